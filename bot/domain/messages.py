@@ -1,0 +1,62 @@
+"""Channel-neutral messages: what adapters produce from webhooks and what the dialogue returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    TERMINAL = "terminal"
+    TWILIO_WHATSAPP = "twilio_whatsapp"
+    TELEGRAM = "telegram"
+    WHATSAPP_CLOUD = "whatsapp_cloud"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A file attached to an inbound message, not yet downloaded (``url`` or a provider id)."""
+
+    url: str
+    content_type: str = ""
+    provider_id: str = ""
+    filename: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One message from a client, normalized by a channel adapter.
+
+    ``address`` is the client's address on the channel (E.164 phone for WhatsApp, chat id for
+    Telegram, session id for the web chat). ``external_id`` is the channel's message id used to
+    de-duplicate deliveries (MessageSid, update_id, wamid).
+    """
+
+    channel: Channel
+    address: str
+    text: str
+    external_id: str
+    received_at: datetime
+    media: tuple[MediaRef, ...] = ()
+    profile_name: str = ""
+    choice_id: str = ""  # set when the client tapped a button / inline keyboard option
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One option offered to the client: ``id`` comes back as ``InboundMessage.choice_id``."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """One reply. Channels render ``choices`` as buttons, inline keyboards or a numbered list."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    kind: str = "reply"  # reply | reminder | alert | staff  (business-initiated kinds need templates)
+    attachments: tuple[str, ...] = field(default=())
