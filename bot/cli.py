@@ -1,0 +1,142 @@
+"""``onboard``: the command line (serve, worker, chat, db, seed-demo, nlu, ocr).
+
+Exit codes: 0 success, 1 failure with a one-line message on stderr, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import sys
+import uuid
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings
+
+app = typer.Typer(
+    name="onboard",
+    help="Acolhe: conversational onboarding assistant.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's ValidationError names the bad variable
+        raise _fail(f"invalid settings: {exc}") from exc
+
+
+def _configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        bool, typer.Option("--workers/--no-workers", help="Run background workers in-process.")
+    ] = True,
+) -> None:
+    """Runs the ASGI app: web chat, webhooks, back-office API (and, by default, the workers)."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.bootstrap import build_runtime
+
+    _configure_logging()
+    settings = _settings()
+    runtime = build_runtime(settings)
+    runtime.extras["run_workers"] = workers
+    typer.echo(f"Acolhe is running at http://{host}:{port}/ (web chat) — API docs at /docs")
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+
+
+@app.command()
+def chat(
+    user: Annotated[str | None, typer.Option(help="Conversation id (default: your login).")] = None,
+    lang: Annotated[str, typer.Option(help="pt or en.")] = "pt",
+) -> None:
+    """Talks to the bot in the terminal, with the same engine and database as the channels."""
+    from datetime import UTC, datetime
+
+    from bot.bootstrap import build_runtime
+    from bot.domain.messages import Channel, InboundMessage
+
+    if lang not in ("pt", "en"):
+        raise typer.BadParameter("--lang must be pt or en")
+    runtime = build_runtime(_settings())
+    address = user or f"terminal-{getpass.getuser()}"
+
+    def send(text: str) -> None:
+        inbound = InboundMessage(
+            channel=Channel.TERMINAL, address=address, text=text,
+            external_id=uuid.uuid4().hex, received_at=datetime.now(UTC),
+        )
+        handled = runtime.conversations.handle(inbound)
+        if handled.bot_paused:
+            typer.echo("(a person from our team is handling this conversation)")
+        for reply in handled.replies:
+            typer.echo(f"\nAcolhe: {reply.text}")
+            for number, (_choice_id, title) in enumerate(reply.choices, start=1):
+                typer.echo(f"  {number}) {title}")
+
+    typer.echo("Acolhe — type your messages; Ctrl-D to leave.")
+    send("english" if lang == "en" else "oi")
+    try:
+        while True:
+            line = input("\nVocê> " if lang == "pt" else "\nYou> ")
+            send(line)
+    except (EOFError, KeyboardInterrupt):
+        typer.echo("")
+    finally:
+        runtime.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Applies the database migrations (idempotent)."""
+    from bot.storage.database import upgrade
+
+    settings = _settings()
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:
+        raise _fail(f"migration failed: {exc}") from exc
+    typer.echo("database is up to date")
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Creates demo staff (admin, manager, CSM) and prints their API tokens."""
+    from bot.storage.database import make_engine, make_session_factory, upgrade
+    from bot.storage.seed import seed_demo_staff
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        tokens = seed_demo_staff(make_session_factory(engine))
+    finally:
+        engine.dispose()
+    for email, (role, token) in tokens.items():
+        typer.echo(f"{role:8} {email:28} {token}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

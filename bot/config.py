@@ -1,0 +1,69 @@
+"""Settings: every ``ONBOARD_*`` environment variable (and ``.env``), read once in bootstrap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """All configuration. Built by ``bot.bootstrap`` and passed down; never read at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="ONBOARD_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = f"sqlite:///{DEFAULT_VAR_DIR}/acolhe.db"
+    redis_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    timezone: str = "America/Sao_Paulo"
+    default_language: Literal["pt", "en"] = "pt"
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_whatsapp_number: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_secret_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_url: str = "https://graph.facebook.com"
+
+    nlu_backend: Literal["builtin", "rasa"] = "builtin"
+    rasa_url: str = "http://127.0.0.1:5005"
+    nlu_cache_dir: Path = DEFAULT_VAR_DIR / "nlu"
+
+    brasilapi_url: str = "https://brasilapi.com.br/api"
+    documents_dir: Path = DEFAULT_VAR_DIR / "documents"
+    documents_key: SecretStr | None = None
+
+    flows_dir: Path | None = None  # None: the flows shipped in the ``flows`` package
+    max_message_chars: int = 4000
+    invalid_answers_before_human: int = 3
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def refuse_placeholder_secrets(self) -> None:
+        """Outside development a secret left at a placeholder value is a mistake: stop early."""
+        if self.environment != "production":
+            return
+        for name in ("twilio_auth_token", "telegram_secret_token", "whatsapp_app_secret"):
+            secret = getattr(self, name)
+            if secret is not None and secret.get_secret_value() in {"", "changeme", "change-me"}:
+                raise ValueError(f"ONBOARD_{name.upper()} is a placeholder; set a real secret")

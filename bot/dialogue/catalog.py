@@ -1,0 +1,95 @@
+"""Every slot key the flows can fill (``cnpj``, ``finance.email``...) with its step and label.
+
+Used to show summaries, to find what a correction ("errei o e-mail do financeiro") refers to,
+and to validate a corrected value with the same validator as the original answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from flows import AskStep, CallStep, Flow, Text
+
+
+@dataclass(frozen=True, slots=True)
+class SlotInfo:
+    key: str
+    step: AskStep
+    namespace_label: Text | None
+    namespace_aliases: tuple[str, ...]
+
+    def label(self, language: str) -> str:
+        own = self.step.label.get(language)
+        if self.namespace_label is None:
+            return own
+        return f"{own} ({self.namespace_label.get(language)})"
+
+
+# Words clients use for each contact area, besides the call step's label.
+_NAMESPACE_WORDS: dict[str, tuple[str, ...]] = {
+    "finance": ("financeiro", "financeira", "finance", "financas", "cobranca"),
+    "tech": ("ti", "tecnico", "tecnologia", "tech", "it", "informatica"),
+    "cs": ("sucesso", "cs", "customer success", "dia a dia", "operacao", "usuario"),
+}
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents or punctuation, for matching what clients type."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", re.sub(r"[^\w@+\s]", " ", plain)).strip()
+
+
+def _mentions(folded_text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", folded_text) is not None
+
+
+class SlotCatalog:
+    """The slots of a root flow and of the flows it calls, in the order they are asked."""
+
+    def __init__(self, flows: Mapping[str, Flow], root: str) -> None:
+        self._slots: dict[str, SlotInfo] = {}
+        self._collect(flows, flows[root], namespace="", label=None, aliases=())
+
+    def _collect(
+        self,
+        flows: Mapping[str, Flow],
+        flow: Flow,
+        *,
+        namespace: str,
+        label: Text | None,
+        aliases: tuple[str, ...],
+    ) -> None:
+        for step in flow.steps.values():
+            if isinstance(step, AskStep):
+                key = f"{namespace}.{step.slot}" if namespace else step.slot
+                self._slots[key] = SlotInfo(key, step, label, aliases)
+            elif isinstance(step, CallStep) and not namespace:
+                words = (step.label.pt, step.label.en, *_NAMESPACE_WORDS.get(step.namespace, ()))
+                self._collect(
+                    flows, flows[step.flow], namespace=step.namespace, label=step.label, aliases=words
+                )
+
+    def __iter__(self) -> Iterator[SlotInfo]:
+        return iter(self._slots.values())
+
+    def get(self, key: str) -> SlotInfo | None:
+        return self._slots.get(key)
+
+    def mentioned(self, text: str, *, answered: list[str]) -> SlotInfo | None:
+        """The answered slot a sentence talks about, preferring the most recently answered."""
+        folded = fold(text)
+        candidates = [
+            info
+            for key in reversed(answered)
+            if (info := self._slots.get(key)) is not None
+            and any(_mentions(folded, alias) for alias in (*info.step.aliases, info.step.label.pt))
+        ]
+        scoped = [c for c in candidates if any(_mentions(folded, a) for a in c.namespace_aliases)]
+        if scoped:
+            return scoped[0]
+        unscoped = [c for c in candidates if c.namespace_label is None]
+        return (unscoped or candidates or [None])[0]

@@ -1,0 +1,66 @@
+"""What a turn asks the outside world to do; the service layer applies these in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.dialogue.state import SlotValue
+
+
+@dataclass(frozen=True, slots=True)
+class SetStage:
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Escalate:
+    reason: str  # request_human | repeated_invalid | complaint | flow:<name> | ...
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OptOut:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OptIn:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RequestErasure:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SaveRegistration:
+    slots: dict[str, SlotValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEvent:
+    kind: str  # consent_given | consent_refused | form_refused | language_changed | ...
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotChanged:
+    """An answer replaced an earlier one (a correction): the audit trail keeps both."""
+
+    key: str
+    old: SlotValue | None
+    new: SlotValue
+
+
+Effect = (
+    SetStage
+    | Escalate
+    | OptOut
+    | OptIn
+    | RequestErasure
+    | SaveRegistration
+    | RecordEvent
+    | SlotChanged
+)

@@ -1,0 +1,676 @@
+"""The dialogue manager: one inbound message + state in, replies + new state + effects out.
+
+It walks declarative flows (``flows/definitions``), validates answers, handles interruptions
+(status, help, a human, opt-out, erasure, corrections) at any step and then resumes the step it
+left. It does no I/O of its own besides the ports it is given; channels and storage are the
+service layer's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.dialogue.actions import BUILTIN_ACTIONS, Action, ActionContext
+from bot.dialogue.catalog import SlotCatalog, SlotInfo, fold
+from bot.dialogue.commands import Command, detect_command, detect_language_request
+from bot.dialogue.context import ConversationContext
+from bot.dialogue.effects import (
+    Effect,
+    Escalate,
+    OptIn,
+    OptOut,
+    RecordEvent,
+    RequestErasure,
+    SetStage,
+    SlotChanged,
+)
+from bot.dialogue.errors import DialogueError
+from bot.dialogue.rendering import format_value, render_template, summary_lines
+from bot.dialogue.state import DialogueState, Frame, Pending, SlotValue
+from bot.dialogue.status import status_text
+from bot.dialogue.texts import text
+from bot.domain.address import AddressLookup, NoAddressLookup
+from bot.domain.fields import FREE_TEXT_VALIDATORS, VALIDATORS, Problem, clean_text
+from bot.domain.messages import Choice, InboundMessage, OutboundMessage
+from flows import (
+    ActionStep,
+    AskStep,
+    BranchStep,
+    CallStep,
+    ChoiceStep,
+    Condition,
+    ConfirmStep,
+    EndStep,
+    Flow,
+    HandoffStep,
+    Option,
+    SayStep,
+    SetStageStep,
+)
+from nlu.types import NLUResult
+
+# Intents that interrupt whatever step the client is on.
+INTERRUPTIONS = frozenset(
+    {
+        "ask_status",
+        "help",
+        "request_human",
+        "opt_out",
+        "delete_data",
+        "correct_data",
+        "complain",
+        "ask_documents",
+        "schedule_training",
+        "reschedule_training",
+        "cancel_training",
+        "greet",
+        "thank",
+        "goodbye",
+    }
+)
+_MAX_AUTOMATIC_STEPS = 200
+_FIX = "__fix__"
+_OK = "__ok__"
+
+
+@dataclass
+class Turn:
+    """The outcome of one inbound message."""
+
+    state: DialogueState
+    replies: list[OutboundMessage] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+    def say(self, body: str, choices: tuple[Choice, ...] = ()) -> None:
+        if body or choices:
+            self.replies.append(OutboundMessage(text=body, choices=choices))
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    root_flow: str = "registration"
+    max_message_chars: int = 4000
+    invalid_answers_before_human: int = 3
+    interruption_confidence: float = 0.7
+
+
+class DialogueEngine:
+    """Runs flows for one conversation at a time; safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        flows: Mapping[str, Flow],
+        settings: EngineSettings | None = None,
+        actions: Mapping[str, Action] | None = None,
+        address_lookup: AddressLookup | None = None,
+    ) -> None:
+        self.settings = settings or EngineSettings()
+        if self.settings.root_flow not in flows:
+            raise DialogueError(f"root flow '{self.settings.root_flow}' is not loaded")
+        self.flows = dict(flows)
+        self.actions = dict(actions or BUILTIN_ACTIONS)
+        self.address_lookup = address_lookup or NoAddressLookup()
+        self.catalog = SlotCatalog(self.flows, self.settings.root_flow)
+
+    # ----------------------------------------------------------------- entry point
+    def handle(
+        self,
+        state: DialogueState,
+        message: InboundMessage,
+        nlu: NLUResult,
+        context: ConversationContext,
+    ) -> Turn:
+        turn = Turn(state=state.model_copy(deep=True))
+        raw = message.text or ""
+        body = clean_text(raw[: self.settings.max_message_chars])
+        if len(raw) > self.settings.max_message_chars:
+            turn.say(text("too_long", turn.state.language))
+        self._pick_language(turn, body, nlu)
+        command = detect_command(body)
+        if context.opted_out and command is not Command.OPT_OUT:
+            turn.effects.append(OptIn())
+            if command is Command.OPT_IN:
+                turn.say(text("opted_in", turn.state.language))
+                if turn.state.started and not turn.state.finished:
+                    self._prompt_current(turn, context)
+                return turn
+        if not body and not message.choice_id:
+            if message.media:
+                return self._media_received(turn, context)
+            turn.say(text("empty_message", turn.state.language))
+            self._prompt_current(turn, context)
+            return turn
+        if turn.state.pending is not None and self._handle_pending(turn, body, message, nlu, context):
+            return turn
+        intent = self._interruption(turn, body, message, nlu, command)
+        if intent is not None:
+            self._interrupt(turn, intent, body, nlu, context)
+            return turn
+        if not turn.state.started:
+            self._start(turn, context)
+            return turn
+        if turn.state.finished:
+            return self._after_finish(turn, nlu, context)
+        self._answer(turn, body, message, nlu, context)
+        return turn
+
+    # ----------------------------------------------------------------- language
+    def _pick_language(self, turn: Turn, body: str, nlu: NLUResult) -> None:
+        state = turn.state
+        requested = detect_language_request(body)
+        if requested is not None:
+            if requested != state.language:
+                state.language = requested
+                turn.say(text("language_switched", requested))
+                turn.effects.append(RecordEvent("language_changed", requested))
+            state.language_locked = True
+            return
+        if state.language_locked or nlu.language not in ("pt", "en"):
+            return
+        words = len(body.split())
+        if (not state.started and words >= 1) or words >= 4:
+            if nlu.language != state.language:
+                state.language = "en" if nlu.language == "en" else "pt"
+                turn.effects.append(RecordEvent("language_changed", state.language))
+
+    # ----------------------------------------------------------------- interruptions
+    def _interruption(
+        self,
+        turn: Turn,
+        body: str,
+        message: InboundMessage,
+        nlu: NLUResult,
+        command: Command | None,
+    ) -> str | None:
+        if command is not None and command is not Command.OPT_IN:
+            return command.intent
+        intent = nlu.intent.name
+        if intent not in INTERRUPTIONS or nlu.intent.confidence < self.settings.interruption_confidence:
+            return None
+        if intent == "greet" and not turn.state.started:
+            return None
+        step = self._current_step(turn.state)
+        if isinstance(step, AskStep) and step.validator not in FREE_TEXT_VALIDATORS:
+            if not isinstance(self._validate(step, body, nlu), Problem):
+                return None  # a valid CNPJ / e-mail / phone is an answer, whatever else it says
+        if isinstance(step, ChoiceStep | ConfirmStep) and message.choice_id:
+            return None
+        return intent
+
+    def _interrupt(
+        self, turn: Turn, intent: str, body: str, nlu: NLUResult, context: ConversationContext
+    ) -> None:
+        lang = turn.state.language
+        resume = turn.state.started and not turn.state.finished
+        if intent == "opt_out":
+            turn.effects.append(OptOut())
+            turn.say(text("opted_out", lang))
+            return
+        if intent == "opt_in":
+            turn.effects.append(OptIn())
+            turn.say(text("opted_in", lang))
+        elif intent == "ask_status":
+            turn.say(status_text(turn.state, context, self._current_label(turn.state)))
+        elif intent == "help":
+            turn.say(text("help", lang))
+        elif intent == "request_human":
+            turn.effects.append(Escalate("request_human", body[:500]))
+            turn.say(text("escalated", lang))
+        elif intent == "complain":
+            turn.effects.append(Escalate("complaint", body[:500]))
+            turn.say(text("complaint", lang))
+        elif intent == "delete_data":
+            turn.state.pending = Pending(kind="confirm_erasure")
+            turn.say(text("confirm_erasure", lang), self._yes_no(lang))
+            return
+        elif intent == "correct_data":
+            if self._start_correction(turn, body, nlu, context):
+                return
+        elif intent == "ask_documents":
+            turn.say(text("documents_info", lang))
+        elif intent in ("schedule_training", "reschedule_training", "cancel_training"):
+            stage_label = context.stage_label(lang)
+            turn.say(text("training_not_yet", lang, {"stage": stage_label}))
+        elif intent == "greet":
+            turn.say(text("greet_again", lang))
+        elif intent == "thank":
+            turn.say(text("thanks_reply", lang))
+        elif intent == "goodbye":
+            turn.say(text("goodbye_reply", lang))
+            return
+        if not turn.state.started:
+            self._start(turn, context)
+        elif resume:
+            self._prompt_current(turn, context)
+
+    # ----------------------------------------------------------------- corrections
+    def _start_correction(
+        self, turn: Turn, body: str, nlu: NLUResult, context: ConversationContext
+    ) -> bool:
+        """Applies "o e-mail certo é x@y.com" at once, or asks for the new value / the field.
+
+        Returns True when it asked a question (so the current step is not prompted again).
+        """
+        lang = turn.state.language
+        target = self.catalog.mentioned(body, answered=turn.state.answered)
+        if target is None:
+            return self._ask_which_field(turn)
+        if target.step.entity is not None:
+            value = self._validate(target.step, body, nlu)
+            if not isinstance(value, Problem):
+                self._apply_correction(turn, target, value, context)
+                return False
+        turn.state.pending = Pending(kind="correction", slot=target.key)
+        turn.say(text("ask_new_value", lang, {"label": target.label(lang)}))
+        return True
+
+    def _ask_which_field(self, turn: Turn) -> bool:
+        lang = turn.state.language
+        keys = [info.key for info in self.catalog if info.key in turn.state.slots]
+        if not keys:
+            turn.say(text("nothing_to_fix", lang))
+            return False
+        turn.state.pending = Pending(kind="fix_choice", options=keys)
+        choices = tuple(
+            Choice(id=key, title=info.label(lang))
+            for key in keys
+            if (info := self.catalog.get(key)) is not None
+        )
+        turn.say(text("ask_which_field", lang), choices)
+        return True
+
+    def _apply_correction(
+        self, turn: Turn, info: SlotInfo, value: SlotValue, context: ConversationContext
+    ) -> None:
+        lang = turn.state.language
+        old = turn.state.set_slot(info.key, value)
+        turn.effects.append(SlotChanged(info.key, old, value))
+        turn.say(
+            text("corrected", lang, {"label": info.label(lang), "value": format_value(info.key, value, lang)})
+        )
+        if info.step.after is not None:
+            namespace = info.key.rsplit(".", 1)[0] if "." in info.key else ""
+            self._run_action(turn, info.step.after, namespace)
+        if turn.state.finished:
+            # After the review the stored registration must follow the correction.
+            self._run_action(turn, "save_registration", "")
+
+    # ----------------------------------------------------------------- pending questions
+    def _handle_pending(
+        self,
+        turn: Turn,
+        body: str,
+        message: InboundMessage,
+        nlu: NLUResult,
+        context: ConversationContext,
+    ) -> bool:
+        """Answers the engine's own open question; False when the message is about something else."""
+        pending = turn.state.pending
+        assert pending is not None
+        lang = turn.state.language
+        yes = _is_yes(body, message, nlu)
+        no = _is_no(body, message, nlu)
+        turn.state.pending = None
+        if pending.kind == "confirm_erasure":
+            if yes:
+                turn.effects.append(RequestErasure())
+                turn.say(text("erasure_requested", lang))
+                return True
+            turn.say(text("erasure_cancelled", lang))
+            if not no:
+                return False
+            self._prompt_current(turn, context)
+            return True
+        if pending.kind == "human_offer":
+            if yes:
+                turn.effects.append(Escalate("repeated_invalid", self._current_label(turn.state)))
+                turn.say(text("escalated", lang))
+                self._prompt_current(turn, context)
+                return True
+            return False
+        if pending.kind == "fix_choice":
+            key = _pick(body, message, pending.options)
+            info = self.catalog.get(key) if key else None
+            if info is None:
+                return False
+            turn.state.pending = Pending(kind="correction", slot=info.key)
+            turn.say(text("ask_new_value", lang, {"label": info.label(lang)}))
+            return True
+        if pending.kind == "correction":
+            info = self.catalog.get(pending.slot)
+            if info is None:
+                return False
+            if detect_command(body) is not None:
+                return False
+            value = self._validate(info.step, body, nlu)
+            if isinstance(value, Problem):
+                turn.state.pending = pending
+                turn.say(text(value.code, lang, value.params))
+                return True
+            self._apply_correction(turn, info, value, context)
+            if info.key == "cep" and "street" not in turn.state.slots:
+                street = self.catalog.get("street")
+                if street is not None:
+                    turn.state.pending = Pending(kind="correction", slot="street")
+                    turn.say(street.step.prompt.get(lang))
+                    return True
+            self._prompt_current(turn, context)
+            return True
+        return False
+
+    # ----------------------------------------------------------------- answering steps
+    def _answer(
+        self,
+        turn: Turn,
+        body: str,
+        message: InboundMessage,
+        nlu: NLUResult,
+        context: ConversationContext,
+    ) -> None:
+        frame = turn.state.frame
+        step = self._current_step(turn.state)
+        assert frame is not None
+        if isinstance(step, AskStep):
+            value = self._validate(step, body, nlu)
+            if isinstance(value, Problem):
+                self._reject(turn, text(value.code, turn.state.language, value.params), context)
+                return
+            self._accept(turn, frame, step.slot, value)
+            self._fill_from_entities(turn, frame, nlu, skip=step.slot)
+            if step.after is not None:
+                self._run_action(turn, step.after, frame.namespace)
+            self._goto(turn, step.next, context)
+        elif isinstance(step, ChoiceStep):
+            option = _match_option(step.options, body, message, nlu)
+            if option is None:
+                self._reject(turn, text("choice_unknown", turn.state.language), context)
+                return
+            self._accept(turn, frame, step.slot, option.value)
+            self._goto(turn, option.next or step.next, context)
+        elif isinstance(step, ConfirmStep):
+            picked = _pick(body, message, [_OK, _FIX])
+            if picked is None:
+                picked = _OK if _is_yes(body, message, nlu) else _FIX if _is_no(body, message, nlu) else None
+            if picked == _OK:
+                turn.state.invalid_count = 0
+                self._goto(turn, step.on_yes, context)
+            elif picked == _FIX and step.allow_fix:
+                turn.state.invalid_count = 0
+                self._ask_which_field(turn)
+            else:
+                self._reject(turn, text("choice_unknown", turn.state.language), context)
+
+    def _validate(self, step: AskStep, body: str, nlu: NLUResult) -> SlotValue | Problem:
+        validator = VALIDATORS[step.validator]
+        found = nlu.first(step.entity) if step.entity else None
+        if found is not None:
+            value = validator(found.value)
+            if not isinstance(value, Problem):
+                return value
+        return validator(body)
+
+    def _accept(self, turn: Turn, frame: Frame, slot: str, value: SlotValue) -> None:
+        turn.state.set_slot(frame.slot_key(slot), value)
+        turn.state.invalid_count = 0
+
+    def _reject(self, turn: Turn, explanation: str, context: ConversationContext) -> None:
+        state = turn.state
+        state.invalid_count += 1
+        turn.say(explanation)
+        self._prompt_current(turn, context, with_hint=True)
+        if state.invalid_count >= self.settings.invalid_answers_before_human:
+            state.pending = Pending(kind="human_offer")
+            turn.say(text("offer_human", state.language), self._yes_no(state.language))
+
+    def _fill_from_entities(self, turn: Turn, frame: Frame, nlu: NLUResult, *, skip: str) -> None:
+        """A client who sends CNPJ and e-mail in one message is not asked for them again."""
+        flow = self.flows[frame.flow_id]
+        for entity in nlu.entities:
+            steps = [
+                s
+                for s in flow.steps.values()
+                if isinstance(s, AskStep)
+                and s.entity == entity.entity
+                and s.slot != skip
+                and frame.slot_key(s.slot) not in turn.state.slots
+            ]
+            if len(steps) != 1:
+                continue
+            value = VALIDATORS[steps[0].validator](entity.value)
+            if not isinstance(value, Problem):
+                turn.state.set_slot(frame.slot_key(steps[0].slot), value)
+
+    # ----------------------------------------------------------------- walking the flow
+    def _start(self, turn: Turn, context: ConversationContext) -> None:
+        root = self.flows[self.settings.root_flow]
+        turn.state.stack = [Frame(flow_id=root.id, step_id=root.start)]
+        turn.state.started = True
+        turn.state.finished = False
+        self._run_until_input(turn, context)
+
+    def _goto(self, turn: Turn, step_id: str | None, context: ConversationContext) -> None:
+        frame = turn.state.frame
+        assert frame is not None
+        if step_id is None:
+            raise DialogueError(f"flow '{frame.flow_id}' step '{frame.step_id}' has no next step")
+        frame.step_id = step_id
+        self._run_until_input(turn, context)
+
+    def _run_until_input(self, turn: Turn, context: ConversationContext) -> None:
+        """Runs automatic steps until one needs the client's answer, and prompts it."""
+        state = turn.state
+        for _ in range(_MAX_AUTOMATIC_STEPS):
+            frame = state.frame
+            if frame is None:
+                state.finished = True
+                return
+            step = self.flows[frame.flow_id].step(frame.step_id)
+            if isinstance(step, AskStep | ChoiceStep):
+                if frame.slot_key(step.slot) in state.slots:
+                    frame.step_id = _next_of(step, state.slots[frame.slot_key(step.slot)])
+                    continue
+                self._prompt(turn, frame, step, context)
+                return
+            if isinstance(step, ConfirmStep):
+                self._prompt(turn, frame, step, context)
+                return
+            self._run_automatic(turn, frame, step)
+        raise DialogueError(f"flow '{state.frame.flow_id if state.frame else '?'}' loops without input")
+
+    def _run_automatic(self, turn: Turn, frame: Frame, step: object) -> None:
+        state = turn.state
+        lang = state.language
+        if isinstance(step, SayStep):
+            turn.say(self._render(step.text.get(lang), frame, state))
+            frame.step_id = _required(step.next)
+        elif isinstance(step, BranchStep):
+            frame.step_id = next(
+                (case.goto for case in step.cases if _holds(case.when, frame, state.slots)),
+                step.default,
+            )
+        elif isinstance(step, SetStageStep):
+            turn.effects.append(SetStage(step.stage, step.reason))
+            frame.step_id = _required(step.next)
+        elif isinstance(step, ActionStep):
+            self._run_action(turn, step.action, frame.namespace)
+            frame.step_id = _required(step.next)
+        elif isinstance(step, CallStep):
+            frame.step_id = _required(step.next)
+            called = self.flows[step.flow]
+            state.stack.append(Frame(flow_id=called.id, step_id=called.start, namespace=step.namespace))
+        elif isinstance(step, HandoffStep):
+            turn.effects.append(Escalate(f"flow:{step.reason}"))
+            turn.say(self._render(step.text.get(lang), frame, state))
+            frame.step_id = _required(step.next)
+        elif isinstance(step, EndStep):
+            if step.text is not None:
+                turn.say(self._render(step.text.get(lang), frame, state))
+            state.stack.pop()
+
+    def _run_action(self, turn: Turn, name: str, namespace: str) -> None:
+        ctx = ActionContext(state=turn.state, namespace=namespace, address_lookup=self.address_lookup)
+        self.actions[name](ctx)
+        turn.effects.extend(ctx.effects)
+
+    # ----------------------------------------------------------------- prompting
+    def _prompt_current(
+        self, turn: Turn, context: ConversationContext, *, with_hint: bool = False
+    ) -> None:
+        frame = turn.state.frame
+        if frame is None or turn.state.finished:
+            return
+        step = self.flows[frame.flow_id].step(frame.step_id)
+        if isinstance(step, AskStep | ChoiceStep | ConfirmStep):
+            self._prompt(turn, frame, step, context, with_hint=with_hint)
+
+    def _prompt(
+        self,
+        turn: Turn,
+        frame: Frame,
+        step: AskStep | ChoiceStep | ConfirmStep,
+        context: ConversationContext,
+        *,
+        with_hint: bool = False,
+    ) -> None:
+        lang = turn.state.language
+        body = self._render(step.prompt.get(lang), frame, turn.state)
+        if isinstance(step, AskStep):
+            if with_hint and step.hint is not None:
+                body = f"{body}\n{step.hint.get(lang)}"
+            turn.say(body)
+        elif isinstance(step, ChoiceStep):
+            turn.say(body, tuple(Choice(id=o.id, title=o.title.get(lang)) for o in step.options))
+        else:
+            lines = summary_lines(self.catalog, turn.state.slots, lang)
+            choices = (Choice(id=_OK, title=text("summary_ok_option", lang)),)
+            if step.allow_fix:
+                choices += (Choice(id=_FIX, title=text("summary_fix_option", lang)),)
+            turn.say(body + "\n\n" + "\n".join(lines), choices)
+
+    def _render(self, template: str, frame: Frame, state: DialogueState) -> str:
+        called_by = self._caller_params(state, frame)
+        return render_template(template, frame=frame, slots=state.slots, params=called_by, language=state.language)
+
+    def _caller_params(self, state: DialogueState, frame: Frame) -> dict[str, str]:
+        if len(state.stack) < 2 or state.stack[-1] is not frame:
+            return {}
+        caller = state.stack[-2]
+        for step in self.flows[caller.flow_id].steps.values():
+            if isinstance(step, CallStep) and step.namespace == frame.namespace:
+                return {name: value.get(state.language) for name, value in step.params.items()}
+        return {}
+
+    def _current_step(self, state: DialogueState) -> object | None:
+        frame = state.frame
+        if frame is None or state.finished:
+            return None
+        return self.flows[frame.flow_id].step(frame.step_id)
+
+    def _current_label(self, state: DialogueState) -> str:
+        frame = state.frame
+        step = self._current_step(state)
+        if frame is None or not isinstance(step, AskStep | ChoiceStep):
+            return ""
+        info = self.catalog.get(frame.slot_key(step.slot))
+        if info is not None:
+            return info.label(state.language)
+        return step.label.get(state.language) if step.label else ""
+
+    def _yes_no(self, language: str) -> tuple[Choice, ...]:
+        return (Choice(id="yes", title=text("yes", language)), Choice(id="no", title=text("no", language)))
+
+    # ----------------------------------------------------------------- other situations
+    def _after_finish(self, turn: Turn, nlu: NLUResult, context: ConversationContext) -> Turn:
+        if turn.state.slots.get("lgpd_consent") is False:
+            # The client refused consent earlier and writes again: offer the notice once more.
+            turn.state = DialogueState(language=turn.state.language, language_locked=turn.state.language_locked)
+            self._start(turn, context)
+            return turn
+        turn.say(text("finished_menu", turn.state.language))
+        return turn
+
+    def _media_received(self, turn: Turn, context: ConversationContext) -> Turn:
+        turn.say(text("documents_info", turn.state.language))
+        if not turn.state.started:
+            self._start(turn, context)
+        else:
+            self._prompt_current(turn, context)
+        return turn
+
+
+# --------------------------------------------------------------------- small pure helpers
+def _required(step_id: str | None) -> str:
+    if step_id is None:
+        raise DialogueError("a step without 'next' was reached; the flow loader should refuse it")
+    return step_id
+
+
+def _next_of(step: AskStep | ChoiceStep, value: SlotValue) -> str:
+    if isinstance(step, ChoiceStep):
+        option = next((o for o in step.options if o.value == value), None)
+        if option is not None and option.next is not None:
+            return option.next
+    return _required(step.next)
+
+
+def _holds(condition: Condition, frame: Frame, slots: Mapping[str, SlotValue]) -> bool:
+    value = slots.get(frame.slot_key(condition.slot), slots.get(condition.slot))
+    checks: list[bool] = []
+    if condition.is_set is not None:
+        checks.append((value is not None and value != "") == condition.is_set)
+    if condition.equals is not None:
+        checks.append(value == condition.equals)
+    if condition.not_equals is not None:
+        checks.append(value != condition.not_equals)
+    if condition.gt is not None:
+        checks.append(isinstance(value, int | float) and not isinstance(value, bool) and value > condition.gt)
+    if condition.lt is not None:
+        checks.append(isinstance(value, int | float) and not isinstance(value, bool) and value < condition.lt)
+    return all(checks) and bool(checks)
+
+
+def _pick(body: str, message: InboundMessage, ids: list[str]) -> str | None:
+    """An option id from a button tap or a typed number (1-based)."""
+    if message.choice_id in ids:
+        return message.choice_id
+    folded = fold(body).rstrip(")").strip()
+    if folded.isdigit() and 1 <= int(folded) <= len(ids):
+        return ids[int(folded) - 1]
+    return None
+
+
+def _match_option(
+    options: list[Option], body: str, message: InboundMessage, nlu: NLUResult
+) -> Option | None:
+    by_id = _pick(body, message, [o.id for o in options])
+    if by_id is not None:
+        return next(o for o in options if o.id == by_id)
+    folded = fold(body)
+    for option in options:
+        names = (option.title.pt, option.title.en, *option.aliases)
+        if any(folded == fold(name) for name in names):
+            return option
+    for option in options:
+        if option.intent is not None and nlu.intent.name == option.intent and nlu.intent.confidence >= 0.6:
+            return option
+    return None
+
+
+_YES_WORDS = {"sim", "s", "yes", "y", "claro", "pode", "ok", "confirmo", "isso", "certo", "sure"}
+_NO_WORDS = {"nao", "n", "no", "nope", "negativo", "cancela", "cancelar"}
+
+
+def _is_yes(body: str, message: InboundMessage, nlu: NLUResult) -> bool:
+    if message.choice_id in ("yes", _OK):
+        return True
+    folded = fold(body)
+    return folded in _YES_WORDS or (nlu.intent.name == "affirm" and nlu.intent.confidence >= 0.6)
+
+
+def _is_no(body: str, message: InboundMessage, nlu: NLUResult) -> bool:
+    if message.choice_id in ("no", _FIX):
+        return True
+    folded = fold(body)
+    return folded in _NO_WORDS or (nlu.intent.name == "deny" and nlu.intent.confidence >= 0.6)

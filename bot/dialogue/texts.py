@@ -1,0 +1,273 @@
+"""The engine's own texts (not the flows'): explanations, interruptions, status, in pt and en."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+TEXTS: dict[str, dict[str, str]] = {
+    # Validator problems: specific explanations, never a generic error.
+    "cnpj_empty": {
+        "pt": "Não encontrei um CNPJ na sua mensagem.",
+        "en": "I couldn't find a CNPJ in your message.",
+    },
+    "cnpj_characters": {
+        "pt": "O CNPJ só tem letras e números (a pontuação é opcional).",
+        "en": "A CNPJ has only letters and digits (punctuation is optional).",
+    },
+    "cnpj_length": {
+        "pt": "O CNPJ tem 14 dígitos; o seu tem {length}.",
+        "en": "A CNPJ has 14 characters; yours has {length}.",
+    },
+    "cnpj_check_digits": {
+        "pt": "Esse CNPJ não é válido: os dígitos verificadores (os 2 últimos) não conferem. "
+        "Confira se não trocou algum número.",
+        "en": "That CNPJ is not valid: the check digits (the last 2) don't match. "
+        "Please check for a mistyped digit.",
+    },
+    "company_name_short": {
+        "pt": "A razão social precisa ter pelo menos 2 letras.",
+        "en": "The company name needs at least 2 letters.",
+    },
+    "company_name_long": {
+        "pt": "A razão social pode ter no máximo {max} caracteres.",
+        "en": "The company name can have at most {max} characters.",
+    },
+    "person_name_short": {
+        "pt": "O nome precisa ter pelo menos 2 letras.",
+        "en": "The name needs at least 2 letters.",
+    },
+    "person_name_long": {
+        "pt": "O nome pode ter no máximo {max} caracteres.",
+        "en": "The name can have at most {max} characters.",
+    },
+    "person_name_characters": {
+        "pt": "O nome deve ter só letras (sem números, e-mails ou símbolos).",
+        "en": "A name should contain only letters (no digits, e-mails or symbols).",
+    },
+    "employees_number": {
+        "pt": "Não entendi o número. Responda só com a quantidade, por exemplo 45.",
+        "en": "I didn't get the number. Answer with the count only, e.g. 45.",
+    },
+    "employees_range": {
+        "pt": "O número de funcionários precisa ser pelo menos 1.",
+        "en": "The number of employees must be at least 1.",
+    },
+    "email_missing_at": {
+        "pt": "Isso não parece um e-mail: falta o @ (exemplo: maria@empresa.com.br).",
+        "en": "That doesn't look like an e-mail: the @ is missing (e.g. maria@company.com).",
+    },
+    "email_invalid": {
+        "pt": "Esse e-mail não é válido. Confira o domínio depois do @ (exemplo: "
+        "maria@empresa.com.br).",
+        "en": "That e-mail is not valid. Check the part after the @ (e.g. maria@company.com).",
+    },
+    "phone_digits": {
+        "pt": "Não encontrei números. Mande o celular com DDD, por exemplo (11) 98765-4321.",
+        "en": "I found no digits. Send the mobile with area code, e.g. (11) 98765-4321.",
+    },
+    "phone_missing_ddd": {
+        "pt": "Faltou o DDD: mande o celular com os 2 dígitos da região, por exemplo "
+        "(11) 98765-4321.",
+        "en": "The area code (DDD) is missing: e.g. (11) 98765-4321.",
+    },
+    "phone_length": {
+        "pt": "Um celular com DDD tem 11 dígitos; o seu tem {length}.",
+        "en": "A mobile number with area code has 11 digits; yours has {length}.",
+    },
+    "phone_invalid": {
+        "pt": "Esse número não existe no Brasil. Confira o DDD e os dígitos.",
+        "en": "That is not a valid Brazilian number. Check the area code and digits.",
+    },
+    "phone_not_mobile": {
+        "pt": "Esse número parece ser fixo. Preciso de um celular (começa com 9 depois do DDD).",
+        "en": "That looks like a landline. I need a mobile (starts with 9 after the area code).",
+    },
+    "phone_not_brazilian": {
+        "pt": "Por enquanto só aceito celulares do Brasil (+55).",
+        "en": "For now only Brazilian mobiles (+55) are accepted.",
+    },
+    "cep_length": {
+        "pt": "O CEP tem 8 dígitos; o seu tem {length}. Exemplo: 01310-100.",
+        "en": "A CEP has 8 digits; yours has {length}. Example: 01310-100.",
+    },
+    "cep_invalid": {"pt": "Esse CEP não é válido.", "en": "That CEP is not valid."},
+    "street_short": {
+        "pt": "Preciso do nome da rua ou avenida.",
+        "en": "I need the street name.",
+    },
+    "street_long": {
+        "pt": "O endereço pode ter no máximo {max} caracteres.",
+        "en": "The address can have at most {max} characters.",
+    },
+    "address_number": {
+        "pt": "Mande só o número do endereço (ou S/N se não tiver).",
+        "en": "Send only the street number (or S/N if there is none).",
+    },
+    "complement_long": {
+        "pt": "O complemento pode ter no máximo {max} caracteres.",
+        "en": "The complement can have at most {max} characters.",
+    },
+    "choice_unknown": {
+        "pt": "Não entendi. Responda com o número de uma das opções:",
+        "en": "I didn't get that. Answer with the number of one of the options:",
+    },
+    # Engine messages.
+    "empty_message": {
+        "pt": "Não recebi nenhum texto. 🙂",
+        "en": "I didn't receive any text. 🙂",
+    },
+    "too_long": {
+        "pt": "Sua mensagem é muito longa; considerei só o começo dela.",
+        "en": "Your message is very long; I only read its beginning.",
+    },
+    "offer_human": {
+        "pt": "Parece que está difícil por aqui. Quer falar com uma pessoa da nossa equipe? "
+        "Responda SIM para eu chamar alguém, ou tente de novo.",
+        "en": "This seems hard. Would you like to talk to a person on our team? "
+        "Answer YES and I'll call someone, or try again.",
+    },
+    "escalated": {
+        "pt": "Certo! Avisei a nossa equipe e uma pessoa vai te responder por aqui em breve "
+        "(em horário comercial). Enquanto isso, posso continuar te ajudando.",
+        "en": "Sure! I've told our team and a person will answer you here soon (in business "
+        "hours). Meanwhile I can keep helping you.",
+    },
+    "help": {
+        "pt": "Eu cuido do seu cadastro e da implantação. A qualquer momento você pode:\n"
+        "• perguntar \"em que etapa estou?\"\n"
+        "• corrigir um dado (\"errei o e-mail\")\n"
+        "• pedir para falar com uma pessoa (HUMANO)\n"
+        "• parar as mensagens (SAIR) ou pedir a exclusão dos seus dados",
+        "en": "I take care of your registration and onboarding. At any time you can:\n"
+        "• ask \"what stage am I in?\"\n"
+        "• fix an answer (\"my e-mail is wrong\")\n"
+        "• ask for a person (HUMAN)\n"
+        "• stop messages (STOP) or ask for your data to be erased",
+    },
+    "opted_out": {
+        "pt": "Pronto, você não vai mais receber lembretes nem avisos nossos. Quando quiser "
+        "continuar, é só escrever (ou mandar VOLTAR).",
+        "en": "Done, you won't get reminders or notices from us any more. Whenever you want "
+        "to continue, just write (or send START).",
+    },
+    "opted_in": {
+        "pt": "Que bom que voltou! Os lembretes estão ativos de novo.",
+        "en": "Welcome back! Reminders are on again.",
+    },
+    "confirm_erasure": {
+        "pt": "Você pediu a exclusão dos seus dados (LGPD). Com isso apagaremos os dados "
+        "pessoais e documentos enviados, e o cadastro não poderá continuar. Confirma? "
+        "Responda SIM ou NÃO.",
+        "en": "You asked for your data to be erased (LGPD). We will delete the personal data "
+        "and documents you sent, and the registration cannot go on. Confirm? Answer YES or NO.",
+    },
+    "erasure_requested": {
+        "pt": "Pedido de exclusão registrado. Um gestor vai confirmar em até 15 dias e você "
+        "será avisado(a) do resultado por aqui.",
+        "en": "Erasure request recorded. A manager will confirm it within 15 days and you will "
+        "be told the outcome here.",
+    },
+    "erasure_cancelled": {
+        "pt": "Tudo bem, não vou apagar nada.",
+        "en": "All right, I won't erase anything.",
+    },
+    "ask_which_field": {
+        "pt": "Qual informação você quer corrigir?",
+        "en": "Which answer do you want to fix?",
+    },
+    "nothing_to_fix": {
+        "pt": "Ainda não tenho nenhuma resposta sua para corrigir.",
+        "en": "I don't have any answers from you to fix yet.",
+    },
+    "ask_new_value": {
+        "pt": "Pode mandar o valor certo para: {label}",
+        "en": "Please send the correct value for: {label}",
+    },
+    "corrected": {
+        "pt": "Corrigido: {label} agora é {value}.",
+        "en": "Fixed: {label} is now {value}.",
+    },
+    "status": {
+        "pt": "Sua implantação está na etapa *{stage}*: {activity}.",
+        "en": "Your onboarding is in the *{stage}* stage: {activity}.",
+    },
+    "status_pending": {
+        "pt": "Falta da sua parte: {items}.",
+        "en": "Still needed from you: {items}.",
+    },
+    "status_nothing_pending": {
+        "pt": "Da sua parte não falta nada agora.",
+        "en": "Nothing is needed from you right now.",
+    },
+    "status_csm": {
+        "pt": "Sua gerente de sucesso (CSM) é {csm}.",
+        "en": "Your customer success manager (CSM) is {csm}.",
+    },
+    "status_no_csm": {
+        "pt": "Assim que o cadastro avançar, um CSM da nossa equipe será designado para você.",
+        "en": "A CSM from our team will be assigned to you as the registration moves on.",
+    },
+    "pending_registration": {
+        "pt": "completar o cadastro (próxima pergunta: {count})",
+        "en": "finish the registration (next question: {count})",
+    },
+    "pending_documents": {
+        "pt": "enviar o cartão CNPJ e a CNH ou RG do responsável",
+        "en": "send the CNPJ card and the CNH or RG of the person in charge",
+    },
+    "greet_again": {"pt": "Olá de novo! 👋", "en": "Hi again! 👋"},
+    "thanks_reply": {"pt": "Eu que agradeço! 😊", "en": "You're welcome! 😊"},
+    "goodbye_reply": {
+        "pt": "Até logo! Quando quiser continuar, é só escrever por aqui.",
+        "en": "Bye! Whenever you want to continue, just write here.",
+    },
+    "complaint": {
+        "pt": "Sinto muito por isso. Registrei a sua reclamação e avisei a nossa equipe, que "
+        "vai te responder por aqui.",
+        "en": "I'm sorry about that. I've recorded your complaint and told our team, who will "
+        "answer you here.",
+    },
+    "finished_menu": {
+        "pt": "Seu cadastro já foi enviado. Posso informar o status (\"em que etapa estou?\"), "
+        "corrigir um dado ou chamar uma pessoa da equipe (HUMANO).",
+        "en": "Your registration is already in. I can tell you the status (\"what stage am I "
+        "in?\"), fix an answer or call a person from our team (HUMAN).",
+    },
+    "training_not_yet": {
+        "pt": "O treinamento é agendado quando a implantação chegar nessa etapa; primeiro "
+        "precisamos concluir {stage}.",
+        "en": "Training is scheduled once onboarding reaches that stage; first we need to "
+        "finish {stage}.",
+    },
+    "documents_info": {
+        "pt": "Vamos precisar do cartão CNPJ (PDF da Receita ou foto) e da CNH ou RG do "
+        "responsável legal. Você poderá enviar as fotos por aqui depois do cadastro.",
+        "en": "We will need the CNPJ card (the PDF from Receita or a photo) and the CNH or RG "
+        "of the legal representative. You can send the photos here after the registration.",
+    },
+    "language_switched": {
+        "pt": "Certo, vamos continuar em português.",
+        "en": "Sure, let's continue in English.",
+    },
+    "summary_fix_option": {"pt": "Corrigir algo", "en": "Fix something"},
+    "summary_ok_option": {"pt": "Está tudo certo", "en": "All correct"},
+    "yes": {"pt": "Sim", "en": "Yes"},
+    "no": {"pt": "Não", "en": "No"},
+    "empty_value": {"pt": "(nenhum)", "en": "(none)"},
+}
+
+
+def text(key: str, language: str, params: Mapping[str, object] | None = None) -> str:
+    """The text for ``key`` in ``language`` with ``{name}`` placeholders filled in."""
+    template = TEXTS[key]["en" if language == "en" else "pt"]
+    return template.format_map(_Params(params or {})) if params is not None else template
+
+
+class _Params(dict[str, object]):
+    """Leaves unknown placeholders as they are instead of failing."""
+
+    def __init__(self, params: Mapping[str, object]) -> None:
+        super().__init__(params)
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

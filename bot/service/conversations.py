@@ -1,0 +1,189 @@
+"""One inbound message, handled in one transaction: store it, run the dialogue, store the
+replies (and their outbox rows), the new state and every effect — or nothing at all.
+
+Callers serialize messages of one conversation (a per-conversation lock) before calling
+``handle``; the unique (conversation, direction, channel id) index still turns a duplicate
+delivery into a no-op even without the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dialogue.context import ConversationContext
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.state import DialogueState
+from bot.domain.clock import Clock
+from bot.domain.messages import Channel, InboundMessage, OutboundMessage
+from bot.domain.onboarding import Stage
+from bot.service.records import EffectRecorder, start_onboarding
+from bot.storage.models import Conversation, Message, Onboarding, OutboxItem, StaffUser
+from nlu.types import Interpreter, NLUResult
+
+log = logging.getLogger(__name__)
+
+# Channels the client's device pulls from (web page polling, the terminal): no delivery worker.
+PULL_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL})
+
+
+@dataclass(frozen=True)
+class StoredReply:
+    message_id: int
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Handled:
+    """What became of an inbound message."""
+
+    conversation_id: int
+    duplicate: bool = False
+    bot_paused: bool = False
+    replies: list[StoredReply] = field(default_factory=list)
+
+
+class ConversationService:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        engine: DialogueEngine,
+        interpreter: Interpreter,
+        clock: Clock,
+    ) -> None:
+        self.sessions = sessions
+        self.engine = engine
+        self.interpreter = interpreter
+        self.clock = clock
+
+    def handle(self, inbound: InboundMessage) -> Handled:
+        nlu = self.interpreter.parse(inbound.text[:4000], now=self.clock.now())
+        for attempt in range(3):
+            try:
+                return self._handle_once(inbound, nlu)
+            except IntegrityError:
+                # A concurrent first message created the same conversation: read it and retry.
+                if attempt == 2:
+                    raise
+                log.info("retrying inbound %s after a concurrent insert", inbound.external_id)
+        raise AssertionError("unreachable")
+
+    def _handle_once(self, inbound: InboundMessage, nlu: NLUResult) -> Handled:
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            conversation = self._conversation(session, inbound)
+            stored = Message(
+                conversation_id=conversation.id, direction="in", author="client",
+                text=inbound.text, channel_message_id=inbound.external_id, status="received",
+                payload=_media_payload(inbound), created_at=now,
+            )
+            try:
+                with session.begin_nested():
+                    session.add(stored)
+            except IntegrityError:
+                log.info("duplicate delivery %s ignored", inbound.external_id)
+                return Handled(conversation_id=conversation.id, duplicate=True)
+            conversation.last_inbound_at = inbound.received_at
+            if inbound.profile_name:
+                conversation.profile_name = inbound.profile_name[:120]
+            if conversation.bot_paused:
+                return Handled(conversation_id=conversation.id, bot_paused=True)
+            stored.intent = nlu.intent.name
+            state = DialogueState.model_validate(conversation.state or {})
+            turn = self.engine.handle(state, inbound, nlu, self._context(session, conversation))
+            EffectRecorder(session, conversation, now=now).apply(turn.effects)
+            conversation.state = turn.state.model_dump(mode="json")
+            conversation.language = turn.state.language
+            conversation.updated_at = now
+            replies = [
+                store_outbound(session, conversation, reply, author="bot", now=now)
+                for reply in turn.replies
+            ]
+            return Handled(conversation_id=conversation.id, replies=replies)
+
+    def _conversation(self, session: Session, inbound: InboundMessage) -> Conversation:
+        found = session.scalar(
+            select(Conversation).where(
+                Conversation.channel == inbound.channel.value,
+                Conversation.address == inbound.address,
+            )
+        )
+        if found is not None:
+            return found
+        now = self.clock.now()
+        conversation = Conversation(
+            channel=inbound.channel.value, address=inbound.address, state={},
+            created_at=now, updated_at=now,
+        )
+        session.add(conversation)
+        session.flush()
+        start_onboarding(session, conversation, now=now)
+        return conversation
+
+    def _context(self, session: Session, conversation: Conversation) -> ConversationContext:
+        onboarding = (
+            session.get(Onboarding, conversation.onboarding_id)
+            if conversation.onboarding_id is not None
+            else None
+        )
+        csm = (
+            session.get(StaffUser, onboarding.csm_id)
+            if onboarding is not None and onboarding.csm_id is not None
+            else None
+        )
+        return ConversationContext(
+            stage=Stage(onboarding.stage) if onboarding is not None else Stage.CADASTRO,
+            csm_name=csm.name if csm is not None else None,
+            opted_out=conversation.opted_out,
+        )
+
+
+def store_outbound(
+    session: Session,
+    conversation: Conversation,
+    reply: OutboundMessage,
+    *,
+    author: str,
+    now: datetime,
+    staff_id: int | None = None,
+) -> StoredReply:
+    """Stores an outbound message and, for push channels, its outbox row (same transaction)."""
+    pull = Channel(conversation.channel) in PULL_CHANNELS
+    message = Message(
+        conversation_id=conversation.id, direction="out", author=author, staff_id=staff_id,
+        text=reply.text,
+        payload={"choices": [[c.id, c.title] for c in reply.choices], "kind": reply.kind},
+        status="delivered" if pull else "queued", created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    if not pull:
+        session.add(
+            OutboxItem(
+                message_id=message.id, conversation_id=conversation.id,
+                channel=conversation.channel, address=conversation.address,
+                next_attempt_at=now, created_at=now,
+            )
+        )
+    return StoredReply(
+        message_id=message.id, text=reply.text, choices=tuple((c.id, c.title) for c in reply.choices)
+    )
+
+
+def _media_payload(inbound: InboundMessage) -> dict[str, object]:
+    payload: dict[str, object] = {}
+    if inbound.media:
+        payload["media"] = [
+            {"url": m.url, "content_type": m.content_type, "provider_id": m.provider_id}
+            for m in inbound.media
+        ]
+    if inbound.choice_id:
+        payload["choice_id"] = inbound.choice_id
+    return payload

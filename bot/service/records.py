@@ -1,0 +1,233 @@
+"""Writes the dialogue's effects into the database: client data with its audit trail, stages,
+escalations, opt-outs and erasure requests. Runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.dialogue.effects import (
+    Effect,
+    Escalate,
+    OptIn,
+    OptOut,
+    RecordEvent,
+    RequestErasure,
+    SaveRegistration,
+    SetStage,
+    SlotChanged,
+)
+from bot.dialogue.state import SlotValue
+from bot.domain.onboarding import Stage, segment_for
+from bot.storage.models import (
+    AuditEvent,
+    Client,
+    Contact,
+    Conversation,
+    ErasureRequest,
+    Escalation,
+    Onboarding,
+    StageChange,
+)
+
+# Client columns filled from the registration slots.
+_CLIENT_FIELDS: dict[str, str] = {
+    "cnpj": "cnpj",
+    "company_name": "company_name",
+    "employees": "employees",
+    "cep": "cep",
+    "street": "street",
+    "address_number": "address_number",
+    "address_complement": "address_complement",
+    "district": "district",
+    "city": "city",
+    "uf": "uf",
+}
+# Contact areas and the slots that hold each contact's name, e-mail and phone.
+_CONTACT_SLOTS: dict[str, tuple[str, str, str]] = {
+    "admin": ("person_name", "admin_email", "admin_phone"),
+    "finance": ("finance.name", "finance.email", "finance.phone"),
+    "tech": ("tech.name", "tech.email", "tech.phone"),
+    "cs": ("cs.name", "cs.email", "cs.phone"),
+}
+
+
+def start_onboarding(session: Session, conversation: Conversation, *, now: datetime) -> Onboarding:
+    """A new conversation starts a client record and its onboarding in the first stage."""
+    client = Client(created_at=now, updated_at=now)
+    session.add(client)
+    session.flush()
+    onboarding = Onboarding(
+        client_id=client.id, stage=Stage.CADASTRO.value, stage_entered_at=now, created_at=now
+    )
+    session.add(onboarding)
+    session.flush()
+    session.add(
+        StageChange(
+            onboarding_id=onboarding.id, from_stage=None, to_stage=Stage.CADASTRO.value,
+            at=now, actor="bot", reason="conversation started",
+        )
+    )
+    conversation.client_id = client.id
+    conversation.onboarding_id = onboarding.id
+    return onboarding
+
+
+class EffectRecorder:
+    """Applies a turn's effects for one conversation."""
+
+    def __init__(self, session: Session, conversation: Conversation, *, now: datetime) -> None:
+        self.session = session
+        self.conversation = conversation
+        self.now = now
+
+    @property
+    def client(self) -> Client | None:
+        cid = self.conversation.client_id
+        return self.session.get(Client, cid) if cid is not None else None
+
+    @property
+    def onboarding(self) -> Onboarding | None:
+        oid = self.conversation.onboarding_id
+        return self.session.get(Onboarding, oid) if oid is not None else None
+
+    def apply(self, effects: list[Effect]) -> None:
+        for effect in effects:
+            match effect:
+                case SaveRegistration(slots=slots):
+                    self._save_registration(slots)
+                case SlotChanged(key=key, old=old, new=new):
+                    self._audit("answer_corrected", field=key, old=old, new=new, actor="client")
+                case SetStage(stage=stage, reason=reason):
+                    self.set_stage(Stage(stage), reason=reason, actor="bot")
+                case Escalate(reason=reason, detail=detail):
+                    self._escalate(reason, detail)
+                case OptOut():
+                    self.conversation.opted_out = True
+                    self.conversation.opted_out_at = self.now
+                    self._audit("opted_out", actor="client")
+                case OptIn():
+                    if self.conversation.opted_out:
+                        self.conversation.opted_out = False
+                        self._audit("opted_in", actor="client")
+                case RequestErasure():
+                    self._request_erasure()
+                case RecordEvent(kind=kind, detail=detail):
+                    self._record(kind, detail)
+
+    def set_stage(self, stage: Stage, *, reason: str, actor: str) -> None:
+        onboarding = self.onboarding
+        if onboarding is None or onboarding.stage == stage.value:
+            return
+        self.session.add(
+            StageChange(
+                onboarding_id=onboarding.id, from_stage=onboarding.stage, to_stage=stage.value,
+                at=self.now, actor=actor, reason=reason,
+            )
+        )
+        onboarding.stage = stage.value
+        onboarding.stage_entered_at = self.now
+        if stage in (Stage.CONCLUIDO, Stage.CANCELADO):
+            onboarding.completed_at = self.now
+
+    def _save_registration(self, slots: Mapping[str, SlotValue]) -> None:
+        client = self.client
+        if client is None:
+            return
+        for slot, column in _CLIENT_FIELDS.items():
+            if slot in slots:
+                self._set_field(client, column, slots[slot])
+        if slots.get("form_mode") == "minimal" and not client.form_refused:
+            client.form_refused = True
+        contacts = {c.area: c for c in client.contacts}
+        for area, (name_slot, email_slot, phone_slot) in _CONTACT_SLOTS.items():
+            if not any(s in slots for s in (name_slot, email_slot, phone_slot)):
+                continue
+            contact = contacts.get(area)
+            if contact is None:
+                contact = Contact(area=area)
+                client.contacts.append(contact)
+            for attr, slot in (("name", name_slot), ("email", email_slot), ("phone", phone_slot)):
+                if slot in slots:
+                    self._set_field(contact, attr, slots[slot], label=f"contact.{area}.{attr}")
+        client.updated_at = self.now
+        onboarding = self.onboarding
+        if onboarding is not None and isinstance(client.employees, int):
+            onboarding.segment = segment_for(client.employees).value
+
+    def _set_field(
+        self, row: Client | Contact, attr: str, value: SlotValue, *, label: str | None = None
+    ) -> None:
+        old = getattr(row, attr)
+        if old == value:
+            return
+        setattr(row, attr, value)
+        self._audit("field_changed", field=label or attr, old=old, new=value, actor="client")
+
+    def _escalate(self, reason: str, detail: str) -> None:
+        onboarding = self.onboarding
+        queue = onboarding.segment if onboarding is not None else "self_service"
+        already_open = self.session.scalar(
+            select(func.count(Escalation.id)).where(
+                Escalation.conversation_id == self.conversation.id,
+                Escalation.status != "resolved",
+                Escalation.reason == reason,
+            )
+        )
+        if already_open:
+            return
+        self.session.add(
+            Escalation(
+                conversation_id=self.conversation.id,
+                onboarding_id=onboarding.id if onboarding is not None else None,
+                reason=reason, detail=detail, queue=queue,
+                assigned_to=onboarding.csm_id if onboarding is not None else None,
+                created_at=self.now,
+            )
+        )
+        self._audit("escalated", new=reason, actor="bot")
+
+    def _request_erasure(self) -> None:
+        self.session.add(
+            ErasureRequest(
+                conversation_id=self.conversation.id,
+                client_id=self.conversation.client_id,
+                requested_at=self.now,
+            )
+        )
+        self._audit("erasure_requested", actor="client")
+
+    def _record(self, kind: str, detail: str) -> None:
+        client = self.client
+        if client is not None and kind == "consent_given":
+            client.consent_at = self.now
+        elif client is not None and kind == "consent_refused":
+            client.consent_refused_at = self.now
+        elif client is not None and kind == "form_refused":
+            client.form_refused = True
+        elif kind == "language_changed":
+            self.conversation.language = detail
+        self._audit(kind, new=detail or None, actor="client")
+
+    def _audit(
+        self,
+        action: str,
+        *,
+        actor: str,
+        field: str | None = None,
+        old: SlotValue | None = None,
+        new: SlotValue | None = None,
+    ) -> None:
+        self.session.add(
+            AuditEvent(
+                client_id=self.conversation.client_id,
+                conversation_id=self.conversation.id,
+                actor=actor, action=action, field=field,
+                old_value=None if old is None else str(old),
+                new_value=None if new is None else str(new),
+                at=self.now,
+            )
+        )

@@ -1,0 +1,267 @@
+"""SQLAlchemy 2 typed models: the tables behind clients, onboardings, conversations and staff.
+
+Timestamps are stored timezone-aware in UTC (``DateTime(timezone=True)``); on SQLite they come
+back naive and ``UtcDateTime`` re-attaches UTC, so domain code only ever sees aware datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # admin | manager | csm
+    team: Mapped[str] = mapped_column(String(60), default="default")
+    segment: Mapped[str | None] = mapped_column(String(20))
+    max_open_escalations: Mapped[int] = mapped_column(Integer, default=10)
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Client(Base):
+    """A company being onboarded."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cnpj: Mapped[str | None] = mapped_column(String(14), index=True)
+    company_name: Mapped[str | None] = mapped_column(String(150))
+    trade_name: Mapped[str | None] = mapped_column(String(150))
+    employees: Mapped[int | None]
+    cep: Mapped[str | None] = mapped_column(String(8))
+    street: Mapped[str | None] = mapped_column(String(200))
+    address_number: Mapped[str | None] = mapped_column(String(12))
+    address_complement: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(String(100))
+    uf: Mapped[str | None] = mapped_column(String(2))
+    consent_at: Mapped[datetime | None]
+    consent_refused_at: Mapped[datetime | None]
+    form_refused: Mapped[bool] = mapped_column(Boolean, default=False)
+    erased_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("client_id", "area"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    area: Mapped[str] = mapped_column(String(16))  # admin | finance | tech | cs
+    name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+    client: Mapped[Client] = relationship(back_populates="contacts")
+
+
+class Onboarding(Base):
+    __tablename__ = "onboardings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    segment: Mapped[str] = mapped_column(String(20), default="self_service")
+    stage: Mapped[str] = mapped_column(String(20), default="cadastro")
+    stage_entered_at: Mapped[datetime]
+    csm_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    red_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    red_flag_reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class StageChange(Base):
+    __tablename__ = "stage_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    onboarding_id: Mapped[int] = mapped_column(ForeignKey("onboardings.id"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(60))  # bot | system | staff:<id>
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(80))
+    profile_name: Mapped[str | None] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(2), default="pt")
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
+    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
+    bot_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None]
+    last_inbound_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "direction", "channel_message_id"),
+        Index("ix_messages_conversation_created", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    author: Mapped[str] = mapped_column(String(10))  # client | bot | staff | system
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # choices, media refs
+    channel_message_id: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    intent: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+
+class OutboxItem(Base):
+    """An outbound message waiting for delivery, written with the state change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|dead|held
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    source_channel: Mapped[str] = mapped_column(String(20))
+    mime: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    extraction: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
+    reason: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    queue: Mapped[str] = mapped_column(String(20), default="self_service")
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open|taken|resolved
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime]
+    taken_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+
+
+class ErasureRequest(Base):
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    status: Mapped[str] = mapped_column(String(12), default="requested")  # requested|done|refused
+    requested_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_client_at", "client_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    actor: Mapped[str] = mapped_column(String(60))  # client | bot | system | staff:<id>
+    action: Mapped[str] = mapped_column(String(40))  # field_changed | consent_refused | ...
+    field: Mapped[str | None] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]

@@ -1,0 +1,44 @@
+"""Demo data for trying Acolhe: one admin, one manager and one CSM with fresh API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.models import ApiToken, StaffUser
+
+DEMO_STAFF: tuple[tuple[str, str, str], ...] = (
+    ("Ana Admin", "admin@acolhe.demo", "admin"),
+    ("Marcos Gestor", "gestor@acolhe.demo", "manager"),
+    ("Carla CSM", "csm@acolhe.demo", "csm"),
+)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, staff: StaffUser, *, label: str, now: datetime) -> str:
+    """Creates a bearer token; only its hash is stored, so it is shown once."""
+    token = "acolhe_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(staff_id=staff.id, token_hash=hash_token(token), label=label, created_at=now))
+    return token
+
+
+def seed_demo_staff(sessions: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
+    """Idempotent for users; issues a new token for each on every call. Returns email → (role, token)."""
+    now = datetime.now(UTC)
+    tokens: dict[str, tuple[str, str]] = {}
+    with sessions() as session, session.begin():
+        for name, email, role in DEMO_STAFF:
+            staff = session.scalar(select(StaffUser).where(StaffUser.email == email))
+            if staff is None:
+                staff = StaffUser(name=name, email=email, role=role, created_at=now)
+                session.add(staff)
+                session.flush()
+            tokens[email] = (role, issue_token(session, staff, label="seed-demo", now=now))
+    return tokens

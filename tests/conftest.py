@@ -1,0 +1,126 @@
+"""Shared fixtures: databases (SQLite by default, PostgreSQL when ONBOARD_TEST_DATABASE_URL
+points at one), Redis, a fake clock, and a runtime wired like production.
+
+Services that a test needs must be there in CI: where ``CI=true`` a missing PostgreSQL or
+Redis fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.bootstrap import Runtime, build_runtime
+from bot.config import Settings
+from bot.domain.clock import FakeClock
+from bot.storage.database import upgrade
+from bot.storage.models import Base
+from tests.support.scripted_nlu import ScriptedInterpreter
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skips a test whose service is missing on a laptop; fails it in CI."""
+    if IN_CI:
+        pytest.fail(f"{name} is required in CI: {reason}")
+    pytest.skip(f"{name} not available: {reason}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "db: uses the database (run again on PostgreSQL in CI)")
+
+
+# ---------------------------------------------------------------------------- databases
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_database() -> Iterator[str | None]:
+    url = os.environ.get("ONBOARD_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        yield None
+        return
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"acolhe_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        require_service("PostgreSQL", str(exc))
+    test_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    upgrade(test_url)
+    yield test_url
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"
+            ),
+            {"name": name},
+        )
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(
+    tmp_path: Path, _sqlite_template: Path, _postgres_database: str | None
+) -> Iterator[str]:
+    """A migrated, empty database for one test."""
+    if _postgres_database is None:
+        path = tmp_path / "acolhe.db"
+        shutil.copy(_sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    engine = create_engine(_postgres_database)
+    with engine.begin() as connection:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield _postgres_database
+
+
+# ---------------------------------------------------------------------------- runtime
+@pytest.fixture
+def clock() -> FakeClock:
+    # A Tuesday, 10:00 in São Paulo.
+    return FakeClock(datetime(2026, 11, 24, 13, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        environment="test",
+        database_url=database_url,
+        documents_dir=tmp_path / "documents",
+        nlu_cache_dir=tmp_path / "nlu",
+        brasilapi_url="",
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: FakeClock) -> Iterator[Runtime]:
+    """A runtime with the scripted interpreter (dialogue-logic tests)."""
+    rt = build_runtime(settings, clock=clock, interpreter=ScriptedInterpreter(), migrate=False)
+    yield rt
+    rt.close()
