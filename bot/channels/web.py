@@ -70,7 +70,10 @@ def web_chat_router(*, inbox: Inbox, sessions: sessionmaker[Session], clock: Clo
             duplicate=handled.duplicate,
             messages=[
                 ChatMessageOut(
-                    id=r.message_id, author="bot", text=r.text, choices=list(r.choices),
+                    id=r.message_id,
+                    author="bot",
+                    text=r.text,
+                    choices=list(r.choices),
                     at=clock.now(),
                 )
                 for r in handled.replies

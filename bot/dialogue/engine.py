@@ -170,7 +170,9 @@ class DialogueEngine:
         if state.language_locked or nlu.language not in ("pt", "en"):
             return
         words = len(body.split())
-        if (not state.started and words >= 1) or words >= 4:
+        # Free-text answers (names, addresses) say little about the language: only the first
+        # message and longer questions or requests switch it.
+        if (not state.started and words >= 1) or (words >= 4 and nlu.intent.name != "inform"):
             if nlu.language != state.language:
                 state.language = "en" if nlu.language == "en" else "pt"
                 turn.effects.append(RecordEvent("language_changed", state.language))
@@ -189,7 +191,7 @@ class DialogueEngine:
         intent = nlu.intent.name
         if intent not in INTERRUPTIONS or nlu.intent.confidence < self.settings.interruption_confidence:
             return None
-        if intent == "greet" and not turn.state.started:
+        if intent == "greet" and (not turn.state.started or turn.state.finished):
             return None
         step = self._current_step(turn.state)
         if isinstance(step, AskStep) and step.validator not in FREE_TEXT_VALIDATORS:

@@ -40,9 +40,29 @@ def has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
+_CNPJ_SHAPE = re.compile(
+    r"(?<![0-9A-Za-z])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?[0-9]{2}(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
+_DIGIT_RUN = re.compile(r"[0-9][0-9./\- ]*[0-9]")
+
+
 def validate_cnpj(text: str) -> Validated:
-    """Numeric and alphanumeric (from July 2026) CNPJ; returns 14 uppercase characters."""
-    compact = re.sub(r"[\s./\-]", "", text).upper()
+    """Numeric and alphanumeric (from July 2026) CNPJ; returns 14 uppercase characters.
+
+    The CNPJ may sit inside a sentence ("o cnpj é 11.222.333/0001-81"): the first run of
+    letters, digits and punctuation with enough digits in it is taken.
+    """
+    compact = _compact_cnpj(text)
+    if not (len(compact) == 14 and compact.isalnum() and compact.isascii()):
+        shaped = [m.group(0) for m in _CNPJ_SHAPE.finditer(text) if _digits(m.group(0)) >= 8]
+        runs = sorted((m.group(0) for m in _DIGIT_RUN.finditer(text)), key=len, reverse=True)
+        if shaped:
+            compact = _compact_cnpj(shaped[0])
+        elif runs and _digits(runs[0]) >= 8:
+            compact = _compact_cnpj(runs[0])
+        elif _digits(text) == 0:
+            return Problem("cnpj_empty")
     if not compact:
         return Problem("cnpj_empty")
     if not compact.isalnum() or not compact.isascii():
@@ -54,6 +74,14 @@ def validate_cnpj(text: str) -> Validated:
     if len(set(compact)) == 1 or not stdnum_cnpj.is_valid(compact):
         return Problem("cnpj_check_digits")
     return compact
+
+
+def _compact_cnpj(text: str) -> str:
+    return re.sub(r"[\s./\-]", "", text).upper()
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
 
 
 def format_cnpj(value: str) -> str:
@@ -127,6 +155,8 @@ def validate_mobile_phone(text: str) -> Validated:
     national = national.lstrip("0")
     if len(national) in (8, 9):
         return Problem("phone_missing_ddd")
+    if len(national) == 10 and national[2] in "2345":
+        return Problem("phone_not_mobile")
     if len(national) == 10 and national[2] in "6789":
         national = national[:2] + "9" + national[2:]
     if len(national) != 11:

@@ -101,3 +101,37 @@ def test_duplicate_delivery_is_answered_once(runtime: Runtime) -> None:
     assert second.duplicate and second.replies == []
     with runtime.sessions() as session:
         assert len(session.scalars(select(Message).where(Message.direction == "in")).all()) == 1
+
+
+def test_happy_path_in_english(runtime: Runtime) -> None:
+    chat = Chat(runtime, address="client-en")
+    assert "Do you agree to continue?" in chat.say("hello")
+    assert "full name" in chat.say("I agree")
+    assert "Shall we do it now?" in chat.say("John Smith")
+    assert "CNPJ" in chat.say("1")
+    assert "legal name" in chat.say("11.222.333/0001-81")
+    assert "employees" in chat.say("Acme Brasil Ltda")
+    assert "e-mail" in chat.say("120")
+    assert "mobile" in chat.say("john@acme.com")
+    assert "finance contact" in chat.say("+55 11 98765-4321")
+    chat.say("1")
+    chat.say("1")
+    assert "CEP" in chat.say("1")
+    chat.say("04538-133")
+    chat.say("Avenida Brigadeiro Faria Lima, Itaim Bibi, São Paulo/SP")
+    chat.say("3477")
+    review = chat.say("no")
+    assert "Please review" in review and "Company name: Acme Brasil Ltda" in review
+    assert "Registration confirmed" in chat.say("1")
+    with runtime.sessions() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        assert conversation.language == "en"
+
+
+def test_switching_language_on_request(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    chat.say("oi")
+    reply = chat.say("english please")
+    assert "let's continue in English" in reply and "Do you agree" in reply
+    back = chat.say("em português")
+    assert "vamos continuar em português" in back and "Você concorda" in back

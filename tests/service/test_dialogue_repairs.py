@@ -1,0 +1,283 @@
+"""Validators, corrections, interruptions and bad input, in whole conversations."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.bootstrap import Runtime
+from bot.storage.models import AuditEvent, Client, Contact, Conversation, ErasureRequest, Escalation
+from tests.support.conversation import Chat, register
+
+
+def _to_step(chat: Chat, step: str) -> None:
+    """Answers the happy path up to the named step (its prompt is the last reply)."""
+    script = [
+        ("consent", "oi"),
+        ("person_name", "1"),
+        ("form_mode", "Maria da Silva"),
+        ("cnpj", "1"),
+        ("company_name", "11222333000181"),
+        ("employees", "Padaria Pão Quente"),
+        ("admin_email", "45"),
+        ("admin_phone", "maria@paoquente.com.br"),
+        ("finance", "11987654321"),
+        ("finance_name", "2"),
+        ("finance_email", "Paulo Lima"),
+        ("finance_phone", "paulo@paoquente.com.br"),
+        ("tech", "11 91234-5678"),
+        ("cs", "1"),
+        ("cep", "1"),
+    ]
+    for name, message in script:
+        chat.say(message)
+        if name == step:
+            return
+    raise AssertionError(f"unknown step {step}")
+
+
+@pytest.mark.parametrize(
+    ("step", "answer", "explanation"),
+    [
+        ("cnpj", "11.222.333/0001-8", "O CNPJ tem 14 dígitos; o seu tem 13"),
+        ("cnpj", "11.222.333/0001-82", "dígitos verificadores"),
+        ("cnpj", "11111111111111", "dígitos verificadores"),
+        ("cnpj", "12.ABC.345/01DE-34", "dígitos verificadores"),
+        ("cnpj", "12.AB#.345/01DE-35", "só tem letras e números"),
+        ("company_name", "1", "pelo menos 2 letras"),
+        ("employees", "muitos", "Responda só com a quantidade"),
+        ("admin_email", "maria.paoquente.com.br", "falta o @"),
+        ("admin_email", "maria@paoquente", "não é válido"),
+        ("admin_phone", "98765-4321", "Faltou o DDD"),
+        ("admin_phone", "(11) 3456-7890", "parece ser fixo"),
+        ("admin_phone", "(11) 98765-43210", "tem 11 dígitos; o seu tem 12"),
+        ("finance_name", "Paulo 2", "só letras"),
+        ("cep", "01310-10", "O CEP tem 8 dígitos; o seu tem 7"),
+    ],
+)
+def test_each_validator_explains_the_rejection(
+    runtime: Runtime, step: str, answer: str, explanation: str
+) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, step)
+    reply = chat.say(answer)
+    assert explanation in reply
+    assert reply.count("\n") >= 1  # the explanation, then the same question again
+
+
+def test_alphanumeric_cnpj_is_accepted(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "cnpj")
+    assert "razão social" in chat.say("12.ABC.345/01DE-35")
+    with runtime.sessions() as session:
+        state = session.scalars(select(Conversation)).one().state
+        assert state["slots"]["cnpj"] == "12ABC34501DE35"
+
+
+def test_three_invalid_answers_offer_a_human_who_is_called_on_yes(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "cnpj")
+    chat.say("123")
+    chat.say("456")
+    third = chat.say("789")
+    assert "falar com uma pessoa" in third
+    assert "Avisei a nossa equipe" in chat.say("sim")
+    with runtime.sessions() as session:
+        escalation = session.scalars(select(Escalation)).one()
+        assert escalation.reason == "repeated_invalid"
+    # and the client is back on the CNPJ step
+    assert "razão social" in chat.say("11222333000181")
+
+
+@pytest.mark.parametrize("step", ["company_name", "finance_email", "cep"])
+def test_status_at_any_step_then_resume(runtime: Runtime, step: str) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, step)
+    before = chat.transcript[-1][1][-1].text
+    reply = chat.say("em que etapa estou?")
+    assert "etapa *Cadastro*" in reply
+    assert "Falta da sua parte" in reply
+    assert reply.endswith(before)  # the same question again, nothing re-asked
+
+
+@pytest.mark.parametrize("step", ["company_name", "finance_email"])
+def test_help_human_and_complaint_resume_the_step(runtime: Runtime, step: str) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, step)
+    before = chat.transcript[-1][1][-1].text
+    assert chat.say("ajuda").endswith(before)
+    assert chat.say("quero falar com um atendente").endswith(before)
+    assert chat.say("que serviço péssimo").endswith(before)
+    with runtime.sessions() as session:
+        reasons = sorted(e.reason for e in session.scalars(select(Escalation)))
+        assert reasons == ["complaint", "request_human"]
+
+
+def test_opt_out_then_writing_again_opts_in(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "employees")
+    assert "não vai mais receber" in chat.say("SAIR")
+    with runtime.sessions() as session:
+        assert session.scalars(select(Conversation)).one().opted_out is True
+    assert "Os lembretes estão ativos" in chat.say("VOLTAR")
+    with runtime.sessions() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        assert conversation.opted_out is False
+        actions = [e.action for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        assert "opted_out" in actions and "opted_in" in actions
+
+
+def test_erasure_request_is_confirmed_then_recorded(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "employees")
+    assert "Confirma?" in chat.say("quero apagar meus dados")
+    assert "Pedido de exclusão registrado" in chat.say("sim")
+    with runtime.sessions() as session:
+        assert session.scalars(select(ErasureRequest)).one().status == "requested"
+
+
+def test_erasure_request_cancelled_resumes(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "employees")
+    chat.say("quero apagar meus dados")
+    reply = chat.say("não")
+    assert "não vou apagar" in reply and "funcionários" in reply
+
+
+def test_correction_with_the_new_value_in_the_message(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "finance")
+    reply = chat.say("errei o email, o certo é maria.silva@paoquente.com.br")
+    assert "Corrigido" in reply and "maria.silva@paoquente.com.br" in reply
+    assert "responsável financeiro" in reply  # back on the step it left
+    with runtime.sessions() as session:
+        state = session.scalars(select(Conversation)).one().state
+        assert state["slots"]["admin_email"] == "maria.silva@paoquente.com.br"
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "answer_corrected")).one()
+        assert (audit.old_value, audit.new_value) == ("maria@paoquente.com.br", "maria.silva@paoquente.com.br")
+
+
+def test_correction_asks_for_the_value_then_resumes(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "tech")
+    assert "CNPJ" in chat.say("o cnpj está errado")
+    reply = chat.say("12.ABC.345/01DE-35")
+    assert "Corrigido" in reply and "12.ABC.345/01DE-35" in reply
+    assert "responsável de TI" in reply
+
+
+def test_correction_names_the_area(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "tech")
+    assert "Financeiro" in chat.say("errei o email do financeiro")
+    chat.say("contas@paoquente.com.br")
+    with runtime.sessions() as session:
+        slots = session.scalars(select(Conversation)).one().state["slots"]
+        assert slots["finance.email"] == "contas@paoquente.com.br"
+        assert slots["admin_email"] == "maria@paoquente.com.br"
+
+
+def test_correction_at_the_review_then_confirm(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    register(chat)
+    assert "Qual informação" in chat.say("2")
+    options = chat.choices()
+    index = options.index("Razão social") + 1 if "Razão social" in options else options.index("razão social") + 1
+    chat.say(str(index))
+    review = chat.say("Pão Quente Padaria e Confeitaria Ltda")
+    assert "Confira os dados" in review and "Pão Quente Padaria e Confeitaria Ltda" in review
+    chat.say("1")
+    with runtime.sessions() as session:
+        assert session.scalars(select(Client)).one().company_name == "Pão Quente Padaria e Confeitaria Ltda"
+
+
+def test_correction_after_the_review_updates_the_stored_client(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    register(chat)
+    chat.say("1")
+    chat.say("errei o email, é maria.s@paoquente.com.br")
+    with runtime.sessions() as session:
+        admin = session.scalars(select(Contact).where(Contact.area == "admin")).one()
+        assert admin.email == "maria.s@paoquente.com.br"
+        changed = session.scalars(
+            select(AuditEvent).where(AuditEvent.field == "contact.admin.email")
+        ).all()
+        assert [c.new_value for c in changed] == ["maria@paoquente.com.br", "maria.s@paoquente.com.br"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02"])
+def test_empty_message_gets_a_clear_answer(runtime: Runtime, text: str) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "cnpj")
+    reply = chat.say(text)
+    assert "Não recebi nenhum texto" in reply and "CNPJ" in reply
+
+
+def test_only_emoji_is_explained_at_a_structured_step(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "cnpj")
+    reply = chat.say("👍🙂🎉")
+    assert "Não encontrei um CNPJ" in reply and "Qual é o CNPJ" in reply
+
+
+def test_ten_thousand_characters_are_stored_whole_and_answered(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "company_name")
+    long_text = "A" * 10_000
+    reply = chat.say(long_text)
+    assert "muito longa" in reply
+    with runtime.sessions() as session:
+        from bot.storage.models import Message
+
+        stored = session.scalars(select(Message).where(Message.text == long_text)).one()
+        assert len(stored.text) == 10_000
+
+
+def test_sql_and_html_in_names_are_stored_and_echoed_verbatim(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "employees")
+    chat.transcript.clear()
+    chat = Chat(runtime, address="client-2")
+    chat.say("oi")
+    chat.say("1")
+    chat.say("Maria O'Brien")
+    chat.say("1")
+    chat.say("11222333000181")
+    nasty = "<script>alert(1)</script>'); DROP TABLE clients;--"
+    chat.say(nasty)
+    with runtime.sessions() as session:
+        state = session.scalars(select(Conversation).where(Conversation.address == "client-2")).one().state
+        assert state["slots"]["company_name"] == nasty
+        assert state["slots"]["person_name"] == "Maria O'Brien"
+        assert session.scalars(select(Client)).first() is not None  # table still there
+
+
+def test_control_characters_are_removed_from_answers(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "company_name")
+    chat.say("Padaria\u200b Pão\x07 Quente")
+    with runtime.sessions() as session:
+        state = session.scalars(select(Conversation)).one().state
+        assert state["slots"]["company_name"] == "Padaria Pão Quente"
+
+
+def test_entities_fill_later_slots(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "cnpj")  # CNPJ question asked
+    chat.say("Padaria Pão Quente")  # invalid CNPJ -> re-asked
+    reply = chat.say("11222333000181 e meu email é maria@paoquente.com.br")
+    assert "razão social" in reply
+    chat.say("Padaria Pão Quente")
+    reply = chat.say("45")
+    assert "celular" in reply  # the e-mail was not asked again
+
+
+def test_consent_refused_stores_nothing_personal(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    chat.say("oi")
+    reply = chat.say("não concordo")
+    assert "não vou coletar" in reply
+    with runtime.sessions() as session:
+        client = session.scalars(select(Client)).one()
+        assert client.consent_refused_at is not None and client.cnpj is None
+    assert "Você concorda" in chat.say("oi")
