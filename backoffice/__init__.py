@@ -1,0 +1,1 @@
+"""The back-office API: staff, pipeline, escalations, audit, LGPD rights and reports."""

@@ -1,0 +1,5 @@
+"""``python -m bot`` is ``onboard``."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""The ``onboard`` command line, run as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _onboard(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONBOARD_")}
+    env.update(
+        ONBOARD_DATABASE_URL=database_url,
+        ONBOARD_NLU_CACHE_DIR=str(tmp_path / "nlu"),
+        ONBOARD_DOCUMENTS_DIR=str(tmp_path / "docs"),
+        ONBOARD_BRASILAPI_URL="",
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+    )
+    return env
+
+
+def test_db_upgrade_is_idempotent(cli_env: dict[str, str]) -> None:
+    for _ in range(2):
+        result = _onboard("db", "upgrade", env=cli_env)
+        assert result.returncode == 0, result.stderr
+        assert "up to date" in result.stdout
+
+
+def test_seed_demo_prints_three_tokens(cli_env: dict[str, str]) -> None:
+    result = _onboard("seed-demo", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    lines = [line.split() for line in result.stdout.strip().splitlines()]
+    assert sorted(line[0] for line in lines) == ["admin", "csm", "manager"]
+    assert all(line[2].startswith("acolhe_") for line in lines)
+
+
+def test_chat_in_the_terminal(cli_env: dict[str, str]) -> None:
+    result = _onboard(
+        "chat", "--user", "cli-test", env=cli_env, stdin="1\nMaria da Silva\nem que etapa estou?\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Você concorda em continuar?" in result.stdout
+    assert "1) Concordo" in result.stdout
+    assert "Prazer, Maria da Silva!" in result.stdout
+    assert "etapa *Cadastro*" in result.stdout
+
+
+def test_usage_errors_exit_2(cli_env: dict[str, str]) -> None:
+    assert _onboard("chat", "--lang", "fr", env=cli_env).returncode == 2
+    assert _onboard("no-such-command", env=cli_env).returncode == 2
+
+
+def test_bad_settings_fail_with_one_line(cli_env: dict[str, str]) -> None:
+    env = dict(cli_env, ONBOARD_NLU_BACKEND="gpt")
+    result = _onboard("db", "upgrade", env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: invalid settings")
+    assert "Traceback" not in result.stderr
