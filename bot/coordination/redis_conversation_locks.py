@@ -1,0 +1,200 @@
+"""Per-conversation FIFO locks shared by every process through Redis: a ticket queue per key.
+
+Each caller takes a ticket (``INCR``) and joins a sorted set ordered by ticket; the caller at the
+head owns the lock. Every participant, waiting or holding, keeps a lease (a deadline in a hash,
+read on Redis's clock) that it renews while alive; a head whose lease ran out (its process died
+or stalled) is removed by the next caller that looks, so a crash blocks a conversation for one
+lease at most. Leaving removes only the caller's own ticket (compare-and-delete in Lua), so a
+holder whose lease was taken over can never release the new owner's lock.
+
+Keys: ``<prefix>:lock:{<key>}:q`` (queue), ``:l`` (leases), ``:n`` (ticket counter), all in one
+cluster slot, all expiring once nobody renews them.
+
+Waiters poll with exponential backoff (``poll_min_s``..``poll_max_s``); a release in the same
+process wakes that process's waiters at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+from redis.exceptions import RedisError
+
+from bot.coordination.conversation_locks import ConversationLocks, HeldLock
+from bot.coordination.errors import LockTimeout
+from bot.coordination.redis_backend import redis_errors_translated
+
+__all__ = ["RedisConversationLocks"]
+
+logger = logging.getLogger(__name__)
+
+_NOW_MS = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local lease = tonumber(ARGV[2])
+"""
+_TOUCH = """
+redis.call('HSET', KEYS[2], ARGV[1], now + lease)
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], lease * 2) end
+"""
+
+# KEYS: queue, leases, counter. ARGV: token, lease_ms, enqueue (1|0).
+# Returns 1 = the caller owns the lock, 0 = wait, -1 = the caller's ticket was dropped (stalled).
+_ACQUIRE = (
+    _NOW_MS
+    + """
+if ARGV[3] == '1' then
+  redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[3]), ARGV[1])
+elseif not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  return -1
+end
+"""
+    + _TOUCH
+    + """
+while true do
+  local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+  if head == ARGV[1] then return 1 end
+  local deadline = tonumber(redis.call('HGET', KEYS[2], head) or '0')
+  if deadline > now then return 0 end
+  redis.call('ZREM', KEYS[1], head)
+  redis.call('HDEL', KEYS[2], head)
+end
+"""
+)
+
+# KEYS: queue, leases, counter. ARGV: token, lease_ms. Returns 1 if still queued, else 0.
+_RENEW = (
+    _NOW_MS
+    + """
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+"""
+    + _TOUCH
+    + "return 1\n"
+)
+
+# KEYS: queue, leases. ARGV: token. Removes only the caller's own ticket; 1 if it was the owner.
+_RELEASE = """
+local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if head == ARGV[1] then return 1 end
+return 0
+"""
+
+
+@dataclass(slots=True)
+class _Wakeup:
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+    waiters: int = 0
+
+
+class RedisConversationLocks(ConversationLocks):
+    """Shared mode: FIFO per-key locks across processes (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        prefix: str,
+        lease_s: float = 30.0,
+        renew_every_s: float | None = None,
+        poll_min_s: float = 0.002,
+        poll_max_s: float = 0.05,
+    ) -> None:
+        if lease_s <= 0:
+            raise ValueError(f"lease_s must be positive, got {lease_s}")
+        self._client = client
+        self._prefix = f"{prefix}:lock:"
+        self._lease_ms = max(1, round(lease_s * 1000))
+        self._renew_every_s = lease_s / 3 if renew_every_s is None else renew_every_s
+        self._poll_min_s = poll_min_s
+        self._poll_max_s = min(poll_max_s, lease_s / 4)
+        self._acquire: AsyncScript = client.register_script(_ACQUIRE)
+        self._renew: AsyncScript = client.register_script(_RENEW)
+        self._release: AsyncScript = client.register_script(_RELEASE)
+        self._wakeups: dict[str, _Wakeup] = {}
+
+    def _keys(self, key: str) -> list[str]:
+        base = f"{self._prefix}{{{key}}}:"
+        return [base + "q", base + "l", base + "n"]
+
+    @asynccontextmanager
+    async def hold(self, key: str, *, timeout_s: float) -> AsyncIterator[HeldLock]:
+        held = HeldLock(key)
+        keys = self._keys(key)
+        try:
+            await self._wait_for_turn(held, keys, timeout_s)
+        except BaseException:
+            await self._leave(held, keys)
+            raise
+        renewer = asyncio.create_task(self._keep_alive(held, keys), name=f"lock-lease:{key}")
+        try:
+            yield held
+        finally:
+            renewer.cancel()
+            await self._leave(held, keys)
+
+    async def queue_length(self, key: str) -> int:
+        with redis_errors_translated("ZCARD"):
+            return int(await self._client.zcard(self._keys(key)[0]))
+
+    async def _wait_for_turn(self, held: HeldLock, keys: list[str], timeout_s: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        wakeup = self._wakeups.setdefault(held.key, _Wakeup())
+        wakeup.waiters += 1
+        try:
+            enqueue, delay = True, self._poll_min_s
+            while True:
+                event = wakeup.event  # taken before trying, so a release in between is seen
+                with redis_errors_translated("lock acquire"):
+                    result = await self._acquire(
+                        keys=keys, args=[held.token, self._lease_ms, int(enqueue)]
+                    )
+                if result == 1:
+                    return
+                enqueue = result == -1  # we stalled beyond our lease: queue up again
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise LockTimeout(f"lock {held.key!r} not obtained within {timeout_s} s")
+                try:
+                    await asyncio.wait_for(event.wait(), min(delay, remaining))
+                    delay = self._poll_min_s
+                except TimeoutError:
+                    delay = min(delay * 2, self._poll_max_s)
+        finally:
+            wakeup.waiters -= 1
+            if wakeup.waiters == 0:
+                del self._wakeups[held.key]
+
+    async def _keep_alive(self, held: HeldLock, keys: list[str]) -> None:
+        while True:
+            await asyncio.sleep(self._renew_every_s)
+            try:
+                still_queued = await self._renew(keys=keys, args=[held.token, self._lease_ms])
+            except RedisError as exc:  # transient: try again before the lease runs out
+                logger.warning("renewing lock %r failed: %s", held.key, exc)
+                continue
+            if not still_queued:
+                held.lost = True
+                logger.error("lock %r was lost: its lease ran out while held", held.key)
+                return
+
+    async def _leave(self, held: HeldLock, keys: list[str]) -> None:
+        """Remove our ticket (shielded from cancellation) and wake local waiters."""
+        try:
+            owned = await asyncio.shield(self._release(keys=keys[:2], args=[held.token]))
+            held.lost = held.lost or not owned
+        except RedisError as exc:  # the lease will expire on its own
+            logger.warning("releasing lock %r failed: %s", held.key, exc)
+        finally:
+            wakeup = self._wakeups.get(held.key)
+            if wakeup is not None:
+                wakeup.event.set()
+                wakeup.event = asyncio.Event()

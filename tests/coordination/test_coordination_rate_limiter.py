@@ -1,0 +1,102 @@
+"""Token-bucket rate limits, in-process and on Redis (same test bodies)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+import redis.asyncio
+
+from bot.coordination import Coordination, InProcessRateLimiter, RedisRateLimiter
+
+
+async def test_burst_then_wait(coordination: Coordination) -> None:
+    limiter = coordination.rate_limiter
+    waits = [await limiter.acquire("sender:+551140000000", rate_per_s=2, burst=3) for _ in range(3)]
+    assert waits == [0.0, 0.0, 0.0]
+    wait = await limiter.acquire("sender:+551140000000", rate_per_s=2, burst=3)
+    assert 0.4 < wait <= 0.5
+    await asyncio.sleep(wait)
+    assert await limiter.acquire("sender:+551140000000", rate_per_s=2, burst=3) == 0.0
+
+
+async def test_telegram_one_message_per_second_per_chat(coordination: Coordination) -> None:
+    limiter = coordination.rate_limiter
+    assert await limiter.acquire("telegram:chat:7", rate_per_s=1, burst=1) == 0.0
+    assert 0.9 < await limiter.acquire("telegram:chat:7", rate_per_s=1, burst=1) <= 1.0
+    assert await limiter.acquire("telegram:chat:8", rate_per_s=1, burst=1) == 0.0
+
+
+async def test_rate_is_bounded_under_concurrency(coordination: Coordination) -> None:
+    limiter = coordination.rate_limiter
+    rate, burst, duration = 50.0, 5, 0.6
+    grants: list[float] = []
+    started = time.monotonic()
+
+    async def sender() -> None:
+        while True:
+            await limiter.wait("twilio:sender", rate_per_s=rate, burst=burst)
+            now = time.monotonic()
+            if now - started > duration:
+                return
+            grants.append(now)
+
+    await asyncio.gather(*(sender() for _ in range(8)))
+    assert len(grants) <= burst + rate * duration + 1
+    assert len(grants) >= 0.7 * rate * duration  # and it does let messages through
+    # No window of 0.2 s holds more than the burst plus what 0.2 s refills.
+    grants.sort()
+    for index, moment in enumerate(grants):
+        in_window = sum(1 for other in grants[index:] if other - moment <= 0.2)
+        assert in_window <= burst + rate * 0.2 + 1
+
+
+async def test_invalid_limits(coordination: Coordination) -> None:
+    with pytest.raises(ValueError):
+        await coordination.rate_limiter.acquire("k", rate_per_s=0, burst=1)
+    with pytest.raises(ValueError):
+        await coordination.rate_limiter.acquire("k", rate_per_s=1, burst=0)
+
+
+async def test_in_process_exact_values_on_a_fake_clock() -> None:
+    now = [50.0]
+    limiter = InProcessRateLimiter(clock=lambda: now[0])
+    assert await limiter.acquire("chat", rate_per_s=1, burst=1) == 0.0
+    assert await limiter.acquire("chat", rate_per_s=1, burst=1) == 1.0
+    now[0] += 0.25
+    assert await limiter.acquire("chat", rate_per_s=1, burst=1) == 0.75
+    now[0] += 0.75
+    assert await limiter.acquire("chat", rate_per_s=1, burst=1) == 0.0
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    await limiter.wait("chat", rate_per_s=4, burst=1, sleep=fake_sleep)
+    assert slept == [0.25]
+
+
+async def test_in_process_drops_idle_buckets() -> None:
+    now = [0.0]
+    limiter = InProcessRateLimiter(clock=lambda: now[0])
+    for i in range(1000):
+        await limiter.acquire(f"chat:{i}", rate_per_s=1, burst=1)
+    now[0] += 2
+    for _ in range(24):
+        await limiter.acquire("busy", rate_per_s=1000, burst=1000)
+    assert len(limiter) == 1
+
+
+async def test_redis_buckets_are_shared_between_clients(redis_url: str, key_prefix: str) -> None:
+    clients = [redis.asyncio.Redis.from_url(redis_url) for _ in range(2)]
+    limiters: list[Any] = [RedisRateLimiter(client, prefix=key_prefix) for client in clients]
+    try:
+        assert await limiters[0].acquire("meta:sender", rate_per_s=1, burst=2) == 0.0
+        assert await limiters[1].acquire("meta:sender", rate_per_s=1, burst=2) == 0.0
+        assert await limiters[0].acquire("meta:sender", rate_per_s=1, burst=2) > 0.9
+    finally:
+        for client in clients:
+            await client.aclose()
