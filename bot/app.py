@@ -1,27 +1,78 @@
-"""The ASGI application: web chat, webhooks, back-office API and operations endpoints."""
+"""The ASGI application: web chat, webhooks, back-office API and operations endpoints.
+
+Everything that needs the event loop (Redis clients, channel adapters, the Telegram bot, the
+outbox worker) is started in the lifespan and stopped after it.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from bot.bootstrap import Runtime
+from bot.bootstrap import Runtime, build_gateway, build_outbox_worker
+from bot.channels.gateway import ChannelGateway
 from bot.channels.web import web_chat_router
+from bot.channels.webhooks import webhook_router
+from bot.coordination import Coordination, build_coordination
+from bot.metrics import Metrics
 from bot.service.inbox import Inbox
 
 
-def create_app(runtime: Runtime) -> FastAPI:
-    inbox = Inbox(conversations=runtime.conversations)
-    runtime.extras["inbox"] = inbox
+@dataclass
+class Services:
+    """What the lifespan started; routes reach it through ``app.state.services``."""
+
+    coordination: Coordination
+    gateway: ChannelGateway
+    inbox: Inbox
+    outbox_wake: asyncio.Event
+
+
+def create_app(runtime: Runtime, *, run_workers: bool = True) -> FastAPI:
+    settings = runtime.settings
+    coordination = build_coordination(settings.redis_url, key_prefix=settings.redis_key_prefix)
+    gateway = build_gateway(settings)
+    wake = asyncio.Event()
+    metrics = Metrics(runtime.sessions)
+    inbox = Inbox(
+        conversations=runtime.conversations,
+        locks=coordination.locks,
+        deduplicator=coordination.deduplicator,
+        outbox_wake=wake,
+        metrics=metrics,
+    )
+    services = Services(coordination=coordination, gateway=gateway, inbox=inbox, outbox_wake=wake)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        runtime.close()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await gateway.start()
+        stop = asyncio.Event()
+        worker_task: asyncio.Task[None] | None = None
+        if run_workers:
+            worker = build_outbox_worker(runtime, gateway)
+            worker_task = asyncio.create_task(worker.run(stop, wake=wake), name="outbox")
+        app.state.services = services
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker_task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(worker_task, timeout=10)
+            await gateway.close()
+            await coordination.aclose()
+            runtime.close()
 
     app = FastAPI(
         title="Acolhe",
@@ -30,6 +81,27 @@ def create_app(runtime: Runtime) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(web_chat_router(inbox=inbox, sessions=runtime.sessions, clock=runtime.clock))
+    app.include_router(
+        webhook_router(
+            public_url=settings.public_url, gateway=gateway, inbox=inbox,
+            sessions=runtime.sessions, clock=runtime.clock,
+        )
+    )
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.observe_request(path, request.method, response.status_code)(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    async def prometheus_metrics() -> Response:
+        """Prometheus metrics: messages in/out, escalations, queue depths, request latency."""
+        body = await asyncio.to_thread(metrics.render)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
@@ -37,16 +109,21 @@ def create_app(runtime: Runtime) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"], responses={503: {"description": "not ready"}})
-    def readyz() -> JSONResponse:
-        """Readiness: the database (and Redis, when configured) answer."""
-        checks: dict[str, str] = {}
-        try:
-            with runtime.db.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
-            checks["database"] = f"error: {type(exc).__name__}"
+    async def readyz() -> JSONResponse:
+        """Readiness: the database and (when configured) Redis answer."""
+        checks = {"database": await asyncio.to_thread(_database_check, runtime)}
+        if coordination.shared:
+            checks["redis"] = "ok" if await coordination.ping() else "unreachable"
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     return app
+
+
+def _database_check(runtime: Runtime) -> str:
+    try:
+        with runtime.db.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        return f"error: {type(exc).__name__}"
+    return "ok"

@@ -7,13 +7,15 @@ Nothing in the project constructs settings, engines or clients at import time; e
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlu
+from bot.channels.ports import Template
+from bot.channels.gateway import ChannelGateway, CloudConfig, TelegramConfig, TwilioConfig
 from bot.config import Settings
 from bot.dialogue.actions import BUILTIN_ACTIONS
 from bot.dialogue.engine import DialogueEngine, EngineSettings
@@ -23,6 +25,7 @@ from bot.domain.fields import VALIDATORS
 from bot.domain.onboarding import Stage
 from bot.service.conversations import ConversationService
 from bot.storage.database import make_engine, make_session_factory, upgrade
+from bot.workers.outbox import OutboxWorker, RetryPolicy
 from flows import Flow, Registry, load_flows
 from nlu.types import Interpreter
 
@@ -52,7 +55,6 @@ class Runtime:
     interpreter: Interpreter
     engine: DialogueEngine
     conversations: ConversationService
-    extras: dict[str, object] = field(default_factory=dict)
 
     def close(self) -> None:
         self.db.dispose()
@@ -64,6 +66,53 @@ def build_interpreter(settings: Settings) -> Interpreter:
         cache_dir=settings.nlu_cache_dir,
         rasa_url=settings.rasa_url,
         timezone=settings.timezone,
+    )
+
+
+def build_gateway(settings: Settings) -> ChannelGateway:
+    """The push channels whose credentials are configured (the others stay off)."""
+    gateway = ChannelGateway()
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_number:
+        gateway.twilio = TwilioConfig(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            from_number=settings.twilio_whatsapp_number,
+            api_url=settings.twilio_api_url,
+            status_callback=f"{settings.public_url}/webhooks/twilio/status",
+        )
+    if (
+        settings.whatsapp_token and settings.whatsapp_phone_number_id
+        and settings.whatsapp_app_secret and settings.whatsapp_verify_token
+    ):
+        gateway.cloud = CloudConfig(
+            token=settings.whatsapp_token.get_secret_value(),
+            phone_number_id=settings.whatsapp_phone_number_id,
+            app_secret=settings.whatsapp_app_secret.get_secret_value(),
+            verify_token=settings.whatsapp_verify_token.get_secret_value(),
+            api_url=settings.whatsapp_api_url,
+        )
+    if settings.telegram_bot_token and settings.telegram_secret_token:
+        gateway.telegram = TelegramConfig(
+            token=settings.telegram_bot_token.get_secret_value(),
+            secret_token=settings.telegram_secret_token.get_secret_value(),
+            api_url=settings.telegram_api_url,
+        )
+    return gateway
+
+
+def build_outbox_worker(runtime: Runtime, gateway: ChannelGateway) -> OutboxWorker:
+    return OutboxWorker(
+        sessions=runtime.sessions,
+        senders=gateway.senders,
+        clock=runtime.clock,
+        policy=RetryPolicy(
+            max_attempts=runtime.settings.outbox_max_attempts,
+            base_s=runtime.settings.outbox_retry_base_s,
+        ),
+        templates={
+            kind: Template(content_sid=sid)
+            for kind, sid in runtime.settings.whatsapp_templates().items()
+        },
     )
 
 

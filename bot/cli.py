@@ -59,9 +59,36 @@ def serve(
     _configure_logging()
     settings = _settings()
     runtime = build_runtime(settings)
-    runtime.extras["run_workers"] = workers
     typer.echo(f"Acolhe is running at http://{host}:{port}/ (web chat) — API docs at /docs")
-    uvicorn.run(create_app(runtime), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(runtime, run_workers=workers), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker() -> None:
+    """Runs the background workers only (outbox delivery), beside `serve --no-workers`."""
+    import asyncio
+    import signal
+
+    from bot.bootstrap import build_gateway, build_outbox_worker, build_runtime
+
+    _configure_logging()
+    runtime = build_runtime(_settings())
+
+    async def run() -> None:
+        gateway = build_gateway(runtime.settings)
+        await gateway.start(start_telegram=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await build_outbox_worker(runtime, gateway).run(stop)
+        finally:
+            await gateway.close()
+            runtime.close()
+
+    typer.echo("Acolhe worker running (Ctrl-C to stop)")
+    asyncio.run(run())
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +20,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = f"sqlite:///{DEFAULT_VAR_DIR}/acolhe.db"
     redis_url: str | None = None
+    redis_key_prefix: str = "acolhe"
     public_url: str = "http://127.0.0.1:8000"
     timezone: str = "America/Sao_Paulo"
     default_language: Literal["pt", "en"] = "pt"
@@ -46,6 +48,14 @@ class Settings(BaseSettings):
     documents_dir: Path = DEFAULT_VAR_DIR / "documents"
     documents_key: SecretStr | None = None
 
+    # Approved WhatsApp templates for business-initiated messages outside the 24-hour window:
+    # JSON {"<kind>": "<ContentSid or Meta template name>"}; kinds: reply, staff, reminder,
+    # nudge, alert, notice. A kind without a template is held for a CSM instead of sent.
+    whatsapp_templates_json: str = "{}"
+
+    outbox_max_attempts: int = 8
+    outbox_retry_base_s: float = 2.0
+
     flows_dir: Path | None = None  # None: the flows shipped in the ``flows`` package
     max_message_chars: int = 4000
     invalid_answers_before_human: int = 3
@@ -54,6 +64,18 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def whatsapp_templates(self) -> dict[str, str]:
+        raw = json.loads(self.whatsapp_templates_json or "{}")
+        return {str(kind): str(sid) for kind, sid in raw.items()}
+
+    @field_validator("whatsapp_templates_json")
+    @classmethod
+    def _templates_are_json(cls, value: str) -> str:
+        parsed = json.loads(value or "{}")
+        if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+            raise ValueError('must be a JSON object {"kind": "template id"}')
+        return value
 
     @property
     def is_sqlite(self) -> bool:

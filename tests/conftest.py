@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -97,6 +98,35 @@ def database_url(
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     yield _postgres_database
+
+
+# ---------------------------------------------------------------------------- redis
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis from ONBOARD_TEST_REDIS_URL (default db 15 on loopback); skip, or fail in CI."""
+    url = os.environ.get("ONBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1.0)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        require_service("Redis", f"{url}: {exc}")
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A fresh key namespace for one test, deleted afterwards."""
+    prefix = f"acolhe-test:{uuid.uuid4().hex}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 # ---------------------------------------------------------------------------- runtime

@@ -156,6 +156,13 @@ class DialogueEngine:
         self._answer(turn, body, message, nlu, context)
         return turn
 
+    def resume(self, state: DialogueState, context: ConversationContext) -> Turn:
+        """Asks the current question again, e.g. when a person hands the conversation back."""
+        turn = Turn(state=state.model_copy(deep=True))
+        if turn.state.started and not turn.state.finished:
+            self._prompt_current(turn, context)
+        return turn
+
     # ----------------------------------------------------------------- language
     def _pick_language(self, turn: Turn, body: str, nlu: NLUResult) -> None:
         state = turn.state

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialogue.context import ConversationContext
+from bot.dialogue.effects import Escalate
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import DialogueState
 from bot.domain.clock import Clock
@@ -47,6 +48,7 @@ class Handled:
     duplicate: bool = False
     bot_paused: bool = False
     replies: list[StoredReply] = field(default_factory=list)
+    escalations: list[str] = field(default_factory=list)  # reasons, for metrics
 
 
 class ConversationService:
@@ -81,7 +83,8 @@ class ConversationService:
             conversation = self._conversation(session, inbound)
             stored = Message(
                 conversation_id=conversation.id, direction="in", author="client",
-                text=inbound.text, channel_message_id=inbound.external_id, status="received",
+                text=storable(inbound.text), channel_message_id=storable(inbound.external_id)[:120],
+                status="received",
                 payload=_media_payload(inbound), created_at=now,
             )
             try:
@@ -92,7 +95,7 @@ class ConversationService:
                 return Handled(conversation_id=conversation.id, duplicate=True)
             conversation.last_inbound_at = inbound.received_at
             if inbound.profile_name:
-                conversation.profile_name = inbound.profile_name[:120]
+                conversation.profile_name = storable(inbound.profile_name)[:120]
             if conversation.bot_paused:
                 return Handled(conversation_id=conversation.id, bot_paused=True)
             stored.intent = nlu.intent.name
@@ -106,7 +109,20 @@ class ConversationService:
                 store_outbound(session, conversation, reply, author="bot", now=now)
                 for reply in turn.replies
             ]
-            return Handled(conversation_id=conversation.id, replies=replies)
+            escalations = [e.reason for e in turn.effects if isinstance(e, Escalate)]
+            return Handled(conversation_id=conversation.id, replies=replies, escalations=escalations)
+
+    def resume(self, session: Session, conversation: Conversation) -> list[StoredReply]:
+        """The bot takes the conversation back: it repeats the question it was on.
+
+        Runs in the caller's transaction (the release that un-pauses the bot).
+        """
+        state = DialogueState.model_validate(conversation.state or {})
+        turn = self.engine.resume(state, self._context(session, conversation))
+        return [
+            store_outbound(session, conversation, reply, author="bot", now=self.clock.now())
+            for reply in turn.replies
+        ]
 
     def _conversation(self, session: Session, inbound: InboundMessage) -> Conversation:
         found = session.scalar(
@@ -175,6 +191,11 @@ def store_outbound(
     return StoredReply(
         message_id=message.id, text=reply.text, choices=tuple((c.id, c.title) for c in reply.choices)
     )
+
+
+def storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; nothing else is lost."""
+    return text.replace("\x00", "")
 
 
 def _media_payload(inbound: InboundMessage) -> dict[str, object]:

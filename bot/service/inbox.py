@@ -1,57 +1,67 @@
-"""The async entry for inbound messages from every channel: one conversation at a time, in
-arrival order, different conversations concurrently; the dialogue runs in a worker thread so
-the event loop keeps answering webhooks."""
+"""The async entry for inbound messages from every channel.
+
+One conversation's messages are handled one at a time in arrival order (a FIFO lock per
+conversation: in-process, or Redis across processes); different conversations run
+concurrently; the dialogue runs in a worker thread so the event loop keeps answering webhooks.
+
+De-duplication has two layers: a fast check of the channel's message id in shared storage
+(Redis, or memory), remembered only after the message was committed — so a crash mid-way never
+swallows the provider's retry — and the database's unique index on (conversation, direction,
+channel id), which makes a duplicate that slips past the fast check a no-op.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol
 
 import anyio.to_thread
 
+from bot.coordination import ConversationLocks, Deduplicator
 from bot.domain.messages import InboundMessage
+from bot.metrics import Metrics
 from bot.service.conversations import ConversationService, Handled
 
-
-class ConversationLocks(Protocol):
-    def hold(self, key: str, *, timeout_s: float) -> AbstractAsyncContextManager[None]: ...
-
-
-class LocalLocks:
-    """Per-key FIFO locks for a single process (asyncio.Lock wakes waiters in order)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str, *, timeout_s: float) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with asyncio.timeout(timeout_s):
-                await lock.acquire()
-            try:
-                yield
-            finally:
-                lock.release()
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+DEDUP_TTL_S = 3 * 24 * 3600  # providers retry for hours (Meta) to a day (Telegram)
+LOCK_WAIT_S = 60.0
 
 
 class Inbox:
     def __init__(
-        self, *, conversations: ConversationService, locks: ConversationLocks | None = None
+        self,
+        *,
+        conversations: ConversationService,
+        locks: ConversationLocks,
+        deduplicator: Deduplicator,
+        outbox_wake: asyncio.Event | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.conversations = conversations
-        self.locks = locks or LocalLocks()
+        self.locks = locks
+        self.deduplicator = deduplicator
+        self.outbox_wake = outbox_wake
 
     async def receive(self, inbound: InboundMessage) -> Handled:
-        key = f"{inbound.channel.value}:{inbound.address}"
-        async with self.locks.hold(key, timeout_s=60):
-            return await anyio.to_thread.run_sync(self.conversations.handle, inbound)
+        dedup_key = f"in:{inbound.channel.value}:{inbound.external_id}"
+        if await self.deduplicator.seen(dedup_key):
+            return self._count(inbound, Handled(conversation_id=0, duplicate=True))
+        lock_key = f"conv:{inbound.channel.value}:{inbound.address}"
+        async with self.locks.hold(lock_key, timeout_s=LOCK_WAIT_S):
+            # A copy that waited for the lock while the first was handled stops here.
+            if await self.deduplicator.seen(dedup_key):
+                return self._count(inbound, Handled(conversation_id=0, duplicate=True))
+            handled = await anyio.to_thread.run_sync(self.conversations.handle, inbound)
+            await self.deduplicator.first_time(dedup_key, ttl_s=DEDUP_TTL_S)
+        if handled.replies and self.outbox_wake is not None:
+            self.outbox_wake.set()
+        return self._count(inbound, handled)
+
+    def _count(self, inbound: InboundMessage, handled: Handled) -> Handled:
+        if self.metrics is not None:
+            channel = inbound.channel.value
+            outcome = "duplicate" if handled.duplicate else "paused" if handled.bot_paused else "handled"
+            self.metrics.messages_in.labels(channel=channel, outcome=outcome).inc()
+            self.metrics.messages_out.labels(channel=channel).inc(len(handled.replies))
+            for reason in handled.escalations:
+                self.metrics.escalations.labels(reason=reason).inc()
+        return handled

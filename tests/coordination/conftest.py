@@ -22,21 +22,6 @@ WORKER_SCRIPT = Path(__file__).with_name("coordination_worker.py")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    url = os.environ.get("ONBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    client = redis.Redis.from_url(url, socket_connect_timeout=1.0)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Redis at {url} is required in CI: {exc}")
-        pytest.skip(f"Redis at {url} is unreachable: {exc}")
-    finally:
-        client.close()
-    return url
-
-
 @pytest.fixture
 def key_prefix(redis_url: str) -> Iterator[str]:
     """A fresh namespace in the test Redis, deleted afterwards."""

@@ -1,0 +1,467 @@
+"""Telegram through python-telegram-bot v22, used as a channel adapter only (no handlers).
+
+``TelegramChannel`` owns a PTB ``Application`` built with ``updater(None)`` (the custom-webhook
+pattern) and both ``base_url`` and ``base_file_url`` pointed at ``api_url``, so neither API calls
+nor file downloads (which carry the token) go to the real Telegram when a test or a local Bot
+API server is configured. It checks the webhook secret, normalizes updates into
+``InboundMessage``, sends replies (``ChannelSender``) and downloads files (``MediaFetcher``).
+
+Callback queries: ``parse_update`` stays pure; the route calls ``answer_callback(data)`` right
+after parsing (before the slow work) so the client's button stops spinning.
+
+``poll_updates`` is the long-polling loop behind ``onboard serve --telegram-polling``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import mimetypes
+import re
+import ssl
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import certifi
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    PhotoSize,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import Application
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.channels.errors import (
+    ChannelError,
+    InvalidSignature,
+    MalformedWebhook,
+    MediaTooLarge,
+    MediaUnavailable,
+    SendFailed,
+)
+from bot.channels.ports import SendResult, Template
+from bot.channels.rendering import keyboard_rows
+from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "TelegramChannel",
+    "poll_updates",
+]
+
+_log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ("message", "callback_query")
+"""Update types we ask Telegram for (without ``callback_query`` button taps never arrive)."""
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_GET_FILE_MAX = 20 * 1024 * 1024  # the Bot API's getFile refuses bigger files
+
+UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class _FloodControl(TelegramError):
+    """A 429 carrying ``parameters.retry_after``, raised before PTB builds ``RetryAfter``.
+
+    PTB 22's ``RetryAfter.__init__`` reads its own deprecated ``retry_after`` property and so
+    always emits ``PTBDeprecationWarning``; raising this first keeps warnings out and gives
+    us the delay as a float.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Flood control exceeded. Retry in {seconds} seconds")
+        self.seconds = seconds
+
+
+def _retry_after(payload: bytes) -> float | None:
+    try:
+        body = json.loads(payload)
+        value = body["parameters"]["retry_after"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+class _Request(HTTPXRequest):
+    """PTB's httpx transport, turning ``429 + retry_after`` into ``_FloodControl``."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url=url,
+            method=method,
+            request_data=request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if code == 429 and (seconds := _retry_after(payload)) is not None:
+            raise _FloodControl(seconds)
+        return code, payload
+
+
+# (class, transient, code, maybe_sent), first match wins: BadRequest before NetworkError, its base
+_ERROR_CLASSES: tuple[tuple[type[TelegramError], bool, str, bool], ...] = (
+    (RetryAfter, True, "429", False),  # only if a request bypassed _Request
+    (BadRequest, False, "400", False),
+    (TimedOut, True, "timeout", True),
+    (NetworkError, True, "network", True),  # 5xx, 429 without retry_after, transport errors
+    (Forbidden, False, "403", False),  # the client blocked the bot
+    (InvalidToken, False, "401", False),
+    (ChatMigrated, False, "chat_migrated", False),
+)
+
+
+def _send_failed(exc: TelegramError, action: str) -> SendFailed:
+    """Map PTB's exceptions by class, never by message text."""
+    if isinstance(exc, _FloodControl):
+        return SendFailed(f"{action}: {exc}", transient=True, retry_after=exc.seconds, code="429")
+    for cls, transient, code, maybe_sent in _ERROR_CLASSES:
+        if isinstance(exc, cls):
+            return SendFailed(
+                f"{action}: {exc}", transient=transient, code=code, maybe_sent=maybe_sent
+            )
+    return SendFailed(f"{action}: {exc}", transient=False, code=exc.__class__.__name__)
+
+
+# --- update parsing ------------------------------------------------------------------------
+
+
+def _largest(photo: Sequence[PhotoSize]) -> PhotoSize:
+    return max(photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+
+
+# Message attributes holding one file, with the MIME type to assume when Telegram gives none.
+_FILE_KINDS = (
+    ("document", "application/octet-stream"),
+    ("voice", "audio/ogg"),
+    ("audio", "audio/mpeg"),
+    ("video", "video/mp4"),
+)
+
+
+def _media(message: Message) -> tuple[MediaRef, ...]:
+    if message.photo:
+        # Telegram re-encodes photos as JPEG and lists several sizes: keep the largest.
+        largest = _largest(message.photo)
+        return (MediaRef(url="", content_type="image/jpeg", provider_id=largest.file_id),)
+    for kind, fallback in _FILE_KINDS:
+        file = getattr(message, kind)
+        if file is not None:
+            name = getattr(file, "file_name", None) or ""
+            content_type = file.mime_type or mimetypes.guess_type(name)[0] or fallback
+            return (
+                MediaRef(
+                    url="", content_type=content_type, provider_id=file.file_id, filename=name
+                ),
+            )
+    return ()
+
+
+def _button_title(message: object, data: str) -> str:
+    """The title of the tapped button, read from the keyboard of the message it belongs to."""
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return ""
+    for row in message.reply_markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return ""
+
+
+def _inbound(update: Update, received_at: datetime) -> InboundMessage | None:
+    external_id = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        if not query.data:
+            return None  # game or inline-mode callbacks carry no data for us
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        return InboundMessage(
+            channel=Channel.TELEGRAM,
+            address=str(chat_id),
+            text=_button_title(query.message, query.data) or query.data,
+            external_id=external_id,
+            received_at=received_at,
+            profile_name=query.from_user.full_name,
+            choice_id=query.data,
+        )
+    message = update.message
+    if message is None:
+        return None  # edited messages, channel posts, member updates, ...
+    return InboundMessage(
+        channel=Channel.TELEGRAM,
+        address=str(message.chat.id),
+        text=message.text or message.caption or "",
+        external_id=external_id,
+        received_at=received_at,
+        media=_media(message),
+        profile_name=message.from_user.full_name if message.from_user is not None else "",
+    )
+
+
+def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(title, callback_data=data) for title, data in row] for row in rows]
+    )
+
+
+def _chat_id(address: str) -> int:
+    try:
+        return int(address)
+    except ValueError:
+        raise SendFailed(
+            f"not a Telegram chat id: {address!r}", transient=False, code="address"
+        ) from None
+
+
+# --- the channel ---------------------------------------------------------------------------
+
+
+class TelegramChannel:
+    """One Telegram bot: webhook secret, update parsing, sending and file downloads.
+
+    Lifecycle: ``await start()`` / ``await stop()`` or ``async with channel:`` (initializes the
+    PTB application, which calls ``getMe``). ``parse_update`` and ``check_secret`` work without
+    starting.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        secret_token: str,
+        api_url: str = "https://api.telegram.org",
+        timeout_s: float = 10.0,
+    ) -> None:
+        if not _SECRET.fullmatch(secret_token):
+            raise ValueError("Telegram secret_token must be 1-256 characters of A-Za-z0-9_-")
+        self._secret = secret_token.encode()
+        api = api_url.rstrip("/")
+        # One TLS context for both connection pools: loading the CA bundle is the slow part.
+        tls = {"verify": ssl.create_default_context(cafile=certifi.where())}
+        self._app = (
+            Application.builder()
+            .token(token)
+            .updater(None)
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .request(
+                _Request(
+                    read_timeout=timeout_s,
+                    write_timeout=timeout_s,
+                    connect_timeout=timeout_s,
+                    pool_timeout=timeout_s,
+                    httpx_kwargs=tls,
+                )
+            )
+            .get_updates_request(
+                _Request(
+                    connection_pool_size=1,
+                    read_timeout=timeout_s,
+                    write_timeout=timeout_s,
+                    connect_timeout=timeout_s,
+                    pool_timeout=timeout_s,
+                    httpx_kwargs=tls,
+                )
+            )
+            .build()
+        )
+
+    @property
+    def application(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        """The PTB application (``process_update`` if handlers are ever mounted)."""
+        return self._app
+
+    async def start(self) -> None:
+        try:
+            await self._app.initialize()
+        except TelegramError as exc:
+            await self._app.bot.shutdown()  # close the HTTP pools opened before getMe failed
+            raise ChannelError(f"Telegram start-up failed: {exc}") from exc
+        await self._app.start()
+
+    async def stop(self) -> None:
+        if self._app.running:
+            await self._app.stop()
+        await self._app.shutdown()
+
+    async def __aenter__(self) -> TelegramChannel:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    # inbound
+
+    def check_secret(self, header_value: str | None) -> None:
+        """Compare ``X-Telegram-Bot-Api-Secret-Token`` in constant time."""
+        if not header_value or not hmac.compare_digest(header_value.encode(), self._secret):
+            raise InvalidSignature("X-Telegram-Bot-Api-Secret-Token missing or wrong")
+
+    def parse_update(
+        self, data: Mapping[str, Any], *, received_at: datetime
+    ) -> InboundMessage | None:
+        """Normalize one ``Update``; ``None`` for updates we ignore (edits, posts, ...).
+
+        Text, photos (largest size, caption as text), documents (``filename`` and MIME type;
+        the document intake decides which types it accepts), voice/audio/video, and callback
+        queries (``choice_id`` = callback data, ``text`` = the tapped button's title).
+        ``external_id`` is ``update_id``; ``address`` is the chat id (beyond 32 bits).
+        """
+        if not isinstance(data, Mapping) or not isinstance(data.get("update_id"), int):
+            raise MalformedWebhook("Telegram update without an integer update_id")
+        try:
+            update = Update.de_json(dict(data), self._app.bot)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise MalformedWebhook(f"unreadable Telegram update: {exc!r}") from exc
+        return _inbound(update, received_at)
+
+    async def answer_callback(self, update_data: Mapping[str, Any]) -> None:
+        """Answer the update's callback query, if it has one (stops the button's spinner)."""
+        query = update_data.get("callback_query")
+        if not isinstance(query, Mapping) or not query.get("id"):
+            return
+        try:
+            await self._app.bot.answer_callback_query(str(query["id"]))
+        except TelegramError as exc:
+            raise _send_failed(exc, "answerCallbackQuery") from exc
+
+    # outbound
+
+    async def send(
+        self, *, address: str, message: OutboundMessage, template: Template | None = None
+    ) -> SendResult:
+        """Plain text (no parse_mode: CNPJs and e-mails need no escaping), choices as an inline
+        keyboard with one button per row; attachments (URLs) follow as documents.
+
+        ``template`` is ignored: Telegram has no messaging window. The provider id is
+        ``"{chat_id}:{message_id}"`` because message ids are only unique per chat.
+        """
+        chat_id = _chat_id(address)
+        markup = _markup(keyboard_rows(message.choices))
+        bot = self._app.bot
+        try:
+            sent = await bot.send_message(chat_id=chat_id, text=message.text, reply_markup=markup)
+            for url in message.attachments:
+                await bot.send_document(chat_id=chat_id, document=url)
+        except TelegramError as exc:
+            raise _send_failed(exc, "sendMessage") from exc
+        return SendResult(provider_message_id=f"{chat_id}:{sent.message_id}", status="sent")
+
+    async def fetch(self, media: MediaRef, *, max_bytes: int) -> bytes:
+        """``getFile`` then download from ``base_file_url`` (links last an hour, 20 MB max)."""
+        try:
+            file = await self._app.bot.get_file(media.provider_id)
+            size, limit = file.file_size, min(max_bytes, _GET_FILE_MAX)
+            if size is not None and size > limit:
+                raise MediaTooLarge(
+                    f"Telegram file of {size} bytes exceeds {limit}", limit=limit, size=size
+                )
+            data = await file.download_as_bytearray()
+        except BadRequest as exc:  # unknown file id, or a file over 20 MB
+            raise MediaUnavailable(f"Telegram getFile refused: {exc}") from exc
+        except (_FloodControl, NetworkError) as exc:
+            raise MediaUnavailable(f"Telegram file unreachable: {exc}", transient=True) from exc
+        except TelegramError as exc:
+            raise MediaUnavailable(f"Telegram file unavailable: {exc}") from exc
+        if len(data) > max_bytes:
+            raise MediaTooLarge(
+                f"Telegram file of {len(data)} bytes exceeds {max_bytes}",
+                limit=max_bytes,
+                size=len(data),
+            )
+        return bytes(data)
+
+    # set-up
+
+    async def set_webhook(self, url: str, secret_token: str | None = None) -> None:
+        """Register ``url`` with the secret (``onboard telegram set-webhook``)."""
+        try:
+            await self._app.bot.set_webhook(
+                url=url,
+                secret_token=secret_token or self._secret.decode(),
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+        except TelegramError as exc:
+            raise ChannelError(f"setWebhook failed: {exc}") from exc
+
+    async def delete_webhook(self) -> None:
+        try:
+            await self._app.bot.delete_webhook()
+        except TelegramError as exc:
+            raise ChannelError(f"deleteWebhook failed: {exc}") from exc
+
+
+async def poll_updates(
+    channel: TelegramChannel,
+    on_update: UpdateCallback,
+    *,
+    long_poll_s: int = 30,
+    max_backoff_s: float = 30.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Long-poll ``getUpdates`` and hand each update, as a dict, to ``on_update``; runs until
+    cancelled. The channel must be started.
+
+    The webhook is deleted first (Telegram refuses ``getUpdates`` while one is set). The
+    offset moves past an update once ``on_update`` returns or raises (a failing update is
+    logged, not retried forever), so ``on_update`` should record the update before slow work.
+    Flood control waits ``retry_after``; network errors back off exponentially; an invalid
+    token or a conflicting poller stops the loop with ``ChannelError``.
+    """
+    await channel.delete_webhook()
+    bot = channel.application.bot
+    offset: int | None = None
+    backoff = 1.0
+    while True:
+        try:
+            updates = await bot.get_updates(
+                offset=offset, timeout=long_poll_s, allowed_updates=list(ALLOWED_UPDATES)
+            )
+        except _FloodControl as exc:
+            await sleep(exc.seconds)
+            continue
+        except (InvalidToken, Forbidden, Conflict) as exc:
+            raise ChannelError(f"Telegram polling stopped: {exc}") from exc
+        except TelegramError as exc:
+            _log.warning("telegram getUpdates failed (%s); retrying in %.0f s", exc, backoff)
+            await sleep(backoff)
+            backoff = min(backoff * 2, max_backoff_s)
+            continue
+        backoff = 1.0
+        for update in updates:
+            offset = update.update_id + 1
+            try:
+                await on_update(json.loads(update.to_json()))
+            except Exception:
+                _log.exception(
+                    "telegram update %s failed in the polling callback", update.update_id
+                )

@@ -1,0 +1,176 @@
+"""Webhook routes of the push channels: verify, normalize, hand to the inbox, answer fast.
+
+A forged or missing signature gets 403 and stores nothing; an authentic but unreadable request
+gets 400; a duplicate delivery gets 200 and no second reply.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import anyio.to_thread
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import PlainTextResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels import twilio_whatsapp, whatsapp_cloud
+from bot.channels.errors import ChannelError, InvalidSignature, MalformedWebhook
+from bot.channels.gateway import ChannelGateway
+from bot.channels.ports import DeliveryStatus
+from bot.domain.clock import Clock
+from bot.service.inbox import Inbox
+from bot.workers.outbox import record_delivery_status
+
+log = logging.getLogger(__name__)
+
+_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MAX_WEBHOOK_BYTES = 1_000_000
+
+
+def _problem(status: int, detail: str) -> Response:
+    return Response(
+        content=json.dumps({"title": detail, "status": status}),
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _public_url(base: str, request: Request) -> str:
+    """The URL the provider called, rebuilt from ONBOARD_PUBLIC_URL (we may sit behind a proxy)."""
+    query = request.url.query
+    return f"{base}{request.url.path}" + (f"?{query}" if query else "")
+
+
+def webhook_router(
+    *,
+    public_url: str,
+    gateway: ChannelGateway,
+    inbox: Inbox,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+) -> APIRouter:
+    router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+    def record_statuses(statuses: list[DeliveryStatus]) -> None:
+        for status in statuses:
+            record_delivery_status(
+                sessions, provider_message_id=status.provider_message_id,
+                status=status.status, error_code=status.error_code,
+            )
+
+    @router.post("/twilio", responses={403: {}, 400: {}, 404: {}})
+    async def twilio_inbound(
+        request: Request,
+        x_twilio_signature: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """Twilio Messaging webhook for WhatsApp (form-encoded)."""
+        config = gateway.twilio
+        if config is None:
+            return _problem(404, "Twilio channel is not configured")
+        form = {key: str(value) for key, value in (await request.form()).items()}
+        try:
+            inbound = twilio_whatsapp.parse_inbound(
+                form=form, url=_public_url(public_url, request), signature=x_twilio_signature,
+                auth_token=config.auth_token, received_at=clock.now(),
+            )
+        except InvalidSignature:
+            log.warning("Twilio webhook with a bad signature refused")
+            return _problem(403, "invalid signature")
+        except MalformedWebhook as exc:
+            return _problem(400, str(exc))
+        await inbox.receive(inbound)
+        return Response(content=_EMPTY_TWIML, media_type="text/xml")
+
+    @router.post("/twilio/status", status_code=204, responses={403: {}, 400: {}})
+    async def twilio_status(
+        request: Request,
+        x_twilio_signature: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """Twilio delivery status callbacks; statuses only move forward."""
+        config = gateway.twilio
+        if config is None:
+            return _problem(404, "Twilio channel is not configured")
+        form = {key: str(value) for key, value in (await request.form()).items()}
+        try:
+            status = twilio_whatsapp.parse_status(
+                form=form, url=_public_url(public_url, request), signature=x_twilio_signature,
+                auth_token=config.auth_token,
+            )
+        except InvalidSignature:
+            return _problem(403, "invalid signature")
+        except MalformedWebhook as exc:
+            return _problem(400, str(exc))
+        await anyio.to_thread.run_sync(record_statuses, [status])
+        return Response(status_code=204)
+
+    @router.post("/telegram", responses={403: {}, 400: {}})
+    async def telegram_update(
+        request: Request,
+        x_telegram_bot_api_secret_token: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """Telegram Bot API updates; the secret token header must match."""
+        channel = gateway.telegram_channel
+        if channel is None:
+            return _problem(404, "Telegram channel is not configured")
+        try:
+            channel.check_secret(x_telegram_bot_api_secret_token)
+        except InvalidSignature:
+            return _problem(403, "invalid secret token")
+        body = await request.body()
+        try:
+            data: Any = json.loads(body)
+            inbound = channel.parse_update(data, received_at=clock.now())
+        except (ValueError, MalformedWebhook) as exc:
+            return _problem(400, f"unreadable update: {exc}")
+        if inbound is not None:
+            if inbound.choice_id:
+                try:
+                    await channel.answer_callback(data)
+                except ChannelError:
+                    log.warning("could not answer a Telegram callback query", exc_info=True)
+            await inbox.receive(inbound)
+        return Response(status_code=200)
+
+    @router.get("/whatsapp", response_class=PlainTextResponse, responses={403: {}})
+    async def whatsapp_verify(request: Request) -> Response:
+        """Meta's verification handshake: answers hub.challenge as plain text."""
+        config = gateway.cloud
+        if config is None:
+            return _problem(404, "WhatsApp Cloud channel is not configured")
+        try:
+            challenge = whatsapp_cloud.verify_handshake(
+                dict(request.query_params), config.verify_token
+            )
+        except InvalidSignature:
+            return _problem(403, "verify token mismatch")
+        return PlainTextResponse(challenge)
+
+    @router.post("/whatsapp", responses={403: {}, 400: {}})
+    async def whatsapp_inbound(
+        request: Request,
+        x_hub_signature_256: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """Meta WhatsApp Cloud API webhook: messages and statuses, all entries read."""
+        config = gateway.cloud
+        if config is None:
+            return _problem(404, "WhatsApp Cloud channel is not configured")
+        raw = await request.body()
+        try:
+            whatsapp_cloud.verify_signature(raw, x_hub_signature_256, config.app_secret)
+        except InvalidSignature:
+            return _problem(403, "invalid signature")
+        try:
+            messages, statuses = whatsapp_cloud.parse_webhook(
+                json.loads(raw), received_at=clock.now(), phone_number_id=config.phone_number_id
+            )
+        except (ValueError, MalformedWebhook) as exc:
+            return _problem(400, f"unreadable webhook: {exc}")
+        for inbound in messages:
+            await inbox.receive(inbound)
+        await anyio.to_thread.run_sync(record_statuses, statuses)
+        return Response(status_code=200)
+
+    return router

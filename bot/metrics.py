@@ -1,0 +1,70 @@
+"""Prometheus metrics of one process, on a registry of its own (so tests and several apps in
+one process never collide on the global registry)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.models import Escalation, OutboxItem
+
+
+class _DatabaseGauges(Collector):
+    """Queue depths read from the database at scrape time (shared by every process)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def collect(self) -> Iterable[Metric]:
+        outbox = GaugeMetricFamily(
+            "acolhe_outbox_messages", "Outbound messages by delivery state", labels=["status"]
+        )
+        escalations = GaugeMetricFamily(
+            "acolhe_open_escalations", "Escalations not resolved yet", labels=["status"]
+        )
+        with self.sessions() as session:
+            for status, count in session.execute(
+                select(OutboxItem.status, func.count()).group_by(OutboxItem.status)
+            ):
+                outbox.add_metric([status], count)
+            for status, count in session.execute(
+                select(Escalation.status, func.count())
+                .where(Escalation.status != "resolved")
+                .group_by(Escalation.status)
+            ):
+                escalations.add_metric([status], count)
+        yield outbox
+        yield escalations
+
+
+class Metrics:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.registry = CollectorRegistry()
+        self.messages_in = Counter(
+            "acolhe_messages_in", "Inbound client messages handled", ["channel", "outcome"],
+            registry=self.registry,
+        )
+        self.messages_out = Counter(
+            "acolhe_messages_out", "Outbound messages stored for delivery", ["channel"],
+            registry=self.registry,
+        )
+        self.escalations = Counter(
+            "acolhe_escalations", "Escalations opened by the bot", ["reason"], registry=self.registry
+        )
+        self.request_seconds = Histogram(
+            "acolhe_http_request_seconds", "HTTP request latency", ["route", "method", "status"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.registry.register(_DatabaseGauges(sessions))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def observe_request(self, route: str, method: str, status: int) -> Callable[[float], None]:
+        return self.request_seconds.labels(route=route, method=method, status=str(status)).observe

@@ -1,0 +1,409 @@
+"""Telegram: secret check, update parsing, and the real python-telegram-bot against FakeTelegram."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.channels.errors import (
+    ChannelError,
+    InvalidSignature,
+    MalformedWebhook,
+    MediaTooLarge,
+    MediaUnavailable,
+    SendFailed,
+)
+from bot.channels.telegram import TelegramChannel, poll_updates
+from bot.domain.messages import Channel, Choice, MediaRef, OutboundMessage
+from tests.fakes import (
+    FakeTelegram,
+    telegram_callback_update,
+    telegram_document_update,
+    telegram_photo_update,
+    telegram_text_update,
+)
+
+SECRET = "acolhe_webhook-Secret_2026"
+NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+CHAT = 7_234_567_890  # beyond 2**32
+
+Json = Callable[[str], Any]
+
+
+@pytest.fixture(scope="module")
+def offline() -> TelegramChannel:
+    """A channel that is never started: parsing and secret checks need no network."""
+    return TelegramChannel(token="1:offline", secret_token=SECRET, api_url="http://127.0.0.1:9")
+
+
+# --- secret ----------------------------------------------------------------------------------
+
+
+def test_secret_token_is_checked(offline: TelegramChannel) -> None:
+    offline.check_secret(SECRET)
+    for wrong in (None, "", SECRET[:-1], SECRET + "x", SECRET.upper()):
+        with pytest.raises(InvalidSignature):
+            offline.check_secret(wrong)
+
+
+@pytest.mark.parametrize("secret", ["", "has space", "ç", "x" * 257])
+def test_invalid_secret_tokens_are_refused_at_construction(secret: str) -> None:
+    with pytest.raises(ValueError):
+        TelegramChannel(token="1:x", secret_token=secret)
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def test_text_update(offline: TelegramChannel, payload_json: Json) -> None:
+    message = offline.parse_update(payload_json("telegram/update_text.json"), received_at=NOW)
+
+    assert message is not None
+    assert message.channel is Channel.TELEGRAM
+    assert message.address == "7234567890"
+    assert message.external_id == "861234501"
+    assert message.text == (
+        "Oi! Meu CNPJ é 12.345.678/0001-95 e o e-mail financeiro@pao-e-cia.com.br"
+    )
+    assert message.profile_name == "Maria Silva"
+    assert message.received_at == NOW
+    assert message.media == () and message.choice_id == ""
+
+
+def test_photo_takes_the_largest_size_and_the_caption(
+    offline: TelegramChannel, payload_json: Json
+) -> None:
+    message = offline.parse_update(payload_json("telegram/update_photo.json"), received_at=NOW)
+
+    assert message is not None
+    assert message.text == "Cartão CNPJ"
+    (media,) = message.media
+    assert media.provider_id == "AgACAgEAAxkBAAIBDWdPhotoBig1280"
+    assert media.content_type == "image/jpeg"
+
+
+def test_largest_photo_is_chosen_by_size_not_position(offline: TelegramChannel) -> None:
+    update = telegram_photo_update(["small", "mid", "big", "huge"])
+    update["message"]["photo"].reverse()  # largest first this time
+
+    message = offline.parse_update(update, received_at=NOW)
+
+    assert message is not None and message.media[0].provider_id == "huge"
+
+
+@pytest.mark.parametrize(
+    ("name", "file_id", "content_type", "filename", "text"),
+    [
+        (
+            "telegram/update_document_pdf.json",
+            "BQACAgEAAxkBAAIBDmdDocPdf0001",
+            "application/pdf",
+            "Comprovante de Inscrição CNPJ.pdf",
+            "",
+        ),
+        (
+            "telegram/update_document_image.json",
+            "BQACAgEAAxkBAAIBD2dDocPng0002",
+            "image/png",
+            "cnh-frente.png",
+            "minha CNH",
+        ),
+    ],
+)
+def test_documents(
+    offline: TelegramChannel,
+    payload_json: Json,
+    name: str,
+    file_id: str,
+    content_type: str,
+    filename: str,
+    text: str,
+) -> None:
+    message = offline.parse_update(payload_json(name), received_at=NOW)
+
+    assert message is not None and message.text == text
+    assert message.media == (
+        MediaRef(url="", content_type=content_type, provider_id=file_id, filename=filename),
+    )
+
+
+def test_document_without_mime_type_is_guessed_from_its_name(offline: TelegramChannel) -> None:
+    update = telegram_document_update("doc1", file_name="rg-verso.jpg", mime_type=None)
+
+    message = offline.parse_update(update, received_at=NOW)
+
+    assert message is not None and message.media[0].content_type == "image/jpeg"
+
+
+def test_callback_query_sets_choice_and_button_title(
+    offline: TelegramChannel, payload_json: Json
+) -> None:
+    message = offline.parse_update(
+        payload_json("telegram/update_callback_query.json"), received_at=NOW
+    )
+
+    assert message is not None
+    assert message.choice_id == "confirm_yes"
+    assert message.text == "Sim, está correto"
+    assert message.address == "7234567890"
+    assert message.external_id == "861234505"
+
+
+@pytest.mark.parametrize(
+    "name", ["telegram/update_edited_message.json", "telegram/update_my_chat_member_blocked.json"]
+)
+def test_updates_we_ignore(offline: TelegramChannel, payload_json: Json, name: str) -> None:
+    assert offline.parse_update(payload_json(name), received_at=NOW) is None
+
+
+def test_commands_arrive_as_text(offline: TelegramChannel, payload_json: Json) -> None:
+    message = offline.parse_update(
+        payload_json("telegram/update_command_start.json"), received_at=NOW
+    )
+
+    assert message is not None and message.text == "/start"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"update_id": "12"},
+        {"message": {"message_id": 1}},
+        {"update_id": 12, "message": {"message_id": 1, "text": "sem chat"}},
+        {"update_id": 12, "callback_query": {"id": "1", "data": "x"}},
+    ],
+)
+def test_malformed_updates(offline: TelegramChannel, data: dict[str, Any]) -> None:
+    with pytest.raises(MalformedWebhook):
+        offline.parse_update(data, received_at=NOW)
+
+
+# --- against the fake Bot API ----------------------------------------------------------------
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    with FakeTelegram(max_long_poll_s=0.5) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def channel(telegram: FakeTelegram) -> AsyncIterator[TelegramChannel]:
+    channel = TelegramChannel(
+        token=telegram.token, secret_token=SECRET, api_url=telegram.url, timeout_s=5
+    )
+    async with channel:
+        yield channel
+
+
+async def test_start_calls_get_me(telegram: FakeTelegram, channel: TelegramChannel) -> None:
+    assert [call.method for call in telegram.calls] == ["getMe"]
+    assert channel.application.bot.username == "acolhe_test_bot"
+
+
+async def test_start_with_a_wrong_token_fails(telegram: FakeTelegram) -> None:
+    channel = TelegramChannel(token="7000000001:wrong", secret_token=SECRET, api_url=telegram.url)
+
+    with pytest.raises(ChannelError):
+        await channel.start()
+    assert telegram.calls == []  # the fake only records calls with the right token
+
+
+async def test_send_plain_text_with_an_inline_keyboard(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    text = (
+        "Confirme: CNPJ 12.345.678/0001-95, e-mail financeiro_2@pao-e-cia.com.br (*sem* markdown)"
+    )
+    message = OutboundMessage(
+        text=text, choices=(Choice("confirm_yes", "Sim"), Choice("confirm_no", "Não, corrigir"))
+    )
+
+    result = await channel.send(address=str(CHAT), message=message)
+
+    (sent,) = telegram.sent
+    assert sent["chat_id"] == CHAT
+    assert sent["text"] == text
+    assert "parse_mode" not in sent
+    assert sent["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": "Sim", "callback_data": "confirm_yes"}],
+            [{"text": "Não, corrigir", "callback_data": "confirm_no"}],
+        ]
+    }
+    assert result.provider_message_id == f"{CHAT}:1001"
+    assert result.status == "sent"
+
+
+async def test_send_without_choices_has_no_keyboard(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    await channel.send(address=str(CHAT), message=OutboundMessage(text="Olá!"))
+
+    assert "reply_markup" not in telegram.sent[0]
+
+
+async def test_attachments_follow_as_documents(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    message = OutboundMessage(text="Seu contrato:", attachments=("https://files.example/c.pdf",))
+
+    await channel.send(address=str(CHAT), message=message)
+
+    assert [call.method for call in telegram.calls[1:]] == ["sendMessage", "sendDocument"]
+    assert telegram.calls[2].params["document"] == "https://files.example/c.pdf"
+
+
+async def test_callback_data_over_64_bytes_is_refused_before_sending(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    message = OutboundMessage(text="Escolha", choices=(Choice("ç" * 33, "Opção"),))  # 66 bytes
+
+    with pytest.raises(SendFailed) as failure:
+        await channel.send(address=str(CHAT), message=message)
+
+    assert not failure.value.transient
+    assert telegram.calls_to("sendMessage") == []
+
+
+async def test_flood_control_is_transient_with_retry_after(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    telegram.fail_next("sendMessage", 429, retry_after=5)
+
+    with pytest.raises(SendFailed) as failure:
+        await channel.send(address=str(CHAT), message=OutboundMessage(text="Olá"))
+
+    assert failure.value.transient
+    assert failure.value.retry_after == 5.0
+    assert telegram.sent == []
+
+
+@pytest.mark.parametrize(
+    ("status", "transient", "code"),
+    [
+        (500, True, "network"),
+        (502, True, "network"),
+        (429, True, "network"),  # a 429 without parameters.retry_after
+        (400, False, "400"),  # BadRequest subclasses NetworkError: must not be retried
+        (403, False, "403"),  # the client blocked the bot
+    ],
+)
+async def test_error_mapping(
+    telegram: FakeTelegram, channel: TelegramChannel, status: int, transient: bool, code: str
+) -> None:
+    telegram.fail_next("sendMessage", status)
+
+    with pytest.raises(SendFailed) as failure:
+        await channel.send(address=str(CHAT), message=OutboundMessage(text="Olá"))
+
+    assert (failure.value.transient, failure.value.code) == (transient, code)
+
+
+async def test_answer_callback(telegram: FakeTelegram, channel: TelegramChannel) -> None:
+    update = telegram_callback_update("yes")
+
+    await channel.answer_callback(update)
+    await channel.answer_callback(telegram_text_update("oi"))  # nothing to answer
+
+    (call,) = telegram.calls_to("answerCallbackQuery")
+    assert call.params["callback_query_id"] == update["callback_query"]["id"]
+
+
+async def test_photo_download_through_get_file(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    small = telegram.add_file(b"small", file_path="photos/file_0.jpg")
+    large = telegram.add_file(b"\xff\xd8" + b"large" * 100, file_path="photos/file_1.jpg")
+    update = telegram_photo_update([small.file_id, large.file_id], caption="RG")
+    message = channel.parse_update(update, received_at=NOW)
+    assert message is not None
+
+    data = await channel.fetch(message.media[0], max_bytes=10_000)
+
+    assert data == large.content
+    (call,) = telegram.calls_to("getFile")
+    assert call.params["file_id"] == large.file_id
+    assert telegram.file_downloads == ["photos/file_1.jpg"]  # from base_file_url, not Telegram
+
+
+async def test_download_enforces_max_bytes(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    honest = telegram.add_file(b"x" * 2000)
+    liar = telegram.add_file(b"y" * 2000, declared_size=100)
+
+    with pytest.raises(MediaTooLarge):
+        await channel.fetch(MediaRef(url="", provider_id=honest.file_id), max_bytes=1000)
+    assert telegram.file_downloads == []  # refused on getFile's file_size, before downloading
+    with pytest.raises(MediaTooLarge):
+        await channel.fetch(MediaRef(url="", provider_id=liar.file_id), max_bytes=1000)
+
+
+async def test_unknown_or_oversized_files_are_unavailable(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    big = telegram.add_file(b"z", declared_size=25 * 1024 * 1024)
+
+    with pytest.raises(MediaUnavailable):
+        await channel.fetch(MediaRef(url="", provider_id="no-such-file"), max_bytes=10**8)
+    with pytest.raises(MediaUnavailable):
+        await channel.fetch(MediaRef(url="", provider_id=big.file_id), max_bytes=10**8)
+
+
+async def test_set_webhook_registers_url_secret_and_callback_queries(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    await channel.set_webhook("https://acolhe.example.com.br/webhooks/telegram")
+
+    assert telegram.webhook is not None
+    assert telegram.webhook["url"] == "https://acolhe.example.com.br/webhooks/telegram"
+    assert telegram.webhook["secret_token"] == SECRET
+    assert "callback_query" in telegram.webhook["allowed_updates"]
+
+
+async def test_polling_hands_each_update_to_the_callback(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    await channel.set_webhook("https://acolhe.example.com.br/webhooks/telegram")
+    first = telegram.push_update(telegram_text_update("oi", update_id=900_000_001))
+    second = telegram.push_update(telegram_callback_update("yes", update_id=900_000_002))
+    third = telegram.push_update(telegram_text_update("tudo bem?", update_id=900_000_003))
+    telegram.fail_next("getUpdates", 429, retry_after=3)
+    received: list[dict[str, Any]] = []
+    slept: list[float] = []
+
+    async def on_update(data: dict[str, Any]) -> None:
+        received.append(data)
+        if data["update_id"] == second["update_id"]:
+            raise RuntimeError("a failing update must not stop polling")
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await asyncio.sleep(0)
+
+    task = asyncio.create_task(poll_updates(channel, on_update, long_poll_s=1, sleep=sleep))
+    try:
+        async with asyncio.timeout(5):
+            while len(received) < 3 or len(telegram.calls_to("getUpdates")) < 3:
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    assert telegram.calls_to("deleteWebhook")  # getUpdates is refused while a webhook is set
+    assert slept == [3.0]  # flood control on getUpdates honoured
+    assert [u["update_id"] for u in received] == [u["update_id"] for u in (first, second, third)]
+    messages = [channel.parse_update(u, received_at=NOW) for u in received]
+    assert [(m.text, m.choice_id) for m in messages if m] == [
+        ("oi", ""),
+        ("Sim", "yes"),
+        ("tudo bem?", ""),
+    ]
+    assert telegram.calls_to("getUpdates")[-1].params["offset"] == third["update_id"] + 1

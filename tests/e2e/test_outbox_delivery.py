@@ -1,0 +1,197 @@
+"""The outbox worker: crash recovery, several workers, the 24-hour window, opt-out, statuses."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.bootstrap import Runtime, build_gateway, build_outbox_worker, build_runtime
+from bot.domain.clock import FakeClock
+from bot.domain.messages import Channel, OutboundMessage
+from bot.service.conversations import store_outbound
+from bot.storage.models import Conversation, Message, OutboxItem
+from bot.workers.outbox import record_delivery_status
+from tests.e2e.conftest import twilio_settings
+from tests.fakes.twilio import FakeTwilio, content_variables
+from tests.support.conversation import Chat
+from tests.support.scripted_nlu import ScriptedInterpreter
+
+CLIENT = "+5511987654321"
+
+
+def _runtime(
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock, **extra: object
+) -> Runtime:
+    """The database fixture is migrated already; migrating from threads is not supported."""
+    settings = twilio_settings(database_url, tmp_path, fake, **extra)
+    return build_runtime(settings, clock=clock, interpreter=ScriptedInterpreter(), migrate=False)
+
+
+async def _deliver_all(runtime: Runtime, rounds: int = 20) -> None:
+    gateway = build_gateway(runtime.settings)
+    await gateway.start()
+    try:
+        worker = build_outbox_worker(runtime, gateway)
+        for _ in range(rounds):
+            if await worker.run_once() == 0:
+                break
+    finally:
+        await gateway.close()
+
+
+def _queue(runtime: Runtime, texts: list[str], *, kind: str = "reply", address: str = CLIENT) -> int:
+    """Stores outbound messages for one WhatsApp conversation, as a committed turn would."""
+    now = runtime.clock.now()
+    with runtime.sessions() as session, session.begin():
+        conversation = session.scalar(select(Conversation).where(Conversation.address == address))
+        if conversation is None:
+            conversation = Conversation(
+                channel=Channel.TWILIO_WHATSAPP.value, address=address, state={},
+                last_inbound_at=now, created_at=now, updated_at=now,
+            )
+            session.add(conversation)
+            session.flush()
+        for text in texts:
+            store_outbound(session, conversation, OutboundMessage(text=text, kind=kind), author="bot", now=now)
+        return conversation.id
+
+
+@pytest.fixture
+def fake() -> FakeTwilio:
+    with FakeTwilio() as server:
+        yield server  # type: ignore[misc]
+
+
+def test_committed_but_unsent_replies_are_delivered_after_a_restart(
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock
+) -> None:
+    first = _runtime(database_url, tmp_path, fake, clock)
+    chat = Chat(first, address=CLIENT, channel=Channel.TWILIO_WHATSAPP)
+    chat.say("oi")  # committed with its outbox row; the process "dies" before the worker runs
+    first.close()
+
+    restarted = _runtime(database_url, tmp_path, fake, clock)
+    asyncio.run(_deliver_all(restarted))
+    asyncio.run(_deliver_all(restarted))  # a second pass sends nothing again
+    restarted.close()
+    assert len(fake.sent) == 1 and "Você concorda" in (fake.sent[0].body or "")
+
+
+def test_an_expired_claim_is_taken_over_by_another_worker(
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock
+) -> None:
+    runtime = _runtime(database_url, tmp_path, fake, clock)
+    _queue(runtime, ["olá"])
+    with runtime.sessions() as session, session.begin():
+        item = session.scalars(select(OutboxItem)).one()
+        item.claimed_until = clock.now() + timedelta(seconds=60)  # a worker that died mid-send
+    asyncio.run(_deliver_all(runtime))
+    assert fake.sent == []
+    clock.advance(timedelta(seconds=61))
+    asyncio.run(_deliver_all(runtime))
+    runtime.close()
+    assert [m.body for m in fake.sent] == ["olá"]
+
+
+def test_two_workers_never_send_the_same_message_twice(
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock
+) -> None:
+    runtime = _runtime(database_url, tmp_path, fake, clock)
+    expected: list[str] = []
+    for n in range(30):
+        texts = [f"c{n}-m{i}" for i in range(3)]
+        _queue(runtime, texts, address=f"+55119{n:08d}")
+        expected += texts
+    runtime.close()
+
+    def worker_thread() -> None:
+        own = _runtime(database_url, tmp_path, fake, clock)
+        try:
+            asyncio.run(_deliver_all(own, rounds=50))
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=worker_thread) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    bodies = [m.body for m in fake.sent]
+    assert sorted(bodies) == sorted(expected)  # each exactly once
+    for n in range(30):  # and each conversation's messages in order
+        mine = [b for b in bodies if b is not None and b.startswith(f"c{n}-")]
+        assert mine == [f"c{n}-m0", f"c{n}-m1", f"c{n}-m2"]
+
+
+def test_outside_the_24_hour_window_a_template_is_used_or_the_message_is_held(
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock
+) -> None:
+    sid = "HX" + "a" * 32
+    runtime = _runtime(
+        database_url, tmp_path, fake, clock, whatsapp_templates_json=f'{{"reminder": "{sid}"}}'
+    )
+    _queue(runtime, ["oi"])
+    clock.advance(timedelta(hours=25))
+    _queue(runtime, ["Lembrete: falta pouco para concluir o cadastro."], kind="reminder")
+    _queue(runtime, ["Resposta tardia da equipe."], kind="staff")
+    asyncio.run(_deliver_all(runtime))
+    # "oi" was queued inside the window but is only sent now, 25 h later: held too.
+    with runtime.sessions() as session:
+        statuses = [i.status for i in session.scalars(select(OutboxItem).order_by(OutboxItem.id))]
+    runtime.close()
+    assert statuses == ["held", "sent", "held"]
+    assert len(fake.sent) == 1
+    assert fake.sent[0].content_sid == sid and fake.sent[0].body is None
+    assert content_variables(fake.sent[0])["1"].startswith("Lembrete")
+
+
+def test_opted_out_clients_get_no_reminder_but_replies_still_go(
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock
+) -> None:
+    runtime = _runtime(database_url, tmp_path, fake, clock)
+    chat = Chat(runtime, address=CLIENT, channel=Channel.TWILIO_WHATSAPP)
+    chat.say("oi")
+    chat.say("SAIR")
+    _queue(runtime, ["Lembrete!"], kind="reminder")
+    asyncio.run(_deliver_all(runtime))
+    with runtime.sessions() as session:
+        statuses = [i.status for i in session.scalars(select(OutboxItem).order_by(OutboxItem.id))]
+    runtime.close()
+    assert statuses == ["sent", "sent", "suppressed"]
+    assert "não vai mais receber" in (fake.sent[1].body or "")
+
+
+def test_delivery_statuses_only_move_forward(
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock
+) -> None:
+    runtime = _runtime(database_url, tmp_path, fake, clock)
+    _queue(runtime, ["oi"])
+    asyncio.run(_deliver_all(runtime))
+    sid = fake.sent[0].sid
+    for status in ("delivered", "sent", "read", "queued"):
+        assert record_delivery_status(runtime.sessions, provider_message_id=sid, status=status, error_code=None)
+    assert not record_delivery_status(runtime.sessions, provider_message_id="SMunknown", status="read", error_code=None)
+    with runtime.sessions() as session:
+        message = session.scalars(select(Message)).one()
+    runtime.close()
+    assert message.status == "read"
+
+
+def test_bot_messages_are_not_sent_while_a_person_owns_the_conversation(
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock
+) -> None:
+    runtime = _runtime(database_url, tmp_path, fake, clock)
+    conversation_id = _queue(runtime, ["pergunta do bot"])
+    with runtime.sessions() as session, session.begin():
+        conversation = session.get_one(Conversation, conversation_id)
+        conversation.bot_paused = True
+        store_outbound(session, conversation, OutboundMessage(text="Oi, aqui é a Carla", kind="staff"),
+                       author="staff", now=clock.now())
+    asyncio.run(_deliver_all(runtime))
+    runtime.close()
+    assert [m.body for m in fake.sent] == ["Oi, aqui é a Carla"]
