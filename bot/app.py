@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -22,6 +23,7 @@ from sqlalchemy import text
 
 from bot.bootstrap import Runtime, build_gateway, build_outbox_worker
 from bot.channels.gateway import ChannelGateway
+from bot.channels.telegram import poll_updates
 from bot.channels.web import web_chat_router
 from bot.channels.webhooks import webhook_router
 from bot.coordination import Coordination, build_coordination
@@ -39,7 +41,9 @@ class Services:
     outbox_wake: asyncio.Event
 
 
-def create_app(runtime: Runtime, *, run_workers: bool = True) -> FastAPI:
+def create_app(
+    runtime: Runtime, *, run_workers: bool = True, telegram_polling: bool = False
+) -> FastAPI:
     settings = runtime.settings
     coordination = build_coordination(settings.redis_url, key_prefix=settings.redis_key_prefix)
     gateway = build_gateway(settings)
@@ -59,14 +63,23 @@ def create_app(runtime: Runtime, *, run_workers: bool = True) -> FastAPI:
         await gateway.start()
         stop = asyncio.Event()
         worker_task: asyncio.Task[None] | None = None
+        background: list[asyncio.Task[None]] = []
         if run_workers:
             worker = build_outbox_worker(runtime, gateway)
             worker_task = asyncio.create_task(worker.run(stop, wake=wake), name="outbox")
+        if telegram_polling and gateway.telegram_channel is not None:
+            background.append(
+                asyncio.create_task(_poll_telegram(gateway, inbox, runtime), name="telegram-poll")
+            )
         app.state.services = services
         try:
             yield
         finally:
             stop.set()
+            for task in background:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if worker_task is not None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(worker_task, timeout=10)
@@ -118,6 +131,22 @@ def create_app(runtime: Runtime, *, run_workers: bool = True) -> FastAPI:
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     return app
+
+
+async def _poll_telegram(gateway: ChannelGateway, inbox: Inbox, runtime: Runtime) -> None:
+    """`onboard serve --telegram-polling`: getUpdates instead of a webhook (no public URL)."""
+    channel = gateway.telegram_channel
+    assert channel is not None
+
+    async def on_update(data: dict[str, Any]) -> None:
+        inbound = channel.parse_update(data, received_at=runtime.clock.now())
+        if inbound is None:
+            return
+        if inbound.choice_id:
+            await channel.answer_callback(data)
+        await inbox.receive(inbound)
+
+    await poll_updates(channel, on_update)
 
 
 def _database_check(runtime: Runtime) -> str:

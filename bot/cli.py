@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+telegram_app = typer.Typer(help="Telegram bot set-up.", no_args_is_help=True)
+app.add_typer(telegram_app, name="telegram")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -49,6 +51,9 @@ def serve(
     workers: Annotated[
         bool, typer.Option("--workers/--no-workers", help="Run background workers in-process.")
     ] = True,
+    telegram_polling: Annotated[
+        bool, typer.Option("--telegram-polling", help="Read Telegram by getUpdates (no webhook).")
+    ] = False,
 ) -> None:
     """Runs the ASGI app: web chat, webhooks, back-office API (and, by default, the workers)."""
     import uvicorn
@@ -60,7 +65,10 @@ def serve(
     settings = _settings()
     runtime = build_runtime(settings)
     typer.echo(f"Acolhe is running at http://{host}:{port}/ (web chat) — API docs at /docs")
-    uvicorn.run(create_app(runtime, run_workers=workers), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(runtime, run_workers=workers, telegram_polling=telegram_polling),
+        host=host, port=port, log_level="info",
+    )
 
 
 @app.command()
@@ -160,6 +168,35 @@ def seed_demo() -> None:
         engine.dispose()
     for email, (role, token) in tokens.items():
         typer.echo(f"{role:8} {email:28} {token}")
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook() -> None:
+    """Registers ONBOARD_PUBLIC_URL/webhooks/telegram with Telegram, with the secret token."""
+    import asyncio
+
+    from bot.bootstrap import build_gateway
+    from bot.channels.errors import ChannelError
+
+    settings = _settings()
+    gateway = build_gateway(settings)
+    if gateway.telegram is None:
+        raise _fail("set ONBOARD_TELEGRAM_BOT_TOKEN and ONBOARD_TELEGRAM_SECRET_TOKEN first")
+    url = f"{settings.public_url}/webhooks/telegram"
+
+    async def register() -> None:
+        await gateway.start()
+        try:
+            assert gateway.telegram_channel is not None
+            await gateway.telegram_channel.set_webhook(url)
+        finally:
+            await gateway.close()
+
+    try:
+        asyncio.run(register())
+    except ChannelError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Telegram webhook set to {url}")
 
 
 def main() -> None:

@@ -67,3 +67,27 @@ def test_bad_settings_fail_with_one_line(cli_env: dict[str, str]) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: invalid settings")
     assert "Traceback" not in result.stderr
+
+
+def test_telegram_set_webhook_registers_url_and_secret(cli_env: dict[str, str]) -> None:
+    from tests.fakes.telegram import FakeTelegram
+
+    with FakeTelegram() as telegram:
+        env = dict(
+            cli_env,
+            ONBOARD_TELEGRAM_BOT_TOKEN=telegram.token,
+            ONBOARD_TELEGRAM_SECRET_TOKEN="s3cret_token",
+            ONBOARD_TELEGRAM_API_URL=telegram.url,
+            ONBOARD_PUBLIC_URL="https://acolhe.example.com.br",
+        )
+        result = _onboard("telegram", "set-webhook", env=env)
+        assert result.returncode == 0, result.stderr
+        assert telegram.webhook is not None
+        assert telegram.webhook["url"] == "https://acolhe.example.com.br/webhooks/telegram"
+        assert telegram.webhook["secret_token"] == "s3cret_token"
+
+
+def test_telegram_set_webhook_without_token_fails_clearly(cli_env: dict[str, str]) -> None:
+    result = _onboard("telegram", "set-webhook", env=cli_env)
+    assert result.returncode == 1
+    assert "ONBOARD_TELEGRAM_BOT_TOKEN" in result.stderr
