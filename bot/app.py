@@ -65,7 +65,7 @@ def create_app(
         worker_task: asyncio.Task[None] | None = None
         background: list[asyncio.Task[None]] = []
         if run_workers:
-            worker = build_outbox_worker(runtime, gateway)
+            worker = build_outbox_worker(runtime, gateway, rate_limiter=coordination.rate_limiter)
             worker_task = asyncio.create_task(worker.run(stop, wake=wake), name="outbox")
         if telegram_polling and gateway.telegram_channel is not None:
             background.append(

@@ -25,7 +25,8 @@ from bot.domain.fields import VALIDATORS
 from bot.domain.onboarding import Stage
 from bot.service.conversations import ConversationService
 from bot.storage.database import make_engine, make_session_factory, upgrade
-from bot.workers.outbox import OutboxWorker, RetryPolicy
+from bot.coordination import RateLimiter
+from bot.workers.outbox import ChannelLimits, OutboxWorker, RetryPolicy
 from flows import Flow, Registry, load_flows
 from nlu.types import Interpreter
 
@@ -100,7 +101,9 @@ def build_gateway(settings: Settings) -> ChannelGateway:
     return gateway
 
 
-def build_outbox_worker(runtime: Runtime, gateway: ChannelGateway) -> OutboxWorker:
+def build_outbox_worker(
+    runtime: Runtime, gateway: ChannelGateway, *, rate_limiter: RateLimiter | None = None
+) -> OutboxWorker:
     return OutboxWorker(
         sessions=runtime.sessions,
         senders=gateway.senders,
@@ -113,6 +116,8 @@ def build_outbox_worker(runtime: Runtime, gateway: ChannelGateway) -> OutboxWork
             kind: Template(content_sid=sid)
             for kind, sid in runtime.settings.whatsapp_templates().items()
         },
+        rate_limiter=rate_limiter,
+        limits=ChannelLimits.defaults(whatsapp_per_s=runtime.settings.whatsapp_rate_per_s),
     )
 
 

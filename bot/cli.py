@@ -78,11 +78,15 @@ def worker() -> None:
     import signal
 
     from bot.bootstrap import build_gateway, build_outbox_worker, build_runtime
+    from bot.coordination import build_coordination
 
     _configure_logging()
     runtime = build_runtime(_settings())
 
     async def run() -> None:
+        coordination = build_coordination(
+            runtime.settings.redis_url, key_prefix=runtime.settings.redis_key_prefix
+        )
         gateway = build_gateway(runtime.settings)
         await gateway.start(start_telegram=True)
         stop = asyncio.Event()
@@ -90,9 +94,11 @@ def worker() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await build_outbox_worker(runtime, gateway).run(stop)
+            worker = build_outbox_worker(runtime, gateway, rate_limiter=coordination.rate_limiter)
+            await worker.run(stop)
         finally:
             await gateway.close()
+            await coordination.aclose()
             runtime.close()
 
     typer.echo("Acolhe worker running (Ctrl-C to stop)")

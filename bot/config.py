@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     # nudge, alert, notice. A kind without a template is held for a CSM instead of sent.
     whatsapp_templates_json: str = "{}"
 
+    whatsapp_rate_per_s: float = 80.0  # messages per second per WhatsApp sender
     outbox_max_attempts: int = 8
     outbox_retry_base_s: float = 2.0
 

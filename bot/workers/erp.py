@@ -57,7 +57,7 @@ class ErpRetryPolicy:
 
     def delay(self, attempts: int, retry_after: float | None) -> float:
         backoff = min(self.cap_s, self.base_s * 2 ** max(0, attempts - 1))
-        return max(backoff * random.uniform(0.8, 1.2), retry_after or 0.0)
+        return float(max(backoff * random.uniform(0.8, 1.2), retry_after or 0.0))
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class ErpPushWorker:
         claims = await anyio.to_thread.run_sync(self._claim)
         for push_id, event_id, body in claims:
             outcome = await self._send(event_id, body)
-            await anyio.to_thread.run_sync(lambda: self._record(push_id, outcome))
+            await anyio.to_thread.run_sync(self._record, push_id, outcome)
         return len(claims)
 
     def _claim(self) -> list[tuple[int, str, str]]:
@@ -217,8 +217,12 @@ class ErpPushWorker:
                 push.erp_customer_id = str(customer)[:120] if customer not in (None, "") else None
                 session.add(
                     AuditEvent(
-                        client_id=push.client_id, actor="system", action="erp_pushed",
-                        field="erp_customer_id", new_value=push.erp_customer_id, at=now,
+                        client_id=push.client_id,
+                        actor="system",
+                        action="erp_pushed",
+                        field="erp_customer_id",
+                        new_value=push.erp_customer_id,
+                        at=now,
                     )
                 )
                 log.info("ERP push %s delivered (customer %s)", push.id, push.erp_customer_id)
@@ -227,18 +231,28 @@ class ErpPushWorker:
             if outcome.transient and push.attempts < self.policy.max_attempts:
                 delay = self.policy.delay(push.attempts, outcome.retry_after)
                 push.next_attempt_at = now + timedelta(seconds=delay)
-                log.warning("ERP push %s retry %s in %.1fs: %s", push.id, push.attempts, delay,
-                            outcome.error)
+                log.warning(
+                    "ERP push %s retry %s in %.1fs: %s",
+                    push.id,
+                    push.attempts,
+                    delay,
+                    outcome.error,
+                )
                 return
             push.status = "failed"
             session.add(
                 AuditEvent(
-                    client_id=push.client_id, actor="system", action="erp_push_failed",
-                    field="erp_push", new_value=(outcome.error or "")[:200], at=now,
+                    client_id=push.client_id,
+                    actor="system",
+                    action="erp_push_failed",
+                    field="erp_push",
+                    new_value=(outcome.error or "")[:200],
+                    at=now,
                 )
             )
-            log.error("ERP push %s failed after %s attempts: %s", push.id, push.attempts,
-                      outcome.error)
+            log.error(
+                "ERP push %s failed after %s attempts: %s", push.id, push.attempts, outcome.error
+            )
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.channels.errors import SendFailed
 from bot.channels.ports import ChannelSender, Template
+from bot.coordination import RateLimiter
 from bot.domain.clock import Clock
 from bot.domain.messages import Channel, Choice, OutboundMessage
 from bot.storage.models import Conversation, Message, OutboxItem
@@ -50,6 +51,31 @@ class RetryPolicy:
     def delay(self, attempts: int, retry_after: float | None) -> float:
         backoff = min(self.cap_s, self.base_s * 2 ** max(0, attempts - 1))
         return max(backoff * random.uniform(0.8, 1.2), retry_after or 0.0)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    rate_per_s: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class ChannelLimits:
+    """Provider limits: per sender for WhatsApp, overall and per chat for Telegram."""
+
+    per_sender: dict[str, RateLimit]
+    per_chat: dict[str, RateLimit]
+
+    @classmethod
+    def defaults(cls, *, whatsapp_per_s: float = 80.0) -> ChannelLimits:
+        return cls(
+            per_sender={
+                Channel.TWILIO_WHATSAPP.value: RateLimit(whatsapp_per_s, int(whatsapp_per_s)),
+                Channel.WHATSAPP_CLOUD.value: RateLimit(whatsapp_per_s, int(whatsapp_per_s)),
+                Channel.TELEGRAM.value: RateLimit(30.0, 30),
+            },
+            per_chat={Channel.TELEGRAM.value: RateLimit(1.0, 3)},
+        )
 
 
 @dataclass(frozen=True)
@@ -80,6 +106,8 @@ class OutboxWorker:
         clock: Clock,
         policy: RetryPolicy | None = None,
         templates: Mapping[str, Template] | None = None,
+        rate_limiter: RateLimiter | None = None,
+        limits: ChannelLimits | None = None,
         lease_s: float = 60.0,
         batch: int = 50,
         concurrency: int = 16,
@@ -89,6 +117,8 @@ class OutboxWorker:
         self.clock = clock
         self.policy = policy or RetryPolicy()
         self.templates = dict(templates or {})
+        self.rate_limiter = rate_limiter
+        self.limits = limits or ChannelLimits.defaults()
         self.lease = timedelta(seconds=lease_s)
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
@@ -218,12 +248,25 @@ class OutboxWorker:
             await self._finish(claim, final_status="dead", note=f"channel {claim.channel} is not configured")
             return
         message = OutboundMessage(text=claim.text, choices=claim.choices, kind=claim.kind)
+        await self._throttle(claim)
         try:
             result = await sender.send(address=claim.address, message=message, template=template)
         except SendFailed as failure:
             await self._finish(claim, failure=failure)
             return
         await self._finish(claim, provider_id=result.provider_message_id, provider_status=result.status)
+
+    async def _throttle(self, claim: Claim) -> None:
+        """Waits for the channel's sender bucket and, on Telegram, the chat's bucket."""
+        if self.rate_limiter is None:
+            return
+        buckets = []
+        if (sender := self.limits.per_sender.get(claim.channel)) is not None:
+            buckets.append((f"rate:{claim.channel}", sender))
+        if (chat := self.limits.per_chat.get(claim.channel)) is not None:
+            buckets.append((f"rate:{claim.channel}:{claim.address}", chat))
+        for key, limit in buckets:
+            await self.rate_limiter.wait(key, rate_per_s=limit.rate_per_s, burst=limit.burst)
 
     async def _finish(
         self,

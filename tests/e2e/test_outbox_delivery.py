@@ -195,3 +195,53 @@ def test_bot_messages_are_not_sent_while_a_person_owns_the_conversation(
     asyncio.run(_deliver_all(runtime))
     runtime.close()
     assert [m.body for m in fake.sent] == ["Oi, aqui é a Carla"]
+
+
+def test_telegram_chat_limit_spaces_messages_to_one_chat(database_url: str, tmp_path: Path) -> None:
+    """Telegram allows about 1 message/s per chat: a burst beyond the bucket waits."""
+    import time
+
+    from bot.coordination import InProcessRateLimiter
+    from bot.workers.outbox import ChannelLimits, OutboxWorker, RateLimit
+    from tests.fakes.telegram import FakeTelegram
+
+    with FakeTelegram() as telegram:
+        from bot.config import Settings
+
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=database_url,
+            telegram_bot_token=telegram.token,  # type: ignore[arg-type]
+            telegram_secret_token="secret_1",  # type: ignore[arg-type]
+            telegram_api_url=telegram.url,
+            nlu_cache_dir=tmp_path / "nlu",
+        )
+        runtime = build_runtime(settings, interpreter=ScriptedInterpreter(), migrate=False)
+        now = runtime.clock.now()
+        with runtime.sessions() as session, session.begin():
+            conversation = Conversation(channel="telegram", address="7234567890", state={},
+                                        last_inbound_at=now, created_at=now, updated_at=now)
+            session.add(conversation)
+            session.flush()
+            for n in range(4):
+                store_outbound(session, conversation, OutboundMessage(text=f"m{n}"), author="bot", now=now)
+
+        async def deliver() -> float:
+            gateway = build_gateway(settings)
+            await gateway.start()
+            worker = OutboxWorker(
+                sessions=runtime.sessions, senders=gateway.senders, clock=runtime.clock,
+                rate_limiter=InProcessRateLimiter(),
+                limits=ChannelLimits(per_sender={}, per_chat={"telegram": RateLimit(5.0, 2)}),
+            )
+            started = time.monotonic()
+            while await worker.run_once():
+                pass
+            await gateway.close()
+            return time.monotonic() - started
+
+        elapsed = asyncio.run(deliver())
+        runtime.close()
+        assert [m["text"] for m in telegram.sent] == ["m0", "m1", "m2", "m3"]
+        # A lower bound, not a speed check: 2 at once, then 5/s, so the last two must wait.
+        assert elapsed >= 0.3
