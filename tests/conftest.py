@@ -19,11 +19,13 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import nlu
 from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
 from bot.storage.database import upgrade
 from bot.storage.models import Base
+from nlu.types import Interpreter
 from tests.support.scripted_nlu import ScriptedInterpreter
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -127,6 +129,19 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
             client.delete(*keys)
     finally:
         client.close()
+
+
+# ---------------------------------------------------------------------------- nlu
+@pytest.fixture(scope="session")
+def nlu_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One trained built-in model for the whole session (the cache is keyed by the data)."""
+    return tmp_path_factory.mktemp("nlu-cache")
+
+
+@pytest.fixture(scope="session")
+def real_interpreter(nlu_cache_dir: Path) -> Interpreter:
+    """The real built-in NLU, for whole conversations as clients write them."""
+    return nlu.build_interpreter(cache_dir=nlu_cache_dir)
 
 
 # ---------------------------------------------------------------------------- runtime

@@ -18,11 +18,11 @@ def _onboard(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Com
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
+def cli_env(tmp_path: Path, database_url: str, nlu_cache_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONBOARD_")}
     env.update(
         ONBOARD_DATABASE_URL=database_url,
-        ONBOARD_NLU_CACHE_DIR=str(tmp_path / "nlu"),
+        ONBOARD_NLU_CACHE_DIR=str(nlu_cache_dir),
         ONBOARD_DOCUMENTS_DIR=str(tmp_path / "docs"),
         ONBOARD_BRASILAPI_URL="",
         PYTHONPATH=str(Path(__file__).resolve().parents[1]),

@@ -1,0 +1,241 @@
+"""Webhook load benchmark: signed Twilio webhooks → one `onboard serve` process → fake Twilio.
+
+    .venv/bin/python -m bench.webhooks.run [--clients 400] [--levels 8,32,64] [--postgres URL --redis URL]
+
+The server runs as its own process (`python -m bot serve`) with the Twilio channel pointed at
+a fake Twilio REST API served by this process; this process is also the load generator. Each
+simulated client writes like a person: a message, then waits for the bot's reply before the
+next one (three messages per client). For each concurrency level it reports:
+
+- sustained messages/s end to end (webhook sent → reply received by the fake);
+- ack latency p50/p99 (the webhook's HTTP answer) and end-to-end latency p50/p99;
+- the server's CPU seconds per message (utime+stime of the server process ÷ messages), the
+  figure that stays honest while the load generator shares the 2-core machine;
+- lost or duplicated replies (must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.fakes.signing import twilio_signed_form  # noqa: E402
+from tests.fakes.twilio import FakeTwilio  # noqa: E402
+
+PUBLIC_URL = "https://bench.acolhe.example"
+BOT_NUMBER = "+5511900000000"
+MESSAGES = ("oi", "1", "Maria da Silva")
+
+
+@dataclass
+class Level:
+    concurrency: int
+    acks: list[float] = field(default_factory=list)
+    e2e: list[float] = field(default_factory=list)
+    errors: int = 0
+
+
+class ReplyWatcher:
+    """Counts the fake's accepted messages per recipient and wakes waiters."""
+
+    def __init__(self, fake: FakeTwilio) -> None:
+        self.fake = fake
+        self.seen = 0
+        self.counts: dict[str, int] = {}
+        self.times: dict[tuple[str, int], float] = {}
+        self._lock = threading.Lock()
+
+    def poll(self) -> None:
+        with self._lock:
+            sent = self.fake.sent[self.seen :]
+            now = time.perf_counter()
+            for message in sent:
+                count = self.counts.get(message.to, 0) + 1
+                self.counts[message.to] = count
+                self.times[(message.to, count)] = now
+            self.seen += len(sent)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+async def _client(
+    http: httpx.AsyncClient, fake: FakeTwilio, watcher: ReplyWatcher, phone: str, level: Level
+) -> None:
+    to = f"whatsapp:{phone}"
+    for index, body in enumerate(MESSAGES, start=1):
+        sid = "SM" + uuid.uuid4().hex
+        params = {
+            "SmsMessageSid": sid, "NumMedia": "0", "ProfileName": "Bench", "MessageType": "text",
+            "WaId": phone.lstrip("+"), "Body": body, "To": f"whatsapp:{BOT_NUMBER}",
+            "MessageSid": sid, "AccountSid": fake.account_sid, "From": to, "ApiVersion": "2010-04-01",
+        }
+        form, signature = twilio_signed_form(f"{PUBLIC_URL}/webhooks/twilio", params, fake.auth_token)
+        started = time.perf_counter()
+        try:
+            response = await http.post("/webhooks/twilio", data=form, headers={"X-Twilio-Signature": signature})
+        except httpx.HTTPError:
+            level.errors += 1
+            return
+        level.acks.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            level.errors += 1
+            return
+        deadline = time.perf_counter() + 30
+        while (to, index) not in watcher.times:
+            if time.perf_counter() > deadline:
+                level.errors += 1
+                return
+            await asyncio.sleep(0.002)
+        level.e2e.append(watcher.times[(to, index)] - started)
+
+
+async def _run_level(base: str, fake: FakeTwilio, watcher: ReplyWatcher, *, concurrency: int,
+                     clients: int, first_phone: int) -> Level:
+    level = Level(concurrency)
+    phones = [f"+55119{first_phone + n:08d}" for n in range(clients)]
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for phone in phones:
+        queue.put_nowait(phone)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+
+        async def worker() -> None:
+            while not queue.empty():
+                phone = queue.get_nowait()
+                await _client(http, fake, watcher, phone, level)
+
+        async def pump() -> None:
+            while True:
+                watcher.poll()
+                await asyncio.sleep(0.001)
+
+        pumping = asyncio.create_task(pump())
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        pumping.cancel()
+    return level
+
+
+def _start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start: " + (server.stderr.read() if server.stderr else b"").decode()[-2000:])
+
+
+def bench(label: str, *, database_url: str, redis_url: str | None, levels: list[int],
+          clients: int, nlu_cache: Path) -> None:
+    with FakeTwilio() as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ONBOARD_")}
+        env.update(
+            ONBOARD_DATABASE_URL=database_url, ONBOARD_PUBLIC_URL=PUBLIC_URL,
+            ONBOARD_TWILIO_ACCOUNT_SID=fake.account_sid, ONBOARD_TWILIO_AUTH_TOKEN=fake.auth_token,
+            ONBOARD_TWILIO_WHATSAPP_NUMBER=BOT_NUMBER, ONBOARD_TWILIO_API_URL=fake.url,
+            ONBOARD_NLU_CACHE_DIR=str(nlu_cache), ONBOARD_BRASILAPI_URL="",
+            ONBOARD_WHATSAPP_RATE_PER_S="100000", NO_PROXY="127.0.0.1,localhost",
+        )
+        if redis_url:
+            env.update(ONBOARD_REDIS_URL=redis_url, ONBOARD_REDIS_KEY_PREFIX=f"bench:{uuid.uuid4().hex}")
+        port = 18000 + os.getpid() % 1000
+        server = _start_server(env, port)
+        watcher = ReplyWatcher(fake)
+        print(f"\n== {label}")
+        print(f"{'conc':>5} {'msgs':>6} {'msg/s':>8} {'ack p50':>9} {'ack p99':>9} "
+              f"{'e2e p50':>9} {'e2e p99':>9} {'cpu/msg':>9} {'lost':>5} {'dup':>4}")
+        try:
+            first_phone = 0
+            for concurrency in levels:
+                cpu_before = _cpu_seconds(server.pid)
+                sent_before = len(fake.sent)
+                started = time.perf_counter()
+                level = asyncio.run(_run_level(
+                    f"http://127.0.0.1:{port}", fake, watcher, concurrency=concurrency,
+                    clients=clients, first_phone=first_phone,
+                ))
+                elapsed = time.perf_counter() - started
+                time.sleep(0.5)
+                watcher.poll()
+                cpu = _cpu_seconds(server.pid) - cpu_before
+                messages = len(level.e2e)
+                expected = clients * len(MESSAGES)
+                replies = len(fake.sent) - sent_before
+                print(
+                    f"{concurrency:>5} {messages:>6} {messages / elapsed:>8.1f} "
+                    f"{_percentile(level.acks, .5) * 1000:>7.1f}ms {_percentile(level.acks, .99) * 1000:>7.1f}ms "
+                    f"{_percentile(level.e2e, .5) * 1000:>7.1f}ms {_percentile(level.e2e, .99) * 1000:>7.1f}ms "
+                    f"{cpu / max(1, messages) * 1000:>7.2f}ms {expected - messages:>5} "
+                    f"{max(0, replies - expected):>4}"
+                )
+                first_phone += clients
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=300, help="clients per level (3 messages each)")
+    parser.add_argument("--levels", default="8,32,64", help="concurrent clients per level")
+    parser.add_argument("--postgres", default=os.environ.get("ONBOARD_TEST_DATABASE_URL", ""),
+                        help="PostgreSQL URL for the PostgreSQL + Redis run (empty: skip it)")
+    parser.add_argument("--redis", default=os.environ.get("ONBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        nlu_cache = Path(tmp) / "nlu"
+        bench("SQLite, in-process coordination", database_url=f"sqlite:///{tmp}/bench.db",
+              redis_url=None, levels=levels, clients=args.clients, nlu_cache=nlu_cache)
+        if args.postgres:
+            from sqlalchemy import create_engine, text
+            from sqlalchemy.engine import make_url
+
+            name = f"acolhe_bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+            try:
+                bench("PostgreSQL + Redis", database_url=url, redis_url=args.redis, levels=levels,
+                      clients=args.clients, nlu_cache=nlu_cache)
+            finally:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
