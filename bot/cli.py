@@ -9,11 +9,14 @@ import getpass
 import logging
 import sys
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bot.config import Settings
+from nlu.cli import create_app as create_nlu_app
+from nlu.types import Interpreter
 
 app = typer.Typer(
     name="onboard",
@@ -26,6 +29,23 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 telegram_app = typer.Typer(help="Telegram bot set-up.", no_args_is_help=True)
 app.add_typer(telegram_app, name="telegram")
+
+
+def _interpreter() -> Interpreter:
+    from bot.bootstrap import build_interpreter
+
+    return build_interpreter(_settings())
+
+
+def _nlu_cache_dir() -> Path:
+    return _settings().nlu_cache_dir
+
+
+app.add_typer(
+    create_nlu_app(_interpreter, cache_dir_factory=_nlu_cache_dir),
+    name="nlu",
+    help="Intents and entities: parse, test, train.",
+)
 
 
 def _fail(message: str) -> typer.Exit:

@@ -20,6 +20,7 @@ from flows.schema import (
     CallStep,
     ChoiceStep,
     ConfirmStep,
+    DocumentStep,
     EndStep,
     Flow,
     SetStageStep,
@@ -98,7 +99,9 @@ def _check_references(
     known_flows = set(flow_ids)
     if flow.start not in flow.steps:
         raise FlowDefinitionError(f"{path}: start step '{flow.start}' does not exist")
-    slots = {s.slot for s in flow.steps.values() if isinstance(s, AskStep | ChoiceStep)}
+    slots = {
+        s.slot for s in flow.steps.values() if isinstance(s, AskStep | ChoiceStep | DocumentStep)
+    }
     for step_id, step in flow.steps.items():
         problem = _step_problem(step, flow=flow, registry=registry, known_flows=known_flows)
         if problem is None and isinstance(step, BranchStep):

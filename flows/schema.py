@@ -76,6 +76,16 @@ class ChoiceStep(_Step):
     aliases: list[str] = Field(default_factory=list)
 
 
+class DocumentStep(_Step):
+    """Waits for a photo or PDF of one of ``kinds``; the slot holds the confirmed document id."""
+
+    type: Literal["document"]
+    slot: str
+    kinds: list[Literal["cnpj_card", "cnh", "rg"]] = Field(min_length=1)
+    prompt: Text
+    label: Text
+
+
 class ConfirmStep(_Step):
     """Shows a summary of the slots answered so far and asks to confirm or fix one of them."""
 
@@ -131,6 +141,7 @@ class EndStep(_Model):
 Step = Annotated[
     AskStep
     | ChoiceStep
+    | DocumentStep
     | ConfirmStep
     | SayStep
     | BranchStep
@@ -142,7 +153,7 @@ Step = Annotated[
     Field(discriminator="type"),
 ]
 
-INTERACTIVE = (AskStep, ChoiceStep, ConfirmStep)
+INTERACTIVE = (AskStep, ChoiceStep, DocumentStep, ConfirmStep)
 
 
 class Flow(_Model):

@@ -135,7 +135,9 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def nlu_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One trained built-in model for the whole session (the cache is keyed by the data)."""
-    return tmp_path_factory.mktemp("nlu-cache")
+    cache = tmp_path_factory.mktemp("nlu-cache")
+    nlu.train(cache_dir=cache)
+    return cache
 
 
 @pytest.fixture(scope="session")

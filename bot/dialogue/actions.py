@@ -60,6 +60,7 @@ def lookup_address(ctx: ActionContext) -> None:
 
 
 def save_registration(ctx: ActionContext) -> None:
+    ctx.state.saved = True
     ctx.effects.append(SaveRegistration(dict(ctx.state.slots)))
 
 

@@ -54,6 +54,15 @@ class SlotChanged:
     new: SlotValue
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentConfirmed:
+    """The client confirmed what was read from a document."""
+
+    document_id: int
+    kind: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
 Effect = (
     SetStage
     | Escalate
@@ -63,4 +72,5 @@ Effect = (
     | SaveRegistration
     | RecordEvent
     | SlotChanged
+    | DocumentConfirmed
 )

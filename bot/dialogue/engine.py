@@ -16,6 +16,7 @@ from bot.dialogue.catalog import SlotCatalog, SlotInfo, fold
 from bot.dialogue.commands import Command, detect_command, detect_language_request
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import (
+    DocumentConfirmed,
     Effect,
     Escalate,
     OptIn,
@@ -31,6 +32,7 @@ from bot.dialogue.state import DialogueState, Frame, Pending, SlotValue
 from bot.dialogue.status import status_text
 from bot.dialogue.texts import text
 from bot.domain.address import AddressLookup, NoAddressLookup
+from bot.domain.documents import FIELD_LABELS, KIND_LABELS, DocumentReading
 from bot.domain.fields import FREE_TEXT_VALIDATORS, VALIDATORS, Problem, clean_text
 from bot.domain.messages import Choice, InboundMessage, OutboundMessage
 from flows import (
@@ -41,6 +43,7 @@ from flows import (
     ChoiceStep,
     Condition,
     ConfirmStep,
+    DocumentStep,
     EndStep,
     Flow,
     HandoffStep,
@@ -69,6 +72,8 @@ INTERRUPTIONS = frozenset(
         "goodbye",
     }
 )
+# Not worth a clarifying question: a greeting or thanks is answered only when it is clear.
+SMALL_TALK = frozenset({"greet", "thank", "goodbye"})
 _MAX_AUTOMATIC_STEPS = 200
 _FIX = "__fix__"
 _OK = "__ok__"
@@ -93,6 +98,8 @@ class EngineSettings:
     max_message_chars: int = 4000
     invalid_answers_before_human: int = 3
     interruption_confidence: float = 0.7
+    clarify_min_confidence: float = 0.2
+    misunderstandings_before_human: int = 2
 
 
 class DialogueEngine:
@@ -113,6 +120,13 @@ class DialogueEngine:
         self.actions = dict(actions or BUILTIN_ACTIONS)
         self.address_lookup = address_lookup or NoAddressLookup()
         self.catalog = SlotCatalog(self.flows, self.settings.root_flow)
+        root = self.flows[self.settings.root_flow]
+        self.document_steps: dict[str, DocumentStep] = {
+            kind: step
+            for step in root.steps.values()
+            if isinstance(step, DocumentStep)
+            for kind in step.kinds
+        }
 
     # ----------------------------------------------------------------- entry point
     def handle(
@@ -136,6 +150,8 @@ class DialogueEngine:
                 if turn.state.started and not turn.state.finished:
                     self._prompt_current(turn, context)
                 return turn
+        if message.document is not None:
+            return self._document_read(turn, message.document, context)
         if not body and not message.choice_id:
             if message.media:
                 return self._media_received(turn, context)
@@ -153,8 +169,64 @@ class DialogueEngine:
             return turn
         if turn.state.finished:
             return self._after_finish(turn, nlu, context)
+        if self._clarify(turn, body, message, nlu, context):
+            return turn
+        turn.state.misunderstood_count = 0
         self._answer(turn, body, message, nlu, context)
         return turn
+
+    # ----------------------------------------------------------------- clarification
+    def _clarify(
+        self,
+        turn: Turn,
+        body: str,
+        message: InboundMessage,
+        nlu: NLUResult,
+        context: ConversationContext,
+    ) -> bool:
+        """Not a valid answer and the NLU hesitates between requests: ask which one was meant.
+
+        Two misunderstandings in a row offer a person instead.
+        """
+        step = self._current_step(turn.state)
+        if self._accepts(step, body, message, nlu):
+            return False
+        candidates = [
+            score.name
+            for score in nlu.intent_ranking[:2]
+            if score.name in INTERRUPTIONS - SMALL_TALK
+            and score.confidence >= self.settings.clarify_min_confidence
+        ]
+        lang = turn.state.language
+        if not candidates and nlu.intent.name != "out_of_scope":
+            return False
+        turn.state.misunderstood_count += 1
+        if turn.state.misunderstood_count >= self.settings.misunderstandings_before_human:
+            turn.state.misunderstood_count = 0
+            turn.state.pending = Pending(kind="human_offer", slot="misunderstood")
+            turn.say(text("offer_human_misunderstood", lang), self._yes_no(lang))
+            return True
+        if not candidates:
+            return False  # out of scope: the step explains what it expects
+        options = [*candidates, "none"]
+        turn.state.pending = Pending(kind="clarify", options=options)
+        choices = tuple(
+            Choice(id=name, title=text("clarify_none" if name == "none" else f"intent_{name}", lang))
+            for name in options
+        )
+        turn.say(text("clarify", lang), choices)
+        return True
+
+    def _accepts(
+        self, step: object, body: str, message: InboundMessage, nlu: NLUResult
+    ) -> bool:
+        if isinstance(step, AskStep):
+            return not isinstance(self._validate(step, body, nlu), Problem)
+        if isinstance(step, ChoiceStep):
+            return _match_option(step.options, body, message, nlu) is not None
+        if isinstance(step, ConfirmStep):
+            return _pick(body, message, [_OK, _FIX]) is not None or _is_yes(body, message, nlu) or _is_no(body, message, nlu)
+        return step is None
 
     def resume(self, state: DialogueState, context: ConversationContext) -> Turn:
         """Asks the current question again, e.g. when a person hands the conversation back."""
@@ -204,7 +276,9 @@ class DialogueEngine:
         if isinstance(step, AskStep) and step.validator not in FREE_TEXT_VALIDATORS:
             if not isinstance(self._validate(step, body, nlu), Problem):
                 return None  # a valid CNPJ / e-mail / phone is an answer, whatever else it says
-        if isinstance(step, ChoiceStep | ConfirmStep) and message.choice_id:
+        if isinstance(step, ChoiceStep) and _match_option(step.options, body, message, None):
+            return None  # "outra pessoa" is an option here, whatever else it may sound like
+        if isinstance(step, ConfirmStep) and (message.choice_id or _pick(body, message, [_OK, _FIX])):
             return None
         return intent
 
@@ -302,7 +376,7 @@ class DialogueEngine:
         if info.step.after is not None:
             namespace = info.key.rsplit(".", 1)[0] if "." in info.key else ""
             self._run_action(turn, info.step.after, namespace)
-        if turn.state.finished:
+        if turn.state.saved:
             # After the review the stored registration must follow the correction.
             self._run_action(turn, "save_registration", "")
 
@@ -334,11 +408,29 @@ class DialogueEngine:
             return True
         if pending.kind == "human_offer":
             if yes:
-                turn.effects.append(Escalate("repeated_invalid", self._current_label(turn.state)))
+                reason = pending.slot or "repeated_invalid"
+                turn.effects.append(Escalate(reason, self._current_label(turn.state)))
                 turn.say(text("escalated", lang))
                 self._prompt_current(turn, context)
                 return True
             return False
+        if pending.kind == "clarify":
+            picked = _pick(body, message, pending.options)
+            if picked is None or picked == "none":
+                if picked == "none":
+                    self._prompt_current(turn, context)
+                    return True
+                return False
+            turn.state.misunderstood_count = 0  # understood after all
+            self._interrupt(turn, picked, body, nlu, context)
+            return True
+        if pending.kind == "confirm_document":
+            if not (yes or no):
+                turn.state.pending = pending
+                turn.say(text("document_confirm", lang), self._yes_no(lang))
+                return True
+            self._confirm_document(turn, pending, yes=yes, context=context)
+            return True
         if pending.kind == "fix_choice":
             key = _pick(body, message, pending.options)
             info = self.catalog.get(key) if key else None
@@ -398,6 +490,8 @@ class DialogueEngine:
                 return
             self._accept(turn, frame, step.slot, option.value)
             self._goto(turn, option.next or step.next, context)
+        elif isinstance(step, DocumentStep):
+            self._reject(turn, text("document_expected", turn.state.language), context)
         elif isinstance(step, ConfirmStep):
             picked = _pick(body, message, [_OK, _FIX])
             if picked is None:
@@ -430,7 +524,7 @@ class DialogueEngine:
         turn.say(explanation)
         self._prompt_current(turn, context, with_hint=True)
         if state.invalid_count >= self.settings.invalid_answers_before_human:
-            state.pending = Pending(kind="human_offer")
+            state.pending = Pending(kind="human_offer", slot="repeated_invalid")
             turn.say(text("offer_human", state.language), self._yes_no(state.language))
 
     def _fill_from_entities(self, turn: Turn, frame: Frame, nlu: NLUResult, *, skip: str) -> None:
@@ -476,7 +570,7 @@ class DialogueEngine:
                 state.finished = True
                 return
             step = self.flows[frame.flow_id].step(frame.step_id)
-            if isinstance(step, AskStep | ChoiceStep):
+            if isinstance(step, AskStep | ChoiceStep | DocumentStep):
                 if frame.slot_key(step.slot) in state.slots:
                     frame.step_id = _next_of(step, state.slots[frame.slot_key(step.slot)])
                     continue
@@ -531,21 +625,23 @@ class DialogueEngine:
         if frame is None or turn.state.finished:
             return
         step = self.flows[frame.flow_id].step(frame.step_id)
-        if isinstance(step, AskStep | ChoiceStep | ConfirmStep):
+        if isinstance(step, AskStep | ChoiceStep | ConfirmStep | DocumentStep):
             self._prompt(turn, frame, step, context, with_hint=with_hint)
 
     def _prompt(
         self,
         turn: Turn,
         frame: Frame,
-        step: AskStep | ChoiceStep | ConfirmStep,
+        step: AskStep | ChoiceStep | ConfirmStep | DocumentStep,
         context: ConversationContext,
         *,
         with_hint: bool = False,
     ) -> None:
         lang = turn.state.language
         body = self._render(step.prompt.get(lang), frame, turn.state)
-        if isinstance(step, AskStep):
+        if isinstance(step, DocumentStep):
+            turn.say(body)
+        elif isinstance(step, AskStep):
             if with_hint and step.hint is not None:
                 body = f"{body}\n{step.hint.get(lang)}"
             turn.say(body)
@@ -601,12 +697,91 @@ class DialogueEngine:
         return turn
 
     def _media_received(self, turn: Turn, context: ConversationContext) -> Turn:
-        turn.say(text("documents_info", turn.state.language))
+        """A file arrived; it is read after the answer and comes back as a document event."""
+        lang = turn.state.language
+        if isinstance(self._current_step(turn.state), DocumentStep):
+            turn.say(text("document_received", lang))
+            return turn
+        turn.say(text("document_received_early", lang))
         if not turn.state.started:
             self._start(turn, context)
         else:
             self._prompt_current(turn, context)
         return turn
+
+    # ----------------------------------------------------------------- documents
+    def _needed_documents(self, state: DialogueState) -> str:
+        lang = state.language
+        step = self._current_step(state)
+        kinds = step.kinds if isinstance(step, DocumentStep) else list(self.document_steps)
+        return " / ".join(KIND_LABELS[k][lang] for k in kinds)
+
+    def _document_read(
+        self, turn: Turn, reading: DocumentReading, context: ConversationContext
+    ) -> Turn:
+        state = turn.state
+        lang = state.language
+        at_document_step = isinstance(self._current_step(state), DocumentStep)
+        if reading.rejected:
+            turn.say(reading.rejected_en if lang == "en" else reading.rejected_pt)
+            tip = reading.tip_en if lang == "en" else reading.tip_pt
+            if tip:
+                turn.say(tip)
+            return turn
+        step = self.document_steps.get(reading.kind)
+        if step is None:
+            turn.say(text("document_unknown", lang, {"needed": self._needed_documents(state)}))
+            return turn
+        current = self._current_step(state)
+        if at_document_step and isinstance(current, DocumentStep) and reading.kind not in current.kinds:
+            if step.slot in state.slots:
+                turn.say(
+                    text(
+                        "document_not_needed", lang,
+                        {"kind": KIND_LABELS[reading.kind][lang], "needed": self._needed_documents(state)},
+                    )
+                )
+                return turn
+        lines = [text("document_read", lang, {"kind": KIND_LABELS[reading.kind][lang]})]
+        mark = text("document_uncertain_mark", lang)
+        for name, value in reading.fields.items():
+            label = FIELD_LABELS.get(name, {"pt": name, "en": name})[lang]
+            flag = f" {mark}" if name in reading.uncertain else ""
+            lines.append(f"• {label}: {value}{flag}")
+        if reading.mismatches:
+            lines.append("")
+            lines.append(text("document_mismatch_intro", lang))
+            lines += [f"⚠️ {m.reason_en if lang == 'en' else m.reason_pt}" for m in reading.mismatches]
+        lines.append("")
+        lines.append(text("document_confirm", lang))
+        state.pending = Pending(
+            kind="confirm_document", slot=step.slot, document_id=reading.document_id,
+            document_kind=reading.kind, document_fields=dict(reading.fields),
+            mismatches=[m.reason_pt for m in reading.mismatches],
+        )
+        turn.say("\n".join(lines), self._yes_no(lang))
+        return turn
+
+    def _confirm_document(
+        self, turn: Turn, pending: Pending, *, yes: bool, context: ConversationContext
+    ) -> None:
+        state = turn.state
+        lang = state.language
+        if not yes:
+            turn.say(text("document_retry", lang))
+            return
+        state.set_slot(pending.slot, pending.document_id)
+        turn.effects.append(
+            DocumentConfirmed(pending.document_id, pending.document_kind, dict(pending.document_fields))
+        )
+        turn.say(text("document_confirmed", lang, {"kind": KIND_LABELS[pending.document_kind][lang]}))
+        if pending.mismatches:
+            turn.effects.append(Escalate("document_mismatch", "; ".join(pending.mismatches)[:500]))
+            turn.say(text("document_mismatch_escalated", lang))
+        frame = state.frame
+        step = self._current_step(state)
+        if frame is not None and isinstance(step, DocumentStep) and step.slot == pending.slot:
+            self._goto(turn, step.next, context)
 
 
 # --------------------------------------------------------------------- small pure helpers
@@ -616,7 +791,7 @@ def _required(step_id: str | None) -> str:
     return step_id
 
 
-def _next_of(step: AskStep | ChoiceStep, value: SlotValue) -> str:
+def _next_of(step: AskStep | ChoiceStep | DocumentStep, value: SlotValue) -> str:
     if isinstance(step, ChoiceStep):
         option = next((o for o in step.options if o.value == value), None)
         if option is not None and option.next is not None:
@@ -651,8 +826,9 @@ def _pick(body: str, message: InboundMessage, ids: list[str]) -> str | None:
 
 
 def _match_option(
-    options: list[Option], body: str, message: InboundMessage, nlu: NLUResult
+    options: list[Option], body: str, message: InboundMessage, nlu: NLUResult | None
 ) -> Option | None:
+    """The option picked by a tap, a number, a title or alias, or (given the NLU) an intent."""
     by_id = _pick(body, message, [o.id for o in options])
     if by_id is not None:
         return next(o for o in options if o.id == by_id)
@@ -661,13 +837,19 @@ def _match_option(
         names = (option.title.pt, option.title.en, *option.aliases)
         if any(folded == fold(name) for name in names):
             return option
+    if nlu is None:
+        return None
     for option in options:
         if option.intent is not None and nlu.intent.name == option.intent and nlu.intent.confidence >= 0.6:
             return option
     return None
 
 
-_YES_WORDS = {"sim", "s", "yes", "y", "claro", "pode", "ok", "confirmo", "isso", "certo", "sure"}
+_YES_WORDS = {
+    "sim", "s", "yes", "y", "claro", "pode", "ok", "confirmo", "isso", "certo", "sure",
+    "correto", "isso mesmo", "tudo certo", "td certo", "ta certo", "esta certo", "perfeito",
+    "certinho", "exato", "yep", "correct", "all good", "looks good",
+}
 _NO_WORDS = {"nao", "n", "no", "nope", "negativo", "cancela", "cancelar"}
 
 

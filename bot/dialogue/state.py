@@ -23,9 +23,15 @@ class Frame(BaseModel):
 class Pending(BaseModel):
     """A question the engine asked outside the flow, answered by the next message."""
 
-    kind: Literal["correction", "fix_choice", "confirm_erasure", "human_offer", "clarify"]
+    kind: Literal[
+        "correction", "fix_choice", "confirm_erasure", "human_offer", "clarify", "confirm_document"
+    ]
     slot: str = ""
     options: list[str] = Field(default_factory=list)
+    document_id: int = 0
+    document_kind: str = ""
+    document_fields: dict[str, str] = Field(default_factory=dict)
+    mismatches: list[str] = Field(default_factory=list)
 
 
 class DialogueState(BaseModel):
@@ -39,6 +45,7 @@ class DialogueState(BaseModel):
     pending: Pending | None = None
     started: bool = False
     finished: bool = False
+    saved: bool = False  # the registration was stored: later corrections update it too
 
     @property
     def frame(self) -> Frame | None:

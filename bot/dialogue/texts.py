@@ -245,6 +245,78 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "We will need the CNPJ card (the PDF from Receita or a photo) and the CNH or RG "
         "of the legal representative. You can send the photos here after the registration.",
     },
+    "document_expected": {
+        "pt": "Aqui eu preciso de um arquivo: envie a foto ou o PDF do documento.",
+        "en": "Here I need a file: please send the photo or the PDF of the document.",
+    },
+    "document_received": {
+        "pt": "Recebi o arquivo! Estou lendo o documento, te respondo em instantes. ⏳",
+        "en": "Got the file! I'm reading the document and will answer in a moment. ⏳",
+    },
+    "document_received_early": {
+        "pt": "Recebi o arquivo! Vou lê-lo e guardá-lo para a etapa de documentos.",
+        "en": "Got the file! I'll read it and keep it for the documents stage.",
+    },
+    "document_unknown": {
+        "pt": "Não reconheci esse documento. Preciso de: {needed}.",
+        "en": "I didn't recognise that document. I need: {needed}.",
+    },
+    "document_not_needed": {
+        "pt": "Recebi um(a) {kind}, mas agora preciso de: {needed}.",
+        "en": "I got a {kind}, but now I need: {needed}.",
+    },
+    "document_read": {
+        "pt": "Li o seu {kind}:",
+        "en": "I read your {kind}:",
+    },
+    "document_uncertain_mark": {"pt": "(confira)", "en": "(please check)"},
+    "document_confirm": {
+        "pt": "Os dados estão corretos?",
+        "en": "Is this correct?",
+    },
+    "document_mismatch_intro": {
+        "pt": "Atenção, encontrei diferenças:",
+        "en": "Note, I found differences:",
+    },
+    "document_mismatch_escalated": {
+        "pt": "Avisei a nossa equipe sobre as diferenças; uma pessoa vai conferir com você.",
+        "en": "I've told our team about the differences; a person will check them with you.",
+    },
+    "document_confirmed": {
+        "pt": "Obrigada, {kind} registrado(a)! ✅",
+        "en": "Thanks, {kind} recorded! ✅",
+    },
+    "document_retry": {
+        "pt": "Tudo bem. Envie de novo, por favor: o PDF da Receita ou uma foto com o documento "
+        "plano, inteiro e com boa luz.",
+        "en": "All right. Please send it again: the PDF from Receita or a photo of the document "
+        "flat, whole and in good light.",
+    },
+    "clarify": {
+        "pt": "Não entendi bem. Você quis dizer:",
+        "en": "I'm not sure I understood. Did you mean:",
+    },
+    "clarify_none": {"pt": "Nenhuma dessas", "en": "None of these"},
+    "offer_human_misunderstood": {
+        "pt": "Desculpe, não estou conseguindo entender. Quer falar com uma pessoa da nossa "
+        "equipe? Responda SIM para eu chamar alguém.",
+        "en": "Sorry, I'm not getting it. Would you like to talk to a person on our team? "
+        "Answer YES and I'll call someone.",
+    },
+    "intent_ask_status": {"pt": "Saber em que etapa estou", "en": "Know my current stage"},
+    "intent_help": {"pt": "Ver o que posso fazer aqui", "en": "See what I can do here"},
+    "intent_request_human": {"pt": "Falar com uma pessoa", "en": "Talk to a person"},
+    "intent_opt_out": {"pt": "Parar de receber mensagens", "en": "Stop receiving messages"},
+    "intent_delete_data": {"pt": "Apagar meus dados", "en": "Erase my data"},
+    "intent_correct_data": {"pt": "Corrigir um dado", "en": "Fix an answer"},
+    "intent_complain": {"pt": "Fazer uma reclamação", "en": "Make a complaint"},
+    "intent_ask_documents": {"pt": "Saber quais documentos enviar", "en": "Know which documents to send"},
+    "intent_schedule_training": {"pt": "Agendar o treinamento", "en": "Schedule the training"},
+    "intent_reschedule_training": {"pt": "Remarcar o treinamento", "en": "Reschedule the training"},
+    "intent_cancel_training": {"pt": "Cancelar o treinamento", "en": "Cancel the training"},
+    "intent_greet": {"pt": "Cumprimentar", "en": "Say hello"},
+    "intent_thank": {"pt": "Agradecer", "en": "Say thanks"},
+    "intent_goodbye": {"pt": "Encerrar por agora", "en": "Stop for now"},
     "language_switched": {
         "pt": "Certo, vamos continuar em português.",
         "en": "Sure, let's continue in English.",

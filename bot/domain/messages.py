@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.documents import DocumentReading
+
 
 class Channel(StrEnum):
     WEB = "web"
@@ -42,6 +44,7 @@ class InboundMessage:
     media: tuple[MediaRef, ...] = ()
     profile_name: str = ""
     choice_id: str = ""  # set when the client tapped a button / inline keyboard option
+    document: DocumentReading | None = None  # set when a document the client sent was read
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,60 @@
+"""What the dialogue learns from a document the client sent: the reading, or why it was refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The document kinds the OCR knows, and the fields each shows the client (SPEC names).
+DOCUMENT_KINDS = ("cnpj_card", "cnh", "rg")
+
+KIND_LABELS: dict[str, dict[str, str]] = {
+    "cnpj_card": {"pt": "cartão CNPJ", "en": "CNPJ card"},
+    "cnh": {"pt": "CNH", "en": "driver's licence (CNH)"},
+    "rg": {"pt": "RG", "en": "ID card (RG)"},
+    "other": {"pt": "documento", "en": "document"},
+}
+
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "cnpj": {"pt": "CNPJ", "en": "CNPJ"},
+    "razao_social": {"pt": "Razão social", "en": "Legal name"},
+    "nome_fantasia": {"pt": "Nome fantasia", "en": "Trade name"},
+    "data_abertura": {"pt": "Data de abertura", "en": "Opening date"},
+    "cep": {"pt": "CEP", "en": "CEP"},
+    "municipio": {"pt": "Município", "en": "City"},
+    "uf": {"pt": "UF", "en": "State"},
+    "situacao_cadastral": {"pt": "Situação cadastral", "en": "Registration status"},
+    "nome": {"pt": "Nome", "en": "Name"},
+    "cpf": {"pt": "CPF", "en": "CPF"},
+    "data_nascimento": {"pt": "Data de nascimento", "en": "Date of birth"},
+    "numero_registro": {"pt": "Nº de registro", "en": "Registration no."},
+    "validade": {"pt": "Validade", "en": "Valid until"},
+    "rg": {"pt": "RG", "en": "RG"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """A difference between a document and what the client told us, explained in pt and en."""
+
+    field: str
+    reason_pt: str
+    reason_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentReading:
+    """The outcome of reading one uploaded file, delivered to the dialogue as an event."""
+
+    document_id: int
+    kind: str
+    fields: dict[str, str] = field(default_factory=dict)
+    uncertain: tuple[str, ...] = ()
+    rejected_pt: str = ""
+    rejected_en: str = ""
+    tip_pt: str = ""
+    tip_en: str = ""
+    mismatches: tuple[Mismatch, ...] = ()
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.rejected_pt)
