@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -21,7 +19,17 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from bot.bootstrap import Runtime, build_gateway, build_outbox_worker
+from backoffice import create_router as create_backoffice_router
+from backoffice import finish_erasures, install_problem_handlers
+from bot.bootstrap import (
+    Runtime,
+    backoffice_settings,
+    document_store,
+    build_document_worker,
+    build_gateway,
+    build_ocr_pool,
+    build_outbox_worker,
+)
 from bot.channels.gateway import ChannelGateway
 from bot.channels.telegram import poll_updates
 from bot.channels.web import web_chat_router
@@ -29,6 +37,8 @@ from bot.channels.webhooks import webhook_router
 from bot.coordination import Coordination, build_coordination
 from bot.metrics import Metrics
 from bot.service.inbox import Inbox
+from bot.workers.erp import ErpPushWorker
+from bot.workers.loop import run_rounds
 
 
 @dataclass
@@ -48,12 +58,14 @@ def create_app(
     coordination = build_coordination(settings.redis_url, key_prefix=settings.redis_key_prefix)
     gateway = build_gateway(settings)
     wake = asyncio.Event()
+    documents_wake = asyncio.Event()
     metrics = Metrics(runtime.sessions)
     inbox = Inbox(
         conversations=runtime.conversations,
         locks=coordination.locks,
         deduplicator=coordination.deduplicator,
         outbox_wake=wake,
+        documents_wake=documents_wake,
         metrics=metrics,
     )
     services = Services(coordination=coordination, gateway=gateway, inbox=inbox, outbox_wake=wake)
@@ -64,9 +76,24 @@ def create_app(
         stop = asyncio.Event()
         worker_task: asyncio.Task[None] | None = None
         background: list[asyncio.Task[None]] = []
+        pool = build_ocr_pool(settings)
         if run_workers:
             worker = build_outbox_worker(runtime, gateway, rate_limiter=coordination.rate_limiter)
             worker_task = asyncio.create_task(worker.run(stop, wake=wake), name="outbox")
+            documents = build_document_worker(runtime, gateway, inbox=inbox, pool=pool)
+            background.append(
+                asyncio.create_task(documents.run(stop, wake=documents_wake), name="documents")
+            )
+            if settings.erp_webhook_url and settings.erp_hmac_secret:
+                erp = ErpPushWorker(
+                    sessions=runtime.sessions, clock=runtime.clock,
+                    webhook_url=settings.erp_webhook_url,
+                    secret=settings.erp_hmac_secret.get_secret_value(),
+                )
+                background.append(asyncio.create_task(erp.run(stop), name="erp"))
+            background.append(
+                asyncio.create_task(_sweep_erasures(runtime, stop), name="erasures")
+            )
         if telegram_polling and gateway.telegram_channel is not None:
             background.append(
                 asyncio.create_task(_poll_telegram(gateway, inbox, runtime), name="telegram-poll")
@@ -83,6 +110,7 @@ def create_app(
             if worker_task is not None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(worker_task, timeout=10)
+            await asyncio.to_thread(pool.shutdown)
             await gateway.close()
             await coordination.aclose()
             runtime.close()
@@ -93,21 +121,37 @@ def create_app(
         description="Conversational onboarding: channels, web chat and back-office API.",
         lifespan=lifespan,
     )
+    install_problem_handlers(app)
+    app.include_router(
+        create_backoffice_router(
+            sessions=runtime.sessions, clock=runtime.clock, conversations=runtime.conversations,
+            settings=backoffice_settings(settings), outbox_wake=wake,
+            documents=document_store(settings),
+        ),
+        prefix="/api/v1",
+    )
     app.include_router(web_chat_router(inbox=inbox, sessions=runtime.sessions, clock=runtime.clock))
     app.include_router(
         webhook_router(
-            public_url=settings.public_url, gateway=gateway, inbox=inbox,
-            sessions=runtime.sessions, clock=runtime.clock,
+            public_url=settings.public_url,
+            gateway=gateway,
+            inbox=inbox,
+            sessions=runtime.sessions,
+            clock=runtime.clock,
         )
     )
 
     @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
-        metrics.observe_request(path, request.method, response.status_code)(time.perf_counter() - started)
+        metrics.observe_request(path, request.method, response.status_code)(
+            time.perf_counter() - started
+        )
         return response
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
@@ -147,6 +191,20 @@ async def _poll_telegram(gateway: ChannelGateway, inbox: Inbox, runtime: Runtime
         await inbox.receive(inbound)
 
     await poll_updates(channel, on_update)
+
+
+async def _sweep_erasures(runtime: Runtime, stop: asyncio.Event, *, every_s: float = 60.0) -> None:
+    """Completes erasures whose notice to the client has left (the address is erased last)."""
+
+    def sweep() -> int:
+        with runtime.sessions() as session, session.begin():
+            return finish_erasures(session, now=runtime.clock.now())
+
+    async def one_round() -> int:
+        await asyncio.to_thread(sweep)
+        return 0
+
+    await run_rounds(one_round, stop, idle_s=every_s, name="erasures")
 
 
 def _database_check(runtime: Runtime) -> str:

@@ -8,24 +8,34 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlu
-from bot.channels.ports import Template
 from bot.channels.gateway import ChannelGateway, CloudConfig, TelegramConfig, TwilioConfig
+from backoffice import (
+    BackofficeSettings,
+    EscalationAssigner,
+    load_pipelines,
+    parse_hours,
+)
+from bot.channels.ports import Template
 from bot.config import Settings
+from bot.coordination import RateLimiter
 from bot.dialogue.actions import BUILTIN_ACTIONS
 from bot.dialogue.engine import DialogueEngine, EngineSettings
+from bot.documents import DocumentStore, IntakeLimits, OcrPool
 from bot.domain.address import AddressLookup, NoAddressLookup
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.fields import VALIDATORS
 from bot.domain.onboarding import Stage
 from bot.service.conversations import ConversationService
+from bot.service.inbox import Inbox
 from bot.storage.database import make_engine, make_session_factory, upgrade
-from bot.coordination import RateLimiter
+from bot.workers.documents import DocumentWorker
 from bot.workers.outbox import ChannelLimits, OutboxWorker, RetryPolicy
 from flows import Flow, Registry, load_flows
 from nlu.types import Interpreter
@@ -73,7 +83,11 @@ def build_interpreter(settings: Settings) -> Interpreter:
 def build_gateway(settings: Settings) -> ChannelGateway:
     """The push channels whose credentials are configured (the others stay off)."""
     gateway = ChannelGateway()
-    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_number:
+    if (
+        settings.twilio_account_sid
+        and settings.twilio_auth_token
+        and settings.twilio_whatsapp_number
+    ):
         gateway.twilio = TwilioConfig(
             account_sid=settings.twilio_account_sid,
             auth_token=settings.twilio_auth_token.get_secret_value(),
@@ -82,8 +96,10 @@ def build_gateway(settings: Settings) -> ChannelGateway:
             status_callback=f"{settings.public_url}/webhooks/twilio/status",
         )
     if (
-        settings.whatsapp_token and settings.whatsapp_phone_number_id
-        and settings.whatsapp_app_secret and settings.whatsapp_verify_token
+        settings.whatsapp_token
+        and settings.whatsapp_phone_number_id
+        and settings.whatsapp_app_secret
+        and settings.whatsapp_verify_token
     ):
         gateway.cloud = CloudConfig(
             token=settings.whatsapp_token.get_secret_value(),
@@ -121,6 +137,53 @@ def build_outbox_worker(
     )
 
 
+def build_document_worker(
+    runtime: Runtime, gateway: ChannelGateway, *, inbox: Inbox, pool: OcrPool
+) -> DocumentWorker:
+    settings = runtime.settings
+    return DocumentWorker(
+        sessions=runtime.sessions,
+        fetchers=gateway.fetchers,
+        store=document_store(settings),
+        reader=pool,
+        inbox=inbox,
+        clock=runtime.clock,
+        timezone=settings.timezone,
+        limits=IntakeLimits(max_bytes=settings.max_upload_mb * 1024 * 1024),
+    )
+
+
+def build_ocr_pool(settings: Settings) -> OcrPool:
+    return OcrPool(max_workers=settings.ocr_workers, timeout=settings.ocr_timeout_s)
+
+
+def backoffice_settings(settings: Settings) -> BackofficeSettings:
+    low, high = (int(x) for x in settings.onboarding_target_days.split(","))
+    return BackofficeSettings(
+        timezone=settings.timezone,
+        business_hours=parse_hours(settings.business_hours),
+        lunch_break=parse_hours(settings.lunch_break) if settings.lunch_break else None,
+        holiday_state=settings.holiday_state,
+        extra_holidays=tuple(
+            date.fromisoformat(d.strip()) for d in settings.extra_holidays.split(",") if d.strip()
+        ),
+        sla_at_risk_share=settings.sla_at_risk_share,
+        approval_roles=frozenset(r.strip() for r in settings.approval_roles.split(",") if r.strip()),
+        erp_webhook_url=settings.erp_webhook_url,
+        erp_hmac_secret=(
+            settings.erp_hmac_secret.get_secret_value() if settings.erp_hmac_secret else None
+        ),
+        csm_max_open_escalations=settings.csm_max_open_escalations,
+        pipelines_dir=settings.pipelines_dir,
+        onboarding_target_days=(low, high),
+    )
+
+
+def document_store(settings: Settings) -> DocumentStore:
+    key = settings.documents_key.get_secret_value() if settings.documents_key else None
+    return DocumentStore(settings.documents_dir, key)
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -145,8 +208,10 @@ def build_runtime(
         address_lookup=address_lookup or NoAddressLookup(),
     )
     interpreter = interpreter or build_interpreter(settings)
+    assigner = EscalationAssigner(load_pipelines(settings.pipelines_dir))
     conversations = ConversationService(
-        sessions=sessions, engine=engine, interpreter=interpreter, clock=clock
+        sessions=sessions, engine=engine, interpreter=interpreter, clock=clock,
+        assign_escalation=assigner.assign,
     )
     return Runtime(
         settings=settings,

@@ -87,7 +87,9 @@ def serve(
     typer.echo(f"Acolhe is running at http://{host}:{port}/ (web chat) — API docs at /docs")
     uvicorn.run(
         create_app(runtime, run_workers=workers, telegram_polling=telegram_polling),
-        host=host, port=port, log_level="info",
+        host=host,
+        port=port,
+        log_level="info",
     )
 
 
@@ -143,8 +145,11 @@ def chat(
 
     def send(text: str) -> None:
         inbound = InboundMessage(
-            channel=Channel.TERMINAL, address=address, text=text,
-            external_id=uuid.uuid4().hex, received_at=datetime.now(UTC),
+            channel=Channel.TERMINAL,
+            address=address,
+            text=text,
+            external_id=uuid.uuid4().hex,
+            received_at=datetime.now(UTC),
         )
         handled = runtime.conversations.handle(inbound)
         if handled.bot_paused:

@@ -57,6 +57,23 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_retry_base_s: float = 2.0
 
+    max_upload_mb: int = 16
+    ocr_workers: int = 1  # OCR processes (each uses one core while reading)
+    ocr_timeout_s: float = 60.0
+
+    # Back-office (see backoffice/README.md)
+    business_hours: str = "09:00-18:00"
+    lunch_break: str | None = None  # e.g. "12:00-13:00"
+    holiday_state: str | None = None  # e.g. "SP": that state's holidays count too
+    extra_holidays: str = ""  # comma-separated ISO dates
+    sla_at_risk_share: float = 0.8
+    approval_roles: str = "manager,admin"
+    erp_webhook_url: str | None = None
+    erp_hmac_secret: SecretStr | None = None
+    csm_max_open_escalations: int = 10
+    pipelines_dir: Path | None = None
+    onboarding_target_days: str = "30,60"
+
     flows_dir: Path | None = None  # None: the flows shipped in the ``flows`` package
     max_message_chars: int = 4000
     invalid_answers_before_human: int = 3
@@ -86,7 +103,9 @@ class Settings(BaseSettings):
         """Outside development a secret left at a placeholder value is a mistake: stop early."""
         if self.environment != "production":
             return
-        for name in ("twilio_auth_token", "telegram_secret_token", "whatsapp_app_secret"):
+        for name in (
+            "twilio_auth_token", "telegram_secret_token", "whatsapp_app_secret", "erp_hmac_secret"
+        ):
             secret = getattr(self, name)
             if secret is not None and secret.get_secret_value() in {"", "changeme", "change-me"}:
                 raise ValueError(f"ONBOARD_{name.upper()} is a placeholder; set a real secret")

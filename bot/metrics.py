@@ -46,18 +46,27 @@ class Metrics:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.registry = CollectorRegistry()
         self.messages_in = Counter(
-            "acolhe_messages_in", "Inbound client messages handled", ["channel", "outcome"],
+            "acolhe_messages_in",
+            "Inbound client messages handled",
+            ["channel", "outcome"],
             registry=self.registry,
         )
         self.messages_out = Counter(
-            "acolhe_messages_out", "Outbound messages stored for delivery", ["channel"],
+            "acolhe_messages_out",
+            "Outbound messages stored for delivery",
+            ["channel"],
             registry=self.registry,
         )
         self.escalations = Counter(
-            "acolhe_escalations", "Escalations opened by the bot", ["reason"], registry=self.registry
+            "acolhe_escalations",
+            "Escalations opened by the bot",
+            ["reason"],
+            registry=self.registry,
         )
         self.request_seconds = Histogram(
-            "acolhe_http_request_seconds", "HTTP request latency", ["route", "method", "status"],
+            "acolhe_http_request_seconds",
+            "HTTP request latency",
+            ["route", "method", "status"],
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )

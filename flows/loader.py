@@ -49,7 +49,9 @@ def load_flows(directory: Path | None, *, registry: Registry) -> dict[str, Flow]
     for path in files:
         flow = _parse(path)
         if flow.id in flows:
-            raise FlowDefinitionError(f"{path}: flow id '{flow.id}' already used by {flows[flow.id][0]}")
+            raise FlowDefinitionError(
+                f"{path}: flow id '{flow.id}' already used by {flows[flow.id][0]}"
+            )
         flows[flow.id] = (path, flow)
     for path, flow in flows.values():
         _check_references(path, flow, registry=registry, flow_ids=flows.keys())

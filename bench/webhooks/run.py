@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,14 +90,26 @@ async def _client(
     for index, body in enumerate(MESSAGES, start=1):
         sid = "SM" + uuid.uuid4().hex
         params = {
-            "SmsMessageSid": sid, "NumMedia": "0", "ProfileName": "Bench", "MessageType": "text",
-            "WaId": phone.lstrip("+"), "Body": body, "To": f"whatsapp:{BOT_NUMBER}",
-            "MessageSid": sid, "AccountSid": fake.account_sid, "From": to, "ApiVersion": "2010-04-01",
+            "SmsMessageSid": sid,
+            "NumMedia": "0",
+            "ProfileName": "Bench",
+            "MessageType": "text",
+            "WaId": phone.lstrip("+"),
+            "Body": body,
+            "To": f"whatsapp:{BOT_NUMBER}",
+            "MessageSid": sid,
+            "AccountSid": fake.account_sid,
+            "From": to,
+            "ApiVersion": "2010-04-01",
         }
-        form, signature = twilio_signed_form(f"{PUBLIC_URL}/webhooks/twilio", params, fake.auth_token)
+        form, signature = twilio_signed_form(
+            f"{PUBLIC_URL}/webhooks/twilio", params, fake.auth_token
+        )
         started = time.perf_counter()
         try:
-            response = await http.post("/webhooks/twilio", data=form, headers={"X-Twilio-Signature": signature})
+            response = await http.post(
+                "/webhooks/twilio", data=form, headers={"X-Twilio-Signature": signature}
+            )
         except httpx.HTTPError:
             level.errors += 1
             return
@@ -115,8 +126,15 @@ async def _client(
         level.e2e.append(watcher.times[(to, index)] - started)
 
 
-async def _run_level(base: str, fake: FakeTwilio, watcher: ReplyWatcher, *, concurrency: int,
-                     clients: int, first_phone: int) -> Level:
+async def _run_level(
+    base: str,
+    fake: FakeTwilio,
+    watcher: ReplyWatcher,
+    *,
+    concurrency: int,
+    clients: int,
+    first_phone: int,
+) -> Level:
     level = Level(concurrency)
     phones = [f"+55119{first_phone + n:08d}" for n in range(clients)]
     queue: asyncio.Queue[str] = asyncio.Queue()
@@ -144,7 +162,10 @@ async def _run_level(base: str, fake: FakeTwilio, watcher: ReplyWatcher, *, conc
 def _start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -154,38 +175,63 @@ def _start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("the server did not start: " + (server.stderr.read() if server.stderr else b"").decode()[-2000:])
+    raise SystemExit(
+        "the server did not start: "
+        + (server.stderr.read() if server.stderr else b"").decode()[-2000:]
+    )
 
 
-def bench(label: str, *, database_url: str, redis_url: str | None, levels: list[int],
-          clients: int, nlu_cache: Path) -> None:
+def bench(
+    label: str,
+    *,
+    database_url: str,
+    redis_url: str | None,
+    levels: list[int],
+    clients: int,
+    nlu_cache: Path,
+) -> None:
     with FakeTwilio() as fake:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ONBOARD_")}
         env.update(
-            ONBOARD_DATABASE_URL=database_url, ONBOARD_PUBLIC_URL=PUBLIC_URL,
-            ONBOARD_TWILIO_ACCOUNT_SID=fake.account_sid, ONBOARD_TWILIO_AUTH_TOKEN=fake.auth_token,
-            ONBOARD_TWILIO_WHATSAPP_NUMBER=BOT_NUMBER, ONBOARD_TWILIO_API_URL=fake.url,
-            ONBOARD_NLU_CACHE_DIR=str(nlu_cache), ONBOARD_BRASILAPI_URL="",
-            ONBOARD_WHATSAPP_RATE_PER_S="100000", NO_PROXY="127.0.0.1,localhost",
+            ONBOARD_DATABASE_URL=database_url,
+            ONBOARD_PUBLIC_URL=PUBLIC_URL,
+            ONBOARD_TWILIO_ACCOUNT_SID=fake.account_sid,
+            ONBOARD_TWILIO_AUTH_TOKEN=fake.auth_token,
+            ONBOARD_TWILIO_WHATSAPP_NUMBER=BOT_NUMBER,
+            ONBOARD_TWILIO_API_URL=fake.url,
+            ONBOARD_NLU_CACHE_DIR=str(nlu_cache),
+            ONBOARD_BRASILAPI_URL="",
+            ONBOARD_WHATSAPP_RATE_PER_S="100000",
+            NO_PROXY="127.0.0.1,localhost",
         )
         if redis_url:
-            env.update(ONBOARD_REDIS_URL=redis_url, ONBOARD_REDIS_KEY_PREFIX=f"bench:{uuid.uuid4().hex}")
+            env.update(
+                ONBOARD_REDIS_URL=redis_url, ONBOARD_REDIS_KEY_PREFIX=f"bench:{uuid.uuid4().hex}"
+            )
         port = 18000 + os.getpid() % 1000
         server = _start_server(env, port)
         watcher = ReplyWatcher(fake)
         print(f"\n== {label}")
-        print(f"{'conc':>5} {'msgs':>6} {'msg/s':>8} {'ack p50':>9} {'ack p99':>9} "
-              f"{'e2e p50':>9} {'e2e p99':>9} {'cpu/msg':>9} {'lost':>5} {'dup':>4}")
+        print(
+            f"{'conc':>5} {'msgs':>6} {'msg/s':>8} {'ack p50':>9} {'ack p99':>9} "
+            f"{'e2e p50':>9} {'e2e p99':>9} {'cpu/msg':>9} {'lost':>5} {'dup':>4}"
+        )
         try:
             first_phone = 0
             for concurrency in levels:
                 cpu_before = _cpu_seconds(server.pid)
                 sent_before = len(fake.sent)
                 started = time.perf_counter()
-                level = asyncio.run(_run_level(
-                    f"http://127.0.0.1:{port}", fake, watcher, concurrency=concurrency,
-                    clients=clients, first_phone=first_phone,
-                ))
+                level = asyncio.run(
+                    _run_level(
+                        f"http://127.0.0.1:{port}",
+                        fake,
+                        watcher,
+                        concurrency=concurrency,
+                        clients=clients,
+                        first_phone=first_phone,
+                    )
+                )
                 elapsed = time.perf_counter() - started
                 time.sleep(0.5)
                 watcher.poll()
@@ -195,8 +241,8 @@ def bench(label: str, *, database_url: str, redis_url: str | None, levels: list[
                 replies = len(fake.sent) - sent_before
                 print(
                     f"{concurrency:>5} {messages:>6} {messages / elapsed:>8.1f} "
-                    f"{_percentile(level.acks, .5) * 1000:>7.1f}ms {_percentile(level.acks, .99) * 1000:>7.1f}ms "
-                    f"{_percentile(level.e2e, .5) * 1000:>7.1f}ms {_percentile(level.e2e, .99) * 1000:>7.1f}ms "
+                    f"{_percentile(level.acks, 0.5) * 1000:>7.1f}ms {_percentile(level.acks, 0.99) * 1000:>7.1f}ms "
+                    f"{_percentile(level.e2e, 0.5) * 1000:>7.1f}ms {_percentile(level.e2e, 0.99) * 1000:>7.1f}ms "
                     f"{cpu / max(1, messages) * 1000:>7.2f}ms {expected - messages:>5} "
                     f"{max(0, replies - expected):>4}"
                 )
@@ -207,18 +253,33 @@ def bench(label: str, *, database_url: str, redis_url: str | None, levels: list[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=300, help="clients per level (3 messages each)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--clients", type=int, default=300, help="clients per level (3 messages each)"
+    )
     parser.add_argument("--levels", default="8,32,64", help="concurrent clients per level")
-    parser.add_argument("--postgres", default=os.environ.get("ONBOARD_TEST_DATABASE_URL", ""),
-                        help="PostgreSQL URL for the PostgreSQL + Redis run (empty: skip it)")
-    parser.add_argument("--redis", default=os.environ.get("ONBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("ONBOARD_TEST_DATABASE_URL", ""),
+        help="PostgreSQL URL for the PostgreSQL + Redis run (empty: skip it)",
+    )
+    parser.add_argument(
+        "--redis", default=os.environ.get("ONBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    )
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         nlu_cache = Path(tmp) / "nlu"
-        bench("SQLite, in-process coordination", database_url=f"sqlite:///{tmp}/bench.db",
-              redis_url=None, levels=levels, clients=args.clients, nlu_cache=nlu_cache)
+        bench(
+            "SQLite, in-process coordination",
+            database_url=f"sqlite:///{tmp}/bench.db",
+            redis_url=None,
+            levels=levels,
+            clients=args.clients,
+            nlu_cache=nlu_cache,
+        )
         if args.postgres:
             from sqlalchemy import create_engine, text
             from sqlalchemy.engine import make_url
@@ -229,8 +290,14 @@ def main() -> None:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
             url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
             try:
-                bench("PostgreSQL + Redis", database_url=url, redis_url=args.redis, levels=levels,
-                      clients=args.clients, nlu_cache=nlu_cache)
+                bench(
+                    "PostgreSQL + Redis",
+                    database_url=url,
+                    redis_url=args.redis,
+                    levels=levels,
+                    clients=args.clients,
+                    nlu_cache=nlu_cache,
+                )
             finally:
                 with admin.connect() as connection:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -51,8 +51,10 @@ class ChannelGateway:
         """Builds the adapters (inside the running event loop) and starts the Telegram bot."""
         if self.twilio is not None:
             sender = TwilioSender(
-                account_sid=self.twilio.account_sid, auth_token=self.twilio.auth_token,
-                from_number=self.twilio.from_number, api_url=self.twilio.api_url,
+                account_sid=self.twilio.account_sid,
+                auth_token=self.twilio.auth_token,
+                from_number=self.twilio.from_number,
+                api_url=self.twilio.api_url,
                 status_callback=self.twilio.status_callback,
             )
             fetcher = TwilioMediaFetcher(
@@ -63,7 +65,8 @@ class ChannelGateway:
             self._closers += [sender, fetcher]
         if self.cloud is not None:
             cloud_sender = CloudSender(
-                token=self.cloud.token, phone_number_id=self.cloud.phone_number_id,
+                token=self.cloud.token,
+                phone_number_id=self.cloud.phone_number_id,
                 api_url=self.cloud.api_url,
             )
             cloud_fetcher = CloudMediaFetcher(token=self.cloud.token, api_url=self.cloud.api_url)
@@ -72,7 +75,8 @@ class ChannelGateway:
             self._closers += [cloud_sender, cloud_fetcher]
         if self.telegram is not None:
             channel = TelegramChannel(
-                token=self.telegram.token, secret_token=self.telegram.secret_token,
+                token=self.telegram.token,
+                secret_token=self.telegram.secret_token,
                 api_url=self.telegram.api_url,
             )
             if start_telegram:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-
-import anyio.to_thread
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,8 +56,10 @@ def webhook_router(
     def record_statuses(statuses: list[DeliveryStatus]) -> None:
         for status in statuses:
             record_delivery_status(
-                sessions, provider_message_id=status.provider_message_id,
-                status=status.status, error_code=status.error_code,
+                sessions,
+                provider_message_id=status.provider_message_id,
+                status=status.status,
+                error_code=status.error_code,
             )
 
     @router.post("/twilio", responses={403: {}, 400: {}, 404: {}})
@@ -73,8 +74,11 @@ def webhook_router(
         form = {key: str(value) for key, value in (await request.form()).items()}
         try:
             inbound = twilio_whatsapp.parse_inbound(
-                form=form, url=_public_url(public_url, request), signature=x_twilio_signature,
-                auth_token=config.auth_token, received_at=clock.now(),
+                form=form,
+                url=_public_url(public_url, request),
+                signature=x_twilio_signature,
+                auth_token=config.auth_token,
+                received_at=clock.now(),
             )
         except InvalidSignature:
             log.warning("Twilio webhook with a bad signature refused")
@@ -96,7 +100,9 @@ def webhook_router(
         form = {key: str(value) for key, value in (await request.form()).items()}
         try:
             status = twilio_whatsapp.parse_status(
-                form=form, url=_public_url(public_url, request), signature=x_twilio_signature,
+                form=form,
+                url=_public_url(public_url, request),
+                signature=x_twilio_signature,
                 auth_token=config.auth_token,
             )
         except InvalidSignature:

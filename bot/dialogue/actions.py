@@ -37,9 +37,13 @@ def record_form_refusal(ctx: ActionContext) -> None:
 
 
 def copy_self_contact(ctx: ActionContext) -> None:
-    """"Same as me": the area contact is the person chatting."""
+    """ "Same as me": the area contact is the person chatting."""
     slots = ctx.state.slots
-    for own, target in (("person_name", "name"), ("admin_email", "email"), ("admin_phone", "phone")):
+    for own, target in (
+        ("person_name", "name"),
+        ("admin_email", "email"),
+        ("admin_phone", "phone"),
+    ):
         if own in slots:
             ctx.state.set_slot(ctx.key(target), slots[own])
 

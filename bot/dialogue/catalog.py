@@ -70,7 +70,11 @@ class SlotCatalog:
             elif isinstance(step, CallStep) and not namespace:
                 words = (step.label.pt, step.label.en, *_NAMESPACE_WORDS.get(step.namespace, ()))
                 self._collect(
-                    flows, flows[step.flow], namespace=step.namespace, label=step.label, aliases=words
+                    flows,
+                    flows[step.flow],
+                    namespace=step.namespace,
+                    label=step.label,
+                    aliases=words,
                 )
 
     def __iter__(self) -> Iterator[SlotInfo]:

@@ -22,8 +22,16 @@ class Command(Enum):
 
 _COMMANDS: dict[str, Command] = {
     **dict.fromkeys(
-        ["sair", "parar", "pare", "stop", "cancelar mensagens", "cancelar as mensagens",
-         "unsubscribe", "descadastrar"],
+        [
+            "sair",
+            "parar",
+            "pare",
+            "stop",
+            "cancelar mensagens",
+            "cancelar as mensagens",
+            "unsubscribe",
+            "descadastrar",
+        ],
         Command.OPT_OUT,
     ),
     **dict.fromkeys(["voltar", "start", "unstop", "retomar"], Command.OPT_IN),
@@ -32,8 +40,12 @@ _COMMANDS: dict[str, Command] = {
     **dict.fromkeys(["status", "etapa"], Command.STATUS),
 }
 
-_TO_ENGLISH = re.compile(r"^(?:(?:in|em|speak|fala|falar|pode falar( em)?) )?(english|ingles)( please| por favor)?$")
-_TO_PORTUGUESE = re.compile(r"^(?:(?:in|em|speak|fala|falar|pode falar( em)?) )?(portugues|portuguese)( please| por favor)?$")
+_TO_ENGLISH = re.compile(
+    r"^(?:(?:in|em|speak|fala|falar|pode falar( em)?) )?(english|ingles)( please| por favor)?$"
+)
+_TO_PORTUGUESE = re.compile(
+    r"^(?:(?:in|em|speak|fala|falar|pode falar( em)?) )?(portugues|portuguese)( please| por favor)?$"
+)
 
 
 def detect_command(body: str) -> Command | None:

@@ -158,7 +158,9 @@ class DialogueEngine:
             turn.say(text("empty_message", turn.state.language))
             self._prompt_current(turn, context)
             return turn
-        if turn.state.pending is not None and self._handle_pending(turn, body, message, nlu, context):
+        if turn.state.pending is not None and self._handle_pending(
+            turn, body, message, nlu, context
+        ):
             return turn
         intent = self._interruption(turn, body, message, nlu, command)
         if intent is not None:
@@ -211,21 +213,25 @@ class DialogueEngine:
         options = [*candidates, "none"]
         turn.state.pending = Pending(kind="clarify", options=options)
         choices = tuple(
-            Choice(id=name, title=text("clarify_none" if name == "none" else f"intent_{name}", lang))
+            Choice(
+                id=name, title=text("clarify_none" if name == "none" else f"intent_{name}", lang)
+            )
             for name in options
         )
         turn.say(text("clarify", lang), choices)
         return True
 
-    def _accepts(
-        self, step: object, body: str, message: InboundMessage, nlu: NLUResult
-    ) -> bool:
+    def _accepts(self, step: object, body: str, message: InboundMessage, nlu: NLUResult) -> bool:
         if isinstance(step, AskStep):
             return not isinstance(self._validate(step, body, nlu), Problem)
         if isinstance(step, ChoiceStep):
             return _match_option(step.options, body, message, nlu) is not None
         if isinstance(step, ConfirmStep):
-            return _pick(body, message, [_OK, _FIX]) is not None or _is_yes(body, message, nlu) or _is_no(body, message, nlu)
+            return (
+                _pick(body, message, [_OK, _FIX]) is not None
+                or _is_yes(body, message, nlu)
+                or _is_no(body, message, nlu)
+            )
         return step is None
 
     def resume(self, state: DialogueState, context: ConversationContext) -> Turn:
@@ -268,7 +274,10 @@ class DialogueEngine:
         if command is not None and command is not Command.OPT_IN:
             return command.intent
         intent = nlu.intent.name
-        if intent not in INTERRUPTIONS or nlu.intent.confidence < self.settings.interruption_confidence:
+        if (
+            intent not in INTERRUPTIONS
+            or nlu.intent.confidence < self.settings.interruption_confidence
+        ):
             return None
         if intent == "greet" and (not turn.state.started or turn.state.finished):
             return None
@@ -278,7 +287,9 @@ class DialogueEngine:
                 return None  # a valid CNPJ / e-mail / phone is an answer, whatever else it says
         if isinstance(step, ChoiceStep) and _match_option(step.options, body, message, None):
             return None  # "outra pessoa" is an option here, whatever else it may sound like
-        if isinstance(step, ConfirmStep) and (message.choice_id or _pick(body, message, [_OK, _FIX])):
+        if isinstance(step, ConfirmStep) and (
+            message.choice_id or _pick(body, message, [_OK, _FIX])
+        ):
             return None
         return intent
 
@@ -371,7 +382,11 @@ class DialogueEngine:
         old = turn.state.set_slot(info.key, value)
         turn.effects.append(SlotChanged(info.key, old, value))
         turn.say(
-            text("corrected", lang, {"label": info.label(lang), "value": format_value(info.key, value, lang)})
+            text(
+                "corrected",
+                lang,
+                {"label": info.label(lang), "value": format_value(info.key, value, lang)},
+            )
         )
         if info.step.after is not None:
             namespace = info.key.rsplit(".", 1)[0] if "." in info.key else ""
@@ -495,7 +510,13 @@ class DialogueEngine:
         elif isinstance(step, ConfirmStep):
             picked = _pick(body, message, [_OK, _FIX])
             if picked is None:
-                picked = _OK if _is_yes(body, message, nlu) else _FIX if _is_no(body, message, nlu) else None
+                picked = (
+                    _OK
+                    if _is_yes(body, message, nlu)
+                    else _FIX
+                    if _is_no(body, message, nlu)
+                    else None
+                )
             if picked == _OK:
                 turn.state.invalid_count = 0
                 self._goto(turn, step.on_yes, context)
@@ -580,7 +601,9 @@ class DialogueEngine:
                 self._prompt(turn, frame, step, context)
                 return
             self._run_automatic(turn, frame, step)
-        raise DialogueError(f"flow '{state.frame.flow_id if state.frame else '?'}' loops without input")
+        raise DialogueError(
+            f"flow '{state.frame.flow_id if state.frame else '?'}' loops without input"
+        )
 
     def _run_automatic(self, turn: Turn, frame: Frame, step: object) -> None:
         state = turn.state
@@ -602,7 +625,9 @@ class DialogueEngine:
         elif isinstance(step, CallStep):
             frame.step_id = _required(step.next)
             called = self.flows[step.flow]
-            state.stack.append(Frame(flow_id=called.id, step_id=called.start, namespace=step.namespace))
+            state.stack.append(
+                Frame(flow_id=called.id, step_id=called.start, namespace=step.namespace)
+            )
         elif isinstance(step, HandoffStep):
             turn.effects.append(Escalate(f"flow:{step.reason}"))
             turn.say(self._render(step.text.get(lang), frame, state))
@@ -613,7 +638,9 @@ class DialogueEngine:
             state.stack.pop()
 
     def _run_action(self, turn: Turn, name: str, namespace: str) -> None:
-        ctx = ActionContext(state=turn.state, namespace=namespace, address_lookup=self.address_lookup)
+        ctx = ActionContext(
+            state=turn.state, namespace=namespace, address_lookup=self.address_lookup
+        )
         self.actions[name](ctx)
         turn.effects.extend(ctx.effects)
 
@@ -656,7 +683,9 @@ class DialogueEngine:
 
     def _render(self, template: str, frame: Frame, state: DialogueState) -> str:
         called_by = self._caller_params(state, frame)
-        return render_template(template, frame=frame, slots=state.slots, params=called_by, language=state.language)
+        return render_template(
+            template, frame=frame, slots=state.slots, params=called_by, language=state.language
+        )
 
     def _caller_params(self, state: DialogueState, frame: Frame) -> dict[str, str]:
         if len(state.stack) < 2 or state.stack[-1] is not frame:
@@ -684,13 +713,18 @@ class DialogueEngine:
         return step.label.get(state.language) if step.label else ""
 
     def _yes_no(self, language: str) -> tuple[Choice, ...]:
-        return (Choice(id="yes", title=text("yes", language)), Choice(id="no", title=text("no", language)))
+        return (
+            Choice(id="yes", title=text("yes", language)),
+            Choice(id="no", title=text("no", language)),
+        )
 
     # ----------------------------------------------------------------- other situations
     def _after_finish(self, turn: Turn, nlu: NLUResult, context: ConversationContext) -> Turn:
         if turn.state.slots.get("lgpd_consent") is False:
             # The client refused consent earlier and writes again: offer the notice once more.
-            turn.state = DialogueState(language=turn.state.language, language_locked=turn.state.language_locked)
+            turn.state = DialogueState(
+                language=turn.state.language, language_locked=turn.state.language_locked
+            )
             self._start(turn, context)
             return turn
         turn.say(text("finished_menu", turn.state.language))
@@ -733,12 +767,20 @@ class DialogueEngine:
             turn.say(text("document_unknown", lang, {"needed": self._needed_documents(state)}))
             return turn
         current = self._current_step(state)
-        if at_document_step and isinstance(current, DocumentStep) and reading.kind not in current.kinds:
+        if (
+            at_document_step
+            and isinstance(current, DocumentStep)
+            and reading.kind not in current.kinds
+        ):
             if step.slot in state.slots:
                 turn.say(
                     text(
-                        "document_not_needed", lang,
-                        {"kind": KIND_LABELS[reading.kind][lang], "needed": self._needed_documents(state)},
+                        "document_not_needed",
+                        lang,
+                        {
+                            "kind": KIND_LABELS[reading.kind][lang],
+                            "needed": self._needed_documents(state),
+                        },
                     )
                 )
                 return turn
@@ -751,12 +793,17 @@ class DialogueEngine:
         if reading.mismatches:
             lines.append("")
             lines.append(text("document_mismatch_intro", lang))
-            lines += [f"⚠️ {m.reason_en if lang == 'en' else m.reason_pt}" for m in reading.mismatches]
+            lines += [
+                f"⚠️ {m.reason_en if lang == 'en' else m.reason_pt}" for m in reading.mismatches
+            ]
         lines.append("")
         lines.append(text("document_confirm", lang))
         state.pending = Pending(
-            kind="confirm_document", slot=step.slot, document_id=reading.document_id,
-            document_kind=reading.kind, document_fields=dict(reading.fields),
+            kind="confirm_document",
+            slot=step.slot,
+            document_id=reading.document_id,
+            document_kind=reading.kind,
+            document_fields=dict(reading.fields),
             mismatches=[m.reason_pt for m in reading.mismatches],
         )
         turn.say("\n".join(lines), self._yes_no(lang))
@@ -772,9 +819,13 @@ class DialogueEngine:
             return
         state.set_slot(pending.slot, pending.document_id)
         turn.effects.append(
-            DocumentConfirmed(pending.document_id, pending.document_kind, dict(pending.document_fields))
+            DocumentConfirmed(
+                pending.document_id, pending.document_kind, dict(pending.document_fields)
+            )
         )
-        turn.say(text("document_confirmed", lang, {"kind": KIND_LABELS[pending.document_kind][lang]}))
+        turn.say(
+            text("document_confirmed", lang, {"kind": KIND_LABELS[pending.document_kind][lang]})
+        )
         if pending.mismatches:
             turn.effects.append(Escalate("document_mismatch", "; ".join(pending.mismatches)[:500]))
             turn.say(text("document_mismatch_escalated", lang))
@@ -809,9 +860,13 @@ def _holds(condition: Condition, frame: Frame, slots: Mapping[str, SlotValue]) -
     if condition.not_equals is not None:
         checks.append(value != condition.not_equals)
     if condition.gt is not None:
-        checks.append(isinstance(value, int | float) and not isinstance(value, bool) and value > condition.gt)
+        checks.append(
+            isinstance(value, int | float) and not isinstance(value, bool) and value > condition.gt
+        )
     if condition.lt is not None:
-        checks.append(isinstance(value, int | float) and not isinstance(value, bool) and value < condition.lt)
+        checks.append(
+            isinstance(value, int | float) and not isinstance(value, bool) and value < condition.lt
+        )
     return all(checks) and bool(checks)
 
 
@@ -840,15 +895,40 @@ def _match_option(
     if nlu is None:
         return None
     for option in options:
-        if option.intent is not None and nlu.intent.name == option.intent and nlu.intent.confidence >= 0.6:
+        if (
+            option.intent is not None
+            and nlu.intent.name == option.intent
+            and nlu.intent.confidence >= 0.6
+        ):
             return option
     return None
 
 
 _YES_WORDS = {
-    "sim", "s", "yes", "y", "claro", "pode", "ok", "confirmo", "isso", "certo", "sure",
-    "correto", "isso mesmo", "tudo certo", "td certo", "ta certo", "esta certo", "perfeito",
-    "certinho", "exato", "yep", "correct", "all good", "looks good",
+    "sim",
+    "s",
+    "yes",
+    "y",
+    "claro",
+    "pode",
+    "ok",
+    "confirmo",
+    "isso",
+    "certo",
+    "sure",
+    "correto",
+    "isso mesmo",
+    "tudo certo",
+    "td certo",
+    "ta certo",
+    "esta certo",
+    "perfeito",
+    "certinho",
+    "exato",
+    "yep",
+    "correct",
+    "all good",
+    "looks good",
 }
 _NO_WORDS = {"nao", "n", "no", "nope", "negativo", "cancela", "cancelar"}
 

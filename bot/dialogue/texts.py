@@ -134,13 +134,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "help": {
         "pt": "Eu cuido do seu cadastro e da implantação. A qualquer momento você pode:\n"
-        "• perguntar \"em que etapa estou?\"\n"
-        "• corrigir um dado (\"errei o e-mail\")\n"
+        '• perguntar "em que etapa estou?"\n'
+        '• corrigir um dado ("errei o e-mail")\n'
         "• pedir para falar com uma pessoa (HUMANO)\n"
         "• parar as mensagens (SAIR) ou pedir a exclusão dos seus dados",
         "en": "I take care of your registration and onboarding. At any time you can:\n"
-        "• ask \"what stage am I in?\"\n"
-        "• fix an answer (\"my e-mail is wrong\")\n"
+        '• ask "what stage am I in?"\n'
+        '• fix an answer ("my e-mail is wrong")\n'
         "• ask for a person (HUMAN)\n"
         "• stop messages (STOP) or ask for your data to be erased",
     },
@@ -228,10 +228,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "answer you here.",
     },
     "finished_menu": {
-        "pt": "Seu cadastro já foi enviado. Posso informar o status (\"em que etapa estou?\"), "
+        "pt": 'Seu cadastro já foi enviado. Posso informar o status ("em que etapa estou?"), '
         "corrigir um dado ou chamar uma pessoa da equipe (HUMANO).",
-        "en": "Your registration is already in. I can tell you the status (\"what stage am I "
-        "in?\"), fix an answer or call a person from our team (HUMAN).",
+        "en": 'Your registration is already in. I can tell you the status ("what stage am I '
+        'in?"), fix an answer or call a person from our team (HUMAN).',
     },
     "training_not_yet": {
         "pt": "O treinamento é agendado quando a implantação chegar nessa etapa; primeiro "
@@ -310,7 +310,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "intent_delete_data": {"pt": "Apagar meus dados", "en": "Erase my data"},
     "intent_correct_data": {"pt": "Corrigir um dado", "en": "Fix an answer"},
     "intent_complain": {"pt": "Fazer uma reclamação", "en": "Make a complaint"},
-    "intent_ask_documents": {"pt": "Saber quais documentos enviar", "en": "Know which documents to send"},
+    "intent_ask_documents": {
+        "pt": "Saber quais documentos enviar",
+        "en": "Know which documents to send",
+    },
     "intent_schedule_training": {"pt": "Agendar o treinamento", "en": "Schedule the training"},
     "intent_reschedule_training": {"pt": "Remarcar o treinamento", "en": "Reschedule the training"},
     "intent_cancel_training": {"pt": "Cancelar o treinamento", "en": "Cancel the training"},

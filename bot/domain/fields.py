@@ -28,7 +28,20 @@ Validator = Callable[[str], Validated]
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
-_NO_ANSWERS = {"nao", "não", "nao tem", "não tem", "nenhum", "nenhuma", "no", "none", "-", "n/a", "na", "sem"}
+_NO_ANSWERS = {
+    "nao",
+    "não",
+    "nao tem",
+    "não tem",
+    "nenhum",
+    "nenhuma",
+    "no",
+    "none",
+    "-",
+    "n/a",
+    "na",
+    "sem",
+}
 
 
 def clean_text(text: str) -> str:

@@ -61,5 +61,7 @@ class OutboundMessage:
 
     text: str
     choices: tuple[Choice, ...] = ()
-    kind: str = "reply"  # reply | reminder | alert | staff  (business-initiated kinds need templates)
+    kind: str = (
+        "reply"  # reply | reminder | alert | staff  (business-initiated kinds need templates)
+    )
     attachments: tuple[str, ...] = field(default=())

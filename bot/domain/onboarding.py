@@ -10,6 +10,7 @@ class Stage(StrEnum):
     DOCUMENTOS = "documentos"
     VALIDACAO = "validacao"
     APROVACAO = "aprovacao"
+    KICKOFF = "kickoff"
     CONFIGURACAO = "configuracao"
     TREINAMENTO = "treinamento"
     ATIVACAO = "ativacao"
@@ -36,6 +37,7 @@ STAGE_LABELS: dict[Stage, dict[str, str]] = {
     Stage.DOCUMENTOS: {"pt": "Documentos", "en": "Documents"},
     Stage.VALIDACAO: {"pt": "Validação", "en": "Validation"},
     Stage.APROVACAO: {"pt": "Aprovação", "en": "Approval"},
+    Stage.KICKOFF: {"pt": "Kickoff", "en": "Kickoff"},
     Stage.CONFIGURACAO: {"pt": "Configuração", "en": "Set-up"},
     Stage.TREINAMENTO: {"pt": "Treinamento", "en": "Training"},
     Stage.ATIVACAO: {"pt": "Ativação", "en": "Activation"},
@@ -60,6 +62,10 @@ COMPANY_ACTIVITY: dict[Stage, dict[str, str]] = {
     Stage.APROVACAO: {
         "pt": "o cadastro está em aprovação pela nossa equipe",
         "en": "your registration is being approved by our team",
+    },
+    Stage.KICKOFF: {
+        "pt": "estamos agendando a reunião de kickoff com a pessoa responsável pela sua conta",
+        "en": "we are scheduling the kickoff meeting with your account manager",
     },
     Stage.CONFIGURACAO: {
         "pt": "estamos configurando o sistema para a sua empresa",

@@ -23,8 +23,15 @@ from bot.dialogue.state import DialogueState
 from bot.domain.clock import Clock
 from bot.domain.messages import Channel, InboundMessage, OutboundMessage
 from bot.domain.onboarding import Stage
-from bot.service.records import EffectRecorder, start_onboarding
-from bot.storage.models import Conversation, Message, Onboarding, OutboxItem, StaffUser
+from bot.service.records import EffectRecorder, EscalationAssignment, start_onboarding
+from bot.storage.models import (
+    Conversation,
+    Document,
+    Message,
+    Onboarding,
+    OutboxItem,
+    StaffUser,
+)
 from nlu.types import Interpreter, NLUResult
 
 log = logging.getLogger(__name__)
@@ -49,6 +56,7 @@ class Handled:
     bot_paused: bool = False
     replies: list[StoredReply] = field(default_factory=list)
     escalations: list[str] = field(default_factory=list)  # reasons, for metrics
+    documents_queued: int = 0
 
 
 class ConversationService:
@@ -59,7 +67,9 @@ class ConversationService:
         engine: DialogueEngine,
         interpreter: Interpreter,
         clock: Clock,
+        assign_escalation: EscalationAssignment | None = None,
     ) -> None:
+        self.assign_escalation = assign_escalation
         self.sessions = sessions
         self.engine = engine
         self.interpreter = interpreter
@@ -82,10 +92,14 @@ class ConversationService:
         with self.sessions() as session, session.begin():
             conversation = self._conversation(session, inbound)
             stored = Message(
-                conversation_id=conversation.id, direction="in", author="client",
-                text=storable(inbound.text), channel_message_id=storable(inbound.external_id)[:120],
+                conversation_id=conversation.id,
+                direction="in",
+                author="system" if inbound.document is not None else "client",
+                text=storable(inbound.text),
+                channel_message_id=storable(inbound.external_id)[:120],
                 status="received",
-                payload=_media_payload(inbound), created_at=now,
+                payload=_media_payload(inbound),
+                created_at=now,
             )
             try:
                 with session.begin_nested():
@@ -93,15 +107,21 @@ class ConversationService:
             except IntegrityError:
                 log.info("duplicate delivery %s ignored", inbound.external_id)
                 return Handled(conversation_id=conversation.id, duplicate=True)
-            conversation.last_inbound_at = inbound.received_at
+            queued = queue_documents(session, conversation, inbound, now=now)
+            if inbound.document is None:
+                conversation.last_inbound_at = inbound.received_at
             if inbound.profile_name:
                 conversation.profile_name = storable(inbound.profile_name)[:120]
             if conversation.bot_paused:
-                return Handled(conversation_id=conversation.id, bot_paused=True)
+                return Handled(
+                    conversation_id=conversation.id, bot_paused=True, documents_queued=queued
+                )
             stored.intent = nlu.intent.name
             state = DialogueState.model_validate(conversation.state or {})
             turn = self.engine.handle(state, inbound, nlu, self._context(session, conversation))
-            EffectRecorder(session, conversation, now=now).apply(turn.effects)
+            EffectRecorder(
+                session, conversation, now=now, assign_escalation=self.assign_escalation
+            ).apply(turn.effects)
             conversation.state = turn.state.model_dump(mode="json")
             conversation.language = turn.state.language
             conversation.updated_at = now
@@ -110,7 +130,12 @@ class ConversationService:
                 for reply in turn.replies
             ]
             escalations = [e.reason for e in turn.effects if isinstance(e, Escalate)]
-            return Handled(conversation_id=conversation.id, replies=replies, escalations=escalations)
+            return Handled(
+                conversation_id=conversation.id,
+                replies=replies,
+                escalations=escalations,
+                documents_queued=queued,
+            )
 
     def resume(self, session: Session, conversation: Conversation) -> list[StoredReply]:
         """The bot takes the conversation back: it repeats the question it was on.
@@ -135,8 +160,11 @@ class ConversationService:
             return found
         now = self.clock.now()
         conversation = Conversation(
-            channel=inbound.channel.value, address=inbound.address, state={},
-            created_at=now, updated_at=now,
+            channel=inbound.channel.value,
+            address=inbound.address,
+            state={},
+            created_at=now,
+            updated_at=now,
         )
         session.add(conversation)
         session.flush()
@@ -173,24 +201,55 @@ def store_outbound(
     """Stores an outbound message and, for push channels, its outbox row (same transaction)."""
     pull = Channel(conversation.channel) in PULL_CHANNELS
     message = Message(
-        conversation_id=conversation.id, direction="out", author=author, staff_id=staff_id,
+        conversation_id=conversation.id,
+        direction="out",
+        author=author,
+        staff_id=staff_id,
         text=reply.text,
         payload={"choices": [[c.id, c.title] for c in reply.choices], "kind": reply.kind},
-        status="delivered" if pull else "queued", created_at=now,
+        status="delivered" if pull else "queued",
+        created_at=now,
     )
     session.add(message)
     session.flush()
     if not pull:
         session.add(
             OutboxItem(
-                message_id=message.id, conversation_id=conversation.id,
-                channel=conversation.channel, address=conversation.address,
-                next_attempt_at=now, created_at=now,
+                message_id=message.id,
+                conversation_id=conversation.id,
+                channel=conversation.channel,
+                address=conversation.address,
+                next_attempt_at=now,
+                created_at=now,
             )
         )
     return StoredReply(
-        message_id=message.id, text=reply.text, choices=tuple((c.id, c.title) for c in reply.choices)
+        message_id=message.id,
+        text=reply.text,
+        choices=tuple((c.id, c.title) for c in reply.choices),
     )
+
+
+def queue_documents(
+    session: Session, conversation: Conversation, inbound: InboundMessage, *, now: datetime
+) -> int:
+    """Each attached file becomes a pending document, read after the webhook is answered."""
+    for media in inbound.media:
+        session.add(
+            Document(
+                client_id=conversation.client_id,
+                conversation_id=conversation.id,
+                source_channel=inbound.channel.value,
+                status="pending",
+                media_url=storable(media.url) or None,
+                media_type=media.content_type[:100],
+                provider_id=storable(media.provider_id)[:200] or None,
+                filename=storable(media.filename)[:200] or None,
+                received_at=now,
+                next_attempt_at=now,
+            )
+        )
+    return len(inbound.media)
 
 
 def storable(text: str) -> str:

@@ -33,9 +33,11 @@ class Inbox:
         locks: ConversationLocks,
         deduplicator: Deduplicator,
         outbox_wake: asyncio.Event | None = None,
+        documents_wake: asyncio.Event | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self.metrics = metrics
+        self.documents_wake = documents_wake
         self.conversations = conversations
         self.locks = locks
         self.deduplicator = deduplicator
@@ -54,12 +56,16 @@ class Inbox:
             await self.deduplicator.first_time(dedup_key, ttl_s=DEDUP_TTL_S)
         if handled.replies and self.outbox_wake is not None:
             self.outbox_wake.set()
+        if handled.documents_queued and self.documents_wake is not None:
+            self.documents_wake.set()
         return self._count(inbound, handled)
 
     def _count(self, inbound: InboundMessage, handled: Handled) -> Handled:
         if self.metrics is not None:
             channel = inbound.channel.value
-            outcome = "duplicate" if handled.duplicate else "paused" if handled.bot_paused else "handled"
+            outcome = (
+                "duplicate" if handled.duplicate else "paused" if handled.bot_paused else "handled"
+            )
             self.metrics.messages_in.labels(channel=channel, outcome=outcome).inc()
             self.metrics.messages_out.labels(channel=channel).inc(len(handled.replies))
             for reason in handled.escalations:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -67,8 +68,12 @@ def start_onboarding(session: Session, conversation: Conversation, *, now: datet
     session.flush()
     session.add(
         StageChange(
-            onboarding_id=onboarding.id, from_stage=None, to_stage=Stage.CADASTRO.value,
-            at=now, actor="bot", reason="conversation started",
+            onboarding_id=onboarding.id,
+            from_stage=None,
+            to_stage=Stage.CADASTRO.value,
+            at=now,
+            actor="bot",
+            reason="conversation started",
         )
     )
     conversation.client_id = client.id
@@ -76,10 +81,24 @@ def start_onboarding(session: Session, conversation: Conversation, *, now: datet
     return onboarding
 
 
+class EscalationAssignment(Protocol):
+    """Picks the staff member for a new escalation (the back-office's assignment rule)."""
+
+    def __call__(self, session: Session, escalation: Escalation, *, now: datetime) -> object: ...
+
+
 class EffectRecorder:
     """Applies a turn's effects for one conversation."""
 
-    def __init__(self, session: Session, conversation: Conversation, *, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        conversation: Conversation,
+        *,
+        now: datetime,
+        assign_escalation: EscalationAssignment | None = None,
+    ) -> None:
+        self.assign_escalation = assign_escalation
         self.session = session
         self.conversation = conversation
         self.now = now
@@ -124,8 +143,12 @@ class EffectRecorder:
             return
         self.session.add(
             StageChange(
-                onboarding_id=onboarding.id, from_stage=onboarding.stage, to_stage=stage.value,
-                at=self.now, actor=actor, reason=reason,
+                onboarding_id=onboarding.id,
+                from_stage=onboarding.stage,
+                to_stage=stage.value,
+                at=self.now,
+                actor=actor,
+                reason=reason,
             )
         )
         onboarding.stage = stage.value
@@ -179,15 +202,19 @@ class EffectRecorder:
         )
         if already_open:
             return
-        self.session.add(
-            Escalation(
-                conversation_id=self.conversation.id,
-                onboarding_id=onboarding.id if onboarding is not None else None,
-                reason=reason, detail=detail, queue=queue,
-                assigned_to=onboarding.csm_id if onboarding is not None else None,
-                created_at=self.now,
-            )
+        escalation = Escalation(
+            conversation_id=self.conversation.id,
+            onboarding_id=onboarding.id if onboarding is not None else None,
+            reason=reason,
+            detail=detail,
+            queue=queue,
+            assigned_to=onboarding.csm_id if onboarding is not None else None,
+            created_at=self.now,
         )
+        self.session.add(escalation)
+        self.session.flush()
+        if self.assign_escalation is not None:
+            self.assign_escalation(self.session, escalation, now=self.now)
         self._audit("escalated", new=reason, actor="bot")
 
     def _request_erasure(self) -> None:
@@ -225,7 +252,9 @@ class EffectRecorder:
             AuditEvent(
                 client_id=self.conversation.client_id,
                 conversation_id=self.conversation.id,
-                actor=actor, action=action, field=field,
+                actor=actor,
+                action=action,
+                field=field,
                 old_value=None if old is None else str(old),
                 new_value=None if new is None else str(new),
                 at=self.now,

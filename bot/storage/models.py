@@ -208,16 +208,31 @@ class OutboxItem(Base):
 
 
 class Document(Base):
+    """A file a client sent: queued (``pending``) when the message is stored, then downloaded,
+    checked, stored content-addressed and read by the document worker."""
+
     __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     kind: Mapped[str] = mapped_column(String(20), default="other")
     source_channel: Mapped[str] = mapped_column(String(20))
-    mime: Mapped[str] = mapped_column(String(60))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(
+        String(12), default="pending"
+    )  # pending|read|rejected|failed
+    media_url: Mapped[str | None] = mapped_column(Text)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    provider_id: Mapped[str | None] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+    mime: Mapped[str | None] = mapped_column(String(60))
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     extraction: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
@@ -265,3 +280,8 @@ class AuditEvent(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+
+
+# The back-office tables live in their own module on the same metadata; importing it here
+# makes every user of ``Base.metadata`` (migrations, tests) see them.
+import bot.storage.models_backoffice  # noqa: E402, F401

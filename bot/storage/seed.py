@@ -25,7 +25,9 @@ def hash_token(token: str) -> str:
 def issue_token(session: Session, staff: StaffUser, *, label: str, now: datetime) -> str:
     """Creates a bearer token; only its hash is stored, so it is shown once."""
     token = "acolhe_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(staff_id=staff.id, token_hash=hash_token(token), label=label, created_at=now))
+    session.add(
+        ApiToken(staff_id=staff.id, token_hash=hash_token(token), label=label, created_at=now)
+    )
     return token
 
 

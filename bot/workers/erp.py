@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Acolhe-Signature"
 EVENT_HEADER = "X-Acolhe-Event-Id"
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+_MAX_ANSWER_BYTES = 16_384
 
 
 def sign_body(secret: str, body: bytes) -> str:
@@ -256,6 +257,9 @@ class ErpPushWorker:
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:
+    """The ERP's answer as a JSON object to store (bounded: an oversized answer is cut)."""
+    if len(response.content) > _MAX_ANSWER_BYTES:
+        return {"raw": response.text[:1000], "truncated": True}
     try:
         parsed = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

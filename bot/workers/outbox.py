@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio.to_thread
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.channels.errors import SendFailed
@@ -33,7 +33,9 @@ from bot.channels.ports import ChannelSender, Template
 from bot.coordination import RateLimiter
 from bot.domain.clock import Clock
 from bot.domain.messages import Channel, Choice, OutboundMessage
+from bot.storage.claims import claim_due
 from bot.storage.models import Conversation, Message, OutboxItem
+from bot.workers.loop import run_rounds
 
 log = logging.getLogger(__name__)
 
@@ -122,27 +124,12 @@ class OutboxWorker:
         self.lease = timedelta(seconds=lease_s)
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
-        self._postgres = sessions.kw["bind"].dialect.name == "postgresql"
 
-    async def run(self, stop: asyncio.Event, *, wake: asyncio.Event | None = None,
-                  idle_s: float = 0.5) -> None:
+    async def run(
+        self, stop: asyncio.Event, *, wake: asyncio.Event | None = None, idle_s: float = 0.5
+    ) -> None:
         """Delivers until ``stop`` is set; ``wake`` cuts the idle wait short."""
-        while not stop.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
-                log.exception("outbox round failed")
-                handled = 0
-            if handled:
-                continue
-            waiters = [asyncio.ensure_future(stop.wait())]
-            if wake is not None:
-                waiters.append(asyncio.ensure_future(wake.wait()))
-            _done, pending = await asyncio.wait(waiters, timeout=idle_s, return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
-            if wake is not None:
-                wake.clear()
+        await run_rounds(self.run_once, stop, wake=wake, idle_s=idle_s, name="outbox")
 
     async def run_once(self) -> int:
         """Claims what is due and delivers it; returns how many rows were handled."""
@@ -154,44 +141,27 @@ class OutboxWorker:
     def _claim(self) -> list[Claim]:
         now = self.clock.now()
         earlier = aliased(OutboxItem)
-        query = (
-            select(OutboxItem)
-            .where(
-                OutboxItem.status == "pending",
-                OutboxItem.next_attempt_at <= now,
-                or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
-                ~exists(
-                    select(earlier.id).where(
-                        earlier.conversation_id == OutboxItem.conversation_id,
-                        earlier.id < OutboxItem.id,
-                        earlier.status == "pending",
-                    )
-                ),
+        oldest_of_its_conversation = ~exists(
+            select(earlier.id).where(
+                earlier.conversation_id == OutboxItem.conversation_id,
+                earlier.id < OutboxItem.id,
+                earlier.status == "pending",
             )
-            .order_by(OutboxItem.id)
-            .limit(self.batch)
         )
-        if self._postgres:
-            query = query.with_for_update(skip_locked=True, of=OutboxItem)
-        claims: list[Claim] = []
         with self.sessions() as session, session.begin():
-            for item in session.scalars(query).all():
-                if not self._postgres:
-                    won = session.execute(
-                        update(OutboxItem)
-                        .where(
-                            OutboxItem.id == item.id,
-                            or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
-                        )
-                        .values(claimed_until=now + self.lease)
-                        .execution_options(synchronize_session=False)
-                    )
-                    if won.rowcount != 1:  # type: ignore[attr-defined]
-                        continue
-                else:
-                    item.claimed_until = now + self.lease
-                claims.append(self._snapshot(session, item))
-        return claims
+            items = claim_due(
+                session,
+                OutboxItem,
+                where=[
+                    OutboxItem.status == "pending",
+                    OutboxItem.next_attempt_at <= now,
+                    oldest_of_its_conversation,
+                ],
+                now=now,
+                lease=self.lease,
+                limit=self.batch,
+            )
+            return [self._snapshot(session, item) for item in items]
 
     def _snapshot(self, session: Session, item: OutboxItem) -> Claim:
         message = session.get_one(Message, item.message_id)
@@ -224,7 +194,9 @@ class OutboxWorker:
     async def _deliver(self, claim: Claim) -> None:
         now = self.clock.now()
         if claim.author == "bot" and claim.bot_paused:
-            await self._finish(claim, final_status="suppressed", note="a person owns the conversation")
+            await self._finish(
+                claim, final_status="suppressed", note="a person owns the conversation"
+            )
             return
         if claim.kind in BUSINESS_INITIATED and claim.opted_out:
             await self._finish(claim, final_status="suppressed", note="client opted out")
@@ -234,7 +206,8 @@ class OutboxWorker:
             configured = self.templates.get(claim.kind)
             if configured is None:
                 await self._finish(
-                    claim, final_status="held",
+                    claim,
+                    final_status="held",
                     note=f"outside WhatsApp's 24-hour window; no template for '{claim.kind}'",
                 )
                 return
@@ -245,7 +218,9 @@ class OutboxWorker:
             )
         sender = self.senders.get(claim.channel)
         if sender is None:
-            await self._finish(claim, final_status="dead", note=f"channel {claim.channel} is not configured")
+            await self._finish(
+                claim, final_status="dead", note=f"channel {claim.channel} is not configured"
+            )
             return
         message = OutboundMessage(text=claim.text, choices=claim.choices, kind=claim.kind)
         await self._throttle(claim)
@@ -254,7 +229,9 @@ class OutboxWorker:
         except SendFailed as failure:
             await self._finish(claim, failure=failure)
             return
-        await self._finish(claim, provider_id=result.provider_message_id, provider_status=result.status)
+        await self._finish(
+            claim, provider_id=result.provider_message_id, provider_status=result.status
+        )
 
     async def _throttle(self, claim: Claim) -> None:
         """Waits for the channel's sender bucket and, on Telegram, the chat's bucket."""
@@ -280,8 +257,12 @@ class OutboxWorker:
     ) -> None:
         await anyio.to_thread.run_sync(
             lambda: self._record(
-                claim, provider_id=provider_id, provider_status=provider_status,
-                failure=failure, final_status=final_status, note=note,
+                claim,
+                provider_id=provider_id,
+                provider_status=provider_status,
+                failure=failure,
+                final_status=final_status,
+                note=note,
             )
         )
 
@@ -317,7 +298,9 @@ class OutboxWorker:
             if failure.transient and item.attempts < self.policy.max_attempts:
                 delay = self.policy.delay(item.attempts, failure.retry_after)
                 item.next_attempt_at = now + timedelta(seconds=delay)
-                log.warning("outbox %s retry %s in %.1fs: %s", item.id, item.attempts, delay, failure)
+                log.warning(
+                    "outbox %s retry %s in %.1fs: %s", item.id, item.attempts, delay, failure
+                )
             else:
                 item.status = "dead"
                 message.status = "failed"
@@ -331,13 +314,22 @@ def _outside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
 
 # Delivery statuses only move forward; failed/undelivered are final whatever arrives later.
 STATUS_ORDER: dict[str, int] = {
-    "queued": 1, "accepted": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5,
-    "failed": 9, "undelivered": 9,
+    "queued": 1,
+    "accepted": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "failed": 9,
+    "undelivered": 9,
 }
 
 
 def record_delivery_status(
-    sessions: sessionmaker[Session], *, provider_message_id: str, status: str,
+    sessions: sessionmaker[Session],
+    *,
+    provider_message_id: str,
+    status: str,
     error_code: str | None,
 ) -> bool:
     """Applies a delivery report; returns False when the message is unknown."""

@@ -57,8 +57,15 @@ class TwilioClient:
     runtime: Runtime
     sids: int = 0
 
-    def post(self, sender: str, body: str, *, sid: str | None = None, signature: str | None = None,
-             extra: dict[str, str] | None = None) -> httpx.Response:
+    def post(
+        self,
+        sender: str,
+        body: str,
+        *,
+        sid: str | None = None,
+        signature: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> httpx.Response:
         self.sids += 1
         params = {
             "SmsMessageSid": sid or f"SM{self.sids:032x}",
@@ -74,7 +81,9 @@ class TwilioClient:
             "ApiVersion": "2010-04-01",
             **(extra or {}),
         }
-        form, good = twilio_signed_form(f"{PUBLIC_URL}/webhooks/twilio", params, self.fake.auth_token)
+        form, good = twilio_signed_form(
+            f"{PUBLIC_URL}/webhooks/twilio", params, self.fake.auth_token
+        )
         headers = {} if signature == "" else {"X-Twilio-Signature": signature or good}
         return self.http.post("/webhooks/twilio", data=form, headers=headers)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -44,20 +44,28 @@ async def _deliver_all(runtime: Runtime, rounds: int = 20) -> None:
         await gateway.close()
 
 
-def _queue(runtime: Runtime, texts: list[str], *, kind: str = "reply", address: str = CLIENT) -> int:
+def _queue(
+    runtime: Runtime, texts: list[str], *, kind: str = "reply", address: str = CLIENT
+) -> int:
     """Stores outbound messages for one WhatsApp conversation, as a committed turn would."""
     now = runtime.clock.now()
     with runtime.sessions() as session, session.begin():
         conversation = session.scalar(select(Conversation).where(Conversation.address == address))
         if conversation is None:
             conversation = Conversation(
-                channel=Channel.TWILIO_WHATSAPP.value, address=address, state={},
-                last_inbound_at=now, created_at=now, updated_at=now,
+                channel=Channel.TWILIO_WHATSAPP.value,
+                address=address,
+                state={},
+                last_inbound_at=now,
+                created_at=now,
+                updated_at=now,
             )
             session.add(conversation)
             session.flush()
         for text in texts:
-            store_outbound(session, conversation, OutboundMessage(text=text, kind=kind), author="bot", now=now)
+            store_outbound(
+                session, conversation, OutboundMessage(text=text, kind=kind), author="bot", now=now
+            )
         return conversation.id
 
 
@@ -174,8 +182,12 @@ def test_delivery_statuses_only_move_forward(
     asyncio.run(_deliver_all(runtime))
     sid = fake.sent[0].sid
     for status in ("delivered", "sent", "read", "queued"):
-        assert record_delivery_status(runtime.sessions, provider_message_id=sid, status=status, error_code=None)
-    assert not record_delivery_status(runtime.sessions, provider_message_id="SMunknown", status="read", error_code=None)
+        assert record_delivery_status(
+            runtime.sessions, provider_message_id=sid, status=status, error_code=None
+        )
+    assert not record_delivery_status(
+        runtime.sessions, provider_message_id="SMunknown", status="read", error_code=None
+    )
     with runtime.sessions() as session:
         message = session.scalars(select(Message)).one()
     runtime.close()
@@ -190,8 +202,13 @@ def test_bot_messages_are_not_sent_while_a_person_owns_the_conversation(
     with runtime.sessions() as session, session.begin():
         conversation = session.get_one(Conversation, conversation_id)
         conversation.bot_paused = True
-        store_outbound(session, conversation, OutboundMessage(text="Oi, aqui é a Carla", kind="staff"),
-                       author="staff", now=clock.now())
+        store_outbound(
+            session,
+            conversation,
+            OutboundMessage(text="Oi, aqui é a Carla", kind="staff"),
+            author="staff",
+            now=clock.now(),
+        )
     asyncio.run(_deliver_all(runtime))
     runtime.close()
     assert [m.body for m in fake.sent] == ["Oi, aqui é a Carla"]
@@ -219,18 +236,28 @@ def test_telegram_chat_limit_spaces_messages_to_one_chat(database_url: str, tmp_
         runtime = build_runtime(settings, interpreter=ScriptedInterpreter(), migrate=False)
         now = runtime.clock.now()
         with runtime.sessions() as session, session.begin():
-            conversation = Conversation(channel="telegram", address="7234567890", state={},
-                                        last_inbound_at=now, created_at=now, updated_at=now)
+            conversation = Conversation(
+                channel="telegram",
+                address="7234567890",
+                state={},
+                last_inbound_at=now,
+                created_at=now,
+                updated_at=now,
+            )
             session.add(conversation)
             session.flush()
             for n in range(4):
-                store_outbound(session, conversation, OutboundMessage(text=f"m{n}"), author="bot", now=now)
+                store_outbound(
+                    session, conversation, OutboundMessage(text=f"m{n}"), author="bot", now=now
+                )
 
         async def deliver() -> float:
             gateway = build_gateway(settings)
             await gateway.start()
             worker = OutboxWorker(
-                sessions=runtime.sessions, senders=gateway.senders, clock=runtime.clock,
+                sessions=runtime.sessions,
+                senders=gateway.senders,
+                clock=runtime.clock,
                 rate_limiter=InProcessRateLimiter(),
                 limits=ChannelLimits(per_sender={}, per_chat={"telegram": RateLimit(5.0, 2)}),
             )

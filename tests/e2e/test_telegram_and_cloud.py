@@ -36,14 +36,27 @@ APP_SECRET = "meta-app-secret"
 VERIFY = "meta-verify-token"
 
 REGISTRATION = [
-    "Maria da Silva", "1", "11.222.333/0001-81", "Padaria Pão Quente", "45",
-    "maria@paoquente.com.br", "11987654321", "1", "1", "1", "01310-100",
-    "Av. Paulista, Bela Vista, São Paulo/SP", "1000", "não",
+    "Maria da Silva",
+    "1",
+    "11.222.333/0001-81",
+    "Padaria Pão Quente",
+    "45",
+    "maria@paoquente.com.br",
+    "11987654321",
+    "1",
+    "1",
+    "1",
+    "01310-100",
+    "Av. Paulista, Bela Vista, São Paulo/SP",
+    "1000",
+    "não",
 ]
 
 
 @pytest.fixture
-def stack(database_url: str, tmp_path: Path) -> Iterator[tuple[httpx.Client, FakeTelegram, FakeGraph, Settings]]:
+def stack(
+    database_url: str, tmp_path: Path
+) -> Iterator[tuple[httpx.Client, FakeTelegram, FakeGraph, Settings]]:
     with FakeTelegram() as telegram, FakeGraph() as graph:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -62,21 +75,31 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[tuple[httpx.Client, Fak
             brasilapi_url="",
             outbox_retry_base_s=0.05,
         )
-        runtime = build_runtime(settings, clock=SystemClock(), interpreter=ScriptedInterpreter(), migrate=False)
+        runtime = build_runtime(
+            settings, clock=SystemClock(), interpreter=ScriptedInterpreter(), migrate=False
+        )
         with serving(create_app(runtime)) as base, httpx.Client(base_url=base, timeout=15) as http:
             yield http, telegram, graph, settings
 
 
-def _telegram(http: httpx.Client, update: dict[str, object], secret: str | None = SECRET) -> httpx.Response:
+def _telegram(
+    http: httpx.Client, update: dict[str, object], secret: str | None = SECRET
+) -> httpx.Response:
     headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
     return http.post("/webhooks/telegram", json=update, headers=headers)
 
 
-def _meta(http: httpx.Client, payload: dict[str, object], secret: str = APP_SECRET) -> httpx.Response:
+def _meta(
+    http: httpx.Client, payload: dict[str, object], secret: str = APP_SECRET
+) -> httpx.Response:
     raw = json.dumps(payload, ensure_ascii=False).encode()
     return http.post(
-        "/webhooks/whatsapp", content=raw,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(raw, secret)},
+        "/webhooks/whatsapp",
+        content=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": meta_signature(raw, secret),
+        },
     )
 
 
@@ -84,7 +107,9 @@ def _stored(settings: Settings, channel: str) -> tuple[Client, Onboarding]:
     runtime = build_runtime(settings, interpreter=ScriptedInterpreter(), migrate=False)
     try:
         with runtime.sessions() as session:
-            conversation = session.scalars(select(Conversation).where(Conversation.channel == channel)).one()
+            conversation = session.scalars(
+                select(Conversation).where(Conversation.channel == channel)
+            ).one()
             client = session.get_one(Client, conversation.client_id)
             onboarding = session.get_one(Onboarding, conversation.onboarding_id)
             return client, onboarding
@@ -106,7 +131,9 @@ def test_full_registration_over_telegram_with_buttons(stack) -> None:  # type: i
         assert _telegram(http, telegram_text_update(answer)).status_code == 200
         telegram.wait_for(n)
     _telegram(http, telegram_callback_update("__ok__"))
-    done = eventually(lambda: [m for m in telegram.sent if "Cadastro confirmado" in m.get("text", "")])
+    done = eventually(
+        lambda: [m for m in telegram.sent if "Cadastro confirmado" in m.get("text", "")]
+    )
     assert done
     client, onboarding = _stored(settings, "telegram")
     assert client.cnpj == "11222333000181" and onboarding.stage == "documentos"
@@ -147,7 +174,11 @@ def test_full_registration_over_the_whatsapp_cloud_api(stack) -> None:  # type: 
         assert _meta(http, meta_text_webhook(answer)).status_code == 200
         graph.wait_for(n)
     _meta(http, meta_button_webhook("__ok__", "Está tudo certo"))
-    eventually(lambda: [m for m in graph.sent if "Cadastro confirmado" in json.dumps(m, ensure_ascii=False)])
+    eventually(
+        lambda: [
+            m for m in graph.sent if "Cadastro confirmado" in json.dumps(m, ensure_ascii=False)
+        ]
+    )
     client, onboarding = _stored(settings, "whatsapp_cloud")
     assert client.company_name == "Padaria Pão Quente" and onboarding.stage == "documentos"
 
@@ -171,8 +202,12 @@ def test_meta_forged_signature_stores_nothing(stack) -> None:  # type: ignore[no
     assert _meta(http, meta_text_webhook("oi"), secret="forged").status_code == 403
     raw = b'{"object": "whatsapp_business_account", "entry": "x"}'
     bad = http.post(
-        "/webhooks/whatsapp", content=raw,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(raw, APP_SECRET)},
+        "/webhooks/whatsapp",
+        content=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": meta_signature(raw, APP_SECRET),
+        },
     )
     assert bad.status_code == 400
     runtime = build_runtime(settings, interpreter=ScriptedInterpreter(), migrate=False)
@@ -193,7 +228,9 @@ def test_telegram_polling_mode_without_a_webhook(database_url: str, tmp_path: Pa
             nlu_cache_dir=tmp_path / "nlu",
             brasilapi_url="",
         )
-        runtime = build_runtime(settings, clock=SystemClock(), interpreter=ScriptedInterpreter(), migrate=False)
+        runtime = build_runtime(
+            settings, clock=SystemClock(), interpreter=ScriptedInterpreter(), migrate=False
+        )
         with serving(create_app(runtime, telegram_polling=True)):
             telegram.push_update(telegram_text_update("oi"))
             reply = telegram.wait_for(1, timeout=10)[0]

@@ -31,9 +31,24 @@ def _converse(client: TwilioClient, answers: list[str]) -> None:
 def test_full_registration_over_twilio(twilio_server: TwilioClient) -> None:
     _converse(
         twilio_server,
-        ["oi", "1", "Maria da Silva", "1", "11.222.333/0001-81", "Padaria Pão Quente", "45",
-         "maria@paoquente.com.br", "11987654321", "1", "1", "1", "01310-100",
-         "Av. Paulista, Bela Vista, São Paulo/SP", "1000", "não"],
+        [
+            "oi",
+            "1",
+            "Maria da Silva",
+            "1",
+            "11.222.333/0001-81",
+            "Padaria Pão Quente",
+            "45",
+            "maria@paoquente.com.br",
+            "11987654321",
+            "1",
+            "1",
+            "1",
+            "01310-100",
+            "Av. Paulista, Bela Vista, São Paulo/SP",
+            "1000",
+            "não",
+        ],
     )
     twilio_server.post(CLIENT, "1")
     sent = twilio_server.fake.wait_for(len(twilio_server.fake.sent) + 1)
@@ -47,7 +62,9 @@ def test_full_registration_over_twilio(twilio_server: TwilioClient) -> None:
         assert session.scalars(select(Client)).one().cnpj == "11222333000181"
         assert session.scalar(select(func.count(Contact.id))) == 4
         assert session.scalars(select(Onboarding)).one().stage == "documentos"
-        statuses = {m.status for m in session.scalars(select(Message).where(Message.direction == "out"))}
+        statuses = {
+            m.status for m in session.scalars(select(Message).where(Message.direction == "out"))
+        }
         assert statuses == {"queued"}
 
 
@@ -82,7 +99,11 @@ def test_the_same_message_sid_twice_and_concurrently_gets_one_reply(
     again = twilio_server.post(CLIENT, "oi", sid="SM" + "a" * 32)
     assert first.status_code == again.status_code == 200
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        codes = list(pool.map(lambda _: twilio_server.post(CLIENT, "1", sid="SM" + "b" * 32).status_code, range(4)))
+        codes = list(
+            pool.map(
+                lambda _: twilio_server.post(CLIENT, "1", sid="SM" + "b" * 32).status_code, range(4)
+            )
+        )
     assert codes == [200] * 4
     twilio_server.fake.wait_for(2)
     import time
@@ -108,7 +129,12 @@ def test_two_messages_of_one_client_at_once_are_handled_in_order(
     bodies = [m.body or "" for m in sent]
     inbound_order: list[str] = []
     with twilio_server.runtime.sessions() as session:
-        inbound_order = [m.text for m in session.scalars(select(Message).where(Message.direction == "in").order_by(Message.id))]
+        inbound_order = [
+            m.text
+            for m in session.scalars(
+                select(Message).where(Message.direction == "in").order_by(Message.id)
+            )
+        ]
     # Whatever order they arrived in, each was handled against the state the previous left.
     if inbound_order[2:] == ["Maria da Silva", "2"]:
         assert "Prazer, Maria da Silva" in bodies[2] and "CNPJ" in bodies[3]
@@ -152,4 +178,7 @@ def test_metrics_and_readiness(twilio_server: TwilioClient) -> None:
     assert 'acolhe_messages_in_total{channel="twilio_whatsapp",outcome="handled"} 2.0' in text
     assert 'acolhe_escalations_total{reason="request_human"} 1.0' in text
     assert 'acolhe_open_escalations{status="open"} 1.0' in text
-    assert 'acolhe_http_request_seconds_count{method="POST",route="/webhooks/twilio",status="200"} 2.0' in text
+    assert (
+        'acolhe_http_request_seconds_count{method="POST",route="/webhooks/twilio",status="200"} 2.0'
+        in text
+    )

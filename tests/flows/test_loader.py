@@ -26,14 +26,34 @@ def test_shipped_flows_load() -> None:
     ("old", "new", "message"),
     [
         ("    next: company_name\n", "    next: nowhere\n", "step 'cnpj': goes to 'nowhere'"),
-        ("    validator: cnpj\n", "    validator: cnpj_typo\n", "step 'cnpj': unknown validator 'cnpj_typo'"),
-        ("    action: save_registration\n", "    action: save_everything\n", "step 'save': unknown action"),
-        ("    stage: documentos\n", "    stage: docs\n", "step 'to_documents': unknown stage 'docs'"),
+        (
+            "    validator: cnpj\n",
+            "    validator: cnpj_typo\n",
+            "step 'cnpj': unknown validator 'cnpj_typo'",
+        ),
+        (
+            "    action: save_registration\n",
+            "    action: save_everything\n",
+            "step 'save': unknown action",
+        ),
+        (
+            "    stage: documentos\n",
+            "    stage: docs\n",
+            "step 'to_documents': unknown stage 'docs'",
+        ),
         ("    flow: contact\n", "    flow: contacts\n", "unknown flow 'contacts'"),
         ("start: consent\n", "start: hello\n", "start step 'hello' does not exist"),
         ("    type: ask\n    slot: cnpj\n", "    type: asks\n    slot: cnpj\n", "step 'cnpj'"),
-        ("      - when: {slot: employees, gt: 500}\n", "      - when: {slot: staff, gt: 500}\n", "step 'segment_branch': condition on slot 'staff'"),
-        ("    prompt: {pt: \"Qual é o CNPJ da empresa?\", en: \"What is the company's CNPJ?\"}\n", "    prompt: {pt: \"Qual é o CNPJ?\"}\n", "step 'cnpj' field 'prompt.en'"),
+        (
+            "      - when: {slot: employees, gt: 500}\n",
+            "      - when: {slot: staff, gt: 500}\n",
+            "step 'segment_branch': condition on slot 'staff'",
+        ),
+        (
+            '    prompt: {pt: "Qual é o CNPJ da empresa?", en: "What is the company\'s CNPJ?"}\n',
+            '    prompt: {pt: "Qual é o CNPJ?"}\n',
+            "step 'cnpj' field 'prompt.en'",
+        ),
     ],
 )
 def test_a_broken_flow_fails_naming_file_and_step(
@@ -80,7 +100,9 @@ def test_server_start_fails_on_a_broken_flow(tmp_path: Path, database_url: str) 
 
     folder = _copy_flows(tmp_path)
     (folder / "registration.yml").write_text(
-        (folder / "registration.yml").read_text(encoding="utf-8").replace("next: company_name", "next: x"),
+        (folder / "registration.yml")
+        .read_text(encoding="utf-8")
+        .replace("next: company_name", "next: x"),
         encoding="utf-8",
     )
     settings = Settings(_env_file=None, database_url=database_url, flows_dir=folder)  # type: ignore[call-arg]

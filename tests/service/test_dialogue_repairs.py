@@ -153,8 +153,13 @@ def test_correction_with_the_new_value_in_the_message(runtime: Runtime) -> None:
     with runtime.sessions() as session:
         state = session.scalars(select(Conversation)).one().state
         assert state["slots"]["admin_email"] == "maria.silva@paoquente.com.br"
-        audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "answer_corrected")).one()
-        assert (audit.old_value, audit.new_value) == ("maria@paoquente.com.br", "maria.silva@paoquente.com.br")
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "answer_corrected")
+        ).one()
+        assert (audit.old_value, audit.new_value) == (
+            "maria@paoquente.com.br",
+            "maria.silva@paoquente.com.br",
+        )
 
 
 def test_correction_asks_for_the_value_then_resumes(runtime: Runtime) -> None:
@@ -182,13 +187,20 @@ def test_correction_at_the_review_then_confirm(runtime: Runtime) -> None:
     register(chat)
     assert "Qual informação" in chat.say("2")
     options = chat.choices()
-    index = options.index("Razão social") + 1 if "Razão social" in options else options.index("razão social") + 1
+    index = (
+        options.index("Razão social") + 1
+        if "Razão social" in options
+        else options.index("razão social") + 1
+    )
     chat.say(str(index))
     review = chat.say("Pão Quente Padaria e Confeitaria Ltda")
     assert "Confira os dados" in review and "Pão Quente Padaria e Confeitaria Ltda" in review
     chat.say("1")
     with runtime.sessions() as session:
-        assert session.scalars(select(Client)).one().company_name == "Pão Quente Padaria e Confeitaria Ltda"
+        assert (
+            session.scalars(select(Client)).one().company_name
+            == "Pão Quente Padaria e Confeitaria Ltda"
+        )
 
 
 def test_correction_after_the_review_updates_the_stored_client(runtime: Runtime) -> None:
@@ -202,7 +214,10 @@ def test_correction_after_the_review_updates_the_stored_client(runtime: Runtime)
         changed = session.scalars(
             select(AuditEvent).where(AuditEvent.field == "contact.admin.email")
         ).all()
-        assert [c.new_value for c in changed] == ["maria@paoquente.com.br", "maria.s@paoquente.com.br"]
+        assert [c.new_value for c in changed] == [
+            "maria@paoquente.com.br",
+            "maria.s@paoquente.com.br",
+        ]
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02"])
@@ -246,7 +261,11 @@ def test_sql_and_html_in_names_are_stored_and_echoed_verbatim(runtime: Runtime) 
     nasty = "<script>alert(1)</script>'); DROP TABLE clients;--"
     chat.say(nasty)
     with runtime.sessions() as session:
-        state = session.scalars(select(Conversation).where(Conversation.address == "client-2")).one().state
+        state = (
+            session.scalars(select(Conversation).where(Conversation.address == "client-2"))
+            .one()
+            .state
+        )
         assert state["slots"]["company_name"] == nasty
         assert state["slots"]["person_name"] == "Maria O'Brien"
         assert session.scalars(select(Client)).first() is not None  # table still there

@@ -31,7 +31,9 @@ def test_informal_portuguese_registration(real: Runtime) -> None:
     chat.say("maria da silva")
     assert "CNPJ" in chat.say("bora")
     # CNPJ and e-mail in one message: the e-mail is not asked again later.
-    assert "razão social" in chat.say("cnpj 11.222.333/0001-81 e meu email é maria@paoquente.com.br")
+    assert "razão social" in chat.say(
+        "cnpj 11.222.333/0001-81 e meu email é maria@paoquente.com.br"
+    )
     chat.say("padaria pao quente ltda")
     reply = chat.say("uns 45 funcionarios")
     assert "celular" in reply and "e-mail" not in reply
@@ -52,7 +54,12 @@ def test_informal_portuguese_registration(real: Runtime) -> None:
     with real.sessions() as session:
         client = session.scalars(select(Client)).one()
         assert client.cnpj == "11222333000181" and client.employees == 45
-        assert {c.area for c in session.scalars(select(Contact))} == {"admin", "finance", "tech", "cs"}
+        assert {c.area for c in session.scalars(select(Contact))} == {
+            "admin",
+            "finance",
+            "tech",
+            "cs",
+        }
         assert session.scalars(select(Onboarding)).one().stage == "documentos"
 
 
@@ -113,7 +120,11 @@ def test_clarification_then_two_misunderstandings_offer_a_human(
         chat.say("Maria da Silva")
         chat.say("sim")  # now at the CNPJ question
         assert "Você quis dizer" in chat.say(phrase)
-        assert chat.choices() == ["Saber em que etapa estou", "Ver o que posso fazer aqui", "Nenhuma dessas"]
+        assert chat.choices() == [
+            "Saber em que etapa estou",
+            "Ver o que posso fazer aqui",
+            "Nenhuma dessas",
+        ]
         reply = chat.say("1")
         assert "etapa *Cadastro*" in reply and "CNPJ" in reply
         chat.say(phrase)

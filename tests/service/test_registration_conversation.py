@@ -7,7 +7,15 @@ from sqlalchemy import select
 from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent, Client, Contact, Conversation, Message, Onboarding, StageChange
+from bot.storage.models import (
+    AuditEvent,
+    Client,
+    Contact,
+    Conversation,
+    Message,
+    Onboarding,
+    StageChange,
+)
 from tests.support.conversation import Chat, register
 from tests.support.scripted_nlu import ScriptedInterpreter
 
@@ -37,9 +45,13 @@ def test_happy_path_is_stored_with_client_contacts_and_documents_stage(runtime: 
         onboarding = session.scalars(select(Onboarding)).one()
         assert onboarding.stage == "documentos"
         assert onboarding.segment == "self_service"
-        history = [h.to_stage for h in session.scalars(select(StageChange).order_by(StageChange.id))]
+        history = [
+            h.to_stage for h in session.scalars(select(StageChange).order_by(StageChange.id))
+        ]
         assert history == ["cadastro", "documentos"]
-        audited = {e.field for e in session.scalars(select(AuditEvent)) if e.action == "field_changed"}
+        audited = {
+            e.field for e in session.scalars(select(AuditEvent)) if e.action == "field_changed"
+        }
         assert {"cnpj", "company_name", "contact.tech.email"} <= audited
         messages = session.scalars(select(Message)).all()
         assert sum(m.direction == "in" for m in messages) == len(chat.transcript)
@@ -65,7 +77,9 @@ def test_minimal_path_records_the_refusal(runtime: Runtime) -> None:
         areas = {c.area for c in session.scalars(select(Contact))}
         assert areas == {"admin"}
         assert session.scalars(select(Onboarding)).one().stage == "documentos"
-        refusals = session.scalars(select(AuditEvent).where(AuditEvent.action == "form_refused")).all()
+        refusals = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "form_refused")
+        ).all()
         assert len(refusals) == 1
 
 

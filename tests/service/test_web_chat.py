@@ -23,7 +23,9 @@ def _send(client: httpx.Client, text: str, **extra: str) -> list[dict[str, objec
 def test_registration_in_the_web_chat_is_stored(runtime: Runtime) -> None:
     with serving(create_app(runtime)) as base, httpx.Client(base_url=base, timeout=10) as client:
         page = client.get("/")
-        assert page.status_code == 200 and "Acolhe" in page.text and "/chat/api/messages" in page.text
+        assert (
+            page.status_code == 200 and "Acolhe" in page.text and "/chat/api/messages" in page.text
+        )
         assert client.get("/healthz").json() == {"status": "ok"}
         assert client.get("/readyz").json()["ready"] is True
 
@@ -31,9 +33,20 @@ def test_registration_in_the_web_chat_is_stored(runtime: Runtime) -> None:
         assert first[0]["choices"] == [["yes", "Concordo"], ["no", "Não concordo"]]
         _send(client, "Concordo", choice_id="yes")
         for answer in [
-            "Maria da Silva", "1", "11.222.333/0001-81", "Padaria Pão Quente", "45",
-            "maria@paoquente.com.br", "11987654321", "1", "1", "1", "01310-100",
-            "Av. Paulista, Bela Vista, São Paulo/SP", "1000", "não",
+            "Maria da Silva",
+            "1",
+            "11.222.333/0001-81",
+            "Padaria Pão Quente",
+            "45",
+            "maria@paoquente.com.br",
+            "11987654321",
+            "1",
+            "1",
+            "1",
+            "01310-100",
+            "Av. Paulista, Bela Vista, São Paulo/SP",
+            "1000",
+            "não",
         ]:
             _send(client, answer)
         done = _send(client, "Está tudo certo", choice_id="__ok__")
@@ -51,7 +64,12 @@ def test_registration_in_the_web_chat_is_stored(runtime: Runtime) -> None:
     with runtime.sessions() as session:
         client_row = session.scalars(select(Client)).one()
         assert client_row.cnpj == "11222333000181"
-        assert {c.area for c in session.scalars(select(Contact))} == {"admin", "finance", "tech", "cs"}
+        assert {c.area for c in session.scalars(select(Contact))} == {
+            "admin",
+            "finance",
+            "tech",
+            "cs",
+        }
         assert session.scalars(select(Onboarding)).one().stage == "documentos"
 
 

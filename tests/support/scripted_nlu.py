@@ -30,14 +30,15 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 class ScriptedInterpreter:
     def parse(self, text: str, *, now: datetime | None = None) -> NLUResult:
         folded = (
-            text.lower()
-            .replace("ã", "a").replace("á", "a").replace("é", "e").replace("ç", "c")
+            text.lower().replace("ã", "a").replace("á", "a").replace("é", "e").replace("ç", "c")
         )
         intent = next((name for pattern, name in _RULES if re.search(pattern, folded)), "inform")
         entities = tuple(
             Entity("email", m.group(0).lower(), m.start(), m.end()) for m in _EMAIL.finditer(text)
         )
-        english = len(_ENGLISH.findall(folded)) >= 1 and not re.search(r"[ãõçé]|\bsim\b|\bnao\b", folded)
+        english = len(_ENGLISH.findall(folded)) >= 1 and not re.search(
+            r"[ãõçé]|\bsim\b|\bnao\b", folded
+        )
         return NLUResult(
             text=text,
             intent=IntentScore(intent, 0.95),

@@ -9,7 +9,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def eventually(probe: Callable[[], T | None], *, timeout: float = 10.0, what: str = "condition") -> T:
+def eventually(
+    probe: Callable[[], T | None], *, timeout: float = 10.0, what: str = "condition"
+) -> T:
     """Calls ``probe`` until it returns something truthy; fails the test after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:

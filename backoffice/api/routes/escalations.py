@@ -1,0 +1,175 @@
+"""Escalations: the queue, (re)assignment and resolution."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from backoffice.access import escalation_scope, load_escalation
+from backoffice.api.deps import ContextDep, CurrentStaff, EscalationId, PagingDep, SessionDep
+from backoffice.audit import record_audit
+from backoffice.errors import Conflict, Forbidden, Invalid
+from backoffice.escalations import assign_escalation, open_loads
+from backoffice.problems import CONFLICT_RESPONSE
+from backoffice.schemas.common import ID_MAX, Page
+from backoffice.schemas.escalations import EscalationAssign, EscalationPublic
+from bot.domain.onboarding import Segment
+from bot.storage.models import Conversation, Escalation, StaffUser
+
+TAGS: list[str | Enum] = ["escalations"]
+
+
+def list_escalations(
+    session: SessionDep,
+    principal: CurrentStaff,
+    paging: PagingDep,
+    status: Literal["open", "taken", "resolved"] | None = None,
+    queue: Segment | None = None,
+    assigned_to: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+    unassigned: bool | None = None,
+) -> Page[EscalationPublic]:
+    query = select(Escalation).where(escalation_scope(principal))
+    if status is not None:
+        query = query.where(Escalation.status == status)
+    if queue is not None:
+        query = query.where(Escalation.queue == queue.value)
+    if assigned_to is not None:
+        query = query.where(Escalation.assigned_to == assigned_to)
+    if unassigned is not None:
+        query = query.where(
+            Escalation.assigned_to.is_(None) if unassigned else Escalation.assigned_to.is_not(None)
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Escalation.created_at, Escalation.id)
+        .limit(paging.limit)
+        .offset(paging.offset)
+    )
+    return Page(
+        items=[EscalationPublic.model_validate(r) for r in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+def get_escalation(
+    escalation_id: EscalationId, session: SessionDep, principal: CurrentStaff
+) -> Escalation:
+    return load_escalation(session, principal, escalation_id)
+
+
+def assign(
+    escalation_id: EscalationId,
+    body: EscalationAssign,
+    session: SessionDep,
+    principal: CurrentStaff,
+    context: ContextDep,
+) -> Escalation:
+    principal.require_role("manager", "admin")
+    escalation = load_escalation(session, principal, escalation_id)
+    if escalation.status == "resolved":
+        raise Conflict(f"escalation {escalation_id} is resolved")
+    now = context.now()
+    if body.staff_id is None:
+        escalation.assigned_to = None
+        dedicated = any(
+            t.dedicated_csm for t in context.pipelines if t.segment.value == escalation.queue
+        )
+        assign_escalation(
+            session, escalation, now=now, dedicated_csm=dedicated, actor=principal.actor
+        )
+    else:
+        staff = session.get(StaffUser, body.staff_id)
+        if staff is None or staff.role != "csm" or not staff.active:
+            raise Invalid(f"staff member {body.staff_id} is not an active CSM")
+        if principal.role == "manager" and staff.team != principal.team:
+            raise Forbidden(f"CSM {staff.id} is not in your team")
+        if escalation.assigned_to != staff.id and open_loads(session, [staff.id])[staff.id] >= (
+            staff.max_open_escalations
+        ):
+            raise Conflict(f"CSM {staff.id} is at their cap of open escalations")
+        old = escalation.assigned_to
+        escalation.assigned_to = staff.id
+        conversation = session.get(Conversation, escalation.conversation_id)
+        record_audit(
+            session,
+            actor=principal.actor,
+            action="escalation_assigned",
+            at=now,
+            client_id=conversation.client_id if conversation else None,
+            conversation_id=escalation.conversation_id,
+            field="escalation.assigned_to",
+            old=old,
+            new=staff.id,
+        )
+    session.commit()
+    return escalation
+
+
+def resolve(
+    escalation_id: EscalationId,
+    session: SessionDep,
+    principal: CurrentStaff,
+    context: ContextDep,
+) -> Escalation:
+    escalation = load_escalation(session, principal, escalation_id)
+    if escalation.status == "resolved":
+        raise Conflict(f"escalation {escalation_id} is already resolved")
+    now = context.now()
+    escalation.status = "resolved"
+    escalation.resolved_at = now
+    conversation = session.get(Conversation, escalation.conversation_id)
+    record_audit(
+        session,
+        actor=principal.actor,
+        action="escalation_resolved",
+        at=now,
+        client_id=conversation.client_id if conversation else None,
+        conversation_id=escalation.conversation_id,
+        field="escalation",
+        new=escalation.id,
+    )
+    session.commit()
+    return escalation
+
+
+def register(router: APIRouter) -> None:
+    """Adds this resource's routes to ``router``."""
+    router.add_api_route(
+        "/escalations",
+        list_escalations,
+        methods=["GET"],
+        tags=TAGS,
+        response_model=Page[EscalationPublic],
+        summary="Escalations in scope",
+    )
+    router.add_api_route(
+        "/escalations/{escalation_id}",
+        get_escalation,
+        methods=["GET"],
+        tags=TAGS,
+        response_model=EscalationPublic,
+        summary="One escalation",
+    )
+    router.add_api_route(
+        "/escalations/{escalation_id}/assign",
+        assign,
+        methods=["POST"],
+        tags=TAGS,
+        response_model=EscalationPublic,
+        responses=CONFLICT_RESPONSE,
+        summary="Assign to a CSM, or re-run the auto-assignment rule (manager, admin)",
+    )
+    router.add_api_route(
+        "/escalations/{escalation_id}/resolve",
+        resolve,
+        methods=["POST"],
+        tags=TAGS,
+        response_model=EscalationPublic,
+        responses=CONFLICT_RESPONSE,
+        summary="Mark resolved",
+    )

@@ -1,0 +1,374 @@
+"""Reports over the stage history, escalations, messages and NPS answers.
+
+Every report takes a scope clause (what the caller may see) and a window ``[since, until)``;
+what the window filters is said per report (visits that ended, onboardings created, ...).
+Percentiles interpolate linearly between ranks (the "type 7" of statistics packages).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from backoffice.pipeline import PipelineCatalog
+from backoffice.schemas.reports import (
+    BreachedOnboarding,
+    CountByKey,
+    CsmResponse,
+    Distribution,
+    DurationReport,
+    EscalationReport,
+    FunnelReport,
+    FunnelSegment,
+    FunnelStage,
+    NpsReport,
+    SlaBreachReport,
+    StageBreaches,
+    StageTime,
+    TimeInStageReport,
+    Window,
+)
+from backoffice.sla import load_activity, stage_sla
+from bot.domain.business_time import BusinessCalendar, SlaState
+from bot.domain.onboarding import Stage
+from bot.storage.models import Conversation, Escalation, Message, Onboarding, StaffUser, StageChange
+from bot.storage.models_backoffice import NpsResponse
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * share
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def distribution(values: Sequence[float]) -> Distribution:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
+
+    return Distribution(
+        count=len(values),
+        median=rounded(percentile(values, 0.5)),
+        p90=rounded(percentile(values, 0.9)),
+    )
+
+
+@dataclass(frozen=True)
+class Visit:
+    onboarding_id: int
+    segment: str
+    stage: str
+    entered_at: datetime
+    left_at: datetime | None
+    next_stage: str | None
+
+
+def _in_window(at: datetime | None, window: Window) -> bool:
+    if at is None:
+        return False
+    return (window.since is None or at >= window.since) and (
+        window.until is None or at < window.until
+    )
+
+
+def _onboardings(session: Session, scope: ColumnElement[bool]) -> dict[int, Onboarding]:
+    return {o.id: o for o in session.scalars(select(Onboarding).where(scope))}
+
+
+def _visits(session: Session, onboardings: dict[int, Onboarding]) -> list[Visit]:
+    history: dict[int, list[StageChange]] = defaultdict(list)
+    if onboardings:
+        for change in session.scalars(
+            select(StageChange)
+            .where(StageChange.onboarding_id.in_(list(onboardings)))
+            .order_by(StageChange.onboarding_id, StageChange.at, StageChange.id)
+        ):
+            history[change.onboarding_id].append(change)
+    visits: list[Visit] = []
+    for onboarding_id, changes in history.items():
+        segment = onboardings[onboarding_id].segment
+        for index, change in enumerate(changes):
+            following = changes[index + 1] if index + 1 < len(changes) else None
+            visits.append(
+                Visit(
+                    onboarding_id=onboarding_id,
+                    segment=segment,
+                    stage=change.to_stage,
+                    entered_at=change.at,
+                    left_at=following.at if following else None,
+                    next_stage=following.to_stage if following else None,
+                )
+            )
+    return visits
+
+
+def time_in_stage(
+    session: Session, *, scope: ColumnElement[bool], window: Window, calendar: BusinessCalendar
+) -> TimeInStageReport:
+    onboardings = _onboardings(session, scope)
+    hours: dict[tuple[str, str], list[float]] = defaultdict(list)
+    business: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for visit in _visits(session, onboardings):
+        if visit.left_at is None or not _in_window(visit.left_at, window):
+            continue
+        key = (visit.segment, visit.stage)
+        hours[key].append((visit.left_at - visit.entered_at).total_seconds() / 3600)
+        business[key].append(
+            calendar.business_seconds_between(visit.entered_at, visit.left_at) / 3600
+        )
+    return TimeInStageReport(
+        window=window,
+        stages=[
+            StageTime(
+                segment=segment,
+                stage=stage,
+                hours=distribution(hours[segment, stage]),
+                business_hours=distribution(business[segment, stage]),
+            )
+            for segment, stage in sorted(hours)
+        ],
+    )
+
+
+def funnel(
+    session: Session, *, scope: ColumnElement[bool], window: Window, pipelines: PipelineCatalog
+) -> FunnelReport:
+    onboardings = {
+        oid: o
+        for oid, o in _onboardings(session, scope).items()
+        if _in_window(o.created_at, window)
+    }
+    visits = _visits(session, onboardings)
+    reached: dict[int, set[str]] = defaultdict(set)
+    dropped_at: dict[int, str] = {}
+    for visit in visits:
+        reached[visit.onboarding_id].add(visit.stage)
+        if visit.next_stage == Stage.CANCELADO.value:
+            dropped_at[visit.onboarding_id] = visit.stage
+    segments: list[FunnelSegment] = []
+    for template in pipelines:
+        members = [o for o in onboardings.values() if o.segment == template.segment.value]
+        order = [s for s in template.order if s != Stage.CANCELADO.value]
+        rows: list[FunnelStage] = []
+        for position, stage in enumerate(order):
+            later = set(order[position + 1 :])
+            entered = [o for o in members if stage in reached[o.id] or o.stage == stage]
+            dropped = sum(1 for o in entered if dropped_at.get(o.id) == stage)
+            rows.append(
+                FunnelStage(
+                    stage=stage,
+                    reached=len(entered),
+                    current=sum(1 for o in members if o.stage == stage),
+                    moved_on=sum(1 for o in entered if reached[o.id] & later),
+                    dropped=dropped,
+                    drop_off_rate=round(dropped / len(entered), 4) if entered else None,
+                )
+            )
+        segments.append(
+            FunnelSegment(
+                segment=template.segment.value,
+                started=len(members),
+                completed=sum(1 for o in members if o.stage == Stage.CONCLUIDO.value),
+                cancelled=sum(1 for o in members if o.stage == Stage.CANCELADO.value),
+                stages=rows,
+            )
+        )
+    return FunnelReport(window=window, segments=segments)
+
+
+def sla_breaches(
+    session: Session,
+    *,
+    scope: ColumnElement[bool],
+    window: Window,
+    pipelines: PipelineCatalog,
+    calendar: BusinessCalendar,
+    at_risk_share: float,
+    now: datetime,
+) -> SlaBreachReport:
+    onboardings = _onboardings(session, scope)
+    visits = [v for v in _visits(session, onboardings) if _in_window(v.entered_at, window)]
+    activity = load_activity(session, {v.onboarding_id for v in visits})
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    breached_now: list[BreachedOnboarding] = []
+    for visit in visits:
+        template = pipelines.find(visit.segment)
+        if template is None:
+            continue
+        at = visit.left_at or now
+        sla = stage_sla(
+            template=template,
+            stage=visit.stage,
+            entered_at=visit.entered_at,
+            at=at,
+            activity=activity[visit.onboarding_id],
+            calendar=calendar,
+            at_risk_share=at_risk_share,
+        )
+        if sla is None:
+            continue
+        tally = counts[visit.segment, visit.stage]
+        tally["visits"] += 1
+        if sla.status.status == SlaState.BREACHED:
+            tally["breached"] += 1
+            if visit.left_at is None:
+                overdue = sla.status.elapsed_business_seconds / 3600 - sla.target_business_hours
+                breached_now.append(
+                    BreachedOnboarding(
+                        onboarding_id=visit.onboarding_id,
+                        segment=visit.segment,
+                        stage=visit.stage,
+                        due_at=sla.status.due_at,
+                        overdue_business_hours=round(overdue, 2),
+                    )
+                )
+        elif sla.status.status == SlaState.AT_RISK and visit.left_at is None:
+            tally["at_risk_now"] += 1
+    return SlaBreachReport(
+        window=window,
+        stages=[
+            StageBreaches(
+                segment=segment,
+                stage=stage,
+                visits=tally["visits"],
+                breached=tally["breached"],
+                at_risk_now=tally["at_risk_now"],
+                breach_rate=round(tally["breached"] / tally["visits"], 4)
+                if tally["visits"]
+                else None,
+            )
+            for (segment, stage), tally in sorted(counts.items())
+        ],
+        breached_now=sorted(breached_now, key=lambda b: b.due_at),
+    )
+
+
+def escalations(
+    session: Session, *, scope: ColumnElement[bool], window: Window
+) -> EscalationReport:
+    rows = [
+        e
+        for e in session.scalars(select(Escalation).where(scope))
+        if _in_window(e.created_at, window)
+    ]
+    staff_messages: dict[int, list[tuple[datetime, int | None]]] = defaultdict(list)
+    conversation_ids = {e.conversation_id for e in rows}
+    if conversation_ids:
+        for conversation_id, created_at, staff_id in session.execute(
+            select(Message.conversation_id, Message.created_at, Message.staff_id)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.conversation_id.in_(conversation_ids), Message.author == "staff")
+            .order_by(Message.created_at, Message.id)
+        ):
+            staff_messages[conversation_id].append((created_at, staff_id))
+    overall: list[float] = []
+    per_csm: dict[int, list[float]] = defaultdict(list)
+    unanswered = 0
+    for escalation in rows:
+        first = next(
+            (
+                (at, sid)
+                for at, sid in staff_messages[escalation.conversation_id]
+                if at >= escalation.created_at
+            ),
+            None,
+        )
+        if first is None:
+            unanswered += 1
+            continue
+        minutes = (first[0] - escalation.created_at).total_seconds() / 60
+        overall.append(minutes)
+        if first[1] is not None:
+            per_csm[first[1]].append(minutes)
+    names: dict[int, str] = {
+        staff_id: name
+        for staff_id, name in session.execute(
+            select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(list(per_csm)))
+        )
+    }
+
+    def counted(values: list[str]) -> list[CountByKey]:
+        return [CountByKey(key=key, count=count) for key, count in sorted(Counter(values).items())]
+
+    return EscalationReport(
+        window=window,
+        total=len(rows),
+        by_reason=counted([e.reason for e in rows]),
+        by_queue=counted([e.queue for e in rows]),
+        by_status=counted([e.status for e in rows]),
+        unanswered=unanswered,
+        first_response_minutes=distribution(overall),
+        by_csm=[
+            CsmResponse(
+                staff_id=sid,
+                name=names.get(sid, ""),
+                answered=len(values),
+                first_response_minutes=distribution(values),
+            )
+            for sid, values in sorted(per_csm.items())
+        ],
+    )
+
+
+def durations(
+    session: Session,
+    *,
+    scope: ColumnElement[bool],
+    window: Window,
+    target_days: tuple[int, int],
+    now: datetime,
+) -> DurationReport:
+    low, high = target_days
+    onboardings = list(_onboardings(session, scope).values())
+    done = [
+        o
+        for o in onboardings
+        if o.stage == Stage.CONCLUIDO.value
+        and o.completed_at is not None
+        and _in_window(o.completed_at, window)
+    ]
+    days = [((o.completed_at or now) - o.created_at).total_seconds() / 86400 for o in done]
+    open_old = sum(
+        1
+        for o in onboardings
+        if o.stage not in (Stage.CONCLUIDO.value, Stage.CANCELADO.value)
+        and (now - o.created_at).total_seconds() / 86400 > high
+    )
+    return DurationReport(
+        window=window,
+        target_days=target_days,
+        completed=len(done),
+        days=distribution(days),
+        within_target_low=sum(1 for d in days if d <= low),
+        within_target_high=sum(1 for d in days if low < d <= high),
+        over_target=sum(1 for d in days if d > high),
+        open_over_target=open_old,
+    )
+
+
+def nps(session: Session, *, scope: ColumnElement[bool], window: Window) -> NpsReport:
+    visible = select(Onboarding.id).where(scope)
+    scores = [
+        r.score
+        for r in session.scalars(select(NpsResponse).where(NpsResponse.onboarding_id.in_(visible)))
+        if _in_window(r.answered_at, window)
+    ]
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    total = len(scores)
+    return NpsReport(
+        window=window,
+        responses=total,
+        promoters=promoters,
+        passives=total - promoters - detractors,
+        detractors=detractors,
+        nps=round(100 * (promoters - detractors) / total, 1) if total else None,
+    )

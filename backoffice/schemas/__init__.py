@@ -1,0 +1,1 @@
+"""Pydantic DTOs of the back-office API: separate Create / Update / Public models per resource."""

@@ -1,0 +1,1 @@
+"""OCR benchmark: synthetic documents with ground truth and the accuracy/speed runner."""

@@ -1,0 +1,3 @@
+"""Channel adapters (Twilio WhatsApp, Telegram, Meta WhatsApp Cloud API), their webhook routes,
+the web chat, and the gateway that builds the configured ones. Modules are imported directly
+(``bot.channels.twilio_whatsapp``, ...): each pulls in its provider's library."""

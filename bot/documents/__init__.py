@@ -1,0 +1,79 @@
+"""Documents: intake checks, encrypted storage, OCR of cartão CNPJ / CNH / RG, enrichment.
+
+The lead's code calls only the names below; the modules behind them are private.
+
+- ``inspect_upload(data, limits=IntakeLimits(...)) -> Upload`` or ``DocumentRejected``
+- ``DocumentStore(root, fernet_key).put/get/delete/exists``
+- ``read_document(data, kind=..., options=ReadOptions(today=...)) -> Extraction``
+- ``OcrPool(max_workers=..., timeout=...)`` and ``await pool.read(data, kind=...)``
+- ``BrasilApiClient(base_url).cnpj(...)/.cep(...)`` (async)
+- ``cross_check(kind, fields, today=..., typed_cnpj=..., contact_cpf=..., contact_name=...)``
+- ``run_ocr(path, kind=...)`` for ``onboard ocr``
+"""
+
+from bot.documents.brasilapi import (
+    AddressRecord,
+    BrasilApiClient,
+    CompanyRecord,
+    Partner,
+    TtlCache,
+)
+from bot.documents.command import run_ocr
+from bot.documents.confidence import ASSERTED
+from bot.documents.crosscheck import (
+    Mismatch,
+    check_cnh_expiry,
+    compare_cnpj,
+    compare_cpf,
+    compare_name,
+    cross_check,
+    names_match,
+)
+from bot.documents.errors import (
+    DocumentError,
+    DocumentNotFound,
+    DocumentRejected,
+    EnrichmentError,
+    NotFound,
+    ReadTimeout,
+    Unavailable,
+)
+from bot.documents.intake import IntakeLimits, Notice, Upload, inspect_upload
+from bot.documents.pool import OcrPool
+from bot.documents.quality import ImageQuality
+from bot.documents.reading import Extraction, ReadOptions, read_document
+from bot.documents.store import DocumentStore
+
+__all__ = [
+    "ASSERTED",
+    "AddressRecord",
+    "BrasilApiClient",
+    "CompanyRecord",
+    "DocumentError",
+    "DocumentNotFound",
+    "DocumentRejected",
+    "DocumentStore",
+    "EnrichmentError",
+    "Extraction",
+    "ImageQuality",
+    "IntakeLimits",
+    "Mismatch",
+    "NotFound",
+    "Notice",
+    "OcrPool",
+    "Partner",
+    "ReadOptions",
+    "ReadTimeout",
+    "TtlCache",
+    "Unavailable",
+    "Upload",
+    "check_cnh_expiry",
+    "compare_cnpj",
+    "compare_cpf",
+    "compare_name",
+    "cross_check",
+    "inspect_upload",
+    "names_match",
+    "read_document",
+    "run_ocr",
+]

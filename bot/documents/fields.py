@@ -1,0 +1,258 @@
+"""Field extraction: find each field's label, take the words of its value, parse and validate.
+
+A value is looked for to the right of its label (same row, up to the next label) and below it
+(next row, inside the label's column, bounded by the next label on the label's row). The
+field's parser decides which candidate is a value. Identifiers with check digits fall back to
+a scan of the whole page when their label was not found.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.documents import identifiers as ids
+from bot.documents.folding import clean_spaces, fold
+from bot.documents.labels import LABELS, STOP, LabelHit, best_hits, find_labels
+from bot.documents.page import Page, Row, Word
+
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "cnpj_card": ("cnpj", "razao_social", "nome_fantasia", "data_abertura", "cep", "municipio",
+                  "uf", "situacao_cadastral"),
+    "cnh": ("nome", "cpf", "data_nascimento", "numero_registro", "validade"),
+    "rg": ("nome", "rg", "cpf", "data_nascimento"),
+}
+CHECKED_FIELDS = frozenset({"cnpj", "cpf", "numero_registro"})
+Parser = Callable[[str], ids.Parsed | None]
+EDGE_JUNK = "|[]{}()_—–-=~:;'\"`´,.‘’“”»«"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRead:
+    """A field's value as read: parsed value, source words and how it was located."""
+
+    name: str
+    parsed: ids.Parsed
+    raw: str
+    words: tuple[Word, ...]
+    via: str  # below | right | scan
+    column: tuple[float, float] | None = None  # x range the value may occupy (re-reads)
+
+    @property
+    def region(self) -> tuple[float, float, float, float]:
+        """Where to re-read the value: its whole column, so a word the first read missed
+        at either end shows up as a disagreement."""
+        left, top, right, bottom = self.box
+        if self.column is not None:
+            left, right = min(left, self.column[0]), max(right, self.column[1])
+        return left, top, right, bottom
+
+    @property
+    def min_conf(self) -> float:
+        return min((w.conf for w in self.words), default=0.0)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (min(w.left for w in self.words), min(w.top for w in self.words),
+                max(w.right for w in self.words), max(w.bottom for w in self.words))
+
+
+def _strip_edges(text: str) -> str:
+    return clean_spaces(text).strip(EDGE_JUNK + " ")
+
+
+def parse_person_name(raw: str) -> ids.Parsed | None:
+    """A person's name: letters only, at least two words; look-alike digits become letters."""
+    words: list[str] = []
+    for token in _strip_edges(raw).split():
+        token = token.strip(EDGE_JUNK)
+        fixed = token.translate(str.maketrans("0158", "OISB"))
+        if not fixed:
+            continue
+        if not re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ'’]+", fixed):
+            if words:
+                break  # trailing junk (a box border, a stamp): stop here
+            continue
+        words.append(fixed.upper())
+    if not words:
+        return None
+    value = " ".join(words)
+    repairs = 0 if value == fold(value) or value in raw.upper() else 1
+    return ids.Parsed(value, len(words) >= 2 and len(value) >= 5, repairs)
+
+
+def parse_company_name(raw: str) -> ids.Parsed | None:
+    """A company or trade name as printed; ``********`` (Receita's blank) gives an empty value."""
+    text = clean_spaces(raw).strip(EDGE_JUNK.replace(".", "") + " ")
+    if re.fullmatch(r"[*xX#\s]{3,}", text) or re.fullmatch(r"\*+.*", text):
+        return ids.Parsed("", True)
+    text = re.sub(r"^[^\wÀ-ÿ&]+|[^\wÀ-ÿ.)&]+$", "", text)
+    if len(text) < 2:
+        return None
+    ok = re.fullmatch(r"[\wÀ-ÿ&.,/()'’ -]+", text) is not None
+    return ids.Parsed(text.upper(), ok and sum(c.isalpha() for c in text) >= 2)
+
+
+def parse_place(raw: str) -> ids.Parsed | None:
+    """A municipality: letters, spaces, apostrophes and hyphens."""
+    text = _strip_edges(raw)
+    text = re.split(r"\s[-–/]\s|,", text)[0] if re.search(r"\s[-–/]\s|,", text) else text
+    text = text.translate(str.maketrans("0158", "OISB")).strip(EDGE_JUNK + " ")
+    if len(text) < 2:
+        return None
+    ok = re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ'’ -]+", text) is not None
+    return ids.Parsed(text.upper(), ok and len(text) >= 3)
+
+
+def parsers(today: date) -> dict[str, Parser]:
+    """The parser of each field name (dates are checked against ``today``)."""
+    past = date(1900, 1, 1)
+
+    def opened(raw: str) -> ids.Parsed | None:
+        return ids.parse_date(raw, earliest=past, latest=today)
+
+    def born(raw: str) -> ids.Parsed | None:
+        return ids.parse_date(raw, earliest=past, latest=today)
+
+    def expires(raw: str) -> ids.Parsed | None:
+        return ids.parse_date(raw, earliest=date(1980, 1, 1), latest=date(today.year + 15, 12, 31))
+
+    return {
+        "cnpj": ids.parse_cnpj,
+        "razao_social": parse_company_name,
+        "nome_fantasia": parse_company_name,
+        "data_abertura": opened,
+        "cep": ids.parse_cep,
+        "municipio": parse_place,
+        "uf": ids.parse_uf,
+        "situacao_cadastral": ids.parse_situacao,
+        "nome": parse_person_name,
+        "cpf": ids.parse_cpf,
+        "data_nascimento": born,
+        "numero_registro": ids.parse_cnh_registro,
+        "validade": expires,
+        "rg": ids.parse_rg,
+    }
+
+
+def _column_bound(hit: LabelHit, hits: list[LabelHit], page_width: float) -> float:
+    right = [h.left for h in hits if h.row == hit.row and h.left > hit.right]
+    return min(right, default=page_width)
+
+
+def value_right(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[Word, ...]:
+    bound = _column_bound(hit, hits, float("inf"))
+    label_words = set(hit.words)
+    words = [w for w in rows[hit.row].words
+             if w.left >= hit.right - 1 and w.left < bound - 1 and w not in label_words]
+    if words and words[0].left - hit.right > 12 * hit.height:
+        return ()
+    return tuple(words)
+
+
+def _speck(word: Word) -> bool:
+    """Noise Tesseract read as a short word (a box corner, a stain): skip it."""
+    alnum = sum(c.isalnum() for c in word.text)
+    if word.text in ("-", "–", "&") and word.conf >= 40:
+        return False  # "LTDA - EPP", "PÃO & CIA"
+    return alnum == 0 or (word.conf < 40 and alnum <= 3)
+
+
+def value_below(
+    hit: LabelHit, rows: list[Row], hits: list[LabelHit], page_width: float
+) -> tuple[Word, ...]:
+    bound = _column_bound(hit, hits, page_width)
+    tol = 1.5 * hit.height
+    label_words = {w for h in hits for w in h.words}
+    for row in rows[hit.row + 1:]:
+        if row.top - hit.bottom > 3.0 * hit.height:
+            return ()
+        # a word belongs to the column when it reaches past the label's left edge: values
+        # often start a little left of a label whose number prefix ("2 e 1") was misread
+        inside = [w for w in row.words if w.right > hit.left + tol / 3
+                  and w.left < bound - 0.5 * hit.height and not _speck(w)]
+        # another label counts only under this one (a title beside it does not end the column)
+        inside = [w for w in inside if w not in label_words or w.left < hit.right]
+        if not inside:
+            continue
+        if any(w in label_words for w in inside):
+            return ()
+        return tuple(w for w in inside if w not in label_words)
+    return ()
+
+
+def first_cluster(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The words up to the first wide horizontal gap: a value never jumps to another column."""
+    if not words:
+        return words
+    letter = max(statistics.median(w.height for w in words), 1.0)
+    kept = [words[0]]
+    for word in words[1:]:
+        if word.left - kept[-1].right > 2.5 * letter:
+            break
+        kept.append(word)
+    return tuple(kept)
+
+
+def _scan(page: Page, name: str, parser: Parser, taken: set[str]) -> FieldRead | None:
+    """Look for a check-digit identifier anywhere on the page (label not found)."""
+    for row in page.rows():
+        for start in range(len(row.words)):
+            words = row.words[start:start + 4]
+            raw = " ".join(w.text for w in words)
+            parsed = parser(raw)
+            if parsed and parsed.checked and parsed.repairs == 0 and parsed.value not in taken:
+                used = tuple(w for w in words if re.search(r"\d", w.text))
+                return FieldRead(name, parsed, raw, used or words, "scan")
+    return None
+
+
+def extract_fields(
+    page: Page, kind: str, *, today: date
+) -> tuple[dict[str, FieldRead], dict[str, str]]:
+    """Fields of ``kind`` read from ``page``, and for the others why they were not read."""
+    rows = page.rows()
+    hits = find_labels(rows, LABELS[kind])
+    labelled = best_hits(hits)
+    table = parsers(today)
+    found: dict[str, FieldRead] = {}
+    missing: dict[str, str] = {}
+    for name in FIELD_NAMES[kind]:
+        parser = table[name]
+        hit = labelled.get(name)
+        if hit is None:
+            missing[name] = "label not found"
+            continue
+        options: list[FieldRead] = []
+        bound = _column_bound(hit, hits, page.width)
+        columns = {"right": (hit.right + 0.5 * hit.height, bound - 0.5 * hit.height),
+                   "below": (hit.left - 0.5 * hit.height, bound - 0.5 * hit.height)}
+        for via, words in (("right", value_right(hit, rows, hits)),
+                           ("below", value_below(hit, rows, hits, page.width))):
+            words = first_cluster(words)
+            if not words:
+                continue
+            raw = " ".join(w.text for w in words)
+            parsed = parser(raw)
+            if parsed is not None:
+                options.append(FieldRead(name, parsed, raw, words, via, columns[via]))
+        options.sort(key=lambda f: (not f.parsed.valid, not f.parsed.checked, f.via != "right"))
+        if options:
+            found[name] = options[0]
+            missing.pop(name, None)
+        else:
+            missing[name] = "no value next to its label"
+    for name in FIELD_NAMES[kind]:
+        if name in CHECKED_FIELDS and not (name in found and found[name].parsed.checked):
+            taken = {f.parsed.value for f in found.values()}
+            scanned = _scan(page, name, table[name], taken)
+            if scanned is not None and (name not in found or not found[name].parsed.valid):
+                found[name] = scanned
+                missing.pop(name, None)
+    return found, missing
+
+
+__all__ = ["FIELD_NAMES", "FieldRead", "extract_fields", "STOP"]

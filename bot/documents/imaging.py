@@ -1,0 +1,194 @@
+"""Image preparation for Tesseract: orientation, grey, illumination, skew, scale, binarization.
+
+Each step is a small function on numpy arrays (scipy.ndimage for the morphology) so the
+benchmark can switch steps on and off (``Preprocessing``) and measure what each one buys.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps
+from scipy import ndimage
+
+MAX_SIDE = 3200  # larger photos are shrunk first: Tesseract time grows with pixels
+
+
+@dataclass(frozen=True, slots=True)
+class Preprocessing:
+    """Which preparation steps run; the defaults are the pipeline the benchmark chose."""
+
+    illumination: bool = True
+    deskew: bool = True
+    rescale: bool = True
+    binarize: str = "otsu"  # none | otsu | sauvola
+    remove_rules: bool = True
+    target_height: float = 30.0  # wanted median height (px) of letters after rescaling
+    max_scale: float = 2.5
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The image handed to Tesseract and what was measured on the way."""
+
+    image: Image.Image
+    gray: np.ndarray  # illumination-corrected grey at the same geometry, for re-reads
+    angle: float
+    scale: float
+    text_height: float
+
+
+def load_image(data: bytes) -> Image.Image:
+    """Decode, apply the EXIF orientation, drop alpha; shrink very large photos."""
+    with Image.open(io.BytesIO(data)) as opened:
+        image = ImageOps.exif_transpose(opened)
+        image = image.convert("RGB") if image.mode != "L" else image.copy()
+    longest = max(image.size)
+    if longest > MAX_SIDE:
+        factor = MAX_SIDE / longest
+        size = (round(image.width * factor), round(image.height * factor))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    return image
+
+
+def to_gray(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("L"), dtype=np.float32)
+
+
+def correct_illumination(gray: np.ndarray) -> np.ndarray:
+    """Divide by a background estimate (a grey closing at 1/4 scale) to flatten shadows."""
+    h, w = gray.shape
+    small = np.asarray(Image.fromarray(gray.astype(np.uint8)).resize(
+        (max(w // 4, 8), max(h // 4, 8)), Image.Resampling.BILINEAR), dtype=np.float32)
+    size = max(7, round(min(small.shape) / 40) | 1)
+    background = ndimage.grey_closing(small, size=(size, size))
+    background = ndimage.uniform_filter(background, size=size)
+    full = np.asarray(Image.fromarray(background.astype(np.uint8)).resize(
+        (w, h), Image.Resampling.BILINEAR), dtype=np.float32)
+    return np.clip(gray / np.maximum(full, 1.0) * 235.0, 0, 255)
+
+
+def otsu_threshold(gray: np.ndarray) -> float:
+    hist = np.bincount(np.clip(gray, 0, 255).astype(np.uint8).ravel(), minlength=256)
+    hist = hist.astype(np.float64)
+    total = hist.sum()
+    weights = np.cumsum(hist)
+    means = np.cumsum(hist * np.arange(256))
+    denominator = weights * (total - weights)
+    numerator = (means[-1] * weights / total - means) ** 2
+    between = np.divide(numerator, denominator, out=np.zeros(256), where=denominator > 0)
+    return float(np.argmax(between))
+
+
+def sauvola(gray: np.ndarray, *, window: int, k: float = 0.2) -> np.ndarray:
+    mean = ndimage.uniform_filter(gray, size=window)
+    sq = ndimage.uniform_filter(gray * gray, size=window)
+    std = np.sqrt(np.maximum(sq - mean * mean, 0))
+    light: np.ndarray = gray > mean * (1 + k * (std / 128.0 - 1))
+    return light
+
+
+def text_height(ink: np.ndarray) -> float:
+    """Median height of letter-sized connected components of ``ink`` (True = dark)."""
+    labels, count = ndimage.label(ink)
+    if count == 0:
+        return 0.0
+    slices = ndimage.find_objects(labels)
+    heights = []
+    for sl in slices:
+        if sl is None:
+            continue
+        h = sl[0].stop - sl[0].start
+        w = sl[1].stop - sl[1].start
+        if 4 <= h <= 200 and 0.15 <= w / h <= 1.6:
+            heights.append(h)
+    return float(np.median(heights)) if len(heights) >= 10 else 0.0
+
+
+def estimate_skew(ink: np.ndarray, *, limit: float = 15.0) -> float:
+    """The rotation (degrees) that makes text rows horizontal.
+
+    Projection profiles of the ink pixels sheared by each candidate angle: the right angle
+    gives the spikiest profile (largest sum of squared differences between adjacent rows).
+    """
+    h, w = ink.shape
+    step = max(1, round(max(h, w) / 800))
+    ys, xs = np.nonzero(ink[::step, ::step])
+    if len(xs) < 50:
+        return 0.0
+    xs = xs.astype(np.float64) - xs.mean()
+    ys = ys.astype(np.float64)
+    span = int(ys.max() + abs(xs).max() * math.tan(math.radians(limit)) * 2 + 4)
+    offset = span // 2
+
+    def score(angle: float) -> float:
+        rows = np.round(ys - xs * math.tan(math.radians(angle))).astype(np.int64) + offset
+        profile = np.bincount(np.clip(rows, 0, 2 * span), minlength=2 * span + 1)
+        return float(np.sum(np.diff(profile.astype(np.float64)) ** 2))
+
+    coarse = max(np.arange(-limit, limit + 0.01, 0.5), key=score)
+    fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=score)
+    return float(fine)
+
+
+def rules_mask(ink: np.ndarray, *, letter: float) -> np.ndarray:
+    """Long horizontal and vertical strokes (form boxes), which confuse Tesseract."""
+    span = max(int(letter * 4), 25)
+    mask = np.zeros_like(ink)
+    for axis in (0, 1):
+        # thicken across the stroke first, so slightly slanted rules still form one run
+        thick = ndimage.maximum_filter1d(ink, size=3, axis=1 - axis).astype(np.float32)
+        full = ndimage.uniform_filter1d(thick, size=span, axis=axis) > 0.999
+        mask |= ndimage.uniform_filter1d(full.astype(np.float32), size=span, axis=axis) > 0
+    rules: np.ndarray = ndimage.binary_dilation(mask, iterations=1) & ink
+    return rules
+
+
+def prepare(
+    image: Image.Image, options: Preprocessing, *, flat: np.ndarray | None = None
+) -> Prepared:
+    """Run the chosen steps; returns the image for Tesseract plus measurements.
+
+    ``flat``: the illumination-corrected grey when the caller already computed it.
+    """
+    gray = to_gray(image)
+    if options.illumination:
+        gray = flat if flat is not None else correct_illumination(gray)
+    ink = gray < otsu_threshold(gray)
+    angle = estimate_skew(ink) if options.deskew else 0.0
+    if abs(angle) >= 0.3:
+        # rows sloping down to the right (positive angle) need a counter-clockwise turn
+        rotated = Image.fromarray(gray.astype(np.uint8)).rotate(
+            angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235)
+        gray = np.asarray(rotated, dtype=np.float32)
+        ink = gray < otsu_threshold(gray)
+    height = text_height(ink)
+    if options.remove_rules and height > 0:
+        gray = np.where(rules_mask(ink, letter=height), 235.0, gray).astype(np.float32)
+    scale = 1.0
+    if options.rescale and height > 0:
+        scale = min(max(options.target_height / height, 0.5), options.max_scale)
+        if abs(scale - 1.0) > 0.1:
+            size = (round(gray.shape[1] * scale), round(gray.shape[0] * scale))
+            gray = np.asarray(Image.fromarray(gray.astype(np.uint8)).resize(
+                size, Image.Resampling.BICUBIC), dtype=np.float32)
+        else:
+            scale = 1.0
+    if options.binarize == "none":
+        out = gray.astype(np.uint8)
+    elif options.binarize == "sauvola":
+        out = np.where(sauvola(gray, window=max(int(height * scale * 2) | 1, 15)), 255, 0)
+    else:
+        out = np.where(gray < otsu_threshold(gray), 0, 255)
+    return Prepared(Image.fromarray(out.astype(np.uint8)), gray, angle, scale, height * scale)
+
+
+def crop(gray: np.ndarray, box: tuple[float, float, float, float], *, pad: float) -> np.ndarray:
+    left, top, right, bottom = box
+    h, w = gray.shape
+    x0, y0 = max(int(left - pad), 0), max(int(top - pad), 0)
+    x1, y1 = min(int(math.ceil(right + pad)), w), min(int(math.ceil(bottom + pad)), h)
+    return gray[y0:y1, x0:x1]

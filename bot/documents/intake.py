@@ -1,0 +1,216 @@
+"""Checks on an uploaded file before anything is stored or read.
+
+The real type comes from the content (magic bytes, then Pillow or PDFium opening it), never
+from the file name or the MIME type the channel declared. Every refusal is a
+``DocumentRejected`` with a specific, friendly message in Portuguese and English.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+from PIL import Image, UnidentifiedImageError
+
+from bot.documents.errors import DocumentRejected
+
+MB = 1024 * 1024
+HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeLimits:
+    max_bytes: int = 16 * MB
+    max_pixels: int = 40_000_000
+    max_pdf_pages: int = 2  # more pages are accepted, but only these are read
+    min_side: int = 200  # px: smaller images cannot hold a readable document
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A non-blocking remark for the client (e.g. only the first pages will be read)."""
+
+    code: str
+    message_pt: str
+    message_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An accepted upload: what it really is and how much of it will be read."""
+
+    sha256: str
+    size: int
+    mime: str  # image/jpeg | image/png | image/webp | image/heic | application/pdf
+    page_count: int
+    pages_to_read: int
+    width: int = 0
+    height: int = 0
+    filename: str = ""
+    declared_type: str = ""
+    notices: tuple[Notice, ...] = field(default=())
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.mime == "application/pdf"
+
+
+def sniff_type(data: bytes) -> str:
+    """The MIME type from the first bytes, or "" when not a supported image or PDF."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if b"%PDF-" in data[:1024]:
+        return "application/pdf"
+    if data[4:8] == b"ftyp" and (data[8:12] in HEIF_BRANDS or any(
+            brand in data[16:64] for brand in HEIF_BRANDS)):
+        return "image/heic"
+    return ""
+
+
+def heif_available() -> bool:
+    """Register pillow-heif's opener when the optional package is installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _reject(code: str, pt: str, en: str) -> DocumentRejected:
+    return DocumentRejected(code, pt, en)
+
+
+def _corrupt() -> DocumentRejected:
+    return _reject(
+        "corrupt",
+        "Não consegui abrir a imagem: o arquivo parece corrompido ou incompleto. "
+        "Pode enviar de novo?",
+        "I could not open the image: the file looks corrupt or incomplete. "
+        "Could you send it again?",
+    )
+
+
+def _check_image(data: bytes, limits: IntakeLimits) -> tuple[int, int]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > limits.max_pixels:
+                    raise _too_many_pixels(width * height, limits)
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_many_pixels(None, limits) from exc
+    except DocumentRejected:
+        raise
+    except (OSError, ValueError, SyntaxError, UnidentifiedImageError) as exc:
+        raise _corrupt() from exc
+    if min(width, height) < limits.min_side:
+        raise _reject(
+            "too_small",
+            f"A imagem é pequena demais para ler ({width}×{height} pixels). "
+            "Envie uma foto com o documento ocupando a tela, ou o PDF.",
+            f"The image is too small to read ({width}×{height} pixels). "
+            "Please send a photo where the document fills the frame, or the PDF.",
+        )
+    return width, height
+
+
+def _too_many_pixels(pixels: int | None, limits: IntakeLimits) -> DocumentRejected:
+    limit = limits.max_pixels / 1e6
+    size_pt = f" ({pixels / 1e6:.0f} megapixels)" if pixels else ""
+    return _reject(
+        "too_many_pixels",
+        f"A imagem tem resolução grande demais{size_pt}; o limite é {limit:.0f} megapixels. "
+        "Envie uma foto com resolução menor ou o PDF.",
+        f"The image resolution is too large{size_pt}; the limit is {limit:.0f} megapixels. "
+        "Please send a smaller photo or the PDF.",
+    )
+
+
+def _check_pdf(data: bytes) -> int:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise _reject(
+                "pdf_encrypted",
+                "Este PDF está protegido por senha. Envie uma versão sem senha ou uma foto "
+                "do documento.",
+                "This PDF is password-protected. Please send a version without a password "
+                "or a photo of the document.",
+            ) from exc
+        raise _reject(
+            "pdf_unreadable",
+            "Não consegui abrir este PDF: ele parece corrompido ou incompleto. "
+            "Pode baixar de novo e reenviar?",
+            "I could not open this PDF: it looks corrupt or incomplete. "
+            "Could you download it again and resend it?",
+        ) from exc
+    try:
+        pages = len(pdf)
+    finally:
+        pdf.close()
+    if pages == 0:
+        raise _reject("pdf_empty", "Este PDF não tem páginas.", "This PDF has no pages.")
+    return pages
+
+
+def inspect_upload(
+    data: bytes, *, declared_type: str = "", filename: str = "", limits: IntakeLimits
+) -> Upload:
+    """Accept ``data`` as a readable image or PDF, or raise ``DocumentRejected``."""
+    if not data:
+        raise _reject("empty", "O arquivo chegou vazio. Pode enviar de novo?",
+                      "The file arrived empty. Could you send it again?")
+    if len(data) > limits.max_bytes:
+        size, limit = len(data) / MB, limits.max_bytes / MB
+        raise _reject(
+            "too_large",
+            f"O arquivo tem {size:.1f} MB e o limite é {limit:.0f} MB. Envie uma foto menor "
+            "ou o PDF.",
+            f"The file is {size:.1f} MB and the limit is {limit:.0f} MB. Please send a smaller "
+            "photo or the PDF.",
+        )
+    mime = sniff_type(data)
+    if not mime:
+        raise _reject(
+            "unsupported_type",
+            "Não reconheço este arquivo como imagem ou PDF. Envie uma foto (JPEG, PNG ou "
+            "WebP) ou o PDF do documento.",
+            "I do not recognize this file as an image or a PDF. Please send a photo (JPEG, "
+            "PNG or WebP) or the document's PDF.",
+        )
+    if mime == "image/heic" and not heif_available():
+        raise _reject(
+            "heic_unsupported",
+            "Recebi uma foto em HEIC, que ainda não consigo abrir. Envie em JPEG (no iPhone: "
+            "Ajustes > Câmera > Formatos > Mais Compatível) ou o PDF.",
+            "I received a HEIC photo, which I cannot open yet. Please send it as JPEG (on "
+            "iPhone: Settings > Camera > Formats > Most Compatible) or the PDF.",
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    if mime != "application/pdf":
+        width, height = _check_image(data, limits)
+        return Upload(digest, len(data), mime, page_count=1, pages_to_read=1, width=width,
+                      height=height, filename=filename, declared_type=declared_type)
+    pages = _check_pdf(data)
+    notices: tuple[Notice, ...] = ()
+    if pages > limits.max_pdf_pages:
+        first = limits.max_pdf_pages
+        notices = (Notice(
+            "too_many_pages",
+            f"O PDF tem {pages} páginas; vou ler só as {first} primeiras.",
+            f"The PDF has {pages} pages; I will read only the first {first}.",
+        ),)
+    return Upload(digest, len(data), mime, page_count=pages,
+                  pages_to_read=min(pages, limits.max_pdf_pages), notices=notices,
+                  filename=filename, declared_type=declared_type)

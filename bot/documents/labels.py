@@ -1,0 +1,210 @@
+"""The printed labels of each document kind, finding them in a page, and kind detection.
+
+Labels are matched on folded tokens (no accents, uppercase) with a similarity threshold, so
+"MUNICIPIO", "MUNICÍPIO" and "MUNIC1PIO" all anchor the municipality. Longer labels are placed
+first and their words are not reused, so "DATA DA SITUAÇÃO CADASTRAL" never anchors
+"SITUAÇÃO CADASTRAL". Labels that are not fields ("stops") bound the columns of the others.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.documents.folding import tokens
+from bot.documents.page import Page, Row, Word
+
+STOP = "_stop"
+
+LABELS: dict[str, dict[str, tuple[str, ...]]] = {
+    "cnpj_card": {
+        "cnpj": ("NUMERO DE INSCRICAO", "CNPJ", "NUMERO DO CNPJ"),
+        "razao_social": ("NOME EMPRESARIAL", "RAZAO SOCIAL"),
+        "nome_fantasia": ("TITULO DO ESTABELECIMENTO NOME DE FANTASIA", "NOME DE FANTASIA",
+                          "TITULO DO ESTABELECIMENTO", "NOME FANTASIA"),
+        "data_abertura": ("DATA DE ABERTURA", "DATA DA ABERTURA"),
+        "cep": ("CEP",),
+        "municipio": ("MUNICIPIO", "CIDADE"),
+        "uf": ("UF",),
+        "situacao_cadastral": ("SITUACAO CADASTRAL",),
+        STOP: ("COMPROVANTE DE INSCRICAO E DE SITUACAO CADASTRAL",
+               "COMPROVANTE DE INSCRICAO E DE SITUACAO", "CADASTRO NACIONAL DA PESSOA JURIDICA",
+               "REPUBLICA FEDERATIVA DO BRASIL", "PORTE",
+               "CODIGO E DESCRICAO DA ATIVIDADE ECONOMICA PRINCIPAL",
+               "CODIGO E DESCRICAO DAS ATIVIDADES ECONOMICAS SECUNDARIAS",
+               "CODIGO E DESCRICAO DA NATUREZA JURIDICA", "LOGRADOURO", "NUMERO", "COMPLEMENTO",
+               "BAIRRO DISTRITO", "ENDERECO ELETRONICO", "TELEFONE",
+               "ENTE FEDERATIVO RESPONSAVEL EFR", "DATA DA SITUACAO CADASTRAL",
+               "MOTIVO DE SITUACAO CADASTRAL", "SITUACAO ESPECIAL", "DATA DA SITUACAO ESPECIAL"),
+    },
+    "cnh": {
+        "nome": ("NOME", "NOME E SOBRENOME", "NOME CIVIL"),
+        "cpf": ("CPF",),
+        "data_nascimento": ("DATA NASCIMENTO", "DATA DE NASCIMENTO",
+                            "DATA LOCAL E UF DE NASCIMENTO"),
+        "numero_registro": ("NO REGISTRO", "N REGISTRO", "NUMERO DO REGISTRO",
+                            "N DO REGISTRO", "NUMERO REGISTRO", "REGISTRO"),
+        "validade": ("VALIDADE", "DATA DE VALIDADE"),
+        STOP: ("DOC IDENTIDADE ORG EMISSOR UF", "FILIACAO", "PERMISSAO", "ACC", "CAT HAB",
+               "1A HABILITACAO", "OBSERVACOES", "LOCAL", "DATA EMISSAO", "DATA DE EMISSAO",
+               "ASSINATURA DO PORTADOR", "CARTEIRA NACIONAL DE HABILITACAO",
+               "REPUBLICA FEDERATIVA DO BRASIL", "DEPARTAMENTO NACIONAL DE TRANSITO",
+               "MINISTERIO DA INFRAESTRUTURA", "MINISTERIO DAS CIDADES", "NOME SOCIAL"),
+    },
+    "rg": {
+        "rg": ("REGISTRO GERAL", "RG", "NO DO RG", "NUMERO DO RG"),
+        "nome": ("NOME", "NOME CIVIL"),
+        "cpf": ("CPF",),
+        "data_nascimento": ("DATA DE NASCIMENTO", "DATA NASCIMENTO"),
+        STOP: ("DATA DE EXPEDICAO", "FILIACAO", "NATURALIDADE", "DOC ORIGEM",
+               "ASSINATURA DO DIRETOR", "ASSINATURA DO TITULAR", "CARTEIRA DE IDENTIDADE",
+               "REPUBLICA FEDERATIVA DO BRASIL", "SECRETARIA DA SEGURANCA PUBLICA",
+               "INSTITUTO DE IDENTIFICACAO", "VALIDA EM TODO O TERRITORIO NACIONAL",
+               "NOME SOCIAL"),
+    },
+}
+
+# Phrases that identify a kind when found anywhere on the page.
+KIND_MARKERS: dict[str, tuple[str, ...]] = {
+    "cnpj_card": ("CADASTRO NACIONAL DA PESSOA JURIDICA", "COMPROVANTE DE INSCRICAO",
+                  "NOME EMPRESARIAL", "DATA DE ABERTURA", "NATUREZA JURIDICA",
+                  "SITUACAO CADASTRAL", "NOME DE FANTASIA", "ATIVIDADE ECONOMICA PRINCIPAL"),
+    "cnh": ("CARTEIRA NACIONAL DE HABILITACAO", "HABILITACAO", "CAT HAB", "PERMISSAO",
+            "DEPARTAMENTO NACIONAL DE TRANSITO", "VALIDADE", "NO REGISTRO", "DETRAN",
+            "ASSINATURA DO PORTADOR"),
+    "rg": ("REGISTRO GERAL", "CARTEIRA DE IDENTIDADE", "DATA DE EXPEDICAO", "NATURALIDADE",
+           "INSTITUTO DE IDENTIFICACAO", "DOC ORIGEM", "SECRETARIA DA SEGURANCA",
+           "ASSINATURA DO DIRETOR", "LEI NO 7116"),
+}
+KINDS = tuple(KIND_MARKERS)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    """A label found on the page: ``key`` is a field name, or ``STOP`` for other labels."""
+
+    key: str
+    phrase: str
+    words: tuple[Word, ...]
+    row: int
+    score: float
+
+    @property
+    def left(self) -> float:
+        return min(w.left for w in self.words)
+
+    @property
+    def right(self) -> float:
+        return max(w.right for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return max(w.height for w in self.words)
+
+
+def _threshold(phrase: str) -> float:
+    if len(phrase) <= 4:
+        return 100.0
+    if len(phrase) <= 9:
+        return 88.0
+    return 86.0 if len(phrase) <= 15 else 80.0
+
+
+def _tokens_agree(phrase: str, window: list[tuple[str, int]], score: float) -> bool:
+    """Word by word, so "DA NASCIMENTO" (a surname) is not "DATA NASCIMENTO" (a label)."""
+    wanted = phrase.split()
+    if len(wanted) != len(window):
+        return score >= 90  # a word split or merged by OCR: demand a closer overall match
+    for want, (got, _) in zip(wanted, window, strict=True):
+        floor = 100 if len(want) <= 2 else 66 if len(want) == 3 else 75
+        if fuzz.ratio(want, got) < floor:
+            return False
+    return True
+
+
+def _row_tokens(row: Row) -> list[tuple[str, int]]:
+    return [(tok, i) for i, word in enumerate(row.words) for tok in tokens(word.text)]
+
+
+def _row_labels(
+    toks: list[tuple[str, int]], phrases: list[tuple[str, str, int]]
+) -> list[tuple[int, int, str, str, float]]:
+    """Best non-overlapping labels in one row: a DP maximizing the matched characters."""
+    count = len(toks)
+    numeric = [0]
+    for tok, _ in toks:  # prefix counts of number tokens: a label never absorbs a number
+        numeric.append(numeric[-1] + (len(tok) >= 2 and tok.isdigit()))
+    longest = max((size for _, _, size in phrases), default=0) + 1
+    # best[i]: (score, labels) using tokens[:i]; score = matched chars - half the unmatched
+    best: list[tuple[float, list[tuple[int, int, str, str, float]]]] = [(0.0, [])] * (count + 1)
+    for end in range(1, count + 1):
+        best[end] = best[end - 1]
+        for n in range(1, min(longest, end) + 1):
+            start = end - n
+            has_number = numeric[end] > numeric[start]
+            window = " ".join(t for t, _ in toks[start:end])
+            for key, phrase, size in phrases:
+                if abs(n - size) > 1 or (has_number and not any(c.isdigit() for c in phrase)):
+                    continue
+                if abs(len(window) - len(phrase)) > max(2, len(phrase) // 4):
+                    continue
+                score = fuzz.ratio(phrase, window, score_cutoff=_threshold(phrase))
+                if not score or not _tokens_agree(phrase, toks[start:end], score):
+                    continue
+                size_sum = len(phrase) + len(window)
+                matched = score / 100.0 * size_sum / 2
+                total = best[start][0] + matched - 0.5 * (size_sum - 2 * matched)
+                if total > best[end][0]:
+                    best[end] = (total, [*best[start][1], (start, n, key, phrase, score / 100)])
+    return best[count][1]
+
+
+def find_labels(rows: list[Row], catalog: dict[str, tuple[str, ...]]) -> list[LabelHit]:
+    """Every label of ``catalog`` found in ``rows`` (per row, the cover matching most text)."""
+    phrases = [(key, phrase, len(phrase.split())) for key, group in catalog.items()
+               for phrase in group]
+    hits: list[LabelHit] = []
+    for r, row in enumerate(rows):
+        toks = _row_tokens(row)
+        for start, n, key, phrase, score in _row_labels(toks, phrases):
+            word_ids = sorted({toks[i][1] for i in range(start, start + n)})
+            # numbered labels of the 2022 CNH ("4b VALIDADE", "2 e 1 NOME"): keep the numbers
+            while word_ids[0] > 0:
+                before = tokens(row.words[word_ids[0] - 1].text)
+                if not (len(before) == 1 and re.fullmatch(r"\d{1,2}[A-Z]?|E", before[0])):
+                    break
+                word_ids.insert(0, word_ids[0] - 1)
+            words = tuple(row.words[i] for i in word_ids)
+            hits.append(LabelHit(key, phrase, words, r, score))
+    return hits
+
+
+def best_hits(hits: list[LabelHit]) -> dict[str, LabelHit]:
+    """One hit per field: the best score, then the most specific phrase, then the topmost."""
+    best: dict[str, LabelHit] = {}
+    for hit in sorted(hits, key=lambda h: (-h.score, -len(h.phrase), h.top)):
+        if hit.key != STOP and hit.key not in best:
+            best[hit.key] = hit
+    return best
+
+
+def detect_kind(page: Page) -> tuple[str, dict[str, int]]:
+    """The kind whose markers appear most often (at least two), else ``"other"``."""
+    rows = page.rows()
+    counts = {kind: len(find_labels(rows, {kind: markers})) for kind, markers in
+              KIND_MARKERS.items()}
+    kind, count = max(counts.items(), key=lambda kv: kv[1])
+    ties = [k for k, c in counts.items() if c == count]
+    if count < 2 or len(ties) > 1:
+        return "other", counts
+    return kind, counts

@@ -1,0 +1,82 @@
+"""PDF pages through pypdfium2: the text layer as positioned words, or a raster for OCR."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from bot.documents.errors import DocumentRejected
+from bot.documents.page import Page, Word
+
+MIN_TEXT_CHARS = 40  # fewer characters than this: a scan, not a text PDF
+
+
+def open_pdf(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise DocumentRejected(
+            "pdf_unreadable",
+            "Não consegui abrir este PDF. Ele pode estar corrompido ou protegido por senha.",
+            "I could not open this PDF. It may be corrupt or password-protected.",
+        ) from exc
+
+
+def text_page(pdf: pdfium.PdfDocument, index: int) -> Page | None:
+    """Words of page ``index`` from its text layer, top-left origin; None when it has none."""
+    page = pdf[index]
+    try:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            count = textpage.count_chars()
+            text = textpage.get_text_range() if count > 0 else ""
+            if len(text.strip()) < MIN_TEXT_CHARS:
+                return None
+            words: list[Word] = []
+            current: list[str] = []
+            box: list[float] = []
+
+            def flush() -> None:
+                if current:
+                    words.append(Word("".join(current), box[0], height - box[3], box[2],
+                                      height - box[1], 100.0))
+                current.clear()
+                box.clear()
+
+            for i in range(count):
+                char = textpage.get_text_range(i, 1)
+                if not char or char.isspace() or char in "\ufffe\x02":
+                    flush()
+                    continue
+                left, bottom, right, top = textpage.get_charbox(i, loose=True)
+                size = top - bottom
+                if current and (left - box[2] > 0.15 * size or bottom > box[3] or top < box[1]
+                                or not 0.8 < size / max(box[3] - box[1], 1e-6) < 1.25):
+                    flush()
+                if not current:
+                    box.extend([left, bottom, right, top])
+                else:
+                    box[0], box[1] = min(box[0], left), min(box[1], bottom)
+                    box[2], box[3] = max(box[2], right), max(box[3], top)
+                current.append(char)
+            flush()
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    return Page(tuple(words), width, height, from_text_layer=True)
+
+
+def render_page(pdf: pdfium.PdfDocument, index: int, *, dpi: float = 200.0) -> Image.Image:
+    """Rasterize page ``index`` (for scanned PDFs)."""
+    page = pdf[index]
+    try:
+        bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+        try:
+            image: Image.Image = bitmap.to_pil().convert("L")
+            return image
+        finally:
+            bitmap.close()
+    finally:
+        page.close()

@@ -1,0 +1,306 @@
+"""The document worker: downloads queued files, checks them, stores them content-addressed,
+reads them with OCR in a process pool, cross-checks them against the registration, and hands
+the reading back to the conversation as an event (so the dialogue answers in order, under the
+conversation's lock, like any other message).
+
+A refused file (too large, not an image or PDF, corrupt, too poor to read) becomes a reading
+with the reason, and the client is told what to send instead; nothing partial is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.errors import MediaTooLarge, MediaUnavailable
+from bot.channels.ports import MediaFetcher
+from bot.documents import (
+    DocumentRejected,
+    DocumentStore,
+    Extraction,
+    IntakeLimits,
+    ReadOptions,
+    ReadTimeout,
+    cross_check,
+    inspect_upload,
+)
+from bot.domain.clock import Clock
+from bot.domain.documents import DocumentReading, Mismatch
+from bot.domain.messages import Channel, InboundMessage, MediaRef
+from bot.service.inbox import Inbox
+from bot.storage.claims import claim_due
+from bot.storage.models import Client, Contact, Conversation, Document
+from bot.workers.loop import run_rounds
+
+log = logging.getLogger(__name__)
+
+_UNREADABLE_PT = (
+    "Não consegui ler esse arquivo a tempo. Envie o PDF baixado da Receita, ou uma foto com o "
+    "documento plano, inteiro e com boa luz."
+)
+_UNREADABLE_EN = (
+    "I couldn't read that file in time. Please send the PDF from Receita, or a photo of the "
+    "document flat, whole and in good light."
+)
+_UNAVAILABLE_PT = "Não consegui baixar o arquivo que você enviou. Pode mandar de novo?"
+_UNAVAILABLE_EN = "I couldn't download the file you sent. Could you send it again?"
+
+
+class DocumentReader(Protocol):
+    """What reads a document (``OcrPool`` in production)."""
+
+    async def read(
+        self, data: bytes, *, kind: str = "auto", options: ReadOptions | None = None
+    ) -> Extraction: ...
+
+
+@dataclass(frozen=True)
+class Job:
+    document_id: int
+    channel: str
+    address: str
+    media: MediaRef
+    attempts: int
+    typed_cnpj: str
+    contact_name: str
+
+
+class DocumentWorker:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        fetchers: Mapping[str, MediaFetcher],
+        store: DocumentStore,
+        reader: DocumentReader,
+        inbox: Inbox,
+        clock: Clock,
+        timezone: str = "America/Sao_Paulo",
+        limits: IntakeLimits | None = None,
+        max_attempts: int = 5,
+        lease_s: float = 300.0,
+    ) -> None:
+        self.sessions = sessions
+        self.fetchers = fetchers
+        self.store = store
+        self.reader = reader
+        self.inbox = inbox
+        self.clock = clock
+        self.zone = ZoneInfo(timezone)
+        self.limits = limits or IntakeLimits()
+        self.max_attempts = max_attempts
+        self.lease = timedelta(seconds=lease_s)
+
+    async def run(self, stop: asyncio.Event, *, wake: asyncio.Event | None = None) -> None:
+        await run_rounds(self.run_once, stop, wake=wake, name="documents")
+
+    async def run_once(self) -> int:
+        jobs = await anyio.to_thread.run_sync(self._claim)
+        for job in jobs:  # one at a time: the OCR pool is the bottleneck anyway
+            await self._process(job)
+        return len(jobs)
+
+    def _claim(self) -> list[Job]:
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            documents = claim_due(
+                session,
+                Document,
+                where=[Document.status == "pending", Document.next_attempt_at <= now],
+                now=now,
+                lease=self.lease,
+                limit=4,
+            )
+            return [self._job(session, document) for document in documents]
+
+    def _job(self, session: Session, document: Document) -> Job:
+        conversation = session.get_one(Conversation, document.conversation_id)
+        client = session.get(Client, document.client_id) if document.client_id else None
+        admin = session.scalar(
+            select(Contact).where(Contact.client_id == document.client_id, Contact.area == "admin")
+        )
+        name = admin.name if admin is not None and admin.name else ""
+        if not name:
+            slots = (conversation.state or {}).get("slots", {})
+            name = str(slots.get("person_name", ""))
+        return Job(
+            document_id=document.id,
+            channel=conversation.channel,
+            address=conversation.address,
+            media=MediaRef(
+                url=document.media_url or "",
+                content_type=document.media_type or "",
+                provider_id=document.provider_id or "",
+                filename=document.filename or "",
+            ),
+            attempts=document.attempts,
+            typed_cnpj=(client.cnpj or "") if client is not None else "",
+            contact_name=name,
+        )
+
+    async def _process(self, job: Job) -> None:
+        try:
+            reading = await self._read(job)
+        except MediaUnavailable as exc:
+            if exc.transient and job.attempts + 1 < self.max_attempts:
+                await anyio.to_thread.run_sync(self._retry_later, job, str(exc))
+                return
+            reading = DocumentReading(
+                job.document_id, "other", rejected_pt=_UNAVAILABLE_PT, rejected_en=_UNAVAILABLE_EN
+            )
+            await anyio.to_thread.run_sync(self._finish, job, reading, None, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            log.exception("document %s could not be processed", job.document_id)
+            if job.attempts + 1 < self.max_attempts:
+                await anyio.to_thread.run_sync(self._retry_later, job, repr(exc))
+                return
+            reading = DocumentReading(
+                job.document_id, "other", rejected_pt=_UNREADABLE_PT, rejected_en=_UNREADABLE_EN
+            )
+            await anyio.to_thread.run_sync(self._finish, job, reading, None, repr(exc))
+        await self.inbox.receive(
+            InboundMessage(
+                channel=Channel(job.channel),
+                address=job.address,
+                text="",
+                external_id=f"doc:{job.document_id}",
+                received_at=self.clock.now(),
+                document=await anyio.to_thread.run_sync(self._reading_of, job.document_id),
+            )
+        )
+
+    async def _read(self, job: Job) -> None:
+        """Downloads, checks, stores and reads one file; records the outcome."""
+        fetcher = self.fetchers.get(job.channel)
+        if fetcher is None:
+            raise MediaUnavailable(f"no media fetcher for channel {job.channel}")
+        try:
+            data = await fetcher.fetch(job.media, max_bytes=self.limits.max_bytes)
+        except MediaTooLarge:
+            limit_mb = self.limits.max_bytes // (1024 * 1024)
+            reading = DocumentReading(
+                job.document_id,
+                "other",
+                rejected_pt=f"O arquivo passa do limite de {limit_mb} MB. Envie uma foto menor ou o PDF.",
+                rejected_en=f"The file is over the {limit_mb} MB limit. Please send a smaller photo or the PDF.",
+            )
+            await anyio.to_thread.run_sync(self._finish, job, reading, None, "too_large")
+            return
+        try:
+            upload = inspect_upload(
+                data,
+                declared_type=job.media.content_type,
+                filename=job.media.filename,
+                limits=self.limits,
+            )
+        except DocumentRejected as rejected:
+            reading = DocumentReading(
+                job.document_id,
+                "other",
+                rejected_pt=rejected.message_pt,
+                rejected_en=rejected.message_en,
+            )
+            await anyio.to_thread.run_sync(self._finish, job, reading, None, rejected.code)
+            return
+        today = self.clock.now().astimezone(self.zone).date()
+        try:
+            extraction = await self.reader.read(data, kind="auto", options=ReadOptions(today=today))
+        except ReadTimeout:
+            reading = DocumentReading(
+                job.document_id, "other", rejected_pt=_UNREADABLE_PT, rejected_en=_UNREADABLE_EN
+            )
+            await anyio.to_thread.run_sync(self._finish, job, reading, None, "read timeout")
+            return
+        sha256 = await anyio.to_thread.run_sync(self.store.put, data)
+        mismatches = cross_check(
+            extraction.kind,
+            extraction.fields,
+            today=today,
+            typed_cnpj=job.typed_cnpj,
+            contact_name=job.contact_name,
+        )
+        too_poor = extraction.tip_pt and not extraction.fields
+        reading = DocumentReading(
+            document_id=job.document_id,
+            kind=extraction.kind,
+            fields=dict(extraction.fields),
+            uncertain=tuple(extraction.uncertain),
+            rejected_pt=extraction.tip_pt if too_poor else "",
+            rejected_en=extraction.tip_en if too_poor else "",
+            mismatches=tuple(Mismatch(m.field, m.reason_pt, m.reason_en) for m in mismatches),
+        )
+        stored = {"sha256": sha256, "size": upload.size, "mime": upload.mime}
+        await anyio.to_thread.run_sync(self._finish, job, reading, stored, None)
+
+    def _retry_later(self, job: Job, error: str) -> None:
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            document = session.get_one(Document, job.document_id)
+            document.attempts += 1
+            document.claimed_until = None
+            document.error = error[:500]
+            document.next_attempt_at = now + timedelta(seconds=10 * 2**document.attempts)
+
+    def _finish(
+        self,
+        job: Job,
+        reading: DocumentReading,
+        stored: dict[str, object] | None,
+        error: str | None,
+    ) -> None:
+        with self.sessions() as session, session.begin():
+            document = session.get_one(Document, job.document_id)
+            document.attempts += 1
+            document.claimed_until = None
+            document.kind = reading.kind
+            document.status = "rejected" if reading.rejected else "read"
+            document.error = error[:500] if error else None
+            document.extraction = _reading_json(reading)
+            if stored is not None:
+                document.sha256 = str(stored["sha256"])
+                document.size = int(str(stored["size"]))
+                document.mime = str(stored["mime"])
+
+    def _reading_of(self, document_id: int) -> DocumentReading:
+        with self.sessions() as session:
+            document = session.get_one(Document, document_id)
+            return _reading_from_json(document.id, document.extraction)
+
+
+def _reading_json(reading: DocumentReading) -> dict[str, object]:
+    return {
+        "kind": reading.kind,
+        "fields": reading.fields,
+        "uncertain": list(reading.uncertain),
+        "rejected_pt": reading.rejected_pt,
+        "rejected_en": reading.rejected_en,
+        "mismatches": [[m.field, m.reason_pt, m.reason_en] for m in reading.mismatches],
+    }
+
+
+def _reading_from_json(document_id: int, data: Mapping[str, object]) -> DocumentReading:
+    fields = data.get("fields", {})
+    uncertain = data.get("uncertain", [])
+    mismatches = data.get("mismatches", [])
+    return DocumentReading(
+        document_id=document_id,
+        kind=str(data.get("kind", "other")),
+        fields={str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {},
+        uncertain=tuple(str(u) for u in uncertain) if isinstance(uncertain, list) else (),
+        rejected_pt=str(data.get("rejected_pt", "")),
+        rejected_en=str(data.get("rejected_en", "")),
+        mismatches=tuple(
+            Mismatch(str(m[0]), str(m[1]), str(m[2])) for m in mismatches if isinstance(m, list)
+        )
+        if isinstance(mismatches, list)
+        else (),
+    )

@@ -1,0 +1,143 @@
+"""Rows for back-office tests: staff with tokens, and onboardings with client and conversation."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import Client, Contact, Conversation, Onboarding, StaffUser, StageChange
+from bot.storage.seed import issue_token
+
+_serial = itertools.count(1)
+
+
+@dataclass
+class Member:
+    id: int
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Roster:
+    admin: Member
+    manager: Member  # team alpha
+    manager_other: Member  # team beta
+    csm_owner: Member  # team alpha, self_service
+    csm_other: Member  # team alpha, self_service
+
+    def by_role(self, role: str) -> Member:
+        member = getattr(self, role)
+        assert isinstance(member, Member)
+        return member
+
+
+ROLES = ("admin", "manager", "manager_other", "csm_owner", "csm_other")
+
+
+def make_staff(
+    session: Session,
+    *,
+    role: str,
+    now: datetime,
+    team: str = "alpha",
+    segment: str | None = None,
+    cap: int = 10,
+    name: str | None = None,
+) -> tuple[StaffUser, str]:
+    number = next(_serial)
+    staff = StaffUser(
+        name=name or f"{role.title()} {number}",
+        email=f"{role}{number}@acolhe.com.br",
+        role=role,
+        team=team,
+        segment=segment,
+        max_open_escalations=cap,
+        active=True,
+        created_at=now,
+    )
+    session.add(staff)
+    session.flush()
+    return staff, issue_token(session, staff, label="test", now=now)
+
+
+def make_onboarding(
+    session: Session,
+    *,
+    now: datetime,
+    stage: str = "documentos",
+    segment: str = "self_service",
+    csm_id: int | None = None,
+    channel: str = "terminal",
+    company: str = "Empresa Teste Ltda",
+    cnpj: str = "11222333000181",
+    entered_at: datetime | None = None,
+) -> Onboarding:
+    number = next(_serial)
+    client = Client(
+        cnpj=cnpj,
+        company_name=company,
+        employees=40,
+        cep="01310100",
+        city="São Paulo",
+        uf="SP",
+        created_at=now,
+        updated_at=now,
+    )
+    client.contacts.append(
+        Contact(
+            area="admin",
+            name=f"Pessoa {number}",
+            email=f"pessoa{number}@empresa.test",
+            phone="+5511900000000",
+        )
+    )
+    session.add(client)
+    session.flush()
+    entered = entered_at or now
+    onboarding = Onboarding(
+        client_id=client.id,
+        segment=segment,
+        stage=stage,
+        stage_entered_at=entered,
+        csm_id=csm_id,
+        created_at=entered,
+    )
+    session.add(onboarding)
+    session.flush()
+    session.add(
+        StageChange(
+            onboarding_id=onboarding.id,
+            from_stage=None,
+            to_stage=stage,
+            at=entered,
+            actor="bot",
+            reason="test",
+        )
+    )
+    session.add(
+        Conversation(
+            channel=channel,
+            address=f"client-{number}",
+            state={},
+            client_id=client.id,
+            onboarding_id=onboarding.id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    session.flush()
+    return onboarding
+
+
+def conversation_of(session: Session, onboarding: Onboarding) -> Conversation:
+    return session.scalars(
+        select(Conversation).where(Conversation.onboarding_id == onboarding.id)
+    ).one()

@@ -1,0 +1,146 @@
+"""Escalation auto-assignment: the onboarding's CSM first, else the least-loaded CSM of the
+queue under their cap, else the queue; enterprise escalations give the onboarding its CSM."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backoffice import EscalationAssigner, assign_escalation, load_pipelines
+from bot.bootstrap import Runtime
+from bot.domain.clock import FakeClock
+from bot.storage.models import AuditEvent, Escalation, Onboarding
+from tests.backoffice.factories import Roster, conversation_of, make_onboarding, make_staff
+from tests.support.conversation import Chat
+
+
+def _escalate(
+    session: Session, clock: FakeClock, *, segment: str = "self_service", csm_id: int | None = None
+) -> Escalation:
+    onboarding = make_onboarding(session, now=clock.now(), segment=segment, csm_id=csm_id)
+    escalation = Escalation(
+        conversation_id=conversation_of(session, onboarding).id,
+        onboarding_id=onboarding.id,
+        reason="request_human",
+        queue=segment,
+        created_at=clock.now(),
+    )
+    session.add(escalation)
+    session.flush()
+    return escalation
+
+
+def test_least_loaded_under_the_cap_then_the_queue(runtime: Runtime, clock: FakeClock) -> None:
+    now = clock.now()
+    with runtime.sessions() as session, session.begin():
+        a, _ = make_staff(session, role="csm", segment="self_service", cap=1, now=now)
+        b, _ = make_staff(session, role="csm", segment="self_service", cap=2, now=now)
+        c, _ = make_staff(session, role="csm", segment=None, cap=2, now=now)  # serves every queue
+        make_staff(session, role="csm", segment="enterprise", cap=9, now=now)  # other queue
+        away, _ = make_staff(session, role="csm", segment="self_service", cap=9, now=now)
+        away.active = False
+        make_staff(session, role="manager", now=now)  # managers are not assigned
+        assignees = []
+        escalations = []
+        for _ in range(6):
+            escalation = _escalate(session, clock)
+            escalations.append(escalation)
+            chosen = assign_escalation(session, escalation, now=now)
+            assignees.append(chosen.id if chosen else None)
+        assert assignees == [a.id, b.id, c.id, b.id, c.id, None]
+        assert escalations[-1].assigned_to is None  # waits in the queue
+        # A resolved escalation frees a slot.
+        escalations[1].status = "resolved"
+        later = _escalate(session, clock)
+        assert assign_escalation(session, later, now=now) is b
+        system_rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "escalation_assigned")
+        ).all()
+        assert len(system_rows) == 6 and {r.actor for r in system_rows} == {"system"}
+
+
+def test_the_onboardings_csm_comes_first_even_at_the_cap(
+    runtime: Runtime, clock: FakeClock
+) -> None:
+    now = clock.now()
+    with runtime.sessions() as session, session.begin():
+        owner, _ = make_staff(session, role="csm", segment="self_service", cap=1, now=now)
+        make_staff(session, role="csm", segment="self_service", cap=5, now=now)
+        first = _escalate(session, clock, csm_id=owner.id)
+        second = _escalate(session, clock, csm_id=owner.id)
+        assert assign_escalation(session, first, now=now) is owner
+        assert assign_escalation(session, second, now=now) is owner
+
+
+def test_enterprise_escalation_gets_a_dedicated_csm(runtime: Runtime, clock: FakeClock) -> None:
+    now = clock.now()
+    assigner = EscalationAssigner(load_pipelines())
+    with runtime.sessions() as session, session.begin():
+        make_staff(session, role="csm", segment="self_service", cap=5, now=now)
+        dedicated, _ = make_staff(session, role="csm", segment="enterprise", cap=5, now=now)
+        escalation = _escalate(session, clock, segment="enterprise")
+        assert assigner.assign(session, escalation, now=now) is dedicated
+        onboarding = session.get_one(Onboarding, escalation.onboarding_id)
+        assert onboarding.csm_id == dedicated.id
+        shared = _escalate(session, clock, segment="self_service")
+        assigner.assign(session, shared, now=now)
+        assert session.get_one(Onboarding, shared.onboarding_id).csm_id is None
+
+
+def test_bot_escalation_is_assigned_and_listed(
+    api: httpx.Client, runtime: Runtime, roster: Roster, clock: FakeClock
+) -> None:
+    chat = Chat(runtime, address="cliente-escala")
+    chat.say("oi")
+    chat.say("quero falar com um atendente")
+    with runtime.sessions() as session, session.begin():
+        # The bot's escalation is assigned as it is opened (bootstrap wires the assigner).
+        escalation = session.scalars(select(Escalation)).one()
+        assert escalation.reason == "request_human"
+        assert escalation.assigned_to == roster.csm_owner.id  # lowest id, both idle
+        escalation_id = escalation.id
+    mine = api.get("/escalations", params={"status": "open"}, headers=roster.csm_owner.headers)
+    assert [e["id"] for e in mine.json()["items"]] == [escalation_id]
+    # Not visible to the other CSM: assigned to someone else.
+    other = api.get("/escalations", headers=roster.csm_other.headers)
+    assert other.json()["items"] == []
+    assert (
+        api.get(f"/escalations/{escalation_id}", headers=roster.csm_other.headers).status_code
+        == 403
+    )
+
+
+def test_manual_assignment_respects_the_cap(
+    api: httpx.Client, runtime: Runtime, roster: Roster, clock: FakeClock
+) -> None:
+    with runtime.sessions() as session, session.begin():
+        busy, _ = make_staff(session, role="csm", segment="self_service", cap=1, now=clock.now())
+        first = _escalate(session, clock)
+        second = _escalate(session, clock)
+        first.assigned_to = busy.id
+        ids = (busy.id, second.id)
+    busy_id, second_id = ids
+    full = api.post(
+        f"/escalations/{second_id}/assign",
+        json={"staff_id": busy_id},
+        headers=roster.manager.headers,
+    )
+    assert full.status_code == 409
+    auto = api.post(
+        f"/escalations/{second_id}/assign", json={"staff_id": None}, headers=roster.manager.headers
+    )
+    assert auto.status_code == 200
+    assert auto.json()["assigned_to"] in {roster.csm_owner.id, roster.csm_other.id}
+    not_csm = api.post(
+        f"/escalations/{second_id}/assign",
+        json={"staff_id": roster.manager.id},
+        headers=roster.manager.headers,
+    )
+    assert not_csm.status_code == 422
+    other_team = api.post(
+        f"/escalations/{second_id}/assign",
+        json={"staff_id": busy_id},
+        headers=roster.manager_other.headers,
+    )
+    assert other_team.status_code == 403

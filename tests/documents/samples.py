@@ -1,0 +1,28 @@
+"""Synthetic samples and their readings, cached for the test session (OCR is the slow part)."""
+
+from __future__ import annotations
+
+from bench.ocr.synthetic import TODAY, Sample, make_sample
+from bot.documents import Extraction, ReadOptions, read_document
+
+_readings: dict[tuple[str, str, int], tuple[Sample, Extraction]] = {}
+
+
+def reading(kind: str, set_name: str, seed: int) -> tuple[Sample, Extraction]:
+    key = (kind, set_name, seed)
+    if key not in _readings:
+        sample = make_sample(kind, set_name, seed)
+        _readings[key] = (sample, read_document(sample.data, options=ReadOptions(today=TODAY)))
+    return _readings[key]
+
+
+def exact_share(sample: Sample, extraction: Extraction) -> float:
+    names = set(sample.truth) | set(extraction.fields)
+    right = sum(extraction.fields.get(n) == sample.truth.get(n) for n in names)
+    return right / len(names)
+
+
+def confident_wrong(sample: Sample, extraction: Extraction) -> list[str]:
+    return [f"{sample.name} {name}: {value!r} != {sample.truth.get(name)!r}"
+            for name, value in extraction.fields.items()
+            if extraction.confidence[name] >= 0.9 and sample.truth.get(name) != value]

@@ -1,0 +1,136 @@
+"""Every intake rejection path, with its message, and type detection by content."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+
+from bot.documents import DocumentRejected, IntakeLimits, inspect_upload
+
+LIMITS = IntakeLimits()
+
+
+def png(width: int = 400, height: int = 300) -> bytes:
+    buf = io.BytesIO()
+    Image.new("L", (width, height), 200).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def jpeg(width: int = 400, height: int = 300) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 180, 160)).save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def pdf(pages: int = 1, *, password: str = "") -> bytes:
+    doc = FPDF()
+    for i in range(pages):
+        doc.add_page()
+        doc.set_font("helvetica", size=12)
+        doc.text(20, 20, f"page {i + 1}")
+    if password:
+        doc.set_encryption(owner_password="owner", user_password=password)
+    return bytes(doc.output())
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` x ``height`` (a decompression bomb's signature)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def rejected(data: bytes, limits: IntakeLimits = LIMITS) -> DocumentRejected:
+    with pytest.raises(DocumentRejected) as info:
+        inspect_upload(data, limits=limits)
+    error = info.value
+    assert error.message_pt and error.message_en
+    return error
+
+
+def test_accepts_a_jpeg_and_reports_hash_size_and_type() -> None:
+    data = jpeg()
+    upload = inspect_upload(data, declared_type="application/pdf", filename="x.pdf",
+                            limits=LIMITS)
+    assert upload.mime == "image/jpeg"  # by content, not by name or declared type
+    assert upload.size == len(data) and len(upload.sha256) == 64
+    assert (upload.width, upload.height, upload.page_count) == (400, 300, 1)
+
+
+def test_accepts_png_and_webp() -> None:
+    assert inspect_upload(png(), limits=LIMITS).mime == "image/png"
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 300), "white").save(buf, "WEBP")
+    assert inspect_upload(buf.getvalue(), limits=LIMITS).mime == "image/webp"
+
+
+def test_empty_file() -> None:
+    assert rejected(b"").code == "empty"
+
+
+def test_too_large_names_the_limit() -> None:
+    error = rejected(jpeg(), IntakeLimits(max_bytes=1024))
+    assert error.code == "too_large"
+    assert "0 MB" in error.message_en and "limite" in error.message_pt
+
+
+def test_not_an_image_or_pdf() -> None:
+    error = rejected(b"GIF89a" + b"\x00" * 100)
+    assert error.code == "unsupported_type"
+    assert "PDF" in error.message_pt
+
+
+def test_truncated_jpeg_is_corrupt() -> None:
+    data = jpeg(800, 600)
+    assert rejected(data[: len(data) // 2]).code == "corrupt"
+
+
+def test_too_many_pixels_by_our_limit() -> None:
+    error = rejected(png(500, 500), IntakeLimits(max_pixels=100_000))
+    assert error.code == "too_many_pixels"
+    assert "megapixels" in error.message_en
+
+
+def test_decompression_bomb_header_is_refused_before_decoding() -> None:
+    assert rejected(png_header_only(30_000, 30_000)).code == "too_many_pixels"
+
+
+def test_tiny_image() -> None:
+    assert rejected(png(120, 90)).code == "too_small"
+
+
+def test_heic_without_pillow_heif() -> None:
+    try:
+        import pillow_heif  # noqa: F401
+    except ImportError:
+        data = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+        assert rejected(data).code == "heic_unsupported"
+    else:
+        pytest.skip("pillow-heif is installed")
+
+
+def test_encrypted_pdf() -> None:
+    error = rejected(pdf(password="secret"))
+    assert error.code == "pdf_encrypted"
+    assert "senha" in error.message_pt
+
+
+def test_unreadable_pdf() -> None:
+    assert rejected(b"%PDF-1.7\n" + b"garbage " * 50).code == "pdf_unreadable"
+
+
+def test_long_pdf_is_accepted_with_a_notice() -> None:
+    upload = inspect_upload(pdf(pages=5), limits=IntakeLimits(max_pdf_pages=2))
+    assert upload.mime == "application/pdf"
+    assert (upload.page_count, upload.pages_to_read) == (5, 2)
+    assert upload.notices[0].code == "too_many_pages"
+    assert "2 primeiras" in upload.notices[0].message_pt
