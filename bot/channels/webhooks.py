@@ -6,8 +6,10 @@ gets 400; a duplicate delivery gets 200 and no second reply.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -37,10 +39,44 @@ def _problem(status: int, detail: str) -> Response:
     )
 
 
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise MalformedWebhook(f"body is not JSON: {exc}") from exc
+
+
 def _public_url(base: str, request: Request) -> str:
     """The URL the provider called, rebuilt from ONBOARD_PUBLIC_URL (we may sit behind a proxy)."""
     query = request.url.query
     return f"{base}{request.url.path}" + (f"?{query}" if query else "")
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _refusals(
+    route: Callable[..., Awaitable[Response]],
+) -> Callable[..., Awaitable[Response]]:
+    """Turns the channel's refusals into problem responses: 403 signature, 400 unreadable."""
+
+    @functools.wraps(route)
+    async def guarded(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return await route(*args, **kwargs)
+        except _Refused as refused:
+            return _problem(refused.status, refused.detail)
+        except InvalidSignature as exc:
+            log.warning("webhook refused: %s", exc)
+            return _problem(403, "invalid signature")
+        except MalformedWebhook as exc:
+            return _problem(400, str(exc))
+
+    return guarded
 
 
 def webhook_router(
@@ -62,57 +98,44 @@ def webhook_router(
                 error_code=status.error_code,
             )
 
+    async def twilio_form(request: Request) -> tuple[dict[str, str], str, str]:
+        """The posted form, the public URL Twilio signed, and the auth token to check it."""
+        if gateway.twilio is None:
+            raise _Refused(404, "Twilio channel is not configured")
+        form = {key: str(value) for key, value in (await request.form()).items()}
+        return form, _public_url(public_url, request), gateway.twilio.auth_token
+
     @router.post("/twilio", responses={403: {}, 400: {}, 404: {}})
+    @_refusals
     async def twilio_inbound(
         request: Request,
         x_twilio_signature: Annotated[str | None, Header()] = None,
     ) -> Response:
         """Twilio Messaging webhook for WhatsApp (form-encoded)."""
-        config = gateway.twilio
-        if config is None:
-            return _problem(404, "Twilio channel is not configured")
-        form = {key: str(value) for key, value in (await request.form()).items()}
-        try:
-            inbound = twilio_whatsapp.parse_inbound(
-                form=form,
-                url=_public_url(public_url, request),
-                signature=x_twilio_signature,
-                auth_token=config.auth_token,
-                received_at=clock.now(),
-            )
-        except InvalidSignature:
-            log.warning("Twilio webhook with a bad signature refused")
-            return _problem(403, "invalid signature")
-        except MalformedWebhook as exc:
-            return _problem(400, str(exc))
+        form, url, token = await twilio_form(request)
+        inbound = twilio_whatsapp.parse_inbound(
+            form=form, url=url, signature=x_twilio_signature, auth_token=token,
+            received_at=clock.now(),
+        )
         await inbox.receive(inbound)
         return Response(content=_EMPTY_TWIML, media_type="text/xml")
 
-    @router.post("/twilio/status", status_code=204, responses={403: {}, 400: {}})
+    @router.post("/twilio/status", status_code=204, responses={403: {}, 400: {}, 404: {}})
+    @_refusals
     async def twilio_status(
         request: Request,
         x_twilio_signature: Annotated[str | None, Header()] = None,
     ) -> Response:
         """Twilio delivery status callbacks; statuses only move forward."""
-        config = gateway.twilio
-        if config is None:
-            return _problem(404, "Twilio channel is not configured")
-        form = {key: str(value) for key, value in (await request.form()).items()}
-        try:
-            status = twilio_whatsapp.parse_status(
-                form=form,
-                url=_public_url(public_url, request),
-                signature=x_twilio_signature,
-                auth_token=config.auth_token,
-            )
-        except InvalidSignature:
-            return _problem(403, "invalid signature")
-        except MalformedWebhook as exc:
-            return _problem(400, str(exc))
+        form, url, token = await twilio_form(request)
+        status = twilio_whatsapp.parse_status(
+            form=form, url=url, signature=x_twilio_signature, auth_token=token
+        )
         await anyio.to_thread.run_sync(record_statuses, [status])
         return Response(status_code=204)
 
-    @router.post("/telegram", responses={403: {}, 400: {}})
+    @router.post("/telegram", responses={403: {}, 400: {}, 404: {}})
+    @_refusals
     async def telegram_update(
         request: Request,
         x_telegram_bot_api_secret_token: Annotated[str | None, Header()] = None,
@@ -120,17 +143,10 @@ def webhook_router(
         """Telegram Bot API updates; the secret token header must match."""
         channel = gateway.telegram_channel
         if channel is None:
-            return _problem(404, "Telegram channel is not configured")
-        try:
-            channel.check_secret(x_telegram_bot_api_secret_token)
-        except InvalidSignature:
-            return _problem(403, "invalid secret token")
-        body = await request.body()
-        try:
-            data: Any = json.loads(body)
-            inbound = channel.parse_update(data, received_at=clock.now())
-        except (ValueError, MalformedWebhook) as exc:
-            return _problem(400, f"unreadable update: {exc}")
+            raise _Refused(404, "Telegram channel is not configured")
+        channel.check_secret(x_telegram_bot_api_secret_token)
+        data: Any = _json(await request.body())
+        inbound = channel.parse_update(data, received_at=clock.now())
         if inbound is not None:
             if inbound.choice_id:
                 try:
@@ -140,21 +156,21 @@ def webhook_router(
             await inbox.receive(inbound)
         return Response(status_code=200)
 
-    @router.get("/whatsapp", response_class=PlainTextResponse, responses={403: {}})
+    @router.get(
+        "/whatsapp", response_class=PlainTextResponse, responses={403: {}, 404: {}}
+    )
+    @_refusals
     async def whatsapp_verify(request: Request) -> Response:
         """Meta's verification handshake: answers hub.challenge as plain text."""
-        config = gateway.cloud
-        if config is None:
-            return _problem(404, "WhatsApp Cloud channel is not configured")
-        try:
-            challenge = whatsapp_cloud.verify_handshake(
-                dict(request.query_params), config.verify_token
-            )
-        except InvalidSignature:
-            return _problem(403, "verify token mismatch")
+        if gateway.cloud is None:
+            raise _Refused(404, "WhatsApp Cloud channel is not configured")
+        challenge = whatsapp_cloud.verify_handshake(
+            dict(request.query_params), gateway.cloud.verify_token
+        )
         return PlainTextResponse(challenge)
 
-    @router.post("/whatsapp", responses={403: {}, 400: {}})
+    @router.post("/whatsapp", responses={403: {}, 400: {}, 404: {}})
+    @_refusals
     async def whatsapp_inbound(
         request: Request,
         x_hub_signature_256: Annotated[str | None, Header()] = None,
@@ -162,18 +178,12 @@ def webhook_router(
         """Meta WhatsApp Cloud API webhook: messages and statuses, all entries read."""
         config = gateway.cloud
         if config is None:
-            return _problem(404, "WhatsApp Cloud channel is not configured")
+            raise _Refused(404, "WhatsApp Cloud channel is not configured")
         raw = await request.body()
-        try:
-            whatsapp_cloud.verify_signature(raw, x_hub_signature_256, config.app_secret)
-        except InvalidSignature:
-            return _problem(403, "invalid signature")
-        try:
-            messages, statuses = whatsapp_cloud.parse_webhook(
-                json.loads(raw), received_at=clock.now(), phone_number_id=config.phone_number_id
-            )
-        except (ValueError, MalformedWebhook) as exc:
-            return _problem(400, f"unreadable webhook: {exc}")
+        whatsapp_cloud.verify_signature(raw, x_hub_signature_256, config.app_secret)
+        messages, statuses = whatsapp_cloud.parse_webhook(
+            _json(raw), received_at=clock.now(), phone_number_id=config.phone_number_id
+        )
         for inbound in messages:
             await inbox.receive(inbound)
         await anyio.to_thread.run_sync(record_statuses, statuses)
