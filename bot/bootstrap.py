@@ -33,6 +33,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.fields import VALIDATORS
 from bot.domain.onboarding import Stage
 from bot.service.conversations import ConversationService
+from bot.service.addresses import BrasilApiAddresses
 from bot.service.inbox import Inbox
 from bot.storage.database import make_engine, make_session_factory, upgrade
 from bot.workers.documents import DocumentWorker
@@ -68,6 +69,8 @@ class Runtime:
     conversations: ConversationService
 
     def close(self) -> None:
+        if isinstance(self.engine.address_lookup, BrasilApiAddresses):
+            self.engine.address_lookup.close()
         self.db.dispose()
 
 
@@ -184,6 +187,13 @@ def document_store(settings: Settings) -> DocumentStore:
     return DocumentStore(settings.documents_dir, key)
 
 
+def _address_lookup(settings: Settings) -> AddressLookup:
+    """BrasilAPI when ONBOARD_BRASILAPI_URL is set; otherwise the client types the address."""
+    if not settings.brasilapi_url:
+        return NoAddressLookup()
+    return BrasilApiAddresses(settings.brasilapi_url)
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -205,7 +215,7 @@ def build_runtime(
             max_message_chars=settings.max_message_chars,
             invalid_answers_before_human=settings.invalid_answers_before_human,
         ),
-        address_lookup=address_lookup or NoAddressLookup(),
+        address_lookup=address_lookup or _address_lookup(settings),
     )
     interpreter = interpreter or build_interpreter(settings)
     assigner = EscalationAssigner(load_pipelines(settings.pipelines_dir))
