@@ -79,34 +79,45 @@ class ConversationService:
         nlu = self.interpreter.parse(inbound.text[:4000], now=self.clock.now())
         for attempt in range(3):
             try:
-                return self._handle_once(inbound, nlu)
+                return self._handle_once(inbound, nlu, suspect_duplicate=attempt > 0)
             except IntegrityError:
-                # A concurrent first message created the same conversation: read it and retry.
+                # A duplicate delivery, or a concurrent first message that created the same
+                # conversation: the whole transaction rolled back; look again and retry.
                 if attempt == 2:
                     raise
                 log.info("retrying inbound %s after a concurrent insert", inbound.external_id)
         raise AssertionError("unreachable")
 
-    def _handle_once(self, inbound: InboundMessage, nlu: NLUResult) -> Handled:
+    def _handle_once(
+        self, inbound: InboundMessage, nlu: NLUResult, *, suspect_duplicate: bool
+    ) -> Handled:
+        """One transaction. Duplicates are normally stopped before (the inbox's check under the
+        conversation's lock); the unique index catches the rest, and the retry sees them."""
         now = self.clock.now()
+        external_id = storable(inbound.external_id)[:120]
         with self.sessions() as session, session.begin():
             conversation = self._conversation(session, inbound)
+            if suspect_duplicate and session.scalar(
+                select(Message.id).where(
+                    Message.conversation_id == conversation.id,
+                    Message.direction == "in",
+                    Message.channel_message_id == external_id,
+                )
+            ):
+                log.info("duplicate delivery %s ignored", inbound.external_id)
+                return Handled(conversation_id=conversation.id, duplicate=True)
             stored = Message(
                 conversation_id=conversation.id,
                 direction="in",
                 author="system" if inbound.document is not None else "client",
                 text=storable(inbound.text),
-                channel_message_id=storable(inbound.external_id)[:120],
+                channel_message_id=external_id,
                 status="received",
                 payload=_media_payload(inbound),
+                intent=None if conversation.bot_paused else nlu.intent.name,
                 created_at=now,
             )
-            try:
-                with session.begin_nested():
-                    session.add(stored)
-            except IntegrityError:
-                log.info("duplicate delivery %s ignored", inbound.external_id)
-                return Handled(conversation_id=conversation.id, duplicate=True)
+            session.add(stored)
             queued = queue_documents(session, conversation, inbound, now=now)
             if inbound.document is None:
                 conversation.last_inbound_at = inbound.received_at
@@ -116,9 +127,10 @@ class ConversationService:
                 return Handled(
                     conversation_id=conversation.id, bot_paused=True, documents_queued=queued
                 )
-            stored.intent = nlu.intent.name
             state = DialogueState.model_validate(conversation.state or {})
-            turn = self.engine.handle(state, inbound, nlu, self._context(session, conversation))
+            with session.no_autoflush:  # one flush per turn, not one per read
+                context = self._context(session, conversation)
+            turn = self.engine.handle(state, inbound, nlu, context)
             EffectRecorder(
                 session, conversation, now=now, assign_escalation=self.assign_escalation
             ).apply(turn.effects)
