@@ -1,0 +1,76 @@
+"""The ``.ics`` calendar invite sent with a training booking (RFC 5545, via ``icalendar``).
+
+One booking keeps one UID for its whole life: a rebooking is the same event with a higher
+``SEQUENCE`` and a cancellation is ``METHOD:CANCEL`` with ``STATUS:CANCELLED``, so calendar
+apps move or remove the event instead of adding a second one. Times are written in
+America/Sao_Paulo with its ``VTIMEZONE``; the organizer is the CSM giving the session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from bot.domain.training import DEFAULT_TIMEZONE
+from bot.service.training import BookingView
+
+__all__ = ["build_invite", "invite_filename"]
+
+PRODID = "-//Acolhe//Training scheduling//PT-BR"
+DEFAULT_SUMMARY = "Treinamento de onboarding / Onboarding training"
+
+
+def _address(email: str, name: str | None) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["CN"] = vText(name)
+    return address
+
+
+def build_invite(
+    booking: BookingView,
+    *,
+    now: datetime,
+    summary: str = DEFAULT_SUMMARY,
+    description: str = "",
+    timezone: str = DEFAULT_TIMEZONE,
+) -> bytes:
+    """The invite for ``booking`` as ``.ics`` bytes: a request, or a cancel once cancelled."""
+    zone = ZoneInfo(timezone)
+    cancelled = booking.status == "cancelled"
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+
+    event = Event()
+    event.add("uid", booking.uid)
+    event.add("sequence", booking.sequence)
+    event.add("dtstamp", now)
+    event.add("dtstart", booking.starts_at.astimezone(zone))
+    event.add("dtend", booking.ends_at.astimezone(zone))
+    event.add("summary", summary)
+    body = description or f"Link da reunião / Meeting link: {booking.meeting_url}"
+    event.add("description", body)
+    if booking.meeting_url:
+        event.add("location", booking.meeting_url)
+        event.add("url", booking.meeting_url)
+    event.add("organizer", _address(booking.csm_email, booking.csm_name))
+    if booking.attendee_email:
+        attendee = _address(booking.attendee_email, None)
+        attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
+        attendee.params["RSVP"] = vText("TRUE")
+        event.add("attendee", attendee)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    content: bytes = calendar.to_ical()
+    return content
+
+
+def invite_filename(booking: BookingView) -> str:
+    """A stable attachment name for the booking's invite."""
+    return f"treinamento-{booking.booking_id}.ics"

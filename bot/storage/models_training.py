@@ -1,0 +1,109 @@
+"""Tables of training scheduling: CSM availability, its exceptions, sessions and bookings.
+
+Sessions (``training_slots``) are materialized from the availability rules so each has a row
+to count seats on: a booking takes a seat with one conditional ``UPDATE ... SET seats_taken =
+seats_taken + 1 WHERE seats_taken < capacity``, atomic on SQLite and PostgreSQL alike. A partial
+unique index keeps one active booking per onboarding. Same ``Base`` as ``bot.storage.models``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.models import Base
+
+
+class TrainingAvailability(Base):
+    """A CSM's recurring weekly window (local wall-clock times in the company's time zone)."""
+
+    __tablename__ = "training_availability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    csm_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # Monday = 0
+    starts: Mapped[time] = mapped_column(Time)
+    ends: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class TrainingException(Base):
+    """A local day, or part of it, without training; no ``csm_id``: nobody trains that day."""
+
+    __tablename__ = "training_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    csm_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    starts: Mapped[time | None] = mapped_column(Time)
+    ends: Mapped[time | None] = mapped_column(Time)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class TrainingSlot(Base):
+    """One session of one CSM; ``seats_taken`` never exceeds ``capacity`` (checked twice)."""
+
+    __tablename__ = "training_slots"
+    __table_args__ = (
+        UniqueConstraint("csm_id", "starts_at"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="ck_slot_seats"),
+        Index("ix_training_slots_starts", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    csm_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int] = mapped_column(Integer)
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | closed
+    created_at: Mapped[datetime]
+
+
+class TrainingBooking(Base):
+    """A client's seat in a session. Rebooking moves the same row (same ``uid``, the calendar
+    invite's UID) to another slot and bumps ``sequence``, as iCalendar expects of an update."""
+
+    __tablename__ = "training_bookings"
+    __table_args__ = (
+        Index(
+            "ux_training_bookings_active",
+            "onboarding_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("training_slots.id"), index=True)
+    onboarding_id: Mapped[int] = mapped_column(ForeignKey("onboardings.id"))
+    status: Mapped[str] = mapped_column(String(12), default="booked")  # booked|cancelled|no_show
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    attendee_email: Mapped[str | None] = mapped_column(String(254))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
