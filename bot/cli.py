@@ -201,6 +201,30 @@ def seed_demo() -> None:
         typer.echo(f"{role:8} {email:28} {token}")
 
 
+@app.command()
+def ocr(
+    file: Annotated[Path, typer.Argument(help="An image (JPEG/PNG/WebP) or a PDF.")],
+    kind: Annotated[str, typer.Option(help="auto, cnpj_card, cnh or rg.")] = "auto",
+) -> None:
+    """Reads a document; prints {"kind", "fields", "confidence", "warnings"} as JSON."""
+    import json
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.documents import DocumentError, DocumentRejected, run_ocr
+
+    if kind not in ("auto", "cnpj_card", "cnh", "rg"):
+        raise typer.BadParameter("--kind must be auto, cnpj_card, cnh or rg")
+    today = datetime.now(ZoneInfo(_settings().timezone)).date()
+    try:
+        result = run_ocr(file, kind=kind, today=today)
+    except DocumentRejected as exc:
+        raise _fail(exc.message_en) from exc
+    except DocumentError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
 @telegram_app.command("set-webhook")
 def telegram_set_webhook() -> None:
     """Registers ONBOARD_PUBLIC_URL/webhooks/telegram with Telegram, with the secret token."""

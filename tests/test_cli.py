@@ -96,3 +96,29 @@ def test_telegram_set_webhook_without_token_fails_clearly(cli_env: dict[str, str
     result = _onboard("telegram", "set-webhook", env=cli_env)
     assert result.returncode == 1
     assert "ONBOARD_TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_ocr_reads_a_text_layer_pdf(cli_env: dict[str, str], tmp_path: Path) -> None:
+    import json
+
+    from bench.ocr.synthetic import make_sample
+
+    sample = make_sample("cnpj_card", "pdf", 7)
+    path = tmp_path / "cartao.pdf"
+    path.write_bytes(sample.data)
+    result = _onboard("ocr", str(path), env=cli_env)
+    assert result.returncode == 0, result.stderr
+    read = json.loads(result.stdout)
+    assert read["kind"] == "cnpj_card"
+    assert read["fields"]["cnpj"] == sample.truth["cnpj"]
+    assert set(read) == {"kind", "fields", "confidence", "warnings"}
+
+
+def test_ocr_user_errors_are_one_line(cli_env: dict[str, str], tmp_path: Path) -> None:
+    missing = _onboard("ocr", str(tmp_path / "nope.jpg"), env=cli_env)
+    assert missing.returncode == 1 and "not found" in missing.stderr and "Traceback" not in missing.stderr
+    junk = tmp_path / "junk.jpg"
+    junk.write_bytes(b"definitely not an image")
+    refused = _onboard("ocr", str(junk), env=cli_env)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert _onboard("ocr", str(junk), "--kind", "passport", env=cli_env).returncode == 2

@@ -28,6 +28,7 @@ class Text:
     bold: bool = False
     color: tuple[int, int, int] = INK
     center_in: float = 0.0  # when > 0: centre the run in [x, x + center_in]
+    max_width: float = 0.0  # when > 0: shrink the run to fit this width (its column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +236,10 @@ def rg_layout(person: Person, *, rng: random.Random) -> Layout:
     ls, vs = 5.5, rng.uniform(7.5, 8.5)
     lc = (60, 60, 90)
 
-    def field_(x: float, y: float, label: str, value: str, extra: str = "") -> None:
+    def field_(x: float, y: float, label: str, value: str, extra: str = "",
+               width: float = 0.0) -> None:
         lay.texts.append(Text(x, y, label, ls, color=lc))
-        lay.texts.append(Text(x, y + 3.1, value, vs, bold=True))
+        lay.texts.append(Text(x, y + 3.1, value, vs, bold=True, max_width=width))
         if extra:
             lay.texts.append(Text(x, y + 6.5, extra, vs, bold=True))
 
@@ -247,7 +249,7 @@ def rg_layout(person: Person, *, rng: random.Random) -> Layout:
     issued = fmt_date(person.rg_issued)
     if inline:
         lay.texts.append(Text(6, 14, "REGISTRO GERAL", ls, color=lc))
-        lay.texts.append(Text(34, 13.2, fmt_rg(person.rg), vs, bold=True))
+        lay.texts.append(Text(34, 13.2, fmt_rg(person.rg), vs, bold=True, max_width=27))
         lay.texts.append(Text(63, 14, "DATA DE EXPEDIÇÃO", ls, color=lc))
         lay.texts.append(Text(94, 13.2, issued, vs, bold=True))
     else:
@@ -255,7 +257,7 @@ def rg_layout(person: Person, *, rng: random.Random) -> Layout:
         field_(66, 12, "DATA DE EXPEDIÇÃO", issued)
     field_(6, 20, "NOME", person.nome)
     field_(6, 28, "FILIAÇÃO", person.father, person.mother)
-    field_(6, 40, "NATURALIDADE", f"{person.birthplace} - {person.birth_uf}")
+    field_(6, 40, "NATURALIDADE", f"{person.birthplace} - {person.birth_uf}", width=57)
     field_(66, 40, "DATA DE NASCIMENTO", fmt_date(person.data_nascimento))
     field_(6, 48, "DOC. ORIGEM", f"CERT. NASC. LV. A{rng.randrange(10, 99)} FLS. "
            f"{rng.randrange(10, 300)}")

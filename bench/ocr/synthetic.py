@@ -127,7 +127,7 @@ def render_image(lay: Layout, *, px_per_mm: float, rng: random.Random) -> Image.
             continue
         px = round(t.size * PT_TO_MM * px_per_mm * 1.35)
         font = _font(lay.font, bold=t.bold, px=px)
-        room = (lay.width - t.x - 3) * px_per_mm
+        room = (t.max_width or lay.width - t.x - 3) * px_per_mm
         while not t.center_in and draw.textlength(t.text, font=font) > room and px > 8:
             px -= 1  # shrink long names to fit, as the issuing systems do
             font = _font(lay.font, bold=t.bold, px=px)
@@ -153,7 +153,8 @@ def render_pdf(lay: Layout) -> bytes:
             continue
         size = t.size * 1.35
         pdf.set_font("doc", "B" if t.bold else "", size)
-        while not t.center_in and pdf.get_string_width(t.text) > lay.width - t.x - 3:
+        while not t.center_in and pdf.get_string_width(t.text) > (t.max_width or
+                                                                  lay.width - t.x - 3):
             size -= 0.25
             pdf.set_font("doc", "B" if t.bold else "", size)
         pdf.set_text_color(*t.color)

@@ -211,9 +211,13 @@ def _scan(page: Page, name: str, parser: Parser, taken: set[str]) -> FieldRead |
 
 
 def extract_fields(
-    page: Page, kind: str, *, today: date
+    page: Page, kind: str, *, today: date, unread: dict[str, FieldRead] | None = None
 ) -> tuple[dict[str, FieldRead], dict[str, str]]:
-    """Fields of ``kind`` read from ``page``, and for the others why they were not read."""
+    """Fields of ``kind`` read from ``page``, and for the others why they were not read.
+
+    ``unread``, when given, receives the words found at a label whose text did not parse
+    (the reader may re-read that spot more carefully).
+    """
     rows = page.rows()
     hits = find_labels(rows, LABELS[kind])
     labelled = best_hits(hits)
@@ -239,6 +243,9 @@ def extract_fields(
             parsed = parser(raw)
             if parsed is not None:
                 options.append(FieldRead(name, parsed, raw, words, via, columns[via]))
+            elif unread is not None and name not in unread:
+                unread[name] = FieldRead(name, ids.Parsed(raw, False), raw, words, via,
+                                         columns[via])
         options.sort(key=lambda f: (not f.parsed.valid, not f.parsed.checked, f.via != "right"))
         if options:
             found[name] = options[0]

@@ -235,8 +235,9 @@ def _from_passes(
     chosen = detected if kind == "auto" else kind
     found: dict[str, FieldRead] = {}
     missing: dict[str, str] = {}
+    unread: dict[str, FieldRead] = {}
     if chosen != "other":
-        found, missing = extract_fields(first, chosen, today=opts.today)
+        found, missing = extract_fields(first, chosen, today=opts.today, unread=unread)
     other: dict[str, FieldRead] = {}
     if opts.verify and (chosen == "other" or _incomplete(found, chosen)):
         grey = Image.fromarray(np.clip(prepared.gray, 0, 255).astype(np.uint8))
@@ -245,7 +246,8 @@ def _from_passes(
             detected, _ = detect_kind(second)
             chosen = detected if kind == "auto" else kind
             if chosen != "other":
-                found, missing = extract_fields(first, chosen, today=opts.today)
+                found, missing = extract_fields(first, chosen, today=opts.today,
+                                                unread=unread)
         if chosen != "other":
             other, missing_other = extract_fields(second, chosen, today=opts.today)
             missing = {**missing_other, **missing}
@@ -263,6 +265,14 @@ def _from_passes(
         elif b is not None:
             picked[name] = (b, None)
             lonely[name] = (b, False)
+    rescue = {n: (r, True) for n, r in unread.items() if n not in picked}
+    if opts.verify and rescue:
+        # a label was found but its value did not parse: re-read that spot, larger, once
+        for name, parsed in _crop_reads(rescue, prepared, ocr=ocr, today=opts.today,
+                                        zoom=1.5).items():
+            if parsed is not None and parsed.valid and parsed.value:
+                picked[name] = (replace(rescue[name][0], parsed=parsed), None)
+                missing.pop(name, None)
     if opts.verify and lonely:
         for name, parsed in _crop_reads(lonely, prepared, ocr=ocr, today=opts.today).items():
             alone = picked[name][0]
@@ -325,7 +335,12 @@ def _pick(a: FieldRead, b: FieldRead) -> tuple[FieldRead, Parsed]:
 
 
 def _crop_reads(
-    reads: dict[str, tuple[FieldRead, bool]], prepared: Prepared, *, ocr: OcrEngine, today: date
+    reads: dict[str, tuple[FieldRead, bool]],
+    prepared: Prepared,
+    *,
+    ocr: OcrEngine,
+    today: date,
+    zoom: float = 1.0,
 ) -> dict[str, Parsed | None]:
     """Re-read values found by one pass only: each crop from the other preparation (grey for
     the binarized pass and vice versa), stacked into one image for a single Tesseract call."""
@@ -340,8 +355,11 @@ def _crop_reads(
         read, from_binary = reads[name]
         height = max(w.height for w in read.words)
         source = prepared.gray if from_binary else binary
-        piece = crop(source, read.region, pad=0.35 * height)
-        crops.append(np.clip(piece, 0, 255).astype(np.uint8))
+        piece = np.clip(crop(source, read.region, pad=0.35 * height), 0, 255).astype(np.uint8)
+        if zoom != 1.0:
+            size = (round(piece.shape[1] * zoom), round(piece.shape[0] * zoom))
+            piece = np.asarray(Image.fromarray(piece).resize(size, Image.Resampling.BICUBIC))
+        crops.append(piece)
     gap = max(int(max(c.shape[0] for c in crops) * 0.8), 12)
     width = max(c.shape[1] for c in crops) + 2 * gap
     height = sum(c.shape[0] + gap for c in crops) + gap
