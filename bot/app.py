@@ -20,7 +20,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from backoffice import create_router as create_backoffice_router
-from backoffice import finish_erasures, install_problem_handlers
+from backoffice import finish_erasures, install_problem_handlers, load_pipelines
+from backoffice.metrics import SlaCollector
 from bot.bootstrap import (
     Runtime,
     backoffice_settings,
@@ -60,6 +61,13 @@ def create_app(
     wake = asyncio.Event()
     documents_wake = asyncio.Event()
     metrics = Metrics(runtime.sessions)
+    metrics.registry.register(
+        SlaCollector(
+            sessions=runtime.sessions, clock=runtime.clock,
+            pipelines=load_pipelines(settings.pipelines_dir),
+            settings=backoffice_settings(settings),
+        )
+    )
     inbox = Inbox(
         conversations=runtime.conversations,
         locks=coordination.locks,

@@ -178,6 +178,8 @@ def test_metrics_and_readiness(twilio_server: TwilioClient) -> None:
     assert 'acolhe_messages_in_total{channel="twilio_whatsapp",outcome="handled"} 2.0' in text
     assert 'acolhe_escalations_total{reason="request_human"} 1.0' in text
     assert 'acolhe_open_escalations{status="open"} 1.0' in text
+    assert 'acolhe_onboardings_sla{status="on_track"} 1.0' in text
+    assert 'acolhe_onboardings_sla{status="breached"} 0.0' in text
     assert (
         'acolhe_http_request_seconds_count{method="POST",route="/webhooks/twilio",status="200"} 2.0'
         in text
