@@ -96,4 +96,5 @@ class SlotCatalog:
         if scoped:
             return scoped[0]
         unscoped = [c for c in candidates if c.namespace_label is None]
-        return (unscoped or candidates or [None])[0]
+        best = unscoped or candidates
+        return best[0] if best else None

@@ -247,7 +247,7 @@ class DialogueEngine:
         requested = detect_language_request(body)
         if requested is not None:
             if requested != state.language:
-                state.language = requested
+                state.language = "en" if requested == "en" else "pt"
                 turn.say(text("language_switched", requested))
                 turn.effects.append(RecordEvent("language_changed", requested))
             state.language_locked = True
@@ -676,7 +676,7 @@ class DialogueEngine:
             turn.say(body, tuple(Choice(id=o.id, title=o.title.get(lang)) for o in step.options))
         else:
             lines = summary_lines(self.catalog, turn.state.slots, lang)
-            choices = (Choice(id=_OK, title=text("summary_ok_option", lang)),)
+            choices: tuple[Choice, ...] = (Choice(id=_OK, title=text("summary_ok_option", lang)),)
             if step.allow_fix:
                 choices += (Choice(id=_FIX, title=text("summary_fix_option", lang)),)
             turn.say(body + "\n\n" + "\n".join(lines), choices)

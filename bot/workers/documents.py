@@ -149,7 +149,7 @@ class DocumentWorker:
 
     async def _process(self, job: Job) -> None:
         try:
-            reading = await self._read(job)
+            await self._read(job)
         except MediaUnavailable as exc:
             if exc.transient and job.attempts + 1 < self.max_attempts:
                 await anyio.to_thread.run_sync(self._retry_later, job, str(exc))

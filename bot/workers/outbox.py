@@ -51,7 +51,7 @@ class RetryPolicy:
     cap_s: float = 900.0
 
     def delay(self, attempts: int, retry_after: float | None) -> float:
-        backoff = min(self.cap_s, self.base_s * 2 ** max(0, attempts - 1))
+        backoff: float = min(self.cap_s, self.base_s * 2.0 ** max(0, attempts - 1))
         return max(backoff * random.uniform(0.8, 1.2), retry_after or 0.0)
 
 
