@@ -82,12 +82,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await gateway.start()
         stop = asyncio.Event()
-        worker_task: asyncio.Task[None] | None = None
-        background: list[asyncio.Task[None]] = []
+        background: list[asyncio.Task[None]] = []  # loops that end when ``stop`` is set
+        cancellable: list[asyncio.Task[None]] = []  # loops that only end when cancelled
         pool = build_ocr_pool(settings)
         if run_workers:
             worker = build_outbox_worker(runtime, gateway, rate_limiter=coordination.rate_limiter)
-            worker_task = asyncio.create_task(worker.run(stop, wake=wake), name="outbox")
+            background.append(asyncio.create_task(worker.run(stop, wake=wake), name="outbox"))
             documents = build_document_worker(runtime, gateway, inbox=inbox, pool=pool)
             background.append(
                 asyncio.create_task(documents.run(stop, wake=documents_wake), name="documents")
@@ -103,21 +103,23 @@ def create_app(
                 asyncio.create_task(_sweep_erasures(runtime, stop), name="erasures")
             )
         if telegram_polling and gateway.telegram_channel is not None:
-            background.append(
+            cancellable.append(
                 asyncio.create_task(_poll_telegram(gateway, inbox, runtime), name="telegram-poll")
             )
         app.state.services = services
         try:
             yield
         finally:
+            # Let the workers finish their round (and close their database sessions) before the
+            # engine is disposed; only what does not stop by itself is cancelled.
             stop.set()
-            for task in background:
+            if background:
+                _done, late = await asyncio.wait(background, timeout=15)
+                cancellable += list(late)
+            for task in cancellable:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            if worker_task is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.wait_for(worker_task, timeout=10)
             await asyncio.to_thread(pool.shutdown)
             await gateway.close()
             await coordination.aclose()
