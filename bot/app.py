@@ -60,7 +60,7 @@ def create_app(
     gateway = build_gateway(settings)
     wake = asyncio.Event()
     documents_wake = asyncio.Event()
-    metrics = Metrics(runtime.sessions)
+    metrics = Metrics(runtime.sessions, registry=runtime.registry)
     metrics.registry.register(
         SlaCollector(
             sessions=runtime.sessions, clock=runtime.clock,

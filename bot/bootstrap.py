@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,6 +68,7 @@ class Runtime:
     interpreter: Interpreter
     engine: DialogueEngine
     conversations: ConversationService
+    registry: CollectorRegistry  # this process's Prometheus metrics (served at /metrics)
 
     def close(self) -> None:
         if isinstance(self.engine.address_lookup, BrasilApiAddresses):
@@ -74,12 +76,15 @@ class Runtime:
         self.db.dispose()
 
 
-def build_interpreter(settings: Settings) -> Interpreter:
+def build_interpreter(
+    settings: Settings, *, registry: CollectorRegistry | None = None
+) -> Interpreter:
     return nlu.build_interpreter(
         backend=settings.nlu_backend,
         cache_dir=settings.nlu_cache_dir,
         rasa_url=settings.rasa_url,
         timezone=settings.timezone,
+        registry=registry,
     )
 
 
@@ -217,7 +222,8 @@ def build_runtime(
         ),
         address_lookup=address_lookup or _address_lookup(settings),
     )
-    interpreter = interpreter or build_interpreter(settings)
+    registry = CollectorRegistry()
+    interpreter = interpreter or build_interpreter(settings, registry=registry)
     assigner = EscalationAssigner(load_pipelines(settings.pipelines_dir))
     conversations = ConversationService(
         sessions=sessions, engine=engine, interpreter=interpreter, clock=clock,
@@ -231,4 +237,5 @@ def build_runtime(
         interpreter=interpreter,
         engine=engine,
         conversations=conversations,
+        registry=registry,
     )

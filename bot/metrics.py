@@ -43,8 +43,10 @@ class _DatabaseGauges(Collector):
 
 
 class Metrics:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.registry = CollectorRegistry()
+    def __init__(
+        self, sessions: sessionmaker[Session], *, registry: CollectorRegistry | None = None
+    ) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
         self.messages_in = Counter(
             "acolhe_messages_in",
             "Inbound client messages handled",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.bootstrap import Runtime
+from bot.bootstrap import Runtime, build_runtime
+from bot.config import Settings
+from bot.domain.clock import FakeClock
 from bot.storage.models import Client, Contact, Onboarding
 from tests.support.server import serving
 
@@ -98,3 +102,28 @@ def test_same_message_id_twice_is_answered_once(runtime: Runtime) -> None:
         second = client.post("/chat/api/messages", json=body).json()
         assert first["duplicate"] is False and len(first["messages"]) == 1
         assert second == {"duplicate": True, "messages": []}
+
+
+def test_rasa_down_falls_back_and_is_counted_on_metrics(
+    settings: Settings, clock: FakeClock, nlu_cache_dir: Path
+) -> None:
+    from tests.support.server import free_port
+
+    rasa_down = settings.model_copy(
+        update={
+            "nlu_backend": "rasa",
+            "rasa_url": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+            "nlu_cache_dir": nlu_cache_dir,
+        }
+    )
+    runtime = build_runtime(rasa_down, clock=clock, migrate=False)
+    with serving(create_app(runtime)) as base, httpx.Client(base_url=base, timeout=10) as client:
+        reply = _send(client, "oi")
+        assert "Você concorda" in str(reply[0]["text"])  # the built-in model answered
+        metrics = client.get("/metrics").text
+        assert "acolhe_nlu_fallback_total" in metrics
+        counted = [
+            line for line in metrics.splitlines()
+            if line.startswith("acolhe_nlu_fallback_total{") and not line.endswith(" 0.0")
+        ]
+        assert counted, metrics
