@@ -104,3 +104,27 @@ def test_a_corrupt_image_gets_a_specific_answer_and_stores_nothing(
     # The client is still asked for the card.
     explanation, question = _say(twilio_server, "ok?", replies=2)
     assert "preciso de um arquivo" in explanation and "cartão CNPJ" in question
+
+
+def test_reading_a_photo_does_not_hold_up_another_client(twilio_server: TwilioClient) -> None:
+    """While one client's photo is being read (seconds of OCR in the process pool), another
+    client's messages are answered: the reading is the last thing sent."""
+    card = make_sample("cnpj_card", "clean", 4)
+    _register(twilio_server, card.truth["cnpj"])
+    fake = twilio_server.fake
+    url = fake.add_media(card.data, card.mime)
+    before = len(fake.sent)
+    response = twilio_server.post(
+        CLIENT, "", extra={"NumMedia": "1", "MediaUrl0": url, "MediaContentType0": card.mime}
+    )
+    assert response.status_code == 200
+    other = "+5521998765432"
+    for n, text in enumerate(["oi", "1", "Joana Prado"], start=2):
+        assert twilio_server.post(other, text).status_code == 200
+        fake.wait_for(before + n, timeout=30)
+    sent = fake.wait_for(before + 5, timeout=90)[before:]
+    to_first = [m.body or "" for m in sent if m.to == f"whatsapp:{CLIENT}"]
+    assert "Recebi o arquivo" in to_first[0] and "Li o seu cartão CNPJ" in to_first[1]
+    # The reading came last, after all three of the other client's replies.
+    assert sent[-1].to == f"whatsapp:{CLIENT}" and "Li o seu" in (sent[-1].body or "")
+    assert sum(m.to == f"whatsapp:{other}" for m in sent[:4]) == 3
