@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -25,11 +26,11 @@ from backoffice.metrics import SlaCollector
 from bot.bootstrap import (
     Runtime,
     backoffice_settings,
-    document_store,
     build_document_worker,
     build_gateway,
     build_ocr_pool,
     build_outbox_worker,
+    document_store,
 )
 from bot.channels.gateway import ChannelGateway
 from bot.channels.telegram import poll_updates
@@ -40,6 +41,7 @@ from bot.metrics import Metrics
 from bot.service.inbox import Inbox
 from bot.workers.erp import ErpPushWorker
 from bot.workers.loop import run_rounds
+from bot.workers.retention import purge_identity_images
 
 
 @dataclass
@@ -101,6 +103,9 @@ def create_app(
                 background.append(asyncio.create_task(erp.run(stop), name="erp"))
             background.append(
                 asyncio.create_task(_sweep_erasures(runtime, stop), name="erasures")
+            )
+            background.append(
+                asyncio.create_task(_sweep_identity_images(runtime, stop), name="retention")
             )
         if telegram_polling and gateway.telegram_channel is not None:
             cancellable.append(
@@ -215,6 +220,26 @@ async def _sweep_erasures(runtime: Runtime, stop: asyncio.Event, *, every_s: flo
         return 0
 
     await run_rounds(one_round, stop, idle_s=every_s, name="erasures")
+
+
+async def _sweep_identity_images(
+    runtime: Runtime, stop: asyncio.Event, *, every_s: float = 3600.0
+) -> None:
+    """Deletes identity document photos past their retention (the read fields stay)."""
+    store = document_store(runtime.settings)
+    retention = timedelta(days=runtime.settings.identity_image_retention_days)
+
+    def sweep() -> int:
+        with runtime.sessions() as session, session.begin():
+            return purge_identity_images(
+                session, store, now=runtime.clock.now(), retention=retention
+            )
+
+    async def one_round() -> int:
+        await asyncio.to_thread(sweep)
+        return 0
+
+    await run_rounds(one_round, stop, idle_s=every_s, name="retention")
 
 
 def _database_check(runtime: Runtime) -> str:

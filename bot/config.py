@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     outbox_retry_base_s: float = 2.0
 
     max_upload_mb: int = 16
+    identity_image_retention_days: int = 30  # CNH/RG photos are deleted this long after confirmation
     ocr_workers: int = 1  # OCR processes (each uses one core while reading)
     ocr_timeout_s: float = 60.0
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dialogue.effects import (
+    DocumentConfirmed,
     Effect,
     Escalate,
     OptIn,
@@ -28,6 +29,7 @@ from bot.storage.models import (
     Client,
     Contact,
     Conversation,
+    Document,
     ErasureRequest,
     Escalation,
     Onboarding,
@@ -136,6 +138,8 @@ class EffectRecorder:
                     self._request_erasure()
                 case RecordEvent(kind=kind, detail=detail):
                     self._record(kind, detail)
+                case DocumentConfirmed(document_id=document_id, kind=kind):
+                    self._document_confirmed(document_id, kind)
 
     def set_stage(self, stage: Stage, *, reason: str, actor: str) -> None:
         onboarding = self.onboarding
@@ -216,6 +220,13 @@ class EffectRecorder:
         if self.assign_escalation is not None:
             self.assign_escalation(self.session, escalation, now=self.now)
         self._audit("escalated", new=reason, actor="bot")
+
+    def _document_confirmed(self, document_id: int, kind: str) -> None:
+        document = self.session.get(Document, document_id)
+        if document is None or document.conversation_id != self.conversation.id:
+            return
+        document.confirmed_at = self.now
+        self._audit("document_confirmed", field=f"document.{kind}", new=document_id, actor="client")
 
     def _request_erasure(self) -> None:
         self.session.add(

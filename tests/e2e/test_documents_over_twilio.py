@@ -76,6 +76,7 @@ def test_documents_step_reads_confirms_and_cross_checks(twilio_server: TwilioCli
         documents = session.scalars(select(Document).order_by(Document.id)).all()
         assert [(d.kind, d.status) for d in documents] == [("cnpj_card", "read"), ("cnh", "read")]
         assert all(d.sha256 and d.size for d in documents)
+        assert all(d.confirmed_at is not None for d in documents)
         assert documents[0].extraction["fields"]["cnpj"] == card.truth["cnpj"]
         escalation = session.scalars(select(Escalation)).one()
         assert escalation.reason == "document_mismatch"
