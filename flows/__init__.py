@@ -1,7 +1,7 @@
 """Flows as data: the schema, the loader and the shipped flow definitions (``definitions/``)."""
 
 from flows.errors import FlowDefinitionError, FlowError
-from flows.loader import BUILTIN_FLOWS_DIR, Registry, flow_slots, load_flows
+from flows.loader import BUILTIN_FLOWS_DIR, Registry, load_flows
 from flows.schema import (
     INTERACTIVE,
     ActionStep,
@@ -46,6 +46,5 @@ __all__ = [
     "SetStageStep",
     "Step",
     "Text",
-    "flow_slots",
     "load_flows",
 ]

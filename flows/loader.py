@@ -5,7 +5,7 @@ A broken flow stops start-up with a ``FlowDefinitionError`` naming the file and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,11 +143,3 @@ def _branch_problem(step: BranchStep, slots: set[str]) -> str | None:
 
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
     return f"unknown {kind} '{name}' (known: {', '.join(sorted(known))})"
-
-
-def flow_slots(flows: Mapping[str, Flow]) -> dict[str, set[str]]:
-    """The slots each flow asks for, for callers that reason about what is still pending."""
-    return {
-        flow_id: {s.slot for s in flow.steps.values() if isinstance(s, AskStep | ChoiceStep)}
-        for flow_id, flow in flows.items()
-    }

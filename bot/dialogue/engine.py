@@ -354,7 +354,10 @@ class DialogueEngine:
         if target.step.entity is not None:
             value = self._validate(target.step, body, nlu)
             if not isinstance(value, Problem):
-                self._apply_correction(turn, target, value, context)
+                dropped = self._apply_correction(turn, target, value, context)
+                if dropped is not None:
+                    self._ask_again(turn, dropped)
+                    return True
                 return False
         turn.state.pending = Pending(kind="correction", slot=target.key)
         turn.say(text("ask_new_value", lang, {"label": target.label(lang)}))
@@ -377,8 +380,11 @@ class DialogueEngine:
 
     def _apply_correction(
         self, turn: Turn, info: SlotInfo, value: SlotValue, context: ConversationContext
-    ) -> None:
+    ) -> SlotInfo | None:
+        """Stores the new value and reruns the slot's ``after`` action; returns an answer the
+        action had to drop (a new CEP the look-up does not know clears the street)."""
         lang = turn.state.language
+        answered_before = set(turn.state.slots)
         old = turn.state.set_slot(info.key, value)
         turn.effects.append(SlotChanged(info.key, old, value))
         turn.say(
@@ -394,6 +400,14 @@ class DialogueEngine:
         if turn.state.saved:
             # After the review the stored registration must follow the correction.
             self._run_action(turn, "save_registration", "")
+        dropped = [
+            i for i in self.catalog if i.key in answered_before and i.key not in turn.state.slots
+        ]
+        return dropped[0] if dropped else None
+
+    def _ask_again(self, turn: Turn, info: SlotInfo) -> None:
+        turn.state.pending = Pending(kind="correction", slot=info.key)
+        turn.say(info.step.prompt.get(turn.state.language))
 
     # ----------------------------------------------------------------- pending questions
     def _handle_pending(
@@ -465,13 +479,10 @@ class DialogueEngine:
                 turn.state.pending = pending
                 turn.say(text(value.code, lang, value.params))
                 return True
-            self._apply_correction(turn, info, value, context)
-            if info.key == "cep" and "street" not in turn.state.slots:
-                street = self.catalog.get("street")
-                if street is not None:
-                    turn.state.pending = Pending(kind="correction", slot="street")
-                    turn.say(street.step.prompt.get(lang))
-                    return True
+            dropped = self._apply_correction(turn, info, value, context)
+            if dropped is not None:
+                self._ask_again(turn, dropped)
+                return True
             self._prompt_current(turn, context)
             return True
         return False

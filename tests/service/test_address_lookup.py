@@ -57,3 +57,15 @@ def test_without_brasilapi_the_client_types_the_address(
     _to_step(chat, "cep")
     answer = chat.say("01310-100")
     assert "Qual é o endereço (rua/avenida), bairro e cidade/UF?" in answer
+
+
+def test_correcting_the_cep_to_an_unknown_one_asks_for_the_street_again(
+    looked_up: Runtime, brasilapi: FakeBrasilApi
+) -> None:
+    brasilapi.script("/cep/v2/01310100", Reply(200, PAULISTA))
+    chat = Chat(looked_up)
+    _to_step(chat, "cep")
+    chat.say("01310-100")  # known: street filled, the number is asked
+    reply = chat.say("errei o cep, o certo é 04538-133")  # unknown to the fake: 404
+    assert "Corrigido" in reply and "Qual é o endereço (rua/avenida)" in reply
+    assert "Corrigido" in chat.say("Av. Brigadeiro Faria Lima, Itaim Bibi, São Paulo/SP")
