@@ -1,6 +1,6 @@
 """OCR benchmark: accuracy, confidence honesty and speed on synthetic documents.
 
-    python -m bench.ocr.run                  # the four sets, 10 documents per kind each
+    python -m bench.ocr.run                  # the five sets, 10 documents per kind each
     python -m bench.ocr.run --count 4 --compare   # smaller, plus the preprocessing comparison
 
 Runs on one core (OMP_THREAD_LIMIT=1, documents one after another). Per set it prints: share
@@ -24,7 +24,7 @@ from bench.ocr.synthetic import SETS, TODAY, Sample, make_set
 from bot.documents.imaging import Preprocessing
 from bot.documents.reading import ReadOptions, read_document
 
-TARGETS = {"pdf": 1.0, "clean": 0.99, "moderate": 0.90, "heavy": 0.0}
+TARGETS = {"pdf": 1.0, "clean": 0.99, "moderate": 0.90, "heavy": 0.0, "rotated": 0.90}
 
 
 @dataclass
@@ -132,11 +132,13 @@ def main() -> None:
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated; '' for none")
     parser.add_argument("--compare", action="store_true",
                         help="also compare preprocessing variants on the moderate set")
+    parser.add_argument("--no-orient", action="store_true",
+                        help="do not turn sideways or upside-down photos (the old pipeline)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--verbose", action="store_true", help="list every field not exact")
     args = parser.parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one core, as the targets are stated
-    options = ReadOptions(today=TODAY)
+    options = ReadOptions(today=TODAY, orient=not args.no_orient)
     report: dict[str, object] = {}
     for set_name in [name for name in args.sets.split(",") if name]:
         samples = make_set(set_name, count=args.count, seed=args.seed)

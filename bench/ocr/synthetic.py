@@ -8,7 +8,9 @@ client would send them plus the expected SPEC fields). Sets:
 - ``moderate``: phone photos, rotation <= 7 degrees, mild perspective, shadow, blur, noise,
   downscaled to 1200-1600 px wide, JPEG 50-75;
 - ``heavy``: rotation up to 15 degrees, stronger perspective and shadow, blur, JPEG 35-50,
-  700-1100 px wide.
+  700-1100 px wide;
+- ``rotated``: ``moderate`` photos taken sideways or upside down (turned 90, 180 or 270
+  degrees by the seed), without EXIF orientation.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from bench.ocr.people import make_company, make_person
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 KINDS = ("cnpj_card", "cnh", "rg")
-SETS = ("pdf", "clean", "moderate", "heavy")
+SETS = ("pdf", "clean", "moderate", "heavy", "rotated")
 TODAY = date(2026, 3, 2)
 PT_TO_MM = 0.3528
 
@@ -196,9 +198,13 @@ def _camera(img: Image.Image, rng: random.Random, *, tilt: float, angle: float) 
 
 
 def photograph(
-    img: Image.Image, *, rng: random.Random, level: str
+    img: Image.Image, *, rng: random.Random, level: str, quarter_turns: int = 0
 ) -> tuple[bytes, dict[str, float]]:
-    """Simulate a phone photo of a printed page, sent through WhatsApp (JPEG)."""
+    """Simulate a phone photo of a printed page, sent through WhatsApp (JPEG).
+
+    ``quarter_turns``: the phone held sideways or upside down (counter-clockwise turns of 90
+    degrees), with no EXIF orientation to undo it.
+    """
     heavy = level == "heavy"
     margin = rng.uniform(0.02, 0.08 if not heavy else 0.12)
     w, h = img.size
@@ -227,10 +233,13 @@ def photograph(
     noisy = np.asarray(img).astype(np.float32) + nrng.normal(0, sigma, (img.height, img.width, 1))
     img = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
     quality = rng.randrange(35, 50) if heavy else rng.randrange(50, 76)
+    if quarter_turns % 4:
+        img = img.rotate(90 * quarter_turns, expand=True)
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality)
     params = {"angle": round(angle, 2), "blur": round(blur, 2), "width": float(target),
-              "jpeg": float(quality), "shadow": round(depth, 2), "noise": round(sigma, 1)}
+              "jpeg": float(quality), "shadow": round(depth, 2), "noise": round(sigma, 1),
+              "turn": float(90 * (quarter_turns % 4))}
     return buf.getvalue(), params
 
 
@@ -253,6 +262,10 @@ def make_sample(kind: str, set_name: str, seed: int) -> Sample:
     if set_name in ("moderate", "heavy"):
         img = render_image(lay, px_per_mm=rng.uniform(1900, 2200) / lay.width, rng=rng)
         data, params = photograph(img, rng=rng, level=set_name)
+        return Sample(name, kind, data, "image/jpeg", truth, params)
+    if set_name == "rotated":
+        img = render_image(lay, px_per_mm=rng.uniform(1900, 2200) / lay.width, rng=rng)
+        data, params = photograph(img, rng=rng, level="moderate", quarter_turns=1 + seed % 3)
         return Sample(name, kind, data, "image/jpeg", truth, params)
     raise ValueError(f"unknown set {set_name!r}")
 

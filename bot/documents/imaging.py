@@ -41,6 +41,16 @@ class Prepared:
     text_height: float
 
 
+def heif_available() -> bool:
+    """Register pillow-heif's opener with Pillow when the optional package is installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()  # idempotent and cheap (microseconds)
+    return True
+
+
 def load_image(data: bytes) -> Image.Image:
     """Decode, apply the EXIF orientation, drop alpha; shrink very large photos."""
     with Image.open(io.BytesIO(data)) as opened:
@@ -109,16 +119,23 @@ def text_height(ink: np.ndarray) -> float:
 
 
 def estimate_skew(ink: np.ndarray, *, limit: float = 15.0) -> float:
-    """The rotation (degrees) that makes text rows horizontal.
+    """The rotation (degrees) that makes text rows horizontal."""
+    return line_fit(ink, limit=limit)[0]
+
+
+def line_fit(ink: np.ndarray, *, limit: float = 15.0) -> tuple[float, float]:
+    """The skew (degrees) that makes text rows horizontal, and how row-like the ink is then.
 
     Projection profiles of the ink pixels sheared by each candidate angle: the right angle
     gives the spikiest profile (largest sum of squared differences between adjacent rows).
+    The score is divided by the squared number of sampled pixels, so the scores of one image
+    and of its transpose compare (rows against columns).
     """
     h, w = ink.shape
     step = max(1, round(max(h, w) / 800))
     ys, xs = np.nonzero(ink[::step, ::step])
     if len(xs) < 50:
-        return 0.0
+        return 0.0, 0.0
     xs = xs.astype(np.float64) - xs.mean()
     ys = ys.astype(np.float64)
     span = int(ys.max() + abs(xs).max() * math.tan(math.radians(limit)) * 2 + 4)
@@ -131,7 +148,7 @@ def estimate_skew(ink: np.ndarray, *, limit: float = 15.0) -> float:
 
     coarse = max(np.arange(-limit, limit + 0.01, 0.5), key=score)
     fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=score)
-    return float(fine)
+    return float(fine), score(fine) / float(len(xs)) ** 2
 
 
 def rules_mask(ink: np.ndarray, *, letter: float) -> np.ndarray:

@@ -16,9 +16,12 @@ import pypdfium2 as pdfium
 from PIL import Image, UnidentifiedImageError
 
 from bot.documents.errors import DocumentRejected
+from bot.documents.imaging import heif_available
 
 MB = 1024 * 1024
-HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
+HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
+GENERIC_HEIF_BRANDS = frozenset({b"mif1", b"msf1"})
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +71,25 @@ def sniff_type(data: bytes) -> str:
         return "image/webp"
     if b"%PDF-" in data[:1024]:
         return "application/pdf"
-    if data[4:8] == b"ftyp" and (data[8:12] in HEIF_BRANDS or any(
-            brand in data[16:64] for brand in HEIF_BRANDS)):
+    if _is_heif(data):
         return "image/heic"
     return ""
 
 
-def heif_available() -> bool:
-    """Register pillow-heif's opener when the optional package is installed."""
-    try:
-        import pillow_heif
-    except ImportError:
+def _is_heif(data: bytes) -> bool:
+    """An ISO-BMFF file whose ``ftyp`` box names an HEVC image brand (an iPhone photo).
+
+    AVIF shares the container and the generic ``mif1`` brand but not the codec: it is not
+    HEIC, and pillow-heif built without AV1 cannot open it.
+    """
+    if data[4:8] != b"ftyp":
         return False
-    pillow_heif.register_heif_opener()
-    return True
+    size = int.from_bytes(data[:4], "big")
+    box = data[8:min(max(size, 16), 256)]
+    brands = {box[0:4]} | {box[i:i + 4] for i in range(8, len(box) - 3, 4)}
+    if brands & HEVC_BRANDS:
+        return True
+    return not brands & AVIF_BRANDS and bool(brands & GENERIC_HEIF_BRANDS)
 
 
 def _reject(code: str, pt: str, en: str) -> DocumentRejected:

@@ -32,13 +32,16 @@ from bot.documents.imaging import (
     Preprocessing,
     correct_illumination,
     crop,
+    heif_available,
     load_image,
+    otsu_threshold,
     prepare,
     to_gray,
 )
-from bot.documents.intake import heif_available, sniff_type
+from bot.documents.intake import sniff_type
 from bot.documents.labels import detect_kind
 from bot.documents.lexicon import restore
+from bot.documents.orientation import quarter_turn, read_upright, turn, turn_array
 from bot.documents.page import Page
 from bot.documents.quality import TIP_EN, TIP_PT, ImageQuality, measure_quality
 from bot.documents.tesseract import OcrEngine, TesseractEngine
@@ -60,6 +63,7 @@ class ReadOptions:
     page_timeout: float = 20.0
     lang: str = "por"
     pdf_dpi: float = 200.0
+    orient: bool = True  # turn photos taken sideways or upside down (no EXIF) upright
 
 
 @dataclass(slots=True)
@@ -74,6 +78,7 @@ class Extraction:
     source: str = "ocr"  # ocr | text_layer | none
     tip_pt: str = ""
     tip_en: str = ""
+    turned: int = 0  # degrees the image was turned counter-clockwise to read it upright
 
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind, "fields": dict(self.fields),
@@ -156,15 +161,21 @@ def _merge(results: list[Extraction]) -> Extraction:
 
 def _read_image(image: Image.Image, *, kind: str, opts: ReadOptions, ocr: OcrEngine) -> Extraction:
     flat = correct_illumination(to_gray(image))
+    turned = 0
+    if opts.orient and quarter_turn(flat < otsu_threshold(flat)):
+        # text runs down the page; the first pass tells whether this quarter turn was the wrong one
+        turned = 90
+        image, flat = turn(image, turned), turn_array(flat, turned)
     quality = measure_quality(image, flat=flat)
     if not quality.readable:
         return Extraction(
             kind=kind if kind != "auto" else "other", quality=quality, source="none",
             warnings=[f"image unreadable: {', '.join(quality.reasons)}"],
-            tip_pt=TIP_PT, tip_en=TIP_EN,
+            tip_pt=TIP_PT, tip_en=TIP_EN, turned=turned,
         )
     prepared = prepare(image, opts.preprocessing, flat=flat)
-    result = _from_passes(prepared, kind=kind, opts=opts, ocr=ocr, quality=quality)
+    result = _from_passes(prepared, kind=kind, opts=opts, ocr=ocr, quality=quality,
+                          turned=turned)
     result.quality = quality
     if quality.verdict == "poor" or (result.kind != "other" and len(result.uncertain) * 2 >=
                                      len(FIELD_NAMES[result.kind])):
@@ -225,12 +236,14 @@ def _from_passes(
     opts: ReadOptions,
     ocr: OcrEngine,
     quality: ImageQuality,
+    turned: int = 0,
 ) -> Extraction:
     """OCR the binarized page (sparse text); when fields are missing, the grey page too
     (uniform block), which finds labels the first segmentation merged or dropped. Values
     seen by one pass only are confirmed by re-reading their crops."""
     size = (float(prepared.image.width), float(prepared.image.height))
-    first = Page(tuple(ocr.words(prepared.image, psm=opts.psm)), *size)
+    prepared, first, flipped = read_upright(prepared, ocr=ocr, psm=opts.psm, flip=opts.orient)
+    turned = (turned + 180 * flipped) % 360
     detected, _ = detect_kind(first)
     chosen = detected if kind == "auto" else kind
     found: dict[str, FieldRead] = {}
@@ -252,7 +265,8 @@ def _from_passes(
             other, missing_other = extract_fields(second, chosen, today=opts.today)
             missing = {**missing_other, **missing}
     if chosen == "other":
-        return Extraction(kind="other", warnings=["document kind not recognized"])
+        return Extraction(kind="other", warnings=["document kind not recognized"],
+                          turned=turned)
     picked: dict[str, tuple[FieldRead, Parsed | None]] = {}
     lonely: dict[str, tuple[FieldRead, bool]] = {}  # read, found on the binarized pass
     for name in FIELD_NAMES[chosen]:
@@ -279,7 +293,7 @@ def _from_passes(
             if parsed is not None and parsed.value == "" and parsed.valid:
                 alone = replace(alone, parsed=parsed)  # "********": stars misread as letters
             picked[name] = (alone, parsed)
-    result = Extraction(kind=chosen)
+    result = Extraction(kind=chosen, turned=turned)
     _warn_kind(result, kind, detected)
     poor = quality.verdict == "poor"
     ink = np.asarray(prepared.image) < 128

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import sys
 import zlib
 
 import pytest
@@ -11,6 +12,7 @@ from fpdf import FPDF
 from PIL import Image
 
 from bot.documents import DocumentRejected, IntakeLimits, inspect_upload
+from bot.documents.intake import sniff_type
 
 LIMITS = IntakeLimits()
 
@@ -108,14 +110,52 @@ def test_tiny_image() -> None:
     assert rejected(png(120, 90)).code == "too_small"
 
 
-def test_heic_without_pillow_heif() -> None:
-    try:
-        import pillow_heif  # noqa: F401
-    except ImportError:
-        data = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
-        assert rejected(data).code == "heic_unsupported"
-    else:
-        pytest.skip("pillow-heif is installed")
+def heic(image: Image.Image) -> bytes:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(image).save(buf, quality=85)
+    return buf.getvalue()
+
+
+def noisy(width: int = 800, height: int = 600) -> Image.Image:
+    """An image that does not compress to nothing, so truncating it cuts into the pixels."""
+    return Image.effect_noise((width, height), 60).convert("RGB")
+
+
+def test_heic_is_recognized_by_content_and_accepted() -> None:
+    data = heic(noisy())
+    upload = inspect_upload(data, declared_type="application/octet-stream",
+                            filename="IMG_0001", limits=LIMITS)
+    assert upload.mime == "image/heic"
+    assert (upload.width, upload.height) == (800, 600)
+
+
+def test_truncated_heic_is_corrupt() -> None:
+    data = heic(noisy())
+    assert rejected(data[: len(data) // 2]).code == "corrupt"
+    assert rejected(data[:64]).code == "corrupt"
+
+
+def test_heic_without_pillow_heif(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pillow_heif", None)  # as if not installed
+    data = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    error = rejected(data)
+    assert error.code == "heic_unsupported"
+    assert "JPEG" in error.message_pt
+
+
+@pytest.mark.parametrize(("brands", "mime"), [
+    (b"heic\x00\x00\x00\x00mif1heic", "image/heic"),
+    (b"mif1\x00\x00\x00\x00mif1heix", "image/heic"),
+    (b"hevc\x00\x00\x00\x00msf1hevc", "image/heic"),
+    (b"mif1\x00\x00\x00\x00mif1miaf", "image/heic"),
+    (b"avif\x00\x00\x00\x00mif1miaf", ""),  # AVIF: same container, another codec
+    (b"mif1\x00\x00\x00\x00mif1avif", ""),
+    (b"isom\x00\x00\x00\x00isomiso2", ""),  # an MP4 video
+])
+def test_heif_brands(brands: bytes, mime: str) -> None:
+    data = (8 + len(brands)).to_bytes(4, "big") + b"ftyp" + brands + b"\x00" * 32
+    assert sniff_type(data) == mime
 
 
 def test_encrypted_pdf() -> None:

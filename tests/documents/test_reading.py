@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from bench.ocr.synthetic import TODAY, make_sample
-from bot.documents import ReadOptions, read_document
+from bot.documents import DocumentRejected, ReadOptions, read_document
 
 from .samples import confident_wrong, exact_share, reading
 
@@ -112,6 +112,29 @@ def test_exif_orientation_is_applied() -> None:
     result = read_document(buf.getvalue(), options=ReadOptions(today=TODAY))
     assert result.kind == "rg"
     assert result.fields.get("cpf") == sample.truth["cpf"]
+
+
+@pytest.mark.tesseract
+def test_heic_photo_is_read() -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    sample = make_sample("cnh", "clean", 2)
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(Image.open(io.BytesIO(sample.data)).convert("RGB")).save(
+        buf, quality=90)
+    result = read_document(buf.getvalue(), options=ReadOptions(today=TODAY))
+    assert result.kind == "cnh" and result.source == "ocr"
+    assert result.fields.get("cpf") == sample.truth["cpf"]
+    assert not confident_wrong(sample, result)
+
+
+def test_truncated_heic_is_refused_as_corrupt() -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(Image.effect_noise((600, 400), 60).convert("RGB")).save(buf)
+    data = buf.getvalue()
+    with pytest.raises(DocumentRejected) as info:
+        read_document(data[: len(data) // 2], options=ReadOptions(today=TODAY))
+    assert info.value.code == "corrupt"
 
 
 def test_dates_in_the_future_are_not_asserted() -> None:
