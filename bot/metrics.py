@@ -3,7 +3,9 @@ one process never collide on the global registry)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -79,3 +81,46 @@ class Metrics:
 
     def observe_request(self, route: str, method: str, status: int) -> Callable[[float], None]:
         return self.request_seconds.labels(route=route, method=method, status=str(status)).observe
+
+
+_Scope = MutableMapping[str, Any]
+_Message = MutableMapping[str, Any]
+_Receive = Callable[[], Awaitable[_Message]]
+_Send = Callable[[_Message], Awaitable[None]]
+
+
+class RequestMetrics:
+    """ASGI middleware: the latency of every HTTP request, by route template, method and status.
+
+    A plain ASGI wrapper rather than ``@app.middleware("http")``: Starlette's
+    ``BaseHTTPMiddleware`` starts a task group and memory streams per request, which cost
+    more than a webhook's own work.
+    """
+
+    def __init__(
+        self, app: Callable[[_Scope, _Receive, _Send], Awaitable[None]], *, metrics: Metrics
+    ) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: _Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            # The router records the matched route in the scope (shared with this wrapper).
+            path = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.observe_request(path, scope["method"], status)(
+                time.perf_counter() - started
+            )

@@ -5,15 +5,17 @@ conversation: in-process, or Redis across processes); different conversations ru
 concurrently; the dialogue runs in a worker thread so the event loop keeps answering webhooks.
 
 De-duplication has two layers: a fast check of the channel's message id in shared storage
-(Redis, or memory), remembered only after the message was committed — so a crash mid-way never
-swallows the provider's retry — and the database's unique index on (conversation, direction,
-channel id), which makes a duplicate that slips past the fast check a no-op.
+(Redis, or memory) under the conversation's lock, remembered only after the message was
+committed — so a crash mid-way never swallows the provider's retry — and the database's unique
+index on (conversation, direction, channel id), which makes a duplicate that slips past the
+fast check a no-op.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+import anyio
 import anyio.to_thread
 
 from bot.coordination import ConversationLocks, Deduplicator
@@ -23,6 +25,9 @@ from bot.service.conversations import ConversationService, Handled
 
 DEDUP_TTL_S = 3 * 24 * 3600  # providers retry for hours (Meta) to a day (Telegram)
 LOCK_WAIT_S = 60.0
+# Turns run at most this many at a time: enough to overlap database round trips, few enough
+# that threads do not fight over the GIL or overflow the connection pool (PostgreSQL: 10).
+TURN_THREADS = 6
 
 
 class Inbox:
@@ -35,7 +40,10 @@ class Inbox:
         outbox_wake: asyncio.Event | None = None,
         documents_wake: asyncio.Event | None = None,
         metrics: Metrics | None = None,
+        turn_threads: int = TURN_THREADS,
     ) -> None:
+        self.turn_threads = turn_threads
+        self._turns: anyio.CapacityLimiter | None = None
         self.metrics = metrics
         self.documents_wake = documents_wake
         self.conversations = conversations
@@ -45,20 +53,27 @@ class Inbox:
 
     async def receive(self, inbound: InboundMessage) -> Handled:
         dedup_key = f"in:{inbound.channel.value}:{inbound.external_id}"
-        if await self.deduplicator.seen(dedup_key):
-            return self._count(inbound, Handled(conversation_id=0, duplicate=True))
         lock_key = f"conv:{inbound.channel.value}:{inbound.address}"
+        # Checked under the lock only: a copy waits for the conversation's turn, then stops
+        # here (one round trip fewer for every message that is not a copy).
         async with self.locks.hold(lock_key, timeout_s=LOCK_WAIT_S):
-            # A copy that waited for the lock while the first was handled stops here.
             if await self.deduplicator.seen(dedup_key):
                 return self._count(inbound, Handled(conversation_id=0, duplicate=True))
-            handled = await anyio.to_thread.run_sync(self.conversations.handle, inbound)
+            handled = await anyio.to_thread.run_sync(
+                self.conversations.handle, inbound, limiter=self._turn_limiter()
+            )
             await self.deduplicator.first_time(dedup_key, ttl_s=DEDUP_TTL_S)
         if handled.replies and self.outbox_wake is not None:
             self.outbox_wake.set()
         if handled.documents_queued and self.documents_wake is not None:
             self.documents_wake.set()
         return self._count(inbound, handled)
+
+    def _turn_limiter(self) -> anyio.CapacityLimiter:
+        # Created on first use: a limiter belongs to the running event loop.
+        if self._turns is None:
+            self._turns = anyio.CapacityLimiter(self.turn_threads)
+        return self._turns
 
     def _count(self, inbound: InboundMessage, handled: Handled) -> Handled:
         if self.metrics is not None:

@@ -20,20 +20,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import Row, Select, Table, Update, bindparam, exists, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.errors import SendFailed
 from bot.channels.ports import ChannelSender, Template
 from bot.coordination import RateLimiter
 from bot.domain.clock import Clock
 from bot.domain.messages import Channel, Choice, OutboundMessage
-from bot.storage.claims import claim_due
+from bot.storage.claims import claim_rows
 from bot.storage.models import Conversation, Message, OutboxItem
 from bot.workers.loop import run_rounds
 
@@ -97,6 +98,7 @@ class Claim:
     last_inbound_at: datetime | None
     opted_out: bool
     bot_paused: bool
+    attachments: tuple[str, ...] = ()
 
 
 class OutboxWorker:
@@ -124,6 +126,8 @@ class OutboxWorker:
         self.lease = timedelta(seconds=lease_s)
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
+        self._due = _due_query()
+        self._outcomes = _GroupCommit(self._record)
 
     async def run(
         self, stop: asyncio.Event, *, wake: asyncio.Event | None = None, idle_s: float = 0.5
@@ -139,48 +143,12 @@ class OutboxWorker:
 
     # ------------------------------------------------------------------ claiming
     def _claim(self) -> list[Claim]:
+        """One query for the due rows with their message and conversation, one to lease them."""
         now = self.clock.now()
-        earlier = aliased(OutboxItem)
-        oldest_of_its_conversation = ~exists(
-            select(earlier.id).where(
-                earlier.conversation_id == OutboxItem.conversation_id,
-                earlier.id < OutboxItem.id,
-                earlier.status == "pending",
-            )
-        )
+        query = self._due.where(_OUTBOX.c.next_attempt_at <= now).limit(self.batch)
         with self.sessions() as session, session.begin():
-            items = claim_due(
-                session,
-                OutboxItem,
-                where=[
-                    OutboxItem.status == "pending",
-                    OutboxItem.next_attempt_at <= now,
-                    oldest_of_its_conversation,
-                ],
-                now=now,
-                lease=self.lease,
-                limit=self.batch,
-            )
-            return [self._snapshot(session, item) for item in items]
-
-    def _snapshot(self, session: Session, item: OutboxItem) -> Claim:
-        message = session.get_one(Message, item.message_id)
-        conversation = session.get_one(Conversation, item.conversation_id)
-        return Claim(
-            item_id=item.id,
-            message_id=message.id,
-            conversation_id=conversation.id,
-            channel=item.channel,
-            address=item.address,
-            attempts=item.attempts,
-            text=message.text,
-            choices=tuple(Choice(id=c[0], title=c[1]) for c in message.payload.get("choices", [])),
-            kind=str(message.payload.get("kind", "reply")),
-            author=message.author,
-            last_inbound_at=conversation.last_inbound_at,
-            opted_out=conversation.opted_out,
-            bot_paused=conversation.bot_paused,
-        )
+            rows = claim_rows(session.connection(), _OUTBOX, query, now=now, lease=self.lease)
+        return [_snapshot(row) for row in rows]
 
     # ------------------------------------------------------------------ delivering
     async def _deliver_guarded(self, claim: Claim) -> None:
@@ -222,7 +190,9 @@ class OutboxWorker:
                 claim, final_status="dead", note=f"channel {claim.channel} is not configured"
             )
             return
-        message = OutboundMessage(text=claim.text, choices=claim.choices, kind=claim.kind)
+        message = OutboundMessage(
+            text=claim.text, choices=claim.choices, kind=claim.kind, attachments=claim.attachments
+        )
         await self._throttle(claim)
         try:
             result = await sender.send(address=claim.address, message=message, template=template)
@@ -255,9 +225,11 @@ class OutboxWorker:
         final_status: str | None = None,
         note: str | None = None,
     ) -> None:
-        await anyio.to_thread.run_sync(
-            lambda: self._record(
-                claim,
+        """Records the outcome; outcomes that finish while one is being written share the next
+        transaction (group commit), so each is recorded about as soon as it is known."""
+        await self._outcomes.record(
+            _Outcome(
+                claim=claim,
                 provider_id=provider_id,
                 provider_status=provider_status,
                 failure=failure,
@@ -266,46 +238,109 @@ class OutboxWorker:
             )
         )
 
-    def _record(
-        self,
-        claim: Claim,
-        *,
-        provider_id: str | None,
-        provider_status: str,
-        failure: SendFailed | None,
-        final_status: str | None,
-        note: str | None,
-    ) -> None:
+    def _record(self, outcomes: list[_Outcome]) -> None:
+        """Writes outcomes in one transaction: one ``UPDATE`` per kind of change, per table."""
         now = self.clock.now()
-        with self.sessions() as session, session.begin():
-            item = session.get_one(OutboxItem, claim.item_id)
-            message = session.get_one(Message, claim.message_id)
-            item.claimed_until = None
-            if failure is None and final_status is None:
-                item.status, item.sent_at, item.last_error = "sent", now, None
-                item.attempts += 1
-                message.status = provider_status if provider_status in STATUS_ORDER else "sent"
-                message.channel_message_id = provider_id
-                return
-            if final_status is not None:
-                item.status, item.last_error = final_status, note
-                message.status = final_status
-                log.info("outbox %s %s: %s", item.id, final_status, note)
-                return
-            assert failure is not None
-            item.attempts += 1
-            item.last_error = f"{failure.code or ''} {failure}".strip()[:500]
-            if failure.transient and item.attempts < self.policy.max_attempts:
-                delay = self.policy.delay(item.attempts, failure.retry_after)
-                item.next_attempt_at = now + timedelta(seconds=delay)
-                log.warning(
-                    "outbox %s retry %s in %.1fs: %s", item.id, item.attempts, delay, failure
+        items: dict[str, list[dict[str, object]]] = {}
+        messages: dict[str, list[dict[str, object]]] = {}
+        for outcome in outcomes:
+            claim = outcome.claim
+            item_id, message_id = claim.item_id, claim.message_id
+            if outcome.failure is None and outcome.final_status is None:
+                status = outcome.provider_status
+                items.setdefault("sent", []).append({"b_id": item_id, "b_now": now})
+                messages.setdefault("sent", []).append(
+                    {
+                        "b_id": message_id,
+                        "b_status": status if status in STATUS_ORDER else "sent",
+                        "b_provider_id": outcome.provider_id,
+                    }
                 )
+                continue
+            if outcome.final_status is not None:
+                items.setdefault("final", []).append(
+                    {"b_id": item_id, "b_status": outcome.final_status, "b_error": outcome.note}
+                )
+                messages.setdefault("status", []).append(
+                    {"b_id": message_id, "b_status": outcome.final_status}
+                )
+                log.info("outbox %s %s: %s", item_id, outcome.final_status, outcome.note)
+                continue
+            failure = outcome.failure
+            assert failure is not None
+            attempts = claim.attempts + 1
+            error = f"{failure.code or ''} {failure}".strip()[:500]
+            if failure.transient and attempts < self.policy.max_attempts:
+                delay = self.policy.delay(attempts, failure.retry_after)
+                items.setdefault("retry", []).append(
+                    {
+                        "b_id": item_id,
+                        "b_error": error,
+                        "b_next": now + timedelta(seconds=delay),
+                    }
+                )
+                log.warning("outbox %s retry %s in %.1fs: %s", item_id, attempts, delay, failure)
             else:
-                item.status = "dead"
-                message.status = "failed"
-                message.error_code = failure.code
-                log.error("outbox %s dead after %s attempts: %s", item.id, item.attempts, failure)
+                items.setdefault("dead", []).append({"b_id": item_id, "b_error": error})
+                messages.setdefault("failed", []).append(
+                    {"b_id": message_id, "b_code": failure.code}
+                )
+                log.error("outbox %s dead after %s attempts: %s", item_id, attempts, failure)
+        with self.sessions() as session, session.begin():
+            connection = session.connection()
+            for kind, params in items.items():
+                connection.execute(_ITEM_UPDATES[kind], params)
+            for kind, params in messages.items():
+                connection.execute(_MESSAGE_UPDATES[kind], params)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    claim: Claim
+    provider_id: str | None
+    provider_status: str
+    failure: SendFailed | None
+    final_status: str | None
+    note: str | None
+
+
+class _GroupCommit:
+    """Outcomes written in batches: the first caller writes, in a worker thread, everything
+    that is waiting, again and again until nothing is; the others wait for their batch."""
+
+    def __init__(self, write: Callable[[list[_Outcome]], None]) -> None:
+        self._write = write
+        self._waiting: list[tuple[_Outcome, asyncio.Future[None]]] = []
+        self._writing = False
+
+    async def record(self, outcome: _Outcome) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((outcome, future))
+        if not self._writing:
+            self._writing = True
+            batch: list[tuple[_Outcome, asyncio.Future[None]]] = []
+            try:
+                while self._waiting:
+                    batch, self._waiting = self._waiting, []
+                    try:
+                        await anyio.to_thread.run_sync(self._write, [o for o, _ in batch])
+                    except Exception as exc:  # noqa: BLE001 - each waiter gets the error
+                        for _, waiter in batch:
+                            if not waiter.done():  # a cancelled waiter's future is done
+                                waiter.set_exception(exc)
+                    else:
+                        for _, waiter in batch:
+                            if not waiter.done():
+                                waiter.set_result(None)
+            finally:
+                self._writing = False
+                # Only when the writer itself was cancelled: nobody writes these any more
+                # (their leases run out and another round delivers them again).
+                for _, waiter in batch + self._waiting:
+                    if not waiter.done():
+                        waiter.cancel()
+                self._waiting = []
+        await future
 
 
 def _outside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -346,3 +381,100 @@ def record_delivery_status(
             if error_code:
                 message.error_code = error_code[:20]
         return True
+
+
+_OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+
+
+def _due_query() -> Select[Any]:
+    """Pending rows that are the oldest pending row of their conversation, with what sending
+    needs from the message and the conversation (the caller adds the time and the limit)."""
+    earlier = _OUTBOX.alias("earlier")
+    oldest_of_its_conversation = ~exists(
+        select(earlier.c.id).where(
+            earlier.c.conversation_id == _OUTBOX.c.conversation_id,
+            earlier.c.id < _OUTBOX.c.id,
+            earlier.c.status == "pending",
+        )
+    )
+    return (
+        select(
+            _OUTBOX.c.id,
+            _OUTBOX.c.message_id,
+            _OUTBOX.c.conversation_id,
+            _OUTBOX.c.channel,
+            _OUTBOX.c.address,
+            _OUTBOX.c.attempts,
+            _MESSAGES.c.text,
+            _MESSAGES.c.payload,
+            _MESSAGES.c.author,
+            _CONVERSATIONS.c.last_inbound_at,
+            _CONVERSATIONS.c.opted_out,
+            _CONVERSATIONS.c.bot_paused,
+        )
+        .join(_MESSAGES, _MESSAGES.c.id == _OUTBOX.c.message_id)
+        .join(_CONVERSATIONS, _CONVERSATIONS.c.id == _OUTBOX.c.conversation_id)
+        .where(_OUTBOX.c.status == "pending", oldest_of_its_conversation)
+        .order_by(_OUTBOX.c.id)
+    )
+
+
+def _snapshot(row: Row[Any]) -> Claim:
+    payload = row.payload or {}
+    return Claim(
+        item_id=row.id,
+        message_id=row.message_id,
+        conversation_id=row.conversation_id,
+        channel=row.channel,
+        address=row.address,
+        attempts=row.attempts,
+        text=row.text,
+        choices=tuple(Choice(id=c[0], title=c[1]) for c in payload.get("choices", [])),
+        kind=str(payload.get("kind", "reply")),
+        author=row.author,
+        last_inbound_at=row.last_inbound_at,
+        opted_out=row.opted_out,
+        bot_paused=row.bot_paused,
+        attachments=tuple(str(url) for url in payload.get("attachments", [])),
+    )
+
+
+def _item_update(**values: object) -> Update:
+    return (
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == bindparam("b_id"))
+        .values(claimed_until=None, **values)
+    )
+
+
+def _message_update(**values: object) -> Update:
+    return update(_MESSAGES).where(_MESSAGES.c.id == bindparam("b_id")).values(**values)
+
+
+# The outcome writes, by kind of change (each runs as one executemany).
+_ITEM_UPDATES: dict[str, Update] = {
+    "sent": _item_update(
+        status="sent",
+        sent_at=bindparam("b_now"),
+        last_error=None,
+        attempts=_OUTBOX.c.attempts + 1,
+    ),
+    "final": _item_update(status=bindparam("b_status"), last_error=bindparam("b_error")),
+    "retry": _item_update(
+        attempts=_OUTBOX.c.attempts + 1,
+        last_error=bindparam("b_error"),
+        next_attempt_at=bindparam("b_next"),
+    ),
+    "dead": _item_update(
+        status="dead", attempts=_OUTBOX.c.attempts + 1, last_error=bindparam("b_error")
+    ),
+}
+_MESSAGE_UPDATES: dict[str, Update] = {
+    "sent": _message_update(
+        status=bindparam("b_status"), channel_message_id=bindparam("b_provider_id")
+    ),
+    "status": _message_update(status=bindparam("b_status")),
+    "failed": _message_update(status="failed", error_code=bindparam("b_code")),
+}
