@@ -286,3 +286,5 @@ class AuditEvent(Base):
 # makes every user of ``Base.metadata`` (migrations, tests) see them.
 import bot.storage.models_backoffice  # noqa: E402, F401
 import bot.storage.models_training  # noqa: E402, F401
+import bot.storage.models_schedule  # noqa: E402, F401
+import bot.storage.models_alerts  # noqa: E402, F401

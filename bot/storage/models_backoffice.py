@@ -82,6 +82,10 @@ class NpsResponse(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"), index=True)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_bookings.id", name="fk_nps_responses_booking"),
+        unique=True,
+    )
     score: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime]

@@ -100,7 +100,8 @@ class TrainingBooking(Base):
     uid: Mapped[str] = mapped_column(String(120), unique=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("training_slots.id"), index=True)
     onboarding_id: Mapped[int] = mapped_column(ForeignKey("onboardings.id"))
-    status: Mapped[str] = mapped_column(String(12), default="booked")  # booked|cancelled|no_show
+    # booked | cancelled | no_show | attended (the last two recorded by staff after the session)
+    status: Mapped[str] = mapped_column(String(12), default="booked")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     attendee_email: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str] = mapped_column(Text, default="")
