@@ -27,6 +27,7 @@ from backoffice.schemas.reports import (
     FunnelReport,
     FunnelSegment,
     FunnelStage,
+    NpsComment,
     NpsReport,
     SlaBreachReport,
     StageBreaches,
@@ -354,21 +355,41 @@ def durations(
     )
 
 
-def nps(session: Session, *, scope: ColumnElement[bool], window: Window) -> NpsReport:
+def nps(
+    session: Session, *, scope: ColumnElement[bool], window: Window, comments: int = 20
+) -> NpsReport:
+    """NPS = % promoters (9–10) − % detractors (0–6), the mean score and the latest comments."""
     visible = select(Onboarding.id).where(scope)
-    scores = [
-        r.score
-        for r in session.scalars(select(NpsResponse).where(NpsResponse.onboarding_id.in_(visible)))
+    rows = [
+        r
+        for r in session.scalars(
+            select(NpsResponse)
+            .where(NpsResponse.onboarding_id.in_(visible))
+            .order_by(NpsResponse.answered_at.desc(), NpsResponse.id.desc())
+        )
         if _in_window(r.answered_at, window)
     ]
+    scores = [r.score for r in rows]
     promoters = sum(1 for s in scores if s >= 9)
     detractors = sum(1 for s in scores if s <= 6)
     total = len(scores)
     return NpsReport(
         window=window,
         responses=total,
+        average_score=round(sum(scores) / total, 2) if total else None,
         promoters=promoters,
         passives=total - promoters - detractors,
         detractors=detractors,
         nps=round(100 * (promoters - detractors) / total, 1) if total else None,
+        comments=[
+            NpsComment(
+                onboarding_id=r.onboarding_id,
+                booking_id=r.booking_id,
+                score=r.score,
+                comment=r.comment,
+                answered_at=r.answered_at,
+            )
+            for r in rows
+            if r.comment
+        ][:comments],
     )

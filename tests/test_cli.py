@@ -8,6 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from bot.service.demo_training import DEMO_MEETING_URL
+from bot.storage.models import StaffUser
+from bot.storage.models_training import TrainingAvailability, TrainingSlot
 
 
 def _onboard(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -42,12 +48,44 @@ def test_db_upgrade_is_idempotent(cli_env: dict[str, str]) -> None:
         assert "up to date" in result.stdout
 
 
-def test_seed_demo_prints_three_tokens(cli_env: dict[str, str]) -> None:
-    result = _onboard("seed-demo", env=cli_env)
+def _seed_demo(env: dict[str, str]) -> tuple[list[list[str]], int]:
+    """Token lines (role, e-mail, token) and the number of training sessions it reports."""
+    result = _onboard("seed-demo", env=env)
     assert result.returncode == 0, result.stderr
     lines = [line.split() for line in result.stdout.strip().splitlines()]
+    (training,) = [line for line in lines if line[0] == "training"]
+    assert training[1] == "csm@acolhe.demo" and "sessions" in training
+    return [line for line in lines if line[0] != "training"], int(training[2])
+
+
+def test_seed_demo_prints_three_tokens(cli_env: dict[str, str]) -> None:
+    lines, _ = _seed_demo(cli_env)
     assert sorted(line[0] for line in lines) == ["admin", "csm", "manager"]
     assert all(line[2].startswith("acolhe_") for line in lines)
+
+
+def test_seed_demo_training_is_idempotent(cli_env: dict[str, str], database_url: str) -> None:
+    def stored() -> tuple[int, int, int]:
+        engine = create_engine(database_url)
+        try:
+            with Session(engine) as session:
+                staff = session.scalar(select(func.count(StaffUser.id)))
+                windows = session.scalars(select(TrainingAvailability)).all()
+                assert {(w.weekday, w.capacity, w.meeting_url) for w in windows} == {
+                    (1, 4, DEMO_MEETING_URL),
+                    (3, 4, DEMO_MEETING_URL),
+                }
+                slots = session.scalar(select(func.count(TrainingSlot.id)))
+                return int(staff or 0), len(windows), int(slots or 0)
+        finally:
+            engine.dispose()
+
+    _, first = _seed_demo(cli_env)
+    after_first = stored()
+    _, second = _seed_demo(cli_env)
+    # Tuesdays and Thursdays of three weeks, 5 sessions a day, less holidays and today's past.
+    assert 10 <= first == second <= 35
+    assert after_first == stored() and after_first[:2] == (3, 4)
 
 
 def test_chat_in_the_terminal(cli_env: dict[str, str]) -> None:
@@ -116,7 +154,11 @@ def test_ocr_reads_a_text_layer_pdf(cli_env: dict[str, str], tmp_path: Path) -> 
 
 def test_ocr_user_errors_are_one_line(cli_env: dict[str, str], tmp_path: Path) -> None:
     missing = _onboard("ocr", str(tmp_path / "nope.jpg"), env=cli_env)
-    assert missing.returncode == 1 and "not found" in missing.stderr and "Traceback" not in missing.stderr
+    assert (
+        missing.returncode == 1
+        and "not found" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )
     junk = tmp_path / "junk.jpg"
     junk.write_bytes(b"definitely not an image")
     refused = _onboard("ocr", str(junk), env=cli_env)

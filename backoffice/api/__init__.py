@@ -17,6 +17,8 @@ from backoffice.api.routes import (
     privacy,
     reports,
     staff,
+    training,
+    training_bookings,
 )
 from backoffice.client_records import DocumentFiles
 from backoffice.pipeline import load_pipelines
@@ -27,7 +29,18 @@ from bot.service.conversations import ConversationService
 
 __all__ = ["create_router"]
 
-_RESOURCES = (staff, onboardings, conversations, escalations, clients, privacy, erp, reports)
+_RESOURCES = (
+    staff,
+    onboardings,
+    conversations,
+    escalations,
+    clients,
+    privacy,
+    erp,
+    training,
+    training_bookings,
+    reports,
+)
 
 
 def create_router(

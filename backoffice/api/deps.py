@@ -10,12 +10,13 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import anyio.from_thread
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.access import Principal, authenticate
@@ -118,6 +119,18 @@ def get_paging(
 PagingDep = Annotated[Paging, Depends(get_paging)]
 
 
+def fetch_page(
+    session: Session, query: Select[*tuple[Any, ...]], paging: Paging
+) -> tuple[int, list[Any]]:
+    """The total matching ``query`` and one page of its rows (single entities unwrapped)."""
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.limit(paging.limit).offset(paging.offset)).all()
+    return total, [row[0] if len(row) == 1 else row for row in rows]
+
+
+CsmFilter = Annotated[int | None, Query(ge=1, le=ID_MAX, description="only this CSM")]
+
+
 def get_window(
     context: ContextDep,
     since: Annotated[date | None, Query(description="first day (local), inclusive")] = None,
@@ -137,3 +150,23 @@ def get_window(
 
 
 WindowDep = Annotated[Window, Depends(get_window)]
+
+
+_FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def get_days(
+    context: ContextDep,
+    from_: Annotated[
+        date | None,
+        Query(alias="from", ge=_FIRST_DAY, le=_LAST_DAY, description="first local day, inclusive"),
+    ] = None,
+    to: Annotated[
+        date | None, Query(ge=_FIRST_DAY, le=_LAST_DAY, description="last local day, inclusive")
+    ] = None,
+) -> Window:
+    """``from``/``to`` local days, read like ``since``/``until`` (for lists of sessions)."""
+    return get_window(context, since=from_, until=to)
+
+
+DaysDep = Annotated[Window, Depends(get_days)]

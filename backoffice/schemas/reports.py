@@ -111,10 +111,20 @@ class DurationReport(BaseModel):
     open_over_target: int = Field(description="still open and older than the upper target now")
 
 
+class NpsComment(BaseModel):
+    onboarding_id: int | None
+    booking_id: int | None = Field(description="the training session the answer is about")
+    score: int
+    comment: str
+    answered_at: datetime
+
+
 class NpsReport(BaseModel):
     window: Window
     responses: int
-    promoters: int
-    passives: int
-    detractors: int
+    average_score: float | None = Field(description="mean score, 0 to 10")
+    promoters: int = Field(description="scores 9 and 10")
+    passives: int = Field(description="scores 7 and 8")
+    detractors: int = Field(description="scores 0 to 6")
     nps: float | None = Field(description="% promoters − % detractors, −100 to 100")
+    comments: list[NpsComment] = Field(description="the latest comments in the range, newest first")

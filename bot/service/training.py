@@ -150,8 +150,10 @@ def sync_slots(
     """Makes the stored sessions starting in [start, end) match the availability rules.
 
     Missing sessions are created; open ones that the rules or an exception no longer allow are
-    closed when nobody booked them (booked ones stay for the CSM to move). Returns the number
-    created. Two concurrent syncs may collide on the (csm, start) unique key: retry once.
+    closed when nobody booked them (booked ones stay for the CSM to move); kept ones take the
+    rule's capacity (never below the seats taken) and, while nobody booked them, its meeting URL
+    and end. Returns the number created.
+    Two concurrent syncs may collide on the (csm, start) unique key: retry once.
     """
     specs = generate_slots(
         _rules(session),
@@ -189,8 +191,13 @@ def sync_slots(
                 )
             )
             created += 1
-        elif existing.status == "closed" and existing.seats_taken == 0:
-            existing.status = "open"
+        else:
+            if existing.status == "closed" and existing.seats_taken == 0:
+                existing.status = "open"
+            existing.capacity = max(spec.capacity, existing.seats_taken)
+            if existing.seats_taken == 0:  # a booked client's invite keeps what it said
+                existing.meeting_url = spec.meeting_url
+                existing.ends_at = spec.ends_at
     for key, slot in stored.items():
         if key not in wanted and slot.status == "open" and slot.seats_taken == 0:
             slot.status = "closed"

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage.models import Client, Contact, Conversation, Onboarding, StaffUser, StageChange
+from bot.storage.models_training import (
+    TrainingAvailability,
+    TrainingBooking,
+    TrainingException,
+    TrainingSlot,
+)
 from bot.storage.seed import issue_token
 
 _serial = itertools.count(1)
@@ -141,3 +147,83 @@ def conversation_of(session: Session, onboarding: Onboarding) -> Conversation:
     return session.scalars(
         select(Conversation).where(Conversation.onboarding_id == onboarding.id)
     ).one()
+
+
+def make_availability(
+    session: Session,
+    *,
+    csm_id: int,
+    now: datetime,
+    weekday: int = 2,
+    starts: time = time(9),
+    ends: time = time(11),
+    capacity: int = 2,
+) -> TrainingAvailability:
+    row = TrainingAvailability(
+        csm_id=csm_id,
+        weekday=weekday,
+        starts=starts,
+        ends=ends,
+        duration_minutes=60,
+        capacity=capacity,
+        meeting_url="https://meet.example.com/treino",
+        active=True,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_exception(
+    session: Session, *, csm_id: int | None, now: datetime, day: date = date(2026, 12, 2)
+) -> TrainingException:
+    row = TrainingException(csm_id=csm_id, day=day, reason="folga", created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_booking(
+    session: Session,
+    *,
+    onboarding_id: int,
+    csm_id: int,
+    starts_at: datetime,
+    now: datetime,
+    status: str = "booked",
+) -> TrainingBooking:
+    """A booking in the CSM's session at ``starts_at`` (created when missing), one seat more."""
+    slot = session.scalar(
+        select(TrainingSlot).where(
+            TrainingSlot.csm_id == csm_id, TrainingSlot.starts_at == starts_at
+        )
+    )
+    if slot is None:
+        slot = TrainingSlot(
+            csm_id=csm_id,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            capacity=100,
+            seats_taken=0,
+            meeting_url="https://meet.example.com/treino",
+            status="open",
+            created_at=now,
+        )
+        session.add(slot)
+    slot.seats_taken += 1
+    session.flush()
+    booking = TrainingBooking(
+        uid=f"training-{next(_serial)}-{slot.id}@test",
+        slot_id=slot.id,
+        onboarding_id=onboarding_id,
+        status=status,
+        sequence=0,
+        attendee_email="pessoa@empresa.test",
+        note="",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    return booking

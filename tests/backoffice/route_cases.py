@@ -7,9 +7,11 @@ request gets fresh rows from its ``setup``, so cases do not depend on one anothe
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +23,16 @@ from bot.domain.clock import FakeClock
 from bot.storage.models import ApiToken, Document, ErasureRequest, Escalation, StaffUser
 from bot.storage.models_backoffice import ErpPush, SlaPause
 from bot.storage.seed import issue_token
-from tests.backoffice.factories import ROLES, Member, Roster, conversation_of, make_onboarding
+from tests.backoffice.factories import (
+    ROLES,
+    Member,
+    Roster,
+    conversation_of,
+    make_availability,
+    make_booking,
+    make_exception,
+    make_onboarding,
+)
 
 PROBLEM = "application/problem+json"
 ALL = frozenset(ROLES)
@@ -141,6 +152,36 @@ def with_failed_push(world: World) -> dict[str, Any]:
     return {**ids, "push_id": push.id}
 
 
+def with_availability(world: World) -> dict[str, Any]:
+    n = next(_windows)  # windows of one CSM may not overlap
+    row = make_availability(
+        world.session,
+        csm_id=world.roster.csm_owner.id,
+        now=world.clock.now(),
+        weekday=n % 7,
+        starts=time(9 + n // 7 % 12),
+        ends=time(10 + n // 7 % 12),
+    )
+    return {"availability_id": row.id}
+
+
+def with_exception(world: World) -> dict[str, Any]:
+    row = make_exception(world.session, csm_id=world.roster.csm_owner.id, now=world.clock.now())
+    return {"exception_id": row.id}
+
+
+def with_past_booking(world: World) -> dict[str, Any]:
+    ids = owned(world)
+    booking = make_booking(
+        world.session,
+        onboarding_id=ids["onboarding_id"],
+        csm_id=world.roster.csm_owner.id,
+        starts_at=world.clock.now() - timedelta(hours=2),
+        now=world.clock.now(),
+    )
+    return {**ids, "booking_id": booking.id}
+
+
 def target_staff(world: World) -> dict[str, Any]:
     return {"staff_id": world.roster.csm_owner.id}
 
@@ -158,6 +199,8 @@ def nothing(world: World) -> dict[str, Any]:
 
 
 _emails = iter(range(10_000))
+_weekdays = itertools.cycle(range(7))  # new windows must not overlap the previous ones
+_windows = itertools.count()
 
 
 @dataclass
@@ -304,6 +347,41 @@ CASES: list[Case] = [
     Case("GET", "/erp-pushes", MANAGERS),
     Case("GET", "/erp-pushes/{push_id}", LEADS, with_failed_push),
     Case("POST", "/erp-pushes/{push_id}/retry", LEADS, with_failed_push),
+    Case("GET", "/training/availability", ALL),
+    Case(
+        "POST",
+        "/training/availability",
+        SCOPED,
+        body=lambda w: {
+            "csm_id": w.roster.csm_owner.id,
+            "weekday": next(_weekdays),
+            "starts": "07:00",
+            "ends": "08:00",
+        },
+        ok=201,
+    ),
+    Case(
+        "PATCH",
+        "/training/availability/{availability_id}",
+        SCOPED,
+        with_availability,
+        json_body({"capacity": 3}),
+    ),
+    Case("DELETE", "/training/availability/{availability_id}", SCOPED, with_availability),
+    Case("GET", "/training/exceptions", ALL),
+    Case(
+        "POST",
+        "/training/exceptions",
+        SCOPED,
+        body=lambda w: {"csm_id": w.roster.csm_owner.id, "day": "2026-12-01"},
+        ok=201,
+    ),
+    Case("DELETE", "/training/exceptions/{exception_id}", SCOPED, with_exception),
+    Case("GET", "/training/slots", ALL),
+    Case("GET", "/training/bookings", ALL),
+    Case("GET", "/training/bookings/{booking_id}", SCOPED, with_past_booking),
+    Case("POST", "/training/bookings/{booking_id}/no-show", SCOPED, with_past_booking),
+    Case("POST", "/training/bookings/{booking_id}/attended", SCOPED, with_past_booking),
     *(
         Case("GET", f"/reports/{name}", MANAGERS)
         for name in ("time-in-stage", "funnel", "sla", "escalations", "duration", "nps")

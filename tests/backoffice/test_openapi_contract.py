@@ -4,6 +4,7 @@ operation, once with generated ids (mostly unknown: 404) and once with ids that 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -24,7 +25,14 @@ from bot.domain.clock import FakeClock
 from bot.storage.models import ApiToken, Document, ErasureRequest, Escalation, StaffUser
 from bot.storage.models_backoffice import ErpPush, SlaPause
 from bot.storage.seed import hash_token
-from tests.backoffice.factories import Roster, conversation_of, make_onboarding
+from tests.backoffice.factories import (
+    Roster,
+    conversation_of,
+    make_availability,
+    make_booking,
+    make_exception,
+    make_onboarding,
+)
 
 CHECKS = [
     not_a_server_error,
@@ -84,6 +92,15 @@ def _seed(
         )
         session.add_all([escalation, document, request, push, pause])
         session.flush()
+        availability = make_availability(session, csm_id=roster.csm_owner.id, now=now)
+        exception = make_exception(session, csm_id=roster.csm_owner.id, now=now)
+        booking = make_booking(
+            session,
+            onboarding_id=onboarding.id,
+            csm_id=roster.csm_owner.id,
+            starts_at=now - timedelta(hours=2),
+            now=now,
+        )
         token = session.scalars(
             select(ApiToken).where(ApiToken.staff_id == roster.csm_owner.id)
         ).first()
@@ -100,6 +117,9 @@ def _seed(
             "staff_id": roster.csm_owner.id,
             "token_id": token.id,
             "area": "finance",
+            "availability_id": availability.id,
+            "exception_id": exception.id,
+            "booking_id": booking.id,
         }
 
 
