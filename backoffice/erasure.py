@@ -4,7 +4,8 @@ What is erased (in one transaction): the client's identifying columns (CNPJ, nam
 its contacts (deleted), the conversations' dialogue state and profile name, every message's
 text and payload, document metadata (extraction, hash) and files, escalation details, stage
 history reasons, red-flag reasons, audit old/new values, staff notes, SLA pause reasons, ERP
-push bodies and answers, NPS comments. What stays: ids, stages, segments, timestamps, scores,
+push bodies and answers, NPS comments, the Receita snapshot of the CNPJ, alert texts, pending
+reminders and nudges (cancelled). What stays: ids, stages, segments, timestamps, scores,
 intents and statuses, so the reports keep counting the onboarding.
 
 Order of events: the data is anonymized and a ``notice`` telling the outcome is queued in the
@@ -21,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, Text, or_, select, update
+from sqlalchemy import String, Text, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from backoffice.access import Principal
@@ -43,7 +44,9 @@ from bot.storage.models import (
     OutboxItem,
     StageChange,
 )
+from bot.storage.models_alerts import Alert
 from bot.storage.models_backoffice import ErpPush, NpsResponse, SlaPause, StaffNote
+from bot.storage.models_schedule import CompanyRegistry, ScheduledJob
 
 ERASED_NOTE = "[apagado / erased]"
 DEFAULT_GRACE = timedelta(days=2)
@@ -185,12 +188,23 @@ def anonymize_client(session: Session, client: Client, *, now: datetime) -> list
         )
         .values(comment=None)
     )
+    session.execute(delete(CompanyRegistry).where(CompanyRegistry.client_id == client.id))
+    session.execute(
+        update(Alert)
+        .where(Alert.onboarding_id.in_(onboarding_ids))
+        .values(title=ERASED_NOTE, body="")
+    )
     return hashes
 
 
 def _wipe_messages(session: Session, conversation_ids: list[int]) -> None:
     if not conversation_ids:
         return
+    session.execute(  # no reminder, nudge or look-up after the erasure
+        update(ScheduledJob)
+        .where(ScheduledJob.conversation_id.in_(conversation_ids), ScheduledJob.status == "pending")
+        .values(status="cancelled", note="LGPD erasure", payload={})
+    )
     session.execute(
         update(Message)
         .where(Message.conversation_id.in_(conversation_ids))

@@ -8,40 +8,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from backoffice import create_router as create_backoffice_router
-from backoffice import finish_erasures, install_problem_handlers, load_pipelines
+from backoffice import install_problem_handlers, load_pipelines
 from backoffice.metrics import SlaCollector
+from bot.background import start_workers
 from bot.bootstrap import (
     Runtime,
     backoffice_settings,
-    build_document_worker,
     build_gateway,
     build_ocr_pool,
-    build_outbox_worker,
     document_store,
 )
 from bot.channels.gateway import ChannelGateway
+from bot.channels.invites import invite_router
 from bot.channels.telegram import poll_updates
 from bot.channels.web import web_chat_router
 from bot.channels.webhooks import webhook_router
 from bot.coordination import Coordination, build_coordination
-from bot.metrics import Metrics
+from bot.metrics import Metrics, RequestMetrics
 from bot.service.inbox import Inbox
-from bot.workers.erp import ErpPushWorker
-from bot.workers.loop import run_rounds
-from bot.workers.retention import purge_identity_images
 
 
 @dataclass
@@ -88,24 +83,15 @@ def create_app(
         cancellable: list[asyncio.Task[None]] = []  # loops that only end when cancelled
         pool = build_ocr_pool(settings)
         if run_workers:
-            worker = build_outbox_worker(runtime, gateway, rate_limiter=coordination.rate_limiter)
-            background.append(asyncio.create_task(worker.run(stop, wake=wake), name="outbox"))
-            documents = build_document_worker(runtime, gateway, inbox=inbox, pool=pool)
-            background.append(
-                asyncio.create_task(documents.run(stop, wake=documents_wake), name="documents")
-            )
-            if settings.erp_webhook_url and settings.erp_hmac_secret:
-                erp = ErpPushWorker(
-                    sessions=runtime.sessions, clock=runtime.clock,
-                    webhook_url=settings.erp_webhook_url,
-                    secret=settings.erp_hmac_secret.get_secret_value(),
-                )
-                background.append(asyncio.create_task(erp.run(stop), name="erp"))
-            background.append(
-                asyncio.create_task(_sweep_erasures(runtime, stop), name="erasures")
-            )
-            background.append(
-                asyncio.create_task(_sweep_identity_images(runtime, stop), name="retention")
+            background += start_workers(
+                runtime,
+                gateway=gateway,
+                coordination=coordination,
+                inbox=inbox,
+                pool=pool,
+                stop=stop,
+                outbox_wake=wake,
+                documents_wake=documents_wake,
             )
         if telegram_polling and gateway.telegram_channel is not None:
             cancellable.append(
@@ -137,6 +123,16 @@ def create_app(
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    # The webhooks first: routes are matched in order and they take most of the traffic.
+    app.include_router(
+        webhook_router(
+            public_url=settings.public_url,
+            gateway=gateway,
+            inbox=inbox,
+            sessions=runtime.sessions,
+            clock=runtime.clock,
+        )
+    )
     app.include_router(
         create_backoffice_router(
             sessions=runtime.sessions, clock=runtime.clock, conversations=runtime.conversations,
@@ -147,27 +143,10 @@ def create_app(
     )
     app.include_router(web_chat_router(inbox=inbox, sessions=runtime.sessions, clock=runtime.clock))
     app.include_router(
-        webhook_router(
-            public_url=settings.public_url,
-            gateway=gateway,
-            inbox=inbox,
-            sessions=runtime.sessions,
-            clock=runtime.clock,
-        )
+        invite_router(sessions=runtime.sessions, clock=runtime.clock, timezone=settings.timezone)
     )
 
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.observe_request(path, request.method, response.status_code)(
-            time.perf_counter() - started
-        )
-        return response
+    app.add_middleware(RequestMetrics, metrics=metrics)
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def prometheus_metrics() -> Response:
@@ -206,40 +185,6 @@ async def _poll_telegram(gateway: ChannelGateway, inbox: Inbox, runtime: Runtime
         await inbox.receive(inbound)
 
     await poll_updates(channel, on_update)
-
-
-async def _sweep_erasures(runtime: Runtime, stop: asyncio.Event, *, every_s: float = 60.0) -> None:
-    """Completes erasures whose notice to the client has left (the address is erased last)."""
-
-    def sweep() -> int:
-        with runtime.sessions() as session, session.begin():
-            return finish_erasures(session, now=runtime.clock.now())
-
-    async def one_round() -> int:
-        await asyncio.to_thread(sweep)
-        return 0
-
-    await run_rounds(one_round, stop, idle_s=every_s, name="erasures")
-
-
-async def _sweep_identity_images(
-    runtime: Runtime, stop: asyncio.Event, *, every_s: float = 3600.0
-) -> None:
-    """Deletes identity document photos past their retention (the read fields stay)."""
-    store = document_store(runtime.settings)
-    retention = timedelta(days=runtime.settings.identity_image_retention_days)
-
-    def sweep() -> int:
-        with runtime.sessions() as session, session.begin():
-            return purge_identity_images(
-                session, store, now=runtime.clock.now(), retention=retention
-            )
-
-    async def one_round() -> int:
-        await asyncio.to_thread(sweep)
-        return 0
-
-    await run_rounds(one_round, stop, idle_s=every_s, name="retention")
 
 
 def _database_check(runtime: Runtime) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
@@ -16,6 +16,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlu
+from bot.alerts import (
+    AlertDestination,
+    AlertRules,
+    EmailAlertDestination,
+    SmtpConfig,
+    TelegramAlertDestination,
+    WebhookAlertDestination,
+)
 from bot.channels.gateway import ChannelGateway, CloudConfig, TelegramConfig, TwilioConfig
 from backoffice import (
     BackofficeSettings,
@@ -26,18 +34,24 @@ from backoffice import (
 from bot.channels.ports import Template
 from bot.config import Settings
 from bot.coordination import RateLimiter
+from bot.coordination.shared_clock import FileClock
 from bot.dialogue.actions import BUILTIN_ACTIONS
 from bot.dialogue.engine import DialogueEngine, EngineSettings
 from bot.documents import DocumentStore, IntakeLimits, OcrPool
 from bot.domain.address import AddressLookup, NoAddressLookup
+from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.fields import VALIDATORS
 from bot.domain.onboarding import Stage
 from bot.service.conversations import ConversationService
-from bot.service.addresses import BrasilApiAddresses
+from bot.service.addresses import BrasilApiLookups
 from bot.service.inbox import Inbox
+from bot.service.jobs import SendPolicy
+from bot.service.scheduling import TrainingPolicy
 from bot.storage.database import make_engine, make_session_factory, upgrade
+from bot.workers.alerts import AlertRetryPolicy, AlertWorker
 from bot.workers.documents import DocumentWorker
+from bot.workers.reminders import NudgePolicy, ReminderWorker
 from bot.workers.outbox import ChannelLimits, OutboxWorker, RetryPolicy
 from flows import Flow, Registry, load_flows
 from nlu.types import Interpreter
@@ -71,8 +85,11 @@ class Runtime:
     registry: CollectorRegistry  # this process's Prometheus metrics (served at /metrics)
 
     def close(self) -> None:
-        if isinstance(self.engine.address_lookup, BrasilApiAddresses):
-            self.engine.address_lookup.close()
+        for lookup in {
+            id(x): x for x in (self.engine.address_lookup, self.engine.company_lookup)
+        }.values():
+            if isinstance(lookup, BrasilApiLookups):
+                lookup.close()
         self.db.dispose()
 
 
@@ -176,7 +193,9 @@ def backoffice_settings(settings: Settings) -> BackofficeSettings:
             date.fromisoformat(d.strip()) for d in settings.extra_holidays.split(",") if d.strip()
         ),
         sla_at_risk_share=settings.sla_at_risk_share,
-        approval_roles=frozenset(r.strip() for r in settings.approval_roles.split(",") if r.strip()),
+        approval_roles=frozenset(
+            r.strip() for r in settings.approval_roles.split(",") if r.strip()
+        ),
         erp_webhook_url=settings.erp_webhook_url,
         erp_hmac_secret=(
             settings.erp_hmac_secret.get_secret_value() if settings.erp_hmac_secret else None
@@ -187,16 +206,53 @@ def backoffice_settings(settings: Settings) -> BackofficeSettings:
     )
 
 
+def send_policy(settings: Settings) -> SendPolicy:
+    """When business-initiated client messages may go (quiet hours, weekends, holidays)."""
+    quiet_start, quiet_end = parse_hours(settings.quiet_hours)
+    return SendPolicy(
+        calendar=backoffice_settings(settings).calendar(),
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        allow_weekends=settings.send_on_weekends,
+        allow_holidays=settings.send_on_holidays,
+    )
+
+
+def training_policy(settings: Settings) -> TrainingPolicy:
+    return TrainingPolicy(
+        send=send_policy(settings),
+        public_url=settings.public_url,
+        min_notice=timedelta(hours=settings.training_min_notice_hours),
+        window=timedelta(days=settings.training_window_days),
+        nps_delay=timedelta(hours=settings.nps_delay_hours),
+    )
+
+
+def build_reminder_worker(runtime: Runtime) -> ReminderWorker:
+    settings = runtime.settings
+    return ReminderWorker(
+        sessions=runtime.sessions,
+        conversations=runtime.conversations,
+        clock=runtime.clock,
+        send=send_policy(settings),
+        nudges=NudgePolicy(
+            idle_hours=settings.nudge_after_business_hours, max_nudges=settings.nudge_max
+        ),
+        timezone=settings.timezone,
+        slot_window=timedelta(days=settings.training_window_days),
+        companies=runtime.engine.company_lookup,
+    )
+
+
 def document_store(settings: Settings) -> DocumentStore:
     key = settings.documents_key.get_secret_value() if settings.documents_key else None
     return DocumentStore(settings.documents_dir, key)
 
 
-def _address_lookup(settings: Settings) -> AddressLookup:
-    """BrasilAPI when ONBOARD_BRASILAPI_URL is set; otherwise the client types the address."""
-    if not settings.brasilapi_url:
-        return NoAddressLookup()
-    return BrasilApiAddresses(settings.brasilapi_url)
+def _brasilapi(settings: Settings) -> BrasilApiLookups | None:
+    """BrasilAPI when ONBOARD_BRASILAPI_URL is set; otherwise the client types the address and
+    the CNPJ is not looked up."""
+    return BrasilApiLookups(settings.brasilapi_url) if settings.brasilapi_url else None
 
 
 def build_runtime(
@@ -205,6 +261,7 @@ def build_runtime(
     clock: Clock | None = None,
     interpreter: Interpreter | None = None,
     address_lookup: AddressLookup | None = None,
+    company_lookup: CompanyLookup | None = None,
     migrate: bool = True,
 ) -> Runtime:
     settings.refuse_placeholder_secrets()
@@ -212,22 +269,31 @@ def build_runtime(
         upgrade(settings.database_url)
     db = make_engine(settings.database_url)
     sessions = make_session_factory(db)
-    clock = clock or SystemClock()
+    if clock is None:
+        clock = FileClock(settings.clock_file) if settings.clock_file else SystemClock()
     flows = load_all_flows(settings.flows_dir)
+    brasilapi = _brasilapi(settings) if address_lookup is None or company_lookup is None else None
     engine = DialogueEngine(
         flows=flows,
         settings=EngineSettings(
             max_message_chars=settings.max_message_chars,
             invalid_answers_before_human=settings.invalid_answers_before_human,
+            company_young_days=settings.company_young_days,
         ),
-        address_lookup=address_lookup or _address_lookup(settings),
+        address_lookup=address_lookup or brasilapi or NoAddressLookup(),
+        company_lookup=company_lookup or brasilapi or NoCompanyLookup(),
     )
     registry = CollectorRegistry()
     interpreter = interpreter or build_interpreter(settings, registry=registry)
     assigner = EscalationAssigner(load_pipelines(settings.pipelines_dir))
     conversations = ConversationService(
-        sessions=sessions, engine=engine, interpreter=interpreter, clock=clock,
+        sessions=sessions,
+        engine=engine,
+        interpreter=interpreter,
+        clock=clock,
         assign_escalation=assigner.assign,
+        training=training_policy(settings),
+        timezone=settings.timezone,
     )
     return Runtime(
         settings=settings,
@@ -238,4 +304,70 @@ def build_runtime(
         engine=engine,
         conversations=conversations,
         registry=registry,
+    )
+
+
+# ---------------------------------------------------------------------------- manager alerts
+
+
+def build_alert_destinations(settings: Settings) -> list[AlertDestination]:
+    """The configured alert destinations: Telegram chats, e-mail addresses, one webhook."""
+    destinations: list[AlertDestination] = []
+    chats = settings.alert_telegram_chats()
+    if chats and settings.telegram_bot_token is None:
+        raise ValueError("ONBOARD_ALERT_TELEGRAM_CHAT_IDS needs ONBOARD_TELEGRAM_BOT_TOKEN")
+    for chat_id in chats:
+        assert settings.telegram_bot_token is not None
+        destinations.append(
+            TelegramAlertDestination(
+                token=settings.telegram_bot_token.get_secret_value(),
+                chat_id=chat_id,
+                api_url=settings.telegram_api_url,
+            )
+        )
+    addresses = settings.alert_email_addresses()
+    if addresses and not settings.smtp_host:
+        raise ValueError("ONBOARD_ALERT_EMAILS needs ONBOARD_SMTP_HOST")
+    if addresses and settings.smtp_host:
+        smtp = SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            username=settings.smtp_username,
+            password=(
+                settings.smtp_password.get_secret_value() if settings.smtp_password else None
+            ),
+            starttls=settings.smtp_starttls,
+        )
+        destinations.extend(EmailAlertDestination(config=smtp, address=a) for a in addresses)
+    if settings.alert_webhook_url:
+        destinations.append(WebhookAlertDestination(url=settings.alert_webhook_url))
+    return destinations
+
+
+def build_alert_rules(settings: Settings) -> AlertRules:
+    office = backoffice_settings(settings)
+    return AlertRules(
+        pipelines=load_pipelines(settings.pipelines_dir),
+        calendar=office.calendar(),
+        at_risk_share=settings.sla_at_risk_share,
+        escalation_minutes=settings.escalation_alert_minutes,
+        erp_attempts=settings.erp_alert_attempts,
+        idle_days=settings.digest_idle_days,
+        digest_time=(time.fromisoformat(settings.digest_time) if settings.digest_time else None),
+    )
+
+
+def build_alert_worker(runtime: Runtime) -> AlertWorker:
+    """The manager-alert worker (``await worker.run(stop)``; it closes its clients when done)."""
+    settings = runtime.settings
+    return AlertWorker(
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        rules=build_alert_rules(settings),
+        destinations=build_alert_destinations(settings),
+        policy=AlertRetryPolicy(
+            max_attempts=settings.alert_max_attempts, base_s=settings.alert_retry_base_s
+        ),
+        sweep_interval_s=settings.alert_sweep_interval_s,
     )

@@ -74,6 +74,13 @@ def serve(
     telegram_polling: Annotated[
         bool, typer.Option("--telegram-polling", help="Read Telegram by getUpdates (no webhook).")
     ] = False,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every HTTP request (off: /metrics counts them; a line each costs CPU).",
+        ),
+    ] = False,
 ) -> None:
     """Runs the ASGI app: web chat, webhooks, back-office API (and, by default, the workers)."""
     import uvicorn
@@ -90,17 +97,22 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        access_log=access_log,
     )
 
 
 @app.command()
 def worker() -> None:
-    """Runs the background workers only (outbox delivery), beside `serve --no-workers`."""
+    """Runs the background workers only (outbox, documents, reminders, alerts, ERP, sweeps),
+    beside `serve --no-workers`; run as many as you like against the same database."""
     import asyncio
+    import contextlib
     import signal
 
-    from bot.bootstrap import build_gateway, build_outbox_worker, build_runtime
+    from bot.background import start_workers
+    from bot.bootstrap import build_gateway, build_ocr_pool, build_runtime
     from bot.coordination import build_coordination
+    from bot.service.inbox import Inbox
 
     _configure_logging()
     runtime = build_runtime(_settings())
@@ -111,19 +123,33 @@ def worker() -> None:
         )
         gateway = build_gateway(runtime.settings)
         await gateway.start(start_telegram=True)
+        pool = build_ocr_pool(runtime.settings)
+        inbox = Inbox(
+            conversations=runtime.conversations,
+            locks=coordination.locks,
+            deduplicator=coordination.deduplicator,
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        tasks = start_workers(
+            runtime, gateway=gateway, coordination=coordination, inbox=inbox, pool=pool, stop=stop
+        )
+        typer.echo("Acolhe worker running (Ctrl-C to stop)")
         try:
-            worker = build_outbox_worker(runtime, gateway, rate_limiter=coordination.rate_limiter)
-            await worker.run(stop)
+            await stop.wait()
+            _done, late = await asyncio.wait(tasks, timeout=15)
+            for task in late:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         finally:
+            await asyncio.to_thread(pool.shutdown)
             await gateway.close()
             await coordination.aclose()
             runtime.close()
 
-    typer.echo("Acolhe worker running (Ctrl-C to stop)")
     asyncio.run(run())
 
 
@@ -186,19 +212,43 @@ def db_upgrade() -> None:
 
 @app.command("seed-demo")
 def seed_demo() -> None:
-    """Creates demo staff (admin, manager, CSM) and prints their API tokens."""
+    """Creates demo staff (admin, manager, CSM) and the CSM's training sessions for the next
+    21 days; prints the API tokens and how many sessions there are. Safe to run again."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from bot.bootstrap import backoffice_settings
+    from bot.service.demo_training import seed_demo_training
     from bot.storage.database import make_engine, make_session_factory, upgrade
+    from bot.storage.models import StaffUser
     from bot.storage.seed import seed_demo_staff
 
     settings = _settings()
+    try:
+        calendar = backoffice_settings(settings).calendar()
+    except ValueError as exc:  # a bad time zone, holiday state or list of days
+        raise _fail(f"invalid settings: {exc}") from exc
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        tokens = seed_demo_staff(make_session_factory(engine))
+        sessions = make_session_factory(engine)
+        tokens = seed_demo_staff(sessions)
+        csm_email = next(email for email, (role, _) in tokens.items() if role == "csm")
+        with sessions.begin() as session:
+            csm_id = session.scalars(select(StaffUser.id).where(StaffUser.email == csm_email)).one()
+            sessions_open = seed_demo_training(
+                session,
+                csm_id=csm_id,
+                now=datetime.now(UTC),
+                is_holiday=calendar.is_holiday,
+                timezone=settings.timezone,
+            )
     finally:
         engine.dispose()
     for email, (role, token) in tokens.items():
         typer.echo(f"{role:8} {email:28} {token}")
+    typer.echo(f"training {csm_email:28} {sessions_open} open sessions in the next 21 days")
 
 
 @app.command()

@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     max_message_chars: int = 4000
     invalid_answers_before_human: int = 3
 
+    # Training scheduling, reminders and client nudges (issue #7)
+    training_min_notice_hours: float = 2.0  # sessions starting sooner are not offered
+    training_window_days: int = 21  # how far ahead sessions are materialized and offered
+    nps_delay_hours: float = 2.0  # the NPS question goes this long after the session ends
+    quiet_hours: str = "20:00-08:00"  # no business-initiated client message in this local span
+    send_on_weekends: bool = False
+    send_on_holidays: bool = False
+    nudge_after_business_hours: float = 9.0  # idle on a step this long (1 business day)
+    nudge_max: int = 2  # reminders before the CSM is alerted instead
+    company_young_days: int = 90  # a company opened less than this many days ago is flagged
+    # Tests only: a file holding the current instant, shared by several processes.
+    clock_file: Path | None = None
+
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -104,9 +117,53 @@ class Settings(BaseSettings):
         """Outside development a secret left at a placeholder value is a mistake: stop early."""
         if self.environment != "production":
             return
+        if self.clock_file is not None:
+            raise ValueError("ONBOARD_CLOCK_FILE is for tests; unset it in production")
         for name in (
             "twilio_auth_token", "telegram_secret_token", "whatsapp_app_secret", "erp_hmac_secret"
         ):
             secret = getattr(self, name)
             if secret is not None and secret.get_secret_value() in {"", "changeme", "change-me"}:
                 raise ValueError(f"ONBOARD_{name.upper()} is a placeholder; set a real secret")
+
+    # Manager alerts (bot/alerts; see .env.example). Destinations: Telegram chats (needs
+    # ONBOARD_TELEGRAM_BOT_TOKEN), e-mail addresses (needs ONBOARD_SMTP_HOST), a webhook.
+    alert_telegram_chat_ids: str = ""  # comma-separated chat ids
+    alert_emails: str = ""  # comma-separated addresses
+    alert_webhook_url: str | None = None  # Slack-compatible incoming webhook
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "acolhe@localhost"
+    smtp_starttls: bool = True
+    escalation_alert_minutes: int = 30  # an escalation nobody took for this long alerts
+    erp_alert_attempts: int = 3  # an ERP push still failing after this many attempts alerts
+    digest_time: str = "08:30"  # local time of the daily digest, business days ("": off)
+    digest_idle_days: int = 3  # no message nor stage change for this long: stalled
+    alert_max_attempts: int = 8
+    alert_retry_base_s: float = 30.0
+    alert_sweep_interval_s: float = 60.0
+
+    def alert_telegram_chats(self) -> list[int]:
+        return [int(x) for x in self.alert_telegram_chat_ids.split(",") if x.strip()]
+
+    def alert_email_addresses(self) -> list[str]:
+        return [x.strip() for x in self.alert_emails.split(",") if x.strip()]
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time_is_hh_mm(cls, value: str) -> str:
+        from datetime import time  # kept local: this block is appended to a shared module
+
+        if value:
+            time.fromisoformat(value)
+        return value
+
+    @field_validator("alert_telegram_chat_ids")
+    @classmethod
+    def _chat_ids_are_integers(cls, value: str) -> str:
+        for item in value.split(","):
+            if item.strip() and not item.strip().lstrip("-").isdigit():
+                raise ValueError(f"not a Telegram chat id: {item.strip()!r}")
+        return value

@@ -103,10 +103,10 @@ def _check_references(
         raise FlowDefinitionError(f"{path}: start step '{flow.start}' does not exist")
     slots = {
         s.slot for s in flow.steps.values() if isinstance(s, AskStep | ChoiceStep | DocumentStep)
-    }
+    } | set(flow.computed_slots)
     for step_id, step in flow.steps.items():
         problem = _step_problem(step, flow=flow, registry=registry, known_flows=known_flows)
-        if problem is None and isinstance(step, BranchStep):
+        if problem is None and isinstance(step, BranchStep | DocumentStep):
             problem = _branch_problem(step, slots)
         if problem is not None:
             raise FlowDefinitionError(f"{path}: step '{step_id}': {problem}")
@@ -134,10 +134,14 @@ def _step_problem(
     return None
 
 
-def _branch_problem(step: BranchStep, slots: set[str]) -> str | None:
-    for case in step.cases:
-        if case.when.slot.split(".")[-1] not in {s.split(".")[-1] for s in slots}:
-            return f"condition on slot '{case.when.slot}', which no step of this flow asks for"
+def _branch_problem(step: BranchStep | DocumentStep, slots: set[str]) -> str | None:
+    if isinstance(step, DocumentStep):
+        conditions = [step.required_when] if step.required_when is not None else []
+    else:
+        conditions = [case.when for case in step.cases]
+    for condition in conditions:
+        if condition.slot.split(".")[-1] not in {s.split(".")[-1] for s in slots}:
+            return f"condition on slot '{condition.slot}', which no step of this flow asks for"
     return None
 
 

@@ -53,6 +53,8 @@ class Option(_Model):
 
 class _Step(_Model):
     next: str | None = None
+    # Business hours a client may stay on this question before a reminder; None: the default.
+    idle_hours: float | None = Field(default=None, gt=0)
 
 
 class AskStep(_Step):
@@ -84,6 +86,9 @@ class DocumentStep(_Step):
     kinds: list[Literal["cnpj_card", "cnh", "rg"]] = Field(min_length=1)
     prompt: Text
     label: Text
+    # Asked only when this holds (e.g. a segment's requirement: {slot: employees, gt: 500});
+    # otherwise the step is skipped.
+    required_when: Condition | None = None
 
 
 class ConfirmStep(_Step):
@@ -161,6 +166,8 @@ class Flow(_Model):
     description: str = ""
     start: str
     steps: dict[str, Step]
+    # Slots that actions fill (not asked by any step) and that branches may test.
+    computed_slots: list[str] = Field(default_factory=list)
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.dialogue.effects import Effect, RecordEvent, SaveRegistration
+from bot.dialogue.effects import CompanyChecked, Effect, RecordEvent, SaveRegistration
 from bot.dialogue.state import DialogueState
 from bot.domain.address import AddressLookup
+from bot.domain.company import CompanyLookup, NoCompanyLookup
 
 
 @dataclass
@@ -15,6 +16,8 @@ class ActionContext:
     state: DialogueState
     namespace: str
     address_lookup: AddressLookup
+    company_lookup: CompanyLookup = field(default_factory=NoCompanyLookup)
+    company_young_days: int = 90
     effects: list[Effect] = field(default_factory=list)
 
     def key(self, slot: str) -> str:
@@ -63,6 +66,31 @@ def lookup_address(ctx: ActionContext) -> None:
     ctx.state.slots[ctx.key("district")] = found.district
 
 
+def lookup_company(ctx: ActionContext) -> None:
+    """Asks the Receita (BrasilAPI) about the CNPJ: its legal name is offered to the client to
+    confirm instead of typing; what it says (or that it was unavailable) goes to the service,
+    which flags odd companies for the CSM and retries an unavailable look-up later."""
+    ctx.state.slots.pop(ctx.key("company_suggestion"), None)
+    cnpj = ctx.state.slots.get(ctx.key("cnpj"))
+    if not isinstance(cnpj, str):
+        return
+    result = ctx.company_lookup.company(cnpj)
+    if result.status == "off":
+        return
+    ctx.effects.append(
+        CompanyChecked(cnpj=cnpj, result=result, young_days=ctx.company_young_days)
+    )
+    if result.facts is not None and result.facts.razao_social:
+        ctx.state.slots[ctx.key("company_suggestion")] = result.facts.razao_social[:150]
+
+
+def use_company_suggestion(ctx: ActionContext) -> None:
+    """The client confirmed the legal name the Receita gave: it becomes their answer."""
+    suggestion = ctx.state.slots.get(ctx.key("company_suggestion"))
+    if isinstance(suggestion, str) and suggestion:
+        ctx.state.set_slot(ctx.key("company_name"), suggestion)
+
+
 def save_registration(ctx: ActionContext) -> None:
     ctx.state.saved = True
     ctx.effects.append(SaveRegistration(dict(ctx.state.slots)))
@@ -74,5 +102,7 @@ BUILTIN_ACTIONS: dict[str, Action] = {
     "record_form_refusal": record_form_refusal,
     "copy_self_contact": copy_self_contact,
     "lookup_address": lookup_address,
+    "lookup_company": lookup_company,
+    "use_company_suggestion": use_company_suggestion,
     "save_registration": save_registration,
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.domain.company import CompanyLookupResult
+
 from bot.dialogue.state import SlotValue
 
 
@@ -63,6 +65,25 @@ class DocumentConfirmed:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NpsAnswered:
+    """The client's NPS score (0–10) for a training session, or the comment that follows it."""
+
+    booking_id: int
+    score: int | None = None
+    comment: str | None = None
+
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompanyChecked:
+    """What the Receita Federal said of the CNPJ the client typed (or that it could not say)."""
+
+    cnpj: str
+    result: CompanyLookupResult
+    young_days: int = 90
+
+
 Effect = (
     SetStage
     | Escalate
@@ -73,4 +94,6 @@ Effect = (
     | RecordEvent
     | SlotChanged
     | DocumentConfirmed
+    | NpsAnswered
+    | CompanyChecked
 )

@@ -28,10 +28,18 @@ from bot.dialogue.effects import (
 )
 from bot.dialogue.errors import DialogueError
 from bot.dialogue.rendering import format_value, render_template, summary_lines
+from bot.dialogue.scheduling import (
+    TRAINING_INTENTS,
+    TRAINING_PENDING,
+    Answer,
+    TrainingDialogue,
+    nps_score,
+)
 from bot.dialogue.state import DialogueState, Frame, Pending, SlotValue
 from bot.dialogue.status import status_text
 from bot.dialogue.texts import text
 from bot.domain.address import AddressLookup, NoAddressLookup
+from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.documents import FIELD_LABELS, KIND_LABELS, DocumentReading
 from bot.domain.fields import FREE_TEXT_VALIDATORS, VALIDATORS, Problem, clean_text
 from bot.domain.messages import Choice, InboundMessage, OutboundMessage
@@ -100,6 +108,7 @@ class EngineSettings:
     interruption_confidence: float = 0.7
     clarify_min_confidence: float = 0.2
     misunderstandings_before_human: int = 2
+    company_young_days: int = 90  # a company opened more recently is flagged for the CSM
 
 
 class DialogueEngine:
@@ -112,6 +121,7 @@ class DialogueEngine:
         settings: EngineSettings | None = None,
         actions: Mapping[str, Action] | None = None,
         address_lookup: AddressLookup | None = None,
+        company_lookup: CompanyLookup | None = None,
     ) -> None:
         self.settings = settings or EngineSettings()
         if self.settings.root_flow not in flows:
@@ -119,7 +129,9 @@ class DialogueEngine:
         self.flows = dict(flows)
         self.actions = dict(actions or BUILTIN_ACTIONS)
         self.address_lookup = address_lookup or NoAddressLookup()
+        self.company_lookup = company_lookup or NoCompanyLookup()
         self.catalog = SlotCatalog(self.flows, self.settings.root_flow)
+        self.training = TrainingDialogue()
         root = self.flows[self.settings.root_flow]
         self.document_steps: dict[str, DocumentStep] = {
             kind: step
@@ -161,6 +173,10 @@ class DialogueEngine:
         if turn.state.pending is not None and self._handle_pending(
             turn, body, message, nlu, context
         ):
+            return turn
+        score = nps_score(body) if context.nps_booking_id is not None else None
+        if score is not None and context.nps_booking_id is not None:
+            self.training.nps(turn, context.nps_booking_id, score)
             return turn
         intent = self._interruption(turn, body, message, nlu, command)
         if intent is not None:
@@ -240,6 +256,16 @@ class DialogueEngine:
         if turn.state.started and not turn.state.finished:
             self._prompt_current(turn, context)
         return turn
+
+    def waiting_on(self, state: DialogueState) -> tuple[str, float | None] | None:
+        """The label of the question the client has not answered yet and that step's
+        ``idle_hours`` (None: the default), or None when the conversation waits for nothing."""
+        if not state.started or state.finished:
+            return None
+        step = self._current_step(state)
+        if not isinstance(step, AskStep | ChoiceStep | ConfirmStep | DocumentStep):
+            return None
+        return self._current_label(state), step.idle_hours
 
     # ----------------------------------------------------------------- language
     def _pick_language(self, turn: Turn, body: str, nlu: NLUResult) -> None:
@@ -324,9 +350,10 @@ class DialogueEngine:
                 return
         elif intent == "ask_documents":
             turn.say(text("documents_info", lang))
-        elif intent in ("schedule_training", "reschedule_training", "cancel_training"):
-            stage_label = context.stage_label(lang)
-            turn.say(text("training_not_yet", lang, {"stage": stage_label}))
+        elif intent in TRAINING_INTENTS:
+            self.training.request(turn, intent, body=body, nlu=nlu, context=context)
+            if turn.state.pending is not None:
+                return  # the client answers the scheduling question first
         elif intent == "greet":
             turn.say(text("greet_again", lang))
         elif intent == "thank":
@@ -425,6 +452,13 @@ class DialogueEngine:
         yes = _is_yes(body, message, nlu)
         no = _is_no(body, message, nlu)
         turn.state.pending = None
+        if pending.kind in TRAINING_PENDING:
+            answer = Answer(body=body, message=message, nlu=nlu, yes=yes, no=no)
+            if not self.training.answer(turn, pending, answer, context):
+                return False
+            if turn.state.pending is None and turn.state.started and not turn.state.finished:
+                self._prompt_current(turn, context)  # back to the registration question
+            return True
         if pending.kind == "confirm_erasure":
             if yes:
                 turn.effects.append(RequestErasure())
@@ -606,6 +640,9 @@ class DialogueEngine:
                 if frame.slot_key(step.slot) in state.slots:
                     frame.step_id = _next_of(step, state.slots[frame.slot_key(step.slot)])
                     continue
+                if not _required_here(step, frame, state.slots):
+                    frame.step_id = _required(step.next)  # not needed for this client
+                    continue
                 self._prompt(turn, frame, step, context)
                 return
             if isinstance(step, ConfirmStep):
@@ -650,7 +687,11 @@ class DialogueEngine:
 
     def _run_action(self, turn: Turn, name: str, namespace: str) -> None:
         ctx = ActionContext(
-            state=turn.state, namespace=namespace, address_lookup=self.address_lookup
+            state=turn.state,
+            namespace=namespace,
+            address_lookup=self.address_lookup,
+            company_lookup=self.company_lookup,
+            company_young_days=self.settings.company_young_days,
         )
         self.actions[name](ctx)
         turn.effects.extend(ctx.effects)
@@ -851,6 +892,15 @@ def _required(step_id: str | None) -> str:
     if step_id is None:
         raise DialogueError("a step without 'next' was reached; the flow loader should refuse it")
     return step_id
+
+
+def _required_here(
+    step: AskStep | ChoiceStep | DocumentStep, frame: Frame, slots: Mapping[str, SlotValue]
+) -> bool:
+    """A document step with ``required_when`` is asked only of the clients it names."""
+    if not isinstance(step, DocumentStep) or step.required_when is None:
+        return True
+    return _holds(step.required_when, frame, slots)
 
 
 def _next_of(step: AskStep | ChoiceStep | DocumentStep, value: SlotValue) -> str:

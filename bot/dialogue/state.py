@@ -24,7 +24,18 @@ class Pending(BaseModel):
     """A question the engine asked outside the flow, answered by the next message."""
 
     kind: Literal[
-        "correction", "fix_choice", "confirm_erasure", "human_offer", "clarify", "confirm_document"
+        "correction",
+        "fix_choice",
+        "confirm_erasure",
+        "human_offer",
+        "clarify",
+        "confirm_document",
+        "pick_slot",
+        "confirm_slot",
+        "training_manage",
+        "training_when",
+        "confirm_cancel_training",
+        "nps_comment",
     ]
     slot: str = ""
     options: list[str] = Field(default_factory=list)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.dialogue.texts_training import TRAINING_TEXTS
+
 TEXTS: dict[str, dict[str, str]] = {
     # Validator problems: specific explanations, never a generic error.
     "cnpj_empty": {
@@ -329,6 +331,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "yes": {"pt": "Sim", "en": "Yes"},
     "no": {"pt": "Não", "en": "No"},
     "empty_value": {"pt": "(nenhum)", "en": "(none)"},
+    **TRAINING_TEXTS,
 }
 
 

@@ -13,13 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "AvailabilityException",
+    "BookedSession",
     "FreeSlot",
+    "SeatTaken",
     "SlotSpec",
     "TrainingRuleError",
+    "TrainingScheduler",
     "WeeklyAvailability",
     "generate_slots",
     "nearest_slots",
@@ -214,3 +218,40 @@ def nearest_slots(
         key=lambda slot: (abs(slot.starts_at - wanted), slot.starts_at < wanted, slot.slot_id)
     )
     return candidates[:limit]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookedSession:
+    """A client's booked (or just cancelled) session, as the conversation shows it."""
+
+    booking_id: int
+    starts_at: datetime
+    ends_at: datetime
+    meeting_url: str = ""
+    invite_url: str = ""  # where the client's calendar app fetches the .ics; "" when none
+
+
+class SeatTaken(TrainingRuleError):
+    """The chosen session filled up (or closed) before the client's booking got a seat."""
+
+    def __init__(self, message: str, *, starts_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.starts_at = starts_at  # offer the sessions nearest to it instead
+
+
+class TrainingScheduler(Protocol):
+    """What the conversation may do with training sessions, for one onboarding, now.
+
+    Implemented by the service layer inside the turn's transaction; ``book`` and ``rebook``
+    raise ``SeatTaken`` when another client took the last seat first.
+    """
+
+    def current(self) -> BookedSession | None: ...
+
+    def free_slots(self, *, near: datetime | None, limit: int) -> list[FreeSlot]: ...
+
+    def book(self, slot_id: int) -> BookedSession: ...
+
+    def rebook(self, slot_id: int) -> BookedSession: ...
+
+    def cancel(self) -> BookedSession | None: ...

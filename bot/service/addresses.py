@@ -1,4 +1,5 @@
-"""CEP look-up for the dialogue (a synchronous port) on top of the async BrasilAPI client.
+"""CEP and CNPJ look-ups for the dialogue (synchronous ports) on top of the async BrasilAPI
+client.
 
 The dialogue runs in worker threads (and in the terminal's main thread); the client's HTTP
 connections belong to one event loop. This adapter keeps that loop in a daemon thread of its
@@ -13,14 +14,17 @@ import concurrent.futures
 import logging
 import threading
 
-from bot.documents import BrasilApiClient, EnrichmentError
+from bot.documents import BrasilApiClient, EnrichmentError, NotFound
+from bot.documents.brasilapi import CompanyRecord
 from bot.domain.address import Address
+from bot.domain.company import CompanyFacts, CompanyLookupResult
 
 log = logging.getLogger(__name__)
 
 
-class BrasilApiAddresses:
-    """``AddressLookup`` backed by BrasilAPI's ``/cep/v2``; None when unknown or unavailable."""
+class BrasilApiLookups:
+    """``AddressLookup`` (``/cep/v2``: None when unknown or unavailable) and ``CompanyLookup``
+    (``/cnpj/v1``) backed by BrasilAPI."""
 
     def __init__(self, base_url: str, *, deadline_s: float = 4.0) -> None:
         self.base_url = base_url
@@ -60,6 +64,20 @@ class BrasilApiAddresses:
             city=record.city, uf=record.state,
         )
 
+    def company(self, cnpj: str) -> CompanyLookupResult:
+        loop = self._ensure_loop()
+        assert self._client is not None
+        future = asyncio.run_coroutine_threadsafe(self._client.cnpj(cnpj), loop)
+        try:
+            record = future.result(timeout=self.deadline_s)
+        except NotFound:
+            return CompanyLookupResult("not_found")
+        except (EnrichmentError, concurrent.futures.TimeoutError) as exc:
+            future.cancel()
+            log.info("CNPJ look-up unavailable, retried later: %s", exc)
+            return CompanyLookupResult("unavailable")
+        return CompanyLookupResult("found", company_facts(record))
+
     def close(self) -> None:
         loop, client = self._loop, self._client
         if loop is None or client is None:
@@ -70,3 +88,19 @@ class BrasilApiAddresses:
             self._thread.join(timeout=5)
         loop.close()
         self._loop = self._client = self._thread = None
+
+
+def company_facts(record: CompanyRecord) -> CompanyFacts:
+    situacao = record.descricao_situacao_cadastral.upper() or ("ATIVA" if record.active else "")
+    return CompanyFacts(
+        cnpj=record.cnpj,
+        razao_social=record.razao_social.strip(),
+        nome_fantasia=record.nome_fantasia.strip(),
+        situacao=situacao,
+        opened_on=record.data_inicio_atividade,
+        cnae_fiscal=str(record.cnae_fiscal or ""),
+        porte=record.porte,
+        simples=record.opcao_pelo_simples,
+        municipio=record.municipio,
+        uf=record.uf,
+    )

@@ -9,21 +9,24 @@ delivery into a no-op even without the lock.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.scheduling import BOOKABLE_STAGES
 from bot.dialogue.state import DialogueState
 from bot.domain.clock import Clock
 from bot.domain.messages import Channel, InboundMessage, OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.service.records import EffectRecorder, EscalationAssignment, start_onboarding
+from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
 from bot.storage.models import (
     Conversation,
     Document,
@@ -35,6 +38,10 @@ from bot.storage.models import (
 from nlu.types import Interpreter, NLUResult
 
 log = logging.getLogger(__name__)
+
+# The hot path writes these tables with plain inserts (see ``store_outbound_many``).
+MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
 
 # Channels the client's device pulls from (web page polling, the terminal): no delivery worker.
 PULL_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL})
@@ -68,8 +75,12 @@ class ConversationService:
         interpreter: Interpreter,
         clock: Clock,
         assign_escalation: EscalationAssignment | None = None,
+        training: TrainingPolicy | None = None,
+        timezone: str = "America/Sao_Paulo",
     ) -> None:
         self.assign_escalation = assign_escalation
+        self.training = training
+        self.timezone = timezone
         self.sessions = sessions
         self.engine = engine
         self.interpreter = interpreter
@@ -96,7 +107,8 @@ class ConversationService:
         now = self.clock.now()
         external_id = storable(inbound.external_id)[:120]
         with self.sessions() as session, session.begin():
-            conversation = self._conversation(session, inbound)
+            # Holding the onboarding keeps it in the session's (weak) identity map for the turn.
+            conversation, _onboarding = self._conversation(session, inbound)
             if suspect_duplicate and session.scalar(
                 select(Message.id).where(
                     Message.conversation_id == conversation.id,
@@ -106,24 +118,27 @@ class ConversationService:
             ):
                 log.info("duplicate delivery %s ignored", inbound.external_id)
                 return Handled(conversation_id=conversation.id, duplicate=True)
-            stored = Message(
-                conversation_id=conversation.id,
-                direction="in",
-                author="system" if inbound.document is not None else "client",
-                text=storable(inbound.text),
-                channel_message_id=external_id,
-                status="received",
-                payload=_media_payload(inbound),
-                intent=None if conversation.bot_paused else nlu.intent.name,
-                created_at=now,
-            )
-            session.add(stored)
+            # Stored with the replies, in one statement (a duplicate still fails the unique
+            # index, and the whole turn rolls back).
+            received = {
+                "conversation_id": conversation.id,
+                "direction": "in",
+                "author": "system" if inbound.document is not None else "client",
+                "staff_id": None,
+                "text": storable(inbound.text),
+                "channel_message_id": external_id,
+                "status": "received",
+                "payload": _media_payload(inbound),
+                "intent": None if conversation.bot_paused else nlu.intent.name,
+                "created_at": now,
+            }
             queued = queue_documents(session, conversation, inbound, now=now)
             if inbound.document is None:
                 conversation.last_inbound_at = inbound.received_at
             if inbound.profile_name:
                 conversation.profile_name = storable(inbound.profile_name)[:120]
             if conversation.bot_paused:
+                _store_messages(session, conversation, [received], [], author="bot", now=now)
                 return Handled(
                     conversation_id=conversation.id, bot_paused=True, documents_queued=queued
                 )
@@ -137,10 +152,9 @@ class ConversationService:
             conversation.state = turn.state.model_dump(mode="json")
             conversation.language = turn.state.language
             conversation.updated_at = now
-            replies = [
-                store_outbound(session, conversation, reply, author="bot", now=now)
-                for reply in turn.replies
-            ]
+            replies = _store_messages(
+                session, conversation, [received], turn.replies, author="bot", now=now
+            )
             escalations = [e.reason for e in turn.effects if isinstance(e, Escalate)]
             return Handled(
                 conversation_id=conversation.id,
@@ -156,32 +170,50 @@ class ConversationService:
         """
         state = DialogueState.model_validate(conversation.state or {})
         turn = self.engine.resume(state, self._context(session, conversation))
-        return [
-            store_outbound(session, conversation, reply, author="bot", now=self.clock.now())
-            for reply in turn.replies
-        ]
+        return store_outbound_many(
+            session, conversation, turn.replies, author="bot", now=self.clock.now()
+        )
 
-    def _conversation(self, session: Session, inbound: InboundMessage) -> Conversation:
-        found = session.scalar(
-            select(Conversation).where(
+    def current_question(
+        self, session: Session, conversation: Conversation
+    ) -> tuple[DialogueState, list[OutboundMessage]]:
+        """The conversation's state and the question it waits on (not stored), for reminders."""
+        state = DialogueState.model_validate(conversation.state or {})
+        turn = self.engine.resume(state, self._context(session, conversation))
+        return state, turn.replies
+
+    def _conversation(
+        self, session: Session, inbound: InboundMessage
+    ) -> tuple[Conversation, Onboarding | None]:
+        """The conversation with its onboarding (one query; both stay in the session, so the
+        turn's context and effects read the onboarding without another round trip)."""
+        found = session.execute(
+            select(Conversation, Onboarding)
+            .outerjoin(Onboarding, Onboarding.id == Conversation.onboarding_id)
+            .where(
                 Conversation.channel == inbound.channel.value,
                 Conversation.address == inbound.address,
             )
-        )
+        ).first()
         if found is not None:
-            return found
+            return found[0], found[1]
         now = self.clock.now()
-        conversation = Conversation(
-            channel=inbound.channel.value,
-            address=inbound.address,
-            state={},
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(conversation)
-        session.flush()
-        start_onboarding(session, conversation, now=now)
-        return conversation
+        onboarding = start_onboarding(session, now=now)
+        conversation = session.scalars(
+            insert(Conversation).returning(Conversation),
+            [
+                {
+                    "channel": inbound.channel.value,
+                    "address": inbound.address,
+                    "state": {},
+                    "client_id": onboarding.client_id,
+                    "onboarding_id": onboarding.id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        ).one()
+        return conversation, onboarding
 
     def _context(self, session: Session, conversation: Conversation) -> ConversationContext:
         onboarding = (
@@ -194,10 +226,31 @@ class ConversationService:
             if onboarding is not None and onboarding.csm_id is not None
             else None
         )
+        now = self.clock.now()
+        stage = Stage(onboarding.stage) if onboarding is not None else Stage.CADASTRO
+        scheduler = (
+            SessionTrainingScheduler(
+                session,
+                conversation=conversation,
+                onboarding=onboarding,
+                now=now,
+                policy=self.training,
+            )
+            if self.training is not None and onboarding is not None
+            else None
+        )
         return ConversationContext(
-            stage=Stage(onboarding.stage) if onboarding is not None else Stage.CADASTRO,
+            stage=stage,
             csm_name=csm.name if csm is not None else None,
             opted_out=conversation.opted_out,
+            now=now,
+            timezone=self.timezone,
+            training=scheduler,
+            nps_booking_id=(
+                awaiting_nps(session, onboarding_id=onboarding.id, now=now)
+                if onboarding is not None and stage in BOOKABLE_STAGES
+                else None
+            ),
         )
 
 
@@ -211,35 +264,93 @@ def store_outbound(
     staff_id: int | None = None,
 ) -> StoredReply:
     """Stores an outbound message and, for push channels, its outbox row (same transaction)."""
+    return store_outbound_many(
+        session, conversation, [reply], author=author, now=now, staff_id=staff_id
+    )[0]
+
+
+def store_outbound_many(
+    session: Session,
+    conversation: Conversation,
+    replies: Sequence[OutboundMessage],
+    *,
+    author: str,
+    now: datetime,
+    staff_id: int | None = None,
+) -> list[StoredReply]:
+    """Stores outbound messages in order and, for push channels, their outbox rows."""
+    return _store_messages(
+        session, conversation, [], replies, author=author, now=now, staff_id=staff_id
+    )
+
+
+def _store_messages(
+    session: Session,
+    conversation: Conversation,
+    received: Sequence[Mapping[str, object]],
+    replies: Sequence[OutboundMessage],
+    *,
+    author: str,
+    now: datetime,
+    staff_id: int | None = None,
+) -> list[StoredReply]:
+    """Inserts the ``received`` message rows, then the replies, and the replies' outbox rows.
+
+    Plain inserts on the session's connection (one ``INSERT ... RETURNING`` for all messages,
+    one for the outbox rows): this runs on every turn, where the ORM's unit of work cost more
+    than the database. Nothing pending in the session is flushed, except a new conversation.
+    """
+    if not received and not replies:
+        return []
+    if conversation.id is None:
+        session.flush()
     pull = Channel(conversation.channel) in PULL_CHANNELS
-    message = Message(
-        conversation_id=conversation.id,
-        direction="out",
-        author=author,
-        staff_id=staff_id,
-        text=reply.text,
-        payload={"choices": [[c.id, c.title] for c in reply.choices], "kind": reply.kind},
-        status="delivered" if pull else "queued",
-        created_at=now,
+    connection = session.connection()
+    rows = [
+        *received,
+        *(
+            {
+                "conversation_id": conversation.id,
+                "direction": "out",
+                "author": author,
+                "staff_id": staff_id,
+                "text": reply.text,
+                "payload": _outbound_payload(reply),
+                "channel_message_id": None,
+                "status": "delivered" if pull else "queued",
+                "intent": None,
+                "created_at": now,
+            }
+            for reply in replies
+        ),
+    ]
+    stored = connection.execute(
+        insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True), rows
     )
-    session.add(message)
-    session.flush()
-    if not pull:
-        session.add(
-            OutboxItem(
-                message_id=message.id,
-                conversation_id=conversation.id,
-                channel=conversation.channel,
-                address=conversation.address,
-                next_attempt_at=now,
-                created_at=now,
-            )
+    ids = stored.scalars().all()[len(received) :]
+    if ids and not pull:
+        connection.execute(
+            insert(OUTBOX),
+            [
+                {
+                    "message_id": message_id,
+                    "conversation_id": conversation.id,
+                    "channel": conversation.channel,
+                    "address": conversation.address,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for message_id in ids
+            ],
         )
-    return StoredReply(
-        message_id=message.id,
-        text=reply.text,
-        choices=tuple((c.id, c.title) for c in reply.choices),
-    )
+    return [
+        StoredReply(
+            message_id=message_id,
+            text=reply.text,
+            choices=tuple((c.id, c.title) for c in reply.choices),
+        )
+        for message_id, reply in zip(ids, replies, strict=True)
+    ]
 
 
 def queue_documents(
@@ -267,6 +378,16 @@ def queue_documents(
 def storable(text: str) -> str:
     """PostgreSQL text cannot hold NUL characters; nothing else is lost."""
     return text.replace("\x00", "")
+
+
+def _outbound_payload(reply: OutboundMessage) -> dict[str, object]:
+    payload: dict[str, object] = {
+        "choices": [[c.id, c.title] for c in reply.choices],
+        "kind": reply.kind,
+    }
+    if reply.attachments:
+        payload["attachments"] = list(reply.attachments)
+    return payload
 
 
 def _media_payload(inbound: InboundMessage) -> dict[str, object]:

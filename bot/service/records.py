@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.dialogue.effects import (
+    CompanyChecked,
     DocumentConfirmed,
     Effect,
     Escalate,
+    NpsAnswered,
     OptIn,
     OptOut,
     RecordEvent,
@@ -35,6 +37,11 @@ from bot.storage.models import (
     Onboarding,
     StageChange,
 )
+from bot.service.companies import record_company_check
+from bot.storage.models_backoffice import NpsResponse
+
+_CLIENTS: Table = Client.__table__  # type: ignore[assignment]
+_STAGE_HISTORY: Table = StageChange.__table__  # type: ignore[assignment]
 
 # Client columns filled from the registration slots.
 _CLIENT_FIELDS: dict[str, str] = {
@@ -58,18 +65,29 @@ _CONTACT_SLOTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def start_onboarding(session: Session, conversation: Conversation, *, now: datetime) -> Onboarding:
-    """A new conversation starts a client record and its onboarding in the first stage."""
-    client = Client(created_at=now, updated_at=now)
-    session.add(client)
-    session.flush()
-    onboarding = Onboarding(
-        client_id=client.id, stage=Stage.CADASTRO.value, stage_entered_at=now, created_at=now
-    )
-    session.add(onboarding)
-    session.flush()
-    session.add(
-        StageChange(
+def start_onboarding(session: Session, *, now: datetime) -> Onboarding:
+    """A new conversation starts a client record and its onboarding in the first stage.
+
+    Three statements, no ORM flush: the client and the stage change are plain inserts, the
+    onboarding an ORM insert with RETURNING (so it is in the session for the turn's context).
+    """
+    connection = session.connection()
+    client_id = connection.execute(
+        insert(_CLIENTS).values(created_at=now, updated_at=now).returning(_CLIENTS.c.id)
+    ).scalar_one()
+    onboarding = session.scalars(
+        insert(Onboarding).returning(Onboarding),
+        [
+            {
+                "client_id": client_id,
+                "stage": Stage.CADASTRO.value,
+                "stage_entered_at": now,
+                "created_at": now,
+            }
+        ],
+    ).one()
+    connection.execute(
+        insert(_STAGE_HISTORY).values(
             onboarding_id=onboarding.id,
             from_stage=None,
             to_stage=Stage.CADASTRO.value,
@@ -78,8 +96,6 @@ def start_onboarding(session: Session, conversation: Conversation, *, now: datet
             reason="conversation started",
         )
     )
-    conversation.client_id = client.id
-    conversation.onboarding_id = onboarding.id
     return onboarding
 
 
@@ -140,6 +156,19 @@ class EffectRecorder:
                     self._record(kind, detail)
                 case DocumentConfirmed(document_id=document_id, kind=kind):
                     self._document_confirmed(document_id, kind)
+                case NpsAnswered(booking_id=booking_id, score=score, comment=comment):
+                    self._nps(booking_id, score=score, comment=comment)
+                case CompanyChecked(cnpj=cnpj, result=result, young_days=young_days):
+                    record_company_check(
+                        self.session,
+                        client_id=self.conversation.client_id,
+                        onboarding=self.onboarding,
+                        cnpj=cnpj,
+                        result=result,
+                        young_days=young_days,
+                        now=self.now,
+                        conversation_id=self.conversation.id,
+                    )
 
     def set_stage(self, stage: Stage, *, reason: str, actor: str) -> None:
         onboarding = self.onboarding
@@ -237,6 +266,29 @@ class EffectRecorder:
             )
         )
         self._audit("erasure_requested", actor="client")
+
+    def _nps(self, booking_id: int, *, score: int | None, comment: str | None) -> None:
+        """One answer per session: a score first, then (maybe) a comment on the same row."""
+        response = self.session.scalar(
+            select(NpsResponse).where(NpsResponse.booking_id == booking_id)
+        )
+        if response is None:
+            if score is None:
+                return
+            onboarding = self.onboarding
+            response = NpsResponse(
+                booking_id=booking_id,
+                onboarding_id=onboarding.id if onboarding is not None else None,
+                client_id=self.conversation.client_id,
+                score=score,
+                answered_at=self.now,
+            )
+            self.session.add(response)
+        elif score is not None:
+            response.score = score
+        if comment is not None:
+            response.comment = comment
+        self._audit("nps_answered", new=str(response.score), actor="client")
 
     def _record(self, kind: str, detail: str) -> None:
         client = self.client

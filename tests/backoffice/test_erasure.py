@@ -17,7 +17,10 @@ from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel
 from bot.storage.models import Base, Conversation, Document, Message, Onboarding, StageChange
+from bot.alerts import raise_alert
+from bot.service.jobs import schedule_job
 from bot.storage.models_backoffice import NpsResponse
+from bot.storage.models_schedule import CompanyRegistry, ScheduledJob
 from bot.workers.outbox import OutboxWorker
 from tests.backoffice.factories import Roster
 from tests.fakes import FakeTwilio
@@ -116,6 +119,22 @@ async def test_erasure_leaves_no_personal_data_and_tells_the_client(
                 answered_at=clock.now(),
             )
         )
+        session.add(
+            CompanyRegistry(
+                client_id=client_id, cnpj="11222333000181", razao_social="PADARIA PAO QUENTE",
+                situacao="ATIVA", raw={"municipio": "SAO PAULO"}, checked_at=clock.now(),
+            )
+        )
+        schedule_job(
+            session, kind="cnpj_lookup", key="cnpj_lookup:test", due_at=clock.now(),
+            now=clock.now(), conversation_id=conversation.id, onboarding_id=onboarding_id,
+            payload={"cnpj": "11222333000181"},
+        )
+        raise_alert(
+            session, kind="client_idle", subject_key="conversation:1", period_key="p",
+            title="Cliente parado: Padaria Pão Quente", body="Maria sem resposta",
+            onboarding_id=onboarding_id, now=clock.now(),
+        )
     headers = roster.manager.headers
     staff_writes = [
         api.post(
@@ -201,6 +220,8 @@ async def test_erasure_leaves_no_personal_data_and_tells_the_client(
         assert "aprovacao" in stages
         assert session.scalars(select(NpsResponse.score)).all() == [9]
         assert len(session.scalars(select(Message)).all()) > 20
+        # Nothing more goes to the erased client: the pending look-up was cancelled.
+        assert session.scalars(select(ScheduledJob.status)).all() == ["cancelled"]
     files = [p for p in documents_dir.rglob("*") if p.is_file()]
     assert files == []
 

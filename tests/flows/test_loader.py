@@ -25,7 +25,7 @@ def test_shipped_flows_load() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("    next: company_name\n", "    next: nowhere\n", "step 'cnpj': goes to 'nowhere'"),
+        ("    next: company_branch\n", "    next: nowhere\n", "step 'cnpj': goes to 'nowhere'"),
         (
             "    validator: cnpj\n",
             "    validator: cnpj_typo\n",
@@ -102,7 +102,7 @@ def test_server_start_fails_on_a_broken_flow(tmp_path: Path, database_url: str) 
     (folder / "registration.yml").write_text(
         (folder / "registration.yml")
         .read_text(encoding="utf-8")
-        .replace("next: company_name", "next: x"),
+        .replace("next: company_branch", "next: x"),
         encoding="utf-8",
     )
     settings = Settings(_env_file=None, database_url=database_url, flows_dir=folder)  # type: ignore[call-arg]

@@ -1,0 +1,393 @@
+"""Training sessions in the conversation: offer free sessions, understand "quinta às 14h",
+book, reschedule and cancel through the ``TrainingScheduler`` port, and take the NPS answer.
+
+The engine hands over the training intents and the pending questions of kinds ``pick_slot``,
+``confirm_slot``, ``training_manage``, ``training_when``, ``confirm_cancel_training`` and
+``nps_comment``. A seat taken by someone else between the offer and the answer is explained
+and the nearest alternatives are offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.dialogue.catalog import fold
+from bot.dialogue.context import ConversationContext
+from bot.dialogue.effects import Escalate, NpsAnswered, RecordEvent
+from bot.dialogue.state import Pending
+from bot.dialogue.texts import text
+from bot.domain.messages import Choice, InboundMessage, OutboundMessage
+from bot.domain.onboarding import Stage
+from bot.domain.training import BookedSession, SeatTaken, TrainingScheduler
+from nlu.types import NLUResult
+
+if TYPE_CHECKING:
+    from bot.dialogue.engine import Turn
+
+__all__ = [
+    "BOOKABLE_STAGES",
+    "TRAINING_INTENTS",
+    "TRAINING_PENDING",
+    "Answer",
+    "TrainingDialogue",
+    "nps_score",
+    "requested_time",
+    "when",
+]
+
+TRAINING_INTENTS = frozenset({"schedule_training", "reschedule_training", "cancel_training"})
+TRAINING_PENDING = frozenset(
+    {
+        "pick_slot",
+        "confirm_slot",
+        "training_manage",
+        "training_when",
+        "confirm_cancel_training",
+        "nps_comment",
+    }
+)
+# Stages in which the client may book: training onwards (a refresher after go-live too).
+BOOKABLE_STAGES = frozenset({Stage.TREINAMENTO, Stage.ATIVACAO, Stage.CONCLUIDO})
+_OTHER = "other"
+_PERIODS = {
+    "manha": time(9),
+    "cedo": time(9),
+    "morning": time(9),
+    "tarde": time(14),
+    "afternoon": time(14),
+    "noite": time(18),
+    "evening": time(18),
+}
+_WEEKDAYS = {
+    "pt": ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The parts of the client's message the scheduling questions look at."""
+
+    body: str
+    message: InboundMessage
+    nlu: NLUResult
+    yes: bool
+    no: bool
+
+
+def nps_score(body: str) -> int | None:
+    """A bare 0–10 score ("9", "nota 10", "10!"), else None."""
+    folded = fold(body).replace("nota", "").strip(" !.")
+    return int(folded) if folded.isdigit() and 0 <= int(folded) <= 10 else None
+
+
+class TrainingDialogue:
+    """Scheduling questions and answers; replies and effects go into the engine's ``Turn``."""
+
+    def __init__(self, *, offers: int = 3) -> None:
+        self.offers = offers
+
+    # ------------------------------------------------------------------ requests
+    def request(
+        self, turn: Turn, intent: str, *, body: str, nlu: NLUResult, context: ConversationContext
+    ) -> None:
+        """Answers a training intent: "not yet" before the training stage, else the offer,
+        the current booking or the cancel question."""
+        lang = turn.state.language
+        if context.stage not in BOOKABLE_STAGES:
+            turn.say(text("training_not_yet", lang, {"stage": context.stage_label(lang)}))
+            return
+        scheduler = context.training
+        if scheduler is None:
+            turn.say(text("training_unavailable", lang))
+            return
+        current = scheduler.current()
+        requested = requested_time(nlu, body, context)
+        if intent == "cancel_training":
+            if current is None:
+                turn.say(text("training_nothing_booked", lang))
+                return
+            turn.state.pending = Pending(kind="confirm_cancel_training")
+            turn.say(
+                text(
+                    "training_confirm_cancel",
+                    lang,
+                    {"when": when(current.starts_at, lang, context)},
+                ),
+                _yes_no(lang),
+            )
+            return
+        if intent == "schedule_training" and current is not None and requested is None:
+            turn.state.pending = Pending(
+                kind="training_manage", options=["reschedule", "cancel", "keep"]
+            )
+            turn.say(
+                text("training_already", lang, {"when": when(current.starts_at, lang, context)}),
+                tuple(
+                    Choice(id=option, title=text(f"training_{option}_option", lang))
+                    for option in ("reschedule", "cancel", "keep")
+                ),
+            )
+            return
+        self.offer(turn, scheduler, requested=requested, context=context)
+
+    def offer(
+        self,
+        turn: Turn,
+        scheduler: TrainingScheduler,
+        *,
+        requested: datetime | None,
+        context: ConversationContext,
+        lead: str = "",
+    ) -> None:
+        """The free sessions nearest to ``requested`` (or the next ones) as choices."""
+        lang = turn.state.language
+        slots = scheduler.free_slots(near=requested, limit=self.offers)
+        if not slots:
+            turn.effects.append(Escalate("training_no_slots", "no free training session"))
+            turn.say(text("training_none_free", lang))
+            return
+        if requested is not None and slots[0].starts_at == requested:
+            turn.state.pending = Pending(kind="confirm_slot", options=[str(slots[0].slot_id)])
+            intro = text("training_confirm_slot", lang, {"when": when(requested, lang, context)})
+            turn.say(_join(lead, intro), _yes_no(lang))
+            return
+        turn.state.pending = Pending(kind="pick_slot", options=[str(s.slot_id) for s in slots])
+        if requested is not None:
+            intro = text("training_offer_near", lang, {"requested": when(requested, lang, context)})
+        else:
+            intro = text("training_offer", lang)
+        choices = tuple(
+            Choice(id=f"slot:{slot.slot_id}", title=when(slot.starts_at, lang, context))
+            for slot in slots
+        ) + (Choice(id=_OTHER, title=text("training_other_time", lang)),)
+        turn.say(_join(lead, intro), choices)
+
+    # ------------------------------------------------------------------ pending answers
+    def answer(
+        self, turn: Turn, pending: Pending, answer: Answer, context: ConversationContext
+    ) -> bool:
+        """Answers a scheduling question; False when the message is about something else."""
+        lang = turn.state.language
+        scheduler = context.training
+        if pending.kind == "nps_comment":
+            return self._nps_comment(turn, pending, answer)
+        if scheduler is None:
+            return False
+        if pending.kind == "confirm_cancel_training":
+            return self._confirm_cancel(turn, scheduler, answer, context)
+        if pending.kind == "training_manage":
+            picked = _picked_option(answer, pending.options, lang)
+            if picked == "keep" or (picked is None and answer.no):
+                current = scheduler.current()
+                if current is not None:
+                    turn.say(
+                        text(
+                            "training_kept", lang, {"when": when(current.starts_at, lang, context)}
+                        )
+                    )
+                return True
+            if picked == "cancel":
+                self.request(
+                    turn, "cancel_training", body=answer.body, nlu=answer.nlu, context=context
+                )
+                return True
+            if picked == "reschedule" or answer.yes:
+                self.offer(turn, scheduler, requested=None, context=context)
+                return True
+            return False
+        requested = requested_time(answer.nlu, answer.body, context)
+        if pending.kind == "confirm_slot" and pending.options:
+            if answer.yes:
+                return self._book(turn, scheduler, int(pending.options[0]), context)
+            if requested is None:
+                turn.state.pending = Pending(kind="training_when")
+                turn.say(text("training_ask_when", lang))
+                return True
+        if pending.kind == "pick_slot":
+            slot_id = _picked_slot(answer, pending.options)
+            if slot_id is not None:
+                return self._book(turn, scheduler, slot_id, context)
+            if requested is None and (
+                answer.message.choice_id == _OTHER or answer.no or _is_other(answer.body)
+            ):
+                turn.state.pending = Pending(kind="training_when")
+                turn.say(text("training_ask_when", lang))
+                return True
+        if requested is not None:
+            self.offer(turn, scheduler, requested=requested, context=context)
+            return True
+        if pending.kind == "training_when":
+            return False
+        turn.state.pending = pending  # still open: the client may answer after an interruption
+        return False
+
+    # ------------------------------------------------------------------ internals
+    def _book(
+        self, turn: Turn, scheduler: TrainingScheduler, slot_id: int, context: ConversationContext
+    ) -> bool:
+        lang = turn.state.language
+        before = scheduler.current()
+        try:
+            booked = scheduler.book(slot_id)
+        except SeatTaken as taken:
+            self.offer(
+                turn,
+                scheduler,
+                requested=taken.starts_at,
+                context=context,
+                lead=text("training_seat_taken", lang),
+            )
+            return True
+        key = "training_rebooked" if before is not None else "training_booked"
+        turn.effects.append(
+            RecordEvent(key.removeprefix("training_") + "_training", booked.starts_at.isoformat())
+        )
+        turn.replies.append(
+            OutboundMessage(
+                text=text(key, lang, _booking_params(booked, lang, context)),
+                attachments=(booked.invite_url,) if booked.invite_url else (),
+            )
+        )
+        return True
+
+    def _confirm_cancel(
+        self,
+        turn: Turn,
+        scheduler: TrainingScheduler,
+        answer: Answer,
+        context: ConversationContext,
+    ) -> bool:
+        lang = turn.state.language
+        picked_cancel = answer.message.choice_id == "yes" or answer.yes
+        if not (picked_cancel or answer.no):
+            return False
+        current = scheduler.current()
+        if current is None:
+            turn.say(text("training_nothing_booked", lang))
+            return True
+        if not picked_cancel:
+            turn.say(
+                text(
+                    "training_not_cancelled", lang, {"when": when(current.starts_at, lang, context)}
+                )
+            )
+            return True
+        cancelled = scheduler.cancel()
+        if cancelled is None:
+            turn.say(text("training_cancel_too_late", lang))
+            return True
+        turn.effects.append(RecordEvent("training_cancelled", cancelled.starts_at.isoformat()))
+        turn.replies.append(
+            OutboundMessage(
+                text=text("training_cancelled", lang),
+                attachments=(cancelled.invite_url,) if cancelled.invite_url else (),
+            )
+        )
+        return True
+
+    def nps(self, turn: Turn, booking_id: int, score: int) -> None:
+        turn.effects.append(NpsAnswered(booking_id=booking_id, score=score))
+        turn.state.pending = Pending(kind="nps_comment", slot=str(booking_id))
+        turn.say(text("nps_thanks_ask_comment", turn.state.language, {"score": score}))
+
+    def _nps_comment(self, turn: Turn, pending: Pending, answer: Answer) -> bool:
+        if not answer.no and answer.body:
+            turn.effects.append(
+                NpsAnswered(booking_id=int(pending.slot), comment=answer.body[:2000])
+            )
+        turn.say(text("nps_thanks", turn.state.language))
+        return True
+
+
+# ---------------------------------------------------------------------- time understanding
+def requested_time(nlu: NLUResult, body: str, context: ConversationContext) -> datetime | None:
+    """The instant the client asked for, from the NLU's date/time and words like "de manhã"."""
+    zone = ZoneInfo(context.timezone)
+    found_date = nlu.first("date")
+    found_time = nlu.first("time")
+    at = _parse_time(found_time.value) if found_time is not None else _period(body)
+    if found_date is None and at is None:
+        return None
+    local_now = (context.now or datetime.now(zone)).astimezone(zone)
+    day = date.fromisoformat(found_date.value) if found_date is not None else local_now.date()
+    moment = datetime.combine(day, at or time(9), tzinfo=zone)
+    if found_date is None and moment <= local_now:
+        moment += timedelta(days=1)  # "às 14h" after 14:00 means tomorrow
+    return moment
+
+
+def _parse_time(value: str) -> time | None:
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _period(body: str) -> time | None:
+    words = fold(body).split()
+    return next((_PERIODS[w] for w in words if w in _PERIODS), None)
+
+
+def when(instant: datetime, language: str, context: ConversationContext) -> str:
+    """ "qui, 26/11 às 14:00" / "Thu 26/11 at 14:00" in the company's time zone."""
+    local = instant.astimezone(ZoneInfo(context.timezone))
+    day = _WEEKDAYS["en" if language == "en" else "pt"][local.weekday()]
+    if language == "en":
+        return f"{day} {local:%d/%m} at {local:%H:%M}"
+    return f"{day}, {local:%d/%m} às {local:%H:%M}"
+
+
+def _booking_params(
+    booked: BookedSession, language: str, context: ConversationContext
+) -> dict[str, object]:
+    ends = booked.ends_at.astimezone(ZoneInfo(context.timezone))
+    return {
+        "when": when(booked.starts_at, language, context),
+        "ends": f"{ends:%H:%M}",
+        "link": booked.meeting_url or "—",
+    }
+
+
+def _picked_slot(answer: Answer, options: list[str]) -> int | None:
+    choice = answer.message.choice_id or ""
+    if choice.startswith("slot:") and choice.removeprefix("slot:") in options:
+        return int(choice.removeprefix("slot:"))
+    folded = fold(answer.body).rstrip(")").strip()
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        return int(options[int(folded) - 1])
+    return None
+
+
+def _picked_option(answer: Answer, options: list[str], language: str) -> str | None:
+    if answer.message.choice_id in options:
+        return answer.message.choice_id
+    folded = fold(answer.body)
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        return options[int(folded) - 1]
+    for option in options:
+        titles = {fold(text(f"training_{option}_option", lang)) for lang in ("pt", "en")}
+        if folded in titles:
+            return option
+    if "remarc" in folded or "reschedul" in folded:
+        return "reschedule"
+    return None
+
+
+def _is_other(body: str) -> bool:
+    folded = fold(body)
+    return any(word in folded for word in ("outro", "outra", "nenhum", "other", "none"))
+
+
+def _yes_no(language: str) -> tuple[Choice, ...]:
+    return (
+        Choice(id="yes", title=text("yes", language)),
+        Choice(id="no", title=text("no", language)),
+    )
+
+
+def _join(lead: str, body: str) -> str:
+    return f"{lead}\n{body}" if lead else body

@@ -1,0 +1,121 @@
+"""Scheduling due work (``scheduled_jobs``): insert-once by key, cancel, and the send policy.
+
+A job's ``key`` names the condition and its period, so a sweep repeated in two processes (or a
+booking confirmed twice) schedules it once: the insert is ``ON CONFLICT (key) DO NOTHING`` on
+both SQLite and PostgreSQL. Everything runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.domain.calendar_business import BusinessCalendar
+from bot.storage.models_schedule import ScheduledJob
+
+__all__ = ["SendPolicy", "cancel_jobs", "schedule_job"]
+
+_MAX_DAYS_BACK = 10
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    """When business-initiated messages may reach a client: outside quiet hours (20:00–08:00
+    local by default) and, unless allowed, not on weekends or holidays."""
+
+    calendar: BusinessCalendar
+    quiet_start: time = time(20)
+    quiet_end: time = time(8)
+    allow_weekends: bool = False
+    allow_holidays: bool = False
+
+    def next_allowed(self, at: datetime) -> datetime:
+        return self.calendar.next_allowed_send_time(
+            at,
+            allow_weekends=self.allow_weekends,
+            allow_holidays=self.allow_holidays,
+            quiet_start=self.quiet_start,
+            quiet_end=self.quiet_end,
+        )
+
+    def allowed(self, at: datetime) -> bool:
+        return self.next_allowed(at) == at
+
+    def same_time_earlier_day(self, at: datetime) -> datetime | None:
+        """``at`` if allowed, else the same local time on the nearest earlier allowed day (a
+        reminder "tomorrow" for a Monday session goes on Friday, not on Sunday)."""
+        for days_back in range(_MAX_DAYS_BACK):
+            # Aware ZoneInfo arithmetic keeps the wall-clock time across a DST change.
+            candidate = self.calendar.local(at) - timedelta(days=days_back)
+            if self.allowed(candidate):
+                return candidate
+        return None
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def schedule_job(
+    session: Session,
+    *,
+    kind: str,
+    key: str,
+    due_at: datetime,
+    now: datetime,
+    conversation_id: int | None = None,
+    onboarding_id: int | None = None,
+    booking_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> bool:
+    """Schedules ``kind`` once per ``key``; True when this call created it."""
+    statement = (
+        _insert(session)(ScheduledJob)
+        .values(
+            kind=kind,
+            key=key[:200],
+            conversation_id=conversation_id,
+            onboarding_id=onboarding_id,
+            booking_id=booking_id,
+            due_at=due_at,
+            status="pending",
+            attempts=0,
+            note="",
+            payload=payload or {},
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def cancel_jobs(
+    session: Session,
+    *,
+    now: datetime,
+    booking_id: int | None = None,
+    conversation_id: int | None = None,
+    kinds: Iterable[str] = (),
+    note: str = "",
+) -> int:
+    """Cancels the pending jobs of a booking or a conversation (of ``kinds``, if given)."""
+    query = update(ScheduledJob).where(ScheduledJob.status == "pending")
+    if booking_id is not None:
+        query = query.where(ScheduledJob.booking_id == booking_id)
+    if conversation_id is not None:
+        query = query.where(ScheduledJob.conversation_id == conversation_id)
+    wanted = list(kinds)
+    if wanted:
+        query = query.where(ScheduledJob.kind.in_(wanted))
+    result = session.execute(
+        query.values(status="cancelled", done_at=now, note=note[:300]).execution_options(
+            synchronize_session=False
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
