@@ -30,9 +30,11 @@ from bot.domain.calendar_business import BusinessCalendar
 from bot.domain.clock import Clock
 from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.messages import OutboundMessage
+from bot.dialogue.effects import Escalate
 from bot.service.companies import record_company_check
 from bot.service.conversations import ConversationService, store_outbound
 from bot.service.jobs import SendPolicy, schedule_job
+from bot.service.records import EffectRecorder
 from bot.service.training import get_booking, sync_slots
 from bot.storage.claims import claim_due
 from bot.storage.models import Conversation, Onboarding
@@ -325,6 +327,17 @@ class ReminderWorker:
         since = conversation.last_inbound_at
         assert since is not None
         local = self.calendar.local(since)
+        detail = (
+            f"sem resposta desde {local:%d/%m %H:%M}, após {self.nudges.max_nudges} lembrete(s)"
+        )
+        # The CSM sees it in their escalation queue (assigned to the onboarding's CSM) ...
+        EffectRecorder(
+            session,
+            conversation,
+            now=now,
+            assign_escalation=self.conversations.assign_escalation,
+        ).apply([Escalate("client_idle", detail)])
+        # ... and the managers get an alert on their channels.
         raise_alert(
             session,
             kind="client_idle",

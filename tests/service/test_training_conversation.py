@@ -6,8 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
+import httpx
 import pytest
+from icalendar import Calendar
 from sqlalchemy import select, update
+
+from bot.app import create_app
 
 from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
@@ -19,6 +23,7 @@ from bot.storage.models_schedule import ScheduledJob
 from bot.storage.models_training import TrainingAvailability, TrainingBooking, TrainingSlot
 from nlu.types import Interpreter
 from tests.support.conversation import Chat
+from tests.support.server import serving
 
 MEETING = "https://meet.example.com/treino"
 # The clock fixture: Tuesday 2026-11-24, 10:00 in São Paulo.
@@ -202,3 +207,41 @@ def test_nps_score_and_comment_after_the_question(real: Runtime, clock: FakeCloc
     assert (response.score, response.comment) == (9, "Muito bom, a Carla explicou tudo")
     # Answered: a later "10" is not taken as a second score.
     assert "nota" not in chat.say("10")
+
+
+def test_english_free_text_books_the_session(real: Runtime) -> None:
+    chat = Chat(real, address="+5511911110006")
+    chat.say("hello, I would like to register my company")
+    with real.sessions.begin() as session:
+        session.execute(update(Onboarding).values(stage="treinamento"))
+    assert "Wed 25/11 at 10:00 is free" in chat.say("can we schedule the training tomorrow 10am?")
+    assert "Training booked: Wed 25/11 at 10:00 (until 11:00)" in chat.say("yes")
+
+
+def test_the_invite_link_serves_the_current_ics(real: Runtime) -> None:
+    chat = Chat(real, address="+5511911110007")
+    _in_training(real, chat)
+    chat.say("quero agendar o treinamento")
+    chat.say("1")
+    (url,) = _attachments(real, chat.address)
+    path = url.removeprefix(real.settings.public_url)
+    with (
+        serving(create_app(real, run_workers=False)) as base,
+        httpx.Client(base_url=base, timeout=10) as client,
+    ):
+        booked = client.get(path)
+        assert booked.status_code == 200
+        assert booked.headers["content-type"].startswith("text/calendar")
+        event = Calendar.from_ical(booked.content).walk("VEVENT")[0]
+        assert event.decoded("dtstart") == _local(WED, 9)
+        assert str(event["location"]) == MEETING and int(event["sequence"]) == 0
+
+        chat.say("cancelar o treinamento")
+        chat.say("sim")
+        cancelled = Calendar.from_ical(client.get(path).content)
+        assert str(cancelled["method"]) == "CANCEL"
+        assert str(cancelled.walk("VEVENT")[0]["uid"]) == str(event["uid"])
+
+        unknown = client.get("/invites/training-" + "0" * 32 + ".ics")
+        forged = client.get("/invites/../../etc/passwd.ics")
+    assert unknown.status_code == 404 and forged.status_code == 404

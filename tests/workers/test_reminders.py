@@ -13,7 +13,7 @@ from bot.bootstrap import Runtime, build_reminder_worker, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
 from bot.service.training import sync_slots
-from bot.storage.models import Conversation, Message, Onboarding, StaffUser
+from bot.storage.models import Conversation, Escalation, Message, Onboarding, StaffUser
 from bot.storage.models_alerts import Alert
 from bot.storage.models_schedule import ScheduledJob
 from bot.storage.models_training import TrainingAvailability
@@ -161,7 +161,11 @@ def test_idle_client_is_nudged_twice_then_the_csm_is_alerted(
     assert all("Seu cadastro ficou parado" in body and "nome" in body for _, body in sent)
     with real.sessions() as session:
         alerts = session.scalars(select(Alert).where(Alert.kind == "client_idle")).all()
+        escalation = session.scalars(select(Escalation)).one()
     assert len(alerts) == 1 and alerts[0].raised_at == _utc(2026, 11, 25, 18)
+    # The CSM's queue gets it too.
+    assert (escalation.reason, escalation.status) == ("client_idle", "open")
+    assert "após 2 lembrete(s)" in escalation.detail
 
     # The client writes again: the cycle starts over from that message.
     chat.say("Maria da Silva")
