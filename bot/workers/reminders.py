@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts import raise_alert
 from bot.dialogue.context import ConversationContext
+from bot.dialogue.effects import Escalate
 from bot.dialogue.scheduling import when
 from bot.dialogue.state import DialogueState
 from bot.dialogue.texts import text
@@ -30,7 +31,6 @@ from bot.domain.calendar_business import BusinessCalendar
 from bot.domain.clock import Clock
 from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.messages import OutboundMessage
-from bot.dialogue.effects import Escalate
 from bot.service.companies import record_company_check
 from bot.service.conversations import ConversationService, store_outbound
 from bot.service.jobs import SendPolicy, schedule_job

@@ -12,7 +12,6 @@ from icalendar import Calendar
 from sqlalchemy import select, update
 
 from bot.app import create_app
-
 from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
