@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -65,3 +65,31 @@ class OutboundMessage:
         "reply"  # reply | reminder | alert | staff  (business-initiated kinds need templates)
     )
     attachments: tuple[str, ...] = field(default=())
+
+
+def split_long(message: OutboundMessage, limit: int) -> list[OutboundMessage]:
+    """``message`` as parts of at most ``limit`` characters, cut at a paragraph, a line or a
+    word where possible; choices and attachments stay with the last part. The last part also
+    leaves room for the choices a channel may render as a numbered list."""
+    reserve = sum(len(choice.title) + 6 for choice in message.choices)
+    if len(message.text) + reserve <= limit:
+        return [message]
+    parts: list[str] = []
+    rest = message.text
+    while len(rest) + reserve > limit:
+        room = limit if len(rest) > limit else limit - reserve
+        cut = _cut_point(rest, max(room, limit // 2))
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [
+        *(replace(message, text=part, choices=(), attachments=()) for part in parts if part),
+        replace(message, text=rest),
+    ]
+
+
+def _cut_point(text: str, room: int) -> int:
+    for separator in ("\n\n", "\n", " "):
+        cut = text.rfind(separator, room // 2, room)
+        if cut > 0:
+            return cut
+    return room

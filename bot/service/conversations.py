@@ -23,7 +23,7 @@ from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.scheduling import BOOKABLE_STAGES
 from bot.dialogue.state import DialogueState
 from bot.domain.clock import Clock
-from bot.domain.messages import Channel, InboundMessage, OutboundMessage
+from bot.domain.messages import Channel, InboundMessage, OutboundMessage, split_long
 from bot.domain.onboarding import Stage
 from bot.service.records import EffectRecorder, EscalationAssignment, start_onboarding
 from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
@@ -42,6 +42,14 @@ log = logging.getLogger(__name__)
 # The hot path writes these tables with plain inserts (see ``store_outbound_many``).
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
+
+# Longest text each channel accepts in one message (Twilio: 1,600 characters; Meta and
+# Telegram: 4,096); a longer reply (a CSM's long answer) goes as several messages, in order.
+TEXT_LIMITS = {
+    Channel.TWILIO_WHATSAPP: 1600,
+    Channel.WHATSAPP_CLOUD: 4096,
+    Channel.TELEGRAM: 4096,
+}
 
 # Channels the client's device pulls from (web page polling, the terminal): no delivery worker.
 PULL_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL})
@@ -305,6 +313,9 @@ def _store_messages(
     if conversation.id is None:
         session.flush()
     pull = Channel(conversation.channel) in PULL_CHANNELS
+    limit = TEXT_LIMITS.get(Channel(conversation.channel))
+    if limit is not None:
+        replies = [part for reply in replies for part in split_long(reply, limit)]
     connection = session.connection()
     rows = [
         *received,

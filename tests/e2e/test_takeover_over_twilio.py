@@ -57,3 +57,29 @@ def test_takeover_staff_message_and_release(twilio_server: TwilioClient) -> None
     authors = [item["author"] for item in items]
     assert authors.count("staff") == 1 and "client" in authors and "bot" in authors
     assert any(item.get("text") == "Maria da Silva" for item in items)
+
+
+def test_a_long_staff_message_goes_as_several_in_order(twilio_server: TwilioClient) -> None:
+    """Twilio refuses bodies over 1,600 characters (error 21617): the reply is split, at
+    paragraphs where possible, and every part arrives once, in order."""
+    fake, http, runtime = twilio_server.fake, twilio_server.http, twilio_server.runtime
+    tokens = seed_demo_staff(runtime.sessions)
+    csm = {"Authorization": f"Bearer {tokens['csm@acolhe.demo'][1]}"}
+    twilio_server.post(CLIENT, "oi")
+    fake.wait_for(1)
+    with runtime.sessions() as session:
+        conversation = session.scalars(select(Conversation)).one()
+    assert http.post(f"/api/v1/conversations/{conversation.id}/takeover", headers=csm).is_success
+    detail = "explicação detalhada do processo. " * 28
+    text = "\n\n".join(f"Parágrafo {n}: {detail}".strip() for n in range(4))
+    assert 3800 < len(text) <= 4000  # the API's limit; Twilio's is 1,600
+    sent = http.post(
+        f"/api/v1/conversations/{conversation.id}/messages", json={"text": text}, headers=csm
+    )
+    assert sent.status_code == 202, sent.text
+    parts = [m.body or "" for m in fake.wait_for(1 + 4)[1:]]
+    assert all(len(part) <= 1600 for part in parts)
+    assert [part.split(":")[0] for part in parts] == [f"Parágrafo {n}" for n in range(4)]
+    assert "\n\n".join(parts) == text
+    time.sleep(0.3)
+    assert len(fake.sent) == 5

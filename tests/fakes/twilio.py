@@ -193,6 +193,10 @@ class FakeTwilio(FakeServer):
             return _error(400, 21211, f"Invalid 'To' Phone Number: {to}")
         if not (first.get("Body") or first.get("ContentSid") or form.get("MediaUrl")):
             return _error(400, 21602, "Message body is required.")
+        if len(first.get("Body") or "") > 1600:  # as Twilio: error 21617, nothing sent
+            return _error(
+                400, 21617, "The concatenated message body exceeds the 1600 character limit"
+            )
         sid = "SM" + secrets.token_hex(16)
         self._record_sent(
             SentTwilioMessage(
