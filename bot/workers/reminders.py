@@ -31,6 +31,7 @@ from bot.domain.calendar_business import BusinessCalendar
 from bot.domain.clock import Clock
 from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.messages import OutboundMessage
+from bot.domain.onboarding import Stage
 from bot.service.companies import record_company_check
 from bot.service.conversations import ConversationService, store_outbound
 from bot.service.jobs import SendPolicy, schedule_job
@@ -47,6 +48,8 @@ __all__ = ["NudgePolicy", "ReminderWorker"]
 
 _CLIENT_KINDS = ("training_24h", "training_1h", "nps_request", "nudge")
 _COMPANY_ATTEMPTS = 8
+_CLIENT_STAGES = (Stage.CADASTRO.value, Stage.DOCUMENTOS.value)
+_IDLE_LOOK_BACK = timedelta(days=30)
 _COMPANY_RETRY = timedelta(minutes=5)
 
 
@@ -135,12 +138,18 @@ class ReminderWorker:
         self._swept_at = now
         scheduled = 0
         with self.sessions.begin() as session:
+            # Only onboardings still waiting on the client's answers (registration and
+            # documents), idle for at least an hour and for less than the look-back.
             idle = session.scalars(
-                select(Conversation).where(
+                select(Conversation)
+                .join(Onboarding, Onboarding.id == Conversation.onboarding_id)
+                .where(
+                    Onboarding.stage.in_(_CLIENT_STAGES),
                     Conversation.opted_out.is_(False),
                     Conversation.bot_paused.is_(False),
                     Conversation.last_inbound_at.is_not(None),
                     Conversation.last_inbound_at < now - timedelta(hours=1),
+                    Conversation.last_inbound_at >= now - _IDLE_LOOK_BACK,
                 )
             ).all()
             for conversation in idle:
