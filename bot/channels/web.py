@@ -38,6 +38,7 @@ class ChatMessageOut(BaseModel):
     author: str
     text: str
     choices: list[tuple[str, str]]
+    attachments: list[str] = []  # links to files the bot sent (a training invite)
     at: datetime
 
 
@@ -74,6 +75,7 @@ def web_chat_router(*, inbox: Inbox, sessions: sessionmaker[Session], clock: Clo
                     author="bot",
                     text=r.text,
                     choices=list(r.choices),
+                    attachments=list(r.attachments),
                     at=clock.now(),
                 )
                 for r in handled.replies
@@ -106,6 +108,7 @@ def web_chat_router(*, inbox: Inbox, sessions: sessionmaker[Session], clock: Clo
                     author=m.author,
                     text=m.text,
                     choices=[(c[0], c[1]) for c in m.payload.get("choices", [])],
+                    attachments=[str(url) for url in m.payload.get("attachments", [])],
                     at=m.created_at,
                 )
                 for m in rows

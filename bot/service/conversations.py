@@ -60,6 +60,7 @@ class StoredReply:
     message_id: int
     text: str
     choices: tuple[tuple[str, str], ...] = ()
+    attachments: tuple[str, ...] = ()  # links (a training invite)
 
 
 @dataclass
@@ -359,6 +360,7 @@ def _store_messages(
             message_id=message_id,
             text=reply.text,
             choices=tuple((c.id, c.title) for c in reply.choices),
+            attachments=reply.attachments,
         )
         for message_id, reply in zip(ids, replies, strict=True)
     ]

@@ -244,3 +244,28 @@ def test_the_invite_link_serves_the_current_ics(real: Runtime) -> None:
         unknown = client.get("/invites/training-" + "0" * 32 + ".ics")
         forged = client.get("/invites/../../etc/passwd.ics")
     assert unknown.status_code == 404 and forged.status_code == 404
+
+
+def test_the_web_chat_shows_the_invite_link(real: Runtime) -> None:
+    session_id = "web-training-0001"
+    with (
+        serving(create_app(real, run_workers=False)) as base,
+        httpx.Client(base_url=base, timeout=10) as client,
+    ):
+
+        def send(text: str) -> list[dict[str, object]]:
+            answer = client.post("/chat/api/messages", json={"session": session_id, "text": text})
+            assert answer.status_code == 200, answer.text
+            messages: list[dict[str, object]] = answer.json()["messages"]
+            return messages
+
+        send("oi")
+        with real.sessions.begin() as session:
+            session.execute(update(Onboarding).values(stage="treinamento"))
+        send("quero agendar o treinamento")
+        booked = send("1")
+        links = [link for m in booked for link in m["attachments"]]  # type: ignore[attr-defined]
+        assert len(links) == 1 and links[0].endswith(".ics")
+        history = client.get("/chat/api/messages", params={"session": session_id}).json()
+        assert [link for m in history for link in m["attachments"]] == links
+        assert "attachment" in client.get("/").text  # the page renders them as links
