@@ -19,6 +19,15 @@ def _outbox_item(status: str, client: TwilioClient) -> OutboxItem | None:
         return session.scalars(select(OutboxItem).where(OutboxItem.status == status)).first()
 
 
+def _all_delivered(client: TwilioClient) -> bool:
+    """Every reply stored so far has reached the fake (an answer may have two replies)."""
+    with client.runtime.sessions() as session:
+        pending = session.scalar(
+            select(func.count(OutboxItem.id)).where(OutboxItem.status == "pending")
+        )
+    return pending == 0
+
+
 def _converse(client: TwilioClient, answers: list[str]) -> None:
     for answer in answers:
         expected = len(client.fake.sent) + 1
@@ -26,6 +35,7 @@ def _converse(client: TwilioClient, answers: list[str]) -> None:
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("text/xml")
         client.fake.wait_for(expected)
+        eventually(lambda: _all_delivered(client), what="the replies to be delivered")
 
 
 def test_full_registration_over_twilio(twilio_server: TwilioClient) -> None:
@@ -50,11 +60,14 @@ def test_full_registration_over_twilio(twilio_server: TwilioClient) -> None:
             "não",
         ],
     )
+    before = len(twilio_server.fake.sent)
     twilio_server.post(CLIENT, "1")
-    sent = twilio_server.fake.wait_for(len(twilio_server.fake.sent) + 1)
-    last = sent[-1]
+    # Two replies: the confirmation, then the documents step's first question (in that order).
+    sent = twilio_server.fake.wait_for(before + 2)
+    confirmed, last = sent[-2], sent[-1]
     assert last.to == f"whatsapp:{CLIENT}" and last.from_ == "whatsapp:+5511900000000"
-    assert "Cadastro confirmado" in (last.body or "")
+    assert "Cadastro confirmado" in (confirmed.body or "")
+    assert "cartão CNPJ" in (last.body or "")
     assert last.status_callback == "https://acolhe.example.com.br/webhooks/twilio/status"
     consent = sent[0].body or ""
     assert "1) Concordo" in consent and "2) Não concordo" in consent
