@@ -21,7 +21,7 @@ import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.alerts import raise_alert
+from bot.alerts import raise_alert, resolve_missing
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
 from bot.dialogue.scheduling import when
@@ -39,6 +39,7 @@ from bot.service.records import EffectRecorder
 from bot.service.training import get_booking, sync_slots
 from bot.storage.claims import claim_due
 from bot.storage.models import Conversation, Onboarding
+from bot.storage.models_alerts import Alert
 from bot.storage.models_schedule import ScheduledJob
 from bot.workers.loop import run_rounds
 
@@ -154,6 +155,7 @@ class ReminderWorker:
             ).all()
             for conversation in idle:
                 scheduled += self._schedule_nudges(session, conversation, now)
+            _resolve_answered(session, now)
         return scheduled
 
     def _schedule_nudges(self, session: Session, conversation: Conversation, now: datetime) -> int:
@@ -362,3 +364,21 @@ class ReminderWorker:
             now=now,
         )
         return "sent"
+
+
+def _resolve_answered(session: Session, now: datetime) -> None:
+    """A ``client_idle`` alert ends when its client writes again (the period is the stamp of
+    the message they had gone quiet after); managers then get the "resolvido" notice."""
+    still_idle: list[tuple[str, str]] = []
+    for subject, period in session.execute(
+        select(Alert.subject_key, Alert.period_key).where(
+            Alert.kind == "client_idle", Alert.resolved_at.is_(None)
+        )
+    ):
+        conversation_id = int(subject.removeprefix("conversation:"))
+        since = session.scalar(
+            select(Conversation.last_inbound_at).where(Conversation.id == conversation_id)
+        )
+        if since is not None and since.isoformat() == period:
+            still_idle.append((subject, period))
+    resolve_missing(session, kind="client_idle", active_keys=still_idle, now=now)

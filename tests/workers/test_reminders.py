@@ -167,8 +167,11 @@ def test_idle_client_is_nudged_twice_then_the_csm_is_alerted(
     assert (escalation.reason, escalation.status) == ("client_idle", "open")
     assert "após 2 lembrete(s)" in escalation.detail
 
-    # The client writes again: the cycle starts over from that message.
+    # The client writes again: the alert is resolved and the cycle starts over from that message.
     chat.say("Maria da Silva")
     before = len(_reminders(real, chat.address))
     _run_until(worker, clock, _utc(2026, 11, 26, 15))
     assert len(_reminders(real, chat.address)) == before
+    with real.sessions() as session:
+        alert = session.scalars(select(Alert).where(Alert.kind == "client_idle")).one()
+    assert alert.resolved_at is not None
