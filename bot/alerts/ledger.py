@@ -13,20 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Insert, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.alerts.conditions import Condition
+from bot.storage.inserts import insert_once
 from bot.storage.models_alerts import Alert, AlertDelivery
 
 SEVERITIES = frozenset({"info", "warning", "critical"})
-
-
-def _insert(session: Session, model: type[Alert] | type[AlertDelivery]) -> Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing()
-    return sqlite.insert(model).on_conflict_do_nothing()
 
 
 def raise_alert(
@@ -51,7 +45,7 @@ def raise_alert(
     """
     if severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {sorted(SEVERITIES)}, got {severity!r}")
-    statement = _insert(session, Alert).values(
+    statement = insert_once(session, Alert).values(
         kind=kind,
         subject_key=subject_key[:120],
         period_key=period_key[:120],
@@ -189,7 +183,7 @@ def _notice_destinations(session: Session, alert_id: int, now: datetime) -> list
 def _add_delivery(
     session: Session, alert_id: int, destination: str, purpose: str, now: datetime
 ) -> int:
-    statement = _insert(session, AlertDelivery).values(
+    statement = insert_once(session, AlertDelivery).values(
         alert_id=alert_id,
         destination=destination,
         purpose=purpose,

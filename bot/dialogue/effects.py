@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.domain.company import CompanyLookupResult
-
 from bot.dialogue.state import SlotValue
+from bot.domain.company import CompanyLookupResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,12 @@ from bot.dialogue.effects import (
     SlotChanged,
 )
 from bot.dialogue.errors import DialogueError
-from bot.dialogue.rendering import format_value, render_template, summary_lines
+from bot.dialogue.rendering import (
+    format_value,
+    render_template,
+    summary_lines,
+    yes_no_choices,
+)
 from bot.dialogue.scheduling import (
     TRAINING_INTENTS,
     TRAINING_PENDING,
@@ -222,7 +227,7 @@ class DialogueEngine:
         if turn.state.misunderstood_count >= self.settings.misunderstandings_before_human:
             turn.state.misunderstood_count = 0
             turn.state.pending = Pending(kind="human_offer", slot="misunderstood")
-            turn.say(text("offer_human_misunderstood", lang), self._yes_no(lang))
+            turn.say(text("offer_human_misunderstood", lang), yes_no_choices(lang))
             return True
         if not candidates:
             return False  # out of scope: the step explains what it expects
@@ -343,7 +348,7 @@ class DialogueEngine:
             turn.say(text("complaint", lang))
         elif intent == "delete_data":
             turn.state.pending = Pending(kind="confirm_erasure")
-            turn.say(text("confirm_erasure", lang), self._yes_no(lang))
+            turn.say(text("confirm_erasure", lang), yes_no_choices(lang))
             return
         elif intent == "correct_data":
             if self._start_correction(turn, body, nlu, context):
@@ -490,7 +495,7 @@ class DialogueEngine:
         if pending.kind == "confirm_document":
             if not (yes or no):
                 turn.state.pending = pending
-                turn.say(text("document_confirm", lang), self._yes_no(lang))
+                turn.say(text("document_confirm", lang), yes_no_choices(lang))
                 return True
             self._confirm_document(turn, pending, yes=yes, context=context)
             return True
@@ -591,7 +596,7 @@ class DialogueEngine:
         self._prompt_current(turn, context, with_hint=True)
         if state.invalid_count >= self.settings.invalid_answers_before_human:
             state.pending = Pending(kind="human_offer", slot="repeated_invalid")
-            turn.say(text("offer_human", state.language), self._yes_no(state.language))
+            turn.say(text("offer_human", state.language), yes_no_choices(state.language))
 
     def _fill_from_entities(self, turn: Turn, frame: Frame, nlu: NLUResult, *, skip: str) -> None:
         """A client who sends CNPJ and e-mail in one message is not asked for them again."""
@@ -764,12 +769,6 @@ class DialogueEngine:
             return info.label(state.language)
         return step.label.get(state.language) if step.label else ""
 
-    def _yes_no(self, language: str) -> tuple[Choice, ...]:
-        return (
-            Choice(id="yes", title=text("yes", language)),
-            Choice(id="no", title=text("no", language)),
-        )
-
     # ----------------------------------------------------------------- other situations
     def _after_finish(self, turn: Turn, nlu: NLUResult, context: ConversationContext) -> Turn:
         if turn.state.slots.get("lgpd_consent") is False:
@@ -858,7 +857,7 @@ class DialogueEngine:
             document_fields=dict(reading.fields),
             mismatches=[m.reason_pt for m in reading.mismatches],
         )
-        turn.say("\n".join(lines), self._yes_no(lang))
+        turn.say("\n".join(lines), yes_no_choices(lang))
         return turn
 
     def _confirm_document(

@@ -11,6 +11,7 @@ from bot.dialogue.catalog import SlotCatalog
 from bot.dialogue.state import Frame, SlotValue
 from bot.dialogue.texts import text
 from bot.domain.fields import format_cnpj
+from bot.domain.messages import Choice
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
@@ -64,3 +65,11 @@ def summary_lines(catalog: SlotCatalog, slots: Mapping[str, SlotValue], language
 
 def _capitalized(label: str) -> str:
     return label[:1].upper() + label[1:]
+
+
+def yes_no_choices(language: str) -> tuple[Choice, ...]:
+    """The "Sim" / "Não" buttons of every yes-or-no question the engine asks."""
+    return (
+        Choice(id="yes", title=text("yes", language)),
+        Choice(id="no", title=text("no", language)),
+    )

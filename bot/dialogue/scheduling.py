@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate, NpsAnswered, RecordEvent
-from bot.dialogue.state import Pending
+from bot.dialogue.rendering import yes_no_choices
+from bot.dialogue.state import Pending, TrainingPendingKind
 from bot.dialogue.texts import text
 from bot.domain.messages import Choice, InboundMessage, OutboundMessage
 from bot.domain.onboarding import Stage
@@ -39,16 +40,7 @@ __all__ = [
 ]
 
 TRAINING_INTENTS = frozenset({"schedule_training", "reschedule_training", "cancel_training"})
-TRAINING_PENDING = frozenset(
-    {
-        "pick_slot",
-        "confirm_slot",
-        "training_manage",
-        "training_when",
-        "confirm_cancel_training",
-        "nps_comment",
-    }
-)
+TRAINING_PENDING: frozenset[str] = frozenset(get_args(TrainingPendingKind))
 # Stages in which the client may book: training onwards (a refresher after go-live too).
 BOOKABLE_STAGES = frozenset({Stage.TREINAMENTO, Stage.ATIVACAO, Stage.CONCLUIDO})
 _OTHER = "other"
@@ -117,7 +109,7 @@ class TrainingDialogue:
                     lang,
                     {"when": when(current.starts_at, lang, context)},
                 ),
-                _yes_no(lang),
+                yes_no_choices(lang),
             )
             return
         if intent == "schedule_training" and current is not None and requested is None:
@@ -153,7 +145,7 @@ class TrainingDialogue:
         if requested is not None and slots[0].starts_at == requested:
             turn.state.pending = Pending(kind="confirm_slot", options=[str(slots[0].slot_id)])
             intro = text("training_confirm_slot", lang, {"when": when(requested, lang, context)})
-            turn.say(_join(lead, intro), _yes_no(lang))
+            turn.say(_join(lead, intro), yes_no_choices(lang))
             return
         turn.state.pending = Pending(kind="pick_slot", options=[str(s.slot_id) for s in slots])
         if requested is not None:
@@ -380,13 +372,6 @@ def _picked_option(answer: Answer, options: list[str], language: str) -> str | N
 def _is_other(body: str) -> bool:
     folded = fold(body)
     return any(word in folded for word in ("outro", "outra", "nenhum", "other", "none"))
-
-
-def _yes_no(language: str) -> tuple[Choice, ...]:
-    return (
-        Choice(id="yes", title=text("yes", language)),
-        Choice(id="no", title=text("no", language)),
-    )
 
 
 def _join(lead: str, body: str) -> str:

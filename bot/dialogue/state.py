@@ -20,23 +20,24 @@ class Frame(BaseModel):
         return f"{self.namespace}.{slot}" if self.namespace else slot
 
 
+EnginePendingKind = Literal[
+    "correction", "fix_choice", "confirm_erasure", "human_offer", "clarify", "confirm_document"
+]
+# The scheduling questions, answered by ``bot.dialogue.scheduling``.
+TrainingPendingKind = Literal[
+    "pick_slot",
+    "confirm_slot",
+    "training_manage",
+    "training_when",
+    "confirm_cancel_training",
+    "nps_comment",
+]
+
+
 class Pending(BaseModel):
     """A question the engine asked outside the flow, answered by the next message."""
 
-    kind: Literal[
-        "correction",
-        "fix_choice",
-        "confirm_erasure",
-        "human_offer",
-        "clarify",
-        "confirm_document",
-        "pick_slot",
-        "confirm_slot",
-        "training_manage",
-        "training_when",
-        "confirm_cancel_training",
-        "nps_comment",
-    ]
+    kind: EnginePendingKind | TrainingPendingKind
     slot: str = ""
     options: list[str] = Field(default_factory=list)
     document_id: int = 0

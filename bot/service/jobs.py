@@ -13,10 +13,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar_business import BusinessCalendar
+from bot.storage.inserts import insert_once
 from bot.storage.models_schedule import ScheduledJob
 
 __all__ = ["SendPolicy", "cancel_jobs", "schedule_job"]
@@ -58,10 +58,6 @@ class SendPolicy:
         return None
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def schedule_job(
     session: Session,
     *,
@@ -75,22 +71,18 @@ def schedule_job(
     payload: dict[str, Any] | None = None,
 ) -> bool:
     """Schedules ``kind`` once per ``key``; True when this call created it."""
-    statement = (
-        _insert(session)(ScheduledJob)
-        .values(
-            kind=kind,
-            key=key[:200],
-            conversation_id=conversation_id,
-            onboarding_id=onboarding_id,
-            booking_id=booking_id,
-            due_at=due_at,
-            status="pending",
-            attempts=0,
-            note="",
-            payload=payload or {},
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
+    statement = insert_once(session, ScheduledJob).values(
+        kind=kind,
+        key=key[:200],
+        conversation_id=conversation_id,
+        onboarding_id=onboarding_id,
+        booking_id=booking_id,
+        due_at=due_at,
+        status="pending",
+        attempts=0,
+        note="",
+        payload=payload or {},
+        created_at=now,
     )
     return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 

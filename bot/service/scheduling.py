@@ -111,53 +111,50 @@ class SessionTrainingScheduler:
 
     # ------------------------------------------------------------------ writing
     def book(self, slot_id: int) -> BookedSession:
-        active = self._active_id()
-        if active is not None:
-            return self.rebook(slot_id)
-        try:
-            view = training.book(
-                self._session,
-                slot_id=slot_id,
-                onboarding_id=self._onboarding.id,
-                now=self._now,
-                attendee_email=self._attendee_email(),
-                min_notice=self._policy.min_notice,
-            )
-        except training.SlotUnavailable as exc:
-            raise SeatTaken(str(exc), starts_at=self._slot_start(slot_id)) from exc
-        self._schedule_follow_ups(view)
-        return self._view(view.booking_id)
+        """A seat in ``slot_id``; an onboarding that already has one moves it there."""
+        return self._take(slot_id, active=self._active_id())
 
     def rebook(self, slot_id: int) -> BookedSession:
-        active = self._active_id()
-        if active is None:
-            return self.book(slot_id)
-        try:
-            view = training.rebook(
-                self._session,
-                booking_id=active,
-                slot_id=slot_id,
-                now=self._now,
-                min_notice=self._policy.min_notice,
-            )
-        except (training.SlotUnavailable, training.BookingClosed) as exc:
-            raise SeatTaken(str(exc), starts_at=self._slot_start(slot_id)) from exc
-        cancel_jobs(self._session, now=self._now, booking_id=active, note="rebooked")
-        self._schedule_follow_ups(view)
-        return self._view(active)
+        return self._take(slot_id, active=self._active_id())
 
     def cancel(self) -> BookedSession | None:
         active = self._active_id()
         if active is None:
             return None
         try:
-            training.cancel(self._session, booking_id=active, now=self._now)
+            view = training.cancel(self._session, booking_id=active, now=self._now)
         except training.BookingClosed:
             return None
         cancel_jobs(self._session, now=self._now, booking_id=active, note="cancelled")
-        return self._view(active)
+        return self._booked(view)
 
     # ------------------------------------------------------------------ internals
+    def _take(self, slot_id: int, *, active: int | None) -> BookedSession:
+        try:
+            if active is None:
+                view = training.book(
+                    self._session,
+                    slot_id=slot_id,
+                    onboarding_id=self._onboarding.id,
+                    now=self._now,
+                    attendee_email=self._attendee_email(),
+                    min_notice=self._policy.min_notice,
+                )
+            else:
+                view = training.rebook(
+                    self._session,
+                    booking_id=active,
+                    slot_id=slot_id,
+                    now=self._now,
+                    min_notice=self._policy.min_notice,
+                )
+        except (training.SlotUnavailable, training.BookingClosed) as exc:
+            raise SeatTaken(str(exc), starts_at=self._slot_start(slot_id)) from exc
+        if active is not None:
+            cancel_jobs(self._session, now=self._now, booking_id=active, note="rebooked")
+        self._schedule_follow_ups(view)
+        return self._booked(view)
+
     def _active_id(self) -> int | None:
         return self._session.scalar(
             select(TrainingBooking.id).where(
@@ -167,7 +164,9 @@ class SessionTrainingScheduler:
         )
 
     def _view(self, booking_id: int) -> BookedSession:
-        view = training.get_booking(self._session, booking_id)
+        return self._booked(training.get_booking(self._session, booking_id))
+
+    def _booked(self, view: training.BookingView) -> BookedSession:
         return BookedSession(
             booking_id=view.booking_id,
             starts_at=view.starts_at,
