@@ -67,8 +67,7 @@ def create_app(
     )
     inbox = Inbox(
         conversations=runtime.conversations,
-        locks=coordination.locks,
-        deduplicator=coordination.deduplicator,
+        gate=coordination.gate,
         outbox_wake=wake,
         documents_wake=documents_wake,
         metrics=metrics,

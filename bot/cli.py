@@ -126,8 +126,7 @@ def worker() -> None:
         pool = build_ocr_pool(runtime.settings)
         inbox = Inbox(
             conversations=runtime.conversations,
-            locks=coordination.locks,
-            deduplicator=coordination.deduplicator,
+            gate=coordination.gate,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

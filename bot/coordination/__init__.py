@@ -13,10 +13,12 @@ from bot.coordination.conversation_locks import (
 from bot.coordination.coordination import Coordination, build_coordination
 from bot.coordination.deduplicator import Deduplicator, InProcessDeduplicator, RedisDeduplicator
 from bot.coordination.errors import CoordinationError, CoordinationUnavailable, LockTimeout
+from bot.coordination.inbound_gate import Admission, InboundGate, LockedDeduplication
 from bot.coordination.rate_limiter import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from bot.coordination.redis_conversation_locks import RedisConversationLocks
 
 __all__ = [
+    "Admission",
     "ConversationLocks",
     "Coordination",
     "CoordinationError",
@@ -26,6 +28,8 @@ __all__ = [
     "InProcessConversationLocks",
     "InProcessDeduplicator",
     "InProcessRateLimiter",
+    "InboundGate",
+    "LockedDeduplication",
     "LockTimeout",
     "RateLimiter",
     "RedisConversationLocks",

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from bot.coordination.conversation_locks import ConversationLocks, InProcessConversationLocks
 from bot.coordination.deduplicator import Deduplicator, InProcessDeduplicator, RedisDeduplicator
 from bot.coordination.errors import CoordinationUnavailable
+from bot.coordination.inbound_gate import InboundGate, LockedDeduplication
 from bot.coordination.rate_limiter import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from bot.coordination.redis_backend import connect, redis_errors_translated
 from bot.coordination.redis_conversation_locks import RedisConversationLocks
@@ -18,11 +19,13 @@ __all__ = ["Coordination", "build_coordination"]
 
 @dataclass(frozen=True, slots=True)
 class Coordination:
-    """The three coordination services, sharing one Redis client when there is one."""
+    """The coordination services, sharing one Redis client when there is one; ``gate`` is
+    the inbox's (the locks and the de-duplication together)."""
 
     deduplicator: Deduplicator
     locks: ConversationLocks
     rate_limiter: RateLimiter
+    gate: InboundGate
     redis: Redis | None = None
 
     @property
@@ -60,15 +63,20 @@ def build_coordination(
     long a crashed process can keep a conversation locked.
     """
     if redis_url is None:
+        deduplicator = InProcessDeduplicator()
+        locks = InProcessConversationLocks()
         return Coordination(
-            deduplicator=InProcessDeduplicator(),
-            locks=InProcessConversationLocks(),
+            deduplicator=deduplicator,
+            locks=locks,
             rate_limiter=InProcessRateLimiter(),
+            gate=LockedDeduplication(locks, deduplicator),
         )
     client = connect(redis_url, max_connections=redis_max_connections)
+    shared_locks = RedisConversationLocks(client, prefix=key_prefix, lease_s=lock_lease_s)
     return Coordination(
         deduplicator=RedisDeduplicator(client, prefix=key_prefix),
-        locks=RedisConversationLocks(client, prefix=key_prefix, lease_s=lock_lease_s),
+        locks=shared_locks,
         rate_limiter=RedisRateLimiter(client, prefix=key_prefix),
+        gate=shared_locks,
         redis=client,
     )

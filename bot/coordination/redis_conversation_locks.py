@@ -8,7 +8,9 @@ lease at most. Leaving removes only the caller's own ticket (compare-and-delete 
 holder whose lease was taken over can never release the new owner's lock.
 
 Keys: ``<prefix>:lock:{<key>}:q`` (queue), ``:l`` (leases), ``:n`` (ticket counter), all in one
-cluster slot, all expiring once nobody renews them.
+cluster slot, all expiring once nobody renews them. As the inbox's gate (``admit``), a handled
+message is remembered in ``<prefix>:seen:{<key>}:<message>`` (same slot) by the release script,
+and the acquire script answers "duplicate" when the caller's turn comes and it is there.
 
 Waiters poll with exponential backoff (``poll_min_s``..``poll_max_s``); a release in the same
 process wakes that process's waiters at once.
@@ -28,6 +30,7 @@ from redis.exceptions import RedisError
 
 from bot.coordination.conversation_locks import ConversationLocks, HeldLock
 from bot.coordination.errors import LockTimeout
+from bot.coordination.inbound_gate import Admission, InboundGate, message_key
 from bot.coordination.redis_backend import redis_errors_translated
 
 __all__ = ["RedisConversationLocks"]
@@ -44,8 +47,9 @@ redis.call('HSET', KEYS[2], ARGV[1], now + lease)
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], lease * 2) end
 """
 
-# KEYS: queue, leases, counter. ARGV: token, lease_ms, enqueue (1|0).
-# Returns 1 = the caller owns the lock, 0 = wait, -1 = the caller's ticket was dropped (stalled).
+# KEYS: queue, leases, counter[, remembered message]. ARGV: token, lease_ms, enqueue (1|0).
+# Returns 1 = the caller owns the lock, 0 = wait, -1 = the caller's ticket was dropped (stalled),
+# 2 = the caller's turn came but the message is remembered (a duplicate): it left the queue.
 _ACQUIRE = (
     _NOW_MS
     + """
@@ -59,7 +63,14 @@ end
     + """
 while true do
   local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
-  if head == ARGV[1] then return 1 end
+  if head == ARGV[1] then
+    if KEYS[4] and redis.call('EXISTS', KEYS[4]) == 1 then
+      redis.call('ZREM', KEYS[1], ARGV[1])
+      redis.call('HDEL', KEYS[2], ARGV[1])
+      return 2
+    end
+    return 1
+  end
   local deadline = tonumber(redis.call('HGET', KEYS[2], head) or '0')
   if deadline > now then return 0 end
   redis.call('ZREM', KEYS[1], head)
@@ -78,8 +89,10 @@ if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
     + "return 1\n"
 )
 
-# KEYS: queue, leases. ARGV: token. Removes only the caller's own ticket; 1 if it was the owner.
+# KEYS: queue, leases[, message to remember]. ARGV: token[, seconds to remember it].
+# Removes only the caller's own ticket; 1 if it was the owner.
 _RELEASE = """
+if KEYS[3] then redis.call('SET', KEYS[3], '1', 'EX', tonumber(ARGV[2])) end
 local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
@@ -94,8 +107,10 @@ class _Wakeup:
     waiters: int = 0
 
 
-class RedisConversationLocks(ConversationLocks):
-    """Shared mode: FIFO per-key locks across processes (see the module docstring)."""
+class RedisConversationLocks(ConversationLocks, InboundGate):
+    """Shared mode: FIFO per-key locks across processes (see the module docstring), and the
+    inbox's gate on them (the lock and the duplicate check in one script, the release and the
+    remembering in another)."""
 
     def __init__(
         self,
@@ -111,6 +126,7 @@ class RedisConversationLocks(ConversationLocks):
             raise ValueError(f"lease_s must be positive, got {lease_s}")
         self._client = client
         self._prefix = f"{prefix}:lock:"
+        self._seen_prefix = f"{prefix}:seen:"
         self._lease_ms = max(1, round(lease_s * 1000))
         self._renew_every_s = lease_s / 3 if renew_every_s is None else renew_every_s
         self._poll_min_s = poll_min_s
@@ -128,11 +144,7 @@ class RedisConversationLocks(ConversationLocks):
     async def hold(self, key: str, *, timeout_s: float) -> AsyncIterator[HeldLock]:
         held = HeldLock(key)
         keys = self._keys(key)
-        try:
-            await self._wait_for_turn(held, keys, timeout_s)
-        except BaseException:
-            await self._leave(held, keys)
-            raise
+        await self._enter(held, keys, timeout_s)
         renewer = asyncio.create_task(self._keep_alive(held, keys), name=f"lock-lease:{key}")
         try:
             yield held
@@ -140,25 +152,60 @@ class RedisConversationLocks(ConversationLocks):
             renewer.cancel()
             await self._leave(held, keys)
 
+    @asynccontextmanager
+    async def admit(
+        self, conversation: str, message: str, *, timeout_s: float, remember_s: int
+    ) -> AsyncIterator[Admission]:
+        held = HeldLock(conversation)
+        keys = self._keys(conversation)
+        seen = self._seen_prefix + message_key(conversation, message)
+        if not await self._enter(held, keys, timeout_s, seen=seen):
+            self._wake(conversation)  # the script already took our ticket out of the queue
+            yield Admission(lock=held, duplicate=True)
+            return
+        admission = Admission(lock=held)
+        renewer = asyncio.create_task(
+            self._keep_alive(held, keys), name=f"lock-lease:{conversation}"
+        )
+        try:
+            yield admission
+        finally:
+            renewer.cancel()
+            remembered = (seen, remember_s) if admission.remember else None
+            await self._leave(held, keys, remember=remembered)
+
     async def queue_length(self, key: str) -> int:
         with redis_errors_translated("ZCARD"):
             return int(await self._client.zcard(self._keys(key)[0]))
 
-    async def _wait_for_turn(self, held: HeldLock, keys: list[str], timeout_s: float) -> None:
+    async def _enter(
+        self, held: HeldLock, keys: list[str], timeout_s: float, *, seen: str | None = None
+    ) -> bool:
+        """Waits for the turn; False when ``seen`` was remembered (the caller left the queue)."""
+        try:
+            return await self._wait_for_turn(held, keys, timeout_s, seen)
+        except BaseException:
+            await self._leave(held, keys)
+            raise
+
+    async def _wait_for_turn(
+        self, held: HeldLock, keys: list[str], timeout_s: float, seen: str | None
+    ) -> bool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         wakeup = self._wakeups.setdefault(held.key, _Wakeup())
         wakeup.waiters += 1
+        script_keys = keys if seen is None else [*keys, seen]
         try:
             enqueue, delay = True, self._poll_min_s
             while True:
                 event = wakeup.event  # taken before trying, so a release in between is seen
                 with redis_errors_translated("lock acquire"):
                     result = await self._acquire(
-                        keys=keys, args=[held.token, self._lease_ms, int(enqueue)]
+                        keys=script_keys, args=[held.token, self._lease_ms, int(enqueue)]
                     )
-                if result == 1:
-                    return
+                if result in (1, 2):
+                    return bool(result == 1)
                 enqueue = result == -1  # we stalled beyond our lease: queue up again
                 remaining = deadline - loop.time()
                 if remaining <= 0:
@@ -186,15 +233,27 @@ class RedisConversationLocks(ConversationLocks):
                 logger.error("lock %r was lost: its lease ran out while held", held.key)
                 return
 
-    async def _leave(self, held: HeldLock, keys: list[str]) -> None:
-        """Remove our ticket (shielded from cancellation) and wake local waiters."""
+    async def _leave(
+        self, held: HeldLock, keys: list[str], *, remember: tuple[str, int] | None = None
+    ) -> None:
+        """Remove our ticket (shielded from cancellation), remembering a handled message in
+        the same script, and wake local waiters."""
+        script_keys, args = keys[:2], [held.token]
+        if remember is not None:
+            script_keys.append(remember[0])
+            args.append(str(remember[1]))
         try:
-            owned = await asyncio.shield(self._release(keys=keys[:2], args=[held.token]))
+            owned = await asyncio.shield(self._release(keys=script_keys, args=args))
             held.lost = held.lost or not owned
         except RedisError as exc:  # the lease will expire on its own
+            # A handled message not remembered is still stopped by the database's unique
+            # index if the provider delivers it again.
             logger.warning("releasing lock %r failed: %s", held.key, exc)
         finally:
-            wakeup = self._wakeups.get(held.key)
-            if wakeup is not None:
-                wakeup.event.set()
-                wakeup.event = asyncio.Event()
+            self._wake(held.key)
+
+    def _wake(self, key: str) -> None:
+        wakeup = self._wakeups.get(key)
+        if wakeup is not None:
+            wakeup.event.set()
+            wakeup.event = asyncio.Event()

@@ -5,10 +5,10 @@ conversation: in-process, or Redis across processes); different conversations ru
 concurrently; the dialogue runs in a worker thread so the event loop keeps answering webhooks.
 
 De-duplication has two layers: a fast check of the channel's message id in shared storage
-(Redis, or memory) under the conversation's lock, remembered only after the message was
-committed — so a crash mid-way never swallows the provider's retry — and the database's unique
-index on (conversation, direction, channel id), which makes a duplicate that slips past the
-fast check a no-op.
+(Redis, or memory) as the conversation's turn comes (the gate: ``bot.coordination``),
+remembered only after the message was committed — so a crash mid-way never swallows the
+provider's retry — and the database's unique index on (conversation, direction, channel id),
+which makes a duplicate that slips past the fast check a no-op.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import asyncio
 import anyio
 import anyio.to_thread
 
-from bot.coordination import ConversationLocks, Deduplicator
+from bot.coordination import InboundGate
 from bot.domain.messages import InboundMessage
 from bot.metrics import Metrics
 from bot.service.conversations import ConversationService, Handled
@@ -35,8 +35,7 @@ class Inbox:
         self,
         *,
         conversations: ConversationService,
-        locks: ConversationLocks,
-        deduplicator: Deduplicator,
+        gate: InboundGate,
         outbox_wake: asyncio.Event | None = None,
         documents_wake: asyncio.Event | None = None,
         metrics: Metrics | None = None,
@@ -47,22 +46,22 @@ class Inbox:
         self.metrics = metrics
         self.documents_wake = documents_wake
         self.conversations = conversations
-        self.locks = locks
-        self.deduplicator = deduplicator
+        self.gate = gate
         self.outbox_wake = outbox_wake
 
     async def receive(self, inbound: InboundMessage) -> Handled:
-        dedup_key = f"in:{inbound.channel.value}:{inbound.external_id}"
-        lock_key = f"conv:{inbound.channel.value}:{inbound.address}"
-        # Checked under the lock only: a copy waits for the conversation's turn, then stops
-        # here (one round trip fewer for every message that is not a copy).
-        async with self.locks.hold(lock_key, timeout_s=LOCK_WAIT_S):
-            if await self.deduplicator.seen(dedup_key):
+        conversation = f"conv:{inbound.channel.value}:{inbound.address}"
+        message = f"in:{inbound.channel.value}:{inbound.external_id}"
+        # A copy waits for the conversation's turn, then stops here.
+        async with self.gate.admit(
+            conversation, message, timeout_s=LOCK_WAIT_S, remember_s=DEDUP_TTL_S
+        ) as admission:
+            if admission.duplicate:
                 return self._count(inbound, Handled(conversation_id=0, duplicate=True))
             handled = await anyio.to_thread.run_sync(
                 self.conversations.handle, inbound, limiter=self._turn_limiter()
             )
-            await self.deduplicator.first_time(dedup_key, ttl_s=DEDUP_TTL_S)
+            admission.handled()
         if handled.replies and self.outbox_wake is not None:
             self.outbox_wake.set()
         if handled.documents_queued and self.documents_wake is not None:

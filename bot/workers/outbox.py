@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -125,6 +125,7 @@ class OutboxWorker:
         self.limits = limits or ChannelLimits.defaults()
         self.lease = timedelta(seconds=lease_s)
         self.batch = batch
+        self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self._due = _due_query()
         self._outcomes = _GroupCommit(self._record)
@@ -138,7 +139,16 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """Claims what is due and delivers it; returns how many rows were handled."""
         claims = await anyio.to_thread.run_sync(self._claim)
-        await asyncio.gather(*(self._deliver_guarded(claim) for claim in claims))
+        now = self.clock.now()
+        sends: list[_Send] = []
+        settled: list[Awaitable[None]] = []
+        for claim in claims:
+            decided = self._decide(claim, now)
+            if isinstance(decided, _Send):
+                sends.append(decided)
+            else:
+                settled.append(self._outcomes.record(decided))
+        await asyncio.gather(*settled, self._send_all(sends))
         return len(claims)
 
     # ------------------------------------------------------------------ claiming
@@ -151,34 +161,22 @@ class OutboxWorker:
         return [_snapshot(row) for row in rows]
 
     # ------------------------------------------------------------------ delivering
-    async def _deliver_guarded(self, claim: Claim) -> None:
-        async with self._slots:
-            try:
-                await self._deliver(claim)
-            except Exception:  # noqa: BLE001 - unexpected adapter errors are retried, not lost
-                log.exception("delivery of outbox %s failed unexpectedly", claim.item_id)
-                await self._finish(claim, failure=SendFailed("unexpected error", transient=True))
-
-    async def _deliver(self, claim: Claim) -> None:
-        now = self.clock.now()
+    def _decide(self, claim: Claim, now: datetime) -> _Send | _Outcome:
+        """Settles a claim that must not go (suppressed, held, no channel), or says how to send
+        it (as the kind's template outside WhatsApp's 24-hour window)."""
         if claim.author == "bot" and claim.bot_paused:
-            await self._finish(
-                claim, final_status="suppressed", note="a person owns the conversation"
-            )
-            return
+            return _settled(claim, "suppressed", "a person owns the conversation")
         if claim.kind in BUSINESS_INITIATED and claim.opted_out:
-            await self._finish(claim, final_status="suppressed", note="client opted out")
-            return
+            return _settled(claim, "suppressed", "client opted out")
         template: Template | None = None
         if claim.channel in WHATSAPP_CHANNELS and _outside_window(claim.last_inbound_at, now):
             configured = self.templates.get(claim.kind)
             if configured is None:
-                await self._finish(
+                return _settled(
                     claim,
-                    final_status="held",
-                    note=f"outside WhatsApp's 24-hour window; no template for '{claim.kind}'",
+                    "held",
+                    f"outside WhatsApp's 24-hour window; no template for '{claim.kind}'",
                 )
-                return
             template = Template(
                 content_sid=configured.content_sid,
                 variables={**configured.variables, "1": claim.text[:1000]},
@@ -186,16 +184,67 @@ class OutboxWorker:
             )
         sender = self.senders.get(claim.channel)
         if sender is None:
-            await self._finish(
-                claim, final_status="dead", note=f"channel {claim.channel} is not configured"
-            )
-            return
+            return _settled(claim, "dead", f"channel {claim.channel} is not configured")
+        return _Send(claim=claim, sender=sender, template=template)
+
+    async def _send_all(self, sends: list[_Send]) -> None:
+        """Sends concurrently (at most ``concurrency`` at once). Each chunk of one channel
+        (at most its burst) first holds its send slots, then takes its sender tokens in one
+        call, so every send leaves as soon as its token was granted."""
+        by_channel: dict[str, list[_Send]] = {}
+        for send in sends:
+            by_channel.setdefault(send.claim.channel, []).append(send)
+        started: list[asyncio.Task[None]] = []
+        failed: list[_Send] = []
+        for channel, group in by_channel.items():
+            limit = self.limits.per_sender.get(channel)
+            size = min(self._concurrency, limit.burst if limit is not None else len(group))
+            for first in range(0, len(group), size):
+                chunk = group[first : first + size]
+                if failed:
+                    failed += chunk
+                    continue
+                for _ in chunk:
+                    await self._slots.acquire()
+                try:
+                    if limit is not None and self.rate_limiter is not None:
+                        await self.rate_limiter.wait(
+                            f"rate:{channel}",
+                            rate_per_s=limit.rate_per_s,
+                            burst=limit.burst,
+                            tokens=len(chunk),
+                        )
+                except Exception:  # noqa: BLE001 - e.g. Redis unavailable: retried later
+                    log.exception("rate limit for %s unavailable", channel)
+                    for _ in chunk:
+                        self._slots.release()
+                    failed += chunk
+                    continue
+                started += [asyncio.create_task(self._send_in_slot(send)) for send in chunk]
+        unavailable = SendFailed("rate limiter unavailable", transient=True)
+        await asyncio.gather(
+            *started, *(self._finish(send.claim, failure=unavailable) for send in failed)
+        )
+
+    async def _send_in_slot(self, send: _Send) -> None:
+        try:
+            await self._send(send)
+        except Exception:  # noqa: BLE001 - unexpected adapter errors are retried, not lost
+            log.exception("delivery of outbox %s failed unexpectedly", send.claim.item_id)
+            await self._finish(send.claim, failure=SendFailed("unexpected error", transient=True))
+        finally:
+            self._slots.release()
+
+    async def _send(self, send: _Send) -> None:
+        claim = send.claim
+        await self._throttle_chat(claim)
         message = OutboundMessage(
             text=claim.text, choices=claim.choices, kind=claim.kind, attachments=claim.attachments
         )
-        await self._throttle(claim)
         try:
-            result = await sender.send(address=claim.address, message=message, template=template)
+            result = await send.sender.send(
+                address=claim.address, message=message, template=send.template
+            )
         except SendFailed as failure:
             await self._finish(claim, failure=failure)
             return
@@ -203,17 +252,14 @@ class OutboxWorker:
             claim, provider_id=result.provider_message_id, provider_status=result.status
         )
 
-    async def _throttle(self, claim: Claim) -> None:
-        """Waits for the channel's sender bucket and, on Telegram, the chat's bucket."""
-        if self.rate_limiter is None:
+    async def _throttle_chat(self, claim: Claim) -> None:
+        """Waits for the chat's bucket where the channel limits each chat (Telegram)."""
+        chat = self.limits.per_chat.get(claim.channel)
+        if self.rate_limiter is None or chat is None:
             return
-        buckets = []
-        if (sender := self.limits.per_sender.get(claim.channel)) is not None:
-            buckets.append((f"rate:{claim.channel}", sender))
-        if (chat := self.limits.per_chat.get(claim.channel)) is not None:
-            buckets.append((f"rate:{claim.channel}:{claim.address}", chat))
-        for key, limit in buckets:
-            await self.rate_limiter.wait(key, rate_per_s=limit.rate_per_s, burst=limit.burst)
+        await self.rate_limiter.wait(
+            f"rate:{claim.channel}:{claim.address}", rate_per_s=chat.rate_per_s, burst=chat.burst
+        )
 
     async def _finish(
         self,
@@ -295,6 +341,13 @@ class OutboxWorker:
 
 
 @dataclass(frozen=True)
+class _Send:
+    claim: Claim
+    sender: ChannelSender
+    template: Template | None
+
+
+@dataclass(frozen=True)
 class _Outcome:
     claim: Claim
     provider_id: str | None
@@ -341,6 +394,18 @@ class _GroupCommit:
                         waiter.cancel()
                 self._waiting = []
         await future
+
+
+def _settled(claim: Claim, status: str, note: str) -> _Outcome:
+    """The outcome of a claim that is not sent (suppressed, held, dead)."""
+    return _Outcome(
+        claim=claim,
+        provider_id=None,
+        provider_status="sent",
+        failure=None,
+        final_status=status,
+        note=note,
+    )
 
 
 def _outside_window(last_inbound_at: datetime | None, now: datetime) -> bool:

@@ -53,11 +53,24 @@ async def test_rate_is_bounded_under_concurrency(coordination: Coordination) -> 
         assert in_window <= burst + rate * 0.2 + 1
 
 
+async def test_a_batch_takes_its_tokens_at_once_or_none(coordination: Coordination) -> None:
+    limiter = coordination.rate_limiter
+    assert await limiter.acquire("twilio:batch", rate_per_s=10, burst=10, tokens=7) == 0.0
+    # 3 left: a batch of 5 takes nothing and waits for the 2 missing (0.2 s at 10/s) ...
+    assert 0.15 < await limiter.acquire("twilio:batch", rate_per_s=10, burst=10, tokens=5) <= 0.2
+    # ... so the 3 are still there for single sends.
+    for _ in range(3):
+        assert await limiter.acquire("twilio:batch", rate_per_s=10, burst=10) == 0.0
+    assert await limiter.acquire("twilio:batch", rate_per_s=10, burst=10) > 0.05
+
+
 async def test_invalid_limits(coordination: Coordination) -> None:
     with pytest.raises(ValueError):
         await coordination.rate_limiter.acquire("k", rate_per_s=0, burst=1)
     with pytest.raises(ValueError):
         await coordination.rate_limiter.acquire("k", rate_per_s=1, burst=0)
+    with pytest.raises(ValueError, match="burst"):  # could never be granted
+        await coordination.rate_limiter.acquire("k", rate_per_s=1, burst=3, tokens=4)
 
 
 async def test_in_process_exact_values_on_a_fake_clock() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -272,3 +272,86 @@ def test_telegram_chat_limit_spaces_messages_to_one_chat(database_url: str, tmp_
         assert [m["text"] for m in telegram.sent] == ["m0", "m1", "m2", "m3"]
         # A lower bound, not a speed check: 2 at once, then 5/s, so the last two must wait.
         assert elapsed >= 0.3
+
+
+def _worker_with_limits(
+    runtime: Runtime, gateway: object, limiter: object, limits: object
+) -> object:
+    from bot.workers.outbox import OutboxWorker
+
+    return OutboxWorker(
+        sessions=runtime.sessions,
+        senders=gateway.senders,  # type: ignore[attr-defined]
+        clock=runtime.clock,
+        rate_limiter=limiter,  # type: ignore[arg-type]
+        limits=limits,  # type: ignore[arg-type]
+    )
+
+
+def test_the_sender_limit_spaces_a_batch_to_many_clients(
+    database_url: str, tmp_path: Path, fake: FakeTwilio
+) -> None:
+    """A claimed batch takes the sender's tokens chunk by chunk: 4 at once, then 20/s."""
+    import time
+
+    from bot.coordination import InProcessRateLimiter
+    from bot.workers.outbox import ChannelLimits, RateLimit
+
+    runtime = _runtime(database_url, tmp_path, fake, FakeClock(datetime.fromisoformat("2026-03-02T10:00:00-03:00")))
+    clients = [f"+55119876500{n:02d}" for n in range(12)]
+    for client in clients:
+        _queue(runtime, [f"olá {client}"], address=client)
+
+    async def deliver() -> float:
+        gateway = build_gateway(runtime.settings)
+        await gateway.start()
+        limits = ChannelLimits(per_sender={"twilio_whatsapp": RateLimit(20.0, 4)}, per_chat={})
+        worker = _worker_with_limits(runtime, gateway, InProcessRateLimiter(), limits)
+        started = time.monotonic()
+        while await worker.run_once():  # type: ignore[attr-defined]
+            pass
+        await gateway.close()
+        return time.monotonic() - started
+
+    elapsed = asyncio.run(deliver())
+    runtime.close()
+    assert sorted(m.to for m in fake.sent) == sorted(f"whatsapp:{c}" for c in clients)
+    # A lower bound, not a speed check: 4 at once, the other 8 at 20/s.
+    assert elapsed >= 0.35
+
+
+def test_an_unavailable_rate_limiter_sends_nothing_and_retries_later(
+    database_url: str, tmp_path: Path, fake: FakeTwilio
+) -> None:
+    from bot.coordination import CoordinationUnavailable, InProcessRateLimiter
+    from bot.workers.outbox import ChannelLimits
+
+    class Down(InProcessRateLimiter):
+        async def acquire(
+            self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1
+        ) -> float:
+            raise CoordinationUnavailable("redis rate limit failed: connection refused")
+
+    clock = FakeClock(datetime.fromisoformat("2026-03-02T10:00:00-03:00"))
+    runtime = _runtime(database_url, tmp_path, fake, clock)
+    _queue(runtime, ["um"], address="+5511987650001")
+    _queue(runtime, ["dois"], address="+5511987650002")
+
+    async def deliver(limiter: object) -> int:
+        gateway = build_gateway(runtime.settings)
+        await gateway.start()
+        worker = _worker_with_limits(runtime, gateway, limiter, ChannelLimits.defaults())
+        handled: int = await worker.run_once()  # type: ignore[attr-defined]
+        await gateway.close()
+        return handled
+
+    assert asyncio.run(deliver(Down())) == 2
+    with runtime.sessions() as session:
+        items = session.scalars(select(OutboxItem)).all()
+        assert [(i.status, i.attempts) for i in items] == [("pending", 1), ("pending", 1)]
+        assert all("rate limiter unavailable" in (i.last_error or "") for i in items)
+    assert fake.sent == []
+    clock.advance(timedelta(minutes=1))
+    assert asyncio.run(deliver(InProcessRateLimiter())) == 2
+    runtime.close()
+    assert sorted(m.body or "" for m in fake.sent) == ["dois", "um"]
