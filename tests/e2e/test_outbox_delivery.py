@@ -297,7 +297,8 @@ def test_the_sender_limit_spaces_a_batch_to_many_clients(
     from bot.coordination import InProcessRateLimiter
     from bot.workers.outbox import ChannelLimits, RateLimit
 
-    runtime = _runtime(database_url, tmp_path, fake, FakeClock(datetime.fromisoformat("2026-03-02T10:00:00-03:00")))
+    clock = FakeClock(datetime.fromisoformat("2026-03-02T10:00:00-03:00"))
+    runtime = _runtime(database_url, tmp_path, fake, clock)
     clients = [f"+55119876500{n:02d}" for n in range(12)]
     for client in clients:
         _queue(runtime, [f"olá {client}"], address=client)
