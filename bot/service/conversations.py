@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +42,16 @@ log = logging.getLogger(__name__)
 # The hot path writes these tables with plain inserts (see ``store_outbound_many``).
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
+
+# The turn's first query, built once: the conversation with its onboarding.
+_BY_ADDRESS = (
+    select(Conversation, Onboarding)
+    .outerjoin(Onboarding, Onboarding.id == Conversation.onboarding_id)
+    .where(
+        Conversation.channel == bindparam("channel"),
+        Conversation.address == bindparam("address"),
+    )
+)
 
 # Longest text each channel accepts in one message (Twilio: 1,600 characters; Meta and
 # Telegram: 4,096); a longer reply (a CSM's long answer) goes as several messages, in order.
@@ -197,12 +207,7 @@ class ConversationService:
         """The conversation with its onboarding (one query; both stay in the session, so the
         turn's context and effects read the onboarding without another round trip)."""
         found = session.execute(
-            select(Conversation, Onboarding)
-            .outerjoin(Onboarding, Onboarding.id == Conversation.onboarding_id)
-            .where(
-                Conversation.channel == inbound.channel.value,
-                Conversation.address == inbound.address,
-            )
+            _BY_ADDRESS, {"channel": inbound.channel.value, "address": inbound.address}
         ).first()
         if found is not None:
             return found[0], found[1]

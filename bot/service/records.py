@@ -124,7 +124,10 @@ class EffectRecorder:
     @property
     def client(self) -> Client | None:
         cid = self.conversation.client_id
-        return self.session.get(Client, cid) if cid is not None else None
+        if cid is None:
+            return None
+        with self.session.no_autoflush:  # the turn's changes go in one flush, at commit
+            return self.session.get(Client, cid)
 
     @property
     def onboarding(self) -> Onboarding | None:
