@@ -193,13 +193,16 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
     ) -> bool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        wakeup = self._wakeups.setdefault(held.key, _Wakeup())
-        wakeup.waiters += 1
         script_keys = keys if seen is None else [*keys, seen]
+        # Registered for local wake-ups only once the first try found the lock busy (most
+        # messages find their conversation free: nothing to set up for them).
+        wakeup: _Wakeup | None = None
+        event: asyncio.Event | None = None
         try:
             enqueue, delay = True, self._poll_min_s
             while True:
-                event = wakeup.event  # taken before trying, so a release in between is seen
+                if wakeup is not None:
+                    event = wakeup.event  # taken before trying, so a release in between is seen
                 with redis_errors_translated("lock acquire"):
                     result = await self._acquire(
                         keys=script_keys, args=[held.token, self._lease_ms, int(enqueue)]
@@ -210,15 +213,21 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     raise LockTimeout(f"lock {held.key!r} not obtained within {timeout_s} s")
+                if wakeup is None:
+                    wakeup = self._wakeups.setdefault(held.key, _Wakeup())
+                    wakeup.waiters += 1
+                    event = wakeup.event
+                assert event is not None
                 try:
                     await asyncio.wait_for(event.wait(), min(delay, remaining))
                     delay = self._poll_min_s
                 except TimeoutError:
                     delay = min(delay * 2, self._poll_max_s)
         finally:
-            wakeup.waiters -= 1
-            if wakeup.waiters == 0:
-                del self._wakeups[held.key]
+            if wakeup is not None:
+                wakeup.waiters -= 1
+                if wakeup.waiters == 0:
+                    del self._wakeups[held.key]
 
     async def _keep_alive(self, held: HeldLock, keys: list[str]) -> None:
         while True:
