@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -171,6 +172,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "direction", "channel_message_id"),
         Index("ix_messages_conversation_created", "conversation_id", "id"),
+        # Delivery status callbacks find their message by the provider's id.
+        Index("ix_messages_channel_message_id", "channel_message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,7 +194,17 @@ class OutboxItem(Base):
     """An outbound message waiting for delivery, written with the state change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # "Is there an older pending row in this conversation?", asked of every claimable row.
+        Index(
+            "ix_outbox_pending_by_conversation",
+            "conversation_id",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
