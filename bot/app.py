@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -97,6 +98,9 @@ def create_app(
                 asyncio.create_task(_poll_telegram(gateway, inbox, runtime), name="telegram-poll")
             )
         app.state.services = services
+        # What start-up built (flows, the NLU model, SQLAlchemy's and pydantic's machinery)
+        # lives as long as the process: the collector stops scanning it on every full pass.
+        gc.freeze()
         try:
             yield
         finally:
