@@ -34,6 +34,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from bench.webhooks.databases import fresh_database  # noqa: E402
 from tests.fakes.signing import twilio_signed_form  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
 
@@ -296,15 +297,7 @@ def main() -> None:
                 nlu_cache=nlu_cache,
             )
         if args.postgres:
-            from sqlalchemy import create_engine, text
-            from sqlalchemy.engine import make_url
-
-            name = f"acolhe_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-            try:
+            with fresh_database(args.postgres) as url:
                 bench(
                     "PostgreSQL + Redis",
                     database_url=url,
@@ -312,12 +305,7 @@ def main() -> None:
                     levels=levels,
                     clients=args.clients,
                     nlu_cache=nlu_cache,
-                    )
-            finally:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
-
+                )
 
 if __name__ == "__main__":
     main()

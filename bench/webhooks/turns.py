@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.webhooks.turns [--database URL] [--clients N] [--profile turn|outbox]
 
-Builds a runtime like ``onboard serve`` (real built-in NLU, real flows) on the given database
-(a fresh SQLite file by default), then, in one thread:
+Builds a runtime like ``onboard serve`` (real built-in NLU, real flows) on a fresh database (a
+new SQLite file, or a new database on the given PostgreSQL server), then, in one thread:
 
 1. ``ConversationService.handle`` for every client's three messages (the bench's script);
 2. ``OutboxWorker.run_once`` against the fake Twilio until the outbox is empty.
@@ -29,6 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from bench.webhooks.databases import fresh_database  # noqa: E402
 from bot.bootstrap import build_gateway, build_outbox_worker, build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain.messages import Channel, InboundMessage  # noqa: E402
@@ -61,6 +62,8 @@ def _top(profiler: cProfile.Profile, args: argparse.Namespace) -> None:
     stats.print_stats(args.lines)
     if args.callees:
         stats.print_callees(args.callees)
+    if args.callers:
+        stats.print_callers(args.callers)
     print(out.getvalue())
 
 
@@ -73,13 +76,18 @@ def main() -> None:
     parser.add_argument("--profile", choices=("turn", "outbox"), default=None)
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--callees", default="", help="print the callees of these functions")
+    parser.add_argument("--callers", default="", help="print the callers of these functions")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as fake:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FakeTwilio() as fake,
+        fresh_database(args.database or f"sqlite:///{tmp}/turns.db") as database_url,
+    ):
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             environment="test",
-            database_url=args.database or f"sqlite:///{tmp}/turns.db",
+            database_url=database_url,
             public_url="https://bench.acolhe.example",
             twilio_account_sid=fake.account_sid,
             twilio_auth_token=fake.auth_token,  # type: ignore[arg-type]
