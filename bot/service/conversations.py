@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
 
-# The turn's first query, built once: the conversation with its onboarding.
+# The turn's statements are built once (SQLAlchemy then keeps their cache keys): the first
+# query, the conversation with its onboarding, and the inserts of messages and outbox rows.
 _BY_ADDRESS = (
     select(Conversation, Onboarding)
     .outerjoin(Onboarding, Onboarding.id == Conversation.onboarding_id)
@@ -52,6 +53,8 @@ _BY_ADDRESS = (
         Conversation.address == bindparam("address"),
     )
 )
+_INSERT_MESSAGES = insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
+_INSERT_OUTBOX = insert(OUTBOX)
 
 # Longest text each channel accepts in one message (Twilio: 1,600 characters; Meta and
 # Telegram: 4,096); a longer reply (a CSM's long answer) goes as several messages, in order.
@@ -341,13 +344,11 @@ def _store_messages(
             for reply in replies
         ),
     ]
-    stored = connection.execute(
-        insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True), rows
-    )
+    stored = connection.execute(_INSERT_MESSAGES, rows)
     ids = stored.scalars().all()[len(received) :]
     if ids and not pull:
         connection.execute(
-            insert(OUTBOX),
+            _INSERT_OUTBOX,
             [
                 {
                     "message_id": message_id,
