@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "acolhe@localhost"
     smtp_starttls: bool = True
-    escalation_alert_minutes: int = 30  # an escalation nobody took for this long alerts
+    escalation_alert_minutes: int = 30  # business minutes an escalation may wait untaken
     erp_alert_attempts: int = 3  # an ERP push still failing after this many attempts alerts
     digest_time: str = "08:30"  # local time of the daily digest, business days ("": off)
     digest_idle_days: int = 3  # no message nor stage change for this long: stalled

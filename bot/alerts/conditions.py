@@ -7,7 +7,7 @@ Each condition names its alert: ``kind``, ``subject_key`` (what it is about) and
   (or past it) / past its SLA (``backoffice.sla``, business hours); period = the visit (stage
   and entry time), so the next stage's breach alerts again.
 - ``escalation_unanswered``: an escalation still ``open`` (nobody took it) ``escalation_minutes``
-  after it was created; period = the escalation.
+  of business time after it was created; period = the escalation.
 - ``red_flag``: an open onboarding flagged at risk; period = the flag's audit event (or a hash
   of its reason), so flagging again after clearing alerts again.
 - ``erp_push_failing``: an ERP push ``failed``, or still retrying after ``erp_attempts``; period
@@ -154,7 +154,11 @@ def sla_conditions(session: Session, *, rules: AlertRules, now: datetime) -> lis
 def escalation_conditions(
     session: Session, *, rules: AlertRules, now: datetime
 ) -> list[Condition]:
-    cutoff = now - timedelta(minutes=rules.escalation_minutes)
+    """Open escalations nobody took within ``escalation_minutes`` of business time (a request
+    made on Friday evening alerts on Monday morning, when someone can answer it)."""
+    threshold = timedelta(minutes=rules.escalation_minutes)
+    # Business time never runs faster than the clock: this bound only narrows the rows read.
+    cutoff = now - threshold
     rows = session.execute(
         select(Escalation, Client)
         .outerjoin(Onboarding, Onboarding.id == Escalation.onboarding_id)
@@ -164,7 +168,9 @@ def escalation_conditions(
     )
     conditions = []
     for escalation, client in rows:
-        waited = int((now - escalation.created_at).total_seconds() // 60)
+        if rules.calendar.add_business_time(escalation.created_at, threshold) > now:
+            continue
+        waited = int(rules.calendar.business_seconds_between(escalation.created_at, now) // 60)
         who = company(client) if client is not None else f"conversa #{escalation.conversation_id}"
         detail = f"\nDetalhe: {escalation.detail}" if escalation.detail else ""
         conditions.append(
@@ -173,7 +179,7 @@ def escalation_conditions(
                 subject_key=f"escalation:{escalation.id}",
                 period_key="open",
                 severity="critical",
-                title=f"{who}: pedido de atendimento sem resposta há {waited} min",
+                title=f"{who}: pedido de atendimento sem resposta há {waited} min úteis",
                 body=(
                     f"Escalonamento #{escalation.id} (fila {escalation.queue}), "
                     f"motivo: {escalation.reason}{detail}\n"

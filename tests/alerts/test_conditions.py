@@ -108,7 +108,7 @@ async def test_an_escalation_nobody_takes_alerts_after_the_threshold(
     await worker.one_round()
     (alert,) = memory.sent
     assert alert.kind == ESCALATION_UNANSWERED
-    assert alert.title == "Padaria Pão & Cia: pedido de atendimento sem resposta há 31 min"
+    assert alert.title == "Padaria Pão & Cia: pedido de atendimento sem resposta há 31 min úteis"
     assert "quer falar sobre o contrato" in alert.body
 
     with sessions.begin() as session:
@@ -118,6 +118,37 @@ async def test_an_escalation_nobody_takes_alerts_after_the_threshold(
     assert [m.purpose for m in memory.sent] == ["raise", "resolve"]
     (stored,) = _alerts(sessions, ESCALATION_UNANSWERED)
     assert stored.resolved_at == clock.now()
+
+
+async def test_an_escalation_waits_in_business_minutes_over_the_weekend(
+    sessions: sessionmaker[Session],
+    clock: FakeClock,
+    worker: AlertWorker,
+    memory: RecordingDestination,
+) -> None:
+    """Asked for a person on Friday at 17:50: 10 business minutes that day, 20 on Monday."""
+    friday = clock.now() + timedelta(days=3, hours=7, minutes=50)  # Friday 27/11, 17:50
+    clock.set(friday)
+    with sessions.begin() as session:
+        onboarding = make_onboarding(session, now=clock.now(), company="Oficina Boa Vista")
+        session.add(
+            Escalation(
+                conversation_id=conversation_of(session, onboarding).id,
+                onboarding_id=onboarding.id,
+                reason="human_requested",
+                status="open",
+                created_at=clock.now(),
+            )
+        )
+
+    for later in (timedelta(minutes=40), timedelta(hours=15), timedelta(days=2, hours=15)):
+        clock.set(friday + later)  # Friday 18:30, Saturday 08:50, Monday 08:50
+        await worker.one_round()
+        assert memory.sent == [], f"alerted at {clock.now()}"
+    clock.set(friday + timedelta(days=2, hours=15, minutes=31))  # Monday 09:21
+    await worker.one_round()
+    (alert,) = memory.sent
+    assert alert.title == "Oficina Boa Vista: pedido de atendimento sem resposta há 31 min úteis"
 
 
 async def test_a_red_flag_alerts_once_per_flagging(
