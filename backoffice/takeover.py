@@ -19,7 +19,7 @@ from backoffice.access import Principal
 from backoffice.audit import record_audit
 from backoffice.errors import Conflict, Forbidden
 from bot.domain.messages import OutboundMessage
-from bot.service.conversations import ConversationService, StoredReply, store_outbound
+from bot.service.conversations import ConversationService, StoredReply, store_outbound_many
 from bot.storage.models import Conversation, Escalation
 
 
@@ -83,13 +83,14 @@ def send_staff_message(
     *,
     text: str,
     now: datetime,
-) -> StoredReply:
-    """Queues a staff message to the client (the holder only)."""
+) -> list[StoredReply]:
+    """Queues a staff message to the client (the holder only): one stored message, or several
+    parts in order when the text is longer than the channel accepts."""
     _require_holder(conversation, principal)
-    stored = store_outbound(
+    parts = store_outbound_many(
         session,
         conversation,
-        OutboundMessage(text=text, kind="staff"),
+        [OutboundMessage(text=text, kind="staff")],
         author="staff",
         now=now,
         staff_id=principal.id,
@@ -102,9 +103,12 @@ def send_staff_message(
         client_id=conversation.client_id,
         conversation_id=conversation.id,
         field="message_id",
-        new=stored.message_id,
+        # One id, or the parts' ids in order ("41,42,43").
+        new=parts[0].message_id
+        if len(parts) == 1
+        else ",".join(str(part.message_id) for part in parts),
     )
-    return stored
+    return parts
 
 
 def release(

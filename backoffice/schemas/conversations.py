@@ -40,8 +40,11 @@ class StaffMessageCreate(BaseModel):
 
 
 class StaffMessagePublic(BaseModel):
-    message_id: int
+    message_id: int  # the first (often the only) part
     status: str
+    # Every stored message, in sending order: a text longer than the channel accepts (Twilio
+    # 1,600 characters) goes as several.
+    part_ids: list[int]
 
 
 class ReleaseRequest(BaseModel):

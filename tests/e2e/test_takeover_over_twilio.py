@@ -40,6 +40,7 @@ def test_takeover_staff_message_and_release(twilio_server: TwilioClient) -> None
         headers=csm,
     )
     assert sent.status_code == 202 and sent.json()["status"] == "queued", sent.text
+    assert sent.json()["part_ids"] == [sent.json()["message_id"]]
     staff_message = fake.wait_for(5)[4]
     assert staff_message.body == "Oi Maria, aqui é a Carla. Já vou te ajudar."
     assert staff_message.to == f"whatsapp:{CLIENT}"
@@ -77,6 +78,9 @@ def test_a_long_staff_message_goes_as_several_in_order(twilio_server: TwilioClie
         f"/api/v1/conversations/{conversation.id}/messages", json={"text": text}, headers=csm
     )
     assert sent.status_code == 202, sent.text
+    answer = sent.json()
+    assert len(answer["part_ids"]) == 4 and answer["part_ids"][0] == answer["message_id"]
+    assert answer["part_ids"] == sorted(answer["part_ids"])
     parts = [m.body or "" for m in fake.wait_for(1 + 4)[1:]]
     assert all(len(part) <= 1600 for part in parts)
     assert [part.split(":")[0] for part in parts] == [f"Parágrafo {n}" for n in range(4)]

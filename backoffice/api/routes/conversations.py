@@ -52,11 +52,15 @@ def post_message(
     context: ContextDep,
 ) -> StaffMessagePublic:
     conversation = load_conversation(session, principal, conversation_id)
-    stored = send_staff_message(session, conversation, principal, text=body.text, now=context.now())
-    status_ = session.get_one(Message, stored.message_id).status
+    parts = send_staff_message(session, conversation, principal, text=body.text, now=context.now())
+    status_ = session.get_one(Message, parts[0].message_id).status
     session.commit()
     context.wake_outbox()
-    return StaffMessagePublic(message_id=stored.message_id, status=status_)
+    return StaffMessagePublic(
+        message_id=parts[0].message_id,
+        status=status_,
+        part_ids=[part.message_id for part in parts],
+    )
 
 
 def release_conversation(
