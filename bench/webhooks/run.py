@@ -34,7 +34,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from bench.webhooks.databases import fresh_database  # noqa: E402
+from bench.databases import fresh_database  # noqa: E402
 from tests.fakes.signing import twilio_signed_form  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
 

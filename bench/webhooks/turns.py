@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from bench.webhooks.databases import fresh_database  # noqa: E402
+from bench.databases import fresh_database  # noqa: E402
 from bot.bootstrap import build_gateway, build_outbox_worker, build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain.messages import Channel, InboundMessage  # noqa: E402

@@ -192,6 +192,7 @@ class ConversationService:
         """
         state = DialogueState.model_validate(conversation.state or {})
         turn = self.engine.resume(state, self._context(session, conversation))
+        conversation.nudged_since = None  # asked again: the idle sweep looks at it anew
         return store_outbound_many(
             session, conversation, turn.replies, author="bot", now=self.clock.now()
         )

@@ -163,6 +163,9 @@ class Conversation(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None]
     last_inbound_at: Mapped[datetime | None]
+    # The client's last message whose idle period has its nudges scheduled (the sweep skips
+    # conversations where it equals ``last_inbound_at``).
+    nudged_since: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

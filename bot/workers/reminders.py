@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio.to_thread
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts import raise_alert, resolve_missing
@@ -51,6 +51,15 @@ _CLIENT_KINDS = ("training_24h", "training_1h", "nps_request", "nudge")
 _COMPANY_ATTEMPTS = 8
 _CLIENT_STAGES = (Stage.CADASTRO.value, Stage.DOCUMENTOS.value)
 _IDLE_LOOK_BACK = timedelta(days=30)
+_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+_MARK_NUDGED = (
+    update(_CONVERSATIONS)
+    .where(
+        _CONVERSATIONS.c.id == bindparam("b_id"),
+        _CONVERSATIONS.c.last_inbound_at == bindparam("b_since"),
+    )
+    .values(nudged_since=bindparam("b_since"))
+)
 _COMPANY_RETRY = timedelta(minutes=5)
 
 
@@ -132,7 +141,12 @@ class ReminderWorker:
 
     def sweep_idle(self) -> int:
         """Schedules the nudges (and the CSM alert after them) of conversations idle on a
-        question; the keys carry the client's last message, so writing again starts over."""
+        question; the keys carry the client's last message, so writing again starts over.
+
+        Each idle period is looked at once: the conversation then records it in
+        ``nudged_since``, so a sweep reads only conversations idle since the last one (the
+        insert-once keys still make two processes sweeping together harmless).
+        """
         now = self.clock.now()
         if self._swept_at is not None and now - self._swept_at < self.sweep_every:
             return 0
@@ -151,10 +165,21 @@ class ReminderWorker:
                     Conversation.last_inbound_at.is_not(None),
                     Conversation.last_inbound_at < now - timedelta(hours=1),
                     Conversation.last_inbound_at >= now - _IDLE_LOOK_BACK,
+                    or_(
+                        Conversation.nudged_since.is_(None),
+                        Conversation.nudged_since != Conversation.last_inbound_at,
+                    ),
                 )
             ).all()
+            looked_at = []
             for conversation in idle:
                 scheduled += self._schedule_nudges(session, conversation, now)
+                looked_at.append(
+                    {"b_id": conversation.id, "b_since": conversation.last_inbound_at}
+                )
+            if looked_at:
+                # Only if the client has not written meanwhile (then a new period starts).
+                session.execute(_MARK_NUDGED, looked_at)
             _resolve_answered(session, now)
         return scheduled
 

@@ -114,10 +114,15 @@ async def test_takeover_message_release_keeps_the_bot_silent(
     assert {statuses[i] for i in bot_ids} == {"suppressed"}
     assert statuses[staff_message.id] == "sent"
 
+    with runtime.sessions.begin() as session:  # as if the idle sweep had looked at it
+        marked = session.get_one(Conversation, conversation_id)
+        marked.nudged_since = marked.last_inbound_at
     released = api.post(
         f"/conversations/{conversation_id}/release", json={}, headers=roster.csm_owner.headers
     )
     assert released.status_code == 200, released.text
+    with runtime.sessions() as session:  # asked again: the idle sweep looks at it anew
+        assert session.get_one(Conversation, conversation_id).nudged_since is None
     body = released.json()
     assert body["conversation"]["bot_paused"] is False and body["bot_message_ids"]
     repeated = [m for m in _messages(runtime, conversation_id) if m.id in body["bot_message_ids"]]

@@ -175,3 +175,43 @@ def test_idle_client_is_nudged_twice_then_the_csm_is_alerted(
     with real.sessions() as session:
         alert = session.scalars(select(Alert).where(Alert.kind == "client_idle")).one()
     assert alert.resolved_at is not None
+
+
+def test_each_idle_period_is_looked_at_once(real: Runtime, clock: FakeClock) -> None:
+    """The sweep runs every minute: a conversation already swept for its idle period is not
+    read again until the client writes (or a CSM hands it back to the bot)."""
+    from sqlalchemy import event
+
+    clock.set(_utc(2026, 11, 24, 10))  # Tuesday
+    chats = [Chat(real, address=f"+55119333300{n:02d}") for n in range(3)]
+    for chat in chats:
+        chat.say("oi")
+        chat.say("sim")
+    worker = build_reminder_worker(real)
+    clock.advance(timedelta(hours=2))
+    assert worker.sweep_idle() == 3 * 3  # two nudges and the idle alert each
+
+    statements: list[str] = []
+    event.listen(real.db, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    clock.advance(timedelta(minutes=1))
+    assert worker.sweep_idle() == 0
+    assert len(statements) <= 3, statements  # the (empty) select and the alerts' resolution
+
+    chats[0].say("Maria da Silva")  # a new idle period for this client only
+    with real.sessions.begin() as session:  # and a CSM hands another back to the bot
+        session.execute(
+            update(Conversation)
+            .where(Conversation.address == chats[1].address)
+            .values(nudged_since=None)
+        )
+    clock.advance(timedelta(hours=2))
+    statements.clear()
+    assert worker.sweep_idle() == 3  # the new period of chats[0]; chats[1]'s jobs exist
+    with real.sessions() as session:
+        marked = session.execute(
+            select(Conversation.address, Conversation.nudged_since, Conversation.last_inbound_at)
+        ).all()
+    assert all(nudged == last for _, nudged, last in marked if nudged is not None)
+    assert {address for address, nudged, _ in marked if nudged is not None} >= {
+        chat.address for chat in chats
+    }

@@ -1,0 +1,156 @@
+"""The idle-client sweep at scale: how long one sweep takes over many idle conversations.
+
+    .venv/bin/python -m bench.reminders.run [--conversations 5000] [--database URL]
+
+Seeds a fresh database (a new SQLite file, or a new database on the given PostgreSQL server)
+with ``--conversations`` clients in registration who stopped answering the bot's question at
+moments spread over the last 20 days, then runs the reminder worker's sweep
+(``ReminderWorker.sweep_idle``) three times, a minute apart as the worker does:
+
+1. the first sweep, which schedules every conversation's nudges and idle alert;
+2. the next sweep, the steady state of a worker that runs every minute;
+3. a sweep after a tenth of the clients wrote again (a new idle period each).
+
+For each it prints wall and CPU seconds, the statements sent to the database, and the jobs
+scheduled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import event, insert, select, update
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from bench.databases import fresh_database  # noqa: E402
+from bot.bootstrap import Runtime, build_reminder_worker, build_runtime  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.domain.clock import FakeClock  # noqa: E402
+from bot.domain.messages import Channel, InboundMessage  # noqa: E402
+from bot.storage.models import Client, Conversation, Onboarding  # noqa: E402
+from bot.storage.models_schedule import ScheduledJob  # noqa: E402
+
+START = datetime(2026, 11, 25, 14, tzinfo=UTC)  # Wednesday 11:00 in São Paulo
+
+
+def _template_state(runtime: Runtime) -> dict[str, object]:
+    """The dialogue state of a client who consented and was asked for their name."""
+    address = "+5511700000000"
+    for number, text in enumerate(("oi", "sim")):
+        runtime.conversations.handle(
+            InboundMessage(
+                channel=Channel.TWILIO_WHATSAPP,
+                address=address,
+                text=text,
+                external_id=f"template-{number}",
+                received_at=START,
+            )
+        )
+    with runtime.sessions() as session:
+        state: dict[str, object] = session.scalars(
+            select(Conversation.state).where(Conversation.address == address)
+        ).one()
+    return state
+
+
+def _seed(runtime: Runtime, count: int, state: dict[str, object]) -> None:
+    with runtime.sessions.begin() as session:
+        clients = session.scalars(
+            insert(Client).returning(Client.id, sort_by_parameter_order=True),
+            [{"created_at": START, "updated_at": START} for _ in range(count)],
+        ).all()
+        onboardings = session.scalars(
+            insert(Onboarding).returning(Onboarding.id, sort_by_parameter_order=True),
+            [
+                {"client_id": c, "stage": "cadastro", "stage_entered_at": START,
+                 "created_at": START}
+                for c in clients
+            ],
+        ).all()
+        session.execute(
+            insert(Conversation),
+            [
+                {
+                    "channel": Channel.TWILIO_WHATSAPP.value,
+                    "address": f"+55119{n:08d}",
+                    "state": state,
+                    "client_id": client,
+                    "onboarding_id": onboarding,
+                    # Idle since 1 hour to 20 days ago, spread evenly.
+                    "last_inbound_at": START - timedelta(hours=1 + (n * 479 / max(1, count))),
+                    "created_at": START - timedelta(days=21),
+                    "updated_at": START,
+                }
+                for n, (client, onboarding) in enumerate(zip(clients, onboardings, strict=True))
+            ],
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--conversations", type=int, default=5000)
+    parser.add_argument("--database", default="", help="PostgreSQL URL (default: a SQLite file)")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database(args.database or f"sqlite:///{tmp}/sweep.db") as url,
+    ):
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            environment="test",
+            database_url=url,
+            documents_dir=Path(tmp) / "documents",
+            nlu_cache_dir=Path(tempfile.gettempdir()) / "acolhe-bench-nlu",
+            brasilapi_url="",
+        )
+        clock = FakeClock(START)
+        runtime = build_runtime(settings, clock=clock)
+        _seed(runtime, args.conversations, _template_state(runtime))
+        worker = build_reminder_worker(runtime)
+        statements = [0]
+
+        def count(*_: object) -> None:
+            statements[0] += 1
+
+        event.listen(runtime.db, "before_cursor_execute", count)
+
+        def sweep(label: str) -> None:
+            clock.advance(timedelta(minutes=1))
+            with runtime.sessions() as session:
+                jobs_before = len(session.scalars(select(ScheduledJob.id)).all())
+            statements[0] = 0
+            cpu, wall = time.process_time(), time.perf_counter()
+            worker.sweep_idle()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            sent = statements[0]
+            with runtime.sessions() as session:
+                jobs = len(session.scalars(select(ScheduledJob.id)).all()) - jobs_before
+            print(
+                f"{label:<34} {wall:7.2f} s wall {cpu:7.2f} s CPU {sent:>8} statements"
+                f" {jobs:>7} jobs scheduled"
+            )
+
+        print(f"{args.conversations} idle conversations on {url.split(':', 1)[0]}")
+        sweep("first sweep")
+        sweep("next sweep (steady state)")
+        with runtime.sessions.begin() as session:
+            session.execute(
+                update(Conversation)
+                .where(Conversation.id % 10 == 0)
+                .values(last_inbound_at=clock.now() - timedelta(hours=2))
+            )
+        sweep("after a tenth wrote again")
+        runtime.close()
+
+
+if __name__ == "__main__":
+    main()
