@@ -1,40 +1,52 @@
-"""The idle-client sweep at scale: how long one sweep takes over many idle conversations.
+"""The periodic sweeps at scale: idle clients (nudges) and manager alerts, over many stalled
+onboardings.
 
     .venv/bin/python -m bench.reminders.run [--conversations 5000] [--database URL]
 
 Seeds a fresh database (a new SQLite file, or a new database on the given PostgreSQL server)
-with ``--conversations`` clients in registration who stopped answering the bot's question at
-moments spread over the last 20 days, then runs the reminder worker's sweep
-(``ReminderWorker.sweep_idle``) three times, a minute apart as the worker does:
+with ``--conversations`` self-service clients who stopped writing at moments spread over the
+last 20 days: half in registration (waiting on the client: nudges), half in validation
+(waiting on the team, so most are past the stage's SLA: alerts). Then it runs, a minute apart
+as the workers do:
 
-1. the first sweep, which schedules every conversation's nudges and idle alert;
-2. the next sweep, the steady state of a worker that runs every minute;
-3. a sweep after a tenth of the clients wrote again (a new idle period each).
+1. the reminder worker's idle sweep (``ReminderWorker.sweep_idle``): the first one, which
+   schedules every conversation's nudges and idle alert; the next one, the steady state; one
+   after a tenth of the clients wrote again (a new idle period each);
+2. the alert worker's sweep (``AlertWorker.sweep``): the first one, which raises an alert per
+   onboarding at risk or past its SLA; the next one, with nothing new.
 
 For each it prints wall and CPU seconds, the statements sent to the database, and the jobs
-scheduled.
+scheduled or alerts raised.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, func, insert, select, update
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from bench.databases import fresh_database  # noqa: E402
-from bot.bootstrap import Runtime, build_reminder_worker, build_runtime  # noqa: E402
+from bot.bootstrap import (  # noqa: E402
+    Runtime,
+    build_alert_worker,
+    build_reminder_worker,
+    build_runtime,
+)
 from bot.config import Settings  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.domain.messages import Channel, InboundMessage  # noqa: E402
-from bot.storage.models import Client, Conversation, Onboarding  # noqa: E402
+from bot.storage.models import Base, Client, Conversation, Onboarding  # noqa: E402
+from bot.storage.models_alerts import Alert  # noqa: E402
 from bot.storage.models_schedule import ScheduledJob  # noqa: E402
 
 START = datetime(2026, 11, 25, 14, tzinfo=UTC)  # Wednesday 11:00 in São Paulo
@@ -69,9 +81,15 @@ def _seed(runtime: Runtime, count: int, state: dict[str, object]) -> None:
         onboardings = session.scalars(
             insert(Onboarding).returning(Onboarding.id, sort_by_parameter_order=True),
             [
-                {"client_id": c, "stage": "cadastro", "stage_entered_at": START,
-                 "created_at": START}
-                for c in clients
+                {
+                    "client_id": c,
+                    "segment": "self_service",
+                    # Half wait on the client (registration), half on the team (validation).
+                    "stage": "cadastro" if n % 2 == 0 else "validacao",
+                    "stage_entered_at": START - timedelta(hours=2 + (n * 479 / max(1, count))),
+                    "created_at": START - timedelta(days=21),
+                }
+                for n, c in enumerate(clients)
             ],
         ).all()
         session.execute(
@@ -123,32 +141,39 @@ def main() -> None:
 
         event.listen(runtime.db, "before_cursor_execute", count)
 
-        def sweep(label: str) -> None:
+        alerts = build_alert_worker(runtime)
+
+        def measure(label: str, run: Callable[[], object], table: type[Base], what: str) -> None:
             clock.advance(timedelta(minutes=1))
             with runtime.sessions() as session:
-                jobs_before = len(session.scalars(select(ScheduledJob.id)).all())
+                rows_before = session.scalar(select(func.count()).select_from(table)) or 0
             statements[0] = 0
             cpu, wall = time.process_time(), time.perf_counter()
-            worker.sweep_idle()
+            run()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             sent = statements[0]
             with runtime.sessions() as session:
-                jobs = len(session.scalars(select(ScheduledJob.id)).all()) - jobs_before
+                rows = (session.scalar(select(func.count()).select_from(table)) or 0) - rows_before
             print(
                 f"{label:<34} {wall:7.2f} s wall {cpu:7.2f} s CPU {sent:>8} statements"
-                f" {jobs:>7} jobs scheduled"
+                f" {rows:>7} {what}"
             )
 
         print(f"{args.conversations} idle conversations on {url.split(':', 1)[0]}")
-        sweep("first sweep")
-        sweep("next sweep (steady state)")
+        nudges = (worker.sweep_idle, ScheduledJob, "jobs scheduled")
+        measure("idle sweep: first", *nudges)
+        measure("idle sweep: next (steady state)", *nudges)
         with runtime.sessions.begin() as session:
             session.execute(
                 update(Conversation)
                 .where(Conversation.id % 10 == 0)
                 .values(last_inbound_at=clock.now() - timedelta(hours=2))
             )
-        sweep("after a tenth wrote again")
+        measure("idle sweep: after a tenth wrote", *nudges)
+        sweep_alerts = (lambda: asyncio.run(alerts.sweep()), Alert, "alerts raised")
+        measure("alert sweep: first", *sweep_alerts)
+        measure("alert sweep: next (steady state)", *sweep_alerts)
+        asyncio.run(alerts.aclose())
         runtime.close()
 
 

@@ -6,7 +6,8 @@ Public names (the rest is private):
   (``SWEPT_KINDS``, ``SLA_AT_RISK``, ``SLA_BREACHED``, ``ESCALATION_UNANSWERED``, ``RED_FLAG``,
   ``ERP_PUSH_FAILING``, ``DAILY_DIGEST``).
 - ``raise_alert(session, kind=, subject_key=, period_key=, title=, now=, ...)``: insert-if-absent,
-  for any caller; ``resolve_missing``, ``dispatch``; ``raise_digest``, ``digest_day``.
+  for any caller; ``open_alerts``, ``resolve_missing``, ``dispatch``; ``raise_digest``,
+  ``digest_day``.
 - ``AlertDestination`` (port), ``AlertMessage``, ``AlertDeliveryError``; adapters
   ``TelegramAlertDestination``, ``EmailAlertDestination`` (+ ``SmtpConfig``),
   ``WebhookAlertDestination`` (+ ``slack_body``).
@@ -35,7 +36,13 @@ from bot.alerts.destinations import (
 )
 from bot.alerts.digest import DAILY_DIGEST, digest_day, raise_digest, stalled_onboardings
 from bot.alerts.email import EmailAlertDestination, SmtpConfig
-from bot.alerts.ledger import dispatch, raise_alert, raise_condition, resolve_missing
+from bot.alerts.ledger import (
+    dispatch,
+    open_alerts,
+    raise_alert,
+    raise_condition,
+    resolve_missing,
+)
 
 __all__ = [
     "DAILY_DIGEST",
@@ -60,6 +67,7 @@ __all__ = [
     "raise_alert",
     "raise_condition",
     "raise_digest",
+    "open_alerts",
     "resolve_missing",
     "slack_body",
     "stalled_onboardings",

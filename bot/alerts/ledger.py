@@ -73,25 +73,39 @@ def raise_condition(session: Session, condition: Condition, *, now: datetime) ->
     )
 
 
+def open_alerts(session: Session, *, kind: str, now: datetime) -> dict[tuple[str, str], int]:
+    """The open (unresolved) alerts of ``kind`` raised at or before ``now``, by
+    (subject_key, period_key)."""
+    rows = session.execute(
+        select(Alert.id, Alert.subject_key, Alert.period_key)
+        .where(Alert.kind == kind, Alert.resolved_at.is_(None), Alert.raised_at <= now)
+        .order_by(Alert.id)
+    ).all()
+    return {(subject, period): alert_id for alert_id, subject, period in rows}
+
+
 def resolve_missing(
-    session: Session, *, kind: str, active_keys: Iterable[tuple[str, str]], now: datetime
+    session: Session,
+    *,
+    kind: str,
+    active_keys: Iterable[tuple[str, str]],
+    now: datetime,
+    open_now: dict[tuple[str, str], int] | None = None,
 ) -> list[int]:
     """Marks resolved the open alerts of ``kind`` whose (subject_key, period_key) no longer holds.
 
     Only alerts raised at or before ``now`` (the instant the conditions were read) are touched,
     so a sweep that read the database earlier cannot resolve what a later one raised. An alert
     replaced by a new period of the same subject is marked resolved without a notice. Returns
-    the ids this call resolved (another sweeper may have resolved the rest).
+    the ids this call resolved (another sweeper may have resolved the rest). ``open_now`` is
+    ``open_alerts`` of the caller's transaction, when it has read them already.
     """
     active = set(active_keys)
     subjects_with_new_period = {subject for subject, _ in active}
-    candidates = session.execute(
-        select(Alert.id, Alert.subject_key, Alert.period_key)
-        .where(Alert.kind == kind, Alert.resolved_at.is_(None), Alert.raised_at <= now)
-        .order_by(Alert.id)
-    ).all()
+    if open_now is None:
+        open_now = open_alerts(session, kind=kind, now=now)
     resolved: list[int] = []
-    for alert_id, subject, period in candidates:
+    for (subject, period), alert_id in open_now.items():
         if (subject, period) in active:
             continue
         values: dict[str, datetime | None] = {"resolved_at": now}

@@ -37,6 +37,7 @@ from bot.alerts import (
     AlertRules,
     current_conditions,
     dispatch,
+    open_alerts,
     raise_condition,
     raise_digest,
     resolve_missing,
@@ -133,9 +134,18 @@ class AlertWorker:
             conditions = current_conditions(session, rules=self.rules, now=now)
             for kind in SWEPT_KINDS:
                 active = conditions.get(kind, [])
-                raised += sum(raise_condition(session, c, now=now) for c in active)
+                # Raised before and still open: nothing to write (a stalled backlog would
+                # otherwise cost an insert-once statement per condition on every sweep).
+                known = open_alerts(session, kind=kind, now=now)
+                raised += sum(
+                    raise_condition(session, c, now=now)
+                    for c in active
+                    if (c.subject_key, c.period_key) not in known
+                )
                 keys = [(c.subject_key, c.period_key) for c in active]
-                resolved += len(resolve_missing(session, kind=kind, active_keys=keys, now=now))
+                resolved += len(
+                    resolve_missing(session, kind=kind, active_keys=keys, now=now, open_now=known)
+                )
             raised += raise_digest(session, rules=self.rules, now=now)
             deliveries = dispatch(session, destinations=list(self.destinations), now=now)
         if raised or resolved:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.audit import record_audit
@@ -77,6 +77,36 @@ async def test_stage_sla_at_risk_then_breached_then_resolved_then_next_stage(
     assert [a.period_key.split("@")[0] for a in at_risk] == ["validacao", "aprovacao"]
     assert at_risk[1].resolved_at is None
     assert memory.kinds() == [SLA_AT_RISK, SLA_BREACHED, SLA_AT_RISK]
+
+
+async def test_a_sweep_with_nothing_new_writes_nothing(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    clock: FakeClock,
+    worker: AlertWorker,
+    memory: RecordingDestination,
+) -> None:
+    """Stalled onboardings stay past their SLA for days: the sweep (every minute) raises each
+    alert once and then only reads, instead of an insert-once statement per condition."""
+    with sessions.begin() as session:
+        for n in range(5):
+            make_onboarding(session, now=clock.now(), stage="validacao", company=f"Loja {n}")
+    clock.advance(timedelta(hours=9))  # breached at 18:00
+    await worker.one_round()
+    assert len(_alerts(sessions, SLA_AT_RISK)) == len(_alerts(sessions, SLA_BREACHED)) == 5
+
+    written: list[str] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: written.append(statement)
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        else None,
+    )
+    clock.advance(timedelta(minutes=5))
+    result = await worker.sweep()
+    assert (result.raised, result.resolved) == (0, 0)
+    assert written == []
 
 
 async def test_an_escalation_nobody_takes_alerts_after_the_threshold(
