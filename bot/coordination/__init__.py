@@ -11,7 +11,7 @@ from bot.coordination.conversation_locks import (
     InProcessConversationLocks,
 )
 from bot.coordination.coordination import Coordination, build_coordination
-from bot.coordination.deduplicator import Deduplicator, InProcessDeduplicator, RedisDeduplicator
+from bot.coordination.deduplicator import Deduplicator, InProcessDeduplicator
 from bot.coordination.errors import CoordinationError, CoordinationUnavailable, LockTimeout
 from bot.coordination.inbound_gate import Admission, InboundGate, LockedDeduplication
 from bot.coordination.rate_limiter import InProcessRateLimiter, RateLimiter, RedisRateLimiter
@@ -33,7 +33,6 @@ __all__ = [
     "LockTimeout",
     "RateLimiter",
     "RedisConversationLocks",
-    "RedisDeduplicator",
     "RedisRateLimiter",
     "build_coordination",
 ]

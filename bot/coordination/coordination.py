@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot.coordination.conversation_locks import ConversationLocks, InProcessConversationLocks
-from bot.coordination.deduplicator import Deduplicator, InProcessDeduplicator, RedisDeduplicator
+from bot.coordination.deduplicator import InProcessDeduplicator
 from bot.coordination.errors import CoordinationUnavailable
 from bot.coordination.inbound_gate import InboundGate, LockedDeduplication
 from bot.coordination.rate_limiter import InProcessRateLimiter, RateLimiter, RedisRateLimiter
@@ -20,9 +20,8 @@ __all__ = ["Coordination", "build_coordination"]
 @dataclass(frozen=True, slots=True)
 class Coordination:
     """The coordination services, sharing one Redis client when there is one; ``gate`` is
-    the inbox's (the locks and the de-duplication together)."""
+    the inbox's (the conversation's lock and the de-duplication of channel messages)."""
 
-    deduplicator: Deduplicator
     locks: ConversationLocks
     rate_limiter: RateLimiter
     gate: InboundGate
@@ -63,18 +62,15 @@ def build_coordination(
     long a crashed process can keep a conversation locked.
     """
     if redis_url is None:
-        deduplicator = InProcessDeduplicator()
         locks = InProcessConversationLocks()
         return Coordination(
-            deduplicator=deduplicator,
             locks=locks,
             rate_limiter=InProcessRateLimiter(),
-            gate=LockedDeduplication(locks, deduplicator),
+            gate=LockedDeduplication(locks, InProcessDeduplicator()),
         )
     client = connect(redis_url, max_connections=redis_max_connections)
     shared_locks = RedisConversationLocks(client, prefix=key_prefix, lease_s=lock_lease_s)
     return Coordination(
-        deduplicator=RedisDeduplicator(client, prefix=key_prefix),
         locks=shared_locks,
         rate_limiter=RedisRateLimiter(client, prefix=key_prefix),
         gate=shared_locks,

@@ -4,6 +4,10 @@
 however many concurrent callers ask. ``seen`` only looks (for "mark after commit" flows: check,
 handle, then ``first_time`` to remember). ``forget`` lets a delivery that failed to be handled be
 handled again when the channel retries it.
+
+Embedded mode keeps the keys in memory (``InProcessDeduplicator``, used by the inbox's gate);
+with Redis the gate remembers handled messages inside its own lock scripts
+(``RedisConversationLocks.admit``).
 """
 
 from __future__ import annotations
@@ -14,11 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from redis.asyncio import Redis
-
-from bot.coordination.redis_backend import redis_errors_translated
-
-__all__ = ["Deduplicator", "InProcessDeduplicator", "RedisDeduplicator"]
+__all__ = ["Deduplicator", "InProcessDeduplicator"]
 
 
 def _check_ttl(ttl_s: int) -> None:
@@ -81,25 +81,3 @@ class InProcessDeduplicator(Deduplicator):
             expiry, key = heapq.heappop(self._by_expiry)
             if self._expiry.get(key) == expiry:
                 del self._expiry[key]
-
-
-class RedisDeduplicator(Deduplicator):
-    """Shared mode: ``SET <prefix>:dedup:<key> 1 NX EX <ttl>``, atomic across processes."""
-
-    def __init__(self, client: Redis, *, prefix: str) -> None:
-        self._client = client
-        self._prefix = f"{prefix}:dedup:"
-
-    async def first_time(self, key: str, *, ttl_s: int) -> bool:
-        _check_ttl(ttl_s)
-        with redis_errors_translated("SET NX"):
-            created = await self._client.set(self._prefix + key, b"1", nx=True, ex=ttl_s)
-        return bool(created)
-
-    async def seen(self, key: str) -> bool:
-        with redis_errors_translated("EXISTS"):
-            return bool(await self._client.exists(self._prefix + key))
-
-    async def forget(self, key: str) -> None:
-        with redis_errors_translated("DEL"):
-            await self._client.delete(self._prefix + key)

@@ -92,7 +92,7 @@ if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 # KEYS: queue, leases[, message to remember]. ARGV: token[, seconds to remember it].
 # Removes only the caller's own ticket; 1 if it was the owner.
 _RELEASE = """
-if KEYS[3] then redis.call('SET', KEYS[3], '1', 'EX', tonumber(ARGV[2])) end
+if KEYS[3] then redis.call('SET', KEYS[3], '1', 'NX', 'EX', tonumber(ARGV[2])) end
 local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])

@@ -3,8 +3,9 @@
 Protocol on stdout, one line each: ``ready`` once connected, then mode-specific lines. Commands
 arrive on stdin. Modes:
 
-* ``dedup URL PREFIX N``: after ``go``, races ``first_time`` on keys 0..N-1; prints the JSON list
-  of the keys it won.
+* ``gate URL PREFIX N``: after ``go``, passes messages 0..N-1 (of 10 conversations) through the
+  inbox's gate at once, handling those that are not duplicates; prints the JSON list of the
+  messages it handled.
 * ``hold URL PREFIX KEY LEASE_S``: holds KEY, prints ``acquired``, waits for ``release`` (or to be
   killed), prints ``released``.
 * ``queue URL PREFIX KEY NAME``: after ``go``, waits for KEY, appends NAME to the Redis list
@@ -35,13 +36,21 @@ async def main(mode: str, url: str, prefix: str, *args: str) -> None:
     try:
         await coordination.redis.ping()
         _say("ready")
-        if mode == "dedup":
+        if mode == "gate":
             assert await asyncio.to_thread(_command) == "go"
-            keys = [f"msg-{i}" for i in range(int(args[0]))]
-            won = await asyncio.gather(
-                *(coordination.deduplicator.first_time(key, ttl_s=60) for key in keys)
-            )
-            _say(json.dumps([key for key, first in zip(keys, won, strict=True) if first]))
+            handled: list[str] = []
+
+            async def deliver(number: int) -> None:
+                message = f"msg-{number}"
+                async with coordination.gate.admit(
+                    f"conv-{number % 10}", message, timeout_s=30, remember_s=60
+                ) as admission:
+                    if not admission.duplicate:
+                        handled.append(message)
+                        admission.handled()
+
+            await asyncio.gather(*(deliver(number) for number in range(int(args[0]))))
+            _say(json.dumps(handled))
         elif mode == "hold":
             async with coordination.locks.hold(args[0], timeout_s=10):
                 _say("acquired")

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 import redis.asyncio
 
-from bot.coordination import Coordination, LockTimeout, RedisConversationLocks
+from bot.coordination import (
+    Coordination,
+    CoordinationUnavailable,
+    LockTimeout,
+    RedisConversationLocks,
+    build_coordination,
+)
 
 CONVERSATION = "conv:twilio_whatsapp:+5511987654321"
 
@@ -126,3 +135,44 @@ async def test_redis_remembers_in_the_conversations_slot_for_the_given_time(
     async with gate.admit(CONVERSATION, "in:twilio:SM9", timeout_s=5, remember_s=120) as again:
         assert again.duplicate is True
     assert await redis_client.zcard(f"{key_prefix}:lock:{{{CONVERSATION}}}:q") == 0
+
+
+async def test_two_processes_deliver_the_same_messages_each_is_handled_once(
+    start_worker: Callable[..., Awaitable[Any]], redis_url: str, key_prefix: str
+) -> None:
+    count = 200
+    workers = [await start_worker("gate", str(count)) for _ in range(2)]
+    for worker in workers:
+        await worker.send("go")
+    handled = [json.loads(await worker.read()) for worker in workers]
+    assert set(handled[0]).isdisjoint(handled[1])
+    assert sorted(handled[0] + handled[1]) == sorted(f"msg-{i}" for i in range(count))
+    assert [await worker.finish() for worker in workers] == [0, 0]
+    # A third party (this process) sees a handled message as a duplicate.
+    coordination = build_coordination(redis_url, key_prefix=key_prefix)
+    try:
+        async with coordination.gate.admit(
+            "conv-7", "msg-7", timeout_s=5, remember_s=60
+        ) as admission:
+            assert admission.duplicate
+    finally:
+        await coordination.aclose()
+
+
+async def test_unreachable_redis_raises_coordination_unavailable() -> None:
+    with socket.socket() as probe:  # a loopback port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    coordination = build_coordination(f"redis://127.0.0.1:{port}/0")
+    try:
+        with pytest.raises(CoordinationUnavailable):
+            async with coordination.gate.admit("conv", "SM1", timeout_s=1, remember_s=60):
+                pass
+        with pytest.raises(CoordinationUnavailable):
+            await coordination.rate_limiter.acquire("sender", rate_per_s=1, burst=1)
+        with pytest.raises(CoordinationUnavailable):
+            async with coordination.locks.hold("conversation", timeout_s=1):
+                pass
+        assert await coordination.ping() is False
+    finally:
+        await coordination.aclose()
