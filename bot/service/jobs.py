@@ -84,7 +84,9 @@ def schedule_job(
         payload=payload or {},
         created_at=now,
     )
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: through the ORM session, PostgreSQL's rowcount of a skipped
+    # ON CONFLICT DO NOTHING reads 1.
+    return session.execute(statement.returning(ScheduledJob.id)).first() is not None
 
 
 def cancel_jobs(

@@ -13,6 +13,7 @@ __all__ = ["insert_once"]
 
 def insert_once(session: Session, model: type[Any]) -> Any:
     """An insert of ``model`` that skips rows clashing with a unique constraint; chain
-    ``.values(...)`` (and ``.returning(...)``) on it. Its ``rowcount`` is 0 when skipped."""
+    ``.values(...)`` and ``.returning(<id>)`` on it: a skipped row returns nothing. (Do not
+    trust ``rowcount``: through the ORM session PostgreSQL's reads 1 for a skipped row.)"""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(model).on_conflict_do_nothing()

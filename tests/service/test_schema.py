@@ -39,3 +39,4 @@ def test_the_delivery_path_is_indexed(engine: Engine) -> None:
     assert pending["column_names"] == ["conversation_id", "id"]
     where = pending.get("dialect_options", {})
     assert "pending" in str(where.get("postgresql_where") or where.get("sqlite_where"))
+
