@@ -60,6 +60,11 @@ def _settings() -> Settings:
         raise _fail(f"invalid settings: {exc}") from exc
 
 
+# Above the usual idle timeouts of proxies and load balancers (nginx 75 s upstream keep-alive
+# is common, AWS ALB 60 s), unlike uvicorn's 5 s.
+KEEP_ALIVE_S = 75
+
+
 def _configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -81,6 +86,15 @@ def serve(
             help="Log every HTTP request (off: /metrics counts them; a line each costs CPU).",
         ),
     ] = False,
+    keep_alive_s: Annotated[
+        int,
+        typer.Option(
+            help="Seconds an idle keep-alive connection stays open; keep it above the idle "
+            "timeout of the proxy or load balancer in front, or a request sent just as it "
+            "closes is lost with the connection.",
+            min=1,
+        ),
+    ] = KEEP_ALIVE_S,
 ) -> None:
     """Runs the ASGI app: web chat, webhooks, back-office API (and, by default, the workers)."""
     import uvicorn
@@ -98,6 +112,7 @@ def serve(
         port=port,
         log_level="info",
         access_log=access_log,
+        timeout_keep_alive=keep_alive_s,
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,44 @@ def test_ocr_user_errors_are_one_line(cli_env: dict[str, str], tmp_path: Path) -
     refused = _onboard("ocr", str(junk), env=cli_env)
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert _onboard("ocr", str(junk), "--kind", "passport", env=cli_env).returncode == 2
+
+
+def _http_get(connection: socket.socket) -> bytes:
+    """One keep-alive ``GET /healthz`` on an open connection; b"" when the server closed it."""
+    try:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        return connection.recv(4096)
+    except OSError:
+        return b""
+
+
+def test_serve_keeps_idle_connections_open_as_long_as_told(
+    cli_env: dict[str, str], unused_tcp_port: int
+) -> None:
+    """A proxy reusing a connection the server has just closed loses that request: the server's
+    keep-alive must outlast the proxy's (default 75 s, `--keep-alive-s`)."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(unused_tcp_port), "--no-workers",
+         "--keep-alive-s", "3"],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", unused_tcp_port), timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        with connection:
+            assert _http_get(connection).startswith(b"HTTP/1.1 200")
+            time.sleep(1.5)  # idle, but within the keep-alive
+            assert _http_get(connection).startswith(b"HTTP/1.1 200")
+            time.sleep(4.5)  # beyond 3 s (uvicorn's own default, 5 s, would still keep it)
+            assert _http_get(connection) == b""
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -49,6 +49,11 @@ class Level:
     acks: list[float] = field(default_factory=list)
     e2e: list[float] = field(default_factory=list)
     errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    def failed(self, kind: str) -> None:
+        self.errors += 1
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
 class ReplyWatcher:
@@ -150,17 +155,17 @@ async def _client(
             response = await http.post(
                 "/webhooks/twilio", data=form, headers={"X-Twilio-Signature": signature}
             )
-        except httpx.HTTPError:
-            level.errors += 1
+        except httpx.HTTPError as exc:
+            level.failed(f"{type(exc).__name__}: {exc}"[:120])
             return
         level.acks.append(time.perf_counter() - started)
         if response.status_code != 200:
-            level.errors += 1
+            level.failed(f"HTTP {response.status_code}")
             return
         deadline = time.perf_counter() + 30
         while (to, index) not in watcher.times:
             if time.perf_counter() > deadline:
-                level.errors += 1
+                level.failed("no reply within 30 s")
                 return
             await asyncio.sleep(0.002)
         level.e2e.append(watcher.times[(to, index)] - started)
@@ -292,6 +297,8 @@ def bench(
                     f"{max(0, replies - acked):>4} {level.errors:>4}"
                     f" {_bucket_p99(served):>8} {_share_within(served, 0.1):>8.1%}"
                 )
+                for kind, count in sorted(level.error_kinds.items()):
+                    print(f"      err x{count}: {kind}")
                 first_phone += clients
         finally:
             server.terminate()
