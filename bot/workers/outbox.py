@@ -143,7 +143,19 @@ class OutboxWorker:
         sends: list[_Send] = []
         settled: list[Awaitable[None]] = []
         for claim in claims:
-            decided = self._decide(claim, now)
+            try:
+                decided = self._decide(claim, now)
+            except Exception:  # noqa: BLE001 - one bad row must not hold the batch back
+                log.exception("outbox %s could not be prepared", claim.item_id)
+                failure = SendFailed("unexpected error", transient=True)
+                decided = _Outcome(
+                    claim=claim,
+                    provider_id=None,
+                    provider_status="sent",
+                    failure=failure,
+                    final_status=None,
+                    note=None,
+                )
             if isinstance(decided, _Send):
                 sends.append(decided)
             else:
@@ -190,7 +202,8 @@ class OutboxWorker:
     async def _send_all(self, sends: list[_Send]) -> None:
         """Sends concurrently (at most ``concurrency`` at once). Each chunk of one channel
         (at most its burst) first holds its send slots, then takes its sender tokens in one
-        call, so every send leaves as soon as its token was granted."""
+        call, so every send leaves as soon as its token was granted (on Telegram, once its
+        chat's own bucket allows too)."""
         by_channel: dict[str, list[_Send]] = {}
         for send in sends:
             by_channel.setdefault(send.claim.channel, []).append(send)

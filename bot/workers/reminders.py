@@ -173,7 +173,10 @@ class ReminderWorker:
             ).all()
             looked_at = []
             for conversation in idle:
-                scheduled += self._schedule_nudges(session, conversation, now)
+                created = self._schedule_nudges(session, conversation, now)
+                if created is None:
+                    continue  # not waiting on a question: looked at again next time
+                scheduled += created
                 looked_at.append(
                     {"b_id": conversation.id, "b_since": conversation.last_inbound_at}
                 )
@@ -183,12 +186,17 @@ class ReminderWorker:
             _resolve_answered(session, now)
         return scheduled
 
-    def _schedule_nudges(self, session: Session, conversation: Conversation, now: datetime) -> int:
+    def _schedule_nudges(
+        self, session: Session, conversation: Conversation, now: datetime
+    ) -> int | None:
+        """How many of the period's jobs this call created; None when the conversation is not
+        waiting on a question (a question asked later, e.g. after a document is read, has
+        not been seen yet)."""
         state = DialogueState.model_validate(conversation.state or {})
         waiting = self.conversations.engine.waiting_on(state)
         since = conversation.last_inbound_at
         if waiting is None or since is None:
-            return 0
+            return None
         budget = timedelta(hours=waiting[1] or self.nudges.idle_hours)
         created = 0
         for number in range(1, self.nudges.max_nudges + 2):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.bootstrap import Runtime, build_gateway, build_outbox_worker, build_runtime
 from bot.domain.clock import FakeClock
@@ -356,3 +356,44 @@ def test_an_unavailable_rate_limiter_sends_nothing_and_retries_later(
     assert asyncio.run(deliver(InProcessRateLimiter())) == 2
     runtime.close()
     assert sorted(m.body or "" for m in fake.sent) == ["dois", "um"]
+
+
+def test_a_row_that_cannot_be_prepared_does_not_hold_the_batch_back(
+    database_url: str, tmp_path: Path, fake: FakeTwilio
+) -> None:
+    """A broken template setting for one kind fails that row (retried later, dead-lettered in
+    the end), and the rest of the batch is delivered."""
+    from bot.workers.outbox import OutboxWorker
+
+    clock = FakeClock(datetime.fromisoformat("2026-03-02T10:00:00-03:00"))
+    runtime = _runtime(database_url, tmp_path, fake, clock)
+    _queue(runtime, ["lembrete"], kind="reminder", address="+5511987650001")
+    _queue(runtime, ["resposta"], address="+5511987650002")
+    with runtime.sessions.begin() as session:  # the first client wrote two days ago
+        session.execute(
+            update(Conversation)
+            .where(Conversation.address == "+5511987650001")
+            .values(last_inbound_at=clock.now() - timedelta(days=2))
+        )
+
+    async def deliver() -> int:
+        gateway = build_gateway(runtime.settings)
+        await gateway.start()
+        worker = OutboxWorker(
+            sessions=runtime.sessions,
+            senders=gateway.senders,
+            clock=runtime.clock,
+            templates={"reminder": object()},  # type: ignore[dict-item]
+        )
+        handled = await worker.run_once()
+        await gateway.close()
+        return handled
+
+    assert asyncio.run(deliver()) == 2
+    assert [m.body for m in fake.sent] == ["resposta"]
+    with runtime.sessions() as session:
+        broken = session.scalars(select(OutboxItem).order_by(OutboxItem.id)).first()
+        assert broken is not None
+        assert (broken.status, broken.attempts) == ("pending", 1)
+        assert "unexpected error" in (broken.last_error or "")
+    runtime.close()

@@ -187,15 +187,27 @@ def test_each_idle_period_is_looked_at_once(real: Runtime, clock: FakeClock) -> 
     for chat in chats:
         chat.say("oi")
         chat.say("sim")
+    resting = Chat(real, address="+5511933330099")  # not waiting on any question
+    resting.say("oi")
+    with real.sessions.begin() as session:
+        session.execute(
+            update(Conversation)
+            .where(Conversation.address == resting.address)
+            .values(state={"started": True, "finished": True})
+        )
     worker = build_reminder_worker(real)
     clock.advance(timedelta(hours=2))
     assert worker.sweep_idle() == 3 * 3  # two nudges and the idle alert each
+    with real.sessions() as session:  # a question asked later must still be seen
+        assert session.scalar(
+            select(Conversation.nudged_since).where(Conversation.address == resting.address)
+        ) is None
 
     statements: list[str] = []
     event.listen(real.db, "before_cursor_execute", lambda *args: statements.append(args[2]))
     clock.advance(timedelta(minutes=1))
     assert worker.sweep_idle() == 0
-    assert len(statements) <= 3, statements  # the (empty) select and the alerts' resolution
+    assert len(statements) <= 3, statements  # the select and the alerts' resolution
 
     chats[0].say("Maria da Silva")  # a new idle period for this client only
     with real.sessions.begin() as session:  # and a CSM hands another back to the bot
