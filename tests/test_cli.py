@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -168,13 +169,16 @@ def test_ocr_user_errors_are_one_line(cli_env: dict[str, str], tmp_path: Path) -
     assert _onboard("ocr", str(junk), "--kind", "passport", env=cli_env).returncode == 2
 
 
-def _http_get(connection: socket.socket) -> bytes:
-    """One keep-alive ``GET /healthz`` on an open connection; b"" when the server closed it."""
+def _healthz(connection: http.client.HTTPConnection) -> int | None:
+    """One keep-alive ``GET /healthz``, read whole; None when the server closed the connection
+    (http.client does not silently reconnect an open connection)."""
     try:
-        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        return connection.recv(4096)
-    except OSError:
-        return b""
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    except (http.client.HTTPException, OSError):
+        return None
 
 
 def test_serve_keeps_idle_connections_open_as_long_as_told(
@@ -193,17 +197,22 @@ def test_serve_keeps_idle_connections_open_as_long_as_told(
         deadline = time.monotonic() + 60
         while True:
             try:
-                connection = socket.create_connection(("127.0.0.1", unused_tcp_port), timeout=5)
+                socket.create_connection(("127.0.0.1", unused_tcp_port), timeout=5).close()
                 break
             except OSError:
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
-        with connection:
-            assert _http_get(connection).startswith(b"HTTP/1.1 200")
+        connection = http.client.HTTPConnection("127.0.0.1", unused_tcp_port, timeout=10)
+        try:
+            assert _healthz(connection) == 200
+            first = connection.sock
             time.sleep(1.5)  # idle, but within the keep-alive
-            assert _http_get(connection).startswith(b"HTTP/1.1 200")
+            assert _healthz(connection) == 200
+            assert connection.sock is first  # the same connection served both
             time.sleep(4.5)  # beyond 3 s (uvicorn's own default, 5 s, would still keep it)
-            assert _http_get(connection) == b""
+            assert _healthz(connection) is None
+        finally:
+            connection.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
