@@ -30,7 +30,7 @@ from backoffice.audit import record_audit
 from backoffice.client_records import DocumentFiles
 from backoffice.errors import Conflict
 from bot.domain.messages import OutboundMessage
-from bot.service.conversations import store_outbound
+from bot.service.message_store import store_outbound
 from bot.storage.models import (
     AuditEvent,
     Client,

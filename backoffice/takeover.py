@@ -19,7 +19,8 @@ from backoffice.access import Principal
 from backoffice.audit import record_audit
 from backoffice.errors import Conflict, Forbidden
 from bot.domain.messages import OutboundMessage
-from bot.service.conversations import ConversationService, StoredReply, store_outbound_many
+from bot.service.conversations import ConversationService
+from bot.service.message_store import StoredReply, store_outbound_many
 from bot.storage.models import Conversation, Escalation
 
 

@@ -39,6 +39,8 @@ from bot.coordination import Coordination, build_coordination
 from bot.metrics import Metrics, RequestMetrics
 from bot.service.inbox import Inbox
 
+YOUNG_COLLECTION_EVERY = 20_000
+
 
 @dataclass
 class Services:
@@ -101,9 +103,17 @@ def create_app(
         # What start-up built (flows, the NLU model, SQLAlchemy's and pydantic's machinery)
         # lives as long as the process: the collector stops scanning it on every full pass.
         gc.freeze()
+        metrics.gc_time.install()
+        thresholds = gc.get_threshold()
+        # A young collection every 20,000 allocations instead of 700: a message allocates
+        # thousands of short-lived objects, freed by reference counting anyway; the collector
+        # went from 2 % of the server's CPU to 0.1 % (bench/webhooks, the gc column).
+        gc.set_threshold(YOUNG_COLLECTION_EVERY, *thresholds[1:])
         try:
             yield
         finally:
+            gc.set_threshold(*thresholds)
+            metrics.gc_time.uninstall()
             # Let the workers finish their round (and close their database sessions) before the
             # engine is disposed; only what does not stop by itself is cancelled.
             stop.set()

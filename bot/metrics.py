@@ -3,6 +3,7 @@ one process never collide on the global registry)."""
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
@@ -44,6 +45,36 @@ class _DatabaseGauges(Collector):
         yield escalations
 
 
+class GarbageCollectorTime:
+    """Seconds spent in the garbage collector, by generation (``gc.callbacks``): the share of
+    a message's CPU that allocation-heavy code pays for, which prometheus_client's own GC
+    metrics (collections and objects) do not show."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.seconds = Counter(
+            "acolhe_gc_seconds",
+            "Time spent in garbage collections",
+            ["generation"],
+            registry=registry,
+        )
+        self._by_generation = [self.seconds.labels(generation=str(g)) for g in range(3)]
+        self._started = 0.0
+
+    def install(self) -> None:
+        if self._observe not in gc.callbacks:
+            gc.callbacks.append(self._observe)
+
+    def uninstall(self) -> None:
+        if self._observe in gc.callbacks:
+            gc.callbacks.remove(self._observe)
+
+    def _observe(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self._by_generation[info["generation"]].inc(time.perf_counter() - self._started)
+
+
 class Metrics:
     def __init__(
         self, sessions: sessionmaker[Session], *, registry: CollectorRegistry | None = None
@@ -74,7 +105,14 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+        self.turn_batch = Histogram(
+            "acolhe_turn_batch_size",
+            "Turns handled together in one transaction",
+            registry=self.registry,
+            buckets=(1, 2, 4, 8, 16, 32),
+        )
         self.registry.register(_DatabaseGauges(sessions))
+        self.gc_time = GarbageCollectorTime(self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

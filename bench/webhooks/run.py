@@ -104,6 +104,28 @@ def _webhook_histogram(port: int) -> dict[float, float]:
     return buckets
 
 
+@dataclass(frozen=True)
+class _Counters:
+    """The server's own counters that the bench reports per level."""
+
+    gc_seconds: float
+    turn_batches: float
+    turns: float
+
+    @classmethod
+    def scrape(cls, port: int) -> _Counters:
+        lines = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text.splitlines()
+
+        def total(prefix: str) -> float:
+            return sum(float(line.rsplit(" ", 1)[1]) for line in lines if line.startswith(prefix))
+
+        return cls(
+            gc_seconds=total("acolhe_gc_seconds_total{"),
+            turn_batches=total("acolhe_turn_batch_size_count"),
+            turns=total("acolhe_turn_batch_size_sum"),
+        )
+
+
 def _difference(after: dict[float, float], before: dict[float, float]) -> dict[float, float]:
     return {bound: count - before.get(bound, 0.0) for bound, count in after.items()}
 
@@ -122,10 +144,11 @@ def _share_within(cumulative: dict[float, float], bound: float) -> float:
     return cumulative.get(bound, 0.0) / total if total else float("nan")
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
 
 
 async def _client(
@@ -260,12 +283,13 @@ def bench(
         print(
             f"{'conc':>5} {'msgs':>6} {'msg/s':>8} {'ack p50':>9} {'ack p99':>9} "
             f"{'e2e p50':>9} {'e2e p99':>9} {'cpu/msg':>9} {'lost':>5} {'dup':>4} {'err':>4}"
-            f" {'srv p99':>8} {'srv≤100ms':>9}"
+            f" {'srv p99':>8} {'srv≤100ms':>9} {'sys':>5} {'gc':>5} {'batch':>5}"
         )
         try:
             first_phone = 0
             for concurrency in levels:
                 histogram_before = _webhook_histogram(port)  # scraped outside the CPU window
+                counters_before = _Counters.scrape(port)
                 cpu_before = _cpu_seconds(server.pid)
                 sent_before = len(fake.sent)
                 started = time.perf_counter()
@@ -282,8 +306,17 @@ def bench(
                 elapsed = time.perf_counter() - started
                 time.sleep(0.5)
                 watcher.poll()
-                cpu = _cpu_seconds(server.pid) - cpu_before
+                user, system = (
+                    after - before
+                    for after, before in zip(_cpu_seconds(server.pid), cpu_before, strict=True)
+                )
+                cpu = user + system
                 served = _difference(_webhook_histogram(port), histogram_before)
+                counters = _Counters.scrape(port)
+                gc_share = (counters.gc_seconds - counters_before.gc_seconds) / max(cpu, 1e-9)
+                batch = (counters.turns - counters_before.turns) / max(
+                    1.0, counters.turn_batches - counters_before.turn_batches
+                )
                 messages = len(level.e2e)
                 replies = len(fake.sent) - sent_before
                 # lost/dup: replies missing or doubled for webhooks the server acknowledged;
@@ -296,6 +329,7 @@ def bench(
                     f"{cpu / max(1, messages) * 1000:>7.2f}ms {max(0, acked - replies):>5} "
                     f"{max(0, replies - acked):>4} {level.errors:>4}"
                     f" {_bucket_p99(served):>8} {_share_within(served, 0.1):>8.1%}"
+                    f" {system / max(cpu, 1e-9):>5.0%} {gc_share:>5.1%} {batch:>5.1f}"
                 )
                 for kind, count in sorted(level.error_kinds.items()):
                     print(f"      err x{count}: {kind}")

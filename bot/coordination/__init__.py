@@ -5,6 +5,7 @@ Each service is a port with two adapters: in-process (embedded mode, one process
 picks one set; nothing here reads settings or connects at import time.
 """
 
+from bot.coordination.batching import MicroBatcher
 from bot.coordination.conversation_locks import (
     ConversationLocks,
     HeldLock,
@@ -31,6 +32,7 @@ __all__ = [
     "InboundGate",
     "LockedDeduplication",
     "LockTimeout",
+    "MicroBatcher",
     "RateLimiter",
     "RedisConversationLocks",
     "RedisRateLimiter",

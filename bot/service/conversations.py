@@ -1,5 +1,7 @@
-"""One inbound message, handled in one transaction: store it, run the dialogue, store the
-replies (and their outbox rows), the new state and every effect — or nothing at all.
+"""Inbound messages, each handled in one transaction: store it, run the dialogue, store the
+replies (and their outbox rows), the new state and every effect — or nothing at all. Several
+conversations' messages may share the transaction (``handle_many``), which is how the inbox
+runs them under load.
 
 Callers serialize messages of one conversation (a per-conversation lock) before calling
 ``handle``; the unique (conversation, direction, channel id) index still turns a duplicate
@@ -9,11 +11,11 @@ delivery into a no-op even without the lock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,28 +25,27 @@ from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.scheduling import BOOKABLE_STAGES
 from bot.dialogue.state import DialogueState
 from bot.domain.clock import Clock
-from bot.domain.messages import Channel, InboundMessage, OutboundMessage, split_long
+from bot.domain.messages import InboundMessage, OutboundMessage
 from bot.domain.onboarding import Stage
-from bot.service.records import EffectRecorder, EscalationAssignment, start_onboarding
-from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
-from bot.storage.models import (
-    Conversation,
-    Document,
-    Message,
-    Onboarding,
-    OutboxItem,
-    StaffUser,
+from bot.service.message_store import (
+    MessageWrites,
+    PendingReplies,
+    StoredReply,
+    inbound_row,
+    storable,
+    store_outbound_many,
 )
+from bot.service.records import EffectRecorder, EscalationAssignment, start_conversations
+from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
+from bot.storage.models import Conversation, Document, Message, Onboarding, StaffUser
 from nlu.types import Interpreter, NLUResult
+
+__all__ = ["ConversationService", "Handled", "StoredReply", "queue_documents"]
 
 log = logging.getLogger(__name__)
 
-# The hot path writes these tables with plain inserts (see ``store_outbound_many``).
-MESSAGES: Table = Message.__table__  # type: ignore[assignment]
-OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
-
-# The turn's statements are built once (SQLAlchemy then keeps their cache keys): the first
-# query, the conversation with its onboarding, and the inserts of messages and outbox rows.
+# The turn's statements are built once (SQLAlchemy then keeps their cache keys): the
+# conversation with its onboarding, by address (one, or several for a batch), and a new one.
 _BY_ADDRESS = (
     select(Conversation, Onboarding)
     .outerjoin(Onboarding, Onboarding.id == Conversation.onboarding_id)
@@ -53,27 +54,13 @@ _BY_ADDRESS = (
         Conversation.address == bindparam("address"),
     )
 )
-_INSERT_MESSAGES = insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
-_INSERT_OUTBOX = insert(OUTBOX)
-
-# Longest text each channel accepts in one message (Twilio: 1,600 characters; Meta and
-# Telegram: 4,096); a longer reply (a CSM's long answer) goes as several messages, in order.
-TEXT_LIMITS = {
-    Channel.TWILIO_WHATSAPP: 1600,
-    Channel.WHATSAPP_CLOUD: 4096,
-    Channel.TELEGRAM: 4096,
-}
-
-# Channels the client's device pulls from (web page polling, the terminal): no delivery worker.
-PULL_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL})
-
-
-@dataclass(frozen=True)
-class StoredReply:
-    message_id: int
-    text: str
-    choices: tuple[tuple[str, str], ...] = ()
-    attachments: tuple[str, ...] = ()  # links (a training invite)
+_BY_ADDRESSES = (
+    select(Conversation, Onboarding)
+    .outerjoin(Onboarding, Onboarding.id == Conversation.onboarding_id)
+    .where(
+        tuple_(Conversation.channel, Conversation.address).in_(bindparam("pairs", expanding=True))
+    )
+)
 
 
 @dataclass
@@ -86,6 +73,20 @@ class Handled:
     replies: list[StoredReply] = field(default_factory=list)
     escalations: list[str] = field(default_factory=list)  # reasons, for metrics
     documents_queued: int = 0
+
+
+@dataclass
+class _Turn:
+    """A turn done inside a transaction; its replies' ids are known once the messages are
+    written (``MessageWrites.execute``)."""
+
+    handled: Handled
+    pending: PendingReplies | None = None
+
+    def result(self) -> Handled:
+        if self.pending is not None:
+            self.handled.replies = self.pending.stored
+        return self.handled
 
 
 class ConversationService:
@@ -109,10 +110,49 @@ class ConversationService:
         self.clock = clock
 
     def handle(self, inbound: InboundMessage) -> Handled:
-        nlu = self.interpreter.parse(inbound.text[:4000], now=self.clock.now())
+        """One message's turn, in its own transaction."""
+        return self._handle_alone(inbound, self._parse(inbound))
+
+    def handle_many(self, inbounds: Sequence[InboundMessage]) -> list[Handled | Exception]:
+        """Turns of different conversations in ONE transaction: one load of the conversations,
+        one insert of all messages, one of all outbox rows, one commit. Each message gets its
+        own result; the order is kept.
+
+        The caller holds each conversation's turn, so no two messages share a conversation. If
+        the batch fails as a whole (a duplicate delivery meeting the unique index, a deadlock,
+        one turn's error), it rolls back and each message is handled alone, so one message's
+        failure is its own.
+        """
+        results: list[Handled | Exception | None] = [None] * len(inbounds)
+        parsed: list[tuple[int, InboundMessage, NLUResult]] = []
+        for index, inbound in enumerate(inbounds):
+            try:
+                parsed.append((index, inbound, self._parse(inbound)))
+            except Exception as exc:  # noqa: BLE001 - this message's caller gets it
+                results[index] = exc
+        if len(parsed) > 1:
+            try:
+                turns = self._transaction([(i, n) for _, i, n in parsed], suspect_duplicate=False)
+            except Exception:  # noqa: BLE001 - retried one by one below
+                log.info("a batch of %d turns failed; handling them one by one", len(parsed))
+            else:
+                for (index, _, _), handled in zip(parsed, turns, strict=True):
+                    results[index] = handled
+                parsed = []
+        for index, inbound, nlu in parsed:
+            try:
+                results[index] = self._handle_alone(inbound, nlu)
+            except Exception as exc:  # noqa: BLE001 - this message's caller gets it
+                results[index] = exc
+        return [result for result in results if result is not None]
+
+    def _parse(self, inbound: InboundMessage) -> NLUResult:
+        return self.interpreter.parse(inbound.text[:4000], now=self.clock.now())
+
+    def _handle_alone(self, inbound: InboundMessage, nlu: NLUResult) -> Handled:
         for attempt in range(3):
             try:
-                return self._handle_once(inbound, nlu, suspect_duplicate=attempt > 0)
+                return self._transaction([(inbound, nlu)], suspect_duplicate=attempt > 0)[0]
             except IntegrityError:
                 # A duplicate delivery, or a concurrent first message that created the same
                 # conversation: the whole transaction rolled back; look again and retry.
@@ -121,69 +161,97 @@ class ConversationService:
                 log.info("retrying inbound %s after a concurrent insert", inbound.external_id)
         raise AssertionError("unreachable")
 
-    def _handle_once(
-        self, inbound: InboundMessage, nlu: NLUResult, *, suspect_duplicate: bool
-    ) -> Handled:
-        """One transaction. Duplicates are normally stopped before (the inbox's check under the
-        conversation's lock); the unique index catches the rest, and the retry sees them."""
+    def _transaction(
+        self, parsed: Sequence[tuple[InboundMessage, NLUResult]], *, suspect_duplicate: bool
+    ) -> list[Handled]:
+        """One transaction for the turns of distinct conversations. Duplicates are normally
+        stopped before (the inbox's check under the conversation's lock); the unique index
+        catches the rest, and a retry alone (``suspect_duplicate``) sees them."""
         now = self.clock.now()
-        external_id = storable(inbound.external_id)[:120]
         with self.sessions() as session, session.begin():
-            # Holding the onboarding keeps it in the session's (weak) identity map for the turn.
-            conversation, _onboarding = self._conversation(session, inbound)
-            if suspect_duplicate and session.scalar(
-                select(Message.id).where(
-                    Message.conversation_id == conversation.id,
-                    Message.direction == "in",
-                    Message.channel_message_id == external_id,
+            # Holding the onboardings keeps them in the session's (weak) identity map.
+            found = self._conversations(session, [inbound for inbound, _ in parsed])
+            first = [_address(inbound) for inbound, _ in parsed if _address(inbound) not in found]
+            found.update(zip(first, start_conversations(session, first, now=now), strict=True))
+            writes = MessageWrites()
+            turns = [
+                self._turn(
+                    session,
+                    found[_address(inbound)],
+                    inbound,
+                    nlu,
+                    writes=writes,
+                    now=now,
+                    suspect_duplicate=suspect_duplicate,
                 )
-            ):
-                log.info("duplicate delivery %s ignored", inbound.external_id)
-                return Handled(conversation_id=conversation.id, duplicate=True)
-            # Stored with the replies, in one statement (a duplicate still fails the unique
-            # index, and the whole turn rolls back).
-            received = {
-                "conversation_id": conversation.id,
-                "direction": "in",
-                "author": "system" if inbound.document is not None else "client",
-                "staff_id": None,
-                "text": storable(inbound.text),
-                "channel_message_id": external_id,
-                "status": "received",
-                "payload": _media_payload(inbound),
-                "intent": None if conversation.bot_paused else nlu.intent.name,
-                "created_at": now,
-            }
-            queued = queue_documents(session, conversation, inbound, now=now)
-            if inbound.document is None:
-                conversation.last_inbound_at = inbound.received_at
-            if inbound.profile_name:
-                conversation.profile_name = storable(inbound.profile_name)[:120]
-            if conversation.bot_paused:
-                _store_messages(session, conversation, [received], [], author="bot", now=now)
-                return Handled(
-                    conversation_id=conversation.id, bot_paused=True, documents_queued=queued
-                )
-            state = DialogueState.model_validate(conversation.state or {})
-            with session.no_autoflush:  # one flush per turn, not one per read
-                context = self._context(session, conversation)
-            turn = self.engine.handle(state, inbound, nlu, context)
-            EffectRecorder(
-                session, conversation, now=now, assign_escalation=self.assign_escalation
-            ).apply(turn.effects)
-            conversation.state = turn.state.model_dump(mode="json")
-            conversation.language = turn.state.language
-            conversation.updated_at = now
-            replies = _store_messages(
-                session, conversation, [received], turn.replies, author="bot", now=now
+                for inbound, nlu in parsed
+            ]
+            writes.execute(session, now=now)
+        return [turn.result() for turn in turns]
+
+    def _turn(
+        self,
+        session: Session,
+        found: tuple[Conversation, Onboarding | None],
+        inbound: InboundMessage,
+        nlu: NLUResult,
+        *,
+        writes: MessageWrites,
+        now: datetime,
+        suspect_duplicate: bool,
+    ) -> _Turn:
+        """One message's turn inside the caller's transaction; its messages go to ``writes``."""
+        conversation = found[0]
+        external_id = storable(inbound.external_id)[:120]
+        if suspect_duplicate and session.scalar(
+            select(Message.id).where(
+                Message.conversation_id == conversation.id,
+                Message.direction == "in",
+                Message.channel_message_id == external_id,
             )
-            escalations = [e.reason for e in turn.effects if isinstance(e, Escalate)]
-            return Handled(
+        ):
+            log.info("duplicate delivery %s ignored", inbound.external_id)
+            return _Turn(Handled(conversation_id=conversation.id, duplicate=True))
+        # Stored with the replies, in one statement (a duplicate still fails the unique index,
+        # and the whole transaction rolls back).
+        received = inbound_row(
+            conversation,
+            inbound,
+            external_id=external_id,
+            intent=None if conversation.bot_paused else nlu.intent.name,
+            now=now,
+        )
+        queued = queue_documents(session, conversation, inbound, now=now)
+        if inbound.document is None:
+            conversation.last_inbound_at = inbound.received_at
+        if inbound.profile_name:
+            conversation.profile_name = storable(inbound.profile_name)[:120]
+        if conversation.bot_paused:
+            writes.add(conversation, received=[received], author="bot", now=now)
+            return _Turn(
+                Handled(conversation_id=conversation.id, bot_paused=True, documents_queued=queued)
+            )
+        state = DialogueState.model_validate(conversation.state or {})
+        with session.no_autoflush:  # one flush per transaction, not one per read
+            context = self._context(session, conversation)
+        turn = self.engine.handle(state, inbound, nlu, context)
+        EffectRecorder(
+            session, conversation, now=now, assign_escalation=self.assign_escalation
+        ).apply(turn.effects)
+        conversation.state = turn.state.model_dump(mode="json")
+        conversation.language = turn.state.language
+        conversation.updated_at = now
+        pending = writes.add(
+            conversation, received=[received], replies=turn.replies, author="bot", now=now
+        )
+        return _Turn(
+            Handled(
                 conversation_id=conversation.id,
-                replies=replies,
-                escalations=escalations,
+                escalations=[e.reason for e in turn.effects if isinstance(e, Escalate)],
                 documents_queued=queued,
-            )
+            ),
+            pending,
+        )
 
     def resume(self, session: Session, conversation: Conversation) -> list[StoredReply]:
         """The bot takes the conversation back: it repeats the question it was on.
@@ -205,33 +273,23 @@ class ConversationService:
         turn = self.engine.resume(state, self._context(session, conversation))
         return state, turn.replies
 
-    def _conversation(
-        self, session: Session, inbound: InboundMessage
-    ) -> tuple[Conversation, Onboarding | None]:
-        """The conversation with its onboarding (one query; both stay in the session, so the
-        turn's context and effects read the onboarding without another round trip)."""
-        found = session.execute(
-            _BY_ADDRESS, {"channel": inbound.channel.value, "address": inbound.address}
-        ).first()
-        if found is not None:
-            return found[0], found[1]
-        now = self.clock.now()
-        onboarding = start_onboarding(session, now=now)
-        conversation = session.scalars(
-            insert(Conversation).returning(Conversation),
-            [
-                {
-                    "channel": inbound.channel.value,
-                    "address": inbound.address,
-                    "state": {},
-                    "client_id": onboarding.client_id,
-                    "onboarding_id": onboarding.id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            ],
-        ).one()
-        return conversation, onboarding
+    def _conversations(
+        self, session: Session, inbounds: Sequence[InboundMessage]
+    ) -> dict[tuple[str, str], tuple[Conversation, Onboarding | None]]:
+        """The existing conversations of these messages with their onboardings, in one query
+        (both stay in the session, so the turns' context and effects read the onboarding
+        without another round trip)."""
+        if len(inbounds) == 1:
+            rows = session.execute(
+                _BY_ADDRESS, {"channel": inbounds[0].channel.value, "address": inbounds[0].address}
+            )
+        else:
+            pairs = [(inbound.channel.value, inbound.address) for inbound in inbounds]
+            rows = session.execute(_BY_ADDRESSES, {"pairs": pairs})
+        return {
+            (conversation.channel, conversation.address): (conversation, onboarding)
+            for conversation, onboarding in rows
+        }
 
     def _context(self, session: Session, conversation: Conversation) -> ConversationContext:
         onboarding = (
@@ -272,105 +330,8 @@ class ConversationService:
         )
 
 
-def store_outbound(
-    session: Session,
-    conversation: Conversation,
-    reply: OutboundMessage,
-    *,
-    author: str,
-    now: datetime,
-    staff_id: int | None = None,
-) -> StoredReply:
-    """Stores an outbound message and, for push channels, its outbox row (same transaction)."""
-    return store_outbound_many(
-        session, conversation, [reply], author=author, now=now, staff_id=staff_id
-    )[0]
-
-
-def store_outbound_many(
-    session: Session,
-    conversation: Conversation,
-    replies: Sequence[OutboundMessage],
-    *,
-    author: str,
-    now: datetime,
-    staff_id: int | None = None,
-) -> list[StoredReply]:
-    """Stores outbound messages in order and, for push channels, their outbox rows."""
-    return _store_messages(
-        session, conversation, [], replies, author=author, now=now, staff_id=staff_id
-    )
-
-
-def _store_messages(
-    session: Session,
-    conversation: Conversation,
-    received: Sequence[Mapping[str, object]],
-    replies: Sequence[OutboundMessage],
-    *,
-    author: str,
-    now: datetime,
-    staff_id: int | None = None,
-) -> list[StoredReply]:
-    """Inserts the ``received`` message rows, then the replies, and the replies' outbox rows.
-
-    Plain inserts on the session's connection (one ``INSERT ... RETURNING`` for all messages,
-    one for the outbox rows): this runs on every turn, where the ORM's unit of work cost more
-    than the database. Nothing pending in the session is flushed, except a new conversation.
-    """
-    if not received and not replies:
-        return []
-    if conversation.id is None:
-        session.flush()
-    pull = Channel(conversation.channel) in PULL_CHANNELS
-    limit = TEXT_LIMITS.get(Channel(conversation.channel))
-    if limit is not None:
-        replies = [part for reply in replies for part in split_long(reply, limit)]
-    connection = session.connection()
-    rows = [
-        *received,
-        *(
-            {
-                "conversation_id": conversation.id,
-                "direction": "out",
-                "author": author,
-                "staff_id": staff_id,
-                "text": reply.text,
-                "payload": _outbound_payload(reply),
-                "channel_message_id": None,
-                "status": "delivered" if pull else "queued",
-                "intent": None,
-                "created_at": now,
-            }
-            for reply in replies
-        ),
-    ]
-    stored = connection.execute(_INSERT_MESSAGES, rows)
-    ids = stored.scalars().all()[len(received) :]
-    if ids and not pull:
-        connection.execute(
-            _INSERT_OUTBOX,
-            [
-                {
-                    "message_id": message_id,
-                    "conversation_id": conversation.id,
-                    "channel": conversation.channel,
-                    "address": conversation.address,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
-                for message_id in ids
-            ],
-        )
-    return [
-        StoredReply(
-            message_id=message_id,
-            text=reply.text,
-            choices=tuple((c.id, c.title) for c in reply.choices),
-            attachments=reply.attachments,
-        )
-        for message_id, reply in zip(ids, replies, strict=True)
-    ]
+def _address(inbound: InboundMessage) -> tuple[str, str]:
+    return inbound.channel.value, inbound.address
 
 
 def queue_documents(
@@ -393,30 +354,3 @@ def queue_documents(
             )
         )
     return len(inbound.media)
-
-
-def storable(text: str) -> str:
-    """PostgreSQL text cannot hold NUL characters; nothing else is lost."""
-    return text.replace("\x00", "")
-
-
-def _outbound_payload(reply: OutboundMessage) -> dict[str, object]:
-    payload: dict[str, object] = {
-        "choices": [[c.id, c.title] for c in reply.choices],
-        "kind": reply.kind,
-    }
-    if reply.attachments:
-        payload["attachments"] = list(reply.attachments)
-    return payload
-
-
-def _media_payload(inbound: InboundMessage) -> dict[str, object]:
-    payload: dict[str, object] = {}
-    if inbound.media:
-        payload["media"] = [
-            {"url": m.url, "content_type": m.content_type, "provider_id": m.provider_id}
-            for m in inbound.media
-        ]
-    if inbound.choice_id:
-        payload["choice_id"] = inbound.choice_id
-    return payload

@@ -33,8 +33,9 @@ from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.messages import OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.service.companies import record_company_check
-from bot.service.conversations import ConversationService, store_outbound
+from bot.service.conversations import ConversationService
 from bot.service.jobs import SendPolicy, schedule_job
+from bot.service.message_store import store_outbound
 from bot.service.records import EffectRecorder
 from bot.service.training import get_booking, sync_slots
 from bot.storage.claims import claim_due

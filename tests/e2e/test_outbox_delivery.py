@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bot.bootstrap import Runtime, build_gateway, build_outbox_worker, build_runtime
 from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel, OutboundMessage
-from bot.service.conversations import store_outbound
+from bot.service.message_store import store_outbound
 from bot.storage.models import Conversation, Message, OutboxItem
 from bot.workers.outbox import record_delivery_status
 from tests.e2e.conftest import twilio_settings

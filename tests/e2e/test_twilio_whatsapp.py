@@ -197,3 +197,26 @@ def test_metrics_and_readiness(twilio_server: TwilioClient) -> None:
         'acolhe_http_request_seconds_count{method="POST",route="/webhooks/twilio",status="200"} 2.0'
         in text
     )
+
+
+def test_many_clients_at_once_share_transactions_and_each_gets_one_reply(
+    twilio_server: TwilioClient,
+) -> None:
+    clients = [f"+551197{n:07d}" for n in range(48)]
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        codes = list(pool.map(lambda c: twilio_server.post(c, "oi").status_code, clients))
+    assert codes == [200] * len(clients)
+    twilio_server.fake.wait_for(len(clients))
+    import time
+
+    time.sleep(0.3)  # would-be duplicates have had time to be sent
+    assert sorted(m.to for m in twilio_server.fake.sent) == sorted(f"whatsapp:{c}" for c in clients)
+    metrics = twilio_server.http.get("/metrics").text
+    turns = _metric(metrics, "acolhe_turn_batch_size_sum")
+    batches = _metric(metrics, "acolhe_turn_batch_size_count")
+    assert turns == len(clients)
+    assert batches < len(clients)  # turns that were ready together ran in one transaction
+
+
+def _metric(text: str, name: str) -> float:
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name))
