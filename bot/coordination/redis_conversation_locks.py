@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 from bot.coordination.conversation_locks import ConversationLocks, HeldLock
 from bot.coordination.errors import LockTimeout
 from bot.coordination.inbound_gate import Admission, InboundGate, message_key
-from bot.coordination.redis_backend import redis_errors_translated
+from bot.coordination.redis_backend import BatchedScript, redis_errors_translated
 
 __all__ = ["RedisConversationLocks"]
 
@@ -131,9 +131,11 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
         self._renew_every_s = lease_s / 3 if renew_every_s is None else renew_every_s
         self._poll_min_s = poll_min_s
         self._poll_max_s = min(poll_max_s, lease_s / 4)
-        self._acquire: AsyncScript = client.register_script(_ACQUIRE)
+        # Taking and leaving a turn happen for every message: calls that are waiting go to
+        # Redis together (one pipeline); renewals are rare (held locks, every lease / 3).
+        self._acquire = BatchedScript(client, client.register_script(_ACQUIRE))
         self._renew: AsyncScript = client.register_script(_RENEW)
-        self._release: AsyncScript = client.register_script(_RELEASE)
+        self._release = BatchedScript(client, client.register_script(_RELEASE))
         self._wakeups: dict[str, _Wakeup] = {}
 
     def _keys(self, key: str) -> list[str]:
@@ -145,11 +147,11 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
         held = HeldLock(key)
         keys = self._keys(key)
         await self._enter(held, keys, timeout_s)
-        renewer = asyncio.create_task(self._keep_alive(held, keys), name=f"lock-lease:{key}")
+        stop_renewing = self._renew_while_held(held, keys)
         try:
             yield held
         finally:
-            renewer.cancel()
+            stop_renewing()
             await self._leave(held, keys)
 
     @asynccontextmanager
@@ -164,13 +166,11 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
             yield Admission(lock=held, duplicate=True)
             return
         admission = Admission(lock=held)
-        renewer = asyncio.create_task(
-            self._keep_alive(held, keys), name=f"lock-lease:{conversation}"
-        )
+        stop_renewing = self._renew_while_held(held, keys)
         try:
             yield admission
         finally:
-            renewer.cancel()
+            stop_renewing()
             remembered = (seen, remember_s) if admission.remember else None
             await self._leave(held, keys, remember=remembered)
 
@@ -229,18 +229,38 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
                 if wakeup.waiters == 0:
                     del self._wakeups[held.key]
 
+    def _renew_while_held(self, held: HeldLock, keys: list[str]) -> Callable[[], None]:
+        """Renews the lease every ``renew_every_s`` while the lock is held; returns the function
+        that stops it. Until the first renewal it is only a timer: most turns end long before,
+        and a task per message cost more than the message's own lock calls."""
+        loop = asyncio.get_running_loop()
+        renewer: asyncio.Task[None] | None = None
+
+        def start() -> None:
+            nonlocal renewer
+            renewer = loop.create_task(self._keep_alive(held, keys), name=f"lock-lease:{held.key}")
+
+        timer = loop.call_later(self._renew_every_s, start)
+
+        def stop() -> None:
+            timer.cancel()
+            if renewer is not None:
+                renewer.cancel()
+
+        return stop
+
     async def _keep_alive(self, held: HeldLock, keys: list[str]) -> None:
         while True:
-            await asyncio.sleep(self._renew_every_s)
             try:
                 still_queued = await self._renew(keys=keys, args=[held.token, self._lease_ms])
             except RedisError as exc:  # transient: try again before the lease runs out
                 logger.warning("renewing lock %r failed: %s", held.key, exc)
-                continue
-            if not still_queued:
-                held.lost = True
-                logger.error("lock %r was lost: its lease ran out while held", held.key)
-                return
+            else:
+                if not still_queued:
+                    held.lost = True
+                    logger.error("lock %r was lost: its lease ran out while held", held.key)
+                    return
+            await asyncio.sleep(self._renew_every_s)
 
     async def _leave(
         self, held: HeldLock, keys: list[str], *, remember: tuple[str, int] | None = None
