@@ -66,8 +66,8 @@ WINDOW_CLOSED_CODE = "63016"
 def _verify(*, form: Mapping[str, str], url: str, signature: str | None, auth_token: str) -> None:
     if not signature:
         raise InvalidSignature("missing X-Twilio-Signature")
-    # The validator reads repeated keys through getlist/getall when the mapping has them
-    # (Starlette's FormData does), so pass the form through untouched.
+    # The validator reads every value of a repeated key through getall/getlist when the mapping
+    # has them (the webhook routes' FormFields does), so pass the form through untouched.
     if not RequestValidator(auth_token).validate(url, form, signature):
         raise InvalidSignature("X-Twilio-Signature does not match")
 

@@ -58,15 +58,31 @@ def _public_url(base: str, request: Request) -> str:
     return f"{base}{request.url.path}" + (f"?{query}" if query else "")
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The posted form's fields (the last value of a repeated one), empty values kept.
+class FormFields(dict[str, str]):
+    """A posted form: each field's last value, and all of a repeated field's values through
+    ``getall`` — what twilio's ``RequestValidator`` signs. (Given a plain dict, the validator
+    raised and caught two ``AttributeError`` per field, twice per request.)"""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self._values: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self._values.setdefault(key, []).append(value)
+
+    def getall(self, key: str) -> list[str]:
+        return self._values.get(key, [])
+
+
+async def _form(request: Request) -> FormFields:
+    """The posted form's fields, empty values kept.
 
     Providers post ``application/x-www-form-urlencoded``, read here with ``parse_qsl``, which
     costs a fraction of Starlette's streaming form parser; anything else goes through it.
     """
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("application/x-www-form-urlencoded"):
-        return {key: str(value) for key, value in (await request.form()).items()}
+        form = await request.form()
+        return FormFields([(key, str(value)) for key, value in form.multi_items()])
     body = await request.body()
     if len(body) > MAX_WEBHOOK_BYTES:
         raise _Refused(413, "request body too large")
@@ -76,7 +92,7 @@ async def _form(request: Request) -> dict[str, str]:
         )
     except ValueError as exc:
         raise MalformedWebhook(f"unreadable form: {exc}") from exc
-    return dict(pairs)
+    return FormFields(pairs)
 
 
 class _Refused(Exception):
@@ -142,7 +158,7 @@ def webhook_router(
                 error_code=status.error_code,
             )
 
-    async def twilio_form(request: Request) -> tuple[dict[str, str], str, str]:
+    async def twilio_form(request: Request) -> tuple[FormFields, str, str]:
         """The posted form, the public URL Twilio signed, and the auth token to check it."""
         if gateway.twilio is None:
             raise _Refused(404, "Twilio channel is not configured")

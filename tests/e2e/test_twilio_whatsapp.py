@@ -220,3 +220,35 @@ def test_many_clients_at_once_share_transactions_and_each_gets_one_reply(
 
 def _metric(text: str, name: str) -> float:
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name))
+
+
+def test_a_repeated_field_is_signed_with_all_its_values(twilio_server: TwilioClient) -> None:
+    from twilio.request_validator import RequestValidator
+
+    from bot.channels.webhooks import FormFields
+    from tests.e2e.conftest import BOT_NUMBER, PUBLIC_URL
+
+    fields = [
+        ("MessageSid", "SM" + "c" * 32),
+        ("From", f"whatsapp:{CLIENT}"),
+        ("To", f"whatsapp:{BOT_NUMBER}"),
+        ("Body", "oi"),
+        ("NumMedia", "0"),
+        ("Tag", "first"),
+        ("Tag", "second"),  # a field Twilio might repeat: every value is signed
+    ]
+    validator = RequestValidator(twilio_server.fake.auth_token)
+    signature = validator.compute_signature(f"{PUBLIC_URL}/webhooks/twilio", FormFields(fields))
+    body = {"Tag": ["first", "second"], **{k: v for k, v in fields if k != "Tag"}}
+    tampered = {**body, "Tag": ["first", "third"]}
+
+    refused = twilio_server.http.post(
+        "/webhooks/twilio", data=tampered, headers={"X-Twilio-Signature": signature}
+    )
+    accepted = twilio_server.http.post(
+        "/webhooks/twilio", data=body, headers={"X-Twilio-Signature": signature}
+    )
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 200
+    assert "Você concorda" in (twilio_server.fake.wait_for(1)[0].body or "")
