@@ -1,11 +1,14 @@
 """In-process cost of the message path, without HTTP: CPU per turn and per delivery.
 
-    .venv/bin/python -m bench.webhooks.turns [--database URL] [--clients N] [--profile turn|outbox]
+    .venv/bin/python -m bench.webhooks.turns [--database URL] [--clients N] [--batch N]
+        [--profile turn|outbox]
 
 Builds a runtime like ``onboard serve`` (real built-in NLU, real flows) on a fresh database (a
 new SQLite file, or a new database on the given PostgreSQL server), then, in one thread:
 
-1. ``ConversationService.handle`` for every client's three messages (the bench's script);
+1. ``ConversationService.handle`` for every client's three messages (the bench's script), or,
+   with ``--batch N``, ``handle_many`` for N clients' messages at a time (what the inbox does
+   under load);
 2. ``OutboxWorker.run_once`` against the fake Twilio until the outbox is empty.
 
 It prints CPU milliseconds per turn and per delivered reply (the delivery figure includes the
@@ -73,6 +76,7 @@ def main() -> None:
     )
     parser.add_argument("--database", default="", help="database URL (default: a fresh SQLite)")
     parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=1, help="turns per transaction")
     parser.add_argument("--profile", choices=("turn", "outbox"), default=None)
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--callees", default="", help="print the callees of these functions")
@@ -111,9 +115,16 @@ def main() -> None:
             profiler.enable()
         turns = 0
         for index, text in enumerate(MESSAGES):
-            for phone in phones:
-                service.handle(_inbound(phone, text, f"SM{run}{phone}{index}"))
-                turns += 1
+            for first in range(0, len(phones), args.batch):
+                batch = [
+                    _inbound(phone, text, f"SM{run}{phone}{index}")
+                    for phone in phones[first : first + args.batch]
+                ]
+                if args.batch == 1:
+                    service.handle(batch[0])
+                else:
+                    service.handle_many(batch)
+                turns += len(batch)
         profiler.disable()
         _report("turn", turns, time.process_time() - cpu, time.perf_counter() - wall)
         if args.profile == "turn":

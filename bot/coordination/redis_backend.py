@@ -51,7 +51,9 @@ class BatchedScript:
     batch (``MicroBatcher``): one socket write and one read for the calls that were waiting,
     instead of one of each per call. Each call keeps its own keys (one cluster slot per call),
     its own result and its own error; a script the server forgot (a restart, ``SCRIPT
-    FLUSH``) is loaded again and its calls repeated.
+    FLUSH``) is loaded again and its calls repeated. One pipeline at a time by default: a
+    round trip takes well under a millisecond, and the calls made meanwhile go in the next one
+    (the gate's calls cost 97 µs of the caller's CPU each this way, 124 µs one by one).
 
     A caller cancelled while its call is on the wire waits (at most ``settle_s``) for the
     outcome before the cancellation goes on, so whatever it does next (leaving a queue it may
@@ -64,18 +66,14 @@ class BatchedScript:
         script: AsyncScript,
         *,
         max_batch: int = 128,
-        max_in_flight: int = 4,
-        spill_after_s: float = 0.002,
+        max_in_flight: int = 1,
         settle_s: float = 5.0,
     ) -> None:
         self._client = client
         self._script = script
         self._settle_s = settle_s
         self._batches: MicroBatcher[_Call, Any] = MicroBatcher(
-            self._run,
-            max_batch=max_batch,
-            max_in_flight=max_in_flight,
-            spill_after_s=spill_after_s,
+            self._run, max_batch=max_batch, max_in_flight=max_in_flight
         )
 
     async def __call__(self, *, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:

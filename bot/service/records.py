@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Result, Table, func, insert, select
+from sqlalchemy import Result, Table, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from bot.dialogue.effects import (
     CompanyChecked,
@@ -348,16 +349,30 @@ class EffectRecorder:
         self._audit("nps_answered", new=str(response.score), actor="client")
 
     def _record(self, kind: str, detail: str) -> None:
-        client = self.client
-        if client is not None and kind == "consent_given":
-            client.consent_at = self.now
-        elif client is not None and kind == "consent_refused":
-            client.consent_refused_at = self.now
-        elif client is not None and kind == "form_refused":
-            client.form_refused = True
+        if kind == "consent_given":
+            self._set_client(consent_at=self.now)
+        elif kind == "consent_refused":
+            self._set_client(consent_refused_at=self.now)
+        elif kind == "form_refused":
+            self._set_client(form_refused=True)
         elif kind == "language_changed":
             self.conversation.language = detail
         self._audit(kind, new=detail or None, actor="client")
+
+    def _set_client(self, **values: object) -> None:
+        """Sets columns of the client record without loading it: one ``UPDATE`` (consent is
+        recorded early in every conversation, by a turn that reads nothing else of the client),
+        or the object itself when the session already holds it."""
+        cid = self.conversation.client_id
+        if cid is None:
+            return
+        values["updated_at"] = self.now
+        loaded = self.session.identity_map.get(identity_key(Client, cid))
+        if loaded is not None:
+            for column, value in values.items():
+                setattr(loaded, column, value)
+            return
+        self.session.execute(update(_CLIENTS).where(_CLIENTS.c.id == cid).values(**values))
 
     def _audit(
         self,

@@ -34,7 +34,7 @@ from bot.channels.ports import ChannelSender, Template
 from bot.coordination import RateLimiter
 from bot.domain.clock import Clock
 from bot.domain.messages import Channel, Choice, OutboundMessage
-from bot.storage.claims import claim_rows
+from bot.storage.claims import RowClaims
 from bot.storage.models import Conversation, Message, OutboxItem
 from bot.workers.loop import run_rounds
 
@@ -127,7 +127,10 @@ class OutboxWorker:
         self.batch = batch
         self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
-        self._due = _due_query()
+        self._due = RowClaims(
+            _OUTBOX,
+            _due_query().where(_OUTBOX.c.next_attempt_at <= bindparam("due_by")).limit(batch),
+        )
         self._outcomes = _GroupCommit(self._record)
 
     async def run(
@@ -167,9 +170,10 @@ class OutboxWorker:
     def _claim(self) -> list[Claim]:
         """One query for the due rows with their message and conversation, one to lease them."""
         now = self.clock.now()
-        query = self._due.where(_OUTBOX.c.next_attempt_at <= now).limit(self.batch)
         with self.sessions() as session, session.begin():
-            rows = claim_rows(session.connection(), _OUTBOX, query, now=now, lease=self.lease)
+            rows = self._due.claim(
+                session.connection(), now=now, lease=self.lease, params={"due_by": now}
+            )
         return [_snapshot(row) for row in rows]
 
     # ------------------------------------------------------------------ delivering
