@@ -24,7 +24,9 @@ from bot.dialogue.effects import Escalate
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.scheduling import BOOKABLE_STAGES
 from bot.dialogue.state import DialogueState
+from bot.domain.address import NoAddressLookup
 from bot.domain.clock import Clock
+from bot.domain.company import NoCompanyLookup
 from bot.domain.messages import InboundMessage, OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.service.message_store import (
@@ -108,6 +110,15 @@ class ConversationService:
         self.engine = engine
         self.interpreter = interpreter
         self.clock = clock
+        self._calls_out = not isinstance(engine.address_lookup, NoAddressLookup) or not (
+            isinstance(engine.company_lookup, NoCompanyLookup)
+        )
+
+    def may_call_out(self, inbound: InboundMessage) -> bool:
+        """True when this message's turn may wait on an outside look-up (BrasilAPI for a CEP
+        or a CNPJ: a text with eight digits or more), so the inbox runs it alone rather than
+        make a batch of other clients' turns wait with it."""
+        return self._calls_out and sum(c.isdigit() for c in inbound.text[:200]) >= 8
 
     def handle(self, inbound: InboundMessage) -> Handled:
         """One message's turn, in its own transaction."""

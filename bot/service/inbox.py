@@ -5,7 +5,10 @@ conversation: in-process, or Redis across processes); different conversations ru
 concurrently; the dialogue runs in a worker thread so the event loop keeps answering webhooks.
 Turns of different conversations that are ready together run together (``MicroBatcher``): one
 thread hop and one transaction for the batch (``ConversationService.handle_many``). A turn that
-finds a thread free runs at once, alone; batches form only while every thread is busy.
+finds no batch running starts at once, alone; the turns that arrive while a batch runs form the
+next one (see TURN_SPILL_S for a batch that runs long). A message whose turn may wait on
+BrasilAPI (a CEP or a CNPJ) always runs alone, so a slow look-up delays only its own client and
+never holds a batch's transaction (or SQLite's write lock).
 
 De-duplication has two layers: a fast check of the channel's message id in shared storage
 (Redis, or memory) as the conversation's turn comes (the gate: ``bot.coordination``),
@@ -71,7 +74,10 @@ class Inbox:
         ) as admission:
             if admission.duplicate:
                 return self._count(inbound, Handled(conversation_id=0, duplicate=True))
-            handled = await self._batcher().submit(inbound)
+            if self.conversations.may_call_out(inbound):
+                handled = await anyio.to_thread.run_sync(self.conversations.handle, inbound)
+            else:
+                handled = await self._batcher().submit(inbound)
             admission.handled()
         if handled.replies and self.outbox_wake is not None:
             self.outbox_wake.set()

@@ -69,3 +69,46 @@ def test_correcting_the_cep_to_an_unknown_one_asks_for_the_street_again(
     reply = chat.say("errei o cep, o certo é 04538-133")  # unknown to the fake: 404
     assert "Corrigido" in reply and "Qual é o endereço (rua/avenida)" in reply
     assert "Corrigido" in chat.say("Av. Brigadeiro Faria Lima, Itaim Bibi, São Paulo/SP")
+
+
+async def test_a_slow_look_up_delays_only_its_own_client(
+    looked_up: Runtime, brasilapi: FakeBrasilApi
+) -> None:
+    """The inbox runs a message that may wait on BrasilAPI alone: other clients' turns, batched
+    meanwhile, are answered without waiting for it."""
+    import asyncio
+    import time
+
+    from bot.coordination import build_coordination
+    from bot.domain.messages import Channel, InboundMessage
+    from bot.service.inbox import Inbox
+
+    brasilapi.script("/cep/v2/01310100", Reply(200, PAULISTA, delay=1.5))
+    chat = Chat(looked_up, channel=Channel.TWILIO_WHATSAPP, address="+5511988887777")
+    await asyncio.to_thread(_to_step, chat, "cep")
+    inbox = Inbox(conversations=looked_up.conversations, gate=build_coordination(None).gate)
+
+    def message(address: str, text: str) -> InboundMessage:
+        return InboundMessage(
+            channel=Channel.TWILIO_WHATSAPP,
+            address=address,
+            text=text,
+            external_id=f"SM-{address}-{text}",
+            received_at=looked_up.clock.now(),
+        )
+
+    async def timed(inbound: InboundMessage) -> float:
+        started = time.perf_counter()
+        await inbox.receive(inbound)
+        return time.perf_counter() - started
+
+    # All at once: the first "oi" starts a batch alone, the rest arrive while it runs and
+    # would form the next batch together with the CEP.
+    first, slow, *others = await asyncio.gather(
+        timed(message("+551190000009", "oi")),
+        timed(message(chat.address, "01310-100")),
+        *(timed(message(f"+55119000000{n}", "oi")) for n in range(6)),
+    )
+
+    assert slow >= 1.5
+    assert max(first, *others) < 1.0
