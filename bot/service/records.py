@@ -3,11 +3,12 @@ escalations, opt-outs and erasure requests. Runs inside the caller's transaction
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Result, Table, func, insert, select, update
+from sqlalchemy import Result, Table, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -140,6 +141,16 @@ def start_conversations(
         ),
     )
     return list(zip(conversations, onboardings, strict=True))
+
+
+@functools.cache
+def _client_update(columns: tuple[str, ...]) -> Update:
+    """``UPDATE clients SET <columns> WHERE id = :b_id``, built once per set of columns."""
+    return (
+        update(_CLIENTS)
+        .where(_CLIENTS.c.id == bindparam("b_id"))
+        .values({column: bindparam(f"b_{column}") for column in columns})
+    )
 
 
 _Entity = TypeVar("_Entity", Conversation, Onboarding)
@@ -372,7 +383,12 @@ class EffectRecorder:
             for column, value in values.items():
                 setattr(loaded, column, value)
             return
-        self.session.execute(update(_CLIENTS).where(_CLIENTS.c.id == cid).values(**values))
+        # On the connection: the session's pending changes (the batch's other turns) are not
+        # flushed early for it; none of them is this client's, which the session does not hold.
+        self.session.connection().execute(
+            _client_update(tuple(sorted(values))),
+            {"b_id": cid, **{f"b_{column}": value for column, value in values.items()}},
+        )
 
     def _audit(
         self,
