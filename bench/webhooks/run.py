@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -92,6 +93,22 @@ class ReplyWatcher:
             (to, index), asyncio.get_running_loop().create_future()
         )
         return await asyncio.wait_for(waiter, timeout_s)
+
+
+def machine_speed() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (dicts, strings, JSON), best of three.
+
+    The shared VM's speed drifts (the same commit measured 2.5 and 5 ms per message an hour
+    apart), so each run prints this beside its figures: compare runs only at a similar value,
+    or interleaved.
+    """
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        table = {str(n): n * 2 for n in range(200_000)}
+        json.loads(json.dumps(table))
+        best = min(best, time.process_time() - started)
+    return best * 1000
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -305,7 +322,7 @@ def bench(
         log = nlu_cache.parent / f"server-{uuid.uuid4().hex[:8]}.log"
         server = _start_server(env, port, log)
         watcher = ReplyWatcher(fake)
-        print(f"\n== {label}")
+        print(f"\n== {label} (machine speed: {machine_speed():.0f} ms, lower is faster)")
         print(
             f"{'conc':>5} {'msgs':>6} {'msg/s':>8} {'ack p50':>9} {'ack p99':>9} "
             f"{'e2e p50':>9} {'e2e p99':>9} {'cpu/msg':>9} {'lost':>5} {'dup':>4} {'err':>4}"
