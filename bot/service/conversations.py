@@ -37,7 +37,8 @@ from bot.service.message_store import (
     storable,
     store_outbound_many,
 )
-from bot.service.records import EffectRecorder, EscalationAssignment, start_conversations
+from bot.service.new_conversations import start_conversations
+from bot.service.records import EffectRecorder, EscalationAssignment
 from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
 from bot.storage.models import Conversation, Document, Message, Onboarding, StaffUser
 from nlu.types import Interpreter, NLUResult
@@ -47,7 +48,7 @@ __all__ = ["ConversationService", "Handled", "StoredReply", "queue_documents"]
 log = logging.getLogger(__name__)
 
 # The turn's statements are built once (SQLAlchemy then keeps their cache keys): the
-# conversation with its onboarding, by address (one, or several for a batch), and a new one.
+# conversation with its onboarding, by address: one, or several for a batch.
 _BY_ADDRESS = (
     select(Conversation, Onboarding)
     .outerjoin(Onboarding, Onboarding.id == Conversation.onboarding_id)
