@@ -156,7 +156,7 @@ class ConversationService:
                 results[index] = self._handle_alone(inbound, nlu)
             except Exception as exc:  # noqa: BLE001 - this message's caller gets it
                 results[index] = exc
-        return [result for result in results if result is not None]
+        return [_filled(result) for result in results]
 
     def _parse(self, inbound: InboundMessage) -> NLUResult:
         return self.interpreter.parse(inbound.text[:4000], now=self.clock.now())
@@ -340,6 +340,12 @@ class ConversationService:
                 else None
             ),
         )
+
+
+def _filled(result: Handled | Exception | None) -> Handled | Exception:
+    if result is None:
+        raise AssertionError("a message of the batch got no result")
+    return result
 
 
 def _address(inbound: InboundMessage) -> tuple[str, str]:

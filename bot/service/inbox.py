@@ -59,6 +59,7 @@ class Inbox:
         self.turn_threads = turn_threads
         self.turn_batch = turn_batch
         self._turns: MicroBatcher[InboundMessage, Handled] | None = None
+        self._solo: anyio.CapacityLimiter | None = None
         self.metrics = metrics
         self.documents_wake = documents_wake
         self.conversations = conversations
@@ -75,7 +76,9 @@ class Inbox:
             if admission.duplicate:
                 return self._count(inbound, Handled(conversation_id=0, duplicate=True))
             if self.conversations.may_call_out(inbound):
-                handled = await anyio.to_thread.run_sync(self.conversations.handle, inbound)
+                handled = await anyio.to_thread.run_sync(
+                    self.conversations.handle, inbound, limiter=self._solo_limiter()
+                )
             else:
                 handled = await self._batcher().submit(inbound)
             admission.handled()
@@ -96,6 +99,14 @@ class Inbox:
                 spill_after_s=TURN_SPILL_S,
             )
         return self._turns
+
+    def _solo_limiter(self) -> anyio.CapacityLimiter:
+        # Turns run alone (they may wait on BrasilAPI) take at most TURN_THREADS threads too,
+        # so a burst of them cannot overflow the connection pool. Created on first use: a
+        # limiter belongs to the running event loop.
+        if self._solo is None:
+            self._solo = anyio.CapacityLimiter(self.turn_threads)
+        return self._solo
 
     async def _run_turns(self, batch: list[InboundMessage]) -> list[Handled | Exception]:
         if self.metrics is not None:

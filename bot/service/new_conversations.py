@@ -54,8 +54,12 @@ def start_conversations(
         connection.execute(
             _INSERT_ONBOARDINGS,
             [
-                {"client_id": client_id, "stage": Stage.CADASTRO.value, "stage_entered_at": now}
-                | {"created_at": now}
+                {
+                    "client_id": client_id,
+                    "stage": Stage.CADASTRO.value,
+                    "stage_entered_at": now,
+                    "created_at": now,
+                }
                 for client_id in client_ids
             ],
         ),

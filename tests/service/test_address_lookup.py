@@ -112,3 +112,51 @@ async def test_a_slow_look_up_delays_only_its_own_client(
 
     assert slow >= 1.5
     assert max(first, *others) < 1.0
+
+
+async def test_turns_run_alone_take_at_most_the_turn_threads(
+    looked_up: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst of messages that may wait on BrasilAPI never holds more threads (and database
+    connections) than the batches would."""
+    import asyncio
+    import threading
+    import time
+
+    from bot.coordination import build_coordination
+    from bot.domain.messages import Channel, InboundMessage
+    from bot.service.inbox import Inbox
+
+    service = looked_up.conversations
+    running, most = 0, 0
+    guard = threading.Lock()
+    handle = service.handle
+
+    def slow_handle(inbound: InboundMessage):  # type: ignore[no-untyped-def]
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with guard:
+            running -= 1
+        return handle(inbound)
+
+    monkeypatch.setattr(service, "handle", slow_handle)
+    inbox = Inbox(conversations=service, gate=build_coordination(None).gate, turn_threads=3)
+    await asyncio.gather(
+        *(
+            inbox.receive(
+                InboundMessage(
+                    channel=Channel.TWILIO_WHATSAPP,
+                    address=f"+55119100000{n:02d}",
+                    text="11.222.333/0001-81",
+                    external_id=f"SM-burst-{n}",
+                    received_at=looked_up.clock.now(),
+                )
+            )
+            for n in range(12)
+        )
+    )
+
+    assert most == 3
