@@ -262,6 +262,16 @@ class DialogueEngine:
             self._prompt_current(turn, context)
         return turn
 
+    def greet(self, state: DialogueState, context: ConversationContext) -> Turn:
+        """The bot speaks first (the web chat opening): it starts the conversation, or asks
+        the current question again to a client who comes back."""
+        turn = Turn(state=state.model_copy(deep=True))
+        if not turn.state.started:
+            self._start(turn, context)
+        elif not turn.state.finished:
+            self._prompt_current(turn, context)
+        return turn
+
     def waiting_on(self, state: DialogueState) -> tuple[str, float | None] | None:
         """The label of the question the client has not answered yet and that step's
         ``idle_hours`` (None: the default), or None when the conversation waits for nothing."""

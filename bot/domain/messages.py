@@ -25,6 +25,16 @@ class MediaRef:
     content_type: str = ""
     provider_id: str = ""
     filename: str = ""
+    # What the provider says the file is: "file" (a photo or a document), "audio" (voice
+    # notes too), "video" or "sticker". Only files are read as documents.
+    kind: str = "file"
+
+    @property
+    def readable(self) -> bool:
+        """A photo or document the document reader may try; audio, video and stickers are not."""
+        if self.kind != "file":
+            return False
+        return not self.content_type.lower().startswith(("audio/", "video/"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,8 @@ class InboundMessage:
     profile_name: str = ""
     choice_id: str = ""  # set when the client tapped a button / inline keyboard option
     document: DocumentReading | None = None  # set when a document the client sent was read
+    # Content the bot cannot use that is not a file: "location" or "contact" (a shared vCard).
+    unsupported: str = ""
 
 
 @dataclass(frozen=True, slots=True)
