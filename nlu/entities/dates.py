@@ -3,10 +3,13 @@
 Works on folded text (lower case, no accents; see ``nlu.normalization.fold``) and a ``today``
 in the caller's time zone. Rules, chosen for scheduling (dates lie ahead):
 
-- ``hoje``/``today`` +0, ``amanhã``/``tomorrow`` +1, ``depois de amanhã`` +2, ``ontem`` -1.
+- ``hoje``/``today`` +0, ``amanhã``/``tomorrow`` +1, ``depois de amanhã`` (``dps de amanhã``)
+  +2, ``ontem`` -1.
 - ``daqui a 2 dias``, ``em 3 semanas``, ``daqui a um mês``, ``in 2 days``, ``3 weeks from now``.
 - A weekday (``segunda``, ``terça-feira``, ``2ª``, ``friday``), also with ``que vem``,
   ``próxima``, ``next``: the first such day *after* today. ``essa``/``this``: on or after today.
+  Short forms (``seg``, ``ter``, ``qui``, ``sex``, ``wed``) only with such a word or right before
+  a clock time (``seg 10h``, ``qui às 9h30``, ``wed 3pm``): alone they are other words too.
   ``segunda da semana que vem``: that weekday in next calendar week (weeks start on Monday).
 - ``dia 3``: the next 3rd of a month, today included. ``3 de maio``, ``03/05``, ``May 3rd``:
   this year, or next year once the date has passed; with a year, as written. Day/month order
@@ -48,17 +51,25 @@ _EN_MONTH = (
 )
 WEEKDAYS: dict[str, int] = {
     "segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6,
-    "seg": 0, "qua": 2, "qui": 3, "sab": 5, "dom": 6,
+    "seg": 0, "ter": 1, "qua": 2, "qui": 3, "sex": 4, "sab": 5, "dom": 6,
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
     "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
     "fri": 4,
 }
 _WEEKDAY = (
     "segunda|terca|quarta|quinta|sexta|sabado|domingo|monday|tuesday|wednesday|thursday|"
-    "friday|saturday|sunday|tues|thurs|thur|tue|thu|wed|mon|fri"
+    "friday|saturday|sunday|tues|thurs|thur|tue|thu|wed|mon|fri|seg|ter|qua|qui|sex|sab|dom"
 )
-_SHORT_WEEKDAYS = frozenset({"seg", "qua", "qui", "sab", "dom", "mon", "tue", "tues", "wed",
-                             "thu", "thur", "thurs", "fri"})
+_SHORT_WEEKDAYS = frozenset({"seg", "ter", "qua", "qui", "sex", "sab", "dom", "mon", "tue",
+                             "tues", "wed", "thu", "thur", "thurs", "fri"})
+# "seg 10h", "qui às 9h30", "wed 3pm": a short weekday right before a clock time is a day.
+_CLOCK_AFTER = re.compile(
+    r"\.?,?\s+(?:(?:as|at)\s+(?:[01]?\d|2[0-3])(?![\d/])|(?:(?:as|at)\s+)?(?:[01]?\d|2[0-3])"
+    r"(?::[0-5]\d|\s?(?:h|hs|hrs?|am|pm)(?![a-z])))"
+)
+# "ter" and "sex" are words too ("vou ter 2h livres"): as days they open the phrase.
+_VERB_LOOKING = frozenset({"ter", "sex"})
+_DAY_OPENER = re.compile(r"(?:^|[,;:.!?(]|\b(?:na|no|pra|para|ate|e|ou|a|de|dia))\s*$")
 _ORDINAL_LOOKING = frozenset({"segunda", "terca", "quarta", "quinta", "sexta"})
 # "a segunda opção", "quinta vez": ordinals, not weekdays.
 _ORDINAL_NOUN = re.compile(
@@ -134,7 +145,7 @@ Resolver = Callable[[re.Match[str], date], date | None]
 
 def _relative_day(m: re.Match[str], today: date) -> date | None:
     word = m.group(0)
-    if word.startswith("depois") or word.endswith("after tomorrow"):
+    if word.startswith(("depois", "dps")) or word.endswith("after tomorrow"):
         return today + timedelta(days=2)
     if word.startswith("anteontem"):
         return today - timedelta(days=2)
@@ -167,7 +178,10 @@ def _weekday_expression(m: re.Match[str], today: date) -> date | None:
         if _ORDINAL_NOUN.match(after) or _ORDINAL_ARTICLE.search(before):
             return None
     if name in _SHORT_WEEKDAYS and not modifier and not m.group("feira"):
-        return None
+        if not _CLOCK_AFTER.match(after):
+            return None
+        if name in _VERB_LOOKING and not _DAY_OPENER.search(before):
+            return None
     weekday = WEEKDAYS[name]
     next_week = "semana" in suffix
     include_today = modifier in ("essa", "esta", "nessa", "nesta", "this")
@@ -209,7 +223,8 @@ def _the_nth(m: re.Match[str], today: date) -> date | None:
 _PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (
         re.compile(
-            r"\b(?:depois\s+de\s+amanha|(?:the\s+)?day\s+after\s+tomorrow|anteontem|"
+            r"\b(?:(?:depois|dps)\s+de?\s+(?:amanha|amnh)|(?:the\s+)?day\s+after\s+tomorrow|"
+            r"anteontem|"
             r"amanha|amnh|tomorrow|tmrw|hoje|hj|today|tonight|ontem|yesterday)\b"
         ),
         _relative_day,

@@ -27,6 +27,7 @@ def of(extractor: EntityExtractor, text: str, entity: str, now: datetime = NOW) 
         ("amanhã", "2026-03-05"),
         ("amanha", "2026-03-05"),
         ("depois de amanhã", "2026-03-06"),
+        ("dps de amanha", "2026-03-06"),
         ("ontem", "2026-03-03"),
         ("segunda que vem", "2026-03-09"),
         ("proxima segunda", "2026-03-09"),
@@ -86,6 +87,10 @@ def test_dates(extractor: EntityExtractor, text: str, date: str) -> None:
         "31/02",
         "10/15",
         "o ter é meu verbo favorito",
+        "vou ter 2h livres",  # "ter" and "sex" as days only where a day can start
+        "seg",  # short forms alone are not days
+        "qui",
+        "seg a sex das 8h às 18h",
         "50/50",
     ],
 )
@@ -139,6 +144,10 @@ def test_naive_now_is_read_in_the_configured_zone(extractor: EntityExtractor) ->
         ("as 3 ta bom", "15:00"),  # bare 1-6 means afternoon in business hours
         ("at 4", "16:00"),
         ("às 9 e meia", "09:30"),
+        ("9h", "09:00"),
+        ("9:30", "09:30"),
+        ("às 9", "09:00"),
+        ("3pm", "15:00"),
     ],
 )
 def test_times(extractor: EntityExtractor, text: str, time: str) -> None:
@@ -163,6 +172,18 @@ def test_not_times(extractor: EntityExtractor, text: str) -> None:
         ("daqui a 2 dias 10h30", "2026-03-06", "10:30"),
         ("12/03 14:00", "2026-03-12", "14:00"),
         ("tomorrow at noon", "2026-03-05", "12:00"),
+        # bare answers to "which day and time?" (issue #13)
+        ("10/12 9h", "2026-12-10", "09:00"),
+        ("10/12 às 9:30", "2026-12-10", "09:30"),
+        ("dia 15 às 10", "2026-03-15", "10:00"),
+        ("quinta 14h", "2026-03-05", "14:00"),
+        ("next tuesday 3pm", "2026-03-10", "15:00"),
+        ("seg 10h", "2026-03-09", "10:00"),
+        ("qui às 9h30", "2026-03-05", "09:30"),
+        ("sex 14h", "2026-03-06", "14:00"),
+        ("na ter às 9", "2026-03-10", "09:00"),
+        ("wed 3pm", "2026-03-11", "15:00"),
+        ("dps de amanhã 9h", "2026-03-06", "09:00"),
     ],
 )
 def test_date_and_time_together(
