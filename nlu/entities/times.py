@@ -4,7 +4,8 @@ Forms: ``14:30``, ``14h30``, ``14h``, ``9hs``, ``14 horas``; ``3 da tarde``, ``1
 ``8 da noite``, ``duas e meia da tarde``; ``10am``, ``3:30 pm``; ``meio-dia``, ``meia-noite``,
 ``noon``, ``midnight``; and a bare hour after a preposition (``às 10``, ``at 3``). A bare hour
 from 1 to 6 with no period of the day is read as afternoon (``às 3`` is 15:00): the bot
-schedules business meetings. Periods alone ("de manhã") are not times.
+schedules business meetings. Periods alone ("de manhã") are not times, nor is the day in
+"dia 9 de manhã" or "18/11 de manhã", nor a duration ("faz 2 horas", "há 3 horas").
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ def _minutes(m: re.Match[str]) -> int:
 
 def _clock(m: re.Match[str]) -> str | None:
     return _hhmm(int(m.group("h")), _minutes(m))
+
+
+# "faz 2 horas", "há 3 horas": how long, not what time.
+_DURATION_LEAD = re.compile(r"\b(?:faz|ha|por|durante|uns|umas|de|quase|mais\s+de|menos\s+de)\s+$")
+
+
+def _hours(m: re.Match[str]) -> str | None:
+    if _DURATION_LEAD.search(m.string[: m.start()]):
+        return None
+    return _clock(m)
 
 
 def _period(m: re.Match[str]) -> str | None:
@@ -95,10 +106,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
         _clock,
     ),
     (re.compile(r"(?<![\d:/.,])(?P<h>[01]?\d|2[0-3])\s?(?:h|hs|hr|hrs)\b"), _clock),
-    (re.compile(r"(?<![\d:/.,])(?P<h>[01]?\d|2[0-3])\s?horas\b"), _clock),
+    (re.compile(r"(?<![\d:/.,])(?P<h>[01]?\d|2[0-3])\s?horas\b"), _hours),
     (
         re.compile(
-            rf"\b(?P<h>[01]?\d|2[0-3]|{_HOUR_WORD})(?:h|hs)?"
+            rf"(?<![/\d])(?<!dia\s)\b(?P<h>[01]?\d|2[0-3]|{_HOUR_WORD})(?:h|hs)?"
             r"(?:\s+e\s+(?P<half>meia)|\s*[:h]\s*(?P<m>[0-5]\d))?"
             r"\s+(?:horas?\s+)?(?:da|de)\s+(?P<p>manha|tarde|noite|madrugada)\b"
         ),

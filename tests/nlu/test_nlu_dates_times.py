@@ -156,7 +156,17 @@ def test_times(extractor: EntityExtractor, text: str, time: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["as 3 primeiras opções", "de manhã", "25:00", "tenho 2 filhos", "versão 1.5"],
+    [
+        "as 3 primeiras opções",
+        "de manhã",
+        "25:00",
+        "tenho 2 filhos",
+        "versão 1.5",
+        "dia 9 de manhã",  # the day, not 9:00
+        "18/11 de manhã",
+        "faz 2 horas que espero",  # a duration
+        "há 3 horas",
+    ],
 )
 def test_not_times(extractor: EntityExtractor, text: str) -> None:
     assert of(extractor, text, "time") == []
@@ -184,6 +194,7 @@ def test_not_times(extractor: EntityExtractor, text: str) -> None:
         ("na ter às 9", "2026-03-10", "09:00"),
         ("wed 3pm", "2026-03-11", "15:00"),
         ("dps de amanhã 9h", "2026-03-06", "09:00"),
+        ("dia 22 de tarde, às 3", "2026-03-22", "15:00"),
     ],
 )
 def test_date_and_time_together(
