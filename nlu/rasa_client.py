@@ -2,9 +2,11 @@
 
 Rasa's answer (``intent``, ``intent_ranking``, ``entities`` with ``start/end/value/entity/
 extractor``) becomes an :class:`~nlu.types.NLUResult`. Rasa's entity values are raw text, so for
-the seven built-in types the span is re-read by our own extractors (a CNPJ with wrong check
-digits is dropped, a phone becomes E.164); entities of other types pass through. Entities our
-extractors find and Rasa missed are added. Rasa's ``nlu_fallback`` pseudo-intent is removed so
+the seven built-in types the span is re-read by our own extractors relative to ``now`` (a CNPJ
+with wrong check digits is dropped, a phone becomes E.164); entities of other types pass
+through. Where Rasa's span and one of ours overlap, the longer span wins (:func:`merge_entity`):
+DIET often tags only "amanhã" in "depois de amanhã" or "dia 3" in "dia 3 de dezembro", and the
+shorter reading is another day. Entities our extractors find and Rasa missed are added. Rasa's ``nlu_fallback`` pseudo-intent is removed so
 the ranking holds real intents (with their low confidence, which the dialogue acts on).
 
 When Rasa is down, slow (``timeout_s``) or answers something unusable, the built-in backend
@@ -153,18 +155,14 @@ class RasaInterpreter:
                 normalized = self._renormalize(text, name, start, end, moment)
                 if normalized is None:
                     continue
-                kept = [
-                    k for k in kept if not (k.start < normalized.end and normalized.start < k.end)
-                ]
-                kept.append(
-                    Entity(
-                        name,
-                        normalized.value,
-                        normalized.start,
-                        normalized.end,
-                        extractor=f"rasa:{extractor}",
-                    )
+                theirs = Entity(
+                    name,
+                    normalized.value,
+                    normalized.start,
+                    normalized.end,
+                    extractor=f"rasa:{extractor}",
                 )
+                kept = merge_entity(kept, theirs)
             elif not any(k.start < end and start < k.end for k in kept):
                 kept.append(Entity(name, value, start, end, extractor=f"rasa:{extractor}"))
         return tuple(sorted(kept, key=lambda e: (e.start, e.end)))
@@ -181,6 +179,22 @@ class RasaInterpreter:
             return None
         best = max(found, key=lambda c: (c.end - c.start, c.priority))
         return Candidate(name, best.value, start + best.start, start + best.end, best.priority)
+
+
+def merge_entity(kept: list[Entity], theirs: Entity) -> list[Entity]:
+    """``kept`` with Rasa's (re-read) entity ``theirs`` added where it is the better span.
+
+    Against every overlapping entity already kept, the longer span wins, so a span that contains
+    another wins. On equal spans Rasa's type beats ours (it may know a bare number is a CPF),
+    and among Rasa's own entities the first one stays.
+    """
+    rivals = [k for k in kept if k.start < theirs.end and theirs.start < k.end]
+    size = theirs.end - theirs.start
+    for rival in rivals:
+        rival_size = rival.end - rival.start
+        if rival_size > size or (rival_size == size and rival.extractor != "builtin"):
+            return kept
+    return [k for k in kept if k not in rivals] + [theirs]
 
 
 def _ranking(payload: dict[str, Any]) -> tuple[IntentScore, ...]:

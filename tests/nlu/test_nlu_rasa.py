@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import socket
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -12,8 +14,12 @@ from prometheus_client import CollectorRegistry
 from nlu.builtin import BuiltinInterpreter
 from nlu.entities import is_valid_cpf
 from nlu.factory import build_interpreter
-from nlu.rasa_client import RasaInterpreter
+from nlu.rasa_client import RasaInterpreter, merge_entity
+from nlu.types import Entity
 from tests.nlu.support import NOW, FakeRasa, rasa_response
+
+# Sunday 6 December 2026: "dia 3" alone is 3 January 2027.
+DECEMBER_6 = datetime(2026, 12, 6, 18, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
 
 
 def make(
@@ -127,6 +133,80 @@ def test_rasa_type_wins_when_the_span_validates(
     with make(fake_rasa, builtin, CollectorRegistry()) as rasa:
         result = rasa.parse(text, now=NOW)
     assert [(e.entity, e.value) for e in result.entities] == [("cpf", "11910000019")]
+
+
+def diet(text: str, fragment: str, entity: str) -> dict[str, object]:
+    """An entity as DIETClassifier reports it: the fragment's span, its raw text as value."""
+    start = text.index(fragment)
+    end = start + len(fragment)
+    return {"entity": entity, "start": start, "end": end, "value": fragment, "extractor": "DIET"}
+
+
+@pytest.mark.parametrize(
+    ("text", "rasa_date", "now", "date_span", "date"),
+    [
+        ("pode ser depois de amanhã às 14h?", "amanhã", NOW, "depois de amanhã", "2026-03-06"),
+        ("dia 3 de dezembro às 14h", "dia 3", DECEMBER_6, "dia 3 de dezembro", "2027-12-03"),
+        ("dia 3 de dezembro às 14h", "3 de dezembro", DECEMBER_6, "dia 3 de dezembro", "2027-12-03"),
+    ],
+)
+def test_a_longer_builtin_span_beats_a_shorter_rasa_span(
+    fake_rasa: FakeRasa,
+    builtin: BuiltinInterpreter,
+    text: str,
+    rasa_date: str,
+    now: datetime,
+    date_span: str,
+    date: str,
+) -> None:
+    fake_rasa.reply = lambda t: rasa_response(
+        t, "inform", [("inform", 0.9)], [diet(t, rasa_date, "date"), diet(t, "14h", "time")]
+    )
+    with make(fake_rasa, builtin, CollectorRegistry()) as rasa:
+        result = rasa.parse(text, now=now)
+    assert result.backend == "rasa"
+    found = [(e.entity, text[e.start : e.end], e.value, e.extractor) for e in result.entities]
+    assert found == [
+        ("date", date_span, date, "builtin"),
+        ("time", "14h", "14:00", "rasa:DIET"),  # same span as ours: Rasa's, with our value
+    ]
+
+
+def test_rasa_spans_are_read_by_our_extractors(
+    fake_rasa: FakeRasa, builtin: BuiltinInterpreter
+) -> None:
+    # Rasa's spans, our values (relative to now) and our bounds ("às" is left out).
+    text = "pode ser dia 10/12 às 9h"
+    fake_rasa.reply = lambda t: rasa_response(
+        t, "inform", [("inform", 0.9)], [diet(t, "dia 10/12", "date"), diet(t, "às 9h", "time")]
+    )
+    with make(fake_rasa, builtin, CollectorRegistry()) as rasa:
+        result = rasa.parse(text, now=DECEMBER_6)
+    found = [(e.entity, text[e.start : e.end], e.value, e.extractor) for e in result.entities]
+    assert found == [
+        ("date", "dia 10/12", "2026-12-10", "rasa:DIET"),
+        ("time", "9h", "09:00", "rasa:DIET"),
+    ]
+
+
+def test_merge_entity_keeps_the_longer_of_overlapping_spans() -> None:
+    # "depois de amanhã": the whole phrase is 0-16, "amanhã" is 10-16.
+    whole = Entity("date", "2026-03-06", 0, 16)
+    tail = Entity("date", "2026-03-05", 10, 16)
+    rasa_whole = Entity("date", "2026-03-06", 0, 16, extractor="rasa:DIET")
+    rasa_tail = Entity("date", "2026-03-05", 10, 16, extractor="rasa:DIET")
+    assert merge_entity([whole], rasa_tail) == [whole]  # ours contains Rasa's
+    assert merge_entity([tail], rasa_whole) == [rasa_whole]  # Rasa's contains ours
+    # Partial overlap: the longer span wins; the others stay.
+    time = Entity("time", "14:00", 20, 23)
+    assert merge_entity([tail, time], Entity("date", "x", 12, 22, "rasa:DIET")) == [
+        Entity("date", "x", 12, 22, "rasa:DIET")
+    ]
+    assert merge_entity([whole, time], Entity("date", "x", 14, 18, "rasa:DIET")) == [whole, time]
+    # Equal spans: Rasa's type over ours, and Rasa's first entity over its second.
+    cpf = Entity("cpf", "11910000019", 0, 11, "rasa:DIET")
+    assert merge_entity([Entity("phone", "+5511910000019", 0, 11)], cpf) == [cpf]
+    assert merge_entity([cpf], Entity("phone", "+5511910000019", 0, 11, "rasa:DIET")) == [cpf]
 
 
 def test_nlu_fallback_pseudo_intent_is_dropped(
