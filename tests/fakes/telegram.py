@@ -3,7 +3,10 @@
 Methods under ``/bot{token}/{method}``: ``getMe``, ``sendMessage``, ``sendDocument``,
 ``answerCallbackQuery``, ``getFile``, ``setWebhook``, ``deleteWebhook``, ``getWebhookInfo``
 and ``getUpdates`` (fed by ``push_update``); file downloads at ``/file/bot{token}/{path}``.
-Every call is recorded in ``calls``; accepted ``sendMessage`` calls also in ``sent``.
+Every call is recorded in ``calls``; accepted ``sendMessage`` calls also in ``sent``, as
+posted (``parse_mode`` included). With ``parse_mode=HTML`` the text is parsed as strictly as
+the Bot API does (``tests.fakes.telegram_html``): HTML Telegram cannot parse gets its 400
+"can't parse entities", and the returned message carries the shown text and its entities.
 ``fail_next`` injects 429 (with ``parameters.retry_after``), 500, 400 or 403 answers.
 """
 
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.server import FakeRequest, FakeResponse, FakeServer
+from tests.fakes.telegram_html import TelegramHtmlError, parse_html
 
 __all__ = ["FakeTelegram", "TelegramCall", "TelegramFile"]
 
@@ -211,8 +215,19 @@ class FakeTelegram(FakeServer):
             return _error(400, "Bad Request: message text is empty")
         if not isinstance(params.get("chat_id"), int):
             return _error(400, "Bad Request: chat not found")
-        self._record_sent(params)
         content: dict[str, Any] = {"text": params["text"]}
+        parse_mode = params.get("parse_mode")
+        if parse_mode is not None:
+            if parse_mode != "HTML":
+                return _error(400, f"Bad Request: unsupported parse_mode {parse_mode!r}")
+            try:
+                shown, entities = parse_html(params["text"])
+            except TelegramHtmlError as exc:
+                return _error(400, str(exc))
+            if not shown.strip():
+                return _error(400, "Bad Request: message text is empty")
+            content = {"text": shown, **({"entities": entities} if entities else {})}
+        self._record_sent(params)
         if "reply_markup" in params:
             content["reply_markup"] = params["reply_markup"]
         return _ok(self._message(params["chat_id"], **content))
