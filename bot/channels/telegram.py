@@ -18,21 +18,15 @@ import asyncio
 import hmac
 import json
 import logging
-import mimetypes
 import re
 import ssl
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import certifi
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    PhotoSize,
-    Update,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -55,9 +49,11 @@ from bot.channels.errors import (
     MediaUnavailable,
     SendFailed,
 )
+from bot.channels.formatting import telegram_html
 from bot.channels.ports import SendResult, Template
 from bot.channels.rendering import keyboard_rows
-from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
+from bot.channels.telegram_updates import inbound_message
+from bot.domain.messages import InboundMessage, MediaRef, OutboundMessage
 
 __all__ = [
     "ALLOWED_UPDATES",
@@ -149,79 +145,7 @@ def _send_failed(exc: TelegramError, action: str) -> SendFailed:
     return SendFailed(f"{action}: {exc}", transient=False, code=exc.__class__.__name__)
 
 
-# --- update parsing ------------------------------------------------------------------------
-
-
-def _largest(photo: Sequence[PhotoSize]) -> PhotoSize:
-    return max(photo, key=lambda size: (size.width * size.height, size.file_size or 0))
-
-
-# Message attributes holding one file, with the MIME type to assume when Telegram gives none.
-_FILE_KINDS = (
-    ("document", "application/octet-stream"),
-    ("voice", "audio/ogg"),
-    ("audio", "audio/mpeg"),
-    ("video", "video/mp4"),
-)
-
-
-def _media(message: Message) -> tuple[MediaRef, ...]:
-    if message.photo:
-        # Telegram re-encodes photos as JPEG and lists several sizes: keep the largest.
-        largest = _largest(message.photo)
-        return (MediaRef(url="", content_type="image/jpeg", provider_id=largest.file_id),)
-    for kind, fallback in _FILE_KINDS:
-        file = getattr(message, kind)
-        if file is not None:
-            name = getattr(file, "file_name", None) or ""
-            content_type = file.mime_type or mimetypes.guess_type(name)[0] or fallback
-            return (
-                MediaRef(
-                    url="", content_type=content_type, provider_id=file.file_id, filename=name
-                ),
-            )
-    return ()
-
-
-def _button_title(message: object, data: str) -> str:
-    """The title of the tapped button, read from the keyboard of the message it belongs to."""
-    if not isinstance(message, Message) or message.reply_markup is None:
-        return ""
-    for row in message.reply_markup.inline_keyboard:
-        for button in row:
-            if button.callback_data == data:
-                return button.text
-    return ""
-
-
-def _inbound(update: Update, received_at: datetime) -> InboundMessage | None:
-    external_id = str(update.update_id)
-    query = update.callback_query
-    if query is not None:
-        if not query.data:
-            return None  # game or inline-mode callbacks carry no data for us
-        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-        return InboundMessage(
-            channel=Channel.TELEGRAM,
-            address=str(chat_id),
-            text=_button_title(query.message, query.data) or query.data,
-            external_id=external_id,
-            received_at=received_at,
-            profile_name=query.from_user.full_name,
-            choice_id=query.data,
-        )
-    message = update.message
-    if message is None:
-        return None  # edited messages, channel posts, member updates, ...
-    return InboundMessage(
-        channel=Channel.TELEGRAM,
-        address=str(message.chat.id),
-        text=message.text or message.caption or "",
-        external_id=external_id,
-        received_at=received_at,
-        media=_media(message),
-        profile_name=message.from_user.full_name if message.from_user is not None else "",
-    )
+# --- sending helpers ---------------------------------------------------------------------
 
 
 def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
@@ -331,10 +255,9 @@ class TelegramChannel:
     ) -> InboundMessage | None:
         """Normalize one ``Update``; ``None`` for updates we ignore (edits, posts, ...).
 
-        Text, photos (largest size, caption as text), documents (``filename`` and MIME type;
-        the document intake decides which types it accepts), voice/audio/video, and callback
+        See ``bot.channels.telegram_updates``: text, photos and documents, recordings and
+        stickers (``MediaRef.kind``), locations and contacts (``unsupported``), and callback
         queries (``choice_id`` = callback data, ``text`` = the tapped button's title).
-        ``external_id`` is ``update_id``; ``address`` is the chat id (beyond 32 bits).
         """
         if not isinstance(data, Mapping) or not isinstance(data.get("update_id"), int):
             raise MalformedWebhook("Telegram update without an integer update_id")
@@ -342,7 +265,7 @@ class TelegramChannel:
             update = Update.de_json(dict(data), self._app.bot)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise MalformedWebhook(f"unreadable Telegram update: {exc!r}") from exc
-        return _inbound(update, received_at)
+        return inbound_message(update, received_at=received_at)
 
     async def answer_callback(self, update_data: Mapping[str, Any]) -> None:
         """Answer the update's callback query, if it has one (stops the button's spinner)."""
@@ -359,8 +282,9 @@ class TelegramChannel:
     async def send(
         self, *, address: str, message: OutboundMessage, template: Template | None = None
     ) -> SendResult:
-        """Plain text (no parse_mode: CNPJs and e-mails need no escaping), choices as an inline
-        keyboard with one button per row; attachments (URLs) follow as documents.
+        """The text as HTML (``parse_mode=HTML``: WhatsApp's ``*bold*`` and ``_italic_`` become
+        tags, everything else is escaped; see ``bot.channels.formatting``), choices as an
+        inline keyboard with one button per row; attachments (URLs) follow as documents.
 
         ``template`` is ignored: Telegram has no messaging window. The provider id is
         ``"{chat_id}:{message_id}"`` because message ids are only unique per chat.
@@ -369,7 +293,12 @@ class TelegramChannel:
         markup = _markup(keyboard_rows(message.choices))
         bot = self._app.bot
         try:
-            sent = await bot.send_message(chat_id=chat_id, text=message.text, reply_markup=markup)
+            sent = await bot.send_message(
+                chat_id=chat_id,
+                text=telegram_html(message.text),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
             for url in message.attachments:
                 await bot.send_document(chat_id=chat_id, document=url)
         except TelegramError as exc:

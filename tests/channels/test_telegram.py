@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from telegram.error import BadRequest
 
 from bot.channels.errors import (
     ChannelError,
@@ -18,7 +19,7 @@ from bot.channels.errors import (
     SendFailed,
 )
 from bot.channels.telegram import TelegramChannel, poll_updates
-from bot.domain.messages import Channel, Choice, MediaRef, OutboundMessage
+from bot.domain.messages import Channel, Choice, MediaRef, OutboundMessage, split_long
 from tests.fakes import (
     FakeTelegram,
     telegram_callback_update,
@@ -214,12 +215,10 @@ async def test_start_with_a_wrong_token_fails(telegram: FakeTelegram) -> None:
     assert telegram.calls == []  # the fake only records calls with the right token
 
 
-async def test_send_plain_text_with_an_inline_keyboard(
+async def test_send_html_with_an_inline_keyboard(
     telegram: FakeTelegram, channel: TelegramChannel
 ) -> None:
-    text = (
-        "Confirme: CNPJ 12.345.678/0001-95, e-mail financeiro_2@pao-e-cia.com.br (*sem* markdown)"
-    )
+    text = "Confirme: *M&M Ltda*, CNPJ 12.345.678/0001-95, e-mail financeiro_2@pao-e-cia.com.br"
     message = OutboundMessage(
         text=text, choices=(Choice("confirm_yes", "Sim"), Choice("confirm_no", "Não, corrigir"))
     )
@@ -228,8 +227,11 @@ async def test_send_plain_text_with_an_inline_keyboard(
 
     (sent,) = telegram.sent
     assert sent["chat_id"] == CHAT
-    assert sent["text"] == text
-    assert "parse_mode" not in sent
+    assert sent["parse_mode"] == "HTML"
+    assert sent["text"] == (
+        "Confirme: <b>M&amp;M Ltda</b>, CNPJ 12.345.678/0001-95, "
+        "e-mail financeiro_2@pao-e-cia.com.br"
+    )
     assert sent["reply_markup"] == {
         "inline_keyboard": [
             [{"text": "Sim", "callback_data": "confirm_yes"}],
@@ -246,6 +248,49 @@ async def test_send_without_choices_has_no_keyboard(
     await channel.send(address=str(CHAT), message=OutboundMessage(text="Olá!"))
 
     assert "reply_markup" not in telegram.sent[0]
+    assert telegram.sent[0]["parse_mode"] == "HTML"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5 * 3 = 15 e a*b",
+        "Empresa: <M&M> & *Cia*",
+        "*Cadastro confirmado!* 🎉 Agora a etapa de _documentos_.",
+        "Seu nome: *Zé_*",
+        "*sem par",
+    ],
+)
+async def test_whatever_the_text_telegram_accepts_the_html(
+    telegram: FakeTelegram, channel: TelegramChannel, text: str
+) -> None:
+    """The fake parses HTML as strictly as the Bot API: a broken tag would be a 400."""
+    await channel.send(address=str(CHAT), message=OutboundMessage(text=text))
+
+    assert len(telegram.sent) == 1
+
+
+async def test_a_long_text_split_into_parts_sends_every_part(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    text = " ".join(["*Atenção*: envie o _cartão CNPJ_ de M&M <Ltda>."] * 120)
+
+    for part in split_long(OutboundMessage(text=text), 4096):
+        await channel.send(address=str(CHAT), message=part)
+
+    assert len(telegram.sent) == 2
+    assert all(sent["parse_mode"] == "HTML" for sent in telegram.sent)
+
+
+async def test_the_fake_refuses_html_telegram_cannot_parse(
+    telegram: FakeTelegram, channel: TelegramChannel
+) -> None:
+    """So the tests above would catch a broken tag as the Bot API does, with a 400."""
+    bot = channel.application.bot
+    for broken in ("<b>x", "M&M", "5 < 6"):
+        with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+            await bot.send_message(chat_id=CHAT, text=broken, parse_mode="HTML")
+    assert telegram.sent == []
 
 
 async def test_attachments_follow_as_documents(
