@@ -41,6 +41,7 @@ from bot.channels.errors import (
     SendFailed,
     parse_retry_after,
 )
+from bot.channels.media_kinds import AUDIO, FILE, STICKER, VIDEO, is_vcard, media_kind
 from bot.channels.ports import DeliveryStatus, SendResult, Template, read_capped
 from bot.channels.rendering import numbered_text
 from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
@@ -85,7 +86,17 @@ def _address(value: str) -> str:
     return value[len(_PREFIX) :]
 
 
-def _media(form: Mapping[str, str]) -> tuple[MediaRef, ...]:
+def _kind(message_type: str, content_type: str) -> str:
+    """``MediaRef.kind`` from ``MessageType`` (for the whole message) and the file's MIME type."""
+    if message_type == STICKER:  # a WebP image, which the MIME type alone cannot tell
+        return STICKER
+    declared = message_type if message_type in (AUDIO, VIDEO) else FILE
+    return media_kind(content_type, declared=declared)
+
+
+def _media(form: Mapping[str, str]) -> tuple[tuple[MediaRef, ...], str]:
+    """The attachments, and what the bot cannot use (``InboundMessage.unsupported``): a
+    location (``Latitude``/``Longitude``, no media) or a contact (a vCard, left out of them)."""
     raw = form.get("NumMedia") or "0"
     try:
         count = int(raw)
@@ -93,17 +104,25 @@ def _media(form: Mapping[str, str]) -> tuple[MediaRef, ...]:
         raise MalformedWebhook(f"NumMedia is not a number: {raw!r}") from None
     if not 0 <= count <= 10:
         raise MalformedWebhook(f"NumMedia out of range: {count}")
-    refs = []
+    message_type = (form.get("MessageType") or "").lower()
+    located = message_type == "location" or bool(form.get("Latitude") and form.get("Longitude"))
+    unsupported = "location" if located else ""
+    refs: list[MediaRef] = []
     for index in range(count):
         url = _required(form, f"MediaUrl{index}")
+        content_type = form.get(f"MediaContentType{index}", "")
+        if is_vcard(content_type):
+            unsupported = unsupported or "contact"
+            continue
         refs.append(
             MediaRef(
                 url=url,
-                content_type=form.get(f"MediaContentType{index}", ""),
+                content_type=content_type,
                 provider_id=urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1],
+                kind=_kind(message_type, content_type),
             )
         )
-    return tuple(refs)
+    return tuple(refs), unsupported
 
 
 def parse_inbound(
@@ -119,11 +138,16 @@ def parse_inbound(
     ``url`` is the full public URL Twilio called (scheme, host, path and query). Unknown fields
     are ignored (Twilio adds some without notice). A quick-reply tap fills ``choice_id`` from
     ``ButtonPayload``; ``address`` is ``From`` without ``whatsapp:`` (E.164).
+
+    ``MessageType`` and each ``MediaContentType{i}`` set ``MediaRef.kind`` (audio, video,
+    sticker or file). A location (``Latitude``/``Longitude``, no media) sets
+    ``unsupported="location"``; a shared contact arrives as a vCard, which sets
+    ``unsupported="contact"`` and is not kept as media.
     """
     _verify(form=form, url=url, signature=signature, auth_token=auth_token)
     message_sid = _required(form, "MessageSid")
     address = _address(_required(form, "From"))
-    media = _media(form)
+    media, unsupported = _media(form)
     text = form.get("Body") or form.get("ButtonText") or ""
     return InboundMessage(
         channel=Channel.TWILIO_WHATSAPP,
@@ -134,6 +158,7 @@ def parse_inbound(
         media=media,
         profile_name=form.get("ProfileName", ""),
         choice_id=form.get("ButtonPayload", ""),
+        unsupported=unsupported,
     )
 
 

@@ -36,6 +36,7 @@ from bot.channels.errors import (
     SendFailed,
     parse_retry_after,
 )
+from bot.channels.media_kinds import AUDIO, FILE, STICKER, VIDEO, media_kind
 from bot.channels.ports import DeliveryStatus, SendResult, Template, read_capped
 from bot.channels.rendering import cloud_api_bodies
 from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
@@ -63,7 +64,10 @@ TRANSIENT_ERROR_CODES = frozenset(
 )
 """Graph error codes worth retrying, whatever the HTTP status (throttling comes as HTTP 400)."""
 
-_MEDIA_TYPES = ("image", "document", "audio", "video", "sticker")
+# Message types carrying one media id, with the ``MediaRef.kind`` each declares.
+_MEDIA_TYPES = {"image": FILE, "document": FILE, "audio": AUDIO, "video": VIDEO, "sticker": STICKER}
+# Message types the bot cannot use that carry no file: ``InboundMessage.unsupported``.
+_UNSUPPORTED_TYPES = {"location": "location", "contacts": "contact"}
 _IGNORED_TYPES = frozenset({"reaction", "system", "ephemeral"})
 _HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -137,12 +141,14 @@ def _message(
         text = str(_dict(raw.get("text"), "text").get("body", ""))
     elif kind in _MEDIA_TYPES:
         body = _dict(raw.get(kind), kind)
+        content_type = str(body.get("mime_type", ""))
         media = (
             MediaRef(
                 url="",
-                content_type=str(body.get("mime_type", "")),
+                content_type=content_type,
                 provider_id=_text(body.get("id"), f"{kind} id"),
                 filename=str(body.get("filename", "")),
+                kind=media_kind(content_type, declared=_MEDIA_TYPES[kind]),
             ),
         )
         text = str(body.get("caption", ""))
@@ -165,6 +171,7 @@ def _message(
         media=media,
         profile_name=names.get(sender, ""),
         choice_id=choice_id,
+        unsupported=_UNSUPPORTED_TYPES.get(kind, ""),
     )
 
 
@@ -187,8 +194,9 @@ def parse_webhook(
     """Every message and status of one webhook delivery (entries, changes, messages, statuses).
 
     ``address`` is ``+`` + the sender's wa_id (E.164, like Twilio's); ``external_id`` is the
-    wamid; reactions and system notices are skipped. With ``phone_number_id`` given, changes
-    addressed to other numbers of the same app are ignored.
+    wamid; reactions and system notices are skipped. Audio (voice notes too), video and
+    stickers set ``MediaRef.kind``; a location or shared contacts set ``unsupported``. With
+    ``phone_number_id`` given, changes addressed to other numbers of the same app are ignored.
     """
     data = _dict(data, "webhook")
     if data.get("object") != "whatsapp_business_account":

@@ -355,8 +355,10 @@ def _address(inbound: InboundMessage) -> tuple[str, str]:
 def queue_documents(
     session: Session, conversation: Conversation, inbound: InboundMessage, *, now: datetime
 ) -> int:
-    """Each attached file becomes a pending document, read after the webhook is answered."""
-    for media in inbound.media:
+    """Each readable attachment (a photo or a document) becomes a pending document, read after
+    the webhook is answered; audio, video and stickers are not documents. Returns how many."""
+    readable = [media for media in inbound.media if media.readable]
+    for media in readable:
         session.add(
             Document(
                 client_id=conversation.client_id,
@@ -371,4 +373,4 @@ def queue_documents(
                 next_attempt_at=now,
             )
         )
-    return len(inbound.media)
+    return len(readable)

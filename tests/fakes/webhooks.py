@@ -55,7 +55,8 @@ def twilio_inbound_form(
     """An inbound WhatsApp message as Twilio posts it; ``media`` is ``(url, content_type)``."""
     sid = message_sid or _sid("SM")
     if media:
-        message_type = "image" if media[0][1].startswith("image/") else "document"
+        major = media[0][1].split("/", 1)[0]
+        message_type = major if major in ("image", "audio", "video") else "document"
     else:
         message_type = "button" if button_payload else "text"
     form = {
