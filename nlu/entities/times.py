@@ -41,7 +41,9 @@ def _clock(m: re.Match[str]) -> str | None:
 
 
 # "faz 2 horas", "há 3 horas": how long, not what time.
-_DURATION_LEAD = re.compile(r"\b(?:faz|ha|por|durante|uns|umas|de|quase|mais\s+de|menos\s+de)\s+$")
+_DURATION_LEAD = re.compile(
+    r"\b(?:faz|ha|por|durante|uns|umas|quase|mais\s+de|menos\s+de|(?<!partir\s)de)\s+$"
+)
 
 
 def _hours(m: re.Match[str]) -> str | None:

@@ -144,6 +144,7 @@ def test_naive_now_is_read_in_the_configured_zone(extractor: EntityExtractor) ->
         ("as 3 ta bom", "15:00"),  # bare 1-6 means afternoon in business hours
         ("at 4", "16:00"),
         ("às 9 e meia", "09:30"),
+        ("a partir de 14 horas", "14:00"),
         ("9h", "09:00"),
         ("9:30", "09:30"),
         ("às 9", "09:00"),
