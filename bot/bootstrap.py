@@ -37,6 +37,7 @@ from bot.coordination import RateLimiter
 from bot.coordination.shared_clock import FileClock
 from bot.dialogue.actions import BUILTIN_ACTIONS
 from bot.dialogue.engine import DialogueEngine, EngineSettings
+from bot.service.progress import HumanWaitPolicy
 from bot.documents import DocumentStore, IntakeLimits, OcrPool
 from bot.domain.address import AddressLookup, NoAddressLookup
 from bot.domain.company import CompanyLookup, NoCompanyLookup
@@ -277,7 +278,8 @@ def build_runtime(
         flows=flows,
         settings=EngineSettings(
             max_message_chars=settings.max_message_chars,
-            invalid_answers_before_human=settings.invalid_answers_before_human,
+            # The third answer a question cannot take gets the way out, not a third explanation.
+            explanations_before_way_out=max(settings.invalid_answers_before_human - 1, 1),
             company_young_days=settings.company_young_days,
         ),
         address_lookup=address_lookup or brasilapi or NoAddressLookup(),
@@ -293,6 +295,10 @@ def build_runtime(
         clock=clock,
         assign_escalation=assigner.assign,
         training=training_policy(settings),
+        human_wait=HumanWaitPolicy(
+            calendar=backoffice_settings(settings).calendar(),
+            first_answer_minutes=settings.escalation_alert_minutes,
+        ),
         timezone=settings.timezone,
     )
     return Runtime(

@@ -131,6 +131,12 @@ def _step_problem(
         return _unknown("stage", step.stage, registry.stages)
     if isinstance(step, CallStep) and step.flow not in known_flows:
         return _unknown("flow", step.flow, known_flows)
+    if isinstance(step, ChoiceStep):
+        asked = {s.slot for s in flow.steps.values() if isinstance(s, AskStep)}
+        for option in step.options:
+            unknown = [slot for slot in option.fills if slot not in asked]
+            if unknown:
+                return f"option '{option.id}' fills '{unknown[0]}', which no ask step of this flow asks"
     return None
 
 

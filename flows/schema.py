@@ -49,6 +49,10 @@ class Option(_Model):
     aliases: list[str] = Field(default_factory=list)
     intent: str | None = None  # an NLU intent that picks this option (affirm, deny)
     next: str | None = None
+    # Slots of this flow's ``ask`` steps that the same message may fill when this option is
+    # picked ("outra pessoa: Beatriz Rocha, bia@…" fills the name; e-mail and phone come
+    # from their entities): they are not asked again.
+    fills: list[str] = Field(default_factory=list)
 
 
 class _Step(_Model):

@@ -21,6 +21,14 @@ class SlotInfo:
     namespace_label: Text | None
     namespace_aliases: tuple[str, ...]
 
+    @property
+    def namespace(self) -> str:
+        return self.key.rsplit(".", 1)[0] if "." in self.key else ""
+
+    def names(self) -> tuple[str, ...]:
+        """What a client may call this slot: its aliases and its labels."""
+        return (*self.step.aliases, self.step.label.pt, self.step.label.en)
+
     def label(self, language: str) -> str:
         own = self.step.label.get(language)
         if self.namespace_label is None:
@@ -83,18 +91,50 @@ class SlotCatalog:
     def get(self, key: str) -> SlotInfo | None:
         return self._slots.get(key)
 
-    def mentioned(self, text: str, *, answered: list[str]) -> SlotInfo | None:
-        """The answered slot a sentence talks about, preferring the most recently answered."""
+    def mentioned(
+        self,
+        text: str,
+        *,
+        answered: list[str],
+        slots: Mapping[str, object] | None = None,
+        exclude: tuple[str, ...] = (),
+    ) -> SlotInfo | None:
+        """The answered slot a sentence talks about, preferring the most recently answered.
+
+        A contact area is named by its words ("do financeiro") or by the contact's name ("o
+        telefone da Beatriz"); a slot named without an area is the client's own when there is
+        one ("meu e-mail", "o telefone").
+        """
         folded = fold(text)
         candidates = [
             info
             for key in reversed(answered)
-            if (info := self._slots.get(key)) is not None
-            and any(_mentions(folded, alias) for alias in (*info.step.aliases, info.step.label.pt))
+            if key not in exclude
+            and (info := self._slots.get(key)) is not None
+            and any(_mentions(folded, alias) for alias in info.names())
         ]
-        scoped = [c for c in candidates if any(_mentions(folded, a) for a in c.namespace_aliases)]
+        named = _named_namespaces(folded, slots or {})
+        scoped = [
+            c
+            for c in candidates
+            if any(_mentions(folded, a) for a in c.namespace_aliases)
+            or (c.namespace and c.namespace in named)
+        ]
         if scoped:
             return scoped[0]
         unscoped = [c for c in candidates if c.namespace_label is None]
         best = unscoped or candidates
         return best[0] if best else None
+
+
+def _named_namespaces(folded: str, slots: Mapping[str, object]) -> set[str]:
+    """Contact areas whose contact's first name the sentence says (not the client's own)."""
+    own = slots.get("person_name")
+    found: set[str] = set()
+    for key, value in slots.items():
+        if not key.endswith(".name") or not isinstance(value, str) or value == own:
+            continue
+        first = fold(value).split()[:1]
+        if first and len(first[0]) >= 3 and _mentions(folded, first[0]):
+            found.add(key.rsplit(".", 1)[0])
+    return found

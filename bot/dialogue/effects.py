@@ -62,6 +62,7 @@ class DocumentConfirmed:
     document_id: int
     kind: str
     fields: dict[str, str] = field(default_factory=dict)
+    corrected: tuple[str, ...] = ()  # fields the client typed over the reading
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 
@@ -31,6 +33,33 @@ def format_value(key: str, value: SlotValue, language: str) -> str:
         parsed = phonenumbers.parse(value, None)
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return str(value)
+
+
+_WEEKDAYS = {
+    "pt": ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def when(instant: datetime, language: str, timezone: str) -> str:
+    """ "qui, 26/11 às 14:00" / "Thu 26/11 at 14:00" in the company's time zone."""
+    local = instant.astimezone(ZoneInfo(timezone))
+    day = _WEEKDAYS["en" if language == "en" else "pt"][local.weekday()]
+    if language == "en":
+        return f"{day} {local:%d/%m} at {local:%H:%M}"
+    return f"{day}, {local:%d/%m} às {local:%H:%M}"
+
+
+def duration(minutes: int, language: str) -> str:
+    """ "30 minutos", "2 horas", "1 hour 30 minutes" (business time is implied by the text)."""
+    hours, rest = divmod(max(minutes, 1), 60)
+    en = language == "en"
+    parts = []
+    if hours:
+        parts.append(f"{hours} {('hour' if en else 'hora') + ('s' if hours > 1 else '')}")
+    if rest:
+        parts.append(f"{rest} {('minute' if en else 'minuto') + ('s' if rest > 1 else '')}")
+    return (" " if en else " e ").join(parts)
 
 
 def render_template(

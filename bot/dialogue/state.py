@@ -1,10 +1,35 @@
-"""The conversation's dialogue state: a typed model stored as JSON with the conversation."""
+"""The conversation's dialogue state: a typed model stored as JSON with the conversation.
+
+``Pending`` is the question the engine asked outside the flow (a repair): one model per kind,
+told apart by ``kind``. States stored before the union (one model with ``slot``, ``options``,
+``document_*`` fields for every kind) still load: each kind reads what it needs from them.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CancelTrainingPending",
+    "ClarifyPending",
+    "ConfirmSlotPending",
+    "CorrectionPending",
+    "DialogueState",
+    "DocumentPending",
+    "EarlyDocument",
+    "ErasurePending",
+    "FixChoicePending",
+    "Frame",
+    "HumanOfferPending",
+    "NpsCommentPending",
+    "Pending",
+    "PickSlotPending",
+    "SlotValue",
+    "TrainingManagePending",
+    "TrainingWhenPending",
+]
 
 SlotValue = str | int | bool
 
@@ -20,29 +45,119 @@ class Frame(BaseModel):
         return f"{self.namespace}.{slot}" if self.namespace else slot
 
 
-EnginePendingKind = Literal[
-    "correction", "fix_choice", "confirm_erasure", "human_offer", "clarify", "confirm_document"
-]
-# The scheduling questions, answered by ``bot.dialogue.scheduling``.
-TrainingPendingKind = Literal[
-    "pick_slot",
-    "confirm_slot",
-    "training_manage",
-    "training_when",
-    "confirm_cancel_training",
-    "nps_comment",
-]
+class _Pending(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    invalid: int = 0  # answers this question could not take so far
 
 
-class Pending(BaseModel):
-    """A question the engine asked outside the flow, answered by the next message."""
+class ClarifyPending(_Pending):
+    """"Você quis dizer: …": the intents the NLU hesitated between, then "none"."""
 
-    kind: EnginePendingKind | TrainingPendingKind
-    slot: str = ""
+    kind: Literal["clarify"] = "clarify"
     options: list[str] = Field(default_factory=list)
+
+
+class FixChoicePending(_Pending):
+    """"Qual informação você quer corrigir?": the answered slot keys offered."""
+
+    kind: Literal["fix_choice"] = "fix_choice"
+    options: list[str] = Field(default_factory=list)
+
+
+class CorrectionPending(_Pending):
+    """"Pode mandar o valor certo para: …": the slot whose new value is awaited."""
+
+    kind: Literal["correction"] = "correction"
+    slot: str
+
+
+class ErasurePending(_Pending):
+    kind: Literal["confirm_erasure"] = "confirm_erasure"
+
+
+class HumanOfferPending(_Pending):
+    """"Quer falar com uma pessoa?" after answers the bot could not take."""
+
+    kind: Literal["human_offer"] = "human_offer"
+    reason: str = Field(
+        default="repeated_invalid", validation_alias=AliasChoices("reason", "slot")
+    )
+    then: dict[str, Any] | None = None  # a repair this offer interrupted, asked again on "no"
+
+
+class DocumentPending(_Pending):
+    """A reading shown to the client: confirm it, fix one field, or send another photo.
+
+    ``stage`` is where the exchange stands: ``confirm`` (the three options), ``which_field``
+    (the client wants to fix a field and picks which) or ``field_value`` (its value is awaited).
+    """
+
+    kind: Literal["confirm_document"] = "confirm_document"
+    slot: str = ""  # the document step's slot, filled with the document id when confirmed
     document_id: int = 0
     document_kind: str = ""
-    document_fields: dict[str, str] = Field(default_factory=dict)
+    fields: dict[str, str] = Field(
+        default_factory=dict, validation_alias=AliasChoices("fields", "document_fields")
+    )
+    uncertain: list[str] = Field(default_factory=list)
+    mismatches: list[str] = Field(default_factory=list)
+    fixed: list[str] = Field(default_factory=list)  # fields the client typed
+    stage: Literal["confirm", "which_field", "field_value"] = "confirm"
+    field: str = ""
+
+
+class PickSlotPending(_Pending):
+    kind: Literal["pick_slot"] = "pick_slot"
+    options: list[str] = Field(default_factory=list)  # training slot ids offered, in order
+
+
+class ConfirmSlotPending(_Pending):
+    kind: Literal["confirm_slot"] = "confirm_slot"
+    options: list[str] = Field(default_factory=list)  # the one slot id asked about
+
+
+class TrainingManagePending(_Pending):
+    kind: Literal["training_manage"] = "training_manage"
+    options: list[str] = Field(default_factory=list)
+
+
+class TrainingWhenPending(_Pending):
+    kind: Literal["training_when"] = "training_when"
+
+
+class CancelTrainingPending(_Pending):
+    kind: Literal["confirm_cancel_training"] = "confirm_cancel_training"
+
+
+class NpsCommentPending(_Pending):
+    kind: Literal["nps_comment"] = "nps_comment"
+    booking_id: int = Field(default=0, validation_alias=AliasChoices("booking_id", "slot"))
+
+
+Pending = Annotated[
+    ClarifyPending
+    | FixChoicePending
+    | CorrectionPending
+    | ErasurePending
+    | HumanOfferPending
+    | DocumentPending
+    | PickSlotPending
+    | ConfirmSlotPending
+    | TrainingManagePending
+    | TrainingWhenPending
+    | CancelTrainingPending
+    | NpsCommentPending,
+    Field(discriminator="kind"),
+]
+
+
+class EarlyDocument(BaseModel):
+    """A document read before its step was reached: confirmed when the step comes."""
+
+    document_id: int
+    kind: str
+    fields: dict[str, str] = Field(default_factory=dict)
+    uncertain: list[str] = Field(default_factory=list)
     mismatches: list[str] = Field(default_factory=list)
 
 
@@ -58,6 +173,8 @@ class DialogueState(BaseModel):
     started: bool = False
     finished: bool = False
     saved: bool = False  # the registration was stored: later corrections update it too
+    early_documents: list[EarlyDocument] = Field(default_factory=list)
+    awaiting_human: bool = False  # the client asked for a person and nobody answered yet
 
     @property
     def frame(self) -> Frame | None:

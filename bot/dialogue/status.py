@@ -1,15 +1,30 @@
-"""The answer to "em que etapa estou?": stage, what is pending, what we are doing, who the CSM is."""
+"""The answer to "em que etapa estou?", from the real state: the stage in plain words, what
+is pending from the client (the question it owes, each document), a request for a person
+and whether someone took it, the CSM, the next training."""
 
 from __future__ import annotations
 
-from bot.dialogue.context import ConversationContext
-from bot.dialogue.state import DialogueState
+from typing import TYPE_CHECKING
+
+from bot.dialogue.context import DocumentProgress
+from bot.dialogue.documents import kind_name
+from bot.dialogue.rendering import when
+from bot.dialogue.state import CorrectionPending, DocumentPending
 from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn
+from bot.dialogue.walker import holds
 from bot.domain.onboarding import COMPANY_ACTIVITY, Stage
+from flows import DocumentStep
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = ["status_text"]
 
 
-def status_text(state: DialogueState, context: ConversationContext, current_question: str) -> str:
-    lang = state.language
+def status_text(turn: Turn, dialogue: Dialogue) -> str:
+    lang = turn.language
+    context = turn.context
     stage = context.stage
     lines = [
         text(
@@ -18,17 +33,90 @@ def status_text(state: DialogueState, context: ConversationContext, current_ques
             {"stage": context.stage_label(lang), "activity": COMPANY_ACTIVITY[stage][lang]},
         )
     ]
-    pending: list[str] = []
-    if stage is Stage.CADASTRO and not state.finished:
-        pending.append(text("pending_registration", lang, {"count": current_question or "—"}))
-    if stage is Stage.DOCUMENTOS:
-        pending.append(text("pending_documents", lang))
+    pending = _pending_items(turn, dialogue)
     if pending:
-        lines.append(text("status_pending", lang, {"items": "; ".join(pending)}))
+        lines.append(text("status_pending", lang))
+        lines += [f"• {item}" for item in pending]
     else:
         lines.append(text("status_nothing_pending", lang))
+    request = context.progress.open_human_request()
+    if request is not None:
+        since = when(request.opened_at, lang, context.timezone)
+        key = "status_human_taken" if request.taken_by else "status_human_waiting"
+        lines.append(text(key, lang, {"since": since, "name": request.taken_by or ""}))
     if context.csm_name:
         lines.append(text("status_csm", lang, {"csm": context.csm_name}))
     else:
         lines.append(text("status_no_csm", lang))
+    booked = context.training.current() if context.training is not None else None
+    if booked is not None:
+        lines.append(text("status_training", lang, {"when": when(booked.starts_at, lang, context.timezone)}))
     return "\n".join(lines)
+
+
+def _pending_items(turn: Turn, dialogue: Dialogue) -> list[str]:
+    state, lang = turn.state, turn.language
+    items: list[str] = []
+    question = _question(turn, dialogue)
+    if question:
+        items.append(question)
+    if state.saved or turn.context.stage is Stage.DOCUMENTOS:
+        items += _documents(turn, dialogue)
+    return items
+
+
+def _question(turn: Turn, dialogue: Dialogue) -> str:
+    """The question the client owes an answer to, by its name (never "—")."""
+    state, lang = turn.state, turn.language
+    if not state.started:
+        return text("status_start", lang)
+    pending = state.pending
+    if isinstance(pending, DocumentPending):
+        return ""  # listed with the documents
+    if isinstance(pending, CorrectionPending):
+        info = dialogue.walker.catalog.get(pending.slot)
+        if info is not None:
+            return text("status_new_value", lang, {"label": info.label(lang)})
+    step = dialogue.walker.current_step(state)
+    if step is None or isinstance(step, DocumentStep):
+        return ""
+    return text("status_answer", lang, {"label": dialogue.walker.label_of(state, step)})
+
+
+def _documents(turn: Turn, dialogue: Dialogue) -> list[str]:
+    state, lang = turn.state, turn.language
+    frame = state.stack[0] if state.stack else None
+    received = list(turn.context.progress.documents())
+    lines = []
+    for step in _document_steps(dialogue):
+        if frame is not None and step.required_when is not None:
+            if not holds(step.required_when, frame, state.slots):
+                continue
+        name = " / ".join(kind_name(k, lang) for k in step.kinds)
+        lines.append(f"{name}: {_document_status(turn, step, received)}")
+    return lines
+
+
+def _document_steps(dialogue: Dialogue) -> list[DocumentStep]:
+    seen: list[DocumentStep] = []
+    for step in dialogue.walker.document_steps.values():
+        if step not in seen:
+            seen.append(step)
+    return seen
+
+
+def _document_status(turn: Turn, step: DocumentStep, received: list[DocumentProgress]) -> str:
+    state, lang = turn.state, turn.language
+    if step.slot in state.slots:
+        return text("doc_status_confirmed", lang)
+    pending = state.pending
+    if isinstance(pending, DocumentPending) and pending.slot == step.slot:
+        return text("doc_status_read", lang)
+    if any(d.kind in step.kinds for d in state.early_documents):
+        return text("doc_status_early", lang)
+    mine = [d for d in received if d.kind in step.kinds]
+    unread = [d for d in received if d.kind is None and d.status in ("received", "reading")]
+    latest = mine[-1] if mine else (unread[-1] if unread else None)
+    if latest is None:
+        return text("doc_status_missing", lang)
+    return text(f"doc_status_{latest.status}", lang)

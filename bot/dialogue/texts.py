@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.dialogue.texts_repairs import REPAIR_TEXTS
 from bot.dialogue.texts_training import TRAINING_TEXTS
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -122,18 +123,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "pt": "Sua mensagem é muito longa; considerei só o começo dela.",
         "en": "Your message is very long; I only read its beginning.",
     },
-    "offer_human": {
-        "pt": "Parece que está difícil por aqui. Quer falar com uma pessoa da nossa equipe? "
-        "Responda SIM para eu chamar alguém, ou tente de novo.",
-        "en": "This seems hard. Would you like to talk to a person on our team? "
-        "Answer YES and I'll call someone, or try again.",
-    },
-    "escalated": {
-        "pt": "Certo! Avisei a nossa equipe e uma pessoa vai te responder por aqui em breve "
-        "(em horário comercial). Enquanto isso, posso continuar te ajudando.",
-        "en": "Sure! I've told our team and a person will answer you here soon (in business "
-        "hours). Meanwhile I can keep helping you.",
-    },
     "help": {
         "pt": "Eu cuido do seu cadastro e da implantação. A qualquer momento você pode:\n"
         '• perguntar "em que etapa estou?"\n'
@@ -164,8 +153,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "and documents you sent, and the registration cannot go on. Confirm? Answer YES or NO.",
     },
     "erasure_requested": {
-        "pt": "Pedido de exclusão registrado. Um gestor vai confirmar em até 15 dias e você "
-        "será avisado(a) do resultado por aqui.",
+        "pt": "Pedido de exclusão registrado. Um gestor vai confirmar em até 15 dias, e te "
+        "avisamos do resultado por aqui.",
         "en": "Erasure request recorded. A manager will confirm it within 15 days and you will "
         "be told the outcome here.",
     },
@@ -192,10 +181,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "status": {
         "pt": "Sua implantação está na etapa *{stage}*: {activity}.",
         "en": "Your onboarding is in the *{stage}* stage: {activity}.",
-    },
-    "status_pending": {
-        "pt": "Falta da sua parte: {items}.",
-        "en": "Still needed from you: {items}.",
     },
     "status_nothing_pending": {
         "pt": "Da sua parte não falta nada agora.",
@@ -256,26 +241,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Got the file! I'm reading the document and will answer in a moment. ⏳",
     },
     "document_received_early": {
-        "pt": "Recebi o arquivo! Vou lê-lo e guardá-lo para a etapa de documentos.",
-        "en": "Got the file! I'll read it and keep it for the documents stage.",
-    },
-    "document_unknown": {
-        "pt": "Não reconheci esse documento. Preciso de: {needed}.",
-        "en": "I didn't recognise that document. I need: {needed}.",
-    },
-    "document_not_needed": {
-        "pt": "Recebi um(a) {kind}, mas agora preciso de: {needed}.",
-        "en": "I got a {kind}, but now I need: {needed}.",
-    },
-    "document_read": {
-        "pt": "Li o seu {kind}:",
-        "en": "I read your {kind}:",
+        "pt": "Recebi o arquivo! Vou ler e guardar para a etapa de documentos.",
+        "en": "Got the file! I'll read it and keep it for the documents step.",
     },
     "document_uncertain_mark": {"pt": "(confira)", "en": "(please check)"},
-    "document_confirm": {
-        "pt": "Os dados estão corretos?",
-        "en": "Is this correct?",
-    },
     "document_mismatch_intro": {
         "pt": "Atenção, encontrei diferenças:",
         "en": "Note, I found differences:",
@@ -283,10 +252,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "document_mismatch_escalated": {
         "pt": "Avisei a nossa equipe sobre as diferenças; uma pessoa vai conferir com você.",
         "en": "I've told our team about the differences; a person will check them with you.",
-    },
-    "document_confirmed": {
-        "pt": "Obrigada, {kind} registrado(a)! ✅",
-        "en": "Thanks, {kind} recorded! ✅",
     },
     "document_retry": {
         "pt": "Tudo bem. Envie de novo, por favor: o PDF da Receita ou uma foto com o documento "
@@ -299,12 +264,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I'm not sure I understood. Did you mean:",
     },
     "clarify_none": {"pt": "Nenhuma dessas", "en": "None of these"},
-    "offer_human_misunderstood": {
-        "pt": "Desculpe, não estou conseguindo entender. Quer falar com uma pessoa da nossa "
-        "equipe? Responda SIM para eu chamar alguém.",
-        "en": "Sorry, I'm not getting it. Would you like to talk to a person on our team? "
-        "Answer YES and I'll call someone.",
-    },
     "intent_ask_status": {"pt": "Saber em que etapa estou", "en": "Know my current stage"},
     "intent_help": {"pt": "Ver o que posso fazer aqui", "en": "See what I can do here"},
     "intent_request_human": {"pt": "Falar com uma pessoa", "en": "Talk to a person"},
@@ -332,6 +291,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "no": {"pt": "Não", "en": "No"},
     "empty_value": {"pt": "(nenhum)", "en": "(none)"},
     **TRAINING_TEXTS,
+    **REPAIR_TEXTS,
 }
 
 

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
 from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.scheduling import BOOKABLE_STAGES
+from bot.dialogue.training import BOOKABLE_STAGES
 from bot.dialogue.state import DialogueState
+from bot.service.progress import HumanWaitPolicy, SessionProgress
 from bot.domain.address import NoAddressLookup
 from bot.domain.clock import Clock
 from bot.domain.company import NoCompanyLookup
@@ -102,8 +103,10 @@ class ConversationService:
         clock: Clock,
         assign_escalation: EscalationAssignment | None = None,
         training: TrainingPolicy | None = None,
+        human_wait: HumanWaitPolicy | None = None,
         timezone: str = "America/Sao_Paulo",
     ) -> None:
+        self.human_wait = human_wait
         self.assign_escalation = assign_escalation
         self.training = training
         self.timezone = timezone
@@ -338,6 +341,9 @@ class ConversationService:
                 awaiting_nps(session, onboarding_id=onboarding.id, now=now)
                 if onboarding is not None and stage in BOOKABLE_STAGES
                 else None
+            ),
+            progress=SessionProgress(
+                session, conversation=conversation, now=now, policy=self.human_wait
             ),
         )
 

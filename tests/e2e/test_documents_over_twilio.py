@@ -58,7 +58,7 @@ def test_documents_step_reads_confirms_and_cross_checks(twilio_server: TwilioCli
 
     received, reading = _say(twilio_server, "", media=(card.data, "application/pdf"), replies=2)
     assert "Recebi o arquivo" in received
-    assert "Li o seu cartão CNPJ" in reading and "Os dados estão corretos?" in reading
+    assert "Li o seu cartão CNPJ" in reading and "Está tudo certo?" in reading
     assert card.truth["razao_social"] in reading
     assert "diferenças" not in reading  # the card's CNPJ is the one typed
     confirmed = _say(twilio_server, "sim", replies=2)

@@ -107,10 +107,22 @@ def test_help_human_and_complaint_resume_the_step(runtime: Runtime, step: str) -
     before = chat.transcript[-1][1][-1].text
     assert chat.say("ajuda").endswith(before)
     assert chat.say("quero falar com um atendente").endswith(before)
-    assert chat.say("que serviço péssimo").endswith(before)
+    waiting = chat.say("que serviço péssimo")
+    assert "ainda ninguém da equipe assumiu" in waiting and waiting.endswith(before)
     with runtime.sessions() as session:
         reasons = sorted(e.reason for e in session.scalars(select(Escalation)))
-        assert reasons == ["complaint", "request_human"]
+        # The complaint is about the same wait: it gets the request's state, not a second
+        # escalation.
+        assert reasons == ["request_human"]
+
+
+def test_a_complaint_without_an_open_request_is_escalated(runtime: Runtime) -> None:
+    chat = Chat(runtime)
+    _to_step(chat, "company_name")
+    before = chat.transcript[-1][1][-1].text
+    assert chat.say("que serviço péssimo").endswith(before)
+    with runtime.sessions() as session:
+        assert [e.reason for e in session.scalars(select(Escalation))] == ["complaint"]
 
 
 def test_opt_out_then_writing_again_opts_in(runtime: Runtime) -> None:

@@ -119,7 +119,7 @@ def test_duplicate_delivery_is_answered_once(runtime: Runtime) -> None:
 
 def test_happy_path_in_english(runtime: Runtime) -> None:
     chat = Chat(runtime, address="client-en")
-    assert "Do you agree to continue?" in chat.say("hello")
+    assert "Do you agree to continue?" in chat.say("hello there")
     assert "full name" in chat.say("I agree")
     assert "Shall we do it now?" in chat.say("John Smith")
     assert "CNPJ" in chat.say("1")

@@ -1,38 +1,55 @@
 """Training sessions in the conversation: offer free sessions, understand "quinta às 14h",
 book, reschedule and cancel through the ``TrainingScheduler`` port, and take the NPS answer.
 
-The engine hands over the training intents and the pending questions of kinds ``pick_slot``,
-``confirm_slot``, ``training_manage``, ``training_when``, ``confirm_cancel_training`` and
-``nps_comment``. A seat taken by someone else between the offer and the answer is explained
-and the nearest alternatives are offered.
+The training intents come here as interruptions, and the pending questions of kinds
+``pick_slot``, ``confirm_slot``, ``training_manage``, ``training_when``,
+``confirm_cancel_training`` and ``nps_comment`` through ``bot.dialogue.repairs.training``.
+A seat taken by someone else between the offer and the answer is explained and the nearest
+alternatives are offered. Nothing here imports the engine.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, get_args
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate, NpsAnswered, RecordEvent
+from bot.dialogue.rendering import when as when_in_zone
 from bot.dialogue.rendering import yes_no_choices
-from bot.dialogue.state import Pending, TrainingPendingKind
+from bot.dialogue.state import (
+    CancelTrainingPending,
+    ConfirmSlotPending,
+    NpsCommentPending,
+    PickSlotPending,
+    TrainingManagePending,
+    TrainingWhenPending,
+)
 from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn
+from bot.dialogue.understanding import option_number
 from bot.domain.messages import Choice, InboundMessage, OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.domain.training import BookedSession, SeatTaken, TrainingScheduler
-from nlu.types import NLUResult
+from nlu.types import IntentScore, NLUResult
 
-if TYPE_CHECKING:
-    from bot.dialogue.engine import Turn
+TrainingPending = (
+    PickSlotPending
+    | ConfirmSlotPending
+    | TrainingManagePending
+    | TrainingWhenPending
+    | CancelTrainingPending
+    | NpsCommentPending
+)
 
 __all__ = [
     "BOOKABLE_STAGES",
     "TRAINING_INTENTS",
     "TRAINING_PENDING",
     "Answer",
+    "TrainingPending",
     "TrainingDialogue",
     "nps_score",
     "requested_time",
@@ -40,7 +57,16 @@ __all__ = [
 ]
 
 TRAINING_INTENTS = frozenset({"schedule_training", "reschedule_training", "cancel_training"})
-TRAINING_PENDING: frozenset[str] = frozenset(get_args(TrainingPendingKind))
+TRAINING_PENDING = frozenset(
+    {
+        "pick_slot",
+        "confirm_slot",
+        "training_manage",
+        "training_when",
+        "confirm_cancel_training",
+        "nps_comment",
+    }
+)
 # Stages in which the client may book: training onwards (a refresher after go-live too).
 BOOKABLE_STAGES = frozenset({Stage.TREINAMENTO, Stage.ATIVACAO, Stage.CONCLUIDO})
 _OTHER = "other"
@@ -53,10 +79,6 @@ _PERIODS = {
     "noite": time(18),
     "evening": time(18),
 }
-_WEEKDAYS = {
-    "pt": ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +90,9 @@ class Answer:
     nlu: NLUResult
     yes: bool
     no: bool
+
+
+_NO_NLU = NLUResult(text="", intent=IntentScore("inform", 1.0), intent_ranking=(), entities=())
 
 
 def nps_score(body: str) -> int | None:
@@ -102,7 +127,7 @@ class TrainingDialogue:
             if current is None:
                 turn.say(text("training_nothing_booked", lang))
                 return
-            turn.state.pending = Pending(kind="confirm_cancel_training")
+            turn.state.pending = CancelTrainingPending()
             turn.say(
                 text(
                     "training_confirm_cancel",
@@ -113,9 +138,7 @@ class TrainingDialogue:
             )
             return
         if intent == "schedule_training" and current is not None and requested is None:
-            turn.state.pending = Pending(
-                kind="training_manage", options=["reschedule", "cancel", "keep"]
-            )
+            turn.state.pending = TrainingManagePending(options=["reschedule", "cancel", "keep"])
             turn.say(
                 text("training_already", lang, {"when": when(current.starts_at, lang, context)}),
                 tuple(
@@ -143,11 +166,11 @@ class TrainingDialogue:
             turn.say(text("training_none_free", lang))
             return
         if requested is not None and slots[0].starts_at == requested:
-            turn.state.pending = Pending(kind="confirm_slot", options=[str(slots[0].slot_id)])
+            turn.state.pending = ConfirmSlotPending(options=[str(slots[0].slot_id)])
             intro = text("training_confirm_slot", lang, {"when": when(requested, lang, context)})
             turn.say(_join(lead, intro), yes_no_choices(lang))
             return
-        turn.state.pending = Pending(kind="pick_slot", options=[str(s.slot_id) for s in slots])
+        turn.state.pending = PickSlotPending(options=[str(s.slot_id) for s in slots])
         if requested is not None:
             intro = text("training_offer_near", lang, {"requested": when(requested, lang, context)})
         else:
@@ -160,18 +183,18 @@ class TrainingDialogue:
 
     # ------------------------------------------------------------------ pending answers
     def answer(
-        self, turn: Turn, pending: Pending, answer: Answer, context: ConversationContext
+        self, turn: Turn, pending: TrainingPending, answer: Answer, context: ConversationContext
     ) -> bool:
         """Answers a scheduling question; False when the message is about something else."""
         lang = turn.state.language
         scheduler = context.training
-        if pending.kind == "nps_comment":
+        if isinstance(pending, NpsCommentPending):
             return self._nps_comment(turn, pending, answer)
         if scheduler is None:
             return False
         if pending.kind == "confirm_cancel_training":
             return self._confirm_cancel(turn, scheduler, answer, context)
-        if pending.kind == "training_manage":
+        if isinstance(pending, TrainingManagePending):
             picked = _picked_option(answer, pending.options, lang)
             if picked == "keep" or (picked is None and answer.no):
                 current = scheduler.current()
@@ -192,21 +215,21 @@ class TrainingDialogue:
                 return True
             return False
         requested = requested_time(answer.nlu, answer.body, context)
-        if pending.kind == "confirm_slot" and pending.options:
+        if isinstance(pending, ConfirmSlotPending) and pending.options:
             if answer.yes:
                 return self._book(turn, scheduler, int(pending.options[0]), context)
             if requested is None:
-                turn.state.pending = Pending(kind="training_when")
+                turn.state.pending = TrainingWhenPending()
                 turn.say(text("training_ask_when", lang))
                 return True
-        if pending.kind == "pick_slot":
+        if isinstance(pending, PickSlotPending):
             slot_id = _picked_slot(answer, pending.options)
             if slot_id is not None:
                 return self._book(turn, scheduler, slot_id, context)
             if requested is None and (
                 answer.message.choice_id == _OTHER or answer.no or _is_other(answer.body)
             ):
-                turn.state.pending = Pending(kind="training_when")
+                turn.state.pending = TrainingWhenPending()
                 turn.say(text("training_ask_when", lang))
                 return True
         if requested is not None:
@@ -216,6 +239,26 @@ class TrainingDialogue:
             return False
         turn.state.pending = pending  # still open: the client may answer after an interruption
         return False
+
+    def reask(self, turn: Turn, pending: TrainingPending, context: ConversationContext) -> None:
+        """Asks an open scheduling question again (after an interruption, or a reminder)."""
+        lang = turn.state.language
+        scheduler = context.training
+        if isinstance(pending, NpsCommentPending):
+            turn.state.pending = pending
+            turn.say(text("nps_ask_comment_again", lang))
+        elif isinstance(pending, TrainingWhenPending) or scheduler is None:
+            turn.state.pending = TrainingWhenPending() if scheduler is not None else None
+            turn.say(text("training_ask_when", lang) if scheduler is not None else "")
+        elif isinstance(pending, CancelTrainingPending | TrainingManagePending):
+            turn.state.pending = None
+            intent = "cancel_training" if isinstance(pending, CancelTrainingPending) else (
+                "schedule_training"
+            )
+            self.request(turn, intent, body="", nlu=_NO_NLU, context=context)
+        else:
+            turn.state.pending = None
+            self.offer(turn, scheduler, requested=None, context=context)
 
     # ------------------------------------------------------------------ internals
     def _book(
@@ -283,13 +326,13 @@ class TrainingDialogue:
 
     def nps(self, turn: Turn, booking_id: int, score: int) -> None:
         turn.effects.append(NpsAnswered(booking_id=booking_id, score=score))
-        turn.state.pending = Pending(kind="nps_comment", slot=str(booking_id))
+        turn.state.pending = NpsCommentPending(booking_id=booking_id)
         turn.say(text("nps_thanks_ask_comment", turn.state.language, {"score": score}))
 
-    def _nps_comment(self, turn: Turn, pending: Pending, answer: Answer) -> bool:
+    def _nps_comment(self, turn: Turn, pending: NpsCommentPending, answer: Answer) -> bool:
         if not answer.no and answer.body:
             turn.effects.append(
-                NpsAnswered(booking_id=int(pending.slot), comment=answer.body[:2000])
+                NpsAnswered(booking_id=pending.booking_id, comment=answer.body[:2000])
             )
         turn.say(text("nps_thanks", turn.state.language))
         return True
@@ -326,11 +369,7 @@ def _period(body: str) -> time | None:
 
 def when(instant: datetime, language: str, context: ConversationContext) -> str:
     """ "qui, 26/11 às 14:00" / "Thu 26/11 at 14:00" in the company's time zone."""
-    local = instant.astimezone(ZoneInfo(context.timezone))
-    day = _WEEKDAYS["en" if language == "en" else "pt"][local.weekday()]
-    if language == "en":
-        return f"{day} {local:%d/%m} at {local:%H:%M}"
-    return f"{day}, {local:%d/%m} às {local:%H:%M}"
+    return when_in_zone(instant, language, context.timezone)
 
 
 def _booking_params(
@@ -348,9 +387,9 @@ def _picked_slot(answer: Answer, options: list[str]) -> int | None:
     choice = answer.message.choice_id or ""
     if choice.startswith("slot:") and choice.removeprefix("slot:") in options:
         return int(choice.removeprefix("slot:"))
-    folded = fold(answer.body).rstrip(")").strip()
-    if folded.isdigit() and 1 <= int(folded) <= len(options):
-        return int(options[int(folded) - 1])
+    number = option_number(fold(answer.body))
+    if number is not None and 1 <= number <= len(options):
+        return int(options[number - 1])
     return None
 
 
@@ -358,8 +397,9 @@ def _picked_option(answer: Answer, options: list[str], language: str) -> str | N
     if answer.message.choice_id in options:
         return answer.message.choice_id
     folded = fold(answer.body)
-    if folded.isdigit() and 1 <= int(folded) <= len(options):
-        return options[int(folded) - 1]
+    number = option_number(folded)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1]
     for option in options:
         titles = {fold(text(f"training_{option}_option", lang)) for lang in ("pt", "en")}
         if folded in titles:

@@ -1,0 +1,228 @@
+"""Corrections anywhere: "errei o e-mail do financeiro, o certo é x@y.com", "na verdade são 45
+funcionários", "o telefone da Beatriz é (11) 9…" — at a text step, a choice step, a repair,
+the review, or after the registration was sent.
+
+A message is a correction when it names an answered field (by a label, an alias, its contact
+area or the contact's name) and either says it corrects something ("errei", "na verdade", "o
+certo é") or carries a valid value for that field that the current question cannot take. The
+value is always validated by the corrected field's own validator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.dialogue.catalog import SlotInfo, fold
+from bot.dialogue.effects import SlotChanged
+from bot.dialogue.rendering import format_value
+from bot.dialogue.state import CorrectionPending, SlotValue
+from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn, Utterance
+from bot.dialogue.understanding import NO_WORDS, YES_WORDS, is_question
+from bot.domain.fields import FREE_TEXT_VALIDATORS, VALIDATORS, Problem
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = [
+    "Correction",
+    "CorrectionHandler",
+    "apply_correction",
+    "find_correction",
+    "has_marker",
+    "value_for",
+]
+
+_MARKER = re.compile(
+    r"\b(errei|errado|errada|errados|erradas|erro|erramos|corrig\w*|na verdade|o certo e|"
+    r"a certa e|o correto e|a correta e|certo e|mud\w*|troc\w*|alter\w*|atualiz\w*|"
+    r"agora e|nao e mais|nao e esse|nao e essa|wrong|mistake|actually|fix|chang\w*|"
+    r"correct one|update\w*|typo|instead)\b"
+)
+# The first "é", "para", ":" ... of the message: "o nome certo é Padaria e Confeitaria" keeps
+# the whole name. A bare "e" counts only after "certo", "novo"... ("e-mail" has an "e" too).
+_TAIL = re.compile(
+    r"^.*?(?:(?<![\w-])(?:é|eh|era|seria|para|pra|por|is|to|são|sao)(?![\w-])|[:=]|"
+    r"\b(?:cert[oa]|corret[oa]|nov[oa]|real|agora)\s+e(?![\w-]))\s*(.+?)\s*[.!]*$",
+    re.IGNORECASE,
+)
+_STRUCTURED = frozenset({"cnpj", "email", "mobile_phone", "cep", "employees"})
+_OTHER_ENTITIES = frozenset({"cnpj", "cpf", "email", "phone", "cep"})
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    target: SlotInfo
+    value: SlotValue | Problem | None  # None: the message names the field but no value
+
+
+def has_marker(said: Utterance) -> bool:
+    return _MARKER.search(said.folded) is not None
+
+
+def find_correction(turn: Turn, dialogue: Dialogue) -> Correction | None:
+    """The answered field the message names (never the current question's own) and the value
+    it carries, if any."""
+    state = turn.state
+    current = dialogue.walker.current_key(state)
+    target = dialogue.walker.catalog.mentioned(
+        turn.said.body,
+        answered=state.answered,
+        slots=state.slots,
+        exclude=(current,) if current else (),
+    )
+    if target is None:
+        return None
+    return Correction(target, value_for(target, turn.said))
+
+
+def value_for(info: SlotInfo, said: Utterance) -> SlotValue | Problem | None:
+    """The new value a message gives for ``info``'s field, a problem with it, or None."""
+    name = info.step.validator
+    validator = VALIDATORS[name]
+    if info.step.entity is not None:
+        found = [e for e in said.nlu.entities if e.entity == info.step.entity]
+        for entity in reversed(found):  # "o 11.222… está errado, é 11.444…": the last one
+            value = validator(entity.value)
+            if not isinstance(value, Problem):
+                return value
+    tail = _tail(said.body, info)
+    if tail is not None:
+        value = validator(tail)
+        if not isinstance(value, Problem) or name in _STRUCTURED:
+            return value
+    if name in _STRUCTURED:
+        value = validator(said.body)
+        if not isinstance(value, Problem):
+            return value
+        if any(ch.isdigit() for ch in said.body) or "@" in said.body:
+            return value  # an attempt with a mistake: explained with this field's rule
+    return None
+
+
+def _tail(body: str, info: SlotInfo) -> str | None:
+    """What follows "é", "para", ":" at the end of the message ("…, o certo é Paulo Lima")."""
+    match = _TAIL.search(body)
+    if match is None:
+        return None
+    tail = match.group(1).strip(" ,;\"'“”")
+    folded = fold(tail)
+    if not folded or folded in YES_WORDS or folded in NO_WORDS or len(folded.split()) > 8:
+        return None
+    if _MARKER.search(folded) or any(fold(n) == folded for n in info.names()):
+        return None
+    return tail
+
+
+class CorrectionHandler:
+    """A message that corrects an earlier answer, whatever the intent classifier said."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        if not turn.state.answered:
+            return False
+        found = find_correction(turn, dialogue)
+        if found is None:
+            return False
+        if has_marker(turn.said):
+            return True
+        if found.value is None or isinstance(found.value, Problem):
+            return False
+        step = dialogue.walker.current_step(turn.state)
+        if step is None or turn.unfit_repair:
+            return True
+        # Without "errei"/"na verdade", an answer the current question takes is an answer.
+        return not dialogue.steps[type(step)].accepts(turn, dialogue, step)
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        found = find_correction(turn, dialogue)
+        assert found is not None
+        start_correction(turn, dialogue, found)
+        return True
+
+
+def start_correction(turn: Turn, dialogue: Dialogue, found: Correction) -> None:
+    """Applies a correction that carries its value, or asks for the value."""
+    lang = turn.language
+    value = found.value
+    if value is not None and not isinstance(value, Problem):
+        if not apply_correction(turn, dialogue, found.target, value):
+            dialogue.ask_again(turn)
+        return
+    if isinstance(value, Problem):
+        turn.say(text(value.code, lang, value.params))
+    turn.state.pending = CorrectionPending(slot=found.target.key)
+    turn.say(text("ask_new_value", lang, {"label": found.target.label(lang)}))
+
+
+def apply_correction(turn: Turn, dialogue: Dialogue, info: SlotInfo, value: SlotValue) -> bool:
+    """Stores the new value (and what follows from it); True when it had to ask something
+    (a new CEP the look-up does not know: the street is asked again)."""
+    state = turn.state
+    lang = turn.language
+    answered_before = set(state.slots)
+    old = state.set_slot(info.key, value)
+    turn.effects.append(SlotChanged(info.key, old, value))
+    _follow_copies(turn, info.key, value)
+    turn.say(
+        text(
+            "corrected",
+            lang,
+            {"label": info.label(lang), "value": format_value(info.key, value, lang)},
+        )
+    )
+    if info.step.after is not None:
+        dialogue.walker.run_action(turn, info.step.after, info.namespace)
+    if state.saved:
+        dialogue.walker.run_action(turn, "save_registration", "")  # the stored record follows
+    dropped = [
+        i for i in dialogue.walker.catalog if i.key in answered_before and i.key not in state.slots
+    ]
+    if not dropped:
+        return False
+    state.pending = CorrectionPending(slot=dropped[0].key)
+    turn.say(dropped[0].step.prompt.get(lang))
+    return True
+
+
+_COPIED = {"person_name": "name", "admin_email": "email", "admin_phone": "phone"}
+
+
+def _follow_copies(turn: Turn, key: str, value: SlotValue) -> None:
+    """A contact that is "sou eu" keeps following the client's own name, e-mail and phone."""
+    target = _COPIED.get(key)
+    if target is None:
+        return
+    slots = turn.state.slots
+    for flag, same in list(slots.items()):
+        if flag.endswith(".same_as_me") and same is True:
+            namespace = flag.rsplit(".", 1)[0]
+            slots[f"{namespace}.{target}"] = value
+
+
+def not_an_answer(said: Utterance, dialogue: Dialogue, validator: str) -> bool:
+    """Obviously not a free-text answer: a yes/no word, a field's own label, a question, a
+    greeting. (Commands never get here.)"""
+    if validator not in FREE_TEXT_VALIDATORS:
+        return False
+    folded = said.folded
+    if folded in YES_WORDS or (folded in NO_WORDS and validator != "complement"):
+        return True
+    if folded in _GREETINGS or is_question(said):
+        return True
+    return any(
+        folded == fold(name) for info in dialogue.walker.catalog for name in info.names()
+    ) and validator != "complement"
+
+
+_GREETINGS = frozenset(
+    {"oi", "ola", "bom dia", "boa tarde", "boa noite", "hello", "hi", "hey", "e ai", "eai",
+     "opa", "oie", "alo", "oi tudo bem", "tudo bem", "hello there"}
+)  # fmt: skip
+
+
+def other_entity(said: Utterance, own: str | None) -> bool:
+    """The message carries a CNPJ, CEP, e-mail... of another kind than ``own``: it answers
+    something else (a CEP is never a head count)."""
+    return any(e.entity in _OTHER_ENTITIES and e.entity != own for e in said.nlu.entities)

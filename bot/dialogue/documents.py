@@ -1,0 +1,246 @@
+"""Documents in the conversation: a reading that comes back from the reader is shown for
+confirmation at its step; one that arrives before its step is kept and shown when the step
+comes, without taking over the questions in between.
+
+Texts name each kind with its article and gender ("a sua CNH", "o seu cartão CNPJ") and show
+identifiers formatted (CNPJ 11.222.333/0001-81, CPF 529.982.247-25, CEP 01310-100).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from stdnum.br import cpf as stdnum_cpf
+
+from bot.dialogue.state import DocumentPending, EarlyDocument
+from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn
+from bot.dialogue.understanding import Option, choices_of
+from bot.domain.documents import FIELD_LABELS, DocumentReading
+from bot.domain.fields import Problem, format_cnpj, validate_cep, validate_cnpj
+from bot.domain.fields import validate_company_name, validate_person_name
+from flows import DocumentStep
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = [
+    "CONFIRM_OPTIONS",
+    "confirm_early",
+    "done_word",
+    "DocumentEventHandler",
+    "format_field",
+    "kind_name",
+    "needed_documents",
+    "present",
+    "validate_field",
+]
+
+# (article, name, gender) per language; "f" makes "a sua CNH ... recebida".
+_KINDS: dict[str, dict[str, tuple[str, str]]] = {
+    "cnpj_card": {"pt": ("m", "cartão CNPJ"), "en": ("", "CNPJ card")},
+    "cnh": {"pt": ("f", "CNH"), "en": ("", "driver's licence (CNH)")},
+    "rg": {"pt": ("m", "RG"), "en": ("", "ID card (RG)")},
+    "other": {"pt": ("m", "documento"), "en": ("", "document")},
+}
+
+CONFIRM_OPTIONS = (
+    Option("ok", ("Está tudo certo", "All correct"), meaning="yes",
+           aliases=("certo", "tudo certo", "correto", "ok", "confere", "confirmo", "confirmar")),
+    Option("fix", ("Corrigir um dado", "Fix a field"), meaning="no",
+           aliases=("corrigir", "corrigir dado", "tem erro", "esta errado", "fix", "wrong")),
+    Option("resend", ("Enviar outra foto", "Send another photo"),
+           aliases=("outra foto", "enviar de novo", "mandar outra", "nova foto", "another photo",
+                    "send again", "reenviar")),
+)  # fmt: skip
+
+
+def kind_name(kind: str, language: str, *, possessive: bool = False) -> str:
+    """ "o seu cartão CNPJ" / "a sua CNH" / "your CNPJ card"; plain name without possessive."""
+    entry = _KINDS.get(kind, _KINDS["other"])
+    gender, name = entry["en" if language == "en" else "pt"]
+    if not possessive:
+        return name
+    if language == "en":
+        return f"your {name}"
+    return f"{'a sua' if gender == 'f' else 'o seu'} {name}"
+
+
+def done_word(kind: str, language: str) -> str:
+    gender = _KINDS.get(kind, _KINDS["other"])["pt"][0]
+    if language == "en":
+        return "received and confirmed"
+    return "recebida e confirmada" if gender == "f" else "recebido e confirmado"
+
+
+def format_field(name: str, value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    if name == "cnpj":
+        return format_cnpj(value)
+    if name == "cpf" and len(digits) == 11:
+        return f"{digits[:3]}.{digits[3:6]}.{digits[6:9]}-{digits[9:]}"
+    if name == "cep" and len(digits) == 8:
+        return f"{digits[:5]}-{digits[5:]}"
+    return value
+
+
+def needed_documents(dialogue: Dialogue, turn: Turn) -> str:
+    step = dialogue.walker.current_step(turn.state)
+    kinds = step.kinds if isinstance(step, DocumentStep) else list(dialogue.walker.document_steps)
+    names = [kind_name(k, turn.language) for k in kinds]
+    return (" or " if turn.language == "en" else " ou ").join(names)
+
+
+def present(turn: Turn, pending: DocumentPending, *, lead: str = "") -> None:
+    """Shows a reading (with the client's fixes) and asks to confirm it."""
+    lang = turn.language
+    lines = [lead] if lead else []
+    lines.append(
+        text("document_read", lang, {"document": kind_name(pending.document_kind, lang, possessive=True)})
+    )
+    mark = text("document_uncertain_mark", lang)
+    for name, value in pending.fields.items():
+        label = FIELD_LABELS.get(name, {"pt": name, "en": name})[lang]
+        flag = f" {mark}" if name in pending.uncertain and name not in pending.fixed else ""
+        lines.append(f"• {label}: {format_field(name, value)}{flag}")
+    if pending.mismatches:
+        lines += ["", text("document_mismatch_intro", lang)]
+        lines += [f"⚠️ {m}" for m in pending.mismatches]
+    lines += ["", text("document_confirm", lang)]
+    pending.stage, pending.field = "confirm", ""
+    turn.state.pending = pending
+    turn.say("\n".join(lines), choices_of(CONFIRM_OPTIONS, lang))
+
+
+def confirm_early(turn: Turn, dialogue: Dialogue, step: DocumentStep) -> bool:
+    """At a document step: a matching document read earlier is shown for confirmation."""
+    early = next((d for d in turn.state.early_documents if d.kind in step.kinds), None)
+    if early is None:
+        return False
+    turn.state.early_documents.remove(early)
+    lead = text("document_early_shown", turn.language)
+    present(turn, _pending_of(early, step), lead=lead)
+    return True
+
+
+def _pending_of(reading: EarlyDocument | DocumentReading, step: DocumentStep) -> DocumentPending:
+    mismatches = (
+        reading.mismatches
+        if isinstance(reading, EarlyDocument)
+        else [m.reason_pt for m in reading.mismatches]
+    )
+    return DocumentPending(
+        slot=step.slot,
+        document_id=reading.document_id,
+        document_kind=reading.kind,
+        fields=dict(reading.fields),
+        uncertain=list(reading.uncertain),
+        mismatches=list(mismatches),
+    )
+
+
+class DocumentEventHandler:
+    """The reader's result for a file the client sent (``InboundMessage.document``)."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return turn.said.message.document is not None
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        reading = turn.said.message.document
+        assert reading is not None
+        state, lang = turn.state, turn.language
+        if reading.rejected:
+            turn.say(reading.rejected_en if lang == "en" else reading.rejected_pt)
+            tip = reading.tip_en if lang == "en" else reading.tip_pt
+            if tip:
+                turn.say(tip)
+            return True
+        step = dialogue.walker.document_steps.get(reading.kind)
+        if step is None:
+            turn.say(text("document_unknown", lang, {"needed": needed_documents(dialogue, turn)}))
+            return True
+        if step.slot in state.slots:
+            turn.say(
+                text(
+                    "document_not_needed",
+                    lang,
+                    {"document": kind_name(reading.kind, lang), "needed": needed_documents(dialogue, turn)},
+                )
+            )
+            return True
+        current = dialogue.walker.current_step(state)
+        open_ = state.pending
+        replaces = isinstance(open_, DocumentPending) and open_.slot == step.slot
+        if current is step and (open_ is None or replaces):
+            present(turn, _pending_of(reading, step))  # a newer photo replaces the last one
+            return True
+        _keep_early(turn, reading)
+        if isinstance(current, DocumentStep) and state.pending is None:
+            turn.say(
+                text(
+                    "document_kept_for_later",
+                    lang,
+                    {"document": kind_name(reading.kind, lang), "needed": needed_documents(dialogue, turn)},
+                )
+            )
+        return True
+
+
+def _keep_early(turn: Turn, reading: DocumentReading) -> None:
+    early = [d for d in turn.state.early_documents if d.kind != reading.kind]
+    early.append(
+        EarlyDocument(
+            document_id=reading.document_id,
+            kind=reading.kind,
+            fields=dict(reading.fields),
+            uncertain=list(reading.uncertain),
+            mismatches=[m.reason_pt for m in reading.mismatches],
+        )
+    )
+    turn.state.early_documents = early
+
+
+# --------------------------------------------------------------------- fixing one field
+_UFS = frozenset(
+    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO".split()
+)
+
+
+def validate_field(name: str, value: str) -> str | Problem:
+    """A value the client typed for a document field, normalized like the reader's."""
+    value = value.strip(" .")
+    if name == "cnpj":
+        checked = validate_cnpj(value)
+        return checked if isinstance(checked, Problem) else str(checked)
+    if name == "cpf":
+        digits = re.sub(r"\D", "", value)
+        return digits if stdnum_cpf.is_valid(digits) else Problem("cpf_invalid")
+    if name == "cep":
+        checked = validate_cep(value)
+        return checked if isinstance(checked, Problem) else str(checked)
+    if name.startswith("data") or name == "validade":
+        return _date(value)
+    if name == "uf":
+        return value.upper() if value.upper() in _UFS else Problem("uf_invalid")
+    if name == "nome":
+        checked = validate_person_name(value)
+        return str(checked).upper() if not isinstance(checked, Problem) else checked
+    if name in ("razao_social", "nome_fantasia", "municipio", "situacao_cadastral"):
+        checked = validate_company_name(value)
+        return str(checked).upper() if not isinstance(checked, Problem) else checked
+    digits = re.sub(r"[^\dA-Za-z]", "", value)
+    return digits.upper() if 5 <= len(digits) <= 14 else Problem("document_number_invalid")
+
+
+def _date(value: str) -> str | Problem:
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+    if match is None:
+        return Problem("date_invalid")
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return Problem("date_invalid")
+    return f"{day:02d}/{month:02d}/{year}"

@@ -1,0 +1,199 @@
+"""Interruptions: the client asks for something else mid-question (status, help, a person,
+stop, erasure, a correction, documents, training, small talk). Each intent has one handler;
+after it the question the client owes is asked again. Keyword commands (SAIR, HUMANO, AJUDA,
+STATUS) are the same handlers, and win over everything, inside repairs too.
+
+``check_registry`` proves at start-up that every NLU intent is either an interruption here or
+an answer (``ANSWER_INTENTS``), and that every interruption has its texts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.dialogue.commands import Command
+from bot.dialogue.corrections import find_correction, start_correction
+from bot.dialogue.effects import Escalate, OptIn, OptOut
+from bot.dialogue.errors import DialogueError
+from bot.dialogue.human import request_person, request_status
+from bot.dialogue.repairs.erasure import ask_erasure
+from bot.dialogue.status import status_text
+from bot.dialogue.steps.confirm import ask_which_field
+from bot.dialogue.texts import TEXTS, text
+from bot.dialogue.turn import Turn
+from bot.domain.fields import FREE_TEXT_VALIDATORS
+from flows import AskStep
+from nlu.types import INTENTS
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue, Interruption
+
+__all__ = [
+    "ANSWER_INTENTS",
+    "INTERRUPTIONS",
+    "CommandHandler",
+    "InterruptionHandler",
+    "OptedOutHandler",
+    "check_registry",
+]
+
+# Intents that answer a question rather than interrupt it.
+ANSWER_INTENTS = frozenset({"affirm", "deny", "inform", "out_of_scope"})
+SMALL_TALK = frozenset({"greet", "thank", "goodbye"})
+
+
+def _status(turn: Turn, dialogue: Dialogue) -> None:
+    turn.say(status_text(turn, dialogue))
+    dialogue.ask_again(turn)
+
+
+def _help(turn: Turn, dialogue: Dialogue) -> None:
+    turn.say(text("help", turn.language))
+    dialogue.ask_again(turn)
+
+
+def _human(turn: Turn, dialogue: Dialogue) -> None:
+    request_person(turn, dialogue, reason="request_human", detail=turn.said.body)
+    _meanwhile(turn, dialogue)
+
+
+def _complaint(turn: Turn, dialogue: Dialogue) -> None:
+    if turn.context.progress.open_human_request() is not None:
+        request_status(turn, dialogue)  # the same wait: no second escalation
+    else:
+        turn.effects.append(Escalate("complaint", turn.said.body[:500]))
+        turn.state.awaiting_human = True
+        turn.say(text("complaint", turn.language))
+    _meanwhile(turn, dialogue)
+
+
+def _meanwhile(turn: Turn, dialogue: Dialogue) -> None:
+    if turn.state.pending is None and dialogue.walker.current_step(turn.state) is not None:
+        turn.say(text("human_meanwhile", turn.language))
+    dialogue.ask_again(turn)
+
+
+def _opt_out(turn: Turn, dialogue: Dialogue) -> None:
+    turn.effects.append(OptOut())
+    turn.say(text("opted_out", turn.language))
+
+
+def _erasure(turn: Turn, dialogue: Dialogue) -> None:
+    ask_erasure(turn)
+
+
+def _correct(turn: Turn, dialogue: Dialogue) -> None:
+    found = find_correction(turn, dialogue)
+    if found is not None:
+        start_correction(turn, dialogue, found)
+        return
+    if not ask_which_field(turn, dialogue):
+        dialogue.ask_again(turn)
+
+
+def _documents(turn: Turn, dialogue: Dialogue) -> None:
+    turn.say(text("documents_info", turn.language))
+    dialogue.ask_again(turn)
+
+
+def _training(turn: Turn, dialogue: Dialogue) -> None:
+    said = turn.said
+    dialogue.training.request(
+        turn, said.command.intent if said.command else said.intent, body=said.body,
+        nlu=said.nlu, context=turn.context,
+    )  # fmt: skip
+    if turn.state.pending is None:
+        dialogue.ask_again(turn)
+
+
+def _small_talk(key: str, *, resume: bool = True) -> Interruption:
+    def reply(turn: Turn, dialogue: Dialogue) -> None:
+        turn.say(text(key, turn.language))
+        if resume:
+            dialogue.ask_again(turn)
+
+    return reply
+
+
+INTERRUPTIONS: dict[str, Interruption] = {
+    "ask_status": _status,
+    "help": _help,
+    "request_human": _human,
+    "complain": _complaint,
+    "opt_out": _opt_out,
+    "delete_data": _erasure,
+    "correct_data": _correct,
+    "ask_documents": _documents,
+    "schedule_training": _training,
+    "reschedule_training": _training,
+    "cancel_training": _training,
+    "greet": _small_talk("greet_again"),
+    "thank": _small_talk("thanks_reply"),
+    "goodbye": _small_talk("goodbye_reply", resume=False),
+}
+
+
+def check_registry() -> None:
+    covered = set(INTERRUPTIONS) | ANSWER_INTENTS
+    if covered != set(INTENTS):
+        raise DialogueError(
+            f"NLU intents without a handler: {sorted(set(INTENTS) - covered)}; "
+            f"handlers of unknown intents: {sorted(covered - set(INTENTS))}"
+        )
+    missing = [f"intent_{name}" for name in INTERRUPTIONS if f"intent_{name}" not in TEXTS]
+    if missing:
+        raise DialogueError(f"interruptions without a clarification title: {missing}")
+
+
+class OptedOutHandler:
+    """An opted-out client who writes opts in again; "VOLTAR" says so and asks again."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return turn.context.opted_out and turn.said.command is not Command.OPT_OUT
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        turn.effects.append(OptIn())
+        if turn.said.command is not Command.OPT_IN:
+            return False  # the message itself is handled as usual
+        turn.say(text("opted_in", turn.language))
+        if turn.state.started and not turn.state.finished:
+            dialogue.ask_again(turn)
+        return True
+
+
+class CommandHandler:
+    """SAIR, HUMANO, AJUDA, STATUS: always what they say, whatever question is open."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        command = turn.said.command
+        return command is not None and command is not Command.OPT_IN
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        assert turn.said.command is not None
+        dialogue.interrupt(turn, turn.said.command.intent)
+        return True
+
+
+class InterruptionHandler:
+    """An intent the NLU is sure of, unless the message is a valid answer to the question."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        said, state = turn.said, turn.state
+        if said.intent not in INTERRUPTIONS:
+            return False
+        if said.confidence < dialogue.settings.interruption_confidence:
+            return False
+        if said.intent == "greet" and (not state.started or state.finished):
+            return False  # "oi" starts the conversation, or gets the menu after it
+        if turn.unfit_repair:
+            return True
+        step = dialogue.walker.current_step(state)
+        if step is None:
+            return True
+        if isinstance(step, AskStep) and step.validator in FREE_TEXT_VALIDATORS:
+            return True  # a free text proves little: a clear request wins
+        return not dialogue.steps[type(step)].accepts(turn, dialogue, step)
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        dialogue.interrupt(turn, turn.said.intent)
+        return True

@@ -1,0 +1,173 @@
+"""The turn handlers that belong to no one concept: an empty message, the open repair, an
+NPS score, starting, a finished registration, a misunderstanding, and the flow step's answer.
+
+A handler has ``check`` (is this message mine?) and ``handle`` (do it; True when the turn is
+complete, False to let the next handlers read the message too). ``DialogueEngine`` runs them
+in one ordered list, first match wins.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from bot.dialogue.dialogue import Outcome
+from bot.dialogue.repairs.clarify import clarify_options
+from bot.dialogue.state import ClarifyPending, DialogueState
+from bot.dialogue.texts import text
+from bot.dialogue.training import nps_score
+from bot.dialogue.turn import Turn
+from bot.dialogue.understanding import choices_of
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = [
+    "ClarifyHandler",
+    "EmptyMessageHandler",
+    "FinishedHandler",
+    "NpsScoreHandler",
+    "RepairHandler",
+    "StartHandler",
+    "StepAnswerHandler",
+    "TurnHandler",
+    "UnfitRepairHandler",
+]
+
+
+class TurnHandler(Protocol):
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool: ...
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool: ...
+
+
+class EmptyMessageHandler:
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return not turn.said.body and not turn.said.choice_id
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        turn.say(text("empty_message", turn.language))
+        dialogue.ask_again(turn)
+        return True
+
+
+class RepairHandler:
+    """The open repair reads the message first; it keeps, drops or answers its question."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return turn.state.pending is not None
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        pending = turn.state.pending
+        assert pending is not None
+        turn.state.pending = None
+        outcome = dialogue.repairs[pending.kind].take(turn, dialogue, pending)
+        if outcome is Outcome.TAKEN:
+            return True
+        if outcome is Outcome.UNFIT:
+            turn.state.pending = pending
+            turn.unfit_repair = True
+        return False
+
+
+class NpsScoreHandler:
+    """A bare 0–10 after a training session is its NPS score."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return turn.context.nps_booking_id is not None and nps_score(turn.said.body) is not None
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        score = nps_score(turn.said.body)
+        assert score is not None and turn.context.nps_booking_id is not None
+        dialogue.training.nps(turn, turn.context.nps_booking_id, score)
+        return True
+
+
+class UnfitRepairHandler:
+    """The open repair could not take the message and nothing else did: it explains."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return turn.unfit_repair and turn.state.pending is not None
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        pending = turn.state.pending
+        assert pending is not None
+        turn.state.pending = None
+        dialogue.repairs[pending.kind].explain(turn, dialogue, pending)
+        return True
+
+
+class StartHandler:
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return not turn.state.started
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        dialogue.start(turn)
+        return True
+
+
+class FinishedHandler:
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return turn.state.finished
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        if turn.state.slots.get("lgpd_consent") is False:
+            # The client refused consent earlier and writes again: the notice once more.
+            turn.state = DialogueState(
+                language=turn.state.language, language_locked=turn.state.language_locked
+            )
+            dialogue.start(turn)
+            return True
+        turn.say(text("finished_menu", turn.language))
+        return True
+
+
+class ClarifyHandler:
+    """Not an answer and the NLU hesitates between requests: "você quis dizer…?"; two
+    misunderstandings in a row offer a person instead."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        step = dialogue.walker.current_step(turn.state)
+        if step is not None and dialogue.steps[type(step)].accepts(turn, dialogue, step):
+            return False
+        said = turn.said
+        return bool(self._candidates(turn, dialogue)) or said.intent == "out_of_scope"
+
+    def _candidates(self, turn: Turn, dialogue: Dialogue) -> list[str]:
+        from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK
+
+        floor = dialogue.settings.clarify_min_confidence
+        return [
+            score.name
+            for score in turn.said.nlu.intent_ranking[:2]
+            if score.name in set(INTERRUPTIONS) - SMALL_TALK and score.confidence >= floor
+        ]
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        state, lang = turn.state, turn.language
+        state.misunderstood_count += 1
+        if state.misunderstood_count >= dialogue.settings.misunderstandings_before_human:
+            state.misunderstood_count = 0
+            dialogue.offer_way_out(turn, reason="misunderstood", key="offer_human_misunderstood")
+            return True
+        candidates = self._candidates(turn, dialogue)
+        if not candidates:
+            return False  # out of scope: the step explains what it expects
+        options = [*candidates, "none"]
+        state.pending = ClarifyPending(options=options)
+        turn.say(text("clarify", lang), choices_of(clarify_options(options), lang))
+        return True
+
+
+class StepAnswerHandler:
+    """The message answers the current flow step (or is refused with an explanation)."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return dialogue.walker.current_step(turn.state) is not None
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        turn.state.misunderstood_count = 0
+        step = dialogue.walker.current_step(turn.state)
+        frame = turn.state.frame
+        assert step is not None and frame is not None
+        dialogue.steps[type(step)].answer(turn, dialogue, frame, step)
+        return True

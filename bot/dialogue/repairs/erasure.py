@@ -1,0 +1,53 @@
+"""Erasure (LGPD) confirmation: "Confirma? 1) Sim 2) Não"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.dialogue.dialogue import Outcome
+from bot.dialogue.effects import RequestErasure
+from bot.dialogue.rendering import yes_no_choices
+from bot.dialogue.state import ErasurePending
+from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn
+from bot.dialogue.understanding import Option, pick
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = ["ErasureRepair", "ask_erasure"]
+
+_OPTIONS = (
+    Option("yes", ("Sim", "Yes"), meaning="yes", aliases=("sim, pode apagar", "pode apagar",
+           "apagar", "apaga", "confirmo", "erase", "delete")),
+    Option("no", ("Não", "No"), meaning="no", aliases=("nao apagar", "nao quero", "cancelar",
+           "keep", "don t")),
+)  # fmt: skip
+
+
+def ask_erasure(turn: Turn) -> None:
+    turn.state.pending = ErasurePending()
+    turn.say(text("confirm_erasure", turn.language), yes_no_choices(turn.language))
+
+
+class ErasureRepair:
+    def take(self, turn: Turn, dialogue: Dialogue, pending: ErasurePending) -> Outcome:
+        chosen = pick(turn.said, _OPTIONS)
+        lang = turn.language
+        if chosen is not None and chosen.id == "yes":
+            turn.effects.append(RequestErasure())
+            turn.say(text("erasure_requested", lang))
+            return Outcome.TAKEN
+        if chosen is not None:
+            turn.say(text("erasure_cancelled", lang))
+            dialogue.ask_again(turn)
+            return Outcome.TAKEN
+        return Outcome.UNFIT
+
+    def reask(self, turn: Turn, dialogue: Dialogue, pending: ErasurePending) -> None:
+        ask_erasure(turn)
+
+    def explain(self, turn: Turn, dialogue: Dialogue, pending: ErasurePending) -> None:
+        # Anything but a clear yes keeps the data: nothing is erased by a misunderstanding.
+        turn.say(text("erasure_cancelled", turn.language))
+        dialogue.ask_again(turn)

@@ -1,0 +1,46 @@
+"""The way out: "Quer falar com uma pessoa? 1) Falar com uma pessoa 2) Tentar de novo".
+
+Its numbers are its own: "1" calls a person, whatever the question underneath."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import TypeAdapter
+
+from bot.dialogue.dialogue import WAY_OUT, Outcome
+from bot.dialogue.human import request_person
+from bot.dialogue.state import HumanOfferPending, Pending
+from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn
+from bot.dialogue.understanding import choices_of, pick
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = ["HumanOfferRepair"]
+
+_PENDING: TypeAdapter[Pending] = TypeAdapter(Pending)
+
+
+class HumanOfferRepair:
+    def take(self, turn: Turn, dialogue: Dialogue, pending: HumanOfferPending) -> Outcome:
+        chosen = pick(turn.said, WAY_OUT)
+        if chosen is None:
+            return Outcome.NOT_MINE  # the message answers the question underneath
+        turn.state.invalid_count = 0
+        if chosen.id == "human":
+            label = dialogue.current_label(turn)
+            request_person(turn, dialogue, reason=pending.reason, detail=label)
+            if dialogue.walker.current_step(turn.state) is not None:
+                turn.say(text("human_meanwhile", turn.language))
+        if pending.then is not None:
+            turn.state.pending = _PENDING.validate_python(pending.then)
+        dialogue.ask_again(turn)
+        return Outcome.TAKEN
+
+    def reask(self, turn: Turn, dialogue: Dialogue, pending: HumanOfferPending) -> None:
+        turn.say(text("offer_human", turn.language), choices_of(WAY_OUT, turn.language))
+
+    def explain(self, turn: Turn, dialogue: Dialogue, pending: HumanOfferPending) -> None:
+        self.reask(turn, dialogue, pending)

@@ -1,0 +1,78 @@
+"""``ask`` steps: a free or structured answer checked by the step's validator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.dialogue.corrections import not_an_answer, other_entity
+from bot.dialogue.state import Frame, SlotValue
+from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn
+from bot.domain.fields import VALIDATORS, Problem
+from flows import AskStep
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = ["AskHandler", "fill_from_entities"]
+
+
+class AskHandler:
+    def prompt(
+        self, turn: Turn, dialogue: Dialogue, frame: Frame, step: AskStep, *, with_hint: bool
+    ) -> None:
+        body = dialogue.walker.render(step.prompt.get(turn.language), frame, turn.state)
+        if with_hint and step.hint is not None:
+            body = f"{body}\n{step.hint.get(turn.language)}"
+        turn.say(body)
+
+    def accepts(self, turn: Turn, dialogue: Dialogue, step: AskStep) -> bool:
+        return not isinstance(self.value(turn, dialogue, step), Problem)
+
+    def value(self, turn: Turn, dialogue: Dialogue, step: AskStep) -> SlotValue | Problem:
+        said = turn.said
+        validator = VALIDATORS[step.validator]
+        found = said.nlu.first(step.entity) if step.entity else None
+        if found is not None:
+            value = validator(found.value)
+            if not isinstance(value, Problem):
+                return value
+        if not_an_answer(said, dialogue, step.validator):
+            return Problem("not_an_answer")
+        if step.entity is None and other_entity(said, None) and step.validator == "employees":
+            return Problem("employees_number")  # a CEP or a phone is never a head count
+        return validator(said.body)
+
+    def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: AskStep) -> None:
+        value = self.value(turn, dialogue, step)
+        lang = turn.language
+        if isinstance(value, Problem):
+            label = dialogue.walker.label_of(turn.state, step)
+            params = {**value.params, "said": turn.said.body[:60], "label": label}
+            dialogue.reject(turn, text(value.code, lang, params))
+            return
+        turn.state.set_slot(frame.slot_key(step.slot), value)
+        turn.state.invalid_count = 0
+        fill_from_entities(turn, dialogue, frame, skip=step.slot)
+        if step.after is not None:
+            dialogue.walker.run_action(turn, step.after, frame.namespace)
+        dialogue.goto(turn, step.next)
+
+
+def fill_from_entities(turn: Turn, dialogue: Dialogue, frame: Frame, *, skip: str) -> None:
+    """A client who sends CNPJ and e-mail in one message is not asked for them again."""
+    flow = dialogue.walker.flows[frame.flow_id]
+    for entity in turn.said.nlu.entities:
+        steps = [
+            s
+            for s in flow.steps.values()
+            if isinstance(s, AskStep)
+            and s.entity == entity.entity
+            and s.slot != skip
+            and frame.slot_key(s.slot) not in turn.state.slots
+        ]
+        if len(steps) != 1:
+            continue
+        value = VALIDATORS[steps[0].validator](entity.value)
+        if not isinstance(value, Problem):
+            turn.state.set_slot(frame.slot_key(steps[0].slot), value)

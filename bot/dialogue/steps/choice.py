@@ -1,0 +1,137 @@
+"""``choice`` steps: options answered by tap, number, title, alias, yes/no or a phrase; an
+option with ``fills`` also takes what the message says about what comes next ("outra
+pessoa: Beatriz Rocha, ti@empresa.com.br")."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.dialogue.catalog import fold
+from bot.dialogue.state import Frame
+from bot.dialogue.steps.ask import fill_from_entities
+from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn
+from bot.dialogue.understanding import NO_WORDS, YES_WORDS, Option, choices_of, pick
+from bot.domain.fields import Problem, validate_person_name
+from flows import AskStep, ChoiceStep
+from flows import Option as FlowOption
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = ["ChoiceHandler", "options_of", "person_name_in"]
+
+_MEANINGS = {"affirm": "yes", "deny": "no"}
+
+
+def options_of(step: ChoiceStep) -> list[Option]:
+    return [
+        Option(
+            id=o.id,
+            titles=(o.title.pt, o.title.en),
+            aliases=tuple(o.aliases),
+            meaning=_MEANINGS.get(o.intent or "", ""),
+            intent=o.intent,
+        )
+        for o in step.options
+    ]
+
+
+class ChoiceHandler:
+    def prompt(
+        self, turn: Turn, dialogue: Dialogue, frame: Frame, step: ChoiceStep, *, with_hint: bool
+    ) -> None:
+        body = dialogue.walker.render(step.prompt.get(turn.language), frame, turn.state)
+        turn.say(body, choices_of(options_of(step), turn.language))
+
+    def accepts(self, turn: Turn, dialogue: Dialogue, step: ChoiceStep) -> bool:
+        return self.picked(turn, dialogue, step) is not None
+
+    def picked(self, turn: Turn, dialogue: Dialogue, step: ChoiceStep) -> FlowOption | None:
+        chosen = pick(turn.said, options_of(step))
+        if chosen is not None:
+            return next(o for o in step.options if o.id == chosen.id)
+        frame = turn.state.frame
+        filling = [o for o in step.options if o.fills]
+        if len(filling) == 1 and frame is not None and self._fills(turn, dialogue, frame):
+            return filling[0]  # "Beatriz Rocha, bia@…": someone else, by what it says
+        return None
+
+    def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: ChoiceStep) -> None:
+        option = self.picked(turn, dialogue, step)
+        if option is None:
+            dialogue.reject(turn, text("choice_unknown", turn.language))
+            return
+        turn.state.set_slot(frame.slot_key(step.slot), option.value)
+        turn.state.invalid_count = 0
+        if option.fills:
+            self._fill(turn, dialogue, frame, option)
+        dialogue.goto(turn, option.next or step.next)
+
+    def _fills(self, turn: Turn, dialogue: Dialogue, frame: Frame) -> bool:
+        said = turn.said
+        if said.intent not in ("inform", "deny", "affirm", "out_of_scope"):
+            return False
+        return person_name_in(said.body) is not None or any(
+            e.entity in ("email", "phone") for e in said.nlu.entities
+        )
+
+    def _fill(self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption) -> None:
+        flow = dialogue.walker.flows[frame.flow_id]
+        for slot in option.fills:
+            step = next(
+                (s for s in flow.steps.values() if isinstance(s, AskStep) and s.slot == slot),
+                None,
+            )
+            if step is not None and step.validator == "person_name":
+                name = person_name_in(turn.said.body)
+                if name is not None:
+                    turn.state.set_slot(frame.slot_key(slot), name)
+        fill_from_entities(turn, dialogue, frame, skip="")
+
+
+_EMAIL = re.compile(r"[^\s,;]+@[^\s,;]+")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+# Words that are not part of a name (a sentence is not a contact's name).
+_NOT_NAMES = frozenset(
+    "quero queria preciso pode posso podemos vou vai falar ajuda ajudar atendente humano "
+    "pessoa um uma uns umas que qual quem como quando onde porque pq meu minha seu sua "
+    "numero funcionarios email telefone celular cep cnpj empresa nao sim ok obrigado "
+    "obrigada oi ola tudo bem bom dia tarde noite want need help talk speak agent the my "
+    "your is are what which who how why please thanks hello yes no etapa status cadastro "
+    "documento documentos treinamento depois agora ainda ja sei tenho temos esta estou".split()
+)
+_CONNECTORS = frozenset({"da", "de", "do", "das", "dos", "e", "van", "von", "del", "di"})
+_FILLER = frozenset(
+    "nao n e eh é a o os as outra outro pessoa other someone else it its is the quem cuida "
+    "responsavel responsible sim ela ele she he name nome dela dele seu sua chama se "
+    "chamada chamado de da do fala com falar pelo pela contact contato".split()
+)
+
+
+def person_name_in(body: str) -> str | None:
+    """A person's name said among other things ("não, é a Joana Alves", "outra pessoa:
+    Beatriz Rocha, ti@…"), or None. Words around it, e-mails and phones are left out."""
+    cleaned = _PHONE.sub(",", _EMAIL.sub(",", body))
+    for segment in re.split(r"[,;:\n]|\s-\s", cleaned):
+        words = segment.split()
+        while words and fold(words[0]) in _FILLER:
+            words.pop(0)
+        while words and fold(words[-1]) in _FILLER:
+            words.pop()
+        candidate = " ".join(words).strip(" .!")
+        folded = fold(candidate)
+        if not candidate or folded in YES_WORDS or folded in NO_WORDS:
+            continue
+        if not candidate[:1].isupper() and len(words) < 2:
+            continue
+        if isinstance(validate_person_name(candidate), Problem) or len(folded) < 3:
+            continue
+        parts = folded.split()
+        if len(parts) > 5 or parts[0] in _CONNECTORS:
+            continue
+        if any(w in _NOT_NAMES for w in parts if w not in _CONNECTORS):
+            continue
+        return candidate
+    return None

@@ -1,0 +1,184 @@
+"""The engine's texts for repairs, waiting for a person, documents, media and status (pt, en).
+
+Grammatical pt-BR without "(a)" gender hacks: sentences are built so that no gender is needed,
+and document kinds carry their own article (``bot.dialogue.documents.kind_name``)."""
+
+from __future__ import annotations
+
+__all__ = ["REPAIR_TEXTS"]
+
+REPAIR_TEXTS: dict[str, dict[str, str]] = {
+    # Answers a question cannot take, and the way out.
+    "not_an_answer": {
+        "pt": "“{said}” não parece ser {label}.",
+        "en": "“{said}” doesn't look like {label}.",
+    },
+    "offer_human": {
+        "pt": "Parece que está difícil por aqui. Quer falar com uma pessoa da nossa equipe, ou "
+        "prefere tentar de novo?",
+        "en": "This seems hard. Would you like to talk to a person on our team, or try again?",
+    },
+    "offer_human_choices": {
+        "pt": "Parece que está difícil por aqui. Quer falar com uma pessoa da nossa equipe, ou "
+        "prefere ver as opções de novo?",
+        "en": "This seems hard. Would you like to talk to a person on our team, or see the "
+        "options again?",
+    },
+    "offer_human_misunderstood": {
+        "pt": "Desculpe, não estou conseguindo entender. Quer falar com uma pessoa da nossa "
+        "equipe, ou prefere tentar de novo?",
+        "en": "Sorry, I'm not getting it. Would you like to talk to a person on our team, or "
+        "try again?",
+    },
+    # A person.
+    "escalated": {
+        "pt": "Certo! Avisei a nossa equipe, e uma pessoa vai te responder por aqui. Em "
+        "horário comercial, a primeira resposta costuma chegar em até {wait}.",
+        "en": "Sure! I've told our team, and a person will answer you here. In business hours "
+        "the first answer usually comes within {wait}.",
+    },
+    "escalated_off_hours": {
+        "pt": "Certo! Avisei a nossa equipe. Agora estamos fora do horário de atendimento: uma "
+        "pessoa vai te responder por aqui a partir de {opens}.",
+        "en": "Sure! I've told our team. We are outside business hours now: a person will "
+        "answer you here from {opens}.",
+    },
+    "human_meanwhile": {
+        "pt": "Enquanto isso, podemos seguir com o cadastro:",
+        "en": "Meanwhile, we can go on with the registration:",
+    },
+    "human_taken": {
+        "pt": "Seu pedido para falar com uma pessoa está com {name} desde {since}; a resposta "
+        "vem por aqui mesmo.",
+        "en": "Your request to talk to a person is with {name} since {since}; the answer will "
+        "come right here.",
+    },
+    "human_not_taken": {
+        "pt": "Seu pedido para falar com uma pessoa está registrado desde {since}, mas ainda "
+        "ninguém da equipe assumiu. {later}",
+        "en": "Your request to talk to a person has been registered since {since}, but nobody "
+        "on the team has taken it yet. {later}",
+    },
+    "human_wait": {
+        "pt": "Em horário comercial, a primeira resposta costuma chegar em até {wait}.",
+        "en": "In business hours the first answer usually comes within {wait}.",
+    },
+    "human_wait_off_hours": {
+        "pt": "Estamos fora do horário de atendimento; a equipe volta {opens}.",
+        "en": "We are outside business hours; the team is back {opens}.",
+    },
+    "human_none_open": {
+        "pt": "Não há nenhum pedido aberto para falar com uma pessoa agora. Quer que eu chame "
+        "alguém da equipe?",
+        "en": "There is no open request to talk to a person right now. Shall I call someone "
+        "from the team?",
+    },
+    # Documents.
+    "document_read": {"pt": "Li {document}:", "en": "I read {document}:"},
+    "document_confirm": {"pt": "Está tudo certo?", "en": "Is everything correct?"},
+    "document_confirmed": {
+        "pt": "Obrigada! {document} {done}. ✅",
+        "en": "Thanks! {document} {done}. ✅",
+    },
+    "document_early_shown": {
+        "pt": "Você já tinha me enviado este documento.",
+        "en": "You had already sent me this document.",
+    },
+    "document_kept_for_later": {
+        "pt": "Recebi: {document}. Vou usar no próximo passo; agora preciso de: {needed}.",
+        "en": "Got it: {document}. I'll use it in the next step; now I need: {needed}.",
+    },
+    "document_not_needed": {
+        "pt": "Recebi: {document}, mas esse já está confirmado. Agora preciso de: {needed}.",
+        "en": "Got it: {document}, but that one is already confirmed. Now I need: {needed}.",
+    },
+    "document_unknown": {
+        "pt": "Não reconheci esse documento. Preciso de: {needed}.",
+        "en": "I didn't recognise that document. I need: {needed}.",
+    },
+    "document_which_field": {
+        "pt": "Qual dado está errado?",
+        "en": "Which field is wrong?",
+    },
+    "document_ask_field": {
+        "pt": "Qual é o valor certo de {label}?",
+        "en": "What is the correct {label}?",
+    },
+    "document_field_fixed": {
+        "pt": "Anotei a correção de {label}.",
+        "en": "I noted the correction of {label}.",
+    },
+    "cpf_invalid": {
+        "pt": "Esse CPF não é válido: confira os 11 dígitos.",
+        "en": "That CPF is not valid: please check the 11 digits.",
+    },
+    "uf_invalid": {"pt": "Use a sigla do estado, por exemplo SP.", "en": "Use the state's code, e.g. SP."},
+    "date_invalid": {
+        "pt": "Mande a data como DD/MM/AAAA, por exemplo 05/03/1985.",
+        "en": "Send the date as DD/MM/YYYY, e.g. 05/03/1985.",
+    },
+    "document_number_invalid": {
+        "pt": "Esse número não parece certo; mande só os números do documento.",
+        "en": "That number doesn't look right; send only the document's digits.",
+    },
+    # Media that is not a document.
+    "unsupported_audio": {
+        "pt": "Ainda não consigo ouvir áudios; pode escrever, por favor?",
+        "en": "I can't listen to audio yet; could you type it, please?",
+    },
+    "unsupported_video": {
+        "pt": "Ainda não consigo ver vídeos; pode escrever, ou mandar uma foto?",
+        "en": "I can't watch videos yet; could you type it, or send a photo?",
+    },
+    "unsupported_sticker": {"pt": "😄", "en": "😄"},
+    "unsupported_location": {
+        "pt": "Recebi uma localização, mas ainda não consigo usá-la; pode escrever o endereço?",
+        "en": "I got a location, but I can't use it yet; could you type the address?",
+    },
+    "unsupported_contact": {
+        "pt": "Recebi um contato, mas ainda não consigo lê-lo; pode escrever o nome, o e-mail e "
+        "o celular?",
+        "en": "I got a contact card, but I can't read it yet; could you type the name, e-mail "
+        "and mobile?",
+    },
+    # Status.
+    "status_pending": {"pt": "Falta da sua parte:", "en": "Still needed from you:"},
+    "status_start": {"pt": "começar o cadastro", "en": "start the registration"},
+    "status_answer": {"pt": "responder: {label}", "en": "answer: {label}"},
+    "status_new_value": {
+        "pt": "mandar o valor certo de {label}",
+        "en": "send the correct {label}",
+    },
+    "status_human_waiting": {
+        "pt": "Seu pedido para falar com uma pessoa está aberto desde {since}; ainda ninguém "
+        "da equipe assumiu.",
+        "en": "Your request to talk to a person is open since {since}; nobody on the team has "
+        "taken it yet.",
+    },
+    "status_human_taken": {
+        "pt": "Seu pedido para falar com uma pessoa está com {name} desde {since}.",
+        "en": "Your request to talk to a person is with {name} since {since}.",
+    },
+    "status_training": {"pt": "Seu treinamento: {when}.", "en": "Your training: {when}."},
+    "doc_status_confirmed": {"pt": "confirmado ✅", "en": "confirmed ✅"},
+    "doc_status_read": {"pt": "lido, falta você confirmar", "en": "read, waiting for your OK"},
+    "doc_status_early": {
+        "pt": "recebido e lido; vamos confirmar na etapa de documentos",
+        "en": "received and read; we'll confirm it at the documents step",
+    },
+    "doc_status_missing": {"pt": "falta enviar", "en": "not sent yet"},
+    "doc_status_received": {"pt": "recebido, estou lendo", "en": "received, being read"},
+    "doc_status_reading": {"pt": "recebido, estou lendo", "en": "received, being read"},
+    "doc_status_rejected": {
+        "pt": "a foto não deu para ler; envie outra",
+        "en": "the photo couldn't be read; please send another",
+    },
+    "doc_status_failed": {
+        "pt": "não consegui ler; envie de novo",
+        "en": "I couldn't read it; please send it again",
+    },
+    "nps_ask_comment_again": {
+        "pt": "Quer deixar um comentário sobre o treinamento? Se não, responda “não”.",
+        "en": "Would you like to leave a comment on the training? If not, answer “no”.",
+    },
+}

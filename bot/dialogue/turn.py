@@ -1,0 +1,75 @@
+"""One turn of the dialogue: what the client said (``Utterance``) and what the bot does about
+it (``Turn``: the new state, the replies and the effects for the service layer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from bot.dialogue.catalog import fold
+from bot.dialogue.commands import Command
+from bot.dialogue.context import ConversationContext
+from bot.dialogue.effects import Effect
+from bot.dialogue.state import DialogueState
+from bot.domain.messages import Choice, InboundMessage, OutboundMessage
+from nlu.types import NLUResult
+
+__all__ = ["Turn", "Utterance"]
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """The client's message as the handlers read it: the cleaned text, the tap, the NLU."""
+
+    message: InboundMessage
+    body: str
+    nlu: NLUResult
+    command: Command | None = None
+
+    @cached_property
+    def folded(self) -> str:
+        return fold(self.body)
+
+    @property
+    def choice_id(self) -> str:
+        return self.message.choice_id
+
+    @property
+    def intent(self) -> str:
+        return self.nlu.intent.name
+
+    @property
+    def confidence(self) -> float:
+        return self.nlu.intent.confidence
+
+    @property
+    def words(self) -> int:
+        return len(self.folded.split())
+
+
+@dataclass
+class Turn:
+    """The outcome of one inbound message (or of the bot speaking first)."""
+
+    state: DialogueState
+    context: ConversationContext = field(default_factory=ConversationContext)
+    utterance: Utterance | None = None
+    replies: list[OutboundMessage] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    # A repair kept its question open but could not take the message: unless an interruption
+    # or a correction handles it, the repair explains what it expects.
+    unfit_repair: bool = False
+
+    @property
+    def language(self) -> str:
+        return self.state.language
+
+    @property
+    def said(self) -> Utterance:
+        if self.utterance is None:
+            raise AssertionError("this turn has no client message")
+        return self.utterance
+
+    def say(self, body: str, choices: tuple[Choice, ...] = ()) -> None:
+        if body or choices:
+            self.replies.append(OutboundMessage(text=body, choices=choices))

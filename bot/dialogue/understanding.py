@@ -1,0 +1,199 @@
+"""One rule for reading an answer to any question the bot asks with choices.
+
+Flow steps and repairs alike describe their choices as ``Option``s and call ``pick``. It takes,
+in this order: a button tap; the option's number ("1", "1)", "opção 1", "a primeira");
+its title or an alias; a yes or no word for the option that means yes or no; an alias said
+inside a short phrase ("sou eu mesma", "não, é a Joana"); the NLU's intent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.dialogue.catalog import fold
+from bot.dialogue.turn import Utterance
+from bot.domain.messages import Choice
+
+__all__ = [
+    "NO_WORDS",
+    "Option",
+    "YES_WORDS",
+    "choices_of",
+    "is_no",
+    "is_question",
+    "is_yes",
+    "option_number",
+    "pick",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A choice as the understanding sees it."""
+
+    id: str
+    titles: tuple[str, ...]  # the title in each language
+    aliases: tuple[str, ...] = ()
+    meaning: str = ""  # "yes" / "no": picked by yes or no words and by affirm / deny
+    intent: str | None = None  # an NLU intent that picks it
+
+    def title(self, language: str) -> str:
+        return self.titles[1] if language == "en" and len(self.titles) > 1 else self.titles[0]
+
+
+def choices_of(options: Sequence[Option], language: str) -> tuple[Choice, ...]:
+    return tuple(Choice(id=o.id, title=o.title(language)) for o in options)
+
+
+_ORDINALS = {
+    "primeira": 1, "primeiro": 1, "first": 1, "1a": 1, "1o": 1,
+    "segunda": 2, "segundo": 2, "second": 2, "2a": 2, "2o": 2,
+    "terceira": 3, "terceiro": 3, "third": 3, "3a": 3, "3o": 3,
+}  # fmt: skip
+_NUMBER = re.compile(
+    r"^(?:(?:a|o|the)\s+)?(?:opcao|opcoes|option|numero|num|n|no|nº|alternativa|letra)?\s*"
+    r"(\d{1,2})\s*(?:a|o|mesmo|mesma|please|por favor|pf|pfv)?$"
+)
+_ORDINAL = re.compile(
+    r"^(?:(?:a|o|the)\s+)?(?:opcao\s+)?(\w+)(?:\s+(?:opcao|option|one|mesmo|mesma))?$"
+)
+_LAST = re.compile(r"^(?:a |o |the )?(?:ultima|ultimo|last)(?: opcao| option| one)?$")
+
+YES_WORDS = frozenset(
+    "sim s yes y yep yeah yup claro pode ok okay confirmo isso certo sure correto exato "
+    "perfeito certinho positivo afirmativo beleza blz confirmado correct concordo".split()
+)
+YES_PHRASES = frozenset(
+    {
+        "isso mesmo", "tudo certo", "td certo", "ta certo", "esta certo", "esta correto",
+        "ta correto", "tudo ok", "pode ser", "pode sim", "com certeza", "all good",
+        "looks good", "that s right", "thats right", "it s correct", "of course",
+        "sim sim", "pode seguir", "pode continuar", "tudo correto", "esta tudo certo",
+    }
+)  # fmt: skip
+NO_WORDS = frozenset("nao n no nope negativo nah errado incorreto wrong".split())
+NO_PHRASES = frozenset(
+    {"nao esta", "nao ta", "de jeito nenhum", "not really", "no thanks", "nao obrigado",
+     "nao obrigada", "esta errado", "ta errado", "not correct", "isn t right"}
+)  # fmt: skip
+# Intents of answers: a phrase that contains an option's word picks it only if the NLU does not
+# hear a request ("pode ser amanhã às 14h?" is not "pode" = yes).
+_ANSWERS = frozenset({"affirm", "deny", "inform", "out_of_scope"})
+_QUESTION_WORDS = frozenset(
+    "que qual quais quando onde como quem porque pq quanto quantos what which when where how "
+    "who why".split()
+)
+
+
+def is_yes(said: Utterance) -> bool:
+    if said.choice_id in ("yes", "ok"):
+        return True
+    folded = said.folded
+    if folded in YES_WORDS or folded in YES_PHRASES:
+        return True
+    words = folded.split()
+    if words and words[0] in YES_WORDS and len(words) <= 6 and not _negated(words):
+        return True
+    return said.intent == "affirm" and said.confidence >= 0.6
+
+
+def is_no(said: Utterance) -> bool:
+    if said.choice_id == "no":
+        return True
+    folded = said.folded
+    if folded in NO_WORDS or folded in NO_PHRASES:
+        return True
+    words = folded.split()
+    if words and words[0] in NO_WORDS and len(words) <= 6:
+        return True
+    return said.intent == "deny" and said.confidence >= 0.6
+
+
+def _negated(words: list[str]) -> bool:
+    return any(w in ("nao", "not", "no") for w in words[1:])
+
+
+def is_question(said: Utterance) -> bool:
+    words = said.folded.split()
+    return said.body.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_WORDS)
+
+
+def pick(said: Utterance, options: Sequence[Option]) -> Option | None:
+    """The option the client chose, or None when the message does not pick exactly one."""
+    by_id = {o.id: o for o in options}
+    if said.choice_id in by_id:
+        return by_id[said.choice_id]
+    folded = said.folded
+    number = option_number(folded)
+    if number is not None:
+        return options[number - 1] if 1 <= number <= len(options) else None
+    if _LAST.match(folded) and options:
+        return options[-1]
+    for option in options:
+        if any(folded == fold(name) for name in (*option.titles, *option.aliases)):
+            return option
+    by_meaning = _by_meaning(said, options)
+    if by_meaning is not None:
+        return by_meaning
+    asks_something_else = said.intent not in _ANSWERS and said.confidence >= 0.7
+    contained = None if asks_something_else else _contained(folded, options)
+    if contained is not None:
+        return contained
+    for option in options:
+        if option.intent and said.intent == option.intent and said.confidence >= 0.6:
+            return option
+    return None
+
+
+def option_number(folded: str) -> int | None:
+    """ "1", "1)", "opção 1", "a primeira" → 1."""
+    match = _NUMBER.match(folded)
+    if match is not None:
+        return int(match.group(1))
+    match = _ORDINAL.match(folded)
+    if match is not None and match.group(1) in _ORDINALS:
+        return _ORDINALS[match.group(1)]
+    return None
+
+
+def _by_meaning(said: Utterance, options: Sequence[Option]) -> Option | None:
+    yes = [o for o in options if o.meaning == "yes"]
+    no = [o for o in options if o.meaning == "no"]
+    folded = said.folded
+    plain_yes = folded in YES_WORDS or folded in YES_PHRASES
+    plain_no = folded in NO_WORDS or folded in NO_PHRASES
+    if len(yes) == 1 and plain_yes:
+        return yes[0]
+    if len(no) == 1 and plain_no:
+        return no[0]
+    return None
+
+
+def _contained(folded: str, options: Sequence[Option]) -> Option | None:
+    """The option whose longest alias appears inside the message; one-word aliases only in
+    short messages ("sim, sou eu" but not a long sentence that happens to say "sim")."""
+    words = len(folded.split())
+    best: list[tuple[int, Option]] = []
+    for option in options:
+        names = [fold(n) for n in (*option.titles, *option.aliases)]
+        if option.meaning == "yes":
+            names += ["sim", "yes", "ok"]
+        elif option.meaning == "no":
+            names += ["nao", "no"]
+        lengths = [
+            len(name)
+            for name in names
+            if name
+            and (" " in name or words <= 5)
+            and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded)
+        ]
+        if lengths:
+            best.append((max(lengths), option))
+    if not best:
+        return None
+    best.sort(key=lambda pair: -pair[0])
+    if len(best) > 1 and best[0][0] == best[1][0]:
+        return None
+    return best[0][1]
