@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -44,15 +45,23 @@ _NAMESPACE_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lowercase without accents or punctuation, for matching what clients type."""
+    """Lowercase without accents or punctuation, for matching what clients type (cached: the
+    flows' titles and aliases are folded on every turn)."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", re.sub(r"[^\w@+\s]", " ", plain)).strip()
 
 
 def _mentions(folded_text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", folded_text) is not None
+    folded = fold(phrase)
+    return bool(folded) and folded in folded_text and _phrase(folded).search(folded_text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _phrase(folded: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)")
 
 
 class SlotCatalog:
@@ -61,6 +70,7 @@ class SlotCatalog:
     def __init__(self, flows: Mapping[str, Flow], root: str) -> None:
         self._slots: dict[str, SlotInfo] = {}
         self._collect(flows, flows[root], namespace="", label=None, aliases=())
+        self._names = frozenset(fold(n) for info in self._slots.values() for n in info.names())
 
     def _collect(
         self,
@@ -84,6 +94,12 @@ class SlotCatalog:
                     label=step.label,
                     aliases=words,
                 )
+
+    @property
+    def folded_names(self) -> frozenset[str]:
+        """Every label and alias of every slot, folded: what is never an answer to a free-text
+        question ("número de funcionários" is not a name)."""
+        return self._names
 
     def __iter__(self) -> Iterator[SlotInfo]:
         return iter(self._slots.values())

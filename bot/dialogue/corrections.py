@@ -211,9 +211,7 @@ def not_an_answer(said: Utterance, dialogue: Dialogue, validator: str) -> bool:
         return True
     if folded in _GREETINGS or is_question(said):
         return True
-    return any(
-        folded == fold(name) for info in dialogue.walker.catalog for name in info.names()
-    ) and validator != "complement"
+    return folded in dialogue.walker.catalog.folded_names and validator != "complement"
 
 
 _GREETINGS = frozenset(
