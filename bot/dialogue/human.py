@@ -49,8 +49,9 @@ def _escalated_text(turn: Turn) -> str:
     return text("escalated_off_hours", lang, {"opens": opens})
 
 
-def request_status(turn: Turn, dialogue: Dialogue) -> None:
-    """Where the client's request for a person stands."""
+def request_status(turn: Turn, dialogue: Dialogue) -> bool:
+    """Where the client's request for a person stands; True when, none being open, it asked
+    whether to call someone."""
     lang = turn.language
     progress = turn.context.progress
     request = progress.open_human_request()
@@ -58,12 +59,12 @@ def request_status(turn: Turn, dialogue: Dialogue) -> None:
         turn.state.awaiting_human = False
         turn.state.pending = HumanOfferPending(reason="request_human")
         turn.say(text("human_none_open", lang), choices_of(WAY_OUT, lang))
-        return
+        return True
     turn.state.awaiting_human = True
     since = when(request.opened_at, lang, turn.context.timezone)
     if request.taken_by:
         turn.say(text("human_taken", lang, {"since": since, "name": request.taken_by}))
-        return
+        return False
     wait = progress.human_wait()
     if wait.in_business_hours or wait.opens_at is None:
         later = text("human_wait", lang, {"wait": duration(wait.first_answer_minutes, lang)})
@@ -72,6 +73,7 @@ def request_status(turn: Turn, dialogue: Dialogue) -> None:
             "human_wait_off_hours", lang, {"opens": when(wait.opens_at, lang, turn.context.timezone)}
         )
     turn.say(text("human_not_taken", lang, {"since": since, "later": later}))
+    return False
 
 
 class AnyoneThereHandler:
@@ -87,8 +89,7 @@ class AnyoneThereHandler:
         ) and said.confidence >= dialogue.settings.interruption_confidence
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
-        request_status(turn, dialogue)
-        if turn.state.pending is None:
+        if not request_status(turn, dialogue):
             _continue_offer(turn, dialogue)
         return True
 

@@ -191,8 +191,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your customer success manager (CSM) is {csm}.",
     },
     "status_no_csm": {
-        "pt": "Assim que o cadastro avançar, um CSM da nossa equipe será designado para você.",
-        "en": "A CSM from our team will be assigned to you as the registration moves on.",
+        "pt": "Um CSM da nossa equipe será designado para acompanhar você.",
+        "en": "A CSM from our team will be assigned to follow your onboarding.",
     },
     "pending_registration": {
         "pt": "completar o cadastro (próxima pergunta: {count})",

@@ -30,6 +30,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, I'm not getting it. Would you like to talk to a person on our team, or "
         "try again?",
     },
+    "review_again": {
+        "pt": "Os dados do cadastro acima estão certos?",
+        "en": "Is the registration above correct?",
+    },
     # A person.
     "escalated": {
         "pt": "Certo! Avisei a nossa equipe, e uma pessoa vai te responder por aqui. Em "
@@ -75,7 +79,11 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
     },
     # Documents.
     "document_read": {"pt": "Li {document}:", "en": "I read {document}:"},
-    "document_confirm": {"pt": "Está tudo certo?", "en": "Is everything correct?"},
+    "document_confirm": {"pt": "Os dados estão corretos?", "en": "Is this correct?"},
+    "document_confirm_again": {
+        "pt": "Sobre a leitura acima ({document}): os dados estão corretos?",
+        "en": "About the reading above ({document}): is it correct?",
+    },
     "document_confirmed": {
         "pt": "Obrigada! {document} {done}. ✅",
         "en": "Thanks! {document} {done}. ✅",
@@ -105,8 +113,8 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "What is the correct {label}?",
     },
     "document_field_fixed": {
-        "pt": "Anotei a correção de {label}.",
-        "en": "I noted the correction of {label}.",
+        "pt": "Anotei a correção de “{label}”.",
+        "en": "I noted the correction of “{label}”.",
     },
     "cpf_invalid": {
         "pt": "Esse CPF não é válido: confira os 11 dígitos.",
@@ -120,6 +128,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
     "document_number_invalid": {
         "pt": "Esse número não parece certo; mande só os números do documento.",
         "en": "That number doesn't look right; send only the document's digits.",
+    },
+    "contact_filled": {
+        "pt": "Anotei o contato ({area}): {details}.",
+        "en": "I noted the contact ({area}): {details}.",
     },
     # Media that is not a document.
     "unsupported_audio": {

@@ -62,7 +62,7 @@ _ORDINAL = re.compile(
 _LAST = re.compile(r"^(?:a |o |the )?(?:ultima|ultimo|last)(?: opcao| option| one)?$")
 
 YES_WORDS = frozenset(
-    "sim s yes y yep yeah yup claro pode ok okay confirmo isso certo sure correto exato "
+    "sim s yes yep yeah yup claro pode ok okay confirmo isso certo sure correto exato "
     "perfeito certinho positivo afirmativo beleza blz confirmado correct concordo".split()
 )
 YES_PHRASES = frozenset(

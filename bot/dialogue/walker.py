@@ -98,12 +98,13 @@ class FlowWalker:
         if info is not None:
             return info.label(lang)
         if step.label is not None:
-            caller = self._caller_label(state, frame)
+            caller = self.caller_label(state, frame)
             own = step.label.get(lang)
             return f"{own} ({caller})" if caller else own
         return self.render(step.prompt.get(lang), frame, state)
 
-    def _caller_label(self, state: DialogueState, frame: Frame) -> str:
+    def caller_label(self, state: DialogueState, frame: Frame) -> str:
+        """The name of the area a called flow fills ("TI", "Financeiro"), or "" at the root."""
         if not frame.namespace or len(state.stack) < 2:
             return ""
         caller = state.stack[-2]

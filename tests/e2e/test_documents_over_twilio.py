@@ -58,11 +58,11 @@ def test_documents_step_reads_confirms_and_cross_checks(twilio_server: TwilioCli
 
     received, reading = _say(twilio_server, "", media=(card.data, "application/pdf"), replies=2)
     assert "Recebi o arquivo" in received
-    assert "Li o seu cartão CNPJ" in reading and "Está tudo certo?" in reading
+    assert "Li o seu cartão CNPJ" in reading and "Os dados estão corretos?" in reading
     assert card.truth["razao_social"] in reading
     assert "diferenças" not in reading  # the card's CNPJ is the one typed
     confirmed = _say(twilio_server, "sim", replies=2)
-    assert "cartão CNPJ registrado" in confirmed[0] and "CNH" in confirmed[1]
+    assert "Cartão CNPJ recebido e confirmado" in confirmed[0] and "CNH" in confirmed[1]
 
     cnh = make_sample("cnh", "pdf", 2)  # somebody else's licence: the name differs
     received, reading = _say(twilio_server, "", media=(cnh.data, "application/pdf"), replies=2)

@@ -66,7 +66,7 @@ def test_identity_is_asked_only_where_the_flow_requires_it(
     chat = Chat(per_segment, address=f"client-{employees}")
     register(chat, employees=employees)
     assert "cartão CNPJ" in chat.say("1")  # the review is confirmed
-    assert "Está tudo certo?" in _send_card(chat)
+    assert "Os dados estão corretos?" in _send_card(chat)
     reply = chat.say("sim")
     assert ("CNH ou do RG" in reply) is asks_identity
     assert ("Recebemos tudo" in reply) is not asks_identity

@@ -146,9 +146,7 @@ class DocumentRepair:
                 "document_confirmed",
                 lang,
                 {
-                    "document": kind_name(pending.document_kind, lang).capitalize()
-                    if lang == "en"
-                    else kind_name(pending.document_kind, lang),
+                    "document": _capital(kind_name(pending.document_kind, lang)),
                     "done": done_word(pending.document_kind, lang),
                 },
             )
@@ -168,7 +166,12 @@ class DocumentRepair:
             label = FIELD_LABELS.get(pending.field, {"pt": pending.field, "en": pending.field})[lang]
             turn.say(text("document_ask_field", lang, {"label": label}))
         else:
-            present(turn, pending)
+            turn.state.pending = pending
+            name = kind_name(pending.document_kind, lang)
+            turn.say(
+                text("document_confirm_again", lang, {"document": name}),
+                choices_of(CONFIRM_OPTIONS, lang),
+            )
 
     def explain(self, turn: Turn, dialogue: Dialogue, pending: DocumentPending) -> None:
         dialogue.reject(turn, text("choice_unknown", turn.language), pending=pending)
@@ -181,3 +184,7 @@ def _typed_value(body: str, field: str) -> str:
         return ""
     value = match.group(1).strip(" .!")
     return "" if isinstance(validate_field(field, value), Problem) and len(value) < 2 else value
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]

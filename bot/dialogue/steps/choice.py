@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
+from bot.dialogue.rendering import format_value
 from bot.dialogue.state import Frame
 from bot.dialogue.steps.ask import fill_from_entities
 from bot.dialogue.texts import text
@@ -78,6 +79,22 @@ class ChoiceHandler:
         )
 
     def _fill(self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption) -> None:
+        before = dict(turn.state.slots)
+        self._fill_slots(turn, dialogue, frame, option)
+        filled = [
+            format_value(key, value, turn.language)
+            for key, value in turn.state.slots.items()
+            if key.startswith(f"{frame.namespace}.") and before.get(key) != value
+            and not key.endswith(".same_as_me")
+        ]
+        if filled:
+            area = dialogue.walker.caller_label(turn.state, frame)
+            details = " · ".join(filled)
+            turn.say(text("contact_filled", turn.language, {"area": area, "details": details}))
+
+    def _fill_slots(
+        self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption
+    ) -> None:
         flow = dialogue.walker.flows[frame.flow_id]
         for slot in option.fills:
             step = next(

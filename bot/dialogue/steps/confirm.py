@@ -42,6 +42,9 @@ class ConfirmHandler:
         self, turn: Turn, dialogue: Dialogue, frame: Frame, step: ConfirmStep, *, with_hint: bool
     ) -> None:
         lang = turn.language
+        if with_hint:  # asked again right after the summary: the question alone
+            turn.say(text("review_again", lang), choices_of(_options(step), lang))
+            return
         lines = summary_lines(dialogue.walker.catalog, turn.state.slots, lang)
         body = dialogue.walker.render(step.prompt.get(lang), frame, turn.state)
         turn.say(body + "\n\n" + "\n".join(lines), choices_of(_options(step), lang))
