@@ -66,7 +66,7 @@ def test_documents_step_reads_confirms_and_cross_checks(twilio_server: TwilioCli
 
     cnh = make_sample("cnh", "pdf", 2)  # somebody else's licence: the name differs
     received, reading = _say(twilio_server, "", media=(cnh.data, "application/pdf"), replies=2)
-    assert "Li o seu CNH" in reading and "diferenças" in reading
+    assert "Li a sua CNH" in reading and "diferenças" in reading
     final = _say(twilio_server, "sim", replies=3)
     assert "Avisei a nossa equipe sobre as diferenças" in final[1]
     assert "Recebemos tudo" in final[2]
