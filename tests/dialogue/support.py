@@ -1,0 +1,450 @@
+"""What the dialogue's unit tests share: NLU results written by hand, in-memory fakes of the
+ports, the shipped flows, a client's answers in the order the registration asks them, and a
+``Chat`` that sends one message at a time through a ``DialogueEngine``.
+
+Nothing here touches a database, the network or a trained model: each test says exactly what
+the NLU heard.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from bot.dialogue.actions import BUILTIN_ACTIONS
+from bot.dialogue.context import (
+    ConversationContext,
+    DocumentProgress,
+    DocumentStatus,
+    HumanRequest,
+    HumanWait,
+)
+from bot.dialogue.effects import Effect
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.state import DialogueState, SlotValue
+from bot.dialogue.turn import Turn, Utterance
+from bot.domain.address import Address
+from bot.domain.company import CompanyFacts, CompanyLookupResult
+from bot.domain.documents import DocumentReading, Mismatch
+from bot.domain.fields import VALIDATORS
+from bot.domain.messages import Channel, Choice, InboundMessage, MediaRef
+from bot.domain.onboarding import Stage
+from bot.domain.training import BookedSession, FreeSlot, SeatTaken
+from flows import Flow, Registry, load_flows
+from nlu.types import Entity, IntentScore, NLUResult
+
+__all__ = [
+    "CLIENT",
+    "NOW",
+    "Chat",
+    "FakeAddressLookup",
+    "FakeCompanyLookup",
+    "FakeProgress",
+    "FakeTrainingScheduler",
+    "choices",
+    "cnh_reading",
+    "cnpj_card_reading",
+    "effects_of",
+    "ent",
+    "heard",
+    "inbound",
+    "make_engine",
+    "media_of",
+    "photo",
+    "position",
+    "replies",
+    "shipped_flows",
+    "slots_until",
+    "utterance",
+]
+
+# A Tuesday, 10:00 in São Paulo (business hours).
+NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+
+# A client's answers in the order the registration asks them (values as the validators store
+# them). Finance and customer success are "sou eu"; IT is Beatriz Rocha.
+CLIENT: dict[str, SlotValue] = {
+    "lgpd_consent": True,
+    "person_name": "Maria da Silva",
+    "form_mode": "full",
+    "cnpj": "11222333000181",
+    "company_name": "Padaria Pão Quente Ltda",
+    "employees": 40,
+    "admin_email": "maria@paoquente.com.br",
+    "admin_phone": "+5511987654321",
+    "finance.same_as_me": True,
+    "tech.same_as_me": False,
+    "tech.name": "Beatriz Rocha",
+    "tech.email": "ti@paoquente.com.br",
+    "tech.phone": "+5521998765432",
+    "cs.same_as_me": True,
+    "cep": "01310100",
+    "street": "Avenida Paulista, Bela Vista, São Paulo/SP",
+    "address_number": "1000",
+    "address_complement": "sala 12",
+}
+
+
+def slots_until(key: str | None) -> dict[str, SlotValue]:
+    """The client's answers before ``key`` (all of them when None)."""
+    if key is None:
+        return dict(CLIENT)
+    keys = list(CLIENT)
+    return {k: CLIENT[k] for k in keys[: keys.index(key)]}
+
+
+# ---------------------------------------------------------------------------- the NLU
+def ent(entity: str, value: str, start: int = 0, end: int = 0) -> Entity:
+    return Entity(entity, value, start, end)
+
+
+def heard(
+    body: str = "",
+    intent: str = "inform",
+    confidence: float = 0.95,
+    *,
+    entities: Iterable[Entity] = (),
+    language: str = "pt",
+    ranking: Sequence[tuple[str, float]] | None = None,
+) -> NLUResult:
+    """What the NLU heard in ``body``: exactly the intent, entities and language given."""
+    scores = (
+        tuple(IntentScore(name, score) for name, score in ranking)
+        if ranking is not None
+        else (IntentScore(intent, confidence),)
+    )
+    return NLUResult(
+        text=body,
+        intent=IntentScore(intent, confidence),
+        intent_ranking=scores,
+        entities=tuple(entities),
+        language=language,
+        backend="test",
+    )
+
+
+_ids = itertools.count(1)
+
+
+def inbound(
+    body: str = "",
+    *,
+    choice_id: str = "",
+    media: Sequence[MediaRef] = (),
+    unsupported: str = "",
+    document: DocumentReading | None = None,
+) -> InboundMessage:
+    return InboundMessage(
+        channel=Channel.TERMINAL,
+        address="client-1",
+        text=body,
+        external_id=f"m{next(_ids)}",
+        received_at=NOW,
+        media=tuple(media),
+        choice_id=choice_id,
+        document=document,
+        unsupported=unsupported,
+    )
+
+
+def utterance(
+    body: str,
+    intent: str = "inform",
+    confidence: float = 0.95,
+    *,
+    choice_id: str = "",
+    entities: Iterable[Entity] = (),
+) -> Utterance:
+    """A message as the handlers read it (no command detection: see ``Chat`` for that)."""
+    from bot.dialogue.commands import detect_command
+
+    return Utterance(
+        message=inbound(body, choice_id=choice_id),
+        body=body,
+        nlu=heard(body, intent, confidence, entities=entities),
+        command=detect_command(body),
+    )
+
+
+# ---------------------------------------------------------------------------- the ports
+class FakeAddressLookup:
+    """Knows a few CEPs, no others."""
+
+    KNOWN: dict[str, Address] = {
+        "01310100": Address("01310100", "Avenida Paulista", "Bela Vista", "São Paulo", "SP"),
+        "20040020": Address("20040020", "Avenida Rio Branco", "Centro", "Rio de Janeiro", "RJ"),
+    }
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def lookup(self, cep: str) -> Address | None:
+        self.asked.append(cep)
+        return self.KNOWN.get(cep)
+
+
+class FakeCompanyLookup:
+    """Off unless told the legal names of some CNPJs (then: found, or not found)."""
+
+    def __init__(self, names: Mapping[str, str] | None = None) -> None:
+        self.names = dict(names) if names is not None else None
+        self.asked: list[str] = []
+
+    def company(self, cnpj: str) -> CompanyLookupResult:
+        self.asked.append(cnpj)
+        if self.names is None:
+            return CompanyLookupResult(status="off")
+        name = self.names.get(cnpj)
+        if name is None:
+            return CompanyLookupResult(status="not_found")
+        return CompanyLookupResult(status="found", facts=CompanyFacts(cnpj=cnpj, razao_social=name))
+
+
+@dataclass
+class FakeProgress:
+    """The service's ``ProgressView``: files, an open request for a person, the wait."""
+
+    files: list[DocumentProgress] = field(default_factory=list)
+    human: HumanRequest | None = None
+    wait: HumanWait = field(default_factory=lambda: HumanWait(first_answer_minutes=240))
+    reads: int = 0  # how often the turn asked for the request (read on demand)
+
+    def documents(self) -> Sequence[DocumentProgress]:
+        return tuple(self.files)
+
+    def open_human_request(self) -> HumanRequest | None:
+        self.reads += 1
+        return self.human
+
+    def human_wait(self) -> HumanWait:
+        return self.wait
+
+    def received(self, kind: str | None, status: DocumentStatus) -> None:
+        self.files.append(DocumentProgress(kind=kind, status=status, received_at=NOW))
+
+
+class FakeTrainingScheduler:
+    """Three sessions on Thursday 26/11 (10:00, 11:00, 15:00 in São Paulo) and the next
+    Tuesday 10:00; a slot in ``taken`` was filled by someone else meanwhile."""
+
+    def __init__(self, *, booked: int | None = None, taken: Iterable[int] = ()) -> None:
+        base = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)  # Thursday 10:00 in São Paulo
+        starts = [base, base + timedelta(hours=1), base + timedelta(hours=5), base + timedelta(days=5)]
+        self.slots = {
+            i: FreeSlot(slot_id=i, csm_id=1, starts_at=s, ends_at=s + timedelta(hours=1), seats_left=3)
+            for i, s in enumerate(starts, 1)
+        }
+        self.taken = set(taken)
+        self.booking: int | None = None
+        self.cancelled: list[int] = []
+        self.near: list[datetime | None] = []
+        if booked is not None:
+            self.booking = booked
+
+    def _session(self, slot_id: int) -> BookedSession:
+        slot = self.slots[slot_id]
+        return BookedSession(
+            booking_id=100 + slot_id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            meeting_url="https://meet.example.com/treino",
+        )
+
+    def current(self) -> BookedSession | None:
+        return self._session(self.booking) if self.booking is not None else None
+
+    def free_slots(self, *, near: datetime | None, limit: int) -> list[FreeSlot]:
+        self.near.append(near)
+        free = [s for i, s in self.slots.items() if i not in self.taken and i != self.booking]
+        if near is not None:
+            free.sort(key=lambda s: abs((s.starts_at - near).total_seconds()))
+        return free[:limit]
+
+    def book(self, slot_id: int) -> BookedSession:
+        if slot_id in self.taken:
+            raise SeatTaken("full", starts_at=self.slots[slot_id].starts_at)
+        self.booking = slot_id
+        return self._session(slot_id)
+
+    def rebook(self, slot_id: int) -> BookedSession:
+        return self.book(slot_id)
+
+    def cancel(self) -> BookedSession | None:
+        if self.booking is None:
+            return None
+        session = self._session(self.booking)
+        self.cancelled.append(self.booking)
+        self.booking = None
+        return session
+
+
+# ---------------------------------------------------------------------------- documents
+def cnpj_card_reading(
+    document_id: int = 7, *, uncertain: Sequence[str] = (), mismatches: Sequence[str] = ()
+) -> DocumentReading:
+    return DocumentReading(
+        document_id=document_id,
+        kind="cnpj_card",
+        fields={
+            "cnpj": "11222333000181",
+            "razao_social": "PADARIA PAO QUENTE LTDA",
+            "cep": "01310100",
+            "uf": "SP",
+        },
+        uncertain=tuple(uncertain),
+        mismatches=tuple(Mismatch("razao_social", m, m) for m in mismatches),
+    )
+
+
+def cnh_reading(document_id: int = 8, *, uncertain: Sequence[str] = ()) -> DocumentReading:
+    return DocumentReading(
+        document_id=document_id,
+        kind="cnh",
+        fields={"nome": "MARIA DA SILVA", "cpf": "52998224725", "validade": "10/05/2030"},
+        uncertain=tuple(uncertain),
+    )
+
+
+# ---------------------------------------------------------------------------- the engine
+@lru_cache(maxsize=1)
+def _shipped_flows() -> tuple[tuple[str, Flow], ...]:
+    # The registry bootstrap.flow_registry() builds (importing bootstrap costs seconds).
+    registry = Registry(
+        validators=frozenset(VALIDATORS),
+        actions=frozenset(BUILTIN_ACTIONS),
+        stages=frozenset(stage.value for stage in Stage),
+    )
+    return tuple(load_flows(None, registry=registry).items())
+
+
+def shipped_flows() -> dict[str, Flow]:
+    """flows/definitions, loaded and checked by the real loader (once per session)."""
+    return dict(_shipped_flows())
+
+
+def make_engine(
+    flows: Mapping[str, Flow] | None = None,
+    *,
+    addresses: FakeAddressLookup | None = None,
+    companies: FakeCompanyLookup | None = None,
+    root_flow: str = "registration",
+) -> DialogueEngine:
+    from bot.dialogue.dialogue import EngineSettings
+
+    return DialogueEngine(
+        flows=flows if flows is not None else shipped_flows(),
+        settings=EngineSettings(root_flow=root_flow),
+        address_lookup=addresses or FakeAddressLookup(),
+        company_lookup=companies or FakeCompanyLookup(),
+    )
+
+
+def position(
+    engine: DialogueEngine,
+    slots: Mapping[str, SlotValue],
+    *,
+    language: str = "pt",
+    saved: bool = False,
+) -> DialogueState:
+    """A state that has answered ``slots`` (in order) and stands at the first question left,
+    reached by the walker as a conversation would reach it."""
+    state = DialogueState(language="en" if language == "en" else "pt", saved=saved)
+    for key, value in slots.items():
+        state.set_slot(key, value)
+    turn = Turn(state=state)
+    engine.walker.start(turn)
+    return turn.state
+
+
+def replies(turn: Turn) -> str:
+    """Every reply of a turn, one after the other."""
+    return "\n".join(r.text for r in turn.replies)
+
+
+def choices(turn: Turn) -> list[Choice]:
+    """The choices of the turn's last reply that has any."""
+    return next((list(r.choices) for r in reversed(turn.replies) if r.choices), [])
+
+
+def effects_of(turn: Turn, kind: type) -> list[Effect]:
+    return [e for e in turn.effects if isinstance(e, kind)]
+
+
+@dataclass
+class Chat:
+    """One conversation with the engine: each ``send`` is a turn, and the state follows."""
+
+    engine: DialogueEngine
+    state: DialogueState = field(default_factory=DialogueState)
+    progress: FakeProgress = field(default_factory=FakeProgress)
+    stage: Stage = Stage.CADASTRO
+    csm: str | None = None
+    training: FakeTrainingScheduler | None = None
+    opted_out: bool = False
+    nps_booking_id: int | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def context(self) -> ConversationContext:
+        return ConversationContext(
+            stage=self.stage,
+            csm_name=self.csm,
+            opted_out=self.opted_out,
+            now=NOW,
+            training=self.training,
+            nps_booking_id=self.nps_booking_id,
+            progress=self.progress,
+        )
+
+    def send(
+        self,
+        body: str = "",
+        intent: str = "inform",
+        confidence: float = 0.95,
+        *,
+        entities: Iterable[Entity] = (),
+        language: str | None = None,
+        ranking: Sequence[tuple[str, float]] | None = None,
+        choice_id: str = "",
+        media: Sequence[MediaRef] = (),
+        unsupported: str = "",
+        document: DocumentReading | None = None,
+    ) -> Turn:
+        nlu = heard(
+            body,
+            intent,
+            confidence,
+            entities=entities,
+            language=language or self.state.language,
+            ranking=ranking,
+        )
+        message = inbound(
+            body, choice_id=choice_id, media=media, unsupported=unsupported, document=document
+        )
+        turn = self.engine.handle(self.state, message, nlu, self.context)
+        self.state = turn.state
+        self.turns.append(turn)
+        return turn
+
+    def read(self, reading: DocumentReading) -> Turn:
+        """The reader's result for a file the client sent comes back as an event."""
+        return self.send(document=reading)
+
+    def at(self, slots: Mapping[str, SlotValue], *, saved: bool = False) -> Chat:
+        self.state = position(self.engine, slots, language=self.state.language, saved=saved)
+        return self
+
+    def with_state(self, **changes: object) -> Chat:
+        self.state = self.state.model_copy(update=changes)
+        return self
+
+
+def photo(content_type: str = "image/jpeg") -> MediaRef:
+    return MediaRef(url="https://files.example.com/1", content_type=content_type)
+
+
+def media_of(kind: str, content_type: str = "") -> MediaRef:
+    return replace(photo(content_type), kind=kind)
