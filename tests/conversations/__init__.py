@@ -1,0 +1,1 @@
+"""Conversation stories: whole exchanges as YAML, run against the dialogue alone (README.md)."""
