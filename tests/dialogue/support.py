@@ -55,7 +55,9 @@ __all__ = [
     "media_of",
     "photo",
     "position",
+    "prompt",
     "replies",
+    "says",
     "shipped_flows",
     "slots_until",
     "utterance",
@@ -348,15 +350,32 @@ def position(
     *,
     language: str = "pt",
     saved: bool = False,
+    step: str | None = None,
 ) -> DialogueState:
-    """A state that has answered ``slots`` (in order) and stands at the first question left,
-    reached by the walker as a conversation would reach it."""
+    """A state that has answered ``slots`` (in order) and stands at the first question left
+    (from the root flow's ``step`` when given), reached by the walker as a conversation would
+    reach it."""
     state = DialogueState(language="en" if language == "en" else "pt", saved=saved)
     for key, value in slots.items():
         state.set_slot(key, value)
     turn = Turn(state=state)
     engine.walker.start(turn)
+    if step is not None:
+        engine.walker.goto(turn, step)
     return turn.state
+
+
+def says(key: str, language: str = "pt", **params: object) -> str:
+    """The engine's own text ``key``: tests name the text, so a reworded text still passes."""
+    from bot.dialogue.texts import text
+
+    return text(key, language, params or None)
+
+
+def prompt(step_id: str, *, flow: str = "registration", language: str = "pt") -> str:
+    """A flow step's prompt as written in the YAML (placeholders left as they are)."""
+    step = shipped_flows()[flow].step(step_id)
+    return step.prompt.get(language)  # type: ignore[union-attr]
 
 
 def replies(turn: Turn) -> str:
@@ -433,9 +452,17 @@ class Chat:
         """The reader's result for a file the client sent comes back as an event."""
         return self.send(document=reading)
 
-    def at(self, slots: Mapping[str, SlotValue], *, saved: bool = False) -> Chat:
-        self.state = position(self.engine, slots, language=self.state.language, saved=saved)
+    def at(
+        self, slots: Mapping[str, SlotValue], *, saved: bool = False, step: str | None = None
+    ) -> Chat:
+        self.state = position(
+            self.engine, slots, language=self.state.language, saved=saved, step=step
+        )
         return self
+
+    def at_documents(self, *, step: str = "cnpj_card") -> Chat:
+        """The registration confirmed and saved, at a document step."""
+        return self.at(slots_until(None), saved=True, step=step)
 
     def with_state(self, **changes: object) -> Chat:
         self.state = self.state.model_copy(update=changes)

@@ -30,7 +30,9 @@ from tests.dialogue.support import (
     effects_of,
     ent,
     position,
+    prompt,
     replies,
+    says,
     slots_until,
     utterance,
 )
@@ -199,7 +201,7 @@ def test_apply_correction_stores_the_value_and_records_the_change(
     assert asked is False
     assert turn.state.slots["employees"] == 45
     assert turn.effects == [SlotChanged("employees", 40, 45)]
-    assert replies(turn) == "Corrigido: número de funcionários agora é 45."
+    assert replies(turn) == says("corrected", label="número de funcionários", value=45)
     assert turn.state.answered[-1] == "employees"
 
 
@@ -261,10 +263,9 @@ def test_an_unknown_new_cep_asks_the_street_again(
     assert asked is True
     assert "street" not in turn.state.slots
     assert turn.state.pending == CorrectionPending(slot="street")
-    assert replies(turn).splitlines() == [
-        "Corrigido: CEP agora é 04567-000.",
-        "Não consegui consultar esse CEP agora. Qual é o endereço (rua/avenida), bairro e "
-        "cidade/UF?",
+    assert [r.text for r in turn.replies] == [
+        says("corrected", label="CEP", value="04567-000"),
+        prompt("street"),
     ]
 
 
@@ -310,9 +311,9 @@ def test_a_marked_correction_with_its_value_is_applied_and_the_question_asked_ag
     turn = chat.send(
         "errei o e-mail do financeiro, o certo é x@y.com", entities=[ent("email", "x@y.com")]
     )
-    assert replies(turn).splitlines() == [
-        "Corrigido: e-mail (Financeiro) agora é x@y.com.",
-        "Agora o endereço da sede: qual é o CEP?",
+    assert [r.text for r in turn.replies] == [
+        says("corrected", label="e-mail (Financeiro)", value="x@y.com"),
+        prompt("cep"),
     ]
     assert turn.state.slots["finance.email"] == "x@y.com"
 
@@ -320,17 +321,16 @@ def test_a_marked_correction_with_its_value_is_applied_and_the_question_asked_ag
 def test_a_correction_without_its_value_asks_for_it(chat: Chat) -> None:
     chat.at(slots_until("cep"))
     turn = chat.send("errei o telefone da Beatriz")
-    assert replies(turn) == "Pode mandar o valor certo para: celular (TI)"
+    assert replies(turn) == says("ask_new_value", label="celular (TI)")
     assert turn.state.pending == CorrectionPending(slot="tech.phone")
 
 
 def test_a_mistyped_value_is_explained_with_the_fields_rule(chat: Chat) -> None:
     chat.at(slots_until("cep"))
     turn = chat.send("errei o cnpj, é 11.222.333/0001-00")
-    assert replies(turn).splitlines() == [
-        "Esse CNPJ não é válido: os dígitos verificadores (os 2 últimos) não conferem. "
-        "Confira se não trocou algum número.",
-        "Pode mandar o valor certo para: CNPJ",
+    assert [r.text for r in turn.replies] == [
+        says("cnpj_check_digits"),
+        says("ask_new_value", label="CNPJ"),
     ]
     assert turn.state.pending == CorrectionPending(slot="cnpj")
     assert turn.state.slots["cnpj"] == CLIENT["cnpj"]
@@ -342,7 +342,7 @@ def test_an_unmarked_value_the_question_cannot_take_corrects_the_field_it_names(
     chat.at(slots_until("cep"))
     turn = chat.send("meu email é novo@x.com", entities=[ent("email", "novo@x.com")])
     assert turn.effects == [SlotChanged("admin_email", CLIENT["admin_email"], "novo@x.com")]
-    assert replies(turn).endswith("Agora o endereço da sede: qual é o CEP?")
+    assert turn.replies[-1].text == prompt("cep")
 
 
 def test_an_unmarked_value_the_question_takes_is_its_answer(chat: Chat) -> None:
@@ -358,7 +358,7 @@ def test_an_unmarked_value_the_question_takes_is_its_answer(chat: Chat) -> None:
 def test_after_the_registration_a_correction_updates_the_stored_record(chat: Chat) -> None:
     chat.at(slots_until(None), saved=True).with_state(finished=True)
     turn = chat.send("na verdade são 45 funcionários")
-    assert replies(turn) == "Corrigido: número de funcionários agora é 45."
+    assert replies(turn) == says("corrected", label="número de funcionários", value=45)
     assert [type(e) for e in turn.effects] == [SlotChanged, SaveRegistration]
 
 
