@@ -29,6 +29,7 @@ from bot.bootstrap import (
     build_gateway,
     build_ocr_pool,
     document_store,
+    intake_limits,
 )
 from bot.channels.gateway import ChannelGateway
 from bot.channels.invites import invite_router
@@ -38,6 +39,7 @@ from bot.channels.webhooks import webhook_router
 from bot.coordination import Coordination, build_coordination
 from bot.metrics import Metrics, RequestMetrics
 from bot.service.inbox import Inbox
+from bot.service.web_chat import WebChat
 
 YOUNG_COLLECTION_EVERY = 20_000
 
@@ -154,7 +156,16 @@ def create_app(
         ),
         prefix="/api/v1",
     )
-    app.include_router(web_chat_router(inbox=inbox, sessions=runtime.sessions, clock=runtime.clock))
+    web_chat = WebChat(
+        inbox=inbox,
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        store=document_store(settings),
+        limits=intake_limits(settings),
+    )
+    app.include_router(
+        web_chat_router(inbox=inbox, sessions=runtime.sessions, clock=runtime.clock, chat=web_chat)
+    )
     app.include_router(
         invite_router(sessions=runtime.sessions, clock=runtime.clock, timezone=settings.timezone)
     )

@@ -32,6 +32,7 @@ from backoffice import (
     parse_hours,
 )
 from bot.channels.ports import Template
+from bot.channels.web import StoredUploadFetcher
 from bot.config import Settings
 from bot.coordination import RateLimiter
 from bot.coordination.shared_clock import FileClock
@@ -43,6 +44,7 @@ from bot.domain.address import AddressLookup, NoAddressLookup
 from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.fields import VALIDATORS
+from bot.domain.messages import Channel
 from bot.domain.onboarding import Stage
 from bot.service.conversations import ConversationService
 from bot.service.addresses import BrasilApiLookups
@@ -140,6 +142,8 @@ def build_gateway(settings: Settings) -> ChannelGateway:
             secret_token=settings.telegram_secret_token.get_secret_value(),
             api_url=settings.telegram_api_url,
         )
+    # Files sent from the web chat were stored as they arrived; the worker reads them back.
+    gateway.fetchers[Channel.WEB.value] = StoredUploadFetcher(document_store(settings))
     return gateway
 
 
@@ -175,8 +179,13 @@ def build_document_worker(
         inbox=inbox,
         clock=runtime.clock,
         timezone=settings.timezone,
-        limits=IntakeLimits(max_bytes=settings.max_upload_mb * 1024 * 1024),
+        limits=intake_limits(settings),
     )
+
+
+def intake_limits(settings: Settings) -> IntakeLimits:
+    """The checks every channel's files go through (the web chat's at upload time too)."""
+    return IntakeLimits(max_bytes=settings.max_upload_mb * 1024 * 1024)
 
 
 def build_ocr_pool(settings: Settings) -> OcrPool:

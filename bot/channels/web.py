@@ -1,29 +1,47 @@
 """The web chat: a page at ``/`` and a small JSON API it talks to, on the same inbox as every
-other channel. The browser keeps a random session id; replies (bot's and staff's) are read back
-by polling, so a CSM's message reaches the page too."""
+other channel. The browser keeps a random session id (its address); the bot greets first when
+the page opens; replies (bot's and staff's) are read back by polling, so a CSM's message
+reaches the page too. Photos and PDFs sent from the page go through the same intake checks,
+store and document worker as the other channels' files (``bot.service.web_chat``); the worker
+fetches them back from the store through ``StoredUploadFetcher``, this channel's fetcher.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, NoReturn
 
-from fastapi import APIRouter, HTTPException, Query
+import anyio.to_thread
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.errors import MediaTooLarge, MediaUnavailable
+from bot.channels.ports import read_capped
+from bot.documents import DocumentError, DocumentNotFound, DocumentRejected, DocumentStore
 from bot.domain.clock import Clock
-from bot.domain.messages import Channel, InboundMessage
+from bot.domain.messages import Channel, InboundMessage, MediaRef
 from bot.service.inbox import Inbox
-from bot.storage.models import Conversation, Message
+from bot.service.message_store import StoredReply
+from bot.service.web_chat import UnknownSession, UploadStatus, WebChat, too_large
+from bot.storage.models import Conversation, Document, Message
+
+__all__ = ["StoredUploadFetcher", "web_chat_router"]
 
 _PAGE = Path(__file__).parent / "static" / "chat.html"
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 10_000
+_INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
+
+SessionId = Annotated[str, Query(pattern=_SESSION.pattern)]
 
 
 class ChatIn(BaseModel):
@@ -33,12 +51,26 @@ class ChatIn(BaseModel):
     message_id: str = Field(default="", max_length=64)
 
 
+class GreetingIn(BaseModel):
+    session: str = Field(pattern=_SESSION.pattern)
+
+
+class FileOut(BaseModel):
+    """A file the client sent: reading it is ``pending``, then ``read`` or ``rejected``."""
+
+    id: int
+    filename: str
+    status: str
+    kind: str
+
+
 class ChatMessageOut(BaseModel):
     id: int
     author: str
     text: str
     choices: list[tuple[str, str]]
     attachments: list[str] = []  # links to files the bot sent (a training invite)
+    file: FileOut | None = None  # the file a client's message carried
     at: datetime
 
 
@@ -47,13 +79,66 @@ class ChatOut(BaseModel):
     messages: list[ChatMessageOut]
 
 
-def web_chat_router(*, inbox: Inbox, sessions: sessionmaker[Session], clock: Clock) -> APIRouter:
+class UploadOut(BaseModel):
+    duplicate: bool
+    file: FileOut | None
+    messages: list[ChatMessageOut]
+
+
+class Refusal(BaseModel):
+    """Why a file was not accepted, in the conversation's language (shown as is)."""
+
+    code: str
+    message: str
+
+
+class RefusalOut(BaseModel):
+    detail: Refusal
+
+
+class StoredUploadFetcher:
+    """The web channel's ``MediaFetcher``: a file sent from the page was checked and stored when
+    it arrived (``MediaRef.provider_id`` is its SHA-256); the document worker reads it back
+    here, then checks and reads it like a file downloaded from a provider."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self.store = store
+
+    async def fetch(self, media: MediaRef, *, max_bytes: int) -> bytes:
+        try:
+            data = await anyio.to_thread.run_sync(self.store.get, media.provider_id)
+        except DocumentNotFound as exc:
+            raise MediaUnavailable(f"uploaded file {media.provider_id} is gone") from exc
+        except (DocumentError, ValueError) as exc:
+            raise MediaUnavailable(f"uploaded file {media.provider_id!r}: {exc}") from exc
+        if len(data) > max_bytes:
+            raise MediaTooLarge(f"file exceeds {max_bytes} bytes", limit=max_bytes, size=len(data))
+        return data
+
+
+def web_chat_router(
+    *, inbox: Inbox, sessions: sessionmaker[Session], clock: Clock, chat: WebChat
+) -> APIRouter:
+    """The page and the chat API it talks to."""
     router = APIRouter(tags=["web chat"])
-    page = _PAGE.read_text(encoding="utf-8")
+    page = _PAGE.read_text(encoding="utf-8").replace(
+        "{{MAX_UPLOAD_BYTES}}", str(chat.limits.max_bytes)
+    )
+    headers = {"Content-Security-Policy": _policy(page)}
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def chat_page() -> str:
-        return page
+    def chat_page() -> HTMLResponse:
+        return HTMLResponse(page, headers=headers)
+
+    @router.post("/chat/api/greeting", response_model=ChatOut)
+    async def greet(body: GreetingIn) -> ChatOut:
+        """The page opened: the bot greets a new session, or asks a returning one its current
+        question again unless that is already the last thing it said. Answers what was added."""
+        replies = await chat.greet(body.session)
+        return ChatOut(
+            duplicate=False,
+            messages=_bot_messages(replies, at=clock.now()),
+        )
 
     @router.post("/chat/api/messages", response_model=ChatOut)
     async def send(body: ChatIn) -> ChatOut:
@@ -69,25 +154,69 @@ def web_chat_router(*, inbox: Inbox, sessions: sessionmaker[Session], clock: Clo
         handled = await inbox.receive(inbound)
         return ChatOut(
             duplicate=handled.duplicate,
-            messages=[
-                ChatMessageOut(
-                    id=r.message_id,
-                    author="bot",
-                    text=r.text,
-                    choices=list(r.choices),
-                    attachments=list(r.attachments),
-                    at=clock.now(),
-                )
-                for r in handled.replies
-            ],
+            messages=_bot_messages(handled.replies, at=clock.now()),
         )
 
+    @router.post(
+        "/chat/api/uploads",
+        response_model=UploadOut,
+        responses={
+            404: {"description": "no conversation for this session"},
+            413: {"model": RefusalOut, "description": "the file is over the size limit"},
+            422: {"model": RefusalOut, "description": "not a readable image or PDF"},
+        },
+    )
+    async def upload(
+        request: Request,
+        session: SessionId,
+        filename: Annotated[str, Query(max_length=255)] = "",
+        message_id: Annotated[str, Query(max_length=64)] = "",
+    ) -> UploadOut:
+        """One photo or PDF as the request body (its type in ``Content-Type``). Checked before
+        anything is stored; refused with a message for the client, or queued for reading and
+        answered with the bot's replies ("recebi")."""
+        language = await anyio.to_thread.run_sync(chat.language, session)
+        if language is None:  # before reading a byte of it
+            raise HTTPException(status_code=404, detail="no conversation for this session")
+        limit = chat.limits.max_bytes
+        try:
+            data = await read_capped(
+                request.stream(), declared_length=_length(request), max_bytes=limit
+            )
+        except MediaTooLarge as exc:
+            _refuse(too_large(limit, size=exc.size), language=language, status=413)
+        try:
+            result = await chat.upload(
+                session,
+                data,
+                filename=filename,
+                declared_type=request.headers.get("content-type", ""),
+                message_id=message_id,
+            )
+        except UnknownSession:
+            raise HTTPException(
+                status_code=404, detail="no conversation for this session"
+            ) from None
+        except DocumentRejected as rejected:
+            _refuse(rejected, language=language, status=422)
+        return UploadOut(
+            duplicate=result.duplicate,
+            file=_file_out(result.document) if result.document is not None else None,
+            messages=_bot_messages(result.replies, at=clock.now()),
+        )
+
+    @router.get("/chat/api/uploads/{document_id}", response_model=FileOut)
+    def upload_status(document_id: int, session: SessionId) -> FileOut:
+        """How far reading a file this session sent has gone (another session's: 404)."""
+        try:
+            return _file_out(chat.status(session, document_id))
+        except UnknownSession:
+            raise HTTPException(status_code=404, detail="no such file for this session") from None
+
     @router.get("/chat/api/messages", response_model=list[ChatMessageOut])
-    def history(
-        session: Annotated[str, Query(pattern=_SESSION.pattern)],
-        after: Annotated[int, Query(ge=0)] = 0,
-    ) -> list[ChatMessageOut]:
-        """Messages of the conversation after a message id (both directions), oldest first."""
+    def history(session: SessionId, after: Annotated[int, Query(ge=0)] = 0) -> list[ChatMessageOut]:
+        """Messages of the conversation after a message id (both directions), oldest first.
+        A document's reading arrives as an empty system message: only its answer is shown."""
         with sessions() as db:
             conversation = db.scalar(
                 select(Conversation).where(
@@ -102,16 +231,90 @@ def web_chat_router(*, inbox: Inbox, sessions: sessionmaker[Session], clock: Clo
                 .order_by(Message.id)
                 .limit(200)
             ).all()
-            return [
-                ChatMessageOut(
-                    id=m.id,
-                    author=m.author,
-                    text=m.text,
-                    choices=[(c[0], c[1]) for c in m.payload.get("choices", [])],
-                    attachments=[str(url) for url in m.payload.get("attachments", [])],
-                    at=m.created_at,
+            files = _files(db, conversation.id, rows)
+            out = []
+            for m in rows:
+                if m.author == "system" and not m.text:
+                    continue
+                media = m.payload.get("media") or []
+                sent = files.get(str(media[0].get("provider_id", ""))) if media else None
+                out.append(
+                    ChatMessageOut(
+                        id=m.id,
+                        author=m.author,
+                        text=m.text,
+                        choices=[(c[0], c[1]) for c in m.payload.get("choices", [])],
+                        attachments=[str(url) for url in m.payload.get("attachments", [])],
+                        file=sent,
+                        at=m.created_at,
+                    )
                 )
-                for m in rows
-            ]
+            return out
 
     return router
+
+
+def _refuse(rejected: DocumentRejected, *, language: str, status: Literal[413, 422]) -> NoReturn:
+    """Raises the refusal, worded in the conversation's language."""
+    message = rejected.message_en if language == "en" else rejected.message_pt
+    raise HTTPException(status_code=status, detail={"code": rejected.code, "message": message})
+
+
+def _bot_messages(replies: Sequence[StoredReply], *, at: datetime) -> list[ChatMessageOut]:
+    return [
+        ChatMessageOut(
+            id=r.message_id,
+            author="bot",
+            text=r.text,
+            choices=list(r.choices),
+            attachments=list(r.attachments),
+            at=at,
+        )
+        for r in replies
+    ]
+
+
+def _length(request: Request) -> int | None:
+    value = request.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
+
+
+def _file_out(status: UploadStatus) -> FileOut:
+    return FileOut(id=status.id, filename=status.filename, status=status.status, kind=status.kind)
+
+
+def _files(db: Session, conversation_id: int, rows: Sequence[Message]) -> dict[str, FileOut]:
+    """The files the client's messages in ``rows`` carried, by their store address."""
+    wanted = {
+        str(media.get("provider_id", ""))
+        for m in rows
+        for media in (m.payload.get("media") or [])
+        if m.direction == "in"
+    } - {""}
+    if not wanted:
+        return {}
+    documents = db.scalars(
+        select(Document).where(
+            Document.conversation_id == conversation_id, Document.provider_id.in_(wanted)
+        )
+    ).all()
+    return {
+        d.provider_id or "": FileOut(
+            id=d.id, filename=d.filename or "", status=d.status, kind=d.kind
+        )
+        for d in documents
+    }
+
+
+def _policy(page: str) -> str:
+    """The page's Content-Security-Policy: only its own inline script and style run (allowed
+    by their hashes), it talks only to this server, and no other site may frame it."""
+    allowed: dict[str, list[str]] = {"script": [], "style": []}
+    for kind, body in _INLINE.findall(page):
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        allowed[kind].append(f"'sha256-{digest}'")
+    return (
+        f"default-src 'none'; script-src {' '.join(allowed['script'])}; "
+        f"style-src {' '.join(allowed['style'])}; connect-src 'self'; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
