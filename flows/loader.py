@@ -91,6 +91,8 @@ def _targets(step: Step) -> Iterable[str]:
         yield step.next
     if isinstance(step, ConfirmStep):
         yield step.on_yes
+    if isinstance(step, AskStep) and step.unknown is not None:
+        yield step.unknown
     if isinstance(step, ChoiceStep):
         yield from (option.next for option in step.options if option.next is not None)
 

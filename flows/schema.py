@@ -71,6 +71,9 @@ class AskStep(_Step):
     entity: str | None = None  # NLU entity that fills this slot from any message
     hint: Text | None = None
     after: str | None = None  # an action run after this slot is answered or corrected
+    # Where to go when the client says they don't know ("não sei o CEP"): another way to
+    # the same information. None: "não sei" is explained like any other answer.
+    unknown: str | None = None
 
 
 class ChoiceStep(_Step):

@@ -17,6 +17,7 @@ from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of
 from bot.dialogue.walker import FlowWalker, Interactive
+from bot.domain.onboarding import Stage
 from flows import ChoiceStep, ConfirmStep
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class EngineSettings:
     max_message_chars: int = 4000
     explanations_before_way_out: int = 2  # then: a person, or the question again
     interruption_confidence: float = 0.7
-    clarify_min_confidence: float = 0.2
+    clarify_min_confidence: float = 0.3
     misunderstandings_before_human: int = 2
     company_young_days: int = 90  # a company opened more recently is flagged for the CSM
 
@@ -144,7 +145,8 @@ class Dialogue:
         if pending is not None:
             self.repairs[pending.kind].reask(turn, self, pending)
         elif not turn.state.started:
-            self.start(turn)
+            if turn.context.stage is Stage.CADASTRO:
+                self.start(turn)  # past it, the registration is not asked again
         else:
             self.prompt_current(turn, with_hint=with_hint)
 

@@ -156,10 +156,12 @@ class DocumentEventHandler:
             tip = reading.tip_en if lang == "en" else reading.tip_pt
             if tip:
                 turn.say(tip)
+            _back_to_question(turn, dialogue)
             return True
         step = dialogue.walker.document_steps.get(reading.kind)
         if step is None:
             turn.say(text("document_unknown", lang, {"needed": needed_documents(dialogue, turn)}))
+            _back_to_question(turn, dialogue)
             return True
         if step.slot in state.slots:
             turn.say(
@@ -186,6 +188,12 @@ class DocumentEventHandler:
                 )
             )
         return True
+
+
+def _back_to_question(turn: Turn, dialogue: Dialogue) -> None:
+    """Away from the documents step, the question the client was on comes back."""
+    if not isinstance(dialogue.walker.current_step(turn.state), DocumentStep):
+        dialogue.ask_again(turn)
 
 
 def _keep_early(turn: Turn, reading: DocumentReading) -> None:

@@ -26,6 +26,7 @@ from bot.dialogue.media import MediaHandler
 from bot.dialogue.pipeline import (
     ClarifyHandler,
     EmptyMessageHandler,
+    ErasureRequestedHandler,
     FinishedHandler,
     NpsScoreHandler,
     RepairHandler,
@@ -58,6 +59,7 @@ PIPELINE: tuple[TurnHandler, ...] = (
     MediaHandler(),  # files (acknowledged once), audio, video, locations; captions go on
     EmptyMessageHandler(),
     CommandHandler(),  # SAIR, HUMANO, AJUDA, STATUS
+    ErasureRequestedHandler(),  # erasure asked for: nothing new is collected
     RepairHandler(),  # the engine's open question reads the message first
     NpsScoreHandler(),  # "9" after a training session
     AnyoneThereHandler(),  # "tem alguém aí?" while a person was asked for

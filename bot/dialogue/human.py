@@ -80,13 +80,16 @@ class AnyoneThereHandler:
     """"Alô? Tem alguém aí?" while a person was asked for: the state of the request."""
 
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
-        if not turn.state.awaiting_human:
-            return False
         said = turn.said
-        return _ANYONE_THERE.search(said.folded) is not None or said.intent in (
-            "request_human",
-            "complain",
-        ) and said.confidence >= dialogue.settings.interruption_confidence
+        if _ANYONE_THERE.search(said.folded) is not None:
+            # A person may have been asked for outside this chat's memory (by the team, or
+            # before a restart): the request itself is the truth.
+            return turn.state.awaiting_human or (
+                turn.context.progress.open_human_request() is not None
+            )
+        return turn.state.awaiting_human and said.intent in ("request_human", "complain") and (
+            said.confidence >= dialogue.settings.interruption_confidence
+        )
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         if not request_status(turn, dialogue):

@@ -21,6 +21,7 @@ from bot.dialogue.status import status_text
 from bot.dialogue.steps.confirm import ask_which_field
 from bot.dialogue.texts import TEXTS, text
 from bot.dialogue.turn import Turn
+from bot.dialogue.understanding import ANSWER_INTENTS
 from bot.domain.fields import FREE_TEXT_VALIDATORS
 from flows import AskStep
 from nlu.types import INTENTS
@@ -37,9 +38,11 @@ __all__ = [
     "check_registry",
 ]
 
-# Intents that answer a question rather than interrupt it.
-ANSWER_INTENTS = frozenset({"affirm", "deny", "inform", "out_of_scope"})
 SMALL_TALK = frozenset({"greet", "thank", "goodbye"})
+# Requests with consequences (a complaint to the team, erasure, no more messages): a message of
+# one or two words must be very clear to make them.
+_WEIGHTY = frozenset({"complain", "delete_data", "opt_out", "request_human", "correct_data"})
+_SHORT_CONFIDENCE = 0.9
 
 
 def _status(turn: Turn, dialogue: Dialogue) -> None:
@@ -162,15 +165,20 @@ class OptedOutHandler:
 
 
 class CommandHandler:
-    """SAIR, HUMANO, AJUDA, STATUS: always what they say, whatever question is open."""
+    """SAIR, HUMANO, AJUDA, STATUS: always what they say, whatever question is open. VOLTAR
+    from a client who never stopped the messages says so and asks the question again."""
 
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
-        command = turn.said.command
-        return command is not None and command is not Command.OPT_IN
+        return turn.said.command is not None
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
-        assert turn.said.command is not None
-        dialogue.interrupt(turn, turn.said.command.intent)
+        command = turn.said.command
+        assert command is not None
+        if command is Command.OPT_IN:
+            turn.say(text("not_opted_out", turn.language))
+            dialogue.ask_again(turn)
+            return True
+        dialogue.interrupt(turn, command.intent)
         return True
 
 
@@ -183,6 +191,8 @@ class InterruptionHandler:
             return False
         if said.confidence < dialogue.settings.interruption_confidence:
             return False
+        if said.words <= 2 and said.intent in _WEIGHTY and said.confidence < _SHORT_CONFIDENCE:
+            return False  # "muitos" at the head count is an answer, not a complaint
         if said.intent == "greet" and (not state.started or state.finished):
             return False  # "oi" starts the conversation, or gets the menu after it
         if turn.unfit_repair:

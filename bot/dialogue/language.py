@@ -17,19 +17,15 @@ if TYPE_CHECKING:
 
 __all__ = ["LanguageRequestHandler", "detect_language_request", "follow_language"]
 
-_POLITE = r"(?: please| pls| por favor| pf| pfv| obrigad[oa])?"
-_TO_ENGLISH = re.compile(
-    r"^(?:(?:can|could) (?:we|you) (?:talk|speak|continue|write|chat)(?: in)? |"
-    r"(?:in|em|speak|talk|fala|falar|pode falar(?: em)?|pode ser(?: em)?|prefiro|"
-    r"i prefer|i d prefer|continue in|lets speak|let s speak|do you speak) )?"
-    r"(?:english|ingles)" + _POLITE + r"$"
+_POLITE = r"(?: please| pls| por favor| pf| pfv| obrigad[oa]| thanks)?"
+_ASK = (
+    r"^(?:(?:can|could|may) (?:we|you|i) |(?:i d|i would|we d) like to |"
+    r"(?:pode|podemos|poderia|quero|queria|vamos|prefiro|i prefer|i d prefer|let s|lets) )?"
+    r"(?:(?:ser|falar|fala|conversar|continuar|seguir|escrever|speak|talk|continue|write|"
+    r"chat|go on|do you speak) )?(?:(?:em|in) )?"
 )
-_TO_PORTUGUESE = re.compile(
-    r"^(?:(?:can|could) (?:we|you) (?:talk|speak|continue|write|chat)(?: in)? |"
-    r"(?:in|em|speak|talk|fala|falar|pode falar(?: em)?|pode ser(?: em)?|prefiro|"
-    r"i prefer|continue in|vamos falar(?: em)?|quero(?: falar)?(?: em)?) )?"
-    r"(?:portugues|portuguese|pt br|ptbr)" + _POLITE + r"$"
-)
+_TO_ENGLISH = re.compile(_ASK + r"(?:english|ingles)" + _POLITE + r"$")
+_TO_PORTUGUESE = re.compile(_ASK + r"(?:portugues|portuguese|pt br|ptbr)" + _POLITE + r"$")
 # Tokens both languages use: they never decide the language on their own.
 _SHARED = frozenset(
     "ok okay oi sim yes no nao s n blz beleza tchau bye thanks obrigado "

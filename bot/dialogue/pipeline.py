@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from bot.dialogue.dialogue import Outcome
+from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK
 from bot.dialogue.repairs.clarify import clarify_options
 from bot.dialogue.state import ClarifyPending, DialogueState
 from bot.dialogue.texts import text
-from bot.dialogue.training import nps_score
+from bot.dialogue.training import BOOKABLE_STAGES, TRAINING_INTENTS, nps_score
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import choices_of
+from bot.domain.onboarding import Stage
 
 if TYPE_CHECKING:
     from bot.dialogue.dialogue import Dialogue
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ClarifyHandler",
     "EmptyMessageHandler",
+    "ErasureRequestedHandler",
     "FinishedHandler",
     "NpsScoreHandler",
     "RepairHandler",
@@ -32,6 +35,11 @@ __all__ = [
     "TurnHandler",
     "UnfitRepairHandler",
 ]
+
+
+# A request the NLU ranks first with this much, and no other request near it, is answered
+# without asking "você quis dizer…?" (it was below the interruption threshold only).
+_CLEAR_ENOUGH = 0.5
 
 
 class TurnHandler(Protocol):
@@ -69,6 +77,18 @@ class RepairHandler:
         return False
 
 
+class ErasureRequestedHandler:
+    """After a confirmed erasure request nothing new is collected: every message is told so
+    (commands such as HUMANO and STATUS still work: they come first)."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return turn.state.erasure_requested
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        turn.say(text("erasure_in_progress", turn.language))
+        return True
+
+
 class NpsScoreHandler:
     """A bare 0–10 after a training session is its NPS score."""
 
@@ -97,10 +117,16 @@ class UnfitRepairHandler:
 
 
 class StartHandler:
+    """The first message starts the registration, or, for a client whose onboarding is past
+    it (registered by the team), offers what the chat can do."""
+
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
         return not turn.state.started
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        if turn.context.stage is not Stage.CADASTRO:
+            turn.say(text("known_client_menu", turn.language, {"stage": turn.context.stage_label(turn.language)}))
+            return True
         dialogue.start(turn)
         return True
 
@@ -133,13 +159,14 @@ class ClarifyHandler:
         return bool(self._candidates(turn, dialogue)) or said.intent == "out_of_scope"
 
     def _candidates(self, turn: Turn, dialogue: Dialogue) -> list[str]:
-        from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK
-
         floor = dialogue.settings.clarify_min_confidence
+        offered = set(INTERRUPTIONS) - SMALL_TALK
+        if turn.context.stage not in BOOKABLE_STAGES:
+            offered -= TRAINING_INTENTS  # training is not a guess before its stage
         return [
             score.name
             for score in turn.said.nlu.intent_ranking[:2]
-            if score.name in set(INTERRUPTIONS) - SMALL_TALK and score.confidence >= floor
+            if score.name in offered and score.confidence >= floor
         ]
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
@@ -152,6 +179,13 @@ class ClarifyHandler:
         candidates = self._candidates(turn, dialogue)
         if not candidates:
             return False  # out of scope: the step explains what it expects
+        ranking = turn.said.nlu.intent_ranking
+        if len(candidates) == 1 and ranking[0].name == candidates[0] and (
+            ranking[0].confidence >= _CLEAR_ENOUGH and turn.said.words > 2
+        ):
+            state.misunderstood_count = 0  # one request stands out: no need to ask
+            dialogue.interrupt(turn, candidates[0])
+            return True
         options = [*candidates, "none"]
         state.pending = ClarifyPending(options=options)
         turn.say(text("clarify", lang), choices_of(clarify_options(options), lang))

@@ -62,6 +62,7 @@ class FixChoicePending(_Pending):
 
     kind: Literal["fix_choice"] = "fix_choice"
     options: list[str] = Field(default_factory=list)
+    area: str = ""  # with many answers: the area picked first ("area:finance")
 
 
 class CorrectionPending(_Pending):
@@ -175,6 +176,7 @@ class DialogueState(BaseModel):
     saved: bool = False  # the registration was stored: later corrections update it too
     early_documents: list[EarlyDocument] = Field(default_factory=list)
     awaiting_human: bool = False  # the client asked for a person and nobody answered yet
+    erasure_requested: bool = False  # no new data is collected while erasure is decided
 
     @property
     def frame(self) -> Frame | None:

@@ -33,12 +33,14 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
             {"stage": context.stage_label(lang), "activity": COMPANY_ACTIVITY[stage][lang]},
         )
     ]
-    pending = _pending_items(turn, dialogue)
+    pending, done = _pending_items(turn, dialogue)
     if pending:
         lines.append(text("status_pending", lang))
         lines += [f"• {item}" for item in pending]
     else:
         lines.append(text("status_nothing_pending", lang))
+    if done:
+        lines.append(text("status_done", lang, {"items": "; ".join(done)}))
     request = context.progress.open_human_request()
     if request is not None:
         since = when(request.opened_at, lang, context.timezone)
@@ -54,15 +56,21 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
     return "\n".join(lines)
 
 
-def _pending_items(turn: Turn, dialogue: Dialogue) -> list[str]:
-    state, lang = turn.state, turn.language
-    items: list[str] = []
+def _pending_items(turn: Turn, dialogue: Dialogue) -> tuple[list[str], list[str]]:
+    """What the client still owes, and what of theirs is done (the documents confirmed)."""
+    state = turn.state
+    pending: list[str] = []
+    done: list[str] = []
     question = _question(turn, dialogue)
     if question:
-        items.append(question)
+        pending.append(question)
     if state.saved or turn.context.stage is Stage.DOCUMENTOS:
-        items += _documents(turn, dialogue)
-    return items
+        for name, status, confirmed in _documents(turn, dialogue):
+            if confirmed:
+                done.append(f"{name} {status}")
+            else:
+                pending.append(f"{name}: {status}")
+    return pending, done
 
 
 def _question(turn: Turn, dialogue: Dialogue) -> str:
@@ -83,7 +91,8 @@ def _question(turn: Turn, dialogue: Dialogue) -> str:
     return text("status_answer", lang, {"label": dialogue.walker.label_of(state, step)})
 
 
-def _documents(turn: Turn, dialogue: Dialogue) -> list[str]:
+def _documents(turn: Turn, dialogue: Dialogue) -> list[tuple[str, str, bool]]:
+    """(name, how it stands, confirmed) for each document this client must send."""
     state, lang = turn.state, turn.language
     frame = state.stack[0] if state.stack else None
     received = list(turn.context.progress.documents())
@@ -93,7 +102,8 @@ def _documents(turn: Turn, dialogue: Dialogue) -> list[str]:
             if not holds(step.required_when, frame, state.slots):
                 continue
         name = " / ".join(kind_name(k, lang) for k in step.kinds)
-        lines.append(f"{name}: {_document_status(turn, step, received)}")
+        status = _document_status(turn, step, received)
+        lines.append((name, status, step.slot in state.slots))
     return lines
 
 

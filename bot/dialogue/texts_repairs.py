@@ -30,6 +30,14 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, I'm not getting it. Would you like to talk to a person on our team, or "
         "try again?",
     },
+    "ask_which_area": {
+        "pt": "O que você quer corrigir? Escolha a parte do cadastro:",
+        "en": "What do you want to fix? Pick the part of the registration:",
+    },
+    "not_opted_out": {
+        "pt": "Suas mensagens já estão ativas. Vamos continuar:",
+        "en": "Your messages are already on. Let's go on:",
+    },
     "review_again": {
         "pt": "Os dados do cadastro acima estão certos?",
         "en": "Is the registration above correct?",
@@ -155,6 +163,21 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
     },
     # Status.
     "status_pending": {"pt": "Falta da sua parte:", "en": "Still needed from you:"},
+    "known_client_menu": {
+        "pt": "Olá! Sua implantação está na etapa *{stage}*. Por aqui posso informar o status "
+        "(\"em que etapa estou?\"), agendar o treinamento ou chamar uma pessoa da equipe "
+        "(HUMANO).",
+        "en": "Hi! Your onboarding is in the *{stage}* stage. Here I can tell you the status "
+        "(\"what stage am I in?\"), schedule the training or call a person from our team "
+        "(HUMAN).",
+    },
+    "status_done": {"pt": "Já recebido: {items}.", "en": "Already received: {items}."},
+    "erasure_in_progress": {
+        "pt": "Seu pedido de exclusão dos dados está registrado. Enquanto ele é analisado, não "
+        "vou coletar novos dados. Para falar com uma pessoa, escreva HUMANO.",
+        "en": "Your request to erase your data is recorded. While it is reviewed I won't "
+        "collect new data. To talk to a person, write HUMAN.",
+    },
     "status_start": {"pt": "começar o cadastro", "en": "start the registration"},
     "status_answer": {"pt": "responder: {label}", "en": "answer: {label}"},
     "status_new_value": {

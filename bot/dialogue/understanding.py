@@ -17,11 +17,13 @@ from bot.dialogue.turn import Utterance
 from bot.domain.messages import Choice
 
 __all__ = [
+    "ANSWER_INTENTS",
     "NO_WORDS",
     "Option",
     "YES_WORDS",
     "choices_of",
     "is_no",
+    "is_dont_know",
     "is_question",
     "is_yes",
     "option_number",
@@ -80,7 +82,7 @@ NO_PHRASES = frozenset(
 )  # fmt: skip
 # Intents of answers: a phrase that contains an option's word picks it only if the NLU does not
 # hear a request ("pode ser amanhã às 14h?" is not "pode" = yes).
-_ANSWERS = frozenset({"affirm", "deny", "inform", "out_of_scope"})
+ANSWER_INTENTS = frozenset({"affirm", "deny", "inform", "out_of_scope"})
 _QUESTION_WORDS = frozenset(
     "que qual quais quando onde como quem porque pq quanto quantos what which when where how "
     "who why".split()
@@ -115,6 +117,17 @@ def _negated(words: list[str]) -> bool:
     return any(w in ("nao", "not", "no") for w in words[1:])
 
 
+_DONT_KNOW = re.compile(
+    r"^(?:eu |a gente )?(?:nao sei|nao lembro|nao tenho|nao sabemos|nao faco ideia|sei la|"
+    r"esqueci|i don t know|i dont know|don t know|dont know|no idea|not sure|i forgot)\b"
+)
+
+
+def is_dont_know(said: Utterance) -> bool:
+    """"não sei", "não lembro o CEP", "no idea"."""
+    return _DONT_KNOW.match(said.folded) is not None
+
+
 def is_question(said: Utterance) -> bool:
     words = said.folded.split()
     return said.body.rstrip().endswith("?") or bool(words and words[0] in _QUESTION_WORDS)
@@ -137,7 +150,7 @@ def pick(said: Utterance, options: Sequence[Option]) -> Option | None:
     by_meaning = _by_meaning(said, options)
     if by_meaning is not None:
         return by_meaning
-    asks_something_else = said.intent not in _ANSWERS and said.confidence >= 0.7
+    asks_something_else = said.intent not in ANSWER_INTENTS and said.confidence >= 0.7
     contained = None if asks_something_else else _contained(folded, options)
     if contained is not None:
         return contained

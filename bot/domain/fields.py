@@ -6,6 +6,7 @@ specific explanation in the client's language ("o CNPJ tem 14 dígitos; o seu te
 
 from __future__ import annotations
 
+
 import re
 import unicodedata
 from collections.abc import Callable
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum.br import cnpj as stdnum_cnpj
+
+from bot.domain.numerals import count_in_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,20 +129,24 @@ def validate_person_name(text: str) -> Validated:
 
 
 def validate_employees(text: str) -> Validated:
-    """A head count: "uns 50", "1.200", "mil" and "2 mil" are understood."""
+    """A head count: "uns 50", "1.200", "1,5 mil", "2.5k", "mil", "cinquenta" are understood;
+    a CEP or a phone number is not a head count."""
     lowered = clean_text(text).lower()
-    match = re.search(r"\d[\d.\s]*", lowered)
-    if match is None:
-        if re.search(r"\bmil\b|\bthousand\b", lowered):
-            return 1000
+    if re.search(r"\d{5}-\d{3}|\(\d{2}\)|\d{4,5}-\d{4}|\d+/\d+", lowered):
         return Problem("employees_number")
-    digits = re.sub(r"[.\s]", "", match.group(0))
-    count = int(digits)
-    if re.search(r"\d\s*(mil|k|thousand)\b", lowered):
-        count *= 1000
-    if count < 1:
-        return Problem("employees_range")
-    if count > 5_000_000:
+    thousands = re.search(r"(\d+(?:[.,]\d+)?)\s*(?:mil|k|thousand)\b", lowered)
+    if thousands is not None:
+        count = round(float(thousands.group(1).replace(",", ".")) * 1000)
+    else:
+        match = re.search(r"\d{1,3}(?:\.\d{3})+(?!\d)|\d+", lowered)
+        if match is not None:
+            count = int(match.group(0).replace(".", ""))
+        else:
+            words = count_in_words(lowered)
+            if words is None:
+                return Problem("employees_number")
+            count = words
+    if count < 1 or count > 5_000_000:
         return Problem("employees_range")
     return count
 

@@ -19,7 +19,7 @@ from bot.dialogue.dialogue import Outcome
 from bot.dialogue.state import CorrectionPending, FixChoicePending, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
-from bot.dialogue.understanding import Option, choices_of, pick
+from bot.dialogue.understanding import ANSWER_INTENTS, Option, choices_of, pick
 from bot.domain.fields import VALIDATORS, Problem
 
 if TYPE_CHECKING:
@@ -38,31 +38,76 @@ def _field_options(dialogue: Dialogue, keys: list[str]) -> list[Option]:
 
 
 class FixChoiceRepair:
+    """Which answer to fix: the areas first when there are more answers than a WhatsApp list
+    shows (ten), then the answers of the area picked."""
+
     def take(self, turn: Turn, dialogue: Dialogue, pending: FixChoicePending) -> Outcome:
-        chosen = pick(turn.said, _field_options(dialogue, pending.options))
+        said = turn.said
+        options = _level_options(dialogue, pending)
+        chosen = pick(said, options)
+        if chosen is not None and chosen.id.startswith(_AREA):
+            turn.state.pending = FixChoicePending(options=pending.options, area=chosen.id)
+            self.reask(turn, dialogue, turn.state.pending)
+            return Outcome.TAKEN
         info = dialogue.walker.catalog.get(chosen.id) if chosen is not None else None
-        if info is None:
-            info = dialogue.walker.catalog.mentioned(
-                turn.said.body, answered=turn.state.answered, slots=turn.state.slots
-            )
+        if info is not None:  # picked from the list: its value comes in the next message
+            return _ask_value(turn, info)
+        info = dialogue.walker.catalog.mentioned(
+            said.body, answered=turn.state.answered, slots=turn.state.slots
+        )
         if info is None:
             return Outcome.UNFIT
-        value = value_for(info, turn.said)
+        value = value_for(info, said)  # "o e-mail do financeiro é x@y.com"
         if value is not None and not isinstance(value, Problem):
             if not apply_correction(turn, dialogue, info, value):
                 dialogue.ask_again(turn)
             return Outcome.TAKEN
-        turn.state.pending = CorrectionPending(slot=info.key)
-        turn.say(text("ask_new_value", turn.language, {"label": info.label(turn.language)}))
-        return Outcome.TAKEN
+        return _ask_value(turn, info)
 
     def reask(self, turn: Turn, dialogue: Dialogue, pending: FixChoicePending) -> None:
         lang = turn.language
-        options = _field_options(dialogue, pending.options)
-        turn.say(text("ask_which_field", lang), choices_of(options, lang))
+        options = _level_options(dialogue, pending)
+        key = "ask_which_field" if not options[0].id.startswith(_AREA) else "ask_which_area"
+        turn.say(text(key, lang), choices_of(options, lang))
 
     def explain(self, turn: Turn, dialogue: Dialogue, pending: FixChoicePending) -> None:
         dialogue.reject(turn, text("choice_unknown", turn.language), pending=pending)
+
+
+_AREA = "area:"
+_LIST_MAX = 10  # rows a WhatsApp list can show
+
+
+def _ask_value(turn: Turn, info: SlotInfo) -> Outcome:
+    turn.state.invalid_count = 0
+    turn.state.pending = CorrectionPending(slot=info.key)
+    turn.say(text("ask_new_value", turn.language, {"label": info.label(turn.language)}))
+    return Outcome.TAKEN
+
+
+def _level_options(dialogue: Dialogue, pending: FixChoicePending) -> list[Option]:
+    """The answers to pick from, or the areas when they are too many for one list."""
+    keys = pending.options
+    if pending.area:
+        namespace = pending.area.removeprefix(_AREA)
+        keys = [k for k in keys if (k.rsplit(".", 1)[0] if "." in k else "") == namespace]
+        return _field_options(dialogue, keys)
+    if len(keys) <= _LIST_MAX:
+        return _field_options(dialogue, keys)
+    areas: list[Option] = []
+    for key in keys:
+        namespace = key.rsplit(".", 1)[0] if "." in key else ""
+        if any(o.id == _AREA + namespace for o in areas):
+            continue
+        info = dialogue.walker.catalog.get(key)
+        label = info.namespace_label if info is not None else None
+        titles = (label.pt, label.en) if label is not None else _OWN_AREA
+        aliases = info.namespace_aliases if info is not None else ()
+        areas.append(Option(_AREA + namespace, titles, aliases=aliases))
+    return areas
+
+
+_OWN_AREA = ("Seus dados, empresa e endereço", "Your data, company and address")
 
 
 class CorrectionRepair:
@@ -78,7 +123,7 @@ class CorrectionRepair:
             if not apply_correction(turn, dialogue, info, value):
                 dialogue.ask_again(turn)
             return Outcome.TAKEN
-        if not self._attempt(turn, info):
+        if not self._attempt(turn, dialogue, info):
             return Outcome.NOT_MINE
         params = {**value.params, "said": turn.said.body[:60], "label": info.label(turn.language)}
         dialogue.reject(turn, text(value.code, turn.language, params), pending=pending)
@@ -101,16 +146,16 @@ class CorrectionRepair:
                 return found
         return VALIDATORS[info.step.validator](said.body)  # the whole message is the value
 
-    def _attempt(self, turn: Turn, info: SlotInfo) -> bool:
-        """Looks like a try at this field (digits for a number, an @ for an e-mail)."""
+    def _attempt(self, turn: Turn, dialogue: Dialogue, info: SlotInfo) -> bool:
+        """A try at this field with a mistake (explained with this field's rule), rather than a
+        request or an answer to the question underneath (normal handling)."""
         said = turn.said
-        if info.step.entity is not None and said.nlu.first(info.step.entity) is not None:
-            return True
-        if info.step.validator in ("email",):
-            return "@" in said.body
-        if info.step.validator in ("cnpj", "cep", "mobile_phone", "employees", "address_number"):
-            return any(ch.isdigit() for ch in said.body)
-        return said.intent in ("inform", "out_of_scope")
+        if said.intent not in ANSWER_INTENTS and (
+            said.confidence >= dialogue.settings.interruption_confidence
+        ):
+            return False
+        step = dialogue.walker.current_step(turn.state)
+        return step is None or not dialogue.steps[type(step)].accepts(turn, dialogue, step)
 
     def reask(self, turn: Turn, dialogue: Dialogue, pending: CorrectionPending) -> None:
         info = dialogue.walker.catalog.get(pending.slot)

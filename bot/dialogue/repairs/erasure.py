@@ -36,6 +36,7 @@ class ErasureRepair:
         lang = turn.language
         if chosen is not None and chosen.id == "yes":
             turn.effects.append(RequestErasure())
+            turn.state.erasure_requested = True
             turn.say(text("erasure_requested", lang))
             return Outcome.TAKEN
         if chosen is not None:

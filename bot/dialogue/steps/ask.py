@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from bot.dialogue.corrections import not_an_answer, other_entity
 from bot.dialogue.state import Frame, SlotValue
 from bot.dialogue.texts import text
-from bot.dialogue.turn import Turn
-from bot.domain.fields import VALIDATORS, Problem
+from bot.dialogue.turn import Turn, Utterance
+from bot.dialogue.understanding import is_dont_know
+from bot.domain.fields import FREE_TEXT_VALIDATORS, VALIDATORS, Problem, validate_cnpj
 from flows import AskStep
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ class AskHandler:
         turn.say(body)
 
     def accepts(self, turn: Turn, dialogue: Dialogue, step: AskStep) -> bool:
+        if step.unknown is not None and is_dont_know(turn.said):
+            return True
         return not isinstance(self.value(turn, dialogue, step), Problem)
 
     def value(self, turn: Turn, dialogue: Dialogue, step: AskStep) -> SlotValue | Problem:
@@ -37,13 +40,17 @@ class AskHandler:
             value = validator(found.value)
             if not isinstance(value, Problem):
                 return value
-        if not_an_answer(said, dialogue, step.validator):
+        if not_an_answer(said, dialogue, step.validator) or _identifier_only(said, step):
             return Problem("not_an_answer")
         if step.entity is None and other_entity(said, None) and step.validator == "employees":
             return Problem("employees_number")  # a CEP or a phone is never a head count
         return validator(said.body)
 
     def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: AskStep) -> None:
+        if step.unknown is not None and is_dont_know(turn.said):
+            turn.state.invalid_count = 0
+            dialogue.goto(turn, step.unknown)  # "não sei o CEP": the address instead
+            return
         value = self.value(turn, dialogue, step)
         lang = turn.language
         if isinstance(value, Problem):
@@ -57,6 +64,20 @@ class AskHandler:
         if step.after is not None:
             dialogue.walker.run_action(turn, step.after, frame.namespace)
         dialogue.goto(turn, step.next)
+
+
+def _identifier_only(said: Utterance, step: AskStep) -> bool:
+    """A CNPJ, e-mail, phone or CEP alone is never a name or a company ("12.ABC.345/01DE-35"
+    is not a razão social)."""
+    if step.validator not in FREE_TEXT_VALIDATORS or step.validator == "address_number":
+        return False
+    covered = sum(e.end - e.start for e in said.nlu.entities if e.entity in _IDENTIFIERS)
+    if covered and covered >= len(said.body.strip()) * 0.7:
+        return True
+    return not isinstance(validate_cnpj(said.body), Problem)
+
+
+_IDENTIFIERS = frozenset({"cnpj", "cpf", "email", "phone", "cep"})
 
 
 def fill_from_entities(turn: Turn, dialogue: Dialogue, frame: Frame, *, skip: str) -> None:

@@ -11,7 +11,6 @@ from bot.dialogue.state import FixChoicePending, Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of, pick
-from bot.domain.messages import Choice
 from flows import ConfirmStep
 
 if TYPE_CHECKING:
@@ -90,11 +89,7 @@ def ask_which_field(turn: Turn, dialogue: Dialogue) -> bool:
     if not keys:
         turn.say(text("nothing_to_fix", lang))
         return False
-    turn.state.pending = FixChoicePending(options=keys)
-    choices = tuple(
-        Choice(id=key, title=info.label(lang))
-        for key in keys
-        if (info := catalog.get(key)) is not None
-    )
-    turn.say(text("ask_which_field", lang), choices)
+    pending = FixChoicePending(options=keys)
+    turn.state.pending = pending
+    dialogue.repairs[pending.kind].reask(turn, dialogue, pending)
     return True
