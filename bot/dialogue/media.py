@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.dialogue.state import DocumentPending
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
+from bot.domain.messages import MediaRef
 from flows import DocumentStep
 
 if TYPE_CHECKING:
@@ -33,6 +34,13 @@ def is_document_caption(turn: Turn) -> bool:
     return _CAPTION.search(said.folded) is not None or said.words <= 2
 
 
+def _kind(media: MediaRef) -> str:
+    """audio, video or sticker; a recording sent as a plain file counts by its type."""
+    if media.kind != "file":
+        return media.kind
+    return "video" if media.content_type.lower().startswith("video/") else "audio"
+
+
 class MediaHandler:
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
         message = turn.said.message
@@ -44,7 +52,7 @@ class MediaHandler:
         readable = [m for m in message.media if m.readable]
         if message.unsupported:
             turn.say(text(f"unsupported_{message.unsupported}", lang))
-        for kind in sorted({m.kind for m in message.media if not m.readable}):
+        for kind in sorted({_kind(m) for m in message.media if not m.readable}):
             turn.say(text(f"unsupported_{kind}", lang))
         if readable:
             self._acknowledge(turn, dialogue)

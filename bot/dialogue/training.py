@@ -11,13 +11,12 @@ alternatives are offered. Nothing here imports the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate, NpsAnswered, RecordEvent
-from bot.dialogue.rendering import when as when_in_zone
 from bot.dialogue.rendering import yes_no_choices
 from bot.dialogue.state import (
     CancelTrainingPending,
@@ -28,6 +27,7 @@ from bot.dialogue.state import (
     TrainingWhenPending,
 )
 from bot.dialogue.texts import text
+from bot.dialogue.training_time import requested_time, when
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import option_number
 from bot.domain.messages import Choice, InboundMessage, OutboundMessage
@@ -52,8 +52,6 @@ __all__ = [
     "TrainingPending",
     "TrainingDialogue",
     "nps_score",
-    "requested_time",
-    "when",
 ]
 
 TRAINING_INTENTS = frozenset({"schedule_training", "reschedule_training", "cancel_training"})
@@ -70,15 +68,6 @@ TRAINING_PENDING = frozenset(
 # Stages in which the client may book: training onwards (a refresher after go-live too).
 BOOKABLE_STAGES = frozenset({Stage.TREINAMENTO, Stage.ATIVACAO, Stage.CONCLUIDO})
 _OTHER = "other"
-_PERIODS = {
-    "manha": time(9),
-    "cedo": time(9),
-    "morning": time(9),
-    "tarde": time(14),
-    "afternoon": time(14),
-    "noite": time(18),
-    "evening": time(18),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,40 +325,6 @@ class TrainingDialogue:
             )
         turn.say(text("nps_thanks", turn.state.language))
         return True
-
-
-# ---------------------------------------------------------------------- time understanding
-def requested_time(nlu: NLUResult, body: str, context: ConversationContext) -> datetime | None:
-    """The instant the client asked for, from the NLU's date/time and words like "de manhã"."""
-    zone = ZoneInfo(context.timezone)
-    found_date = nlu.first("date")
-    found_time = nlu.first("time")
-    at = _parse_time(found_time.value) if found_time is not None else _period(body)
-    if found_date is None and at is None:
-        return None
-    local_now = (context.now or datetime.now(zone)).astimezone(zone)
-    day = date.fromisoformat(found_date.value) if found_date is not None else local_now.date()
-    moment = datetime.combine(day, at or time(9), tzinfo=zone)
-    if found_date is None and moment <= local_now:
-        moment += timedelta(days=1)  # "às 14h" after 14:00 means tomorrow
-    return moment
-
-
-def _parse_time(value: str) -> time | None:
-    try:
-        return time.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _period(body: str) -> time | None:
-    words = fold(body).split()
-    return next((_PERIODS[w] for w in words if w in _PERIODS), None)
-
-
-def when(instant: datetime, language: str, context: ConversationContext) -> str:
-    """ "qui, 26/11 às 14:00" / "Thu 26/11 at 14:00" in the company's time zone."""
-    return when_in_zone(instant, language, context.timezone)
 
 
 def _booking_params(
