@@ -36,13 +36,6 @@ def test_media_that_is_not_a_document_is_answered_and_the_question_asked_again(
     assert chat.state.slots.get("cep") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="bug: a MediaRef of kind 'file' whose content type is audio/* or video/* is not "
-    "readable (MediaRef.readable) and MediaHandler looks up the text 'unsupported_file', "
-    "which does not exist: KeyError, a traceback instead of a reply",
-)
 @pytest.mark.parametrize(
     ("content_type", "key"),
     [("audio/mpeg", "unsupported_audio"), ("video/quicktime", "unsupported_video")],
