@@ -234,9 +234,16 @@ class FakeTrainingScheduler:
 
     def __init__(self, *, booked: int | None = None, taken: Iterable[int] = ()) -> None:
         base = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)  # Thursday 10:00 in São Paulo
-        starts = [base, base + timedelta(hours=1), base + timedelta(hours=5), base + timedelta(days=5)]
+        starts = [
+            base,
+            base + timedelta(hours=1),
+            base + timedelta(hours=5),
+            base + timedelta(days=5),
+        ]
         self.slots = {
-            i: FreeSlot(slot_id=i, csm_id=1, starts_at=s, ends_at=s + timedelta(hours=1), seats_left=3)
+            i: FreeSlot(
+                slot_id=i, csm_id=1, starts_at=s, ends_at=s + timedelta(hours=1), seats_left=3
+            )
             for i, s in enumerate(starts, 1)
         }
         self.taken = set(taken)

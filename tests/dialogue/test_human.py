@@ -35,7 +35,11 @@ def waiting(chat: Chat) -> Chat:
 # ------------------------------------------------------------------ asking
 @pytest.mark.parametrize(
     ("body", "intent"),
-    [("HUMANO", "inform"), ("atendente", "inform"), ("quero falar com uma pessoa", "request_human")],
+    [
+        ("HUMANO", "inform"),
+        ("atendente", "inform"),
+        ("quero falar com uma pessoa", "request_human"),
+    ],
 )
 def test_asking_for_a_person_calls_the_team_once_and_the_form_goes_on(
     chat: Chat, body: str, intent: str

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.dialogue.effects import Escalate, OptIn, OptOut, RequestErasure
-from bot.dialogue.state import HumanOfferPending
+from bot.dialogue.state import DocumentPending, HumanOfferPending
 from bot.dialogue.turn import Turn
 from bot.domain.onboarding import Stage
 from tests.dialogue.support import (
@@ -309,5 +309,5 @@ def test_the_way_out_from_a_repair_goes_back_to_the_repair(chat: Chat) -> None:
         turn = chat.send("banana")
     assert isinstance(chat.state.pending, HumanOfferPending)
     turn = chat.send("2")
-    assert chat.state.pending is not None and chat.state.pending.kind == "confirm_document"
+    assert isinstance(chat.state.pending, DocumentPending)
     assert turn.replies[-1].text == says("document_confirm_again", document="cartão CNPJ")

@@ -1,4 +1,4 @@
-""""Em que etapa estou?" from the real state: the stage, the question owed (by its name),
+""" "Em que etapa estou?" from the real state: the stage, the question owed (by its name),
 each document, an open request for a person, the CSM, the next training."""
 
 from __future__ import annotations
@@ -163,9 +163,7 @@ def test_an_open_request_for_a_person_is_said(chat: Chat) -> None:
     chat.progress.human = HumanRequest("request_human", opened_at=NOW)
     assert says("status_human_waiting", since="ter, 24/11 às 10:00") in status(chat)
     chat.progress.human = HumanRequest("request_human", opened_at=NOW, taken_by="Ana Lima")
-    assert (
-        says("status_human_taken", since="ter, 24/11 às 10:00", name="Ana Lima") in status(chat)
-    )
+    assert says("status_human_taken", since="ter, 24/11 às 10:00", name="Ana Lima") in status(chat)
 
 
 def test_the_csm_is_named_or_said_to_come(chat: Chat) -> None:

@@ -31,7 +31,9 @@ def context(
 
 
 def request(
-    ctx: ConversationContext, intent: str = "schedule_training", entities: list[Entity] | None = None
+    ctx: ConversationContext,
+    intent: str = "schedule_training",
+    entities: list[Entity] | None = None,
 ) -> Turn:
     turn = Turn(state=DialogueState(), context=ctx)
     nlu = heard("treinamento", intent, entities=entities or [])
@@ -44,9 +46,7 @@ def request(
 def test_before_the_training_stage_it_is_not_yet(stage: Stage) -> None:
     ctx = context(stage, FakeTrainingScheduler())
     turn = request(ctx)
-    assert [r.text for r in turn.replies] == [
-        says("training_not_yet", stage=ctx.stage_label("pt"))
-    ]
+    assert [r.text for r in turn.replies] == [says("training_not_yet", stage=ctx.stage_label("pt"))]
     assert turn.state.pending is None
 
 
@@ -108,7 +108,8 @@ def test_nps_score(body: str, score: int | None) -> None:
         ([ent("date", "2026-11-26")], "quinta", datetime(2026, 11, 26, 12, 0, tzinfo=UTC)),
         ([ent("date", "2026-11-26")], "quinta à tarde", datetime(2026, 11, 26, 17, 0, tzinfo=UTC)),
         ([ent("time", "15:00")], "às 15h", datetime(2026, 11, 24, 18, 0, tzinfo=UTC)),
-        ([ent("time", "08:00")], "às 8h", datetime(2026, 11, 25, 11, 0, tzinfo=UTC)),  # past: tomorrow
+        # 8h has passed today: tomorrow
+        ([ent("time", "08:00")], "às 8h", datetime(2026, 11, 25, 11, 0, tzinfo=UTC)),
         ([], "de manhã", datetime(2026, 11, 25, 12, 0, tzinfo=UTC)),
         ([], "pode ser", None),
     ],

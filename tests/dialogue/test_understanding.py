@@ -37,7 +37,9 @@ THREE = (
 )
 
 
-def picked(body: str, options: tuple[Option, ...], intent: str = "inform", **kw: object) -> str | None:
+def picked(
+    body: str, options: tuple[Option, ...], intent: str = "inform", **kw: object
+) -> str | None:
     chosen = pick(utterance(body, intent, **kw), options)  # type: ignore[arg-type]
     return chosen.id if chosen is not None else None
 

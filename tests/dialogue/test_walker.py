@@ -23,7 +23,9 @@ def txt(pt: str, en: str = "") -> T:
     return {"pt": pt, "en": en or pt}
 
 
-def ask(slot: str, next_: str | None, *, label: str = "", validator: str = "person_name") -> dict[str, Any]:
+def ask(
+    slot: str, next_: str | None, *, label: str = "", validator: str = "person_name"
+) -> dict[str, Any]:
     return {
         "type": "ask",
         "slot": slot,
@@ -282,7 +284,9 @@ def test_every_automatic_step_kind_has_a_runner() -> None:
 def test_nothing_stands_before_the_start_or_after_the_end(walker: FlowWalker) -> None:
     state = DialogueState()
     assert walker.current_step(state) is None and walker.current_key(state) is None
-    state = DialogueState(started=True, finished=True, stack=[Frame(flow_id="main", step_id="name")])
+    state = DialogueState(
+        started=True, finished=True, stack=[Frame(flow_id="main", step_id="name")]
+    )
     assert walker.current_step(state) is None
 
 
@@ -292,14 +296,17 @@ def test_a_confirm_step_fills_no_slot(walker: FlowWalker) -> None:
     assert walker.current_key(turn.state) is None
 
 
+PLANT: dict[str, SlotValue] = {"name": "Maria", "kind": "plant", "size": 8}
+
+
 @pytest.mark.parametrize(
     ("slots", "label"),
     [
         ({}, "seu nome"),  # an ask step: its catalog label
         ({"name": "Maria"}, "Loja ou indústria?"),  # a choice without a label: its prompt
-        ({"name": "Maria", "kind": "plant", "size": 8}, "responsável (Financeiro)"),
-        ({"name": "Maria", "kind": "plant", "size": 8, "finance__same": False}, "nome (Financeiro)"),
-        ({"name": "Maria", "kind": "plant", "size": 8, "finance__same": True}, "Confira"),
+        (PLANT, "responsável (Financeiro)"),
+        ({**PLANT, "finance__same": False}, "nome (Financeiro)"),
+        ({**PLANT, "finance__same": True}, "Confira"),
     ],
 )  # fmt: skip
 def test_label_of_names_the_current_question(

@@ -1,4 +1,4 @@
-""""Não entendi bem. Você quis dizer: …": the requests the NLU hesitated between, then
+""" "Não entendi bem. Você quis dizer: …": the requests the NLU hesitated between, then
 "Nenhuma dessas"."""
 
 from __future__ import annotations
@@ -36,9 +36,7 @@ def test_clarify_options_are_titled_in_both_languages() -> None:
 
 
 @pytest.mark.parametrize("body", ["1", "Saber em que etapa estou", "a primeira"])
-def test_picking_a_request_does_it_and_forgets_the_misunderstanding(
-    asked: Chat, body: str
-) -> None:
+def test_picking_a_request_does_it_and_forgets_the_misunderstanding(asked: Chat, body: str) -> None:
     turn = asked.send(body)
     assert turn.replies[0].text.startswith(says("status").split("*")[0])
     assert turn.replies[-1].text == prompt("cep")

@@ -169,4 +169,3 @@ def test_the_last_document_confirmed_ends_the_flow(chat: Chat) -> None:
     assert turn.replies[0].text == says(
         "document_confirmed", document="CNH", done="recebida e confirmada"
     )
-

@@ -7,6 +7,7 @@ import pytest
 
 from bot.dialogue.effects import CompanyChecked
 from bot.dialogue.engine import DialogueEngine
+from flows import AskStep
 from tests.dialogue.support import (
     Chat,
     FakeCompanyLookup,
@@ -18,7 +19,6 @@ from tests.dialogue.support import (
     shipped_flows,
     slots_until,
 )
-from flows import AskStep
 
 CNPJ = "11.222.333/0001-81"
 
@@ -33,7 +33,7 @@ def hint(step_id: str) -> str:
     ("before", "body", "key", "stored"),
     [
         ("person_name", "Maria da Silva", "person_name", "Maria da Silva"),
-        ("company_name", "Padaria e Confeitaria Ltda", "company_name", "Padaria e Confeitaria Ltda"),
+        ("company_name", "Padaria Ltda", "company_name", "Padaria Ltda"),
         ("employees", "uns 45", "employees", 45),
         ("admin_email", "Maria@PaoQuente.com.br", "admin_email", "maria@paoquente.com.br"),
         ("admin_phone", "(11) 98765-4321", "admin_phone", "+5511987654321"),

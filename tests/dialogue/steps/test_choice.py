@@ -106,9 +106,7 @@ def test_someone_else_asks_their_name(chat: Chat, body: str) -> None:
 
 def test_someone_else_with_name_and_email_fills_both_and_asks_the_phone(chat: Chat) -> None:
     chat.at(slots_until("tech.same_as_me"))
-    turn = chat.send(
-        "outra pessoa: Beatriz Rocha, ti@x.com", entities=[ent("email", "ti@x.com")]
-    )
+    turn = chat.send("outra pessoa: Beatriz Rocha, ti@x.com", entities=[ent("email", "ti@x.com")])
     assert tech(chat) == {
         "tech.same_as_me": False,
         "tech.name": "Beatriz Rocha",
