@@ -110,3 +110,12 @@ def test_every_placeholder_is_the_same_in_both_languages() -> None:
 
     different = [k for k, t in TEXTS.items() if names(t["pt"]) != names(t["en"])]
     assert different == []
+
+
+def test_the_tests_flows_are_the_ones_bootstrap_loads() -> None:
+    """support.shipped_flows() uses bootstrap's registry without importing bootstrap (which
+    costs seconds on its own); both must load the same flows."""
+    from bot.bootstrap import load_all_flows
+    from tests.dialogue.support import shipped_flows
+
+    assert shipped_flows() == load_all_flows(None)

@@ -175,3 +175,14 @@ def test_person_name_in(body: str, name: str | None) -> None:
 @pytest.mark.parametrize("body", ["não sou eu", "eu mesma", "not me"])
 def test_person_name_in_is_not_fooled_by_me(body: str) -> None:
     assert person_name_in(body) is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a question naming both options picks the one with the longer alias "
+    "('só o essencial' beats 'completo'): the minimal registration is chosen",
+)
+def test_a_question_naming_both_options_chooses_neither(chat: Chat) -> None:
+    chat.at(slots_until("form_mode"))
+    chat.send("completo ou só o essencial?")
+    assert "form_mode" not in chat.state.slots
