@@ -44,7 +44,7 @@ _MARKER = re.compile(
 # The first "é", "para", ":" ... of the message: "o nome certo é Padaria e Confeitaria" keeps
 # the whole name. A bare "e" counts only after "certo", "novo"... ("e-mail" has an "e" too).
 _TAIL = re.compile(
-    r"^.*?(?:(?<![\w-])(?:é|eh|era|seria|para|pra|por|is|to|são|sao)(?![\w-])|[:=]|"
+    r"^.*?(?:(?<![\w-])(?:é|eh|era|seria|para|pra|por|is|to)(?![\w-])|[:=]|"
     r"\b(?:cert[oa]|corret[oa]|nov[oa]|real|agora)\s+e(?![\w-]))\s*(.+?)\s*[.!]*$",
     re.IGNORECASE,
 )

@@ -65,9 +65,9 @@ PIPELINE: tuple[TurnHandler, ...] = (
     AnyoneThereHandler(),  # "tem alguém aí?" while a person was asked for
     CorrectionHandler(),  # names an answered field and carries its new value
     InterruptionHandler(),  # status, help, a person, erasure, training, small talk
+    UnfitRepairHandler(),  # the open repair explains what it expects
     StartHandler(),  # the first message starts the flow
     FinishedHandler(),  # after the registration: the menu
-    UnfitRepairHandler(),  # the open repair explains what it expects
     ClarifyHandler(),  # "você quis dizer…?"
     StepAnswerHandler(),  # the flow step's answer
 )

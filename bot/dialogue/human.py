@@ -100,5 +100,5 @@ class AnyoneThereHandler:
 def _continue_offer(turn: Turn, dialogue: Dialogue) -> None:
     """Meanwhile the form can go on: its question again, if there is one."""
     if dialogue.walker.current_step(turn.state) is not None or turn.state.pending is not None:
-        turn.say(text("human_meanwhile", turn.language))
+        turn.add_line(text("human_meanwhile", turn.language))
         dialogue.ask_again(turn)

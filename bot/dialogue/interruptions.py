@@ -17,6 +17,7 @@ from bot.dialogue.effects import Escalate, OptIn, OptOut
 from bot.dialogue.errors import DialogueError
 from bot.dialogue.human import request_person, request_status
 from bot.dialogue.repairs.erasure import ask_erasure
+from bot.dialogue.state import HumanOfferPending
 from bot.dialogue.status import status_text
 from bot.dialogue.steps.confirm import ask_which_field
 from bot.dialogue.texts import TEXTS, text
@@ -72,7 +73,7 @@ def _complaint(turn: Turn, dialogue: Dialogue) -> None:
 
 def _meanwhile(turn: Turn, dialogue: Dialogue) -> None:
     if turn.state.pending is None and dialogue.walker.current_step(turn.state) is not None:
-        turn.say(text("human_meanwhile", turn.language))
+        turn.add_line(text("human_meanwhile", turn.language))
     dialogue.ask_again(turn)
 
 
@@ -169,7 +170,10 @@ class CommandHandler:
     from a client who never stopped the messages says so and asks the question again."""
 
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
-        return turn.said.command is not None
+        command = turn.said.command
+        if command is Command.HUMAN and isinstance(turn.state.pending, HumanOfferPending):
+            return False  # "HUMANO" answers the offer of a person: the offer takes it
+        return command is not None
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         command = turn.said.command

@@ -65,15 +65,18 @@ class RepairHandler:
         return turn.state.pending is not None
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
-        pending = turn.state.pending
-        assert pending is not None
-        turn.state.pending = None
-        outcome = dialogue.repairs[pending.kind].take(turn, dialogue, pending)
-        if outcome is Outcome.TAKEN:
-            return True
-        if outcome is Outcome.UNFIT:
-            turn.state.pending = pending
-            turn.unfit_repair = True
+        for _ in range(2):  # a way out may hand the message to the repair it displaced
+            pending = turn.state.pending
+            if pending is None:
+                return False
+            turn.state.pending = None
+            outcome = dialogue.repairs[pending.kind].take(turn, dialogue, pending)
+            if outcome is Outcome.TAKEN:
+                return True
+            if outcome is Outcome.UNFIT:
+                turn.state.pending = pending
+                turn.unfit_repair = True
+                return False
         return False
 
 

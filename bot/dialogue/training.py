@@ -86,6 +86,8 @@ _NO_NLU = NLUResult(text="", intent=IntentScore("inform", 1.0), intent_ranking=(
 
 def nps_score(body: str) -> int | None:
     """A bare 0–10 score ("9", "nota 10", "10!"), else None."""
+    if body.strip().startswith("-"):
+        return None
     folded = fold(body).replace("nota", "").strip(" !.")
     return int(folded) if folded.isdigit() and 0 <= int(folded) <= 10 else None
 
@@ -215,8 +217,12 @@ class TrainingDialogue:
             slot_id = _picked_slot(answer, pending.options)
             if slot_id is not None:
                 return self._book(turn, scheduler, slot_id, context)
+            number = option_number(fold(answer.body))
             if requested is None and (
-                answer.message.choice_id == _OTHER or answer.no or _is_other(answer.body)
+                answer.message.choice_id == _OTHER
+                or answer.no
+                or _is_other(answer.body)
+                or number == len(pending.options) + 1  # "Outro horário", the last choice
             ):
                 turn.state.pending = TrainingWhenPending()
                 turn.say(text("training_ask_when", lang))

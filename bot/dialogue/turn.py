@@ -3,7 +3,7 @@ it (``Turn``: the new state, the replies and the effects for the service layer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from bot.dialogue.catalog import fold
@@ -73,3 +73,11 @@ class Turn:
     def say(self, body: str, choices: tuple[Choice, ...] = ()) -> None:
         if body or choices:
             self.replies.append(OutboundMessage(text=body, choices=choices))
+
+    def add_line(self, line: str) -> None:
+        """A line that belongs with the last reply ("Enquanto isso, …"): one message, not two."""
+        last = self.replies[-1] if self.replies else None
+        if last is None or last.choices or last.attachments:
+            self.say(line)
+            return
+        self.replies[-1] = replace(last, text=f"{last.text}\n{line}")

@@ -186,27 +186,29 @@ def _by_meaning(said: Utterance, options: Sequence[Option]) -> Option | None:
 
 def _contained(folded: str, options: Sequence[Option]) -> Option | None:
     """The option whose longest alias appears inside the message; one-word aliases only in
-    short messages ("sim, sou eu" but not a long sentence that happens to say "sim")."""
+    short messages ("sim, sou eu" but not a long sentence that happens to say "sim"). A longer
+    name wins over one it contains ("não concordo" over "concordo"); two options named apart
+    ("completo ou só o essencial?") pick nothing."""
     words = len(folded.split())
-    best: list[tuple[int, Option]] = []
+    found: list[tuple[int, int, Option]] = []  # (start, end, option)
     for option in options:
         names = [fold(n) for n in (*option.titles, *option.aliases)]
         if option.meaning == "yes":
             names += ["sim", "yes", "ok"]
         elif option.meaning == "no":
             names += ["nao", "no"]
-        lengths = [
-            len(name)
-            for name in names
-            if name
-            and (" " in name or words <= 5)
-            and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded)
-        ]
-        if lengths:
-            best.append((max(lengths), option))
-    if not best:
+        for name in names:
+            if not name or (" " not in name and words > 5):
+                continue
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+                found.append((match.start(), match.end(), option))
+    if not found:
         return None
-    best.sort(key=lambda pair: -pair[0])
-    if len(best) > 1 and best[0][0] == best[1][0]:
-        return None
-    return best[0][1]
+    best = max(found, key=lambda m: m[1] - m[0])
+    for start, end, option in found:
+        if option.id == best[2].id:
+            continue
+        inside = best[0] <= start and end <= best[1]
+        if not inside:
+            return None  # another option is named on its own
+    return best[2]

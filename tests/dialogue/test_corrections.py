@@ -374,12 +374,6 @@ def test_the_handler_leaves_a_conversation_with_nothing_answered(dialogue: Dialo
     assert not CorrectionHandler().check(turn, dialogue)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an answer to 'Pode mandar o valor certo' that says the field's name ('Rua …') "
-    "is cut after its first 'São'/'para'/'por' (corrections._TAIL): the street is stored as "
-    "'Paulo/SP'",
-)
 def test_the_street_asked_again_after_a_new_cep_is_taken_whole(chat: Chat) -> None:
     chat.at(slots_until("address_complement"))
     chat.send("o cep mudou, agora é 04567-000", entities=[ent("cep", "04567000")])

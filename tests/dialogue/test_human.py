@@ -49,8 +49,9 @@ def test_asking_for_a_person_calls_the_team_once_and_the_form_goes_on(
     assert turn.effects == [Escalate("request_human", body)]
     assert chat.state.awaiting_human
     assert [r.text for r in turn.replies] == [
-        says("escalated", wait="4 horas"),
-        says("human_meanwhile"),
+        says("escalated", wait="4 horas")
+        + "\n"
+        + says("human_meanwhile"),
         prompt("cep"),
     ]
 
@@ -59,22 +60,22 @@ def test_outside_business_hours_the_opening_time_is_said(chat: Chat) -> None:
     chat.at(slots_until("cep"))
     chat.progress.wait = HumanWait(240, in_business_hours=False, opens_at=NEXT_MORNING)
     turn = chat.send("HUMANO")
-    assert turn.replies[0].text == says("escalated_off_hours", opens="qua, 25/11 às 09:00")
+    assert turn.replies[0].text.startswith(says("escalated_off_hours", opens="qua, 25/11 às 09:00"))
 
 
 def test_in_english_the_wait_is_said_in_english(chat: Chat) -> None:
     chat.at(slots_until("cep")).with_state(language="en")
     chat.progress.wait = HumanWait(90)
     turn = chat.send("HUMAN")
-    assert turn.replies[0].text == says("escalated", "en", wait="1 hour 30 minutes")
+    assert turn.replies[0].text.startswith(says("escalated", "en", wait="1 hour 30 minutes"))
 
 
 def test_asking_again_while_a_request_is_open_escalates_nothing(waiting: Chat) -> None:
     turn = waiting.send("quero falar com um atendente", "request_human")
     assert turn.effects == []
-    assert turn.replies[0].text == says(
+    assert turn.replies[0].text.startswith(says(
         "human_not_taken", since=OPENED, later=says("human_wait", wait="4 horas")
-    )
+    ))
     assert turn.replies[-1].text == prompt("cep")
 
 
@@ -87,7 +88,7 @@ def test_a_complaint_calls_the_team(chat: Chat) -> None:
     chat.at(slots_until("cep"))
     turn = chat.send("péssimo atendimento", "complain")
     assert turn.effects == [Escalate("complaint", "péssimo atendimento")]
-    assert turn.replies[0].text == says("complaint")
+    assert turn.replies[0].text.startswith(says("complaint"))
     assert chat.state.awaiting_human
 
 
@@ -119,8 +120,9 @@ def test_anyone_there_while_waiting_gets_the_state_of_the_request(
     turn = waiting.send(body, intent)
     assert turn.effects == []
     assert [r.text for r in turn.replies] == [
-        says("human_not_taken", since=OPENED, later=says("human_wait", wait="4 horas")),
-        says("human_meanwhile"),
+        says("human_not_taken", since=OPENED, later=says("human_wait", wait="4 horas"))
+        + "\n"
+        + says("human_meanwhile"),
         prompt("cep"),
     ]
 
@@ -128,7 +130,7 @@ def test_anyone_there_while_waiting_gets_the_state_of_the_request(
 def test_anyone_there_says_who_took_the_request(waiting: Chat) -> None:
     open_request(waiting, taken_by="Ana Lima")
     turn = waiting.send("tem alguém aí?", "greet")
-    assert turn.replies[0].text == says("human_taken", since=OPENED, name="Ana Lima")
+    assert turn.replies[0].text.startswith(says("human_taken", since=OPENED, name="Ana Lima"))
     assert turn.replies[-1].text == prompt("cep")
 
 
@@ -136,7 +138,7 @@ def test_anyone_there_outside_business_hours_says_when_the_team_is_back(waiting:
     waiting.progress.wait = HumanWait(240, in_business_hours=False, opens_at=NEXT_MORNING)
     turn = waiting.send("tem alguém aí?", "greet")
     later = says("human_wait_off_hours", opens="qua, 25/11 às 09:00")
-    assert turn.replies[0].text == says("human_not_taken", since=OPENED, later=later)
+    assert turn.replies[0].text.startswith(says("human_not_taken", since=OPENED, later=later))
 
 
 def test_anyone_there_when_the_request_was_closed_offers_to_call_someone(waiting: Chat) -> None:
@@ -153,7 +155,7 @@ def test_anyone_there_when_the_request_was_closed_offers_to_call_someone(waiting
 def test_anyone_there_without_any_request_is_small_talk(chat: Chat) -> None:
     chat.at(slots_until("cep"))
     turn = chat.send("tem alguém aí?", "greet")
-    assert turn.replies[0].text == says("greet_again")
+    assert turn.replies[0].text.startswith(says("greet_again"))
     assert turn.effects == []
 
 
@@ -162,7 +164,7 @@ def test_anyone_there_after_a_request_this_chat_does_not_remember(chat: Chat) ->
     chat.at(slots_until("cep"))
     open_request(chat, taken_by="Ana Lima")
     turn = chat.send("tem alguém aí?", "greet")
-    assert turn.replies[0].text == says("human_taken", since=OPENED, name="Ana Lima")
+    assert turn.replies[0].text.startswith(says("human_taken", since=OPENED, name="Ana Lima"))
     assert chat.state.awaiting_human
 
 

@@ -51,7 +51,7 @@ def test_each_intent_is_answered_and_the_question_asked_again(
     chat.at(slots_until("cep"))
     turn = chat.send("uma frase qualquer do cliente", intent)
     texts = [r.text for r in turn.replies]
-    assert texts[0] == says(first, stage="Cadastro")
+    assert texts[0].startswith(says(first, stage="Cadastro"))
     assert (texts[-1] == prompt("cep")) is resumes
 
 
@@ -199,11 +199,16 @@ REPAIR_SETUPS: dict[str, Callable[[Chat], None]] = {
 }
 
 
-@pytest.mark.parametrize("kind", list(REPAIR_SETUPS))
-@pytest.mark.parametrize(
-    ("command", "first"),
-    [("STATUS", "status"), ("AJUDA", "help"), ("HUMANO", "escalated")],
-)
+# HUMANO inside the offer of a person answers the offer itself (test_human_offer covers it).
+_COMMANDS_IN_REPAIRS = [
+    (kind, command, first)
+    for kind in REPAIR_SETUPS
+    for command, first in (("STATUS", "status"), ("AJUDA", "help"), ("HUMANO", "escalated"))
+    if (kind, command) != ("human_offer", "HUMANO")
+]
+
+
+@pytest.mark.parametrize(("kind", "command", "first"), _COMMANDS_IN_REPAIRS)
 def test_a_command_inside_a_repair_is_done_and_the_repairs_question_asked_again(
     chat: Chat, kind: str, command: str, first: str
 ) -> None:
@@ -215,7 +220,7 @@ def test_a_command_inside_a_repair_is_done_and_the_repairs_question_asked_again(
     if first == "status":
         assert texts[0].splitlines()[0].startswith(says("status").split("*")[0])
     else:
-        assert texts[0] == says(first, wait="4 horas")
+        assert texts[0].startswith(says(first, wait="4 horas"))
     assert texts[-1] == expected_again
     assert chat.state.pending is not None and chat.state.pending.kind == kind
 
@@ -237,12 +242,6 @@ def test_a_request_inside_the_document_confirmation_comes_back_to_the_reading(
     assert [c.id for c in choices(turn)] == ["ok", "fix", "resend"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: at the way out ('Quer falar com uma pessoa? 1) Falar com uma pessoa'), HUMANO "
-    "or 'pessoa' is taken as a command before the repair reads it: the team is called and the "
-    "same offer is asked again, instead of going back to the question underneath",
-)
 @pytest.mark.parametrize("body", ["HUMANO", "pessoa", "atendente"])
 def test_humano_at_the_way_out_is_its_answer(chat: Chat, body: str) -> None:
     human_offer(chat)
@@ -283,7 +282,7 @@ def test_the_way_outs_second_option_asks_again(chat: Chat, body: str) -> None:
     assert turn.effects == []
     assert [r.text for r in turn.replies] == [prompt("admin_email")]
     turn = chat.send("abc")  # two explanations again before the next offer
-    assert turn.replies[0].text == says("email_missing_at")
+    assert turn.replies[0].text.startswith(says("email_missing_at"))
 
 
 def test_an_answer_at_the_way_out_answers_the_question_underneath(chat: Chat) -> None:

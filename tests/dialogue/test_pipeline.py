@@ -181,12 +181,6 @@ def test_finished_handler_only_after_the_end(engine: DialogueEngine) -> None:
     assert not FinishedHandler().check(turn_at(engine, "x"), engine.dialogue)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: FinishedHandler comes before UnfitRepairHandler in PIPELINE: after the "
-    "registration an open question (a corrected value, a training offer) is never explained; "
-    "the client gets the 'Seu cadastro já foi enviado' menu",
-)
 def test_after_the_registration_an_open_question_is_still_explained(chat: Chat) -> None:
     chat.at(slots_until(None), saved=True).with_state(finished=True)
     chat.send("errei o nome da empresa")

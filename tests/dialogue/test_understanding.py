@@ -152,11 +152,6 @@ def test_an_ambiguous_phrase_picks_nothing(body: str) -> None:
     assert picked(body, THREE + CONSENT) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: two options named apart from each other are not ambiguous to _contained; "
-    "the longer name wins ('boleto ou pix' picks boleto)",
-)
 @pytest.mark.parametrize("body", ["boleto ou pix", "pix ou boleto?", "pix e cartão"])
 def test_a_phrase_naming_two_options_apart_picks_nothing(body: str) -> None:
     """The longest alias decides only between names that overlap ("não concordo" contains

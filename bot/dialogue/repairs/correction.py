@@ -123,6 +123,11 @@ class CorrectionRepair:
             if not apply_correction(turn, dialogue, info, value):
                 dialogue.ask_again(turn)
             return Outcome.TAKEN
+        said = turn.said
+        if said.intent not in ANSWER_INTENTS and (
+            said.confidence >= dialogue.settings.interruption_confidence
+        ):
+            return Outcome.UNFIT  # a request: answered, then the value is asked again
         if not self._attempt(turn, dialogue, info):
             return Outcome.NOT_MINE
         params = {**value.params, "said": turn.said.body[:60], "label": info.label(turn.language)}
@@ -149,11 +154,6 @@ class CorrectionRepair:
     def _attempt(self, turn: Turn, dialogue: Dialogue, info: SlotInfo) -> bool:
         """A try at this field with a mistake (explained with this field's rule), rather than a
         request or an answer to the question underneath (normal handling)."""
-        said = turn.said
-        if said.intent not in ANSWER_INTENTS and (
-            said.confidence >= dialogue.settings.interruption_confidence
-        ):
-            return False
         step = dialogue.walker.current_step(turn.state)
         return step is None or not dialogue.steps[type(step)].accepts(turn, dialogue, step)
 

@@ -117,7 +117,8 @@ _NOT_NAMES = frozenset(
     "numero funcionarios email telefone celular cep cnpj empresa nao sim ok obrigado "
     "obrigada oi ola tudo bem bom dia tarde noite want need help talk speak agent the my "
     "your is are what which who how why please thanks hello yes no etapa status cadastro "
-    "documento documentos treinamento depois agora ainda ja sei tenho temos esta estou".split()
+    "documento documentos treinamento depois agora ainda ja sei tenho temos esta estou eu sou "
+    "mesmo mesma me myself not i im am it its mine".split()
 )
 _CONNECTORS = frozenset({"da", "de", "do", "das", "dos", "e", "van", "von", "del", "di"})
 _FILLER = frozenset(

@@ -158,12 +158,6 @@ def test_a_command_meanwhile_is_done_and_the_value_asked_again(value: Chat, comm
     assert value.state.pending == CorrectionPending(slot="tech.phone")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a request said in words while a corrected value is awaited ('em que etapa "
-    "estou?') is NOT_MINE for CorrectionRepair (no digits: no try at a phone), so the "
-    "correction is dropped and the flow's question is asked instead of the value",
-)
 @pytest.mark.parametrize(
     ("body", "intent"), [("em que etapa estou?", "ask_status"), ("me ajuda aqui", "help")]
 )

@@ -75,12 +75,6 @@ def test_another_time_asks_when(offered: Chat, body: str) -> None:
     assert isinstance(offered.state.pending, TrainingWhenPending)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the offer's fourth choice 'Outro horário' is not picked by its number: "
-    "_picked_slot counts only the sessions, so '4' is not understood (and, after the "
-    "registration, gets the finished menu)",
-)
 def test_the_number_of_another_time_asks_when(offered: Chat) -> None:
     turn = offered.send("4")
     assert [r.text for r in turn.replies] == [says("training_ask_when")]
@@ -183,12 +177,6 @@ def test_no_comment_records_no_comment(chat: Chat) -> None:
     assert chat.state.pending is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: after the registration FinishedHandler answers before UnfitRepairHandler: an "
-    "answer the open question cannot take gets the 'Seu cadastro já foi enviado' menu and the "
-    "question is never explained nor asked again",
-)
 def test_an_answer_the_offer_cannot_take_is_explained(offered: Chat) -> None:
     turn = offered.send("banana")
     assert turn.replies[0].text == says("choice_unknown")

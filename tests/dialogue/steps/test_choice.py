@@ -136,11 +136,6 @@ def test_a_request_at_the_contacts_choice_is_not_a_name(chat: Chat) -> None:
     assert tech(chat) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: 'não sou eu' picks 'Outra pessoa' and person_name_in reads 'sou eu' as the "
-    "contact's name: tech.name = 'sou eu', 'E o e-mail de sou eu?'",
-)
 @pytest.mark.parametrize("body", ["não sou eu", "not me", "outra pessoa, não eu mesma"])
 def test_saying_it_is_not_me_fills_no_name(chat: Chat, body: str) -> None:
     chat.at(slots_until("tech.same_as_me"))
@@ -169,19 +164,11 @@ def test_person_name_in(body: str, name: str | None) -> None:
     assert person_name_in(body) == name
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: the words of 'sou eu', 'eu mesma', 'not me' are read as a name"
-)
 @pytest.mark.parametrize("body", ["não sou eu", "eu mesma", "not me"])
 def test_person_name_in_is_not_fooled_by_me(body: str) -> None:
     assert person_name_in(body) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a question naming both options picks the one with the longer alias "
-    "('só o essencial' beats 'completo'): the minimal registration is chosen",
-)
 def test_a_question_naming_both_options_chooses_neither(chat: Chat) -> None:
     chat.at(slots_until("form_mode"))
     chat.send("completo ou só o essencial?")
