@@ -5,7 +5,9 @@
 - ``FakeTrainingScheduler`` offers Tuesday and Thursday sessions (10:00, 11:00 and 15:00 in
   São Paulo, holidays skipped) from the story's clock, with seats; another client may fill one.
 - ``FakeProgress`` is the service's ``ProgressView``: files received and read, an open request
-  for a person, the expected wait in business hours.
+  for a person, the expected wait (weekdays 09:00–18:00 in São Paulo, holidays closed; the first
+  answer within ``first_answer_minutes``, 30 like the service's default, outside business hours
+  the time the team is back).
 """
 
 from __future__ import annotations
@@ -247,6 +249,7 @@ class FakeProgress:
     """What the back-office knows beyond the dialogue state, kept up to date by the runner."""
 
     clock: Clock
+    first_answer_minutes: int = 30  # the service's default ONBOARD_ESCALATION_ALERT_MINUTES
     files: dict[int, _File] = field(default_factory=dict)
     human: HumanRequest | None = None
 
@@ -263,9 +266,9 @@ class FakeProgress:
     def human_wait(self) -> HumanWait:
         calendar, now = business_calendar(), self.clock()
         if calendar.is_business_time(now):
-            return HumanWait(first_answer_minutes=240)
+            return HumanWait(first_answer_minutes=self.first_answer_minutes)
         return HumanWait(
-            first_answer_minutes=240,
+            first_answer_minutes=self.first_answer_minutes,
             in_business_hours=False,
             opens_at=calendar.next_business_start(now),
         )

@@ -109,6 +109,7 @@ class Given(_Strict):
     training: TrainingGiven = TrainingGiven()
     human_request: HumanRequestGiven | None = None
     nps_due: bool = False  # the NPS question of the client's booking went out
+    human_wait_minutes: int = Field(default=30, ge=1)  # the first answer's SLA in business hours
 
     @model_validator(mode="after")
     def _aware(self) -> Given:

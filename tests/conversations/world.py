@@ -45,7 +45,9 @@ class World:
             if given.training.available
             else None
         )
-        self.progress = FakeProgress(clock=self.clock)
+        self.progress = FakeProgress(
+            clock=self.clock, first_answer_minutes=given.human_wait_minutes
+        )
         if given.human_request is not None:
             self.progress.human = HumanRequest(
                 reason=given.human_request.reason,
