@@ -173,6 +173,8 @@ class CommandHandler:
         command = turn.said.command
         if command is Command.HUMAN and isinstance(turn.state.pending, HumanOfferPending):
             return False  # "HUMANO" answers the offer of a person: the offer takes it
+        if command is Command.OPT_IN and not turn.state.started:
+            return False  # Telegram's "/start" (or "VOLTAR") as the first message: a start
         return command is not None
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
