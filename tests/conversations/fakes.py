@@ -25,6 +25,7 @@ from bot.domain.training import (
     BookedSession,
     FreeSlot,
     SeatTaken,
+    SlotSpec,
     WeeklyAvailability,
     generate_slots,
     nearest_slots,
@@ -75,6 +76,11 @@ class FakeAddressLookup:
         self.answers = answers
         self.asked: list[str] = []
 
+    def copy(self) -> FakeAddressLookup:
+        twin = FakeAddressLookup(answers=self.answers)
+        twin.asked = list(self.asked)
+        return twin
+
     def lookup(self, cep: str) -> Address | None:
         self.asked.append(cep)
         return KNOWN_CEPS.get(cep) if self.answers else None
@@ -88,6 +94,11 @@ class FakeCompanyLookup:
     @classmethod
     def from_lookups(cls, lookups: Lookups) -> FakeCompanyLookup:
         return cls(lookups.company)
+
+    def copy(self) -> FakeCompanyLookup:
+        twin = FakeCompanyLookup(self.setting)
+        twin.asked = list(self.asked)
+        return twin
 
     def company(self, cnpj: str) -> CompanyLookupResult:
         self.asked.append(cnpj)
@@ -122,6 +133,33 @@ class _Session:
     others: int = 0  # seats held by other clients
 
 
+@lru_cache(maxsize=64)
+def _session_specs(now: datetime, capacity: int) -> tuple[SlotSpec, ...]:
+    """The sessions of the next weeks from ``now`` (cached: stories share their clock)."""
+    rules = [
+        WeeklyAvailability(
+            csm_id=1,
+            weekday=weekday,
+            starts=starts,
+            ends=ends,
+            duration=timedelta(hours=1),
+            capacity=capacity,
+            meeting_url=FakeTrainingScheduler.MEETING_URL,
+        )
+        for weekday in (1, 3)  # Tuesdays and Thursdays
+        for starts, ends in ((time(10), time(12)), (time(15), time(16)))
+    ]
+    return tuple(
+        generate_slots(
+            rules,
+            start=now,
+            end=now + FakeTrainingScheduler.WINDOW,
+            is_holiday=business_calendar().is_holiday,
+            timezone=TIMEZONE,
+        )
+    )
+
+
 class FakeTrainingScheduler:
     """The ``TrainingScheduler`` port over a list of sessions, for one onboarding."""
 
@@ -133,33 +171,14 @@ class FakeTrainingScheduler:
         self._clock = clock
         self.sessions = self._sessions(clock(), given)
         self.booking: tuple[int, int] | None = None  # (booking id, slot id)
-        self._booking_ids = iter(range(101, 10_000))
+        self._next_booking_id = 101
         if given.booked is not None:
             free = self.free_slots(near=None, limit=given.booked)
             self.book(free[-1].slot_id)
 
     @staticmethod
     def _sessions(now: datetime, given: TrainingGiven) -> dict[int, _Session]:
-        rules = [
-            WeeklyAvailability(
-                csm_id=1,
-                weekday=weekday,
-                starts=starts,
-                ends=ends,
-                duration=timedelta(hours=1),
-                capacity=given.capacity,
-                meeting_url=FakeTrainingScheduler.MEETING_URL,
-            )
-            for weekday in (1, 3)  # Tuesdays and Thursdays
-            for starts, ends in ((time(10), time(12)), (time(15), time(16)))
-        ]
-        specs = generate_slots(
-            rules,
-            start=now,
-            end=now + FakeTrainingScheduler.WINDOW,
-            is_holiday=business_calendar().is_holiday,
-            timezone=TIMEZONE,
-        )
+        specs = _session_specs(now, given.capacity)
         if given.free is not None:
             specs = specs[: given.free]
         return {
@@ -198,7 +217,8 @@ class FakeTrainingScheduler:
             raise SeatTaken(f"no session {slot_id}")
         if self._seats_left(session) <= 0 or session.starts_at < self._clock() + self.MIN_NOTICE:
             raise SeatTaken(f"session {slot_id} is full", starts_at=session.starts_at)
-        self.booking = (next(self._booking_ids), slot_id)
+        self.booking = (self._next_booking_id, slot_id)
+        self._next_booking_id += 1
         return self._view(*self.booking)
 
     def rebook(self, slot_id: int) -> BookedSession:
@@ -214,6 +234,15 @@ class FakeTrainingScheduler:
         return view
 
     # ------------------------------------------------------------------ the world
+    def copy(self, clock: Clock) -> FakeTrainingScheduler:
+        """The same sessions and booking, on another clock (a replayed prefix's copy)."""
+        twin = object.__new__(FakeTrainingScheduler)
+        twin._clock = clock
+        twin.sessions = {i: replace(session) for i, session in self.sessions.items()}
+        twin.booking = self.booking
+        twin._next_booking_id = self._next_booking_id
+        return twin
+
     def fill(self, slot_id: int) -> None:
         """Other clients take every seat left in the session."""
         session = self.sessions[slot_id]
@@ -272,6 +301,10 @@ class FakeProgress:
             in_business_hours=False,
             opens_at=calendar.next_business_start(now),
         )
+
+    def copy(self, clock: Clock) -> FakeProgress:
+        files = {i: replace(f) for i, f in self.files.items()}
+        return FakeProgress(clock, self.first_answer_minutes, files, self.human)
 
     # ------------------------------------------------------------------ what happened
     def received(self) -> int:

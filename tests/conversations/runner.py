@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NoReturn
 
 from bot.dialogue.engine import DialogueEngine, EngineSettings
@@ -31,13 +31,26 @@ __all__ = ["Kit", "StoryFailed", "load_prefixes", "load_stories", "run_story"]
 CLIENT_ADDRESS = "+5511987650000"
 
 
+@dataclass(frozen=True)
+class _Replayed:
+    """Where a prefix leaves a conversation (for one ``given``): replayed once per run."""
+
+    state: DialogueState
+    world: World
+    seen: list[object]
+    exchanges: list[Exchange]
+
+
 @dataclass(frozen=True, slots=True)
 class Kit:
-    """What every story shares: the loaded flows, the NLU and the named prefixes."""
+    """What every story shares: the loaded flows, the NLU and the named prefixes; and the
+    conversations the prefixes lead to, so that a prefix is replayed once per ``given``
+    (the engine and the fakes are deterministic: a copy is the same as a replay)."""
 
     flows: Mapping[str, Flow]
     interpreter: Interpreter
     prefixes: Mapping[str, Prefix]
+    replayed: dict[tuple[str, str], _Replayed] = field(default_factory=dict, compare=False)
 
 
 class StoryFailed(AssertionError):
@@ -54,12 +67,7 @@ class _StoryRun:
         self.story = story
         self.kit = kit
         self.world = World(story.given)
-        self.engine = DialogueEngine(
-            flows=kit.flows,
-            settings=EngineSettings(),
-            address_lookup=self.world.addresses,
-            company_lookup=self.world.companies,
-        )
+        self.engine = self._engine()
         self.state = DialogueState()
         self.seen: list[object] = []
         given = story.given.model_dump(mode="json", exclude_defaults=True)
@@ -68,16 +76,49 @@ class _StoryRun:
         )
         self._numbers = itertools.count(1)
 
+    def _engine(self) -> DialogueEngine:
+        return DialogueEngine(
+            flows=self.kit.flows,
+            settings=EngineSettings(),
+            address_lookup=self.world.addresses,
+            company_lookup=self.world.companies,
+        )
+
     def run(self) -> None:
         __tracebackhide__ = True
-        for prefix, spec in self._prefix_turns(self.story.after):
-            self._play(spec, prefix=prefix)
+        self._replay_prefix()
         for spec in self.story.turns:
             self._play(spec, prefix="")
         if self.story.expect is not None:
             failures = check_expect(self.story.expect, self.state, self.world, self.seen)
             if failures:
                 self._fail(failures, "after the last turn (the story's expect)")
+
+    def _replay_prefix(self) -> None:
+        """The story's prefix, played (and checked) the first time, copied afterwards."""
+        __tracebackhide__ = True
+        name = self.story.after
+        if name is None:
+            return
+        key = (name, self.story.given.model_dump_json())
+        done = self.kit.replayed.get(key)
+        if done is None:
+            for prefix, spec in self._prefix_turns(name):
+                self._play(spec, prefix=prefix)
+            self.kit.replayed[key] = _Replayed(
+                self.state.model_copy(deep=True),
+                self.world.copy(),
+                list(self.seen),  # effects and exchanges are immutable: shared
+                list(self.transcript.exchanges),
+            )
+            return
+        self.state = done.state.model_copy(deep=True)
+        self.world = done.world.copy()
+        self.seen = list(done.seen)
+        self.engine = self._engine()
+        for exchange in done.exchanges:
+            self.transcript.add(exchange)
+        self._numbers = itertools.count(len(done.exchanges) + 1)
 
     def _prefix_turns(self, name: str | None) -> Iterator[tuple[str, TurnSpec]]:
         if name is None:

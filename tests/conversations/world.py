@@ -62,6 +62,17 @@ class World:
     def clock(self) -> datetime:
         return self.now
 
+    def copy(self) -> World:
+        """An independent copy (a replayed prefix's world, reused by the next story)."""
+        twin = object.__new__(World)
+        twin.__dict__.update(self.__dict__)
+        twin.addresses = self.addresses.copy()
+        twin.companies = self.companies.copy()
+        twin.training = self.training.copy(twin.clock) if self.training is not None else None
+        twin.progress = self.progress.copy(twin.clock)
+        twin.last_choices = list(self.last_choices)
+        return twin
+
     def context(self) -> ConversationContext:
         return ConversationContext(
             stage=self.stage,
