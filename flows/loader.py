@@ -138,7 +138,10 @@ def _step_problem(
         for option in step.options:
             unknown = [slot for slot in option.fills if slot not in asked]
             if unknown:
-                return f"option '{option.id}' fills '{unknown[0]}', which no ask step of this flow asks"
+                return (
+                    f"option '{option.id}' fills '{unknown[0]}', which no ask step of this "
+                    "flow asks"
+                )
     return None
 
 

@@ -77,9 +77,7 @@ def lookup_company(ctx: ActionContext) -> None:
     result = ctx.company_lookup.company(cnpj)
     if result.status == "off":
         return
-    ctx.effects.append(
-        CompanyChecked(cnpj=cnpj, result=result, young_days=ctx.company_young_days)
-    )
+    ctx.effects.append(CompanyChecked(cnpj=cnpj, result=result, young_days=ctx.company_young_days))
     if result.facts is not None and result.facts.razao_social:
         ctx.state.slots[ctx.key("company_suggestion")] = result.facts.razao_social[:150]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flows import AskStep, CallStep, Flow, Text
 
@@ -56,7 +56,9 @@ def fold(text: str) -> str:
 
 def _mentions(folded_text: str, phrase: str) -> bool:
     folded = fold(phrase)
-    return bool(folded) and folded in folded_text and _phrase(folded).search(folded_text) is not None
+    return (
+        bool(folded) and folded in folded_text and _phrase(folded).search(folded_text) is not None
+    )
 
 
 @lru_cache(maxsize=4096)

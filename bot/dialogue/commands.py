@@ -1,8 +1,9 @@
-"""Keyword commands that always win over the NLU (SAIR, VOLTAR, HUMANO...) and language requests."""
+"""Keyword commands that always win over the NLU (SAIR, VOLTAR, HUMANO, AJUDA, STATUS).
+
+Language requests ("english please") are ``bot.dialogue.language``'s."""
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 
 from bot.dialogue.catalog import fold
@@ -40,22 +41,6 @@ _COMMANDS: dict[str, Command] = {
     **dict.fromkeys(["status", "etapa"], Command.STATUS),
 }
 
-_TO_ENGLISH = re.compile(
-    r"^(?:(?:in|em|speak|fala|falar|pode falar( em)?) )?(english|ingles)( please| por favor)?$"
-)
-_TO_PORTUGUESE = re.compile(
-    r"^(?:(?:in|em|speak|fala|falar|pode falar( em)?) )?(portugues|portuguese)( please| por favor)?$"
-)
-
 
 def detect_command(body: str) -> Command | None:
     return _COMMANDS.get(fold(body).rstrip("!. "))
-
-
-def detect_language_request(body: str) -> str | None:
-    folded = fold(body)
-    if _TO_ENGLISH.match(folded):
-        return "en"
-    if _TO_PORTUGUESE.match(folded):
-        return "pt"
-    return None

@@ -19,8 +19,14 @@ from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of
 from bot.domain.documents import FIELD_LABELS, DocumentReading
-from bot.domain.fields import Problem, format_cnpj, validate_cep, validate_cnpj
-from bot.domain.fields import validate_company_name, validate_person_name
+from bot.domain.fields import (
+    Problem,
+    format_cnpj,
+    validate_cep,
+    validate_cnpj,
+    validate_company_name,
+    validate_person_name,
+)
 from flows import DocumentStep
 
 if TYPE_CHECKING:
@@ -98,7 +104,11 @@ def present(turn: Turn, pending: DocumentPending, *, lead: str = "") -> None:
     lang = turn.language
     lines = [lead] if lead else []
     lines.append(
-        text("document_read", lang, {"document": kind_name(pending.document_kind, lang, possessive=True)})
+        text(
+            "document_read",
+            lang,
+            {"document": kind_name(pending.document_kind, lang, possessive=True)},
+        )
     )
     mark = text("document_uncertain_mark", lang)
     for name, value in pending.fields.items():
@@ -164,13 +174,7 @@ class DocumentEventHandler:
             _back_to_question(turn, dialogue)
             return True
         if step.slot in state.slots:
-            turn.say(
-                text(
-                    "document_not_needed",
-                    lang,
-                    {"document": kind_name(reading.kind, lang), "needed": needed_documents(dialogue, turn)},
-                )
-            )
+            _say_about(turn, dialogue, "document_not_needed", reading.kind)
             return True
         current = dialogue.walker.current_step(state)
         open_ = state.pending
@@ -180,14 +184,15 @@ class DocumentEventHandler:
             return True
         _keep_early(turn, reading)
         if isinstance(current, DocumentStep) and state.pending is None:
-            turn.say(
-                text(
-                    "document_kept_for_later",
-                    lang,
-                    {"document": kind_name(reading.kind, lang), "needed": needed_documents(dialogue, turn)},
-                )
-            )
+            _say_about(turn, dialogue, "document_kept_for_later", reading.kind)
         return True
+
+
+def _say_about(turn: Turn, dialogue: Dialogue, key: str, kind: str) -> None:
+    """ "Recebi: a CNH, … agora preciso de: …" """
+    document = kind_name(kind, turn.language)
+    needed = needed_documents(dialogue, turn)
+    turn.say(text(key, turn.language, {"document": document, "needed": needed}))
 
 
 def _back_to_question(turn: Turn, dialogue: Dialogue) -> None:

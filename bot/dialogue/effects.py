@@ -74,7 +74,6 @@ class NpsAnswered:
     comment: str | None = None
 
 
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CompanyChecked:
     """What the Receita Federal said of the CNPJ the client typed (or that it could not say)."""

@@ -70,14 +70,16 @@ def request_status(turn: Turn, dialogue: Dialogue) -> bool:
         later = text("human_wait", lang, {"wait": duration(wait.first_answer_minutes, lang)})
     else:
         later = text(
-            "human_wait_off_hours", lang, {"opens": when(wait.opens_at, lang, turn.context.timezone)}
+            "human_wait_off_hours",
+            lang,
+            {"opens": when(wait.opens_at, lang, turn.context.timezone)},
         )
     turn.say(text("human_not_taken", lang, {"since": since, "later": later}))
     return False
 
 
 class AnyoneThereHandler:
-    """"Alô? Tem alguém aí?" while a person was asked for: the state of the request."""
+    """ "Alô? Tem alguém aí?" while a person was asked for: the state of the request."""
 
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
         said = turn.said
@@ -87,8 +89,10 @@ class AnyoneThereHandler:
             return turn.state.awaiting_human or (
                 turn.context.progress.open_human_request() is not None
             )
-        return turn.state.awaiting_human and said.intent in ("request_human", "complain") and (
-            said.confidence >= dialogue.settings.interruption_confidence
+        return (
+            turn.state.awaiting_human
+            and said.intent in ("request_human", "complain")
+            and (said.confidence >= dialogue.settings.interruption_confidence)
         )
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:

@@ -128,7 +128,13 @@ class StartHandler:
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         if turn.context.stage is not Stage.CADASTRO:
-            turn.say(text("known_client_menu", turn.language, {"stage": turn.context.stage_label(turn.language)}))
+            turn.say(
+                text(
+                    "known_client_menu",
+                    turn.language,
+                    {"stage": turn.context.stage_label(turn.language)},
+                )
+            )
             return True
         dialogue.start(turn)
         return True
@@ -183,8 +189,10 @@ class ClarifyHandler:
         if not candidates:
             return False  # out of scope: the step explains what it expects
         ranking = turn.said.nlu.intent_ranking
-        if len(candidates) == 1 and ranking[0].name == candidates[0] and (
-            ranking[0].confidence >= _CLEAR_ENOUGH and turn.said.words > 2
+        if (
+            len(candidates) == 1
+            and ranking[0].name == candidates[0]
+            and (ranking[0].confidence >= _CLEAR_ENOUGH and turn.said.words > 2)
         ):
             state.misunderstood_count = 0  # one request stands out: no need to ask
             dialogue.interrupt(turn, candidates[0])

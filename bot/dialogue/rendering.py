@@ -86,7 +86,8 @@ def render_template(
 
 def summary_lines(catalog: SlotCatalog, slots: Mapping[str, SlotValue], language: str) -> list[str]:
     return [
-        f"• {_capitalized(info.label(language))}: {format_value(info.key, slots[info.key], language)}"
+        f"• {_capitalized(info.label(language))}: "
+        f"{format_value(info.key, slots[info.key], language)}"
         for info in catalog
         if info.key in slots
     ]

@@ -51,14 +51,14 @@ class _Pending(BaseModel):
 
 
 class ClarifyPending(_Pending):
-    """"Você quis dizer: …": the intents the NLU hesitated between, then "none"."""
+    """ "Você quis dizer: …": the intents the NLU hesitated between, then "none"."""
 
     kind: Literal["clarify"] = "clarify"
     options: list[str] = Field(default_factory=list)
 
 
 class FixChoicePending(_Pending):
-    """"Qual informação você quer corrigir?": the answered slot keys offered."""
+    """ "Qual informação você quer corrigir?": the answered slot keys offered."""
 
     kind: Literal["fix_choice"] = "fix_choice"
     options: list[str] = Field(default_factory=list)
@@ -66,7 +66,7 @@ class FixChoicePending(_Pending):
 
 
 class CorrectionPending(_Pending):
-    """"Pode mandar o valor certo para: …": the slot whose new value is awaited."""
+    """ "Pode mandar o valor certo para: …": the slot whose new value is awaited."""
 
     kind: Literal["correction"] = "correction"
     slot: str
@@ -77,12 +77,10 @@ class ErasurePending(_Pending):
 
 
 class HumanOfferPending(_Pending):
-    """"Quer falar com uma pessoa?" after answers the bot could not take."""
+    """ "Quer falar com uma pessoa?" after answers the bot could not take."""
 
     kind: Literal["human_offer"] = "human_offer"
-    reason: str = Field(
-        default="repeated_invalid", validation_alias=AliasChoices("reason", "slot")
-    )
+    reason: str = Field(default="repeated_invalid", validation_alias=AliasChoices("reason", "slot"))
     then: dict[str, Any] | None = None  # a repair this offer interrupted, asked again on "no"
 
 

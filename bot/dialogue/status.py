@@ -52,7 +52,9 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
         lines.append(text("status_no_csm", lang))
     booked = context.training.current() if context.training is not None else None
     if booked is not None:
-        lines.append(text("status_training", lang, {"when": when(booked.starts_at, lang, context.timezone)}))
+        lines.append(
+            text("status_training", lang, {"when": when(booked.starts_at, lang, context.timezone)})
+        )
     return "\n".join(lines)
 
 

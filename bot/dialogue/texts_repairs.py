@@ -128,7 +128,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Esse CPF não é válido: confira os 11 dígitos.",
         "en": "That CPF is not valid: please check the 11 digits.",
     },
-    "uf_invalid": {"pt": "Use a sigla do estado, por exemplo SP.", "en": "Use the state's code, e.g. SP."},
+    "uf_invalid": {
+        "pt": "Use a sigla do estado, por exemplo SP.",
+        "en": "Use the state's code, e.g. SP.",
+    },
     "date_invalid": {
         "pt": "Mande a data como DD/MM/AAAA, por exemplo 05/03/1985.",
         "en": "Send the date as DD/MM/YYYY, e.g. 05/03/1985.",
@@ -165,10 +168,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
     "status_pending": {"pt": "Falta da sua parte:", "en": "Still needed from you:"},
     "known_client_menu": {
         "pt": "Olá! Sua implantação está na etapa *{stage}*. Por aqui posso informar o status "
-        "(\"em que etapa estou?\"), agendar o treinamento ou chamar uma pessoa da equipe "
+        '("em que etapa estou?"), agendar o treinamento ou chamar uma pessoa da equipe '
         "(HUMANO).",
         "en": "Hi! Your onboarding is in the *{stage}* stage. Here I can tell you the status "
-        "(\"what stage am I in?\"), schedule the training or call a person from our team "
+        '("what stage am I in?"), schedule the training or call a person from our team '
         "(HUMAN).",
     },
     "status_done": {"pt": "Já recebido: {items}.", "en": "Already received: {items}."},

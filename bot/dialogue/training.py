@@ -247,8 +247,10 @@ class TrainingDialogue:
             turn.say(text("training_ask_when", lang) if scheduler is not None else "")
         elif isinstance(pending, CancelTrainingPending | TrainingManagePending):
             turn.state.pending = None
-            intent = "cancel_training" if isinstance(pending, CancelTrainingPending) else (
-                "schedule_training"
+            intent = (
+                "cancel_training"
+                if isinstance(pending, CancelTrainingPending)
+                else ("schedule_training")
             )
             self.request(turn, intent, body="", nlu=_NO_NLU, context=context)
         else:

@@ -124,7 +124,7 @@ _DONT_KNOW = re.compile(
 
 
 def is_dont_know(said: Utterance) -> bool:
-    """"não sei", "não lembro o CEP", "no idea"."""
+    """ "não sei", "não lembro o CEP", "no idea"."""
     return _DONT_KNOW.match(said.folded) is not None
 
 

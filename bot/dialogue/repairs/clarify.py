@@ -1,4 +1,4 @@
-""""Não entendi bem. Você quis dizer: …": the requests the NLU hesitated between."""
+""" "Não entendi bem. Você quis dizer: …": the requests the NLU hesitated between."""
 
 from __future__ import annotations
 

@@ -134,9 +134,7 @@ class CorrectionRepair:
         dialogue.reject(turn, text(value.code, turn.language, params), pending=pending)
         return Outcome.TAKEN
 
-    def _value(
-        self, turn: Turn, dialogue: Dialogue, info: SlotInfo
-    ) -> SlotValue | Problem | None:
+    def _value(self, turn: Turn, dialogue: Dialogue, info: SlotInfo) -> SlotValue | Problem | None:
         said = turn.said
         if not_an_answer(said, dialogue, info.step.validator):
             return None

@@ -54,7 +54,10 @@ def _field_options(pending: DocumentPending) -> list[Option]:
     options = [
         Option(
             name,
-            (FIELD_LABELS.get(name, {}).get("pt", name), FIELD_LABELS.get(name, {}).get("en", name)),
+            (
+                FIELD_LABELS.get(name, {}).get("pt", name),
+                FIELD_LABELS.get(name, {}).get("en", name),
+            ),
             aliases=_FIELD_WORDS.get(name, ()),
         )
         for name in pending.fields
@@ -70,7 +73,7 @@ def _named_field(pending: DocumentPending, folded: str) -> tuple[str, str] | Non
         for word in words:
             match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded)
             if match and (best is None or len(word) > best[0]):
-                best = (len(word), name, folded[match.end():])
+                best = (len(word), name, folded[match.end() :])
     return (best[1], best[2]) if best else None
 
 
@@ -116,7 +119,10 @@ class DocumentRepair:
     ) -> Outcome:
         value = validate_field(field, typed)
         if isinstance(value, Problem):
-            if pending.stage != "field_value" and turn.said.intent not in ("inform", "correct_data"):
+            if pending.stage != "field_value" and turn.said.intent not in (
+                "inform",
+                "correct_data",
+            ):
                 return Outcome.UNFIT
             pending.stage, pending.field = "field_value", field
             dialogue.reject(turn, text(value.code, turn.language, value.params), pending=pending)
@@ -163,7 +169,9 @@ class DocumentRepair:
         if pending.stage == "which_field":
             turn.say(text("document_which_field", lang), choices_of(_field_options(pending), lang))
         elif pending.stage == "field_value":
-            label = FIELD_LABELS.get(pending.field, {"pt": pending.field, "en": pending.field})[lang]
+            label = FIELD_LABELS.get(pending.field, {"pt": pending.field, "en": pending.field})[
+                lang
+            ]
             turn.say(text("document_ask_field", lang, {"label": label}))
         else:
             turn.state.pending = pending
@@ -179,7 +187,9 @@ class DocumentRepair:
 
 def _typed_value(body: str, field: str) -> str:
     """The value after the field's name: "o CPF é 529.982.247-25" → "529.982.247-25"."""
-    match = re.search(r"(?:\bé\b|\beh\b|\be\b|:|=|\bis\b|\bcorreto\b|\bcerto\b)\s*(.+)$", body, re.I)
+    match = re.search(
+        r"(?:\bé\b|\beh\b|\be\b|:|=|\bis\b|\bcorreto\b|\bcerto\b)\s*(.+)$", body, re.I
+    )
     if match is None:
         return ""
     value = match.group(1).strip(" .!")

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from pydantic import TypeAdapter
 
 from bot.dialogue.dialogue import WAY_OUT, Outcome
-from bot.dialogue.human import request_person
 from bot.dialogue.documents import kind_name
+from bot.dialogue.human import request_person
 from bot.dialogue.state import CorrectionPending, DocumentPending, HumanOfferPending, Pending
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn

@@ -84,7 +84,8 @@ class ChoiceHandler:
         filled = [
             format_value(key, value, turn.language)
             for key, value in turn.state.slots.items()
-            if key.startswith(f"{frame.namespace}.") and before.get(key) != value
+            if key.startswith(f"{frame.namespace}.")
+            and before.get(key) != value
             and not key.endswith(".same_as_me")
         ]
         if filled:
@@ -92,9 +93,7 @@ class ChoiceHandler:
             details = " · ".join(filled)
             turn.say(text("contact_filled", turn.language, {"area": area, "details": details}))
 
-    def _fill_slots(
-        self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption
-    ) -> None:
+    def _fill_slots(self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption) -> None:
         flow = dialogue.walker.flows[frame.flow_id]
         for slot in option.fills:
             step = next(

@@ -49,7 +49,9 @@ class ConfirmHandler:
         turn.say(body + "\n\n" + "\n".join(lines), choices_of(_options(step), lang))
 
     def accepts(self, turn: Turn, dialogue: Dialogue, step: ConfirmStep) -> bool:
-        return pick(turn.said, _options(step)) is not None or self._named(turn, dialogue) is not None
+        return (
+            pick(turn.said, _options(step)) is not None or self._named(turn, dialogue) is not None
+        )
 
     def _named(self, turn: Turn, dialogue: Dialogue) -> Correction | None:
         if not step_allows_fix(dialogue, turn):
@@ -82,7 +84,7 @@ def step_allows_fix(dialogue: Dialogue, turn: Turn) -> bool:
 
 
 def ask_which_field(turn: Turn, dialogue: Dialogue) -> bool:
-    """"Qual informação você quer corrigir?" with the answered fields; False when none."""
+    """ "Qual informação você quer corrigir?" with the answered fields; False when none."""
     lang = turn.language
     catalog = dialogue.walker.catalog
     keys = [info.key for info in catalog if info.key in turn.state.slots]
