@@ -218,6 +218,9 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     claimed_until: Mapped[datetime | None]
+    # Set (committed) just before the provider is called, cleared with the attempt's outcome:
+    # a row found with it set may have been sent, and is settled before any resend.
+    sending_since: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
