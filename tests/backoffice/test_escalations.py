@@ -4,6 +4,7 @@ queue under their cap, else the queue; enterprise escalations give the onboardin
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -144,3 +145,57 @@ def test_manual_assignment_respects_the_cap(
         headers=roster.manager_other.headers,
     )
     assert other_team.status_code == 403
+
+
+@pytest.mark.xfail(strict=True, reason="#14: escalations do not follow their onboarding yet")
+def test_assigning_the_client_to_another_csm_takes_its_open_escalations_along(
+    api: httpx.Client, runtime: Runtime, roster: Roster
+) -> None:
+    """Issue #14's drill, over the API: a client asks for a person while in the queue, a CSM of
+    the pool gets the escalation, then a manager gives the client to another CSM. The escalation
+    follows the onboarding: the first CSM no longer lists, reads or resolves it; the new owner
+    does, and the move is in the audit trail."""
+    chat = Chat(runtime, address="cliente-na-fila")
+    chat.say("oi")
+    chat.say("quero falar com um atendente, por favor")
+    with runtime.sessions() as session:
+        escalation = session.scalars(select(Escalation)).one()
+        onboarding = session.get_one(Onboarding, escalation.onboarding_id)
+        assert onboarding.csm_id is None  # the client was in the queue
+        escalation_id, onboarding_id = escalation.id, onboarding.id
+        words, client_id = escalation.detail, onboarding.client_id
+    pool, owner = roster.csm_owner, roster.csm_other
+    assert escalation.assigned_to == pool.id  # the least-loaded CSM of the pool
+
+    moved = api.put(
+        f"/onboardings/{onboarding_id}/csm",
+        json={"csm_id": owner.id},
+        headers=roster.manager.headers,
+    )
+    assert moved.status_code == 200, moved.text
+
+    # The first CSM: not listed, not readable, not resolvable.
+    listed = api.get("/escalations", headers=pool.headers)
+    assert listed.status_code == 200
+    assert escalation_id not in [e["id"] for e in listed.json()["items"]]
+    assert api.get(f"/escalations/{escalation_id}", headers=pool.headers).status_code == 403
+    refused = api.post(f"/escalations/{escalation_id}/resolve", headers=pool.headers)
+    assert refused.status_code == 403
+    # The new owner: listed as theirs, with the client's words, and resolvable.
+    mine = api.get("/escalations", params={"status": "open"}, headers=owner.headers)
+    assert [(e["id"], e["assigned_to"]) for e in mine.json()["items"]] == [
+        (escalation_id, owner.id)
+    ]
+    detail = api.get(f"/escalations/{escalation_id}", headers=owner.headers)
+    assert detail.status_code == 200 and detail.json()["detail"] == words
+    resolved = api.post(f"/escalations/{escalation_id}/resolve", headers=owner.headers)
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    # The move is audited, by the manager who assigned the client.
+    trail = api.get(
+        f"/clients/{client_id}/audit",
+        params={"field": "escalation.assigned_to", "actor": f"staff:{roster.manager.id}"},
+        headers=roster.manager.headers,
+    )
+    assert [(r["old_value"], r["new_value"]) for r in trail.json()["items"]] == [
+        (str(pool.id), str(owner.id))
+    ]
