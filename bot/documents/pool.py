@@ -10,11 +10,16 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot.documents.errors import DocumentError, ReadTimeout
 from bot.documents.reading import Extraction, ReadOptions, read_document
+
+# What runs in a worker process: a module-level function (or a ``functools.partial`` of one),
+# since the process gets it by name. Tests give one that dies or hangs on the documents they mark.
+ReadFunction = Callable[[bytes, str, ReadOptions], Extraction]
 
 
 def _init_worker() -> None:
@@ -36,10 +41,12 @@ class OcrPool:
         timeout: float = 60.0,
         options: ReadOptions | None = None,
         start_method: str = "spawn",
+        read: ReadFunction = _read,
     ) -> None:
         self.max_workers = max_workers
         self.timeout = timeout
         self.options = options or ReadOptions()
+        self._read = read
         self._context = multiprocessing.get_context(start_method)
         self._executor: ProcessPoolExecutor | None = None
 
@@ -55,7 +62,7 @@ class OcrPool:
     ) -> Extraction:
         """Read one document in a worker; ``ReadTimeout`` after ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._pool(), _read, data, kind, options or self.options)
+        future = loop.run_in_executor(self._pool(), self._read, data, kind, options or self.options)
         try:
             return await asyncio.wait_for(future, self.timeout)
         except TimeoutError as exc:
