@@ -58,9 +58,12 @@ def lookup_address(ctx: ActionContext) -> None:
         return
     found = ctx.address_lookup.lookup(cep)
     if found is None:
-        ctx.state.slots.pop(ctx.key("street"), None)
+        for name in ("street", "city", "uf", "district"):
+            ctx.state.slots.pop(ctx.key(name), None)
+        if ctx.key("street") in ctx.state.answered:
+            ctx.state.answered.remove(ctx.key("street"))
         return
-    ctx.state.slots[ctx.key("street")] = found.one_line()
+    ctx.state.set_slot(ctx.key("street"), found.one_line())  # the client may correct it
     ctx.state.slots[ctx.key("city")] = found.city
     ctx.state.slots[ctx.key("uf")] = found.uf
     ctx.state.slots[ctx.key("district")] = found.district

@@ -117,32 +117,53 @@ class SlotCatalog:
         slots: Mapping[str, object] | None = None,
         exclude: tuple[str, ...] = (),
     ) -> SlotInfo | None:
-        """The answered slot a sentence talks about, preferring the most recently answered.
+        found = self.mentioned_all(text, answered=answered, slots=slots, exclude=exclude)
+        return found[0] if found else None
+
+    def mentioned_all(
+        self,
+        text: str,
+        *,
+        answered: list[str],
+        slots: Mapping[str, object] | None = None,
+        exclude: tuple[str, ...] = (),
+    ) -> list[SlotInfo]:
+        """The answered slots a sentence talks about, the likeliest first.
 
         A contact area is named by its words ("do financeiro") or by the contact's name ("o
         telefone da Beatriz"); a slot named without an area is the client's own when there is
         one ("meu e-mail", "o telefone").
         """
         folded = fold(text)
-        candidates = [
-            info
-            for key in reversed(answered)
-            if key not in exclude
-            and (info := self._slots.get(key)) is not None
-            and any(_mentions(folded, alias) for alias in info.names())
-        ]
+        found: list[tuple[int, SlotInfo]] = []  # (longest name said, slot), most recent first
+        for key in reversed(answered):
+            info = self._slots.get(key)
+            if key in exclude or info is None:
+                continue
+            said = [len(fold(n)) for n in info.names() if _mentions(folded, n)]
+            if said:
+                found.append((max(said), info))
+        # "o número de funcionários" is the head count, not the address number: the longest
+        # name said wins, then the most recent answer.
+        found.sort(key=lambda pair: -pair[0])
+        candidates = [info for _, info in found]
         named = _named_namespaces(folded, slots or {})
         scoped = [
             c
             for c in candidates
-            if any(_mentions(folded, a) for a in c.namespace_aliases)
+            if any(_area_said(text, folded, a) for a in c.namespace_aliases)
             or (c.namespace and c.namespace in named)
         ]
-        if scoped:
-            return scoped[0]
         unscoped = [c for c in candidates if c.namespace_label is None]
-        best = unscoped or candidates
-        return best[0] if best else None
+        first = scoped or unscoped or candidates
+        return first + [c for c in candidates if c not in first]
+
+
+def _area_said(text: str, folded: str, alias: str) -> bool:
+    """An area's word in the sentence; "IT" only in capitals (not the "it" of "it's")."""
+    if alias.lower() == "it":
+        return re.search(r"\bIT\b", text) is not None
+    return _mentions(folded, alias)
 
 
 def _named_namespaces(folded: str, slots: Mapping[str, object]) -> set[str]:

@@ -43,9 +43,11 @@ _MARKER = re.compile(
 )
 # The first "é", "para", ":" ... of the message: "o nome certo é Padaria e Confeitaria" keeps
 # the whole name. A bare "e" counts only after "certo", "novo"... ("e-mail" has an "e" too).
-_TAIL = re.compile(
-    r"^.*?(?:(?<![\w-])(?:é|eh|era|seria|para|pra|por|is|to)(?![\w-])|[:=]|"
-    r"\b(?:cert[oa]|corret[oa]|nov[oa]|real|agora)\s+e(?![\w-]))\s*(.+?)\s*[.!]*$",
+# What may stand before the value: "é", "para", ":", "it's"... A bare "e" counts only after
+# "certo", "novo"... ("e-mail" has an "e" too).
+_SEPARATOR = re.compile(
+    r"(?:(?<![\w-])(?:é|eh|era|seria|para|pra|por|is|it's|it is|to)(?![\w-])|[:=]|"
+    r"\b(?:cert[oa]|corret[oa]|nov[oa]|real|agora)\s+e(?![\w-]))\s*",
     re.IGNORECASE,
 )
 _STRUCTURED = frozenset({"cnpj", "email", "mobile_phone", "cep", "employees"})
@@ -67,15 +69,17 @@ def find_correction(turn: Turn, dialogue: Dialogue) -> Correction | None:
     it carries, if any."""
     state = turn.state
     current = dialogue.walker.current_key(state)
-    target = dialogue.walker.catalog.mentioned(
+    named = dialogue.walker.catalog.mentioned_all(
         turn.said.body,
         answered=state.answered,
         slots=state.slots,
         exclude=(current,) if current else (),
     )
-    if target is None:
-        return None
-    return Correction(target, value_for(target, turn.said))
+    found = [Correction(info, value_for(info, turn.said)) for info in named]
+    # "mudamos de endereço, o CEP agora é 20040-020": the field the value is valid for.
+    valid = [c for c in found if c.value is not None and not isinstance(c.value, Problem)]
+    best = valid or found
+    return best[0] if best else None
 
 
 def value_for(info: SlotInfo, said: Utterance) -> SlotValue | Problem | None:
@@ -103,17 +107,18 @@ def value_for(info: SlotInfo, said: Utterance) -> SlotValue | Problem | None:
 
 
 def _tail(body: str, info: SlotInfo) -> str | None:
-    """What follows "é", "para", ":" at the end of the message ("…, o certo é Paulo Lima")."""
-    match = _TAIL.search(body)
-    if match is None:
-        return None
-    tail = match.group(1).strip(" ,;\"'“”")
-    folded = fold(tail)
-    if not folded or folded in YES_WORDS or folded in NO_WORDS or len(folded.split()) > 8:
-        return None
-    if _MARKER.search(folded) or any(fold(n) == folded for n in info.names()):
-        return None
-    return tail
+    """What follows "é", "para", ":" at the end of the message ("…, o certo é Paulo Lima"):
+    after the first such word whose rest is a plausible value ("o nome certo é Padaria e
+    Confeitaria" keeps the whole name; "my name is wrong, it's John" skips "wrong, …")."""
+    for match in _SEPARATOR.finditer(body):
+        tail = body[match.end() :].strip(" ,;\"'“”.!")
+        folded = fold(tail)
+        if not folded or folded in YES_WORDS or folded in NO_WORDS or len(folded.split()) > 8:
+            continue
+        if _MARKER.search(folded) or any(fold(n) == folded for n in info.names()):
+            continue
+        return tail
+    return None
 
 
 class CorrectionHandler:
@@ -164,7 +169,7 @@ def apply_correction(turn: Turn, dialogue: Dialogue, info: SlotInfo, value: Slot
     answered_before = set(state.slots)
     old = state.set_slot(info.key, value)
     turn.effects.append(SlotChanged(info.key, old, value))
-    _follow_copies(turn, info.key, value)
+    _follow_copies(turn, info.key, old, value)
     turn.say(
         text(
             "corrected",
@@ -189,16 +194,18 @@ def apply_correction(turn: Turn, dialogue: Dialogue, info: SlotInfo, value: Slot
 _COPIED = {"person_name": "name", "admin_email": "email", "admin_phone": "phone"}
 
 
-def _follow_copies(turn: Turn, key: str, value: SlotValue) -> None:
-    """A contact that is "sou eu" keeps following the client's own name, e-mail and phone."""
+def _follow_copies(turn: Turn, key: str, old: SlotValue | None, value: SlotValue) -> None:
+    """A contact that is "sou eu" keeps following the client's own name, e-mail and phone,
+    unless that contact's value was changed on its own."""
     target = _COPIED.get(key)
     if target is None:
         return
     slots = turn.state.slots
     for flag, same in list(slots.items()):
         if flag.endswith(".same_as_me") and same is True:
-            namespace = flag.rsplit(".", 1)[0]
-            slots[f"{namespace}.{target}"] = value
+            copy = f"{flag.rsplit('.', 1)[0]}.{target}"
+            if slots.get(copy) == old:
+                slots[copy] = value
 
 
 def not_an_answer(said: Utterance, dialogue: Dialogue, validator: str) -> bool:

@@ -18,7 +18,7 @@ from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of
 from bot.dialogue.walker import FlowWalker, Interactive
 from bot.domain.onboarding import Stage
-from flows import ChoiceStep, ConfirmStep
+from flows import ChoiceStep, ConfirmStep, DocumentStep
 
 if TYPE_CHECKING:
     from bot.dialogue.state import Frame
@@ -142,12 +142,17 @@ class Dialogue:
     def ask_again(self, turn: Turn, *, with_hint: bool = False) -> None:
         """The question the client owes an answer to: an open repair's, else the step's."""
         pending = turn.state.pending
+        if turn.state.erasure_requested and pending is None:
+            return  # erasure asked for: nothing new is collected
         if pending is not None:
             self.repairs[pending.kind].reask(turn, self, pending)
         elif not turn.state.started:
             if turn.context.stage is Stage.CADASTRO:
                 self.start(turn)  # past it, the registration is not asked again
         else:
+            step = self.walker.current_step(turn.state)
+            if turn.reading_awaited and isinstance(step, DocumentStep):
+                return  # the reading of the file just sent comes next
             self.prompt_current(turn, with_hint=with_hint)
 
     def current_label(self, turn: Turn) -> str:

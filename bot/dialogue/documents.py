@@ -18,6 +18,7 @@ from bot.dialogue.state import DocumentPending, EarlyDocument
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of
+from bot.dialogue.walker import holds
 from bot.domain.documents import FIELD_LABELS, DocumentReading
 from bot.domain.fields import (
     Problem,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIRM_OPTIONS",
     "confirm_early",
+    "documents_still_needed",
     "done_word",
     "DocumentEventHandler",
     "format_field",
@@ -97,6 +99,25 @@ def needed_documents(dialogue: Dialogue, turn: Turn) -> str:
     kinds = step.kinds if isinstance(step, DocumentStep) else list(dialogue.walker.document_steps)
     names = [kind_name(k, turn.language) for k in kinds]
     return (" or " if turn.language == "en" else " ou ").join(names)
+
+
+def documents_still_needed(dialogue: Dialogue, turn: Turn) -> str:
+    """Every document this client must still send ("cartão CNPJ e CNH ou RG")."""
+    state, lang = turn.state, turn.language
+    frame = state.stack[0] if state.stack else None
+    names = []
+    seen: list[DocumentStep] = []
+    for step in dialogue.walker.document_steps.values():
+        if step in seen or step.slot in state.slots:
+            continue
+        seen.append(step)
+        if frame is not None and step.required_when is not None:
+            if not holds(step.required_when, frame, state.slots):
+                continue
+        names.append(
+            (" or " if lang == "en" else " ou ").join(kind_name(k, lang) for k in step.kinds)
+        )
+    return (" and " if lang == "en" else " e ").join(names)
 
 
 def present(turn: Turn, pending: DocumentPending, *, lead: str = "") -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.commands import Command
 from bot.dialogue.corrections import find_correction, start_correction
+from bot.dialogue.documents import documents_still_needed
 from bot.dialogue.effects import Escalate, OptIn, OptOut
 from bot.dialogue.errors import DialogueError
 from bot.dialogue.human import request_person, request_status
@@ -24,6 +25,7 @@ from bot.dialogue.texts import TEXTS, text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import ANSWER_INTENTS
 from bot.domain.fields import FREE_TEXT_VALIDATORS
+from bot.domain.onboarding import Stage
 from flows import AskStep
 from nlu.types import INTENTS
 
@@ -36,13 +38,15 @@ __all__ = [
     "CommandHandler",
     "InterruptionHandler",
     "OptedOutHandler",
+    "SMALL_TALK",
+    "WEIGHTY",
     "check_registry",
 ]
 
 SMALL_TALK = frozenset({"greet", "thank", "goodbye"})
 # Requests with consequences (a complaint to the team, erasure, no more messages): a message of
 # one or two words must be very clear to make them.
-_WEIGHTY = frozenset({"complain", "delete_data", "opt_out", "request_human", "correct_data"})
+WEIGHTY = frozenset({"complain", "delete_data", "opt_out", "request_human", "correct_data"})
 _SHORT_CONFIDENCE = 0.9
 
 
@@ -96,17 +100,25 @@ def _correct(turn: Turn, dialogue: Dialogue) -> None:
 
 
 def _documents(turn: Turn, dialogue: Dialogue) -> None:
-    turn.say(text("documents_info", turn.language))
+    if turn.state.saved or turn.context.stage is not Stage.CADASTRO:
+        needed = documents_still_needed(dialogue, turn)
+        if needed:
+            turn.say(text("documents_info_now", turn.language, {"needed": needed}))
+        else:
+            turn.say(text("documents_all_received", turn.language))
+    else:
+        turn.say(text("documents_info", turn.language))
     dialogue.ask_again(turn)
 
 
 def _training(turn: Turn, dialogue: Dialogue) -> None:
     said = turn.said
+    before = turn.state.pending
     dialogue.training.request(
         turn, said.command.intent if said.command else said.intent, body=said.body,
         nlu=said.nlu, context=turn.context,
     )  # fmt: skip
-    if turn.state.pending is None:
+    if turn.state.pending is before:  # no scheduling question of its own: back to ours
         dialogue.ask_again(turn)
 
 
@@ -160,7 +172,7 @@ class OptedOutHandler:
         if turn.said.command is not Command.OPT_IN:
             return False  # the message itself is handled as usual
         turn.say(text("opted_in", turn.language))
-        if turn.state.started and not turn.state.finished:
+        if turn.state.pending is not None or (turn.state.started and not turn.state.finished):
             dialogue.ask_again(turn)
         return True
 
@@ -197,10 +209,12 @@ class InterruptionHandler:
             return False
         if said.confidence < dialogue.settings.interruption_confidence:
             return False
-        if said.words <= 2 and said.intent in _WEIGHTY and said.confidence < _SHORT_CONFIDENCE:
+        if said.words <= 2 and said.intent in WEIGHTY and said.confidence < _SHORT_CONFIDENCE:
             return False  # "muitos" at the head count is an answer, not a complaint
         if said.intent == "greet" and (not state.started or state.finished):
             return False  # "oi" starts the conversation, or gets the menu after it
+        if said.intent == "delete_data" and not state.answered and state.started:
+            return False  # nothing collected yet: at the notice it is a refusal
         if turn.unfit_repair:
             return True
         step = dialogue.walker.current_step(state)

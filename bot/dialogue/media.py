@@ -29,8 +29,8 @@ _CAPTION = re.compile(
 def is_document_caption(turn: Turn) -> bool:
     """A caption that only tells what the file is; one with a CNPJ or e-mail in it is not."""
     said = turn.said
-    if said.nlu.entities:
-        return False
+    if said.nlu.entities or said.command is not None:
+        return False  # "HUMANO" with a photo still calls a person
     return _CAPTION.search(said.folded) is not None or said.words <= 2
 
 
@@ -54,8 +54,13 @@ class MediaHandler:
             turn.say(text(f"unsupported_{message.unsupported}", lang))
         for kind in sorted({_kind(m) for m in message.media if not m.readable}):
             turn.say(text(f"unsupported_{kind}", lang))
-        if readable:
+        if readable and turn.state.slots.get("lgpd_consent") is not True:
+            # Nothing is kept before consent (the service does not queue the file either).
+            turn.say(text("document_before_consent", lang))
+            readable = []
+        elif readable:
             self._acknowledge(turn, dialogue)
+            turn.reading_awaited = self._waiting_for_reading(turn, dialogue)
         if turn.said.body and not (readable and is_document_caption(turn)):
             return False  # the text is read after the file, as a message of its own
         if readable and self._waiting_for_reading(turn, dialogue):

@@ -8,10 +8,11 @@ in one ordered list, first match wins.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Protocol
 
 from bot.dialogue.dialogue import Outcome
-from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK
+from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK, WEIGHTY
 from bot.dialogue.repairs.clarify import clarify_options
 from bot.dialogue.state import ClarifyPending, DialogueState
 from bot.dialogue.texts import text
@@ -40,6 +41,8 @@ __all__ = [
 # A request the NLU ranks first with this much, and no other request near it, is answered
 # without asking "você quis dizer…?" (it was below the interruption threshold only).
 _CLEAR_ENOUGH = 0.5
+# Words that make a hesitant status question plain ("can you tell me what stage I am in?").
+_STATUS_WORDS = re.compile(r"\b(etapa|fase|status|andamento|stage|progress|em que pe)\b")
 
 
 class TurnHandler(Protocol):
@@ -172,6 +175,8 @@ class ClarifyHandler:
         offered = set(INTERRUPTIONS) - SMALL_TALK
         if turn.context.stage not in BOOKABLE_STAGES:
             offered -= TRAINING_INTENTS  # training is not a guess before its stage
+        if turn.said.words <= 2:
+            offered -= WEIGHTY  # "muitos" is a poor answer, not maybe a complaint
         return [
             score.name
             for score in turn.said.nlu.intent_ranking[:2]
@@ -189,13 +194,12 @@ class ClarifyHandler:
         if not candidates:
             return False  # out of scope: the step explains what it expects
         ranking = turn.said.nlu.intent_ranking
-        if (
-            len(candidates) == 1
-            and ranking[0].name == candidates[0]
-            and (ranking[0].confidence >= _CLEAR_ENOUGH and turn.said.words > 2)
-        ):
+        clear = len(candidates) == 1 and ranking[0].name == candidates[0]
+        clear = clear and ranking[0].confidence >= _CLEAR_ENOUGH and turn.said.words > 2
+        plain_status = "ask_status" in candidates and _STATUS_WORDS.search(turn.said.folded)
+        if clear or plain_status:
             state.misunderstood_count = 0  # one request stands out: no need to ask
-            dialogue.interrupt(turn, candidates[0])
+            dialogue.interrupt(turn, candidates[0] if clear else "ask_status")
             return True
         options = [*candidates, "none"]
         state.pending = ClarifyPending(options=options)

@@ -74,6 +74,7 @@ class CorrectionPending(_Pending):
 
 class ErasurePending(_Pending):
     kind: Literal["confirm_erasure"] = "confirm_erasure"
+    then: dict[str, Any] | None = None  # the repair it interrupted, asked again on "no"
 
 
 class HumanOfferPending(_Pending):
@@ -113,6 +114,7 @@ class PickSlotPending(_Pending):
 class ConfirmSlotPending(_Pending):
     kind: Literal["confirm_slot"] = "confirm_slot"
     options: list[str] = Field(default_factory=list)  # the one slot id asked about
+    starts_at: str = ""  # ISO instant of that session, to ask about it again
 
 
 class TrainingManagePending(_Pending):

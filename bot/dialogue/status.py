@@ -41,6 +41,8 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
         lines.append(text("status_nothing_pending", lang))
     if done:
         lines.append(text("status_done", lang, {"items": "; ".join(done)}))
+    if turn.state.erasure_requested:
+        lines.append(text("status_erasure", lang))
     request = context.progress.open_human_request()
     if request is not None:
         since = when(request.opened_at, lang, context.timezone)
@@ -72,14 +74,21 @@ def _pending_items(turn: Turn, dialogue: Dialogue) -> tuple[list[str], list[str]
                 done.append(f"{name} {status}")
             else:
                 pending.append(f"{name}: {status}")
+    scheduler = turn.context.training
+    if turn.context.stage is Stage.TREINAMENTO and scheduler is not None:
+        if scheduler.current() is None:
+            pending.append(text("status_book_training", turn.language))
     return pending, done
 
 
 def _question(turn: Turn, dialogue: Dialogue) -> str:
     """The question the client owes an answer to, by its name (never "—")."""
     state, lang = turn.state, turn.language
+    if state.erasure_requested:
+        return ""  # nothing new is collected while the erasure is decided
     if not state.started:
-        return text("status_start", lang)
+        # A client past the registration (registered by the team) owes no registration.
+        return text("status_start", lang) if turn.context.stage is Stage.CADASTRO else ""
     pending = state.pending
     if isinstance(pending, DocumentPending):
         return ""  # listed with the documents
@@ -98,14 +107,25 @@ def _documents(turn: Turn, dialogue: Dialogue) -> list[tuple[str, str, bool]]:
     state, lang = turn.state, turn.language
     frame = state.stack[0] if state.stack else None
     received = list(turn.context.progress.documents())
+    # Files not read yet are of no known kind: each counts once, for the first document
+    # still missing, not for all of them.
+    unread = [d for d in received if d.kind is None and d.status in ("received", "reading")]
+    current = dialogue.walker.current_step(state)
+    if isinstance(current, DocumentStep) and current.slot not in state.slots and unread:
+        # The file just sent is most likely the one the current step asks for.
+        status = text(f"doc_status_{unread.pop(0).status}", lang)
+    else:
+        current, status = None, ""
     lines = []
     for step in _document_steps(dialogue):
         if frame is not None and step.required_when is not None:
             if not holds(step.required_when, frame, state.slots):
                 continue
         name = " / ".join(kind_name(k, lang) for k in step.kinds)
-        status = _document_status(turn, step, received)
-        lines.append((name, status, step.slot in state.slots))
+        own = _document_status(turn, step, received, unread if step is not current else [])
+        if step is current and own == text("doc_status_missing", lang):
+            own = status
+        lines.append((name, own, step.slot in state.slots))
     return lines
 
 
@@ -117,7 +137,12 @@ def _document_steps(dialogue: Dialogue) -> list[DocumentStep]:
     return seen
 
 
-def _document_status(turn: Turn, step: DocumentStep, received: list[DocumentProgress]) -> str:
+def _document_status(
+    turn: Turn,
+    step: DocumentStep,
+    received: list[DocumentProgress],
+    unread: list[DocumentProgress],
+) -> str:
     state, lang = turn.state, turn.language
     if step.slot in state.slots:
         return text("doc_status_confirmed", lang)
@@ -127,8 +152,7 @@ def _document_status(turn: Turn, step: DocumentStep, received: list[DocumentProg
     if any(d.kind in step.kinds for d in state.early_documents):
         return text("doc_status_early", lang)
     mine = [d for d in received if d.kind in step.kinds]
-    unread = [d for d in received if d.kind is None and d.status in ("received", "reading")]
-    latest = mine[-1] if mine else (unread[-1] if unread else None)
+    latest = mine[-1] if mine else (unread.pop(0) if unread else None)
     if latest is None:
         return text("doc_status_missing", lang)
     return text(f"doc_status_{latest.status}", lang)

@@ -144,6 +144,37 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Anotei o contato ({area}): {details}.",
         "en": "I noted the contact ({area}): {details}.",
     },
+    "document_before_consent": {
+        "pt": "Recebi o arquivo, mas antes de guardar qualquer documento preciso do seu "
+        "consentimento. Depois é só enviar de novo.",
+        "en": "I got the file, but before keeping any document I need your consent. Then just "
+        "send it again.",
+    },
+    "documents_info_now": {
+        "pt": "Preciso de: {needed}. Pode enviar por aqui mesmo: o PDF da Receita ou uma foto "
+        "com o documento plano, inteiro e com boa luz.",
+        "en": "I need: {needed}. You can send them right here: the PDF from Receita or a photo "
+        "of the document flat, whole and in good light.",
+    },
+    "documents_all_received": {
+        "pt": "Seus documentos já estão todos com a gente ✅; não precisa enviar mais nada.",
+        "en": "We already have all your documents ✅; there is nothing more to send.",
+    },
+    "status_erasure": {
+        "pt": "Seu pedido de exclusão dos dados está em análise; te avisamos do resultado por "
+        "aqui.",
+        "en": "Your request to erase your data is being reviewed; we'll tell you the outcome "
+        "here.",
+    },
+    "status_book_training": {
+        "pt": "agendar o treinamento (escreva “quero agendar o treinamento”)",
+        "en": "book the training (write “schedule the training”)",
+    },
+    "cep_empty": {
+        "pt": "Não encontrei números: o CEP tem 8 dígitos, por exemplo 01310-100.",
+        "en": "I found no digits: a CEP has 8 digits, e.g. 01310-100.",
+    },
+    "contact_filled_root": {"pt": "Anotei: {details}.", "en": "Noted: {details}."},
     # Media that is not a document.
     "unsupported_audio": {
         "pt": "Ainda não consigo ouvir áudios; pode escrever, por favor?",

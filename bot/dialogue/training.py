@@ -157,7 +157,9 @@ class TrainingDialogue:
             turn.say(text("training_none_free", lang))
             return
         if requested is not None and slots[0].starts_at == requested:
-            turn.state.pending = ConfirmSlotPending(options=[str(slots[0].slot_id)])
+            turn.state.pending = ConfirmSlotPending(
+                options=[str(slots[0].slot_id)], starts_at=requested.isoformat()
+            )
             intro = text("training_confirm_slot", lang, {"when": when(requested, lang, context)})
             turn.say(_join(lead, intro), yes_no_choices(lang))
             return
@@ -245,6 +247,13 @@ class TrainingDialogue:
         elif isinstance(pending, TrainingWhenPending) or scheduler is None:
             turn.state.pending = TrainingWhenPending() if scheduler is not None else None
             turn.say(text("training_ask_when", lang) if scheduler is not None else "")
+        elif isinstance(pending, ConfirmSlotPending) and pending.starts_at:
+            turn.state.pending = pending
+            moment = datetime.fromisoformat(pending.starts_at)
+            turn.say(
+                text("training_confirm_slot", lang, {"when": when(moment, lang, context)}),
+                yes_no_choices(lang),
+            )
         elif isinstance(pending, CancelTrainingPending | TrainingManagePending):
             turn.state.pending = None
             intent = (

@@ -16,6 +16,8 @@ from nlu.types import NLUResult
 
 __all__ = ["Turn", "Utterance"]
 
+_ANSWERS = frozenset({"affirm", "deny", "inform", "out_of_scope", "correct_data"})
+
 
 @dataclass(frozen=True)
 class Utterance:
@@ -46,6 +48,10 @@ class Utterance:
     def words(self) -> int:
         return len(self.folded.split())
 
+    def requests(self, threshold: float) -> bool:
+        """The NLU hears a request (not an answer) at least this sure."""
+        return self.intent not in _ANSWERS and self.confidence >= threshold
+
 
 @dataclass
 class Turn:
@@ -59,6 +65,9 @@ class Turn:
     # A repair kept its question open but could not take the message: unless an interruption
     # or a correction handles it, the repair explains what it expects.
     unfit_repair: bool = False
+    # A file this turn acknowledged is being read: asking its document step again would talk
+    # over the reading that comes next.
+    reading_awaited: bool = False
 
     @property
     def language(self) -> str:

@@ -151,7 +151,9 @@ def pick(said: Utterance, options: Sequence[Option]) -> Option | None:
     if by_meaning is not None:
         return by_meaning
     asks_something_else = said.intent not in ANSWER_INTENTS and said.confidence >= 0.7
-    contained = None if asks_something_else else _contained(folded, options)
+    # A one-word option inside a request is no answer ("pode ser amanhã às 14h?" is not
+    # "pode" = yes); a longer one is ("someone else, Mary Jones").
+    contained = _contained(folded, options, phrases_only=asks_something_else)
     if contained is not None:
         return contained
     for option in options:
@@ -175,8 +177,12 @@ def _by_meaning(said: Utterance, options: Sequence[Option]) -> Option | None:
     yes = [o for o in options if o.meaning == "yes"]
     no = [o for o in options if o.meaning == "no"]
     folded = said.folded
+    first = folded.split()[0] if folded else ""
     plain_yes = folded in YES_WORDS or folded in YES_PHRASES
+    # "não, a razão social é …": a leading no answers the question; the rest may fill a slot.
+    rest = folded.split()[1:]
     plain_no = folded in NO_WORDS or folded in NO_PHRASES
+    plain_no = plain_no or (first in ("nao", "no") and not any(w in YES_WORDS for w in rest))
     if len(yes) == 1 and plain_yes:
         return yes[0]
     if len(no) == 1 and plain_no:
@@ -184,7 +190,9 @@ def _by_meaning(said: Utterance, options: Sequence[Option]) -> Option | None:
     return None
 
 
-def _contained(folded: str, options: Sequence[Option]) -> Option | None:
+def _contained(
+    folded: str, options: Sequence[Option], *, phrases_only: bool = False
+) -> Option | None:
     """The option whose longest alias appears inside the message; one-word aliases only in
     short messages ("sim, sou eu" but not a long sentence that happens to say "sim"). A longer
     name wins over one it contains ("não concordo" over "concordo"); two options named apart
@@ -198,7 +206,7 @@ def _contained(folded: str, options: Sequence[Option]) -> Option | None:
         elif option.meaning == "no":
             names += ["nao", "no"]
         for name in names:
-            if not name or (" " not in name and words > 5):
+            if not name or (" " not in name and (words > 5 or phrases_only)):
                 continue
             for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
                 found.append((match.start(), match.end(), option))

@@ -197,6 +197,8 @@ def validate_mobile_phone(text: str) -> Validated:
 
 def validate_cep(text: str) -> Validated:
     digits = re.sub(r"\D", "", clean_text(text))
+    if not digits:
+        return Problem("cep_empty")
     if len(digits) != 8:
         return Problem("cep_length", {"length": len(digits)})
     if len(set(digits)) == 1:
@@ -218,7 +220,10 @@ def validate_address_number(text: str) -> Validated:
     lowered = number.lower().replace(" ", "")
     if lowered in {"sn", "s/n", "semnumero", "semnúmero", "nonumber"}:
         return "S/N"
-    if not number or len(number) > 12 or not any(ch.isdigit() for ch in number):
+    if len(number) > 12:  # "é o número 1000", "fica no 250": the one number said
+        found = re.findall(r"(?<![\w/-])(\d{1,6}[A-Za-z]?)(?![\w/-])", number)
+        number = found[0] if len(found) == 1 else ""
+    if not number or not any(ch.isdigit() for ch in number):
         return Problem("address_number")
     return number
 

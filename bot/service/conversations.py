@@ -236,7 +236,10 @@ class ConversationService:
             intent=None if conversation.bot_paused else nlu.intent.name,
             now=now,
         )
-        queued = queue_documents(session, conversation, inbound, now=now)
+        state = DialogueState.model_validate(conversation.state or {})
+        # LGPD: no document is kept before the client consented (the dialogue says so).
+        consented = state.slots.get("lgpd_consent") is True
+        queued = queue_documents(session, conversation, inbound, now=now) if consented else 0
         if inbound.document is None:
             conversation.last_inbound_at = inbound.received_at
         if inbound.profile_name:
@@ -246,7 +249,6 @@ class ConversationService:
             return _Turn(
                 Handled(conversation_id=conversation.id, bot_paused=True, documents_queued=queued)
             )
-        state = DialogueState.model_validate(conversation.state or {})
         with session.no_autoflush:  # one flush per transaction, not one per read
             context = self._context(session, conversation)
         turn = self.engine.handle(state, inbound, nlu, context)

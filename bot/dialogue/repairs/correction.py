@@ -102,12 +102,14 @@ def _level_options(dialogue: Dialogue, pending: FixChoicePending) -> list[Option
         info = dialogue.walker.catalog.get(key)
         label = info.namespace_label if info is not None else None
         titles = (label.pt, label.en) if label is not None else _OWN_AREA
-        aliases = info.namespace_aliases if info is not None else ()
+        aliases = info.namespace_aliases if label is not None and info is not None else _OWN_WORDS
         areas.append(Option(_AREA + namespace, titles, aliases=aliases))
     return areas
 
 
 _OWN_AREA = ("Seus dados, empresa e endereço", "Your data, company and address")
+_OWN_WORDS = ("meus dados", "seus dados", "dados", "empresa", "endereco", "meu", "my data",
+              "company", "address", "mine")  # fmt: skip
 
 
 class CorrectionRepair:

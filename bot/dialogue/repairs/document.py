@@ -119,9 +119,8 @@ class DocumentRepair:
     ) -> Outcome:
         value = validate_field(field, typed)
         if isinstance(value, Problem):
-            if pending.stage != "field_value" and turn.said.intent not in (
-                "inform",
-                "correct_data",
+            if turn.said.requests(dialogue.settings.interruption_confidence) or (
+                pending.stage != "field_value" and turn.said.intent != "inform"
             ):
                 return Outcome.UNFIT
             pending.stage, pending.field = "field_value", field

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import TypeAdapter
+
 from bot.dialogue.dialogue import Outcome
 from bot.dialogue.effects import RequestErasure
 from bot.dialogue.rendering import yes_no_choices
-from bot.dialogue.state import ErasurePending
+from bot.dialogue.state import ErasurePending, Pending
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, pick
@@ -25,9 +27,19 @@ _OPTIONS = (
 )  # fmt: skip
 
 
+_PENDING: TypeAdapter[Pending] = TypeAdapter(Pending)
+
+
 def ask_erasure(turn: Turn) -> None:
-    turn.state.pending = ErasurePending()
+    """Asks to confirm; a question that was open comes back if the client says no."""
+    open_ = turn.state.pending
+    then = open_.model_dump(mode="json") if open_ is not None else None
+    turn.state.pending = ErasurePending(then=then)
     turn.say(text("confirm_erasure", turn.language), yes_no_choices(turn.language))
+
+
+def _displaced(pending: ErasurePending) -> Pending | None:
+    return _PENDING.validate_python(pending.then) if pending.then is not None else None
 
 
 class ErasureRepair:
@@ -41,14 +53,17 @@ class ErasureRepair:
             return Outcome.TAKEN
         if chosen is not None:
             turn.say(text("erasure_cancelled", lang))
+            turn.state.pending = _displaced(pending)
             dialogue.ask_again(turn)
             return Outcome.TAKEN
         return Outcome.UNFIT
 
     def reask(self, turn: Turn, dialogue: Dialogue, pending: ErasurePending) -> None:
-        ask_erasure(turn)
+        turn.state.pending = pending
+        turn.say(text("confirm_erasure", turn.language), yes_no_choices(turn.language))
 
     def explain(self, turn: Turn, dialogue: Dialogue, pending: ErasurePending) -> None:
         # Anything but a clear yes keeps the data: nothing is erased by a misunderstanding.
         turn.say(text("erasure_cancelled", turn.language))
+        turn.state.pending = _displaced(pending)
         dialogue.ask_again(turn)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.dialogue import Outcome
 from bot.dialogue.texts import text
-from bot.dialogue.training import Answer, TrainingPending
+from bot.dialogue.training import TRAINING_INTENTS, Answer, TrainingPending
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import is_no, is_yes
 
@@ -21,6 +21,10 @@ __all__ = ["TrainingRepair"]
 class TrainingRepair:
     def take(self, turn: Turn, dialogue: Dialogue, pending: TrainingPending) -> Outcome:
         said = turn.said
+        if said.intent not in TRAINING_INTENTS and said.requests(
+            dialogue.settings.interruption_confidence
+        ):
+            return Outcome.UNFIT  # a person, the status…: answered, then this question again
         answer = Answer(
             body=said.body, message=said.message, nlu=said.nlu, yes=is_yes(said), no=is_no(said)
         )

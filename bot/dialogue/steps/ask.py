@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.dialogue.corrections import not_an_answer, other_entity
@@ -42,6 +43,11 @@ class AskHandler:
                 return value
         if not_an_answer(said, dialogue, step.validator) or _identifier_only(said, step):
             return Problem("not_an_answer")
+        own = _said_after_intro(said, step)
+        if own is not None:  # "meu nome é Maria da Silva", "a razão social é …"
+            value = validator(own)
+            if not isinstance(value, Problem):
+                return value
         if step.entity is None and other_entity(said, None) and step.validator == "employees":
             return Problem("employees_number")  # a CEP or a phone is never a head count
         return validator(said.body)
@@ -64,6 +70,24 @@ class AskHandler:
         if step.after is not None:
             dialogue.walker.run_action(turn, step.after, frame.namespace)
         dialogue.goto(turn, step.next)
+
+
+_INTRO = re.compile(
+    r"^(?:(?:oi|ola|olá|bom dia|boa tarde|hi|hello)[,!.]?\s+)?"
+    r"(?:(?:o\s+)?meu nome(?: completo)?(?: é| e|:)|me chamo|eu sou|sou|aqui é|aqui quem fala é|"
+    r"(?:a\s+)?razão social(?: é| e|:)|(?:o\s+)?nome da empresa(?: é| e|:)|"
+    r"(?:a\s+)?empresa (?:é|se chama)|my name is|i am|i'm|this is|the company is|"
+    r"the company name is)\s+(.+?)[.!]*$",
+    re.IGNORECASE,
+)
+
+
+def _said_after_intro(said: Utterance, step: AskStep) -> str | None:
+    """The answer after "meu nome é", "a razão social é", "my name is" in a free text."""
+    if step.validator not in ("person_name", "company_name"):
+        return None
+    match = _INTRO.match(said.body.strip())
+    return match.group(1).strip() if match else None
 
 
 def _identifier_only(said: Utterance, step: AskStep) -> bool:

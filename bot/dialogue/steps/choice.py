@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
+from bot.dialogue.corrections import value_for
 from bot.dialogue.rendering import format_value
 from bot.dialogue.state import Frame
 from bot.dialogue.steps.ask import fill_from_entities
@@ -50,11 +51,23 @@ class ChoiceHandler:
         return self.picked(turn, dialogue, step) is not None
 
     def picked(self, turn: Turn, dialogue: Dialogue, step: ChoiceStep) -> FlowOption | None:
-        chosen = pick(turn.said, options_of(step))
+        options = options_of(step)
+        chosen = pick(turn.said, options)
+        if chosen is None and turn.said.intent == "delete_data" and not turn.state.answered:
+            # "não quero passar meus dados" before any answer: nothing to erase, a refusal.
+            chosen = next((o for o in options if o.meaning == "no"), None)
         if chosen is not None:
             return next(o for o in step.options if o.id == chosen.id)
         frame = turn.state.frame
         filling = [o for o in step.options if o.fills]
+        names_another = dialogue.walker.catalog.mentioned(
+            turn.said.body, answered=turn.state.answered, slots=turn.state.slots
+        )
+        if names_another is not None and names_another.namespace not in (
+            "",
+            frame and frame.namespace,
+        ):
+            return None  # "o telefone da Beatriz é …": another contact's answer, not this one
         if len(filling) == 1 and frame is not None and self._fills(turn, dialogue, frame):
             return filling[0]  # "Beatriz Rocha, bia@…": someone else, by what it says
         return None
@@ -79,19 +92,22 @@ class ChoiceHandler:
         )
 
     def _fill(self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption) -> None:
+        if turn.said.choice_id:
+            return  # a tap says nothing more than the option
         before = dict(turn.state.slots)
         self._fill_slots(turn, dialogue, frame, option)
         filled = [
             format_value(key, value, turn.language)
             for key, value in turn.state.slots.items()
-            if key.startswith(f"{frame.namespace}.")
+            if (key.startswith(f"{frame.namespace}.") or not frame.namespace)
             and before.get(key) != value
             and not key.endswith(".same_as_me")
         ]
         if filled:
             area = dialogue.walker.caller_label(turn.state, frame)
             details = " · ".join(filled)
-            turn.say(text("contact_filled", turn.language, {"area": area, "details": details}))
+            key = "contact_filled" if area else "contact_filled_root"
+            turn.say(text(key, turn.language, {"area": area, "details": details}))
 
     def _fill_slots(self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption) -> None:
         flow = dialogue.walker.flows[frame.flow_id]
@@ -100,10 +116,18 @@ class ChoiceHandler:
                 (s for s in flow.steps.values() if isinstance(s, AskStep) and s.slot == slot),
                 None,
             )
-            if step is not None and step.validator == "person_name":
+            if step is None:
+                continue
+            if step.validator == "person_name":
                 name = person_name_in(turn.said.body)
                 if name is not None:
                     turn.state.set_slot(frame.slot_key(slot), name)
+            else:  # "não, a razão social é Pão Quente Comércio Ltda": what follows "é"
+                info = dialogue.walker.catalog.get(frame.slot_key(slot))
+                named = info is not None and any(fold(n) in turn.said.folded for n in info.names())
+                value = value_for(info, turn.said) if info is not None and named else None
+                if value is not None and not isinstance(value, Problem):
+                    turn.state.set_slot(frame.slot_key(slot), value)
         fill_from_entities(turn, dialogue, frame, skip="")
 
 
