@@ -179,6 +179,9 @@ class WebChat:
             # Not queued: a file nothing refers to is not kept (a client's identity document).
             await anyio.to_thread.run_sync(self._forget_unreferenced, sha256)
             raise
+        if not handled.documents_queued:
+            # Before consent nothing is kept (the dialogue tells the client why).
+            await anyio.to_thread.run_sync(self._forget_unreferenced, sha256)
         document = await anyio.to_thread.run_sync(self._document_of, address, sha256)
         return UploadResult(
             duplicate=handled.duplicate, document=document, replies=list(handled.replies)

@@ -322,6 +322,7 @@ def test_a_pdf_sent_at_the_documents_step_is_queued_and_read(runtime: Runtime) -
 def test_a_photo_sent_early_is_read_too(runtime: Runtime) -> None:
     with _chat(runtime) as client:
         _greet(client)
+        _send(client, "1")  # consent: documents are kept only after it
         response = _upload(client, _png(), content_type="image/png", filename="foto.png")
         assert response.status_code == 200, response.text
         assert "Recebi" in response.json()["messages"][0]["text"]
@@ -396,6 +397,7 @@ def test_uploads_belong_to_their_session(runtime: Runtime) -> None:
         assert never_opened.status_code == 404
         _greet(client)
         _greet(client, OTHER)
+        _send(client, "1")  # consent: documents are kept only after it
         mine = _upload(client, _png(), content_type="image/png", message_id="upload-1")
         assert mine.status_code == 200
         file_id = mine.json()["file"]["id"]
@@ -450,3 +452,16 @@ def test_rasa_down_falls_back_and_is_counted_on_metrics(
             if line.startswith("acolhe_nlu_fallback_total{") and not line.endswith(" 0.0")
         ]
         assert counted, metrics
+
+
+def test_a_file_before_consent_is_not_kept(runtime: Runtime) -> None:
+    """LGPD: nothing is stored before the client agreed; the bot says why and asks again."""
+    with _chat(runtime) as client:
+        _greet(client)
+        response = _upload(client, _png(), content_type="image/png", filename="cnh.png")
+        assert response.status_code == 200, response.text
+        texts = [m["text"] for m in response.json()["messages"]]
+        assert any("consentimento" in t for t in texts)
+    assert _stored_files(runtime) == []
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 0
