@@ -180,6 +180,8 @@ def build_document_worker(
         clock=runtime.clock,
         timezone=settings.timezone,
         limits=intake_limits(settings),
+        read_attempts=settings.ocr_max_attempts,
+        assign_escalation=runtime.conversations.assign_escalation,
     )
 
 

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     identity_image_retention_days: int = 30  # CNH/RG photos are deleted this long after confirmation
     ocr_workers: int = 1  # OCR processes (each uses one core while reading)
     ocr_timeout_s: float = 60.0
+    ocr_max_attempts: int = 3  # tries of a document whose reading process dies or times out
 
     # Back-office (see backoffice/README.md)
     business_hours: str = "09:00-18:00"

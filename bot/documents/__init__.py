@@ -6,6 +6,7 @@ The lead's code calls only the names below; the modules behind them are private.
 - ``DocumentStore(root, fernet_key).put/get/delete/exists``
 - ``read_document(data, kind=..., options=ReadOptions(today=...)) -> Extraction``
 - ``OcrPool(max_workers=..., timeout=...)`` and ``await pool.read(data, kind=...)``
+  (``ReaderCrashed`` or ``ReadTimeout`` when the document's own reading failed)
 - ``BrasilApiClient(base_url).cnpj(...)/.cep(...)`` (async)
 - ``cross_check(kind, fields, today=..., typed_cnpj=..., contact_cpf=..., contact_name=...)``
 - ``run_ocr(path, kind=...)`` for ``onboard ocr``
@@ -35,6 +36,7 @@ from bot.documents.errors import (
     DocumentRejected,
     EnrichmentError,
     NotFound,
+    ReaderCrashed,
     ReadTimeout,
     Unavailable,
 )
@@ -64,6 +66,7 @@ __all__ = [
     "Partner",
     "ReadOptions",
     "ReadTimeout",
+    "ReaderCrashed",
     "TtlCache",
     "Unavailable",
     "Upload",

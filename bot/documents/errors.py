@@ -3,6 +3,7 @@
     DocumentError
      ├── DocumentRejected      an upload refused at intake (code + pt/en message for the client)
      ├── ReadTimeout           reading a document took longer than its budget
+     ├── ReaderCrashed         the process reading a document died while it read it alone
      ├── DocumentNotFound      no stored document has this SHA-256
      └── EnrichmentError       BrasilAPI look-ups
           ├── NotFound         the CNPJ or CEP does not exist (HTTP 404)
@@ -28,6 +29,11 @@ class DocumentRejected(DocumentError):
 
 class ReadTimeout(DocumentError):
     """The OCR of a document (or one page) exceeded its time budget."""
+
+
+class ReaderCrashed(DocumentError):
+    """The OCR process died (killed, out of memory, a native crash) while reading this document,
+    and no other read was running beside it: the document itself may be the cause."""
 
 
 class DocumentNotFound(DocumentError):

@@ -5,6 +5,12 @@ conversation's lock, like any other message).
 
 A refused file (too large, not an image or PDF, corrupt, too poor to read) becomes a reading
 with the reason, and the client is told what to send instead; nothing partial is stored.
+
+A document whose reading process dies or runs out of time (``ReaderCrashed``, ``ReadTimeout``)
+is tried again later, with backoff, up to ``read_attempts`` times (``ONBOARD_OCR_MAX_ATTEMPTS``);
+then it is ``failed``: the client is asked for the file again (a reading with the reason, like a
+refusal) and the CSM gets a ``document_unreadable`` escalation. Attempts, backoff and the outcome
+live on the document's row, so a restart in between loses nothing.
 """
 
 from __future__ import annotations
@@ -23,11 +29,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.errors import MediaTooLarge, MediaUnavailable
 from bot.channels.ports import MediaFetcher
+from bot.dialogue.effects import Escalate
 from bot.documents import (
     DocumentRejected,
     DocumentStore,
     Extraction,
     IntakeLimits,
+    ReaderCrashed,
     ReadOptions,
     ReadTimeout,
     cross_check,
@@ -37,19 +45,23 @@ from bot.domain.clock import Clock
 from bot.domain.documents import DocumentReading, Mismatch
 from bot.domain.messages import Channel, InboundMessage, MediaRef
 from bot.service.inbox import Inbox
+from bot.service.records import EffectRecorder, EscalationAssignment
 from bot.storage.claims import claim_due
 from bot.storage.models import Client, Contact, Conversation, Document
 from bot.workers.loop import run_rounds
 
 log = logging.getLogger(__name__)
 
-_UNREADABLE_PT = (
-    "Não consegui ler esse arquivo a tempo. Envie o PDF baixado da Receita, ou uma foto com o "
-    "documento plano, inteiro e com boa luz."
+# A document given up on: the client is asked again, and told a person knows.
+_FAILED_PT = "Não consegui ler este arquivo; pode enviar de novo, ou uma foto?"
+_FAILED_EN = "I couldn't read this file; could you send it again, or a photo?"
+_FAILED_TIP_PT = (
+    "Dica: o PDF baixado da Receita, ou uma foto com o documento plano, inteiro e com boa luz, "
+    "costuma dar certo. Também avisei a nossa equipe, que pode ajudar se não der."
 )
-_UNREADABLE_EN = (
-    "I couldn't read that file in time. Please send the PDF from Receita, or a photo of the "
-    "document flat, whole and in good light."
+_FAILED_TIP_EN = (
+    "Tip: the PDF from Receita, or a photo of the document flat, whole and in good light, "
+    "usually works. I've also let our team know, in case it doesn't."
 )
 _UNAVAILABLE_PT = "Não consegui baixar o arquivo que você enviou. Pode mandar de novo?"
 _UNAVAILABLE_EN = "I couldn't download the file you sent. Could you send it again?"
@@ -87,8 +99,13 @@ class DocumentWorker:
         timezone: str = "America/Sao_Paulo",
         limits: IntakeLimits | None = None,
         max_attempts: int = 5,
+        read_attempts: int = 3,
+        assign_escalation: EscalationAssignment | None = None,
         lease_s: float = 300.0,
     ) -> None:
+        """``max_attempts`` bounds downloads that fail for a while and unexpected errors;
+        ``read_attempts`` bounds readings whose process dies or runs out of time. Both count
+        the document's ``attempts``."""
         self.sessions = sessions
         self.fetchers = fetchers
         self.store = store
@@ -98,6 +115,8 @@ class DocumentWorker:
         self.zone = ZoneInfo(timezone)
         self.limits = limits or IntakeLimits()
         self.max_attempts = max_attempts
+        self.read_attempts = read_attempts
+        self.assign_escalation = assign_escalation
         self.lease = timedelta(seconds=lease_s)
 
     async def run(self, stop: asyncio.Event, *, wake: asyncio.Event | None = None) -> None:
@@ -158,15 +177,22 @@ class DocumentWorker:
                 job.document_id, "other", rejected_pt=_UNAVAILABLE_PT, rejected_en=_UNAVAILABLE_EN
             )
             await anyio.to_thread.run_sync(self._finish, job, reading, None, str(exc))
+        except (ReaderCrashed, ReadTimeout) as exc:
+            attempt = job.attempts + 1
+            log.warning(
+                "document %s, attempt %d of %d: %s",
+                job.document_id, attempt, self.read_attempts, exc,
+            )  # fmt: skip
+            if attempt < self.read_attempts:
+                await anyio.to_thread.run_sync(self._retry_later, job, str(exc))
+                return
+            await anyio.to_thread.run_sync(self._fail, job, str(exc))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             log.exception("document %s could not be processed", job.document_id)
             if job.attempts + 1 < self.max_attempts:
                 await anyio.to_thread.run_sync(self._retry_later, job, repr(exc))
                 return
-            reading = DocumentReading(
-                job.document_id, "other", rejected_pt=_UNREADABLE_PT, rejected_en=_UNREADABLE_EN
-            )
-            await anyio.to_thread.run_sync(self._finish, job, reading, None, repr(exc))
+            await anyio.to_thread.run_sync(self._fail, job, repr(exc))
         await self.inbox.receive(
             InboundMessage(
                 channel=Channel(job.channel),
@@ -190,8 +216,13 @@ class DocumentWorker:
             reading = DocumentReading(
                 job.document_id,
                 "other",
-                rejected_pt=f"O arquivo passa do limite de {limit_mb} MB. Envie uma foto menor ou o PDF.",
-                rejected_en=f"The file is over the {limit_mb} MB limit. Please send a smaller photo or the PDF.",
+                rejected_pt=(
+                    f"O arquivo passa do limite de {limit_mb} MB. Envie uma foto menor ou o PDF."
+                ),
+                rejected_en=(
+                    f"The file is over the {limit_mb} MB limit. "
+                    "Please send a smaller photo or the PDF."
+                ),
             )
             await anyio.to_thread.run_sync(self._finish, job, reading, None, "too_large")
             return
@@ -212,14 +243,8 @@ class DocumentWorker:
             await anyio.to_thread.run_sync(self._finish, job, reading, None, rejected.code)
             return
         today = self.clock.now().astimezone(self.zone).date()
-        try:
-            extraction = await self.reader.read(data, kind="auto", options=ReadOptions(today=today))
-        except ReadTimeout:
-            reading = DocumentReading(
-                job.document_id, "other", rejected_pt=_UNREADABLE_PT, rejected_en=_UNREADABLE_EN
-            )
-            await anyio.to_thread.run_sync(self._finish, job, reading, None, "read timeout")
-            return
+        # ReaderCrashed and ReadTimeout go up to _process: tried again later, or failed.
+        extraction = await self.reader.read(data, kind="auto", options=ReadOptions(today=today))
         sha256 = await anyio.to_thread.run_sync(self.store.put, data)
         mismatches = cross_check(
             extraction.kind,
@@ -249,6 +274,41 @@ class DocumentWorker:
             document.claimed_until = None
             document.error = error[:500]
             document.next_attempt_at = now + timedelta(seconds=10 * 2**document.attempts)
+
+    def _fail(self, job: Job, error: str) -> None:
+        """Gives up on a document: ``failed``, with a reading that asks the client for the file
+        again, and an escalation for the CSM, in one transaction."""
+        now = self.clock.now()
+        reading = DocumentReading(
+            job.document_id,
+            "other",
+            rejected_pt=_FAILED_PT,
+            rejected_en=_FAILED_EN,
+            tip_pt=_FAILED_TIP_PT,
+            tip_en=_FAILED_TIP_EN,
+        )
+        with self.sessions() as session, session.begin():
+            document = session.get_one(Document, job.document_id)
+            document.attempts += 1
+            document.claimed_until = None
+            document.status = "failed"
+            document.error = error[:500]
+            document.extraction = _reading_json(reading)
+            conversation = (
+                session.get(Conversation, document.conversation_id)
+                if document.conversation_id is not None
+                else None
+            )
+            if conversation is None:
+                return
+            name = job.media.filename or job.media.content_type or "arquivo"
+            detail = (
+                f"Documento #{job.document_id} ({name}) não foi lido em {document.attempts} "
+                f"tentativa(s); o cliente foi avisado e pode enviar de novo. Último erro: {error}"
+            )
+            EffectRecorder(
+                session, conversation, now=now, assign_escalation=self.assign_escalation
+            ).apply([Escalate("document_unreadable", detail[:500])])
 
     def _finish(
         self,
@@ -283,6 +343,8 @@ def _reading_json(reading: DocumentReading) -> dict[str, object]:
         "uncertain": list(reading.uncertain),
         "rejected_pt": reading.rejected_pt,
         "rejected_en": reading.rejected_en,
+        "tip_pt": reading.tip_pt,
+        "tip_en": reading.tip_en,
         "mismatches": [[m.field, m.reason_pt, m.reason_en] for m in reading.mismatches],
     }
 
@@ -298,6 +360,8 @@ def _reading_from_json(document_id: int, data: Mapping[str, object]) -> Document
         uncertain=tuple(str(u) for u in uncertain) if isinstance(uncertain, list) else (),
         rejected_pt=str(data.get("rejected_pt", "")),
         rejected_en=str(data.get("rejected_en", "")),
+        tip_pt=str(data.get("tip_pt", "")),
+        tip_en=str(data.get("tip_en", "")),
         mismatches=tuple(
             Mismatch(str(m[0]), str(m[1]), str(m[2])) for m in mismatches if isinstance(m, list)
         )

@@ -48,6 +48,7 @@ REGISTRATION = [
 class Setup:
     runtime: Runtime
     worker: DocumentWorker
+    pool: OcrPool
     marks: Path
     chat: Chat
 
@@ -72,7 +73,7 @@ async def setup(runtime: Runtime, tmp_path: Path) -> AsyncIterator[Setup]:
         chat.say(answer)
     assert "etapa de documentos" in chat.say("Está tudo certo", choice_id="__ok__")
     try:
-        yield Setup(runtime, worker, marks, chat)
+        yield Setup(runtime, worker, pool, marks, chat)
     finally:
         pool.shutdown()
 
@@ -124,10 +125,6 @@ async def _round_later(setup: Setup, clock: FakeClock) -> int:
     return await setup.worker.run_once()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="#14.6: the document stays pending after its reader died 3 times; nobody is told",
-)
 async def test_a_document_whose_reader_dies_every_time_is_failed_and_both_sides_told(
     setup: Setup, clock: FakeClock
 ) -> None:
@@ -152,3 +149,63 @@ async def test_a_document_whose_reader_dies_every_time_is_failed_and_both_sides_
     with setup.runtime.sessions() as session:
         escalation = session.scalars(select(Escalation)).one()
     assert escalation.reason == "document_unreadable" and "cartao.pdf" in escalation.detail
+    assert escalation.status == "open" and escalation.conversation_id is not None
+
+    # The worker carries on: the client's next file is read as usual.
+    again = make_sample("cnpj_card", "pdf", 2)
+    before = _last_message(setup)
+    second_id = _send_file(setup, again.data, filename="cartao-2.pdf")
+    assert await setup.worker.run_once() == 1
+    assert _document(setup, second_id).status == "read"
+    assert "Li o seu cartão CNPJ" in _said_since(setup, before)[-1]
+
+
+async def test_a_document_whose_reader_dies_once_is_read_after_a_backoff(
+    setup: Setup, clock: FakeClock
+) -> None:
+    card = make_sample("cnpj_card", "pdf", 1)
+    mark(setup.marks, card.data, "die 1")
+    document_id = _send_file(setup, card.data, filename="cartao.pdf")
+    before = _last_message(setup)
+
+    assert await setup.worker.run_once() == 1  # the process dies
+    document = _document(setup, document_id)
+    assert (document.status, document.attempts) == ("pending", 1)
+    assert document.next_attempt_at is not None
+    assert document.next_attempt_at.replace(tzinfo=clock.now().tzinfo) > clock.now()
+    assert _said_since(setup, before) == []  # nothing to say yet
+    assert await setup.worker.run_once() == 0  # not before its backoff is over
+
+    assert await _round_later(setup, clock) == 1
+    document = _document(setup, document_id)
+    assert (document.status, document.attempts, document.kind) == ("read", 2, "cnpj_card")
+    [reading] = _said_since(setup, before)
+    assert reading.startswith("Li o seu cartão CNPJ")
+    with setup.runtime.sessions() as session:
+        assert session.scalars(select(Escalation)).all() == []
+
+
+async def test_a_reading_over_its_time_budget_is_tried_again_then_failed_like_a_crash(
+    setup: Setup, clock: FakeClock
+) -> None:
+    card = make_sample("cnpj_card", "pdf", 1)
+    mark(setup.marks, card.data, "hang")
+    setup.pool.timeout = 1.0
+    setup.worker.read_attempts = 2
+    document_id = _send_file(setup, card.data, filename="cartao.pdf")
+    before = _last_message(setup)
+
+    assert await _round_later(setup, clock) == 1
+    assert _document(setup, document_id).status == "pending"
+    assert await _round_later(setup, clock) == 1
+
+    hung = calls(setup.marks, card.data)
+    assert len(set(hung)) == 2  # each hung process was killed and replaced
+    document = _document(setup, document_id)
+    assert (document.status, document.attempts) == ("failed", 2)
+    assert "more than 1 s" in (document.error or "")
+    assert _said_since(setup, before)[0] == (
+        "Não consegui ler este arquivo; pode enviar de novo, ou uma foto?"
+    )
+    with setup.runtime.sessions() as session:
+        assert session.scalars(select(Escalation.reason)).all() == ["document_unreadable"]
