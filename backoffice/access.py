@@ -7,16 +7,23 @@ Roles:
   plus the unassigned queue;
 * ``csm`` sees and acts on the onboardings assigned to them and the unassigned queue.
 
-Conversations, clients, escalations and documents follow the scope of their onboarding. An id
-that exists but lies outside the caller's scope is a 403; an id that does not exist is a 404.
+There is one scope rule, on onboardings (``onboarding_scope``); everything that belongs to an
+onboarding (conversations, escalations, ERP pushes) or to a client (documents, notes, erasure
+requests) is derived from it and never from anything else: an escalation is not visible because
+it is assigned to the caller, but because its onboarding is. A row without an onboarding is the
+admins' only.
+
+An id that exists but lies outside the caller's scope is a 403; an id that does not exist, or
+that names something of another parent than the one in the path, is a 404.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backoffice.errors import Forbidden, NotFound, Unauthorized
 from bot.storage.models import (
@@ -86,80 +93,75 @@ def client_scope(principal: Principal) -> ColumnElement[bool]:
     )
 
 
-def escalation_scope(principal: Principal) -> ColumnElement[bool]:
-    """A WHERE clause on ``Escalation``: assigned to the caller (or their team), or queued."""
+def belongs_to_scope(
+    principal: Principal, onboarding_id: InstrumentedAttribute[int | None]
+) -> ColumnElement[bool]:
+    """A WHERE clause on a row that belongs to an onboarding through ``onboarding_id``: that
+    onboarding is in scope. Rows without one are the admins' only."""
     if principal.role == "admin":
         return true()
-    visible_onboarding = exists(
-        select(Onboarding.id).where(
-            Onboarding.id == Escalation.onboarding_id, onboarding_scope(principal)
-        )
+    return exists(
+        select(Onboarding.id).where(Onboarding.id == onboarding_id, onboarding_scope(principal))
     )
-    if principal.role == "manager":
-        team_members = select(StaffUser.id).where(StaffUser.team == principal.team)
-        assigned: ColumnElement[bool] = Escalation.assigned_to.in_(team_members)
-    else:
-        assigned = Escalation.assigned_to == principal.id
-    unassigned = and_(
-        Escalation.assigned_to.is_(None),
-        or_(Escalation.onboarding_id.is_(None), visible_onboarding),
-    )
-    return or_(assigned, unassigned)
+
+
+def conversation_scope(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause on ``Conversation``: its onboarding is in scope."""
+    return belongs_to_scope(principal, Conversation.onboarding_id)
+
+
+def escalation_scope(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause on ``Escalation``: its onboarding is in scope (whoever it is assigned to;
+    assigning a CSM to the onboarding moves its open escalations, ``follow_onboarding``)."""
+    return belongs_to_scope(principal, Escalation.onboarding_id)
 
 
 # ---------------------------------------------------------------------------- loaders
+_Scoped = TypeVar("_Scoped", Onboarding, Client, Conversation, Escalation)
+
+
+def _load_in_scope(
+    session: Session,
+    model: type[_Scoped],
+    row_id: int,
+    *,
+    scope: ColumnElement[bool],
+    what: str,
+) -> _Scoped:
+    """The row ``row_id`` of ``model``: ``NotFound`` when there is none, ``Forbidden`` when
+    ``scope`` does not select it."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(what, row_id)
+    if session.scalar(select(model.id).where(model.id == row_id, scope)) is None:
+        raise Forbidden(f"{what} {row_id} is outside your scope")
+    return row
+
+
 def load_onboarding(session: Session, principal: Principal, onboarding_id: int) -> Onboarding:
-    onboarding = session.get(Onboarding, onboarding_id)
-    if onboarding is None:
-        raise NotFound("onboarding", onboarding_id)
-    visible = session.scalar(
-        select(Onboarding.id).where(Onboarding.id == onboarding_id, onboarding_scope(principal))
+    return _load_in_scope(
+        session, Onboarding, onboarding_id, scope=onboarding_scope(principal), what="onboarding"
     )
-    if visible is None:
-        raise Forbidden(f"onboarding {onboarding_id} is outside your scope")
-    return onboarding
 
 
 def load_client(session: Session, principal: Principal, client_id: int) -> Client:
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound("client", client_id)
-    visible = session.scalar(
-        select(Client.id).where(Client.id == client_id, client_scope(principal))
-    )
-    if visible is None:
-        raise Forbidden(f"client {client_id} is outside your scope")
-    return client
+    return _load_in_scope(session, Client, client_id, scope=client_scope(principal), what="client")
 
 
 def load_conversation(session: Session, principal: Principal, conversation_id: int) -> Conversation:
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise NotFound("conversation", conversation_id)
-    if principal.role == "admin":
-        return conversation
-    if conversation.onboarding_id is None:
-        raise Forbidden(f"conversation {conversation_id} has no onboarding; only admins see it")
-    visible = session.scalar(
-        select(Onboarding.id).where(
-            Onboarding.id == conversation.onboarding_id, onboarding_scope(principal)
-        )
+    return _load_in_scope(
+        session,
+        Conversation,
+        conversation_id,
+        scope=conversation_scope(principal),
+        what="conversation",
     )
-    if visible is None:
-        raise Forbidden(f"conversation {conversation_id} is outside your scope")
-    return conversation
 
 
 def load_escalation(session: Session, principal: Principal, escalation_id: int) -> Escalation:
-    escalation = session.get(Escalation, escalation_id)
-    if escalation is None:
-        raise NotFound("escalation", escalation_id)
-    visible = session.scalar(
-        select(Escalation.id).where(Escalation.id == escalation_id, escalation_scope(principal))
+    return _load_in_scope(
+        session, Escalation, escalation_id, scope=escalation_scope(principal), what="escalation"
     )
-    if visible is None:
-        raise Forbidden(f"escalation {escalation_id} is outside your scope")
-    return escalation
 
 
 def load_staff(session: Session, principal: Principal, staff_id: int) -> StaffUser:

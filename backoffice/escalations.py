@@ -1,10 +1,20 @@
-"""Who answers an escalation: the auto-assignment rule and the CSMs' load.
+"""Who answers an escalation: the auto-assignment rule, assignment by hand, and the CSMs' load.
 
-The rule: the onboarding's CSM when it has one; otherwise the least-loaded active CSM of the
-escalation's queue (the segment; CSMs without a segment serve every queue) whose open
-escalations are below their cap (``StaffUser.max_open_escalations``), ties to the lowest id;
-otherwise nobody: the escalation waits in the queue. For a segment whose pipeline has a
-dedicated CSM (enterprise), the chosen CSM becomes the onboarding's CSM too.
+An escalation follows its onboarding (its scope is the onboarding's, ``backoffice.access``), so
+it is only ever held by someone who sees that onboarding:
+
+* the rule: the onboarding's CSM when it has one (an inactive CSM's escalation waits in the
+  queue until a manager gives the onboarding to someone else); otherwise the least-loaded
+  active CSM of the escalation's queue (the segment; CSMs without a segment serve every queue)
+  whose open escalations are below their cap (``StaffUser.max_open_escalations``), ties to the
+  lowest id; otherwise nobody: the escalation waits in the queue. For a segment whose pipeline
+  has a dedicated CSM (enterprise), the chosen CSM becomes the onboarding's CSM too;
+* by hand (``reassign``), a manager picks a CSM of their team, but an onboarding with a CSM keeps
+  its escalations with that CSM (409: assign the onboarding instead);
+* assigning the onboarding's CSM moves its open escalations along (``follow_onboarding``), back
+  to the queue when the onboarding goes back to the queue.
+
+Every move is audited (``escalation_assigned``, field ``escalation.assigned_to``).
 
 On PostgreSQL the candidate CSM rows are locked (``FOR UPDATE``, in id order) so that two
 escalations assigned at the same time cannot both take a CSM's last free slot.
@@ -18,7 +28,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from backoffice.access import Principal
 from backoffice.audit import record_audit
+from backoffice.errors import Conflict, Forbidden, Invalid
 from backoffice.pipeline import PipelineCatalog
 from bot.storage.models import Conversation, Escalation, Onboarding, StaffUser
 
@@ -80,24 +92,113 @@ def assign_escalation(
     """
     if escalation.assigned_to is not None:
         return session.get(StaffUser, escalation.assigned_to)
+    assignee = _choose(session, escalation, dedicated_csm=dedicated_csm)
+    if assignee is not None:
+        _move(session, escalation, to=assignee.id, actor=actor, now=now)
+    return assignee
+
+
+def _choose(session: Session, escalation: Escalation, *, dedicated_csm: bool) -> StaffUser | None:
+    """The rule itself (gives a dedicated segment's onboarding its CSM); records nothing."""
     session.flush()
     onboarding = (
         session.get(Onboarding, escalation.onboarding_id)
         if escalation.onboarding_id is not None
         else None
     )
-    assignee: StaffUser | None = None
     if onboarding is not None and onboarding.csm_id is not None:
+        # Only the onboarding's CSM sees it; anyone else would hold what they cannot read.
         owner = session.get(StaffUser, onboarding.csm_id)
-        if owner is not None and owner.active:
-            assignee = owner
-    if assignee is None:
-        assignee = least_loaded_csm(session, queue=escalation.queue)
-        if assignee is not None and dedicated_csm and onboarding is not None:
-            onboarding.csm_id = assignee.id
-    if assignee is None:
-        return None
-    escalation.assigned_to = assignee.id
+        return owner if owner is not None and owner.active else None
+    assignee = least_loaded_csm(session, queue=escalation.queue)
+    if assignee is not None and dedicated_csm and onboarding is not None:
+        onboarding.csm_id = assignee.id
+    return assignee
+
+
+def reassign(
+    session: Session,
+    escalation: Escalation,
+    principal: Principal,
+    *,
+    staff_id: int | None,
+    dedicated_csm: bool,
+    now: datetime,
+) -> None:
+    """A manager's (or an admin's) assignment: to ``staff_id``, or by the rule when None.
+
+    ``Invalid`` when ``staff_id`` is not an active CSM, ``Forbidden`` when a manager names a
+    CSM of another team, ``Conflict`` when the escalation is resolved, when its onboarding has
+    another CSM (assign the onboarding instead), or when the CSM is at their cap.
+    """
+    principal.require_role("manager", "admin")
+    if escalation.status not in OPEN_STATUSES:
+        raise Conflict(f"escalation {escalation.id} is {escalation.status}")
+    if staff_id is None:
+        old = escalation.assigned_to
+        escalation.assigned_to = None  # not counted in its holder's load while choosing
+        chosen = _choose(session, escalation, dedicated_csm=dedicated_csm)
+        escalation.assigned_to = old
+        if (chosen.id if chosen else None) != old:
+            _move(
+                session,
+                escalation,
+                to=chosen.id if chosen else None,
+                actor=principal.actor,
+                now=now,
+            )
+        return
+    staff = session.get(StaffUser, staff_id)
+    if staff is None or staff.role != "csm" or not staff.active:
+        raise Invalid(f"staff member {staff_id} is not an active CSM")
+    if principal.role == "manager" and staff.team != principal.team:
+        raise Forbidden(f"CSM {staff.id} is not in your team")
+    onboarding = (
+        session.get(Onboarding, escalation.onboarding_id)
+        if escalation.onboarding_id is not None
+        else None
+    )
+    if onboarding is not None and onboarding.csm_id not in (None, staff.id):
+        raise Conflict(
+            f"escalation {escalation.id} follows onboarding {onboarding.id}, whose CSM is "
+            f"staff member {onboarding.csm_id}; to hand it to CSM {staff.id}, assign them the "
+            f"onboarding (PUT /onboardings/{onboarding.id}/csm)"
+        )
+    if escalation.assigned_to == staff.id:
+        return
+    if open_loads(session, [staff.id])[staff.id] >= staff.max_open_escalations:
+        raise Conflict(f"CSM {staff.id} is at their cap of open escalations")
+    _move(session, escalation, to=staff.id, actor=principal.actor, now=now)
+
+
+def follow_onboarding(
+    session: Session, onboarding: Onboarding, *, actor: str, now: datetime
+) -> list[Escalation]:
+    """Gives the onboarding's open escalations to its CSM, or back to the queue when it has none
+    (called when the onboarding's CSM changes). Returns the escalations moved, each audited."""
+    session.flush()
+    moved = [
+        escalation
+        for escalation in session.scalars(
+            select(Escalation)
+            .where(
+                Escalation.onboarding_id == onboarding.id,
+                Escalation.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Escalation.id)
+        )
+        if escalation.assigned_to != onboarding.csm_id
+    ]
+    for escalation in moved:
+        _move(session, escalation, to=onboarding.csm_id, actor=actor, now=now)
+    return moved
+
+
+def _move(
+    session: Session, escalation: Escalation, *, to: int | None, actor: str, now: datetime
+) -> None:
+    old = escalation.assigned_to
+    escalation.assigned_to = to
     conversation = session.get(Conversation, escalation.conversation_id)
     record_audit(
         session,
@@ -107,9 +208,9 @@ def assign_escalation(
         client_id=conversation.client_id if conversation is not None else None,
         conversation_id=escalation.conversation_id,
         field="escalation.assigned_to",
-        new=assignee.id,
+        old=old,
+        new=to,
     )
-    return assignee
 
 
 class EscalationAssigner:

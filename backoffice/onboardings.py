@@ -1,5 +1,6 @@
-"""What staff do to an onboarding: move it along its pipeline, flag it, assign its CSM, pause
-its SLA clock, and approve it (which queues the ERP push in the same transaction)."""
+"""What staff do to an onboarding: move it along its pipeline, flag it, assign its CSM (its open
+escalations go along), pause its SLA clock, and approve it (which queues the ERP push in the
+same transaction)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from backoffice.access import Principal
 from backoffice.audit import record_audit
 from backoffice.erp_payload import build_registration
 from backoffice.errors import Conflict, Forbidden, Invalid, NotFound
+from backoffice.escalations import follow_onboarding
 from backoffice.pipeline import PipelineCatalog
 from bot.domain.onboarding import Stage
 from bot.storage.models import Client, Onboarding, StaffUser, StageChange
@@ -108,7 +110,10 @@ def assign_csm(
     csm_id: int | None,
     now: datetime,
 ) -> None:
-    """Managers assign CSMs of their team; admins anyone; None returns it to the queue."""
+    """Managers assign CSMs of their team; admins anyone; None returns it to the queue.
+
+    The onboarding's open escalations go along (to the new CSM, or back to the queue), so that
+    nobody keeps an escalation of a client they no longer see; each move is audited."""
     principal.require_role("manager", "admin")
     if csm_id is not None:
         csm = session.get(StaffUser, csm_id)
@@ -128,6 +133,7 @@ def assign_csm(
         old=old,
         new=csm_id,
     )
+    follow_onboarding(session, onboarding, actor=principal.actor, now=now)
 
 
 def open_pause(

@@ -95,7 +95,9 @@ def with_escalation(world: World) -> dict[str, Any]:
         onboarding_id=ids["onboarding_id"],
         reason="request_human",
         queue="self_service",
-        assigned_to=world.roster.csm_owner.id,
+        # Held by a CSM of the pool since the client was in the queue (as assignment left it
+        # before #14): the scope follows the onboarding, not the assignee.
+        assigned_to=world.roster.csm_other.id,
         created_at=world.clock.now(),
     )
     world.session.add(escalation)

@@ -4,7 +4,6 @@ queue under their cap, else the queue; enterprise escalations give the onboardin
 from __future__ import annotations
 
 import httpx
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -103,13 +102,17 @@ def test_bot_escalation_is_assigned_and_listed(
         escalation_id = escalation.id
     mine = api.get("/escalations", params={"status": "open"}, headers=roster.csm_owner.headers)
     assert [e["id"] for e in mine.json()["items"]] == [escalation_id]
-    # Not visible to the other CSM: assigned to someone else.
+    # The client is in the queue: the other CSM sees the escalation as they see the onboarding
+    # and its conversation (scope follows the onboarding, not the assignee); ``assigned_to``
+    # narrows the list to one's own.
     other = api.get("/escalations", headers=roster.csm_other.headers)
-    assert other.json()["items"] == []
-    assert (
-        api.get(f"/escalations/{escalation_id}", headers=roster.csm_other.headers).status_code
-        == 403
+    assert [e["id"] for e in other.json()["items"]] == [escalation_id]
+    theirs = api.get(
+        "/escalations",
+        params={"assigned_to": roster.csm_other.id},
+        headers=roster.csm_other.headers,
     )
+    assert theirs.json()["items"] == []
 
 
 def test_manual_assignment_respects_the_cap(
@@ -147,7 +150,6 @@ def test_manual_assignment_respects_the_cap(
     assert other_team.status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason="#14: escalations do not follow their onboarding yet")
 def test_assigning_the_client_to_another_csm_takes_its_open_escalations_along(
     api: httpx.Client, runtime: Runtime, roster: Roster
 ) -> None:
@@ -199,3 +201,108 @@ def test_assigning_the_client_to_another_csm_takes_its_open_escalations_along(
     assert [(r["old_value"], r["new_value"]) for r in trail.json()["items"]] == [
         (str(pool.id), str(owner.id))
     ]
+
+
+def test_the_queue_takes_back_open_escalations_and_resolved_ones_stay(
+    api: httpx.Client, runtime: Runtime, roster: Roster, clock: FakeClock
+) -> None:
+    with runtime.sessions() as session, session.begin():
+        open_one = _escalate(session, clock, csm_id=roster.csm_owner.id)
+        open_one.assigned_to = roster.csm_owner.id
+        taken = Escalation(
+            conversation_id=open_one.conversation_id,
+            onboarding_id=open_one.onboarding_id,
+            reason="complaint",
+            status="taken",
+            assigned_to=roster.csm_owner.id,
+            created_at=clock.now(),
+        )
+        done = Escalation(
+            conversation_id=open_one.conversation_id,
+            onboarding_id=open_one.onboarding_id,
+            reason="repeated_invalid",
+            status="resolved",
+            assigned_to=roster.csm_owner.id,
+            created_at=clock.now(),
+        )
+        session.add_all([taken, done])
+        session.flush()
+        onboarding_id, ids = open_one.onboarding_id, (open_one.id, taken.id, done.id)
+
+    def holders() -> list[int | None]:
+        with runtime.sessions() as session:
+            return [session.get_one(Escalation, i).assigned_to for i in ids]
+
+    queued = api.put(
+        f"/onboardings/{onboarding_id}/csm", json={"csm_id": None}, headers=roster.manager.headers
+    )
+    assert queued.status_code == 200
+    assert holders() == [None, None, roster.csm_owner.id]
+    again = api.put(
+        f"/onboardings/{onboarding_id}/csm",
+        json={"csm_id": roster.csm_other.id},
+        headers=roster.admin.headers,
+    )
+    assert again.status_code == 200
+    assert holders() == [roster.csm_other.id, roster.csm_other.id, roster.csm_owner.id]
+    with runtime.sessions() as session:
+        moves = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.field == "escalation.assigned_to")
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [(m.actor, m.old_value, m.new_value) for m in moves] == [
+            (f"staff:{roster.manager.id}", str(roster.csm_owner.id), None),
+            (f"staff:{roster.manager.id}", str(roster.csm_owner.id), None),
+            (f"staff:{roster.admin.id}", None, str(roster.csm_other.id)),
+            (f"staff:{roster.admin.id}", None, str(roster.csm_other.id)),
+        ]
+
+
+def test_an_escalation_stays_with_its_onboardings_csm(
+    api: httpx.Client, runtime: Runtime, roster: Roster, clock: FakeClock
+) -> None:
+    """By hand, a manager cannot give an escalation to a CSM who does not see its onboarding
+    (409: assign the onboarding); the rule never does either: an inactive CSM's escalation waits
+    in the queue, where the manager sees it."""
+    with runtime.sessions() as session, session.begin():
+        owned = _escalate(session, clock, csm_id=roster.csm_owner.id)
+        away, _ = make_staff(session, role="csm", segment="self_service", now=clock.now())
+        orphaned = _escalate(session, clock, csm_id=away.id)
+        away.active = False
+        owned_id, orphaned_id = owned.id, orphaned.id
+    elsewhere = api.post(
+        f"/escalations/{owned_id}/assign",
+        json={"staff_id": roster.csm_other.id},
+        headers=roster.manager.headers,
+    )
+    assert elsewhere.status_code == 409
+    assert "PUT /onboardings/" in elsewhere.json()["detail"]
+    for body in ({"staff_id": roster.csm_owner.id}, {"staff_id": None}):
+        kept = api.post(
+            f"/escalations/{owned_id}/assign", json=body, headers=roster.manager.headers
+        )
+        assert kept.status_code == 200 and kept.json()["assigned_to"] == roster.csm_owner.id
+    auto = api.post(
+        f"/escalations/{orphaned_id}/assign", json={"staff_id": None}, headers=roster.admin.headers
+    )
+    assert auto.status_code == 200 and auto.json()["assigned_to"] is None
+    queue = api.get("/escalations", params={"unassigned": "true"}, headers=roster.manager.headers)
+    assert [e["id"] for e in queue.json()["items"]] == [orphaned_id]
+    for csm in (roster.csm_owner, roster.csm_other):
+        assert api.get(f"/escalations/{orphaned_id}", headers=csm.headers).status_code == 403
+
+
+def test_an_escalation_without_onboarding_is_for_admins(
+    api: httpx.Client, runtime: Runtime, roster: Roster, clock: FakeClock
+) -> None:
+    """Like its conversation: nothing to derive a scope from, so nobody but the admins."""
+    with runtime.sessions() as session, session.begin():
+        escalation = _escalate(session, clock)
+        escalation.onboarding_id = None
+        escalation_id = escalation.id
+    for member in (roster.manager, roster.csm_owner):
+        assert api.get(f"/escalations/{escalation_id}", headers=member.headers).status_code == 403
+        listed = api.get("/escalations", headers=member.headers).json()["items"]
+        assert escalation_id not in [e["id"] for e in listed]
+    assert api.get(f"/escalations/{escalation_id}", headers=roster.admin.headers).status_code == 200

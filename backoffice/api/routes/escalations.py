@@ -1,4 +1,5 @@
-"""Escalations: the queue, (re)assignment and resolution."""
+"""Escalations: the queue, (re)assignment and resolution. An escalation is in scope when its
+onboarding is (``backoffice.access.escalation_scope``)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from sqlalchemy import func, select
 from backoffice.access import escalation_scope, load_escalation
 from backoffice.api.deps import ContextDep, CurrentStaff, EscalationId, PagingDep, SessionDep
 from backoffice.audit import record_audit
-from backoffice.errors import Conflict, Forbidden, Invalid
-from backoffice.escalations import assign_escalation, open_loads
+from backoffice.errors import Conflict
+from backoffice.escalations import reassign
 from backoffice.problems import CONFLICT_RESPONSE
 from backoffice.schemas.common import ID_MAX, Page
 from backoffice.schemas.escalations import EscalationAssign, EscalationPublic
 from bot.domain.onboarding import Segment
-from bot.storage.models import Conversation, Escalation, StaffUser
+from bot.storage.models import Conversation, Escalation
 
 TAGS: list[str | Enum] = ["escalations"]
 
@@ -71,41 +72,16 @@ def assign(
 ) -> Escalation:
     principal.require_role("manager", "admin")
     escalation = load_escalation(session, principal, escalation_id)
-    if escalation.status == "resolved":
-        raise Conflict(f"escalation {escalation_id} is resolved")
-    now = context.now()
-    if body.staff_id is None:
-        escalation.assigned_to = None
-        dedicated = any(
+    reassign(
+        session,
+        escalation,
+        principal,
+        staff_id=body.staff_id,
+        dedicated_csm=any(
             t.dedicated_csm for t in context.pipelines if t.segment.value == escalation.queue
-        )
-        assign_escalation(
-            session, escalation, now=now, dedicated_csm=dedicated, actor=principal.actor
-        )
-    else:
-        staff = session.get(StaffUser, body.staff_id)
-        if staff is None or staff.role != "csm" or not staff.active:
-            raise Invalid(f"staff member {body.staff_id} is not an active CSM")
-        if principal.role == "manager" and staff.team != principal.team:
-            raise Forbidden(f"CSM {staff.id} is not in your team")
-        if escalation.assigned_to != staff.id and open_loads(session, [staff.id])[staff.id] >= (
-            staff.max_open_escalations
-        ):
-            raise Conflict(f"CSM {staff.id} is at their cap of open escalations")
-        old = escalation.assigned_to
-        escalation.assigned_to = staff.id
-        conversation = session.get(Conversation, escalation.conversation_id)
-        record_audit(
-            session,
-            actor=principal.actor,
-            action="escalation_assigned",
-            at=now,
-            client_id=conversation.client_id if conversation else None,
-            conversation_id=escalation.conversation_id,
-            field="escalation.assigned_to",
-            old=old,
-            new=staff.id,
-        )
+        ),
+        now=context.now(),
+    )
     session.commit()
     return escalation
 
@@ -162,7 +138,10 @@ def register(router: APIRouter) -> None:
         tags=TAGS,
         response_model=EscalationPublic,
         responses=CONFLICT_RESPONSE,
-        summary="Assign to a CSM, or re-run the auto-assignment rule (manager, admin)",
+        summary=(
+            "Assign to a CSM, or re-run the auto-assignment rule (manager, admin); an onboarding"
+            " with a CSM keeps its escalations with that CSM (409)"
+        ),
     )
     router.add_api_route(
         "/escalations/{escalation_id}/resolve",
