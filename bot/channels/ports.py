@@ -1,15 +1,17 @@
 """Ports between the delivery/intake services and the channel adapters.
 
 ``ChannelSender`` and ``MediaFetcher`` are what the outbox worker and the document intake call;
-each provider module implements them, tests use the fakes in ``tests/fakes``.
+each provider module implements them, tests use the fakes in ``tests/fakes``. A sender that
+can also tell whether a message it may have sent reached the provider implements
+``SentLookup`` (Twilio does, through its message list; Telegram and Meta have no such query).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.channels.errors import MediaTooLarge
 from bot.domain.messages import MediaRef, OutboundMessage
@@ -19,6 +21,7 @@ __all__ = [
     "DeliveryStatus",
     "MediaFetcher",
     "SendResult",
+    "SentLookup",
     "Template",
     "read_capped",
 ]
@@ -69,6 +72,26 @@ class ChannelSender(Protocol):
     async def send(
         self, *, address: str, message: OutboundMessage, template: Template | None = None
     ) -> SendResult: ...
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    """A sender that can find a message it may have sent (a crash or a 5xx after the request
+    left): the provider's record of it, or ``None`` when the provider has none. Raises
+    ``SendFailed`` when the provider cannot tell now."""
+
+    async def find_sent(
+        self,
+        *,
+        address: str,
+        message: OutboundMessage,
+        template: Template | None,
+        since: datetime,
+        known: Collection[str],
+    ) -> SendResult | None:
+        """``since``: when the attempt started (our clock); ``known``: provider ids already
+        recorded for this conversation, which are not the message looked for."""
+        ...
 
 
 class MediaFetcher(Protocol):

@@ -12,6 +12,16 @@ loop), uses aiohttp's deprecated ``BasicAuth`` (a warning per request) and, like
 ``TwilioRestException``, drops the response headers that carry ``Retry-After``. The sender
 never retries: the outbox worker decides from ``SendFailed``.
 
+A send that may have happened (the worker died after the request left, or Twilio answered 5xx
+or did not answer) is looked up before any resend (``find_sent``): the newest page of the
+Messages list filtered by ``To`` and ``From``. Twilio's Message resource carries nothing we
+put in the request besides its content (``StatusCallback``, ``Attempt`` and ``ProvideFeedback``
+are not returned, and the list filters only by ``To``, ``From`` and ``DateSent``), so the
+message is recognized by what only it can be: to that client, from our number, created since
+the attempt started (minus ``LOOKUP_SKEW`` for clock differences), with the body we send, and
+not one whose sid is already recorded. One conversation has one message in flight at a time
+(the outbox sends a conversation's rows in order), so no other candidate can match.
+
 Media: ``TwilioMediaFetcher`` uses httpx, whose redirect handling drops ``Authorization`` when
 leaving the origin (checked in ``httpx._client._redirect_headers``).
 """
@@ -21,14 +31,14 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 import httpx
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
@@ -47,6 +57,7 @@ from bot.channels.rendering import numbered_text
 from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
 
 __all__ = [
+    "LOOKUP_SKEW",
     "WINDOW_CLOSED_CODE",
     "TwilioMediaFetcher",
     "TwilioSender",
@@ -59,6 +70,10 @@ _log = logging.getLogger(__name__)
 _PREFIX = "whatsapp:"
 WINDOW_CLOSED_CODE = "63016"
 """Twilio error: free-form message outside the 24-hour window (use a template)."""
+LOOKUP_SKEW = timedelta(minutes=2)
+"""How much earlier than our clock's start of an attempt Twilio's ``date_created`` may be."""
+LOOKUP_PAGE = 50
+"""Messages to one client read when looking for one that may have been sent (newest first)."""
 
 
 # --- inbound -------------------------------------------------------------------------------
@@ -322,6 +337,38 @@ class TwilioSender:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def find_sent(
+        self,
+        *,
+        address: str,
+        message: OutboundMessage,
+        template: Template | None,
+        since: datetime,
+        known: Collection[str],
+    ) -> SendResult | None:
+        """Twilio's record of a message that may have been sent (``SentLookup``); ``None``
+        when it has none. A template's body is Twilio's rendering, which we cannot rebuild:
+        any new message to the client since the attempt started is taken as it."""
+        try:
+            page = await self._client.messages.page_async(
+                to=_whatsapp(address), from_=self._from, page_size=LOOKUP_PAGE
+            )
+        except TwilioException as exc:  # SendFailed (429, 5xx, network) passes through
+            raise SendFailed(
+                f"Twilio's message list failed: {exc}", transient=True, code="lookup"
+            ) from exc
+        body = None if template is not None else numbered_text(message.text, message.choices)
+        earliest = since - LOOKUP_SKEW
+        for record in page:
+            if record.sid in known or (record.direction or "").startswith("inbound"):
+                continue
+            if record.date_created is None or record.date_created < earliest:
+                continue
+            if body is not None and (record.body or "").strip() != body.strip():
+                continue
+            return SendResult(provider_message_id=str(record.sid), status=str(record.status))
+        return None
 
     async def send(
         self, *, address: str, message: OutboundMessage, template: Template | None = None

@@ -13,6 +13,15 @@
   its kind, or is ``held`` for a CSM when there is none. Business-initiated kinds are not sent
   to opted-out clients (``suppressed``), and bot messages are not sent while a person owns the
   conversation.
+- Sends that may have happened are settled, not repeated. Right before the provider is called
+  each row is marked ``sending_since`` (one committed ``UPDATE`` per chunk, only on rows whose
+  lease is still ours); the outcome clears the mark. So a worker killed mid-send leaves in
+  doubt only the rows whose calls were in flight, and a 5xx or a timeout after the request left
+  (``SendFailed.maybe_sent``) keeps the mark. A row found with the mark is looked up with the
+  provider first (``SentLookup``: Twilio's message list): found, it is recorded as sent with
+  the provider's id; not found, it is sent; the provider cannot tell, it waits and asks again,
+  and is ``held`` for a person once its attempts are spent. A channel that cannot be asked
+  (Telegram, Meta) sends it again: a duplicate is possible there, for in-flight sends only.
 """
 
 from __future__ import annotations
@@ -20,29 +29,52 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Row, Select, Table, Update, bindparam, exists, select, update
+from sqlalchemy import bindparam
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.errors import SendFailed
-from bot.channels.ports import ChannelSender, Template
+from bot.channels.ports import ChannelSender, SendResult, SentLookup, Template
 from bot.coordination import RateLimiter
 from bot.domain.clock import Clock
-from bot.domain.messages import Channel, Choice, OutboundMessage
+from bot.domain.messages import Channel, OutboundMessage
 from bot.storage.claims import RowClaims
-from bot.storage.models import Conversation, Message, OutboxItem
 from bot.workers.loop import run_rounds
+from bot.workers.outbox_rows import (
+    ITEM_UPDATES,
+    KNOWN_PROVIDER_IDS,
+    MARK_SENDING,
+    MESSAGE_UPDATES,
+    STATUS_ORDER,
+    Claim,
+    due_query,
+    outbox_table,
+    record_delivery_status,
+    snapshot,
+)
+
+__all__ = [
+    "STATUS_ORDER",
+    "ChannelLimits",
+    "Claim",
+    "OutboxWorker",
+    "RateLimit",
+    "RetryPolicy",
+    "record_delivery_status",
+]
 
 log = logging.getLogger(__name__)
 
 WHATSAPP_CHANNELS = frozenset({Channel.TWILIO_WHATSAPP.value, Channel.WHATSAPP_CLOUD.value})
 BUSINESS_INITIATED = frozenset({"reminder", "alert", "nudge", "notice"})
 SERVICE_WINDOW = timedelta(hours=24)
+# A send that may have happened is looked up no sooner than this after it started: the
+# provider's list may lag behind its answers.
+SETTLE_AFTER_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -81,26 +113,6 @@ class ChannelLimits:
         )
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A claimed outbox row with what is needed to send it, read in the claiming transaction."""
-
-    item_id: int
-    message_id: int
-    conversation_id: int
-    channel: str
-    address: str
-    attempts: int
-    text: str
-    choices: tuple[Choice, ...]
-    kind: str
-    author: str
-    last_inbound_at: datetime | None
-    opted_out: bool
-    bot_paused: bool
-    attachments: tuple[str, ...] = ()
-
-
 class OutboxWorker:
     def __init__(
         self,
@@ -112,9 +124,10 @@ class OutboxWorker:
         templates: Mapping[str, Template] | None = None,
         rate_limiter: RateLimiter | None = None,
         limits: ChannelLimits | None = None,
-        lease_s: float = 60.0,
+        lease_s: float = 30.0,
         batch: int = 50,
         concurrency: int = 16,
+        settle_after_s: float = SETTLE_AFTER_S,
     ) -> None:
         self.sessions = sessions
         self.senders = dict(senders)
@@ -125,11 +138,12 @@ class OutboxWorker:
         self.limits = limits or ChannelLimits.defaults()
         self.lease = timedelta(seconds=lease_s)
         self.batch = batch
+        self.settle_after = timedelta(seconds=settle_after_s)
         self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self._due = RowClaims(
-            _OUTBOX,
-            _due_query().where(_OUTBOX.c.next_attempt_at <= bindparam("due_by")).limit(batch),
+            outbox_table,
+            due_query().where(outbox_table.c.next_attempt_at <= bindparam("due_by")).limit(batch),
         )
         self._outcomes = _GroupCommit(self._record)
 
@@ -143,28 +157,29 @@ class OutboxWorker:
         """Claims what is due and delivers it; returns how many rows were handled."""
         claims = await anyio.to_thread.run_sync(self._claim)
         now = self.clock.now()
-        sends: list[_Send] = []
-        settled: list[Awaitable[None]] = []
-        for claim in claims:
-            try:
-                decided = self._decide(claim, now)
-            except Exception:  # noqa: BLE001 - one bad row must not hold the batch back
-                log.exception("outbox %s could not be prepared", claim.item_id)
-                failure = SendFailed("unexpected error", transient=True)
-                decided = _Outcome(
-                    claim=claim,
-                    provider_id=None,
-                    provider_status="sent",
-                    failure=failure,
-                    final_status=None,
-                    note=None,
-                )
-            if isinstance(decided, _Send):
-                sends.append(decided)
-            else:
-                settled.append(self._outcomes.record(decided))
+        decisions = [self._prepare(claim, now) for claim in claims]
+        in_doubt = [n for n, claim in enumerate(claims) if claim.sending_since is not None]
+        if in_doubt:  # settled with the provider before anything is sent again
+            settled_doubts = await asyncio.gather(
+                *(self._settle(claims[n], decisions[n]) for n in in_doubt)
+            )
+            for n, decided in zip(in_doubt, settled_doubts, strict=True):
+                decisions[n] = decided
+        sends = [decided for decided in decisions if isinstance(decided, _Send)]
+        settled = [
+            self._outcomes.record(decided)
+            for decided in decisions
+            if not isinstance(decided, _Send)
+        ]
         await asyncio.gather(*settled, self._send_all(sends))
         return len(claims)
+
+    def _prepare(self, claim: Claim, now: datetime) -> _Send | _Outcome:
+        try:
+            return self._decide(claim, now)
+        except Exception:  # noqa: BLE001 - one bad row must not hold the batch back
+            log.exception("outbox %s could not be prepared", claim.item_id)
+            return _failed(claim, SendFailed("unexpected error", transient=True))
 
     # ------------------------------------------------------------------ claiming
     def _claim(self) -> list[Claim]:
@@ -174,7 +189,60 @@ class OutboxWorker:
             rows = self._due.claim(
                 session.connection(), now=now, lease=self.lease, params={"due_by": now}
             )
-        return [_snapshot(row) for row in rows]
+        return [snapshot(row, claimed_until=now + self.lease) for row in rows]
+
+    # ------------------------------------------------------------------ settling
+    async def _settle(self, claim: Claim, decided: _Send | _Outcome) -> _Send | _Outcome:
+        """A row whose last attempt may have reached the provider: asks the provider before
+        ``decided`` (the send, or what settles it otherwise) goes ahead."""
+        sender = self.senders.get(claim.channel)
+        since = claim.sending_since
+        assert since is not None
+        if sender is None:
+            return decided
+        if not isinstance(sender, SentLookup):
+            log.warning(
+                "outbox %s may have been sent at %s; %s cannot be asked, so it goes again",
+                claim.item_id,
+                since.isoformat(),
+                claim.channel,
+            )
+            return decided
+        template = decided.template if isinstance(decided, _Send) else None
+        try:
+            known = await anyio.to_thread.run_sync(self._known_provider_ids, claim.conversation_id)
+            found = await sender.find_sent(
+                address=claim.address,
+                message=_outbound(claim),
+                template=template,
+                since=since,
+                known=known,
+            )
+        except Exception as exc:  # noqa: BLE001 - SendFailed, or the database: ask again later
+            log.warning("outbox %s may have been sent; cannot tell yet: %s", claim.item_id, exc)
+            retry_after = exc.retry_after if isinstance(exc, SendFailed) else None
+            failure = SendFailed(
+                f"may have been sent; the provider cannot tell yet ({exc})",
+                transient=True,
+                retry_after=retry_after,
+                code="in_doubt",
+                maybe_sent=True,
+            )
+            return _failed(claim, failure)
+        if found is not None:
+            log.info(
+                "outbox %s had been sent (%s): recorded, not sent again",
+                claim.item_id,
+                found.provider_message_id,
+            )
+            return _delivered(claim, found)
+        log.info("outbox %s had not been sent: sending it", claim.item_id)
+        return decided
+
+    def _known_provider_ids(self, conversation_id: int) -> frozenset[str]:
+        with self.sessions() as session:
+            ids = session.execute(KNOWN_PROVIDER_IDS, {"b_conversation": conversation_id})
+            return frozenset(str(provider_id) for provider_id in ids.scalars())
 
     # ------------------------------------------------------------------ delivering
     def _decide(self, claim: Claim, now: datetime) -> _Send | _Outcome:
@@ -237,11 +305,46 @@ class OutboxWorker:
                         self._slots.release()
                     failed += chunk
                     continue
-                started += [asyncio.create_task(self._send_in_slot(send)) for send in chunk]
+                marked = await self._mark_sending(chunk)
+                for send in chunk:
+                    if send.claim.item_id in marked:
+                        started.append(asyncio.create_task(self._send_in_slot(send)))
+                    else:
+                        self._slots.release()
         unavailable = SendFailed("rate limiter unavailable", transient=True)
         await asyncio.gather(
             *started, *(self._finish(send.claim, failure=unavailable) for send in failed)
         )
+
+    async def _mark_sending(self, chunk: list[_Send]) -> set[int]:
+        """Marks the chunk's rows as sending, committed before any of them is sent; returns
+        the rows marked. A row whose lease ran out meanwhile (another worker may own it now)
+        is neither marked nor sent; nothing is sent when the mark cannot be written."""
+        try:
+            marked = await anyio.to_thread.run_sync(self._write_marks, chunk)
+        except Exception:  # noqa: BLE001 - e.g. the database is down: the leases run out
+            log.exception("outbox: %d rows could not be marked as sending", len(chunk))
+            return set()
+        for send in chunk:
+            if send.claim.item_id not in marked:
+                log.warning(
+                    "outbox %s: lease lost before sending; left to its new owner",
+                    send.claim.item_id,
+                )
+        return marked
+
+    def _write_marks(self, chunk: list[_Send]) -> set[int]:
+        now = self.clock.now()
+        by_lease: dict[datetime | None, list[int]] = {}
+        for send in chunk:
+            by_lease.setdefault(send.claim.claimed_until, []).append(send.claim.item_id)
+        marked: set[int] = set()
+        with self.sessions() as session, session.begin():
+            connection = session.connection()
+            for held, ids in by_lease.items():
+                params = {"b_ids": ids, "b_held": held, "b_now": now, "b_until": now + self.lease}
+                marked.update(connection.execute(MARK_SENDING, params).scalars())
+        return marked
 
     async def _send_in_slot(self, send: _Send) -> None:
         try:
@@ -255,12 +358,9 @@ class OutboxWorker:
     async def _send(self, send: _Send) -> None:
         claim = send.claim
         await self._throttle_chat(claim)
-        message = OutboundMessage(
-            text=claim.text, choices=claim.choices, kind=claim.kind, attachments=claim.attachments
-        )
         try:
             result = await send.sender.send(
-                address=claim.address, message=message, template=send.template
+                address=claim.address, message=_outbound(claim), template=send.template
             )
         except SendFailed as failure:
             await self._finish(claim, failure=failure)
@@ -333,7 +433,9 @@ class OutboxWorker:
             assert failure is not None
             attempts = claim.attempts + 1
             error = f"{failure.code or ''} {failure}".strip()[:500]
-            if failure.transient and attempts < self.policy.max_attempts:
+            if failure.maybe_sent and isinstance(self.senders.get(claim.channel), SentLookup):
+                self._in_doubt(claim, failure, error, now, items)
+            elif failure.transient and attempts < self.policy.max_attempts:
                 delay = self.policy.delay(attempts, failure.retry_after)
                 items.setdefault("retry", []).append(
                     {
@@ -352,9 +454,43 @@ class OutboxWorker:
         with self.sessions() as session, session.begin():
             connection = session.connection()
             for kind, params in items.items():
-                connection.execute(_ITEM_UPDATES[kind], params)
+                connection.execute(ITEM_UPDATES[kind], params)
             for kind, params in messages.items():
-                connection.execute(_MESSAGE_UPDATES[kind], params)
+                connection.execute(MESSAGE_UPDATES[kind], params)
+
+    def _in_doubt(
+        self,
+        claim: Claim,
+        failure: SendFailed,
+        error: str,
+        now: datetime,
+        items: dict[str, list[dict[str, object]]],
+    ) -> None:
+        """An attempt that may have reached the provider keeps its mark: the next round asks
+        the provider first (no sooner than ``settle_after``). Once the attempts are spent it
+        is held for a person, who can check the provider's log."""
+        attempts = claim.attempts + 1
+        if attempts < self.policy.max_attempts:
+            delay = max(
+                self.policy.delay(attempts, failure.retry_after),
+                self.settle_after.total_seconds(),
+            )
+            items.setdefault("in_doubt", []).append(
+                {"b_id": claim.item_id, "b_error": error, "b_next": now + timedelta(seconds=delay)}
+            )
+            log.warning(
+                "outbox %s may have been sent (attempt %s); settled in %.1fs: %s",
+                claim.item_id,
+                attempts,
+                delay,
+                failure,
+            )
+            return
+        note = f"may have been sent; check the provider's log before sending again: {error}"
+        items.setdefault("final", []).append(
+            {"b_id": claim.item_id, "b_status": "held", "b_error": note[:500]}
+        )
+        log.error("outbox %s held after %s attempts: %s", claim.item_id, attempts, note)
 
 
 @dataclass(frozen=True)
@@ -413,6 +549,34 @@ class _GroupCommit:
         await future
 
 
+def _outbound(claim: Claim) -> OutboundMessage:
+    return OutboundMessage(
+        text=claim.text, choices=claim.choices, kind=claim.kind, attachments=claim.attachments
+    )
+
+
+def _failed(claim: Claim, failure: SendFailed) -> _Outcome:
+    return _Outcome(
+        claim=claim,
+        provider_id=None,
+        provider_status="sent",
+        failure=failure,
+        final_status=None,
+        note=None,
+    )
+
+
+def _delivered(claim: Claim, result: SendResult) -> _Outcome:
+    return _Outcome(
+        claim=claim,
+        provider_id=result.provider_message_id,
+        provider_status=result.status,
+        failure=None,
+        final_status=None,
+        note=None,
+    )
+
+
 def _settled(claim: Claim, status: str, note: str) -> _Outcome:
     """The outcome of a claim that is not sent (suppressed, held, dead)."""
     return _Outcome(
@@ -427,136 +591,3 @@ def _settled(claim: Claim, status: str, note: str) -> _Outcome:
 
 def _outside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
     return last_inbound_at is None or now - last_inbound_at > SERVICE_WINDOW
-
-
-# Delivery statuses only move forward; failed/undelivered are final whatever arrives later.
-STATUS_ORDER: dict[str, int] = {
-    "queued": 1,
-    "accepted": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "failed": 9,
-    "undelivered": 9,
-}
-
-
-def record_delivery_status(
-    sessions: sessionmaker[Session],
-    *,
-    provider_message_id: str,
-    status: str,
-    error_code: str | None,
-) -> bool:
-    """Applies a delivery report; returns False when the message is unknown."""
-    with sessions() as session, session.begin():
-        message = session.scalar(
-            select(Message).where(
-                Message.channel_message_id == provider_message_id, Message.direction == "out"
-            )
-        )
-        if message is None:
-            return False
-        if STATUS_ORDER.get(status, 0) > STATUS_ORDER.get(message.status, 0):
-            message.status = status
-            if error_code:
-                message.error_code = error_code[:20]
-        return True
-
-
-_OUTBOX: Table = OutboxItem.__table__  # type: ignore[assignment]
-_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
-_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
-
-
-def _due_query() -> Select[Any]:
-    """Pending rows that are the oldest pending row of their conversation, with what sending
-    needs from the message and the conversation (the caller adds the time and the limit)."""
-    earlier = _OUTBOX.alias("earlier")
-    oldest_of_its_conversation = ~exists(
-        select(earlier.c.id).where(
-            earlier.c.conversation_id == _OUTBOX.c.conversation_id,
-            earlier.c.id < _OUTBOX.c.id,
-            earlier.c.status == "pending",
-        )
-    )
-    return (
-        select(
-            _OUTBOX.c.id,
-            _OUTBOX.c.message_id,
-            _OUTBOX.c.conversation_id,
-            _OUTBOX.c.channel,
-            _OUTBOX.c.address,
-            _OUTBOX.c.attempts,
-            _MESSAGES.c.text,
-            _MESSAGES.c.payload,
-            _MESSAGES.c.author,
-            _CONVERSATIONS.c.last_inbound_at,
-            _CONVERSATIONS.c.opted_out,
-            _CONVERSATIONS.c.bot_paused,
-        )
-        .join(_MESSAGES, _MESSAGES.c.id == _OUTBOX.c.message_id)
-        .join(_CONVERSATIONS, _CONVERSATIONS.c.id == _OUTBOX.c.conversation_id)
-        .where(_OUTBOX.c.status == "pending", oldest_of_its_conversation)
-        .order_by(_OUTBOX.c.id)
-    )
-
-
-def _snapshot(row: Row[Any]) -> Claim:
-    payload = row.payload or {}
-    return Claim(
-        item_id=row.id,
-        message_id=row.message_id,
-        conversation_id=row.conversation_id,
-        channel=row.channel,
-        address=row.address,
-        attempts=row.attempts,
-        text=row.text,
-        choices=tuple(Choice(id=c[0], title=c[1]) for c in payload.get("choices", [])),
-        kind=str(payload.get("kind", "reply")),
-        author=row.author,
-        last_inbound_at=row.last_inbound_at,
-        opted_out=row.opted_out,
-        bot_paused=row.bot_paused,
-        attachments=tuple(str(url) for url in payload.get("attachments", [])),
-    )
-
-
-def _item_update(**values: object) -> Update:
-    return (
-        update(_OUTBOX)
-        .where(_OUTBOX.c.id == bindparam("b_id"))
-        .values(claimed_until=None, **values)
-    )
-
-
-def _message_update(**values: object) -> Update:
-    return update(_MESSAGES).where(_MESSAGES.c.id == bindparam("b_id")).values(**values)
-
-
-# The outcome writes, by kind of change (each runs as one executemany).
-_ITEM_UPDATES: dict[str, Update] = {
-    "sent": _item_update(
-        status="sent",
-        sent_at=bindparam("b_now"),
-        last_error=None,
-        attempts=_OUTBOX.c.attempts + 1,
-    ),
-    "final": _item_update(status=bindparam("b_status"), last_error=bindparam("b_error")),
-    "retry": _item_update(
-        attempts=_OUTBOX.c.attempts + 1,
-        last_error=bindparam("b_error"),
-        next_attempt_at=bindparam("b_next"),
-    ),
-    "dead": _item_update(
-        status="dead", attempts=_OUTBOX.c.attempts + 1, last_error=bindparam("b_error")
-    ),
-}
-_MESSAGE_UPDATES: dict[str, Update] = {
-    "sent": _message_update(
-        status=bindparam("b_status"), channel_message_id=bindparam("b_provider_id")
-    ),
-    "status": _message_update(status=bindparam("b_status")),
-    "failed": _message_update(status="failed", error_code=bindparam("b_code")),
-}

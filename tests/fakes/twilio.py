@@ -8,6 +8,14 @@
   another port (no auth, like Twilio's short-lived URLs); ``media_requests`` records who
   sent which ``Authorization`` header where.
 - ``deliver_status`` posts a signed status callback to a message's ``StatusCallback`` URL.
+- ``GET /2010-04-01/Accounts/{sid}/Messages.json``: the accepted messages, newest first,
+  filtered by ``To`` and ``From`` (one page of ``PageSize``), as twilio's ``messages.list``
+  reads them; ``fail_next_lists`` makes the next ones answer 500.
+- Faults for the delivery drills: ``fail_next(..., created=True)`` creates the message and
+  still answers the error (Twilio can: the request reached it), ``answer_delay_s`` holds every
+  answer after the message is created (a sender killed meanwhile never learns it was sent),
+  ``fail_for`` answers 500s and 429s for a while.
+- ``clock`` stamps ``date_created`` (a test's ``FakeClock.now``; real time by default).
 """
 
 from __future__ import annotations
@@ -15,9 +23,13 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.utils import formatdate
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from itertools import cycle
 from typing import Literal
 
 import httpx
@@ -43,6 +55,7 @@ class SentTwilioMessage:
     content_variables: str | None
     status_callback: str | None
     form: dict[str, list[str]] = field(repr=False)
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,7 @@ class _Failure:
     retry_after: float | None
     code: int
     message: str
+    created: bool = False
 
 
 @dataclass
@@ -83,12 +97,19 @@ class FakeTwilio(FakeServer):
         *,
         account_sid: str = "AC" + "0f" * 16,
         auth_token: str = "twilio-test-auth-token",
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.sent: list[SentTwilioMessage] = []
         self.attempts = 0
+        self.list_requests = 0
+        self.answer_delay_s = 0.0
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._failing_until = 0.0
+        self._window: cycle[_Failure] | None = None
+        self._list_failures = 0
         self.media_requests: list[MediaRequest] = []
         self._failures: deque[_Failure] = deque()
         self._media: dict[str, _Media] = {}
@@ -121,13 +142,37 @@ class FakeTwilio(FakeServer):
         retry_after: float | None = None,
         code: int | None = None,
         message: str | None = None,
+        created: bool = False,
     ) -> None:
-        """Answer the next ``count`` message creates with ``status`` (Twilio error JSON)."""
-        default_code, default_message = _DEFAULT_MESSAGES.get(status, (status, "Error"))
+        """Answer the next ``count`` message creates with ``status`` (Twilio error JSON);
+        ``created``: the message is created (and listed) all the same."""
         for _ in range(count):
-            self._failures.append(
-                _Failure(status, retry_after, code or default_code, message or default_message)
-            )
+            self._failures.append(_failure(status, retry_after, code, message, created))
+
+    def fail_for(
+        self,
+        seconds: float,
+        *,
+        statuses: Sequence[int] = (500, 429),
+        retry_after: float | None = 1.0,
+        created_every: int = 0,
+    ) -> None:
+        """For ``seconds``, answer every create with the next of ``statuses`` in turn (429s
+        with ``Retry-After``); every ``created_every``-th 5xx creates the message all the same
+        (0: none does)."""
+        window: list[_Failure] = []
+        for n, status in enumerate(statuses * max(1, created_every), start=1):
+            created = status >= 500 and created_every > 0 and n % created_every == 0
+            wait = retry_after if status == 429 else None
+            window.append(_failure(status, wait, None, None, created))
+        with self._lock:
+            self._window = cycle(window)
+            self._failing_until = time.monotonic() + seconds
+
+    def fail_next_lists(self, count: int = 1) -> None:
+        """Answer the next ``count`` message list requests with a 500."""
+        with self._lock:
+            self._list_failures += count
 
     def add_media(
         self, content: bytes, content_type: str = "image/jpeg", *, redirect: Redirect = None
@@ -168,6 +213,8 @@ class FakeTwilio(FakeServer):
     def handle(self, request: FakeRequest) -> FakeResponse:
         if request.method == "POST" and request.path.endswith("/Messages.json"):
             return self._create_message(request)
+        if request.method == "GET" and request.path.endswith("/Messages.json"):
+            return self._list_messages(request)
         if request.method == "GET" and request.path.startswith("/media/"):
             return self._serve_media(request)
         return _error(404, 20404, f"The requested resource {request.path} was not found")
@@ -182,10 +229,9 @@ class FakeTwilio(FakeServer):
             return _error(401, 20003, "Authenticate")
         if request.path != self.messages_path:
             return _error(404, 20404, "The requested resource was not found")
-        if self._failures:
-            failure = self._failures.popleft()
-            headers = {"Retry-After": f"{failure.retry_after:g}"} if failure.retry_after else {}
-            return _error(failure.status, failure.code, failure.message, headers=headers)
+        failure = self._next_failure()
+        if failure is not None and not failure.created:
+            return _failed(failure)
         form = request.form()
         first = {key: values[0] for key, values in form.items()}
         to, sender = first.get("To", ""), first.get("From", "")
@@ -197,48 +243,95 @@ class FakeTwilio(FakeServer):
             return _error(
                 400, 21617, "The concatenated message body exceeds the 1600 character limit"
             )
-        sid = "SM" + secrets.token_hex(16)
-        self._record_sent(
-            SentTwilioMessage(
-                sid=sid,
-                to=to,
-                from_=sender,
-                body=first.get("Body"),
-                media_urls=form.get("MediaUrl", []),
-                content_sid=first.get("ContentSid"),
-                content_variables=first.get("ContentVariables"),
-                status_callback=first.get("StatusCallback"),
-                form=form,
-            )
+        message = SentTwilioMessage(
+            sid="SM" + secrets.token_hex(16),
+            to=to,
+            from_=sender,
+            body=first.get("Body"),
+            media_urls=form.get("MediaUrl", []),
+            content_sid=first.get("ContentSid"),
+            content_variables=first.get("ContentVariables"),
+            status_callback=first.get("StatusCallback"),
+            form=form,
+            created_at=self._clock(),
         )
-        now = formatdate(usegmt=False)
+        self._record_sent(message)
+        if self.answer_delay_s:
+            time.sleep(self.answer_delay_s)
+        if failure is not None:
+            return _failed(failure)
+        return FakeResponse.json(self._resource(message), status=201)
+
+    def _next_failure(self) -> _Failure | None:
+        with self._lock:
+            if self._failures:
+                return self._failures.popleft()
+            if self._window is not None and time.monotonic() < self._failing_until:
+                return next(self._window)
+            return None
+
+    def _list_messages(self, request: FakeRequest) -> FakeResponse:
+        """One page of accepted messages, newest first, filtered by To and From."""
+        with self._lock:
+            self.list_requests += 1
+            failing = self._list_failures > 0
+            self._list_failures -= int(failing)
+        if not self._authorized(request):
+            return _error(401, 20003, "Authenticate")
+        if failing:
+            return _error(500, 20500, "Internal Server Error")
+        to = (request.query.get("To") or [None])[0]
+        sender = (request.query.get("From") or [None])[0]
+        size = int((request.query.get("PageSize") or ["50"])[0])
+        with self._changed:
+            matching = [
+                m
+                for m in reversed(self.sent)
+                if (to is None or m.to == to) and (sender is None or m.from_ == sender)
+            ][:size]
+        path = self.messages_path
         return FakeResponse.json(
             {
-                "account_sid": self.account_sid,
-                "api_version": "2010-04-01",
-                "body": first.get("Body", ""),
-                "date_created": now,
-                "date_sent": None,
-                "date_updated": now,
-                "direction": "outbound-api",
-                "error_code": None,
-                "error_message": None,
-                "from": sender,
-                "messaging_service_sid": None,
-                "num_media": str(len(form.get("MediaUrl", []))),
-                "num_segments": "1",
-                "price": None,
-                "price_unit": "USD",
-                "sid": sid,
-                "status": "queued",
-                "subresource_uris": {
-                    "media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"
-                },
-                "to": to,
-                "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
-            },
-            status=201,
+                "messages": [self._resource(m) for m in matching],
+                "end": max(0, len(matching) - 1),
+                "first_page_uri": f"{path}?PageSize={size}&Page=0",
+                "next_page_uri": None,
+                "page": 0,
+                "page_size": size,
+                "previous_page_uri": None,
+                "start": 0,
+                "uri": f"{path}?PageSize={size}&Page=0",
+            }
         )
+
+    def _resource(self, message: SentTwilioMessage) -> dict[str, object]:
+        """A message as the REST API represents it (no ``StatusCallback`` in it, as in Twilio)."""
+        created = format_datetime((message.created_at or self._clock()).astimezone(UTC))
+        sid = message.sid
+        return {
+            "account_sid": self.account_sid,
+            "api_version": "2010-04-01",
+            "body": message.body or "",
+            "date_created": created,
+            "date_sent": None,
+            "date_updated": created,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": message.from_,
+            "messaging_service_sid": None,
+            "num_media": str(len(message.media_urls)),
+            "num_segments": "1",
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "queued",
+            "subresource_uris": {
+                "media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"
+            },
+            "to": message.to,
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
+        }
 
     def _serve_media(self, request: FakeRequest) -> FakeResponse:
         self.media_requests.append(
@@ -269,6 +362,18 @@ class FakeTwilio(FakeServer):
         if media is None or "Signature" not in request.query:
             return FakeResponse(403, b"<Error><Code>AccessDenied</Code></Error>")
         return FakeResponse(200, media.content, {"Content-Type": media.content_type})
+
+
+def _failure(
+    status: int, retry_after: float | None, code: int | None, message: str | None, created: bool
+) -> _Failure:
+    default_code, default_message = _DEFAULT_MESSAGES.get(status, (status, "Error"))
+    return _Failure(status, retry_after, code or default_code, message or default_message, created)
+
+
+def _failed(failure: _Failure) -> FakeResponse:
+    headers = {"Retry-After": f"{failure.retry_after:g}"} if failure.retry_after else {}
+    return _error(failure.status, failure.code, failure.message, headers=headers)
 
 
 def _error(
