@@ -12,7 +12,7 @@ from bot.coordination.errors import CoordinationUnavailable
 from bot.coordination.inbound_gate import InboundGate, LockedDeduplication
 from bot.coordination.rate_limiter import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from bot.coordination.redis_backend import connect, redis_errors_translated
-from bot.coordination.redis_conversation_locks import RedisConversationLocks
+from bot.coordination.redis_conversation_locks import LEASE_S, RedisConversationLocks
 
 __all__ = ["Coordination", "build_coordination"]
 
@@ -52,7 +52,7 @@ def build_coordination(
     redis_url: str | None,
     *,
     key_prefix: str = "acolhe",
-    lock_lease_s: float = 30.0,
+    lock_lease_s: float = LEASE_S,
     redis_max_connections: int = 64,
 ) -> Coordination:
     """In-process services when ``redis_url`` is None (one process), else Redis-backed ones.

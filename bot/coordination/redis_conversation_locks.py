@@ -7,6 +7,12 @@ or stalled) is removed by the next caller that looks, so a crash blocks a conver
 lease at most. Leaving removes only the caller's own ticket (compare-and-delete in Lua), so a
 holder whose lease was taken over can never release the new owner's lock.
 
+The lease (``LEASE_S``, 6 s, renewed every 2 s) is shorter than the providers' webhook timeouts
+(Twilio waits 15 s in all): a conversation whose holder was killed is free again before the
+provider gives up on the next message's webhook, instead of that webhook timing out (Twilio
+error 11200) and only a retry getting through. A live holder renews every third of the lease,
+so a long turn keeps its lock; only a process stalled for a whole lease loses it.
+
 Keys: ``<prefix>:lock:{<key>}:q`` (queue), ``:l`` (leases), ``:n`` (ticket counter), all in one
 cluster slot, all expiring once nobody renews them. As the inbox's gate (``admit``), a handled
 message is remembered in ``<prefix>:seen:{<key>}:<message>`` (same slot) by the release script,
@@ -33,9 +39,13 @@ from bot.coordination.errors import LockTimeout
 from bot.coordination.inbound_gate import Admission, InboundGate, message_key
 from bot.coordination.redis_backend import BatchedScript, redis_errors_translated
 
-__all__ = ["RedisConversationLocks"]
+__all__ = ["LEASE_S", "RedisConversationLocks"]
 
 logger = logging.getLogger(__name__)
+
+LEASE_S = 6.0
+"""How long a conversation stays locked after its holder died: under Twilio's 15 s webhook
+timeout (and Meta's and Telegram's), with room for the next message's turn."""
 
 _NOW_MS = """
 local clock = redis.call('TIME')
@@ -117,7 +127,7 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
         client: Redis,
         *,
         prefix: str,
-        lease_s: float = 30.0,
+        lease_s: float = LEASE_S,
         renew_every_s: float | None = None,
         poll_min_s: float = 0.002,
         poll_max_s: float = 0.05,

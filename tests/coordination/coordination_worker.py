@@ -8,6 +8,8 @@ arrive on stdin. Modes:
   messages it handled.
 * ``hold URL PREFIX KEY LEASE_S``: holds KEY, prints ``acquired``, waits for ``release`` (or to be
   killed), prints ``released``.
+* ``hold-for URL PREFIX KEY SECONDS``: with the default lease, holds KEY for SECONDS (a long
+  turn), prints ``acquired``, then ``released lost=<True|False>``.
 * ``queue URL PREFIX KEY NAME``: after ``go``, waits for KEY, appends NAME to the Redis list
   ``PREFIX:log`` while holding it, prints ``done``.
 """
@@ -30,8 +32,10 @@ def _say(line: str) -> None:
 
 
 async def main(mode: str, url: str, prefix: str, *args: str) -> None:
-    lease_s = float(args[1]) if mode == "hold" else 30.0
-    coordination = build_coordination(url, key_prefix=prefix, lock_lease_s=lease_s)
+    if mode == "hold":
+        coordination = build_coordination(url, key_prefix=prefix, lock_lease_s=float(args[1]))
+    else:
+        coordination = build_coordination(url, key_prefix=prefix)
     assert coordination.redis is not None
     try:
         await coordination.redis.ping()
@@ -56,6 +60,11 @@ async def main(mode: str, url: str, prefix: str, *args: str) -> None:
                 _say("acquired")
                 assert await asyncio.to_thread(_command) == "release"
             _say("released")
+        elif mode == "hold-for":
+            async with coordination.locks.hold(args[0], timeout_s=10) as held:
+                _say("acquired")
+                await asyncio.sleep(float(args[1]))
+            _say(f"released lost={held.lost}")
         elif mode == "queue":
             assert await asyncio.to_thread(_command) == "go"
             async with coordination.locks.hold(args[0], timeout_s=10):
