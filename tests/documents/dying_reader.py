@@ -7,8 +7,11 @@ SHA-256 says what happens when that document is read:
 
 - ``die``: the process exits at once (``os._exit``), every time;
 - ``die N``: the process exits the next N times, then the document is read;
+- ``... after SHA``: before exiting, the process waits until the document ``SHA`` is being
+  read too (so that one is certainly in flight when this process dies);
 - ``hang``: the process sleeps for an hour (the pool's time budget has to end it);
-- ``sleep S``: the document is read after S seconds (to keep it in flight).
+- ``sleep S`` or ``sleep S N``: the document is read after S seconds (every time, or the next
+  N times), to keep it in flight.
 
 Every call appends ``<sha256> <pid>`` to ``folder/calls``, so a test can see how many times a
 document was tried and by which process.
@@ -26,36 +29,55 @@ from bot.documents import Extraction, ReadOptions, read_document
 __all__ = ["calls", "mark", "read_or_die"]
 
 
-def mark(marks: Path, data: bytes, what: str) -> None:
+def mark(marks: Path, data: bytes, what: str, *, after: bytes | None = None) -> None:
     """Says what happens to the process that reads ``data`` (see the module's docstring)."""
-    (marks / hashlib.sha256(data).hexdigest()).write_text(what)
+    if after is not None:
+        what += f" after {_sha(after)}"
+    (marks / _sha(data)).write_text(what)
 
 
 def calls(marks: Path, data: bytes) -> list[int]:
     """The processes that started reading ``data``, in order."""
-    log = marks / "calls"
-    sha = hashlib.sha256(data).hexdigest()
-    lines = log.read_text().splitlines() if log.exists() else []
-    return [int(pid) for digest, pid in (line.split() for line in lines) if digest == sha]
+    sha = _sha(data)
+    return [int(pid) for digest, pid in _calls(marks) if digest == sha]
 
 
 def read_or_die(data: bytes, kind: str, options: ReadOptions, *, marks: Path) -> Extraction:
-    sha = hashlib.sha256(data).hexdigest()
+    sha = _sha(data)
     with (marks / "calls").open("a") as log:
         log.write(f"{sha} {os.getpid()}\n")
     path = marks / sha
-    if path.exists():
-        word, _, count = path.read_text().partition(" ")
-        if word == "hang":
-            time.sleep(3600)
-        elif word == "sleep":
-            time.sleep(float(count))
-        elif word == "die":
-            left = int(count) - 1 if count else None
-            if left is not None:
-                if left > 0:
-                    path.write_text(f"die {left}")
-                else:
-                    path.unlink()
-            os._exit(70)
+    words = path.read_text().split() if path.exists() else []
+    if words[:1] == ["hang"]:
+        time.sleep(3600)
+    elif words[:1] == ["sleep"]:
+        if len(words) > 2:
+            _count_down(path, words, 2)
+        time.sleep(float(words[1]))
+    elif words[:1] == ["die"]:
+        if len(words) > 1 and words[1].isdigit():
+            _count_down(path, words, 1)
+        if "after" in words:
+            other = words[words.index("after") + 1]
+            while not any(digest == other for digest, _pid in _calls(marks)):
+                time.sleep(0.01)
+        os._exit(70)
     return read_document(data, kind=kind, options=options)
+
+
+def _count_down(path: Path, words: list[str], at: int) -> None:
+    left = int(words[at]) - 1
+    if left > 0:
+        path.write_text(" ".join([*words[:at], str(left), *words[at + 1 :]]))
+    else:
+        path.unlink()
+
+
+def _calls(marks: Path) -> list[tuple[str, str]]:
+    log = marks / "calls"
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [(digest, pid) for digest, pid in (line.split() for line in lines)]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
