@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backoffice.access import Principal, authenticate
 from backoffice.client_records import DocumentFiles
 from backoffice.pipeline import PipelineCatalog
-from backoffice.schemas.common import ID_MAX
+from backoffice.schemas.common import ID_MAX, Day
 from backoffice.schemas.reports import Window
 from backoffice.settings import BackofficeSettings
 from bot.domain.business_time import BusinessCalendar
@@ -133,36 +133,38 @@ CsmFilter = Annotated[int | None, Query(ge=1, le=ID_MAX, description="only this 
 
 def get_window(
     context: ContextDep,
-    since: Annotated[date | None, Query(description="first day (local), inclusive")] = None,
-    until: Annotated[date | None, Query(description="last day (local), inclusive")] = None,
+    since: Annotated[
+        Day | None, Query(description="first local day, inclusive (2000-01-01 to 2999-12-31)")
+    ] = None,
+    until: Annotated[
+        Day | None, Query(description="last local day, inclusive (2000-01-01 to 2999-12-31)")
+    ] = None,
 ) -> Window:
-    """A date range read in the business time zone: [since 00:00, until + 1 day 00:00)."""
+    """A date range read in the business time zone: [since 00:00, until + 1 day 00:00).
+
+    Days are ``Day``s: ``YYYY-MM-DD`` from 2000 to 2999, as the schema's pattern says (pydantic
+    alone would read ``until=0`` as 1970-01-01, a Unix timestamp)."""
     zone = context.calendar.local(context.now()).tzinfo
 
     def start_of(day: date) -> datetime:
         return datetime.combine(day, time(), tzinfo=zone)
 
     start = start_of(since) if since is not None else None
-    end = None
-    if until is not None:
-        end = start_of(date.fromordinal(until.toordinal() + 1)) if until < date.max else None
+    end = start_of(date.fromordinal(until.toordinal() + 1)) if until is not None else None
     return Window(since=start, until=end)
 
 
 WindowDep = Annotated[Window, Depends(get_window)]
 
 
-_FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
-
-
 def get_days(
     context: ContextDep,
     from_: Annotated[
-        date | None,
-        Query(alias="from", ge=_FIRST_DAY, le=_LAST_DAY, description="first local day, inclusive"),
+        Day | None,
+        Query(alias="from", description="first local day, inclusive (2000-01-01 to 2999-12-31)"),
     ] = None,
     to: Annotated[
-        date | None, Query(ge=_FIRST_DAY, le=_LAST_DAY, description="last local day, inclusive")
+        Day | None, Query(description="last local day, inclusive (2000-01-01 to 2999-12-31)")
     ] = None,
 ) -> Window:
     """``from``/``to`` local days, read like ``since``/``until`` (for lists of sessions)."""

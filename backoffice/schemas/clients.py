@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from backoffice.schemas.common import NO_NUL, PublicModel
+from backoffice.schemas.common import NO_NUL, PublicModel, RequestBody
 from backoffice.schemas.escalations import EscalationPublic
 from backoffice.schemas.onboardings import OnboardingPublic, StageChangePublic
 
@@ -18,7 +18,7 @@ def _s(max_length: int) -> Any:
     return StringConstraints(min_length=1, max_length=max_length, pattern=NO_NUL)
 
 
-class ClientUpdate(BaseModel):
+class ClientUpdate(RequestBody):
     """Fields staff may correct; each change is audited with old and new value."""
 
     cnpj: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{12}[0-9]{2}$")] | None = Field(
@@ -36,7 +36,7 @@ class ClientUpdate(BaseModel):
     uf: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
 
 
-class ContactUpdate(BaseModel):
+class ContactUpdate(RequestBody):
     name: Annotated[str, _s(100)] | None = None
     email: Annotated[EmailStr, StringConstraints(max_length=254)] | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{7,14}$")] | None = Field(
@@ -88,7 +88,7 @@ class DocumentPublic(PublicModel):
     deleted_at: datetime | None
 
 
-class NoteCreate(BaseModel):
+class NoteCreate(RequestBody):
     text: Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=NO_NUL)]
     onboarding_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 

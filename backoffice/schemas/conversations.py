@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
-from backoffice.schemas.common import NO_NUL, PublicModel
+from backoffice.schemas.common import NO_NUL, PublicModel, RequestBody
 
 
 class ConversationPublic(PublicModel):
@@ -35,7 +35,7 @@ class MessagePublic(BaseModel):
     created_at: datetime
 
 
-class StaffMessageCreate(BaseModel):
+class StaffMessageCreate(RequestBody):
     text: Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NO_NUL)]
 
 
@@ -47,7 +47,7 @@ class StaffMessagePublic(BaseModel):
     part_ids: list[int]
 
 
-class ReleaseRequest(BaseModel):
+class ReleaseRequest(RequestBody):
     resolve_escalations: bool = True
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from backoffice.schemas.common import PublicModel
+from backoffice.schemas.common import PublicModel, RequestBody
 
 
 class EscalationPublic(PublicModel):
@@ -23,7 +23,7 @@ class EscalationPublic(PublicModel):
     resolved_at: datetime | None
 
 
-class EscalationAssign(BaseModel):
+class EscalationAssign(RequestBody):
     staff_id: int | None = Field(
         default=None, ge=1, le=2**31 - 1, description="null: apply the auto-assignment rule"
     )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from backoffice.schemas.common import PublicModel, Reason, RequiredReason
+from backoffice.schemas.common import PublicModel, Reason, RequestBody, RequiredReason
 from bot.domain.onboarding import Stage
 
 
@@ -52,20 +52,20 @@ class StageChangePublic(PublicModel):
     reason: str
 
 
-class TransitionCreate(BaseModel):
-    to_stage: Stage
+class TransitionCreate(RequestBody):
+    to_stage: Stage = Field(strict=False)  # the stage's name, read into the enum
     reason: RequiredReason
 
 
-class RedFlagSet(BaseModel):
+class RedFlagSet(RequestBody):
     reason: RequiredReason
 
 
-class CsmAssignment(BaseModel):
+class CsmAssignment(RequestBody):
     csm_id: int | None = Field(ge=1, le=2**31 - 1, description="null returns it to the queue")
 
 
-class PauseCreate(BaseModel):
+class PauseCreate(RequestBody):
     reason: RequiredReason
 
 
@@ -80,7 +80,7 @@ class PausePublic(PublicModel):
     ended_by: int | None
 
 
-class ApprovalCreate(BaseModel):
+class ApprovalCreate(RequestBody):
     reason: Reason = ""
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import EmailStr, Field, StringConstraints
 
-from backoffice.schemas.common import NO_NUL, PublicModel
+from backoffice.schemas.common import NO_NUL, PublicModel, RequestBody
 
 Role = Literal["admin", "manager", "csm"]
 SegmentName = Literal["self_service", "enterprise"]
@@ -17,7 +17,7 @@ Label = Annotated[str, StringConstraints(max_length=80, pattern=NO_NUL)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 
 
-class StaffCreate(BaseModel):
+class StaffCreate(RequestBody):
     name: Name
     email: Email
     role: Role
@@ -28,7 +28,7 @@ class StaffCreate(BaseModel):
     )
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(RequestBody):
     name: Name | None = None
     role: Role | None = None
     team: Team | None = None
@@ -53,7 +53,7 @@ class StaffLoad(StaffPublic):
     open_escalations: int
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(RequestBody):
     label: Label = ""
 
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     Field,
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
 )
 
-from backoffice.schemas.common import NO_NUL, Identifier, PublicModel
+from backoffice.schemas.common import NO_NUL, Day, Identifier, PublicModel, RequestBody
+
+_LOCAL_TIME = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
+
+
+def _time_of_day(value: object) -> object:
+    if not isinstance(value, str):
+        return value  # a time passes; anything else is refused by the time validator
+    if not re.fullmatch(_LOCAL_TIME, value):
+        raise ValueError("give a local wall-clock time (HH:MM) without a UTC offset")
+    return time.fromisoformat(value)
 
 
 def _wall_clock(value: time) -> time:
@@ -26,12 +38,13 @@ def _wall_clock(value: time) -> time:
 # JSON Schema's "time" format demands a UTC offset; these are wall-clock times, so a pattern.
 LocalTime = Annotated[
     time,
+    BeforeValidator(_time_of_day),
     AfterValidator(_wall_clock),
     PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+            "pattern": _LOCAL_TIME,
             "description": "local wall-clock time in the company's time zone, HH:MM[:SS]",
             "examples": ["09:00"],
         }
@@ -45,12 +58,10 @@ MeetingUrl = Annotated[
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 Monday … 6 Sunday")]
 Minutes = Annotated[int, Field(ge=5, le=480, description="length of one session")]
 Capacity = Annotated[int, Field(ge=1, le=500, description="clients per session")]
-# Beyond these the sessions of a window can never fall in the sync horizon anyway.
-Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2999, 12, 31))]
 BookingStatus = Literal["booked", "cancelled", "no_show", "attended"]
 
 
-class AvailabilityCreate(BaseModel):
+class AvailabilityCreate(RequestBody):
     csm_id: Identifier
     weekday: Weekday
     starts: LocalTime
@@ -62,7 +73,7 @@ class AvailabilityCreate(BaseModel):
     valid_until: Day | None = Field(default=None, description="last local day; none: always")
 
 
-class AvailabilityUpdate(BaseModel):
+class AvailabilityUpdate(RequestBody):
     """Only the fields sent change; ``valid_from``/``valid_until`` null clears them."""
 
     weekday: Weekday | None = None
@@ -91,7 +102,7 @@ class AvailabilityPublic(PublicModel):
     created_at: datetime
 
 
-class ExceptionCreate(BaseModel):
+class ExceptionCreate(RequestBody):
     csm_id: Identifier | None = Field(default=None, description="none: nobody trains (managers)")
     day: Day = Field(description="local day")
     starts: LocalTime | None = Field(default=None, description="none (with ends): the whole day")

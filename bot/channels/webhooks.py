@@ -3,10 +3,10 @@
 A forged or missing signature gets 403 and stores nothing; an authentic but unreadable request
 gets 400; a duplicate delivery gets 200 and no second reply.
 
-The providers' POSTs are plain Starlette routes: they take the request and read their header
-themselves, which skips FastAPI's per-request parameter solving (a measurable share of a
-message's CPU, see bench/webhooks) and keeps them out of the OpenAPI document, which is for
-the back-office API.
+The providers' routes are plain Starlette routes, one per path with all its methods (so a 405
+names them all in ``Allow``): they take the request and read their header themselves, which
+skips FastAPI's per-request parameter solving (a measurable share of a message's CPU, see
+bench/webhooks) and keeps them out of the OpenAPI document, which is for the back-office API.
 """
 
 from __future__ import annotations
@@ -122,6 +122,21 @@ def _refusals(
     return guarded
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _add_route(router: APIRouter, path: str, by_method: dict[str, Endpoint]) -> None:
+    """One route for the path, serving each of its methods (and HEAD where GET is served)."""
+
+    async def matched(request: Request) -> Response:
+        request.scope["route"] = route  # the metrics' route label, as FastAPI's have
+        endpoint = by_method.get(request.method) or by_method["GET"]  # only HEAD falls back
+        return await endpoint(request)
+
+    router.add_route(path, matched, methods=list(by_method), include_in_schema=False)
+    route = router.routes[-1]
+
+
 def webhook_router(
     *,
     public_url: str,
@@ -131,23 +146,17 @@ def webhook_router(
     clock: Clock,
 ) -> APIRouter:
     router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-    Endpoint = Callable[[Request], Awaitable[Response]]
+    endpoints: dict[str, dict[str, Endpoint]] = {}
 
-    def post(path: str) -> Callable[[Endpoint], Endpoint]:
+    def serve(method: str, path: str) -> Callable[[Endpoint], Endpoint]:
         def register(endpoint: Endpoint) -> Endpoint:
-            guarded = _refusals(endpoint)
-
-            async def matched(request: Request) -> Response:
-                request.scope["route"] = route  # the metrics' route label, as FastAPI's have
-                return await guarded(request)
-
-            router.add_route(
-                f"{router.prefix}{path}", matched, methods=["POST"], include_in_schema=False
-            )
-            route = router.routes[-1]
+            endpoints.setdefault(path, {})[method] = _refusals(endpoint)
             return endpoint
 
         return register
+
+    def post(path: str) -> Callable[[Endpoint], Endpoint]:
+        return serve("POST", path)
 
     def record_statuses(statuses: list[DeliveryStatus]) -> None:
         for status in statuses:
@@ -209,10 +218,7 @@ def webhook_router(
             await inbox.receive(inbound)
         return Response(status_code=200)
 
-    @router.get(
-        "/whatsapp", response_class=PlainTextResponse, responses={403: {}, 404: {}}
-    )
-    @_refusals
+    @serve("GET", "/whatsapp")
     async def whatsapp_verify(request: Request) -> Response:
         """Meta's verification handshake: answers hub.challenge as plain text."""
         if gateway.cloud is None:
@@ -240,4 +246,6 @@ def webhook_router(
         await anyio.to_thread.run_sync(record_statuses, statuses)
         return Response(status_code=200)
 
+    for path, by_method in endpoints.items():
+        _add_route(router, f"{router.prefix}{path}", by_method)
     return router

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
@@ -37,7 +36,7 @@ from backoffice.schemas.clients import (
     NoteCreate,
     NotePublic,
 )
-from backoffice.schemas.common import NO_NUL, Page
+from backoffice.schemas.common import NO_NUL, Instant, Page
 from backoffice.schemas.escalations import EscalationPublic
 from backoffice.schemas.onboardings import StageChangePublic
 from bot.storage.models import (
@@ -261,13 +260,14 @@ def client_audit(
         ),
     ] = None,
     action: FilterText = None,
-    since_at: Annotated[datetime | None, Query(description="instant, inclusive")] = None,
-    until_at: Annotated[datetime | None, Query(description="instant, exclusive")] = None,
+    since_at: Annotated[
+        Instant | None, Query(description="instant with its UTC offset, inclusive")
+    ] = None,
+    until_at: Annotated[
+        Instant | None, Query(description="instant with its UTC offset, exclusive")
+    ] = None,
 ) -> Page[AuditEventPublic]:
     load_client(session, principal, client_id)
-    for name, value in (("since_at", since_at), ("until_at", until_at)):
-        if value is not None and value.tzinfo is None:
-            raise Invalid(f"{name} needs a time zone (e.g. 2026-11-24T10:00:00-03:00)")
     since = max((t for t in (window.since, since_at) if t is not None), default=None)
     until = min((t for t in (window.until, until_at) if t is not None), default=None)
     query = audit_query(
