@@ -26,6 +26,19 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.storage.personal_data import (
+    Pseudonym,
+    deleted_on_erasure,
+    not_personal,
+    not_the_clients,
+    personal,
+)
+
+# Every String, Text and JSON column says whether it can hold a client's personal data, and
+# every table whose rows are never a client's says so (``bot.storage.personal_data``): the
+# LGPD export and erasure are derived from these marks.
+STAFF = "a staff member's, kept with their account; not a client's"
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every database."""
@@ -52,13 +65,15 @@ class Base(DeclarativeBase):
 
 class StaffUser(Base):
     __tablename__ = "staff_users"
+    __table_args__ = {"info": not_the_clients("staff accounts")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    role: Mapped[str] = mapped_column(String(16))  # admin | manager | csm
-    team: Mapped[str] = mapped_column(String(60), default="default")
-    segment: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(120), info=not_personal(STAFF))
+    email: Mapped[str] = mapped_column(String(254), unique=True, info=not_personal(STAFF))
+    # admin | manager | csm
+    role: Mapped[str] = mapped_column(String(16), info=not_personal("a role word"))
+    team: Mapped[str] = mapped_column(String(60), default="default", info=not_personal(STAFF))
+    segment: Mapped[str | None] = mapped_column(String(20), info=not_personal("a segment word"))
     max_open_escalations: Mapped[int] = mapped_column(Integer, default=10)
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -67,11 +82,14 @@ class StaffUser(Base):
 
 class ApiToken(Base):
     __tablename__ = "api_tokens"
+    __table_args__ = {"info": not_the_clients("staff members' API tokens")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, info=not_personal("a token's SHA-256")
+    )
+    label: Mapped[str] = mapped_column(String(80), default="", info=not_personal(STAFF))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
@@ -82,17 +100,17 @@ class Client(Base):
     __tablename__ = "clients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cnpj: Mapped[str | None] = mapped_column(String(14), index=True)
-    company_name: Mapped[str | None] = mapped_column(String(150))
-    trade_name: Mapped[str | None] = mapped_column(String(150))
+    cnpj: Mapped[str | None] = mapped_column(String(14), index=True, info=personal(identifies=True))
+    company_name: Mapped[str | None] = mapped_column(String(150), info=personal(identifies=True))
+    trade_name: Mapped[str | None] = mapped_column(String(150), info=personal(identifies=True))
     employees: Mapped[int | None]
-    cep: Mapped[str | None] = mapped_column(String(8))
-    street: Mapped[str | None] = mapped_column(String(200))
-    address_number: Mapped[str | None] = mapped_column(String(12))
-    address_complement: Mapped[str | None] = mapped_column(String(100))
-    district: Mapped[str | None] = mapped_column(String(100))
-    city: Mapped[str | None] = mapped_column(String(100))
-    uf: Mapped[str | None] = mapped_column(String(2))
+    cep: Mapped[str | None] = mapped_column(String(8), info=personal())
+    street: Mapped[str | None] = mapped_column(String(200), info=personal(identifies=True))
+    address_number: Mapped[str | None] = mapped_column(String(12), info=personal())
+    address_complement: Mapped[str | None] = mapped_column(String(100), info=personal())
+    district: Mapped[str | None] = mapped_column(String(100), info=personal())
+    city: Mapped[str | None] = mapped_column(String(100), info=personal())
+    uf: Mapped[str | None] = mapped_column(String(2), info=personal())
     consent_at: Mapped[datetime | None]
     consent_refused_at: Mapped[datetime | None]
     form_refused: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -107,14 +125,18 @@ class Client(Base):
 
 class Contact(Base):
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("client_id", "area"),)
+    __table_args__ = (
+        UniqueConstraint("client_id", "area"),
+        {"info": deleted_on_erasure("a contact is nothing but its personal data")},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
-    area: Mapped[str] = mapped_column(String(16))  # admin | finance | tech | cs
-    name: Mapped[str | None] = mapped_column(String(100))
-    email: Mapped[str | None] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # admin | finance | tech | cs
+    area: Mapped[str] = mapped_column(String(16), info=not_personal("an area word"))
+    name: Mapped[str | None] = mapped_column(String(100), info=personal(identifies=True))
+    email: Mapped[str | None] = mapped_column(String(254), info=personal(identifies=True))
+    phone: Mapped[str | None] = mapped_column(String(20), info=personal(identifies=True))
 
     client: Mapped[Client] = relationship(back_populates="contacts")
 
@@ -124,12 +146,16 @@ class Onboarding(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
-    segment: Mapped[str] = mapped_column(String(20), default="self_service")
-    stage: Mapped[str] = mapped_column(String(20), default="cadastro")
+    segment: Mapped[str] = mapped_column(
+        String(20), default="self_service", info=not_personal("a segment word")
+    )
+    stage: Mapped[str] = mapped_column(
+        String(20), default="cadastro", info=not_personal("a stage word")
+    )
     stage_entered_at: Mapped[datetime]
     csm_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     red_flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    red_flag_reason: Mapped[str | None] = mapped_column(String(300))
+    red_flag_reason: Mapped[str | None] = mapped_column(String(300), info=personal())
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
 
@@ -139,11 +165,12 @@ class StageChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     onboarding_id: Mapped[int] = mapped_column(ForeignKey("onboardings.id"), index=True)
-    from_stage: Mapped[str | None] = mapped_column(String(20))
-    to_stage: Mapped[str] = mapped_column(String(20))
+    from_stage: Mapped[str | None] = mapped_column(String(20), info=not_personal("a stage"))
+    to_stage: Mapped[str] = mapped_column(String(20), info=not_personal("a stage"))
     at: Mapped[datetime]
-    actor: Mapped[str] = mapped_column(String(60))  # bot | system | staff:<id>
-    reason: Mapped[str] = mapped_column(String(300), default="")
+    # bot | system | staff:<id>
+    actor: Mapped[str] = mapped_column(String(60), info=not_personal("who, by role and id"))
+    reason: Mapped[str] = mapped_column(String(300), default="", info=personal())
 
 
 class Conversation(Base):
@@ -151,11 +178,16 @@ class Conversation(Base):
     __table_args__ = (UniqueConstraint("channel", "address"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(20))
-    address: Mapped[str] = mapped_column(String(80))
-    profile_name: Mapped[str | None] = mapped_column(String(120))
-    language: Mapped[str] = mapped_column(String(2), default="pt")
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    channel: Mapped[str] = mapped_column(String(20), info=not_personal("a channel name"))
+    # Erased last: the erasure notice is delivered to it (``erased:<id>`` afterwards).
+    address: Mapped[str] = mapped_column(
+        String(80), info=personal(erased=Pseudonym(), after_notice=True, identifies=True)
+    )
+    profile_name: Mapped[str | None] = mapped_column(String(120), info=personal(identifies=True))
+    language: Mapped[str] = mapped_column(
+        String(2), default="pt", info=not_personal("a language code")
+    )
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal())
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
     onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
     bot_paused: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -181,15 +213,24 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
-    direction: Mapped[str] = mapped_column(String(3))  # in | out
-    author: Mapped[str] = mapped_column(String(10))  # client | bot | staff | system
+    # in | out
+    direction: Mapped[str] = mapped_column(String(3), info=not_personal("in or out"))
+    # client | bot | staff | system
+    author: Mapped[str] = mapped_column(String(10), info=not_personal("an author kind"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
-    text: Mapped[str] = mapped_column(Text, default="")
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # choices, media refs
-    channel_message_id: Mapped[str | None] = mapped_column(String(120))
-    status: Mapped[str] = mapped_column(String(16), default="received")
-    error_code: Mapped[str | None] = mapped_column(String(20))
-    intent: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="", info=personal())
+    # choices, media refs, invite links
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal())
+    channel_message_id: Mapped[str | None] = mapped_column(
+        String(120), info=not_personal("the provider's message id")
+    )
+    status: Mapped[str] = mapped_column(
+        String(16), default="received", info=not_personal("a delivery status")
+    )
+    error_code: Mapped[str | None] = mapped_column(
+        String(20), info=not_personal("the provider's error code")
+    )
+    intent: Mapped[str | None] = mapped_column(String(40), info=not_personal("an NLU intent"))
     created_at: Mapped[datetime]
 
 
@@ -212,16 +253,23 @@ class OutboxItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
-    channel: Mapped[str] = mapped_column(String(20))
-    address: Mapped[str] = mapped_column(String(80))
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|dead|held
+    channel: Mapped[str] = mapped_column(String(20), info=not_personal("a channel name"))
+    address: Mapped[str] = mapped_column(
+        String(80),
+        info=personal(erased=Pseudonym("conversation_id"), after_notice=True, identifies=True),
+    )
+    # pending | sent | dead | held | suppressed
+    status: Mapped[str] = mapped_column(
+        String(12), default="pending", info=not_personal("a delivery status")
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     claimed_until: Mapped[datetime | None]
     # Set (committed) just before the provider is called, cleared with the attempt's outcome:
     # a row found with it set may have been sent, and is settled before any resend.
     sending_since: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(String(500))
+    # A provider's error may quote the address.
+    last_error: Mapped[str | None] = mapped_column(String(500), info=personal())
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 
@@ -236,23 +284,29 @@ class Document(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
-    kind: Mapped[str] = mapped_column(String(20), default="other")
-    source_channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(
+        String(20), default="other", info=not_personal("a document kind")
+    )
+    source_channel: Mapped[str] = mapped_column(String(20), info=not_personal("a channel name"))
+    # pending | read | rejected | failed
     status: Mapped[str] = mapped_column(
-        String(12), default="pending"
-    )  # pending|read|rejected|failed
-    media_url: Mapped[str | None] = mapped_column(Text)
-    media_type: Mapped[str | None] = mapped_column(String(100))
-    provider_id: Mapped[str | None] = mapped_column(String(200))
-    filename: Mapped[str | None] = mapped_column(String(200))
+        String(12), default="pending", info=not_personal("a reading status")
+    )
+    media_url: Mapped[str | None] = mapped_column(Text, info=personal())
+    media_type: Mapped[str | None] = mapped_column(
+        String(100), info=not_personal("the declared content type")
+    )
+    provider_id: Mapped[str | None] = mapped_column(String(200), info=personal())
+    filename: Mapped[str | None] = mapped_column(String(200), info=personal())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     claimed_until: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(String(500))
-    mime: Mapped[str | None] = mapped_column(String(60))
+    error: Mapped[str | None] = mapped_column(String(500), info=personal())
+    mime: Mapped[str | None] = mapped_column(String(60), info=not_personal("a content type"))
     size: Mapped[int | None]
-    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    extraction: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The file's address in the store (its content's hash): the file goes with it.
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True, info=personal())
+    extraction: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal())
     received_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
@@ -264,10 +318,13 @@ class Escalation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
     onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
-    reason: Mapped[str] = mapped_column(String(40))
-    detail: Mapped[str] = mapped_column(String(500), default="")
-    queue: Mapped[str] = mapped_column(String(20), default="self_service")
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open|taken|resolved
+    reason: Mapped[str] = mapped_column(String(40), info=not_personal("a reason code"))
+    detail: Mapped[str] = mapped_column(String(500), default="", info=personal())
+    queue: Mapped[str] = mapped_column(
+        String(20), default="self_service", info=not_personal("a queue name")
+    )
+    # open | taken | resolved
+    status: Mapped[str] = mapped_column(String(12), default="open", info=not_personal("a status"))
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime]
     taken_at: Mapped[datetime | None]
@@ -280,7 +337,10 @@ class ErasureRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
-    status: Mapped[str] = mapped_column(String(12), default="requested")  # requested|done|refused
+    # requested | notifying | done | refused
+    status: Mapped[str] = mapped_column(
+        String(12), default="requested", info=not_personal("a status")
+    )
     requested_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
@@ -293,11 +353,13 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
-    actor: Mapped[str] = mapped_column(String(60))  # client | bot | system | staff:<id>
-    action: Mapped[str] = mapped_column(String(40))  # field_changed | consent_refused | ...
-    field: Mapped[str | None] = mapped_column(String(60))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
+    # client | bot | system | staff:<id>
+    actor: Mapped[str] = mapped_column(String(60), info=not_personal("who, by role and id"))
+    # field_changed | consent_refused | ...
+    action: Mapped[str] = mapped_column(String(40), info=not_personal("an action word"))
+    field: Mapped[str | None] = mapped_column(String(60), info=not_personal("a field's name"))
+    old_value: Mapped[str | None] = mapped_column(Text, info=personal())
+    new_value: Mapped[str | None] = mapped_column(Text, info=personal())
     at: Mapped[datetime]
 
 

@@ -14,6 +14,9 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base
+from bot.storage.personal_data import ERASED, not_personal, not_the_clients, personal
+
+KEY = "names rows by id and periods by time, never by value"
 
 
 class Alert(Base):
@@ -26,13 +29,17 @@ class Alert(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    subject_key: Mapped[str] = mapped_column(String(120))
-    period_key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40), info=not_personal("an alert kind"))
+    subject_key: Mapped[str] = mapped_column(String(120), info=not_personal(KEY))
+    period_key: Mapped[str] = mapped_column(String(120), info=not_personal(KEY))
     onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"), index=True)
-    severity: Mapped[str] = mapped_column(String(12), default="warning")  # info|warning|critical
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
+    # info | warning | critical
+    severity: Mapped[str] = mapped_column(
+        String(12), default="warning", info=not_personal("a severity word")
+    )
+    # Texts for managers name the client; a digest names several and is linked to none.
+    title: Mapped[str] = mapped_column(String(200), info=personal(erased=ERASED, mentions=True))
+    body: Mapped[str] = mapped_column(Text, default="", info=personal(mentions=True))
     raised_at: Mapped[datetime]
     dispatched_at: Mapped[datetime | None]  # raise deliveries created
     resolved_at: Mapped[datetime | None]
@@ -46,17 +53,27 @@ class AlertDelivery(Base):
     __table_args__ = (
         UniqueConstraint("alert_id", "destination", "purpose", name="uq_alert_deliveries"),
         Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+        {"info": not_the_clients("deliveries to staff destinations; the text is the alert's")},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
-    destination: Mapped[str] = mapped_column(String(200))
-    purpose: Mapped[str] = mapped_column(String(8), default="raise")  # raise | resolve
+    destination: Mapped[str] = mapped_column(
+        String(200), info=not_personal("a staff destination (chat, e-mail, webhook)")
+    )
+    # raise | resolve
+    purpose: Mapped[str] = mapped_column(
+        String(8), default="raise", info=not_personal("raise or resolve")
+    )
     # pending | sent | failed | cancelled (a raise not yet sent when its alert resolved)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(
+        String(12), default="pending", info=not_personal("a delivery status")
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(
+        String(500), info=not_personal("a staff destination's error")
+    )
     created_at: Mapped[datetime]

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base
+from bot.storage.personal_data import ERASED, not_personal, personal
 
 
 class StaffNote(Base):
@@ -24,7 +25,7 @@ class StaffNote(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, info=personal(erased=ERASED))
     created_at: Mapped[datetime]
 
 
@@ -38,8 +39,8 @@ class SlaPause(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     onboarding_id: Mapped[int] = mapped_column(ForeignKey("onboardings.id"), index=True)
-    stage: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str] = mapped_column(String(300), default="")
+    stage: Mapped[str] = mapped_column(String(20), info=not_personal("a stage word"))
+    reason: Mapped[str] = mapped_column(String(300), default="", info=personal())
     started_at: Mapped[datetime]
     started_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     ended_at: Mapped[datetime | None]
@@ -57,19 +58,24 @@ class ErpPush(Base):
     __table_args__ = (Index("ix_erp_pushes_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_id: Mapped[str] = mapped_column(
+        String(36), unique=True, info=not_personal("a random UUID")
+    )
     onboarding_id: Mapped[int] = mapped_column(ForeignKey("onboardings.id"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|delivered|failed
+    body: Mapped[str] = mapped_column(Text, info=personal(erased="{}"))
+    # pending | delivered | failed
+    status: Mapped[str] = mapped_column(
+        String(12), default="pending", info=not_personal("a delivery status")
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     claimed_until: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(String(500), info=personal())
     last_status_code: Mapped[int | None]
-    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    erp_customer_id: Mapped[str | None] = mapped_column(String(120))
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, info=personal())
+    erp_customer_id: Mapped[str | None] = mapped_column(String(120), info=personal())
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
 
@@ -87,5 +93,5 @@ class NpsResponse(Base):
         unique=True,
     )
     score: Mapped[int]
-    comment: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text, info=personal())
     answered_at: Mapped[datetime]

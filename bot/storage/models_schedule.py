@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base
+from bot.storage.personal_data import deleted_on_erasure, not_personal, personal
 
 
 class ScheduledJob(Base):
@@ -26,18 +27,28 @@ class ScheduledJob(Base):
     __table_args__ = (Index("ix_scheduled_jobs_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30), info=not_personal("a job kind"))
+    # ``bot.service.jobs.schedule_job`` refuses a key that looks like a CPF, CNPJ, phone or e-mail.
+    key: Mapped[str] = mapped_column(
+        String(200),
+        unique=True,
+        info=not_personal("names rows by id and periods by time, never by value"),
+    )
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("training_bookings.id"), index=True)
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(
+        String(12), default="pending", info=not_personal("a status")
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
-    note: Mapped[str] = mapped_column(String(300), default="")
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(
+        String(300), default="", info=not_personal("why the job ended, in the system's words")
+    )
+    # The CNPJ to look up again, the idle period's last message, ...
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal())
     created_at: Mapped[datetime]
 
 
@@ -45,16 +56,17 @@ class CompanyRegistry(Base):
     """What the Receita Federal (through BrasilAPI) says of a client's CNPJ, kept for the CSM."""
 
     __tablename__ = "company_registry"
+    __table_args__ = {"info": deleted_on_erasure("a snapshot of the client's company")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), unique=True)
-    cnpj: Mapped[str] = mapped_column(String(14))
-    razao_social: Mapped[str | None] = mapped_column(String(150))
-    nome_fantasia: Mapped[str | None] = mapped_column(String(150))
-    situacao: Mapped[str | None] = mapped_column(String(40))
+    cnpj: Mapped[str] = mapped_column(String(14), info=personal(identifies=True))
+    razao_social: Mapped[str | None] = mapped_column(String(150), info=personal(identifies=True))
+    nome_fantasia: Mapped[str | None] = mapped_column(String(150), info=personal(identifies=True))
+    situacao: Mapped[str | None] = mapped_column(String(40), info=personal())
     opened_on: Mapped[date | None] = mapped_column(Date)
-    cnae_fiscal: Mapped[str | None] = mapped_column(String(20))
-    porte: Mapped[str | None] = mapped_column(String(60))
+    cnae_fiscal: Mapped[str | None] = mapped_column(String(20), info=personal())
+    porte: Mapped[str | None] = mapped_column(String(60), info=personal())
     simples: Mapped[bool | None]
-    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal())
     checked_at: Mapped[datetime]

@@ -25,12 +25,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base
+from bot.storage.personal_data import not_personal, not_the_clients, personal
 
 
 class TrainingAvailability(Base):
     """A CSM's recurring weekly window (local wall-clock times in the company's time zone)."""
 
     __tablename__ = "training_availability"
+    __table_args__ = {"info": not_the_clients("CSMs' weekly windows")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     csm_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
@@ -39,7 +41,9 @@ class TrainingAvailability(Base):
     ends: Mapped[time] = mapped_column(Time)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     capacity: Mapped[int] = mapped_column(Integer, default=1)
-    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    meeting_url: Mapped[str] = mapped_column(
+        String(500), default="", info=not_personal("the CSM's meeting link")
+    )
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(default=True)
@@ -50,13 +54,16 @@ class TrainingException(Base):
     """A local day, or part of it, without training; no ``csm_id``: nobody trains that day."""
 
     __tablename__ = "training_exceptions"
+    __table_args__ = {"info": not_the_clients("days without training")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     csm_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     starts: Mapped[time | None] = mapped_column(Time)
     ends: Mapped[time | None] = mapped_column(Time)
-    reason: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(
+        String(200), default="", info=not_personal("why staff do not train that day")
+    )
     created_at: Mapped[datetime]
 
 
@@ -68,6 +75,7 @@ class TrainingSlot(Base):
         UniqueConstraint("csm_id", "starts_at"),
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="ck_slot_seats"),
         Index("ix_training_slots_starts", "status", "starts_at"),
+        {"info": not_the_clients("CSMs' sessions; the seats are the bookings")},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,8 +84,11 @@ class TrainingSlot(Base):
     ends_at: Mapped[datetime]
     capacity: Mapped[int] = mapped_column(Integer)
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
-    meeting_url: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open | closed
+    meeting_url: Mapped[str] = mapped_column(
+        String(500), default="", info=not_personal("the CSM's meeting link")
+    )
+    # open | closed
+    status: Mapped[str] = mapped_column(String(12), default="open", info=not_personal("a status"))
     created_at: Mapped[datetime]
 
 
@@ -97,14 +108,17 @@ class TrainingBooking(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    # ``training-<128 random bits>@<domain>``: the invite link's token, no client value.
+    uid: Mapped[str] = mapped_column(
+        String(120), unique=True, info=not_personal("a random calendar UID")
+    )
     slot_id: Mapped[int] = mapped_column(ForeignKey("training_slots.id"), index=True)
     onboarding_id: Mapped[int] = mapped_column(ForeignKey("onboardings.id"))
     # booked | cancelled | no_show | attended (the last two recorded by staff after the session)
-    status: Mapped[str] = mapped_column(String(12), default="booked")
+    status: Mapped[str] = mapped_column(String(12), default="booked", info=not_personal("a status"))
     sequence: Mapped[int] = mapped_column(Integer, default=0)
-    attendee_email: Mapped[str | None] = mapped_column(String(254))
-    note: Mapped[str] = mapped_column(Text, default="")
+    attendee_email: Mapped[str | None] = mapped_column(String(254), info=personal(identifies=True))
+    note: Mapped[str] = mapped_column(Text, default="", info=personal())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
