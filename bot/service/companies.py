@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.domain.company import CompanyLookupResult, red_flag_reasons
 from bot.service.jobs import schedule_job
 from bot.storage.models import AuditEvent, Onboarding
-from bot.storage.models_schedule import CompanyRegistry
+from bot.storage.models_schedule import CompanyRegistry, ScheduledJob
 
 __all__ = ["RETRY_FIRST", "record_company_check"]
 
@@ -32,15 +32,14 @@ def record_company_check(
 ) -> None:
     if result.status == "unavailable":
         if client_id is not None:
-            schedule_job(
+            _retry_later(
                 session,
-                kind="cnpj_lookup",
-                key=f"cnpj_lookup:{client_id}:{cnpj}",
-                due_at=now + RETRY_FIRST,
+                client_id=client_id,
+                onboarding=onboarding,
+                cnpj=cnpj,
+                young_days=young_days,
                 now=now,
                 conversation_id=conversation_id,
-                onboarding_id=onboarding.id if onboarding is not None else None,
-                payload={"cnpj": cnpj, "young_days": young_days},
             )
         return
     if client_id is not None and result.facts is not None:
@@ -64,6 +63,41 @@ def record_company_check(
             new_value=reason,
             at=now,
         )
+    )
+
+
+def _retry_later(
+    session: Session,
+    *,
+    client_id: int,
+    onboarding: Onboarding | None,
+    cnpj: str,
+    young_days: int,
+    now: datetime,
+    conversation_id: int | None,
+) -> None:
+    """One pending look-up per client, of its latest CNPJ. The key names the client and when,
+    never the CNPJ (keys outlive an erasure; the CNPJ rides in the payload, which does not)."""
+    pending = session.scalars(
+        select(ScheduledJob).where(
+            ScheduledJob.kind == "cnpj_lookup",
+            ScheduledJob.status == "pending",
+            ScheduledJob.key.startswith(f"cnpj_lookup:client:{client_id}:"),
+        )
+    ).all()
+    if any(job.payload.get("cnpj") == cnpj for job in pending):
+        return
+    for job in pending:
+        job.status, job.done_at, job.note = "cancelled", now, "another CNPJ given"
+    schedule_job(
+        session,
+        kind="cnpj_lookup",
+        key=f"cnpj_lookup:client:{client_id}:{now.isoformat()}",
+        due_at=now + RETRY_FIRST,
+        now=now,
+        conversation_id=conversation_id,
+        onboarding_id=onboarding.id if onboarding is not None else None,
+        payload={"cnpj": cnpj, "young_days": young_days},
     )
 
 

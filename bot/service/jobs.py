@@ -3,10 +3,16 @@
 A job's ``key`` names the condition and its period, so a sweep repeated in two processes (or a
 booking confirmed twice) schedules it once: the insert is ``ON CONFLICT (key) DO NOTHING`` on
 both SQLite and PostgreSQL. Everything runs in the caller's transaction.
+
+A key names rows by id and periods by time (``training_24h:booking:7:seq:1``,
+``cnpj_lookup:client:7:<when>``), never by a client's value: it outlives the erasure of the
+client's data (values belong in ``payload``, which erasure clears). ``schedule_job`` refuses a
+key that looks like it carries an e-mail, a phone number, a CPF or a CNPJ.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -22,6 +28,9 @@ from bot.storage.models_schedule import ScheduledJob
 __all__ = ["SendPolicy", "cancel_jobs", "schedule_job"]
 
 _MAX_DAYS_BACK = 10
+# An e-mail, or 11+ digits in a row (CPF, CNPJ, a phone with its area code), or a formatted
+# CPF/CNPJ/phone. Ids, sequence numbers and ISO times never match.
+_PERSONAL_LOOKING = re.compile(r"@|\d{11,}|\d{2,3}\.\d{3}\.\d{3}|\+\d{6,}|\(\d{2}\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +79,10 @@ def schedule_job(
     booking_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> bool:
-    """Schedules ``kind`` once per ``key``; True when this call created it."""
+    """Schedules ``kind`` once per ``key``; True when this call created it. ``ValueError`` for
+    a key that looks like it carries a personal value."""
+    if _PERSONAL_LOOKING.search(key):
+        raise ValueError(f"{kind}: a job key names ids and times, never personal values")
     statement = insert_once(session, ScheduledJob).values(
         kind=kind,
         key=key[:200],
