@@ -1,19 +1,22 @@
 """LGPD erasure: anonymize a client's personal data everywhere, keep anonymous metrics.
 
-What is erased (in one transaction): the client's identifying columns (CNPJ, names, address),
-its contacts (deleted), the conversations' dialogue state and profile name, every message's
-text and payload, document metadata (extraction, hash) and files, escalation details, stage
-history reasons, red-flag reasons, audit old/new values, staff notes, SLA pause reasons, ERP
-push bodies and answers, NPS comments, the Receita snapshot of the CNPJ, alert texts, pending
-reminders and nudges (cancelled). What stays: ids, stages, segments, timestamps, scores,
-intents and statuses, so the reports keep counting the onboarding.
+What is erased is derived from the models' marks (``bot.storage.personal_data``), not listed
+here: every column marked personal, in every row that points at the client through foreign
+keys, gets its erased value (NULL, ``""``, ``{}`` or the mark's own), and the rows of tables
+``deleted_on_erasure`` (contacts, the Receita snapshot) are deleted. Free text that names
+clients without pointing at one (an alert digest) loses the client's identifying values.
+What stays: ids, stages, segments, timestamps, scores, intents and statuses, so the reports
+keep counting the onboarding. Besides the data, erasure stops everything addressed to the
+client: queued messages are suppressed, pending jobs (reminders, nudges, look-ups) cancelled,
+the conversations paused, the documents marked deleted and their files removed.
 
-Order of events: the data is anonymized and a ``notice`` telling the outcome is queued in the
-outbox *before* the channel address is touched; the conversation is paused so the bot stays
-silent. ``finish_erasures`` (run it periodically; the API runs it too) anonymizes the address
-once the notice left the outbox (sent, held, suppressed or dead) or after a grace period, and
-marks the request ``done``. Document files are deleted after the transaction commits
-(``delete_files``), except files another live document still uses (content-addressed store).
+Order of events: the data is anonymized and a ``notice`` telling the outcome is queued *before*
+the channel address (marked ``after_notice``) is touched; the conversation is paused so the bot
+stays silent. ``finish_erasures`` (run it periodically; the API runs it too) erases the address
+once the notice left: the outbox sent, held, suppressed or dead it, or — on the web chat, which
+the page pulls — the page fetched it (the notice waits as ``queued`` until then); or after a
+grace period. Then the request is ``done``. Document files are deleted after the transaction
+commits (``delete_files``), except files another live document still uses.
 """
 
 from __future__ import annotations
@@ -22,50 +25,32 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, Text, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.orm import Session
 
 from backoffice.access import Principal
 from backoffice.audit import record_audit
 from backoffice.client_records import DocumentFiles
 from backoffice.errors import Conflict
-from bot.domain.messages import OutboundMessage
+from bot.domain.messages import Channel, OutboundMessage
 from bot.service.message_store import store_outbound
 from bot.storage.models import (
-    AuditEvent,
+    Base,
     Client,
-    Contact,
     Conversation,
     Document,
     ErasureRequest,
-    Escalation,
     Message,
-    Onboarding,
     OutboxItem,
-    StageChange,
 )
-from bot.storage.models_alerts import Alert
-from bot.storage.models_backoffice import ErpPush, NpsResponse, SlaPause, StaffNote
-from bot.storage.models_schedule import CompanyRegistry, ScheduledJob
+from bot.storage.models_schedule import ScheduledJob
+from bot.storage.personal_data import ERASED, client_rows, erase_client_rows
 
-ERASED_NOTE = "[apagado / erased]"
+ERASED_NOTE = ERASED
 DEFAULT_GRACE = timedelta(days=2)
-
-_CLIENT_COLUMNS = (
-    "cnpj",
-    "company_name",
-    "trade_name",
-    "cep",
-    "street",
-    "address_number",
-    "address_complement",
-    "district",
-    "city",
-    "uf",
-)
-
-# Document columns kept after erasure: not personal, needed for the figures.
-_DOCUMENT_FACTS = frozenset({"kind", "source_channel", "status", "mime", "media_type"})
+# A message the web page has not fetched yet (the page reads by polling; its replies to a
+# message are answered at once and stored ``delivered``).
+UNREAD_ON_PAGE = "queued"
 
 NOTICES: dict[tuple[str, str], str] = {
     ("done", "pt"): (
@@ -94,6 +79,15 @@ class ErasureOutcome:
     notices: int = 0
 
 
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
+
+
+def _of_client(model: type[Base], client_id: int) -> ColumnElement[bool]:
+    """The condition selecting ``model``'s rows that are the client's (by foreign keys)."""
+    return client_rows(_table(model), client_id)
+
+
 def _conversations(session: Session, client: Client) -> list[Conversation]:
     return list(
         session.scalars(
@@ -112,147 +106,86 @@ def _notify(
         if conversation.address.startswith("erased:"):
             continue
         language = conversation.language if conversation.language in ("pt", "en") else "pt"
-        store_outbound(
+        stored = store_outbound(
             session,
             conversation,
             OutboundMessage(text=NOTICES[outcome, language], kind="notice"),
             author="system",
             now=now,
         )
+        if conversation.channel == Channel.WEB.value:
+            # Nobody pushes it: it waits for the page's next poll (``bot.channels.web``).
+            session.execute(
+                update(_table(Message))
+                .where(_table(Message).c.id == stored.message_id)
+                .values(status=UNREAD_ON_PAGE)
+            )
         sent += 1
     return sent
 
 
 def anonymize_client(session: Session, client: Client, *, now: datetime) -> list[str]:
     """Erases the client's personal data in every table; returns the document hashes to delete."""
-    conversations = _conversations(session, client)
-    conversation_ids = [c.id for c in conversations]
-    onboarding_ids = list(
-        session.scalars(select(Onboarding.id).where(Onboarding.client_id == client.id))
-    )
-    for column in _CLIENT_COLUMNS:
-        setattr(client, column, None)
-    client.erased_at = now
-    client.updated_at = now
-    for contact in list(client.contacts):
-        client.contacts.remove(contact)
+    session.flush()  # the statements below bypass the session's objects
+    hashes = _document_hashes(session, client.id)
+    erase_client_rows(session, Base.metadata, client.id, after_notice=False)
+    _stop_everything(session, client.id, now=now)
     session.execute(
-        update(Contact)
-        .where(Contact.client_id == client.id)
-        .values(name=None, email=None, phone=None)
+        update(_table(Client))
+        .where(_table(Client).c.id == client.id)
+        .values(erased_at=now, updated_at=now)
     )
-    for conversation in conversations:
-        conversation.state = {}
-        conversation.profile_name = None
-        conversation.bot_paused = True  # the bot stays silent until the address is anonymized
-        conversation.paused_by = None
-        conversation.updated_at = now
-    _wipe_messages(session, conversation_ids)
-    hashes = _erase_documents(
-        session, client_id=client.id, conversation_ids=conversation_ids, now=now
-    )
-    if conversation_ids:
-        session.execute(
-            update(Escalation)
-            .where(Escalation.conversation_id.in_(conversation_ids))
-            .values(detail="")
-        )
-    if onboarding_ids:
-        session.execute(
-            update(StageChange)
-            .where(StageChange.onboarding_id.in_(onboarding_ids))
-            .values(reason="")
-        )
-        session.execute(
-            update(Onboarding).where(Onboarding.id.in_(onboarding_ids)).values(red_flag_reason=None)
-        )
-        session.execute(
-            update(SlaPause).where(SlaPause.onboarding_id.in_(onboarding_ids)).values(reason="")
-        )
-    audit_rows = or_(
-        AuditEvent.client_id == client.id, AuditEvent.conversation_id.in_(conversation_ids)
-    )
-    session.execute(update(AuditEvent).where(audit_rows).values(old_value=None, new_value=None))
-    session.execute(
-        update(StaffNote).where(StaffNote.client_id == client.id).values(text=ERASED_NOTE)
-    )
-    session.execute(
-        update(ErpPush)
-        .where(ErpPush.client_id == client.id)
-        .values(body="{}", response=None, erp_customer_id=None, last_error=None)
-    )
-    session.execute(
-        update(NpsResponse)
-        .where(
-            or_(NpsResponse.client_id == client.id, NpsResponse.onboarding_id.in_(onboarding_ids))
-        )
-        .values(comment=None)
-    )
-    session.execute(delete(CompanyRegistry).where(CompanyRegistry.client_id == client.id))
-    session.execute(
-        update(Alert)
-        .where(Alert.onboarding_id.in_(onboarding_ids))
-        .values(title=ERASED_NOTE, body="")
-    )
-    return hashes
+    session.expire_all()
+    return _unshared(session, hashes)
 
 
-def _wipe_messages(session: Session, conversation_ids: list[int]) -> None:
-    if not conversation_ids:
-        return
-    session.execute(  # no reminder, nudge or look-up after the erasure
-        update(ScheduledJob)
-        .where(ScheduledJob.conversation_id.in_(conversation_ids), ScheduledJob.status == "pending")
-        .values(status="cancelled", note="LGPD erasure", payload={})
-    )
+def _stop_everything(session: Session, client_id: int, *, now: datetime) -> None:
+    """Nothing more reaches the erased client, and the bot stays silent."""
     session.execute(
-        update(Message)
-        .where(Message.conversation_id.in_(conversation_ids))
-        .values(text="", payload={})
-    )
-    session.execute(
-        update(OutboxItem)
-        .where(OutboxItem.conversation_id.in_(conversation_ids))
-        .values(last_error=None)
+        update(_table(Conversation))
+        .where(_of_client(Conversation, client_id))
+        .values(bot_paused=True, paused_by=None, updated_at=now)
     )
     # Messages still queued lost their text: they must not reach the client as empty messages.
+    outbox = _table(OutboxItem)
     session.execute(
-        update(OutboxItem)
-        .where(OutboxItem.conversation_id.in_(conversation_ids), OutboxItem.status == "pending")
+        update(outbox)
+        .where(_of_client(OutboxItem, client_id), outbox.c.status == "pending")
         .values(status="suppressed", last_error="erased before delivery")
+    )
+    jobs = _table(ScheduledJob)  # no reminder, nudge or look-up after the erasure
+    session.execute(
+        update(jobs)
+        .where(_of_client(ScheduledJob, client_id), jobs.c.status == "pending")
+        .values(status="cancelled", note="LGPD erasure", done_at=now)
+    )
+    documents = _table(Document)
+    session.execute(
+        update(documents)
+        .where(_of_client(Document, client_id), documents.c.deleted_at.is_(None))
+        .values(deleted_at=now)
     )
 
 
-def _erase_documents(
-    session: Session, *, client_id: int, conversation_ids: list[int], now: datetime
-) -> list[str]:
-    condition = Document.client_id == client_id
-    if conversation_ids:
-        condition = or_(condition, Document.conversation_id.in_(conversation_ids))
-    documents = list(session.scalars(select(Document).where(condition)))
-    hashes = {d.sha256 for d in documents if d.sha256}
-    ids = [d.id for d in documents]
-    # Every optional text column (hash, file name, media URL, provider id, error, ...) goes;
-    # what stays says only what kind of file came from which channel and what became of it.
-    wiped = {
-        column.key: None
-        for column in Document.__table__.columns
-        if column.nullable
-        and isinstance(column.type, String | Text)
-        and column.key not in _DOCUMENT_FACTS
+def _document_hashes(session: Session, client_id: int) -> set[str]:
+    documents = _table(Document)
+    return {
+        sha
+        for sha in session.scalars(
+            select(documents.c.sha256).where(_of_client(Document, client_id))
+        )
+        if sha
     }
-    for document in documents:
-        for key, value in wiped.items():
-            setattr(document, key, value)
-        document.extraction = {}
-        document.deleted_at = document.deleted_at or now
-    session.flush()
+
+
+def _unshared(session: Session, hashes: set[str]) -> list[str]:
+    """The hashes no live document uses any more (the store is content-addressed)."""
     if not hashes:
         return []
     shared = set(
         session.scalars(
             select(Document.sha256).where(
-                Document.sha256.in_(hashes), Document.deleted_at.is_(None), Document.id.not_in(ids)
+                Document.sha256.in_(hashes), Document.deleted_at.is_(None)
             )
         )
     )
@@ -357,59 +290,59 @@ def decide_request(
     return ErasureOutcome(request=request, notices=notices)
 
 
+def _notice_waiting(session: Session, client_id: int) -> bool:
+    """True while a notice has not left: queued in the outbox, or not yet read by the page."""
+    conversations = select(Conversation.id).where(Conversation.client_id == client_id)
+    queued = session.scalar(
+        select(OutboxItem.id)
+        .where(OutboxItem.conversation_id.in_(conversations), OutboxItem.status == "pending")
+        .limit(1)
+    )
+    unread = session.scalar(
+        select(Message.id)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.client_id == client_id,
+            Conversation.channel == Channel.WEB.value,
+            Message.direction == "out",
+            Message.status == UNREAD_ON_PAGE,
+        )
+        .limit(1)
+    )
+    return queued is not None or unread is not None
+
+
 def _finish_one(session: Session, request: ErasureRequest, *, now: datetime, force: bool) -> bool:
-    conversation_ids = list(
-        session.scalars(select(Conversation.id).where(Conversation.client_id == request.client_id))
-    )
-    pending = (
-        session.scalar(
-            select(OutboxItem.id)
-            .where(OutboxItem.conversation_id.in_(conversation_ids), OutboxItem.status == "pending")
-            .limit(1)
-        )
-        if conversation_ids
-        else None
-    )
-    if pending is not None and not force:
-        return False
-    if conversation_ids:
-        for conversation in session.scalars(
-            select(Conversation).where(Conversation.id.in_(conversation_ids))
-        ):
-            erased = f"erased:{conversation.id}"
-            conversation.address = erased
-            conversation.profile_name = None
-            conversation.state = {}
-            session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.conversation_id == conversation.id)
-                .values(address=erased, last_error=None)
-            )
-        _wipe_messages(session, conversation_ids)  # anything the client wrote meanwhile
-        session.execute(
-            update(AuditEvent)
-            .where(AuditEvent.conversation_id.in_(conversation_ids))
-            .values(old_value=None, new_value=None)
-        )
+    client_id = request.client_id
+    if client_id is not None:
+        if _notice_waiting(session, client_id) and not force:
+            return False
+        session.flush()
+        # The address now, and anything the client wrote meanwhile (the notice too).
+        erase_client_rows(session, Base.metadata, client_id, after_notice=True)
+        _stop_everything(session, client_id, now=now)
+        session.expire_all()
     request.status = "done"
     record_audit(
         session,
         actor="system",
         action="erasure_completed",
         at=now,
-        client_id=request.client_id,
+        client_id=client_id,
     )
     return True
 
 
 def finish_erasures(session: Session, *, now: datetime, grace: timedelta = DEFAULT_GRACE) -> int:
-    """Completes erasures whose notice left the outbox (or waited ``grace``); returns how many."""
+    """Completes erasures whose notice left (the outbox sent it, the web page read it) or that
+    waited ``grace``; returns how many."""
     done = 0
-    for request in session.scalars(
+    requests = session.scalars(
         select(ErasureRequest)
         .where(ErasureRequest.status == "notifying")
         .order_by(ErasureRequest.id)
-    ):
+    ).all()
+    for request in requests:
         overdue = request.decided_at is not None and request.decided_at + grace <= now
         if _finish_one(session, request, now=now, force=overdue):
             done += 1

@@ -1,8 +1,11 @@
 """LGPD access right: everything held about one client, as JSON.
 
-Rows are exported column by column from the table definitions, so a column added later is
-exported without touching this module. Document files are listed (metadata), not embedded:
-staff download them one by one.
+Which rows are the client's is derived from the models (``bot.storage.personal_data``): every
+row that points at the client through foreign keys, in every table that does not declare its
+rows are never a client's, column by column. A table or a column added later is exported
+without touching this module. Each table is a section named after it (``client`` for the
+client's own row). Document files are listed (metadata), not embedded: staff download them one
+by one.
 """
 
 from __future__ import annotations
@@ -10,80 +13,32 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy import RowMapping, select
+from sqlalchemy.orm import Session
 
-from bot.storage.models import (
-    AuditEvent,
-    Client,
-    Contact,
-    Conversation,
-    Document,
-    ErasureRequest,
-    Escalation,
-    Message,
-    Onboarding,
-    StageChange,
-)
-from bot.storage.models_backoffice import ErpPush, NpsResponse, SlaPause, StaffNote
+from bot.storage.models import Base, Client
+from bot.storage.personal_data import ROOT_TABLE, client_rows, client_tables
 
-EXPORT_FORMAT = "acolhe.client-export.v1"
+EXPORT_FORMAT = "acolhe.client-export.v2"
 
 
-def row_dict(row: DeclarativeBase) -> dict[str, Any]:
-    """Every column of ``row``, JSON-ready (datetimes as ISO 8601)."""
-    values: dict[str, Any] = {}
-    for column in row.__table__.columns:
-        value = getattr(row, column.key)
-        if isinstance(value, datetime | date):
-            value = value.isoformat()
-        values[column.key] = value
-    return values
+def _json_ready(row: RowMapping) -> dict[str, Any]:
+    """Every column of ``row``, JSON-ready (dates and datetimes as ISO 8601)."""
+    return {
+        str(key): value.isoformat() if isinstance(value, datetime | date) else value
+        for key, value in row.items()
+    }
 
 
 def export_client(session: Session, client: Client, *, now: datetime) -> dict[str, Any]:
-    conversation_ids = list(
-        session.scalars(select(Conversation.id).where(Conversation.client_id == client.id))
-    )
-    onboarding_ids = list(
-        session.scalars(select(Onboarding.id).where(Onboarding.client_id == client.id))
-    )
-
-    def rows(model: type[DeclarativeBase], *conditions: Any) -> list[dict[str, Any]]:
-        query = select(model).where(or_(*conditions)).order_by(model.__table__.c.id)
-        return [row_dict(row) for row in session.scalars(query)]
-
-    return {
-        "format": EXPORT_FORMAT,
-        "exported_at": now.isoformat(),
-        "client": row_dict(client),
-        "contacts": rows(Contact, Contact.client_id == client.id),
-        "onboardings": rows(Onboarding, Onboarding.client_id == client.id),
-        "stage_history": rows(StageChange, StageChange.onboarding_id.in_(onboarding_ids)),
-        "conversations": rows(Conversation, Conversation.client_id == client.id),
-        "messages": rows(Message, Message.conversation_id.in_(conversation_ids)),
-        "documents": rows(
-            Document,
-            Document.client_id == client.id,
-            Document.conversation_id.in_(conversation_ids),
-        ),
-        "escalations": rows(Escalation, Escalation.conversation_id.in_(conversation_ids)),
-        "erasure_requests": rows(
-            ErasureRequest,
-            ErasureRequest.client_id == client.id,
-            ErasureRequest.conversation_id.in_(conversation_ids),
-        ),
-        "audit_events": rows(
-            AuditEvent,
-            AuditEvent.client_id == client.id,
-            AuditEvent.conversation_id.in_(conversation_ids),
-        ),
-        "notes": rows(StaffNote, StaffNote.client_id == client.id),
-        "sla_pauses": rows(SlaPause, SlaPause.onboarding_id.in_(onboarding_ids)),
-        "erp_pushes": rows(ErpPush, ErpPush.client_id == client.id),
-        "nps_responses": rows(
-            NpsResponse,
-            NpsResponse.client_id == client.id,
-            NpsResponse.onboarding_id.in_(onboarding_ids),
-        ),
-    }
+    document: dict[str, Any] = {"format": EXPORT_FORMAT, "exported_at": now.isoformat()}
+    for table in client_tables(Base.metadata):
+        query = (
+            select(table).where(client_rows(table, client.id)).order_by(*table.primary_key.columns)
+        )
+        rows = [_json_ready(row) for row in session.execute(query).mappings()]
+        if table.name == ROOT_TABLE:
+            document["client"] = rows[0]
+        else:
+            document[table.name] = rows
+    return document

@@ -3,7 +3,8 @@
 The token is the random part of the booking's UID (128 bits), so the link is a capability: it
 can be sent as a WhatsApp/Telegram attachment (Twilio fetches media by URL) without a login.
 The answer is always the booking's current version: a rebooked session comes with a higher
-``SEQUENCE``, a cancelled one as ``METHOD:CANCEL``.
+``SEQUENCE``, a cancelled one as ``METHOD:CANCEL``. Once the client's data is erased the link
+answers 404, like a link that never existed.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, HTTPException, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.clock import Clock
-from bot.service.invites import build_invite, invite_filename
-from bot.service.training import get_booking
-from bot.storage.models_training import TrainingBooking
+from bot.service.invites import build_invite, find_invite, invite_filename
 
 __all__ = ["invite_router"]
 
@@ -32,12 +30,9 @@ def invite_router(*, sessions: sessionmaker[Session], clock: Clock, timezone: st
         if not _TOKEN.match(token):
             raise HTTPException(status_code=404, detail="no such invite")
         with sessions() as session:
-            booking_id = session.scalar(
-                select(TrainingBooking.id).where(TrainingBooking.uid.startswith(f"{token}@"))
-            )
-            if booking_id is None:
-                raise HTTPException(status_code=404, detail="no such invite")
-            booking = get_booking(session, booking_id)
+            booking = find_invite(session, token)
+        if booking is None:
+            raise HTTPException(status_code=404, detail="no such invite")
         body = build_invite(booking, now=clock.now(), timezone=timezone)
         return Response(
             content=body,

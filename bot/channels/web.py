@@ -4,6 +4,10 @@ the page opens; replies (bot's and staff's) are read back by polling, so a CSM's
 reaches the page too. Photos and PDFs sent from the page go through the same intake checks,
 store and document worker as the other channels' files (``bot.service.web_chat``); the worker
 fetches them back from the store through ``StoredUploadFetcher``, this channel's fetcher.
+
+A message no answer handed to the page (the erasure notice) is stored ``queued`` and becomes
+``delivered`` when a poll returns it: erasure waits for that (or its grace period) before it
+erases the session's address, after which the session answers 404.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.errors import MediaTooLarge, MediaUnavailable
@@ -249,6 +253,15 @@ def web_chat_router(
                         at=m.created_at,
                     )
                 )
+            unread = [m.id for m in rows if m.direction == "out" and m.status == "queued"]
+            if unread:  # handed to the page now
+                db.execute(
+                    update(Message)
+                    .where(Message.id.in_(unread), Message.status == "queued")
+                    .values(status="delivered")
+                    .execution_options(synchronize_session=False)
+                )
+                db.commit()
             return out
 
     return router

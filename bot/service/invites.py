@@ -12,11 +12,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.domain.training import DEFAULT_TIMEZONE
-from bot.service.training import BookingView
+from bot.service.training import BookingView, get_booking
+from bot.storage.models import Client, Onboarding
+from bot.storage.models_training import TrainingBooking
 
-__all__ = ["build_invite", "invite_filename"]
+__all__ = ["build_invite", "find_invite", "invite_filename"]
 
 PRODID = "-//Acolhe//Training scheduling//PT-BR"
 DEFAULT_SUMMARY = "Treinamento de onboarding / Onboarding training"
@@ -74,3 +78,15 @@ def build_invite(
 def invite_filename(booking: BookingView) -> str:
     """A stable attachment name for the booking's invite."""
     return f"treinamento-{booking.booking_id}.ics"
+
+
+def find_invite(session: Session, token: str) -> BookingView | None:
+    """The booking whose invite link carries ``token`` (its UID's random part); None when there
+    is none, or when its client's data was erased (the link must not outlive the data)."""
+    booking_id = session.scalar(
+        select(TrainingBooking.id)
+        .join(Onboarding, Onboarding.id == TrainingBooking.onboarding_id)
+        .join(Client, Client.id == Onboarding.client_id)
+        .where(TrainingBooking.uid.startswith(f"{token}@"), Client.erased_at.is_(None))
+    )
+    return get_booking(session, booking_id) if booking_id is not None else None

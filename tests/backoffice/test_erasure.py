@@ -1,30 +1,52 @@
 """LGPD: the client asks the bot to erase their data, a manager confirms, the client is told on
-their channel, and afterwards no table and no file holds any of their values — while the
-anonymous onboarding figures remain."""
+their channel (the web chat's page too), and afterwards no table, no key, no file and no link
+holds any of their values — while the anonymous onboarding figures remain. The export holds
+every row kept about the client."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
+from fastapi import FastAPI
 from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Session
 
+from bot.alerts import raise_alert
+from bot.app import create_app
 from bot.bootstrap import Runtime
+from bot.channels.invites import invite_router
 from bot.channels.twilio_whatsapp import TwilioSender
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
+from bot.domain.company import CompanyLookupResult
 from bot.domain.messages import Channel
-from bot.storage.models import Base, Conversation, Document, Message, Onboarding, StageChange
-from bot.alerts import raise_alert
-from bot.service.jobs import schedule_job
+from bot.service.companies import record_company_check
+from bot.service.scheduling import invite_token
+from bot.service.training import book
+from bot.storage.models import (
+    Base,
+    Client,
+    Conversation,
+    Document,
+    Message,
+    Onboarding,
+    StaffUser,
+    StageChange,
+)
+from bot.storage.models_alerts import Alert
 from bot.storage.models_backoffice import NpsResponse
 from bot.storage.models_schedule import CompanyRegistry, ScheduledJob
+from bot.storage.models_training import TrainingSlot
 from bot.workers.outbox import OutboxWorker
 from tests.backoffice.factories import Roster
 from tests.fakes import FakeTwilio
 from tests.support.conversation import Chat, register
+from tests.support.server import serving
 
 PHONE = "+5511987654321"
 PERSONAL = (
@@ -44,7 +66,51 @@ PERSONAL = (
     "01310-100",
     "Paulista",
     "sala 12",
+    "12345678909",  # the CPF an identity document carried
+    "123.456.789-09",
 )
+WEB_SESSION = "web-erasure-0001"
+
+
+@pytest.fixture
+def invites(runtime: Runtime) -> Iterator[str]:
+    """The unauthenticated ``GET /invites/{token}.ics`` route, served on loopback."""
+    app = FastAPI()
+    app.include_router(
+        invite_router(sessions=runtime.sessions, clock=runtime.clock, timezone="America/Sao_Paulo")
+    )
+    with serving(app) as url:
+        yield url
+
+
+def _book_training(session: Session, *, onboarding_id: int, clock: FakeClock) -> str:
+    """A seat in a session of a CSM, the invite sent to the client's admin e-mail; its token."""
+    csm = StaffUser(
+        name="Beatriz Ramos", email="beatriz@acolhe.example", role="csm", created_at=clock.now()
+    )
+    session.add(csm)
+    session.flush()
+    starts = clock.now() + timedelta(days=2)
+    slot = TrainingSlot(
+        csm_id=csm.id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        capacity=2,
+        seats_taken=0,
+        meeting_url="https://meet.example.com/treino",
+        status="open",
+        created_at=clock.now(),
+    )
+    session.add(slot)
+    session.flush()
+    booked = book(
+        session,
+        slot_id=slot.id,
+        onboarding_id=onboarding_id,
+        now=clock.now(),
+        attendee_email="maria@paoquente.com.br",
+    )
+    return invite_token(booked.uid)
 
 
 def _text_values(session: Session) -> list[tuple[str, str]]:
@@ -65,11 +131,11 @@ def _text_values(session: Session) -> list[tuple[str, str]]:
     return found
 
 
-def _leaks(session: Session) -> list[str]:
+def _leaks(session: Session, needles: tuple[str, ...] = PERSONAL) -> list[str]:
     return [
         f"{where}: {needle!r} in {value[:80]!r}"
         for where, value in _text_values(session)
-        for needle in PERSONAL
+        for needle in needles
         if needle.lower() in value.lower()
     ]
 
@@ -81,6 +147,7 @@ async def test_erasure_leaves_no_personal_data_and_tells_the_client(
     clock: FakeClock,
     documents: DocumentStore,
     documents_dir: Path,
+    invites: str,
 ) -> None:
     chat = Chat(runtime, address=PHONE, channel=Channel.TWILIO_WHATSAPP)
     register(chat)
@@ -121,20 +188,61 @@ async def test_erasure_leaves_no_personal_data_and_tells_the_client(
         )
         session.add(
             CompanyRegistry(
-                client_id=client_id, cnpj="11222333000181", razao_social="PADARIA PAO QUENTE",
-                situacao="ATIVA", raw={"municipio": "SAO PAULO"}, checked_at=clock.now(),
+                client_id=client_id,
+                cnpj="11222333000181",
+                razao_social="PADARIA PAO QUENTE",
+                situacao="ATIVA",
+                raw={"municipio": "SAO PAULO"},
+                checked_at=clock.now(),
             )
         )
-        schedule_job(
-            session, kind="cnpj_lookup", key="cnpj_lookup:test", due_at=clock.now(),
-            now=clock.now(), conversation_id=conversation.id, onboarding_id=onboarding_id,
-            payload={"cnpj": "11222333000181"},
+        session.add(
+            Document(
+                client_id=client_id,
+                conversation_id=conversation.id,
+                kind="identity",
+                source_channel="twilio_whatsapp",
+                status="read",
+                received_at=clock.now(),
+                extraction={"fields": {"cpf": "123.456.789-09", "name": "MARIA DA SILVA"}},
+            )
+        )
+        # BrasilAPI was down: the look-up is retried in the background, as the bot does it.
+        onboarding = session.get_one(Onboarding, onboarding_id)
+        record_company_check(
+            session,
+            client_id=client_id,
+            onboarding=onboarding,
+            cnpj="11222333000181",
+            result=CompanyLookupResult("unavailable"),
+            young_days=90,
+            now=clock.now(),
+            conversation_id=conversation.id,
         )
         raise_alert(
-            session, kind="client_idle", subject_key="conversation:1", period_key="p",
-            title="Cliente parado: Padaria Pão Quente", body="Maria sem resposta",
-            onboarding_id=onboarding_id, now=clock.now(),
+            session,
+            kind="client_idle",
+            subject_key="conversation:1",
+            period_key="p",
+            title="Cliente parado: Padaria Pão Quente",
+            body="Maria sem resposta",
+            onboarding_id=onboarding_id,
+            now=clock.now(),
         )
+        # The daily digest names several clients and is linked to none of them.
+        raise_alert(
+            session,
+            kind="daily_digest",
+            subject_key="digest",
+            period_key="2026-11-24",
+            title="Resumo diário 24/11/2026: 2 onboarding(s) parado(s)",
+            body=(
+                f"• #{onboarding_id} Padaria Pão Quente Ltda — Cadastro: sem atividade há 3 dias\n"
+                "• #99 Oficina Boa Vista — Documentos: sem atividade há 5 dias"
+            ),
+            now=clock.now(),
+        )
+        token = _book_training(session, onboarding_id=onboarding_id, clock=clock)
     headers = roster.manager.headers
     staff_writes = [
         api.post(
@@ -166,6 +274,8 @@ async def test_erasure_leaves_no_personal_data_and_tells_the_client(
     ]
     assert [r.status_code for r in staff_writes] == [201, 200, 201, 200, 200, 200]
     assert any("Pão Quente" in v for _w, v in _text_values_of(runtime))  # data is there
+    invite = httpx.get(f"{invites}/invites/{token}.ics")
+    assert invite.status_code == 200 and "maria@paoquente.com.br" in invite.text
 
     assert "Confirma" in chat.say("quero apagar meus dados")
     chat.say("sim")
@@ -222,8 +332,13 @@ async def test_erasure_leaves_no_personal_data_and_tells_the_client(
         assert len(session.scalars(select(Message)).all()) > 20
         # Nothing more goes to the erased client: the pending look-up was cancelled.
         assert session.scalars(select(ScheduledJob.status)).all() == ["cancelled"]
+        # The digest keeps the other client's line.
+        digest = session.scalars(select(Alert.body).where(Alert.kind == "daily_digest")).one()
+        assert "Oficina Boa Vista" in digest
     files = [p for p in documents_dir.rglob("*") if p.is_file()]
     assert files == []
+    # The invite link is a capability nobody should still hold: the erased client's is gone.
+    assert httpx.get(f"{invites}/invites/{token}.ics").status_code == 404
 
     exported = api.get(f"/clients/{client_id}/export", headers=headers).json()
     flat = json.dumps(exported, ensure_ascii=False).lower()
@@ -263,3 +378,122 @@ def test_refusal_tells_the_client_and_keeps_the_data(
         conversation = session.scalars(select(Conversation)).one()
         assert conversation.address == "+5511933332222"
         assert any("Maria" in v for _w, v in _text_values(session))
+
+
+def test_the_export_holds_bookings_jobs_and_the_receita_snapshot(
+    api: httpx.Client, runtime: Runtime, roster: Roster, clock: FakeClock
+) -> None:
+    chat = Chat(runtime, address=PHONE, channel=Channel.TWILIO_WHATSAPP)
+    register(chat)
+    chat.say("1")
+    with runtime.sessions.begin() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        client_id, onboarding_id = conversation.client_id, conversation.onboarding_id
+        assert client_id is not None and onboarding_id is not None
+        record_company_check(
+            session,
+            client_id=client_id,
+            onboarding=session.get(Onboarding, onboarding_id),
+            cnpj="11222333000181",
+            result=CompanyLookupResult("unavailable"),
+            young_days=90,
+            now=clock.now(),
+            conversation_id=conversation.id,
+        )
+        session.add(
+            CompanyRegistry(
+                client_id=client_id,
+                cnpj="11222333000181",
+                razao_social="PADARIA PAO QUENTE",
+                situacao="ATIVA",
+                raw={"municipio": "SAO PAULO"},
+                checked_at=clock.now(),
+            )
+        )
+        _book_training(session, onboarding_id=onboarding_id, clock=clock)
+    exported = api.get(f"/clients/{client_id}/export", headers=roster.manager.headers).json()
+    (booking,) = exported["training_bookings"]
+    assert booking["attendee_email"] == "maria@paoquente.com.br"
+    (job,) = exported["scheduled_jobs"]
+    assert job["kind"] == "cnpj_lookup" and job["payload"]["cnpj"] == "11222333000181"
+    (snapshot,) = exported["company_registry"]
+    assert snapshot["razao_social"] == "PADARIA PAO QUENTE" and snapshot["situacao"] == "ATIVA"
+    # Still there: the client, its contacts, the conversation with its messages.
+    assert exported["client"]["cnpj"] == "11222333000181"
+    assert {c["name"] for c in exported["contacts"]} >= {"Maria da Silva", "João Souza"}
+    assert exported["conversations"][0]["address"] == PHONE
+    assert any(m["text"] == "Maria da Silva" for m in exported["messages"])
+
+
+WEB_REGISTRATION = [
+    "1",
+    "Maria da Silva",
+    "1",
+    "11.222.333/0001-81",
+    "Padaria Pão Quente",
+    "45",
+    "maria@paoquente.com.br",
+    "11987654321",
+]
+
+
+def test_the_web_chat_page_reads_the_erasure_notice(runtime: Runtime, roster: Roster) -> None:
+    """The web chat is pulled by the page: the notice is there for its next poll, and only once
+    the page has read it (or the grace period ran out) does the session stop answering."""
+    with (
+        serving(create_app(runtime, run_workers=False)) as base,
+        httpx.Client(base_url=base, timeout=20) as client,
+    ):
+        assert client.post("/chat/api/greeting", json={"session": WEB_SESSION}).status_code == 200
+        for text in WEB_REGISTRATION:
+            answer = client.post("/chat/api/messages", json={"session": WEB_SESSION, "text": text})
+            assert answer.status_code == 200, answer.text
+        seen = client.get("/chat/api/messages", params={"session": WEB_SESSION}).json()
+        last = max(m["id"] for m in seen)
+        with runtime.sessions() as session:
+            client_id = session.scalars(select(Client.id)).one()
+
+        erased = client.post(f"/api/v1/clients/{client_id}/erase", headers=roster.admin.headers)
+        assert erased.status_code == 200, erased.text
+        assert erased.json()["notices_queued"] == 1
+        assert erased.json()["request"]["status"] == "notifying"
+
+        # The page's next poll gets the notice, in the page's language.
+        poll = client.get("/chat/api/messages", params={"session": WEB_SESSION, "after": last})
+        assert poll.status_code == 200, poll.text
+        [notice] = poll.json()
+        assert notice["author"] == "system" and "dados pessoais foram apagados" in notice["text"]
+
+        finished = client.post("/api/v1/erasure-requests/finish", headers=roster.admin.headers)
+        assert finished.json() == {"completed": 1}
+        gone = client.get("/chat/api/messages", params={"session": WEB_SESSION, "after": 0})
+        assert gone.status_code == 404
+    with runtime.sessions() as session:
+        leaks = _leaks(session, (*PERSONAL, WEB_SESSION))
+    assert not leaks, "\n".join(leaks)
+
+
+def test_an_unread_web_notice_waits_for_the_grace_period(
+    runtime: Runtime, roster: Roster, clock: FakeClock
+) -> None:
+    with (
+        serving(create_app(runtime, run_workers=False)) as base,
+        httpx.Client(base_url=base, timeout=20) as client,
+    ):
+        client.post("/chat/api/greeting", json={"session": WEB_SESSION})
+        for text in WEB_REGISTRATION[:3]:
+            client.post("/chat/api/messages", json={"session": WEB_SESSION, "text": text})
+        with runtime.sessions() as session:
+            client_id = session.scalars(select(Client.id)).one()
+        client.post(f"/api/v1/clients/{client_id}/erase", headers=roster.admin.headers)
+        # The page was closed: nothing read the notice yet.
+        admin = roster.admin.headers
+        assert client.post("/api/v1/erasure-requests/finish", headers=admin).json() == {
+            "completed": 0
+        }
+        clock.advance(timedelta(days=2, minutes=1))
+        assert client.post("/api/v1/erasure-requests/finish", headers=admin).json() == {
+            "completed": 1
+        }
+        gone = client.get("/chat/api/messages", params={"session": WEB_SESSION})
+        assert gone.status_code == 404
