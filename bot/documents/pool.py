@@ -93,9 +93,11 @@ class OcrPool:
         self._context = multiprocessing.get_context(start_method)
         self._current: _Executor | None = None
         self._starting = asyncio.Lock()
-        # Places to read: ``_active`` reads hold one; a read again alone waits for none.
+        # Places to read (see ``_place``): reads running, reads waiting to run alone, and
+        # whether one runs alone now.
         self._active = 0
         self._alone_wanted = 0
+        self._alone = False
         self._waiters: list[asyncio.Future[None]] = []
 
     async def read(
@@ -198,11 +200,14 @@ class OcrPool:
         finally:
             if alone:
                 self._alone_wanted -= 1
-        self._active += 1 if not alone else self.max_workers
+        self._active += 1
+        self._alone = alone
         try:
             yield
         finally:
-            self._active -= 1 if not alone else self.max_workers
+            self._active -= 1
+            if alone:
+                self._alone = False
             for waiter in self._waiters:
                 if not waiter.done():
                     waiter.set_result(None)
@@ -210,7 +215,7 @@ class OcrPool:
     def _may_start(self, *, alone: bool) -> bool:
         if alone:
             return self._active == 0
-        return self._alone_wanted == 0 and self._active < self.max_workers
+        return not self._alone and not self._alone_wanted and self._active < self.max_workers
 
     def shutdown(self, *, wait: bool = True) -> None:
         current, self._current = self._current, None
