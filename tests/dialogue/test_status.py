@@ -81,11 +81,11 @@ def test_no_question_is_ever_named_with_a_dash(chat: Chat) -> None:
         assert "—" not in status(chat)
 
 
-def test_a_question_without_a_label_is_named_by_its_prompt(chat: Chat) -> None:
+def test_the_receita_name_question_is_named_by_its_label(chat: Chat) -> None:
     slots = {**slots_until("company_name"), "company_suggestion": "PADARIA PAO QUENTE LTDA"}
     chat.state = position(chat.engine, slots, step="company_branch")
     [item] = owed(chat)
-    assert "PADARIA PAO QUENTE LTDA" in item
+    assert item == says("status_answer", label="confirmar a razão social da Receita")
 
 
 def test_a_value_asked_for_a_correction_is_what_is_owed(chat: Chat) -> None:
