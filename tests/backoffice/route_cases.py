@@ -1,8 +1,19 @@
-"""Every back-office route as a test case: who may call it, the rows it needs, a valid body.
+"""Who may call each back-office route, declared once per route, and how to call it.
 
-The target of every case belongs to ``csm_owner`` (team alpha): the manager of team alpha and
-the admin see it, the manager of team beta and the other CSM of team alpha must not. Each
-request gets fresh rows from its ``setup``, so cases do not depend on one another.
+A case declares the roles that may call the route and its ``Access``:
+
+* ``OBJECT``: it acts on a client's rows (ids in the path, or the CSM named in the body); the
+  caller needs the role *and* the scope;
+* ``LIST``: a list; the role decides the 200 and only rows in the caller's scope are listed
+  (``listed`` names the setup's id the list must show to those who see the target, and only to
+  them);
+* ``AGGREGATE``: counts over the caller's scope (reports); ``figure`` reads a count from the
+  answer, which must be the admin's share for the targets the caller sees;
+* ``NONE``: touches nobody's rows (the caller's own record, the pipelines, a sweep); ``why``
+  says so.
+
+The routes themselves come from the app (route_access.py: a route without a case fails the
+suite); the rows each case needs from route_rows.py, fresh for every request.
 """
 
 from __future__ import annotations
@@ -10,209 +21,69 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import time, timedelta
+from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any
 
 import httpx
-from sqlalchemy.orm import Session
 
 from bot.bootstrap import Runtime
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
-from bot.storage.models import ApiToken, Document, ErasureRequest, Escalation, StaffUser
-from bot.storage.models_backoffice import ErpPush, SlaPause
-from bot.storage.seed import issue_token
-from tests.backoffice.factories import (
-    ROLES,
-    Member,
-    Roster,
-    conversation_of,
-    make_availability,
-    make_booking,
-    make_exception,
-    make_onboarding,
+from tests.backoffice.factories import Member, Roster
+from tests.backoffice.route_rows import (
+    Setup,
+    Target,
+    World,
+    default_target,
+    held_by_caller,
+    nothing,
+    owned,
+    target_staff,
+    target_token,
+    window_body,
+    with_availability,
+    with_document,
+    with_erasure_request,
+    with_escalation,
+    with_exception,
+    with_failed_push,
+    with_past_booking,
+    with_pause,
+    with_slot,
 )
 
 PROBLEM = "application/problem+json"
-ALL = frozenset(ROLES)
-SCOPED = frozenset({"admin", "manager", "csm_owner"})
+PREFIX = "/api/v1"
+
+ANY_ROLE = frozenset({"admin", "manager", "csm"})
 LEADS = frozenset({"admin", "manager"})
-MANAGERS = frozenset({"admin", "manager", "manager_other"})
 ADMIN = frozenset({"admin"})
+# The staff routes' subject is the target's CSM: they see themselves, and admins see everyone.
+SELF_OR_ADMIN = frozenset({"admin", "csm"})
 
 
-@dataclass
-class World:
-    session: Session
-    roster: Roster
-    clock: FakeClock
-    documents: DocumentStore
-    caller: Member
+class Access(Enum):
+    OBJECT = "object"
+    LIST = "list"
+    AGGREGATE = "aggregate"
+    NONE = "none"
 
 
-Setup = Callable[[World], dict[str, Any]]
-
-
-def owned(world: World, *, stage: str = "documentos") -> dict[str, Any]:
-    onboarding = make_onboarding(
-        world.session, now=world.clock.now(), stage=stage, csm_id=world.roster.csm_owner.id
-    )
-    conversation = conversation_of(world.session, onboarding)
-    return {
-        "onboarding_id": onboarding.id,
-        "client_id": onboarding.client_id,
-        "conversation_id": conversation.id,
-        "_conversation": conversation,
-    }
-
-
-def held_by_caller(world: World) -> dict[str, Any]:
-    ids = owned(world)
-    ids["_conversation"].bot_paused = True
-    ids["_conversation"].paused_by = world.caller.id
-    return ids
-
-
-def with_pause(world: World) -> dict[str, Any]:
-    ids = owned(world)
-    pause = SlaPause(
-        onboarding_id=ids["onboarding_id"],
-        stage="documentos",
-        reason="x",
-        started_at=world.clock.now(),
-        started_by=world.roster.admin.id,
-    )
-    world.session.add(pause)
-    world.session.flush()
-    return {**ids, "pause_id": pause.id}
-
-
-def with_escalation(world: World) -> dict[str, Any]:
-    ids = owned(world)
-    escalation = Escalation(
-        conversation_id=ids["conversation_id"],
-        onboarding_id=ids["onboarding_id"],
-        reason="request_human",
-        queue="self_service",
-        # Held by a CSM of the pool since the client was in the queue (as assignment left it
-        # before #14): the scope follows the onboarding, not the assignee.
-        assigned_to=world.roster.csm_other.id,
-        created_at=world.clock.now(),
-    )
-    world.session.add(escalation)
-    world.session.flush()
-    return {**ids, "escalation_id": escalation.id}
-
-
-def with_document(world: World) -> dict[str, Any]:
-    ids = owned(world)
-    content = f"documento {ids['client_id']}".encode()
-    sha = world.documents.put(content)
-    document = Document(
-        client_id=ids["client_id"],
-        conversation_id=ids["conversation_id"],
-        kind="cnpj_card",
-        source_channel="terminal",
-        mime="application/pdf",
-        size=len(content),
-        sha256=sha,
-        extraction={},
-        received_at=world.clock.now(),
-    )
-    world.session.add(document)
-    world.session.flush()
-    return {**ids, "document_id": document.id}
-
-
-def with_erasure_request(world: World) -> dict[str, Any]:
-    ids = owned(world)
-    request = ErasureRequest(
-        conversation_id=ids["conversation_id"],
-        client_id=ids["client_id"],
-        requested_at=world.clock.now(),
-    )
-    world.session.add(request)
-    world.session.flush()
-    return {**ids, "request_id": request.id}
-
-
-def with_failed_push(world: World) -> dict[str, Any]:
-    ids = owned(world, stage="configuracao")
-    push = ErpPush(
-        event_id=f"evt-{ids['onboarding_id']}",
-        onboarding_id=ids["onboarding_id"],
-        client_id=ids["client_id"],
-        body="{}",
-        status="failed",
-        attempts=3,
-        next_attempt_at=world.clock.now(),
-        created_at=world.clock.now(),
-    )
-    world.session.add(push)
-    world.session.flush()
-    return {**ids, "push_id": push.id}
-
-
-def with_availability(world: World) -> dict[str, Any]:
-    n = next(_windows)  # windows of one CSM may not overlap
-    row = make_availability(
-        world.session,
-        csm_id=world.roster.csm_owner.id,
-        now=world.clock.now(),
-        weekday=n % 7,
-        starts=time(9 + n // 7 % 12),
-        ends=time(10 + n // 7 % 12),
-    )
-    return {"availability_id": row.id}
-
-
-def with_exception(world: World) -> dict[str, Any]:
-    row = make_exception(world.session, csm_id=world.roster.csm_owner.id, now=world.clock.now())
-    return {"exception_id": row.id}
-
-
-def with_past_booking(world: World) -> dict[str, Any]:
-    ids = owned(world)
-    booking = make_booking(
-        world.session,
-        onboarding_id=ids["onboarding_id"],
-        csm_id=world.roster.csm_owner.id,
-        starts_at=world.clock.now() - timedelta(hours=2),
-        now=world.clock.now(),
-    )
-    return {**ids, "booking_id": booking.id}
-
-
-def target_staff(world: World) -> dict[str, Any]:
-    return {"staff_id": world.roster.csm_owner.id}
-
-
-def target_token(world: World) -> dict[str, Any]:
-    staff = world.session.get_one(StaffUser, world.roster.csm_owner.id)
-    issue_token(world.session, staff, label="spare", now=world.clock.now())
-    world.session.flush()
-    token = world.session.query(ApiToken).filter_by(staff_id=staff.id, label="spare").all()[-1]
-    return {"staff_id": staff.id, "token_id": token.id}
-
-
-def nothing(world: World) -> dict[str, Any]:
-    return {}
-
-
-_emails = iter(range(10_000))
-_weekdays = itertools.cycle(range(7))  # new windows must not overlap the previous ones
-_windows = itertools.count()
-
-
+# ---------------------------------------------------------------------------- declarations
 @dataclass
 class Case:
     method: str
     path: str
-    allowed: frozenset[str]
+    roles: frozenset[str]
+    access: Access
     setup: Setup = nothing
     body: Callable[[World], Any] | None = None
     ok: int = 200
+    listed: str | None = None  # LIST: the setup's id that those in scope must see listed
+    figure: Callable[[Any], int] | None = None  # AGGREGATE: a count over the caller's scope
+    why: str = ""  # NONE, and AGGREGATE without a figure: why there is no row to scope
+    path_ids: tuple[str, ...] = field(default=(), compare=False)  # filled from the app
 
     @property
     def key(self) -> tuple[str, str]:
@@ -223,27 +94,50 @@ def json_body(value: Any) -> Callable[[World], Any]:
     return lambda _world: value
 
 
+def _count(name: str) -> Callable[[Any], int]:
+    return lambda report: int(report[name])
+
+
+def _sum_over(items: str, name: str) -> Callable[[Any], int]:
+    return lambda report: sum(int(item[name]) for item in report[items])
+
+
+_emails = itertools.count()
+
+REPORTS_WHY = "counts over the caller's onboardings (figures: test_reports.py)"
+
 CASES: list[Case] = [
-    Case("GET", "/me", ALL),
-    Case("GET", "/staff", MANAGERS),
+    # staff
+    Case("GET", "/me", ANY_ROLE, Access.NONE, why="the caller's own record"),
+    Case("GET", "/staff", LEADS, Access.LIST, target_staff, listed="staff_id"),
     Case(
         "POST",
         "/staff",
         ADMIN,
-        ok=201,
+        Access.NONE,
         body=lambda w: {
             "name": "Nova Pessoa",
             "email": f"nova{next(_emails)}@acolhe.com.br",
             "role": "csm",
         },
+        ok=201,
+        why="a new member belongs to nobody yet; configuration is the admins'",
     ),
-    Case("GET", "/staff/{staff_id}", frozenset({"admin", "manager", "csm_owner"}), target_staff),
-    Case("PATCH", "/staff/{staff_id}", ADMIN, target_staff, json_body({"max_open_escalations": 5})),
-    Case("GET", "/staff/{staff_id}/tokens", frozenset({"admin", "csm_owner"}), target_staff),
+    Case("GET", "/staff/{staff_id}", ANY_ROLE, Access.OBJECT, target_staff),
+    Case(
+        "PATCH",
+        "/staff/{staff_id}",
+        ADMIN,
+        Access.OBJECT,
+        target_staff,
+        json_body({"max_open_escalations": 5}),
+    ),
+    Case("GET", "/staff/{staff_id}/tokens", SELF_OR_ADMIN, Access.OBJECT, target_staff),
     Case(
         "POST",
         "/staff/{staff_id}/tokens",
-        frozenset({"admin", "csm_owner"}),
+        SELF_OR_ADMIN,
+        Access.OBJECT,
         target_staff,
         json_body({"label": "laptop"}),
         ok=201,
@@ -251,144 +145,260 @@ CASES: list[Case] = [
     Case(
         "DELETE",
         "/staff/{staff_id}/tokens/{token_id}",
-        frozenset({"admin", "csm_owner"}),
+        SELF_OR_ADMIN,
+        Access.OBJECT,
         target_token,
     ),
-    Case("GET", "/pipelines", ALL),
-    Case("GET", "/onboardings", ALL),
-    Case("GET", "/onboardings/{onboarding_id}", SCOPED, owned),
-    Case("GET", "/onboardings/{onboarding_id}/history", SCOPED, owned),
+    # pipeline
+    Case("GET", "/pipelines", ANY_ROLE, Access.NONE, why="the templates, shared configuration"),
+    Case("GET", "/onboardings", ANY_ROLE, Access.LIST, owned, listed="onboarding_id"),
+    Case("GET", "/onboardings/{onboarding_id}", ANY_ROLE, Access.OBJECT, owned),
+    Case("GET", "/onboardings/{onboarding_id}/history", ANY_ROLE, Access.OBJECT, owned),
     Case(
         "POST",
         "/onboardings/{onboarding_id}/transitions",
-        SCOPED,
+        ANY_ROLE,
+        Access.OBJECT,
         owned,
         json_body({"to_stage": "validacao", "reason": "documentos conferidos"}),
     ),
     Case(
         "PUT",
         "/onboardings/{onboarding_id}/red-flag",
-        SCOPED,
+        ANY_ROLE,
+        Access.OBJECT,
         owned,
         json_body({"reason": "cliente sumiu"}),
     ),
-    Case("DELETE", "/onboardings/{onboarding_id}/red-flag", SCOPED, owned),
+    Case("DELETE", "/onboardings/{onboarding_id}/red-flag", ANY_ROLE, Access.OBJECT, owned),
     Case(
         "PUT",
         "/onboardings/{onboarding_id}/csm",
         LEADS,
-        owned,
-        lambda w: {"csm_id": w.roster.csm_owner.id},
+        Access.OBJECT,
+        with_escalation,  # its escalation, held by the pool, goes to the CSM
+        lambda w: {"csm_id": w.target.owner.id},
     ),
-    Case("GET", "/onboardings/{onboarding_id}/pauses", SCOPED, owned),
+    Case("GET", "/onboardings/{onboarding_id}/pauses", ANY_ROLE, Access.OBJECT, owned),
     Case(
         "POST",
         "/onboardings/{onboarding_id}/pauses",
-        SCOPED,
+        ANY_ROLE,
+        Access.OBJECT,
         owned,
         json_body({"reason": "aguardando contrato social"}),
         ok=201,
     ),
-    Case("POST", "/onboardings/{onboarding_id}/pauses/{pause_id}/end", SCOPED, with_pause),
+    Case(
+        "POST",
+        "/onboardings/{onboarding_id}/pauses/{pause_id}/end",
+        ANY_ROLE,
+        Access.OBJECT,
+        with_pause,
+    ),
     Case(
         "POST",
         "/onboardings/{onboarding_id}/approve",
         LEADS,
+        Access.OBJECT,
         lambda w: owned(w, stage="aprovacao"),
         json_body({"reason": "ok"}),
     ),
-    Case("GET", "/conversations/{conversation_id}", SCOPED, owned),
-    Case("POST", "/conversations/{conversation_id}/takeover", SCOPED, owned),
+    # conversations
+    Case("GET", "/conversations/{conversation_id}", ANY_ROLE, Access.OBJECT, owned),
+    Case("POST", "/conversations/{conversation_id}/takeover", ANY_ROLE, Access.OBJECT, owned),
     Case(
         "POST",
         "/conversations/{conversation_id}/messages",
-        SCOPED,
+        ANY_ROLE,
+        Access.OBJECT,
         held_by_caller,
         json_body({"text": "Olá, aqui é da equipe"}),
         ok=202,
     ),
-    Case("POST", "/conversations/{conversation_id}/release", SCOPED, held_by_caller, json_body({})),
-    Case("GET", "/conversations/{conversation_id}/messages", SCOPED, owned),
-    Case("GET", "/escalations", ALL),
-    Case("GET", "/escalations/{escalation_id}", SCOPED, with_escalation),
+    Case(
+        "POST",
+        "/conversations/{conversation_id}/release",
+        ANY_ROLE,
+        Access.OBJECT,
+        held_by_caller,
+        json_body({}),
+    ),
+    Case("GET", "/conversations/{conversation_id}/messages", ANY_ROLE, Access.OBJECT, owned),
+    # escalations
+    Case("GET", "/escalations", ANY_ROLE, Access.LIST, with_escalation, listed="escalation_id"),
+    Case("GET", "/escalations/{escalation_id}", ANY_ROLE, Access.OBJECT, with_escalation),
     Case(
         "POST",
         "/escalations/{escalation_id}/assign",
         LEADS,
+        Access.OBJECT,
         with_escalation,
-        lambda w: {"staff_id": w.roster.csm_owner.id},
+        lambda w: {"staff_id": w.target.owner.id},
     ),
-    Case("POST", "/escalations/{escalation_id}/resolve", SCOPED, with_escalation),
-    Case("GET", "/clients", ALL),
-    Case("GET", "/clients/{client_id}", SCOPED, owned),
-    Case("PATCH", "/clients/{client_id}", SCOPED, owned, json_body({"trade_name": "Nova Marca"})),
+    Case("POST", "/escalations/{escalation_id}/resolve", ANY_ROLE, Access.OBJECT, with_escalation),
+    # clients
+    Case("GET", "/clients", ANY_ROLE, Access.LIST, owned, listed="client_id"),
+    Case("GET", "/clients/{client_id}", ANY_ROLE, Access.OBJECT, owned),
+    Case(
+        "PATCH",
+        "/clients/{client_id}",
+        ANY_ROLE,
+        Access.OBJECT,
+        owned,
+        json_body({"trade_name": "Nova Marca"}),
+    ),
     Case(
         "PUT",
         "/clients/{client_id}/contacts/{area}",
-        SCOPED,
+        ANY_ROLE,
+        Access.OBJECT,
         lambda w: {**owned(w), "area": "finance"},
         json_body({"name": "Fulana Financeiro"}),
     ),
-    Case("GET", "/clients/{client_id}/documents/{document_id}/content", SCOPED, with_document),
-    Case("GET", "/clients/{client_id}/notes", SCOPED, owned),
+    Case(
+        "GET",
+        "/clients/{client_id}/documents/{document_id}/content",
+        ANY_ROLE,
+        Access.OBJECT,
+        with_document,
+    ),
+    Case("GET", "/clients/{client_id}/notes", ANY_ROLE, Access.OBJECT, owned),
     Case(
         "POST",
         "/clients/{client_id}/notes",
-        SCOPED,
+        ANY_ROLE,
+        Access.OBJECT,
         owned,
         json_body({"text": "ligar amanhã"}),
         ok=201,
     ),
-    Case("GET", "/clients/{client_id}/audit", SCOPED, owned),
-    Case("GET", "/clients/{client_id}/export", LEADS, owned),
-    Case("POST", "/clients/{client_id}/erase", ADMIN, owned),
-    Case("GET", "/erasure-requests", MANAGERS),
-    Case("POST", "/erasure-requests/{request_id}/confirm", LEADS, with_erasure_request),
-    Case("POST", "/erasure-requests/{request_id}/refuse", LEADS, with_erasure_request),
-    Case("POST", "/erasure-requests/finish", ADMIN),
-    Case("GET", "/erp-pushes", MANAGERS),
-    Case("GET", "/erp-pushes/{push_id}", LEADS, with_failed_push),
-    Case("POST", "/erp-pushes/{push_id}/retry", LEADS, with_failed_push),
-    Case("GET", "/training/availability", ALL),
+    Case("GET", "/clients/{client_id}/audit", ANY_ROLE, Access.OBJECT, owned),
+    # LGPD
+    Case("GET", "/clients/{client_id}/export", LEADS, Access.OBJECT, owned),
+    Case("POST", "/clients/{client_id}/erase", ADMIN, Access.OBJECT, owned),
+    Case("GET", "/erasure-requests", LEADS, Access.LIST, with_erasure_request, listed="request_id"),
+    Case(
+        "POST",
+        "/erasure-requests/{request_id}/confirm",
+        LEADS,
+        Access.OBJECT,
+        with_erasure_request,
+    ),
+    Case(
+        "POST", "/erasure-requests/{request_id}/refuse", LEADS, Access.OBJECT, with_erasure_request
+    ),
+    Case(
+        "POST",
+        "/erasure-requests/finish",
+        ADMIN,
+        Access.NONE,
+        why="a sweep over every confirmed request, also run by the workers",
+    ),
+    # ERP
+    Case("GET", "/erp-pushes", LEADS, Access.LIST, with_failed_push, listed="push_id"),
+    Case("GET", "/erp-pushes/{push_id}", LEADS, Access.OBJECT, with_failed_push),
+    Case("POST", "/erp-pushes/{push_id}/retry", LEADS, Access.OBJECT, with_failed_push),
+    # training
+    Case(
+        "GET",
+        "/training/availability",
+        ANY_ROLE,
+        Access.LIST,
+        with_availability,
+        listed="availability_id",
+    ),
     Case(
         "POST",
         "/training/availability",
-        SCOPED,
-        body=lambda w: {
-            "csm_id": w.roster.csm_owner.id,
-            "weekday": next(_weekdays),
-            "starts": "07:00",
-            "ends": "08:00",
-        },
+        ANY_ROLE,
+        Access.OBJECT,  # the CSM named in the body
+        body=lambda w: {"csm_id": w.target.owner.id, **window_body()},
         ok=201,
     ),
     Case(
         "PATCH",
         "/training/availability/{availability_id}",
-        SCOPED,
+        ANY_ROLE,
+        Access.OBJECT,
         with_availability,
         json_body({"capacity": 3}),
     ),
-    Case("DELETE", "/training/availability/{availability_id}", SCOPED, with_availability),
-    Case("GET", "/training/exceptions", ALL),
+    Case(
+        "DELETE",
+        "/training/availability/{availability_id}",
+        ANY_ROLE,
+        Access.OBJECT,
+        with_availability,
+    ),
+    Case(
+        "GET", "/training/exceptions", ANY_ROLE, Access.LIST, with_exception, listed="exception_id"
+    ),
     Case(
         "POST",
         "/training/exceptions",
-        SCOPED,
-        body=lambda w: {"csm_id": w.roster.csm_owner.id, "day": "2026-12-01"},
+        ANY_ROLE,
+        Access.OBJECT,  # the CSM named in the body
+        body=lambda w: {"csm_id": w.target.owner.id, "day": "2026-12-01"},
         ok=201,
     ),
-    Case("DELETE", "/training/exceptions/{exception_id}", SCOPED, with_exception),
-    Case("GET", "/training/slots", ALL),
-    Case("GET", "/training/bookings", ALL),
-    Case("GET", "/training/bookings/{booking_id}", SCOPED, with_past_booking),
-    Case("POST", "/training/bookings/{booking_id}/no-show", SCOPED, with_past_booking),
-    Case("POST", "/training/bookings/{booking_id}/attended", SCOPED, with_past_booking),
-    *(
-        Case("GET", f"/reports/{name}", MANAGERS)
-        for name in ("time-in-stage", "funnel", "sla", "escalations", "duration", "nps")
+    Case("DELETE", "/training/exceptions/{exception_id}", ANY_ROLE, Access.OBJECT, with_exception),
+    Case("GET", "/training/slots", ANY_ROLE, Access.LIST, with_slot, listed="slot_id"),
+    Case(
+        "GET", "/training/bookings", ANY_ROLE, Access.LIST, with_past_booking, listed="booking_id"
     ),
+    Case("GET", "/training/bookings/{booking_id}", ANY_ROLE, Access.OBJECT, with_past_booking),
+    Case(
+        "POST",
+        "/training/bookings/{booking_id}/no-show",
+        ANY_ROLE,
+        Access.OBJECT,
+        with_past_booking,
+    ),
+    Case(
+        "POST",
+        "/training/bookings/{booking_id}/attended",
+        ANY_ROLE,
+        Access.OBJECT,
+        with_past_booking,
+    ),
+    # reports
+    Case("GET", "/reports/time-in-stage", LEADS, Access.AGGREGATE, why=REPORTS_WHY),
+    Case(
+        "GET",
+        "/reports/funnel",
+        LEADS,
+        Access.AGGREGATE,
+        figure=lambda r: sum(int(s["started"]) for s in r["segments"]),
+    ),
+    Case("GET", "/reports/sla", LEADS, Access.AGGREGATE, figure=_sum_over("stages", "visits")),
+    Case("GET", "/reports/escalations", LEADS, Access.AGGREGATE, figure=_count("total")),
+    Case("GET", "/reports/duration", LEADS, Access.AGGREGATE, why=REPORTS_WHY),
+    Case("GET", "/reports/nps", LEADS, Access.AGGREGATE, why=REPORTS_WHY),
 ]
+
+
+# ---------------------------------------------------------------------------- requests
+def prepare(
+    case: Case, world: World, *, child_of: Target | None = None
+) -> tuple[dict[str, Any], Any]:
+    """The case's rows for ``world.target`` and its body; with ``child_of``, the last id of the
+    path (``path_ids``, read from the app) comes from that other target's rows."""
+    params = case.setup(world)
+    if child_of is not None:
+        child = case.path_ids[-1]
+        params = {**params, child: case.setup(replace(world, target=child_of))[child]}
+    payload = case.body(world) if case.body else None
+    return params, payload
+
+
+def fill(path: str, params: dict[str, Any], *, override: int | None = None) -> str:
+    for name in re.findall(r"{(\w+)}", path):
+        value = params[name]
+        if override is not None and isinstance(value, int):
+            value = override
+        path = path.replace("{" + name + "}", str(value))
+    return path
 
 
 def call(
@@ -403,20 +413,23 @@ def call(
     headers: dict[str, str] | None = None,
     override: int | None = None,
     body: Any = None,
+    target: Target | None = None,
+    child_of: Target | None = None,
 ) -> httpx.Response:
     """Creates the case's rows, then sends its request (``override`` replaces every id)."""
     with runtime.sessions() as session, session.begin():
         world = World(
-            session=session, roster=roster, clock=clock, documents=documents, caller=caller
+            session=session,
+            roster=roster,
+            clock=clock,
+            documents=documents,
+            caller=caller,
+            target=target or default_target(roster),
         )
-        params = case.setup(world)
-        payload = body if body is not None else (case.body(world) if case.body else None)
-    path = case.path
-    for name in re.findall(r"{(\w+)}", case.path):
-        value = params[name]
-        if override is not None and isinstance(value, int):
-            value = override
-        path = path.replace("{" + name + "}", str(value))
+        params, payload = prepare(case, world, child_of=child_of)
     return api.request(
-        case.method, path, json=payload, headers=caller.headers if headers is None else headers
+        case.method,
+        fill(case.path, params, override=override),
+        json=body if body is not None else payload,
+        headers=caller.headers if headers is None else headers,
     )
