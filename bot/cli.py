@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 failure with a one-line message on stderr, 2 usage erro
 from __future__ import annotations
 
 import getpass
-import logging
 import sys
 import uuid
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Annotated
 import typer
 
 from bot.config import Settings
+from bot.logs import configure_logging
 from nlu.cli import create_app as create_nlu_app
 from nlu.types import Interpreter
 
@@ -66,7 +66,8 @@ KEEP_ALIVE_S = 75
 
 
 def _configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Once, before anything is built: records masked of personal data (``bot.logs``)."""
+    configure_logging(level)
 
 
 @app.command()
@@ -111,6 +112,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        log_config=None,  # uvicorn's loggers write through the root's handler, as configured
         access_log=access_log,
         timeout_keep_alive=keep_alive_s,
     )
@@ -180,6 +182,7 @@ def chat(
 
     if lang not in ("pt", "en"):
         raise typer.BadParameter("--lang must be pt or en")
+    _configure_logging("WARNING")  # the conversation owns the terminal; warnings still show
     runtime = build_runtime(_settings())
     address = user or f"terminal-{getpass.getuser()}"
 
