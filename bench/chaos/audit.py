@@ -91,14 +91,17 @@ def judge(
                 ),
                 {"phones": sorted(phones)},
             ).all()
-            documents = connection.execute(
-                text(
-                    "SELECT count(*) FROM documents d JOIN conversations c"
-                    " ON c.id = d.conversation_id"
-                    " WHERE d.status = 'pending' AND c.address = ANY(:phones)"
-                ),
-                {"phones": sorted(phones)},
-            ).scalar_one()
+            by_status = dict(
+                connection.execute(
+                    text(
+                        "SELECT d.status, count(*) FROM documents d JOIN conversations c"
+                        " ON c.id = d.conversation_id WHERE c.address = ANY(:phones)"
+                        " GROUP BY d.status"
+                    ),
+                    {"phones": sorted(phones)},
+                ).all()
+            )
+            documents = by_status.get("pending", 0)
     finally:
         engine.dispose()
     lost = [m for m in mine if m.sid not in stored]
@@ -126,6 +129,8 @@ def judge(
         )
     if pending or held_in_doubt or documents:
         detail.append(f"pending {pending}, held in doubt {held_in_doubt}, documents {documents}")
+    if by_status:
+        detail.append(f"documents {dict(sorted(by_status.items()))}")
     if unanswered:
         detail.append(f"no reply e.g. {[(m.phone, m.body) for m in unanswered[:3]]}")
     return Verdict(

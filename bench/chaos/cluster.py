@@ -135,10 +135,21 @@ class Cluster:
         for app in self.processes.values():
             for log in app.logs:
                 text = log.read_text(errors="replace")[(since or {}).get(str(log), 0) :]
-                for line in text.splitlines():
-                    if " ERROR " in line or line.startswith("Traceback"):
+                lines = text.splitlines()
+                for n, line in enumerate(lines):
+                    if " ERROR " in line:
                         found.append(f"{log.name}: {line[:200]}")
+                    elif line.startswith("Traceback"):
+                        found.append(f"{log.name}: Traceback: {_raised(lines, n)[:200]}")
         return found
 
     def log_offsets(self) -> dict[str, int]:
         return {str(log): log.stat().st_size for app in self.processes.values() for log in app.logs}
+
+
+def _raised(lines: list[str], start: int) -> str:
+    """The exception line that ends the traceback starting at ``lines[start]``."""
+    for line in lines[start + 1 :]:
+        if line and not line.startswith((" ", "Traceback", "During handling", "The above")):
+            return line
+    return "?"

@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -182,6 +183,15 @@ def _table(verdicts: list[Verdict]) -> str:
     return "\n".join(lines)
 
 
+def _summary(problems: list[str]) -> list[str]:
+    """The distinct problem lines (numbers and ids blanked), most frequent first."""
+    import re
+    from collections import Counter
+
+    kinds = Counter(re.sub(r"[0-9]+", "#", line.split(": ", 1)[-1])[:140] for line in problems)
+    return [f"{count} x {kind}" for kind, count in kinds.most_common(12)]
+
+
 def _rss(drill: Drill) -> dict[str, int]:
     sizes = {name: app.rss_kb() for name, app in drill.cluster.processes.items()}
     sizes["redis"] = drill.redis.rss_kb()
@@ -299,6 +309,7 @@ def main() -> None:
     parser.add_argument("--soak-minutes", type=float, default=0.0, help="soak instead of faults")
     parser.add_argument("--app-tree", type=Path, default=REPO, help="checkout the processes run")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--keep-logs", type=Path, help="copy the processes' logs here")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="acolhe-chaos.") as tmp:
@@ -346,7 +357,9 @@ def main() -> None:
                     proxy.stop()
                     problems = cluster.problems()
                 results["log_problems_total"] = len(problems)
-                results["log_problems_sample"] = problems[:10]
+                results["log_problems_sample"] = _summary(problems)
+                if args.keep_logs:
+                    shutil.copytree(work / "logs", args.keep_logs, dirs_exist_ok=True)
         finally:
             disk.unmount()
             redis.stop()

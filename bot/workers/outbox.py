@@ -210,14 +210,17 @@ class OutboxWorker:
             return decided
         template = decided.template if isinstance(decided, _Send) else None
         try:
-            known = await anyio.to_thread.run_sync(self._known_provider_ids, claim.conversation_id)
-            found = await sender.find_sent(
-                address=claim.address,
-                message=_outbound(claim),
-                template=template,
-                since=since,
-                known=known,
-            )
+            async with self._slots:  # lookups count against the provider like sends
+                known = await anyio.to_thread.run_sync(
+                    self._known_provider_ids, claim.conversation_id
+                )
+                found = await sender.find_sent(
+                    address=claim.address,
+                    message=_outbound(claim),
+                    template=template,
+                    since=since,
+                    known=known,
+                )
         except Exception as exc:  # noqa: BLE001 - SendFailed, or the database: ask again later
             log.warning("outbox %s may have been sent; cannot tell yet: %s", claim.item_id, exc)
             retry_after = exc.retry_after if isinstance(exc, SendFailed) else None
