@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from backoffice.schemas.common import NO_NUL, PublicModel, RequestBody
+from backoffice.schemas.common import NO_NUL, Email, PublicModel, RequestBody
 from backoffice.schemas.escalations import EscalationPublic
 from backoffice.schemas.onboardings import OnboardingPublic, StageChangePublic
 
@@ -38,7 +38,7 @@ class ClientUpdate(RequestBody):
 
 class ContactUpdate(RequestBody):
     name: Annotated[str, _s(100)] | None = None
-    email: Annotated[EmailStr, StringConstraints(max_length=254)] | None = None
+    email: Email | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{7,14}$")] | None = Field(
         default=None, description="E.164"
     )

@@ -8,13 +8,16 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    EmailStr,
     Field,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 
 # PostgreSQL refuses NUL in text; column sizes bound every string so the database never has to.
@@ -49,6 +52,33 @@ class RequestBody(BaseModel):
     Python mode, where ``0`` would pass for ``false`` and ``"5"`` for ``5``)."""
 
     model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_numbers(cls, data: object) -> object:
+        # JSON has one kind of number: 4.0 is the integer 4, for JSON Schema as for us.
+        if not isinstance(data, dict):
+            return data
+        return {
+            key: int(value) if isinstance(value, float) and value.is_integer() else value
+            for key, value in data.items()
+        }
+
+
+def _any_case(name: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in name)
+
+
+# email-validator refuses the special-use domains of RFC 6761 (``.test``, ``.local``, ...) that
+# JSON Schema's "email" format allows: the pattern says so (a JSON Schema regex has no flags).
+EMAIL_PATTERN = "^(?!.*\\.({})$)".format("|".join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES)))
+Email = Annotated[
+    EmailStr,
+    StringConstraints(max_length=254),
+    WithJsonSchema(
+        {"type": "string", "format": "email", "maxLength": 254, "pattern": EMAIL_PATTERN}
+    ),
+]
 
 
 # Days and instants from 2000 to 2999: written as patterns so the OpenAPI document states the

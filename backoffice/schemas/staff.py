@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from backoffice.schemas.common import NO_NUL, PublicModel, RequestBody
+from backoffice.schemas.common import NO_NUL, Email, PublicModel, RequestBody
 
 Role = Literal["admin", "manager", "csm"]
 SegmentName = Literal["self_service", "enterprise"]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NO_NUL)]
 Team = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NO_NUL)]
 Label = Annotated[str, StringConstraints(max_length=80, pattern=NO_NUL)]
-Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 
 
 class StaffCreate(RequestBody):

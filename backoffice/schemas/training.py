@@ -18,7 +18,7 @@ from pydantic import (
 
 from backoffice.schemas.common import NO_NUL, Day, Identifier, PublicModel, RequestBody
 
-_LOCAL_TIME = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
+_LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 
 def _time_of_day(value: object) -> object:
@@ -52,7 +52,8 @@ LocalTime = Annotated[
 ]
 MeetingUrl = Annotated[
     str,
-    StringConstraints(max_length=500, pattern=r"^(https?://[^\s\x00]+)?$"),
+    # Printable ASCII: Python's \s and JSON Schema's (ECMA 262) do not name the same characters.
+    StringConstraints(max_length=500, pattern=r"^(https?://[!-~]+)?$"),
     Field(description="the video call every session of the window uses; empty: none"),
 ]
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 Monday … 6 Sunday")]

@@ -268,3 +268,60 @@ def test_every_path_of_the_app_answers_405_with_its_allowed_methods(full_app: st
                 if answer.status_code != 405 or _allowed(answer) != methods:
                     wrong.append(f"{method} {path}: {answer.status_code} Allow {_allowed(answer)}")
     assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------------------- bodies
+def test_a_body_is_read_as_the_json_types_the_schema_states(
+    api: httpx.Client, roster: Roster
+) -> None:
+    url, headers = f"/staff/{roster.csm_other.id}", roster.admin.headers
+    for refused in ({"active": 0}, {"active": "true"}, {"max_open_escalations": "5"}):
+        answer = api.patch(url, json=refused, headers=headers)
+        assert answer.status_code == 422, f"{refused}: {answer.text}"
+        assert answer.json()["errors"], answer.text
+    # JSON has one kind of number: 5.0 is the integer 5 for JSON Schema, and for the API.
+    answer = api.patch(url, json={"max_open_escalations": 5.0, "active": True}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["max_open_escalations"] == 5
+
+
+def _accepts(schema: dict[str, Any], value: str) -> bool:
+    return re.search(schema["pattern"], value) is not None
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value", "valid"),
+    [
+        ("ExceptionCreate", "starts", "23:59", True),
+        ("ExceptionCreate", "starts", "26:00", False),
+        ("ExceptionCreate", "starts", "09:60", False),
+        ("ExceptionCreate", "starts", "09:00-03:00", False),
+        ("AvailabilityCreate", "meeting_url", "https://meet.example.com/abc", True),
+        ("AvailabilityCreate", "meeting_url", "http://\u0085x", False),
+        ("StaffCreate", "email", "ana@acolhe.example", True),
+        ("StaffCreate", "email", "ana@acolhe.test", False),
+        ("StaffCreate", "email", "ana@printer.LOCAL", False),
+    ],
+)
+def test_the_schema_and_the_code_refuse_the_same_values(
+    api: httpx.Client,
+    roster: Roster,
+    document: dict[str, Any],
+    model: str,
+    field: str,
+    value: str,
+    valid: bool,
+) -> None:
+    schema = _non_null(document["components"]["schemas"][model]["properties"][field])
+    assert _accepts(schema, value) is valid
+    bodies = {
+        "ExceptionCreate": ("/training/exceptions", {"day": "2026-12-01", "ends": "23:59:59"}),
+        "AvailabilityCreate": (
+            "/training/availability",
+            {"csm_id": roster.csm_owner.id, "weekday": 6, "starts": "09:00", "ends": "12:00"},
+        ),
+        "StaffCreate": ("/staff", {"name": "Ana", "role": "csm"}),
+    }
+    url, body = bodies[model]
+    answer = api.post(url, json={**body, field: value}, headers=roster.admin.headers)
+    assert (answer.status_code == 201) is valid, answer.text
