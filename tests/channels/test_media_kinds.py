@@ -5,6 +5,7 @@ video and stickers (``MediaRef.kind``, never readable), locations and contacts
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -284,6 +285,11 @@ def test_only_readable_files_are_queued_as_documents(
         form=form, url=URL, signature=signature, auth_token=TOKEN, received_at=NOW
     )
 
+    # Documents are kept only after the LGPD consent: the client says "oi" and agrees first.
+    for index, text in enumerate(("oi", "1")):
+        runtime.conversations.handle(
+            replace(inbound, text=text, media=(), unsupported="", external_id=f"consent-{index}")
+        )
     handled = runtime.conversations.handle(inbound)
 
     assert handled.documents_queued == queued
