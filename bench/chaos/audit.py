@@ -7,7 +7,8 @@
 - stuck: after the drain, outbox rows still pending (or held because they may have been
   sent), documents still pending, and stored client messages whose reply never came;
 - recovery: from the end of the fault (the kill, the restart done, the window closed) until the
-  last reply that the fault delayed (a message whose reply took longer than ``slow_s``).
+  last reply that the fault delayed (a message whose reply took longer than ``slow_s``), or
+  for the documents, until no document was pending any more (``work_done``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Verdict:
     stuck: int
     recovery_s: float
     failed_attempts: int  # webhook attempts Twilio would log as 11200 (error answer/timeout)
+    timeouts: int  # of which no answer within Twilio's 15 s
     retried: int  # messages that needed a second attempt (Twilio's default would drop 5xx ones)
     in_doubt_settled: int
     e2e_p50: float
@@ -67,6 +69,7 @@ def judge(
     fault_end: float,
     slow_s: float,
     in_doubt_settled: int = 0,
+    work_done: float | None = None,
 ) -> Verdict:
     mine = [m for m in messages if m.scenario == scenario]
     phones = {m.phone for m in mine}
@@ -102,6 +105,14 @@ def judge(
                 ).all()
             )
             documents = by_status.get("pending", 0)
+            retried_documents = connection.execute(
+                text(
+                    "SELECT count(*) FROM documents d JOIN conversations c"
+                    " ON c.id = d.conversation_id WHERE c.address = ANY(:phones)"
+                    " AND d.attempts > 0"
+                ),
+                {"phones": sorted(phones)},
+            ).scalar_one()
     finally:
         engine.dispose()
     lost = [m for m in mine if m.sid not in stored]
@@ -120,6 +131,8 @@ def judge(
     stuck = pending + held_in_doubt + int(documents) + len(unanswered)
     delayed = [m.replied for m in mine if m.replied is not None and (m.e2e or 0) > slow_s]
     recovery = max(0.0, max(delayed) - fault_end) if delayed else 0.0
+    if work_done is not None:
+        recovery = max(recovery, work_done - fault_end)
     failed = sum(1 for m in mine for a in m.attempts if a.outcome != "200")
     e2e = [m.e2e for m in mine if m.e2e is not None]
     detail = []
@@ -130,7 +143,9 @@ def judge(
     if pending or held_in_doubt or documents:
         detail.append(f"pending {pending}, held in doubt {held_in_doubt}, documents {documents}")
     if by_status:
-        detail.append(f"documents {dict(sorted(by_status.items()))}")
+        detail.append(
+            f"documents {dict(sorted(by_status.items()))}, {retried_documents} tried again"
+        )
     if unanswered:
         detail.append(f"no reply e.g. {[(m.phone, m.body) for m in unanswered[:3]]}")
     return Verdict(
@@ -141,6 +156,7 @@ def judge(
         stuck=stuck,
         recovery_s=recovery,
         failed_attempts=failed,
+        timeouts=sum(1 for m in mine for a in m.attempts if a.outcome == "timeout"),
         retried=sum(1 for m in mine if len(m.attempts) > 1),
         in_doubt_settled=in_doubt_settled,
         e2e_p50=percentile(e2e, 0.5),

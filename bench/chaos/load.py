@@ -115,7 +115,6 @@ class Load:
         self._phones = itertools.count(first_phone)
         self._clients: set[asyncio.Task[None]] = set()
         self._http: aiohttp.ClientSession | None = None
-        self._media_url: str | None = None
 
     async def __aenter__(self) -> Load:
         # A new connection per webhook, as a load balancer's clients mostly are: a killed
@@ -175,14 +174,15 @@ class Load:
                 self.scenario, phone, "SM" + uuid.uuid4().hex, body, time.monotonic()
             )
             self.messages.append(message)
-            if not await self._post(message):
-                return  # Twilio gave up on it: the client never hears back
-            try:
+            posted = await self._post(message)
+            try:  # Twilio may have given up on a webhook that was handled all the same
                 message.replied = await self.replies.next_after(
-                    to, before, timeout_s=REPLY_TIMEOUT_S
+                    to, before, timeout_s=REPLY_TIMEOUT_S if posted else 30.0
                 )
             except TimeoutError:
                 return
+            if not posted:
+                return  # the client thinks its message was lost
             await asyncio.sleep(random.uniform(*self.think_s))
 
     async def _post(self, message: ClientMessage) -> bool:
@@ -206,7 +206,7 @@ class Load:
                 MessageType="image",
                 Body="",
                 MediaContentType0="image/png",
-                MediaUrl0=self._photo_url(),
+                MediaUrl0=self.fake.add_media(_photo(message.phone), "image/png"),
             )
         form, signature = twilio_signed_form(
             f"{self.public_url}/webhooks/twilio", params, self.fake.auth_token
@@ -233,30 +233,24 @@ class Load:
                 return True
         return False
 
-    def _photo_url(self) -> str:
-        if self._media_url is None:
-            self._media_url = self.fake.add_media(_PNG, "image/png")
-        return self._media_url
+
+SCRIPT_WITH_PHOTO = ("oi", "1", PHOTO)  # files are kept only after the consent
 
 
-SCRIPT_WITH_PHOTO = ("oi", PHOTO, "1")
-
-
-def _tiny_png() -> bytes:
-    """A small real PNG with some dark strokes (the document intake reads it as an image)."""
+def _photo(phone: str) -> bytes:
+    """A small real PNG, different for each client (the store is content-addressed: the same
+    bytes twice would be written once)."""
     import io
 
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (320, 200), "white")
+    image = Image.new("RGB", (640, 400), "white")
     draw = ImageDraw.Draw(image)
-    draw.text((20, 80), "CARTAO CNPJ 12.345.678/0001-95", fill="black")
+    draw.text((20, 80), f"CARTAO CNPJ 12.345.678/0001-95 {phone}", fill="black")
+    draw.text((20, 120), uuid.uuid4().hex, fill="black")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-_PNG = _tiny_png()
 
 
 def percentile(values: list[float], share: float) -> float:

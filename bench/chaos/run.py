@@ -67,7 +67,7 @@ async def _restart(drill: Drill, name: str) -> None:
 async def kill_serve(drill: Drill) -> float:
     """A burst of first messages, then kill -9 of one serve while their turns run; restart."""
     drill.load.burst(40)
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(0.05)
     drill.cluster.kill9("serve-a")
     ended = time.monotonic()
     await _restart(drill, "serve-a")
@@ -153,6 +153,7 @@ async def scenario(drill: Drill, name: str, args: argparse.Namespace, slow_s: fl
     await load.drained(args.drain)
     while time.monotonic() < deadline and await asyncio.to_thread(pending_work, drill.database_url):
         await asyncio.sleep(0.5)
+    work_done = time.monotonic()  # outbox rows and documents all done (within 0.5 s)
     await asyncio.sleep(2)  # anything sent twice would have arrived
     load.replies.poll()
     return await asyncio.to_thread(
@@ -164,18 +165,19 @@ async def scenario(drill: Drill, name: str, args: argparse.Namespace, slow_s: fl
         fault_end=ended,
         slow_s=slow_s,
         in_doubt_settled=_settled_in_doubt(drill, offsets),
+        work_done=work_done if name == "disk" else None,
     )
 
 
 def _table(verdicts: list[Verdict]) -> str:
     lines = [
         f"{'scenario':<12} {'msgs':>5} {'lost':>5} {'dup':>4} {'stuck':>6} {'recover':>8}"
-        f" {'11200':>6} {'retried':>7} {'settled':>7} {'e2e p50':>8} {'e2e p99':>8}"
+        f" {'11200':>6} {'15s':>4} {'retried':>7} {'settled':>7} {'e2e p50':>8} {'e2e p99':>8}"
     ]
     for v in verdicts:
         lines.append(
             f"{v.scenario:<12} {v.messages:>5} {v.lost:>5} {v.duplicated:>4} {v.stuck:>6}"
-            f" {v.recovery_s:>7.1f}s {v.failed_attempts:>6} {v.retried:>7}"
+            f" {v.recovery_s:>7.1f}s {v.failed_attempts:>6} {v.timeouts:>4} {v.retried:>7}"
             f" {v.in_doubt_settled:>7} {v.e2e_p50:>7.2f}s {v.e2e_p99:>7.2f}s"
         )
         if v.detail:
