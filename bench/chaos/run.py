@@ -138,9 +138,12 @@ def _settled_in_doubt(drill: Drill, since: dict[str, int]) -> int:
     return count
 
 
-async def scenario(drill: Drill, name: str, args: argparse.Namespace, slow_s: float) -> Verdict:
+async def scenario(
+    drill: Drill, name: str, args: argparse.Namespace, slow_s: float, *, label: str = ""
+) -> Verdict:
     load = drill.load
-    load.scenario = name
+    label = label or name
+    load.scenario = label
     offsets = drill.cluster.log_offsets()
     steady = asyncio.create_task(load.run(args.before + args.after + 60))
     await asyncio.sleep(args.before)
@@ -158,7 +161,7 @@ async def scenario(drill: Drill, name: str, args: argparse.Namespace, slow_s: fl
     load.replies.poll()
     return await asyncio.to_thread(
         judge,
-        scenario=name,
+        scenario=label,
         messages=load.messages,
         database_url=drill.database_url,
         fake=drill.fake,
@@ -285,11 +288,13 @@ async def _drive(drill: Drill, args: argparse.Namespace) -> dict[str, object]:
             results["soak"] = await soak(drill, args.soak_minutes, slow_s)
             return results
         verdicts = []
-        for name in args.scenarios.split(","):
+        names = args.scenarios.split(",")
+        for n, name in enumerate(names, start=1):
+            label = name if names.count(name) == 1 else f"{name}-{names[:n].count(name)}"
             if name == "disk" and not drill.disk.mounted:
                 print(f"  disk: skipped, no tmpfs ({drill.disk.why_not})")
                 continue
-            verdicts.append(await scenario(drill, name, args, slow_s))
+            verdicts.append(await scenario(drill, name, args, slow_s, label=label))
             print(_table(verdicts[-1:]).splitlines()[1], flush=True)
         results["verdicts"] = [asdict(v) for v in verdicts]
         results["table"] = _table(verdicts)
@@ -302,7 +307,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rate", type=float, default=12.0, help="client messages per second")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="in order; one may come several times"
+    )
     parser.add_argument("--warmup", type=float, default=20.0)
     parser.add_argument("--before", type=float, default=15.0, help="load before each fault (s)")
     parser.add_argument("--after", type=float, default=30.0, help="load after each fault (s)")
