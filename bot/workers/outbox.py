@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,6 +43,7 @@ from bot.coordination import RateLimiter
 from bot.domain.clock import Clock
 from bot.domain.messages import Channel, OutboundMessage
 from bot.storage.claims import RowClaims
+from bot.workers.group_commit import GroupCommit
 from bot.workers.loop import run_rounds
 from bot.workers.outbox_rows import (
     ITEM_UPDATES,
@@ -145,7 +146,7 @@ class OutboxWorker:
             outbox_table,
             due_query().where(outbox_table.c.next_attempt_at <= bindparam("due_by")).limit(batch),
         )
-        self._outcomes = _GroupCommit(self._record)
+        self._outcomes: GroupCommit[_Outcome] = GroupCommit(self._record)
 
     async def run(
         self, stop: asyncio.Event, *, wake: asyncio.Event | None = None, idle_s: float = 0.5
@@ -511,45 +512,6 @@ class _Outcome:
     failure: SendFailed | None
     final_status: str | None
     note: str | None
-
-
-class _GroupCommit:
-    """Outcomes written in batches: the first caller writes, in a worker thread, everything
-    that is waiting, again and again until nothing is; the others wait for their batch."""
-
-    def __init__(self, write: Callable[[list[_Outcome]], None]) -> None:
-        self._write = write
-        self._waiting: list[tuple[_Outcome, asyncio.Future[None]]] = []
-        self._writing = False
-
-    async def record(self, outcome: _Outcome) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((outcome, future))
-        if not self._writing:
-            self._writing = True
-            batch: list[tuple[_Outcome, asyncio.Future[None]]] = []
-            try:
-                while self._waiting:
-                    batch, self._waiting = self._waiting, []
-                    try:
-                        await anyio.to_thread.run_sync(self._write, [o for o, _ in batch])
-                    except Exception as exc:  # noqa: BLE001 - each waiter gets the error
-                        for _, waiter in batch:
-                            if not waiter.done():  # a cancelled waiter's future is done
-                                waiter.set_exception(exc)
-                    else:
-                        for _, waiter in batch:
-                            if not waiter.done():
-                                waiter.set_result(None)
-            finally:
-                self._writing = False
-                # Only when the writer itself was cancelled: nobody writes these any more
-                # (their leases run out and another round delivers them again).
-                for _, waiter in batch + self._waiting:
-                    if not waiter.done():
-                        waiter.cancel()
-                self._waiting = []
-        await future
 
 
 def _outbound(claim: Claim) -> OutboundMessage:
