@@ -32,7 +32,8 @@ class Verdict:
     recovery_s: float
     failed_attempts: int  # webhook attempts Twilio would log as 11200 (error answer/timeout)
     timeouts: int  # of which no answer within Twilio's 15 s
-    retried: int  # messages that needed a second attempt (Twilio's default would drop 5xx ones)
+    retried: int  # messages that needed a second attempt
+    beyond_one_retry: int  # messages that needed more than one retry: Twilio's default drops them
     in_doubt_settled: int
     e2e_p50: float
     e2e_p99: float
@@ -158,6 +159,7 @@ def judge(
         failed_attempts=failed,
         timeouts=sum(1 for m in mine for a in m.attempts if a.outcome == "timeout"),
         retried=sum(1 for m in mine if len(m.attempts) > 1),
+        beyond_one_retry=sum(1 for m in mine if len(m.attempts) > 2),
         in_doubt_settled=in_doubt_settled,
         e2e_p50=percentile(e2e, 0.5),
         e2e_p99=percentile(e2e, 0.99),

@@ -175,12 +175,14 @@ async def scenario(
 def _table(verdicts: list[Verdict]) -> str:
     lines = [
         f"{'scenario':<12} {'msgs':>5} {'lost':>5} {'dup':>4} {'stuck':>6} {'recover':>8}"
-        f" {'11200':>6} {'15s':>4} {'retried':>7} {'settled':>7} {'e2e p50':>8} {'e2e p99':>8}"
+        f" {'11200':>6} {'15s':>4} {'retried':>7} {'>1 retry':>8} {'settled':>7}"
+        f" {'e2e p50':>8} {'e2e p99':>8}"
     ]
     for v in verdicts:
         lines.append(
             f"{v.scenario:<12} {v.messages:>5} {v.lost:>5} {v.duplicated:>4} {v.stuck:>6}"
             f" {v.recovery_s:>7.1f}s {v.failed_attempts:>6} {v.timeouts:>4} {v.retried:>7}"
+            f" {v.beyond_one_retry:>8}"
             f" {v.in_doubt_settled:>7} {v.e2e_p50:>7.2f}s {v.e2e_p99:>7.2f}s"
         )
         if v.detail:
