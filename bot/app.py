@@ -16,16 +16,26 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from backoffice import create_router as create_backoffice_router
 from backoffice import install_problem_handlers, load_pipelines
+from backoffice.api import build_context as build_backoffice_context
+from backoffice.api import router_for as backoffice_router_for
+from backoffice.console import (
+    STATIC_DIR as CONSOLE_STATIC_DIR,
+)
+from backoffice.console import (
+    create_console_router,
+    install_console_handlers,
+)
 from backoffice.metrics import SlaCollector
 from bot.background import start_workers
 from bot.bootstrap import (
     Runtime,
     backoffice_settings,
+    build_console,
     build_gateway,
     build_ocr_pool,
     document_store,
@@ -148,14 +158,19 @@ def create_app(
             clock=runtime.clock,
         )
     )
-    app.include_router(
-        create_backoffice_router(
-            sessions=runtime.sessions, clock=runtime.clock, conversations=runtime.conversations,
-            settings=backoffice_settings(settings), outbox_wake=wake,
-            documents=document_store(settings),
-        ),
-        prefix="/api/v1",
+    backoffice_context = build_backoffice_context(
+        sessions=runtime.sessions, clock=runtime.clock, conversations=runtime.conversations,
+        settings=backoffice_settings(settings), outbox_wake=wake,
+        documents=document_store(settings),
     )
+    app.include_router(backoffice_router_for(backoffice_context), prefix="/api/v1")
+    app.include_router(
+        create_console_router(build_console(settings, backoffice_context)), prefix="/console"
+    )
+    app.mount(
+        "/console/static", StaticFiles(directory=CONSOLE_STATIC_DIR), name="console-static"
+    )
+    install_console_handlers(app)
     web_chat = WebChat(
         inbox=inbox,
         sessions=runtime.sessions,

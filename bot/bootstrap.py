@@ -31,6 +31,9 @@ from backoffice import (
     load_pipelines,
     parse_hours,
 )
+from backoffice.api.deps import BackofficeContext
+from backoffice.console import ConsoleContext, Views, load_translations
+from backoffice.staff_auth import AuthPolicy
 from bot.channels.ports import Template
 from bot.channels.web import StoredUploadFetcher
 from bot.config import Settings
@@ -215,6 +218,21 @@ def backoffice_settings(settings: Settings) -> BackofficeSettings:
         csm_max_open_escalations=settings.csm_max_open_escalations,
         pipelines_dir=settings.pipelines_dir,
         onboarding_target_days=(low, high),
+    )
+
+
+def build_console(settings: Settings, backoffice: BackofficeContext) -> ConsoleContext:
+    """The staff console's context: its templates in both languages, the sign-in policy."""
+    return ConsoleContext(
+        backoffice=backoffice,
+        views=Views(load_translations(), timezone=settings.timezone),
+        policy=AuthPolicy(
+            idle=timedelta(minutes=settings.console_idle_minutes),
+            max_failures=settings.console_max_failures,
+            lock_for=timedelta(minutes=settings.console_lock_minutes),
+        ),
+        secure_cookies=settings.public_url.startswith("https://"),
+        public_url=settings.public_url,
     )
 
 

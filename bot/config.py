@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     pipelines_dir: Path | None = None
     onboarding_target_days: str = "30,60"
 
+    # The staff console (/console/)
+    console_idle_minutes: int = 480  # signed out after this long without a request
+    console_max_failures: int = 5  # wrong passwords in a row before the account is locked
+    console_lock_minutes: int = 15
+
     flows_dir: Path | None = None  # None: the flows shipped in the ``flows`` package
     max_message_chars: int = 4000
     invalid_answers_before_human: int = 3

@@ -27,7 +27,7 @@ from backoffice.settings import BackofficeSettings
 from bot.domain.clock import Clock
 from bot.service.conversations import ConversationService
 
-__all__ = ["create_router"]
+__all__ = ["build_context", "create_router", "router_for"]
 
 _RESOURCES = (
     staff,
@@ -43,7 +43,7 @@ _RESOURCES = (
 )
 
 
-def create_router(
+def build_context(
     *,
     sessions: sessionmaker[Session],
     clock: Clock,
@@ -51,15 +51,15 @@ def create_router(
     settings: BackofficeSettings,
     outbox_wake: asyncio.Event | None,
     documents: DocumentFiles | None = None,
-) -> APIRouter:
-    """The back-office routes, without prefix: ``app.include_router(router, prefix="/api/v1")``.
+) -> BackofficeContext:
+    """What the back-office's routes (API and console) share.
 
     Loads and validates the pipeline templates (``PipelineError`` on a bad one) and builds the
     business calendar; call ``backoffice.install_problem_handlers(app)`` on the app as well.
     ``documents`` is the document store (``bot.documents.DocumentStore``) for downloads and
     erasure; without it downloads answer 404 and erasure deletes no files.
     """
-    context = BackofficeContext(
+    return BackofficeContext(
         sessions=sessions,
         clock=clock,
         conversations=conversations,
@@ -69,6 +69,28 @@ def create_router(
         outbox_wake=outbox_wake,
         documents=documents,
     )
+
+
+def create_router(
+    *,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    conversations: ConversationService,
+    settings: BackofficeSettings,
+    outbox_wake: asyncio.Event | None,
+    documents: DocumentFiles | None = None,
+) -> APIRouter:
+    """The back-office routes, without prefix: ``app.include_router(router, prefix="/api/v1")``."""
+    return router_for(
+        build_context(
+            sessions=sessions, clock=clock, conversations=conversations, settings=settings,
+            outbox_wake=outbox_wake, documents=documents,
+        )
+    )
+
+
+def router_for(context: BackofficeContext) -> APIRouter:
+    """The back-office routes on an existing context (the console shares it)."""
     route_class = route_class_for(context)
     router = APIRouter(route_class=route_class, responses=PROBLEM_RESPONSES)
     for module in _RESOURCES:

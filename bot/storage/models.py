@@ -78,6 +78,12 @@ class StaffUser(Base):
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # The console's sign-in (argon2id; None: no password yet, sign-in refused).
+    password_hash: Mapped[str | None] = mapped_column(
+        String(200), info=not_personal("an argon2 hash")
+    )
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
 
 
 class ApiToken(Base):
@@ -369,3 +375,4 @@ import bot.storage.models_backoffice  # noqa: E402, F401
 import bot.storage.models_training  # noqa: E402, F401
 import bot.storage.models_schedule  # noqa: E402, F401
 import bot.storage.models_alerts  # noqa: E402, F401
+import bot.storage.models_console  # noqa: E402, F401

@@ -1,0 +1,90 @@
+"""The staff console: a server-rendered web app at ``/console/`` (FastAPI, Jinja2, htmx).
+
+Built on the back-office's use cases and access rules (``backoffice.access``): a console route
+loads what it shows through the same scoped loaders as the API, so there is no second copy of a
+scope check. ``create_console_router(console)`` for the application to mount at ``/console``,
+``install_console_handlers(app)`` for its errors, ``STATIC_DIR`` to mount at ``/console/static``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+
+from backoffice.console.context import ConsoleContext, EventFeed
+from backoffice.console.deps import (
+    SignInRequired,
+    console_route_class,
+    csrf_guard,
+    get_console,
+)
+from backoffice.console.i18n import load_translations
+from backoffice.console.routes import ROUTE_MODULES
+from backoffice.console.templating import Views
+from backoffice.errors import BackofficeError
+
+__all__ = [
+    "STATIC_DIR",
+    "ConsoleContext",
+    "EventFeed",
+    "Views",
+    "create_console_router",
+    "install_console_handlers",
+    "load_translations",
+]
+
+STATIC_DIR = Path(__file__).parent / "static"
+PREFIX = "/console"
+
+
+def create_console_router(console: ConsoleContext) -> APIRouter:
+    """The console's routes, without prefix: ``app.include_router(router, prefix="/console")``."""
+    router = APIRouter(
+        route_class=console_route_class(console),
+        dependencies=[Depends(csrf_guard)],
+        include_in_schema=False,
+    )
+    for module in ROUTE_MODULES:
+        module.register(router)
+    return router
+
+
+def install_console_handlers(app: FastAPI) -> None:
+    """Console errors as pages: no session → the sign-in (``HX-Redirect`` for htmx); a 403 or
+    404 of the back-office's rules → a page saying so. Other paths keep their handlers."""
+    api_handler = app.exception_handlers.get(BackofficeError)
+
+    async def on_sign_in_required(request: Request, exc: Exception) -> Response:
+        target = f"{PREFIX}/login?next={request.url.path}"
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        if request.method != "GET" or request.url.path == f"{PREFIX}/events":
+            return Response(status_code=401)
+        return RedirectResponse(target, status_code=303)
+
+    async def on_backoffice_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BackofficeError)
+        if not request.url.path.startswith(PREFIX + "/") or request.url.path.startswith(
+            PREFIX + "/static/"
+        ):
+            if api_handler is None:
+                raise exc
+            answer = api_handler(request, exc)
+            return answer if isinstance(answer, Response) else await answer
+        console = get_console(request)
+        language = getattr(request.state, "language", "pt_BR")
+        signed_in = getattr(request.state, "signed_in", None)
+        context = signed_in.context if signed_in is not None else {}
+        return console.views.render(
+            request,
+            "error.html",
+            {**context, "status": exc.status, "detail": exc.detail},
+            language=language,
+            block="main" if request.headers.get("HX-Request") else None,
+            status_code=exc.status,
+        )
+
+    app.add_exception_handler(SignInRequired, on_sign_in_required)
+    app.add_exception_handler(BackofficeError, on_backoffice_error)

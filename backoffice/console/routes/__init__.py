@@ -1,0 +1,12 @@
+"""One module per screen; each has ``register(router)``. Add a screen: write its module and
+name it here (ARCHITECTURE.md, "How to add a console page")."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from backoffice.console.routes import auth, home
+
+__all__ = ["ROUTE_MODULES"]
+
+ROUTE_MODULES: tuple[ModuleType, ...] = (auth, home)

@@ -1,0 +1,106 @@
+"""Pages and their fragments: one Jinja2 environment per language, one template per page with
+named blocks; an htmx request gets just the block it swaps (``jinja2-fragments``).
+
+Filters every template may use: ``local`` (a UTC datetime in the business time zone),
+``waited`` (a business-time duration, "2 h 15 min"), ``sla_class`` (a CSS class per SLA state).
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments import render_block, render_blocks
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from backoffice.console.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+__all__ = ["TEMPLATES_DIR", "Views"]
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+SLA_CLASSES = {"on_track": "sla-ok", "at_risk": "sla-risk", "breached": "sla-late"}
+
+
+class Views:
+    """Renders the console's templates in the request's language."""
+
+    def __init__(
+        self,
+        translations: Mapping[str, gettext.NullTranslations],
+        *,
+        timezone: str,
+        directory: Path = TEMPLATES_DIR,
+    ) -> None:
+        self._zone = ZoneInfo(timezone)
+        self._envs: dict[str, Environment] = {}
+        for language in LANGUAGES:
+            env = Environment(
+                loader=FileSystemLoader(directory),
+                autoescape=select_autoescape(["html", "svg"]),
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.install_gettext_translations(  # type: ignore[attr-defined]
+                translations.get(language, gettext.NullTranslations()), newstyle=True
+            )
+            env.filters["local"] = self._local
+            env.filters["waited"] = waited
+            env.filters["sla_class"] = lambda state: SLA_CLASSES.get(state or "", "sla-none")
+            env.globals["LANGUAGES"] = LANGUAGES
+            self._envs[language] = env
+        self._translations = translations
+
+    def gettext(self, language: str, message: str) -> str:
+        """``message`` translated for Python-side texts (flashes, errors)."""
+        return self._translations.get(language, gettext.NullTranslations()).gettext(message)
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any],
+        *,
+        language: str = DEFAULT_LANGUAGE,
+        block: str | Sequence[str] | None = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        """The whole page, or only ``block`` (one name or several, concatenated)."""
+        env = self._envs.get(language, self._envs[DEFAULT_LANGUAGE])
+        values = {"request": request, "lang": language, **context}
+        if block is None:
+            html = env.get_template(name).render(values)
+        elif isinstance(block, str):
+            html = render_block(env, name, block, values)
+        else:
+            html = render_blocks(env, name, list(block), values)
+        return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+
+    def _local(self, value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+        if value is None:
+            return "—"
+        return value.astimezone(self._zone).strftime(fmt)
+
+
+def waited(value: timedelta | float | None) -> str:
+    """A duration the way a person reads it: "agora", "12 min", "2 h 15 min", "3 d 4 h"."""
+    if value is None:
+        return "—"
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "<1 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
