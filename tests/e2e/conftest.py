@@ -109,3 +109,7 @@ def twilio_server(
     runtime = build_runtime(settings, clock=SystemClock(), interpreter=ScriptedInterpreter())
     with serving(create_app(runtime)) as base, httpx.Client(base_url=base, timeout=15) as http:
         yield TwilioClient(http=http, fake=fake_twilio, runtime=runtime)
+
+
+# The console's browser tests: a real `onboard serve` and Chromium (tests/e2e/console_server.py).
+from tests.e2e.console_server import browser, console_server  # noqa: E402, F401
