@@ -1,4 +1,4 @@
-"""``onboard``: the command line (serve, worker, chat, db, seed-demo, nlu, ocr).
+"""``onboard``: the command line (serve, worker, chat, db, seed-demo, staff, nlu, ocr).
 
 Exit codes: 0 success, 1 failure with a one-line message on stderr, 2 usage error.
 """
@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_staff import staff_app
 from bot.config import Settings
 from bot.logs import configure_logging
 from nlu.cli import create_app as create_nlu_app
@@ -29,6 +30,7 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 telegram_app = typer.Typer(help="Telegram bot set-up.", no_args_is_help=True)
 app.add_typer(telegram_app, name="telegram")
+app.add_typer(staff_app, name="staff")
 
 
 def _interpreter() -> Interpreter:
@@ -230,16 +232,18 @@ def db_upgrade() -> None:
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Creates demo staff (admin, manager, CSM) and the CSM's training sessions for the next
-    21 days; prints the API tokens and how many sessions there are. Safe to run again."""
+    21 days; prints the API tokens, the console passwords and how many sessions there are.
+    Safe to run again: the users are kept, tokens and passwords are new on every run."""
     from datetime import UTC, datetime
 
     from sqlalchemy import select
 
+    from backoffice.staff_auth import set_password
     from bot.bootstrap import backoffice_settings
     from bot.service.demo_training import seed_demo_training
     from bot.storage.database import make_engine, make_session_factory, upgrade
     from bot.storage.models import StaffUser
-    from bot.storage.seed import seed_demo_staff
+    from bot.storage.seed import seed_demo_passwords, seed_demo_staff
 
     settings = _settings()
     try:
@@ -251,6 +255,10 @@ def seed_demo() -> None:
     try:
         sessions = make_session_factory(engine)
         tokens = seed_demo_staff(sessions)
+        now = datetime.now(UTC)
+        passwords = seed_demo_passwords(
+            sessions, lambda session, staff, secret: set_password(session, staff, secret, now=now)
+        )
         csm_email = next(email for email, (role, _) in tokens.items() if role == "csm")
         with sessions.begin() as session:
             csm_id = session.scalars(select(StaffUser.id).where(StaffUser.email == csm_email)).one()
@@ -266,6 +274,12 @@ def seed_demo() -> None:
     for email, (role, token) in tokens.items():
         typer.echo(f"{role:8} {email:28} {token}")
     typer.echo(f"training {csm_email:28} {sessions_open} open sessions in the next 21 days")
+    typer.echo(
+        f"console  {settings.public_url}/console/ — sign in with (new passwords on every run; "
+        "the users are kept):"
+    )
+    for email, (role, password) in passwords.items():
+        typer.echo(f"password {email:28} {role:8} {password}")
 
 
 @app.command()
