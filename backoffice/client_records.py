@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.access import Principal
 from backoffice.audit import AuditValue, record_audit
 from backoffice.errors import Conflict, NotFound
-from bot.storage.models import Client, Contact, Document
+from bot.storage.console_events import EventRow, record_console_events
+from bot.storage.models import Client, Contact, Document, Onboarding
 from bot.storage.models_backoffice import StaffNote
 
 
@@ -64,6 +66,7 @@ def update_client(
         changed.append(column)
     if changed:
         client.updated_at = now
+        _client_events(session, client, principal, fields=changed, now=now)
     return changed
 
 
@@ -98,6 +101,8 @@ def upsert_contact(
         )
     client.updated_at = now
     session.flush()
+    fields = [f"contact.{area}.{attr}" for attr in changes]
+    _client_events(session, client, principal, fields=fields, now=now)
     return contact
 
 
@@ -129,7 +134,47 @@ def add_note(
         field="note",
         new=note.id,
     )
+    _client_events(
+        session,
+        client,
+        principal,
+        kind="note_added",
+        only=onboarding_id,
+        data={"note_id": note.id},
+        now=now,
+    )
     return note
+
+
+def _client_events(
+    session: Session,
+    client: Client,
+    principal: Principal,
+    *,
+    now: datetime,
+    kind: str = "client_updated",
+    fields: list[str] | None = None,
+    only: int | None = None,
+    data: dict[str, object] | None = None,
+) -> None:
+    """The console's event for each onboarding of the client (``only``: that one), each
+    seen by whoever sees that onboarding; field names, never values."""
+    onboarding_ids: list[int | None] = (
+        [only]
+        if only is not None
+        else list(session.scalars(select(Onboarding.id).where(Onboarding.client_id == client.id)))
+    )
+    payload: dict[str, object] = {"client_id": client.id, **(data or {})}
+    if fields is not None:
+        payload["fields"] = fields
+    record_console_events(
+        session,
+        [
+            EventRow(kind=kind, onboarding_id=oid, actor=principal.actor, data=payload)
+            for oid in onboarding_ids or [None]  # no onboarding: the admins' only
+        ],
+        at=now,
+    )
 
 
 def document_of(session: Session, client: Client, document_id: int) -> Document:

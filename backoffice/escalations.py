@@ -32,6 +32,7 @@ from backoffice.access import Principal
 from backoffice.audit import record_audit
 from backoffice.errors import Conflict, Forbidden, Invalid
 from backoffice.pipeline import PipelineCatalog
+from bot.storage.console_events import record_console_event
 from bot.storage.models import Conversation, Escalation, Onboarding, StaffUser
 
 OPEN_STATUSES = ("open", "taken")
@@ -210,6 +211,45 @@ def _move(
         field="escalation.assigned_to",
         old=old,
         new=to,
+    )
+    record_console_event(
+        session,
+        kind="escalation_assigned",
+        at=now,
+        onboarding_id=escalation.onboarding_id,
+        conversation_id=escalation.conversation_id,
+        actor=actor,
+        data={"escalation_id": escalation.id, "assigned_to": to, "previous_assignee": old},
+    )
+
+
+def resolve_escalation(
+    session: Session, escalation: Escalation, principal: Principal, *, now: datetime
+) -> None:
+    """Closes the escalation (``Conflict`` when it already is), audited."""
+    if escalation.status == "resolved":
+        raise Conflict(f"escalation {escalation.id} is already resolved")
+    escalation.status = "resolved"
+    escalation.resolved_at = now
+    conversation = session.get(Conversation, escalation.conversation_id)
+    record_audit(
+        session,
+        actor=principal.actor,
+        action="escalation_resolved",
+        at=now,
+        client_id=conversation.client_id if conversation else None,
+        conversation_id=escalation.conversation_id,
+        field="escalation",
+        new=escalation.id,
+    )
+    record_console_event(
+        session,
+        kind="escalation_resolved",
+        at=now,
+        onboarding_id=escalation.onboarding_id,
+        conversation_id=escalation.conversation_id,
+        actor=principal.actor,
+        data={"escalation_id": escalation.id},
     )
 
 

@@ -16,6 +16,7 @@ from backoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from backoffice.escalations import follow_onboarding
 from backoffice.pipeline import PipelineCatalog
 from bot.domain.onboarding import Stage
+from bot.storage.console_events import record_console_event
 from bot.storage.models import Client, Onboarding, StaffUser, StageChange
 from bot.storage.models_backoffice import ErpPush, SlaPause
 
@@ -54,6 +55,14 @@ def change_stage(
         field="stage",
         old=onboarding.stage,
         new=to_stage,
+    )
+    record_console_event(
+        session,
+        kind="stage_changed",
+        at=now,
+        onboarding_id=onboarding.id,
+        actor=actor,
+        data={"from": onboarding.stage, "to": to_stage},
     )
     onboarding.stage = to_stage
     onboarding.stage_entered_at = now
@@ -132,6 +141,16 @@ def assign_csm(
         field="csm_id",
         old=old,
         new=csm_id,
+    )
+    # Seen by the new CSM's views and, through ``previous_csm_id``, by the previous one's.
+    record_console_event(
+        session,
+        kind="assigned",
+        at=now,
+        onboarding_id=onboarding.id,
+        actor=principal.actor,
+        csm_id=csm_id,
+        data={"csm_id": csm_id, "previous_csm_id": old},
     )
     follow_onboarding(session, onboarding, actor=principal.actor, now=now)
 

@@ -21,6 +21,7 @@ from backoffice.errors import Conflict, Forbidden
 from bot.domain.messages import OutboundMessage
 from bot.service.conversations import ConversationService
 from bot.service.message_store import StoredReply, store_outbound_many
+from bot.storage.console_events import EventRow, record_console_events
 from bot.storage.models import Conversation, Escalation
 
 
@@ -53,11 +54,16 @@ def take_over(
             Escalation.conversation_id == conversation.id, Escalation.status == "open"
         )
     )
+    events = [_event("takeover", conversation, principal)]
     for escalation in escalations:
         escalation.status = "taken"
         escalation.taken_at = now
         if escalation.assigned_to is None:
             escalation.assigned_to = principal.id
+        events.append(
+            _event("escalation_taken", conversation, principal, escalation_id=escalation.id)
+        )
+    record_console_events(session, events, at=now)
     record_audit(
         session,
         actor=principal.actor,
@@ -131,6 +137,7 @@ def release(
         raise Forbidden(
             f"conversation {conversation.id} is held by staff member {conversation.paused_by}"
         )
+    events = [_event("released", conversation, principal, held_by=conversation.paused_by)]
     conversation.bot_paused = False
     conversation.paused_by = None
     conversation.updated_at = now
@@ -143,6 +150,10 @@ def release(
         ):
             escalation.status = "resolved"
             escalation.resolved_at = now
+            events.append(
+                _event("escalation_resolved", conversation, principal, escalation_id=escalation.id)
+            )
+    record_console_events(session, events, at=now)
     record_audit(
         session,
         actor=principal.actor,
@@ -153,3 +164,16 @@ def release(
     )
     session.flush()
     return conversations.resume(session, conversation)
+
+
+def _event(
+    kind: str, conversation: Conversation, principal: Principal, **data: int | None
+) -> EventRow:
+    """A console event of this conversation (``backoffice.console.live``)."""
+    return EventRow(
+        kind=kind,
+        onboarding_id=conversation.onboarding_id,
+        conversation_id=conversation.id,
+        actor=principal.actor,
+        data=data,
+    )

@@ -30,6 +30,7 @@ from backoffice.console import (
     create_console_router,
     install_console_handlers,
 )
+from backoffice.console.live import EventHub
 from backoffice.metrics import SlaCollector
 from bot.background import start_workers
 from bot.bootstrap import (
@@ -50,6 +51,7 @@ from bot.coordination import Coordination, build_coordination
 from bot.metrics import Metrics, RequestMetrics
 from bot.service.inbox import Inbox
 from bot.service.web_chat import WebChat
+from bot.storage.console_events import on_events_committed
 
 YOUNG_COLLECTION_EVERY = 20_000
 
@@ -88,10 +90,19 @@ def create_app(
         metrics=metrics,
     )
     services = Services(coordination=coordination, gateway=gateway, inbox=inbox, outbox_wake=wake)
+    # The console's live updates: one reader of the event log per process; writers wake it.
+    hub = EventHub(
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        redis_url=settings.redis_url,
+        key_prefix=settings.redis_key_prefix,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await gateway.start()
+        await hub.start()
+        unhook_events = on_events_committed(runtime.sessions, hub.notify)
         stop = asyncio.Event()
         background: list[asyncio.Task[None]] = []  # loops that end when ``stop`` is set
         cancellable: list[asyncio.Task[None]] = []  # loops that only end when cancelled
@@ -136,6 +147,8 @@ def create_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            unhook_events()
+            await hub.stop()
             await asyncio.to_thread(pool.shutdown)
             await gateway.close()
             await coordination.aclose()
@@ -165,7 +178,8 @@ def create_app(
     )
     app.include_router(backoffice_router_for(backoffice_context), prefix="/api/v1")
     app.include_router(
-        create_console_router(build_console(settings, backoffice_context)), prefix="/console"
+        create_console_router(build_console(settings, backoffice_context, feed=hub)),
+        prefix="/console",
     )
     app.mount(
         "/console/static", StaticFiles(directory=CONSOLE_STATIC_DIR), name="console-static"

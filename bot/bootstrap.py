@@ -32,7 +32,7 @@ from backoffice import (
     parse_hours,
 )
 from backoffice.api.deps import BackofficeContext
-from backoffice.console import ConsoleContext, Views, load_translations
+from backoffice.console import ConsoleContext, EventFeed, Views, load_translations
 from backoffice.staff_auth import AuthPolicy
 from bot.channels.ports import Template
 from bot.channels.web import StoredUploadFetcher
@@ -221,8 +221,11 @@ def backoffice_settings(settings: Settings) -> BackofficeSettings:
     )
 
 
-def build_console(settings: Settings, backoffice: BackofficeContext) -> ConsoleContext:
-    """The staff console's context: its templates in both languages, the sign-in policy."""
+def build_console(
+    settings: Settings, backoffice: BackofficeContext, *, feed: EventFeed | None = None
+) -> ConsoleContext:
+    """The staff console's context: its templates in both languages, the sign-in policy, the
+    live updates' hub (``feed``)."""
     return ConsoleContext(
         backoffice=backoffice,
         views=Views(load_translations(), timezone=settings.timezone),
@@ -233,6 +236,7 @@ def build_console(settings: Settings, backoffice: BackofficeContext) -> ConsoleC
         ),
         secure_cookies=settings.public_url.startswith("https://"),
         public_url=settings.public_url,
+        feed=feed,
     )
 
 

@@ -165,6 +165,7 @@ def webhook_router(
                 provider_message_id=status.provider_message_id,
                 status=status.status,
                 error_code=status.error_code,
+                now=clock.now(),
             )
 
     async def twilio_form(request: Request) -> tuple[FormFields, str, str]:

@@ -18,6 +18,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from bot.domain.messages import Channel, InboundMessage, OutboundMessage, split_long
+from bot.storage.console_events import EventRow, record_console_events
 from bot.storage.models import Conversation, Message, OutboxItem
 
 __all__ = [
@@ -73,6 +74,7 @@ class _Group:
     pending: PendingReplies
     rows: list[dict[str, object]]
     received: int  # how many of ``rows`` are inbound messages (they come first)
+    actor: str  # who wrote the replies, for the console's event (bot | staff:<id> | system)
 
 
 class MessageWrites:
@@ -116,7 +118,10 @@ class MessageWrites:
             for reply in parts
         ]
         pending = PendingReplies(conversation=conversation, replies=parts)
-        self._groups.append(_Group(pending=pending, rows=rows, received=len(received)))
+        actor = f"staff:{staff_id}" if author == "staff" and staff_id is not None else author
+        self._groups.append(
+            _Group(pending=pending, rows=rows, received=len(received), actor=actor)
+        )
         return pending
 
     def execute(self, session: Session, *, now: datetime) -> None:
@@ -139,8 +144,11 @@ class MessageWrites:
         connection = session.connection()
         ids = iter(connection.execute(_INSERT_MESSAGES, rows).scalars().all())
         outbox: list[dict[str, object]] = []
+        events: list[EventRow] = []
         for group in groups:
-            mine = [next(ids) for _ in group.rows][group.received :]
+            written = [next(ids) for _ in group.rows]
+            mine = written[group.received :]
+            events += _events(group, written)
             pending = group.pending
             pending.stored = [
                 StoredReply(
@@ -165,6 +173,35 @@ class MessageWrites:
                 )
         if outbox:
             connection.execute(_INSERT_OUTBOX, outbox)
+        record_console_events(session, events, at=now)
+
+
+def _events(group: _Group, ids: list[int]) -> list[EventRow]:
+    """The console's events of one group: ``message_in`` for the client's message(s),
+    ``message_out`` for the replies (ids only)."""
+    conversation = group.pending.conversation
+    events = []
+    if group.received:
+        events.append(
+            EventRow(
+                kind="message_in",
+                onboarding_id=conversation.onboarding_id,
+                conversation_id=conversation.id,
+                actor="client",
+                data={"message_ids": ids[: group.received]},
+            )
+        )
+    if len(ids) > group.received:
+        events.append(
+            EventRow(
+                kind="message_out",
+                onboarding_id=conversation.onboarding_id,
+                conversation_id=conversation.id,
+                actor=group.actor,
+                data={"message_ids": ids[group.received :]},
+            )
+        )
+    return events
 
 
 def store_outbound(

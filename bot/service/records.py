@@ -29,6 +29,7 @@ from bot.dialogue.effects import (
 from bot.dialogue.state import SlotValue
 from bot.domain.onboarding import Stage, segment_for
 from bot.service.companies import record_company_check
+from bot.storage.console_events import record_console_event
 from bot.storage.models import (
     AuditEvent,
     Client,
@@ -164,6 +165,15 @@ class EffectRecorder:
                 reason=reason,
             )
         )
+        record_console_event(
+            self.session,
+            kind="stage_changed",
+            at=self.now,
+            onboarding_id=onboarding.id,
+            conversation_id=self.conversation.id,
+            actor=actor,
+            data={"from": onboarding.stage, "to": stage.value},
+        )
         onboarding.stage = stage.value
         onboarding.stage_entered_at = self.now
         if stage in (Stage.CONCLUIDO, Stage.CANCELADO):
@@ -228,6 +238,20 @@ class EffectRecorder:
         self.session.flush()
         if self.assign_escalation is not None:
             self.assign_escalation(self.session, escalation, now=self.now)
+        # After the assignment, which may give a dedicated segment's onboarding its CSM.
+        record_console_event(
+            self.session,
+            kind="escalation_opened",
+            at=self.now,
+            onboarding_id=escalation.onboarding_id,
+            conversation_id=self.conversation.id,
+            actor="bot",
+            data={
+                "escalation_id": escalation.id,
+                "reason": reason,
+                "assigned_to": escalation.assigned_to,
+            },
+        )
         self._audit("escalated", new=reason, actor="bot")
 
     def _document_confirmed(self, document_id: int, kind: str) -> None:

@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,7 @@ from bot.domain.messages import Channel, InboundMessage, MediaRef
 from bot.service.inbox import Inbox
 from bot.service.records import EffectRecorder, EscalationAssignment
 from bot.storage.claims import claim_due
+from bot.storage.console_events import record_console_event
 from bot.storage.models import Client, Contact, Conversation, Document
 from bot.workers.loop import run_rounds
 
@@ -294,6 +295,7 @@ class DocumentWorker:
             document.status = "failed"
             document.error = error[:500]
             document.extraction = _reading_json(reading)
+            _read_event(session, document, now=now)
             conversation = (
                 session.get(Conversation, document.conversation_id)
                 if document.conversation_id is not None
@@ -329,11 +331,23 @@ class DocumentWorker:
                 document.sha256 = str(stored["sha256"])
                 document.size = int(str(stored["size"]))
                 document.mime = str(stored["mime"])
+            _read_event(session, document, now=self.clock.now())
 
     def _reading_of(self, document_id: int) -> DocumentReading:
         with self.sessions() as session:
             document = session.get_one(Document, document_id)
             return _reading_from_json(document.id, document.extraction)
+
+
+def _read_event(session: Session, document: Document, *, now: datetime) -> None:
+    """The console's ``document_read``: the document's id, kind and status (no reading)."""
+    record_console_event(
+        session,
+        kind="document_read",
+        at=now,
+        conversation_id=document.conversation_id,
+        data={"document_id": document.id, "kind": document.kind, "status": document.status},
+    )
 
 
 def _reading_json(reading: DocumentReading) -> dict[str, object]:

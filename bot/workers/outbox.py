@@ -43,6 +43,7 @@ from bot.coordination import RateLimiter
 from bot.domain.clock import Clock
 from bot.domain.messages import Channel, OutboundMessage
 from bot.storage.claims import RowClaims
+from bot.storage.console_events import EventRow, record_console_events
 from bot.workers.group_commit import GroupCommit
 from bot.workers.loop import run_rounds
 from bot.workers.outbox_rows import (
@@ -410,6 +411,7 @@ class OutboxWorker:
         now = self.clock.now()
         items: dict[str, list[dict[str, object]]] = {}
         messages: dict[str, list[dict[str, object]]] = {}
+        events: list[EventRow] = []  # the console's: a row that will not go (as it is)
         for outcome in outcomes:
             claim = outcome.claim
             item_id, message_id = claim.item_id, claim.message_id
@@ -431,6 +433,7 @@ class OutboxWorker:
                 messages.setdefault("status", []).append(
                     {"b_id": message_id, "b_status": outcome.final_status}
                 )
+                events.append(_status_event(claim, outcome.final_status))
                 log.info("outbox %s %s: %s", item_id, outcome.final_status, outcome.note)
                 continue
             failure = outcome.failure
@@ -454,6 +457,7 @@ class OutboxWorker:
                 messages.setdefault("failed", []).append(
                     {"b_id": message_id, "b_code": failure.code}
                 )
+                events.append(_status_event(claim, "failed"))
                 log.error("outbox %s dead after %s attempts: %s", item_id, attempts, failure)
         with self.sessions() as session, session.begin():
             connection = session.connection()
@@ -461,6 +465,7 @@ class OutboxWorker:
                 connection.execute(ITEM_UPDATES[kind], params)
             for kind, params in messages.items():
                 connection.execute(MESSAGE_UPDATES[kind], params)
+            record_console_events(session, events, at=now)
 
     def _in_doubt(
         self,
@@ -512,6 +517,14 @@ class _Outcome:
     failure: SendFailed | None
     final_status: str | None
     note: str | None
+
+
+def _status_event(claim: Claim, status: str) -> EventRow:
+    return EventRow(
+        kind="message_status",
+        conversation_id=claim.conversation_id,
+        data={"message_ids": [claim.message_id], "status": status},
+    )
 
 
 def _outbound(claim: Claim) -> OutboundMessage:

@@ -11,13 +11,14 @@ the worker settles it with the provider before sending it again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, Table, Update, bindparam, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.messages import Choice
+from bot.storage.console_events import record_console_event
 from bot.storage.models import Conversation, Message, OutboxItem
 
 __all__ = [
@@ -79,8 +80,10 @@ def record_delivery_status(
     provider_message_id: str,
     status: str,
     error_code: str | None,
+    now: datetime | None = None,
 ) -> bool:
-    """Applies a delivery report; returns False when the message is unknown."""
+    """Applies a delivery report; returns False when the message is unknown. A status that
+    moves forward writes a ``message_status`` console event (at ``now``, the clock's)."""
     with sessions() as session, session.begin():
         message = session.scalar(
             select(Message).where(
@@ -93,6 +96,14 @@ def record_delivery_status(
             message.status = status
             if error_code:
                 message.error_code = error_code[:20]
+            record_console_event(
+                session,
+                kind="message_status",
+                at=datetime.now(UTC) if now is None else now,
+                conversation_id=message.conversation_id,
+                actor="system",
+                data={"message_ids": [message.id], "status": status},
+            )
         return True
 
 

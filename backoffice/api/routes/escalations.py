@@ -11,14 +11,12 @@ from sqlalchemy import func, select
 
 from backoffice.access import escalation_scope, load_escalation
 from backoffice.api.deps import ContextDep, CurrentStaff, EscalationId, PagingDep, SessionDep
-from backoffice.audit import record_audit
-from backoffice.errors import Conflict
-from backoffice.escalations import reassign
+from backoffice.escalations import reassign, resolve_escalation
 from backoffice.problems import CONFLICT_RESPONSE
 from backoffice.schemas.common import ID_MAX, Page
 from backoffice.schemas.escalations import EscalationAssign, EscalationPublic
 from bot.domain.onboarding import Segment
-from bot.storage.models import Conversation, Escalation
+from bot.storage.models import Escalation
 
 TAGS: list[str | Enum] = ["escalations"]
 
@@ -93,22 +91,7 @@ def resolve(
     context: ContextDep,
 ) -> Escalation:
     escalation = load_escalation(session, principal, escalation_id)
-    if escalation.status == "resolved":
-        raise Conflict(f"escalation {escalation_id} is already resolved")
-    now = context.now()
-    escalation.status = "resolved"
-    escalation.resolved_at = now
-    conversation = session.get(Conversation, escalation.conversation_id)
-    record_audit(
-        session,
-        actor=principal.actor,
-        action="escalation_resolved",
-        at=now,
-        client_id=conversation.client_id if conversation else None,
-        conversation_id=escalation.conversation_id,
-        field="escalation",
-        new=escalation.id,
-    )
+    resolve_escalation(session, escalation, principal, now=context.now())
     session.commit()
     return escalation
 
