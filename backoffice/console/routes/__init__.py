@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from backoffice.console.routes import auth, events, home
+from backoffice.console.routes import auth, board, events, home
 
 __all__ = ["ROUTE_MODULES"]
 
-ROUTE_MODULES: tuple[ModuleType, ...] = (auth, home, events)
+ROUTE_MODULES: tuple[ModuleType, ...] = (auth, home, events, board)

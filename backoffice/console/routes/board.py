@@ -1,0 +1,212 @@
+"""The pipeline board: ``GET /console/board?segment=``, and its two forms,
+``POST /console/onboardings/{id}/move`` (the **Mover para…** control, and drag and drop which
+posts the same form) and ``POST /console/onboardings/{id}/assign`` (managers and admins).
+
+An htmx request gets the ``board`` block only (the board re-rendered, the moved card marked
+for the focus, a ``data-announce`` for the live region); a plain form post is answered with a
+redirect to the board (or the whole page with the refusal next to the control).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from backoffice.access import load_onboarding
+from backoffice.api.deps import OnboardingId, SessionDep
+from backoffice.console.board_moves import Refused, _l, assign_card, move_card
+from backoffice.console.board_view import build_board, choose_segment, stage_label
+from backoffice.console.context import ConsoleContext
+from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
+from backoffice.errors import Invalid
+from bot.storage.models import Onboarding
+
+__all__ = ["register"]
+
+BOARD_TARGET = "board"
+
+
+def _wants_fragment(request: Request) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def _render(
+    request: Request,
+    session: Session,
+    console: ConsoleContext,
+    me: SignedIn,
+    *,
+    segment: str | None,
+    status_code: int = 200,
+    focus: int | None = None,
+    announce: str | None = None,
+    error: tuple[int, str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    chosen = choose_segment(session, me.principal, console.backoffice, segment)
+    board = build_board(
+        session, me.principal, console.backoffice, segment=chosen, language=me.language
+    )
+    return console.views.render(
+        request,
+        "board.html",
+        {
+            **me.context,
+            "nav": "board",
+            "page_title": console.views.gettext(me.language, "Pipeline"),
+            "board": board,
+            "focus": focus,
+            "announce": announce,
+            "error": error,
+            "form": form or {},
+            "status_code": status_code,
+        },
+        language=me.language,
+        block=BOARD_TARGET if _wants_fragment(request) else None,
+        status_code=status_code,
+    )
+
+
+def board_page(
+    request: Request,
+    session: SessionDep,
+    console: ConsoleDep,
+    me: SignedInDep,
+    segment: str | None = None,
+) -> Response:
+    return _render(request, session, console, me, segment=segment)
+
+
+def _refusal_text(console: ConsoleContext, me: SignedIn, refused: Refused) -> str:
+    params = {
+        key: stage_label(value, me.language) if key.endswith("_stage") else value
+        for key, value in refused.params.items()
+    }
+    text = console.views.gettext(me.language, refused.message)
+    return text % params if params else text
+
+
+def _done(
+    request: Request,
+    session: Session,
+    console: ConsoleContext,
+    me: SignedIn,
+    onboarding: Onboarding,
+    *,
+    announce: str,
+) -> Response:
+    if not _wants_fragment(request):
+        target = f"/console/board?segment={onboarding.segment}#card-{onboarding.id}"
+        return RedirectResponse(target, status_code=303)
+    return _render(
+        request,
+        session,
+        console,
+        me,
+        segment=onboarding.segment,
+        focus=onboarding.id,
+        announce=announce,
+    )
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    console: ConsoleContext,
+    me: SignedIn,
+    onboarding: Onboarding,
+    refused: Refused,
+    *,
+    form: dict[str, str],
+    kind: str,
+) -> Response:
+    session.rollback()
+    session.refresh(onboarding)
+    text = _refusal_text(console, me, refused)
+    return _render(
+        request,
+        session,
+        console,
+        me,
+        segment=onboarding.segment,
+        status_code=refused.status,
+        focus=onboarding.id if refused.status == 409 else None,
+        announce=text,
+        error=(onboarding.id, kind, text),
+        form=form,
+    )
+
+
+def move(
+    request: Request,
+    onboarding_id: OnboardingId,
+    session: SessionDep,
+    console: ConsoleDep,
+    me: SignedInDep,
+    to_stage: Annotated[str, Form(max_length=40)] = "",
+    from_stage: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    onboarding = load_onboarding(session, me.principal, onboarding_id)
+    form = {"to_stage": to_stage, "reason": reason}
+    try:
+        done = move_card(
+            session,
+            me.principal,
+            onboarding,
+            context=console.backoffice,
+            to_stage=to_stage,
+            from_stage=from_stage,
+            reason=reason,
+        )
+    except Refused as refused:
+        return _refused(request, session, console, me, onboarding, refused, form=form, kind="move")
+    session.commit()
+    label = stage_label(done.stage, me.language)
+    message = _l("Approved: moved to %(stage)s") if done.approved else _l("Moved to %(stage)s")
+    text = console.views.gettext(me.language, message) % {"stage": label}
+    return _done(request, session, console, me, onboarding, announce=text)
+
+
+def assign(
+    request: Request,
+    onboarding_id: OnboardingId,
+    session: SessionDep,
+    console: ConsoleDep,
+    me: SignedInDep,
+    csm_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    onboarding = load_onboarding(session, me.principal, onboarding_id)
+    me.principal.require_role("manager", "admin")
+    try:
+        chosen = int(csm_id) if csm_id.strip() else None
+    except ValueError:
+        raise Invalid(f"csm_id must be a number, got {csm_id!r}") from None
+    try:
+        name = assign_card(
+            session, me.principal, onboarding, context=console.backoffice, csm_id=chosen
+        )
+    except Refused as refused:
+        return _refused(request, session, console, me, onboarding, refused, form={}, kind="assign")
+    session.commit()
+    if name is None:
+        text = console.views.gettext(me.language, "Back to the queue")
+    else:
+        text = console.views.gettext(me.language, "Assigned to %(name)s") % {"name": name}
+    return _done(request, session, console, me, onboarding, announce=text)
+
+
+def register(router: APIRouter) -> None:
+    router.add_api_route("/board", board_page, methods=["GET"], name="console_board")
+    router.add_api_route(
+        "/onboardings/{onboarding_id}/move", move, methods=["POST"], name="console_board_move"
+    )
+    router.add_api_route(
+        "/onboardings/{onboarding_id}/assign",
+        assign,
+        methods=["POST"],
+        name="console_board_assign",
+    )
