@@ -24,11 +24,13 @@ from backoffice.schemas.reports import (
     Distribution,
     DurationReport,
     EscalationReport,
+    FirstResponseBuckets,
     FunnelReport,
     FunnelSegment,
     FunnelStage,
     NpsComment,
     NpsReport,
+    ResponseBucket,
     SlaBreachReport,
     StageBreaches,
     StageTime,
@@ -252,9 +254,11 @@ def sla_breaches(
     )
 
 
-def escalations(
+def _first_responses(
     session: Session, *, scope: ColumnElement[bool], window: Window
-) -> EscalationReport:
+) -> tuple[list[Escalation], list[tuple[float, int | None] | None]]:
+    """The escalations created in the window and, for each, the minutes to the first staff
+    message in its conversation and who wrote it (None: not answered yet)."""
     rows = [
         e
         for e in session.scalars(select(Escalation).where(scope))
@@ -270,25 +274,29 @@ def escalations(
             .order_by(Message.created_at, Message.id)
         ):
             staff_messages[conversation_id].append((created_at, staff_id))
-    overall: list[float] = []
-    per_csm: dict[int, list[float]] = defaultdict(list)
-    unanswered = 0
+    answers: list[tuple[float, int | None] | None] = []
     for escalation in rows:
         first = next(
-            (
-                (at, sid)
-                for at, sid in staff_messages[escalation.conversation_id]
-                if at >= escalation.created_at
-            ),
+            (m for m in staff_messages[escalation.conversation_id] if m[0] >= escalation.created_at),
             None,
         )
-        if first is None:
-            unanswered += 1
-            continue
-        minutes = (first[0] - escalation.created_at).total_seconds() / 60
-        overall.append(minutes)
-        if first[1] is not None:
-            per_csm[first[1]].append(minutes)
+        answers.append(
+            None
+            if first is None
+            else ((first[0] - escalation.created_at).total_seconds() / 60, first[1])
+        )
+    return rows, answers
+
+
+def escalations(
+    session: Session, *, scope: ColumnElement[bool], window: Window
+) -> EscalationReport:
+    rows, answers = _first_responses(session, scope=scope, window=window)
+    overall = [answer[0] for answer in answers if answer is not None]
+    per_csm: dict[int, list[float]] = defaultdict(list)
+    for answer in answers:
+        if answer is not None and answer[1] is not None:
+            per_csm[answer[1]].append(answer[0])
     names: dict[int, str] = {
         staff_id: name
         for staff_id, name in session.execute(
@@ -305,7 +313,7 @@ def escalations(
         by_reason=counted([e.reason for e in rows]),
         by_queue=counted([e.queue for e in rows]),
         by_status=counted([e.status for e in rows]),
-        unanswered=unanswered,
+        unanswered=sum(1 for answer in answers if answer is None),
         first_response_minutes=distribution(overall),
         by_csm=[
             CsmResponse(
@@ -315,6 +323,40 @@ def escalations(
                 first_response_minutes=distribution(values),
             )
             for sid, values in sorted(per_csm.items())
+        ],
+    )
+
+
+# Upper bounds (exclusive, minutes) of the first-response buckets; the last has none.
+RESPONSE_BUCKETS: tuple[tuple[str, int | None], ...] = (
+    ("under_1h", 60),
+    ("1h_to_4h", 240),
+    ("4h_to_8h", 480),
+    ("8h_to_24h", 1440),
+    ("over_24h", None),
+)
+
+
+def first_response_buckets(
+    session: Session, *, scope: ColumnElement[bool], window: Window
+) -> FirstResponseBuckets:
+    """The escalations of ``escalations`` (same window, same first response) counted by how long
+    the first response took: under 1 h, 1–4 h, 4–8 h, 8–24 h, 24 h or more (calendar time,
+    as ``first_response_minutes``); a bucket holds its lower bound, not its upper one."""
+    rows, answers = _first_responses(session, scope=scope, window=window)
+    minutes = [answer[0] for answer in answers if answer is not None]
+    counts = Counter(
+        next(key for key, upper in RESPONSE_BUCKETS if upper is None or value < upper)
+        for value in minutes
+    )
+    return FirstResponseBuckets(
+        window=window,
+        total=len(rows),
+        answered=len(minutes),
+        unanswered=len(rows) - len(minutes),
+        buckets=[
+            ResponseBucket(key=key, upper_minutes=upper, count=counts[key])
+            for key, upper in RESPONSE_BUCKETS
         ],
     )
 

@@ -100,6 +100,22 @@ class EscalationReport(BaseModel):
     by_csm: list[CsmResponse]
 
 
+class ResponseBucket(BaseModel):
+    key: str = Field(description="under_1h, 1h_to_4h, 4h_to_8h, 8h_to_24h, over_24h")
+    upper_minutes: int | None = Field(description="exclusive upper bound; None: no bound")
+    count: int
+
+
+class FirstResponseBuckets(BaseModel):
+    """The escalations of ``EscalationReport`` counted by first-response time (console only)."""
+
+    window: Window
+    total: int
+    answered: int
+    unanswered: int
+    buckets: list[ResponseBucket]
+
+
 class DurationReport(BaseModel):
     window: Window
     target_days: tuple[int, int]

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from backoffice.console.routes import auth, board, events, home
+from backoffice.console.routes import (
+    auth,
+    board,
+    clients,
+    conversation,
+    events,
+    home,
+    inbox,
+    reports,
+)
 
 __all__ = ["ROUTE_MODULES"]
 
-ROUTE_MODULES: tuple[ModuleType, ...] = (auth, home, events, board)
+ROUTE_MODULES: tuple[ModuleType, ...] = (
+    auth, home, board, inbox, events, reports, clients, conversation
+)
