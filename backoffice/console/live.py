@@ -37,8 +37,9 @@ Kinds (``event:`` names) and their ``data``:
 
 Who receives what mirrors ``backoffice.access.onboarding_scope`` (``may_see``): admins every
 event; a manager the unassigned ones (``csm_id`` None) and those of a CSM of their team; a CSM
-the unassigned ones and their own; ``previous_csm_id`` counts as an owner too. An event without
-an onboarding is the admins' only, as its rows are (``belongs_to_scope``).
+the unassigned ones and their own; ``previous_csm_id`` counts as an owner too (None: the
+onboarding left the queue, which everyone sees). An event without an onboarding is the admins'
+only, as its rows are (``belongs_to_scope``).
 
 Delivery: ONE reader task per process polls the log for ids above its cursor (every
 ``poll_s``, and at once when woken), in id order; an id not yet visible below a visible one
@@ -102,6 +103,11 @@ class LiveEvent:
             owners.add(previous)
         return owners
 
+    @property
+    def was_unassigned(self) -> bool:
+        """An assignment that took the onboarding out of the queue (everyone's view of it)."""
+        return "previous_csm_id" in self.data and self.data["previous_csm_id"] is None
+
     def sse(self) -> str:
         """The event as SSE messages: by kind, then by conversation and by onboarding."""
         body = json.dumps(
@@ -137,7 +143,7 @@ def may_see(principal: Principal, event: LiveEvent, team_of: Mapping[int, str]) 
         return True
     if event.onboarding_id is None:
         return False
-    if event.csm_id is None:
+    if event.csm_id is None or event.was_unassigned:
         return principal.role in ("manager", "csm")
     if principal.role == "manager":
         return any(team_of.get(owner) == principal.team for owner in event.owners)
@@ -404,7 +410,8 @@ class EventHub:
 
     def _read_teams(self) -> dict[int, str]:
         with self.sessions() as session:
-            return {sid: team for sid, team in session.execute(select(StaffUser.id, StaffUser.team))}
+            rows = session.execute(select(StaffUser.id, StaffUser.team))
+            return {staff_id: team for staff_id, team in rows}
 
     def _prune(self) -> None:
         cut: datetime = self.clock.now() - self.keep

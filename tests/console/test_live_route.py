@@ -112,7 +112,9 @@ def onboardings(runtime: Runtime, clock: FakeClock, passwords: Roster) -> dict[s
         }
 
 
-def write(runtime: Runtime, clock: FakeClock, kind: str = "stage_changed", **values: object) -> None:
+def write(
+    runtime: Runtime, clock: FakeClock, kind: str = "stage_changed", **values: object
+) -> None:
     """One event, committed (the commit wakes the hub)."""
     with runtime.sessions() as session, session.begin():
         record_console_event(session, kind=kind, at=clock.now(), **values)  # type: ignore[arg-type]
