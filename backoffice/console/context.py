@@ -27,3 +27,6 @@ class ConsoleContext:
     secure_cookies: bool  # behind HTTPS (ONBOARD_PUBLIC_URL is https://): cookies are Secure
     public_url: str
     feed: EventFeed | None = None
+    # Message kinds with an approved WhatsApp template (``Settings.whatsapp_templates()``): the
+    # conversation page says whether a reply outside the 24-hour window goes or is held.
+    whatsapp_templates: frozenset[str] = frozenset()

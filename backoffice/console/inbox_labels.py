@@ -1,0 +1,83 @@
+"""Words the inbox and the conversation page show for codes: escalation reasons, channels,
+authors, delivery statuses. English message ids, translated by the console's catalogue (the
+templates pass them through ``_()``)."""
+
+from __future__ import annotations
+
+__all__ = [
+    "LABELS",
+    "author_label",
+    "channel_label",
+    "reason_label",
+    "sla_label",
+    "status_label",
+]
+
+_REASONS = {
+    "request_human": "Asked for a person",
+    "complaint": "Complaint",
+    "document_mismatch": "Document does not match",
+    "document_unreadable": "Unreadable document",
+    "training_no_slots": "No training session free",
+    "client_idle": "Client went quiet",
+    "misunderstood": "The bot did not understand",
+}
+_CHANNELS = {
+    "twilio_whatsapp": "WhatsApp",
+    "whatsapp_cloud": "WhatsApp",
+    "telegram": "Telegram",
+    "web": "Web chat",
+    "terminal": "Terminal",
+}
+_AUTHORS = {"client": "Client", "bot": "Bot", "staff": "Staff", "system": "System"}
+_STATUSES = {
+    "received": "Received",
+    "queued": "Queued",
+    "accepted": "Queued",
+    "sending": "Sending",
+    "sent": "Sent",
+    "delivered": "Delivered",
+    "read": "Read",
+    "failed": "Failed",
+    "undelivered": "Not delivered",
+    "held": "Held",
+    "dead": "Not delivered",
+    "suppressed": "Not sent",
+}
+
+
+_SLA = {"on_track": "On track", "at_risk": "At risk", "breached": "Breached"}
+
+
+def reason_label(code: str | None) -> str:
+    if not code:
+        return "—"
+    if code.startswith("flow:"):
+        return "A step of the flow needs a person"
+    return _REASONS.get(code, code)
+
+
+def channel_label(code: str) -> str:
+    return _CHANNELS.get(code, code)
+
+
+def author_label(code: str | None) -> str:
+    return _AUTHORS.get(code or "", code or "—")
+
+
+def status_label(code: str) -> str:
+    return _STATUSES.get(code, code)
+
+
+def sla_label(state: str | None) -> str:
+    return _SLA.get(state or "", "No SLA")
+
+
+# For templates: ``**LABELS`` in the context, then ``_(reason_label(code))``.
+LABELS = {
+    "author_label": author_label,
+    "channel_label": channel_label,
+    "reason_label": reason_label,
+    "sla_label": sla_label,
+    "status_label": status_label,
+}
