@@ -237,6 +237,7 @@ def build_console(
         secure_cookies=settings.public_url.startswith("https://"),
         public_url=settings.public_url,
         feed=feed,
+        whatsapp_templates=frozenset(settings.whatsapp_templates()),
     )
 
 
