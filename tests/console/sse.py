@@ -1,5 +1,6 @@
-"""A server-sent events reader for tests: reads ``GET /console/events`` in a thread, as a
-browser's ``EventSource`` would, and hands over the messages (``SseMessage``) and comments."""
+"""Live-update test support: ``live_app`` (the API and the console with an ``EventHub`` started
+in the lifespan, as ``bot.app`` does) and ``SseReader``, which reads ``GET /console/events`` in a
+thread as a browser's ``EventSource`` would and hands over the messages and comments."""
 
 from __future__ import annotations
 
@@ -7,10 +8,49 @@ import json
 import queue
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backoffice import install_problem_handlers
+from backoffice.api import router_for
+from backoffice.console import (
+    STATIC_DIR,
+    ConsoleContext,
+    create_console_router,
+    install_console_handlers,
+)
+from backoffice.console.live import EventHub
+from bot.bootstrap import Runtime
+from bot.storage.console_events import on_events_committed
+
+
+def live_app(context: ConsoleContext, hub: EventHub, runtime: Runtime) -> FastAPI:
+    """The API and the console on ``context`` (whose ``feed`` is ``hub``), the hub started and
+    hooked on ``runtime``'s commits in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        unhook = on_events_committed(runtime.sessions, hub.notify)
+        try:
+            yield
+        finally:
+            unhook()
+            await hub.stop()
+
+    app = FastAPI(lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(router_for(context.backoffice), prefix="/api/v1")
+    app.include_router(create_console_router(context), prefix="/console")
+    app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    install_console_handlers(app)
+    return app
 
 
 @dataclass(frozen=True)

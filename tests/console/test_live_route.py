@@ -4,32 +4,23 @@ nothing repeated), resync beyond the cap, heartbeats, the end of a revoked sessi
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
-from backoffice import install_problem_handlers
 from backoffice.access import Principal, onboarding_scope
-from backoffice.api import router_for
-from backoffice.console import (
-    STATIC_DIR,
-    ConsoleContext,
-    create_console_router,
-    install_console_handlers,
-)
+from backoffice.console import ConsoleContext
 from backoffice.console.live import EventHub
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.console_events import on_events_committed, record_console_event
+from bot.storage.console_events import record_console_event
 from bot.storage.models import Onboarding, StaffUser
 from bot.storage.models_console import ConsoleEvent, StaffSession
 from tests.backoffice.factories import Roster, make_onboarding, make_staff
-from tests.console.sse import SseReader
+from tests.console.sse import SseReader, live_app
 from tests.support.server import serving
 
 HEARTBEAT_S = 0.4
@@ -68,25 +59,7 @@ def live_context(console_context: ConsoleContext, hub: EventHub) -> ConsoleConte
 
 @pytest.fixture
 def console_app(live_context: ConsoleContext, hub: EventHub, runtime: Runtime) -> FastAPI:
-    """The console with its hub started in the lifespan, as ``bot.app`` does."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await hub.start()
-        unhook = on_events_committed(runtime.sessions, hub.notify)
-        try:
-            yield
-        finally:
-            unhook()
-            await hub.stop()
-
-    app = FastAPI(lifespan=lifespan)
-    install_problem_handlers(app)
-    app.include_router(router_for(live_context.backoffice), prefix="/api/v1")
-    app.include_router(create_console_router(live_context), prefix="/console")
-    app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
-    install_console_handlers(app)
-    return app
+    return live_app(live_context, hub, runtime)
 
 
 @pytest.fixture

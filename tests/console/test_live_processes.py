@@ -1,0 +1,115 @@
+"""Two ``serve``-like apps on one database and one Redis, each with its own engine, session
+factory and event hub (as two processes have): a change made through one is delivered by the
+other's ``GET /console/events`` within 2 seconds. The second hub polls the log only every 30
+seconds, so the delivery can only come from the Redis wake-up published after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from backoffice import BackofficeSettings
+from backoffice.api import build_context
+from backoffice.console import ConsoleContext, Views, load_translations
+from backoffice.console.live import EventHub
+from backoffice.staff_auth import AuthPolicy
+from bot.bootstrap import Runtime, build_runtime
+from bot.config import Settings
+from bot.documents.store import DocumentStore
+from bot.domain.clock import FakeClock
+from tests.backoffice.factories import Roster, conversation_of, make_onboarding
+from tests.console.conftest import PASSWORD, csrf_of, email_of
+from tests.console.sse import SseReader, live_app
+from tests.support.scripted_nlu import ScriptedInterpreter
+from tests.support.server import serving
+
+
+def console_of(runtime: Runtime, hub: EventHub, documents: DocumentStore) -> ConsoleContext:
+    settings = BackofficeSettings()
+    return ConsoleContext(
+        backoffice=build_context(
+            sessions=runtime.sessions,
+            clock=runtime.clock,
+            conversations=runtime.conversations,
+            settings=settings,
+            outbox_wake=asyncio.Event(),
+            documents=documents,
+        ),
+        views=Views(load_translations(), timezone=settings.timezone),
+        policy=AuthPolicy(),
+        secure_cookies=False,
+        public_url="http://127.0.0.1",
+        feed=hub,
+    )
+
+
+@pytest.fixture
+def second_runtime(settings: Settings, clock: FakeClock) -> Iterator[Runtime]:
+    """The other process's runtime: its own engine and session factory on the same database."""
+    other = build_runtime(settings, clock=clock, interpreter=ScriptedInterpreter(), migrate=False)
+    yield other
+    other.close()
+
+
+def test_a_change_made_through_one_process_reaches_the_other_s_browsers_within_2_s(
+    runtime: Runtime,
+    second_runtime: Runtime,
+    clock: FakeClock,
+    passwords: Roster,
+    documents: DocumentStore,
+    redis_url: str,
+    redis_prefix: str,
+) -> None:
+    with runtime.sessions() as session, session.begin():
+        onboarding = make_onboarding(session, now=clock.now(), csm_id=passwords.csm_owner.id)
+        conversation_id = conversation_of(session, onboarding).id
+    hubs = [
+        EventHub(
+            sessions=rt.sessions,
+            clock=clock,
+            redis_url=redis_url,
+            key_prefix=redis_prefix,
+            poll_s=30.0,
+            heartbeat_s=0.5,
+        )
+        for rt in (runtime, second_runtime)
+    ]
+    writer_app = live_app(console_of(runtime, hubs[0], documents), hubs[0], runtime)
+    reader_app = live_app(
+        console_of(second_runtime, hubs[1], documents), hubs[1], second_runtime
+    )
+    with serving(writer_app) as writer_url, serving(reader_app) as reader_url:
+        browser = httpx.Client(base_url=reader_url, timeout=20)
+        page = browser.get("/console/login")
+        signed = browser.post(
+            "/console/login",
+            data={
+                "email": email_of(runtime, passwords.csm_owner.id),
+                "password": PASSWORD,
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        assert signed.status_code == 303
+        stream = SseReader(reader_url, browser.cookies)
+        try:
+            assert stream.status == 200
+            time.sleep(0.3)  # the reader's Redis subscription is up
+            started = time.monotonic()
+            taken = httpx.post(
+                f"{writer_url}/api/v1/conversations/{conversation_id}/takeover",
+                headers=passwords.csm_owner.headers,
+                timeout=20,
+            )
+            assert taken.status_code == 200, taken.text
+            got = stream.by_kind(1, timeout=2.0)
+            elapsed = time.monotonic() - started
+        finally:
+            stream.close()
+            browser.close()
+    assert got[0].event == "takeover"
+    assert got[0].payload["conversation_id"] == conversation_id
+    assert elapsed < 2.0
