@@ -14,10 +14,11 @@ from backoffice.console.routes import (
     home,
     inbox,
     reports,
+    team,
 )
 
 __all__ = ["ROUTE_MODULES"]
 
 ROUTE_MODULES: tuple[ModuleType, ...] = (
-    auth, home, board, inbox, events, reports, clients, conversation
+    auth, home, board, inbox, events, reports, clients, conversation, team
 )
