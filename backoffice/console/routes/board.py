@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backoffice.access import load_onboarding
@@ -23,6 +24,7 @@ from backoffice.console.context import ConsoleContext
 from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
 from backoffice.errors import Invalid
 from bot.storage.models import Onboarding
+from bot.storage.models_console import ConsoleEvent
 
 __all__ = ["register"]
 
@@ -47,6 +49,8 @@ def _render(
     form: dict[str, str] | None = None,
 ) -> Response:
     chosen = choose_segment(session, me.principal, console.backoffice, segment)
+    # Read before the board: an event written meanwhile is replayed to the page's stream.
+    cursor = session.scalar(select(func.max(ConsoleEvent.id))) or 0
     board = build_board(
         session, me.principal, console.backoffice, segment=chosen, language=me.language
     )
@@ -63,6 +67,7 @@ def _render(
             "error": error,
             "form": form or {},
             "status_code": status_code,
+            "event_cursor": cursor,
         },
         language=me.language,
         block=BOARD_TARGET if _wants_fragment(request) else None,
