@@ -236,9 +236,7 @@ class EffectRecorder:
         )
         self.session.add(escalation)
         self.session.flush()
-        if self.assign_escalation is not None:
-            self.assign_escalation(self.session, escalation, now=self.now)
-        # After the assignment, which may give a dedicated segment's onboarding its CSM.
+        # Before the assignment, which writes its own ``escalation_assigned``.
         record_console_event(
             self.session,
             kind="escalation_opened",
@@ -252,6 +250,8 @@ class EffectRecorder:
                 "assigned_to": escalation.assigned_to,
             },
         )
+        if self.assign_escalation is not None:
+            self.assign_escalation(self.session, escalation, now=self.now)
         self._audit("escalated", new=reason, actor="bot")
 
     def _document_confirmed(self, document_id: int, kind: str) -> None:
