@@ -207,15 +207,15 @@ def test_audit_filters_follow_the_api(sign_in: SignIn, seeded: Seeded, roster: R
     csm = sign_in("csm_owner")
     url = f"/console/clients/{seeded.client_id}"
     by_bot = csm.get(url, params={"actor": "bot"})
-    assert "30" in by_bot.text and "1 registros" in by_bot.text
+    assert "30" in by_bot.text and "Registros: 1" in by_bot.text
     by_staff = csm.get(url, params={"actor": "staff"})
-    assert "0 registros" in by_staff.text
+    assert "Registros: 0" in by_staff.text
     by_field = csm.get(url, params={"field": "employees"})
-    assert "1 registros" in by_field.text
+    assert "Registros: 1" in by_field.text
     recent = csm.get(url, params={"since": "2026-11-23"})
-    assert "0 registros" in recent.text
+    assert "Registros: 0" in recent.text
     older = csm.get(url, params={"since": "2026-11-21", "until": "2026-11-21"})
-    assert "1 registros" in older.text
+    assert "Registros: 1" in older.text
     api = httpx.get(
         f"{csm.base_url}/api/v1/clients/{seeded.client_id}/audit",
         params={"since": "2026-11-21", "until": "2026-11-21"},
