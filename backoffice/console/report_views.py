@@ -84,6 +84,11 @@ def segment_name(segment: str) -> str:
     return SEGMENT_NAMES.get(segment, segment)
 
 
+def _caption(text: str) -> Markup:
+    """A visible name above a chart, when a section draws one per segment."""
+    return Markup('<h3 class="chart-title">{}</h3>').format(text)
+
+
 def _stage(segment: str, stage: str, language: str) -> str:
     return f"{segment_name(segment)} · {stage_name(stage, language)}"
 
@@ -96,7 +101,8 @@ def funnel_section(report: FunnelReport, _: Translate, language: str) -> Section
     for i, segment in enumerate(report.segments):
         base = f"funnel:segments.{i}"
         charts.append(
-            horizontal_bars(
+            _caption(segment_name(segment.segment))
+            + horizontal_bars(
                 [
                     Bar(
                         stage_name(s.stage, language),
@@ -187,7 +193,8 @@ def time_in_stage_section(report: TimeInStageReport, _: Translate, language: str
             )
         )
     charts = [
-        horizontal_bars(
+        _caption(segment_name(segment))
+        + horizontal_bars(
             segment_bars,
             chart_id=f"chart-time-{index}",
             title=_("Time in stage: %(segment)s") % {"segment": segment_name(segment)},

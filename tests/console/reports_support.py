@@ -94,7 +94,7 @@ def seed_reports(session: Session, *, start: datetime, csm_id: int, other_csm_id
 
     delays = [30, 120, 300, 600, 1800, None]
     for index, delay in enumerate(delays):
-        onboarding = [stuck, enterprise, dropped, stuck, enterprise, dropped][index]
+        onboarding = [stuck, enterprise, dropped, stuck, enterprise, fast][index]
         conversation = conversation_of(session, onboarding)
         opened = D + timedelta(days=1, hours=index)
         session.add(
