@@ -38,6 +38,7 @@ from bench.chaos.cluster import Cluster  # noqa: E402
 from bench.chaos.load import Load, percentile  # noqa: E402
 from bench.chaos.proxy import RoundRobinProxy  # noqa: E402
 from bench.chaos.services import RedisServer, SmallDisk, ThrowawayPostgres, free_port  # noqa: E402
+from bench.chaos.soak import sample_every, summary  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
 
 PUBLIC_URL = "https://chaos.acolhe.example"
@@ -215,7 +216,9 @@ async def soak(drill: Drill, minutes: float, slow_s: float) -> dict[str, object]
     rss_start = _rss(drill)
     first_sent = len(load.messages)
     print(f"  soak: RSS at start {rss_start}", flush=True)
-    await load.run(minutes * 60)
+    running = asyncio.create_task(load.run(minutes * 60))
+    samples = await sample_every(drill, running)
+    await running
     rss_end = _rss(drill)
     elapsed = time.monotonic() - started
     await load.drained(180)
@@ -245,6 +248,8 @@ async def soak(drill: Drill, minutes: float, slow_s: float) -> dict[str, object]
         "e2e_p99_last_s": round(percentile(late, 0.99), 3),
         "rss_kb_start": rss_start,
         "rss_kb_end": rss_end,
+        **summary(samples),
+        "samples": [asdict(sample) for sample in samples],
         "log_problems": drill.cluster.problems(since=offsets),
     }
 
@@ -378,7 +383,8 @@ def main() -> None:
     if "table" in results:
         print(results["table"])
     if "soak" in results:
-        print(json.dumps(results["soak"], indent=2))
+        shown = {k: v for k, v in results["soak"].items() if k != "samples"}  # type: ignore[union-attr]
+        print(json.dumps(shown, indent=2))
     print(f"log lines with ERROR or a traceback: {results['log_problems_total']}")
     for line in results["log_problems_sample"]:  # type: ignore[attr-defined]
         print("  " + line)
