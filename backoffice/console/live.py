@@ -178,7 +178,10 @@ class EventHub:
         replay_cap: int = 500,
         heartbeat_s: float = 15.0,
         keep: timedelta = timedelta(days=7),
+        read: bool = True,
     ) -> None:
+        """``read=False``: a process that only writes events (``onboard worker``) and wakes the
+        others (``notify``), without reading the log or serving connections."""
         self.sessions = sessions
         self.clock = clock
         self.redis_url = redis_url
@@ -189,6 +192,7 @@ class EventHub:
         self.replay_cap = replay_cap
         self.heartbeat_s = heartbeat_s
         self.keep = keep
+        self.read = read
         self.cursor = 0  # every id up to here was delivered (or given up on)
         self._pending: dict[int, LiveEvent] = {}  # read above a gap, not delivered yet
         self._gap: tuple[int, float] | None = None  # (cursor when first seen, monotonic time)
@@ -207,11 +211,14 @@ class EventHub:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        if self.redis_url is not None:
+            self._redis = Redis.from_url(self.redis_url)
+        if not self.read:
+            return
         self.cursor = await asyncio.to_thread(self._last_id)
         await self._refresh_teams()
         self._tasks.append(asyncio.create_task(self._read_loop(), name="console-events"))
-        if self.redis_url is not None:
-            self._redis = Redis.from_url(self.redis_url)
+        if self._redis is not None:
             self._tasks.append(asyncio.create_task(self._listen(), name="console-events-redis"))
 
     async def stop(self) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy.orm import sessionmaker
 
 from backoffice import BackofficeSettings
 from backoffice.api import build_context
@@ -21,6 +22,7 @@ from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
+from bot.storage.console_events import on_events_committed, record_console_event
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.console.conftest import PASSWORD, csrf_of, email_of
 from tests.console.sse import SseReader, live_app
@@ -107,9 +109,41 @@ def test_a_change_made_through_one_process_reaches_the_other_s_browsers_within_2
             assert taken.status_code == 200, taken.text
             got = stream.by_kind(1, timeout=2.0)
             elapsed = time.monotonic() - started
+            # A third process that only writes (``onboard worker``): its wake-up too.
+            started = time.monotonic()
+            asyncio.run(
+                write_as_worker(runtime, clock, redis_url, redis_prefix, onboarding.id)
+            )
+            from_worker = stream.by_kind(1, timeout=2.0)
+            worker_elapsed = time.monotonic() - started
         finally:
             stream.close()
             browser.close()
     assert got[0].event == "takeover"
     assert got[0].payload["conversation_id"] == conversation_id
     assert elapsed < 2.0
+    assert from_worker[0].event == "document_read" and worker_elapsed < 2.0
+
+
+async def write_as_worker(
+    runtime: Runtime, clock: FakeClock, redis_url: str, prefix: str, onboarding_id: int
+) -> None:
+    sessions = sessionmaker(runtime.db, expire_on_commit=False)
+    worker = EventHub(
+        sessions=sessions, clock=clock, redis_url=redis_url, key_prefix=prefix, read=False
+    )
+    await worker.start()
+    unhook = on_events_committed(sessions, worker.notify)
+    try:
+        with sessions() as session, session.begin():
+            record_console_event(
+                session,
+                kind="document_read",
+                at=clock.now(),
+                onboarding_id=onboarding_id,
+                data={"document_id": 1, "kind": "cnpj_card", "status": "read"},
+            )
+        await asyncio.sleep(0.3)  # the PUBLISH goes out
+    finally:
+        unhook()
+        await worker.stop()
