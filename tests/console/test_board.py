@@ -15,6 +15,7 @@ from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
 from bot.storage.models import Onboarding, StageChange
 from bot.storage.models_backoffice import ErpPush
+from bot.storage.models_console import ConsoleEvent
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.console.conftest import csrf_of
 
@@ -196,6 +197,25 @@ def test_an_htmx_board_request_gets_the_fragment_only(
     assert "data-board=" in fragment and "<html" not in fragment and 'id="board"' not in fragment
 
 
+def test_the_board_in_english(
+    sign_in: SignIn, passwords: Roster, runtime: Runtime, clock: FakeClock
+) -> None:
+    onboarding_id = _onboarding(runtime, clock, stage="documentos", csm_id=passwords.csm_owner.id)
+    client = sign_in("csm_owner")
+    page = client.get("/console/board")
+    client.post(
+        "/console/language",
+        data={"language": "en", "back": "/console/board", "csrf_token": csrf_of(page.text)},
+    )
+    html = client.get("/console/board").text
+    assert "Move to…" in html and "Documents" in _column(html, "documentos")
+    assert "Mover para…" not in html
+    moved = _move(client, onboarding_id, to_stage="validacao", from_stage="documentos")
+    assert 'data-announce="Moved to Validation"' in moved.text
+    refused = _move(client, onboarding_id, to_stage="concluido", from_stage="validacao")
+    assert "The pipeline does not allow moving from Validation to Completed." in refused.text
+
+
 # ---------------------------------------------------------------------------- moving
 def test_the_owner_moves_a_card_and_it_lands_in_the_new_column_with_history(
     sign_in: SignIn, passwords: Roster, runtime: Runtime, clock: FakeClock
@@ -223,6 +243,13 @@ def test_the_owner_moves_a_card_and_it_lands_in_the_new_column_with_history(
             "documentos conferidos",
             f"staff:{passwords.csm_owner.id}",
         )
+        # The live signal other boards refresh on (sse:stage_changed), in the same transaction.
+        event = session.scalars(
+            select(ConsoleEvent).where(
+                ConsoleEvent.kind == "stage_changed", ConsoleEvent.onboarding_id == onboarding_id
+            )
+        ).one()
+        assert event.data == {"from": "documentos", "to": "validacao"}
 
 
 def test_a_plain_form_post_redirects_to_the_card(
@@ -383,6 +410,9 @@ def test_a_manager_assigns_a_csm_of_the_team_with_the_load_shown(
     assert 'data-announce="Atribuído a' in answer.text
     with runtime.sessions() as session:
         assert session.get_one(Onboarding, onboarding_id).csm_id == passwords.csm_owner.id
+        assert session.scalars(
+            select(ConsoleEvent.kind).where(ConsoleEvent.onboarding_id == onboarding_id)
+        ).all() == ["assigned"]
     back = _assign(manager, onboarding_id, "")
     assert back.status_code == 200 and 'data-announce="De volta à fila"' in back.text
     with runtime.sessions() as session:

@@ -135,7 +135,7 @@ def test_a_card_moves_by_keyboard_and_by_drag_and_drop(
     phone = console_server.page(browser, "csm_a", width=360, height=740)
     phone.goto(f"{url}/console/board")
     expect(phone.locator(f"#col-validacao #{keyboard}")).to_be_attached()
-    wrap = phone.locator("#board")
+    wrap = phone.locator("#board .board-columns")
     assert wrap.evaluate("e => e.scrollWidth > e.clientWidth")  # sideways, not squeezed
     card_width = phone.locator(f"#card-{ids['queue']}").evaluate(
         "e => e.getBoundingClientRect().width"
