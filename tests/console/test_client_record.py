@@ -18,6 +18,7 @@ from bot.domain.clock import FakeClock
 from bot.storage.models import AuditEvent, Document, Escalation
 from bot.storage.models_schedule import CompanyRegistry
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
+from tests.console.conftest import csrf_of
 
 SignIn = Callable[[str], httpx.Client]
 PNG = bytes.fromhex(
@@ -159,7 +160,7 @@ def test_the_owner_sees_every_section_of_the_record(sign_in: SignIn, seeded: See
     assert "CNH: o nome não confere com o do contato" in html
     # Live: the sections listen to the onboarding's events.
     assert f"sse:onboarding-{seeded.onboarding_id}" in html
-    assert 'sse-connect="/console/events"' in html
+    assert 'sse-connect="/console/events?last_event_id=' in html
     # A CSM gets no LGPD buttons.
     assert "Exportar dados" not in html and "Apagar dados" not in html
 
@@ -246,3 +247,22 @@ def test_document_content_is_served_inline_and_audited(
     assert opened == 2
     missing = csm.get(f"/console/clients/{seeded.client_id}/documents/999999/content")
     assert missing.status_code == 404
+
+
+def test_a_section_alone_for_live_refreshes_and_english(sign_in: SignIn, seeded: Seeded) -> None:
+    csm = sign_in("csm_owner")
+    url = f"/console/clients/{seeded.client_id}"
+    audit = csm.get(f"{url}/sections/audit", params={"live": "true", "actor": "bot"})
+    assert audit.status_code == 200
+    assert "<html" not in audit.text and "<h2" in audit.text
+    assert 'data-announce="O cadastro foi atualizado."' in audit.text  # said by the live region
+    assert "Registros: 1" in audit.text  # the filters sent along are kept
+    assert csm.get(f"{url}/sections/secrets").status_code == 404
+    page = csm.get(url).text
+    switched = csm.post(
+        "/console/language", data={"language": "en", "back": url, "csrf_token": csrf_of(page)}
+    )
+    assert switched.status_code == 303
+    english = csm.get(url).text
+    assert ">Audit trail</h2>" in english and ">Cross-check warnings</h2>" in english
+    assert "low: to confirm" in english

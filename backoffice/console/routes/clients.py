@@ -42,6 +42,7 @@ from backoffice.console.record_view import IMAGE_TYPES, load_record
 from backoffice.errors import Invalid, NotFound
 from bot.domain.fields import format_cnpj
 from bot.storage.models import Client
+from bot.storage.models_console import ConsoleEvent
 
 __all__ = ["register"]
 
@@ -127,6 +128,8 @@ def _record_values(
     filters: AuditFilters | None = None,
 ) -> dict[str, Any]:
     context = console.backoffice
+    # Read before the record: an event written meanwhile is replayed to the page's stream.
+    cursor = session.scalar(select(func.max(ConsoleEvent.id))) or 0
     view = load_record(session, context, me.principal, client_id)
     gettext = _gettext(console, me)
     filters = filters or read_filters(_query(request), gettext=gettext)
@@ -147,6 +150,7 @@ def _record_values(
         "can_erase": role in ("manager", "admin"),
         "erase_allowed": may_erase(session, me.principal, client_id),
         "live": False,
+        "event_cursor": cursor,
         "focus_edit": None,
         "names": {**view.names, **audit.names},
         "action_labels": ACTION_LABELS,
