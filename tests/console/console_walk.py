@@ -46,7 +46,12 @@ from bot.storage.models import (
 )
 from bot.storage.models_backoffice import NpsResponse, StaffNote
 from bot.storage.models_console import ConsoleEvent, StaffSession
-from tests.backoffice.factories import Member, conversation_of, make_onboarding
+from tests.backoffice.factories import (
+    Member,
+    conversation_of,
+    make_booking,
+    make_onboarding,
+)
 
 PREFIX = "/console"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -176,6 +181,13 @@ def make_rows(
         answered_at=now - timedelta(minutes=4),
     )
     session.add_all([message, escalation, document, note, audit, nps, dead])
+    booking = make_booking(
+        session,
+        onboarding_id=onboarding.id,
+        csm_id=owner.id,
+        starts_at=now - timedelta(hours=2, minutes=n % 50),
+        now=now,
+    )
     session.flush()
     event = ConsoleEvent(
         at=now - timedelta(minutes=19),
@@ -199,6 +211,7 @@ def make_rows(
             "note_id": note.id,
             "staff_id": owner.id,
             "outbox_item_id": dead.id,
+            "booking_id": booking.id,
         },
         markers=(
             company,
@@ -228,6 +241,7 @@ ROW_PARAMS: dict[str, str] = {
         "message_id",
         "note_id",
         "staff_id",
+        "booking_id",
     )
 }
 ROW_PARAMS_AT: dict[tuple[str, str], str] = {
@@ -264,6 +278,18 @@ WORDS: dict[tuple[str, str], Callable[[], tuple[str, ...]]] = {
     ("/console/clients/{client_id}/edit/{group}", "group"): _words(
         "backoffice.console.record_forms", "CLIENT_GROUPS", ("contact-admin",)
     ),
+}
+
+# Query parameters worth walking with several values beyond their default (each is tried):
+# every tab of the inbox, a search for the target's company, every edit group of a record.
+QUERY_WORDS: dict[str, Callable[[Rows], tuple[Any, ...]]] = {
+    "tab": lambda _rows: _words("backoffice.console.inbox_queries", "InboxTab")(),
+    # The company's name without its last word: a page that echoes the search shows this, only
+    # a page that found the client shows the whole name (a marker).
+    "q": lambda rows: (rows.markers[0].rsplit(" ", 1)[0],),
+    "edit": lambda _rows: _words(
+        "backoffice.console.record_forms", "CLIENT_GROUPS", ("contact-admin",)
+    )(),
 }
 
 # Values of parameters that name no row (form fields mostly), so a request gets past the
@@ -409,6 +435,21 @@ def fill_problems(route: ConsoleRoute) -> list[str]:
     return problems
 
 
+# The same, for a name that takes different values on different routes: by (path, name).
+VALUES_AT: dict[tuple[str, str], Callable[[Rows], Any]] = {
+    ("/console/team/bookings/{booking_id}/attendance", "status"): lambda _rows: "attended",
+}
+
+
+def _value_of(route: ConsoleRoute, name: str, rows: Rows) -> Any:
+    """A non-row parameter's value from VALUES_AT or VALUES; None when neither has it."""
+    if (route.path, name) in VALUES_AT:
+        return VALUES_AT[route.path, name](rows)
+    if name in VALUES:
+        return VALUES[name](rows)
+    return None
+
+
 def _choices(annotation: Any) -> list[Any]:
     """The values of a Literal or Enum parameter (``Optional`` unwrapped), else []."""
     origin = typing.get_origin(annotation)
@@ -460,14 +501,15 @@ def query_variants(route: ConsoleRoute, rows: Rows) -> list[dict[str, Any]]:
     for param in route.query:
         if key := row_key(route.path, param.name):
             base[param.name] = rows.ids[key]
-        elif param.name in VALUES:
-            base[param.name] = VALUES[param.name](rows)
+        elif (value := _value_of(route, param.name, rows)) is not None:
+            base[param.name] = value
         elif param.required:
             base[param.name] = _value_by_type(param)
     variants = [base]
     for param in route.query:
-        for choice in _choices(param.annotation):
-            variants.append({**base, param.name: choice})
+        words = QUERY_WORDS[param.name](rows) if param.name in QUERY_WORDS else ()
+        for choice in (*_choices(param.annotation), *words):
+            variants.append({**base, param.name: getattr(choice, "value", choice)})
     return variants
 
 
@@ -476,8 +518,8 @@ def form_of(route: ConsoleRoute, rows: Rows) -> dict[str, Any]:
     for param in route.form:
         if key := row_key(route.path, param.name):
             form[param.name] = rows.ids[key]
-        elif param.name in VALUES:
-            form[param.name] = VALUES[param.name](rows)
+        elif (value := _value_of(route, param.name, rows)) is not None:
+            form[param.name] = value
         else:
             value = _value_by_type(param)
             if value is not None:
