@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.deliveries import undelivered
-from bot.storage.models import Conversation, Document, Message, StaffUser
+from bot.storage.models import Conversation, Document, Message, OutboxItem, StaffUser
 from bot.storage.models_backoffice import StaffNote
 
 __all__ = [
@@ -216,6 +216,7 @@ def transcript(
             .order_by(Document.id)
         )
     )
+    left = _left_the_outbox(session, [m.id for m in messages if m.direction == "out"])
     entries = [
         Entry(
             id=m.id,
@@ -223,7 +224,9 @@ def transcript(
             author=m.author,
             staff_name=names.get(m.staff_id or 0),
             text=m.text,
-            status=m.status,
+            # The provider's first answer is "queued" (accepted): once the outbox row is sent,
+            # say so rather than look like it is still waiting here.
+            status="sent" if m.status in ("queued", "accepted") and m.id in left else m.status,
             error_code=m.error_code,
             at=m.created_at,
         )
@@ -246,6 +249,18 @@ def transcript(
         else:
             loose.append(view)
     return Transcript(entries=entries, older=older, loose=loose)
+
+
+def _left_the_outbox(session: Session, message_ids: list[int]) -> set[int]:
+    if not message_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(OutboxItem.message_id).where(
+                OutboxItem.message_id.in_(message_ids), OutboxItem.status == "sent"
+            )
+        )
+    )
 
 
 def notes_of(session: Session, conversation: Conversation) -> list[NoteView]:

@@ -163,7 +163,7 @@ def test_another_csm_gets_the_refusal_page_and_a_missing_id_a_404(
     assert refused.status_code == 403
     assert "Você não tem acesso a isto" in refused.text
     assert "HUMANO" not in refused.text
-    for path in ("transcript", "holder", f"documents/{scene.document}"):
+    for path in ("transcript", "holder", "composer", f"documents/{scene.document}"):
         assert other.get(f"/console/conversations/{scene.owned}/{path}").status_code == 403
     token = csrf_of(other.get("/console/inbox").text)
     actions = ("takeover", "messages", "release", "notes", f"deliveries/{scene.held_item}/retry")
@@ -273,6 +273,10 @@ def test_a_second_csm_sees_the_holder_and_cannot_type_over_them(
     assert 'id="send"' not in page and 'id="takeover"' not in page
     fragment = second.get(f"{base}/holder", headers={"HX-Request": "true"}).text
     assert f"{holder} assumiu esta conversa." in fragment and "<html" not in fragment
+    composer = second.get(f"{base}/composer").text
+    assert "só essa pessoa pode escrever ao cliente" in composer and "<textarea" not in composer
+    mine = first.get(f"{base}/composer").text
+    assert 'id="composer-text"' in mine and "hx-preserve" in mine and "<html" not in mine
 
     token = csrf_of(watching.text)
     again = second.post(f"{base}/takeover", data={"csrf_token": token})

@@ -177,6 +177,18 @@ def holder_block(
     return _render(request, session, console, me, conversation_id, block="holder")
 
 
+def composer_block(
+    request: Request,
+    conversation_id: ConversationId,
+    session: SessionDep,
+    console: ConsoleDep,
+    me: SignedInDep,
+) -> Response:
+    """The composer alone: it appears, or gives way to who holds it, as the holder changes (the
+    text being typed is kept by ``hx-preserve``)."""
+    return _render(request, session, console, me, conversation_id, block="composer")
+
+
 def takeover(
     request: Request,
     conversation_id: ConversationId,
@@ -373,6 +385,9 @@ def register(router: APIRouter) -> None:
         base + "/transcript", transcript_block, methods=["GET"], name="console_transcript"
     )
     router.add_api_route(base + "/holder", holder_block, methods=["GET"], name="console_holder")
+    router.add_api_route(
+        base + "/composer", composer_block, methods=["GET"], name="console_composer"
+    )
     router.add_api_route(base + "/takeover", takeover, methods=["POST"], name="console_takeover")
     router.add_api_route(base + "/messages", send, methods=["POST"], name="console_send")
     router.add_api_route(base + "/release", hand_back, methods=["POST"], name="console_release")
