@@ -31,7 +31,7 @@ from bot.storage.models_training import TrainingAvailability, TrainingBooking, T
 
 __all__ = [
     "CsmLoad",
-    "Session_",
+    "TrainingSession",
     "TeamWork",
     "WorkItem",
     "csm_loads",
@@ -219,7 +219,7 @@ def training_windows(
 
 
 @dataclass(frozen=True, slots=True)
-class Session_:
+class TrainingSession:
     """A training session with its bookings (attendance is recorded once it has started)."""
 
     slot: TrainingSlot
@@ -236,7 +236,7 @@ def training_sessions(
     back: timedelta = timedelta(days=7),
     ahead: timedelta = timedelta(days=14),
     limit: int = 40,
-) -> list[Session_]:
+) -> list[TrainingSession]:
     """Sessions of the CSMs in scope from ``back`` ago to ``ahead``, with their bookings in
     scope; sessions with nobody booked are left out (free seats are the availability's)."""
     principal.require_role("manager", "admin")
@@ -255,12 +255,12 @@ def training_sessions(
         )
         .order_by(TrainingSlot.starts_at, TrainingSlot.id, TrainingBooking.id)
     )
-    sessions: dict[int, Session_] = {}
+    sessions: dict[int, TrainingSession] = {}
     for booking, slot, csm_name, company in rows:
         if slot.id not in sessions:
             if len(sessions) >= limit:
                 break
-            sessions[slot.id] = Session_(
+            sessions[slot.id] = TrainingSession(
                 slot=slot, csm_name=csm_name, bookings=[], started=slot.starts_at <= now
             )
         sessions[slot.id].bookings.append((booking, company or "—"))

@@ -210,6 +210,16 @@ def test_reassigning_an_onboarding_moves_its_escalations(
         "data-announce" in answer.text and f"Onboarding #{team['mine']} reatribuído" in answer.text
     )
     assert "<html" not in answer.text  # the region only
+    # Both CSMs' work lists are unfolded: where it was and where it went.
+    for member in (passwords.csm_owner, passwords.csm_other):
+        assert f'data-csm="{member.id}" open' in answer.text
+    live = client.get(
+        "/console/team/live",
+        params={"open": f"{passwords.csm_other.id},x"},
+        headers={"HX-Request": "true"},
+    )
+    assert f'data-csm="{passwords.csm_other.id}" open' in live.text
+    assert f'data-csm="{passwords.csm_owner.id}" open' not in live.text
     with runtime.sessions() as session:
         assert session.get_one(Onboarding, team["mine"]).csm_id == passwords.csm_other.id
         assert session.get_one(Escalation, team["held"]).assigned_to == passwords.csm_other.id

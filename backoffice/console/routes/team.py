@@ -17,9 +17,10 @@ the forms post and come back to the page (303).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -80,6 +81,7 @@ def _values(session: Session, me: SignedIn, console: ConsoleContext) -> dict[str
         "live_events": LIVE_EVENTS,
         "announce": None,
         "error": None,
+        "opened": set(),  # CSMs whose work list is shown unfolded
         "now": now,
     }
 
@@ -98,34 +100,53 @@ def team_page(
 
 
 def team_live(
-    request: Request, session: SessionDep, me: SignedInDep, console: ConsoleDep
+    request: Request,
+    session: SessionDep,
+    me: SignedInDep,
+    console: ConsoleDep,
+    open: Annotated[str, Query(max_length=2000)] = "",
 ) -> Response:
-    """The alerts and loads region alone (what a live event refreshes)."""
+    """The alerts and loads region alone (what a live event refreshes); ``open`` names the CSMs
+    whose work lists the page had unfolded, so that a refresh does not fold them."""
     me.principal.require_role("manager", "admin")
-    return console.views.render(
-        request, "team.html", _values(session, me, console), language=me.language, block="live"
-    )
+    values = _values(session, me, console)
+    values["opened"] = {int(part) for part in open.split(",") if part.strip().isdigit()}
+    return console.views.render(request, "team.html", values, language=me.language, block="live")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an action answers: its region, the words to announce or the refusal, the CSMs
+    whose work lists to unfold (the holder before and after)."""
+
+    block: str
+    announce: str | None = None
+    refused: Conflict | Invalid | None = None
+    opened: frozenset[int | None] = frozenset()
 
 
 def _answer(
-    request: Request,
-    session: Session,
-    me: SignedIn,
-    console: ConsoleContext,
-    *,
-    block: str,
-    announce: str | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    request: Request, session: Session, me: SignedIn, console: ConsoleContext, outcome: Outcome
 ) -> Response:
     if not _is_htmx(request):
-        if error is not None:
-            raise (Conflict if status_code == 409 else Invalid)(error)
+        if outcome.refused is not None:
+            raise outcome.refused
         return RedirectResponse("/console/team", status_code=303)
     values = _values(session, me, console)
-    values.update(announce=announce, error=error, error_block=block)
+    error = None
+    if outcome.refused is not None:
+        headline = console.views.gettext(me.language, "This could not be done")
+        error = f"{headline}: {outcome.refused.detail}"
+    values.update(
+        announce=outcome.announce, error=error, error_block=outcome.block, opened=outcome.opened
+    )
     return console.views.render(
-        request, "team.html", values, language=me.language, block=block, status_code=status_code
+        request,
+        "team.html",
+        values,
+        language=me.language,
+        block=outcome.block,
+        status_code=outcome.refused.status if outcome.refused is not None else 200,
     )
 
 
@@ -147,8 +168,8 @@ def assign_escalation(
     staff_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     me.principal.require_role("manager", "admin")
-    _ = lambda message: console.views.gettext(me.language, message)  # noqa: E731
     escalation = load_escalation(session, me.principal, escalation_id)
+    before = escalation.assigned_to
     try:
         reassign(
             session,
@@ -164,24 +185,13 @@ def assign_escalation(
         )
     except (Conflict, Invalid) as refused:
         session.rollback()
-        return _answer(
-            request,
-            session,
-            me,
-            console,
-            block="live",
-            error=refused.detail,
-            status_code=refused.status,
-        )
+        outcome = Outcome("live", refused=refused, opened=frozenset({before}))
+        return _answer(request, session, me, console, outcome)
+    after = escalation.assigned_to
     session.commit()
-    return _answer(
-        request,
-        session,
-        me,
-        console,
-        block="live",
-        announce=_("Escalation #%(id)s reassigned.") % {"id": escalation_id},
-    )
+    words = console.views.gettext(me.language, "Escalation #%(id)s reassigned.")
+    outcome = Outcome("live", words % {"id": escalation_id}, opened=frozenset({before, after}))
+    return _answer(request, session, me, console, outcome)
 
 
 def assign_onboarding(
@@ -193,8 +203,8 @@ def assign_onboarding(
     csm_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     me.principal.require_role("manager", "admin")
-    _ = lambda message: console.views.gettext(me.language, message)  # noqa: E731
     onboarding = load_onboarding(session, me.principal, onboarding_id)
+    before = onboarding.csm_id
     try:
         assign_csm(
             session,
@@ -205,24 +215,13 @@ def assign_onboarding(
         )
     except (Conflict, Invalid) as refused:
         session.rollback()
-        return _answer(
-            request,
-            session,
-            me,
-            console,
-            block="live",
-            error=refused.detail,
-            status_code=refused.status,
-        )
+        outcome = Outcome("live", refused=refused, opened=frozenset({before}))
+        return _answer(request, session, me, console, outcome)
+    after = onboarding.csm_id
     session.commit()
-    return _answer(
-        request,
-        session,
-        me,
-        console,
-        block="live",
-        announce=_("Onboarding #%(id)s reassigned.") % {"id": onboarding_id},
-    )
+    words = console.views.gettext(me.language, "Onboarding #%(id)s reassigned.")
+    outcome = Outcome("live", words % {"id": onboarding_id}, opened=frozenset({before, after}))
+    return _answer(request, session, me, console, outcome)
 
 
 def attendance(
@@ -234,7 +233,6 @@ def attendance(
     status: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     me.principal.require_role("manager", "admin")
-    _ = lambda message: console.views.gettext(me.language, message)  # noqa: E731
     booking = load_booking(session, me.principal, booking_id)
     try:
         if status not in ATTENDANCE:
@@ -244,24 +242,10 @@ def attendance(
         )
     except (Conflict, Invalid) as refused:
         session.rollback()
-        return _answer(
-            request,
-            session,
-            me,
-            console,
-            block="training",
-            error=refused.detail,
-            status_code=refused.status,
-        )
+        return _answer(request, session, me, console, Outcome("training", refused=refused))
     session.commit()
-    return _answer(
-        request,
-        session,
-        me,
-        console,
-        block="training",
-        announce=_("Attendance recorded."),
-    )
+    words = console.views.gettext(me.language, "Attendance recorded.")
+    return _answer(request, session, me, console, Outcome("training", words))
 
 
 def register(router: APIRouter) -> None:
