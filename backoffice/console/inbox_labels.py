@@ -8,6 +8,7 @@ __all__ = [
     "LABELS",
     "author_label",
     "channel_label",
+    "delivery_note",
     "reason_label",
     "sla_label",
     "status_label",
@@ -73,10 +74,29 @@ def sla_label(state: str | None) -> str:
     return _SLA.get(state or "", "No SLA")
 
 
+# What the delivery worker writes in ``outbox.last_error`` when it holds a row
+# (bot.workers.outbox), said for a person.
+_NOTES = (
+    ("outside WhatsApp's 24-hour window", "Outside WhatsApp's 24-hour window, with no template "
+     "configured for it: it can go once the client writes again."),
+    ("may have been sent", "It may have been sent: check the provider's log before trying "
+     "again (the retry asks the provider first)."),
+)
+
+
+def delivery_note(error: str | None) -> str | None:
+    """A known reason for a held or dead message, as a message id; None: show it as written."""
+    for start, note in _NOTES:
+        if error and error.startswith(start):
+            return note
+    return None
+
+
 # For templates: ``**LABELS`` in the context, then ``_(reason_label(code))``.
 LABELS = {
     "author_label": author_label,
     "channel_label": channel_label,
+    "delivery_note": delivery_note,
     "reason_label": reason_label,
     "sla_label": sla_label,
     "status_label": status_label,

@@ -151,6 +151,7 @@ def test_the_page_shows_the_transcript_documents_stage_and_window(
     assert "aberta até" in html  # the WhatsApp window, the client wrote an hour ago
     assert "Mensagens que não foram enviadas" in html and "Lembrete: falta o comprovante." in html
     assert f'id="retry-{scene.held_item}"' in html
+    assert "Fora da janela de 24 horas do WhatsApp e sem modelo configurado" in html
     assert f'id="retry-{scene.sent_item}"' not in html
     assert f'hx-trigger="sse:conversation-{scene.owned}"' in html
 

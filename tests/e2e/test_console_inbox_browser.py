@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +199,59 @@ def test_a_csm_opening_another_csm_s_conversation_by_url_is_refused(
     ana.screenshot(path=str(tmp_path / "refused-360.png"), full_page=True)
     missing = ana.goto(f"{server.url}/console/conversations/999999")
     assert missing is not None and missing.status == 404
+
+
+def test_a_reply_outside_the_24_hour_window_is_held_and_retried_once_the_client_writes(
+    browser: Any, console_server: ConsoleServer, tmp_path: Path
+) -> None:
+    """No template is configured: the composer says the reply will be held, it is, and its
+    retry after the client wrote again reaches Twilio."""
+    from playwright.sync_api import expect
+
+    from bot.storage.models import OutboxItem
+
+    server = console_server
+    number = "+5511988880003"
+    server.client_writes(number, "oi")
+    _wait_sent(server, number, 1)
+    conversation = _conversation_of(server, number)
+    with server.db() as session, session.begin():
+        row = session.get_one(Conversation, conversation.id)
+        assert row.last_inbound_at is not None
+        row.last_inbound_at -= timedelta(hours=25)  # the client last wrote yesterday
+
+    admin = server.page(browser, "admin")
+    admin.goto(f"{server.url}/console/conversations/{conversation.id}")
+    expect(admin.locator(".conv-facts")).to_contain_text("fechada")
+    admin.get_by_role("button", name="Assumir conversa").click()
+    expect(admin.locator("#composer-window")).to_contain_text("ficará retida")
+    admin.get_by_label("Mensagem").fill("Bom dia! Ainda precisa de ajuda com o cadastro?")
+    admin.get_by_role("button", name="Enviar").click()
+
+    def held() -> OutboxItem | None:
+        with server.db() as session:
+            return session.scalars(
+                select(OutboxItem).where(
+                    OutboxItem.conversation_id == conversation.id, OutboxItem.status == "held"
+                )
+            ).first()
+
+    deadline = time.monotonic() + 10
+    while held() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    item = held()
+    assert item is not None
+    assert _sent_to(server, number)[-1] != "Bom dia! Ainda precisa de ajuda com o cadastro?"
+    admin.reload()
+    retry = admin.locator(f"#retry-{item.id}")
+    expect(retry).to_be_visible()
+    expect(admin.locator("#undelivered")).to_contain_text("Retida")
+    _shots(admin, tmp_path, "conversation-held")
+
+    before = len(_sent_to(server, number))
+    server.client_writes(number, "sim")  # the window opens again; the bot is silent
+    expect(admin.locator("#composer-window")).to_contain_text("está aberta até")
+    retry.click()
+    sent = _wait_sent(server, number, before + 1)
+    assert sent[before] == "Bom dia! Ainda precisa de ajuda com o cadastro?"
+    expect(admin.locator(f"#retry-{item.id}")).to_have_count(0)
