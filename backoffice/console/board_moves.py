@@ -29,6 +29,7 @@ from bot.storage.models import Onboarding, StaffUser
 __all__ = ["REASON_MAX", "MoveDone", "Refused", "assign_card", "move_card"]
 
 REASON_MAX = 300  # StageChange.reason
+INCOMPLETE = "the registration is incomplete"  # approve's Conflict for a client without data
 
 
 def _l(message: str) -> str:
@@ -116,6 +117,14 @@ def move_card(
                 pipelines=context.pipelines,
             )
     except (Conflict, Invalid) as refused:
+        if refused.detail.startswith(INCOMPLETE):
+            raise Refused(
+                422,
+                _l(
+                    "The registration is incomplete (it needs the CNPJ and the company name): "
+                    "complete it in the client record first."
+                ),
+            ) from refused
         raise Refused(
             422, _l("The move was refused: %(detail)s"), detail=refused.detail
         ) from refused

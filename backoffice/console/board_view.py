@@ -192,8 +192,12 @@ def build_board(
     *,
     segment: str,
     language: str,
+    also: int | None = None,
 ) -> Board:
-    """The board of ``segment`` as ``principal`` may see it, at the context's clock."""
+    """The board of ``segment`` as ``principal`` may see it, at the context's clock.
+
+    ``also``: an onboarding shown even beyond its column's limit (the card just moved, so the
+    focus can return to it)."""
     template = context.pipelines.for_segment(segment)
     scoped = (Onboarding.segment == segment, onboarding_scope(principal))
     counts: dict[str, int] = {
@@ -220,6 +224,8 @@ def build_board(
                     .limit(CARDS_PER_COLUMN)
                 )
             )
+    if also is not None and all(o.id != also for o in shown):
+        shown.extend(session.scalars(select(Onboarding).where(*scoped, Onboarding.id == also)))
     cards = _cards(session, context, template, shown, language=language)
     columns = []
     for spec in template.stages:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from backoffice.console import board_view
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
 from bot.storage.models import Onboarding, StageChange
@@ -359,6 +360,43 @@ def test_a_csm_cannot_approve_a_manager_can(
     assert _stage(runtime, onboarding_id) == "configuracao"
     with runtime.sessions() as session:
         assert session.scalars(select(ErpPush).where(ErpPush.onboarding_id == onboarding_id)).one()
+
+
+def test_approving_an_incomplete_registration_is_a_422_that_says_what_to_do(
+    sign_in: SignIn, passwords: Roster, runtime: Runtime, clock: FakeClock
+) -> None:
+    onboarding_id = _onboarding(runtime, clock, stage="aprovacao", cnpj="")
+    answer = _move(
+        sign_in("manager"), onboarding_id, to_stage="configuracao", from_stage="aprovacao"
+    )
+    assert answer.status_code == 422
+    assert "O cadastro está incompleto (precisa do CNPJ e da razão social)" in answer.text
+    assert _stage(runtime, onboarding_id) == "aprovacao"
+
+
+def test_a_full_column_shows_its_oldest_cards_and_the_one_just_moved(
+    sign_in: SignIn,
+    passwords: Roster,
+    runtime: Runtime,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(board_view, "CARDS_PER_COLUMN", 2)
+    now = clock.now()
+    waiting = [
+        _onboarding(runtime, clock, stage="validacao", entered_at=now - timedelta(hours=h))
+        for h in (3, 2, 1)
+    ]
+    moving = _onboarding(runtime, clock, stage="documentos")
+    client = sign_in("csm_owner")
+    column = _column(client.get("/console/board").text, "validacao")
+    assert _count(column, "validacao") == 3
+    assert [f'id="card-{i}"' in column for i in waiting] == [True, True, False]
+    assert "Mais 1 não mostrados." in column
+    moved = _move(client, moving, to_stage="validacao", from_stage="documentos")
+    column = _column(moved.text, "validacao")
+    assert _count(column, "validacao") == 4
+    assert re.search(rf'id="card-{moving}"[^>]*data-focus-card', column, re.S)
 
 
 def test_a_stage_needing_a_csm_refuses_an_unassigned_card(

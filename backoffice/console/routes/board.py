@@ -52,7 +52,12 @@ def _render(
     # Read before the board: an event written meanwhile is replayed to the page's stream.
     cursor = session.scalar(select(func.max(ConsoleEvent.id))) or 0
     board = build_board(
-        session, me.principal, console.backoffice, segment=chosen, language=me.language
+        session,
+        me.principal,
+        console.backoffice,
+        segment=chosen,
+        language=me.language,
+        also=focus if focus is not None else (error[0] if error else None),
     )
     return console.views.render(
         request,

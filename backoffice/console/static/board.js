@@ -75,6 +75,16 @@
     say(prompt);
   }
 
+  // Escape closes a card's open form and gives the focus back to its summary.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var details = event.target.closest("#board details[open]");
+    if (!details) return;
+    details.open = false;
+    var summary = details.querySelector("summary");
+    if (summary) summary.focus();
+  });
+
   // ---- refusals: 403 / 409 / 422 carry the re-rendered board with the message in place; a
   // page without the board (another CSM's onboarding, a missing one) replaces the main area.
   document.addEventListener("htmx:beforeSwap", function (event) {
