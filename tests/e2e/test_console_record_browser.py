@@ -106,6 +106,15 @@ def test_an_edit_by_keyboard_shows_in_the_audit_trail(
     watcher = console_server.page(browser, "manager")
     watcher.goto(record)
     expect(watcher.locator("#audit")).to_contain_text("Registros: 0")
+    refreshed: list[str] = []  # the sections the watcher's page fetched again, live
+    watcher.on(
+        "request",
+        lambda request: (
+            refreshed.append(request.url.split("/sections/")[1].split("?")[0])
+            if "/sections/" in request.url
+            else None
+        ),
+    )
 
     page = console_server.page(browser, "csm_a")
     page.goto(f"{console_server.url}/console/clients")
@@ -166,6 +175,10 @@ def test_an_edit_by_keyboard_shows_in_the_audit_trail(
     # The manager's open record follows live (sse:onboarding-<id>), without a reload.
     expect(watcher.locator("#audit")).to_contain_text("Padaria Teclado & Forno Ltda", timeout=8000)
     expect(watcher.locator("#group-company")).to_contain_text("Padaria Teclado & Forno Ltda")
+    expect(watcher.locator("#record-header h1")).to_have_text("Padaria Teclado & Forno Ltda")
+    # Only the sections a client_updated concerns (the stage history does not change).
+    assert {"header", "company", "audit"} <= set(refreshed), refreshed
+    assert "history" not in refreshed, refreshed
 
     with console_server.db() as session:
         event = session.scalar(
