@@ -132,6 +132,10 @@ class Board:
     csms: list[CsmOption]
 
     @property
+    def csm_ids(self) -> set[int]:
+        return {csm.id for csm in self.csms}
+
+    @property
     def total(self) -> int:
         return sum(column.count for column in self.columns)
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from backoffice.console import board_view
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import Onboarding, StageChange
+from bot.storage.models import Onboarding, StaffUser, StageChange
 from bot.storage.models_backoffice import ErpPush
 from bot.storage.models_console import ConsoleEvent
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
@@ -479,3 +479,19 @@ def test_assignment_refusals_per_role(
         assert session.get_one(Onboarding, onboarding_id).csm_id is None
     admin = _assign(sign_in("admin"), onboarding_id, passwords.csm_other.id)
     assert admin.status_code == 200
+
+
+def test_a_csm_who_cannot_be_assigned_any_more_stays_selected(
+    sign_in: SignIn, passwords: Roster, runtime: Runtime, clock: FakeClock
+) -> None:
+    onboarding_id = _onboarding(runtime, clock, stage="validacao", csm_id=passwords.csm_other.id)
+    with runtime.sessions() as session, session.begin():
+        session.get_one(StaffUser, passwords.csm_other.id).active = False
+    html = sign_in("manager").get("/console/board").text
+    options = re.search(rf'<select id="csm-{onboarding_id}".*?</select>', html, re.S)
+    assert options
+    # Submitting the form unchanged must not hand the card back to the queue.
+    assert re.search(
+        rf'<option value="{passwords.csm_other.id}" selected>[^<]*\(atual\)', options.group(0)
+    )
+    assert re.search(r'<option value=""\s*>', options.group(0))
