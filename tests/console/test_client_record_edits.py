@@ -328,3 +328,21 @@ def test_an_admin_erases_directly_with_the_word(
         assert session.get_one(Client, seeded.client_id).erased_at is not None
         actions = set(session.scalars(select(AuditEvent.action)))
     assert "client_erased" in actions
+
+
+def test_the_edit_form_opens_and_cancels_as_a_fragment(sign_in: SignIn, seeded: Seeded) -> None:
+    csm = sign_in("csm_owner")
+    url = f"/console/clients/{seeded.client_id}/edit/address"
+    form = csm.get(url, headers=HTMX)
+    assert form.status_code == 200 and "<html" not in form.text
+    assert "data-editing" in form.text and 'id="address-cep"' in form.text
+    assert re.search(r'id="address-cep"[^>]*autofocus', form.text)  # the focus goes in
+    assert 'value="01310100"' in form.text  # the current values
+    cancelled = csm.get(url, params={"cancel": "1"}, headers=HTMX)
+    assert "data-editing" not in cancelled.text
+    assert re.search(r'id="edit-address"[^>]*autofocus', cancelled.text)  # back on Edit
+    without_js = csm.get(url)
+    assert without_js.status_code == 303
+    assert without_js.headers["location"].endswith("?edit=address#group-address")
+    page = csm.get(f"/console/clients/{seeded.client_id}", params={"edit": "address"})
+    assert 'id="address-cep"' in page.text and "<html" in page.text
