@@ -20,6 +20,7 @@ from tests.e2e.console_server import ConsoleServer
 
 CLIENT = "+5511988880001"
 OTHER_CLIENT = "+5511988880002"
+THIRD_CLIENT = "+5511988880004"
 
 LIVE = (
     "() => { const el = document.querySelector('[sse-connect]');"
@@ -93,6 +94,17 @@ def test_escalation_live_in_the_inbox_takeover_reply_and_hand_back(
     with server.db() as session:
         escalation = session.scalars(select(Escalation)).one()
     assert escalation.assigned_to == server.staff["csm_a"].id
+
+    # The list refreshes under Ana's keyboard focus and leaves it where it was.
+    ana.evaluate(
+        "() => { window.__swaps = 0; document.body.addEventListener('htmx:afterSwap',"
+        " e => { if (e.detail.target.id === 'inbox-list') window.__swaps++; }); }"
+    )
+    ana.locator(f"#open-{conversation.id}").focus()
+    server.client_writes(THIRD_CLIENT, "oi")  # someone else's first message: a refresh
+    ana.wait_for_function("() => window.__swaps > 0")
+    expect(ana.locator(f"#open-{conversation.id}")).to_be_focused()
+    expect(ana).to_have_title(re.compile(r"^\(1\) Caixa de entrada"))
 
     # (c) Bruno, another CSM of the pool, watches the same conversation.
     bruno = server.page(browser, "csm_b")
