@@ -113,3 +113,75 @@ def test_a_report_shows_the_apis_numbers_and_filters_by_keyboard(
     expect(phone.get_by_role("heading", name="Carga por CSM")).to_be_visible()
     phone.screenshot(path=str(tmp_path / "team-360.png"), full_page=True)
     phone.context.close()
+
+
+def _focused_id(page: Any) -> str:
+    return str(page.evaluate("document.activeElement && document.activeElement.id"))
+
+
+def _tab_to(page: Any, element_id: str, *, limit: int = 80) -> None:
+    """Presses Tab until ``element_id`` has the focus (as a keyboard user would)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if _focused_id(page) == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def test_the_team_view_follows_live_and_reassigns_by_keyboard(
+    browser: Any, console_server: ConsoleServer, tmp_path: Path
+) -> None:
+    """An escalation assigned elsewhere (the API) leaves the queue on the manager's open page
+    without a reload; the manager then hands it to another CSM with the keyboard alone, hears
+    it announced and keeps the focus on the same control."""
+    from playwright.sync_api import expect
+
+    from bot.storage.models import Escalation
+    from tests.backoffice.factories import conversation_of, make_onboarding
+
+    now = datetime.now(UTC)
+    csm_a, csm_b = console_server.staff["csm_a"], console_server.staff["csm_b"]
+    with console_server.db() as session, session.begin():
+        make_onboarding(session, now=now, csm_id=csm_a.id, company="Padaria Alfa")
+        queued = make_onboarding(session, now=now, company="Oficina Sem Dono")
+        escalation = Escalation(
+            conversation_id=conversation_of(session, queued).id,
+            onboarding_id=queued.id,
+            reason="request_human",
+            queue="self_service",
+            created_at=now,
+        )
+        session.add(escalation)
+        session.flush()
+        escalation_id = escalation.id
+
+    page = console_server.page(browser, "manager", width=1280)
+    page.goto(f"{console_server.url}/console/team")
+    expect(page.get_by_role("heading", name="Escalações sem responsável")).to_contain_text("1")
+    page.wait_for_function(
+        "() => { const el = document.querySelector('[sse-connect]');"
+        " const data = el && el['htmx-internal-data'];"
+        " return !!(data && data.sseEventSource && data.sseEventSource.readyState === 1); }"
+    )
+    with console_server.api("manager") as api:
+        answer = api.post(f"/escalations/{escalation_id}/assign", json={"staff_id": csm_b.id})
+        assert answer.status_code == 200, answer.text
+    expect(page.get_by_text("Ninguém esperando na fila.")).to_be_visible(timeout=5_000)
+    expect(page.locator(f'[data-load="{csm_b.id}"]')).to_have_text("1 de 10 escalações")
+
+    # By keyboard: unfold Csm B's work, choose Csm A, press the button.
+    page.locator(f"#csm-{csm_b.id} summary").focus()
+    page.keyboard.press("Enter")
+    _tab_to(page, f"to-escalation-{escalation_id}")
+    page.keyboard.press("ArrowDown")  # "Pela regra" → Csm A (the holder is not offered)
+    assert page.locator(f"#to-escalation-{escalation_id}").input_value() == str(csm_a.id)
+    page.keyboard.press("Tab")
+    assert _focused_id(page) == f"reassign-escalation-{escalation_id}"
+    page.keyboard.press("Enter")
+    expect(page.locator("#live-region")).to_have_text(f"Escalação #{escalation_id} reatribuída.")
+    expect(page.locator(f'[data-load="{csm_a.id}"]')).to_have_text("1 de 10 escalações")
+    assert _focused_id(page) == f"reassign-escalation-{escalation_id}"  # now under Csm A
+    with console_server.api("manager") as api:
+        assert api.get(f"/escalations/{escalation_id}").json()["assigned_to"] == csm_a.id
+    page.screenshot(path=str(tmp_path / "team-desktop.png"), full_page=True)
+    page.context.close()
