@@ -5,6 +5,7 @@ a batch of turns writes all its message events with one INSERT."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel, InboundMessage, OutboundMessage
 from bot.service.message_store import store_outbound
 from bot.service.records import EffectRecorder
-from bot.storage.console_events import record_console_event
+from bot.storage.console_events import prune_console_events, record_console_event
 from bot.storage.models import Client, Conversation, Document, Escalation, Message, Onboarding
 from bot.storage.models_console import ConsoleEvent
 from bot.workers.documents import _read_event
@@ -349,3 +350,15 @@ def test_an_unknown_kind_is_refused(runtime: Runtime, clock: FakeClock) -> None:
     with runtime.sessions() as session, pytest.raises(ValueError, match="unknown console"):
         record_console_event(session, kind="message.created", at=clock.now())
 
+
+
+def test_pruning_deletes_only_the_events_older_than_the_cut(
+    runtime: Runtime, clock: FakeClock
+) -> None:
+    with runtime.sessions() as session, session.begin():
+        record_console_event(session, kind="stage_changed", at=clock.now() - timedelta(days=8))
+        record_console_event(session, kind="stage_changed", at=clock.now())
+    with runtime.sessions() as session, session.begin():
+        assert prune_console_events(session, before=clock.now() - timedelta(days=7)) == 1
+    with runtime.sessions() as session:
+        assert [e.at for e in session.scalars(select(ConsoleEvent))] == [clock.now()]
