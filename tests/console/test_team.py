@@ -152,7 +152,7 @@ def test_the_manager_sees_the_team_and_nothing_of_the_other(
     assert "Beta Ltda" not in html and "Resumo do dia" not in html  # other team; admins' digest
     assert "&lt;b&gt;documentos&lt;/b&gt;" in html  # an alert's text is text
     assert 'id="alerts-count">1<' in html
-    assert "1 de 10 escalações" in html
+    assert "1 de 10 escalonamentos" in html
     assert "Oficina Sem Dono" in html  # the unassigned escalation, in the queue
     assert 'sse-connect="/console/events"' in html and "sse:escalation_assigned" in html
     assert "sse:alert_raised" in html and "sse:assigned" in html and "sse:escalation_opened" in html
@@ -243,7 +243,7 @@ def test_reassigning_a_queued_escalation_and_the_refusals(
         {"staff_id": str(passwords.csm_owner.id)},
         htmx=True,
     )
-    assert done.status_code == 200 and "reatribuída" in done.text
+    assert done.status_code == 200 and "reatribuído" in done.text
     with runtime.sessions() as session:
         assert session.get_one(Escalation, team["waiting"]).assigned_to == passwords.csm_owner.id
     # An escalation that follows its onboarding's CSM: 409, shown in the region.
@@ -308,7 +308,7 @@ def test_a_csm_at_their_cap_takes_no_more(
         session.get_one(StaffUser, passwords.csm_other.id).max_open_escalations = 0
     client = sign_in("manager")
     html = client.get("/console/team").text
-    assert "0 de 0 escalações" in html and "no limite" in html
+    assert "0 de 0 escalonamentos" in html and "no limite" in html
     full = _post(
         client,
         f"/console/team/escalations/{team['waiting']}/assign",

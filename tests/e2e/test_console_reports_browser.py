@@ -167,7 +167,7 @@ def test_the_team_view_follows_live_and_reassigns_by_keyboard(
         answer = api.post(f"/escalations/{escalation_id}/assign", json={"staff_id": csm_b.id})
         assert answer.status_code == 200, answer.text
     expect(page.get_by_text("Ninguém esperando na fila.")).to_be_visible(timeout=5_000)
-    expect(page.locator(f'[data-load="{csm_b.id}"]')).to_have_text("1 de 10 escalações")
+    expect(page.locator(f'[data-load="{csm_b.id}"]')).to_have_text("1 de 10 escalonamentos")
 
     # By keyboard: unfold Csm B's work, choose Csm A, press the button.
     page.locator(f"#csm-{csm_b.id} summary").focus()
@@ -178,8 +178,10 @@ def test_the_team_view_follows_live_and_reassigns_by_keyboard(
     page.keyboard.press("Tab")
     assert _focused_id(page) == f"reassign-escalation-{escalation_id}"
     page.keyboard.press("Enter")
-    expect(page.locator("#live-region")).to_have_text(f"Escalação #{escalation_id} reatribuída.")
-    expect(page.locator(f'[data-load="{csm_a.id}"]')).to_have_text("1 de 10 escalações")
+    expect(page.locator("#live-region")).to_have_text(
+        f"Escalonamento #{escalation_id} reatribuído."
+    )
+    expect(page.locator(f'[data-load="{csm_a.id}"]')).to_have_text("1 de 10 escalonamentos")
     assert _focused_id(page) == f"reassign-escalation-{escalation_id}"  # now under Csm A
     with console_server.api("manager") as api:
         assert api.get(f"/escalations/{escalation_id}").json()["assigned_to"] == csm_a.id
