@@ -19,7 +19,7 @@ from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
 from bot.storage.models import Conversation, Escalation, Message, StaffUser
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding, make_staff
-from tests.console.conftest import PASSWORD
+from tests.console.conftest import PASSWORD, csrf_of
 
 ROLES = ("admin", "manager", "manager_other", "csm_owner", "csm_other", "csm_beta")
 
@@ -324,3 +324,19 @@ def test_shorten_cuts_at_a_word() -> None:
 
 def test_inbox_tab_values_are_the_query_words() -> None:
     assert [t.value for t in InboxTab] == ["mine", "unassigned", "team", "all"]
+
+
+def test_in_english_the_tabs_say_mine_unassigned_team_all(
+    inbox: Inbox, sign_in: Callable[[str], httpx.Client]
+) -> None:
+    client = sign_in("admin")
+    page = client.get("/console/inbox")
+    switched = client.post(
+        "/console/language",
+        data={"csrf_token": csrf_of(page.text), "language": "en", "back": "/console/inbox"},
+    )
+    assert switched.status_code == 303
+    english = client.get("/console/inbox?tab=all").text
+    labels = re.findall(r'id="tab-\w+"[^>]*>\s*([^<]+?)\s*<span', english)
+    assert labels == ["Mine", "Unassigned", "Team", "All"]
+    assert "Asked for a person" in english and "Complaint" in english
