@@ -191,3 +191,61 @@ def test_seed_demo_prints_console_passwords_that_sign_in_and_change_every_run(
     with Session(engine) as session:  # the users are kept
         demo = session.scalars(select(StaffUser.email).where(StaffUser.email.like("%.demo")))
         assert sorted(demo) == sorted(passwords)
+
+
+def _at_a_terminal(env: dict[str, str], *args: str, answers: tuple[str, ...]) -> tuple[int, str]:
+    """Runs ``onboard`` with a pseudo-terminal as stdin, so it prompts (on stderr, there being
+    no controlling terminal), and types each answer once its prompt is shown: getpass flushes
+    what was typed before it asks."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        stdin=slave,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+    assert process.stderr is not None
+    seen = b""
+    try:
+        for prompt, answer in zip(("New password: ", "Once more: "), answers, strict=True):
+            while prompt.encode() not in seen:
+                chunk = os.read(process.stderr.fileno(), 1024)
+                assert chunk, f"no prompt {prompt!r}: {seen!r}"
+                seen += chunk
+            seen = seen.replace(prompt.encode(), b"", 1)
+            os.write(master, answer.encode() + b"\n")
+        rest = process.stderr.read()
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+        os.close(master)
+        os.close(slave)
+    return process.returncode, (seen + rest).decode()
+
+
+def test_at_a_terminal_the_password_is_asked_twice(
+    cli_env: dict[str, str],  # noqa: F811
+    engine: Engine,
+    staff_email: str,
+) -> None:
+    command = ("staff", "set-password", staff_email)
+    differ, stderr = _at_a_terminal(
+        cli_env, *command, answers=("senha-numero-um", "senha-numero-dois")
+    )
+    assert differ == 1 and "the two passwords differ" in stderr
+    assert not _signs_in(engine, staff_email, "senha-numero-um")
+    same, stderr = _at_a_terminal(
+        cli_env, *command, answers=("senha-digitada-1", "senha-digitada-1")
+    )
+    assert same == 0, stderr
+    assert _signs_in(engine, staff_email, "senha-digitada-1")
