@@ -307,21 +307,26 @@ def _scope_walk(walk: Walk, route: ConsoleRoute) -> list[str]:
     problems: list[str] = []
     for role in ROLES:
         probe = walk.rows()  # read by every GET of this caller; an action gets fresh rows
+        # An action as htmx sends it; a page as a browser opens it, and to outsiders also as
+        # htmx asks for its fragment (a block may read its rows its own way).
+        unsafe = route.method in UNSAFE
         for url, query in _requests(route, probe):
-            rows = probe if route.method not in UNSAFE else walk.rows()
-            client, csrf = walk.client(role)
-            with client:
-                answer = send(
-                    client,
-                    route,
-                    rows,
-                    url=urls_of(route, rows)[_index(route, probe, url)],
-                    query=query,
-                    csrf=csrf,
-                    htmx=route.method in UNSAFE,
-                )
-            found = _check(route, role, rows, answer)
-            problems.extend(f"{p} [{url} {query}]" if query else f"{p} [{url}]" for p in found)
+            for htmx in (True,) if unsafe else (False, True) if role in OUTSIDERS else (False,):
+                rows = walk.rows() if unsafe else probe
+                client, csrf = walk.client(role)
+                with client:
+                    answer = send(
+                        client,
+                        route,
+                        rows,
+                        url=urls_of(route, rows)[_index(route, probe, url)],
+                        query=query,
+                        csrf=csrf,
+                        htmx=htmx,
+                    )
+                found = _check(route, role, rows, answer)
+                where = f"[{'htmx ' if htmx else ''}{url}{f' {query}' if query else ''}]"
+                problems.extend(f"{p} {where}" for p in found)
     return problems
 
 
