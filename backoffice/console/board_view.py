@@ -26,6 +26,7 @@ from bot.storage.models import Client, Conversation, Onboarding, StaffUser
 
 __all__ = [
     "CARDS_PER_COLUMN",
+    "EXPANDED_CARDS",
     "Board",
     "Card",
     "Column",
@@ -40,8 +41,10 @@ __all__ = [
 ]
 
 # A column shows its oldest cards (the longest waiting) up to this many; its count is exact.
-# Final columns show their most recent ones instead.
-CARDS_PER_COLUMN = 60
+# Final columns show their most recent ones instead. One column at a time can be expanded
+# (``?expand=<stage>``) to show up to EXPANDED_CARDS.
+CARDS_PER_COLUMN = 25
+EXPANDED_CARDS = 500
 
 SEGMENT_LABELS = {
     Segment.SELF_SERVICE.value: {"pt": "Self-service", "en": "Self-service"},
@@ -124,6 +127,7 @@ class CsmOption:
 @dataclass
 class Board:
     segment: str
+    expand: str | None  # the column shown beyond CARDS_PER_COLUMN
     segment_label: str
     segments: list[tuple[str, str]]  # (segment, label), the switcher
     columns: list[Column]
@@ -197,11 +201,12 @@ def build_board(
     segment: str,
     language: str,
     also: int | None = None,
+    expand: str | None = None,
 ) -> Board:
     """The board of ``segment`` as ``principal`` may see it, at the context's clock.
 
     ``also``: an onboarding shown even beyond its column's limit (the card just moved, so the
-    focus can return to it)."""
+    focus can return to it); ``expand``: the stage whose column shows up to EXPANDED_CARDS."""
     template = context.pipelines.for_segment(segment)
     scoped = (Onboarding.segment == segment, onboarding_scope(principal))
     counts: dict[str, int] = {
@@ -225,7 +230,7 @@ def build_board(
                     select(Onboarding)
                     .where(*scoped, Onboarding.stage == spec.id.value)
                     .order_by(*order)
-                    .limit(CARDS_PER_COLUMN)
+                    .limit(EXPANDED_CARDS if spec.id.value == expand else CARDS_PER_COLUMN)
                 )
             )
     if also is not None and all(o.id != also for o in shown):
@@ -247,6 +252,7 @@ def build_board(
     can_assign = principal.role in ("manager", "admin")
     return Board(
         segment=segment,
+        expand=expand if template.has_stage(expand or "") else None,
         segment_label=segment_label(segment, language),
         segments=[(s, segment_label(s, language)) for s in segments_for(principal, context)],
         columns=columns,
@@ -292,6 +298,7 @@ def _cards(
         if onboarding_id is not None:
             conversations.setdefault(onboarding_id, conversation_id)
     now = context.now()
+    moves = {stage: _moves(template, stage, language) for stage in {o.stage for o in onboardings}}
     by_stage: dict[str, list[Card]] = defaultdict(list)
     for onboarding in onboardings:
         sla = onboarding_sla(
@@ -322,7 +329,7 @@ def _cards(
                 waiting_on=sla.waiting_on if sla is not None else None,
                 red_flag=onboarding.red_flag,
                 red_flag_reason=onboarding.red_flag_reason if onboarding.red_flag else None,
-                moves=_moves(template, onboarding.stage, language),
+                moves=moves[onboarding.stage],
             )
         )
     return by_stage

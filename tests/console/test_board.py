@@ -393,10 +393,15 @@ def test_a_full_column_shows_its_oldest_cards_and_the_one_just_moved(
     assert _count(column, "validacao") == 3
     assert [f'id="card-{i}"' in column for i in waiting] == [True, True, False]
     assert "Mais 1 não mostrados." in column
+    assert "/console/board?segment=self_service&amp;expand=validacao#col-validacao" in column
+    expanded = _column(client.get("/console/board?expand=validacao").text, "validacao")
+    assert all(f'id="card-{i}"' in expanded for i in waiting)
+    assert 'name="expand" value="validacao"' in expanded  # the forms keep the column open
     moved = _move(client, moving, to_stage="validacao", from_stage="documentos")
     column = _column(moved.text, "validacao")
     assert _count(column, "validacao") == 4
     assert re.search(rf'id="card-{moving}"[^>]*data-focus-card', column, re.S)
+    assert f'id="card-{waiting[2]}"' not in column  # the limit again: no expand was sent
 
 
 def test_a_stage_needing_a_csm_refuses_an_unassigned_card(

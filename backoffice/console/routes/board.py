@@ -10,8 +10,9 @@ redirect to the board (or the whole page with the refusal next to the control).
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,6 +43,7 @@ def _render(
     me: SignedIn,
     *,
     segment: str | None,
+    expand: str | None = None,
     status_code: int = 200,
     focus: int | None = None,
     announce: str | None = None,
@@ -58,6 +60,7 @@ def _render(
         segment=chosen,
         language=me.language,
         also=focus if focus is not None else (error[0] if error else None),
+        expand=expand,
     )
     return console.views.render(
         request,
@@ -85,9 +88,10 @@ def board_page(
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
-    segment: str | None = None,
+    segment: Annotated[str | None, Query(max_length=40)] = None,
+    expand: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    return _render(request, session, console, me, segment=segment)
+    return _render(request, session, console, me, segment=segment, expand=expand)
 
 
 def _refusal_text(console: ConsoleContext, me: SignedIn, refused: Refused) -> str:
@@ -107,10 +111,11 @@ def _done(
     onboarding: Onboarding,
     *,
     announce: str,
+    expand: str,
 ) -> Response:
     if not _wants_fragment(request):
-        target = f"/console/board?segment={onboarding.segment}#card-{onboarding.id}"
-        return RedirectResponse(target, status_code=303)
+        query = urlencode({"segment": onboarding.segment, **({"expand": expand} if expand else {})})
+        return RedirectResponse(f"/console/board?{query}#card-{onboarding.id}", status_code=303)
     return _render(
         request,
         session,
@@ -119,6 +124,7 @@ def _done(
         segment=onboarding.segment,
         focus=onboarding.id,
         announce=announce,
+        expand=expand or None,
     )
 
 
@@ -132,6 +138,7 @@ def _refused(
     *,
     form: dict[str, str],
     kind: str,
+    expand: str,
 ) -> Response:
     session.rollback()
     session.refresh(onboarding)
@@ -147,6 +154,7 @@ def _refused(
         announce=text,
         error=(onboarding.id, kind, text),
         form=form,
+        expand=expand or None,
     )
 
 
@@ -159,6 +167,7 @@ def move(
     to_stage: Annotated[str, Form(max_length=40)] = "",
     from_stage: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
+    expand: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     onboarding = load_onboarding(session, me.principal, onboarding_id)
     form = {"to_stage": to_stage, "reason": reason}
@@ -173,12 +182,22 @@ def move(
             reason=reason,
         )
     except Refused as refused:
-        return _refused(request, session, console, me, onboarding, refused, form=form, kind="move")
+        return _refused(
+            request,
+            session,
+            console,
+            me,
+            onboarding,
+            refused,
+            form=form,
+            kind="move",
+            expand=expand,
+        )
     session.commit()
     label = stage_label(done.stage, me.language)
     message = _l("Approved: moved to %(stage)s") if done.approved else _l("Moved to %(stage)s")
     text = console.views.gettext(me.language, message) % {"stage": label}
-    return _done(request, session, console, me, onboarding, announce=text)
+    return _done(request, session, console, me, onboarding, announce=text, expand=expand)
 
 
 def assign(
@@ -188,6 +207,7 @@ def assign(
     console: ConsoleDep,
     me: SignedInDep,
     csm_id: Annotated[str, Form(max_length=20)] = "",
+    expand: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     onboarding = load_onboarding(session, me.principal, onboarding_id)
     me.principal.require_role("manager", "admin")
@@ -200,13 +220,23 @@ def assign(
             session, me.principal, onboarding, context=console.backoffice, csm_id=chosen
         )
     except Refused as refused:
-        return _refused(request, session, console, me, onboarding, refused, form={}, kind="assign")
+        return _refused(
+            request,
+            session,
+            console,
+            me,
+            onboarding,
+            refused,
+            form={},
+            kind="assign",
+            expand=expand,
+        )
     session.commit()
     if name is None:
         text = console.views.gettext(me.language, "Back to the queue")
     else:
         text = console.views.gettext(me.language, "Assigned to %(name)s") % {"name": name}
-    return _done(request, session, console, me, onboarding, announce=text)
+    return _done(request, session, console, me, onboarding, announce=text, expand=expand)
 
 
 def register(router: APIRouter) -> None:
