@@ -276,10 +276,8 @@ def _first_responses(
             staff_messages[conversation_id].append((created_at, staff_id))
     answers: list[tuple[float, int | None] | None] = []
     for escalation in rows:
-        first = next(
-            (m for m in staff_messages[escalation.conversation_id] if m[0] >= escalation.created_at),
-            None,
-        )
+        messages = staff_messages[escalation.conversation_id]
+        first = next((m for m in messages if m[0] >= escalation.created_at), None)
         answers.append(
             None
             if first is None
