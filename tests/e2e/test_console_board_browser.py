@@ -52,8 +52,10 @@ def _tab_to(page: Any, element_id: str, *, limit: int = 120) -> None:
     raise AssertionError(f"Tab never reached #{element_id}")
 
 
-def _history(server: ConsoleServer, onboarding_id: int) -> list[dict[str, Any]]:
-    with server.api("csm_a") as api:
+def _history(
+    server: ConsoleServer, onboarding_id: int, role: str = "csm_a"
+) -> list[dict[str, Any]]:
+    with server.api(role) as api:
         answer = api.get(f"/onboardings/{onboarding_id}/history")
         answer.raise_for_status()
         rows: list[dict[str, Any]] = answer.json()
@@ -115,6 +117,8 @@ def test_a_card_moves_by_keyboard_and_by_drag_and_drop(
     page.locator(f"#move-submit-{approval}").click()
     expect(page.locator(f"#move-error-{approval}")).to_contain_text("precisa da aprovação")
     expect(page.locator(f"#col-aprovacao #card-{approval}")).to_be_visible()
+    expect(page.locator("#live-region")).to_contain_text("precisa da aprovação")
+    page.locator(f"#card-{approval}").screenshot(path=str(tmp_path / "board-refused.png"))
     page.locator(f"#move-{approval}").click()  # closes the form again
 
     # ---- drag and drop: the drop opens the same form with the stage chosen, asking why.
@@ -130,6 +134,21 @@ def test_a_card_moves_by_keyboard_and_by_drag_and_drop(
     assert _history(console_server, ids["dragged"])[-1]["to_stage"] == "documentos"
     expect(watcher.locator(f"#col-documentos #{dragged}")).to_be_visible(timeout=5_000)
     watcher.screenshot(path=str(tmp_path / "board-manager-desktop.png"), full_page=True)
+
+    # ---- an open form is not swept away by a live refresh; a card given meanwhile to another
+    # CSM is then refused with the 403 page in the main area.
+    late = ids["late"]
+    page.locator(f"#move-{late}").click()
+    page.locator(f"#reason-{late}").fill("conferido")
+    with console_server.api("manager") as api:
+        api.put(
+            f"/onboardings/{late}/csm", json={"csm_id": console_server.staff["csm_b"].id}
+        ).raise_for_status()
+    page.wait_for_timeout(1_500)  # the assigned event arrives; the refresh waits for the form
+    expect(page.locator(f"#reason-{late}")).to_have_value("conferido")
+    page.locator(f"#move-submit-{late}").click()
+    expect(page.get_by_role("heading", name="Você não tem acesso a isto")).to_be_visible()
+    assert _history(console_server, late, "manager")[-1]["to_stage"] == "validacao"  # not moved
 
     # ---- a phone: the columns scroll sideways, the cards stay readable.
     phone = console_server.page(browser, "csm_a", width=360, height=740)
