@@ -31,6 +31,8 @@ Kinds (``event:`` names) and their ``data``:
 * ``note_added`` — ``{client_id, note_id}``;
 * ``client_updated`` — ``{client_id, fields}`` (field names, never values);
 * ``document_read`` — ``{document_id, kind, status}`` (read, rejected or failed);
+* ``alert_raised`` — a manager alert was raised: ``{alert_id, alert_kind, severity}`` (the
+  team view; an alert without an onboarding, the daily digest, reaches the admins only);
 * ``resync`` — not a row: the page must reload what it shows (the replay after
   ``Last-Event-ID`` passed its cap, or this connection fell behind and is closed); its ``id:``
   is where the stream resumes.

@@ -90,7 +90,10 @@ class Views:
 
 
 def waited(value: timedelta | float | None) -> str:
-    """A duration the way a person reads it: "agora", "12 min", "2 h 15 min", "3 d 4 h"."""
+    """A duration the way a person reads it: "<1 min", "12 min", "2 h 15 min", "36 h".
+
+    Never days: the console's durations are mostly business time (9 business hours make a
+    business day), where "1 d 12 h" of 24-hour days would mislead."""
     if value is None:
         return "—"
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
@@ -100,7 +103,6 @@ def waited(value: timedelta | float | None) -> str:
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours < 10 and minutes:
+        return f"{hours} h {minutes:02d} min"
+    return f"{hours} h"

@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.alerts.conditions import Condition
+from bot.storage.console_events import record_console_event
 from bot.storage.inserts import insert_once
 from bot.storage.models_alerts import Alert, AlertDelivery
 
@@ -56,6 +57,14 @@ def raise_alert(
         raised_at=now,
     )
     created = session.execute(statement.returning(Alert.id)).scalar_one_or_none()
+    if created is not None:  # the console's team view shows it live
+        record_console_event(
+            session,
+            kind="alert_raised",
+            at=now,
+            onboarding_id=onboarding_id,
+            data={"alert_id": created, "alert_kind": kind, "severity": severity},
+        )
     return created is not None
 
 

@@ -54,6 +54,8 @@ class DocumentReading:
     tip_pt: str = ""
     tip_en: str = ""
     mismatches: tuple[Mismatch, ...] = ()
+    # The reader's confidence per field, 0.0–1.0 (SPEC's OCR contract); shown to the staff.
+    confidence: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected(self) -> bool:

@@ -54,6 +54,7 @@ EVENT_KINDS: Final = frozenset(
         "note_added",
         "client_updated",
         "document_read",
+        "alert_raised",
     }
 )
 

@@ -263,6 +263,7 @@ class DocumentWorker:
             rejected_pt=extraction.tip_pt if too_poor else "",
             rejected_en=extraction.tip_en if too_poor else "",
             mismatches=tuple(Mismatch(m.field, m.reason_pt, m.reason_en) for m in mismatches),
+            confidence={k: round(v, 3) for k, v in extraction.confidence.items()},
         )
         stored = {"sha256": sha256, "size": upload.size, "mime": upload.mime}
         await anyio.to_thread.run_sync(self._finish, job, reading, stored, None)
@@ -360,6 +361,7 @@ def _reading_json(reading: DocumentReading) -> dict[str, object]:
         "tip_pt": reading.tip_pt,
         "tip_en": reading.tip_en,
         "mismatches": [[m.field, m.reason_pt, m.reason_en] for m in reading.mismatches],
+        "confidence": dict(reading.confidence),
     }
 
 
@@ -367,6 +369,7 @@ def _reading_from_json(document_id: int, data: Mapping[str, object]) -> Document
     fields = data.get("fields", {})
     uncertain = data.get("uncertain", [])
     mismatches = data.get("mismatches", [])
+    confidence = data.get("confidence", {})
     return DocumentReading(
         document_id=document_id,
         kind=str(data.get("kind", "other")),
@@ -381,4 +384,9 @@ def _reading_from_json(document_id: int, data: Mapping[str, object]) -> Document
         )
         if isinstance(mismatches, list)
         else (),
+        confidence={
+            str(k): float(v) for k, v in confidence.items() if isinstance(v, int | float)
+        }
+        if isinstance(confidence, dict)
+        else {},
     )

@@ -115,3 +115,19 @@ def test_fan_out_once_and_notices_only_where_the_raise_went(
         ("telegram:1", "resolve"): "pending",
         ("email:a@b.com", "raise"): "cancelled",  # resolved before it went out
     }
+
+
+def test_each_raised_alert_is_one_console_event_and_a_repeat_is_none(
+    sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    from bot.storage.models_console import ConsoleEvent
+
+    with sessions.begin() as session:
+        assert _raise(session, clock) is True
+        assert _raise(session, clock) is False
+    with sessions() as session:
+        events = session.scalars(select(ConsoleEvent)).all()
+        alert_id = session.scalar(select(Alert.id))
+    assert [(e.kind, e.data) for e in events] == [
+        ("alert_raised", {"alert_id": alert_id, "alert_kind": "client_idle", "severity": "warning"})
+    ]

@@ -78,6 +78,11 @@ def test_documents_step_reads_confirms_and_cross_checks(twilio_server: TwilioCli
         assert all(d.sha256 and d.size for d in documents)
         assert all(d.confirmed_at is not None for d in documents)
         assert documents[0].extraction["fields"]["cnpj"] == card.truth["cnpj"]
+        # The reader's confidence per field is kept (the console shows it), one per field read.
+        for document in documents:
+            confidence = document.extraction["confidence"]
+            assert set(confidence) == set(document.extraction["fields"])
+            assert all(0.0 <= value <= 1.0 for value in confidence.values())
         escalation = session.scalars(select(Escalation)).one()
         assert escalation.reason == "document_mismatch"
         assert session.scalars(select(Onboarding)).one().stage == "validacao"
