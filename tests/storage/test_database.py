@@ -81,3 +81,15 @@ def test_an_idle_connection_is_pinged_once(
         assert len(pings) == 1
     finally:
         engine.dispose()
+
+
+def test_postgresql_connections_run_without_jit(database_url: str) -> None:
+    """JIT compiled the console's counting queries for longer than they ran (bench/console)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+    finally:
+        engine.dispose()
