@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -82,11 +84,58 @@ def _in_window(at: datetime | None, window: Window) -> bool:
     )
 
 
+_SHARED = "backoffice.reports.shared_reads"
+
+
+@contextmanager
+def shared_reads(session: Session) -> Iterator[None]:
+    """Within it, the reports run on ``session`` read each scope's onboardings and their stage
+    history once, however many reports a page shows (the console's report page shows seven; each
+    read them again). Only for a series of reads: nothing may be written meanwhile."""
+    session.info[_SHARED] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_SHARED, None)
+
+
+def _shared(session: Session) -> dict[object, Any] | None:
+    cache = session.info.get(_SHARED)
+    return cache if isinstance(cache, dict) else None
+
+
 def _onboardings(session: Session, scope: ColumnElement[bool]) -> dict[int, Onboarding]:
+    cache = _shared(session)
+    if cache is None:
+        return _load_onboardings(session, scope)
+    try:
+        key = ("onboardings", str(scope.compile(compile_kwargs={"literal_binds": True})))
+    except Exception:  # noqa: BLE001 - a clause that cannot be written out: not shared
+        return _load_onboardings(session, scope)
+    if key not in cache:
+        cache[key] = _load_onboardings(session, scope)
+    return dict(cache[key])
+
+
+def _load_onboardings(session: Session, scope: ColumnElement[bool]) -> dict[int, Onboarding]:
     return {o.id: o for o in session.scalars(select(Onboarding).where(scope))}
 
 
 def _visits(session: Session, onboardings: dict[int, Onboarding]) -> list[Visit]:
+    cache = _shared(session)
+    if cache is None:
+        return _load_visits(session, onboardings)
+    known: dict[int, list[Visit]] = cache.setdefault("visits", {})
+    missing = {oid: o for oid, o in onboardings.items() if oid not in known}
+    if missing:
+        loaded: dict[int, list[Visit]] = {oid: [] for oid in missing}
+        for visit in _load_visits(session, missing):
+            loaded[visit.onboarding_id].append(visit)
+        known.update(loaded)
+    return [visit for oid in sorted(onboardings) for visit in known[oid]]
+
+
+def _load_visits(session: Session, onboardings: dict[int, Onboarding]) -> list[Visit]:
     history: dict[int, list[StageChange]] = defaultdict(list)
     if onboardings:
         for change in session.scalars(

@@ -181,3 +181,43 @@ def test_percentile_interpolates_between_ranks() -> None:
     assert percentile([5.0], 0.9) == 5.0
     assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
     assert percentile([10.0, 0.0, 20.0], 0.9) == pytest.approx(18.0)
+
+
+def test_shared_reads_give_the_same_reports_with_one_read_of_the_history(
+    runtime: Runtime, history: dict[str, int], clock: FakeClock
+) -> None:
+    """The console's page runs several reports inside ``shared_reads``: the same documents as
+    run one by one, with the onboardings and their stage history read once."""
+    from sqlalchemy import event, true
+
+    from backoffice import reports
+    from backoffice.pipeline import load_pipelines
+    from backoffice.schemas.reports import Window
+    from backoffice.settings import BackofficeSettings
+
+    calendar = BackofficeSettings().calendar()
+    pipelines = load_pipelines()
+    window = Window(since=None, until=None)
+
+    def run_all(session: Session) -> list[Any]:
+        return [
+            reports.time_in_stage(session, scope=true(), window=window, calendar=calendar),
+            reports.funnel(session, scope=true(), window=window, pipelines=pipelines),
+        ]
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    with runtime.sessions() as session:
+        alone = run_all(session)
+    event.listen(runtime.db, "before_cursor_execute", count)
+    try:
+        with runtime.sessions() as session, reports.shared_reads(session):
+            shared = run_all(session)
+    finally:
+        event.remove(runtime.db, "before_cursor_execute", count)
+    assert [r.model_dump() for r in shared] == [r.model_dump() for r in alone]
+    reads = [s for s in statements if "FROM stage_history" in s]
+    assert len(reads) == 1, statements

@@ -168,7 +168,8 @@ def _sections(
 ) -> list[Section]:
     context = console.backoffice
     wanted = {doc for name, docs in SECTIONS if name in names for doc in docs}
-    documents = {doc: LOADERS[doc](session, me.principal, context, window) for doc in wanted}
+    with reports.shared_reads(session):  # seven reports, one read of the scope's history
+        documents = {doc: LOADERS[doc](session, me.principal, context, window) for doc in wanted}
     zone = context.calendar.local(context.now()).tzinfo
 
     def local(at: datetime) -> str:
