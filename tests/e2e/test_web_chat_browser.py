@@ -3,13 +3,12 @@ on loopback: the bot greets, a choice is tapped, an answer typed, a PDF sent and
 text shown bold and markup shown as text — on a 360 px phone and on a desktop.
 
 Skipped on a laptop without Chromium (``ONBOARD_TEST_CHROMIUM``, default /usr/bin/chromium) or
-Playwright; required in CI (``require_service``).
+Playwright; required in CI (the ``browser`` fixture of ``tests/e2e/console_server.py``).
 Screenshots are written to ``tmp_path`` (``web-chat-360.png``, ``web-chat-desktop.png``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,36 +22,9 @@ from bot.bootstrap import Runtime
 from bot.domain.messages import OutboundMessage
 from bot.service.message_store import store_outbound
 from bot.storage.models import Conversation, Document
-from tests.conftest import require_service
 from tests.support.server import serving
 
-CHROMIUM = Path(os.environ.get("ONBOARD_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 GREETING = "Olá! Eu sou a Acolhe"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Chromium from the system (never a downloaded one), headless."""
-    if not CHROMIUM.exists():
-        require_service("Chromium", f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        require_service("Playwright", f"pip install playwright ({exc})")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
