@@ -81,6 +81,8 @@ log = logging.getLogger(__name__)
 
 RESYNC: Final = "resync"
 _READ_BATCH = 500
+_READ_GAP_S = 0.03  # between two reads of the log: the wake-ups meanwhile share the next one
+_PUBLISH_GAP_S = 0.02  # between two wake-ups published: the commits meanwhile share the next
 
 
 @dataclass(eq=False)
@@ -182,7 +184,8 @@ class EventHub:
                 self._publisher = asyncio.create_task(self._publish())
 
     async def _publish(self) -> None:
-        """One PUBLISH for all the notifications made while the previous one was on the wire."""
+        """One PUBLISH for all the notifications made while the previous one was on the wire
+        (and in the ``_PUBLISH_GAP_S`` after it)."""
         assert self._redis is not None
         while self._publish_due:
             self._publish_due = False
@@ -191,6 +194,7 @@ class EventHub:
             except RedisError as exc:  # the other processes' poll catches up
                 log.warning("console events: wake-up not published: %s", exc)
                 return
+            await asyncio.sleep(_PUBLISH_GAP_S)
 
     async def _listen(self) -> None:
         """Wake-ups published by the other processes (and this one's own: harmless)."""
@@ -207,6 +211,13 @@ class EventHub:
                 await asyncio.sleep(self.poll_s)
 
     # ------------------------------------------------------------------ readers' side
+    async def refresh(self) -> None:
+        """Reads the log now when nobody is connected (the hub then reads it only every
+        ``poll_s``), so that a new connection's replay reaches the newest event."""
+        if not self._subscriptions and self._loop is not None:
+            while await self._poll():
+                pass
+
     def subscribe(self, principal: Principal, *, after: int) -> tuple[Subscription, int]:
         """A new connection: the live events above ``max(after, cursor)`` go to its queue.
         Returns it with the hub's cursor: the caller replays ``(after, cursor]`` from the
@@ -241,11 +252,18 @@ class EventHub:
 
     # ------------------------------------------------------------------ the reader task
     async def _read_loop(self) -> None:
+        """Reads when woken, or every ``poll_s``. Wake-ups are coalesced (at most one read per
+        ``_READ_GAP_S``), and ignored while nobody is connected: then the timer's read keeps
+        the cursor fresh, and the writers' hot path costs this process nothing more."""
+        polled = time.monotonic()
         while True:
             timeout = self.poll_s if self._gap is None else min(self.poll_s, 0.1)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
             self._wake.clear()
+            idle = not self._subscriptions and self._gap is None
+            if idle and time.monotonic() - polled < self.poll_s:
+                continue
             try:
                 while await self._poll():
                     pass
@@ -253,6 +271,8 @@ class EventHub:
             except Exception:  # noqa: BLE001 - the next round tries again
                 log.exception("console events: reading the log failed")
                 await asyncio.sleep(self.poll_s)
+            polled = time.monotonic()
+            await asyncio.sleep(_READ_GAP_S)
 
     async def _poll(self) -> bool:
         """Reads above the cursor and delivers what is contiguous; True when there is more."""

@@ -102,7 +102,8 @@ class SseReader:
         try:
             with self._client.stream("GET", path, headers=headers) as response:
                 self.status = response.status_code
-                self._ready.set()
+                if response.status_code != 200:
+                    self._ready.set()
                 fields: dict[str, str] = {}
                 for line in response.iter_lines():
                     if self._stop.is_set():
@@ -122,8 +123,9 @@ class SseReader:
                     else:
                         name, _, value = line.partition(":")
                         value = value[1:] if value.startswith(" ") else value
-                        if name == "retry":
+                        if name == "retry":  # the stream's first line: subscribed
                             self.retry = int(value)
+                            self._ready.set()
                         else:
                             fields[name] = value
         except (httpx.HTTPError, RuntimeError):

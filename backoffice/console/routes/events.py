@@ -87,6 +87,7 @@ async def _stream(
     me: SignedIn,
     last: int | None,
 ) -> AsyncIterator[str]:
+    await hub.refresh()
     subscription, cursor = hub.subscribe(me.principal, after=last if last is not None else -1)
     try:
         yield f"retry: {RETRY_MS}\n\n"
