@@ -69,7 +69,7 @@ class SlaCollector(Collector):
             onboardings = session.scalars(
                 select(Onboarding).where(Onboarding.stage.not_in(CLOSED))
             ).all()
-            activity = load_activity(session, [o.id for o in onboardings])
+            activity = load_activity(session, [o.id for o in onboardings], current_stage_only=True)
             for onboarding in onboardings:
                 template = self.pipelines.find(onboarding.segment)
                 if template is None or onboarding.id not in activity:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from backoffice.pipeline import PipelineTemplate, StageSpec
@@ -57,21 +57,38 @@ class StageSla:
     status: SlaStatus
 
 
-def load_activity(session: Session, onboarding_ids: Iterable[int]) -> dict[int, Activity]:
+def load_activity(
+    session: Session, onboarding_ids: Iterable[int], *, current_stage_only: bool = False
+) -> dict[int, Activity]:
+    """What happened around each onboarding: client and bot/staff message times, escalations,
+    explicit pauses.
+
+    ``current_stage_only``: for the SLA of the stage each onboarding is in now
+    (``onboarding_sla``), the messages since it entered that stage and, from before, only the
+    last client message and the last bot/staff message — they alone decide whether the client
+    was owed an answer when the stage began, which is all the clipped intervals keep of the
+    past. The alert sweep, the metrics, the board and the inbox read this way: the whole
+    history of every open onboarding every minute grew with the data (bench/chaos, the soak).
+    """
     ids = sorted(set(onboarding_ids))
     activity: dict[int, Activity] = defaultdict(Activity)
     if not ids:
         return activity
-    messages = session.execute(
+    query = (
         select(Conversation.onboarding_id, Message.direction, Message.author, Message.created_at)
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(Conversation.onboarding_id.in_(ids))
     )
-    for onboarding_id, direction, author, created_at in messages:
+    if current_stage_only:
+        query = query.join(Onboarding, Onboarding.id == Conversation.onboarding_id).where(
+            Message.created_at >= Onboarding.stage_entered_at
+        )
+        _last_before_stage(session, ids, activity)
+    for onboarding_id, direction, author, created_at in session.execute(query):
         assert onboarding_id is not None
         if direction == "in":
             activity[onboarding_id].inbound.append(created_at)
-        elif author in ("bot", "staff"):
+        elif author in _ANSWERS:
             activity[onboarding_id].outbound.append(created_at)
     escalations = session.execute(
         select(
@@ -96,6 +113,35 @@ def load_activity(session: Session, onboarding_ids: Iterable[int]) -> dict[int, 
         item.inbound.sort()
         item.outbound.sort()
     return activity
+
+
+_ANSWERS = ("bot", "staff")
+
+
+def _last_before_stage(session: Session, ids: list[int], activity: dict[int, Activity]) -> None:
+    """The last client message and the last answer before each onboarding's current stage."""
+    stamp = Message.__table__.c.created_at.type  # the column's type reads MAX() back as UTC
+    inbound = func.max(case((Message.direction == "in", Message.created_at)), type_=stamp)
+    answered = func.max(
+        case((and_(Message.direction != "in", Message.author.in_(_ANSWERS)), Message.created_at)),
+        type_=stamp,
+    )
+    rows = session.execute(
+        select(Conversation.onboarding_id, inbound, answered)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(Onboarding, Onboarding.id == Conversation.onboarding_id)
+        .where(
+            Conversation.onboarding_id.in_(ids),
+            Message.created_at < Onboarding.stage_entered_at,
+        )
+        .group_by(Conversation.onboarding_id)
+    )
+    for onboarding_id, last_in, last_out in rows:
+        assert onboarding_id is not None
+        if last_in is not None:
+            activity[onboarding_id].inbound.append(last_in)
+        if last_out is not None:
+            activity[onboarding_id].outbound.append(last_out)
 
 
 def _clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> list[Interval]:

@@ -34,7 +34,7 @@ def present(
     session: Session, context: BackofficeContext, onboardings: list[Onboarding]
 ) -> list[OnboardingPublic]:
     """Onboardings with company name and current SLA (activity loaded in bulk)."""
-    activity = load_activity(session, (o.id for o in onboardings))
+    activity = load_activity(session, (o.id for o in onboardings), current_stage_only=True)
     client_ids = {o.client_id for o in onboardings}
     names: dict[int, str | None] = {
         client_id: name

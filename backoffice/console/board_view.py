@@ -273,7 +273,7 @@ def _cards(
     if not onboardings:
         return {}
     ids = [o.id for o in onboardings]
-    activity = load_activity(session, ids)
+    activity = load_activity(session, ids, current_stage_only=True)
     clients = {
         row.id: row
         for row in session.execute(

@@ -140,7 +140,7 @@ def summarize(
         e.assigned_to for e in escalations.values() if e.assigned_to
     } | {o.csm_id for o in onboardings.values() if o.csm_id}
     names = _staff_names(session, staff_ids)
-    activity = load_activity(session, onboardings.keys())
+    activity = load_activity(session, onboardings.keys(), current_stage_only=True)
     now = context.now()
     result = []
     for conversation_id in ids:

@@ -101,7 +101,9 @@ def current_slas(
 ) -> list[tuple[Onboarding, Client, StageSla]]:
     """The SLA of every open onboarding's current stage (those with a target)."""
     rows = session.execute(open_onboardings()).all()
-    activity = load_activity(session, (onboarding.id for onboarding, _ in rows))
+    activity = load_activity(
+        session, (onboarding.id for onboarding, _ in rows), current_stage_only=True
+    )
     result = []
     for onboarding, client in rows:
         template = rules.pipelines.find(onboarding.segment)

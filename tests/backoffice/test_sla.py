@@ -190,3 +190,77 @@ def test_derived_pauses_match_a_minute_by_minute_reference(
 
     for minute in range(start, start + length):
         assert paused_by_function(minute) == paused_reference(minute), minute
+
+
+def _reduced(activity: Activity, start: datetime) -> Activity:
+    """What ``load_activity(current_stage_only=True)`` keeps: the messages since ``start`` and,
+    from before it, only the last client message and the last answer."""
+    before_in = [t for t in activity.inbound if t < start]
+    before_out = [t for t in activity.outbound if t < start]
+    return Activity(
+        inbound=sorted(
+            ([max(before_in)] if before_in else []) + [t for t in activity.inbound if t >= start]
+        ),
+        outbound=sorted(
+            ([max(before_out)] if before_out else []) + [t for t in activity.outbound if t >= start]
+        ),
+        escalations=list(activity.escalations),
+        pauses=list(activity.pauses),
+    )
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    inbound=st.lists(minutes, max_size=10),
+    outbound=st.lists(minutes, max_size=10),
+    escalations=st.lists(st.tuples(minutes, st.one_of(st.none(), minutes)), max_size=2),
+    start=st.integers(min_value=0, max_value=300),
+    length=st.integers(min_value=1, max_value=300),
+)
+def test_the_current_stage_needs_only_the_last_messages_before_it(
+    inbound: list[int],
+    outbound: list[int],
+    escalations: list[tuple[int, int | None]],
+    start: int,
+    length: int,
+) -> None:
+    """The reduced history gives the same pauses for the visit that began at ``start``."""
+    spec = load_pipelines().for_segment("self_service").stage("documentos")
+    at = [_BASE + timedelta(minutes=m) for m in range(0, 1000)]
+    full = Activity(
+        inbound=sorted(at[m] for m in inbound),
+        outbound=sorted(at[m] for m in outbound),
+        escalations=[(at[a], None if b is None else at[max(a, b)]) for a, b in escalations],
+    )
+    begin, end = at[start], at[start + length]
+    assert waiting_on_client(spec, _reduced(full, begin), start=begin, end=end) == (
+        waiting_on_client(spec, full, start=begin, end=end)
+    )
+
+
+def test_load_activity_of_the_current_stage_reads_what_the_reduction_keeps(
+    runtime: Runtime, clock: FakeClock
+) -> None:
+    """On the database: the same timestamps as the reduction of the whole history."""
+    from backoffice.sla import load_activity
+    from bot.storage.models import Message, Onboarding
+
+    clock.set(local(24, 9))
+    chat = Chat(runtime, address="+5511955553333", channel=Channel.TWILIO_WHATSAPP)
+    register(chat)  # a whole registration: messages in both directions
+    clock.set(local(24, 10))
+    chat.say("1")  # confirmed: stage documentos entered now
+    onboarding_id = _onboarding_id(runtime)
+    clock.set(local(24, 11))
+    chat.say("já envio os documentos")
+    with runtime.sessions() as session:
+        entered = session.get_one(Onboarding, onboarding_id).stage_entered_at
+        assert (
+            session.scalars(select(Message.id).where(Message.created_at < entered)).first()
+            is not None
+        )  # there is a history before the stage
+        full = load_activity(session, [onboarding_id])[onboarding_id]
+        current = load_activity(session, [onboarding_id], current_stage_only=True)[onboarding_id]
+    expected = _reduced(full, entered)
+    assert (current.inbound, current.outbound) == (expected.inbound, expected.outbound)
+    assert current.escalations == full.escalations and current.pauses == full.pauses
