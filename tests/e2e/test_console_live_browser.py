@@ -61,6 +61,7 @@ class CuttableProxy:
         self.heads: list[str] = []
         self.down = False
         self._writers: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.Server | None = None
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -71,8 +72,22 @@ class CuttableProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
+
+    async def _shutdown(self) -> None:
+        """Every socket closed and every task ended (nothing left for the collector)."""
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._server.wait_closed()
 
     def cut(self) -> None:
         def drop() -> None:
@@ -87,8 +102,10 @@ class CuttableProxy:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._accept, "127.0.0.1", 0))
-        self.port = server.sockets[0].getsockname()[1]
+        self._server = self._loop.run_until_complete(
+            asyncio.start_server(self._accept, "127.0.0.1", 0)
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         self._loop.run_forever()
 
@@ -96,14 +113,17 @@ class CuttableProxy:
         if self.down:
             writer.transport.abort()
             return
+        self._writers.add(writer)
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.backend_port)
-        self._writers.update((writer, up_writer))
+        self._writers.add(up_writer)
         try:
             await asyncio.gather(
                 self._pipe(reader, up_writer, record=True), self._pipe(up_reader, writer)
             )
         finally:
             self._writers.difference_update((writer, up_writer))
+            writer.transport.abort()
+            up_writer.transport.abort()
 
     async def _pipe(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, record: bool = False
