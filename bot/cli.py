@@ -128,10 +128,12 @@ def worker() -> None:
     import contextlib
     import signal
 
+    from backoffice.console.live import EventHub
     from bot.background import start_workers
     from bot.bootstrap import build_gateway, build_ocr_pool, build_runtime
     from bot.coordination import build_coordination
     from bot.service.inbox import Inbox
+    from bot.storage.console_events import on_events_committed
 
     _configure_logging()
     runtime = build_runtime(_settings())
@@ -142,6 +144,17 @@ def worker() -> None:
         )
         gateway = build_gateway(runtime.settings)
         await gateway.start(start_telegram=True)
+        # The events this process writes (deliveries, readings, alerts) wake the consoles of
+        # the serve processes at once through Redis; it reads none itself.
+        hub = EventHub(
+            sessions=runtime.sessions,
+            clock=runtime.clock,
+            redis_url=runtime.settings.redis_url,
+            key_prefix=runtime.settings.redis_key_prefix,
+            read=False,
+        )
+        await hub.start()
+        unhook_events = on_events_committed(runtime.sessions, hub.notify)
         pool = build_ocr_pool(runtime.settings)
         inbox = Inbox(
             conversations=runtime.conversations,
@@ -163,6 +176,8 @@ def worker() -> None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         finally:
+            unhook_events()
+            await hub.stop()
             await asyncio.to_thread(pool.shutdown)
             await gateway.close()
             await coordination.aclose()
