@@ -17,7 +17,7 @@ Each condition names its alert: ``kind``, ``subject_key`` (what it is about) and
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -96,30 +96,40 @@ def stage_label(stage: str) -> str:
     return STAGE_LABELS.get(stage, stage)
 
 
+SWEEP_CHUNK = 500  # open onboardings read and evaluated at a time
+
+
 def current_slas(
     session: Session, *, rules: AlertRules, now: datetime
-) -> list[tuple[Onboarding, Client, StageSla]]:
-    """The SLA of every open onboarding's current stage (those with a target)."""
-    rows = session.execute(open_onboardings()).all()
-    activity = load_activity(
-        session, (onboarding.id for onboarding, _ in rows), current_stage_only=True
-    )
-    result = []
-    for onboarding, client in rows:
-        template = rules.pipelines.find(onboarding.segment)
-        if template is None:
-            continue
-        sla = onboarding_sla(
-            onboarding,
-            template=template,
-            activity=activity[onboarding.id],
-            calendar=rules.calendar,
-            now=now,
-            at_risk_share=rules.at_risk_share,
+) -> Iterator[tuple[Onboarding, Client, StageSla]]:
+    """The SLA of every open onboarding's current stage (those with a target), read
+    ``SWEEP_CHUNK`` onboardings at a time: the sweep's memory stays the same however many are
+    open (all of them at once grew the workers' memory with the data — bench/chaos, the soak)."""
+    after = 0
+    while True:
+        rows = session.execute(
+            open_onboardings().where(Onboarding.id > after).limit(SWEEP_CHUNK)
+        ).all()
+        if not rows:
+            return
+        after = rows[-1][0].id
+        activity = load_activity(
+            session, (onboarding.id for onboarding, _ in rows), current_stage_only=True
         )
-        if sla is not None:
-            result.append((onboarding, client, sla))
-    return result
+        for onboarding, client in rows:
+            template = rules.pipelines.find(onboarding.segment)
+            if template is None:
+                continue
+            sla = onboarding_sla(
+                onboarding,
+                template=template,
+                activity=activity[onboarding.id],
+                calendar=rules.calendar,
+                now=now,
+                at_risk_share=rules.at_risk_share,
+            )
+            if sla is not None:
+                yield onboarding, client, sla
 
 
 def sla_conditions(session: Session, *, rules: AlertRules, now: datetime) -> list[Condition]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -278,3 +279,32 @@ async def test_a_failing_erp_push_alerts_once_per_retry_cycle(
     await worker.one_round()
     assert memory.kinds() == [ERP_PUSH_FAILING, ERP_PUSH_FAILING]
     assert [a.period_key for a in _alerts(sessions, ERP_PUSH_FAILING)] == ["cycle:0", "cycle:1"]
+
+
+def test_the_sla_sweep_reads_open_onboardings_a_chunk_at_a_time(
+    sessions: sessionmaker[Session], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many are open, the sweep holds one chunk of them at a time and sees them all."""
+    from backoffice.pipeline import load_pipelines
+    from backoffice.settings import BackofficeSettings
+    from bot.alerts import conditions
+    from tests.backoffice.factories import make_onboarding
+
+    monkeypatch.setattr(conditions, "SWEEP_CHUNK", 3)
+    with sessions.begin() as session:
+        ids = [
+            make_onboarding(session, now=clock.now(), stage="documentos", cnpj=None).id
+            for _ in range(8)
+        ]
+    rules = conditions.AlertRules(
+        pipelines=load_pipelines(), calendar=BackofficeSettings().calendar()
+    )
+    statements: list[str] = []
+    with sessions() as session:
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        slas = conditions.current_slas(session, rules=rules, now=clock.now())
+        seen = [onboarding.id for onboarding, _client, _sla in slas]
+    assert seen == ids
+    chunks = [s for s in statements if "FROM onboardings JOIN clients" in s]
+    assert len(chunks) == 4  # 3 + 3 + 2, then an empty read
