@@ -60,7 +60,9 @@ class SlaCollector(Collector):
     @staticmethod
     def _gauge() -> GaugeMetricFamily:
         return GaugeMetricFamily(
-            "acolhe_onboardings_sla", "Open onboardings by SLA state of their stage", labels=["status"]
+            "acolhe_onboardings_sla",
+            "Open onboardings by SLA state of their stage",
+            labels=["status"],
         )
 
     def _count(self, now: datetime) -> Counter[str]:

@@ -16,15 +16,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import nlu
-from bot.alerts import (
-    AlertDestination,
-    AlertRules,
-    EmailAlertDestination,
-    SmtpConfig,
-    TelegramAlertDestination,
-    WebhookAlertDestination,
-)
-from bot.channels.gateway import ChannelGateway, CloudConfig, TelegramConfig, TwilioConfig
 from backoffice import (
     BackofficeSettings,
     EscalationAssigner,
@@ -34,6 +25,15 @@ from backoffice import (
 from backoffice.api.deps import BackofficeContext
 from backoffice.console import ConsoleContext, EventFeed, Views, load_translations
 from backoffice.staff_auth import AuthPolicy
+from bot.alerts import (
+    AlertDestination,
+    AlertRules,
+    EmailAlertDestination,
+    SmtpConfig,
+    TelegramAlertDestination,
+    WebhookAlertDestination,
+)
+from bot.channels.gateway import ChannelGateway, CloudConfig, TelegramConfig, TwilioConfig
 from bot.channels.ports import Template
 from bot.channels.web import StoredUploadFetcher
 from bot.config import Settings
@@ -41,24 +41,24 @@ from bot.coordination import RateLimiter
 from bot.coordination.shared_clock import FileClock
 from bot.dialogue.actions import BUILTIN_ACTIONS
 from bot.dialogue.engine import DialogueEngine, EngineSettings
-from bot.service.progress import HumanWaitPolicy
 from bot.documents import DocumentStore, IntakeLimits, OcrPool
 from bot.domain.address import AddressLookup, NoAddressLookup
-from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.fields import VALIDATORS
 from bot.domain.messages import Channel
 from bot.domain.onboarding import Stage
-from bot.service.conversations import ConversationService
 from bot.service.addresses import BrasilApiLookups
+from bot.service.conversations import ConversationService
 from bot.service.inbox import Inbox
 from bot.service.jobs import SendPolicy
+from bot.service.progress import HumanWaitPolicy
 from bot.service.scheduling import TrainingPolicy
 from bot.storage.database import make_engine, make_session_factory, upgrade
 from bot.workers.alerts import AlertRetryPolicy, AlertWorker
 from bot.workers.documents import DocumentWorker
-from bot.workers.reminders import NudgePolicy, ReminderWorker
 from bot.workers.outbox import ChannelLimits, OutboxWorker, RetryPolicy
+from bot.workers.reminders import NudgePolicy, ReminderWorker
 from flows import Flow, Registry, load_flows
 from nlu.types import Interpreter
 

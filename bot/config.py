@@ -58,7 +58,8 @@ class Settings(BaseSettings):
     outbox_retry_base_s: float = 2.0
 
     max_upload_mb: int = 16
-    identity_image_retention_days: int = 30  # CNH/RG photos are deleted this long after confirmation
+    # CNH/RG photos are deleted this long after confirmation
+    identity_image_retention_days: int = 30
     ocr_workers: int = 1  # OCR processes (each uses one core while reading)
     ocr_timeout_s: float = 60.0
     ocr_max_attempts: int = 3  # tries of a document whose reading process dies or times out
