@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.documents.folding import tokens
-from bot.documents.page import Page, Row, Word
+from bot.documents.page import Row, Word
 
 STOP = "_stop"
 
@@ -54,31 +54,40 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
                "MINISTERIO DA INFRAESTRUTURA", "MINISTERIO DAS CIDADES", "NOME SOCIAL"),
     },
     "rg": {
-        "rg": ("REGISTRO GERAL", "RG", "NO DO RG", "NUMERO DO RG"),
-        "nome": ("NOME", "NOME CIVIL"),
-        "cpf": ("CPF",),
-        "data_nascimento": ("DATA DE NASCIMENTO", "DATA NASCIMENTO"),
+        "rg": ("REGISTRO GERAL", "RG", "NO DO RG", "NUMERO DO RG", "R G", "IDENTIDADE NO",
+               "NO IDENTIDADE", "NUMERO DE IDENTIDADE"),
+        "nome": ("NOME", "NOME CIVIL", "NOME COMPLETO"),
+        "cpf": ("CPF", "C P F", "CPF NO", "NO DO CPF", "REGISTRO GERAL CPF"),
+        "data_nascimento": ("DATA DE NASCIMENTO", "DATA NASCIMENTO", "NASCIMENTO",
+                            "DATA DE NASC", "DATA NASC", "NASCIDO EM"),
         STOP: ("DATA DE EXPEDICAO", "FILIACAO", "NATURALIDADE", "DOC ORIGEM",
                "ASSINATURA DO DIRETOR", "ASSINATURA DO TITULAR", "CARTEIRA DE IDENTIDADE",
                "REPUBLICA FEDERATIVA DO BRASIL", "SECRETARIA DA SEGURANCA PUBLICA",
                "INSTITUTO DE IDENTIFICACAO", "VALIDA EM TODO O TERRITORIO NACIONAL",
-               "NOME SOCIAL"),
+               "NOME SOCIAL", "SEXO", "NACIONALIDADE", "ORGAO EXPEDIDOR", "LOCAL DE EMISSAO",
+               "DATA DE EMISSAO", "VALIDADE", "EXPEDICAO", "CARTEIRA DE IDENTIDADE NACIONAL",
+               "DOCUMENTO DE ORIGEM", "LOCAL DE NASCIMENTO", "ASSINATURA"),
+    },
+    "comprovante_endereco": {
+        "titular": ("NOME", "CLIENTE", "TITULAR", "NOME DO CLIENTE", "DESTINATARIO",
+                    "NOME DO TITULAR", "CONSUMIDOR", "TITULAR DA CONTA"),
+        "endereco": ("ENDERECO", "ENDERECO DE ENTREGA", "ENDERECO DA UNIDADE CONSUMIDORA",
+                     "LOCAL DE CONSUMO", "ENDERECO DO IMOVEL", "ENDERECO DE INSTALACAO",
+                     "ENDERECO DE COBRANCA"),
+        "cep": ("CEP",),
+        "municipio": ("MUNICIPIO", "CIDADE"),
+        "uf": ("UF", "ESTADO"),
+        "data_emissao": ("DATA DE EMISSAO", "EMISSAO", "DATA EMISSAO", "EMITIDA EM",
+                         "DATA DO DOCUMENTO", "EMITIDO EM", "DATA DA EMISSAO"),
+        STOP: ("VENCIMENTO", "DATA DE VENCIMENTO", "TOTAL A PAGAR", "VALOR A PAGAR",
+               "MES DE REFERENCIA", "REFERENCIA", "LEITURA ANTERIOR", "LEITURA ATUAL",
+               "CONSUMO", "CODIGO DO CLIENTE", "INSTALACAO", "NOTA FISCAL", "CPF", "CNPJ",
+               "BAIRRO", "VALOR", "TOTAL", "CONTA DE ENERGIA", "CONTA DE AGUA",
+               "UNIDADE CONSUMIDORA", "NO DO CLIENTE", "CLASSIFICACAO", "MEDIDOR",
+               "CODIGO DE BARRAS", "PROXIMA LEITURA", "PERIODO"),
     },
 }
 
-# Phrases that identify a kind when found anywhere on the page.
-KIND_MARKERS: dict[str, tuple[str, ...]] = {
-    "cnpj_card": ("CADASTRO NACIONAL DA PESSOA JURIDICA", "COMPROVANTE DE INSCRICAO",
-                  "NOME EMPRESARIAL", "DATA DE ABERTURA", "NATUREZA JURIDICA",
-                  "SITUACAO CADASTRAL", "NOME DE FANTASIA", "ATIVIDADE ECONOMICA PRINCIPAL"),
-    "cnh": ("CARTEIRA NACIONAL DE HABILITACAO", "HABILITACAO", "CAT HAB", "PERMISSAO",
-            "DEPARTAMENTO NACIONAL DE TRANSITO", "VALIDADE", "NO REGISTRO", "DETRAN",
-            "ASSINATURA DO PORTADOR"),
-    "rg": ("REGISTRO GERAL", "CARTEIRA DE IDENTIDADE", "DATA DE EXPEDICAO", "NATURALIDADE",
-           "INSTITUTO DE IDENTIFICACAO", "DOC ORIGEM", "SECRETARIA DA SEGURANCA",
-           "ASSINATURA DO DIRETOR", "LEI NO 7116"),
-}
-KINDS = tuple(KIND_MARKERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,15 +205,3 @@ def best_hits(hits: list[LabelHit]) -> dict[str, LabelHit]:
         if hit.key != STOP and hit.key not in best:
             best[hit.key] = hit
     return best
-
-
-def detect_kind(page: Page) -> tuple[str, dict[str, int]]:
-    """The kind whose markers appear most often (at least two), else ``"other"``."""
-    rows = page.rows()
-    counts = {kind: len(find_labels(rows, {kind: markers})) for kind, markers in
-              KIND_MARKERS.items()}
-    kind, count = max(counts.items(), key=lambda kv: kv[1])
-    ties = [k for k, c in counts.items() if c == count]
-    if count < 2 or len(ties) > 1:
-        return "other", counts
-    return kind, counts

@@ -21,7 +21,8 @@ from PIL import Image
 
 from bot.documents.folding import tokens
 from bot.documents.imaging import Prepared, line_fit
-from bot.documents.labels import KIND_MARKERS, LABELS, detect_kind
+from bot.documents.kinds import KEYWORDS, MARKERS, detect_kind
+from bot.documents.labels import LABELS
 from bot.documents.lexicon import WORDS
 from bot.documents.page import Page, Word
 from bot.documents.tesseract import OcrEngine
@@ -52,7 +53,8 @@ def turn_array(array: np.ndarray, degrees: int) -> np.ndarray:
 def vocabulary() -> frozenset[str]:
     """Folded words of three letters or more printed on the documents or common in them."""
     phrases = [p for kinds in LABELS.values() for group in kinds.values() for p in group]
-    phrases += [p for group in KIND_MARKERS.values() for p in group]
+    phrases += [p for group in MARKERS.values() for p, _ in group]
+    phrases += [p for group in KEYWORDS.values() for p in group]
     words = {tok for phrase in phrases for tok in phrase.split()}
     words |= {tok for word in WORDS.split() for tok in tokens(word)}
     return frozenset(w for w in words if len(w) >= 3 and w.isalpha())

@@ -39,7 +39,7 @@ from bot.documents.imaging import (
     to_gray,
 )
 from bot.documents.intake import sniff_type
-from bot.documents.labels import detect_kind
+from bot.documents.kinds import detect_kind
 from bot.documents.lexicon import restore
 from bot.documents.orientation import quarter_turn, read_upright, turn, turn_array
 from bot.documents.page import Page
