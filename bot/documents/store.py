@@ -18,6 +18,10 @@ from cryptography.fernet import Fernet, InvalidToken
 from bot.documents.errors import DocumentError, DocumentNotFound
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
+# The ``MediaRef.url`` of a file checked and stored as it arrived on another channel's
+# conversation (the client's status page): the document worker reads it back from this store,
+# whatever the conversation's channel. Followed by the file's SHA-256.
+STORED_URL = "stored:"
 
 
 class DocumentStore:

@@ -41,6 +41,7 @@ from bot.documents import (
     cross_check,
     inspect_upload,
 )
+from bot.documents.store import STORED_URL
 from bot.domain.clock import Clock
 from bot.domain.documents import DocumentReading, Mismatch
 from bot.domain.messages import Channel, InboundMessage, MediaRef
@@ -207,7 +208,9 @@ class DocumentWorker:
 
     async def _read(self, job: Job) -> None:
         """Downloads, checks, stores and reads one file; records the outcome."""
-        fetcher = self.fetchers.get(job.channel)
+        # A file stored as it arrived (the status page) is read back from the store.
+        stored = job.media.url.startswith(STORED_URL)
+        fetcher = self.fetchers.get(Channel.WEB.value if stored else job.channel)
         if fetcher is None:
             raise MediaUnavailable(f"no media fetcher for channel {job.channel}")
         try:
