@@ -308,9 +308,7 @@ class ClientPageActions:
             self.inbox.outbox_wake.set()
         return result
 
-    def _run(
-        self, conversation_id: int, work: Callable[[Session, Conversation, datetime], T]
-    ) -> T:
+    def _run(self, conversation_id: int, work: Callable[[Session, Conversation, datetime], T]) -> T:
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             conversation = session.get(Conversation, conversation_id)

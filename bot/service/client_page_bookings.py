@@ -162,8 +162,14 @@ def rate(
             assign_escalation=assign_escalation,
         )
     elif kind == "stage":
-        _rate_stage(session, conversation=conversation, onboarding=onboarding, stage=value,
-                    score=score, now=now)  # fmt: skip
+        _rate_stage(
+            session,
+            conversation=conversation,
+            onboarding=onboarding,
+            stage=value,
+            score=score,
+            now=now,
+        )
     else:
         raise ActionRefused("not_found")
     return "rated"

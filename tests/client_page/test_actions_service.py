@@ -31,8 +31,8 @@ from bot.storage.models import (
     Document,
     Message,
     Onboarding,
-    StageChange,
     StaffUser,
+    StageChange,
 )
 from bot.storage.models_backoffice import NpsResponse
 from bot.storage.models_schedule import ScheduledJob
@@ -104,15 +104,20 @@ async def test_a_file_from_the_page_is_read_like_one_sent_in_the_chat(rt: Runtim
     assert done.code == "uploaded" and not done.duplicate and done.document_id is not None
     # The same form sent again is the same upload.
     again = await actions.upload(
-        conversation_id=conversation.id, data=card.data, filename="cartao.pdf",
-        declared_type="application/pdf", form_id="f" * 32,
-    )  # fmt: skip
+        conversation_id=conversation.id,
+        data=card.data,
+        filename="cartao.pdf",
+        declared_type="application/pdf",
+        form_id="f" * 32,
+    )
     assert again.duplicate
     with rt.sessions() as session:
         document = session.scalars(select(Document)).one()
         assert (document.source_channel, document.status, document.filename) == (
-            "twilio_whatsapp", "pending", "cartao.pdf",
-        )  # fmt: skip
+            "twilio_whatsapp",
+            "pending",
+            "cartao.pdf",
+        )
         assert document.media_url == f"stored:{document.provider_id}"
         told = session.scalars(
             select(Message.text).where(Message.direction == "out").order_by(Message.id.desc())
@@ -178,9 +183,11 @@ async def test_a_file_over_the_limit_is_refused(rt: Runtime) -> None:
     big = make_sample("cnpj_card", "pdf", 1).data + b"\0" * (1024 * 1024)
     with pytest.raises(DocumentRejected) as refused:
         await _actions(rt, max_mb=1).upload(
-            conversation_id=conversation.id, data=big, filename="x.pdf",
+            conversation_id=conversation.id,
+            data=big,
+            filename="x.pdf",
             declared_type="application/pdf",
-        )  # fmt: skip
+        )
     assert refused.value.code == "too_large"
     assert _stored_files(rt) == []
 
@@ -209,10 +216,14 @@ def _reading_shown(chat: Chat, *, cnpj: str = "11222333000181") -> int:
     now = runtime.clock.now()
     with runtime.sessions.begin() as session:
         document = Document(
-            client_id=conversation.client_id, conversation_id=conversation.id,
-            source_channel=conversation.channel, status="read", kind="cnpj_card",
-            received_at=now, extraction={"fields": {"cnpj": cnpj, "razao_social": "PADARIA"}},
-        )  # fmt: skip
+            client_id=conversation.client_id,
+            conversation_id=conversation.id,
+            source_channel=conversation.channel,
+            status="read",
+            kind="cnpj_card",
+            received_at=now,
+            extraction={"fields": {"cnpj": cnpj, "razao_social": "PADARIA"}},
+        )
         session.add(document)
         session.flush()
         document_id = document.id
@@ -223,9 +234,13 @@ def _reading_shown(chat: Chat, *, cnpj: str = "11222333000181") -> int:
     )
     handled = runtime.conversations.handle(
         InboundMessage(
-            channel=chat.channel, address=chat.address, text="",
-            external_id=f"doc:{document_id}", received_at=now, document=reading,
-        )  # fmt: skip
+            channel=chat.channel,
+            address=chat.address,
+            text="",
+            external_id=f"doc:{document_id}",
+            received_at=now,
+            document=reading,
+        )
     )
     assert "Os dados estão corretos?" in "\n".join(r.text for r in handled.replies)
     return document_id
@@ -311,17 +326,24 @@ def slots(rt: Runtime) -> list[int]:
     """Wednesday and Thursday sessions, 09:00-12:00, one seat each."""
     now = rt.clock.now()
     with rt.sessions.begin() as session:
-        csm = StaffUser(name="Carla Souza", email="carla@acolhe.example", role="csm",
-                        created_at=now)  # fmt: skip
+        csm = StaffUser(
+            name="Carla Souza", email="carla@acolhe.example", role="csm", created_at=now
+        )
         session.add(csm)
         session.flush()
         for weekday in (2, 3):
             session.add(
                 TrainingAvailability(
-                    csm_id=csm.id, weekday=weekday, starts=time(9), ends=time(12),
-                    duration_minutes=60, capacity=1, meeting_url=MEETING, active=True,
+                    csm_id=csm.id,
+                    weekday=weekday,
+                    starts=time(9),
+                    ends=time(12),
+                    duration_minutes=60,
+                    capacity=1,
+                    meeting_url=MEETING,
+                    active=True,
                     created_at=now,
-                )  # fmt: skip
+                )
             )
         session.flush()
         sync_slots(session, start=now, end=now + timedelta(days=7), now=now)
@@ -437,8 +459,9 @@ async def test_moving_and_cancelling_from_the_page(rt: Runtime, slots: list[int]
 
 async def test_the_last_seat_goes_to_one_client_only(rt: Runtime, slots: list[int]) -> None:
     a, b = _whatsapp(rt, "+5511900000023"), _whatsapp(rt, "+5511900000024")
-    first, second = await asyncio.to_thread(_in_training, a), await asyncio.to_thread(
-        _in_training, b
+    first, second = (
+        await asyncio.to_thread(_in_training, a),
+        await asyncio.to_thread(_in_training, b),
     )
     actions = _actions(rt)
     results = await asyncio.gather(
@@ -512,9 +535,15 @@ async def test_rating_a_stage_needs_it_finished(rt: Runtime, clock: FakeClock) -
     theirs = await asyncio.to_thread(_in_training, other)
     with rt.sessions.begin() as session:
         session.add(
-            StageChange(onboarding_id=conversation.onboarding_id, from_stage="cadastro",
-                        to_stage="treinamento", at=clock.now(), actor="staff:1", reason="")
-        )  # fmt: skip
+            StageChange(
+                onboarding_id=conversation.onboarding_id,
+                from_stage="cadastro",
+                to_stage="treinamento",
+                at=clock.now(),
+                actor="staff:1",
+                reason="",
+            )
+        )
     actions = _actions(rt)
     ids = {"conversation_id": conversation.id, "onboarding_id": conversation.onboarding_id or 0}
     for target in ("stage:treinamento", "stage:kickoff", "stage:nenhum", "whatever"):
@@ -522,9 +551,11 @@ async def test_rating_a_stage_needs_it_finished(rt: Runtime, clock: FakeClock) -
             await actions.rate(**ids, target=target, score=8)
     with pytest.raises(ActionRefused, match="not_found"):
         await actions.rate(
-            conversation_id=conversation.id, onboarding_id=theirs.onboarding_id or 0,
-            target="stage:cadastro", score=8,
-        )  # fmt: skip
+            conversation_id=conversation.id,
+            onboarding_id=theirs.onboarding_id or 0,
+            target="stage:cadastro",
+            score=8,
+        )
     assert (await actions.rate(**ids, target="stage:cadastro", score=8)).code == "rated"
     with rt.sessions() as session:
         rated = session.execute(
