@@ -23,6 +23,9 @@ from sqlalchemy import text
 from backoffice import install_problem_handlers, load_pipelines
 from backoffice.api import build_context as build_backoffice_context
 from backoffice.api import router_for as backoffice_router_for
+from backoffice.client_page import STATIC_DIR as CLIENT_PAGE_STATIC_DIR
+from backoffice.client_page import STATIC_PATH as CLIENT_PAGE_STATIC_PATH
+from backoffice.client_page import create_client_page_router, install_client_page_handlers
 from backoffice.console import (
     STATIC_DIR as CONSOLE_STATIC_DIR,
 )
@@ -36,6 +39,7 @@ from bot.background import start_workers
 from bot.bootstrap import (
     Runtime,
     backoffice_settings,
+    build_client_page,
     build_console,
     build_gateway,
     build_ocr_pool,
@@ -195,6 +199,21 @@ def create_app(
     app.include_router(
         web_chat_router(inbox=inbox, sessions=runtime.sessions, clock=runtime.clock, chat=web_chat)
     )
+    # The client's status page (/s/{token}), reached from the link the bot sends.
+    client_page = build_client_page(
+        settings,
+        backoffice_context,
+        rate_limiter=coordination.rate_limiter,
+        inbox=inbox,
+        web_chat=web_chat,
+    )
+    app.include_router(create_client_page_router(client_page))
+    app.mount(
+        CLIENT_PAGE_STATIC_PATH,
+        StaticFiles(directory=CLIENT_PAGE_STATIC_DIR),
+        name="client-page-static",
+    )
+    install_client_page_handlers(app, client_page)
     app.include_router(
         invite_router(sessions=runtime.sessions, clock=runtime.clock, timezone=settings.timezone)
     )

@@ -6,6 +6,7 @@ Nothing in the project constructs settings, engines or clients at import time; e
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -23,6 +24,13 @@ from backoffice import (
     parse_hours,
 )
 from backoffice.api.deps import BackofficeContext
+from backoffice.client_page import TEMPLATES_DIR as CLIENT_PAGE_TEMPLATES
+from backoffice.client_page import (
+    ChatLinks,
+    ClientPageContext,
+    load_page_translations,
+)
+from backoffice.client_page.documents import required_from_flows
 from backoffice.console import ConsoleContext, EventFeed, Views, load_translations
 from backoffice.staff_auth import AuthPolicy
 from bot.alerts import (
@@ -54,6 +62,7 @@ from bot.service.inbox import Inbox
 from bot.service.jobs import SendPolicy
 from bot.service.progress import HumanWaitPolicy
 from bot.service.scheduling import TrainingPolicy
+from bot.service.web_chat import WebChat
 from bot.storage.database import make_engine, make_session_factory, upgrade
 from bot.workers.alerts import AlertRetryPolicy, AlertWorker
 from bot.workers.documents import DocumentWorker
@@ -238,6 +247,50 @@ def build_console(
         public_url=settings.public_url,
         feed=feed,
         whatsapp_templates=frozenset(settings.whatsapp_templates()),
+    )
+
+
+def status_page_secret(settings: Settings) -> bytes:
+    """The key of the status page's CSRF tokens: ``ONBOARD_STATUS_PAGE_SECRET``, required in
+    production. Elsewhere, unset, a key derived from the database URL: the same in every process
+    on that database (a key made up per process would refuse forms served by another)."""
+    secret = settings.status_page_secret.get_secret_value() if settings.status_page_secret else ""
+    if secret in {"changeme", "change-me"} or (secret and len(secret) < 16):
+        raise ValueError("ONBOARD_STATUS_PAGE_SECRET is a placeholder or too short (16+ chars)")
+    if secret:
+        return secret.encode()
+    if settings.environment == "production":
+        raise ValueError("ONBOARD_STATUS_PAGE_SECRET is required in production")
+    log.warning("ONBOARD_STATUS_PAGE_SECRET is unset: using a development key")
+    return hashlib.sha256(b"acolhe-status-page-dev:" + settings.database_url.encode()).digest()
+
+
+def build_client_page(
+    settings: Settings,
+    backoffice: BackofficeContext,
+    *,
+    rate_limiter: RateLimiter | None = None,
+    inbox: Inbox | None = None,
+    web_chat: WebChat | None = None,
+) -> ClientPageContext:
+    """The client's status page (``/s/{token}``): its templates, secret, limits and links."""
+    number = (settings.twilio_whatsapp_number or "").removeprefix("whatsapp:")
+    return ClientPageContext(
+        backoffice=backoffice,
+        views=Views(
+            load_page_translations(), timezone=settings.timezone, directory=CLIENT_PAGE_TEMPLATES
+        ),
+        public_url=settings.public_url,
+        link_days=settings.status_link_days,
+        csrf_secret=status_page_secret(settings),
+        timezone=settings.timezone,
+        chat_links=ChatLinks(
+            whatsapp_number=number or None, telegram_username=settings.telegram_bot_username
+        ),
+        rate_limiter=rate_limiter,
+        inbox=inbox,
+        web_chat=web_chat,
+        required_documents=required_from_flows(load_all_flows(settings.flows_dir)),
     )
 
 

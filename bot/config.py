@@ -174,3 +174,12 @@ class Settings(BaseSettings):
             if item.strip() and not item.strip().lstrip("-").isdigit():
                 raise ValueError(f"not a Telegram chat id: {item.strip()!r}")
         return value
+
+    # The client's status page (issue #17; backoffice/client_page). Links expire after this
+    # many days; asking the bot again sends a new one.
+    status_link_days: int = 30
+    # Signs the page's forms (CSRF: an HMAC of the link id). Required in production, and the
+    # same in every serve process; unset elsewhere, a key derived from the database URL is used.
+    status_page_secret: SecretStr | None = None
+    # The Telegram bot's username (without @): the page's "back to the chat" link t.me/<name>.
+    telegram_bot_username: str | None = None

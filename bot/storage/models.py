@@ -375,4 +375,5 @@ import bot.storage.models_alerts  # noqa: E402, F401
 import bot.storage.models_backoffice  # noqa: E402, F401
 import bot.storage.models_console  # noqa: E402, F401
 import bot.storage.models_schedule  # noqa: E402, F401
+import bot.storage.models_status  # noqa: E402, F401
 import bot.storage.models_training  # noqa: E402, F401

@@ -1,0 +1,44 @@
+"""The status page's own Babel catalogue: English message ids in templates and code,
+``locale/pt_BR/LC_MESSAGES/messages.po`` for Brazilian Portuguese, compiled in memory at
+start-up (no ``.mo`` in the repository), as the console's (``backoffice.console.i18n``).
+
+``pybabel extract -F backoffice/client_page/babel.cfg -o /tmp/page.pot backoffice/client_page``
+then ``pybabel update -i /tmp/page.pot -d backoffice/client_page/locale`` keep it in step.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from backoffice.console.i18n import LANGUAGES
+
+__all__ = ["LOCALE_DIR", "load_page_translations", "page_language"]
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def load_page_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, gettext.NullTranslations]:
+    """Language code → translations; English is the message ids themselves."""
+    result: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
+    for language in LANGUAGES:
+        po = locale_dir / language / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        result[language] = Translations(buffer)
+    return result
+
+
+def page_language(conversation_language: str | None) -> str:
+    """The page's language for a conversation's (``pt`` | ``en``): pt-BR unless English."""
+    return "en" if conversation_language == "en" else "pt_BR"

@@ -1,0 +1,1 @@
+"""The status page's routes: ``page`` (GET /s/{token}); the actions live in ``actions.py``."""

@@ -1,0 +1,117 @@
+"""Status page fixtures: the API, the console and the status page on one app served by uvicorn
+on loopback (the real routes, headers and handlers), an in-process rate limiter, and
+``issue_link`` to make a link for an onboarding as the bot would."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backoffice import BackofficeSettings, install_problem_handlers
+from backoffice.api import build_context, router_for
+from backoffice.client_page import (
+    STATIC_DIR,
+    STATIC_PATH,
+    ClientPageContext,
+    RateLimits,
+    create_client_page_router,
+    install_client_page_handlers,
+)
+from bot.bootstrap import Runtime, build_client_page
+from bot.config import Settings
+from bot.coordination import InProcessRateLimiter
+from bot.documents.store import DocumentStore
+from bot.domain.clock import FakeClock
+from bot.service.status_links import issue
+from tests.backoffice.conftest import backoffice_settings, documents, roster  # noqa: F401
+from tests.support.server import serving
+
+BROWSER = (
+    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Mobile Safari/537.36"
+)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    link_id: int
+    token: str
+
+    @property
+    def path(self) -> str:
+        return f"/s/{self.token}"
+
+
+@pytest.fixture
+def page_limits() -> RateLimits:
+    return RateLimits()
+
+
+@pytest.fixture
+def client_page(
+    runtime: Runtime,
+    settings: Settings,
+    backoffice_settings: BackofficeSettings,  # noqa: F811
+    documents: DocumentStore,  # noqa: F811
+    page_limits: RateLimits,
+) -> ClientPageContext:
+    context = build_context(
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        conversations=runtime.conversations,
+        settings=backoffice_settings,
+        outbox_wake=asyncio.Event(),
+        documents=documents,
+    )
+    page = build_client_page(settings, context, rate_limiter=InProcessRateLimiter())
+    return ClientPageContext(
+        **{**{f: getattr(page, f) for f in page.__dataclass_fields__}, "limits": page_limits}
+    )
+
+
+@pytest.fixture
+def page_app(client_page: ClientPageContext) -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.include_router(router_for(client_page.backoffice), prefix="/api/v1")
+    app.include_router(create_client_page_router(client_page))
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="client-page-static")
+    install_client_page_handlers(app, client_page)
+    return app
+
+
+@pytest.fixture
+def page_url(page_app: FastAPI) -> Iterator[str]:
+    with serving(page_app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser_http(page_url: str) -> Iterator[httpx.Client]:
+    """An httpx client that presents itself as a phone's browser (not a link preview)."""
+    with httpx.Client(base_url=page_url, timeout=20, headers={"User-Agent": BROWSER}) as http:
+        yield http
+
+
+@pytest.fixture
+def issue_link(runtime: Runtime, clock: FakeClock) -> Callable[..., IssuedToken]:
+    def make(
+        onboarding_id: int, *, conversation_id: int | None = None, days: int = 30
+    ) -> IssuedToken:
+        with runtime.sessions() as session, session.begin():
+            issued = issue(
+                session,
+                onboarding_id,
+                conversation_id=conversation_id,
+                now=clock.now(),
+                days=days,
+            )
+            return IssuedToken(link_id=issued.link.id, token=issued.token)
+
+    return make
