@@ -201,6 +201,7 @@ def test_serve_keeps_idle_connections_open_as_long_as_told(
                 socket.create_connection(("127.0.0.1", unused_tcp_port), timeout=5).close()
                 break
             except OSError:
+                assert server.poll() is None, f"the server exited with {server.returncode}"
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
         connection = http.client.HTTPConnection("127.0.0.1", unused_tcp_port, timeout=10)

@@ -81,6 +81,7 @@ class ConsoleServer:
     log: Path
     http: httpx.Client = field(repr=False)
     _sids: int = 0
+    _contexts: list[Any] = field(default_factory=list, repr=False)
 
     def client_writes(self, sender: str, body: str) -> httpx.Response:
         """A client's WhatsApp message, posted and signed as Twilio would."""
@@ -108,6 +109,15 @@ class ConsoleServer:
         answer.raise_for_status()
         return answer
 
+    def close_pages(self) -> None:
+        """Closes the pages this server opened (their live streams end with them)."""
+        for context in self._contexts:
+            try:
+                context.close()
+            except Exception:  # noqa: BLE001 - the browser may already be gone
+                pass
+        self._contexts.clear()
+
     def api(self, role: str) -> httpx.Client:
         """An API client with ``role``'s bearer token (close it, or use it in ``with``)."""
         return httpx.Client(
@@ -119,6 +129,7 @@ class ConsoleServer:
         context = browser.new_context(
             viewport={"width": width, "height": height}, locale="pt-BR"
         )
+        self._contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.goto(f"{self.url}/console/login")
@@ -227,7 +238,11 @@ def console_server(
         try:
             _wait_ready(url, process, log)
             with httpx.Client(base_url=url, timeout=20) as http:
-                yield ConsoleServer(url=url, fake=fake, db=db, staff=staff, log=log, http=http)
+                server = ConsoleServer(url=url, fake=fake, db=db, staff=staff, log=log, http=http)
+                try:
+                    yield server
+                finally:
+                    server.close_pages()
         finally:
             process.terminate()
             try:
