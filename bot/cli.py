@@ -65,6 +65,11 @@ def _settings() -> Settings:
 # Above the usual idle timeouts of proxies and load balancers (nginx 75 s upstream keep-alive
 # is common, AWS ALB 60 s), unlike uvicorn's 5 s.
 KEEP_ALIVE_S = 75
+# On SIGTERM, requests in flight get this long to finish; then what is still open (the
+# console's live streams never end on their own) is cut, so the workers stop cleanly before a
+# supervisor's SIGKILL (Docker and systemd wait 10 s). Cut browsers reconnect elsewhere and
+# replay what they missed (Last-Event-ID).
+GRACEFUL_SHUTDOWN_S = 5
 
 
 def _configure_logging(level: str = "INFO") -> None:
@@ -117,6 +122,7 @@ def serve(
         log_config=None,  # uvicorn's loggers write through the root's handler, as configured
         access_log=access_log,
         timeout_keep_alive=keep_alive_s,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 
 
