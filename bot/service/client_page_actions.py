@@ -46,13 +46,13 @@ from bot.domain.clock import Clock
 from bot.domain.fields import Problem
 from bot.domain.messages import Channel, InboundMessage, MediaRef
 from bot.service import client_page_bookings as bookings
-from bot.service.client_page_bookings import ActionRefused
+from bot.service.client_page_bookings import ActionRefused, TrainingChoices
 from bot.service.inbox import LOCK_WAIT_S, Inbox
 from bot.service.message_store import storable, store_outbound_many
 from bot.service.records import EffectRecorder
 from bot.storage.models import Conversation, Document, Onboarding
 
-__all__ = ["ActionDone", "ActionRefused", "ClientPageActions", "UploadDone"]
+__all__ = ["ActionDone", "ActionRefused", "ClientPageActions", "TrainingChoices", "UploadDone"]
 
 T = TypeVar("T")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
@@ -109,11 +109,10 @@ class ClientPageActions:
         data: bytes,
         filename: str,
         declared_type: str,
-        form_id: str = "",
     ) -> UploadDone:
         """Checks the file (``DocumentRejected``: nothing stored), stores it and hands it to the
-        conversation as an attachment. ``form_id`` (the form's one-time id) makes a form sent
-        twice one upload. ``ActionRefused("no_consent")`` before the client's LGPD consent."""
+        conversation as an attachment. The same file sent again the same day (a form sent
+        twice) is one upload. ``ActionRefused("no_consent")`` before the client's LGPD consent."""
         target = await anyio.to_thread.run_sync(self._target, conversation_id)
         name = safe_filename(filename)
         accepted = await anyio.to_thread.run_sync(
@@ -126,7 +125,7 @@ class ClientPageActions:
             channel=Channel(target.channel),
             address=target.address,
             text="",
-            external_id=f"page:{_form_key(form_id)}",
+            external_id=f"page:{sha256[:40]}:{self.clock.now():%Y%m%d}",
             received_at=self.clock.now(),
             media=(
                 MediaRef(
@@ -284,6 +283,15 @@ class ClientPageActions:
 
         return await self._in_turn(conversation_id, work)
 
+    def training_choices(self, *, onboarding_id: int, limit: int = 12) -> TrainingChoices:
+        """Reads only (the page's GET): the active booking and the next free sessions."""
+        policy = self.inbox.conversations.training
+        with self.sessions() as session:
+            return bookings.choices(
+                session, onboarding_id=onboarding_id, now=self.clock.now(), policy=policy,
+                limit=limit,
+            )  # fmt: skip
+
     def _policy(self) -> bookings.TrainingPolicy:
         policy = self.inbox.conversations.training
         if policy is None:
@@ -369,12 +377,6 @@ def _onboarding(session: Session, conversation: Conversation, onboarding_id: int
     if onboarding is None or conversation.onboarding_id != onboarding.id:
         raise ActionRefused("not_found")
     return onboarding
-
-
-def _form_key(form_id: str) -> str:
-    """The form's one-time id when it is a plausible one, else a fresh id (never repeated)."""
-    cleaned = re.sub(r"[^A-Za-z0-9_-]", "", form_id)[:64]
-    return cleaned if len(cleaned) >= 16 else uuid.uuid4().hex
 
 
 def safe_filename(name: str) -> str:

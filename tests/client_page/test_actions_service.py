@@ -99,16 +99,14 @@ async def test_a_file_from_the_page_is_read_like_one_sent_in_the_chat(rt: Runtim
         data=card.data,
         filename="C:\\Users\\maria\\cartao.pdf",
         declared_type="application/pdf",
-        form_id="f" * 32,
     )
     assert done.code == "uploaded" and not done.duplicate and done.document_id is not None
-    # The same form sent again is the same upload.
+    # The same file sent again (a form sent twice) is the same upload.
     again = await actions.upload(
         conversation_id=conversation.id,
         data=card.data,
         filename="cartao.pdf",
         declared_type="application/pdf",
-        form_id="f" * 32,
     )
     assert again.duplicate
     with rt.sessions() as session:
