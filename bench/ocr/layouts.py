@@ -29,6 +29,7 @@ class Text:
     color: tuple[int, int, int] = INK
     center_in: float = 0.0  # when > 0: centre the run in [x, x + center_in]
     max_width: float = 0.0  # when > 0: shrink the run to fit this width (its column)
+    font: str = ""  # a font family other than the layout's (see ``bench.ocr.render.font_path``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,20 @@ class Rule:
     y0: float
     x1: float
     y1: float
+    width: float = 0.2  # millimetres
+    color: tuple[int, int, int] = (60, 60, 60)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A filled rectangle (bar codes, QR modules, header bands, a seal), in millimetres."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    color: tuple[int, int, int] = INK
+    round: bool = False  # an ellipse inscribed in the rectangle
 
 
 @dataclass(slots=True)
@@ -48,6 +63,8 @@ class Layout:
     background: str = "white"  # white | green | pink
     photo: tuple[float, float, float, float] | None = None
     font: str = "DejaVuSans"
+    blocks: list[Block] = field(default_factory=list)
+    tint: tuple[int, int, int] | None = None  # background colour of "tinted" cards
 
 
 def fmt_date(value: date) -> str:

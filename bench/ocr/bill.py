@@ -1,0 +1,97 @@
+"""The comprovante de endereço: a utility bill (electricity, water, telephone) on A4.
+
+What a bill has: the company's header (name, CNPJ), the holder, the address of the supply
+with CEP and city/UF, the issue date among other dates that are NOT it (due date, readings,
+the reference month), amounts, a consumption table and a bar code. The families vary the
+company, the wording of labels, whether the address block is labelled or just printed under
+the holder's name, and where the dates sit.
+
+Truth: ``titular`` as printed; ``endereco`` is the street line (logradouro, número and any
+complemento, as printed, e.g. "R DAS FLORES, 120 - AP 31"); ``cep`` 8 digits; ``municipio``;
+``uf``; ``data_emissao`` DD/MM/YYYY.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from bench.ocr.families import Family, label
+from bench.ocr.forms import Pen
+from bench.ocr.layouts import Block, Layout, fmt_cnpj, fmt_date
+from bench.ocr.people import PLACES, STREETS, make_cnpj, make_name
+
+UTILITIES = {
+    "tuning": (("COMPANHIA ENERGÉTICA DO NORTE", "energia"), ("ÁGUAS DO VALE S.A.", "água"),
+               ("TELECOM BRASIL FIBRA", "telefone")),
+    "heldout": (("DISTRIBUIDORA SUL DE ENERGIA", "energia"), ("SANEAMENTO SERRANO", "água"),
+                ("NETVOX TELECOMUNICAÇÕES", "telefone")),
+}
+UNITS = {"energia": "kWh", "água": "m³", "telefone": "min"}
+MONTHS = ("JAN", "FEV", "MAR", "ABR", "MAI", "JUN", "JUL", "AGO", "SET", "OUT", "NOV", "DEZ")
+
+
+def bill(*, fam: Family, rng: random.Random, today: date) -> tuple[Pen, dict[str, str]]:
+    """A bill drawn in ``fam`` and its truth (see the module docstring)."""
+    lay = Layout(width=210.0, height=200.0)
+    pen = Pen.start(lay, fam, rng, fonts=fam.sans + fam.mono)
+    company, service = rng.choice(UTILITIES[fam.name])
+    holder = make_name(rng)
+    municipio, uf = rng.choice(PLACES)
+    street = f"{rng.choice(STREETS)}, {rng.randrange(1, 3000)}"
+    if rng.random() < 0.4:
+        street += f" - {rng.choice(('AP', 'CASA', 'BL A AP', 'SALA'))} {rng.randrange(1, 300)}"
+    district = rng.choice(("CENTRO", "JARDIM AMÉRICA", "VILA NOVA", "BOA VISTA"))
+    cep = f"{rng.randrange(1000, 99999):05d}{rng.randrange(1000):03d}"
+    issued = today - timedelta(days=rng.randrange(3, 80))
+    due = issued + timedelta(days=rng.randrange(7, 20))
+    truth = {"titular": holder, "endereco": street, "cep": cep, "municipio": municipio,
+             "uf": uf, "data_emissao": fmt_date(issued)}
+    band = rng.choice(((20, 80, 150), (0, 110, 80), (170, 60, 20), (60, 60, 60)))
+    lay.blocks.append(Block(0, 0, 210, 22, band))
+    pen.text(8, 5, company, 13, bold=True, ink=(255, 255, 255))
+    pen.text(8, 13, f"CNPJ {fmt_cnpj(make_cnpj(rng))} - CONTA DE {service.upper()}", 7,
+             ink=(255, 255, 255))
+    beside = rng.random() < fam.beside_share
+    y = 30.0
+    y = pen.field(10, y, label(fam, "titular", rng), holder, name="titular", beside=beside,
+                  colon=True) + 1
+    if rng.random() < 0.5:
+        y = pen.field(10, y, label(fam, "endereco", rng), street, name="endereco",
+                      beside=beside, colon=True,
+                      extra=(f"{district} - CEP {cep[:5]}-{cep[5:]}",
+                             f"{municipio} - {uf}")) + 1
+    else:  # unlabelled address block, as many bills print it under the name
+        for i, line in enumerate((street, district, f"{cep[:5]}-{cep[5:]} {municipio}/{uf}")):
+            pen.text(10, y + i * 4.2, line, pen.value_pt, bold=False)
+        y += 14
+    ref = f"{MONTHS[issued.month - 1]}/{issued.year}"
+    dates = [(label(fam, "emissao", rng), fmt_date(issued), "data_emissao"),
+             (label(fam, "vencimento", rng), fmt_date(due), ""),
+             ("REFERÊNCIA", ref, ""),
+             ("LEITURA ANTERIOR", fmt_date(issued - timedelta(days=31)), "")]
+    rng.shuffle(dates)
+    x = 115.0
+    for i, (lab, value, name) in enumerate(dates):
+        pen.box(x, 28 + i * 9.5, 85, 9)
+        pen.field(x + 1.5, 29 + i * 9.5, lab, value, name=name)
+    y = max(y, 70.0) + 4
+    pen.text(10, y, "HISTÓRICO DE CONSUMO", 8, bold=True)
+    for i in range(6):
+        month = MONTHS[(issued.month - 2 - i) % 12]
+        amount = rng.randrange(80, 600)
+        pen.text(10, y + 6 + i * 4.5, f"{month}  {amount} {UNITS[service]}",
+                 7, font=pen.value_font)
+        lay.blocks.append(Block(40, y + 6.5 + i * 4.5, amount / 12, 2.5, (150, 150, 150)))
+    total = rng.randrange(4000, 90000) / 100
+    pen.box(115, y, 85, 16)
+    pen.text(117, y + 2, "TOTAL A PAGAR", 8, bold=True)
+    pen.text(117, y + 8, f"R$ {total:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
+             12, bold=True)
+    y += 36
+    digits = " ".join(f"{rng.randrange(10**11):011d}-{rng.randrange(10)}" for _ in range(4))
+    pen.text(10, y, digits, 8, font=fam.mono[0])
+    pen.bars(10, y + 6, 150, 13)
+    pen.text(10, y + 24, "Autenticação mecânica", 6)
+    lay.height = y + 32
+    return pen, truth

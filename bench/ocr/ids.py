@@ -1,0 +1,225 @@
+"""Identity documents: CNH (2017 and 2022 models, and the CNH-e PDF), RG by state, the CIN.
+
+- CNH 2017: plain labels above values (NOME, DOC. IDENTIDADE / ÓRG. EMISSOR / UF, CPF, DATA
+  NASCIMENTO, FILIAÇÃO, ..., Nº REGISTRO, VALIDADE, 1ª HABILITAÇÃO) on a green guilloche.
+- CNH 2022: numbered labels (2 e 1 NOME E SOBRENOME, 3 DATA, LOCAL E UF DE NASCIMENTO, 4a DATA
+  EMISSÃO, 4b VALIDADE, 4c DOC. IDENTIDADE, 4d CPF, 5 Nº REGISTRO, 9 CAT. HAB.).
+- CNH-e: the PDF of the digital CNH, the card drawn on an A4 page with a QR code (text layer).
+- RG: each state's data side differs in header, label set and order (``RG_MODELS``): inline
+  "REGISTRO GERAL" (SP), boxed labels above (RJ), "MG-" numbers (MG), beside-the-label (RS, BA),
+  and more.
+- CIN (2022+): bilingual labels, the CPF as its number, and the ICAO TD1 MRZ on the back; the
+  front and back are drawn one above the other, as in a copy of both sides.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from bench.ocr.families import Family, label
+from bench.ocr.forms import Pen
+from bench.ocr.layouts import Block, Layout, fmt_cpf, fmt_date, fmt_rg
+from bench.ocr.mrz import td1
+from bench.ocr.people import Person
+
+
+def _card(fam: Family, rng: random.Random, *, width: float, height: float,
+          tint: tuple[int, int, int] | None = None) -> Layout:
+    lay = Layout(width=width, height=height, background="tinted")
+    lay.tint = tint or rng.choice(fam.card_tints)
+    return lay
+
+
+def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date,
+        model: str = "") -> Pen:
+    """The CNH data page, ``model`` "2017" or "2022" (drawn from ``rng`` when empty)."""
+    model = model or ("2022" if rng.random() < 0.45 else "2017")
+    green = (226, 240, 226) if fam.name == "tuning" else (232, 242, 222)
+    lay = _card(fam, rng, width=128.0, height=88.0, tint=green)
+    pen = Pen.start(lay, fam, rng, fonts=fam.sans + fam.mono)
+    pen.text(0, 3, "REPÚBLICA FEDERATIVA DO BRASIL", 7, bold=True, center_in=128)
+    pen.text(0, 6.5, rng.choice(("MINISTÉRIO DA INFRAESTRUTURA", "MINISTÉRIO DOS TRANSPORTES")),
+             6, center_in=128)
+    pen.text(0, 9.5, rng.choice(("DEPARTAMENTO NACIONAL DE TRÂNSITO",
+                                 "SECRETARIA NACIONAL DE TRÂNSITO")), 6, center_in=128)
+    pen.text(0, 12.5, "CARTEIRA NACIONAL DE HABILITAÇÃO", 8, bold=True, center_in=128)
+    lay.photo = (6.0, 20.0, 30.0, 38.0)
+    x, dx = 40.0, rng.uniform(36, 42)
+    identity = f"{person.rg} {person.rg_issuer} {person.rg_uf}"
+    born = fmt_date(person.data_nascimento)
+    f = pen.field
+    if model == "2022":
+        f(x, 19, "2 e 1 NOME E SOBRENOME", person.nome, name="nome")
+        f(x, 26, "3 DATA, LOCAL E UF DE NASCIMENTO",
+          f"{born}, {person.birthplace}, {person.birth_uf}", name="data_nascimento")
+        f(x, 33, "4a DATA EMISSÃO", fmt_date(emitted))
+        f(x + dx, 33, "4b VALIDADE", fmt_date(person.cnh_validade), name="validade")
+        f(x, 40, "4c DOC. IDENTIDADE/ÓRG. EMISSOR/UF", identity)
+        f(x, 47, "4d CPF", fmt_cpf(person.cpf), name="cpf")
+        f(x + dx, 47, "5 Nº REGISTRO", person.cnh_registro, name="numero_registro")
+        f(x, 54, "9 CAT. HAB.", person.cnh_category)
+        f(x + dx, 54, "1ª HABILITAÇÃO", fmt_date(person.cnh_first))
+        f(6, 62, "FILIAÇÃO", person.father, extra=(person.mother,))
+    else:
+        f(x, 19, label(fam, "nome", rng), person.nome, name="nome")
+        f(x, 26, "DOC. IDENTIDADE / ÓRG. EMISSOR / UF", identity)
+        f(x, 33, label(fam, "cpf", rng), fmt_cpf(person.cpf), name="cpf")
+        f(x + dx, 33, label(fam, "cnh_nascimento", rng), born, name="data_nascimento")
+        f(x, 40, "FILIAÇÃO", person.father, extra=(person.mother,))
+        f(x + 50, 51, "CAT. HAB.", person.cnh_category)
+        f(6, 62, label(fam, "registro_cnh", rng), person.cnh_registro, name="numero_registro")
+        f(46, 62, label(fam, "validade", rng), fmt_date(person.cnh_validade), name="validade")
+        f(84, 62, "1ª HABILITAÇÃO", fmt_date(person.cnh_first))
+    f(6, 72, "OBSERVAÇÕES", rng.choice(("", "EAR", "A")))
+    f(6, 79, "LOCAL", f"{person.birthplace}, {person.birth_uf}")
+    if model == "2017":
+        f(84, 79, "DATA EMISSÃO", fmt_date(emitted))
+    return pen
+
+
+def cnh_e_page(card: Layout, *, pen: Pen, person: Person) -> Layout:
+    """The CNH-e PDF's A4 page: a title, the card drawn in it, a QR code, the validation text."""
+    page = Layout(width=210.0, height=297.0, font=card.font)
+    sub = Pen(page, pen.fam, pen.rng, label_font=card.font, value_font=card.font)
+    sub.text(0, 12, "CARTEIRA DE HABILITAÇÃO DIGITAL", 12, bold=True, center_in=210)
+    sub.text(0, 19, "Documento gerado pelo aplicativo Carteira Digital de Trânsito", 8,
+             center_in=210)
+    dx, dy = 41.0, 30.0
+    for b in card.blocks:
+        page.blocks.append(Block(b.x + dx, b.y + dy, b.w, b.h, b.color, b.round))
+    page.blocks.append(Block(dx, dy, card.width, card.height, (232, 244, 232)))
+    page.blocks.reverse()  # the card's fill first, under everything else
+    if card.photo:
+        px, py, pw, ph = card.photo
+        page.blocks.append(Block(px + dx, py + dy, pw, ph, (170, 175, 180)))
+        page.blocks.append(Block(px + dx + pw * 0.25, py + dy + ph * 0.15, pw * 0.5, ph * 0.45,
+                                 (120, 110, 100), round=True))
+    page.rules += [replace(r, x0=r.x0 + dx, x1=r.x1 + dx, y0=r.y0 + dy, y1=r.y1 + dy)
+                   for r in card.rules]
+    page.texts += [replace(t, x=t.x + dx, y=t.y + dy) for t in card.texts]
+    sub.qr(80, 130, 50)
+    sub.text(0, 186, f"QR-CODE DE VALIDAÇÃO - CPF {fmt_cpf(person.cpf)[:4]}***.***-**", 7,
+             center_in=210)
+    sub.text(0, 192, "A autenticidade pode ser conferida no aplicativo Vio.", 7, center_in=210)
+    return page
+
+
+@dataclass(frozen=True, slots=True)
+class RgModel:
+    """One state's RG data side: header, order of fields, and how labels meet values."""
+
+    state: str
+    header: tuple[str, ...]
+    style: str  # inline (REGISTRO GERAL on one line) | above | boxed | beside
+    number: str  # sp | mg | plain
+    cpf_first: bool = False  # CPF printed right after the name, not at the bottom
+
+
+RG_MODELS: dict[str, tuple[RgModel, ...]] = {
+    "tuning": (
+        RgModel("SP", ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO RICARDO "
+                       "GUMBLETON DAUNT"), "inline", "sp"),
+        RgModel("RJ", ("DETRAN - RJ", "INSTITUTO DE IDENTIFICAÇÃO FÉLIX PACHECO"), "boxed",
+                "sp"),
+        RgModel("MG", ("POLÍCIA CIVIL DE MINAS GERAIS", "INSTITUTO DE IDENTIFICAÇÃO"), "above",
+                "mg"),
+        RgModel("RS", ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO-GERAL DE PERÍCIAS"),
+                "beside", "plain"),
+    ),
+    "heldout": (
+        RgModel("SP", ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO"),
+                "beside", "sp", cpf_first=True),
+        RgModel("PR", ("SECRETARIA DE ESTADO DA SEGURANÇA PÚBLICA", "INSTITUTO DE "
+                       "IDENTIFICAÇÃO DO PARANÁ"), "boxed", "plain", cpf_first=True),
+        RgModel("BA", ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO PEDRO "
+                       "MELLO"), "inline", "plain"),
+        RgModel("MG", ("POLÍCIA CIVIL DE MINAS GERAIS", "INSTITUTO DE IDENTIFICAÇÃO"), "beside",
+                "mg"),
+    ),
+}
+
+
+def _rg_number(person: Person, model: RgModel) -> str:
+    if model.number == "mg":
+        return f"MG-{fmt_rg(person.rg)}"
+    return fmt_rg(person.rg) if model.number == "sp" else person.rg
+
+
+def rg(person: Person, *, fam: Family, rng: random.Random) -> Pen:
+    """The RG data side in one state's model of ``fam`` (drawn from ``rng``)."""
+    model = rng.choice(RG_MODELS[fam.name])
+    lay = _card(fam, rng, width=120.0, height=84.0)
+    pen = Pen.start(lay, fam, rng, fonts=fam.sans + fam.serif)
+    pen.text(0, 2.5, "REPÚBLICA FEDERATIVA DO BRASIL", 6.5, bold=True, center_in=120)
+    pen.text(0, 5.8, model.header[0], 6, center_in=120, max_width=110)
+    pen.text(0, 8.8, model.header[1], 5.5, center_in=120, max_width=110)
+    beside = model.style in ("beside", "inline")
+    boxed = model.style == "boxed"
+    gap = 1.2 if boxed else 0.6
+    y = 13.0
+
+    def put(x: float, key: str, value: str, *, name: str = "", extra: tuple[str, ...] = (),
+            width: float = 0.0, w: float = 108.0) -> float:
+        bottom = pen.field(x, y, label(fam, key, rng) if key in LABEL_KEYS else key, value,
+                           name=name, beside=beside, extra=extra, max_width=width,
+                           colon=model.style == "beside")
+        if boxed:
+            pen.box(x - 1, y - 0.8, w, bottom - y + 0.9)
+        return bottom
+
+    y = max(put(6, "registro_geral", _rg_number(person, model), name="rg", w=56, width=56),
+            put(66, "expedicao", fmt_date(person.rg_issued), w=48)) + gap
+    y = put(6, "nome", person.nome, name="nome", width=108) + gap
+    if model.cpf_first:
+        y = put(6, "cpf", fmt_cpf(person.cpf), name="cpf") + gap
+    y = put(6, "filiacao", person.father, extra=(person.mother,), width=106) + gap
+    y = max(put(6, "naturalidade", f"{person.birthplace} - {person.birth_uf}", width=56, w=56),
+            put(66, "nascimento", fmt_date(person.data_nascimento), name="data_nascimento",
+                w=48)) + gap
+    y = put(6, "DOC. ORIGEM", f"CERT. NASC. LV. A{rng.randrange(10, 99)} FLS. "
+            f"{rng.randrange(300)}", width=106) + gap
+    if not model.cpf_first:
+        y = put(6, "cpf", fmt_cpf(person.cpf), name="cpf") + gap
+    lay.height = max(84.0, y + 14)
+    pen.text(0, lay.height - 11, "ASSINATURA DO DIRETOR", 5.5, ink=pen.label_ink, center_in=120)
+    pen.text(0, lay.height - 6, "LEI Nº 7.116 DE 29/08/83", 5.5, ink=pen.label_ink,
+             center_in=120)
+    return pen
+
+
+LABEL_KEYS = {"registro_geral", "expedicao", "nome", "cpf", "filiacao", "naturalidade",
+              "nascimento"}
+
+
+def cin(person: Person, *, fam: Family, rng: random.Random, emitted: date) -> tuple[Pen, str]:
+    """The CIN, front above back (with the MRZ); also the MRZ's three lines."""
+    lay = _card(fam, rng, width=90.0, height=122.0, tint=(228, 236, 246))
+    pen = Pen.start(lay, fam, rng, fonts=fam.sans)
+    pen.text(0, 2.5, "REPÚBLICA FEDERATIVA DO BRASIL", 6, bold=True, center_in=90)
+    pen.text(0, 5.5, "CARTEIRA DE IDENTIDADE / IDENTITY CARD", 5.5, center_in=90)
+    lay.photo = (4.0, 10.0, 22.0, 28.0)
+    sex = rng.choice(("M", "F"))
+    expiry = emitted + timedelta(days=365 * 10)
+    f = pen.field
+    f(29, 10, "NOME / NAME", person.nome, name="nome", max_width=58)
+    f(29, 17, "SEXO / SEX", sex)
+    f(52, 17, "NACIONALIDADE / NATIONALITY", "BRA")
+    f(29, 24, "DATA DE NASCIMENTO / DATE OF BIRTH", fmt_date(person.data_nascimento),
+      name="data_nascimento")
+    f(29, 31, "VALIDADE / DATE OF EXPIRY", fmt_date(expiry))
+    f(4, 40, "REGISTRO GERAL - CPF / PERSONAL NUMBER", fmt_cpf(person.cpf), name="cpf")
+    f(4, 47, "ÓRGÃO EXPEDIDOR / ISSUING AUTHORITY", f"SSP/{person.rg_uf}")
+    pen.box(1, 62, 88, 0.01)
+    f(4, 65, "FILIAÇÃO / FILIATION", person.father, extra=(person.mother,))
+    f(4, 76, "NATURALIDADE / PLACE OF BIRTH", f"{person.birthplace}/{person.birth_uf}")
+    f(4, 83, "LOCAL DE EMISSÃO / PLACE OF ISSUE", f"{person.birthplace}/{person.birth_uf}")
+    f(52, 83, "DATA DE EMISSÃO / DATE OF ISSUE", fmt_date(emitted))
+    zone = td1(cpf=person.cpf, nome=person.nome, born=person.data_nascimento, sex=sex,
+               expiry=expiry)
+    lay.blocks.append(Block(0, 96, 90, 26, (250, 250, 250)))
+    mono = "DejaVuSansMono" if fam.name == "tuning" else "LiberationMono"
+    for i, line in enumerate(zone.splitlines()):
+        pen.text(3, 99 + i * 6.2, line, 9.5, font=mono, ink=(10, 10, 10))
+    return pen, zone

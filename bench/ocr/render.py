@@ -1,0 +1,136 @@
+"""Draw a ``Layout`` as a flat RGB scan (Pillow) or as a one-page text-layer PDF (fpdf2).
+
+Both renderers read the same millimetre layout, so an image and a PDF of one document carry the
+same words in the same places. Fonts are the DejaVu and Liberation families installed with the
+system (``font_path``); a ``Text`` may name its own family, otherwise the layout's is used.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from functools import lru_cache
+from pathlib import Path
+
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
+
+from bench.ocr.layouts import Layout
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+LIBERATION_DIR = Path("/usr/share/fonts/truetype/liberation")
+PT_TO_MM = 0.3528
+
+
+def font_path(family: str, *, bold: bool) -> Path:
+    """The TrueType file of ``family`` ("DejaVuSans", "LiberationSerif", ...) in one weight."""
+    if family.startswith("Liberation"):
+        return LIBERATION_DIR / f"{family}-{'Bold' if bold else 'Regular'}.ttf"
+    return FONT_DIR / (f"{family}-Bold.ttf" if bold else f"{family}.ttf")
+
+
+@lru_cache(maxsize=512)
+def _font(family: str, *, bold: bool, px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path(family, bold=bold)), size=max(px, 6))
+
+
+def _guilloche(img: Image.Image, line: tuple[int, int, int], rng: random.Random) -> None:
+    draw = ImageDraw.Draw(img)
+    w, h = img.size
+    phase, freq = rng.uniform(0, 6.28), rng.uniform(3, 6)
+    for k in range(0, h, max(h // 28, 4)):
+        pts = [(x, k + 0.02 * h * math.sin(freq * 6.28 * x / w + phase + k))
+               for x in range(0, w, 8)]
+        draw.line(pts, fill=line, width=max(1, w // 700))
+
+
+def _background(lay: Layout, size: tuple[int, int], rng: random.Random) -> Image.Image:
+    if lay.background == "white":
+        return Image.new("RGB", size, (255, 255, 255))
+    if lay.background == "tinted" and lay.tint is not None:
+        base = lay.tint
+        line = (max(base[0] - 28, 0), max(base[1] - 22, 0), max(base[2] - 24, 0))
+    else:
+        base, line = ((226, 240, 226), (196, 222, 200)) if lay.background == "green" else (
+            (246, 230, 234), (228, 200, 210))
+    img = Image.new("RGB", size, base)
+    _guilloche(img, line, rng)
+    return img
+
+
+def render_image(lay: Layout, *, px_per_mm: float, rng: random.Random) -> Image.Image:
+    """Draw the layout as a flat RGB scan."""
+    size = (round(lay.width * px_per_mm), round(lay.height * px_per_mm))
+    img = _background(lay, size, rng)
+    draw = ImageDraw.Draw(img)
+    for b in lay.blocks:
+        box = [b.x * px_per_mm, b.y * px_per_mm, (b.x + b.w) * px_per_mm, (b.y + b.h) * px_per_mm]
+        (draw.ellipse if b.round else draw.rectangle)(box, fill=b.color)
+    for r in lay.rules:
+        draw.line([(r.x0 * px_per_mm, r.y0 * px_per_mm), (r.x1 * px_per_mm, r.y1 * px_per_mm)],
+                  fill=r.color, width=max(1, round(px_per_mm * r.width)))
+    if lay.photo:
+        x, y, w, h = (v * px_per_mm for v in lay.photo)
+        draw.rectangle([x, y, x + w, y + h], fill=(170, 175, 180))
+        draw.ellipse([x + w * 0.25, y + h * 0.15, x + w * 0.75, y + h * 0.6], fill=(120, 110, 100))
+    for t in lay.texts:
+        if not t.text:
+            continue
+        family = t.font or lay.font
+        px = round(t.size * PT_TO_MM * px_per_mm * 1.35)
+        font = _font(family, bold=t.bold, px=px)
+        room = (t.max_width or lay.width - t.x - 3) * px_per_mm
+        while not t.center_in and draw.textlength(t.text, font=font) > room and px > 8:
+            px -= 1  # shrink long names to fit, as the issuing systems do
+            font = _font(family, bold=t.bold, px=px)
+        x = t.x * px_per_mm
+        if t.center_in:
+            x += (t.center_in * px_per_mm - draw.textlength(t.text, font=font)) / 2
+        draw.text((x, t.y * px_per_mm), t.text, font=font, fill=t.color)
+    return img
+
+
+def _pdf_fonts(pdf: FPDF, lay: Layout) -> None:
+    for family in {lay.font} | {t.font for t in lay.texts if t.font}:
+        pdf.add_font(family, "", str(font_path(family, bold=False)))
+        pdf.add_font(family, "B", str(font_path(family, bold=True)))
+
+
+def draw_on_pdf(pdf: FPDF, lay: Layout, *, dx: float = 0.0, dy: float = 0.0) -> None:
+    """Draw ``lay`` on the current page of ``pdf`` with its top-left corner at (dx, dy) mm."""
+    _pdf_fonts(pdf, lay)
+    for b in lay.blocks:
+        pdf.set_fill_color(*b.color)
+        if b.round:
+            pdf.ellipse(dx + b.x, dy + b.y, b.w, b.h, style="F")
+        else:
+            pdf.rect(dx + b.x, dy + b.y, b.w, b.h, style="F")
+    for r in lay.rules:
+        pdf.set_line_width(r.width)
+        pdf.set_draw_color(*r.color)
+        pdf.line(dx + r.x0, dy + r.y0, dx + r.x1, dy + r.y1)
+    for t in lay.texts:
+        if not t.text:
+            continue
+        family = t.font or lay.font
+        size = t.size * 1.35
+        pdf.set_font(family, "B" if t.bold else "", size)
+        while not t.center_in and pdf.get_string_width(t.text) > (t.max_width or
+                                                                  lay.width - t.x - 3):
+            size -= 0.25
+            pdf.set_font(family, "B" if t.bold else "", size)
+        pdf.set_text_color(*t.color)
+        x = t.x
+        if t.center_in:
+            x += (t.center_in - pdf.get_string_width(t.text)) / 2
+        pdf.text(dx + x, dy + t.y + t.size * 1.35 * PT_TO_MM * 0.8, t.text)
+
+
+def render_pdf(lay: Layout) -> bytes:
+    """The layout as a one-page PDF whose text is a real text layer."""
+    pdf = FPDF(unit="mm", format=(lay.width, lay.height))
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_line_width(0.2)
+    draw_on_pdf(pdf, lay)
+    return bytes(pdf.output())
