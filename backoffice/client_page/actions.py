@@ -22,10 +22,11 @@ A refusal (``ActionRefused``) is a notice too; a file over the size limit is ref
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backoffice.client_page.context import ClientPageContext
@@ -34,6 +35,7 @@ from backoffice.client_page.deps import (
     AccessDep,
     CheckedAccessDep,
     ClientPageDep,
+    FormRefused,
     LinkAccess,
     client_page_route_class,
     csrf_token,
@@ -64,33 +66,39 @@ def router_for(page: ClientPageContext) -> APIRouter:
         length = request.headers.get("content-length", "")
         if not length.isdigit() or int(length) > actions.limits.max_bytes + _FORM_OVERHEAD:
             return _back(access, "file:too_large", "upload")
-        await require_csrf(request, access, page)
-        form = await request.form()
-        files = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
-        if not files:
-            return _back(access, "file:none", "upload")
-        chosen = files[0]
-        data = await chosen.read(actions.limits.max_bytes + 1)
+        try:
+            await require_csrf(request, access, page)
+        except FormRefused:
+            async with _form_of(request):
+                pass  # the refused form's file is removed at once
+            raise
+        async with _form_of(request) as form:
+            files = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
+            if not files:
+                return _back(access, "file:none", "upload")
+            chosen = files[0]
+            data = await chosen.read(actions.limits.max_bytes + 1)
+            name, declared = chosen.filename or "", chosen.content_type or ""
         if len(data) > actions.limits.max_bytes:
             return _back(access, "file:too_large", "upload")
         outcome = await _outcome(
             actions.upload(
                 conversation_id=access.conversation.id,
                 data=data,
-                filename=chosen.filename or "",
-                declared_type=chosen.content_type or "",
+                filename=name,
+                declared_type=declared,
             )
         )
         return _back(access, outcome, "pending-title")
 
     @router.post("/s/{token}/documents/{document_id}/confirm")
     async def confirm(request: Request, document_id: int, access: CheckedAccessDep) -> Response:
-        form = await request.form()
-        fixes = {
-            key.removeprefix(FIELD_PREFIX): value[:200]
-            for key, value in form.multi_items()
-            if key.startswith(FIELD_PREFIX) and isinstance(value, str)
-        }
+        async with _form_of(request) as form:
+            fixes = {
+                key.removeprefix(FIELD_PREFIX): value[:200]
+                for key, value in form.multi_items()
+                if key.startswith(FIELD_PREFIX) and isinstance(value, str)
+            }
         if actions is None or access.conversation is None:
             return _back(access, "unavailable", "pending-title")
         outcome = await _outcome(
@@ -126,8 +134,8 @@ def router_for(page: ClientPageContext) -> APIRouter:
 
     @router.post("/s/{token}/training/book")
     async def book(request: Request, access: CheckedAccessDep) -> Response:
-        form = await request.form()
-        slot = form.get("slot_id")
+        async with _form_of(request) as form:
+            slot = form.get("slot_id")
         if actions is None or access.conversation is None:
             return _back(access, "unavailable", "training")
         if not isinstance(slot, str) or not slot.isdigit() or len(slot) > 12:
@@ -154,8 +162,8 @@ def router_for(page: ClientPageContext) -> APIRouter:
 
     @router.post("/s/{token}/ratings")
     async def rate(request: Request, access: CheckedAccessDep) -> Response:
-        form = await request.form()
-        target, score, comment = form.get("target"), form.get("score"), form.get("comment")
+        async with _form_of(request) as form:
+            target, score, comment = form.get("target"), form.get("score"), form.get("comment")
         if actions is None or access.conversation is None:
             return _back(access, "unavailable", "steps-title")
         if not isinstance(target, str) or not isinstance(score, str) or not score.isdigit():
@@ -173,6 +181,17 @@ def router_for(page: ClientPageContext) -> APIRouter:
         return _back(access, outcome, anchor)
 
     return router
+
+
+@asynccontextmanager
+async def _form_of(request: Request) -> AsyncIterator[FormData]:
+    """The request's form (parsed once: the CSRF check read it), closed after use so a file's
+    spooled copy is removed at once."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 def _actions_of(page: ClientPageContext) -> ClientPageActions | None:

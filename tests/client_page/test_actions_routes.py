@@ -1,0 +1,407 @@
+"""The status page's action routes over real HTTP (uvicorn on loopback): each POST needs the
+link's CSRF token and this site's origin, answers 303 back to the page with a notice, and
+refusals (forged, cross-site, another client's token, bad files, bad values) change
+nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterator
+from datetime import time, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select, update
+
+from backoffice.client_page import (
+    ClientPageContext,
+    create_client_page_router,
+    install_client_page_handlers,
+)
+from backoffice.client_page.actions import router_for
+from bench.ocr.synthetic import make_sample
+from bot.bootstrap import Runtime, document_store
+from bot.coordination import build_coordination
+from bot.documents import IntakeLimits
+from bot.domain.messages import Channel
+from bot.service.inbox import Inbox
+from bot.service.training import sync_slots
+from bot.service.web_chat import WebChat
+from bot.storage.models import Conversation, Document, Message, Onboarding, StaffUser
+from bot.storage.models_backoffice import NpsResponse
+from bot.storage.models_status import StatusLink
+from bot.storage.models_training import TrainingAvailability, TrainingBooking, TrainingSlot
+from tests.client_page.conftest import BROWSER, IssuedToken
+from tests.support.conversation import Chat, register
+from tests.support.server import serving
+
+LIMIT = 1024 * 1024  # 1 MB, so "too large" is cheap to send
+
+
+@pytest.fixture
+def actions_url(runtime: Runtime, client_page: ClientPageContext) -> Iterator[str]:
+    """The page and its actions, with the inbox and the web chat's upload path."""
+    inbox = Inbox(conversations=runtime.conversations, gate=build_coordination(None).gate)
+    chat = WebChat(
+        inbox=inbox,
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        store=document_store(runtime.settings),
+        limits=IntakeLimits(max_bytes=LIMIT),
+    )
+    page = dataclasses.replace(client_page, inbox=inbox, web_chat=chat)
+    app = FastAPI()
+    router = create_client_page_router(page)
+    if not any(getattr(r, "path", "").endswith("/training/book") for r in router.routes):
+        router.include_router(router_for(page))  # until the page includes it itself
+    app.include_router(router)
+    install_client_page_handlers(app, page)
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
+def http(actions_url: str) -> Iterator[httpx.Client]:
+    headers = {"User-Agent": BROWSER, "Origin": actions_url}
+    with httpx.Client(base_url=actions_url, timeout=30, headers=headers) as client:
+        yield client
+
+
+def _csrf(http: httpx.Client, path: str) -> str:
+    page = http.get(path)
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert found is not None, "the page has no form"
+    return found.group(1)
+
+
+def _client(runtime: Runtime, address: str) -> tuple[Chat, Conversation]:
+    chat = Chat(runtime, address=address, channel=Channel.TWILIO_WHATSAPP)
+    register(chat)
+    assert "cartão CNPJ" in chat.say("1")
+    with runtime.sessions() as session:
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.address == address)
+        ).one()
+        session.expunge(conversation)
+    return chat, conversation
+
+
+def _link(issue_link: Callable[..., IssuedToken], conversation: Conversation) -> IssuedToken:
+    assert conversation.onboarding_id is not None
+    return issue_link(conversation.onboarding_id, conversation_id=conversation.id)
+
+
+def _counts(runtime: Runtime) -> tuple[int, int, int]:
+    with runtime.sessions() as session:
+        return (
+            session.scalar(select(func.count(Document.id))) or 0,
+            session.scalar(select(func.count(Message.id))) or 0,
+            len([p for p in runtime.settings.documents_dir.rglob("*") if p.is_file()]),
+        )
+
+
+def _notice(response: httpx.Response, link: IssuedToken) -> str:
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith(f"{link.path}?notice=")
+    return location.split("?notice=", 1)[1].split("#", 1)[0]
+
+
+# ---------------------------------------------------------------------------- files
+def test_a_file_sent_from_the_page_is_queued_and_the_chat_told(
+    runtime: Runtime, http: httpx.Client, issue_link: Callable[..., IssuedToken]
+) -> None:
+    _chat, conversation = _client(runtime, "+5511911112001")
+    link = _link(issue_link, conversation)
+    page = http.get(link.path)
+    assert 'accept="image/*" capture="environment"' in page.text
+    assert 'accept="image/*,application/pdf"' in page.text
+    csrf = _csrf(http, link.path)
+    card = make_sample("cnpj_card", "pdf", 1)
+    response = http.post(
+        f"{link.path}/documents",
+        data={"csrf": csrf},
+        files=[
+            ("file", ("", b"", "application/octet-stream")),
+            ("file", ("cartao.pdf", card.data, "application/pdf")),
+        ],
+    )
+    assert _notice(response, link) == "uploaded"
+    with runtime.sessions() as session:
+        document = session.scalars(select(Document)).one()
+        assert (document.conversation_id, document.status, document.filename) == (
+            conversation.id,
+            "pending",
+            "cartao.pdf",
+        )
+        assert document.media_url == f"stored:{document.provider_id}"
+    # The page after the redirect says so, in the client's language.
+    shown = http.get(response.headers["location"])
+    assert "Recebemos o seu arquivo" in shown.text
+    assert "recebido" in shown.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind", "notice"),
+    [
+        ("virus.exe", b"MZ\x90\x00" + b"\0" * 100, "application/pdf", "file:unsupported_type"),
+        ("quebrado.pdf", b"%PDF-1.4 not really", "application/pdf", "file:pdf_unreadable"),
+        ("", b"", "application/octet-stream", "file:none"),
+    ],
+)
+def test_a_bad_file_gets_a_notice_and_nothing_is_kept(
+    runtime: Runtime,
+    http: httpx.Client,
+    issue_link: Callable[..., IssuedToken],
+    name: str,
+    data: bytes,
+    kind: str,
+    notice: str,
+) -> None:
+    _chat, conversation = _client(runtime, "+5511911112002")
+    link = _link(issue_link, conversation)
+    csrf = _csrf(http, link.path)
+    before = _counts(runtime)
+    response = http.post(
+        f"{link.path}/documents", data={"csrf": csrf}, files={"file": (name, data, kind)}
+    )
+    assert _notice(response, link) == notice
+    assert _counts(runtime) == before
+    assert "Escolha" in http.get(response.headers["location"]).text or notice != "file:none"
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(
+    runtime: Runtime, http: httpx.Client, issue_link: Callable[..., IssuedToken]
+) -> None:
+    _chat, conversation = _client(runtime, "+5511911112003")
+    link = _link(issue_link, conversation)
+    csrf = _csrf(http, link.path)
+    before = _counts(runtime)
+    big = b"%PDF-1.4\n" + b"0" * (LIMIT + 200 * 1024)
+    response = http.post(
+        f"{link.path}/documents",
+        data={"csrf": csrf},
+        files={"file": ("grande.pdf", big, "application/pdf")},
+    )
+    assert _notice(response, link) == "file:too_large"
+    assert _counts(runtime) == before
+    shown = http.get(response.headers["location"])
+    assert "grande demais" in shown.text
+
+
+def test_forged_or_cross_site_forms_change_nothing(
+    runtime: Runtime,
+    http: httpx.Client,
+    actions_url: str,
+    issue_link: Callable[..., IssuedToken],
+) -> None:
+    _chat, conversation = _client(runtime, "+5511911112004")
+    link = _link(issue_link, conversation)
+    csrf = _csrf(http, link.path)
+    card = make_sample("cnpj_card", "pdf", 1)
+    before = _counts(runtime)
+    attempts = [
+        ({"csrf": "0" * 64}, {"Origin": actions_url}),  # a forged token
+        ({}, {"Origin": actions_url}),  # none
+        ({"csrf": csrf}, {"Origin": "https://evil.example"}),  # the right one, from elsewhere
+    ]
+    for form, headers in attempts:
+        response = http.post(
+            f"{link.path}/documents",
+            data=form,
+            files={"file": ("c.pdf", card.data, "application/pdf")},
+            headers=headers,
+        )
+        assert response.status_code == 403, response.text
+        assert "Nada foi alterado" in response.text
+    no_origin = httpx.post(
+        f"{actions_url}{link.path}/training/cancel",
+        data={"csrf": csrf},
+        headers={"User-Agent": BROWSER},
+    )
+    assert no_origin.status_code == 403
+    assert _counts(runtime) == before
+
+
+def test_dead_tokens_act_on_nothing(
+    runtime: Runtime, http: httpx.Client, issue_link: Callable[..., IssuedToken]
+) -> None:
+    _chat, conversation = _client(runtime, "+5511911112005")
+    link = _link(issue_link, conversation)
+    csrf = _csrf(http, link.path)
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(StatusLink)
+            .where(StatusLink.id == link.link_id)
+            .values(revoked_at=runtime.clock.now())
+        )
+    before = _counts(runtime)
+    bodies = set()
+    for path in (link.path, "/s/not-a-token", "/s/" + "A" * 43):
+        response = http.post(f"{path}/training/cancel", data={"csrf": csrf})
+        assert response.status_code == 404
+        bodies.add(response.text)
+    assert len(bodies) == 1
+    assert _counts(runtime) == before
+
+
+# ---------------------------------------------------------------------------- readings
+def test_confirming_a_reading_and_another_clients_token(
+    runtime: Runtime, http: httpx.Client, issue_link: Callable[..., IssuedToken]
+) -> None:
+    chat, conversation = _client(runtime, "+5511911112006")
+    _other_chat, other = _client(runtime, "+5511911112007")
+    mine, theirs = _link(issue_link, conversation), _link(issue_link, other)
+    document_id = _show_reading(runtime, chat, conversation)
+    page = http.get(mine.path)
+    assert f'action="{mine.path}/documents/{document_id}/confirm"' in page.text
+    assert 'name="field:razao_social" value="PADARIA"' in page.text
+    # Another client's link cannot touch it, even with its own valid form.
+    their_csrf = _csrf(http, theirs.path)
+    refused = http.post(f"{theirs.path}/documents/{document_id}/confirm", data={"csrf": their_csrf})
+    assert _notice(refused, theirs) == "not_found"
+    # A bad value: a notice, nothing confirmed.
+    csrf = _csrf(http, mine.path)
+    bad = http.post(
+        f"{mine.path}/documents/{document_id}/confirm",
+        data={"csrf": csrf, "field:cnpj": "11.111.111/1111-11"},
+    )
+    assert _notice(bad, mine) == "invalid_field"
+    with runtime.sessions() as session:
+        assert session.get_one(Document, document_id).confirmed_at is None
+    done = http.post(
+        f"{mine.path}/documents/{document_id}/confirm",
+        data={"csrf": csrf, "field:razao_social": "Padaria Pão Quente Ltda"},
+    )
+    assert _notice(done, mine) == "confirmed"
+    with runtime.sessions() as session:
+        assert session.get_one(Document, document_id).confirmed_at is not None
+    after = http.get(done.headers["location"]).text
+    assert "Os dados foram confirmados" in after and "confirmado" in after
+
+
+def _show_reading(runtime: Runtime, chat: Chat, conversation: Conversation) -> int:
+    from bot.domain.documents import DocumentReading
+    from bot.domain.messages import InboundMessage
+
+    now = runtime.clock.now()
+    fields = {"cnpj": "11222333000181", "razao_social": "PADARIA"}
+    with runtime.sessions.begin() as session:
+        document = Document(
+            client_id=conversation.client_id,
+            conversation_id=conversation.id,
+            source_channel=conversation.channel,
+            status="read",
+            kind="cnpj_card",
+            received_at=now,
+            extraction={"kind": "cnpj_card", "fields": fields},
+        )
+        session.add(document)
+        session.flush()
+        document_id = document.id
+    runtime.conversations.handle(
+        InboundMessage(
+            channel=chat.channel,
+            address=chat.address,
+            text="",
+            received_at=now,
+            external_id=f"doc:{document_id}",
+            document=DocumentReading(document_id=document_id, kind="cnpj_card", fields=fields),
+        )
+    )
+    return document_id
+
+
+# ---------------------------------------------------------------------------- training
+def _slots(runtime: Runtime) -> list[int]:
+    now = runtime.clock.now()
+    with runtime.sessions.begin() as session:
+        csm = StaffUser(name="Carla", email="carla@acolhe.example", role="csm", created_at=now)
+        session.add(csm)
+        session.flush()
+        session.add(
+            TrainingAvailability(
+                csm_id=csm.id,
+                weekday=2,
+                starts=time(9),
+                ends=time(12),
+                duration_minutes=60,
+                capacity=1,
+                meeting_url="https://meet.example.com/t",
+                active=True,
+                created_at=now,
+            )
+        )
+        session.flush()
+        sync_slots(session, start=now, end=now + timedelta(days=7), now=now)
+        return list(session.scalars(select(TrainingSlot.id).order_by(TrainingSlot.starts_at)))
+
+
+def test_book_move_and_cancel_from_the_page_and_no_rating_too_soon(
+    runtime: Runtime, http: httpx.Client, issue_link: Callable[..., IssuedToken]
+) -> None:
+    _chat, conversation = _client(runtime, "+5511911112008")
+    link = _link(issue_link, conversation)
+    slots = _slots(runtime)
+    assert "Agendar o treinamento" not in http.get(link.path).text  # not yet at that stage
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(Onboarding)
+            .where(Onboarding.id == conversation.onboarding_id)
+            .values(stage="treinamento")
+        )
+    assert "Agendar o treinamento" in http.get(link.path).text
+    # The list of sessions is a page of its own; a preview of it changes nothing.
+    preview = httpx.get(
+        f"{http.base_url}{link.path}/training", headers={"User-Agent": "WhatsApp/2.23.20.0"}
+    )
+    assert preview.status_code == 200
+    listing = http.get(f"{link.path}/training")
+    assert "Quarta-feira, 25/11 09:00–10:00" in listing.text
+    assert listing.headers["cache-control"] == "no-store"
+    csrf = _csrf(http, f"{link.path}/training")
+    assert _notice(http.post(f"{link.path}/training/book", data={"csrf": csrf}), link) == (
+        "pick_a_session"
+    )
+    booked = http.post(f"{link.path}/training/book", data={"csrf": csrf, "slot_id": slots[0]})
+    assert _notice(booked, link) == "booked"
+    moved = http.post(f"{link.path}/training/book", data={"csrf": csrf, "slot_id": slots[1]})
+    assert _notice(moved, link) == "rebooked"
+    page = http.get(moved.headers["location"]).text
+    assert "Treinamento remarcado" in page and "Cancelar o treinamento" in page
+    with runtime.sessions() as session:
+        booking = session.scalars(select(TrainingBooking)).one()
+        assert (booking.slot_id, booking.sequence, booking.status) == (slots[1], 1, "booked")
+    # Rated before the session: refused; after it, the chat's NPS record.
+    too_soon = http.post(
+        f"{link.path}/ratings",
+        data={"csrf": csrf, "target": f"training:{booking.id}", "score": "9"},
+    )
+    assert _notice(too_soon, link) == "not_finished"
+    cancelled = http.post(f"{link.path}/training/cancel", data={"csrf": csrf})
+    assert _notice(cancelled, link) == "cancelled"
+    assert _notice(http.post(f"{link.path}/training/cancel", data={"csrf": csrf}), link) == (
+        "nothing_booked"
+    )
+    with runtime.sessions() as session:
+        assert session.scalars(select(TrainingBooking.status)).one() == "cancelled"
+        assert session.scalars(select(NpsResponse)).all() == []
+
+
+def test_notices_in_english_for_an_english_conversation(
+    runtime: Runtime, http: httpx.Client, issue_link: Callable[..., IssuedToken]
+) -> None:
+    _chat, conversation = _client(runtime, "+5511911112009")
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(Conversation).where(Conversation.id == conversation.id).values(language="en")
+        )
+    link = _link(issue_link, conversation)
+    page = http.get(f"{link.path}?notice=seat_taken").text
+    assert "That session has just been taken" in page
+    assert "Send a document" in page and "Take a photo" in page
+    unknown = http.get(f"{link.path}?notice=<script>").text
+    assert "<script>" not in unknown and "That did not work" in unknown
