@@ -18,6 +18,8 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
+from backoffice.client_page import actions
+from backoffice.client_page import actions
 from backoffice.client_page.context import ChatLinks, ClientPageContext, RateLimits
 from backoffice.client_page.deps import (
     FormRefused,
@@ -50,9 +52,8 @@ def create_client_page_router(page: ClientPageContext) -> APIRouter:
     """The page's routes, without prefix: ``GET /s/{token}`` and the actions' POSTs."""
     router = APIRouter(route_class=client_page_route_class(page), include_in_schema=False)
     page_routes.register(router)
-    # The client's actions (upload, confirm a reading, training, rating) come from ACTIONS'
-    # ``backoffice/client_page/actions.py``: once it is committed, include it here with
-    # ``router.include_router(actions.router_for(page))``.
+    # The client's actions: upload, confirm a reading, training, rating.
+    router.include_router(actions.router_for(page))
     return router
 
 
