@@ -62,6 +62,7 @@ from bot.service.inbox import Inbox
 from bot.service.jobs import SendPolicy
 from bot.service.progress import HumanWaitPolicy
 from bot.service.scheduling import TrainingPolicy
+from bot.service.status_links import StatusLinkPolicy
 from bot.service.web_chat import WebChat
 from bot.storage.database import make_engine, make_session_factory, upgrade
 from bot.workers.alerts import AlertRetryPolicy, AlertWorker
@@ -387,6 +388,9 @@ def build_runtime(
             first_answer_minutes=settings.escalation_alert_minutes,
         ),
         timezone=settings.timezone,
+        status_links=StatusLinkPolicy(
+            public_url=settings.public_url, days=settings.status_link_days
+        ),
     )
     return Runtime(
         settings=settings,

@@ -19,7 +19,6 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
 from backoffice.client_page import actions
-from backoffice.client_page import actions
 from backoffice.client_page.context import ChatLinks, ClientPageContext, RateLimits
 from backoffice.client_page.deps import (
     FormRefused,

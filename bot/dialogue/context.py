@@ -24,6 +24,7 @@ __all__ = [
     "HumanWait",
     "NoProgress",
     "ProgressView",
+    "StatusLinks",
 ]
 
 # received: stored, not read yet; reading: the reader has it; read: shown to the client, not
@@ -81,6 +82,15 @@ class NoProgress:
         return HumanWait(first_answer_minutes=240)
 
 
+class StatusLinks(Protocol):
+    """The client's status page (``/s/<token>``), offered in status answers, at stage changes,
+    at the end of the registration and with training confirmations (``status_link.py``)."""
+
+    def offer(self) -> str | None:
+        """A new link (a new token) for this contact, or None when none may be given."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ConversationContext:
     stage: Stage = Stage.CADASTRO
@@ -91,6 +101,7 @@ class ConversationContext:
     training: TrainingScheduler | None = None  # None: scheduling is not offered in the chat
     nps_booking_id: int | None = None  # a session whose NPS question awaits its answer
     progress: ProgressView = field(default_factory=NoProgress)
+    status_links: StatusLinks | None = None  # None: no status page (terminal, tests)
 
     def stage_label(self, language: str) -> str:
         return STAGE_LABELS[self.stage]["en" if language == "en" else "pt"]

@@ -36,6 +36,7 @@ from bot.dialogue.pipeline import (
     UnfitRepairHandler,
 )
 from bot.dialogue.state import DialogueState
+from bot.dialogue.status_link import offer_status_link
 from bot.dialogue.texts import text
 from bot.dialogue.training import TrainingDialogue
 from bot.dialogue.turn import Turn, Utterance
@@ -138,6 +139,7 @@ class DialogueEngine:
         for handler in PIPELINE:
             if handler.check(turn, self.dialogue) and handler.handle(turn, self.dialogue):
                 break
+        offer_status_link(turn)
         return turn
 
     def resume(self, state: DialogueState, context: ConversationContext) -> Turn:

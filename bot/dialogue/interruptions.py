@@ -20,6 +20,7 @@ from bot.dialogue.human import request_person, request_status
 from bot.dialogue.repairs.erasure import ask_erasure
 from bot.dialogue.state import HumanOfferPending
 from bot.dialogue.status import status_text
+from bot.dialogue.status_link import want_status_link
 from bot.dialogue.steps.confirm import ask_which_field
 from bot.dialogue.texts import TEXTS, text
 from bot.dialogue.turn import Turn
@@ -52,6 +53,7 @@ _SHORT_CONFIDENCE = 0.9
 
 def _status(turn: Turn, dialogue: Dialogue) -> None:
     turn.say(status_text(turn, dialogue))
+    want_status_link(turn, at=len(turn.replies) - 1)
     dialogue.ask_again(turn)
 
 

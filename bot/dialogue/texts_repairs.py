@@ -229,6 +229,11 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "Your request to talk to a person is with {name} since {since}.",
     },
     "status_training": {"pt": "Seu treinamento: {when}.", "en": "Your training: {when}."},
+    # The client's status page (issue #17): a new link each time it is offered.
+    "status_link": {
+        "pt": "Acompanhe sua implantação: {url}",
+        "en": "Follow your onboarding: {url}",
+    },
     "doc_status_confirmed": {"pt": "confirmado ✅", "en": "confirmed ✅"},
     "doc_status_read": {"pt": "lido, falta você confirmar", "en": "read, waiting for your OK"},
     "doc_status_early": {

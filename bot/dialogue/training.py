@@ -26,6 +26,7 @@ from bot.dialogue.state import (
     TrainingManagePending,
     TrainingWhenPending,
 )
+from bot.dialogue.status_link import want_status_link
 from bot.dialogue.texts import text
 from bot.dialogue.training_time import requested_time, when
 from bot.dialogue.turn import Turn
@@ -293,6 +294,7 @@ class TrainingDialogue:
                 attachments=(booked.invite_url,) if booked.invite_url else (),
             )
         )
+        want_status_link(turn, at=len(turn.replies) - 1)
         return True
 
     def _confirm_cancel(

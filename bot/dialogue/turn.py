@@ -68,6 +68,9 @@ class Turn:
     # A file this turn acknowledged is being read: asking its document step again would talk
     # over the reading that comes next.
     reading_awaited: bool = False
+    # The reply the status page's link goes with (its index in ``replies``; the link is added
+    # once, when the turn ends: ``bot.dialogue.status_link``).
+    status_link_at: int | None = None
 
     @property
     def language(self) -> str:

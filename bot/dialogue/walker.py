@@ -16,6 +16,7 @@ from bot.dialogue.effects import Escalate, SetStage
 from bot.dialogue.errors import DialogueError
 from bot.dialogue.rendering import render_template
 from bot.dialogue.state import DialogueState, Frame, SlotValue
+from bot.dialogue.status_link import want_status_link
 from bot.dialogue.turn import Turn
 from bot.domain.address import AddressLookup
 from bot.domain.company import CompanyLookup
@@ -198,6 +199,7 @@ def _branch(walker: FlowWalker, turn: Turn, frame: Frame, step: BranchStep) -> N
 
 def _set_stage(walker: FlowWalker, turn: Turn, frame: Frame, step: SetStageStep) -> None:
     turn.effects.append(SetStage(step.stage, step.reason))
+    want_status_link(turn)  # with the message that follows the change
     frame.step_id = _required(step.next, frame)
 
 
@@ -224,6 +226,8 @@ def _end(walker: FlowWalker, turn: Turn, frame: Frame, step: EndStep) -> None:
     if step.text is not None:
         turn.say(walker.render(step.text.get(turn.language), frame, turn.state))
     turn.state.stack.pop()
+    if not turn.state.stack and step.text is not None:  # the registration is complete
+        want_status_link(turn, at=len(turn.replies) - 1)
 
 
 # One runner per automatic step kind; ``bot.dialogue.steps.check_registry`` checks at start-up

@@ -41,6 +41,7 @@ from bot.service.message_store import (
 from bot.service.new_conversations import start_conversations
 from bot.service.records import EffectRecorder, EscalationAssignment
 from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
+from bot.service.status_links import SessionStatusLinks, StatusLinkPolicy
 from bot.storage.models import Conversation, Document, Message, Onboarding, StaffUser
 from nlu.types import Interpreter, NLUResult
 
@@ -105,8 +106,10 @@ class ConversationService:
         training: TrainingPolicy | None = None,
         human_wait: HumanWaitPolicy | None = None,
         timezone: str = "America/Sao_Paulo",
+        status_links: StatusLinkPolicy | None = None,
     ) -> None:
         self.human_wait = human_wait
+        self.status_links = status_links  # None: the status page's link is not offered
         self.assign_escalation = assign_escalation
         self.training = training
         self.timezone = timezone
@@ -346,6 +349,13 @@ class ConversationService:
             ),
             progress=SessionProgress(
                 session, conversation=conversation, now=now, policy=self.human_wait
+            ),
+            status_links=(
+                SessionStatusLinks(
+                    session, conversation=conversation, now=now, policy=self.status_links
+                )
+                if self.status_links is not None
+                else None
             ),
         )
 

@@ -27,6 +27,8 @@ __all__ = [
     "IssuedLink",
     "LinkOpenings",
     "ResolvedLink",
+    "SessionStatusLinks",
+    "StatusLinkPolicy",
     "hash_token",
     "issue",
     "last_openings",
@@ -185,3 +187,50 @@ def last_openings(session: Session, onboarding_id: int, *, now: datetime) -> Lin
         ).where(StatusLink.onboarding_id == onboarding_id)
     ).one()
     return LinkOpenings(live_links=int(live), last_opened_at=last, opened_count=int(count))
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLinkPolicy:
+    """Where links point and how long they live (``ONBOARD_PUBLIC_URL``,
+    ``ONBOARD_STATUS_LINK_DAYS``)."""
+
+    public_url: str
+    days: int = DEFAULT_DAYS
+
+
+class SessionStatusLinks:
+    """The dialogue's ``StatusLinks`` port for one turn, inside the turn's transaction: each
+    offer issues a new link for the conversation's onboarding, sent to this contact."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        conversation: Conversation,
+        now: datetime,
+        policy: StatusLinkPolicy,
+    ) -> None:
+        self._session = session
+        self._conversation = conversation
+        self._now = now
+        self._policy = policy
+
+    def offer(self) -> str | None:
+        """A fresh URL, or None: no onboarding yet, an opted-out contact, an erased client."""
+        conversation = self._conversation
+        if conversation.onboarding_id is None or conversation.opted_out:
+            return None
+        onboarding = self._session.get(Onboarding, conversation.onboarding_id)
+        if onboarding is None or onboarding.client_id != conversation.client_id:
+            return None
+        client = self._session.get(Client, onboarding.client_id)
+        if client is None or client.erased_at is not None:
+            return None
+        issued = issue(
+            self._session,
+            onboarding.id,
+            conversation_id=conversation.id,
+            now=self._now,
+            days=self._policy.days,
+        )
+        return link_url(self._policy.public_url, issued.token)

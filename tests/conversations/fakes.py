@@ -39,6 +39,7 @@ __all__ = [
     "FakeAddressLookup",
     "FakeCompanyLookup",
     "FakeProgress",
+    "FakeStatusLinks",
     "FakeTrainingScheduler",
     "business_calendar",
 ]
@@ -334,3 +335,16 @@ class FakeProgress:
     def taken_by(self, name: str) -> None:
         if self.human is not None:
             self.human = replace(self.human, taken_by=name)
+
+
+@dataclass
+class FakeStatusLinks:
+    """The service's ``StatusLinks``: a new URL each offer (``https://acolhe.test/s/link-N``).
+    The service's own refusals (erased client, no onboarding) are tested against the database
+    (tests/service/test_status_links.py); the dialogue's are what the stories check."""
+
+    offered: int = 0
+
+    def offer(self) -> str | None:
+        self.offered += 1
+        return f"https://acolhe.test/s/link-{self.offered}"

@@ -110,6 +110,7 @@ class Given(_Strict):
     human_request: HumanRequestGiven | None = None
     nps_due: bool = False  # the NPS question of the client's booking went out
     human_wait_minutes: int = Field(default=30, ge=1)  # the first answer's SLA in business hours
+    status_page: bool = False  # the service offers the status page's link (issue #17)
 
     @model_validator(mode="after")
     def _aware(self) -> Given:

@@ -18,6 +18,7 @@ from .fakes import (
     FakeAddressLookup,
     FakeCompanyLookup,
     FakeProgress,
+    FakeStatusLinks,
     FakeTrainingScheduler,
 )
 from .story_format import Given, WorldEvent
@@ -58,6 +59,7 @@ class World:
         if given.nps_due:
             self._nps_due()
         self.last_choices: list[tuple[str, str]] = []  # (id, title) of the last offer
+        self.status_links = FakeStatusLinks() if given.status_page else None
 
     def clock(self) -> datetime:
         return self.now
@@ -83,6 +85,7 @@ class World:
             training=self.training,
             nps_booking_id=self.nps_booking_id,
             progress=self.progress,
+            status_links=self.status_links,
         )
 
     # ------------------------------------------------------------------ a message arrives
