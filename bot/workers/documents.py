@@ -209,8 +209,8 @@ class DocumentWorker:
     async def _read(self, job: Job) -> None:
         """Downloads, checks, stores and reads one file; records the outcome."""
         # A file stored as it arrived (the status page) is read back from the store.
-        stored = job.media.url.startswith(STORED_URL)
-        fetcher = self.fetchers.get(Channel.WEB.value if stored else job.channel)
+        from_store = job.media.url.startswith(STORED_URL)
+        fetcher = self.fetchers.get(Channel.WEB.value if from_store else job.channel)
         if fetcher is None:
             raise MediaUnavailable(f"no media fetcher for channel {job.channel}")
         try:
