@@ -16,31 +16,36 @@ import re
 from dataclasses import dataclass
 
 from bot.documents import identifiers as ids
+from bot.documents.fields import FieldRead
 from bot.documents.folding import clean_spaces, fold
 
-SUFFIX = r"(?:LTDA\.?|LIMITADA|EIRELI|S\.\s?A\.?|S/A|SLU|ME|EPP)"
+SUFFIX = r"(?:LTDA\.?|LIMITADA|EIRELI|S\.\s?A\.|S/A|SLU|ME|EPP)"
 _UP = r"A-ZÀ-ÖØ-Þ"
+# A company name as contracts print it: uppercase words ending with the company type.
+_COMPANY = (rf"((?:[{_UP}0-9&][{_UP}0-9&.'’/-]*\s+){{0,14}}?{SUFFIX}"
+            rf"(?:\s+-\s+(?:ME|EPP))?)(?![{_UP}a-zà-ÿ0-9])")
 _NAME_WORD = rf"(?:[{_UP}][{_UP}a-zà-öø-ÿ'’.-]*|d[aeo]s?|e)"
 # A capitalised name of two words or more followed by a comma and a qualification.
 _PERSON = re.compile(
-    rf"([{_UP}][{_UP}a-zà-öø-ÿ'’-]+(?:\s+{_NAME_WORD}){{1,8}})\s*,\s*"
-    r"(?:brasileir|portugu[eê]s|estrangeir|naturalizad|solteir|casad|divorciad|vi[uú]v|"
+    rf"([{_UP}][{_UP}a-zà-öø-ÿ'’-]+(?:\s+{_NAME_WORD}){{1,12}})\s*,\s*"
+    r"(?i:brasileir|portugu[eê]s|estrangeir|naturalizad|solteir|casad|divorciad|vi[uú]v|"
     r"separad|empres[aá]ri|maior|nacionalidade|nascid|residente|portador|inscrit)",
-    re.IGNORECASE,
 )
 _CPF = re.compile(r"(?<![\d./])\d{3}\.?\s?\d{3}\.?\s?\d{3}\s?-?\s?\d{2}(?![\d/])")
 _CNPJ = re.compile(r"(?<![\d])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}\s?/\s?[0-9A-Z]{4}-?\d{2}")
+# Where the company is named, surest first: the name clause, the title, the parties' clause.
 _COMPANY_CUES = (
-    rf"(?:nome\s+empresarial|denomina[cç][aã]o(?:\s+social)?|raz[aã]o\s+social)"
-    rf"(?:\s+(?:de|da|:))?\s*:?\s*[\"“]?([{_UP}0-9][^\n\"”]{{1,120}}?\b{SUFFIX})",
-    rf"(?:CONTRATO\s+SOCIAL|ALTERA[CÇ][AÃ]O\s+(?:DO\s+CONTRATO\s+SOCIAL|CONTRATUAL))"
-    rf"[^\n]{{0,40}}?\s(?:DA|DE|DO)\s+(?:SOCIEDADE\s+(?:EMPRES[AÁ]RIA\s+)?LIMITADA\s+)?"
-    rf"([{_UP}0-9][^\n,]{{1,120}}?\b{SUFFIX})",
-    rf"(?:^|\n)\s*([{_UP}0-9][^\n,]{{1,120}}?\b{SUFFIX})\s*,\s*(?:sociedade|pessoa\s+jur|"
-    r"inscrit|com\s+sede)",
+    r"(?i:nome\s+empresarial|denomina[cç][aã]o(?:\s+social)?|raz[aã]o\s+social)"
+    r"(?:\s+(?i:de|da|:))?\s*:?\s*[\"“]?" + _COMPANY,
+    r"(?i:CONTRATO\s+SOCIAL|ALTERA[CÇ][AÃ]O\s+CONTRATUAL)(?:\s+[^\s]+){0,8}?\s+(?:DA|DE|DO)\s+"
+    r"(?:SOCIEDADE\s+(?:EMPRES[AÁ]RIA\s+)?(?:LIMITADA\s+)?)?" + _COMPANY,
+    r"(?i:sociedade\s+empres[aá]ria\s+limitada|sociedade\s+an[oô]nima)\s+" + _COMPANY,
+    r"(?i:CONTRATO\s+SOCIAL)[^\n]{0,30}?\s-\s" + _COMPANY,
 )
 _LEAVES = re.compile(r"retira(?:-se|ndo-se)\s+da\s+sociedade|deixa\s+(?:de\s+fazer\s+parte|a\s+"
                      r"sociedade)|cede\s+e\s+transfere\s+a\s+totalidade", re.IGNORECASE)
+_CPF_CUE = re.compile(r"C\.?\s?P\.?\s?F", re.IGNORECASE)
+_WITNESSES = re.compile(r"\bTESTEMUNHAS?\b", re.IGNORECASE)
 CLAUSE_BACK = 600  # how far before a CPF its holder's name may be (characters)
 
 
@@ -60,20 +65,22 @@ class Partner:
 
 
 def joined(text: str) -> str:
-    """One text for the whole contract: hyphenated line breaks mended, spaces collapsed."""
+    """The whole contract as one run of prose: hyphenated line breaks mended, lines joined
+    (a name or a clause wraps freely), the witnesses' block left out (not partners)."""
     text = re.sub(r"-\n(?=[a-zà-ÿ])", "", text)
-    return "\n".join(clean_spaces(line) for line in text.splitlines())
+    text = clean_spaces(text.replace("\n", " "))
+    witnesses = _WITNESSES.search(text)
+    return text[:witnesses.start()] if witnesses else text
 
 
 def company_name(text: str) -> ProseValue | None:
-    """The company's name: after "nome empresarial"/"denominação", else the title's."""
-    for firm, pattern in zip((True, True, False), _COMPANY_CUES, strict=True):
-        found = re.search(pattern, text, flags=re.IGNORECASE | re.MULTILINE)
+    """The company's name: the name clause, else the title, else the parties' clause."""
+    for cue, pattern in enumerate(_COMPANY_CUES):
+        found = re.search(pattern, text)
         if found:
-            value = clean_spaces(found.group(1)).strip(" ,;:\"“”")
-            value = re.sub(r"^(?:a\s+|o\s+)", "", value, flags=re.IGNORECASE)
+            value = clean_spaces(found.group(1))
             if sum(c.isalpha() for c in value) >= 4:
-                return ProseValue(value.upper(), firm)
+                return ProseValue(value, cue < 3)
     return None
 
 
@@ -86,15 +93,19 @@ def company_cnpj(text: str) -> str | None:
     return None
 
 
-def _holder(text: str, at: int) -> ProseValue | None:
-    """The person a CPF at ``at`` belongs to: the last qualified name before it."""
-    window = text[max(0, at - CLAUSE_BACK):at]
+def _holder(text: str, at: int, *, company: str) -> ProseValue | None:
+    """The person a CPF at ``at`` belongs to: the last qualified name before it, in the same
+    clause (partners are listed with ";" between them)."""
+    window = text[max(0, at - CLAUSE_BACK):at].rsplit(";", 1)[-1]
+    window = _CPF.split(window)[-1]  # not past the previous partner's CPF
     names = list(_PERSON.finditer(window))
     if not names:
         return None
     raw = clean_spaces(names[-1].group(1))
-    # a cue word ("sócio", "Sr.") before the name is not part of it
-    raw = re.sub(r"^(?:(?:o|a|os|as|s[oó]ci[oa]s?|sr\.?|sra\.?|e)\s+)+", "", raw,
+    if company and company in raw:
+        raw = raw.rsplit(company, 1)[1]  # the title or the company's clause ran into it
+    raw = re.split(rf"\b{SUFFIX}(?:\s+-\s+(?:ME|EPP))?\s", f"{raw} ")[-1].strip()
+    raw = re.sub(r"^(?:(?:o|a|os|as|s[oó]ci[oa]s?|sr\.?|sra\.?|e|sociedade)\s+)+", "", raw,
                  flags=re.IGNORECASE)
     words = raw.split()
     if len(words) < 2 or not all(w[0].isupper() or fold(w) in ("DA", "DE", "DO", "DAS", "DOS",
@@ -103,18 +114,70 @@ def _holder(text: str, at: int) -> ProseValue | None:
     return ProseValue(raw.upper(), True)
 
 
-def partners(text: str) -> list[Partner]:
-    """Every distinct valid CPF with its holder's name, in order of first appearance."""
+def partners(text: str, *, company: str = "") -> list[Partner]:
+    """Every distinct valid CPF introduced with its holder's name, in order of appearance."""
     found: dict[str, Partner] = {}
     for match in _CPF.finditer(text):
         parsed = ids.parse_cpf(match.group(0))
         if parsed is None or not parsed.checked or parsed.repairs >= 2:
             continue
+        if not _CPF_CUE.search(text[max(0, match.start() - 40):match.start()]):
+            continue  # 11 digits that are not introduced as a CPF (a NIRE, an RG)
         after = text[match.end():match.end() + 400].split(";")[0]
         leaves = _LEAVES.search(after) is not None
         if parsed.value in found:
             if leaves:
                 found[parsed.value] = Partner(parsed.value, found[parsed.value].name, True)
             continue
-        found[parsed.value] = Partner(parsed.value, _holder(text, match.start()), leaves)
+        holder = _holder(text, match.start(), company=company)
+        if holder is not None:
+            found[parsed.value] = Partner(parsed.value, holder, leaves)
     return list(found.values())
+
+
+def contract_fields(text: str) -> tuple[dict[str, FieldRead], dict[str, str]]:
+    """SPEC's fields of a contract from its whole text, and why the missing ones are missing.
+
+    A prose value not anchored by a cue phrase is given with ``repairs=1``: shown to the
+    client to confirm, never asserted.
+    """
+    text = joined(text)
+    found: dict[str, FieldRead] = {}
+    missing: dict[str, str] = {}
+    company = company_name(text)
+    if company is not None:
+        parsed = ids.Parsed(company.value, True, 0 if company.firm else 1)
+        found["razao_social"] = FieldRead("razao_social", parsed, company.value, (), "prose")
+    else:
+        missing["razao_social"] = "company name not found in the text"
+    cnpj = company_cnpj(text)
+    if cnpj is not None:
+        found["cnpj"] = FieldRead("cnpj", ids.Parsed(cnpj, True, 0, checked=True), cnpj, (),
+                                  "prose")
+    else:
+        missing["cnpj"] = "no valid CNPJ in the text"
+    members = [p for p in partners(text, company=company.value if company else "")
+               if not p.leaves]
+    if not members:
+        missing["socio_1_nome"] = missing["socio_1_cpf"] = "no partner with a valid CPF"
+    for number, partner in enumerate(members, start=1):
+        key = f"socio_{number}_cpf"
+        found[key] = FieldRead(key, ids.Parsed(partner.cpf, True, 0, checked=True),
+                               partner.cpf, (), "prose")
+        key = f"socio_{number}_nome"
+        if partner.name is None:
+            continue
+        parsed = ids.Parsed(partner.name.value, True, 0 if partner.name.firm else 1)
+        found[key] = FieldRead(key, parsed, partner.name.value, (), "prose")
+    return found, missing
+
+
+def field_names(found: dict[str, FieldRead], missing: dict[str, str]) -> tuple[str, ...]:
+    """The contract's field names in SPEC order: company, CNPJ, then partner by partner."""
+    names = ["razao_social", "cnpj"]
+    keys = set(found) | set(missing)
+    number = 1
+    while f"socio_{number}_cpf" in keys or f"socio_{number}_nome" in keys:
+        names += [f"socio_{number}_nome", f"socio_{number}_cpf"]
+        number += 1
+    return tuple(names)

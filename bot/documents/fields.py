@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.documents import identifiers as ids
+from bot.documents.bill import address_block, city_and_uf
 from bot.documents.folding import clean_spaces, fold
 from bot.documents.labels import LABELS, STOP, LabelHit, best_hits, find_labels
-from bot.documents.page import Page, Row, Word
+from bot.documents.page import Page, Row, Word, column_starts, split_at_columns
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "cnpj_card": ("cnpj", "razao_social", "nome_fantasia", "data_abertura", "cep", "municipio",
                   "uf", "situacao_cadastral"),
     "cnh": ("nome", "cpf", "data_nascimento", "numero_registro", "validade"),
     "rg": ("nome", "rg", "cpf", "data_nascimento"),
+    "comprovante_endereco": ("titular", "endereco", "cep", "municipio", "uf", "data_emissao"),
+    "contrato_social": ("razao_social", "cnpj"),  # and socio_N_nome / socio_N_cpf, N = 1, 2...
 }
 CHECKED_FIELDS = frozenset({"cnpj", "cpf", "numero_registro"})
 Parser = Callable[[str], ids.Parsed | None]
@@ -38,7 +41,7 @@ class FieldRead:
     parsed: ids.Parsed
     raw: str
     words: tuple[Word, ...]
-    via: str  # below | right | scan
+    via: str  # same | right | below | block | scan | mrz | prose
     column: tuple[float, float] | None = None  # x range the value may occupy (re-reads)
 
     @property
@@ -97,14 +100,37 @@ def parse_company_name(raw: str) -> ids.Parsed | None:
 
 
 def parse_place(raw: str) -> ids.Parsed | None:
-    """A municipality: letters, spaces, apostrophes and hyphens."""
-    text = _strip_edges(raw)
-    text = re.split(r"\s[-–/]\s|,", text)[0] if re.search(r"\s[-–/]\s|,", text) else text
+    """A municipality: letters, spaces, apostrophes and hyphens ("ITAJAÍ/SC" and a CEP
+    before it, as bills print it, give "ITAJAÍ")."""
+    text = _strip_edges(re.sub(r"^.*?\b\d{2}\.?\d{3}\s?-\s?\d{3}\b", "", raw))
+    text = re.sub(r"^CEP\b:?", "", text, flags=re.IGNORECASE).strip()
+    place = city_and_uf(text)
+    if place is not None:
+        text = place[0]
+    elif re.search(r"\s[-–/]\s|,", text):
+        text = re.split(r"\s[-–/]\s|,", text)[0]
     text = text.translate(str.maketrans("0158", "OISB")).strip(EDGE_JUNK + " ")
     if len(text) < 2:
         return None
     ok = re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ'’ -]+", text) is not None
     return ids.Parsed(text.upper(), ok and len(text) >= 3)
+
+
+def parse_uf(raw: str) -> ids.Parsed | None:
+    """A state: the UF closing "CITY/UF" or "CITY - UF" first, else the first UF-like pair."""
+    place = city_and_uf(_strip_edges(re.sub(r"^.*?\b\d{2}\.?\d{3}\s?-\s?\d{3}\b", "", raw)))
+    if place is not None:
+        return ids.Parsed(place[1], True, 0)
+    return ids.parse_uf(raw)
+
+
+def parse_address(raw: str) -> ids.Parsed | None:
+    """A street address as printed ("RUA DAS FLORES, 123 - CENTRO"): a word and a number."""
+    text = _strip_edges(raw)
+    if len(text) < 5:
+        return None
+    ok = re.search(r"[A-Za-zÀ-ÿ]{3}", text) is not None and re.search(r"\d|S/N", text) is not None
+    return ids.Parsed(text.upper(), ok)
 
 
 def parsers(today: date) -> dict[str, Parser]:
@@ -127,7 +153,7 @@ def parsers(today: date) -> dict[str, Parser]:
         "data_abertura": opened,
         "cep": ids.parse_cep,
         "municipio": parse_place,
-        "uf": ids.parse_uf,
+        "uf": parse_uf,
         "situacao_cadastral": ids.parse_situacao,
         "nome": parse_person_name,
         "cpf": ids.parse_cpf,
@@ -135,6 +161,9 @@ def parsers(today: date) -> dict[str, Parser]:
         "numero_registro": ids.parse_cnh_registro,
         "validade": expires,
         "rg": ids.parse_rg,
+        "titular": parse_company_name,  # a person or a company
+        "endereco": parse_address,
+        "data_emissao": opened,
     }
 
 
@@ -210,6 +239,80 @@ def _scan(page: Page, name: str, parser: Parser, taken: set[str]) -> FieldRead |
     return None
 
 
+def same_box(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[str, tuple[Word, ...]]:
+    """Label and value in one token run ("CPF:123.456.789-09", "NOME:JOÃO DA SILVA"): what
+    follows the label inside its last word, with the words to its right."""
+    last = hit.words[-1]
+    wanted = hit.phrase.split()[-1]
+    folded = fold(last.text)
+    at = folded.find(wanted)
+    if at < 0 or at + len(wanted) >= len(folded):
+        return "", ()
+    rest = re.sub(r"^[:.;\-–º°ª\s]+", "", last.text[at + len(wanted):])
+    if not any(c.isalnum() for c in rest):
+        return "", ()
+    right = first_cluster(value_right(hit, rows, hits))
+    return " ".join([rest, *(w.text for w in right)]), (last, *right)
+
+
+def _candidates(
+    hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
+    starts: tuple[float, ...] = (),
+) -> list[tuple[str, str, tuple[Word, ...], tuple[float, float]]]:
+    """(via, raw text, words, column) for each place the value of ``hit`` may be; a value
+    stops where another of the page's columns starts."""
+    bound = _column_bound(hit, hits, page.width)
+    right_column = (hit.right + 0.5 * hit.height, bound - 0.5 * hit.height)
+    below_column = (hit.left - 0.5 * hit.height, bound - 0.5 * hit.height)
+    found = []
+    raw, words = same_box(hit, rows, hits)
+    if raw:
+        kept = split_at_columns(words, starts)
+        if len(kept) < len(words):
+            raw = " ".join([raw.split()[0], *(w.text for w in kept[1:])]) if len(kept) > 1 \
+                else raw.split()[0]
+        found.append(("same", raw, kept, right_column))
+    for via, column, placed in (("right", right_column, value_right(hit, rows, hits)),
+                                ("below", below_column, value_below(hit, rows, hits, page.width))):
+        placed = split_at_columns(first_cluster(placed), starts)
+        if placed:
+            found.append((via, " ".join(w.text for w in placed), placed, column))
+    return found
+
+
+_NEAREST = {"same": 0, "right": 1, "below": 2}
+
+
+def _read_label(
+    name: str, hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
+    *, parser: Parser, unread: dict[str, FieldRead] | None, starts: tuple[float, ...] = (),
+) -> FieldRead | None:
+    """The best value of one label: the candidate that parses (and passes its check digits)
+    wins over the nearest one."""
+    options: list[FieldRead] = []
+    for via, raw, words, column in _candidates(hit, rows, hits, page, starts):
+        parsed = parser(raw)
+        if parsed is not None:
+            options.append(FieldRead(name, parsed, raw, words, via, column))
+        elif unread is not None and name not in unread:
+            unread[name] = FieldRead(name, ids.Parsed(raw, False), raw, words, via, column)
+    options.sort(key=lambda f: (not f.parsed.valid, not f.parsed.checked, f.parsed.repairs,
+                                _NEAREST[f.via]))
+    return options[0] if options else None
+
+
+def _fill_from_block(rows: list[Row], found: dict[str, FieldRead], missing: dict[str, str],
+                     table: dict[str, Parser], starts: tuple[float, ...]) -> None:
+    """A bill's unlabelled address lines fill the address fields its labels did not give."""
+    for name, (raw, words) in address_block(rows, starts).items():
+        if name in found and found[name].parsed.valid:
+            continue
+        parsed = table[name](raw)
+        if parsed is not None and parsed.valid:
+            found[name] = FieldRead(name, parsed, raw, words, "block")
+            missing.pop(name, None)
+
+
 def extract_fields(
     page: Page, kind: str, *, today: date, unread: dict[str, FieldRead] | None = None
 ) -> tuple[dict[str, FieldRead], dict[str, str]]:
@@ -222,36 +325,22 @@ def extract_fields(
     hits = find_labels(rows, LABELS[kind])
     labelled = best_hits(hits)
     table = parsers(today)
+    starts = column_starts(rows)
     found: dict[str, FieldRead] = {}
     missing: dict[str, str] = {}
     for name in FIELD_NAMES[kind]:
-        parser = table[name]
         hit = labelled.get(name)
         if hit is None:
             missing[name] = "label not found"
             continue
-        options: list[FieldRead] = []
-        bound = _column_bound(hit, hits, page.width)
-        columns = {"right": (hit.right + 0.5 * hit.height, bound - 0.5 * hit.height),
-                   "below": (hit.left - 0.5 * hit.height, bound - 0.5 * hit.height)}
-        for via, words in (("right", value_right(hit, rows, hits)),
-                           ("below", value_below(hit, rows, hits, page.width))):
-            words = first_cluster(words)
-            if not words:
-                continue
-            raw = " ".join(w.text for w in words)
-            parsed = parser(raw)
-            if parsed is not None:
-                options.append(FieldRead(name, parsed, raw, words, via, columns[via]))
-            elif unread is not None and name not in unread:
-                unread[name] = FieldRead(name, ids.Parsed(raw, False), raw, words, via,
-                                         columns[via])
-        options.sort(key=lambda f: (not f.parsed.valid, not f.parsed.checked, f.via != "right"))
-        if options:
-            found[name] = options[0]
-            missing.pop(name, None)
+        read = _read_label(name, hit, rows, hits, page, parser=table[name], unread=unread,
+                           starts=starts)
+        if read is not None:
+            found[name] = read
         else:
             missing[name] = "no value next to its label"
+    if kind == "comprovante_endereco":
+        _fill_from_block(rows, found, missing, table, starts)
     for name in FIELD_NAMES[kind]:
         if name in CHECKED_FIELDS and not (name in found and found[name].parsed.checked):
             taken = {f.parsed.value for f in found.values()}

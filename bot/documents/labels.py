@@ -58,8 +58,9 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
                "NO IDENTIDADE", "NUMERO DE IDENTIDADE"),
         "nome": ("NOME", "NOME CIVIL", "NOME COMPLETO"),
         "cpf": ("CPF", "C P F", "CPF NO", "NO DO CPF", "REGISTRO GERAL CPF"),
-        "data_nascimento": ("DATA DE NASCIMENTO", "DATA NASCIMENTO", "NASCIMENTO",
-                            "DATA DE NASC", "DATA NASC", "NASCIDO EM"),
+        # never "NASCIMENTO" alone: it is a common surname
+        "data_nascimento": ("DATA DE NASCIMENTO", "DATA NASCIMENTO", "DATA DE NASC",
+                            "DATA NASC", "NASCIDO EM"),
         STOP: ("DATA DE EXPEDICAO", "FILIACAO", "NATURALIDADE", "DOC ORIGEM",
                "ASSINATURA DO DIRETOR", "ASSINATURA DO TITULAR", "CARTEIRA DE IDENTIDADE",
                "REPUBLICA FEDERATIVA DO BRASIL", "SECRETARIA DA SEGURANCA PUBLICA",

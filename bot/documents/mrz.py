@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot.documents import identifiers as ids
+from bot.documents.fields import FieldRead
 from bot.documents.folding import fold
 from bot.documents.page import Page, Row
 
@@ -184,3 +186,32 @@ def mrz_rows(page: Page) -> tuple[float, float, float, float] | None:
     words = [w for row in rows for w in row.words]
     return (min(w.left for w in words), min(w.top for w in words),
             max(w.right for w in words), max(w.bottom for w in words))
+
+
+def mrz_reads(mrz: Mrz) -> dict[str, FieldRead]:
+    """The CIN's fields the zone vouches for, ``via="mrz"``.
+
+    ``checked`` means the whole zone verified (every check digit, the composite too); a
+    number or date whose own check digit verified but not the composite is offered with
+    ``checked=False``. The name has no check digit and no accents: it is evidence for the
+    printed name, never a value to assert on its own (``repairs=1``).
+    """
+    reads: dict[str, FieldRead] = {}
+    cpf = ids.parse_cpf(mrz.number)
+    if mrz.check("number") and cpf is not None and cpf.checked and cpf.repairs == 0:
+        for name in ("cpf", "rg"):
+            parsed = ids.Parsed(cpf.value, True, 0, checked=mrz.verified)
+            reads[name] = FieldRead(name, parsed, mrz.number, (), "mrz")
+    if mrz.birth and mrz.check("birth"):
+        parsed = ids.Parsed(mrz.birth, True, 0, checked=mrz.verified)
+        reads["data_nascimento"] = FieldRead("data_nascimento", parsed, mrz.birth, (), "mrz")
+    if len(mrz.name.split()) >= 2:
+        parsed = ids.Parsed(mrz.name, True, 1)
+        reads["nome"] = FieldRead("nome", parsed, mrz.name, (), "mrz")
+    return reads
+
+
+def same_name(printed: str, zone: str) -> bool:
+    """The printed name and the zone's agree: the same words without accents, in whatever
+    order the zone puts surname and given names."""
+    return sorted(fold(printed).split()) == sorted(zone.split())

@@ -6,6 +6,7 @@ rows, and a label's value is the run of words to its right or in its column on t
 
 from __future__ import annotations
 
+import statistics
 import unicodedata
 from dataclasses import dataclass
 
@@ -81,3 +82,44 @@ class Page:
 
     def text(self) -> str:
         return "\n".join(row.text for row in self.rows())
+
+
+def column_starts(rows: list[Row], *, min_rows: int = 3) -> tuple[float, ...]:
+    """Left edges where several rows start a run of text: the page's columns.
+
+    A form's right column (dates under their labels, amounts) starts at one x on every row;
+    a value that runs towards it ends before it. A run starts at a row's first word or after
+    a gap wider than a letter.
+    """
+    starts: list[tuple[float, int]] = []
+    for index, row in enumerate(rows):
+        letter = max(statistics.median(w.height for w in row.words), 1.0)
+        starts.append((row.words[0].left, index))
+        starts += [(b.left, index) for a, b in zip(row.words, row.words[1:], strict=False)
+                   if b.left - a.right > 1.2 * letter]
+    if not starts:
+        return ()
+    tol = 0.6 * statistics.median(w.height for row in rows for w in row.words)
+    found: list[float] = []
+    for x, _ in sorted(starts):
+        if found and x - found[-1] <= tol:
+            continue
+        near = {index for other, index in starts if abs(other - x) <= tol}
+        if len(near) >= min_rows:
+            found.append(x)
+    return tuple(found)
+
+
+def split_at_columns(words: tuple[Word, ...], starts: tuple[float, ...]) -> tuple[Word, ...]:
+    """``words`` up to the first one that starts another column after a visible gap."""
+    if not words or not starts:
+        return words
+    letter = max(statistics.median(w.height for w in words), 1.0)
+    tol = 0.6 * letter
+    kept = [words[0]]
+    for word in words[1:]:
+        gap = word.left - kept[-1].right
+        if gap > 0.8 * letter and any(abs(word.left - x) <= tol for x in starts):
+            break
+        kept.append(word)
+    return tuple(kept)

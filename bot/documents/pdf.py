@@ -22,8 +22,10 @@ def open_pdf(data: bytes) -> pdfium.PdfDocument:
         ) from exc
 
 
-def text_page(pdf: pdfium.PdfDocument, index: int) -> Page | None:
-    """Words of page ``index`` from its text layer, top-left origin; None when it has none."""
+def text_page(pdf: pdfium.PdfDocument, index: int, *, min_chars: int = MIN_TEXT_CHARS
+              ) -> Page | None:
+    """Words of page ``index`` from its text layer, top-left origin; None when it has none
+    (fewer than ``min_chars`` characters: a scan, perhaps with a scanner's stamp)."""
     page = pdf[index]
     try:
         width, height = page.get_size()
@@ -31,7 +33,7 @@ def text_page(pdf: pdfium.PdfDocument, index: int) -> Page | None:
         try:
             count = textpage.count_chars()
             text = textpage.get_text_range() if count > 0 else ""
-            if len(text.strip()) < MIN_TEXT_CHARS:
+            if len(text.strip()) < max(min_chars, 1):
                 return None
             words: list[Word] = []
             current: list[str] = []

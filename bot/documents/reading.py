@@ -16,22 +16,22 @@ from PIL import Image
 
 from bot.documents import pdf as pdf_pages
 from bot.documents.accents import lost_accent_words, star_run
+from bot.documents.cin import is_cin, read_zone, with_zone
 from bot.documents.confidence import ASSERTED, TEXT_FIELDS, Evidence, score
+from bot.documents.contract import contract_fields
+from bot.documents.contract import field_names as contract_field_names
 from bot.documents.errors import DocumentRejected
 from bot.documents.fields import (
     CHECKED_FIELDS,
     FIELD_NAMES,
     FieldRead,
     extract_fields,
-    parsers,
 )
-from bot.documents.folding import fold
 from bot.documents.identifiers import Parsed
 from bot.documents.imaging import (
     Prepared,
     Preprocessing,
     correct_illumination,
-    crop,
     heif_available,
     load_image,
     otsu_threshold,
@@ -40,13 +40,15 @@ from bot.documents.imaging import (
 )
 from bot.documents.intake import sniff_type
 from bot.documents.kinds import detect_kind
-from bot.documents.lexicon import restore
+from bot.documents.mrz import Mrz, find_td1, mrz_reads
 from bot.documents.orientation import quarter_turn, read_upright, turn, turn_array
 from bot.documents.page import Page
+from bot.documents.pdf import MIN_TEXT_CHARS
 from bot.documents.quality import TIP_EN, TIP_PT, ImageQuality, measure_quality
+from bot.documents.rereading import crop_reads, pick, restore_accents
 from bot.documents.tesseract import OcrEngine, TesseractEngine
 
-KINDS = ("cnpj_card", "cnh", "rg")
+KINDS = tuple(FIELD_NAMES)
 FAR_FUTURE = date(2100, 1, 1)
 
 
@@ -59,7 +61,8 @@ class ReadOptions:
     psm: int = 11  # first pass: binarized page, sparse text (finds small labels in forms)
     second_psm: int = 6  # second pass: grey page, uniform block; agreement is evidence
     verify: bool = True  # run the second pass (and re-read values only one pass found)
-    max_pages: int = 2
+    max_pages: int = 2  # pages read by OCR
+    max_text_pages: int = 30  # text-layer pages (cheap) read for a contract's partners
     page_timeout: float = 20.0
     lang: str = "por"
     pdf_dpi: float = 200.0
@@ -79,6 +82,7 @@ class Extraction:
     tip_pt: str = ""
     tip_en: str = ""
     turned: int = 0  # degrees the image was turned counter-clockwise to read it upright
+    text: str = field(default="", repr=False)  # the page as read, row by row (contracts)
 
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind, "fields": dict(self.fields),
@@ -118,21 +122,47 @@ def read_document(
 
 
 def _read_pdf(data: bytes, *, kind: str, opts: ReadOptions, ocr: OcrEngine) -> Extraction:
+    """Page by page: text layers cheaply (a contract's partners may be pages in), scanned
+    pages through OCR up to ``max_pages``; a contract is read from all its pages' text."""
     pdf = pdf_pages.open_pdf(data)
     try:
         results: list[Extraction] = []
-        for index in range(min(len(pdf), opts.max_pages)):
-            page = pdf_pages.text_page(pdf, index)
+        scanned = 0
+        for index in range(min(len(pdf), max(opts.max_pages, opts.max_text_pages))):
+            contract = kind == "contrato_social" or (results and
+                                                     results[0].kind == "contrato_social")
+            if index >= opts.max_pages and not contract:
+                break
+            # a contract whose pages have text layers: a short last page is text, not a scan
+            texts = contract and all(r.source == "text_layer" for r in results)
+            page = pdf_pages.text_page(pdf, index, min_chars=1 if texts else MIN_TEXT_CHARS)
             if page is not None:
                 results.append(_from_page(page, kind=kind, opts=opts))
-            else:
+            elif scanned < opts.max_pages:
+                scanned += 1
                 image = pdf_pages.render_page(pdf, index, dpi=opts.pdf_dpi)
                 results.append(_read_image(image, kind=kind, opts=opts, ocr=ocr))
-            if _complete(results[-1]):
+            if not contract and _complete(results[-1]):
                 break
     finally:
         pdf.close()
+    if results and (kind == "contrato_social" or results[0].kind == "contrato_social"):
+        return _contract(results)
     return _merge(results)
+
+
+def _contract(pages: list[Extraction]) -> Extraction:
+    """A contract from the text of all its pages (its clauses run across page breaks)."""
+    text_layer = all(page.source == "text_layer" for page in pages)
+    text = "\n".join(page.text for page in pages)
+    found, missing = contract_fields(text)
+    result = Extraction(kind="contrato_social", source="text_layer" if text_layer else "ocr",
+                        quality=pages[0].quality, text=text)
+    poor = any(p.quality is not None and p.quality.verdict == "poor" for p in pages)
+    for name in contract_field_names(found, missing):
+        _record(result, name, found.get(name), missing,
+                Evidence(text_layer=text_layer, image_poor=poor))
+    return result
 
 
 def _complete(result: Extraction) -> bool:
@@ -185,16 +215,25 @@ def _read_image(image: Image.Image, *, kind: str, opts: ReadOptions, ocr: OcrEng
 
 def _from_page(page: Page, *, kind: str, opts: ReadOptions) -> Extraction:
     """A text-layer page: one exact reading, nothing to cross-check."""
-    detected, _ = detect_kind(page)
+    detected, _ = detect_kind(page, mrz=find_td1(page, today=opts.today) is not None)
     chosen = detected if kind == "auto" else kind
+    text = page.text()
     if chosen == "other":
         return Extraction(kind="other", source="text_layer",
-                          warnings=["document kind not recognized"])
+                          warnings=["document kind not recognized"], text=text)
+    result = Extraction(kind=chosen, source="text_layer", text=text)
+    if chosen == "contrato_social":
+        return result  # read from all its pages together (_contract)
     found, missing = extract_fields(page, chosen, today=opts.today)
-    result = Extraction(kind=chosen, source="text_layer")
     _warn_kind(result, kind, detected)
+    zone = find_td1(page, today=opts.today) if chosen == "rg" else None
+    zone_reads = mrz_reads(zone) if zone is not None else {}
     for name in FIELD_NAMES[chosen]:
-        _record(result, name, found.get(name), missing, Evidence(text_layer=True))
+        read, agrees = with_zone(name, found.get(name), zone_reads.get(name))
+        _record(result, name, read, missing, Evidence(text_layer=read is None or
+                                                      read.via != "mrz", agrees=agrees))
+    if chosen == "rg" and (zone is not None or is_cin(page)):
+        _cin_number(result)
     return result
 
 
@@ -222,11 +261,56 @@ def _record(
         result.warnings.append(f"{name}: uncertain, please confirm")
 
 
-def _incomplete(found: dict[str, FieldRead], kind: str) -> bool:
+def _incomplete(found: dict[str, FieldRead], kind: str, zone: Mrz | None = None) -> bool:
+    vouched = set(mrz_reads(zone)) - {"nome"} if zone is not None and zone.verified else set()
     return any(
         name not in found or not found[name].parsed.valid
         or (name in CHECKED_FIELDS and not found[name].parsed.checked)
-        for name in FIELD_NAMES[kind])
+        for name in FIELD_NAMES[kind] if name not in vouched)
+
+
+@dataclass(slots=True)
+class _Passes:
+    """What the OCR passes of one page found, before values are chosen."""
+
+    kind: str
+    detected: str
+    first: Page
+    found: dict[str, FieldRead] = field(default_factory=dict)
+    other: dict[str, FieldRead] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    unread: dict[str, FieldRead] = field(default_factory=dict)
+
+
+def _passes(prepared: Prepared, first: Page, *, kind: str, opts: ReadOptions, ocr: OcrEngine,
+            zone: Mrz | None) -> _Passes:
+    """OCR the binarized page (sparse text, already done: ``first``); when fields are
+    missing, the grey page too (uniform block), which finds labels the first segmentation
+    merged or dropped, and a kind the first pass could not tell."""
+    detected, _ = detect_kind(first, mrz=zone is not None)
+    run = _Passes(kind=detected if kind == "auto" else kind, detected=detected, first=first)
+    if run.kind not in ("other", "contrato_social"):
+        run.found, run.missing = extract_fields(first, run.kind, today=opts.today,
+                                                unread=run.unread)
+    if not opts.verify or run.kind == "contrato_social" or (
+            run.kind != "other" and not _incomplete(run.found, run.kind, zone)):
+        return run
+    size = (float(prepared.image.width), float(prepared.image.height))
+    grey = Image.fromarray(np.clip(prepared.gray, 0, 255).astype(np.uint8))
+    second = Page(tuple(ocr.words(grey, psm=opts.second_psm)), *size)
+    if run.kind == "other":
+        merged = Page(first.words + second.words, *size)
+        run.detected, _ = detect_kind(merged, mrz=zone is not None)
+        run.kind = run.detected if kind == "auto" else kind
+        if run.kind == "contrato_social":
+            run.first = merged
+        if run.kind in ("other", "contrato_social"):
+            return run
+        run.found, run.missing = extract_fields(first, run.kind, today=opts.today,
+                                                unread=run.unread)
+    run.other, missing_other = extract_fields(second, run.kind, today=opts.today)
+    run.missing = {**missing_other, **run.missing}
+    return run
 
 
 def _from_passes(
@@ -238,157 +322,81 @@ def _from_passes(
     quality: ImageQuality,
     turned: int = 0,
 ) -> Extraction:
-    """OCR the binarized page (sparse text); when fields are missing, the grey page too
-    (uniform block), which finds labels the first segmentation merged or dropped. Values
-    seen by one pass only are confirmed by re-reading their crops."""
-    size = (float(prepared.image.width), float(prepared.image.height))
+    """Read the page (one or two passes), choose each field's value between the passes, the
+    crops re-read and the MRZ, and score it."""
     prepared, first, flipped = read_upright(prepared, ocr=ocr, psm=opts.psm, flip=opts.orient)
     turned = (turned + 180 * flipped) % 360
-    detected, _ = detect_kind(first)
-    chosen = detected if kind == "auto" else kind
-    found: dict[str, FieldRead] = {}
-    missing: dict[str, str] = {}
-    unread: dict[str, FieldRead] = {}
-    if chosen != "other":
-        found, missing = extract_fields(first, chosen, today=opts.today, unread=unread)
-    other: dict[str, FieldRead] = {}
-    if opts.verify and (chosen == "other" or _incomplete(found, chosen)):
-        grey = Image.fromarray(np.clip(prepared.gray, 0, 255).astype(np.uint8))
-        second = Page(tuple(ocr.words(grey, psm=opts.second_psm)), *size)
-        if chosen == "other":
-            detected, _ = detect_kind(second)
-            chosen = detected if kind == "auto" else kind
-            if chosen != "other":
-                found, missing = extract_fields(first, chosen, today=opts.today,
-                                                unread=unread)
-        if chosen != "other":
-            other, missing_other = extract_fields(second, chosen, today=opts.today)
-            missing = {**missing_other, **missing}
-    if chosen == "other":
+    zone = None
+    if kind in ("auto", "rg"):
+        zone = read_zone(prepared, first, ocr=ocr, today=opts.today, verify=opts.verify)
+    run = _passes(prepared, first, kind=kind, opts=opts, ocr=ocr, zone=zone)
+    if run.kind == "other":
         return Extraction(kind="other", warnings=["document kind not recognized"],
-                          turned=turned)
-    picked: dict[str, tuple[FieldRead, Parsed | None]] = {}
-    lonely: dict[str, tuple[FieldRead, bool]] = {}  # read, found on the binarized pass
-    for name in FIELD_NAMES[chosen]:
-        a, b = found.get(name), other.get(name)
-        if a is not None and b is not None:
-            picked[name] = _pick(a, b)
-        elif a is not None:
-            picked[name] = (a, None)
-            lonely[name] = (a, True)
-        elif b is not None:
-            picked[name] = (b, None)
-            lonely[name] = (b, False)
-    rescue = {n: (r, True) for n, r in unread.items() if n not in picked}
-    if opts.verify and rescue:
-        # a label was found but its value did not parse: re-read that spot, larger, once
-        for name, parsed in _crop_reads(rescue, prepared, ocr=ocr, today=opts.today,
-                                        zoom=1.5).items():
-            if parsed is not None and parsed.valid and parsed.value:
-                picked[name] = (replace(rescue[name][0], parsed=parsed), None)
-                missing.pop(name, None)
-    if opts.verify and lonely:
-        for name, parsed in _crop_reads(lonely, prepared, ocr=ocr, today=opts.today).items():
-            alone = picked[name][0]
-            if parsed is not None and parsed.value == "" and parsed.valid:
-                alone = replace(alone, parsed=parsed)  # "********": stars misread as letters
-            picked[name] = (alone, parsed)
-    result = Extraction(kind=chosen, turned=turned)
-    _warn_kind(result, kind, detected)
+                          turned=turned, text=first.text())
+    if run.kind == "contrato_social":
+        return Extraction(kind=run.kind, turned=turned, text=run.first.text())
+    picked = _choose(run, prepared, ocr=ocr, opts=opts)
+    zone_reads = mrz_reads(zone) if zone is not None and run.kind == "rg" else {}
+    result = Extraction(kind=run.kind, turned=turned, text=first.text())
+    _warn_kind(result, kind, run.detected)
     poor = quality.verdict == "poor"
     ink = np.asarray(prepared.image) < 128
-    for name in FIELD_NAMES[chosen]:
-        choice: tuple[FieldRead | None, Parsed | None] = picked.get(name, (None, None))
-        read, confirm = choice
+    for name in FIELD_NAMES[run.kind]:
+        read, confirm = picked.get(name, (None, None))
         if read is not None and name == "nome_fantasia" and read.parsed.value and \
                 star_run(ink, read.box):
             read = replace(read, parsed=Parsed("", True))
         flags = lost_accent_words(ink, read.words) if read and name in TEXT_FIELDS else []
         lost = any(flags)
         if lost and read is not None:
-            read = _restore_accents(read, flags)
+            read = restore_accents(read, flags)
+        read, agrees = with_zone(name, read, zone_reads.get(name))
         evidence = Evidence(second=confirm, image_poor=poor, verified=opts.verify,
-                            lost_accent=lost)
-        _record(result, name, read, missing, evidence)
+                            lost_accent=lost, agrees=agrees)
+        _record(result, name, read, run.missing, evidence)
+    if run.kind == "rg" and (zone is not None or is_cin(first)):
+        _cin_number(result)
     return result
 
 
-def _restore_accents(read: FieldRead, flags: list[bool]) -> FieldRead:
-    """Put back accents the image shows on words Tesseract returned without them."""
-    marked = {fold(w.text).strip(".,;:") for w, lost in zip(read.words, flags, strict=True)
-              if lost}
-    tokens = []
-    for token in read.parsed.value.split():
-        fixed = restore(token) if fold(token) in marked else None
-        tokens.append(fixed or token)
-    value = " ".join(tokens)
-    if value == read.parsed.value:
-        return read
-    parsed = Parsed(value, read.parsed.valid, max(read.parsed.repairs, 2), read.parsed.checked)
-    return replace(read, parsed=parsed)
+def _cin_number(result: Extraction) -> None:
+    """On the CIN the number is the CPF: a CIN whose RG was not read takes its CPF."""
+    if "rg" in result.fields or "cpf" not in result.fields:
+        return
+    result.fields["rg"] = result.fields["cpf"]
+    result.confidence["rg"] = result.confidence["cpf"]
+    result.warnings = [w for w in result.warnings if not w.startswith("rg:")]
+    if result.confidence["rg"] < ASSERTED:
+        result.warnings.append("rg: uncertain, please confirm")
 
 
-def _accents(text: str) -> int:
-    return sum(1 for ch in text if ord(ch) > 127)
-
-
-def _pick(a: FieldRead, b: FieldRead) -> tuple[FieldRead, Parsed]:
-    """The better of two reads of one field, and the other as its confirmation."""
-    pa, pb = a.parsed, b.parsed
-    if (pa.value == "") != (pb.value == "") and pa.valid and pb.valid:
-        return (a, pb) if pa.value == "" else (b, pa)  # stars misread as letters, not vice versa
-    if pa.value != pb.value:
-        rank_a = (pa.valid, pa.checked, -pa.repairs)
-        rank_b = (pb.valid, pb.checked, -pb.repairs)
-        if rank_b > rank_a:
-            return b, pa
-        if rank_a == rank_b and fold(pa.value) == fold(pb.value) and \
-                _accents(pb.value) > _accents(pa.value):
-            return b, pa  # OCR drops accents far more often than it invents them
-    return a, pb
-
-
-def _crop_reads(
-    reads: dict[str, tuple[FieldRead, bool]],
-    prepared: Prepared,
-    *,
-    ocr: OcrEngine,
-    today: date,
-    zoom: float = 1.0,
-) -> dict[str, Parsed | None]:
-    """Re-read values found by one pass only: each crop from the other preparation (grey for
-    the binarized pass and vice versa), stacked into one image for a single Tesseract call."""
-    # check digits already vouch for identifiers: re-read only what has no such check
-    names = [n for n, (read, _) in reads.items()
-             if read.words and read.parsed.value and not read.parsed.checked]
-    if not names:
-        return {}
-    binary = np.asarray(prepared.image, dtype=np.float32)
-    crops = []
-    for name in names:
-        read, from_binary = reads[name]
-        height = max(w.height for w in read.words)
-        source = prepared.gray if from_binary else binary
-        piece = np.clip(crop(source, read.region, pad=0.35 * height), 0, 255).astype(np.uint8)
-        if zoom != 1.0:
-            size = (round(piece.shape[1] * zoom), round(piece.shape[0] * zoom))
-            piece = np.asarray(Image.fromarray(piece).resize(size, Image.Resampling.BICUBIC))
-        crops.append(piece)
-    gap = max(int(max(c.shape[0] for c in crops) * 0.8), 12)
-    width = max(c.shape[1] for c in crops) + 2 * gap
-    height = sum(c.shape[0] + gap for c in crops) + gap
-    sheet = np.full((height, width), 255, dtype=np.uint8)
-    spans = []
-    y = gap
-    for piece in crops:
-        sheet[y:y + piece.shape[0], gap:gap + piece.shape[1]] = piece
-        spans.append((y, y + piece.shape[0]))
-        y += piece.shape[0] + gap
-    words = ocr.words(Image.fromarray(sheet), psm=6)
-    table = parsers(today)
-    seconds: dict[str, Parsed | None] = {}
-    for name, (top, bottom) in zip(names, spans, strict=True):
-        inside = [w for w in words if top - 2 <= (w.top + w.bottom) / 2 <= bottom + 2]
-        text = " ".join(w.text for w in sorted(inside, key=lambda w: w.left))
-        seconds[name] = table[name](text) if text else None
-    return seconds
+def _choose(run: _Passes, prepared: Prepared, *, ocr: OcrEngine,
+            opts: ReadOptions) -> dict[str, tuple[FieldRead, Parsed | None]]:
+    """Each field's read and its confirmation: the better of two passes, or one pass's value
+    confirmed by re-reading its crop; a label whose value did not parse is re-read larger."""
+    picked: dict[str, tuple[FieldRead, Parsed | None]] = {}
+    lonely: dict[str, tuple[FieldRead, bool]] = {}  # read, found on the binarized pass
+    for name in FIELD_NAMES[run.kind]:
+        a, b = run.found.get(name), run.other.get(name)
+        if a is not None and b is not None:
+            picked[name] = pick(a, b)
+        elif a is not None:
+            picked[name] = (a, None)
+            lonely[name] = (a, True)
+        elif b is not None:
+            picked[name] = (b, None)
+            lonely[name] = (b, False)
+    rescue = {n: (r, True) for n, r in run.unread.items() if n not in picked}
+    if opts.verify and rescue:
+        for name, parsed in crop_reads(rescue, prepared, ocr=ocr, today=opts.today,
+                                       zoom=1.5).items():
+            if parsed is not None and parsed.valid and parsed.value:
+                picked[name] = (replace(rescue[name][0], parsed=parsed), None)
+                run.missing.pop(name, None)
+    if opts.verify and lonely:
+        for name, parsed in crop_reads(lonely, prepared, ocr=ocr, today=opts.today).items():
+            alone = picked[name][0]
+            if parsed is not None and parsed.value == "" and parsed.valid:
+                alone = replace(alone, parsed=parsed)  # "********": stars misread as letters
+            picked[name] = (alone, parsed)
+    return picked

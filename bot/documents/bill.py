@@ -1,0 +1,111 @@
+"""The address block of a utility bill (comprovante de endereço), read by its grammar.
+
+Bills print the holder's address as a block of unlabelled lines — the street line, the
+district, then the CEP with the city and state ("71423-511 ITAJAÍ/SC", or "CENTRO - CEP
+63489-358" over "TERESINA - PI") — beside columns of dates and amounts. The CEP is the anchor:
+it has a fixed shape, the city and UF follow it (same line or the next, same column), and the
+street line is the nearest line above it that reads like a street (a street type or a
+"name, number"). Labels, where the bill prints them, are read first by ``fields``; this block
+fills what they did not give.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from bot.documents.folding import fold
+from bot.documents.identifiers import UFS
+from bot.documents.page import Row, Word
+
+Found = tuple[str, tuple[Word, ...]]  # raw text and the words it came from
+
+_CEP = re.compile(r"(?<![\d.])(\d{2}\.?\d{3})\s?-\s?(\d{3})(?!\d)|(?<=CEP)\s*:?\s*(\d{8})(?!\d)")
+_STREET = re.compile(
+    r"^(?:R|RUA|AV|AVENIDA|TV|TRAV|TRAVESSA|AL|ALAMEDA|ROD|RODOVIA|EST|ESTR|ESTRADA|PC|PCA|"
+    r"PRACA|LGO|LARGO|VIA|QD|QUADRA|VL|VILA|BC|BECO|SQN|SQS|SHIS|SHIN|CLN|CLS)\b\.?\s"
+)
+_CITY_UF = re.compile(r"^(?P<city>[^\d/]{2,}?)\s*(?:/|\s-\s|\s–\s|-)\s*(?P<uf>[A-Z]{2})\b")
+
+
+def clusters(row: Row, starts: tuple[float, ...] = ()) -> list[tuple[Word, ...]]:
+    """A row split where the gap between words is wide or another column starts."""
+    letter = max(statistics.median(w.height for w in row.words), 1.0)
+    groups: list[list[Word]] = [[row.words[0]]]
+    for word in row.words[1:]:
+        gap = word.left - groups[-1][-1].right
+        if gap > 2.5 * letter or (gap > 0.8 * letter and
+                                  any(abs(word.left - x) <= 0.6 * letter for x in starts)):
+            groups.append([])
+        groups[-1].append(word)
+    return [tuple(group) for group in groups]
+
+
+def _text(words: tuple[Word, ...]) -> str:
+    return " ".join(w.text for w in words)
+
+
+def _same_column(words: tuple[Word, ...], anchor: tuple[Word, ...]) -> bool:
+    height = max(w.height for w in anchor)
+    return abs(words[0].left - anchor[0].left) <= 3 * height
+
+
+def city_and_uf(text: str) -> tuple[str, str] | None:
+    """("ITAJAÍ", "SC") from "ITAJAÍ/SC" or "TERESINA - PI"; None when no UF closes it."""
+    found = _CITY_UF.match(text.strip(" ,;:"))
+    if found is None or fold(found.group("uf")) not in UFS:
+        return None
+    city = found.group("city").strip(" ,;:-")
+    return (city, found.group("uf")) if len(city) >= 3 else None
+
+
+def _cep_cluster(rows: list[Row], starts: tuple[float, ...]
+                 ) -> tuple[int, tuple[Word, ...], re.Match[str]] | None:
+    for index, row in enumerate(rows):
+        for group in clusters(row, starts):
+            found = _CEP.search(fold(_text(group)))
+            if found is not None:
+                return index, group, found
+    return None
+
+
+def _street(rows: list[Row], below: int, anchor: tuple[Word, ...],
+            starts: tuple[float, ...]) -> Found | None:
+    """The nearest line above the CEP that reads as "street, number"; else one that starts
+    with a street type and has a number ("VILA NOVA" is a district, not a street)."""
+    above = [group for row in reversed(rows[max(0, below - 4):below])
+             for group in clusters(row, starts) if _same_column(group, anchor)]
+    for group in above:
+        if re.search(r"[A-Za-zÀ-ÿ],\s*(?:\d+|S/N)\b", _text(group)):
+            return _text(group), group
+    for group in above:
+        text = _text(group)
+        if _STREET.match(fold(text)) and re.search(r"\d", text):
+            return text, group
+    return None
+
+
+def address_block(rows: list[Row], starts: tuple[float, ...] = ()) -> dict[str, Found]:
+    """``cep``, ``municipio``, ``uf`` and ``endereco`` as found around the CEP (``starts``:
+    the page's column starts, see ``page.column_starts``)."""
+    anchor = _cep_cluster(rows, starts)
+    if anchor is None:
+        return {}
+    index, group, match = anchor
+    text = _text(group)
+    found: dict[str, Found] = {"cep": (match.group(0), group)}
+    after = fold(text)[match.end():]
+    place = city_and_uf(text[match.end():]) if after.strip(" ,;:-") else None
+    source = group
+    if place is None and index + 1 < len(rows):
+        for below in clusters(rows[index + 1], starts):
+            if _same_column(below, group):
+                place, source = city_and_uf(_text(below)), below
+                break
+    if place is not None:
+        found["municipio"] = (place[0], source)
+        found["uf"] = (place[1], source)
+    street = _street(rows, index, group, starts)
+    if street is not None:
+        found["endereco"] = street
+    return found

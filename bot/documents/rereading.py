@@ -1,0 +1,102 @@
+"""Second reads of a value: re-reading its crop, and choosing between two reads of a field.
+
+Values without check digits are only asserted when two differently prepared reads agree, so
+a value one pass found is re-read from its crop (the grey page for the binarized pass and
+vice versa); crops are stacked into one image so the re-read costs one Tesseract call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+from PIL import Image
+
+from bot.documents.fields import FieldRead, parsers
+from bot.documents.folding import fold
+from bot.documents.identifiers import Parsed
+from bot.documents.imaging import Prepared, crop
+from bot.documents.lexicon import restore
+from bot.documents.tesseract import OcrEngine
+
+
+def restore_accents(read: FieldRead, flags: list[bool]) -> FieldRead:
+    """Put back accents the image shows on words Tesseract returned without them."""
+    marked = {fold(w.text).strip(".,;:") for w, lost in zip(read.words, flags, strict=True)
+              if lost}
+    tokens = []
+    for token in read.parsed.value.split():
+        fixed = restore(token) if fold(token) in marked else None
+        tokens.append(fixed or token)
+    value = " ".join(tokens)
+    if value == read.parsed.value:
+        return read
+    parsed = Parsed(value, read.parsed.valid, max(read.parsed.repairs, 2), read.parsed.checked)
+    return replace(read, parsed=parsed)
+
+
+def _accents(text: str) -> int:
+    return sum(1 for ch in text if ord(ch) > 127)
+
+
+def pick(a: FieldRead, b: FieldRead) -> tuple[FieldRead, Parsed]:
+    """The better of two reads of one field, and the other as its confirmation."""
+    pa, pb = a.parsed, b.parsed
+    if (pa.value == "") != (pb.value == "") and pa.valid and pb.valid:
+        return (a, pb) if pa.value == "" else (b, pa)  # stars misread as letters, not vice versa
+    if pa.value != pb.value:
+        rank_a = (pa.valid, pa.checked, -pa.repairs)
+        rank_b = (pb.valid, pb.checked, -pb.repairs)
+        if rank_b > rank_a:
+            return b, pa
+        if rank_a == rank_b and fold(pa.value) == fold(pb.value) and \
+                _accents(pb.value) > _accents(pa.value):
+            return b, pa  # OCR drops accents far more often than it invents them
+    return a, pb
+
+
+def crop_reads(
+    reads: dict[str, tuple[FieldRead, bool]],
+    prepared: Prepared,
+    *,
+    ocr: OcrEngine,
+    today: date,
+    zoom: float = 1.0,
+) -> dict[str, Parsed | None]:
+    """Re-read values found by one pass only: each crop from the other preparation (grey for
+    the binarized pass and vice versa), stacked into one image for a single Tesseract call."""
+    # check digits already vouch for identifiers: re-read only what has no such check
+    names = [n for n, (read, _) in reads.items()
+             if read.words and read.parsed.value and not read.parsed.checked]
+    if not names:
+        return {}
+    binary = np.asarray(prepared.image, dtype=np.float32)
+    crops = []
+    for name in names:
+        read, from_binary = reads[name]
+        height = max(w.height for w in read.words)
+        source = prepared.gray if from_binary else binary
+        piece = np.clip(crop(source, read.region, pad=0.35 * height), 0, 255).astype(np.uint8)
+        if zoom != 1.0:
+            size = (round(piece.shape[1] * zoom), round(piece.shape[0] * zoom))
+            piece = np.asarray(Image.fromarray(piece).resize(size, Image.Resampling.BICUBIC))
+        crops.append(piece)
+    gap = max(int(max(c.shape[0] for c in crops) * 0.8), 12)
+    width = max(c.shape[1] for c in crops) + 2 * gap
+    height = sum(c.shape[0] + gap for c in crops) + gap
+    sheet = np.full((height, width), 255, dtype=np.uint8)
+    spans = []
+    y = gap
+    for piece in crops:
+        sheet[y:y + piece.shape[0], gap:gap + piece.shape[1]] = piece
+        spans.append((y, y + piece.shape[0]))
+        y += piece.shape[0] + gap
+    words = ocr.words(Image.fromarray(sheet), psm=6)
+    table = parsers(today)
+    seconds: dict[str, Parsed | None] = {}
+    for name, (top, bottom) in zip(names, spans, strict=True):
+        inside = [w for w in words if top - 2 <= (w.top + w.bottom) / 2 <= bottom + 2]
+        text = " ".join(w.text for w in sorted(inside, key=lambda w: w.left))
+        seconds[name] = table[name](text) if text else None
+    return seconds
