@@ -55,15 +55,15 @@ def bill(*, fam: Family, rng: random.Random, today: date) -> tuple[Pen, dict[str
     beside = rng.random() < fam.beside_share
     y = 30.0
     y = pen.field(10, y, label(fam, "titular", rng), holder, name="titular", beside=beside,
-                  colon=True) + 1
+                  colon=True, max_width=100) + 1
     if rng.random() < 0.5:
         y = pen.field(10, y, label(fam, "endereco", rng), street, name="endereco",
-                      beside=beside, colon=True,
+                      beside=beside, colon=True, max_width=100,
                       extra=(f"{district} - CEP {cep[:5]}-{cep[5:]}",
                              f"{municipio} - {uf}")) + 1
     else:  # unlabelled address block, as many bills print it under the name
         for i, line in enumerate((street, district, f"{cep[:5]}-{cep[5:]} {municipio}/{uf}")):
-            pen.text(10, y + i * 4.2, line, pen.value_pt, bold=False)
+            pen.text(10, y + i * 4.2, line, pen.value_pt, bold=False, max_width=100)
         y += 14
     ref = f"{MONTHS[issued.month - 1]}/{issued.year}"
     dates = [(label(fam, "emissao", rng), fmt_date(issued), "data_emissao"),

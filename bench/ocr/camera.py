@@ -136,22 +136,30 @@ def _overlap(a: Box, b: Box) -> float:
     return max(w, 0) * max(h, 0)
 
 
-def add_thumb(page: Image.Image, rng: random.Random, *, avoid: list[Box]) -> str:
-    """A thumb over one edge of the page, where it hides the least text; returns the edge."""
+def add_thumb(page: Image.Image, rng: random.Random, *, avoid: list[Box],
+              protect: list[Box]) -> str:
+    """A thumb over one edge of the page, where it hides the least text; returns the edge.
+
+    It never covers a ``protect`` box (the values a reader must return): when every place
+    tried would, the hand holds the page out of sight and "" is returned.
+    """
     w, h = page.size
     size = 0.1 * min(w, h) + 0.06 * max(w, h)
     best: tuple[float, Box, str] | None = None
-    for _ in range(12):
+    for _ in range(16):
         edge = rng.choice(("left", "right", "top", "bottom"))
         along = rng.uniform(0.15, 0.85)
         tw, th = (size * 1.6, size) if edge in ("left", "right") else (size, size * 1.6)
         cx = {"left": 0.0, "right": float(w)}.get(edge, along * w)
         cy = {"top": 0.0, "bottom": float(h)}.get(edge, along * h)
         box = (cx - tw / 2, cy - th / 2, cx + tw / 2, cy + th / 2)
+        if any(_overlap(box, p) > 0 for p in protect):
+            continue
         hidden = sum(_overlap(box, a) for a in avoid)
         if best is None or hidden < best[0]:
             best = (hidden, box, edge)
-    assert best is not None
+    if best is None:
+        return ""
     _, box, edge = best
     skin = rng.choice(((224, 172, 140), (198, 134, 98), (141, 85, 56), (236, 196, 170)))
     layer = Image.new("L", page.size, 0)
@@ -176,13 +184,16 @@ def add_glare(page: Image.Image, rng: random.Random, *, strength: float,
         rx, ry = rng.uniform(0.08, 0.18) * w, rng.uniform(0.06, 0.14) * h
     else:
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        rx, ry = max((box[2] - box[0]) * 0.6, 0.08 * w), max((box[3] - box[1]) * 1.4, 0.05 * h)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        rx, ry = max((box[2] - box[0]) * 0.58, 0.08 * w), max((box[3] - box[1]) * 1.2, 0.05 * h)
+    k = 8  # the patch is smooth: work out its strength on a coarse grid, then enlarge it
+    yy, xx = np.mgrid[0:h:k, 0:w:k].astype(np.float32)
     d = ((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2
-    alpha = strength * np.clip(1.25 - d, 0, 1) ** 0.7
+    coarse = (255 * strength * np.clip((1.6 - d) / 0.6, 0, 1)).astype(np.uint8)  # flat top
+    alpha = np.asarray(Image.fromarray(coarse).resize((w, h), Image.Resampling.BILINEAR),
+                       np.float32) / 255
     arr = np.asarray(page).astype(np.float32)
-    arr = arr * (1 - alpha[..., None]) + 255 * alpha[..., None]
-    page.paste(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)))
+    lit = arr * (1 - alpha[..., None]) + 255 * alpha[..., None]
+    page.paste(Image.fromarray(np.clip(lit, 0, 255).astype(np.uint8)))
 
 
 def add_fold(page: Image.Image, rng: random.Random, *, depth: float) -> str:
@@ -190,12 +201,12 @@ def add_fold(page: Image.Image, rng: random.Random, *, depth: float) -> str:
     w, h = page.size
     vertical = rng.random() < 0.5
     at = rng.choice((1 / 3, 1 / 2, 2 / 3)) * (w if vertical else h)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    dist = (xx if vertical else yy) - at
+    dist = np.arange(w if vertical else h, dtype=np.float32) - at
     span = 0.08 * (w if vertical else h)
     shade = 1 - depth * np.clip(1 - np.abs(dist) / span, 0, 1) * (dist > 0)
-    light = 1 + 0.25 * np.exp(-(dist / max(w, h) * 400) ** 2)
-    arr = np.asarray(page).astype(np.float32) * (shade * light)[..., None]
+    profile = shade * (1 + 0.25 * np.exp(-(dist / max(w, h) * 400) ** 2))
+    factor = profile[None, :, None] if vertical else profile[:, None, None]
+    arr = np.asarray(page).astype(np.float32) * factor
     page.paste(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)))
     return "vertical" if vertical else "horizontal"
 
@@ -242,10 +253,12 @@ LEVELS = {
 }
 
 
-def shoot(page: Image.Image, *, rng: random.Random, level: str, avoid: list[Box]) -> Shot:
+def shoot(page: Image.Image, *, rng: random.Random, level: str, avoid: list[Box],
+          protect: list[Box]) -> Shot:
     """A readable phone photo of ``page`` at ``level`` (moderate | heavy).
 
-    ``avoid``: text boxes of the page, in its pixels, that the thumb should not cover.
+    ``avoid``: text boxes of the page, in its pixels, that the thumb should cover least;
+    ``protect``: the boxes of the values to read, which it never covers.
     """
     lv = LEVELS[level]
     page = page.copy()
@@ -257,7 +270,7 @@ def shoot(page: Image.Image, *, rng: random.Random, level: str, avoid: list[Box]
         notes["glare"] = "soft"
     hand = rng.random() < 0.4
     if hand:
-        notes["thumb"] = add_thumb(page, rng, avoid=avoid)
+        notes["thumb"] = add_thumb(page, rng, avoid=avoid, protect=protect) or "none"
     notes["scene"] = "hand" if hand else "table"
     scene, _ = _scene(page, rng, margin=rng.uniform(0.03, 0.1), hand=hand)
     angle = rng.uniform(-lv.angle, lv.angle)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 import pypdfium2
@@ -36,6 +37,7 @@ from bench.ocr.people import (
 )
 from bench.ocr.render import font_path
 
+STAMP = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # fixed, so a seed gives the same bytes
 CIVIL = ("solteiro(a)", "casado(a) sob o regime de comunhão parcial de bens", "divorciado(a)")
 JOBS = ("empresário(a)", "administrador(a)", "engenheiro(a)", "contador(a)", "comerciante")
 CPF_WORDING = {
@@ -115,6 +117,7 @@ def text_pdf(contract: Contract, *, fam: Family, rng: random.Random) -> bytes:
     """The contract as a text-layer PDF, A4, the family's serif or sans at 10-12 pt."""
     family = rng.choice(fam.serif + fam.sans)
     pdf = FPDF(unit="mm", format="A4")
+    pdf.set_creation_date(STAMP)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_font(family, "", str(font_path(family, bold=False)))
     pdf.add_font(family, "B", str(font_path(family, bold=True)))
@@ -159,5 +162,6 @@ def scanned_pdf(text: bytes, *, rng: random.Random, level: str) -> bytes:
     out = io.BytesIO()
     quality = 85 if level == "clean" else 60 if level == "moderate" else 45
     pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi,
-                  quality=quality)
+                  quality=quality, creationDate=STAMP.timetuple(),
+                  modDate=STAMP.timetuple())
     return out.getvalue()

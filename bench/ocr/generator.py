@@ -18,9 +18,9 @@ from PIL import Image
 from bench.ocr import bill as bills
 from bench.ocr import contract as contracts
 from bench.ocr import ids
-from bench.ocr.camera import DEFECTS, shoot, spoil
+from bench.ocr.camera import DEFECTS, Box, shoot, spoil
 from bench.ocr.families import FAMILIES, family
-from bench.ocr.forms import Pen, text_box
+from bench.ocr.forms import MmBox, Pen, text_box
 from bench.ocr.layouts import Layout, fmt_date
 from bench.ocr.people import make_company, make_person
 from bench.ocr.receita import cnpj_card
@@ -99,10 +99,13 @@ def _encode(img: Image.Image, rng: random.Random) -> tuple[bytes, str]:
     return buf.getvalue(), "image/jpeg"
 
 
-def _text_boxes(page: Page, px_per_mm: float) -> list[tuple[float, float, float, float]]:
+def _px(box: MmBox, px_per_mm: float) -> Box:
+    return (box[0] * px_per_mm, box[1] * px_per_mm, box[2] * px_per_mm, box[3] * px_per_mm)
+
+
+def _text_boxes(page: Page, px_per_mm: float) -> list[Box]:
     lay = page.pen.lay
-    return [tuple(v * px_per_mm for v in text_box(t, lay))  # type: ignore[misc]
-            for t in lay.texts if t.text]
+    return [_px(text_box(t, lay), px_per_mm) for t in lay.texts if t.text]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -139,7 +142,9 @@ def draw_drawn(kind: str, *, seed: int, family_name: str, level: str) -> Drawn:
         return Drawn(name, kind, data, mime, page.truth, {"width": float(img.width)}, notes)
     if level in ("moderate", "heavy"):
         img, px_per_mm = _flat(page, rng, width=(1900, 2200))
-        shot = shoot(img, rng=rng, level=level, avoid=_text_boxes(page, px_per_mm))
+        protect = [_px(box, px_per_mm) for box in page.pen.boxes.values()]
+        shot = shoot(img, rng=rng, level=level, avoid=_text_boxes(page, px_per_mm),
+                     protect=protect)
         return Drawn(name, kind, shot.data, "image/jpeg", page.truth, shot.params,
                      notes | shot.notes)
     raise ValueError(f"unknown level {level!r}; use one of {LEVELS}")
@@ -156,9 +161,8 @@ def draw_unusable_drawn(kind: str, *, seed: int, family_name: str, defect: str) 
     img, px_per_mm = _flat(page, rng, width=(1900, 2200))
     region_name = GLARE_REGION[kind]
     box = page.pen.boxes.get(region_name)
-    region = tuple(v * px_per_mm for v in box) if box else None
-    shot = spoil(img, rng=rng, defect=defect, region=region,  # type: ignore[arg-type]
-                 region_name=region_name)
+    region = _px(box, px_per_mm) if box else None
+    shot = spoil(img, rng=rng, defect=defect, region=region, region_name=region_name)
     return Drawn(f"{family_name}-{defect}-{kind}-{seed}", kind, shot.data, "image/jpeg",
                  page.truth, shot.params, dict(page.notes) | shot.notes)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bench.ocr.layouts import Layout
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 LIBERATION_DIR = Path("/usr/share/fonts/truetype/liberation")
 PT_TO_MM = 0.3528
+STAMP = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def font_path(family: str, *, bold: bool) -> Path:
@@ -129,6 +131,7 @@ def draw_on_pdf(pdf: FPDF, lay: Layout, *, dx: float = 0.0, dy: float = 0.0) -> 
 def render_pdf(lay: Layout) -> bytes:
     """The layout as a one-page PDF whose text is a real text layer."""
     pdf = FPDF(unit="mm", format=(lay.width, lay.height))
+    pdf.set_creation_date(STAMP)  # fixed, so a seed gives the same bytes
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_line_width(0.2)
