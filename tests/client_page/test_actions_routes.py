@@ -29,7 +29,14 @@ from bot.domain.messages import Channel
 from bot.service.inbox import Inbox
 from bot.service.training import sync_slots
 from bot.service.web_chat import WebChat
-from bot.storage.models import Conversation, Document, Message, Onboarding, StaffUser
+from bot.storage.models import (
+    AuditEvent,
+    Conversation,
+    Document,
+    Message,
+    Onboarding,
+    StaffUser,
+)
 from bot.storage.models_backoffice import NpsResponse
 from bot.storage.models_status import StatusLink
 from bot.storage.models_training import TrainingAvailability, TrainingBooking, TrainingSlot
@@ -405,3 +412,28 @@ def test_notices_in_english_for_an_english_conversation(
     assert "Send a document" in page and "Take a photo" in page
     unknown = http.get(f"{link.path}?notice=<script>").text
     assert "<script>" not in unknown and "That did not work" in unknown
+
+
+def test_rating_a_finished_stage_from_the_page(
+    runtime: Runtime, http: httpx.Client, issue_link: Callable[..., IssuedToken]
+) -> None:
+    _chat, conversation = _client(runtime, "+5511911112010")  # past the registration stage
+    link = _link(issue_link, conversation)
+    page = http.get(link.path).text
+    assert 'name="target" value="stage:cadastro"' in page  # beside the finished stage only
+    assert 'value="stage:documentos"' not in page
+    csrf = _csrf(http, link.path)
+    for form, notice in [
+        ({"target": "stage:cadastro", "score": "dez"}, "bad_score"),
+        ({"target": "stage:cadastro", "score": "11"}, "bad_score"),
+        ({"target": "stage:documentos", "score": "8"}, "not_finished"),
+        ({"target": "stage:cadastro", "score": "8"}, "rated"),
+    ]:
+        response = http.post(f"{link.path}/ratings", data={"csrf": csrf, **form})
+        assert _notice(response, link) == notice
+    with runtime.sessions() as session:
+        rated = session.execute(
+            select(AuditEvent.field, AuditEvent.new_value).where(AuditEvent.action == "stage_rated")
+        ).all()
+        assert rated == [("stage.cadastro", "8")]
+    assert "Obrigado pela sua avaliação" in http.get(f"{link.path}?notice=rated").text
