@@ -12,6 +12,7 @@ and the NPS question not yet sent is cancelled; a finished stage's rating is an 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,7 @@ from bot.dialogue.texts import text
 from bot.dialogue.training import BOOKABLE_STAGES
 from bot.domain.messages import OutboundMessage
 from bot.domain.onboarding import Stage
-from bot.domain.training import BookedSession, SeatTaken
+from bot.domain.training import BookedSession, FreeSlot, SeatTaken
 from bot.service import training
 from bot.service.jobs import cancel_jobs
 from bot.service.message_store import store_outbound_many
@@ -42,7 +43,15 @@ from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy
 from bot.storage.models import AuditEvent, Conversation, Onboarding, StageChange
 from bot.storage.models_training import TrainingBooking
 
-__all__ = ["ActionRefused", "TrainingPolicy", "book", "cancel", "rate"]
+__all__ = [
+    "ActionRefused",
+    "TrainingChoices",
+    "TrainingPolicy",
+    "book",
+    "cancel",
+    "choices",
+    "rate",
+]
 
 _SCHEDULING = (
     PickSlotPending,
@@ -60,6 +69,43 @@ class ActionRefused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingChoices:
+    """What the page's training form offers: the booked session and free ones (the chat's
+    rules: the policy's notice and window)."""
+
+    bookable: bool  # the onboarding's stage allows booking
+    current: training.BookingView | None
+    slots: tuple[FreeSlot, ...]
+
+
+def choices(
+    session: Session,
+    *,
+    onboarding_id: int,
+    now: datetime,
+    policy: TrainingPolicy | None,
+    limit: int,
+) -> TrainingChoices:
+    """Reads only: the onboarding's active booking and the next free sessions."""
+    onboarding = session.get(Onboarding, onboarding_id)
+    if onboarding is None or policy is None:
+        return TrainingChoices(bookable=False, current=None, slots=())
+    active = session.scalar(
+        select(TrainingBooking.id).where(
+            TrainingBooking.onboarding_id == onboarding_id, TrainingBooking.status == "booked"
+        )
+    )
+    free = training.free_slots(
+        session, now=now, end=now + policy.window, min_notice=policy.min_notice, limit=limit
+    )
+    return TrainingChoices(
+        bookable=onboarding.stage in BOOKABLE_STAGES,
+        current=training.get_booking(session, active) if active is not None else None,
+        slots=tuple(free),
+    )
 
 
 def book(
