@@ -31,6 +31,9 @@ class BackofficeSettings:
     csm_max_open_escalations: int = 10
     pipelines_dir: Path | None = None  # None: the templates shipped in ``backoffice/pipelines``
     onboarding_target_days: tuple[int, int] = (30, 60)
+    # The client's status page (issue #17): the base of its links and how long the bot's live.
+    public_url: str = "http://127.0.0.1:8000"
+    status_link_days: int = 30
 
     def __post_init__(self) -> None:
         unknown = set(self.approval_roles) - set(ROLES)

@@ -228,6 +228,8 @@ def backoffice_settings(settings: Settings) -> BackofficeSettings:
         csm_max_open_escalations=settings.csm_max_open_escalations,
         pipelines_dir=settings.pipelines_dir,
         onboarding_target_days=(low, high),
+        public_url=settings.public_url,
+        status_link_days=settings.status_link_days,
     )
 
 

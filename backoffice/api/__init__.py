@@ -17,6 +17,7 @@ from backoffice.api.routes import (
     privacy,
     reports,
     staff,
+    status_links,
     training,
     training_bookings,
 )
@@ -40,6 +41,7 @@ _RESOURCES = (
     training,
     training_bookings,
     reports,
+    status_links,
 )
 
 

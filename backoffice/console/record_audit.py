@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "nps_answered": "NPS answered",
     "opted_in": "Consent given",
     "opted_out": "Consent withdrawn",
+    "status_page_opened": "Status page opened as the client",
+    "status_links_revoked": "Status page links revoked",
 }
 
 

@@ -93,8 +93,10 @@ def issue(
     now: datetime,
     days: int = DEFAULT_DAYS,
     issued_by: str = "bot",
+    lifetime: timedelta | None = None,
 ) -> IssuedLink:
-    """A new link to the onboarding's page, sent to ``conversation_id``'s contact."""
+    """A new link to the onboarding's page, sent to ``conversation_id``'s contact; it lives
+    ``days`` (or ``lifetime``: staff's own look "as the client" lives an hour)."""
     onboarding = session.get(Onboarding, onboarding_id)
     if onboarding is None:
         raise LookupError(f"no onboarding {onboarding_id}")
@@ -106,7 +108,7 @@ def issue(
         conversation_id=conversation_id,
         issued_by=issued_by,
         created_at=now,
-        expires_at=now + timedelta(days=days),
+        expires_at=now + (lifetime if lifetime is not None else timedelta(days=days)),
         opened_count=0,
     )
     session.add(link)

@@ -274,6 +274,10 @@ CASES: list[Case] = [
         ok=201,
     ),
     Case("GET", "/clients/{client_id}/audit", ANY_ROLE, Access.OBJECT, owned),
+    # the client's status page (issue #17)
+    Case("POST", "/clients/{client_id}/status-link", ANY_ROLE, Access.OBJECT, owned, ok=201),
+    Case("DELETE", "/clients/{client_id}/status-links", ANY_ROLE, Access.OBJECT, owned),
+    Case("GET", "/clients/{client_id}/status-page", ANY_ROLE, Access.OBJECT, owned),
     # LGPD
     Case("GET", "/clients/{client_id}/export", LEADS, Access.OBJECT, owned),
     Case("POST", "/clients/{client_id}/erase", ADMIN, Access.OBJECT, owned),

@@ -14,11 +14,12 @@ from backoffice.console.routes import (
     home,
     inbox,
     reports,
+    status_page,
     team,
 )
 
 __all__ = ["ROUTE_MODULES"]
 
 ROUTE_MODULES: tuple[ModuleType, ...] = (
-    auth, home, board, inbox, events, reports, clients, conversation, team
+    auth, home, board, inbox, events, reports, clients, conversation, team, status_page
 )
