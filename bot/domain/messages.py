@@ -57,6 +57,9 @@ class InboundMessage:
     document: DocumentReading | None = None  # set when a document the client sent was read
     # Content the bot cannot use that is not a file: "location" or "contact" (a shared vCard).
     unsupported: str = ""
+    # False when the client acted on the status page rather than in the chat: the channel's own
+    # service window (WhatsApp's 24 hours) opens only on a message sent over the channel.
+    over_channel: bool = True
 
 
 @dataclass(frozen=True, slots=True)

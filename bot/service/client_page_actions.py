@@ -127,6 +127,7 @@ class ClientPageActions:
             text="",
             external_id=f"page:{sha256[:40]}:{self.clock.now():%Y%m%d}",
             received_at=self.clock.now(),
+            over_channel=False,  # WhatsApp's 24-hour window stays as the chat left it
             media=(
                 MediaRef(
                     url=f"{STORED_URL}{sha256}",

@@ -243,7 +243,7 @@ class ConversationService:
         # LGPD: no document is kept before the client consented (the dialogue says so).
         consented = state.slots.get("lgpd_consent") is True
         queued = queue_documents(session, conversation, inbound, now=now) if consented else 0
-        if inbound.document is None:
+        if inbound.document is None and inbound.over_channel:
             conversation.last_inbound_at = inbound.received_at
         if inbound.profile_name:
             conversation.profile_name = storable(inbound.profile_name)[:120]

@@ -88,11 +88,14 @@ def _at_the_card(chat: Chat) -> Conversation:
 
 
 # ---------------------------------------------------------------------------- files
-async def test_a_file_from_the_page_is_read_like_one_sent_in_the_chat(rt: Runtime) -> None:
+async def test_a_file_from_the_page_is_read_like_one_sent_in_the_chat(
+    rt: Runtime, clock: FakeClock
+) -> None:
     chat = _whatsapp(rt, "+5511900000001")
     conversation = await asyncio.to_thread(_at_the_card, chat)
     actions = _actions(rt)
     card = make_sample("cnpj_card", "pdf", 1)
+    clock.advance(timedelta(hours=2))
 
     done = await actions.upload(
         conversation_id=conversation.id,
@@ -121,6 +124,9 @@ async def test_a_file_from_the_page_is_read_like_one_sent_in_the_chat(rt: Runtim
             select(Message.text).where(Message.direction == "out").order_by(Message.id.desc())
         ).first()
         assert told is not None and "Recebi" in told  # the chat is told the file arrived
+        # Sent from the page, not over WhatsApp: the 24-hour window is as the chat left it.
+        window = session.get_one(Conversation, conversation.id).last_inbound_at
+        assert window == conversation.last_inbound_at
 
     # The document worker has no Twilio fetcher here: the file is read back from the store.
     pool = build_ocr_pool(rt.settings)
