@@ -5,6 +5,7 @@ on loopback (the real routes, headers and handlers), an in-process rate limiter,
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from backoffice.api import build_context, router_for
 from backoffice.client_page import (
     STATIC_DIR,
     STATIC_PATH,
+    ChatLinks,
     ClientPageContext,
     RateLimits,
     create_client_page_router,
@@ -32,6 +34,7 @@ from bot.service.status_links import issue
 from tests.backoffice.conftest import backoffice_settings, documents, roster  # noqa: F401
 from tests.support.server import serving
 
+BUSINESS_NUMBER = "whatsapp:+55 11 90000-0000"
 BROWSER = (
     "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0 Mobile Safari/537.36"
@@ -70,8 +73,10 @@ def client_page(
         documents=documents,
     )
     page = build_client_page(settings, context, rate_limiter=InProcessRateLimiter())
-    return ClientPageContext(
-        **{**{f: getattr(page, f) for f in page.__dataclass_fields__}, "limits": page_limits}
+    return dataclasses.replace(
+        page,
+        limits=page_limits,
+        chat_links=ChatLinks(whatsapp_number=BUSINESS_NUMBER, telegram_username="acolhe_bot"),
     )
 
 
