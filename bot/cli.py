@@ -306,7 +306,8 @@ def seed_demo() -> None:
 @app.command()
 def ocr(
     file: Annotated[Path, typer.Argument(help="An image (JPEG/PNG/WebP) or a PDF.")],
-    kind: Annotated[str, typer.Option(help="auto, cnpj_card, cnh or rg.")] = "auto",
+    kind: Annotated[str, typer.Option(
+        help="auto, cnpj_card, cnh, rg, comprovante_endereco or contrato_social.")] = "auto",
 ) -> None:
     """Reads a document; prints {"kind", "fields", "confidence", "warnings"} as JSON."""
     import json
@@ -315,8 +316,9 @@ def ocr(
 
     from bot.documents import DocumentError, DocumentRejected, run_ocr
 
-    if kind not in ("auto", "cnpj_card", "cnh", "rg"):
-        raise typer.BadParameter("--kind must be auto, cnpj_card, cnh or rg")
+    kinds = ("auto", "cnpj_card", "cnh", "rg", "comprovante_endereco", "contrato_social")
+    if kind not in kinds:
+        raise typer.BadParameter(f"--kind must be one of {', '.join(kinds)}")
     today = datetime.now(ZoneInfo(_settings().timezone)).date()
     try:
         result = run_ocr(file, kind=kind, today=today)
