@@ -16,7 +16,7 @@ import statistics
 
 from bot.documents.folding import fold
 from bot.documents.identifiers import UFS
-from bot.documents.page import Row, Word
+from bot.documents.page import Column, Row, Word
 
 Found = tuple[str, tuple[Word, ...]]  # raw text and the words it came from
 
@@ -28,14 +28,15 @@ _STREET = re.compile(
 _CITY_UF = re.compile(r"^(?P<city>[^\d/]{2,}?)\s*(?:/|\s-\s|\s–\s|-)\s*(?P<uf>[A-Z]{2})\b")
 
 
-def clusters(row: Row, starts: tuple[float, ...] = ()) -> list[tuple[Word, ...]]:
+def clusters(row: Row, starts: tuple[Column, ...] = ()) -> list[tuple[Word, ...]]:
     """A row split where the gap between words is wide or another column starts."""
     letter = max(statistics.median(w.height for w in row.words), 1.0)
     groups: list[list[Word]] = [[row.words[0]]]
     for word in row.words[1:]:
         gap = word.left - groups[-1][-1].right
-        if gap > 2.5 * letter or (gap > 0.8 * letter and
-                                  any(abs(word.left - x) <= 0.6 * letter for x in starts)):
+        if gap > 2.5 * letter or (gap > 0.8 * letter and any(
+                abs(word.left - x) <= 0.6 * letter and top - letter <= word.cy <= bottom + letter
+                for x, top, bottom in starts)):
             groups.append([])
         groups[-1].append(word)
     return [tuple(group) for group in groups]
@@ -59,7 +60,7 @@ def city_and_uf(text: str) -> tuple[str, str] | None:
     return (city, found.group("uf")) if len(city) >= 3 else None
 
 
-def _cep_cluster(rows: list[Row], starts: tuple[float, ...]
+def _cep_cluster(rows: list[Row], starts: tuple[Column, ...]
                  ) -> tuple[int, tuple[Word, ...], re.Match[str]] | None:
     for index, row in enumerate(rows):
         for group in clusters(row, starts):
@@ -70,7 +71,7 @@ def _cep_cluster(rows: list[Row], starts: tuple[float, ...]
 
 
 def _street(rows: list[Row], below: int, anchor: tuple[Word, ...],
-            starts: tuple[float, ...]) -> Found | None:
+            starts: tuple[Column, ...]) -> Found | None:
     """The nearest line above the CEP that reads as "street, number"; else one that starts
     with a street type and has a number ("VILA NOVA" is a district, not a street)."""
     above = [group for row in reversed(rows[max(0, below - 4):below])
@@ -85,7 +86,7 @@ def _street(rows: list[Row], below: int, anchor: tuple[Word, ...],
     return None
 
 
-def address_block(rows: list[Row], starts: tuple[float, ...] = ()) -> dict[str, Found]:
+def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str, Found]:
     """``cep``, ``municipio``, ``uf`` and ``endereco`` as found around the CEP (``starts``:
     the page's column starts, see ``page.column_starts``)."""
     anchor = _cep_cluster(rows, starts)

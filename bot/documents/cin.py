@@ -52,7 +52,8 @@ def with_zone(name: str, read: FieldRead | None,
     if name == "nome":
         if read is None or not read.parsed.valid:
             return zone, False
-        return read, same_name(read.parsed.value, zone.parsed.value)
+        return read, same_name(read.parsed.value, zone.raw.rstrip("<"),
+                               truncated=zone.raw.endswith("<"))
     if read is None or zone.parsed.checked or not read.parsed.valid:
         return zone, False
     if read.parsed.value == zone.parsed.value:

@@ -18,7 +18,7 @@ from bot.documents import identifiers as ids
 from bot.documents.bill import address_block, city_and_uf
 from bot.documents.folding import clean_spaces, fold
 from bot.documents.labels import LABELS, STOP, LabelHit, best_hits, find_labels
-from bot.documents.page import Page, Row, Word, column_starts, split_at_columns
+from bot.documents.page import Column, Page, Row, Word, column_starts, split_at_columns
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "cnpj_card": ("cnpj", "razao_social", "nome_fantasia", "data_abertura", "cep", "municipio",
@@ -124,6 +124,14 @@ def parse_uf(raw: str) -> ids.Parsed | None:
     return ids.parse_uf(raw)
 
 
+def parse_holder(raw: str) -> ids.Parsed | None:
+    """A bill's holder, a person or a company: as a company name, of two words at least."""
+    parsed = parse_company_name(raw)
+    if parsed is None or len(parsed.value.split()) >= 2:
+        return parsed
+    return ids.Parsed(parsed.value, False, parsed.repairs)
+
+
 def parse_address(raw: str) -> ids.Parsed | None:
     """A street address as printed ("RUA DAS FLORES, 123 - CENTRO"): a word and a number."""
     text = _strip_edges(raw)
@@ -161,7 +169,7 @@ def parsers(today: date) -> dict[str, Parser]:
         "numero_registro": ids.parse_cnh_registro,
         "validade": expires,
         "rg": ids.parse_rg,
-        "titular": parse_company_name,  # a person or a company
+        "titular": parse_holder,
         "endereco": parse_address,
         "data_emissao": opened,
     }
@@ -257,7 +265,7 @@ def same_box(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[str,
 
 def _candidates(
     hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
-    starts: tuple[float, ...] = (),
+    starts: tuple[Column, ...] = (),
 ) -> list[tuple[str, str, tuple[Word, ...], tuple[float, float]]]:
     """(via, raw text, words, column) for each place the value of ``hit`` may be; a value
     stops where another of the page's columns starts."""
@@ -276,8 +284,20 @@ def _candidates(
                                 ("below", below_column, value_below(hit, rows, hits, page.width))):
         placed = split_at_columns(first_cluster(placed), starts)
         if placed:
-            found.append((via, " ".join(w.text for w in placed), placed, column))
+            found.append((via, " ".join(w.text for w in placed), placed,
+                          _within_columns(column, placed, starts)))
     return found
+
+
+def _within_columns(column: tuple[float, float], words: tuple[Word, ...],
+                    starts: tuple[Column, ...]) -> tuple[float, float]:
+    """The value's column, ended where the page's next column starts (re-reads of the
+    value's crop must not take in the next column's text)."""
+    letter = max(w.height for w in words)
+    cy = words[0].cy
+    after = [x for x, top, bottom in starts
+             if x > words[-1].right + 0.3 * letter and top - letter <= cy <= bottom + letter]
+    return column[0], min(column[1], min(after, default=column[1]) - 0.3 * letter)
 
 
 _NEAREST = {"same": 0, "right": 1, "below": 2}
@@ -285,7 +305,7 @@ _NEAREST = {"same": 0, "right": 1, "below": 2}
 
 def _read_label(
     name: str, hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
-    *, parser: Parser, unread: dict[str, FieldRead] | None, starts: tuple[float, ...] = (),
+    *, parser: Parser, unread: dict[str, FieldRead] | None, starts: tuple[Column, ...] = (),
 ) -> FieldRead | None:
     """The best value of one label: the candidate that parses (and passes its check digits)
     wins over the nearest one."""
@@ -302,7 +322,7 @@ def _read_label(
 
 
 def _fill_from_block(rows: list[Row], found: dict[str, FieldRead], missing: dict[str, str],
-                     table: dict[str, Parser], starts: tuple[float, ...]) -> None:
+                     table: dict[str, Parser], starts: tuple[Column, ...]) -> None:
     """A bill's unlabelled address lines fill the address fields its labels did not give."""
     for name, (raw, words) in address_block(rows, starts).items():
         if name in found and found[name].parsed.valid:

@@ -101,11 +101,23 @@ def sauvola(gray: np.ndarray, *, window: int, k: float = 0.2) -> np.ndarray:
     return light
 
 
-def text_height(ink: np.ndarray) -> float:
-    """Median height of letter-sized connected components of ``ink`` (True = dark)."""
+def paper_mask(gray: np.ndarray) -> np.ndarray:
+    """Where the document lies: neighbourhoods bright like paper (True). A photo's table,
+    hand or shadowed background is darker; its texture and JPEG noise would otherwise pass
+    for thousands of tiny letters."""
+    size = max(9, int(0.03 * max(gray.shape)))
+    smooth = ndimage.uniform_filter(gray.astype(np.float32), size=size)
+    mask: np.ndarray = smooth > 0.6 * np.percentile(smooth, 95)
+    return mask
+
+
+def text_height(ink: np.ndarray, *, gray: np.ndarray | None = None) -> float:
+    """Median height of letter-sized connected components of ``ink`` (True = dark); with
+    ``gray`` (the photo's grey before illumination correction), only those on the paper."""
     labels, count = ndimage.label(ink)
     if count == 0:
         return 0.0
+    paper = paper_mask(gray) if gray is not None else None
     slices = ndimage.find_objects(labels)
     heights = []
     for sl in slices:
@@ -113,8 +125,12 @@ def text_height(ink: np.ndarray) -> float:
             continue
         h = sl[0].stop - sl[0].start
         w = sl[1].stop - sl[1].start
-        if 4 <= h <= 200 and 0.15 <= w / h <= 1.6:
-            heights.append(h)
+        if not (4 <= h <= 200 and 0.15 <= w / h <= 1.6):
+            continue
+        if paper is not None and not paper[(sl[0].start + sl[0].stop) // 2,
+                                           (sl[1].start + sl[1].stop) // 2]:
+            continue
+        heights.append(h)
     return float(np.median(heights)) if len(heights) >= 10 else 0.0
 
 
@@ -171,7 +187,7 @@ def prepare(
 
     ``flat``: the illumination-corrected grey when the caller already computed it.
     """
-    gray = to_gray(image)
+    raw = gray = to_gray(image)
     if options.illumination:
         gray = flat if flat is not None else correct_illumination(gray)
     ink = gray < otsu_threshold(gray)
@@ -182,7 +198,10 @@ def prepare(
             angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235)
         gray = np.asarray(rotated, dtype=np.float32)
         ink = gray < otsu_threshold(gray)
-    height = text_height(ink)
+        raw = np.asarray(Image.fromarray(raw.astype(np.uint8)).rotate(
+            angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=235),
+            dtype=np.float32)
+    height = text_height(ink, gray=raw)
     if options.remove_rules and height > 0:
         gray = np.where(rules_mask(ink, letter=height), 235.0, gray).astype(np.float32)
     scale = 1.0

@@ -53,6 +53,7 @@ class Mrz:
     surname: str
     given: str
     checks: tuple[tuple[str, bool], ...]
+    truncated: bool = False  # the name filled line 3: its last word may be cut
 
     @property
     def verified(self) -> bool:
@@ -73,7 +74,8 @@ def clean_line(text: str) -> str:
     text = text.replace("«", "<<").replace("‹", "<").replace("≤", "<")
     text = fold(text).replace(" ", "")
     # OCR reads runs of fillers as K, C or ( mixed with <; inside a run of <, they are <
-    text = re.sub(r"(?<=<)[KC(\[{]+(?=<|$)|(?<=<)[KC(\[{]+$|^[KC(\[{]+(?=<)", _fillers, text)
+    text = re.sub(r"(?<=<)[KC(\[{]+(?=<|$)|(?<=<)[KC(\[{]+$|^[KC(\[{]+(?=<)|[K(\[{]{2,}(?=<)",
+                  _fillers, text)
     return re.sub(r"[^A-Z0-9<]", "", text)
 
 
@@ -149,6 +151,7 @@ def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
         surname=" ".join(surname.replace("<", " ").split()),
         given=" ".join(given.replace("<", " ").split()),
         checks=checks,
+        truncated=not three[:LINE].endswith("<"),
     )
 
 
@@ -207,11 +210,24 @@ def mrz_reads(mrz: Mrz) -> dict[str, FieldRead]:
         reads["data_nascimento"] = FieldRead("data_nascimento", parsed, mrz.birth, (), "mrz")
     if len(mrz.name.split()) >= 2:
         parsed = ids.Parsed(mrz.name, True, 1)
-        reads["nome"] = FieldRead("nome", parsed, mrz.name, (), "mrz")
+        # in the zone's order (its last word is the one a full line cuts); "<" marks the cut
+        raw = f"{mrz.surname} {mrz.given}" + ("<" if mrz.truncated else "")
+        reads["nome"] = FieldRead("nome", parsed, raw, (), "mrz")
     return reads
 
 
-def same_name(printed: str, zone: str) -> bool:
+def same_name(printed: str, zone: str, *, truncated: bool = False) -> bool:
     """The printed name and the zone's agree: the same words without accents, in whatever
-    order the zone puts surname and given names."""
-    return sorted(fold(printed).split()) == sorted(zone.split())
+    order the zone puts surname and given names. A name cut at the line's 30 characters
+    agrees when its whole words are the printed ones and its cut word begins one of them."""
+    words, spelled = sorted(fold(printed).split()), zone.split()
+    if not truncated:
+        return words == sorted(spelled)
+    if not spelled:
+        return False
+    rest = list(words)
+    for word in spelled[:-1] if truncated else spelled:
+        if word not in rest:
+            return False
+        rest.remove(word)
+    return any(word.startswith(spelled[-1]) for word in rest) or spelled[-1] in rest

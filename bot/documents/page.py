@@ -84,33 +84,47 @@ class Page:
         return "\n".join(row.text for row in self.rows())
 
 
-def column_starts(rows: list[Row], *, min_rows: int = 3) -> tuple[float, ...]:
-    """Left edges where several rows start a run of text: the page's columns.
+Column = tuple[float, float, float]  # x where the column starts, top and bottom of its rows
 
-    A form's right column (dates under their labels, amounts) starts at one x on every row;
-    a value that runs towards it ends before it. A run starts at a row's first word or after
-    a gap wider than a letter.
+
+def column_starts(rows: list[Row], *, min_rows: int = 3) -> tuple[Column, ...]:
+    """Left edges where several neighbouring rows start a run of text: the page's columns.
+
+    A form's right column (dates under their labels, amounts) starts at one x on row after
+    row; a value that runs towards it ends before it. A run starts at a row's first word or
+    after a gap wider than a letter. Columns are local: rows further apart than three
+    letters' height start a new one (a table lower on the page says nothing of the rows
+    above it).
     """
-    starts: list[tuple[float, int]] = []
-    for index, row in enumerate(rows):
+    starts: list[tuple[float, Row]] = []
+    for row in rows:
         letter = max(statistics.median(w.height for w in row.words), 1.0)
-        starts.append((row.words[0].left, index))
-        starts += [(b.left, index) for a, b in zip(row.words, row.words[1:], strict=False)
+        starts.append((row.words[0].left, row))
+        starts += [(b.left, row) for a, b in zip(row.words, row.words[1:], strict=False)
                    if b.left - a.right > 1.2 * letter]
     if not starts:
         return ()
-    tol = 0.6 * statistics.median(w.height for row in rows for w in row.words)
-    found: list[float] = []
-    for x, _ in sorted(starts):
-        if found and x - found[-1] <= tol:
+    letter = statistics.median(w.height for row in rows for w in row.words)
+    tol = 0.6 * letter
+    found: list[Column] = []
+    for x, _ in sorted(starts, key=lambda item: item[0]):
+        if any(abs(x - seen[0]) <= tol for seen in found):
             continue
-        near = {index for other, index in starts if abs(other - x) <= tol}
-        if len(near) >= min_rows:
-            found.append(x)
+        near = sorted({id(row): row for other, row in starts if abs(other - x) <= tol}.values(),
+                      key=lambda row: row.top)
+        run: list[Row] = []
+        for row in near:
+            if run and row.top - run[-1].bottom > 3 * letter:
+                if len(run) >= min_rows:
+                    found.append((x, run[0].top, run[-1].bottom))
+                run = []
+            run.append(row)
+        if len(run) >= min_rows:
+            found.append((x, run[0].top, run[-1].bottom))
     return tuple(found)
 
 
-def split_at_columns(words: tuple[Word, ...], starts: tuple[float, ...]) -> tuple[Word, ...]:
+def split_at_columns(words: tuple[Word, ...], starts: tuple[Column, ...]) -> tuple[Word, ...]:
     """``words`` up to the first one that starts another column after a visible gap."""
     if not words or not starts:
         return words
@@ -119,7 +133,8 @@ def split_at_columns(words: tuple[Word, ...], starts: tuple[float, ...]) -> tupl
     kept = [words[0]]
     for word in words[1:]:
         gap = word.left - kept[-1].right
-        if gap > 0.8 * letter and any(abs(word.left - x) <= tol for x in starts):
+        if gap > 0.8 * letter and any(abs(word.left - x) <= tol and top - letter <= word.cy <=
+                                      bottom + letter for x, top, bottom in starts):
             break
         kept.append(word)
     return tuple(kept)

@@ -45,7 +45,7 @@ from bot.documents.orientation import quarter_turn, read_upright, turn, turn_arr
 from bot.documents.page import Page
 from bot.documents.pdf import MIN_TEXT_CHARS
 from bot.documents.quality import TIP_EN, TIP_PT, ImageQuality, measure_quality
-from bot.documents.rereading import crop_reads, pick, restore_accents
+from bot.documents.rereading import crop_reads, pick, restore_accents, third_read
 from bot.documents.tesseract import OcrEngine, TesseractEngine
 
 KINDS = tuple(FIELD_NAMES)
@@ -206,6 +206,11 @@ def _read_image(image: Image.Image, *, kind: str, opts: ReadOptions, ocr: OcrEng
     prepared = prepare(image, opts.preprocessing, flat=flat)
     result = _from_passes(prepared, kind=kind, opts=opts, ocr=ocr, quality=quality,
                           turned=turned)
+    if turned and result.kind == "other":
+        # the ink's axis misled the quarter turn (guilloche, a table's edge): read as taken
+        unturned = prepare(turn(image, 270), opts.preprocessing, flat=turn_array(flat, 270))
+        again = _from_passes(unturned, kind=kind, opts=opts, ocr=ocr, quality=quality)
+        result = again if again.kind != "other" else result
     result.quality = quality
     if quality.verdict == "poor" or (result.kind != "other" and len(result.uncertain) * 2 >=
                                      len(FIELD_NAMES[result.kind])):
@@ -399,4 +404,6 @@ def _choose(run: _Passes, prepared: Prepared, *, ocr: OcrEngine,
             if parsed is not None and parsed.value == "" and parsed.valid:
                 alone = replace(alone, parsed=parsed)  # "********": stars misread as letters
             picked[name] = (alone, parsed)
+    if opts.verify:
+        third_read(picked, prepared, ocr=ocr, today=opts.today)
     return picked

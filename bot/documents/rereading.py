@@ -100,3 +100,23 @@ def crop_reads(
         text = " ".join(w.text for w in sorted(inside, key=lambda w: w.left))
         seconds[name] = table[name](text) if text else None
     return seconds
+
+
+def third_read(picked: dict[str, tuple[FieldRead, Parsed | None]], prepared: Prepared, *,
+                ocr: OcrEngine, today: date) -> None:
+    """Where two reads of a value disagree, a third (the grey crop, larger) breaks the tie.
+    The majority's value is kept but never asserted: its confirmation carries a repair."""
+    split = {name: (read, True) for name, (read, second) in picked.items()
+             if second is not None and second.valid and read.parsed.valid
+             and second.value != read.parsed.value and not read.parsed.checked}
+    if not split:
+        return
+    for name, third in crop_reads(split, prepared, ocr=ocr, today=today, zoom=2.0).items():
+        read, second = picked[name]
+        if third is None or second is None:
+            continue
+        if third.value == read.parsed.value:
+            picked[name] = (read, replace(third, repairs=max(third.repairs, 1)))
+        elif third.value == second.value:
+            voted = replace(read, parsed=replace(second, repairs=max(second.repairs, 1)))
+            picked[name] = (voted, replace(third, repairs=max(third.repairs, 1)))
