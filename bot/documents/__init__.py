@@ -1,4 +1,5 @@
-"""Documents: intake checks, encrypted storage, OCR of cartão CNPJ / CNH / RG, enrichment.
+"""Documents: intake checks, encrypted storage, OCR of cartão CNPJ / CNH / RG (and the CIN),
+comprovante de endereço and contrato social, enrichment.
 
 The lead's code calls only the names below; the modules behind them are private.
 
@@ -9,6 +10,8 @@ The lead's code calls only the names below; the modules behind them are private.
   (``ReaderCrashed`` or ``ReadTimeout`` when the document's own reading failed)
 - ``BrasilApiClient(base_url).cnpj(...)/.cep(...)`` (async)
 - ``cross_check(kind, fields, today=..., typed_cnpj=..., contact_cpf=..., contact_name=...)``
+- ``corroborate(extraction, company=..., address=..., typed=Typed(...))``: confidence moved by
+  Receita's record, the CEP's address and the client's typed data
 - ``run_ocr(path, kind=...)`` for ``onboard ocr``
 """
 
@@ -21,6 +24,7 @@ from bot.documents.brasilapi import (
 )
 from bot.documents.command import run_ocr
 from bot.documents.confidence import ASSERTED
+from bot.documents.corroboration import Typed, corroborate
 from bot.documents.crosscheck import (
     Mismatch,
     check_cnh_expiry,
@@ -68,12 +72,14 @@ __all__ = [
     "ReadTimeout",
     "ReaderCrashed",
     "TtlCache",
+    "Typed",
     "Unavailable",
     "Upload",
     "check_cnh_expiry",
     "compare_cnpj",
     "compare_cpf",
     "compare_name",
+    "corroborate",
     "cross_check",
     "inspect_upload",
     "names_match",

@@ -76,7 +76,9 @@ def clean_line(text: str) -> str:
     # OCR reads runs of fillers as K, C or ( mixed with <; inside a run of <, they are <
     text = re.sub(r"(?<=<)[KC(\[{]+(?=<|$)|(?<=<)[KC(\[{]+$|^[KC(\[{]+(?=<)|[K(\[{]{2,}(?=<)",
                   _fillers, text)
-    return re.sub(r"[^A-Z0-9<]", "", text)
+    # any other character keeps its place as "?": a check digit may tell what it was
+    text = re.sub(r"[^A-Z0-9<]", "?", text)
+    return text.strip("?") if len(text) > LINE else text
 
 
 def _fillers(match: re.Match[str]) -> str:
@@ -91,6 +93,18 @@ def _letters(text: str) -> str:
     return text.translate(_LETTERS)
 
 
+def _solve(text: str, check: str) -> str:
+    """A numeric field with one unreadable character ("?"): the only digit its check digit
+    allows (the weights 7, 3, 1 are prime to 10, so exactly one fits)."""
+    if text.count("?") != 1 or not check.isdigit():
+        return text
+    for digit in "0123456789":
+        candidate = text.replace("?", digit)
+        if check_digit(candidate) == check:
+            return candidate
+    return text
+
+
 def _yymmdd(text: str, *, today: date, future: bool) -> str:
     """DD/MM/YYYY from YYMMDD; birth dates take the century that is not in the future."""
     if not text.isdigit() or len(text) != 6:
@@ -103,18 +117,23 @@ def _yymmdd(text: str, *, today: date, future: bool) -> str:
         return ""
 
 
-def _document_number(line1: str) -> tuple[str, bool]:
-    """The document number and whether its check digit verified (ICAO long numbers too)."""
+def _document_number(line1: str) -> tuple[str, bool, str]:
+    """The document number, whether its check digit verified (ICAO long numbers too), and
+    line 1's positions 6-30 as they should read (for the composite check)."""
     head, check, optional = line1[5:14], line1[14], line1[15:30]
     if check != "<":
         number = head.rstrip("<")
-        fixed = _digits(number) if sum(c.isdigit() for c in number) * 2 >= len(number) else number
-        return fixed, _digits(check) == check_digit(fixed.ljust(9, "<"))
+        if sum(c.isdigit() for c in number) * 2 >= len(number):
+            number = _solve(_digits(number), _digits(check))
+        return number, _digits(check) == check_digit(number.ljust(9, "<")), \
+            number.ljust(9, "<") + _digits(check) + optional
     rest = optional.split("<", 1)[0]
     if len(rest) < 2:
-        return _digits(head), False
-    number = _digits(head + rest[:-1])
-    return number, _digits(rest[-1]) == check_digit(number)
+        return _digits(head), False, line1[5:30]
+    digit = _digits(rest[-1])
+    number = _solve(_digits(head + rest[:-1]), digit)
+    upper = number[:9] + "<" + number[9:] + digit + optional[len(rest):]
+    return number, digit == check_digit(number), upper
 
 
 def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
@@ -127,11 +146,9 @@ def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
     one = one[:LINE]
     if one[0] not in "IAC" or "<" not in three:
         return None
-    number, number_ok = _document_number(one)
-    birth, expiry = _digits(two[0:6]), _digits(two[8:14])
-    upper = one[5:30]
-    if sum(c.isdigit() for c in upper) * 2 >= len(upper.replace("<", "")):
-        upper = _digits(upper)
+    number, number_ok, upper = _document_number(one)
+    birth = _solve(_digits(two[0:6]), _digits(two[6]))
+    expiry = _solve(_digits(two[8:14]), _digits(two[14]))
     composite_text = upper + birth + _digits(two[6]) + expiry + _digits(two[14]) + two[18:29]
     checks = (
         ("number", number_ok),

@@ -109,3 +109,14 @@ def test_a_printed_zone_is_read_by_tesseract() -> None:
     words = TesseractEngine().words(image, psm=6)
     zone = find_td1(Page(tuple(words), 700, 170), today=TODAY)
     assert zone is not None and zone.verified and zone.number == "52998224725"
+
+
+def test_an_unreadable_digit_is_the_one_its_check_digit_allows() -> None:
+    one, two, three = ZONE
+    smudged = clean_line("/" + two[1:])  # "8" read as "/": kept in place as "?"
+    assert smudged.startswith("?504124") and len(smudged) == 30
+    zone = parse_td1((one, smudged, three), today=TODAY)
+    assert zone is not None and zone.verified and zone.birth == "12/04/1985"
+    # two unreadable digits in one field: the check digit cannot tell, nothing is guessed
+    zone = parse_td1((one, "??" + two[2:], three), today=TODAY)
+    assert zone is not None and not zone.check("birth") and zone.birth == ""

@@ -1,0 +1,84 @@
+"""The contrato social read from its prose: company, CNPJ, partners by qualified name and CPF."""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+
+from bench.ocr.synthetic import TODAY, draw
+from bot.documents import ReadOptions, read_document
+from bot.documents.contract import contract_fields, partners
+
+TEXT = """2ª ALTERAÇÃO E CONSOLIDAÇÃO DO CONTRATO SOCIAL DA
+SOCIEDADE GONÇALVES REPRESENTAÇÕES LTDA - EPP
+MÔNICA LIMA DA GONÇALVES SOUZA, brasileira, divorciada, administradora, portadora da
+cédula de identidade RG nº 24641596 SSP/RJ, CPF nº 529.982.247-25, residente na AV
+BRASIL, 955, RIO DE JANEIRO/RJ; Marcos Fonseca Macedo, brasileiro, casado, inscrito no
+CPF sob o nº 111.444.777-35, residente na R XV DE NOVEMBRO, 661, RIO DE JANEIRO/RJ,
+únicos sócios da sociedade empresária limitada GONÇALVES REPRESENTAÇÕES LTDA - EPP,
+inscrita no CNPJ sob o nº 11.222.333/0001-81, NIRE 61001406915, resolvem:
+CLÁUSULA PRIMEIRA - DO NOME EMPRESARIAL. A sociedade gira sob o nome empresarial
+GONÇALVES REPRESENTAÇÕES LTDA - EPP e tem sede em RIO DE JANEIRO/RJ.
+TESTEMUNHAS:
+ANDRÉ MENDES SILVA BASTOS - CPF 390.533.447-05
+"""
+
+
+def test_company_cnpj_and_partners_from_the_prose() -> None:
+    found, missing = contract_fields(TEXT)
+    values = {name: read.parsed.value for name, read in found.items()}
+    assert values == {
+        "razao_social": "GONÇALVES REPRESENTAÇÕES LTDA - EPP",
+        "cnpj": "11222333000181",
+        "socio_1_nome": "MÔNICA LIMA DA GONÇALVES SOUZA",
+        "socio_1_cpf": "52998224725",
+        "socio_2_nome": "MARCOS FONSECA MACEDO",
+        "socio_2_cpf": "11144477735",
+    }
+    assert missing == {}
+    assert found["razao_social"].parsed.repairs == 0  # anchored by "nome empresarial"
+
+
+def test_witnesses_registry_numbers_and_bad_cpfs_are_not_partners() -> None:
+    # the NIRE happens to pass the CPF check digits; the witness has no qualification
+    cpfs = [p.cpf for p in partners(TEXT.replace("111.444.777-35", "111.444.777-36"))]
+    assert cpfs == ["52998224725"]  # the second CPF fails its check digits
+
+
+def test_a_partner_who_leaves_is_not_listed() -> None:
+    text = TEXT.replace("resolvem:", "resolvem: o sócio Marcos Fonseca Macedo, CPF nº "
+                        "111.444.777-35, retira-se da sociedade, cedendo suas quotas;")
+    found, _ = contract_fields(text)
+    assert "socio_2_cpf" not in found and found["socio_1_cpf"].parsed.value == "52998224725"
+
+
+def test_no_partner_is_named_in_warnings() -> None:
+    found, missing = contract_fields("CONTRATO SOCIAL DA XYZ COMÉRCIO LTDA, CNPJ 11.222.333/0001-81")
+    assert found["razao_social"].parsed.value == "XYZ COMÉRCIO LTDA"
+    assert "socio_1_cpf" in missing
+
+
+def _pdf(pages: list[str]) -> bytes:
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf.set_font("DejaVu", size=10)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 5, text)
+    return bytes(pdf.output())
+
+
+def test_a_text_pdf_is_read_across_its_pages() -> None:
+    head, tail = TEXT.split("; Marcos")
+    data = _pdf([head + ";", "Marcos" + tail, "Página 3 de 3"])
+    result = read_document(data, options=ReadOptions(today=TODAY))
+    assert result.kind == "contrato_social" and result.source == "text_layer"
+    assert result.fields["socio_2_cpf"] == "11144477735"  # on the second page
+    assert result.fields["socio_2_nome"] == "MARCOS FONSECA MACEDO"
+    assert all(value >= 0.9 for value in result.confidence.values())
+
+
+def test_the_generators_contract_pdf() -> None:
+    data, truth = draw("contrato_social", seed=1003, level="pdf")
+    result = read_document(data, options=ReadOptions(today=TODAY))
+    assert result.kind == "contrato_social"
+    assert result.fields == truth
