@@ -52,7 +52,8 @@ def test_a_partner_who_leaves_is_not_listed() -> None:
 
 
 def test_no_partner_is_named_in_warnings() -> None:
-    found, missing = contract_fields("CONTRATO SOCIAL DA XYZ COMÉRCIO LTDA, CNPJ 11.222.333/0001-81")
+    text = "CONTRATO SOCIAL DA XYZ COMÉRCIO LTDA, CNPJ 11.222.333/0001-81"
+    found, missing = contract_fields(text)
     assert found["razao_social"].parsed.value == "XYZ COMÉRCIO LTDA"
     assert "socio_1_cpf" in missing
 
