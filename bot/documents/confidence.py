@@ -12,6 +12,7 @@ Where each piece of evidence moves the score:
 | value does not parse (grammar) | 0.3 |
 | identifier whose check digits fail | 0.3 |
 | check digits pass, read as printed / look-alikes mapped | 0.97 / 0.95 |
+| check digits pass but a digit's word confidence < 50 | 0.85 |
 | check digits pass only after guessing a digit | 0.6 |
 | two reads disagree | 0.5 |
 | one read only | 0.75 (word confidence >= 90) or 0.6 |
@@ -89,6 +90,9 @@ def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> 
     if parsed.checked:
         if parsed.repairs >= 2:
             return 0.6
+        if read.words and read.min_conf < 50:
+            return 0.85  # check digits pass, but Tesseract doubted a digit: one in a hundred
+            # wrong numbers passes a two-digit check
         if disagrees and second is not None and second.checked:
             return 0.5  # two different numbers both pass the check digits
         return 0.97 if parsed.repairs == 0 else 0.95

@@ -333,6 +333,23 @@ def _fill_from_block(rows: list[Row], found: dict[str, FieldRead], missing: dict
             missing.pop(name, None)
 
 
+def _uf_beside_city(city: FieldRead, rows: list[Row]) -> FieldRead | None:
+    """A UF printed on the city's line, after it, when its own tiny label was not read
+    ("UF" has two letters: OCR garbles it more often than the state under it)."""
+    if not city.words:
+        return None
+    last = city.words[-1]
+    for row in rows:
+        if last not in row.words:
+            continue
+        after = [w for w in row.words if w.left > last.right]
+        for word in after[:3]:
+            token = word.text.strip(EDGE_JUNK + " ")
+            if token in ids.UFS and word.conf >= 50:
+                return FieldRead("uf", ids.Parsed(token, True, 1), token, (word,), "scan")
+    return None
+
+
 def extract_fields(
     page: Page, kind: str, *, today: date, unread: dict[str, FieldRead] | None = None
 ) -> tuple[dict[str, FieldRead], dict[str, str]]:
@@ -361,6 +378,12 @@ def extract_fields(
             missing[name] = "no value next to its label"
     if kind == "comprovante_endereco":
         _fill_from_block(rows, found, missing, table, starts)
+    if "uf" in FIELD_NAMES[kind] and "municipio" in found and \
+            ("uf" not in found or not found["uf"].parsed.valid):
+        beside = _uf_beside_city(found["municipio"], rows)
+        if beside is not None:
+            found["uf"] = beside
+            missing.pop("uf", None)
     for name in FIELD_NAMES[kind]:
         if name in CHECKED_FIELDS and not (name in found and found[name].parsed.checked):
             taken = {f.parsed.value for f in found.values()}

@@ -131,3 +131,11 @@ def test_kind_by_constellation_not_one_title() -> None:
                    line("VALIDADE", 10, 70))
     assert detect_kind(misread)[0] == "cnh"
     assert detect_kind(shared, mrz=True)[0] == "rg"  # only the CIN carries a TD1 zone
+
+
+def test_a_uf_whose_tiny_label_was_garbled_is_taken_beside_the_city() -> None:
+    card = Page(tuple(w if w.text != "UF" else Word("U£", w.left, w.top, w.right, w.bottom)
+                      for w in receita_card().words), 1000, 1000)
+    found, _ = extract_fields(card, "cnpj_card", today=TODAY)
+    assert found["uf"].parsed.value == "AM" and found["uf"].via == "scan"
+    assert found["uf"].parsed.repairs == 1  # never asserted on this alone
