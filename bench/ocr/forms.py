@@ -25,8 +25,8 @@ def text_width(text: str, *, font: str, size: float, bold: bool = False) -> floa
 def text_box(t: Text, lay: Layout) -> MmBox:
     """Where a run of text sits on the page, in millimetres."""
     width = text_width(t.text, font=t.font or lay.font, size=t.size, bold=t.bold)
-    if t.max_width:
-        width = min(width, t.max_width)
+    if not t.center_in:  # the renderers shrink a run to its room
+        width = min(width, t.max_width or lay.width - t.x - 3)
     x = t.x + (t.center_in - width) / 2 if t.center_in else t.x
     return (x, t.y, x + width, t.y + t.size * PT_TO_MM * 1.35)
 
@@ -60,6 +60,17 @@ class Pen:
                    label_ink=label_ink or rng.choice(fam.label_inks),
                    value_ink=rng.choice(fam.value_inks),
                    rule_width=rng.uniform(*fam.rule_width))
+
+    def fit(self, *, label_pt: float, value_pt: float, gap: float) -> None:
+        """Cap sizes and spacing where fields sit on a fixed grid (cards), so none overlap."""
+        self.label_pt = min(self.label_pt, label_pt)
+        self.value_pt = min(self.value_pt, value_pt)
+        self.gap = min(self.gap, gap)
+
+    def field_height(self, lines: int = 1) -> float:
+        """Millimetres a label-above field of ``lines`` value lines takes."""
+        k = PT_TO_MM * 1.35
+        return self.label_pt * k * self.gap + 0.6 + lines * self.value_pt * k * 1.15 + 0.6
 
     def text(self, x: float, y: float, text: str, size: float, *, bold: bool = False,
              center_in: float = 0.0, ink: tuple[int, int, int] | None = None,

@@ -39,6 +39,7 @@ def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date,
     green = (226, 240, 226) if fam.name == "tuning" else (232, 242, 222)
     lay = _card(fam, rng, width=128.0, height=88.0, tint=green)
     pen = Pen.start(lay, fam, rng, fonts=fam.sans + fam.mono)
+    pen.fit(label_pt=5.4, value_pt=7.9, gap=1.0)  # the card's grid: 7 mm per field
     pen.text(0, 3, "REPÚBLICA FEDERATIVA DO BRASIL", 7, bold=True, center_in=128)
     pen.text(0, 6.5, rng.choice(("MINISTÉRIO DA INFRAESTRUTURA", "MINISTÉRIO DOS TRANSPORTES")),
              6, center_in=128)
@@ -61,7 +62,7 @@ def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date,
         f(x + dx, 47, "5 Nº REGISTRO", person.cnh_registro, name="numero_registro")
         f(x, 54, "9 CAT. HAB.", person.cnh_category)
         f(x + dx, 54, "1ª HABILITAÇÃO", fmt_date(person.cnh_first))
-        f(6, 62, "FILIAÇÃO", person.father, extra=(person.mother,))
+        f(6, 62, "FILIAÇÃO", person.father, extra=(person.mother,), max_width=62)
     else:
         f(x, 19, label(fam, "nome", rng), person.nome, name="nome")
         f(x, 26, "DOC. IDENTIDADE / ÓRG. EMISSOR / UF", identity)
@@ -72,7 +73,10 @@ def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date,
         f(6, 62, label(fam, "registro_cnh", rng), person.cnh_registro, name="numero_registro")
         f(46, 62, label(fam, "validade", rng), fmt_date(person.cnh_validade), name="validade")
         f(84, 62, "1ª HABILITAÇÃO", fmt_date(person.cnh_first))
-    f(6, 72, "OBSERVAÇÕES", rng.choice(("", "EAR", "A")))
+    if model == "2022":
+        f(72, 62, "OBSERVAÇÕES", rng.choice(("", "EAR", "A")))
+    else:
+        f(6, 72, "OBSERVAÇÕES", rng.choice(("", "EAR", "A")))
     f(6, 79, "LOCAL", f"{person.birthplace}, {person.birth_uf}")
     if model == "2017":
         f(84, 79, "DATA EMISSÃO", fmt_date(emitted))
@@ -197,6 +201,7 @@ def cin(person: Person, *, fam: Family, rng: random.Random, emitted: date) -> tu
     """The CIN, front above back (with the MRZ); also the MRZ's three lines."""
     lay = _card(fam, rng, width=90.0, height=122.0, tint=(228, 236, 246))
     pen = Pen.start(lay, fam, rng, fonts=fam.sans)
+    pen.fit(label_pt=5.4, value_pt=7.9, gap=1.0)  # the card's grid: 7 mm per field
     pen.text(0, 2.5, "REPÚBLICA FEDERATIVA DO BRASIL", 6, bold=True, center_in=90)
     pen.text(0, 5.5, "CARTEIRA DE IDENTIDADE / IDENTITY CARD", 5.5, center_in=90)
     lay.photo = (4.0, 10.0, 22.0, 28.0)
@@ -214,8 +219,8 @@ def cin(person: Person, *, fam: Family, rng: random.Random, emitted: date) -> tu
     pen.box(1, 62, 88, 0.01)
     f(4, 65, "FILIAÇÃO / FILIATION", person.father, extra=(person.mother,))
     f(4, 76, "NATURALIDADE / PLACE OF BIRTH", f"{person.birthplace}/{person.birth_uf}")
-    f(4, 83, "LOCAL DE EMISSÃO / PLACE OF ISSUE", f"{person.birthplace}/{person.birth_uf}")
-    f(52, 83, "DATA DE EMISSÃO / DATE OF ISSUE", fmt_date(emitted))
+    f(4, 83, "LOCAL DE EMISSÃO", f"{person.birthplace}/{person.birth_uf}", max_width=48)
+    f(54, 83, "DATA DE EMISSÃO", fmt_date(emitted))
     zone = td1(cpf=person.cpf, nome=person.nome, born=person.data_nascimento, sex=sex,
                expiry=expiry)
     lay.blocks.append(Block(0, 96, 90, 26, (250, 250, 250)))

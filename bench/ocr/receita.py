@@ -46,6 +46,7 @@ def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: dat
         return _plain(text) if plain else text
 
     h = rng.uniform(8.5, 10.0) if fam.name == "tuning" else rng.uniform(8.0, 11.5)
+    h = max(h, pen.field_height() + 0.6)  # the box holds its label and value
     x0, w = 5.0, 190.0
 
     def cell(x: float, y: float, cw: float, label: str, value: str, *, name: str = "",
@@ -60,15 +61,16 @@ def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: dat
     pen.text(x0, 12.5, "CADASTRO NACIONAL DA PESSOA JURÍDICA", 11, bold=True, center_in=w)
     y = 21.0
     branch = "MATRIZ" if company.cnpj[8:12] == "0001" else "FILIAL"
+    first = max(13.0, pen.field_height(2) + 0.6)
     cell(x0, y, 48, "NÚMERO DE INSCRIÇÃO", fmt_cnpj(company.cnpj), name="cnpj", extra=(branch,),
-         ch=13)
-    pen.box(x0 + 48, y, 100, 13)
+         ch=first)
+    pen.box(x0 + 48, y, 100, first)
     pen.text(x0 + 48, y + 2, "COMPROVANTE DE INSCRIÇÃO E DE SITUAÇÃO", 7.5, bold=True,
              center_in=100)
     pen.text(x0 + 48, y + 6.5, "CADASTRAL", 7.5, bold=True, center_in=100)
     cell(x0 + 148, y, 42, "DATA DE ABERTURA", fmt_date(company.data_abertura),
-         name="data_abertura", ch=13)
-    y += 13
+         name="data_abertura", ch=first)
+    y += first
     cell(x0, y, w, "NOME EMPRESARIAL", company.razao_social, name="razao_social")
     y += h
     cell(x0, y, 150, "TÍTULO DO ESTABELECIMENTO (NOME DE FANTASIA)",
