@@ -26,3 +26,20 @@ def confident_wrong(sample: Sample, extraction: Extraction) -> list[str]:
     return [f"{sample.name} {name}: {value!r} != {sample.truth.get(name)!r}"
             for name, value in extraction.fields.items()
             if extraction.confidence[name] >= 0.9 and sample.truth.get(name) != value]
+
+
+_drawn_readings: dict[tuple[str, str, str, int], tuple[Sample, Extraction]] = {}
+
+
+def drawn_reading(kind: str, *, family: str = "tuning", level: str = "clean",
+                  seed: int = 1000) -> tuple[Sample, Extraction]:
+    """A document of the drawing families (``bench.ocr.synthetic.draw_sample``) and its
+    reading, cached for the session. Tune on ``family="tuning"`` only."""
+    from bench.ocr.synthetic import draw_sample
+
+    key = (kind, family, level, seed)
+    if key not in _drawn_readings:
+        sample = draw_sample(kind, seed=seed, family=family, level=level)
+        _drawn_readings[key] = (sample, read_document(sample.data,
+                                                      options=ReadOptions(today=TODAY)))
+    return _drawn_readings[key]
