@@ -26,6 +26,8 @@ _STREET = re.compile(
     r"PRACA|LGO|LARGO|VIA|QD|QUADRA|VL|VILA|BC|BECO|SQN|SQS|SHIS|SHIN|CLN|CLS)\b\.?\s"
 )
 _CITY_UF = re.compile(r"^(?P<city>[^\d/]{2,}?)\s*(?:/|\s-\s|\s–\s|-)\s*(?P<uf>[A-Z]{2})\b")
+# the slash read as a letter or a bar ("PALMASITO"): only when the UF ends the text
+_CITY_I_UF = re.compile(r"^(?P<city>[^\d/]{2,}?)[Il|1!](?P<uf>[A-Z]{2})\s*$")
 
 
 def clusters(row: Row, starts: tuple[Column, ...] = ()) -> list[tuple[Word, ...]]:
@@ -51,9 +53,10 @@ def _same_column(words: tuple[Word, ...], anchor: tuple[Word, ...]) -> bool:
     return abs(words[0].left - anchor[0].left) <= 3 * height
 
 
-def city_and_uf(text: str) -> tuple[str, str] | None:
-    """("ITAJAÍ", "SC") from "ITAJAÍ/SC" or "TERESINA - PI"; None when no UF closes it."""
-    found = _CITY_UF.match(text.strip(" ,;:"))
+def city_and_uf(text: str, *, loose: bool = False) -> tuple[str, str] | None:
+    """("ITAJAÍ", "SC") from "ITAJAÍ/SC" or "TERESINA - PI"; None when no UF closes it.
+    ``loose``: also "PALMASITO", the slash misread (a guess: the caller must not assert it)."""
+    found = (_CITY_I_UF if loose else _CITY_UF).match(text.strip(" ,;:"))
     if found is None or fold(found.group("uf")) not in UFS:
         return None
     city = found.group("city").strip(" ,;:-")
@@ -96,7 +99,8 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
     text = _text(group)
     found: dict[str, Found] = {"cep": (match.group(0), group)}
     after = fold(text)[match.end():]
-    place = city_and_uf(text[match.end():]) if after.strip(" ,;:-") else None
+    rest = text[match.end():].strip()
+    place = city_and_uf(rest) if after.strip(" ,;:-") else None
     source = group
     if place is None and index + 1 < len(rows):
         for below in clusters(rows[index + 1], starts):
@@ -106,6 +110,9 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
     if place is not None:
         found["municipio"] = (place[0], source)
         found["uf"] = (place[1], source)
+    elif city_and_uf(rest, loose=True) is not None:
+        # the parsers read the guess again and mark it repaired (never asserted)
+        found["municipio"] = found["uf"] = (text, group)
     street = _street(rows, index, group, starts)
     if street is not None:
         found["endereco"] = street

@@ -102,25 +102,38 @@ def parse_company_name(raw: str) -> ids.Parsed | None:
 def parse_place(raw: str) -> ids.Parsed | None:
     """A municipality: letters, spaces, apostrophes and hyphens ("ITAJAÍ/SC" and a CEP
     before it, as bills print it, give "ITAJAÍ")."""
-    text = _strip_edges(re.sub(r"^.*?\b\d{2}\.?\d{3}\s?-\s?\d{3}\b", "", raw))
+    after_cep = re.sub(r"^.*?\b\d{2}\.?\d{3}\s?-\s?\d{3}\b", "", raw)
+    text = _strip_edges(after_cep)
     text = re.sub(r"^CEP\b:?", "", text, flags=re.IGNORECASE).strip()
+    # "PALMASITO" may be PALMAS/TO only where a state must follow the city: after a CEP
     place = city_and_uf(text)
+    loose = city_and_uf(text, loose=True) if after_cep != raw else None
+    repairs = 0
     if place is not None:
         text = place[0]
+    elif loose is not None:
+        text, repairs = loose[0], 1
     elif re.search(r"\s[-–/]\s|,", text):
         text = re.split(r"\s[-–/]\s|,", text)[0]
     text = text.translate(str.maketrans("0158", "OISB")).strip(EDGE_JUNK + " ")
     if len(text) < 2:
         return None
     ok = re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ'’ -]+", text) is not None
-    return ids.Parsed(text.upper(), ok and len(text) >= 3)
+    return ids.Parsed(text.upper(), ok and len(text) >= 3, repairs)
 
 
 def parse_uf(raw: str) -> ids.Parsed | None:
     """A state: the UF closing "CITY/UF" or "CITY - UF" first, else the first UF-like pair."""
-    place = city_and_uf(_strip_edges(re.sub(r"^.*?\b\d{2}\.?\d{3}\s?-\s?\d{3}\b", "", raw)))
+    after_cep = re.sub(r"^.*?\b\d{2}\.?\d{3}\s?-\s?\d{3}\b", "", raw)
+    text = _strip_edges(after_cep)
+    place = city_and_uf(text)
     if place is not None:
         return ids.Parsed(place[1], True, 0)
+    loose = city_and_uf(text, loose=True) if after_cep != raw else None
+    if loose is not None:
+        return ids.Parsed(loose[1], True, 1)
+    if len(text) > 6:
+        return None  # a city's letters are not a state ("PALMAS..." is not PA)
     return ids.parse_uf(raw)
 
 

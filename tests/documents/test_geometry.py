@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.documents.bill import address_block, city_and_uf
-from bot.documents.fields import extract_fields
+from bot.documents.fields import extract_fields, parse_place, parse_uf
 from bot.documents.kinds import detect_kind
 from bot.documents.page import Page, Word, column_starts
 
@@ -139,3 +139,19 @@ def test_a_uf_whose_tiny_label_was_garbled_is_taken_beside_the_city() -> None:
     found, _ = extract_fields(card, "cnpj_card", today=TODAY)
     assert found["uf"].parsed.value == "AM" and found["uf"].via == "scan"
     assert found["uf"].parsed.repairs == 1  # never asserted on this alone
+
+
+def test_a_slash_misread_between_city_and_state_is_a_guess() -> None:
+    rows = page(line("86819-746 PALMASITO", 10, 10)).rows()
+    block = address_block(rows)
+    assert block["municipio"][0] == "86819-746 PALMASITO"
+    found, _ = extract_fields(page(line("TITULAR", 10, 0, size=8), line("ANA SOUZA", 10, 12),
+                                   line("R DAS FLORES, 12", 10, 24),
+                                   line("86819-746 PALMASITO", 10, 36)),
+                              "comprovante_endereco", today=TODAY)
+    assert found["municipio"].parsed.value == "PALMAS" and found["municipio"].parsed.repairs
+    assert found["uf"].parsed.value == "TO" and found["uf"].parsed.repairs
+    assert city_and_uf("BONITO") is None and city_and_uf("BONITO/MS") == ("BONITO", "MS")
+    city = parse_place("CURITIBA")
+    assert city is not None and city.value == "CURITIBA"  # not CURIT/BA: no CEP before it
+    assert parse_uf("CURITIBA") is None
