@@ -10,7 +10,7 @@ the next; else ``other``. An MRZ (three lines of ``<``-padded text) is the CIN's
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -103,6 +103,15 @@ def _keyword_score(words: set[str], kind: str) -> float:
 
 def kind_scores(page: Page, *, mrz: bool = False) -> dict[str, float]:
     """Each kind's weighted evidence on ``page`` (``mrz``: a TD1 zone was found)."""
+    scores = dict(_page_scores(page))
+    if mrz:
+        scores["rg"] += 3.0
+    return scores
+
+
+@lru_cache(maxsize=8)
+def _page_scores(page: Page) -> tuple[tuple[str, float], ...]:
+    """The scores of one page, computed once (orientation and reading both ask)."""
     rows = page.rows()
     words = {tok for word in page.words for tok in tokens(word.text) if len(tok) >= 3}
     scores: dict[str, float] = {}
@@ -115,9 +124,7 @@ def kind_scores(page: Page, *, mrz: bool = False) -> dict[str, float]:
         if specific:
             score += 0.5 * len({h.key for h in find_labels(rows, specific)} - found)
         scores[kind] = score + _keyword_score(words, kind)
-    if mrz:
-        scores["rg"] += 3.0
-    return scores
+    return tuple(scores.items())
 
 
 def detect_kind(page: Page, *, mrz: bool = False) -> tuple[str, dict[str, float]]:

@@ -155,6 +155,9 @@ def _row_labels(
     for tok, _ in toks:  # prefix counts of number tokens: a label never absorbs a number
         numeric.append(numeric[-1] + (len(tok) >= 2 and tok.isdigit()))
     longest = max((size for _, _, size in phrases), default=0) + 1
+    # per phrase, once: whether it holds a digit and how far a window's length may stray
+    facts = [(key, phrase, size, any(c.isdigit() for c in phrase), len(phrase),
+              max(2, len(phrase) // 4)) for key, phrase, size in phrases]
     # best[i]: (score, labels) using tokens[:i]; score = matched chars - half the unmatched
     best: list[tuple[float, list[tuple[int, int, str, str, float]]]] = [(0.0, [])] * (count + 1)
     for end in range(1, count + 1):
@@ -163,10 +166,9 @@ def _row_labels(
             start = end - n
             has_number = numeric[end] > numeric[start]
             window = " ".join(t for t, _ in toks[start:end])
-            for key, phrase, size in phrases:
-                if abs(n - size) > 1 or (has_number and not any(c.isdigit() for c in phrase)):
-                    continue
-                if abs(len(window) - len(phrase)) > max(2, len(phrase) // 4):
+            for key, phrase, size, digits, length, slack in facts:
+                if abs(n - size) > 1 or (has_number and not digits) or \
+                        abs(len(window) - length) > slack:
                     continue
                 score = fuzz.ratio(phrase, window, score_cutoff=_threshold(phrase))
                 if not score or not _tokens_agree(phrase, toks[start:end], score):
