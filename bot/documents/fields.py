@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from rapidfuzz import fuzz
+
 from bot.documents import identifiers as ids
 from bot.documents.bill import address_block, city_and_uf
-from bot.documents.folding import clean_spaces, fold
+from bot.documents.folding import clean_spaces, fold, tokens
 from bot.documents.labels import LABELS, STOP, LabelHit, best_hits, find_labels
 from bot.documents.page import Column, Page, Row, Word, column_starts, split_at_columns
 
@@ -276,6 +278,16 @@ def same_box(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[str,
     return " ".join([rest, *(w.text for w in right)]), (last, *right)
 
 
+def is_label_text(raw: str, phrases: tuple[str, ...]) -> bool:
+    """Whether ``raw`` reads like one of the kind's (longer) labels, e.g. "NOME DE E
+    PANTASIA" under the card's "NOME DE FANTASIA" box, rather than like a value."""
+    text = " ".join(tokens(raw))
+    return len(text) >= 8 and any(
+        fuzz.ratio(text, phrase) >= 85 or (len(text) >= 12 and fuzz.partial_ratio(text, phrase)
+                                           >= 90 and len(text) <= len(phrase) + 4)
+        for phrase in phrases)
+
+
 def _candidates(
     hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
     starts: tuple[Column, ...] = (),
@@ -319,11 +331,14 @@ _NEAREST = {"same": 0, "right": 1, "below": 2}
 def _read_label(
     name: str, hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
     *, parser: Parser, unread: dict[str, FieldRead] | None, starts: tuple[Column, ...] = (),
+    labels: tuple[str, ...] = (),
 ) -> FieldRead | None:
     """The best value of one label: the candidate that parses (and passes its check digits)
     wins over the nearest one."""
     options: list[FieldRead] = []
     for via, raw, words, column in _candidates(hit, rows, hits, page, starts):
+        if is_label_text(raw, labels):
+            continue  # a label misread so that no label was found in it is still no value
         parsed = parser(raw)
         if parsed is not None:
             options.append(FieldRead(name, parsed, raw, words, via, column))
@@ -376,6 +391,7 @@ def extract_fields(
     labelled = best_hits(hits)
     table = parsers(today)
     starts = column_starts(rows)
+    phrases = tuple(p for group in LABELS[kind].values() for p in group if len(p) >= 8)
     found: dict[str, FieldRead] = {}
     missing: dict[str, str] = {}
     for name in FIELD_NAMES[kind]:
@@ -384,7 +400,7 @@ def extract_fields(
             missing[name] = "label not found"
             continue
         read = _read_label(name, hit, rows, hits, page, parser=table[name], unread=unread,
-                           starts=starts)
+                           starts=starts, labels=phrases)
         if read is not None:
             found[name] = read
         else:

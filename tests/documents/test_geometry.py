@@ -155,3 +155,12 @@ def test_a_slash_misread_between_city_and_state_is_a_guess() -> None:
     city = parse_place("CURITIBA")
     assert city is not None and city.value == "CURITIBA"  # not CURIT/BA: no CEP before it
     assert parse_uf("CURITIBA") is None
+
+
+def test_a_misread_label_under_a_label_is_not_its_value() -> None:
+    card = page(line("NOME EMPRESARIAL", 10, 10, size=7), line("PADARIA BOA LTDA", 10, 22),
+                line("TÍTULO DO ESTABELECIMENTO", 10, 40, size=7),
+                line("NOME DE E PANTASIA", 10, 52), line("PORTE", 400, 40, size=7))
+    found, _ = extract_fields(card, "cnpj_card", today=TODAY)
+    assert "nome_fantasia" not in found
+    assert found["razao_social"].parsed.value == "PADARIA BOA LTDA"
