@@ -33,6 +33,8 @@ Kinds (``event:`` names) and their ``data``:
 * ``document_read`` — ``{document_id, kind, status}`` (read, rejected or failed);
 * ``alert_raised`` — a manager alert was raised: ``{alert_id, alert_kind, severity}`` (the
   team view; an alert without an onboarding, the daily digest, reaches the admins only);
+* ``agreement_changed`` — an agreement with the client was recorded, done or cancelled:
+  ``{client_id, agreement_id, status}`` (``backoffice.agreements``);
 * ``resync`` — not a row: the page must reload what it shows (the replay after
   ``Last-Event-ID`` passed its cap, or this connection fell behind and is closed); its ``id:``
   is where the stream resumes.

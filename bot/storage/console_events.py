@@ -55,6 +55,7 @@ EVENT_KINDS: Final = frozenset(
         "client_updated",
         "document_read",
         "alert_raised",
+        "agreement_changed",
     }
 )
 

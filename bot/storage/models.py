@@ -371,6 +371,7 @@ class AuditEvent(Base):
 
 # The back-office tables live in their own module on the same metadata; importing it here
 # makes every user of ``Base.metadata`` (migrations, tests) see them.
+import bot.storage.models_agreements  # noqa: E402, F401
 import bot.storage.models_alerts  # noqa: E402, F401
 import bot.storage.models_backoffice  # noqa: E402, F401
 import bot.storage.models_console  # noqa: E402, F401
