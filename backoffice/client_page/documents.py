@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.domain.documents import field_label, format_field
 from bot.storage.models import Document
 from flows import DocumentStep, Flow
 
@@ -58,6 +59,8 @@ class DocumentLine:
     reason: str = ""  # why it must be sent again, in the client's language
     tip: str = ""
     fields: tuple[tuple[str, str], ...] = ()  # what was read, for a reading to confirm
+    # The same fields as the client reads them: (name, label, value formatted: 12.345.678/...)
+    shown: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def pending(self) -> bool:
@@ -82,6 +85,7 @@ def _line(
     extraction = document.extraction or {}
     suffix = "en" if language == "en" else "pt"
     fields = extraction.get("fields") if state == "read" else None
+    read = tuple((str(k), str(v)) for k, v in fields.items()) if isinstance(fields, dict) else ()
     return DocumentLine(
         slot=required.slot,
         label=required.label(language),
@@ -90,9 +94,10 @@ def _line(
         received_at=document.received_at,
         reason=str(extraction.get(f"rejected_{suffix}") or "") if state == "redo" else "",
         tip=str(extraction.get(f"tip_{suffix}") or "") if state == "redo" else "",
-        fields=tuple((str(k), str(v)) for k, v in fields.items())
-        if isinstance(fields, dict)
-        else (),
+        fields=read,
+        shown=tuple(
+            (name, field_label(name, language), format_field(name, value)) for name, value in read
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of
 from bot.dialogue.walker import holds
-from bot.domain.documents import FIELD_LABELS, DocumentReading
+from bot.domain.documents import FIELD_LABELS, DocumentReading, format_field
 from bot.domain.fields import (
     Problem,
     format_cnpj,
@@ -81,17 +81,6 @@ def done_word(kind: str, language: str) -> str:
     if language == "en":
         return "received and confirmed"
     return "recebida e confirmada" if gender == "f" else "recebido e confirmado"
-
-
-def format_field(name: str, value: str) -> str:
-    digits = re.sub(r"\D", "", value)
-    if name == "cnpj":
-        return format_cnpj(value)
-    if name == "cpf" and len(digits) == 11:
-        return f"{digits[:3]}.{digits[3:6]}.{digits[6:9]}-{digits[9:]}"
-    if name == "cep" and len(digits) == 8:
-        return f"{digits[:5]}-{digits[5:]}"
-    return value
 
 
 def needed_documents(dialogue: Dialogue, turn: Turn) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from bot.domain.fields import format_cnpj
 
 # The document kinds the OCR knows, and the fields each shows the client (SPEC names).
 DOCUMENT_KINDS = ("cnpj_card", "cnh", "rg")
@@ -29,7 +32,37 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "numero_registro": {"pt": "Nº de registro", "en": "Registration no."},
     "validade": {"pt": "Validade", "en": "Valid until"},
     "rg": {"pt": "RG", "en": "RG"},
+    "titular": {"pt": "Titular", "en": "Account holder"},
+    "endereco": {"pt": "Endereço", "en": "Address"},
+    "data_emissao": {"pt": "Data de emissão", "en": "Issue date"},
 }
+_PARTNER = re.compile(r"socio_(\d+)_(nome|cpf)")
+
+
+def field_label(name: str, language: str) -> str:
+    """A field's name as the client reads it; a partner's fields (``socio_2_cpf``) by number."""
+    lang = "en" if language == "en" else "pt"
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name][lang]
+    partner = _PARTNER.fullmatch(name)
+    if partner is not None:
+        number, what = partner.groups()
+        if what == "cpf":
+            return f"CPF ({'partner' if lang == 'en' else 'sócio'} {number})"
+        return f"{'Partner' if lang == 'en' else 'Sócio'} {number}"
+    return name
+
+
+def format_field(name: str, value: str) -> str:
+    """An identifier as people write it (CNPJ, CPF, CEP); other values as read."""
+    digits = re.sub(r"\D", "", value)
+    if name == "cnpj":
+        return format_cnpj(value)
+    if (name == "cpf" or name.endswith("_cpf")) and len(digits) == 11:
+        return f"{digits[:3]}.{digits[3:6]}.{digits[6:9]}-{digits[9:]}"
+    if name == "cep" and len(digits) == 8:
+        return f"{digits[:5]}-{digits[5:]}"
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -408,10 +408,16 @@ def test_each_document_reads_as_it_stands(
     with runtime.sessions() as session, session.begin():
         document = session.get_one(Document, waiting_id)
         document.status, document.kind, document.claimed_until = "read", "cnpj_card", None
-        document.extraction = {"fields": {"razao_social": "PADARIA PAO QUENTE LTDA"}}
+        document.extraction = {
+            "fields": {"razao_social": "PADARIA PAO QUENTE LTDA", "cnpj": "11222333000181"}
+        }
     page = browser_http.get(link.path).text
     assert states()[0] == ("cartão CNPJ", "read")
-    assert "PADARIA PAO QUENTE LTDA" in by_class(page, "fields")[0].text
+    shown = by_class(page, "fields")[0].text
+    # The client reads names and identifiers as people write them, not the OCR's keys.
+    assert "Razão social" in shown and "PADARIA PAO QUENTE LTDA" in shown
+    assert "11.222.333/0001-81" in shown
+    assert "razao_social" not in shown and "11222333000181" not in shown
     with runtime.sessions() as session, session.begin():
         session.get_one(Document, waiting_id).confirmed_at = now
     assert states() == [
