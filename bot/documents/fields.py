@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from rapidfuzz import fuzz
 
 from bot.documents import identifiers as ids
-from bot.documents.bill import address_block, city_and_uf
-from bot.documents.folding import clean_spaces, fold, tokens
+from bot.documents.bill import address_block
+from bot.documents.folding import fold, tokens
 from bot.documents.labels import LABELS, STOP, LabelHit, best_hits, find_labels
 from bot.documents.page import Column, Page, Row, Word, column_starts, split_at_columns
+from bot.documents.parsers import EDGE_JUNK, Parser, parsers
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "cnpj_card": ("cnpj", "razao_social", "nome_fantasia", "data_abertura", "cep", "municipio",
@@ -31,8 +31,6 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "contrato_social": ("razao_social", "cnpj"),  # and socio_N_nome / socio_N_cpf, N = 1, 2...
 }
 CHECKED_FIELDS = frozenset({"cnpj", "cpf", "numero_registro"})
-Parser = Callable[[str], ids.Parsed | None]
-EDGE_JUNK = "|[]{}()_—–-=~:;'\"`´,.‘’“”»«"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,131 +61,6 @@ class FieldRead:
     def box(self) -> tuple[float, float, float, float]:
         return (min(w.left for w in self.words), min(w.top for w in self.words),
                 max(w.right for w in self.words), max(w.bottom for w in self.words))
-
-
-def _strip_edges(text: str) -> str:
-    return clean_spaces(text).strip(EDGE_JUNK + " ")
-
-
-def parse_person_name(raw: str) -> ids.Parsed | None:
-    """A person's name: letters only, at least two words; look-alike digits become letters."""
-    words: list[str] = []
-    for token in _strip_edges(raw).split():
-        token = token.strip(EDGE_JUNK)
-        fixed = token.translate(str.maketrans("0158", "OISB"))
-        if not fixed:
-            continue
-        if not re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ'’]+", fixed):
-            if words:
-                break  # trailing junk (a box border, a stamp): stop here
-            continue
-        words.append(fixed.upper())
-    if not words:
-        return None
-    value = " ".join(words)
-    repairs = 0 if value == fold(value) or value in raw.upper() else 1
-    return ids.Parsed(value, len(words) >= 2 and len(value) >= 5, repairs)
-
-
-def parse_company_name(raw: str) -> ids.Parsed | None:
-    """A company or trade name as printed; ``********`` (Receita's blank) gives an empty value."""
-    text = clean_spaces(raw).strip(EDGE_JUNK.replace(".", "") + " ")
-    if re.fullmatch(r"[*xX#\s]{3,}", text) or re.fullmatch(r"\*+.*", text):
-        return ids.Parsed("", True)
-    text = re.sub(r"^[^\wÀ-ÿ&]+|[^\wÀ-ÿ.)&]+$", "", text)
-    if len(text) < 2:
-        return None
-    ok = re.fullmatch(r"[\wÀ-ÿ&.,/()'’ -]+", text) is not None
-    return ids.Parsed(text.upper(), ok and sum(c.isalpha() for c in text) >= 2)
-
-
-def parse_place(raw: str) -> ids.Parsed | None:
-    """A municipality: letters, spaces, apostrophes and hyphens ("ITAJAÍ/SC" and a CEP
-    before it, as bills print it, give "ITAJAÍ")."""
-    after_cep = re.sub(r"^.*?\b\d{2}\.?\d{3}\s?-\s?\d{3}\b", "", raw)
-    text = _strip_edges(after_cep)
-    text = re.sub(r"^CEP\b:?", "", text, flags=re.IGNORECASE).strip()
-    # "PALMASITO" may be PALMAS/TO only where a state must follow the city: after a CEP
-    place = city_and_uf(text)
-    loose = city_and_uf(text, loose=True) if after_cep != raw else None
-    repairs = 0
-    if place is not None:
-        text = place[0]
-    elif loose is not None:
-        text, repairs = loose[0], 1
-    elif re.search(r"\s[-–/]\s|,", text):
-        text = re.split(r"\s[-–/]\s|,", text)[0]
-    text = text.translate(str.maketrans("0158", "OISB")).strip(EDGE_JUNK + " ")
-    if len(text) < 2:
-        return None
-    ok = re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ'’ -]+", text) is not None
-    return ids.Parsed(text.upper(), ok and len(text) >= 3, repairs)
-
-
-def parse_uf(raw: str) -> ids.Parsed | None:
-    """A state: the UF closing "CITY/UF" or "CITY - UF" first, else the first UF-like pair."""
-    after_cep = re.sub(r"^.*?\b\d{2}\.?\d{3}\s?-\s?\d{3}\b", "", raw)
-    text = _strip_edges(after_cep)
-    place = city_and_uf(text)
-    if place is not None:
-        return ids.Parsed(place[1], True, 0)
-    loose = city_and_uf(text, loose=True) if after_cep != raw else None
-    if loose is not None:
-        return ids.Parsed(loose[1], True, 1)
-    if len(text) > 6:
-        return None  # a city's letters are not a state ("PALMAS..." is not PA)
-    return ids.parse_uf(raw)
-
-
-def parse_holder(raw: str) -> ids.Parsed | None:
-    """A bill's holder, a person or a company: as a company name, of two words at least."""
-    parsed = parse_company_name(raw)
-    if parsed is None or len(parsed.value.split()) >= 2:
-        return parsed
-    return ids.Parsed(parsed.value, False, parsed.repairs)
-
-
-def parse_address(raw: str) -> ids.Parsed | None:
-    """A street address as printed ("RUA DAS FLORES, 123 - CENTRO"): a word and a number."""
-    text = _strip_edges(raw)
-    if len(text) < 5:
-        return None
-    ok = re.search(r"[A-Za-zÀ-ÿ]{3}", text) is not None and re.search(r"\d|S/N", text) is not None
-    return ids.Parsed(text.upper(), ok)
-
-
-def parsers(today: date) -> dict[str, Parser]:
-    """The parser of each field name (dates are checked against ``today``)."""
-    past = date(1900, 1, 1)
-
-    def opened(raw: str) -> ids.Parsed | None:
-        return ids.parse_date(raw, earliest=past, latest=today)
-
-    def born(raw: str) -> ids.Parsed | None:
-        return ids.parse_date(raw, earliest=past, latest=today)
-
-    def expires(raw: str) -> ids.Parsed | None:
-        return ids.parse_date(raw, earliest=date(1980, 1, 1), latest=date(today.year + 15, 12, 31))
-
-    return {
-        "cnpj": ids.parse_cnpj,
-        "razao_social": parse_company_name,
-        "nome_fantasia": parse_company_name,
-        "data_abertura": opened,
-        "cep": ids.parse_cep,
-        "municipio": parse_place,
-        "uf": parse_uf,
-        "situacao_cadastral": ids.parse_situacao,
-        "nome": parse_person_name,
-        "cpf": ids.parse_cpf,
-        "data_nascimento": born,
-        "numero_registro": ids.parse_cnh_registro,
-        "validade": expires,
-        "rg": ids.parse_rg,
-        "titular": parse_holder,
-        "endereco": parse_address,
-        "data_emissao": opened,
-    }
 
 
 def _column_bound(hit: LabelHit, hits: list[LabelHit], page_width: float) -> float:
@@ -332,9 +205,9 @@ def _read_label(
     name: str, hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
     *, parser: Parser, unread: dict[str, FieldRead] | None, starts: tuple[Column, ...] = (),
     labels: tuple[str, ...] = (),
-) -> FieldRead | None:
-    """The best value of one label: the candidate that parses (and passes its check digits)
-    wins over the nearest one."""
+) -> list[FieldRead]:
+    """The values one label may have, best first: the candidate that parses (and passes its
+    check digits) before the nearest one."""
     options: list[FieldRead] = []
     for via, raw, words, column in _candidates(hit, rows, hits, page, starts):
         if is_label_text(raw, labels):
@@ -346,7 +219,36 @@ def _read_label(
             unread[name] = FieldRead(name, ids.Parsed(raw, False), raw, words, via, column)
     options.sort(key=lambda f: (not f.parsed.valid, not f.parsed.checked, f.parsed.repairs,
                                 _NEAREST[f.via]))
-    return options[0] if options else None
+    return options
+
+
+def _page_direction(options: dict[str, list[FieldRead]]) -> str:
+    """Where this page prints values ("right" or "below"): the direction of the labels
+    whose value could only be in one place. A form keeps one convention (the Receita's card
+    puts every value under its label), so a label with a valid value both ways follows it."""
+    votes = {"right": 0, "below": 0}
+    for reads in options.values():
+        valid = {r.via for r in reads if r.parsed.valid and r.via in votes}
+        if len(valid) == 1:
+            votes[valid.pop()] += 1
+    if votes["below"] >= 2 * max(votes["right"], 1):
+        return "below"
+    if votes["right"] >= 2 * max(votes["below"], 1):
+        return "right"
+    return ""
+
+
+def _choose_read(reads: list[FieldRead], direction: str) -> FieldRead | None:
+    if not reads:
+        return None
+    best = reads[0]
+    rival = next((r for r in reads[1:] if r.via == direction), None)
+    if direction and best.via in ("right", "below") and best.via != direction and \
+            rival is not None and rival.parsed.valid and \
+            (rival.parsed.checked, -rival.parsed.repairs) >= (best.parsed.checked,
+                                                              -best.parsed.repairs):
+        return rival
+    return best
 
 
 def _fill_from_block(rows: list[Row], found: dict[str, FieldRead], missing: dict[str, str],
@@ -394,13 +296,17 @@ def extract_fields(
     phrases = tuple(p for group in LABELS[kind].values() for p in group if len(p) >= 8)
     found: dict[str, FieldRead] = {}
     missing: dict[str, str] = {}
+    options: dict[str, list[FieldRead]] = {}
     for name in FIELD_NAMES[kind]:
         hit = labelled.get(name)
         if hit is None:
             missing[name] = "label not found"
             continue
-        read = _read_label(name, hit, rows, hits, page, parser=table[name], unread=unread,
-                           starts=starts, labels=phrases)
+        options[name] = _read_label(name, hit, rows, hits, page, parser=table[name],
+                                    unread=unread, starts=starts, labels=phrases)
+    direction = _page_direction(options)
+    for name, reads in options.items():
+        read = _choose_read(reads, direction)
         if read is not None:
             found[name] = read
         else:

@@ -13,11 +13,12 @@ from datetime import date
 import numpy as np
 from PIL import Image
 
-from bot.documents.fields import FieldRead, parsers
+from bot.documents.fields import FieldRead
 from bot.documents.folding import fold
 from bot.documents.identifiers import Parsed
 from bot.documents.imaging import Prepared, crop
 from bot.documents.lexicon import restore
+from bot.documents.parsers import parsers
 from bot.documents.tesseract import OcrEngine
 
 

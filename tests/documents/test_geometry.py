@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from bot.documents.bill import address_block, city_and_uf
-from bot.documents.fields import extract_fields, parse_place, parse_uf
+from bot.documents.fields import extract_fields
 from bot.documents.kinds import detect_kind
 from bot.documents.page import Page, Word, column_starts
+from bot.documents.parsers import parse_place, parse_uf
 
 TODAY = date(2026, 3, 2)
 
@@ -164,3 +165,14 @@ def test_a_misread_label_under_a_label_is_not_its_value() -> None:
     found, _ = extract_fields(card, "cnpj_card", today=TODAY)
     assert "nome_fantasia" not in found
     assert found["razao_social"].parsed.value == "PADARIA BOA LTDA"
+
+
+def test_a_label_with_values_both_ways_follows_the_pages_convention() -> None:
+    # the photo's skew put the PORTE box's value on the row of the fantasy name's label
+    card = receita_card()
+    skewed = Page(card.words + tuple(line("TÍTULO DO ESTABELECIMENTO", 10, 100, size=7))
+                  + tuple(line("DEMAIS", 250, 100)) + tuple(line("MUNDO ANIMAL", 10, 110)),
+                  1000, 1000)
+    found, _ = extract_fields(skewed, "cnpj_card", today=TODAY)
+    assert found["nome_fantasia"].parsed.value == "MUNDO ANIMAL"  # values sit under labels
+    assert found["nome_fantasia"].via == "below"
