@@ -171,7 +171,7 @@ def test_a_label_with_values_both_ways_follows_the_pages_convention() -> None:
     # the photo's skew put the PORTE box's value on the row of the fantasy name's label
     card = receita_card()
     skewed = Page(card.words + tuple(line("TÍTULO DO ESTABELECIMENTO", 10, 100, size=7))
-                  + tuple(line("DEMAIS", 250, 100)) + tuple(line("MUNDO ANIMAL", 10, 110)),
+                  + tuple(line("DEMAIS", 150, 100)) + tuple(line("MUNDO ANIMAL", 10, 110)),
                   1000, 1000)
     found, _ = extract_fields(skewed, "cnpj_card", today=TODAY)
     assert found["nome_fantasia"].parsed.value == "MUNDO ANIMAL"  # values sit under labels
