@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.api.deps import BackofficeContext, route_class_for
 from backoffice.api.routes import (
+    agreements,
     clients,
     conversations,
     erp,
@@ -42,6 +43,7 @@ _RESOURCES = (
     training_bookings,
     reports,
     status_links,
+    agreements,
 )
 
 

@@ -30,6 +30,7 @@ import httpx
 from bot.bootstrap import Runtime
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
+from tests.backoffice.agreement_rows import agreement_body, with_agreement
 from tests.backoffice.factories import Member, Roster
 from tests.backoffice.route_rows import (
     Setup,
@@ -278,6 +279,25 @@ CASES: list[Case] = [
     Case("POST", "/clients/{client_id}/status-link", ANY_ROLE, Access.OBJECT, owned, ok=201),
     Case("DELETE", "/clients/{client_id}/status-links", ANY_ROLE, Access.OBJECT, owned),
     Case("GET", "/clients/{client_id}/status-page", ANY_ROLE, Access.OBJECT, owned),
+    # what was agreed with the client (issue #17)
+    Case("GET", "/onboardings/{onboarding_id}/agreements", ANY_ROLE, Access.OBJECT, owned),
+    Case(
+        "POST",
+        "/onboardings/{onboarding_id}/agreements",
+        ANY_ROLE,
+        Access.OBJECT,
+        owned,
+        agreement_body,
+        ok=201,
+    ),
+    Case(
+        "PATCH",
+        "/agreements/{agreement_id}",
+        ANY_ROLE,
+        Access.OBJECT,
+        with_agreement,
+        json_body({"status": "done"}),
+    ),
     # LGPD
     Case("GET", "/clients/{client_id}/export", LEADS, Access.OBJECT, owned),
     Case("POST", "/clients/{client_id}/erase", ADMIN, Access.OBJECT, owned),
