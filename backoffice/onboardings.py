@@ -1,6 +1,7 @@
 """What staff do to an onboarding: move it along its pipeline, flag it, assign its CSM (its open
 escalations go along), pause its SLA clock, and approve it (which queues the ERP push in the
-same transaction)."""
+same transaction). A move forward by staff (a move or an approval) is told to the client in the
+same transaction (``backoffice.stage_notices``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from backoffice.erp_payload import build_registration
 from backoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from backoffice.escalations import follow_onboarding
 from backoffice.pipeline import PipelineCatalog
+from backoffice.stage_notices import tell_stage_move
 from bot.domain.onboarding import Stage
+from bot.service.status_links import StatusLinkPolicy
 from bot.storage.console_events import record_console_event
 from bot.storage.models import Client, Onboarding, StaffUser, StageChange
 from bot.storage.models_backoffice import ErpPush, SlaPause
@@ -79,12 +82,25 @@ def move_stage(
     reason: str,
     now: datetime,
     pipelines: PipelineCatalog,
+    links: StatusLinkPolicy,
 ) -> StageChange:
+    """Moves the onboarding as its template allows; a move forward is told to the client with a
+    link to the status page (``links``), a move back is not."""
     template = pipelines.for_segment(onboarding.segment)
     template.check_transition(onboarding.stage, to_stage, has_csm=onboarding.csm_id is not None)
-    return change_stage(
+    change = change_stage(
         session, onboarding, to_stage=to_stage, actor=principal.actor, reason=reason, now=now
     )
+    tell_stage_move(
+        session,
+        onboarding,
+        from_stage=change.from_stage,
+        to_stage=to_stage,
+        order=template.order,
+        links=links,
+        now=now,
+    )
+    return change
 
 
 def set_red_flag(
@@ -225,8 +241,10 @@ def approve(
     reason: str,
     now: datetime,
     pipelines: PipelineCatalog,
+    links: StatusLinkPolicy,
 ) -> ErpPush:
-    """Approves the registration: next stage, stage history, audit, and the ERP push row."""
+    """Approves the registration: next stage (told to the client), stage history, audit, and
+    the ERP push row."""
     if principal.role not in approval_roles:
         raise Forbidden(f"approving needs the role {' or '.join(sorted(approval_roles))}")
     template = pipelines.for_segment(onboarding.segment)
@@ -247,12 +265,21 @@ def approve(
     registration = build_registration(
         client=client, onboarding=onboarding, approver=approver, now=now
     )
-    change_stage(
+    change = change_stage(
         session,
         onboarding,
         to_stage=target.value,
         actor=principal.actor,
         reason=reason or "approved",
+        now=now,
+    )
+    tell_stage_move(
+        session,
+        onboarding,
+        from_stage=change.from_stage,
+        to_stage=target.value,
+        order=template.order,
+        links=links,
         now=now,
     )
     record_audit(session, actor=principal.actor, action="approved", at=now, client_id=client.id)

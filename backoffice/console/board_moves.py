@@ -24,6 +24,7 @@ from backoffice.access import Principal
 from backoffice.api.deps import BackofficeContext
 from backoffice.errors import Conflict, Invalid
 from backoffice.onboardings import approve, assign_csm, move_stage
+from backoffice.stage_notices import link_policy
 from bot.storage.models import Onboarding, StaffUser
 
 __all__ = ["REASON_MAX", "MoveDone", "Refused", "assign_card", "move_card"]
@@ -105,6 +106,7 @@ def move_card(
                 reason=reason,
                 now=context.now(),
                 pipelines=context.pipelines,
+                links=link_policy(context.settings),
             )
         else:
             move_stage(
@@ -115,6 +117,7 @@ def move_card(
                 reason=reason,
                 now=context.now(),
                 pipelines=context.pipelines,
+                links=link_policy(context.settings),
             )
     except (Conflict, Invalid) as refused:
         if refused.detail.startswith(INCOMPLETE):

@@ -42,6 +42,7 @@ from backoffice.schemas.onboardings import (
     StageChangePublic,
     TransitionCreate,
 )
+from backoffice.stage_notices import link_policy
 from bot.domain.onboarding import Segment, Stage
 from bot.storage.models import Onboarding, StageChange
 from bot.storage.models_backoffice import SlaPause
@@ -133,8 +134,10 @@ def transition(
         reason=body.reason,
         now=context.now(),
         pipelines=context.pipelines,
+        links=link_policy(context.settings),
     )
     session.commit()
+    context.wake_outbox()  # a move forward queued the client's notice
     return _one(session, context, onboarding)
 
 
@@ -226,8 +229,10 @@ def approve_onboarding(
         reason=body.reason,
         now=context.now(),
         pipelines=context.pipelines,
+        links=link_policy(context.settings),
     )
     session.commit()
+    context.wake_outbox()  # the approval queued the client's notice
     return ApprovalPublic(onboarding=_one(session, context, onboarding), erp_push_id=push.id)
 
 

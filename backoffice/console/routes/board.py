@@ -194,6 +194,7 @@ def move(
             expand=expand,
         )
     session.commit()
+    console.backoffice.wake_outbox()  # a move forward queued the client's notice
     label = stage_label(done.stage, me.language)
     message = _l("Approved: moved to %(stage)s") if done.approved else _l("Moved to %(stage)s")
     text = console.views.gettext(me.language, message) % {"stage": label}
