@@ -136,6 +136,33 @@ def _document_number(line1: str) -> tuple[str, bool, str]:
     return number, digit == check_digit(number), upper
 
 
+def _mend_number(number: str, upper: str, tail: str, composite: str) -> tuple[str, bool, str]:
+    """One digit of the number misread: the only substitution that satisfies the number's
+    check digit, the composite check digit and (an 11-digit number: a CPF) the CPF's own two
+    check digits. Three independent checks agreeing on one candidate; else nothing changes."""
+    long_form = len(upper) > 9 and upper[9] == "<"
+    places = [*range(9), *range(10, 10 + len(number) - 9)] if long_form else \
+        list(range(len(number)))
+    check = upper[10 + len(number) - 9] if long_form else upper[9]
+    fits = []
+    for index, place in enumerate(places):
+        for digit in "0123456789":
+            if digit == number[index]:
+                continue
+            candidate = number[:index] + digit + number[index + 1:]
+            if check_digit(candidate if long_form else candidate.ljust(9, "<")) != check:
+                continue
+            mended = upper[:place] + digit + upper[place + 1:]
+            if check_digit(mended + tail) != composite:
+                continue
+            if len(candidate) == 11 and not ids.cpf_is_valid(candidate):
+                continue
+            fits.append((candidate, mended))
+    if len(fits) != 1:
+        return number, False, upper
+    return fits[0][0], True, fits[0][1]
+
+
 def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
     """The zone from three cleaned lines, or None when they are not a TD1 zone."""
     one, two, three = (line.ljust(LINE, "<")[:LINE] if len(line) < LINE else line
@@ -149,7 +176,10 @@ def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
     number, number_ok, upper = _document_number(one)
     birth = _solve(_digits(two[0:6]), _digits(two[6]))
     expiry = _solve(_digits(two[8:14]), _digits(two[14]))
-    composite_text = upper + birth + _digits(two[6]) + expiry + _digits(two[14]) + two[18:29]
+    tail = birth + _digits(two[6]) + expiry + _digits(two[14]) + two[18:29]
+    if not number_ok and check_digit(upper + tail) != _digits(two[29]):
+        number, number_ok, upper = _mend_number(number, upper, tail, _digits(two[29]))
+    composite_text = upper + tail
     checks = (
         ("number", number_ok),
         ("birth", check_digit(birth) == _digits(two[6])),

@@ -120,3 +120,13 @@ def test_an_unreadable_digit_is_the_one_its_check_digit_allows() -> None:
     # two unreadable digits in one field: the check digit cannot tell, nothing is guessed
     zone = parse_td1((one, "??" + two[2:], three), today=TODAY)
     assert zone is not None and not zone.check("birth") and zone.birth == ""
+
+
+def test_one_misread_digit_of_the_number_is_mended_only_when_every_check_agrees() -> None:
+    one, two, three = ZONE
+    misread = "IDBRA0" + one[6:]  # "5" read as "0": the number's check fails
+    zone = parse_td1((misread, two, three), today=TODAY)
+    assert zone is not None and zone.verified and zone.number == "52998224725"
+    twice = "IDBRA00" + one[7:]  # two digits wrong: no single substitution fits
+    zone = parse_td1((twice, two, three), today=TODAY)
+    assert zone is not None and not zone.check("number") and "cpf" not in mrz_reads(zone)
