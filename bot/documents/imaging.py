@@ -229,11 +229,17 @@ def _blank_off_paper(gray: np.ndarray, raw: np.ndarray, *, letter: float) -> np.
     """The table, hand or floor around a photographed document made paper-white: their
     texture binarizes into thousands of specks that Tesseract's sparse mode reads one by one
     (a heavy photo took 15 s of CPU instead of 1) and that pass for words."""
-    paper = paper_mask(raw)
-    if paper.mean() > 0.97:
+    size = max(9, int(0.03 * max(raw.shape)))
+    smooth = ndimage.uniform_filter(raw.astype(np.float32), size=size)
+    dark = smooth < 0.45 * np.percentile(smooth, 95)  # darker than any shadow on paper
+    if dark.mean() < 0.03:
         return gray  # a scan: paper everywhere
-    paper = ndimage.binary_dilation(paper, iterations=max(int(letter), 2))
-    return np.where(paper, gray, 235.0).astype(np.float32)
+    # only what surrounds the document: dark regions reaching the frame's edge
+    labels, _ = ndimage.label(dark)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    around = np.isin(labels, edge[edge > 0])
+    around = ndimage.binary_erosion(around, iterations=max(int(letter), 2))
+    return np.where(around, 235.0, gray).astype(np.float32)
 
 
 def crop(gray: np.ndarray, box: tuple[float, float, float, float], *, pad: float) -> np.ndarray:
