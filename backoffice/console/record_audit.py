@@ -64,6 +64,9 @@ ACTION_LABELS = {
     "opted_out": "Consent withdrawn",
     "status_page_opened": "Status page opened as the client",
     "status_links_revoked": "Status page links revoked",
+    "agreement_recorded": "Agreement recorded",
+    "agreement_done": "Agreement done",
+    "agreement_cancelled": "Agreement cancelled",
 }
 
 

@@ -44,6 +44,7 @@ from bot.storage.models import (
     OutboxItem,
     StaffUser,
 )
+from bot.storage.models_agreements import Agreement
 from bot.storage.models_backoffice import NpsResponse, StaffNote
 from bot.storage.models_console import ConsoleEvent, StaffSession
 from tests.backoffice.factories import (
@@ -180,7 +181,18 @@ def make_rows(
         comment=nps_comment,
         answered_at=now - timedelta(minutes=4),
     )
-    session.add_all([message, escalation, document, note, audit, nps, dead])
+    agreed_text = f"combinado reservado numero {n}"
+    agreement = Agreement(
+        onboarding_id=onboarding.id,
+        client_id=client,
+        what=agreed_text,
+        owed_by="client",
+        due_on=now.date() + timedelta(days=2),
+        status="open",
+        created_at=now - timedelta(minutes=3),
+        created_by=f"staff:{owner.id}",
+    )
+    session.add_all([message, escalation, document, note, audit, nps, dead, agreement])
     booking = make_booking(
         session,
         onboarding_id=onboarding.id,
@@ -212,6 +224,7 @@ def make_rows(
             "staff_id": owner.id,
             "outbox_item_id": dead.id,
             "booking_id": booking.id,
+            "agreement_id": agreement.id,
         },
         markers=(
             company,
@@ -222,6 +235,7 @@ def make_rows(
             f"Perfil Reservado {n}",
             f"resposta reservada numero {n}",
             content.decode(),  # the document's bytes, as a download would give them
+            agreed_text,
         ),
         event_id=event.id,
     )
@@ -242,6 +256,7 @@ ROW_PARAMS: dict[str, str] = {
         "note_id",
         "staff_id",
         "booking_id",
+        "agreement_id",
     )
 }
 ROW_PARAMS_AT: dict[tuple[str, str], str] = {
@@ -438,6 +453,11 @@ def fill_problems(route: ConsoleRoute) -> list[str]:
 # The same, for a name that takes different values on different routes: by (path, name).
 VALUES_AT: dict[tuple[str, str], Callable[[Rows], Any]] = {
     ("/console/team/bookings/{booking_id}/attendance", "status"): lambda _rows: "attended",
+    ("/console/clients/{client_id}/agreements/{agreement_id}", "status"): lambda _rows: "done",
+    ("/console/clients/{client_id}/agreements", "what"): lambda _rows: "combinado do teste",
+    ("/console/clients/{client_id}/agreements", "owed_by"): lambda _rows: "client",
+    # A business day well after the suite's clock (a Wednesday, no holiday).
+    ("/console/clients/{client_id}/agreements", "due_on"): lambda _rows: "2030-06-05",
 }
 
 

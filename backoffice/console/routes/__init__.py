@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from backoffice.console.routes import (
+    agreements,
     auth,
     board,
     clients,
@@ -21,5 +22,6 @@ from backoffice.console.routes import (
 __all__ = ["ROUTE_MODULES"]
 
 ROUTE_MODULES: tuple[ModuleType, ...] = (
-    auth, home, board, inbox, events, reports, clients, conversation, team, status_page
+    auth, home, board, inbox, events, reports, clients, conversation, team, status_page,
+    agreements,
 )
