@@ -280,6 +280,21 @@ def _uf_beside_city(city: FieldRead, rows: list[Row]) -> FieldRead | None:
     return None
 
 
+def _cep_by_shape(rows: list[Row]) -> FieldRead | None:
+    """A CEP printed the Receita's way ("61.801-886") when its tiny label was not read: no
+    other number on a form has that shape. Only one such number: never a guess between two;
+    and never asserted on this alone."""
+    shaped = [w for row in rows for w in row.words
+              if re.fullmatch(r"\d{2}\.\d{3}-\d{3}", w.text.strip(EDGE_JUNK + " "))]
+    if len(shaped) != 1:
+        return None
+    raw = shaped[0].text
+    parsed = ids.parse_cep(raw)
+    if parsed is None or not parsed.valid:
+        return None
+    return FieldRead("cep", ids.Parsed(parsed.value, True, 1), raw, (shaped[0],), "scan")
+
+
 def extract_fields(
     page: Page, kind: str, *, today: date, unread: dict[str, FieldRead] | None = None
 ) -> tuple[dict[str, FieldRead], dict[str, str]]:
@@ -319,6 +334,11 @@ def extract_fields(
         if beside is not None:
             found["uf"] = beside
             missing.pop("uf", None)
+    if "cep" in FIELD_NAMES[kind] and "cep" not in found:
+        shaped = _cep_by_shape(rows)
+        if shaped is not None:
+            found["cep"] = shaped
+            missing.pop("cep", None)
     for name in FIELD_NAMES[kind]:
         if name in CHECKED_FIELDS and not (name in found and found[name].parsed.checked):
             taken = {f.parsed.value for f in found.values()}

@@ -176,3 +176,10 @@ def test_a_label_with_values_both_ways_follows_the_pages_convention() -> None:
     found, _ = extract_fields(skewed, "cnpj_card", today=TODAY)
     assert found["nome_fantasia"].parsed.value == "MUNDO ANIMAL"  # values sit under labels
     assert found["nome_fantasia"].via == "below"
+
+
+def test_a_receita_cep_is_known_by_its_shape_when_its_label_is_lost() -> None:
+    card = Page(tuple(w for w in receita_card().words if w.text != "CEP"), 1000, 1000)
+    found, _ = extract_fields(card, "cnpj_card", today=TODAY)
+    assert found["cep"].parsed.value == "61801886" and found["cep"].via == "scan"
+    assert found["cep"].parsed.repairs == 1
