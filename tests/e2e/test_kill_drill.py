@@ -77,7 +77,7 @@ async def _drill(
         url=f"http://127.0.0.1:{port}",
         public_url=PUBLIC_URL,
         rate=10.0,
-        retries=5,
+        retries=20,  # 40 s of connection refused: a restart on a loaded machine is slow
         retry_delay_s=2.0,
         total_s=None,
     )
