@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 from PIL import Image
 
+from bot.documents.confidence import ASSERTED
 from bot.documents.fields import FieldRead
 from bot.documents.imaging import Prepared, crop
 from bot.documents.labels import find_labels
@@ -64,3 +65,15 @@ def with_zone(name: str, read: FieldRead | None,
 def is_cin(page: Page) -> bool:
     """The page names itself the Carteira de Identidade Nacional."""
     return bool(find_labels(page.rows(), {"cin": ("CARTEIRA DE IDENTIDADE NACIONAL",)}))
+
+
+def cin_number(fields: dict[str, str], confidence: dict[str, float],
+               warnings: list[str]) -> list[str]:
+    """On the CIN the number is the CPF: a CIN whose RG was not read takes its CPF (``fields``
+    and ``confidence`` are filled in place); returns the warnings to keep."""
+    if "rg" in fields or "cpf" not in fields:
+        return warnings
+    fields["rg"] = fields["cpf"]
+    confidence["rg"] = confidence["cpf"]
+    kept = [w for w in warnings if not w.startswith("rg:")]
+    return kept + (["rg: uncertain, please confirm"] if confidence["rg"] < ASSERTED else [])

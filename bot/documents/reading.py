@@ -16,7 +16,7 @@ from PIL import Image
 
 from bot.documents import pdf as pdf_pages
 from bot.documents.accents import lost_accent_words, star_run
-from bot.documents.cin import is_cin, read_zone, with_zone
+from bot.documents.cin import cin_number, is_cin, read_zone, with_zone
 from bot.documents.confidence import ASSERTED, TEXT_FIELDS, Evidence, score
 from bot.documents.contract import contract_fields
 from bot.documents.contract import field_names as contract_field_names
@@ -238,7 +238,7 @@ def _from_page(page: Page, *, kind: str, opts: ReadOptions) -> Extraction:
         _record(result, name, read, missing, Evidence(text_layer=read is None or
                                                       read.via != "mrz", agrees=agrees))
     if chosen == "rg" and (zone is not None or is_cin(page)):
-        _cin_number(result)
+        result.warnings = cin_number(result.fields, result.confidence, result.warnings)
     return result
 
 
@@ -360,19 +360,8 @@ def _from_passes(
                             lost_accent=lost, agrees=agrees)
         _record(result, name, read, run.missing, evidence)
     if run.kind == "rg" and (zone is not None or is_cin(first)):
-        _cin_number(result)
+        result.warnings = cin_number(result.fields, result.confidence, result.warnings)
     return result
-
-
-def _cin_number(result: Extraction) -> None:
-    """On the CIN the number is the CPF: a CIN whose RG was not read takes its CPF."""
-    if "rg" in result.fields or "cpf" not in result.fields:
-        return
-    result.fields["rg"] = result.fields["cpf"]
-    result.confidence["rg"] = result.confidence["cpf"]
-    result.warnings = [w for w in result.warnings if not w.startswith("rg:")]
-    if result.confidence["rg"] < ASSERTED:
-        result.warnings.append("rg: uncertain, please confirm")
 
 
 def _choose(run: _Passes, prepared: Prepared, *, ocr: OcrEngine,
