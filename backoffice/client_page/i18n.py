@@ -9,14 +9,9 @@ then ``pybabel update -i /tmp/page.pot -d backoffice/client_page/locale`` keep i
 from __future__ import annotations
 
 import gettext
-import io
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
-
-from backoffice.console.i18n import LANGUAGES
+from backoffice.console.i18n import load_translations
 
 __all__ = ["LOCALE_DIR", "load_page_translations", "page_language"]
 
@@ -24,19 +19,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 
 
 def load_page_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, gettext.NullTranslations]:
-    """Language code → translations; English is the message ids themselves."""
-    result: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
-    for language in LANGUAGES:
-        po = locale_dir / language / "LC_MESSAGES" / "messages.po"
-        if not po.exists():
-            continue
-        with po.open("rb") as source:
-            catalog = read_po(source, locale=language)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        result[language] = Translations(buffer)
-    return result
+    """Language code → translations of the page's catalogue (the console's loader)."""
+    return load_translations(locale_dir)
 
 
 def page_language(conversation_language: str | None) -> str:

@@ -23,11 +23,12 @@ DEFAULT_LANGUAGE = "pt_BR"
 LANGUAGES = {"pt_BR": "Português (Brasil)", "en": "English"}
 
 
-def load_translations() -> dict[str, gettext.NullTranslations]:
-    """Language code → translations; English is the message ids themselves."""
+def load_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, gettext.NullTranslations]:
+    """Language code → translations; English is the message ids themselves. ``locale_dir``
+    names another catalogue of the same shape (the status page has its own)."""
     result: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
     for language in LANGUAGES:
-        po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+        po = locale_dir / language / "LC_MESSAGES" / "messages.po"
         if not po.exists():
             continue
         with po.open("rb") as source:
