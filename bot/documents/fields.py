@@ -268,11 +268,11 @@ def _uf_beside_city(city: FieldRead, rows: list[Row]) -> FieldRead | None:
     ("UF" has two letters: OCR garbles it more often than the state under it)."""
     if not city.words:
         return None
-    last = city.words[-1]
+    first = city.words[0]
     for row in rows:
-        if last not in row.words:
+        if first not in row.words:
             continue
-        after = [w for w in row.words if w.left > last.right]
+        after = [w for w in row.words if w.left > first.right]
         for word in after[:3]:
             token = word.text.strip(EDGE_JUNK + " ")
             if token in ids.UFS and word.conf >= 50:

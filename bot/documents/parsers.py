@@ -72,6 +72,9 @@ def parse_place(raw: str) -> ids.Parsed | None:
     elif re.search(r"\s[-–/]\s|,", text):
         text = re.split(r"\s[-–/]\s|,", text)[0]
     text = text.translate(str.maketrans("0158", "OISB")).strip(EDGE_JUNK + " ")
+    words = text.split()
+    if len(words) >= 2 and words[-1].upper() in ids.UFS:
+        text = " ".join(words[:-1])  # the state's box ran into the city's: no city ends so
     if len(text) < 2:
         return None
     ok = re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ'’ -]+", text) is not None

@@ -183,3 +183,14 @@ def test_a_receita_cep_is_known_by_its_shape_when_its_label_is_lost() -> None:
     found, _ = extract_fields(card, "cnpj_card", today=TODAY)
     assert found["cep"].parsed.value == "61801886" and found["cep"].via == "scan"
     assert found["cep"].parsed.repairs == 1
+
+
+def test_a_state_run_into_the_citys_box_is_not_part_of_the_city() -> None:
+    city = parse_place("MANAUS AM")
+    assert city is not None and city.value == "MANAUS"
+    card = Page(tuple(w for w in receita_card().words if w.text != "UF"), 1000, 1000)
+    moved = Page(tuple(Word(w.text, 300 + (w.left - 600) * 0.1 + 60, w.top, 300 + (w.right - 600)
+                            * 0.1 + 80, w.bottom) if w.text == "AM" else w for w in card.words),
+                 1000, 1000)
+    found, _ = extract_fields(moved, "cnpj_card", today=TODAY)
+    assert found["municipio"].parsed.value == "MANAUS" and found["uf"].parsed.value == "AM"
