@@ -3,8 +3,8 @@ stages as a timeline, the current stage with its expected date (the SLA's due in
 business time), the documents, what the company is doing, the CSM, the next training and the
 stage history. Built inside the request's transaction; reads only.
 
-The back-office records no deadline agreed with the client (its SLA pauses carry staff's own
-words, not for the client's eyes), so "what was agreed" is the stage history with dates.
+"What was agreed" is the agreements staff recorded with the client (``backoffice.agreements``;
+lines in ``agreements.py``) beside the stage history with dates.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice.client_page.agreements import AgreementLine, agreement_lines
 from backoffice.client_page.context import ClientPageContext
 from backoffice.client_page.deps import LinkAccess
 from backoffice.client_page.documents import DocumentLine, document_lines
@@ -76,6 +77,7 @@ class StatusPageView:
     chat_url: str | None
     training: TrainingLine | None  # the booked session, else the last one held
     history: tuple[HistoryLine, ...]
+    agreements: tuple[AgreementLine, ...] = ()
 
     @property
     def pending_documents(self) -> tuple[DocumentLine, ...]:
@@ -221,5 +223,8 @@ def build_view(session: Session, access: LinkAccess, page: ClientPageContext) ->
                 to_label=_label(c.to_stage, language),
             )
             for c in history
+        ),
+        agreements=agreement_lines(
+            session, onboarding.id, language=language, now=now, timezone=page.timezone
         ),
     )
