@@ -31,6 +31,57 @@ UNITS = {"energia": "kWh", "água": "m³", "telefone": "min"}
 MONTHS = ("JAN", "FEV", "MAR", "ABR", "MAI", "JUN", "JUL", "AGO", "SET", "OUT", "NOV", "DEZ")
 
 
+def _address(pen: Pen, *, y: float, beside: bool, lines: tuple[str, str, str, str, str]) -> float:
+    """The supply address under the holder: labelled, or a bare block; returns the y below."""
+    street, district, cep, municipio, uf = lines
+    if pen.rng.random() < 0.5:
+        return pen.field(10, y, label(pen.fam, "endereco", pen.rng), street, name="endereco",
+                         beside=beside, colon=True, max_width=100,
+                         extra=(f"{district} - CEP {cep[:5]}-{cep[5:]}",
+                                f"{municipio} - {uf}")) + 1
+    # unlabelled address block, as many bills print it under the name
+    for i, line in enumerate((street, district, f"{cep[:5]}-{cep[5:]} {municipio}/{uf}")):
+        pen.text(10, y + i * 4.2, line, pen.value_pt, bold=False, max_width=100)
+    return y + 14
+
+
+def _dates(pen: Pen, *, issued: date, due: date) -> None:
+    """The boxes of dates on the right, the issue date among others, in a random order."""
+    fam, rng = pen.fam, pen.rng
+    ref = f"{MONTHS[issued.month - 1]}/{issued.year}"
+    dates = [(label(fam, "emissao", rng), fmt_date(issued), "data_emissao"),
+             (label(fam, "vencimento", rng), fmt_date(due), ""),
+             ("REFERÊNCIA", ref, ""),
+             ("LEITURA ANTERIOR", fmt_date(issued - timedelta(days=31)), "")]
+    rng.shuffle(dates)
+    for i, (lab, value, name) in enumerate(dates):
+        pen.box(115.0, 28 + i * 9.5, 85, 9)
+        pen.field(116.5, 29 + i * 9.5, lab, value, name=name)
+
+
+def _footer(pen: Pen, *, y: float, issued: date, service: str) -> float:
+    """Consumption history, the total and the bar code; returns the page's height."""
+    rng, lay = pen.rng, pen.lay
+    pen.text(10, y, "HISTÓRICO DE CONSUMO", 8, bold=True)
+    for i in range(6):
+        month = MONTHS[(issued.month - 2 - i) % 12]
+        amount = rng.randrange(80, 600)
+        pen.text(10, y + 6 + i * 4.5, f"{month}  {amount} {UNITS[service]}",
+                 7, font=pen.value_font)
+        lay.blocks.append(Block(40, y + 6.5 + i * 4.5, amount / 12, 2.5, (150, 150, 150)))
+    total = rng.randrange(4000, 90000) / 100
+    pen.box(115, y, 85, 16)
+    pen.text(117, y + 2, "TOTAL A PAGAR", 8, bold=True)
+    pen.text(117, y + 8, f"R$ {total:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
+             12, bold=True)
+    y += 36
+    digits = " ".join(f"{rng.randrange(10**11):011d}-{rng.randrange(10)}" for _ in range(4))
+    pen.text(10, y, digits, 8, font=pen.fam.mono[0])
+    pen.bars(10, y + 6, 150, 13)
+    pen.text(10, y + 24, "Autenticação mecânica", 6)
+    return y + 32
+
+
 def bill(*, fam: Family, rng: random.Random, today: date) -> tuple[Pen, dict[str, str]]:
     """A bill drawn in ``fam`` and its truth (see the module docstring)."""
     lay = Layout(width=210.0, height=200.0)
@@ -53,45 +104,9 @@ def bill(*, fam: Family, rng: random.Random, today: date) -> tuple[Pen, dict[str
     pen.text(8, 13, f"CNPJ {fmt_cnpj(make_cnpj(rng))} - CONTA DE {service.upper()}", 7,
              ink=(255, 255, 255))
     beside = rng.random() < fam.beside_share
-    y = 30.0
-    y = pen.field(10, y, label(fam, "titular", rng), holder, name="titular", beside=beside,
+    y = pen.field(10, 30.0, label(fam, "titular", rng), holder, name="titular", beside=beside,
                   colon=True, max_width=100) + 1
-    if rng.random() < 0.5:
-        y = pen.field(10, y, label(fam, "endereco", rng), street, name="endereco",
-                      beside=beside, colon=True, max_width=100,
-                      extra=(f"{district} - CEP {cep[:5]}-{cep[5:]}",
-                             f"{municipio} - {uf}")) + 1
-    else:  # unlabelled address block, as many bills print it under the name
-        for i, line in enumerate((street, district, f"{cep[:5]}-{cep[5:]} {municipio}/{uf}")):
-            pen.text(10, y + i * 4.2, line, pen.value_pt, bold=False, max_width=100)
-        y += 14
-    ref = f"{MONTHS[issued.month - 1]}/{issued.year}"
-    dates = [(label(fam, "emissao", rng), fmt_date(issued), "data_emissao"),
-             (label(fam, "vencimento", rng), fmt_date(due), ""),
-             ("REFERÊNCIA", ref, ""),
-             ("LEITURA ANTERIOR", fmt_date(issued - timedelta(days=31)), "")]
-    rng.shuffle(dates)
-    x = 115.0
-    for i, (lab, value, name) in enumerate(dates):
-        pen.box(x, 28 + i * 9.5, 85, 9)
-        pen.field(x + 1.5, 29 + i * 9.5, lab, value, name=name)
-    y = max(y, 70.0) + 4
-    pen.text(10, y, "HISTÓRICO DE CONSUMO", 8, bold=True)
-    for i in range(6):
-        month = MONTHS[(issued.month - 2 - i) % 12]
-        amount = rng.randrange(80, 600)
-        pen.text(10, y + 6 + i * 4.5, f"{month}  {amount} {UNITS[service]}",
-                 7, font=pen.value_font)
-        lay.blocks.append(Block(40, y + 6.5 + i * 4.5, amount / 12, 2.5, (150, 150, 150)))
-    total = rng.randrange(4000, 90000) / 100
-    pen.box(115, y, 85, 16)
-    pen.text(117, y + 2, "TOTAL A PAGAR", 8, bold=True)
-    pen.text(117, y + 8, f"R$ {total:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
-             12, bold=True)
-    y += 36
-    digits = " ".join(f"{rng.randrange(10**11):011d}-{rng.randrange(10)}" for _ in range(4))
-    pen.text(10, y, digits, 8, font=fam.mono[0])
-    pen.bars(10, y + 6, 150, 13)
-    pen.text(10, y + 24, "Autenticação mecânica", 6)
-    lay.height = y + 32
+    y = _address(pen, y=y, beside=beside, lines=(street, district, cep, municipio, uf))
+    _dates(pen, issued=issued, due=due)
+    lay.height = _footer(pen, y=max(y, 70.0) + 4, issued=issued, service=service)
     return pen, truth

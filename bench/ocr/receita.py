@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from datetime import date
+from typing import Protocol
 
 from bench.ocr.families import Family
 from bench.ocr.forms import Pen
@@ -33,33 +34,48 @@ def _plain(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
-def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: date) -> Pen:
-    """The card of ``company`` drawn in ``fam``; ``pen.boxes`` names where the values are."""
-    lay = Layout(width=200.0, height=175.0)
-    fonts = ("LiberationSans", "DejaVuSans", "DejaVuSansCondensed") if fam.name == "tuning" \
-        else fam.sans
-    pen = Pen.start(lay, fam, rng, fonts=fonts, label_ink=(30, 30, 30))
-    pen.value_bold = fam.name == "tuning" or rng.random() < 0.5
-    plain = fam.name == "heldout" and rng.random() < 0.3
+Row = list[tuple[float, str, str, str]]  # per box: width (mm), label, value, truth name
 
-    def lab(text: str) -> str:
-        return _plain(text) if plain else text
 
-    h = rng.uniform(8.5, 10.0) if fam.name == "tuning" else rng.uniform(8.0, 11.5)
-    h = max(h, pen.field_height() + 0.6)  # the box holds its label and value
+def _rows(company: Company, rng: random.Random) -> list[Row]:
+    """The card's boxes below its first row, in the Receita's order."""
+    cep = company.cep
+    porte = rng.choice(("ME", "EPP", "DEMAIS"))
+    activity = rng.choice(ACTIVITIES)
+    secondary = rng.choice(("Não informada", *ACTIVITIES))
+    nature = rng.choice(NATURES)
+    complement = rng.choice(("********", "SALA 2", "LOJA A"))
+    cep_text = f"{cep[:2]}.{cep[2:5]}-{cep[5:]}" if rng.random() < 0.8 else f"{cep[:5]}-{cep[5:]}"
+    phone = (f"({rng.randrange(11, 99)}) {rng.randrange(2000, 9999)}-"
+             f"{rng.randrange(1000, 9999)}")
+    return [
+        [(190, "NOME EMPRESARIAL", company.razao_social, "razao_social")],
+        [(150, "TÍTULO DO ESTABELECIMENTO (NOME DE FANTASIA)", company.nome_fantasia or "********",
+          "nome_fantasia"), (40, "PORTE", porte, "")],
+        [(190, "CÓDIGO E DESCRIÇÃO DA ATIVIDADE ECONÔMICA PRINCIPAL", activity, "")],
+        [(190, "CÓDIGO E DESCRIÇÃO DAS ATIVIDADES ECONÔMICAS SECUNDÁRIAS", secondary, "")],
+        [(190, "CÓDIGO E DESCRIÇÃO DA NATUREZA JURÍDICA", nature, "")],
+        [(110, "LOGRADOURO", company.street, ""), (25, "NÚMERO", company.number, ""),
+         (55, "COMPLEMENTO", complement, "")],
+        [(35, "CEP", cep_text, "cep"), (60, "BAIRRO/DISTRITO", company.district, ""),
+         (75, "MUNICÍPIO", company.municipio, "municipio"), (20, "UF", company.uf, "uf")],
+        [(110, "ENDEREÇO ELETRÔNICO", "CONTATO@EMPRESA.COM.BR", ""), (80, "TELEFONE", phone, "")],
+        [(190, "ENTE FEDERATIVO RESPONSÁVEL (EFR)", "*****", "")],
+        [(120, "SITUAÇÃO CADASTRAL", company.situacao, "situacao_cadastral"),
+         (70, "DATA DA SITUAÇÃO CADASTRAL", fmt_date(company.situacao_date), "")],
+        [(190, "MOTIVO DE SITUAÇÃO CADASTRAL", "", "")],
+        [(120, "SITUAÇÃO ESPECIAL", "********", ""),
+         (70, "DATA DA SITUAÇÃO ESPECIAL", "********", "")],
+    ]
+
+
+def _first_row(pen: Pen, company: Company, *, y: float, cell: Cell) -> float:
+    """Header, then inscription number, the title box and the opening date; returns its y."""
     x0, w = 5.0, 190.0
-
-    def cell(x: float, y: float, cw: float, label: str, value: str, *, name: str = "",
-             extra: tuple[str, ...] = (), ch: float = 0.0) -> None:
-        pen.box(x, y, cw, ch or h)
-        pen.field(x + 1.2, y + 0.6, lab(label), value, name=name, extra=extra,
-                  max_width=cw - 2.4)
-
     pen.box(x0, 5, w, 16)
-    lay.blocks.append(Block(x0 + 3, 6.5, 13, 13, (150, 150, 150), round=True))
+    pen.lay.blocks.append(Block(x0 + 3, 6.5, 13, 13, (150, 150, 150), round=True))
     pen.text(x0, 7, "REPÚBLICA FEDERATIVA DO BRASIL", 11, bold=True, center_in=w)
     pen.text(x0, 12.5, "CADASTRO NACIONAL DA PESSOA JURÍDICA", 11, bold=True, center_in=w)
-    y = 21.0
     branch = "MATRIZ" if company.cnpj[8:12] == "0001" else "FILIAL"
     first = max(13.0, pen.field_height(2) + 0.6)
     cell(x0, y, 48, "NÚMERO DE INSCRIÇÃO", fmt_cnpj(company.cnpj), name="cnpj", extra=(branch,),
@@ -70,49 +86,43 @@ def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: dat
     pen.text(x0 + 48, y + 6.5, "CADASTRAL", 7.5, bold=True, center_in=100)
     cell(x0 + 148, y, 42, "DATA DE ABERTURA", fmt_date(company.data_abertura),
          name="data_abertura", ch=first)
-    y += first
-    cell(x0, y, w, "NOME EMPRESARIAL", company.razao_social, name="razao_social")
-    y += h
-    cell(x0, y, 150, "TÍTULO DO ESTABELECIMENTO (NOME DE FANTASIA)",
-         company.nome_fantasia or "********", name="nome_fantasia")
-    cell(x0 + 150, y, 40, "PORTE", rng.choice(("ME", "EPP", "DEMAIS")))
-    y += h
-    cell(x0, y, w, "CÓDIGO E DESCRIÇÃO DA ATIVIDADE ECONÔMICA PRINCIPAL", rng.choice(ACTIVITIES))
-    y += h
-    cell(x0, y, w, "CÓDIGO E DESCRIÇÃO DAS ATIVIDADES ECONÔMICAS SECUNDÁRIAS",
-         rng.choice(("Não informada", *ACTIVITIES)))
-    y += h
-    cell(x0, y, w, "CÓDIGO E DESCRIÇÃO DA NATUREZA JURÍDICA", rng.choice(NATURES))
-    y += h
-    cell(x0, y, 110, "LOGRADOURO", company.street)
-    cell(x0 + 110, y, 25, "NÚMERO", company.number)
-    cell(x0 + 135, y, 55, "COMPLEMENTO", rng.choice(("********", "SALA 2", "LOJA A")))
-    y += h
-    cep = company.cep
-    cep_text = f"{cep[:2]}.{cep[2:5]}-{cep[5:]}" if rng.random() < 0.8 else f"{cep[:5]}-{cep[5:]}"
-    cell(x0, y, 35, "CEP", cep_text, name="cep")
-    cell(x0 + 35, y, 60, "BAIRRO/DISTRITO", company.district)
-    cell(x0 + 95, y, 75, "MUNICÍPIO", company.municipio, name="municipio")
-    cell(x0 + 170, y, 20, "UF", company.uf, name="uf")
-    y += h
-    cell(x0, y, 110, "ENDEREÇO ELETRÔNICO", "CONTATO@EMPRESA.COM.BR")
-    cell(x0 + 110, y, 80, "TELEFONE", f"({rng.randrange(11, 99)}) {rng.randrange(2000, 9999)}-"
-         f"{rng.randrange(1000, 9999)}")
-    y += h
-    cell(x0, y, w, "ENTE FEDERATIVO RESPONSÁVEL (EFR)", "*****")
-    y += h
-    cell(x0, y, 120, "SITUAÇÃO CADASTRAL", company.situacao, name="situacao_cadastral")
-    cell(x0 + 120, y, 70, "DATA DA SITUAÇÃO CADASTRAL", fmt_date(company.situacao_date))
-    y += h
-    cell(x0, y, w, "MOTIVO DE SITUAÇÃO CADASTRAL", "")
-    y += h
-    cell(x0, y, 120, "SITUAÇÃO ESPECIAL", "********")
-    cell(x0 + 120, y, 70, "DATA DA SITUAÇÃO ESPECIAL", "********")
-    y += h + 3
-    pen.text(x0, y, "Aprovado pela Instrução Normativa RFB nº 2.119, de 06 de dezembro de 2022.",
-             7, center_in=w)
-    pen.text(x0, y + 5, f"Emitido no dia {fmt_date(emitted)} às {rng.randrange(7, 22):02d}:"
+    return y + first
+
+
+class Cell(Protocol):
+    def __call__(self, x: float, y: float, cw: float, label: str, value: str, *,
+                 name: str = "", extra: tuple[str, ...] = (), ch: float = 0.0) -> None: ...
+
+
+def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: date) -> Pen:
+    """The card of ``company`` drawn in ``fam``; ``pen.boxes`` names where the values are."""
+    lay = Layout(width=200.0, height=175.0)
+    fonts = ("LiberationSans", "DejaVuSans", "DejaVuSansCondensed") if fam.name == "tuning" \
+        else fam.sans
+    pen = Pen.start(lay, fam, rng, fonts=fonts, label_ink=(30, 30, 30))
+    pen.value_bold = fam.name == "tuning" or rng.random() < 0.5
+    plain = fam.name == "heldout" and rng.random() < 0.3
+    h = rng.uniform(8.5, 10.0) if fam.name == "tuning" else rng.uniform(8.0, 11.5)
+    h = max(h, pen.field_height() + 0.6)  # the box holds its label and value
+
+    def cell(x: float, y: float, cw: float, label: str, value: str, *, name: str = "",
+             extra: tuple[str, ...] = (), ch: float = 0.0) -> None:
+        pen.box(x, y, cw, ch or h)
+        pen.field(x + 1.2, y + 0.6, _plain(label) if plain else label, value, name=name,
+                  extra=extra, max_width=cw - 2.4)
+
+    y = _first_row(pen, company, y=21.0, cell=cell)
+    for row in _rows(company, rng):
+        x = 5.0
+        for width, label, value, name in row:
+            cell(x, y, width, label, value, name=name)
+            x += width
+        y += h
+    y += 3
+    pen.text(5, y, "Aprovado pela Instrução Normativa RFB nº 2.119, de 06 de dezembro de 2022.",
+             7, center_in=190)
+    pen.text(5, y + 5, f"Emitido no dia {fmt_date(emitted)} às {rng.randrange(7, 22):02d}:"
              f"{rng.randrange(60):02d}:{rng.randrange(60):02d} (data e hora de Brasília).",
-             7, center_in=w)
+             7, center_in=190)
     lay.height = y + 14
     return pen

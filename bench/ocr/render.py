@@ -93,7 +93,7 @@ def render_image(lay: Layout, *, px_per_mm: float, rng: random.Random) -> Image.
 
 
 def _pdf_fonts(pdf: FPDF, lay: Layout) -> None:
-    for family in {lay.font} | {t.font for t in lay.texts if t.font}:
+    for family in sorted({lay.font} | {t.font for t in lay.texts if t.font}):  # stable bytes
         pdf.add_font(family, "", str(font_path(family, bold=False)))
         pdf.add_font(family, "B", str(font_path(family, bold=True)))
 
