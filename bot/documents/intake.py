@@ -3,6 +3,10 @@
 The real type comes from the content (magic bytes, then Pillow or PDFium opening it), never
 from the file name or the MIME type the channel declared. Every refusal is a
 ``DocumentRejected`` with a specific, friendly message in Portuguese and English.
+
+A photo the reader cannot use (``bot.documents.quality``: blurred, cut by the frame, glare
+over the text, too small or far, too dark) is refused here too, at once, with the reason and
+a tip for the next photo — the client does not wait for a reading that would fail.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import pypdfium2 as pdfium
 from PIL import Image, UnidentifiedImageError
 
 from bot.documents.errors import DocumentRejected
-from bot.documents.imaging import heif_available
+from bot.documents.imaging import heif_available, load_image
+from bot.documents.photo_advice import photo_refusal
+from bot.documents.quality import QualityThresholds, measure_quality
 
 MB = 1024 * 1024
 HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
@@ -30,6 +36,8 @@ class IntakeLimits:
     max_pixels: int = 40_000_000
     max_pdf_pages: int = 2  # more pages are accepted, but only these are read
     min_side: int = 200  # px: smaller images cannot hold a readable document
+    check_photo: bool = True  # refuse photos the reader cannot use (quality.py), at once
+    quality: QualityThresholds = field(default_factory=QualityThresholds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +216,8 @@ def inspect_upload(
     digest = hashlib.sha256(data).hexdigest()
     if mime != "application/pdf":
         width, height = _check_image(data, limits)
+        if limits.check_photo:
+            check_photo(data, limits.quality)
         return Upload(digest, len(data), mime, page_count=1, pages_to_read=1, width=width,
                       height=height, filename=filename, declared_type=declared_type)
     pages = _check_pdf(data)
@@ -222,3 +232,17 @@ def inspect_upload(
     return Upload(digest, len(data), mime, page_count=pages,
                   pages_to_read=min(pages, limits.max_pdf_pages), notices=notices,
                   filename=filename, declared_type=declared_type)
+
+
+def check_photo(data: bytes, thresholds: QualityThresholds | None = None) -> None:
+    """Raise ``DocumentRejected`` (code ``photo_<reason>``) for a photo the reader cannot use.
+
+    A picture where no letters are found at all is let through: it is not a document photo
+    gone wrong but something else (the reader then says it did not recognize a document).
+    """
+    image = load_image(data)
+    quality = measure_quality(image, thresholds)
+    if quality.readable or quality.text_height == 0:
+        return
+    refusal = photo_refusal(quality)
+    raise DocumentRejected(refusal.code, refusal.message_pt, refusal.message_en)

@@ -1,9 +1,18 @@
-"""Is a photo good enough to read? Measured sharpness, letter size and contrast, with a tip.
+"""Is a photo good enough to read? Measured sharpness, letter size, light, cut edges and glare.
 
 Sharpness is the variance of the Laplacian of the illumination-corrected grey, measured after
 scaling the image so letters have a standard height (otherwise a downscaled blurry photo would
 look sharp). A verdict of ``poor`` caps the confidence of what is read; ``unreadable`` skips
-OCR and returns the tip instead of a wrong reading.
+OCR: the client is told the reason at once (``bot.documents.intake.photo_refusal``), not a
+wrong reading after a wait.
+
+Every measurement is physical, none is tuned to one drawing of a document:
+
+- *cut*: letters touching the frame — the document's edge went past the picture and took
+  text with it (a scan whose page fills the frame keeps its margins and is not cut);
+- *glare*: a blob of clipped, near-white light brighter than the paper around it, lying
+  across text rows (ink left and right of it, little inside it): the words under it are gone;
+- *dark*: the paper itself is dark grey (an unlit room), or paper and ink are too close.
 """
 
 from __future__ import annotations
@@ -26,6 +35,17 @@ TIP_EN = (
 )
 STANDARD_HEIGHT = 20.0  # letters are scaled to this height (px) before measuring sharpness
 
+# Reason codes, most useful first when several apply: what the client should change first.
+TOO_SMALL = "letters too small"
+BLURRED = "blurred"
+CUT = "cropped"
+GLARE = "glare"
+DARK = "too dark"
+LOW_CONTRAST = "low contrast"
+REASON_ORDER = (CUT, GLARE, DARK, TOO_SMALL, BLURRED, LOW_CONTRAST)
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions of the image
+
 
 @dataclass(frozen=True, slots=True)
 class QualityThresholds:
@@ -33,13 +53,25 @@ class QualityThresholds:
     poor_text_height: float = 10.0
     min_sharpness: float = 180.0
     poor_sharpness: float = 420.0
+    min_steadiness: float = 200.0  # the weakest direction's step energy: a shaken photo
     min_contrast: float = 50.0
     poor_contrast: float = 90.0
+    min_paper: float = 70.0  # grey level of the paper (90th percentile); below: too dark
+    poor_paper: float = 110.0
+    cut_letters: int = 4  # letters cut by one edge of the frame before the photo is "cropped"
+    # share of the text's extent under glare that hides words (a word-sized blob is ~0.003 of
+    # a card's text): refused
+    glare_share: float = 0.002
+    poor_glare_share: float = 0.002  # no "poor" for glare: it hides words or it does not
 
 
 @dataclass(frozen=True, slots=True)
 class ImageQuality:
-    """Measurements of one image and the verdict: ``ok``, ``poor`` or ``unreadable``."""
+    """Measurements of one image and the verdict: ``ok``, ``poor`` or ``unreadable``.
+
+    ``reasons`` holds the codes above (most useful first); ``cut_edges`` the sides of the
+    frame that cut text; ``glare_box`` where the largest glare over text is.
+    """
 
     width: int
     height: int
@@ -48,10 +80,19 @@ class ImageQuality:
     contrast: float
     verdict: str
     reasons: tuple[str, ...] = field(default=())
+    paper: float = 255.0
+    glare: float = 0.0
+    glare_box: Box | None = None
+    cut_edges: tuple[str, ...] = ()
 
     @property
     def readable(self) -> bool:
         return self.verdict != "unreadable"
+
+    @property
+    def main_reason(self) -> str:
+        """The reason to tell the client first ("" when nothing is wrong)."""
+        return self.reasons[0] if self.reasons else ""
 
 
 def measure_quality(
@@ -69,33 +110,245 @@ def measure_quality(
     hist = np.cumsum(np.bincount(gray.astype(np.uint8).ravel(), minlength=256))
     lo = float(np.searchsorted(hist, 0.02 * hist[-1]))
     hi = float(np.searchsorted(hist, 0.98 * hist[-1]))
+    paper = float(np.searchsorted(hist, 0.90 * hist[-1]))
     contrast = hi - lo
     if flat is None:
         flat = correct_illumination(gray)
     ink = flat < otsu_threshold(flat)
-    letters = text_height(ink)
-    sharpness = 0.0
-    if letters > 0:
-        factor = STANDARD_HEIGHT / letters
-        size = (max(round(image.width * factor), 8), max(round(image.height * factor), 8))
-        scaled = np.asarray(Image.fromarray(flat.astype(np.uint8)).resize(
-            size, Image.Resampling.BILINEAR), dtype=np.float32)
-        lap = ndimage.laplace(scaled)
-        text_zone = ndimage.binary_dilation(scaled < otsu_threshold(scaled), iterations=2)
-        sharpness = float(lap[text_zone].var()) if text_zone.any() else 0.0
-    reasons: list[str] = []
-    verdict = "ok"
+    letters = text_height(ink, gray=gray)  # GEO: letters on the paper only
+    sharpness, steadiness = _sharpness(flat, letters, image.size)
+    paper = _paper_level(gray, ink, fallback=paper)
+    edges = cut_edges(ink, letters, gray=gray, paper=paper) if letters > 0 else []
+    edges += [(side, limits.cut_letters) for side in page_past_frame(gray, paper=paper)]
+    glare, box = glare_over_text(gray, ink, letters) if letters > 0 else (0.0, None)
+    hard: list[str] = []
+    soft: list[str] = []
     checks = (
-        ("letters too small", letters, limits.min_text_height, limits.poor_text_height),
-        ("blurred", sharpness, limits.min_sharpness, limits.poor_sharpness),
-        ("low contrast", contrast, limits.min_contrast, limits.poor_contrast),
+        (TOO_SMALL, letters, limits.min_text_height, limits.poor_text_height),
+        (BLURRED, sharpness, limits.min_sharpness, limits.poor_sharpness),
+        (BLURRED, steadiness, limits.min_steadiness, limits.min_steadiness),
+        (DARK, paper, limits.min_paper, limits.poor_paper),
+        (LOW_CONTRAST, contrast, limits.min_contrast, limits.poor_contrast),
+        (GLARE, -glare, -limits.glare_share, -limits.poor_glare_share),
     )
-    for reason, value, hard, soft in checks:
-        if value < hard:
-            verdict = "unreadable"
-            reasons.append(reason)
-        elif value < soft:
-            verdict = "poor" if verdict == "ok" else verdict
-            reasons.append(reason)
-    return ImageQuality(image.width, image.height, round(letters, 1), round(sharpness, 1),
-                        round(contrast, 1), verdict, tuple(reasons))
+    for reason, value, unusable, weak in checks:
+        if value < unusable:
+            hard.append(reason)
+        elif value < weak:
+            soft.append(reason)
+    cut_sides = tuple(dict.fromkeys(side for side, count in edges if count >= limits.cut_letters))
+    if cut_sides:
+        hard.append(CUT)
+    if DARK in hard + soft and LOW_CONTRAST in hard + soft:
+        soft = [r for r in soft if r != LOW_CONTRAST]  # one cause: the light
+        hard = [r for r in hard if r != LOW_CONTRAST]
+    if BLURRED in hard and steadiness < limits.min_steadiness / 4:
+        hard = [r for r in hard if r != TOO_SMALL]  # smeared letters measure small
+    hard, soft = list(dict.fromkeys(hard)), [r for r in dict.fromkeys(soft) if r not in hard]
+    verdict = "unreadable" if hard else "poor" if soft else "ok"
+    reasons = sorted(hard, key=REASON_ORDER.index) + sorted(soft, key=REASON_ORDER.index)
+    return ImageQuality(
+        image.width, image.height, round(letters, 1), round(sharpness, 1), round(contrast, 1),
+        verdict, tuple(reasons), paper=paper, glare=round(glare, 4), glare_box=box,
+        cut_edges=cut_sides,
+    )
+
+
+def _sharpness(
+    flat: np.ndarray, letters: float, size: tuple[int, int]
+) -> tuple[float, float]:
+    """Over the text, letters scaled to ``STANDARD_HEIGHT``: the variance of the Laplacian
+    (focus), and the weakest of the mean squared steps along four directions (a shaken
+    phone smears along one direction, leaving the others sharp: the Laplacian misses it)."""
+    if letters <= 0:
+        return 0.0, 0.0
+    factor = STANDARD_HEIGHT / letters
+    scaled_size = (max(round(size[0] * factor), 8), max(round(size[1] * factor), 8))
+    scaled = np.asarray(Image.fromarray(flat.astype(np.uint8)).resize(
+        scaled_size, Image.Resampling.BILINEAR), dtype=np.float32)
+    text_zone = ndimage.binary_dilation(scaled < otsu_threshold(scaled), iterations=2)
+    if not text_zone.any():
+        return 0.0, 0.0
+    lap = ndimage.laplace(scaled)
+    steps = []
+    for shift in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        step = np.roll(scaled, shift, axis=(0, 1)) - scaled
+        steps.append(float(np.mean(step[text_zone] ** 2)))
+    return float(lap[text_zone].var()), min(steps)
+
+
+def _paper_level(gray: np.ndarray, ink: np.ndarray, *, fallback: float) -> float:
+    """How bright the document's paper is: the 90th percentile of the grey over the text's
+    extent (a small document on a dark table is not a dark photo)."""
+    rows, cols = np.nonzero(ink[::2, ::2])  # the text's ink is dense, a table's specks sparse
+    if rows.size < 50:
+        return fallback
+    lo_r, hi_r = (2 * np.percentile(rows, [5, 95])).astype(int)
+    lo_c, hi_c = (2 * np.percentile(cols, [5, 95])).astype(int)
+    area = gray[lo_r:hi_r + 1, lo_c:hi_c + 1]
+    return float(np.percentile(area, 90)) if area.size else fallback
+
+
+def cut_edges(
+    ink: np.ndarray, letters: float, *, gray: np.ndarray, paper: float
+) -> list[tuple[str, int]]:
+    """Per side of the frame, how many letter-sized ink shapes it cuts.
+
+    A shape touching the frame is a cut letter when it is about a letter tall or less and not
+    much wider than a few letters (rules, shadows and a table's edge are long or large, noise
+    specks are tiny) and it sits on paper: the frame's edge around it is about as bright as
+    the page (``paper``, the picture's bright level), not a dark table.
+    """
+    labels, count = ndimage.label(ink)
+    if count == 0:
+        return []
+    h, w = ink.shape
+    sides = {"top": labels[0, :], "bottom": labels[h - 1, :], "left": labels[:, 0],
+             "right": labels[:, w - 1]}
+    slices = ndimage.find_objects(labels)
+    sizes = ndimage.sum_labels(ink, labels, index=np.arange(1, count + 1))
+    result = []
+    for side, line in sides.items():
+        ids = {int(i) for i in np.unique(line) if i}
+        cut = 0
+        for index in ids:
+            sl = slices[index - 1]
+            if sl is None:
+                continue
+            sh, sw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+            along, across = (sw, sh) if side in ("top", "bottom") else (sh, sw)
+            # a letter cut by the frame: part of a letter across the edge, a letter or so along,
+            # with a stroke's worth of ink (photo noise gives specks of a few pixels)
+            if 0.4 * letters <= across <= 1.6 * letters and 0.3 * letters <= along <= 3 * letters \
+                    and sizes[index - 1] >= 0.15 * letters * letters \
+                    and _on_paper(gray, sl, side=side, letters=letters, paper=paper):
+                cut += 1
+        result.append((side, cut))
+    return result
+
+
+def page_past_frame(gray: np.ndarray, *, paper: float) -> list[str]:
+    """Sides where the page runs past the frame, in a photo that shows what is around it.
+
+    Along each side, the share of the frame's edge that is page-bright. When two sides show
+    the background (a table, a hand: almost no page) and another is mostly page, the page
+    was cut there. A scan, all page, and a photo with the whole page inside, none."""
+    small = np.asarray(Image.fromarray(gray.astype(np.uint8)).resize(
+        (max(gray.shape[1] // 4, 8), max(gray.shape[0] // 4, 8)), Image.Resampling.BOX),
+        dtype=np.float32)
+    page = small >= 0.75 * paper
+    depth = 2
+    shares = {"top": float(page[:depth].mean()), "bottom": float(page[-depth:].mean()),
+              "left": float(page[:, :depth].mean()), "right": float(page[:, -depth:].mean())}
+    if sum(share <= 0.1 for share in shares.values()) < 2:
+        return []  # not a page framed by its background: a scan (a coloured band at one edge)
+    return [side for side, share in shares.items() if share >= 0.4]
+
+
+def _on_paper(
+    gray: np.ndarray, sl: tuple[slice, slice], *, side: str, letters: float, paper: float
+) -> bool:
+    """The strip of frame edge around a shape is page-bright (its upper half, over ink)."""
+    reach = max(int(2 * letters), 4)
+    depth = max(int(letters), 2)
+    if side in ("top", "bottom"):
+        cols = slice(max(sl[1].start - reach, 0), sl[1].stop + reach)
+        rows = slice(0, depth) if side == "top" else slice(gray.shape[0] - depth, None)
+    else:
+        rows = slice(max(sl[0].start - reach, 0), sl[0].stop + reach)
+        cols = slice(0, depth) if side == "left" else slice(gray.shape[1] - depth, None)
+    strip = gray[rows, cols]
+    return strip.size > 0 and float(np.percentile(strip, 75)) >= 0.75 * paper
+
+
+def glare_over_text(gray: np.ndarray, ink: np.ndarray, letters: float) -> tuple[float, Box | None]:
+    """Share of the text area hidden under glare, and the box of the largest such glare.
+
+    Glare is light clipped to near white, brighter than the paper all around it (a ring
+    around the blob is darker on every side: a smooth shadow gradient is not glare), lying
+    where text rows run (ink beside it, little inside it): the words under it are gone.
+    """
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return 0.0, None
+    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    bright = gray >= 240.0
+    bright = ndimage.binary_opening(bright, iterations=max(int(letters // 2), 1))
+    labels, count = ndimage.label(bright)
+    if count == 0:
+        return 0.0, None
+    text_area = float((bottom - top) * (right - left))
+    density = float(ink[top:bottom, left:right].mean())
+    hidden, best, best_area = 0.0, None, 0.0
+    h, w = gray.shape
+    for index, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        blob = labels[sl] == index
+        size = float(blob.sum())
+        # a reflection is a spot on the page; the whole page (or a band across it) lit is not
+        too_big = size > 0.4 * text_area or sl[0].stop - sl[0].start > 0.6 * (bottom - top) \
+            or sl[1].stop - sl[1].start > 0.6 * (right - left)
+        # big enough to hide a word: a letter and a half tall, five letters wide
+        small = sl[0].stop - sl[0].start < 1.5 * letters or sl[1].stop - sl[1].start < 5 * letters
+        if small or too_big or not _brighter_than_around(
+                gray, labels, index, sl):
+            continue
+        if not _hides_text(ink, sl, blob, density=density, letters=letters):
+            continue
+        hidden += size
+        if size > best_area:
+            best_area = size
+            best = (sl[1].start / w, sl[0].start / h, sl[1].stop / w, sl[0].stop / h)
+    return min(hidden / text_area, 1.0), best
+
+
+def _brighter_than_around(
+    gray: np.ndarray, labels: np.ndarray, index: int, sl: tuple[slice, slice]
+) -> bool:
+    """The paper in a ring around the blob is darker than the blob on (nearly) every side,
+    and no side is the table: the blob is a spot on the page."""
+    bh, bw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+    pad = max(bh, bw) // 2 + 2
+    h, w = gray.shape
+    y0, y1 = max(sl[0].start - pad, 0), min(sl[0].stop + pad, h)
+    x0, x1 = max(sl[1].start - pad, 0), min(sl[1].stop + pad, w)
+    window = gray[y0:y1, x0:x1]
+    near = ndimage.binary_dilation(labels[y0:y1, x0:x1] == index, iterations=3)
+    level = float(np.median(gray[sl][labels[sl] == index]))
+    quarters = (window[: (y1 - y0) // 3], window[2 * (y1 - y0) // 3:],
+                window[:, : (x1 - x0) // 3], window[:, 2 * (x1 - x0) // 3:])
+    masks = (near[: (y1 - y0) // 3], near[2 * (y1 - y0) // 3:],
+             near[:, : (x1 - x0) // 3], near[:, 2 * (x1 - x0) // 3:])
+    paper_sides = table_sides = 0
+    for part, mask in zip(quarters, masks, strict=True):
+        ring = part[~mask]
+        if not ring.size:
+            continue
+        # paper, not ink: the upper quarter of the ring's levels. Much darker is the table
+        # beside the page: a lit strip of page along its edge, not a reflection on it.
+        drop = level - float(np.percentile(ring, 75))
+        paper_sides += 12.0 <= drop <= 70.0
+        table_sides += drop > 70.0
+    return paper_sides >= 3 and table_sides == 0
+
+
+def _hides_text(
+    ink: np.ndarray, sl: tuple[slice, slice], blob: np.ndarray, *, density: float,
+    letters: float,
+) -> bool:
+    """Text all around this blob (a band a few letters wide holds the page's usual ink) and
+    (nearly) none inside it: the blob interrupts the text, it is not a blank margin."""
+    reach = max(int(3 * letters), 6)
+    h, w = ink.shape
+    y0, y1 = max(sl[0].start - reach, 0), min(sl[0].stop + reach, h)
+    x0, x1 = max(sl[1].start - reach, 0), min(sl[1].stop + reach, w)
+    # the blob with the words it still shows: bright pixels exclude the ink itself
+    filled = ndimage.binary_fill_holes(ndimage.binary_closing(
+        np.pad(blob, reach), iterations=max(int(letters), 1)))[reach:-reach, reach:-reach]
+    band = np.ones((y1 - y0, x1 - x0), dtype=bool)
+    band[sl[0].start - y0:sl[0].stop - y0, sl[1].start - x0:sl[1].stop - x0] = ~filled
+    around = float(ink[y0:y1, x0:x1][band].mean()) if band.any() else 0.0
+    inside = float(ink[sl][filled].mean()) if filled.any() else 0.0
+    return around >= 0.5 * density and inside <= 0.25 * around
