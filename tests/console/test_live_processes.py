@@ -19,8 +19,6 @@ from backoffice.api import build_context
 from backoffice.console import ConsoleContext, Views, load_translations
 from backoffice.console.live import EventHub
 from backoffice.staff_auth import AuthPolicy
-
-WAKE_UP_S = 10.0  # far under the second hub's 30-s poll: only the Redis wake-up is that quick
 from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.documents.store import DocumentStore
@@ -31,6 +29,8 @@ from tests.console.conftest import PASSWORD, csrf_of, email_of
 from tests.console.sse import SseReader, live_app
 from tests.support.scripted_nlu import ScriptedInterpreter
 from tests.support.server import serving
+
+WAKE_UP_S = 10.0  # far under the second hub's 30-s poll: only the Redis wake-up is that quick
 
 
 def console_of(runtime: Runtime, hub: EventHub, documents: DocumentStore) -> ConsoleContext:
