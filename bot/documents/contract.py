@@ -135,6 +135,18 @@ def partners(text: str, *, company: str = "") -> list[Partner]:
     return list(found.values())
 
 
+def _cpfs_named(text: str) -> set[str]:
+    """Every number the text introduces as a CPF, as digits (look-alike letters mapped),
+    whether or not it passes its check digits."""
+    named = set()
+    for found in re.finditer(r"C\.?\s?P\.?\s?F[^0-9]{0,30}?"
+                             r"([0-9OISB][0-9OISB.\-\s]{9,16}[0-9OISB])", text, re.IGNORECASE):
+        digits = re.sub(r"\D", "", found.group(1).upper().translate(ids.TO_DIGIT))
+        if 10 <= len(digits) <= 12:
+            named.add(digits)
+    return named
+
+
 def contract_fields(text: str) -> tuple[dict[str, FieldRead], dict[str, str]]:
     """SPEC's fields of a contract from its whole text, and why the missing ones are missing.
 
@@ -156,18 +168,21 @@ def contract_fields(text: str) -> tuple[dict[str, FieldRead], dict[str, str]]:
                                   "prose")
     else:
         missing["cnpj"] = "no valid CNPJ in the text"
-    members = [p for p in partners(text, company=company.value if company else "")
-               if not p.leaves]
+    listed = partners(text, company=company.value if company else "")
+    members = [p for p in listed if not p.leaves]
+    # a CPF the text names but that gave no partner (unreadable, no name before it) may be a
+    # partner's: then the numbering of those after it is not sure, and none is asserted
+    sure = not (_cpfs_named(text) - {p.cpf for p in listed})
     if not members:
         missing["socio_1_nome"] = missing["socio_1_cpf"] = "no partner with a valid CPF"
     for number, partner in enumerate(members, start=1):
         key = f"socio_{number}_cpf"
-        found[key] = FieldRead(key, ids.Parsed(partner.cpf, True, 0, checked=True),
-                               partner.cpf, (), "prose")
+        found[key] = FieldRead(key, ids.Parsed(partner.cpf, True, 0 if sure else 1,
+                                               checked=sure), partner.cpf, (), "prose")
         key = f"socio_{number}_nome"
         if partner.name is None:
             continue
-        parsed = ids.Parsed(partner.name.value, True, 0 if partner.name.firm else 1)
+        parsed = ids.Parsed(partner.name.value, True, 0 if partner.name.firm and sure else 1)
         found[key] = FieldRead(key, parsed, partner.name.value, (), "prose")
     return found, missing
 

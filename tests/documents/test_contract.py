@@ -83,3 +83,17 @@ def test_the_generators_contract_pdf() -> None:
     result = read_document(data, options=ReadOptions(today=TODAY))
     assert result.kind == "contrato_social"
     assert result.fields == truth
+
+
+def test_a_cpf_that_could_not_be_read_makes_the_numbering_unsure() -> None:
+    from bot.documents.confidence import Evidence, score
+
+    found, _ = contract_fields(TEXT)
+    assert all(score(r, Evidence(text_layer=True)) >= 0.9 for r in found.values())
+    # the first partner's CPF smudged: the second would be numbered 1, so nobody is asserted
+    smudged = TEXT.replace("529.982.247-25", "529.982.247-26")  # a digit misread
+    found, _ = contract_fields(smudged)
+    assert found["socio_1_cpf"].parsed.value == "11144477735"
+    assert score(found["socio_1_cpf"], Evidence(text_layer=True)) < 0.9
+    assert score(found["socio_1_nome"], Evidence(text_layer=True)) < 0.9
+    assert score(found["cnpj"], Evidence(text_layer=True)) >= 0.9  # the company's is sure
