@@ -90,12 +90,17 @@ class DocumentStep(_Step):
 
     type: Literal["document"]
     slot: str
-    kinds: list[Literal["cnpj_card", "cnh", "rg"]] = Field(min_length=1)
+    kinds: list[
+        Literal["cnpj_card", "cnh", "rg", "comprovante_endereco", "contrato_social"]
+    ] = Field(min_length=1)
     prompt: Text
     label: Text
     # Asked only when this holds (e.g. a segment's requirement: {slot: employees, gt: 500});
     # otherwise the step is skipped.
     required_when: Condition | None = None
+    # The client may answer "não tenho agora": the step is passed (the slot holds "skipped")
+    # and the document can still be sent later.
+    optional: bool = False
 
 
 class ConfirmStep(_Step):

@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING
 
 from stdnum.br import cpf as stdnum_cpf
 
-from bot.dialogue.state import DocumentPending, EarlyDocument
+from bot.dialogue.state import DocumentPending, EarlyDocument, Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of
 from bot.dialogue.walker import holds
-from bot.domain.documents import FIELD_LABELS, DocumentReading, format_field
+from bot.domain.documents import DocumentReading, field_label, format_field
 from bot.domain.fields import (
     Problem,
-    format_cnpj,
     validate_cep,
     validate_cnpj,
     validate_company_name,
@@ -35,6 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFIRM_OPTIONS",
+    "SKIPPED",
+    "skip_optional",
     "confirm_early",
     "documents_still_needed",
     "done_word",
@@ -46,11 +47,26 @@ __all__ = [
     "validate_field",
 ]
 
+# The slot of an optional document step the client passed ("não tenho agora").
+SKIPPED = "skipped"
+_NOT_NOW = re.compile(
+    r"\b(nao tenho( agora| ainda| aqui)?|agora nao|(mando|envio|enviar|mandar) depois|depois"
+    r"|pular|pula|not now|later|skip|(i )?don ?t have it( now| yet)?|i don t have)\b"
+)
+
 # (article, name, gender) per language; "f" makes "a sua CNH ... recebida".
 _KINDS: dict[str, dict[str, tuple[str, str]]] = {
     "cnpj_card": {"pt": ("m", "cartão CNPJ"), "en": ("", "CNPJ card")},
     "cnh": {"pt": ("f", "CNH"), "en": ("", "driver's licence (CNH)")},
     "rg": {"pt": ("m", "RG"), "en": ("", "ID card (RG)")},
+    "comprovante_endereco": {
+        "pt": ("m", "comprovante de endereço"),
+        "en": ("", "proof of address"),
+    },
+    "contrato_social": {
+        "pt": ("m", "contrato social"),
+        "en": ("", "articles of association (contrato social)"),
+    },
     "other": {"pt": ("m", "documento"), "en": ("", "document")},
 }
 
@@ -93,7 +109,8 @@ def needed_documents(dialogue: Dialogue, turn: Turn) -> str:
 def documents_still_needed(dialogue: Dialogue, turn: Turn) -> str:
     """Every document this client must still send ("cartão CNPJ e CNH ou RG")."""
     state, lang = turn.state, turn.language
-    frame = state.stack[0] if state.stack else None
+    # a finished flow: its root's slots still say which documents this segment needs
+    frame = state.stack[0] if state.stack else Frame(flow_id="", step_id="")
     names = []
     seen: list[DocumentStep] = []
     for step in dialogue.walker.document_steps.values():
@@ -122,7 +139,7 @@ def present(turn: Turn, pending: DocumentPending, *, lead: str = "") -> None:
     )
     mark = text("document_uncertain_mark", lang)
     for name, value in pending.fields.items():
-        label = FIELD_LABELS.get(name, {"pt": name, "en": name})[lang]
+        label = field_label(name, lang)  # a partner's fields by number (Sócio 2)
         flag = f" {mark}" if name in pending.uncertain and name not in pending.fixed else ""
         lines.append(f"• {label}: {format_field(name, value)}{flag}")
     if pending.mismatches:
@@ -183,6 +200,12 @@ class DocumentEventHandler:
             turn.say(text("document_unknown", lang, {"needed": needed_documents(dialogue, turn)}))
             _back_to_question(turn, dialogue)
             return True
+        if state.slots.get(step.slot) == SKIPPED:
+            if state.pending is None:
+                present(turn, _pending_of(reading, step))  # passed earlier, sent now
+            else:
+                _keep_early(turn, reading)
+            return True
         if step.slot in state.slots:
             _say_about(turn, dialogue, "document_not_needed", reading.kind)
             return True
@@ -196,6 +219,18 @@ class DocumentEventHandler:
         if isinstance(current, DocumentStep) and state.pending is None:
             _say_about(turn, dialogue, "document_kept_for_later", reading.kind)
         return True
+
+
+def skip_optional(turn: Turn, dialogue: Dialogue, step: DocumentStep) -> bool:
+    """At an optional document step, "não tenho agora" passes it: the slot holds ``SKIPPED``
+    (the file may still come later and is then shown for confirmation) and the flow goes on."""
+    if not step.optional or _NOT_NOW.search(turn.said.folded) is None:
+        return False
+    turn.state.set_slot(step.slot, SKIPPED)
+    document = kind_name(step.kinds[0], turn.language, possessive=True)
+    turn.say(text("document_skipped", turn.language, {"document": document}))
+    dialogue.goto(turn, step.next)
+    return True
 
 
 def _say_about(turn: Turn, dialogue: Dialogue, key: str, kind: str) -> None:
@@ -237,7 +272,7 @@ def validate_field(name: str, value: str) -> str | Problem:
     if name == "cnpj":
         checked = validate_cnpj(value)
         return checked if isinstance(checked, Problem) else str(checked)
-    if name == "cpf":
+    if name == "cpf" or name.endswith("_cpf"):  # a partner's CPF on the contrato social
         digits = re.sub(r"\D", "", value)
         return digits if stdnum_cpf.is_valid(digits) else Problem("cpf_invalid")
     if name == "cep":
@@ -247,10 +282,11 @@ def validate_field(name: str, value: str) -> str | Problem:
         return _date(value)
     if name == "uf":
         return value.upper() if value.upper() in _UFS else Problem("uf_invalid")
-    if name == "nome":
+    if name == "nome" or name.endswith("_nome"):
         checked = validate_person_name(value)
         return str(checked).upper() if not isinstance(checked, Problem) else checked
-    if name in ("razao_social", "nome_fantasia", "municipio", "situacao_cadastral"):
+    if name in ("razao_social", "nome_fantasia", "municipio", "situacao_cadastral", "titular",
+                "endereco"):  # the bill's holder may be a person or the company
         checked = validate_company_name(value)
         return str(checked).upper() if not isinstance(checked, Problem) else checked
     digits = re.sub(r"[^\dA-Za-z]", "", value)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.dialogue.context import DocumentProgress
 from bot.dialogue.documents import kind_name
 from bot.dialogue.rendering import when
-from bot.dialogue.state import CorrectionPending, DocumentPending
+from bot.dialogue.state import CorrectionPending, DocumentPending, Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.walker import holds
@@ -105,7 +105,8 @@ def _question(turn: Turn, dialogue: Dialogue) -> str:
 def _documents(turn: Turn, dialogue: Dialogue) -> list[tuple[str, str, bool]]:
     """(name, how it stands, confirmed) for each document this client must send."""
     state, lang = turn.state, turn.language
-    frame = state.stack[0] if state.stack else None
+    # a finished flow: its root's slots still say which documents this segment needs
+    frame = state.stack[0] if state.stack else Frame(flow_id="", step_id="")
     received = list(turn.context.progress.documents())
     # Files not read yet are of no known kind: each counts once, for the first document
     # still missing, not for all of them.
@@ -144,6 +145,8 @@ def _document_status(
     unread: list[DocumentProgress],
 ) -> str:
     state, lang = turn.state, turn.language
+    if state.slots.get(step.slot) == "skipped":  # an optional document, "não tenho agora"
+        return text("doc_status_skipped", lang)
     if step.slot in state.slots:
         return text("doc_status_confirmed", lang)
     pending = state.pending

@@ -255,4 +255,16 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Quer deixar um comentário sobre o treinamento? Se não, responda “não”.",
         "en": "Would you like to leave a comment on the training? If not, answer “no”.",
     },
+    # Optional documents (issue #16): "não tenho agora" passes the step.
+    "document_skipped": {
+        "pt": "Sem problema! Quando tiver {document}, é só enviar por aqui.",
+        "en": "No problem! When you have {document}, just send it here.",
+    },
+    "document_expected_optional": {
+        "pt": "Aqui eu preciso de um arquivo: envie a foto ou o PDF. Se não tiver agora, "
+        "diga “não tenho agora”.",
+        "en": "Here I need a file: please send the photo or the PDF. If you don't have it now, "
+        "say “not now”.",
+    },
+    "doc_status_skipped": {"pt": "fica para depois", "en": "later"},
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.dialogue.documents import confirm_early
+from bot.dialogue.documents import confirm_early, skip_optional
 from bot.dialogue.state import Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
@@ -29,4 +29,7 @@ class DocumentStepHandler:
         return False  # only a file answers it; files come as media and readings
 
     def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: DocumentStep) -> None:
-        dialogue.reject(turn, text("document_expected", turn.language))
+        if skip_optional(turn, dialogue, step):  # "não tenho agora" at an optional document
+            return
+        key = "document_expected_optional" if step.optional else "document_expected"
+        dialogue.reject(turn, text(key, turn.language))
