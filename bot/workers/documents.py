@@ -41,6 +41,7 @@ from bot.documents import (
     cross_check,
     inspect_upload,
 )
+from bot.documents.crosscheck_extra import cross_check_extra
 from bot.documents.store import STORED_URL
 from bot.domain.clock import Clock
 from bot.domain.documents import DocumentReading, Mismatch
@@ -86,6 +87,7 @@ class Job:
     attempts: int
     typed_cnpj: str
     contact_name: str
+    typed_cep: str = ""
 
 
 class DocumentWorker:
@@ -166,6 +168,7 @@ class DocumentWorker:
             attempts=document.attempts,
             typed_cnpj=(client.cnpj or "") if client is not None else "",
             contact_name=name,
+            typed_cep=(client.cep or "") if client is not None else "",
         )
 
     async def _process(self, job: Job) -> None:
@@ -256,6 +259,8 @@ class DocumentWorker:
             today=today,
             typed_cnpj=job.typed_cnpj,
             contact_name=job.contact_name,
+        ) + cross_check_extra(
+            extraction.kind, extraction.fields, typed_cnpj=job.typed_cnpj, typed_cep=job.typed_cep
         )
         too_poor = extraction.tip_pt and not extraction.fields
         reading = DocumentReading(
