@@ -20,9 +20,10 @@ import pypdfium2 as pdfium
 from PIL import Image, UnidentifiedImageError
 
 from bot.documents.errors import DocumentRejected
+from bot.documents.glare_field import glare_field
 from bot.documents.imaging import heif_available, load_image
 from bot.documents.photo_advice import photo_refusal
-from bot.documents.quality import QualityThresholds, measure_quality
+from bot.documents.quality import GLARE, QualityThresholds, measure_quality
 
 MB = 1024 * 1024
 HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
@@ -244,5 +245,6 @@ def check_photo(data: bytes, thresholds: QualityThresholds | None = None) -> Non
     quality = measure_quality(image, thresholds)
     if quality.readable or quality.text_height == 0:
         return
-    refusal = photo_refusal(quality)
+    over = glare_field(image, quality) if quality.main_reason == GLARE else ""
+    refusal = photo_refusal(quality, glare_over=over)
     raise DocumentRejected(refusal.code, refusal.message_pt, refusal.message_en)

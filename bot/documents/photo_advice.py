@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.documents.glare_field import FIELD_PHRASES
 from bot.documents.quality import (
     BLURRED,
     CUT,
@@ -64,8 +65,8 @@ _TEXTS: dict[str, tuple[str, str, str, str, str]] = {
     ),
     GLARE: (
         "photo_glare",
-        "Tem reflexo em cima do texto{place_pt}, e o que está embaixo dele some na foto.",
-        "There is glare over the text{place_en}, and what is under it disappears.",
+        "Tem reflexo em cima {over_pt}, e o que está embaixo dele some na foto.",
+        "There is glare over {over_en}, and what is under it disappears.",
         "Dica: incline um pouco o documento (ou o celular), desligue o flash e fotografe "
         "longe da lâmpada, com a luz vindo de lado.",
         "Tip: tilt the document (or the phone) a little, turn the flash off and take the "
@@ -129,17 +130,24 @@ def glare_place(box: Box | None) -> tuple[str, str]:
     return f" {rows_pt[row]}{cols_pt[col]}", f" {rows_en[row]}{cols_en[col]}"
 
 
-def photo_refusal(quality: ImageQuality) -> PhotoRefusal:
-    """The client's explanation for ``quality``'s main reason (blur when none is named)."""
+def photo_refusal(quality: ImageQuality, *, glare_over: str = "") -> PhotoRefusal:
+    """The client's explanation for ``quality``'s main reason (blur when none is named).
+
+    ``glare_over``: the field the glare hides (``glare_field.FIELD_PHRASES``), when known;
+    otherwise the glare is "em cima do texto", placed on the picture."""
     reason = quality.main_reason if quality.main_reason in _TEXTS else BLURRED
     code, reason_pt, reason_en, tip_pt, tip_en = _TEXTS[reason]
     side = quality.cut_edges[0] if quality.cut_edges else ""
     side_pt, side_en = _SIDES.get(side, ("na borda", "at an edge"))
-    place_pt, place_en = glare_place(quality.glare_box)
+    if glare_over in FIELD_PHRASES:
+        over_pt, over_en = FIELD_PHRASES[glare_over]
+    else:
+        place_pt, place_en = glare_place(quality.glare_box)
+        over_pt, over_en = f"do texto{place_pt}", f"the text{place_en}"
     return PhotoRefusal(
         code,
-        reason_pt.format(side_pt=side_pt, place_pt=place_pt),
-        reason_en.format(side_en=side_en, place_en=place_en),
+        reason_pt.format(side_pt=side_pt, over_pt=over_pt),
+        reason_en.format(side_en=side_en, over_en=over_en),
         tip_pt,
         tip_en,
     )

@@ -11,7 +11,10 @@ from PIL import Image
 
 from bench.ocr.synthetic import draw, draw_unusable
 from bot.documents import DocumentRejected, IntakeLimits, inspect_upload
+from bot.documents.errors import DocumentError
+from bot.documents.glare_field import glare_field
 from bot.documents.intake import check_photo
+from bot.documents.page import Word
 from bot.documents.photo_advice import glare_place, photo_refusal
 from bot.documents.quality import BLURRED, CUT, DARK, GLARE, TOO_SMALL, ImageQuality
 
@@ -44,7 +47,7 @@ def test_usable_photos_are_accepted(kind: str, level: str, index: int) -> None:
         ("cnpj_card", "dark", 1, "photo_too_dark", "escura", "too dark"),
         ("comprovante_endereco", "dark", 2, "photo_too_dark", "escura", "too dark"),
         ("cnpj_card", "small", 1, "photo_too_small", "pequeno demais", "too small"),
-        ("cnh", "glare", 0, "photo_glare", "reflexo em cima do texto", "glare over the text"),
+        ("cnh", "glare", 0, "photo_glare", "Tem reflexo em cima d", "There is glare over"),
     ],
 )
 def test_unusable_photos_are_refused_with_their_reason_and_a_tip(
@@ -104,3 +107,48 @@ def test_the_photo_check_can_be_turned_off() -> None:
 def test_pdfs_are_not_judged_as_photos() -> None:
     data, _ = draw("cnh", seed=SEED, family="tuning", level="pdf")
     assert inspect_upload(data, limits=IntakeLimits()).is_pdf
+
+
+@pytest.mark.tesseract
+def test_glare_over_the_name_is_named_when_its_label_is_read() -> None:
+    sample = draw_unusable("rg", seed=SEED + 2, family="tuning", defect="glare")
+    assert sample.notes["region"] == "nome"
+    error = refusal(sample.data)
+    assert error.code == "photo_glare"
+    assert error.message_pt.startswith("Tem reflexo em cima do nome, e o que está embaixo")
+    assert error.message_en.startswith("There is glare over the name, and what is under it")
+
+
+class FakeLabels:
+    """Tesseract's words for the crop above a glare, written by hand."""
+
+    def __init__(self, *texts: str, fail: bool = False) -> None:
+        self.texts, self.fail = texts, fail
+
+    def words(self, image: Image.Image, *, psm: int) -> list[Word]:
+        if self.fail:
+            raise DocumentError("tesseract is not installed")
+        return [Word(t, 10.0 * i, 10.0 + i, 10.0 * i + 8, 20.0 + i) for i, t in
+                enumerate(self.texts)]
+
+
+GLARED = ImageQuality(1000, 800, 14.0, 900.0, 200.0, "unreadable", (GLARE,),
+                      glare_box=(0.3, 0.3, 0.6, 0.4))
+
+
+@pytest.mark.parametrize(
+    ("texts", "field"),
+    [(("NOME", "EMPRESARIAL"), "razao_social"), (("2", "e", "1", "NOME", "E", "SOBRENOME"),
+                                                  "nome"),
+     (("Nome", "do", "cliente"), "titular"), (("4d", "CPF"), "cpf"), (("TELEFONE",), "")],
+)
+def test_the_label_above_a_glare_names_the_field(texts: tuple[str, ...], field: str) -> None:
+    image = Image.new("RGB", (1000, 800), (230, 230, 230))
+    assert glare_field(image, GLARED, engine=FakeLabels(*texts)) == field
+
+
+def test_without_tesseract_the_glare_is_placed_instead() -> None:
+    image = Image.new("RGB", (1000, 800), (230, 230, 230))
+    assert glare_field(image, GLARED, engine=FakeLabels(fail=True)) == ""
+    advice = photo_refusal(GLARED, glare_over="")
+    assert advice.reason_pt.startswith("Tem reflexo em cima do texto no meio")
