@@ -19,9 +19,11 @@ other load on a shared machine).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -54,9 +56,46 @@ def _read(sample: Sample, options: ReadOptions) -> tuple[Extraction, float, floa
     return extraction, elapsed, cpu
 
 
+def intake_check() -> Callable[[bytes], str] | None:
+    """The intake's photo check, when the reader under test has one (issue #16 added it).
+
+    Returns a function giving the refusal's code for a photo ("" when it is let through), so
+    the bench meets a photo as a client's does: refused at intake, or read.
+    """
+    try:
+        intake = importlib.import_module("bot.documents.intake")
+        errors = importlib.import_module("bot.documents.errors")
+    except ImportError:
+        return None
+    check = getattr(intake, "check_photo", None)
+    rejected = getattr(errors, "DocumentRejected", None)
+    if check is None or rejected is None:
+        return None
+
+    def refusal(data: bytes) -> str:
+        try:
+            check(data)
+        except rejected as exc:
+            return str(getattr(exc, "code", "refused"))
+        return ""
+
+    return refusal
+
+
 def evaluate(samples: list[Sample], options: ReadOptions) -> Tally:
     tally = Tally()
+    check = intake_check()
     for sample in samples:
+        if check is not None and sample.mime != "application/pdf":
+            before, start = os.times(), time.perf_counter()
+            code = check(sample.data)
+            if code:  # refused at intake: nothing read, every field missing
+                after = os.times()
+                tally.add(sample, {"kind": sample.kind, "fields": {}, "confidence": {}},
+                          time.perf_counter() - start, cpu=after.user + after.system
+                          - before.user - before.system, refused=True)
+                tally.wrong.append(f"{sample.name}: refused at intake ({code})")
+                continue
         extraction, elapsed, cpu = _read(sample, options)
         tally.add(sample, extraction.to_json(), elapsed, cpu=cpu,
                   refused=extraction.source == "none")
@@ -137,12 +176,19 @@ def run_unusable(args: argparse.Namespace, options: ReadOptions) -> dict[str, ob
     report: dict[str, object] = {}
     kinds = [k for k in args.kinds.split(",") if k and k != "contrato_social"]
     base = FIXED_SEED[args.family]
-    print("| family | defect | photos | refused | tips (pt) |\n| --- | --- | --- | --- | --- |")
+    check = intake_check()
+    print("| family | defect | photos | refused | reasons (intake code, or the reader's tip) |\n"
+          "| --- | --- | --- | --- | --- |")
     for defect in DEFECTS:
         refused, tips = 0, set()
         samples = [draw_unusable(kind, seed=base + i, family=args.family, defect=defect)
                    for i in range(args.count) for kind in kinds]
         for sample in samples:
+            code = check(sample.data) if check is not None else ""
+            if code:
+                refused += 1
+                tips.add(code)
+                continue
             extraction, _, _ = _read(sample, options)
             if extraction.source == "none":
                 refused += 1
