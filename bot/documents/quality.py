@@ -117,7 +117,12 @@ def measure_quality(
     ink = flat < otsu_threshold(flat)
     letters = text_height(ink, gray=gray)  # GEO: letters on the paper only
     sharpness, steadiness = _sharpness(flat, letters, image.size)
-    paper = _paper_level(gray, ink, fallback=paper)
+    area = _text_area(gray, ink)
+    if area is not None:
+        # paper and contrast where the text is: a small card on a dark table is not a dark
+        # photo, and a page with one line of text is not a faded one
+        low, paper, high = (float(v) for v in np.percentile(area, [2, 90, 98]))
+        contrast = high - low
     edges = cut_edges(ink, letters, gray=gray, paper=paper) if letters > 0 else []
     edges += [(side, limits.cut_letters) for side in page_past_frame(gray, paper=paper)]
     glare, box = glare_over_text(gray, ink, letters) if letters > 0 else (0.0, None)
@@ -177,16 +182,16 @@ def _sharpness(
     return float(lap[text_zone].var()), min(steps)
 
 
-def _paper_level(gray: np.ndarray, ink: np.ndarray, *, fallback: float) -> float:
-    """How bright the document's paper is: the 90th percentile of the grey over the text's
-    extent (a small document on a dark table is not a dark photo)."""
-    rows, cols = np.nonzero(ink[::2, ::2])  # the text's ink is dense, a table's specks sparse
+def _text_area(gray: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
+    """The grey over the text's extent (5th to 95th percentile of the ink's rows and columns:
+    the text's ink is dense, a table's specks sparse), or None without enough ink."""
+    rows, cols = np.nonzero(ink[::2, ::2])
     if rows.size < 50:
-        return fallback
+        return None
     lo_r, hi_r = (2 * np.percentile(rows, [5, 95])).astype(int)
     lo_c, hi_c = (2 * np.percentile(cols, [5, 95])).astype(int)
     area = gray[lo_r:hi_r + 1, lo_c:hi_c + 1]
-    return float(np.percentile(area, 90)) if area.size else fallback
+    return area if area.size >= 100 else None
 
 
 def cut_edges(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
 
 from bench.ocr.synthetic import make_sample
@@ -95,7 +95,9 @@ def _upload(
 def _png(width: int = 640, height: int = 400) -> bytes:
     """A real, small PNG: a white card with a line of text (no document the reader knows)."""
     image = Image.new("RGB", (width, height), "white")
-    ImageDraw.Draw(image).text((40, 180), "Comprovante de teste 12345", fill="black")
+    # letters of a readable size: the intake refuses photos whose print is too small to read
+    font = ImageFont.load_default(size=28)
+    ImageDraw.Draw(image).text((40, 180), "Comprovante de teste 12345", fill="black", font=font)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
