@@ -150,15 +150,17 @@ def _cpfs_named(text: str) -> set[str]:
 def contract_fields(text: str) -> tuple[dict[str, FieldRead], dict[str, str]]:
     """SPEC's fields of a contract from its whole text, and why the missing ones are missing.
 
-    A prose value not anchored by a cue phrase is given with ``repairs=1``: shown to the
-    client to confirm, never asserted.
+    Names read from prose (the company's, the partners') are given with ``repairs=1``: shown
+    to the client to confirm, never asserted — a contract's wording varies more than any
+    cue list, and a name taken from the wrong clause would look right. Numbers whose check
+    digits hold (the CNPJ; a partner's CPF when every CPF named has its partner) are asserted.
     """
     text = joined(text)
     found: dict[str, FieldRead] = {}
     missing: dict[str, str] = {}
     company = company_name(text)
     if company is not None:
-        parsed = ids.Parsed(company.value, True, 0 if company.firm else 1)
+        parsed = ids.Parsed(company.value, True, 1)
         found["razao_social"] = FieldRead("razao_social", parsed, company.value, (), "prose")
     else:
         missing["razao_social"] = "company name not found in the text"
@@ -182,7 +184,7 @@ def contract_fields(text: str) -> tuple[dict[str, FieldRead], dict[str, str]]:
         key = f"socio_{number}_nome"
         if partner.name is None:
             continue
-        parsed = ids.Parsed(partner.name.value, True, 0 if partner.name.firm and sure else 1)
+        parsed = ids.Parsed(partner.name.value, True, 1)
         found[key] = FieldRead(key, parsed, partner.name.value, (), "prose")
     return found, missing
 

@@ -35,7 +35,7 @@ def test_company_cnpj_and_partners_from_the_prose() -> None:
         "socio_2_cpf": "11144477735",
     }
     assert missing == {}
-    assert found["razao_social"].parsed.repairs == 0  # anchored by "nome empresarial"
+    assert found["razao_social"].parsed.repairs == 1  # a name from prose: the client confirms it
 
 
 def test_witnesses_registry_numbers_and_bad_cpfs_are_not_partners() -> None:
@@ -75,7 +75,9 @@ def test_a_text_pdf_is_read_across_its_pages() -> None:
     assert result.kind == "contrato_social" and result.source == "text_layer"
     assert result.fields["socio_2_cpf"] == "11144477735"  # on the second page
     assert result.fields["socio_2_nome"] == "MARCOS FONSECA MACEDO"
-    assert all(value >= 0.9 for value in result.confidence.values())
+    # Numbers whose check digits hold are asserted; names from prose go to the client to confirm.
+    asserted = {name for name, value in result.confidence.items() if value >= 0.9}
+    assert asserted == {"cnpj", "socio_1_cpf", "socio_2_cpf"}
 
 
 def test_the_generators_contract_pdf() -> None:
@@ -89,7 +91,11 @@ def test_a_cpf_that_could_not_be_read_makes_the_numbering_unsure() -> None:
     from bot.documents.confidence import Evidence, score
 
     found, _ = contract_fields(TEXT)
-    assert all(score(r, Evidence(text_layer=True)) >= 0.9 for r in found.values())
+    assert all(
+        score(read, Evidence(text_layer=True)) >= 0.9
+        for name, read in found.items()
+        if name == "cnpj" or name.endswith("_cpf")
+    )
     # the first partner's CPF smudged: the second would be numbered 1, so nobody is asserted
     smudged = TEXT.replace("529.982.247-25", "529.982.247-26")  # a digit misread
     found, _ = contract_fields(smudged)
