@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.documents import field_label, format_field
 from bot.storage.models import Document
-from flows import DocumentStep, Flow
+from flows import Condition, DocumentStep, Flow
 
 __all__ = [
     "DocumentLine",
@@ -42,9 +42,26 @@ class RequiredDocument:
     kinds: tuple[str, ...]
     label_pt: str
     label_en: str
+    required_when: Condition | None = None  # a segment's document (issue #16)
 
     def label(self, language: str) -> str:
         return self.label_en if language == "en" else self.label_pt
+
+    def applies(self, slots: Mapping[str, object]) -> bool:
+        """Whether this client must send it: the step's condition on the dialogue's slots."""
+        when = self.required_when
+        if when is None:
+            return True
+        value = slots.get(when.slot)
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        checks = [
+            when.is_set is None or (value not in (None, "")) == when.is_set,
+            when.equals is None or value == when.equals,
+            when.not_equals is None or value != when.not_equals,
+            when.gt is None or (number is not None and number > when.gt),
+            when.lt is None or (number is not None and number < when.lt),
+        ]
+        return all(checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +141,12 @@ def document_lines(
     conversation_ids: Sequence[int],
     language: str,
     now: datetime,
+    slots: Mapping[str, object] | None = None,
 ) -> list[DocumentLine]:
-    """One line per required document: the latest file of its kinds decides its state."""
+    """One line per required document: the latest file of its kinds decides its state.
+
+    ``slots``: the conversation's answers, for documents only a segment is asked for."""
+    required = [r for r in required if r.applies(slots or {})]
     documents = _client_documents(
         session, client_id=client_id, conversation_ids=conversation_ids
     )
@@ -163,5 +184,6 @@ def required_from_flows(flows: Mapping[str, Flow]) -> tuple[RequiredDocument, ..
                     kinds=tuple(step.kinds),
                     label_pt=step.label.pt,
                     label_en=step.label.en,
+                    required_when=step.required_when,
                 )
     return tuple(found.values())

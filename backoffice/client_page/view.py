@@ -209,6 +209,9 @@ def build_view(session: Session, access: LinkAccess, page: ClientPageContext) ->
                 conversation_ids=conversation_ids,
                 language=language,
                 now=now,
+                slots=(access.conversation.state or {}).get("slots", {})
+                if access.conversation is not None
+                else None,
             )
         ),
         csm_name=csm.name if csm is not None else None,
