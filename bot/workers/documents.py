@@ -41,6 +41,8 @@ from bot.documents import (
     cross_check,
     inspect_upload,
 )
+from bot.documents.brasilapi import CompanyRecord
+from bot.documents.corroboration import Typed, corroborate
 from bot.documents.crosscheck_extra import cross_check_extra
 from bot.documents.store import STORED_URL
 from bot.domain.clock import Clock
@@ -51,6 +53,7 @@ from bot.service.records import EffectRecorder, EscalationAssignment
 from bot.storage.claims import claim_due
 from bot.storage.console_events import record_console_event
 from bot.storage.models import Client, Contact, Conversation, Document
+from bot.storage.models_schedule import CompanyRegistry
 from bot.workers.loop import run_rounds
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,7 @@ class Job:
     typed_cnpj: str
     contact_name: str
     typed_cep: str = ""
+    company: CompanyRecord | None = None  # what the Receita said of the client's CNPJ
 
 
 class DocumentWorker:
@@ -169,6 +173,7 @@ class DocumentWorker:
             typed_cnpj=(client.cnpj or "") if client is not None else "",
             contact_name=name,
             typed_cep=(client.cep or "") if client is not None else "",
+            company=_registry_record(session, document.client_id),
         )
 
     async def _process(self, job: Job) -> None:
@@ -252,6 +257,12 @@ class DocumentWorker:
         today = self.clock.now().astimezone(self.zone).date()
         # ReaderCrashed and ReadTimeout go up to _process: tried again later, or failed.
         extraction = await self.reader.read(data, kind="auto", options=ReadOptions(today=today))
+        # The Receita's record and what the client typed move the page's confidence.
+        extraction = corroborate(
+            extraction,
+            company=job.company,
+            typed=Typed(cnpj=job.typed_cnpj, name=job.contact_name),
+        )
         sha256 = await anyio.to_thread.run_sync(self.store.put, data)
         mismatches = cross_check(
             extraction.kind,
@@ -397,4 +408,21 @@ def _reading_from_json(document_id: int, data: Mapping[str, object]) -> Document
         }
         if isinstance(confidence, dict)
         else {},
+    )
+
+
+def _registry_record(session: Session, client_id: int | None) -> CompanyRecord | None:
+    """The Receita's answer stored for the client (``company_registry``), as the reader's
+    corroboration takes it; None before the lookup ran or when it found nothing."""
+    if client_id is None:
+        return None
+    row = session.scalar(select(CompanyRegistry).where(CompanyRegistry.client_id == client_id))
+    if row is None:
+        return None
+    return CompanyRecord(
+        cnpj=row.cnpj,
+        razao_social=row.razao_social or "",
+        nome_fantasia=row.nome_fantasia or "",
+        descricao_situacao_cadastral=row.situacao or "",
+        data_inicio_atividade=row.opened_on,
     )

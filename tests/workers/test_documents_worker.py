@@ -21,6 +21,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel, InboundMessage, MediaRef
 from bot.service.inbox import Inbox
 from bot.storage.models import Document, Escalation, Message
+from bot.storage.models_schedule import CompanyRegistry
 from bot.workers.documents import DocumentWorker
 from tests.documents.dying_reader import calls, mark, read_or_die
 from tests.support.conversation import Chat
@@ -209,3 +210,29 @@ async def test_a_reading_over_its_time_budget_is_tried_again_then_failed_like_a_
     )
     with setup.runtime.sessions() as session:
         assert session.scalars(select(Escalation.reason)).all() == ["document_unreadable"]
+
+
+async def test_the_receitas_record_moves_the_readings_confidence(setup: Setup) -> None:
+    """The production worker corroborates a reading with the Receita's answer stored for the
+    client: the same value is asserted, a different one goes to the client to confirm."""
+    card = make_sample("cnpj_card", "pdf", 1)
+    document_id = _send_file(setup, card.data, filename="cartao.pdf")
+    with setup.runtime.sessions() as session, session.begin():
+        client_id = session.get_one(Document, document_id).client_id
+        assert client_id is not None
+        session.add(
+            CompanyRegistry(
+                client_id=client_id,
+                cnpj=card.truth["cnpj"],
+                razao_social="OUTRA EMPRESA DE NOME BEM DIFERENTE LTDA",
+                situacao=card.truth["situacao_cadastral"],
+                raw={},
+                checked_at=setup.runtime.clock.now(),
+            )
+        )
+    assert await setup.worker.run_once() == 1
+    reading = _document(setup, document_id).extraction
+    assert reading["fields"]["razao_social"] == card.truth["razao_social"]
+    assert reading["confidence"]["razao_social"] == 0.5  # the Receita says otherwise
+    assert "razao_social" in reading["uncertain"]
+    assert reading["confidence"]["situacao_cadastral"] >= 0.97  # the Receita agrees
