@@ -21,7 +21,7 @@ from bot.dialogue.state import DocumentPending
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of, pick
-from bot.domain.documents import FIELD_LABELS
+from bot.domain.documents import field_label
 from bot.domain.fields import Problem
 from flows import DocumentStep
 
@@ -55,8 +55,8 @@ def _field_options(pending: DocumentPending) -> list[Option]:
         Option(
             name,
             (
-                FIELD_LABELS.get(name, {}).get("pt", name),
-                FIELD_LABELS.get(name, {}).get("en", name),
+                field_label(name, "pt"),
+                field_label(name, "en"),
             ),
             aliases=_FIELD_WORDS.get(name, ()),
         )
@@ -69,7 +69,7 @@ def _named_field(pending: DocumentPending, folded: str) -> tuple[str, str] | Non
     """(field, the text after its name) when the message names one of the reading's fields."""
     best: tuple[int, str, str] | None = None
     for name in pending.fields:
-        words = (*_FIELD_WORDS.get(name, ()), fold(FIELD_LABELS.get(name, {}).get("pt", name)))
+        words = (*_FIELD_WORDS.get(name, ()), fold(field_label(name, "pt")))
         for word in words:
             match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded)
             if match and (best is None or len(word) > best[0]):
@@ -110,7 +110,7 @@ class DocumentRepair:
     def _ask_field(self, turn: Turn, pending: DocumentPending, field: str) -> Outcome:
         pending.stage, pending.field = "field_value", field
         turn.state.pending = pending
-        label = FIELD_LABELS.get(field, {"pt": field, "en": field})[turn.language]
+        label = field_label(field, turn.language)
         turn.say(text("document_ask_field", turn.language, {"label": label}))
         return Outcome.TAKEN
 
@@ -130,7 +130,7 @@ class DocumentRepair:
         pending.fields[field] = value
         if field not in pending.fixed:
             pending.fixed.append(field)
-        label = FIELD_LABELS.get(field, {"pt": field, "en": field})[turn.language]
+        label = field_label(field, turn.language)
         present(turn, pending, lead=text("document_field_fixed", turn.language, {"label": label}))
         return Outcome.TAKEN
 
@@ -168,9 +168,7 @@ class DocumentRepair:
         if pending.stage == "which_field":
             turn.say(text("document_which_field", lang), choices_of(_field_options(pending), lang))
         elif pending.stage == "field_value":
-            label = FIELD_LABELS.get(pending.field, {"pt": pending.field, "en": pending.field})[
-                lang
-            ]
+            label = field_label(pending.field, lang)
             turn.say(text("document_ask_field", lang, {"label": label}))
         else:
             turn.state.pending = pending
