@@ -44,6 +44,7 @@ _COMPANY_CUES = (
 )
 _LEAVES = re.compile(r"retira(?:-se|ndo-se)\s+da\s+sociedade|deixa\s+(?:de\s+fazer\s+parte|a\s+"
                      r"sociedade)|cede\s+e\s+transfere\s+a\s+totalidade", re.IGNORECASE)
+_WRITTEN_CPF = re.compile(r"(?<![\d.])\d{3}\.\d{3}\.\d{3}-\d{2}(?!\d)")
 _CPF_CUE = re.compile(r"C\.?\s?P\.?\s?F", re.IGNORECASE)
 _WITNESSES = re.compile(r"\bTESTEMUNHAS?\b", re.IGNORECASE)
 CLAUSE_BACK = 600  # how far before a CPF its holder's name may be (characters)
@@ -144,6 +145,11 @@ def _cpfs_named(text: str) -> set[str]:
         digits = re.sub(r"\D", "", found.group(1).upper().translate(ids.TO_DIGIT))
         if 10 <= len(digits) <= 12:
             named.add(digits)
+    # A number written as a CPF (000.000.000-00) is one however the clause introduces it
+    # ("inscrito no Cadastro de Pessoas Físicas sob o número ..."); the witnesses' are not
+    # partners'.
+    body = _WITNESSES.split(text, maxsplit=1)[0]
+    named.update(re.sub(r"\D", "", found.group()) for found in _WRITTEN_CPF.finditer(body))
     return named
 
 

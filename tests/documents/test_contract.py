@@ -103,3 +103,16 @@ def test_a_cpf_that_could_not_be_read_makes_the_numbering_unsure() -> None:
     assert score(found["socio_1_cpf"], Evidence(text_layer=True)) < 0.9
     assert score(found["socio_1_nome"], Evidence(text_layer=True)) < 0.9
     assert score(found["cnpj"], Evidence(text_layer=True)) >= 0.9  # the company's is sure
+
+
+def test_a_partner_whose_cpf_is_not_called_cpf_keeps_the_numbering_unsure() -> None:
+    # The first partner's number is introduced without the word CPF and is not recognised as
+    # a partner: the next one must not be asserted as socio_1.
+    text = TEXT.replace("CPF nº 529.982.247-25", "inscrita no Cadastro de Pessoas Físicas sob "
+                        "o número 529.982.247-25")
+    found, _ = contract_fields(text)
+    from bot.documents.confidence import Evidence, score
+
+    for name, read in found.items():
+        if name.startswith("socio_") and read.parsed.value != "52998224725":
+            assert score(read, Evidence(text_layer=True)) < 0.9, name
