@@ -6,8 +6,9 @@ the seven built-in types the span is re-read by our own extractors relative to `
 with wrong check digits is dropped, a phone becomes E.164); entities of other types pass
 through. Where Rasa's span and one of ours overlap, the longer span wins (:func:`merge_entity`):
 DIET often tags only "amanhã" in "depois de amanhã" or "dia 3" in "dia 3 de dezembro", and the
-shorter reading is another day. Entities our extractors find and Rasa missed are added. Rasa's ``nlu_fallback`` pseudo-intent is removed so
-the ranking holds real intents (with their low confidence, which the dialogue acts on).
+shorter reading is another day. Entities our extractors find and Rasa missed are added. Rasa's
+``nlu_fallback`` pseudo-intent is removed so the ranking holds real intents (with their low
+confidence, which the dialogue acts on).
 
 When Rasa is down, slow (``timeout_s``) or answers something unusable, the built-in backend
 answers instead, a warning is logged and ``acolhe_nlu_fallback_total{reason}`` counts it. After a

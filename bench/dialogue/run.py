@@ -60,7 +60,9 @@ def main() -> None:
 
     engine = DialogueEngine(flows=load_all_flows(None))
     cache = Path(tempfile.mkdtemp(prefix="bench-dialogue-nlu-"))
-    interpreter = nlu.build_interpreter(backend="builtin", cache_dir=cache, timezone="America/Sao_Paulo")
+    interpreter = nlu.build_interpreter(
+        backend="builtin", cache_dir=cache, timezone="America/Sao_Paulo"
+    )
     now = datetime(2026, 12, 7, 13, 0, tzinfo=UTC)
     context = ConversationContext(now=now)
     parsed = {text: interpreter.parse(text, now=now) for s in SCRIPTS.values() for text in s}

@@ -1,6 +1,7 @@
 """Webhook load benchmark: signed Twilio webhooks → one `onboard serve` process → fake Twilio.
 
-    .venv/bin/python -m bench.webhooks.run [--clients 300] [--levels 8,16,32,64] [--postgres URL --redis URL]
+    .venv/bin/python -m bench.webhooks.run [--clients 300] [--levels 8,16,32,64] \
+        [--postgres URL --redis URL]
 
 The server runs as its own process (`python -m bot serve`) with the Twilio channel pointed at
 a fake Twilio REST API served by this process; this process is also the load generator. Each
@@ -89,9 +90,7 @@ class ReplyWatcher:
         ``timeout_s``)."""
         if (to, index) in self.times:
             return self.times[(to, index)]
-        waiter = self._waiting.setdefault(
-            (to, index), asyncio.get_running_loop().create_future()
-        )
+        waiter = self._waiting.setdefault((to, index), asyncio.get_running_loop().create_future())
         return await asyncio.wait_for(waiter, timeout_s)
 
 
@@ -367,8 +366,10 @@ def bench(
                 acked = len(level.acks)
                 print(
                     f"{concurrency:>5} {messages:>6} {messages / elapsed:>8.1f} "
-                    f"{_percentile(level.acks, 0.5) * 1000:>7.1f}ms {_percentile(level.acks, 0.99) * 1000:>7.1f}ms "
-                    f"{_percentile(level.e2e, 0.5) * 1000:>7.1f}ms {_percentile(level.e2e, 0.99) * 1000:>7.1f}ms "
+                    f"{_percentile(level.acks, 0.5) * 1000:>7.1f}ms "
+                    f"{_percentile(level.acks, 0.99) * 1000:>7.1f}ms "
+                    f"{_percentile(level.e2e, 0.5) * 1000:>7.1f}ms "
+                    f"{_percentile(level.e2e, 0.99) * 1000:>7.1f}ms "
                     f"{cpu / max(1, messages) * 1000:>7.2f}ms {max(0, acked - replies):>5} "
                     f"{max(0, replies - acked):>4} {level.errors:>4}"
                     f" {_bucket_p99(served):>8} {_share_within(served, 0.1):>8.1%}"
@@ -432,6 +433,7 @@ def main() -> None:
                     clients=args.clients,
                     nlu_cache=nlu_cache,
                 )
+
 
 if __name__ == "__main__":
     main()

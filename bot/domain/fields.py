@@ -6,7 +6,6 @@ specific explanation in the client's language ("o CNPJ tem 14 dígitos; o seu te
 
 from __future__ import annotations
 
-
 import re
 import unicodedata
 from collections.abc import Callable

@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
 from bot.dialogue.engine import DialogueEngine
-from bot.dialogue.training import BOOKABLE_STAGES
 from bot.dialogue.state import DialogueState
-from bot.service.progress import HumanWaitPolicy, SessionProgress
+from bot.dialogue.training import BOOKABLE_STAGES
 from bot.domain.address import NoAddressLookup
 from bot.domain.clock import Clock
 from bot.domain.company import NoCompanyLookup
@@ -39,6 +38,7 @@ from bot.service.message_store import (
     store_outbound_many,
 )
 from bot.service.new_conversations import start_conversations
+from bot.service.progress import HumanWaitPolicy, SessionProgress
 from bot.service.records import EffectRecorder, EscalationAssignment
 from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
 from bot.service.status_links import SessionStatusLinks, StatusLinkPolicy

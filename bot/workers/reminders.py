@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.alerts import raise_alert, resolve_missing
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
-from bot.dialogue.training_time import when
 from bot.dialogue.state import DialogueState
 from bot.dialogue.texts import text
+from bot.dialogue.training_time import when
 from bot.domain.calendar_business import BusinessCalendar
 from bot.domain.clock import Clock
 from bot.domain.company import CompanyLookup, NoCompanyLookup

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
 from bot.dialogue.dialogue import Dialogue, Outcome
 from bot.dialogue.effects import NpsAnswered
 from bot.dialogue.engine import DialogueEngine

@@ -181,7 +181,10 @@ def _caught_up(runtime: Runtime, at: datetime) -> None:
                 session.scalar(select(func.count()).select_from(table).where(*where)) or 0
                 for table, where in (
                     (ScheduledJob, (ScheduledJob.status == "pending", ScheduledJob.due_at <= at)),
-                    (OutboxItem, (OutboxItem.status == "pending", OutboxItem.next_attempt_at <= at)),
+                    (
+                        OutboxItem,
+                        (OutboxItem.status == "pending", OutboxItem.next_attempt_at <= at),
+                    ),
                     (
                         AlertDelivery,
                         (AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= at),

@@ -147,7 +147,13 @@ def diet(text: str, fragment: str, entity: str) -> dict[str, object]:
     [
         ("pode ser depois de amanhã às 14h?", "amanhã", NOW, "depois de amanhã", "2026-03-06"),
         ("dia 3 de dezembro às 14h", "dia 3", DECEMBER_6, "dia 3 de dezembro", "2027-12-03"),
-        ("dia 3 de dezembro às 14h", "3 de dezembro", DECEMBER_6, "dia 3 de dezembro", "2027-12-03"),
+        (
+            "dia 3 de dezembro às 14h",
+            "3 de dezembro",
+            DECEMBER_6,
+            "dia 3 de dezembro",
+            "2027-12-03",
+        ),
     ],
 )
 def test_a_longer_builtin_span_beats_a_shorter_rasa_span(

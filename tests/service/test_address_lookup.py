@@ -16,8 +16,12 @@ from tests.support.conversation import Chat
 from tests.support.scripted_nlu import ScriptedInterpreter
 
 PAULISTA = {
-    "cep": "01310100", "state": "SP", "city": "São Paulo", "neighborhood": "Bela Vista",
-    "street": "Avenida Paulista", "service": "open-cep",
+    "cep": "01310100",
+    "state": "SP",
+    "city": "São Paulo",
+    "neighborhood": "Bela Vista",
+    "street": "Avenida Paulista",
+    "service": "open-cep",
 }
 
 
@@ -30,7 +34,9 @@ def brasilapi() -> Iterator[FakeBrasilApi]:
 @pytest.fixture
 def looked_up(settings: Settings, clock: FakeClock, brasilapi: FakeBrasilApi) -> Iterator[Runtime]:
     configured = settings.model_copy(update={"brasilapi_url": brasilapi.url})
-    runtime = build_runtime(configured, clock=clock, interpreter=ScriptedInterpreter(), migrate=False)
+    runtime = build_runtime(
+        configured, clock=clock, interpreter=ScriptedInterpreter(), migrate=False
+    )
     yield runtime
     runtime.close()
 
@@ -45,8 +51,12 @@ def test_the_address_is_filled_from_the_cep(looked_up: Runtime, brasilapi: FakeB
 
 @pytest.mark.parametrize(
     "reply",
-    [Reply(500, {"message": "erro"}), Reply(404, {"message": "CEP não encontrado"}),
-     Reply(200, "<html>not json"), Reply(200, PAULISTA, delay=6.0)],
+    [
+        Reply(500, {"message": "erro"}),
+        Reply(404, {"message": "CEP não encontrado"}),
+        Reply(200, "<html>not json"),
+        Reply(200, PAULISTA, delay=6.0),
+    ],
     ids=["server-error", "unknown-cep", "malformed", "too-slow"],
 )
 def test_without_brasilapi_the_client_types_the_address(
