@@ -15,11 +15,10 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.client_page.agreements import AgreementLine, agreement_lines
+from backoffice.client_page.agreements import AgreementLine, agreement_lines, due_text
 from backoffice.client_page.context import ClientPageContext
 from backoffice.client_page.deps import LinkAccess
 from backoffice.client_page.documents import DocumentLine, document_lines
@@ -99,10 +98,7 @@ def _label(stage: str | None, language: str) -> str:
 
 def expected_text(due: datetime, *, language: str, timezone: str) -> str:
     """The day the stage is expected to end, as a person says it ("quinta-feira, 12/03")."""
-    day = due.astimezone(ZoneInfo(timezone)).date()
-    if language == "en":
-        return format_date(day, "EEEE, MMMM d", locale="en")
-    return format_date(day, "EEEE, dd/MM", locale="pt_BR")
+    return due_text(due.astimezone(ZoneInfo(timezone)).date(), language=language)
 
 
 def _timeline(
