@@ -119,12 +119,48 @@ def check_cnh_expiry(validade: str, *, today: date) -> Mismatch | None:
     )
 
 
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def _cep(value: str) -> str:
+    digits = _digits(value)
+    return f"{digits[:5]}-{digits[5:]}" if len(digits) == 8 else value
+
+
+def compare_bill_cep(typed: str, bill: str) -> Mismatch | None:
+    """The CEP typed at the registration against the one on the utility bill."""
+    if _digits(typed) == _digits(bill):
+        return None
+    return Mismatch(
+        "cep_differs", "cep", _digits(typed), _digits(bill),
+        f"O CEP do comprovante ({_cep(bill)}) é diferente do informado no cadastro "
+        f"({_cep(typed)}).",
+        f"The CEP on the proof of address ({_cep(bill)}) differs from the one given "
+        f"({_cep(typed)}).",
+    )
+
+
+def _contract_cnpj(typed: str, contract: str) -> Mismatch | None:
+    differs = compare_cnpj(typed, contract)
+    if differs is None:
+        return None
+    return Mismatch(
+        differs.code, differs.field, differs.expected, differs.found,
+        f"O CNPJ do contrato social ({differs.found}) é diferente do informado "
+        f"({differs.expected}).",
+        f"The CNPJ in the articles of association ({differs.found}) differs from the one "
+        f"given ({differs.expected}).",
+    )
+
+
 def cross_check(
     kind: str,
     fields: Mapping[str, str],
     *,
     today: date,
     typed_cnpj: str = "",
+    typed_cep: str = "",
     contact_cpf: str = "",
     contact_name: str = "",
 ) -> list[Mismatch]:
@@ -142,4 +178,8 @@ def cross_check(
             found.append(check_cnh_expiry(fields["validade"], today=today))
         except ValueError:
             pass  # an unparsable date is already flagged uncertain by the reader
+    if kind == "comprovante_endereco" and typed_cep and fields.get("cep"):
+        found.append(compare_bill_cep(typed_cep, fields["cep"]))
+    if kind == "contrato_social" and typed_cnpj and fields.get("cnpj"):
+        found.append(_contract_cnpj(typed_cnpj, fields["cnpj"]))
     return [m for m in found if m is not None]

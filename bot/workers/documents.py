@@ -43,7 +43,6 @@ from bot.documents import (
 )
 from bot.documents.brasilapi import CompanyRecord
 from bot.documents.corroboration import Typed, corroborate
-from bot.documents.crosscheck_extra import cross_check_extra
 from bot.documents.store import STORED_URL
 from bot.domain.clock import Clock
 from bot.domain.documents import DocumentReading, Mismatch
@@ -272,9 +271,8 @@ class DocumentWorker:
             extraction.fields,
             today=today,
             typed_cnpj=job.typed_cnpj,
+            typed_cep=job.typed_cep,
             contact_name=job.contact_name,
-        ) + cross_check_extra(
-            extraction.kind, extraction.fields, typed_cnpj=job.typed_cnpj, typed_cep=job.typed_cep
         )
         too_poor = extraction.tip_pt and not extraction.fields
         reading = DocumentReading(

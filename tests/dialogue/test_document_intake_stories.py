@@ -9,13 +9,15 @@ document worker delivers them: a ``DocumentReading`` with the refusal as ``rejec
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bench.ocr.synthetic import draw_unusable
 from bot.dialogue.documents import SKIPPED
 from bot.dialogue.state import DocumentPending
 from bot.documents import DocumentRejected, IntakeLimits, inspect_upload
-from bot.documents.crosscheck_extra import cross_check_extra
+from bot.documents.crosscheck import cross_check
 from bot.documents.photo_advice import photo_refusal
 from bot.documents.quality import BLURRED, CUT, DARK, GLARE, TOO_SMALL, ImageQuality
 from bot.domain.documents import DocumentReading, Mismatch
@@ -152,7 +154,9 @@ def test_the_new_documents_in_english(chat: Chat) -> None:
 def test_a_bill_whose_cep_differs_shows_the_difference(chat: Chat) -> None:
     through_identity(chat)
     reading = bill_reading()
-    found = cross_check_extra("comprovante_endereco", {"cep": "04001000"}, typed_cep="01310100")
+    found = cross_check(
+        "comprovante_endereco", {"cep": "04001000"}, today=date(2026, 12, 7), typed_cep="01310100"
+    )
     differs = DocumentReading(
         reading.document_id, reading.kind, {**reading.fields, "cep": "04001000"},
         mismatches=tuple(Mismatch(m.field, m.reason_pt, m.reason_en) for m in found),
