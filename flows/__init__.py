@@ -47,4 +47,7 @@ __all__ = [
     "Step",
     "Text",
     "load_flows",
+    "errors",
+    "loader",
+    "schema",
 ]

@@ -29,7 +29,16 @@ from backoffice.settings import BackofficeSettings
 from bot.domain.clock import Clock
 from bot.service.conversations import ConversationService
 
-__all__ = ["build_context", "create_router", "router_for"]
+__all__ = [
+    "build_context",
+    "create_router",
+    "router_for",
+    "BackofficeContext",
+    "deps",
+    "presenters",
+    "route_class_for",
+    "routes",
+]
 
 _RESOURCES = (
     staff,

@@ -40,6 +40,20 @@ __all__ = [
     "create_client_page_router",
     "install_client_page_handlers",
     "load_page_translations",
+    "FormRefused",
+    "PageNotFound",
+    "TooManyRequests",
+    "actions",
+    "agreements",
+    "client_page_route_class",
+    "context",
+    "deps",
+    "documents",
+    "headers",
+    "i18n",
+    "routes",
+    "secure",
+    "view",
 ]
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -71,4 +71,9 @@ __all__ = [
     "resolve_missing",
     "slack_body",
     "stalled_onboardings",
+    "conditions",
+    "destinations",
+    "digest",
+    "email",
+    "ledger",
 ]

@@ -1,3 +1,19 @@
 """Channel adapters (Twilio WhatsApp, Telegram, Meta WhatsApp Cloud API), their webhook routes,
 the web chat, and the gateway that builds the configured ones. Modules are imported directly
 (``bot.channels.twilio_whatsapp``, ...): each pulls in its provider's library."""
+
+__all__ = [
+    "errors",
+    "formatting",
+    "gateway",
+    "invites",
+    "media_kinds",
+    "ports",
+    "rendering",
+    "telegram",
+    "telegram_updates",
+    "twilio_whatsapp",
+    "web",
+    "webhooks",
+    "whatsapp_cloud",
+]

@@ -1,0 +1,15 @@
+__all__ = [
+    "address",
+    "business_time",
+    "calendar_business",
+    "calendar_hours",
+    "clock",
+    "company",
+    "documents",
+    "fields",
+    "messages",
+    "numerals",
+    "onboarding",
+    "retrying",
+    "training",
+]

@@ -1,0 +1,11 @@
+__all__ = [
+    "base",
+    "claims",
+    "console_events",
+    "database",
+    "inserts",
+    "migrations",
+    "models",
+    "personal_data",
+    "seed",
+]

@@ -1,0 +1,11 @@
+__all__ = [
+    "alerts",
+    "documents",
+    "erp",
+    "group_commit",
+    "loop",
+    "outbox",
+    "outbox_rows",
+    "reminders",
+    "retention",
+]

@@ -1,1 +1,3 @@
 """The status page's routes: ``page`` (GET /s/{token}); the actions live in ``actions.py``."""
+
+__all__ = ["page"]

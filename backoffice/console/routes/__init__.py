@@ -19,7 +19,20 @@ from backoffice.console.routes import (
     team,
 )
 
-__all__ = ["ROUTE_MODULES"]
+__all__ = [
+    "ROUTE_MODULES",
+    "agreements",
+    "auth",
+    "board",
+    "clients",
+    "conversation",
+    "events",
+    "home",
+    "inbox",
+    "reports",
+    "status_page",
+    "team",
+]
 
 ROUTE_MODULES: tuple[ModuleType, ...] = (
     auth, home, board, inbox, events, reports, clients, conversation, team, status_page,

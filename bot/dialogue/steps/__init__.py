@@ -15,7 +15,18 @@ from bot.dialogue.walker import AUTOMATIC_STEPS
 from flows import AskStep, ChoiceStep, ConfirmStep, DocumentStep
 from flows.schema import Step
 
-__all__ = ["STEP_HANDLERS", "check_registry"]
+__all__ = [
+    "STEP_HANDLERS",
+    "check_registry",
+    "AskHandler",
+    "ChoiceHandler",
+    "ConfirmHandler",
+    "DocumentStepHandler",
+    "ask",
+    "choice",
+    "confirm",
+    "document",
+]
 
 STEP_HANDLERS: dict[type, object] = {
     AskStep: AskHandler(),
