@@ -1,22 +1,28 @@
-"""Ports between the delivery/intake services and the channel adapters.
+"""Ports between the delivery/intake workers and the channel adapters.
 
-``ChannelSender`` and ``MediaFetcher`` are what the outbox worker and the document intake call;
-each provider module implements them, tests use the fakes in ``tests/fakes``. A sender that
-can also tell whether a message it may have sent reached the provider implements
-``SentLookup`` (Twilio does, through its message list; Telegram and Meta have no such query).
+The protocol (``ChannelAdapter``, ``ChannelSender``, ``MediaFetcher``, ``SentLookup``) and its
+values live in ``bot.domain.channels``, so the workers depend on it without importing the
+channels; this module re-exports them for the adapters and adds ``read_capped``, the capped
+download every fetcher uses.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol, runtime_checkable
+from collections.abc import AsyncIterator
 
-from bot.channels.errors import MediaTooLarge
-from bot.domain.messages import MediaRef, OutboundMessage
+from bot.domain.channels import (
+    ChannelAdapter,
+    ChannelSender,
+    DeliveryStatus,
+    MediaFetcher,
+    MediaTooLarge,
+    SendResult,
+    SentLookup,
+    Template,
+)
 
 __all__ = [
+    "ChannelAdapter",
     "ChannelSender",
     "DeliveryStatus",
     "MediaFetcher",
@@ -25,79 +31,6 @@ __all__ = [
     "Template",
     "read_capped",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    """The provider accepted a message: its id (for status callbacks) and first status."""
-
-    provider_message_id: str
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryStatus:
-    """A delivery report (Twilio status callback, Meta ``statuses[]``).
-
-    ``status`` is the provider's word (queued, sent, delivered, read, failed, undelivered);
-    reports arrive out of order, so the caller only moves a message's status forward.
-    """
-
-    provider_message_id: str
-    status: str
-    error_code: str | None = None
-    at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    """An approved WhatsApp template for business-initiated messages outside the 24 h window.
-
-    Twilio: ``content_sid`` is the Content SID (``HX`` + 32 hex) and ``variables`` become
-    ``ContentVariables`` (JSON, keys "1", "2", ...).
-    Meta Cloud API: ``content_sid`` is the template *name*, ``variables`` are the body
-    parameters (numeric keys are sent positionally in numeric order, other keys as named
-    parameters) and ``language`` is the template language code (empty: the sender's default,
-    ``pt_BR``). Telegram has no templates and ignores it.
-    """
-
-    content_sid: str
-    variables: dict[str, str] = field(default_factory=dict)
-    language: str = ""
-
-
-class ChannelSender(Protocol):
-    """Sends one outbound message; raises ``SendFailed`` and never retries by itself."""
-
-    async def send(
-        self, *, address: str, message: OutboundMessage, template: Template | None = None
-    ) -> SendResult: ...
-
-
-@runtime_checkable
-class SentLookup(Protocol):
-    """A sender that can find a message it may have sent (a crash or a 5xx after the request
-    left): the provider's record of it, or ``None`` when the provider has none. Raises
-    ``SendFailed`` when the provider cannot tell now."""
-
-    async def find_sent(
-        self,
-        *,
-        address: str,
-        message: OutboundMessage,
-        template: Template | None,
-        since: datetime,
-        known: Collection[str],
-    ) -> SendResult | None:
-        """``since``: when the attempt started (our clock); ``known``: provider ids already
-        recorded for this conversation, which are not the message looked for."""
-        ...
-
-
-class MediaFetcher(Protocol):
-    """Downloads an inbound attachment; raises ``MediaTooLarge`` or ``MediaUnavailable``."""
-
-    async def fetch(self, media: MediaRef, *, max_bytes: int) -> bytes: ...
 
 
 async def read_capped(

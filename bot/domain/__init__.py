@@ -3,6 +3,7 @@ __all__ = [
     "business_time",
     "calendar_business",
     "calendar_hours",
+    "channels",
     "clock",
     "company",
     "documents",
