@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.storage.models_agreements import Agreement
+from bot.storage.models.agreements import Agreement
 from tests.backoffice.route_rows import World, owned
 
 

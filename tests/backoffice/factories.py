@@ -9,8 +9,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Client, Contact, Conversation, Onboarding, StaffUser, StageChange
-from bot.storage.models_training import (
+from bot.storage.models import (
+    Client,
+    Contact,
+    Conversation,
+    Onboarding,
+    StaffUser,
+    StageChange,
     TrainingAvailability,
     TrainingBooking,
     TrainingException,

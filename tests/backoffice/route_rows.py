@@ -19,9 +19,16 @@ from sqlalchemy.orm import Session
 
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
-from bot.storage.models import ApiToken, Document, ErasureRequest, Escalation, StaffUser
-from bot.storage.models_backoffice import ErpPush, SlaPause
-from bot.storage.models_training import TrainingBooking
+from bot.storage.models import (
+    ApiToken,
+    Document,
+    ErasureRequest,
+    ErpPush,
+    Escalation,
+    SlaPause,
+    StaffUser,
+    TrainingBooking,
+)
 from bot.storage.seed import hash_token, issue_token
 from tests.backoffice.factories import (
     Member,

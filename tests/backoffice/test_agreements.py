@@ -31,9 +31,8 @@ from backoffice.pipeline import load_pipelines
 from backoffice.settings import BackofficeSettings
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent, Client, Onboarding
-from bot.storage.models_agreements import Agreement
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import AuditEvent, Client, ConsoleEvent, Onboarding
+from bot.storage.models.agreements import Agreement
 from bot.storage.personal_data import ERASED
 from tests.backoffice.factories import Member, Roster, make_onboarding
 

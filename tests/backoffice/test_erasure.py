@@ -26,22 +26,22 @@ from bot.domain.clock import FakeClock
 from bot.domain.company import CompanyLookupResult
 from bot.domain.messages import Channel
 from bot.service.companies import record_company_check
-from bot.service.scheduling import invite_token
-from bot.service.training import book
+from bot.service.training import book, invite_token
 from bot.storage.models import (
+    Alert,
     Base,
     Client,
+    CompanyRegistry,
     Conversation,
     Document,
     Message,
+    NpsResponse,
     Onboarding,
+    ScheduledJob,
     StaffUser,
     StageChange,
+    TrainingSlot,
 )
-from bot.storage.models_alerts import Alert
-from bot.storage.models_backoffice import NpsResponse
-from bot.storage.models_schedule import CompanyRegistry, ScheduledJob
-from bot.storage.models_training import TrainingSlot
 from bot.workers.outbox import OutboxWorker
 from tests.backoffice.factories import Roster
 from tests.fakes import FakeTwilio

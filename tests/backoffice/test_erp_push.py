@@ -18,8 +18,7 @@ from sqlalchemy import select
 from backoffice.erp_payload import ErpRegistration
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent, Onboarding, StageChange
-from bot.storage.models_backoffice import ErpPush
+from bot.storage.models import AuditEvent, ErpPush, Onboarding, StageChange
 from bot.workers.erp import SIGNATURE_HEADER, ErpPushWorker, ErpRetryPolicy, verify_signature
 from tests.backoffice.factories import Roster, make_onboarding
 from tests.fakes import FakeRequest, FakeResponse, LoopbackServer

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from backoffice.reports import percentile
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import Escalation, Message, Onboarding, StageChange
-from bot.storage.models_backoffice import NpsResponse
+from bot.storage.models import Escalation, Message, NpsResponse, Onboarding, StageChange
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 
 D0 = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)  # Tuesday 09:00 in São Paulo (the 2nd is Finados)

@@ -19,8 +19,7 @@ from bot.channels.ports import Template
 from bot.channels.twilio_whatsapp import TwilioSender
 from bot.domain.clock import FakeClock
 from bot.service.status_links import resolve
-from bot.storage.models import Client, Conversation, ErasureRequest, Message, OutboxItem
-from bot.storage.models_status import StatusLink
+from bot.storage.models import Client, Conversation, ErasureRequest, Message, OutboxItem, StatusLink
 from bot.workers.outbox import OutboxWorker
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.fakes import FakeTwilio

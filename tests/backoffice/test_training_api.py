@@ -18,9 +18,7 @@ from sqlalchemy import select
 from backoffice import BackofficeSettings
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent
-from bot.storage.models_backoffice import NpsResponse
-from bot.storage.models_schedule import ScheduledJob
+from bot.storage.models import AuditEvent, NpsResponse, ScheduledJob
 from tests.backoffice.factories import Roster, make_booking, make_onboarding
 from tests.backoffice.route_cases import PROBLEM
 

@@ -38,15 +38,17 @@ from bot.documents.store import DocumentStore
 from bot.storage.models import (
     AuditEvent,
     Client,
+    ConsoleEvent,
     Document,
     Escalation,
     Message,
+    NpsResponse,
     OutboxItem,
+    StaffNote,
+    StaffSession,
     StaffUser,
 )
-from bot.storage.models_agreements import Agreement
-from bot.storage.models_backoffice import NpsResponse, StaffNote
-from bot.storage.models_console import ConsoleEvent, StaffSession
+from bot.storage.models.agreements import Agreement
 from tests.backoffice.factories import (
     Member,
     conversation_of,

@@ -19,8 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Escalation, Message, Onboarding, StageChange
-from bot.storage.models_backoffice import NpsResponse
+from bot.storage.models import Escalation, Message, NpsResponse, Onboarding, StageChange
 from tests.backoffice.factories import conversation_of, make_onboarding
 
 API_REPORTS = ("funnel", "time-in-stage", "sla", "duration", "escalations", "nps")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
 from bot.storage.models import AuditEvent, Message
-from bot.storage.models_agreements import Agreement
+from bot.storage.models.agreements import Agreement
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.console.conftest import csrf_of
 

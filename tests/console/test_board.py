@@ -14,9 +14,7 @@ from sqlalchemy import select
 from backoffice.console import board_view
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import Onboarding, StaffUser, StageChange
-from bot.storage.models_backoffice import ErpPush
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import ConsoleEvent, ErpPush, Onboarding, StaffUser, StageChange
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.console.conftest import csrf_of
 

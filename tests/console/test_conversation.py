@@ -1,6 +1,6 @@
 """The conversation page: what it shows, and every action with its refusals (403 outside the
 scope, 404 for an unknown id, 409 while someone else holds it, 422 for an empty or too long
-text). The CSRF check is the router's (tests/console/test_sign_in.py)."""
+text). The CSRF check is the router's (tests/console/test_auth_sign_in.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from bot.storage.models import (
     Escalation,
     Message,
     OutboxItem,
+    StaffNote,
     StaffUser,
 )
-from bot.storage.models_backoffice import StaffNote
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.console.conftest import csrf_of
 

@@ -24,8 +24,15 @@ from bot.domain.messages import Channel, InboundMessage, OutboundMessage
 from bot.service.message_store import store_outbound
 from bot.service.records import EffectRecorder
 from bot.storage.console_events import prune_console_events, record_console_event
-from bot.storage.models import Client, Conversation, Document, Escalation, Message, Onboarding
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import (
+    Client,
+    ConsoleEvent,
+    Conversation,
+    Document,
+    Escalation,
+    Message,
+    Onboarding,
+)
 from bot.workers.documents import _read_event
 from bot.workers.outbox import OutboxWorker, record_delivery_status
 from tests.backoffice.factories import conversation_of, make_onboarding, make_staff

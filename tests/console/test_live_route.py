@@ -17,8 +17,7 @@ from backoffice.console.live import EventHub
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
 from bot.storage.console_events import record_console_event
-from bot.storage.models import Onboarding, StaffUser
-from bot.storage.models_console import ConsoleEvent, StaffSession
+from bot.storage.models import ConsoleEvent, Onboarding, StaffSession, StaffUser
 from tests.backoffice.factories import Roster, make_onboarding, make_staff
 from tests.console.sse import SseReader, live_app
 from tests.support.server import serving

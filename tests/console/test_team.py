@@ -14,9 +14,7 @@ from sqlalchemy import select
 
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import Escalation, Onboarding, StaffUser
-from bot.storage.models_alerts import Alert
-from bot.storage.models_training import TrainingBooking
+from bot.storage.models import Alert, Escalation, Onboarding, StaffUser, TrainingBooking
 from tests.backoffice.factories import (
     Roster,
     conversation_of,

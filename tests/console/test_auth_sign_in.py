@@ -10,8 +10,7 @@ import httpx
 from backoffice.staff_auth import AuthPolicy, create_reset_link
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import StaffUser
-from bot.storage.models_console import StaffSession
+from bot.storage.models import StaffSession, StaffUser
 from tests.backoffice.factories import Roster
 from tests.console.conftest import PASSWORD, csrf_of, email_of
 

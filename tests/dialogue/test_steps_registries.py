@@ -63,8 +63,8 @@ def test_a_repair_without_a_pending_kind_is_refused(monkeypatch: pytest.MonkeyPa
 
 
 def test_every_training_question_has_the_training_repair() -> None:
-    from bot.dialogue.repairs.training import TrainingRepair
-    from bot.dialogue.training import TRAINING_PENDING
+    from bot.dialogue.training.offers import TRAINING_PENDING
+    from bot.dialogue.training.repair import TrainingRepair
 
     assert all(isinstance(repairs.REPAIRS[kind], TrainingRepair) for kind in TRAINING_PENDING)
 

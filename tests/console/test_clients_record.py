@@ -15,8 +15,7 @@ import pytest
 from bot.bootstrap import Runtime
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent, Document, Escalation
-from bot.storage.models_schedule import CompanyRegistry
+from bot.storage.models import AuditEvent, CompanyRegistry, Document, Escalation
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.console.conftest import csrf_of
 

@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent, Client, Contact, ErasureRequest
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import AuditEvent, Client, ConsoleEvent, Contact, ErasureRequest
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.console.conftest import csrf_of
 

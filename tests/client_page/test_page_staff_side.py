@@ -30,8 +30,7 @@ from backoffice.console import (
 )
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent, Client
-from bot.storage.models_status import StatusLink
+from bot.storage.models import AuditEvent, Client, StatusLink
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.client_page.conftest import BROWSER, IssuedToken
 from tests.console.conftest import (  # noqa: F401

@@ -1,7 +1,7 @@
 """The API and its OpenAPI document agree on what schemathesis cannot find by itself: one problem
 shape for every error (a malformed body included), the date bounds the code enforces written in
 the schema, 405 with a complete ``Allow`` on every path (API and webhooks), and the providers'
-webhooks left out of the document. The generated run is ``test_schemathesis.py``."""
+webhooks left out of the document. The generated run is ``test_schemas_schemathesis.py``."""
 
 from __future__ import annotations
 

@@ -34,8 +34,15 @@ from sqlalchemy import select
 from bot.bootstrap import Runtime
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
-from bot.storage.models import ApiToken, Document, ErasureRequest, Escalation, StaffUser
-from bot.storage.models_backoffice import ErpPush, SlaPause
+from bot.storage.models import (
+    ApiToken,
+    Document,
+    ErasureRequest,
+    ErpPush,
+    Escalation,
+    SlaPause,
+    StaffUser,
+)
 from bot.storage.seed import hash_token
 from tests.backoffice.factories import (
     Roster,
