@@ -36,7 +36,7 @@ _CNPJ = re.compile(r"(?<![\d])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}\s?/\s?[0-9
 # Where the company is named, surest first: the name clause, the title, the parties' clause.
 _COMPANY_CUES = (
     r"(?i:nome\s+empresarial|denomina[cç][aã]o(?:\s+social)?|raz[aã]o\s+social)"
-    r"(?:\s+(?i:de|da|:))?\s*:?\s*[\"“]?" + _COMPANY,
+    r"(?:\s+(?i:de|da)(?=\s)|\s*:)?\s*:?\s*[\"“]?" + _COMPANY,
     r"(?i:CONTRATO\s+SOCIAL|ALTERA[CÇ][AÃ]O\s+CONTRATUAL)(?:\s+[^\s]+){0,8}?\s+(?:DA|DE|DO)\s+"
     r"(?:SOCIEDADE\s+(?:EMPRES[AÁ]RIA\s+)?(?:LIMITADA\s+)?)?" + _COMPANY,
     r"(?i:sociedade\s+empres[aá]ria\s+limitada|sociedade\s+an[oô]nima)\s+" + _COMPANY,
@@ -45,7 +45,8 @@ _COMPANY_CUES = (
 _LEAVES = re.compile(r"retira(?:-se|ndo-se)\s+da\s+sociedade|deixa\s+(?:de\s+fazer\s+parte|a\s+"
                      r"sociedade)|cede\s+e\s+transfere\s+a\s+totalidade", re.IGNORECASE)
 _WRITTEN_CPF = re.compile(r"(?<![\d.])\d{3}\.\d{3}\.\d{3}-\d{2}(?!\d)")
-_CPF_CUE = re.compile(r"C\.?\s?P\.?\s?F", re.IGNORECASE)
+# "CPF", "CPF/MF", or the register's name written out ("Cadastro de Pessoas Físicas")
+_CPF_CUE = re.compile(r"C\.?\s?P\.?\s?F|Cadastro\s+de\s+Pessoas?\s+F[ií]sicas?", re.IGNORECASE)
 _WITNESSES = re.compile(r"\bTESTEMUNHAS?\b", re.IGNORECASE)
 CLAUSE_BACK = 600  # how far before a CPF its holder's name may be (characters)
 
@@ -94,6 +95,15 @@ def company_cnpj(text: str) -> str | None:
     return None
 
 
+def _cnpj_read(cnpj: str, *, scanned: bool) -> FieldRead:
+    """The company's CNPJ, asserted by its check digits, except a scanned one with letters:
+    digits misread as look-alike letters (5/S, 6/G, 8/B) can pass the alphanumeric CNPJ's
+    check digits (1 in 121 per misread), and a contract gives no second read to compare."""
+    doubt = scanned and any(c.isalpha() for c in cnpj)
+    return FieldRead("cnpj", ids.Parsed(cnpj, True, 1 if doubt else 0, checked=not doubt),
+                     cnpj, (), "prose")
+
+
 def _holder(text: str, at: int, *, company: str) -> ProseValue | None:
     """The person a CPF at ``at`` belongs to: the last qualified name before it, in the same
     clause (partners are listed with ";" between them)."""
@@ -122,7 +132,7 @@ def partners(text: str, *, company: str = "") -> list[Partner]:
         parsed = ids.parse_cpf(match.group(0))
         if parsed is None or not parsed.checked or parsed.repairs >= 2:
             continue
-        if not _CPF_CUE.search(text[max(0, match.start() - 40):match.start()]):
+        if not _CPF_CUE.search(text[max(0, match.start() - 60):match.start()]):
             continue  # 11 digits that are not introduced as a CPF (a NIRE, an RG)
         after = text[match.end():match.end() + 400].split(";")[0]
         leaves = _LEAVES.search(after) is not None
@@ -153,7 +163,8 @@ def _cpfs_named(text: str) -> set[str]:
     return named
 
 
-def contract_fields(text: str) -> tuple[dict[str, FieldRead], dict[str, str]]:
+def contract_fields(text: str, *, scanned: bool = False,
+                    ) -> tuple[dict[str, FieldRead], dict[str, str]]:
     """SPEC's fields of a contract from its whole text, and why the missing ones are missing.
 
     Names read from prose (the company's, the partners') are given with ``repairs=1``: shown
@@ -172,8 +183,7 @@ def contract_fields(text: str) -> tuple[dict[str, FieldRead], dict[str, str]]:
         missing["razao_social"] = "company name not found in the text"
     cnpj = company_cnpj(text)
     if cnpj is not None:
-        found["cnpj"] = FieldRead("cnpj", ids.Parsed(cnpj, True, 0, checked=True), cnpj, (),
-                                  "prose")
+        found["cnpj"] = _cnpj_read(cnpj, scanned=scanned)
     else:
         missing["cnpj"] = "no valid CNPJ in the text"
     listed = partners(text, company=company.value if company else "")

@@ -155,7 +155,7 @@ def _contract(pages: list[Extraction]) -> Extraction:
     """A contract from the text of all its pages (its clauses run across page breaks)."""
     text_layer = all(page.source == "text_layer" for page in pages)
     text = "\n".join(page.text for page in pages)
-    found, missing = contract_fields(text)
+    found, missing = contract_fields(text, scanned=not text_layer)
     result = Extraction(kind="contrato_social", source="text_layer" if text_layer else "ocr",
                         quality=pages[0].quality, text=text)
     poor = any(p.quality is not None and p.quality.verdict == "poor" for p in pages)

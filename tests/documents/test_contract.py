@@ -108,7 +108,7 @@ def test_a_cpf_that_could_not_be_read_makes_the_numbering_unsure() -> None:
 def test_a_partner_whose_cpf_is_not_called_cpf_keeps_the_numbering_unsure() -> None:
     # The first partner's number is introduced without the word CPF and is not recognised as
     # a partner: the next one must not be asserted as socio_1.
-    text = TEXT.replace("CPF nº 529.982.247-25", "inscrita no Cadastro de Pessoas Físicas sob "
+    text = TEXT.replace("CPF nº 529.982.247-25", "inscrita no cadastro fiscal federal sob "
                         "o número 529.982.247-25")
     found, _ = contract_fields(text)
     from bot.documents.confidence import Evidence, score
@@ -116,3 +116,32 @@ def test_a_partner_whose_cpf_is_not_called_cpf_keeps_the_numbering_unsure() -> N
     for name, read in found.items():
         if name.startswith("socio_") and read.parsed.value != "52998224725":
             assert score(read, Evidence(text_layer=True)) < 0.9, name
+
+
+def test_a_cpf_introduced_by_the_registers_full_name_is_a_partner() -> None:
+    # "inscrito no Cadastro de Pessoas Físicas sob o número ...": no "CPF" word before it
+    text = TEXT.replace("inscrito no\nCPF sob o nº 111.444.777-35",
+                        "inscrito no Cadastro de\nPessoas Físicas sob o número 111.444.777-35")
+    found, _ = contract_fields(text)
+    assert found["socio_1_cpf"].parsed.value == "52998224725"
+    assert found["socio_2_cpf"].parsed.value == "11144477735"
+    assert found["socio_2_nome"].parsed.value == "MARCOS FONSECA MACEDO"
+    assert found["socio_2_cpf"].parsed.checked  # every CPF named has its partner
+
+
+def test_a_company_name_starting_with_da_keeps_it() -> None:
+    # "nome empresarial DAMIÃO ..." is not "nome empresarial da MIÃO ..."
+    text = TEXT.replace("GONÇALVES REPRESENTAÇÕES", "DAMIÃO TÊXTIL")
+    found, _ = contract_fields(text)
+    assert found["razao_social"].parsed.value == "DAMIÃO TÊXTIL LTDA - EPP"
+
+
+def test_a_scanned_cnpj_with_letters_is_shown_to_confirm() -> None:
+    text = TEXT.replace("11.222.333/0001-81", "12.ABC.345/01DE-35")
+    scanned, _ = contract_fields(text, scanned=True)
+    assert scanned["cnpj"].parsed.value == "12ABC34501DE35"
+    assert not scanned["cnpj"].parsed.checked and scanned["cnpj"].parsed.repairs == 1
+    typed, _ = contract_fields(text)
+    assert typed["cnpj"].parsed.checked  # a text layer's letters are as printed
+    digits, _ = contract_fields(TEXT, scanned=True)
+    assert digits["cnpj"].parsed.checked
