@@ -25,7 +25,7 @@ from backoffice.pipeline import PipelineCatalog
 from bot.domain.business_time import BusinessCalendar
 from bot.storage.console_events import record_console_event
 from bot.storage.models import Client, Onboarding
-from bot.storage.models_agreements import OWED_BY, WHAT_MAX, Agreement
+from bot.storage.models.agreements import OWED_BY, WHAT_MAX, Agreement
 
 __all__ = [
     "REFUSALS",

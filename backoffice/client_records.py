@@ -18,8 +18,7 @@ from backoffice.access import Principal
 from backoffice.audit import AuditValue, record_audit
 from backoffice.errors import Conflict, NotFound
 from bot.storage.console_events import EventRow, record_console_events
-from bot.storage.models import Client, Contact, Document, Onboarding
-from bot.storage.models_backoffice import StaffNote
+from bot.storage.models import Client, Contact, Document, Onboarding, StaffNote
 
 
 class DocumentFiles(Protocol):

@@ -42,8 +42,8 @@ from bot.storage.models import (
     ErasureRequest,
     Message,
     OutboxItem,
+    ScheduledJob,
 )
-from bot.storage.models_schedule import ScheduledJob
 from bot.storage.personal_data import ERASED, client_rows, erase_client_rows
 
 ERASED_NOTE = ERASED

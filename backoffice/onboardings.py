@@ -20,8 +20,7 @@ from backoffice.stage_notices import tell_stage_move
 from bot.domain.onboarding import Stage
 from bot.service.status_links import StatusLinkPolicy
 from bot.storage.console_events import record_console_event
-from bot.storage.models import Client, Onboarding, StaffUser, StageChange
-from bot.storage.models_backoffice import ErpPush, SlaPause
+from bot.storage.models import Client, ErpPush, Onboarding, SlaPause, StaffUser, StageChange
 
 FINAL_STAGES = frozenset({Stage.CONCLUIDO.value, Stage.CANCELADO.value})
 

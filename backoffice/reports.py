@@ -42,8 +42,15 @@ from backoffice.schemas.reports import (
 from backoffice.sla import load_activity, stage_sla
 from bot.domain.business_time import BusinessCalendar, SlaState
 from bot.domain.onboarding import Stage
-from bot.storage.models import Conversation, Escalation, Message, Onboarding, StaffUser, StageChange
-from bot.storage.models_backoffice import NpsResponse
+from bot.storage.models import (
+    Conversation,
+    Escalation,
+    Message,
+    NpsResponse,
+    Onboarding,
+    StaffUser,
+    StageChange,
+)
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:

@@ -29,8 +29,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.pipeline import PipelineTemplate, StageSpec
 from bot.domain.business_time import BusinessCalendar, SlaState, SlaStatus, evaluate_sla
-from bot.storage.models import Conversation, Escalation, Message, Onboarding
-from bot.storage.models_backoffice import SlaPause
+from bot.storage.models import Conversation, Escalation, Message, Onboarding, SlaPause
 
 Interval = tuple[datetime, datetime]
 

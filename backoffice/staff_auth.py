@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.access import Principal
 from backoffice.errors import Invalid
-from bot.storage.models import StaffUser
-from bot.storage.models_console import PasswordReset, StaffSession
+from bot.storage.models import PasswordReset, StaffSession, StaffUser
 from bot.storage.seed import hash_token
 
 __all__ = [

@@ -25,9 +25,17 @@ from backoffice.access import (
 from backoffice.escalations import OPEN_STATUSES, open_loads
 from backoffice.onboardings import FINAL_STAGES
 from backoffice.training import booking_scope, csm_scope
-from bot.storage.models import Client, Conversation, Escalation, Onboarding, StaffUser
-from bot.storage.models_alerts import Alert
-from bot.storage.models_training import TrainingAvailability, TrainingBooking, TrainingSlot
+from bot.storage.models import (
+    Alert,
+    Client,
+    Conversation,
+    Escalation,
+    Onboarding,
+    StaffUser,
+    TrainingAvailability,
+    TrainingBooking,
+    TrainingSlot,
+)
 
 __all__ = [
     "CsmLoad",

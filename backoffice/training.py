@@ -22,9 +22,10 @@ from bot.domain.business_time import BusinessCalendar
 from bot.domain.training import AvailabilityException, TrainingRuleError, WeeklyAvailability
 from bot.service.jobs import cancel_jobs
 from bot.service.training import sync_slots
-from bot.storage.models import Onboarding, StaffUser
-from bot.storage.models_schedule import ScheduledJob
-from bot.storage.models_training import (
+from bot.storage.models import (
+    Onboarding,
+    ScheduledJob,
+    StaffUser,
     TrainingAvailability,
     TrainingBooking,
     TrainingException,

@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from bot.service.demo_training import DEMO_MEETING_URL
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from bot.service.demo_training import DEMO_MEETING_URL
-from bot.storage.models import StaffUser
-from bot.storage.models_training import TrainingAvailability, TrainingSlot
+from bot.storage.models import StaffUser, TrainingAvailability, TrainingSlot
 
 
 def _onboard(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.storage.models_agreements import Agreement
+from bot.storage.models.agreements import Agreement
 
 __all__ = ["AgreementLine", "agreement_lines", "due_text"]
 

@@ -31,8 +31,7 @@ from backoffice.client_page.context import ClientPageContext
 from backoffice.client_page.headers import secure
 from bot.coordination import CoordinationError
 from bot.service.status_links import resolve
-from bot.storage.models import Client, Conversation, Onboarding
-from bot.storage.models_status import StatusLink
+from bot.storage.models import Client, Conversation, Onboarding, StatusLink
 
 __all__ = [
     "CSRF_FIELD",

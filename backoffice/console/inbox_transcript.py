@@ -21,8 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.deliveries import undelivered
-from bot.storage.models import Conversation, Document, Message, OutboxItem, StaffUser
-from bot.storage.models_backoffice import StaffNote
+from bot.storage.models import Conversation, Document, Message, OutboxItem, StaffNote, StaffUser
 
 __all__ = [
     "CONFIDENT",

@@ -74,8 +74,7 @@ from backoffice.access import Principal
 from backoffice.console.live_events import LiveEvent, may_see, sse_message
 from bot.domain.clock import Clock
 from bot.storage.console_events import prune_console_events
-from bot.storage.models import StaffUser
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import ConsoleEvent, StaffUser
 
 __all__ = ["RESYNC", "EventHub", "LiveEvent", "Subscription", "may_see", "sse_message"]
 

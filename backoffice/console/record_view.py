@@ -22,8 +22,7 @@ from backoffice.api.routes.clients import get_client
 from backoffice.schemas.clients import ClientRecord, ContactPublic, DocumentPublic
 from bot.domain.company import CompanyFacts, CompanyLookupResult, red_flag_reasons
 from bot.domain.fields import format_cnpj
-from bot.storage.models import ErasureRequest, StaffUser
-from bot.storage.models_schedule import CompanyRegistry
+from bot.storage.models import CompanyRegistry, ErasureRequest, StaffUser
 
 __all__ = [
     "ASSERTED",

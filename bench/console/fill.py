@@ -25,17 +25,18 @@ from sqlalchemy.orm import Session
 from bot.storage.models import (
     AuditEvent,
     Client,
+    ConsoleEvent,
     Contact,
     Conversation,
     Document,
     Escalation,
     Message,
+    NpsResponse,
     Onboarding,
+    StaffNote,
     StaffUser,
     StageChange,
 )
-from bot.storage.models_backoffice import NpsResponse, StaffNote
-from bot.storage.models_console import ConsoleEvent
 
 __all__ = ["BENCH_PASSWORD", "Filled", "Volume", "fill"]
 

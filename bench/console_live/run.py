@@ -42,8 +42,7 @@ from bench.chaos.cluster import Cluster
 from bench.chaos.services import free_port, rss_kb
 from bot.domain.clock import SystemClock
 from bot.storage.console_events import on_events_committed, record_console_event
-from bot.storage.models import Client, Onboarding, StaffUser
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import Client, ConsoleEvent, Onboarding, StaffUser
 
 REPO = Path(__file__).resolve().parents[2]
 DATABASE = "console_live_bench"

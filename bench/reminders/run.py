@@ -45,9 +45,14 @@ from bot.bootstrap import (  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.domain.messages import Channel, InboundMessage  # noqa: E402
-from bot.storage.models import Base, Client, Conversation, Onboarding  # noqa: E402
-from bot.storage.models_alerts import Alert  # noqa: E402
-from bot.storage.models_schedule import ScheduledJob  # noqa: E402
+from bot.storage.models import (  # noqa: E402
+    Alert,  # noqa: E402
+    Base,
+    Client,
+    Conversation,
+    Onboarding,
+    ScheduledJob,  # noqa: E402
+)
 
 START = datetime(2026, 11, 25, 14, tzinfo=UTC)  # Wednesday 11:00 in São Paulo
 

@@ -28,8 +28,7 @@ from backoffice.pipeline import PipelineCatalog
 from backoffice.sla import StageSla, load_activity, onboarding_sla
 from bot.domain.business_time import BusinessCalendar, SlaState
 from bot.domain.onboarding import Stage
-from bot.storage.models import AuditEvent, Client, Escalation, Onboarding
-from bot.storage.models_backoffice import ErpPush
+from bot.storage.models import AuditEvent, Client, ErpPush, Escalation, Onboarding
 
 SLA_AT_RISK = "sla_at_risk"
 SLA_BREACHED = "sla_breached"

@@ -27,8 +27,7 @@ from bot.alerts.conditions import (
 )
 from bot.alerts.ledger import raise_alert
 from bot.domain.business_time import SlaState
-from bot.storage.models import Conversation, Message
-from bot.storage.models_alerts import Alert
+from bot.storage.models import Alert, Conversation, Message
 
 DAILY_DIGEST = "daily_digest"
 DIGEST_SUBJECT = "stalled_onboardings"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.alerts.conditions import Condition
 from bot.storage.console_events import record_console_event
 from bot.storage.inserts import insert_once
-from bot.storage.models_alerts import Alert, AlertDelivery
+from bot.storage.models import Alert, AlertDelivery
 
 SEVERITIES = frozenset({"info", "warning", "critical"})
 

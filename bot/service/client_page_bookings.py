@@ -40,8 +40,7 @@ from bot.service.jobs import cancel_jobs
 from bot.service.message_store import store_outbound_many
 from bot.service.records import EffectRecorder, EscalationAssignment
 from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy
-from bot.storage.models import AuditEvent, Conversation, Onboarding, StageChange
-from bot.storage.models_training import TrainingBooking
+from bot.storage.models import AuditEvent, Conversation, Onboarding, StageChange, TrainingBooking
 
 __all__ = [
     "ActionRefused",

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.company import CompanyLookupResult, red_flag_reasons
 from bot.service.jobs import schedule_job
-from bot.storage.models import AuditEvent, Onboarding
-from bot.storage.models_schedule import CompanyRegistry, ScheduledJob
+from bot.storage.models import AuditEvent, CompanyRegistry, Onboarding, ScheduledJob
 
 __all__ = ["RETRY_FIRST", "record_company_check"]
 

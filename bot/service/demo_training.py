@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.service.training import sync_slots
-from bot.storage.models_training import TrainingAvailability, TrainingSlot
+from bot.storage.models import TrainingAvailability, TrainingSlot
 
 __all__ = ["DEMO_MEETING_URL", "DEMO_WINDOWS", "HORIZON", "seed_demo_training"]
 

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.training import DEFAULT_TIMEZONE
 from bot.service.training import BookingView, get_booking
-from bot.storage.models import Client, Onboarding
-from bot.storage.models_training import TrainingBooking
+from bot.storage.models import Client, Onboarding, TrainingBooking
 
 __all__ = ["build_invite", "find_invite", "invite_filename"]
 

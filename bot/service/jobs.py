@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.calendar_business import BusinessCalendar
 from bot.storage.inserts import insert_once
-from bot.storage.models_schedule import ScheduledJob
+from bot.storage.models import ScheduledJob
 
 __all__ = ["SendPolicy", "cancel_jobs", "schedule_job"]
 

@@ -38,10 +38,10 @@ from bot.storage.models import (
     Document,
     ErasureRequest,
     Escalation,
+    NpsResponse,
     Onboarding,
     StageChange,
 )
-from bot.storage.models_backoffice import NpsResponse
 
 _CLIENTS: Table = Client.__table__  # type: ignore[assignment]
 _STAGE_HISTORY: Table = StageChange.__table__  # type: ignore[assignment]

@@ -17,10 +17,15 @@ from sqlalchemy.orm import Session
 from bot.domain.training import BookedSession, FreeSlot, SeatTaken
 from bot.service import training
 from bot.service.jobs import SendPolicy, cancel_jobs, schedule_job
-from bot.storage.models import Contact, Conversation, Onboarding
-from bot.storage.models_backoffice import NpsResponse
-from bot.storage.models_schedule import ScheduledJob
-from bot.storage.models_training import TrainingBooking, TrainingSlot
+from bot.storage.models import (
+    Contact,
+    Conversation,
+    NpsResponse,
+    Onboarding,
+    ScheduledJob,
+    TrainingBooking,
+    TrainingSlot,
+)
 
 __all__ = [
     "NPS_ANSWER_WINDOW",

@@ -19,8 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Client, Conversation, Onboarding
-from bot.storage.models_status import StatusLink
+from bot.storage.models import Client, Conversation, Onboarding, StatusLink
 
 __all__ = [
     "DEFAULT_DAYS",

@@ -35,8 +35,8 @@ from bot.domain.training import (
     generate_slots,
     nearest_slots,
 )
-from bot.storage.models import StaffUser
-from bot.storage.models_training import (
+from bot.storage.models import (
+    StaffUser,
     TrainingAvailability,
     TrainingBooking,
     TrainingException,

@@ -25,8 +25,7 @@ from sqlalchemy import CursorResult, Table, delete, event, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.util import identity_key
 
-from bot.storage.models import Conversation, Onboarding
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import ConsoleEvent, Conversation, Onboarding
 
 __all__ = [
     "EVENT_KINDS",

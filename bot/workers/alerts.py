@@ -44,7 +44,7 @@ from bot.alerts import (
 )
 from bot.domain.clock import Clock
 from bot.storage.claims import claim_due
-from bot.storage.models_alerts import Alert, AlertDelivery
+from bot.storage.models import Alert, AlertDelivery
 from bot.workers.loop import run_rounds
 
 log = logging.getLogger(__name__)

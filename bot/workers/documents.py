@@ -51,8 +51,7 @@ from bot.service.inbox import Inbox
 from bot.service.records import EffectRecorder, EscalationAssignment
 from bot.storage.claims import claim_due
 from bot.storage.console_events import record_console_event
-from bot.storage.models import Client, Contact, Conversation, Document
-from bot.storage.models_schedule import CompanyRegistry
+from bot.storage.models import Client, CompanyRegistry, Contact, Conversation, Document
 from bot.workers.loop import run_rounds
 
 log = logging.getLogger(__name__)

@@ -29,8 +29,7 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.clock import Clock
-from bot.storage.models import AuditEvent
-from bot.storage.models_backoffice import ErpPush
+from bot.storage.models import AuditEvent, ErpPush
 
 log = logging.getLogger(__name__)
 

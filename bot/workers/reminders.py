@@ -39,9 +39,7 @@ from bot.service.message_store import store_outbound
 from bot.service.records import EffectRecorder
 from bot.service.training import get_booking, sync_slots
 from bot.storage.claims import claim_due
-from bot.storage.models import Conversation, Onboarding
-from bot.storage.models_alerts import Alert
-from bot.storage.models_schedule import ScheduledJob
+from bot.storage.models import Alert, Conversation, Onboarding, ScheduledJob
 from bot.workers.loop import run_rounds
 
 log = logging.getLogger(__name__)

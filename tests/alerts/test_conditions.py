@@ -22,9 +22,7 @@ from bot.alerts import (
     SLA_BREACHED,
 )
 from bot.domain.clock import FakeClock
-from bot.storage.models import Escalation, Onboarding
-from bot.storage.models_alerts import Alert
-from bot.storage.models_backoffice import ErpPush
+from bot.storage.models import Alert, ErpPush, Escalation, Onboarding
 from bot.workers.alerts import AlertWorker
 from tests.alerts.support import RecordingDestination
 from tests.backoffice.factories import conversation_of, make_onboarding

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.alerts import dispatch, raise_alert, resolve_missing
 from bot.domain.clock import FakeClock
 from bot.storage.database import make_session_factory
-from bot.storage.models_alerts import Alert, AlertDelivery
+from bot.storage.models import Alert, AlertDelivery
 
 
 def _raise(session: Session, clock: FakeClock, period: str = "p1") -> bool:
@@ -120,7 +120,7 @@ def test_fan_out_once_and_notices_only_where_the_raise_went(
 def test_each_raised_alert_is_one_console_event_and_a_repeat_is_none(
     sessions: sessionmaker[Session], clock: FakeClock
 ) -> None:
-    from bot.storage.models_console import ConsoleEvent
+    from bot.storage.models import ConsoleEvent
 
     with sessions.begin() as session:
         assert _raise(session, clock) is True

@@ -24,8 +24,7 @@ from bot.alerts import (
 )
 from bot.domain.clock import FakeClock
 from bot.storage.database import make_engine, make_session_factory
-from bot.storage.models import Escalation
-from bot.storage.models_alerts import AlertDelivery
+from bot.storage.models import AlertDelivery, Escalation
 from bot.workers.alerts import AlertWorker
 from tests.alerts.support import RecordingDestination, make_worker
 from tests.backoffice.factories import conversation_of, make_onboarding

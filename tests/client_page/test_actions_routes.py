@@ -34,12 +34,14 @@ from bot.storage.models import (
     Conversation,
     Document,
     Message,
+    NpsResponse,
     Onboarding,
     StaffUser,
+    StatusLink,
+    TrainingAvailability,
+    TrainingBooking,
+    TrainingSlot,
 )
-from bot.storage.models_backoffice import NpsResponse
-from bot.storage.models_status import StatusLink
-from bot.storage.models_training import TrainingAvailability, TrainingBooking, TrainingSlot
 from tests.client_page.conftest import BROWSER, IssuedToken
 from tests.support.conversation import Chat, register
 from tests.support.server import serving

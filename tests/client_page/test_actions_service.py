@@ -30,13 +30,15 @@ from bot.storage.models import (
     Conversation,
     Document,
     Message,
+    NpsResponse,
     Onboarding,
+    ScheduledJob,
     StaffUser,
     StageChange,
+    TrainingAvailability,
+    TrainingBooking,
+    TrainingSlot,
 )
-from bot.storage.models_backoffice import NpsResponse
-from bot.storage.models_schedule import ScheduledJob
-from bot.storage.models_training import TrainingAvailability, TrainingBooking, TrainingSlot
 from bot.workers.documents import DocumentWorker
 from tests.support.conversation import Chat, register
 from tests.support.scripted_nlu import ScriptedInterpreter

@@ -24,8 +24,8 @@ from bot.storage.models import (
     Onboarding,
     StaffUser,
     StageChange,
+    StatusLink,
 )
-from bot.storage.models_status import StatusLink
 from tests.backoffice.factories import Roster, make_booking, make_onboarding
 from tests.client_page.conftest import BROWSER, IssuedToken
 from tests.client_page.page_html import by_class, visible_text

@@ -17,8 +17,7 @@ import httpx
 from sqlalchemy import select
 
 from backoffice.client_page.view import expected_text
-from bot.storage.models import Conversation
-from bot.storage.models_status import StatusLink
+from bot.storage.models import Conversation, StatusLink
 from tests.e2e.console_server import PUBLIC_URL, ConsoleServer, browser, console_server  # noqa: F401
 
 CLIENT = "+5511987651234"

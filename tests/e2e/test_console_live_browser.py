@@ -18,8 +18,7 @@ from sqlalchemy import select
 
 from backoffice.access import Principal
 from backoffice.console.live import LiveEvent, may_see
-from bot.storage.models import Escalation, StaffUser
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import ConsoleEvent, Escalation, StaffUser
 from tests.e2e.console_server import ConsoleServer
 
 # Every kind the page may be sent (listened to directly on its EventSource).

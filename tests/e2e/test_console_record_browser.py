@@ -18,8 +18,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from bot.documents.store import DocumentStore
-from bot.storage.models import AuditEvent, Client, Document
-from bot.storage.models_schedule import CompanyRegistry
+from bot.storage.models import AuditEvent, Client, CompanyRegistry, Document
 from tests.backoffice.factories import make_onboarding
 from tests.e2e.console_server import ConsoleServer
 

@@ -22,10 +22,15 @@ from bot.config import Settings
 from bot.coordination.shared_clock import FileClock
 from bot.domain.messages import Channel
 from bot.service.training import sync_slots
-from bot.storage.models import Conversation, Onboarding, OutboxItem, StaffUser
-from bot.storage.models_alerts import AlertDelivery
-from bot.storage.models_schedule import ScheduledJob
-from bot.storage.models_training import TrainingAvailability
+from bot.storage.models import (
+    AlertDelivery,
+    Conversation,
+    Onboarding,
+    OutboxItem,
+    ScheduledJob,
+    StaffUser,
+    TrainingAvailability,
+)
 from nlu.types import Interpreter
 from tests.fakes.chat_webhook import FakeChatWebhook
 from tests.fakes.twilio import FakeTwilio

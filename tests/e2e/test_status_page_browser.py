@@ -20,9 +20,16 @@ from sqlalchemy import select, update
 from bench.ocr.synthetic import make_sample
 from bot.service.status_links import issue
 from bot.service.training import sync_slots
-from bot.storage.models import AuditEvent, Conversation, Document, Onboarding, StaffUser
-from bot.storage.models_schedule import ScheduledJob
-from bot.storage.models_training import TrainingAvailability, TrainingBooking
+from bot.storage.models import (
+    AuditEvent,
+    Conversation,
+    Document,
+    Onboarding,
+    ScheduledJob,
+    StaffUser,
+    TrainingAvailability,
+    TrainingBooking,
+)
 from tests.e2e.console_server import ConsoleServer
 
 CLIENT = "+5511987650001"

@@ -13,8 +13,7 @@ from sqlalchemy import select
 from bot.bootstrap import Runtime, build_reminder_worker, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent, Client, Onboarding
-from bot.storage.models_schedule import CompanyRegistry, ScheduledJob
+from bot.storage.models import AuditEvent, Client, CompanyRegistry, Onboarding, ScheduledJob
 from tests.documents.fake_brasilapi import FakeBrasilApi, Reply
 from tests.service.test_dialogue_repairs import _to_step
 from tests.support.conversation import Chat

@@ -12,8 +12,7 @@ from bot.bootstrap import Runtime
 from bot.domain.company import CompanyLookupResult
 from bot.service.companies import record_company_check
 from bot.service.jobs import schedule_job
-from bot.storage.models import Client
-from bot.storage.models_schedule import ScheduledJob
+from bot.storage.models import Client, ScheduledJob
 
 NOW = datetime(2026, 11, 24, 13, tzinfo=UTC)
 UNAVAILABLE = CompanyLookupResult("unavailable")

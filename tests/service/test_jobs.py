@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Runtime
 from bot.service.jobs import schedule_job
-from bot.storage.models_schedule import ScheduledJob
+from bot.storage.models import ScheduledJob
 
 
 def test_schedule_job_says_whether_it_created_the_job(runtime: Runtime) -> None:

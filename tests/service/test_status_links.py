@@ -25,8 +25,7 @@ from bot.service.status_links import (
     revoke,
     well_formed,
 )
-from bot.storage.models import Client, Conversation, Onboarding
-from bot.storage.models_status import StatusLink
+from bot.storage.models import Client, Conversation, Onboarding, StatusLink
 from tests.backoffice.factories import conversation_of, make_onboarding, make_staff
 from tests.support.conversation import Chat, register
 

@@ -16,10 +16,17 @@ from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
 from bot.service.training import sync_slots
-from bot.storage.models import Conversation, Message, Onboarding, StaffUser
-from bot.storage.models_backoffice import NpsResponse
-from bot.storage.models_schedule import ScheduledJob
-from bot.storage.models_training import TrainingAvailability, TrainingBooking, TrainingSlot
+from bot.storage.models import (
+    Conversation,
+    Message,
+    NpsResponse,
+    Onboarding,
+    ScheduledJob,
+    StaffUser,
+    TrainingAvailability,
+    TrainingBooking,
+    TrainingSlot,
+)
 from nlu.types import Interpreter
 from tests.support.conversation import Chat
 from tests.support.server import serving

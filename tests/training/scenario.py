@@ -7,8 +7,7 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.models import Client, Onboarding
-from bot.storage.models_training import TrainingAvailability
+from bot.storage.models import Client, Onboarding, TrainingAvailability
 
 # Monday 2026-11-23, 12:00 in São Paulo (15:00 UTC).
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)

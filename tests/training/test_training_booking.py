@@ -25,8 +25,7 @@ from bot.service.training import (
     rebook,
     sync_slots,
 )
-from bot.storage.models import Base
-from bot.storage.models_training import TrainingException, TrainingSlot
+from bot.storage.models import Base, TrainingException, TrainingSlot
 from tests.training.scenario import MEETING_URL, NOW, World
 
 TUESDAY = date(2026, 11, 24)

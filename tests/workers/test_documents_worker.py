@@ -20,8 +20,7 @@ from bot.documents import OcrPool, ReadOptions
 from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel, InboundMessage, MediaRef
 from bot.service.inbox import Inbox
-from bot.storage.models import Document, Escalation, Message
-from bot.storage.models_schedule import CompanyRegistry
+from bot.storage.models import CompanyRegistry, Document, Escalation, Message
 from bot.workers.documents import DocumentWorker
 from tests.documents.dying_reader import calls, mark, read_or_die
 from tests.support.conversation import Chat

@@ -13,10 +13,16 @@ from bot.bootstrap import Runtime, build_reminder_worker, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
 from bot.service.training import sync_slots
-from bot.storage.models import Conversation, Escalation, Message, Onboarding, StaffUser
-from bot.storage.models_alerts import Alert
-from bot.storage.models_schedule import ScheduledJob
-from bot.storage.models_training import TrainingAvailability
+from bot.storage.models import (
+    Alert,
+    Conversation,
+    Escalation,
+    Message,
+    Onboarding,
+    ScheduledJob,
+    StaffUser,
+    TrainingAvailability,
+)
 from bot.workers.reminders import ReminderWorker
 from nlu.types import Interpreter
 from tests.support.conversation import Chat

@@ -18,7 +18,7 @@ from backoffice.api.deps import ContextDep, CurrentStaff, OnboardingId, SessionD
 from backoffice.problems import CONFLICT_RESPONSE
 from backoffice.schemas.agreements import AgreementCreate, AgreementPublic, AgreementUpdate
 from backoffice.schemas.common import ID_MAX
-from bot.storage.models_agreements import Agreement
+from bot.storage.models.agreements import Agreement
 
 __all__ = ["register"]
 

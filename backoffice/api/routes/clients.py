@@ -44,11 +44,12 @@ from bot.storage.models import (
     Contact,
     Conversation,
     Document,
+    ErpPush,
     Escalation,
     Onboarding,
+    StaffNote,
     StageChange,
 )
-from bot.storage.models_backoffice import ErpPush, StaffNote
 
 TAGS: list[str | Enum] = ["clients"]
 

@@ -16,8 +16,7 @@ from backoffice.errors import Conflict, Forbidden, NotFound
 from backoffice.problems import CONFLICT_RESPONSE
 from backoffice.schemas.common import Page
 from backoffice.schemas.erp import ErpPushPublic
-from bot.storage.models import Onboarding
-from bot.storage.models_backoffice import ErpPush
+from bot.storage.models import ErpPush, Onboarding
 
 TAGS: list[str | Enum] = ["erp"]
 

@@ -44,8 +44,7 @@ from backoffice.schemas.onboardings import (
 )
 from backoffice.stage_notices import link_policy
 from bot.domain.onboarding import Segment, Stage
-from bot.storage.models import Onboarding, StageChange
-from bot.storage.models_backoffice import SlaPause
+from bot.storage.models import Onboarding, SlaPause, StageChange
 
 TAGS: list[str | Enum] = ["pipeline"]
 

@@ -45,7 +45,7 @@ from backoffice.training import (
     load_trainer,
     resync,
 )
-from bot.storage.models_training import (
+from bot.storage.models import (
     TrainingAvailability,
     TrainingException,
     TrainingSlot,

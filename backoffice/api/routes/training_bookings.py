@@ -26,8 +26,7 @@ from backoffice.problems import CONFLICT_RESPONSE
 from backoffice.schemas.common import Page
 from backoffice.schemas.training import BookingPublic, BookingStatus
 from backoffice.training import booking_scope, load_booking, record_attendance
-from bot.storage.models import Client, Onboarding
-from bot.storage.models_training import TrainingBooking, TrainingSlot
+from bot.storage.models import Client, Onboarding, TrainingBooking, TrainingSlot
 
 TAGS: list[str | Enum] = ["training"]
 

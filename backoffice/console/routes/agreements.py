@@ -27,7 +27,7 @@ from backoffice.api.deps import SessionDep
 from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
 from backoffice.errors import Invalid, NotFound
 from bot.domain.onboarding import STAGE_LABELS, Stage
-from bot.storage.models_agreements import WHAT_MAX
+from bot.storage.models.agreements import WHAT_MAX
 
 __all__ = ["REFUSALS", "register"]
 

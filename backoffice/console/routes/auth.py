@@ -27,7 +27,7 @@ from backoffice.staff_auth import (
     sign_in,
     use_reset_link,
 )
-from bot.storage.models_console import StaffSession
+from bot.storage.models import StaffSession
 
 COOKIE_PATH = "/console"
 

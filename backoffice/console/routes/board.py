@@ -24,8 +24,7 @@ from backoffice.console.board_view import build_board, choose_segment, stage_lab
 from backoffice.console.context import ConsoleContext
 from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
 from backoffice.errors import Invalid
-from bot.storage.models import Onboarding
-from bot.storage.models_console import ConsoleEvent
+from bot.storage.models import ConsoleEvent, Onboarding
 
 __all__ = ["register"]
 

@@ -25,8 +25,7 @@ from backoffice.console.context import ConsoleContext
 from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
 from backoffice.console.live import RESYNC, EventHub, LiveEvent, sse_message
 from backoffice.staff_auth import AuthPolicy
-from bot.storage.models import StaffUser
-from bot.storage.models_console import StaffSession
+from bot.storage.models import StaffSession, StaffUser
 
 __all__ = ["register", "session_alive"]
 

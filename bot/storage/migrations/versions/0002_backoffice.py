@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -30,14 +28,14 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", bot.storage.models.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("claimed_until", bot.storage.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=True),
         sa.Column("last_status_code", sa.Integer(), nullable=True),
         sa.Column("response", sa.JSON(), nullable=True),
         sa.Column("erp_customer_id", sa.String(length=120), nullable=True),
-        sa.Column("created_at", bot.storage.models.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", bot.storage.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["client_id"],
             ["clients.id"],
@@ -67,7 +65,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Integer(), nullable=True),
         sa.Column("score", sa.Integer(), nullable=False),
         sa.Column("comment", sa.Text(), nullable=True),
-        sa.Column("answered_at", bot.storage.models.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["client_id"],
             ["clients.id"],
@@ -89,9 +87,9 @@ def upgrade() -> None:
         sa.Column("onboarding_id", sa.Integer(), nullable=False),
         sa.Column("stage", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.String(length=300), nullable=False),
-        sa.Column("started_at", bot.storage.models.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("started_by", sa.Integer(), nullable=False),
-        sa.Column("ended_at", bot.storage.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("ended_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["ended_by"],
@@ -119,7 +117,7 @@ def upgrade() -> None:
         sa.Column("onboarding_id", sa.Integer(), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", bot.storage.models.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
             ["staff_users.id"],

@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models
-
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -29,11 +27,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(
             sa.Column(
-                "next_attempt_at", bot.storage.models.UtcDateTime(timezone=True), nullable=True
+                "next_attempt_at", sa.DateTime(timezone=True), nullable=True
             )
         )
         batch.add_column(
-            sa.Column("claimed_until", bot.storage.models.UtcDateTime(timezone=True), nullable=True)
+            sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True)
         )
         batch.add_column(sa.Column("error", sa.String(500), nullable=True))
         batch.alter_column("mime", existing_type=sa.String(60), nullable=True)

@@ -9,16 +9,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models
-
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
-def _utc() -> bot.storage.models.UtcDateTime:
-    return bot.storage.models.UtcDateTime(timezone=True)
+def _utc() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models
-
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -21,7 +19,7 @@ def upgrade() -> None:
     with op.batch_alter_table("conversations") as batch:
         batch.add_column(
             sa.Column(
-                "nudged_since", bot.storage.models.UtcDateTime(timezone=True), nullable=True
+                "nudged_since", sa.DateTime(timezone=True), nullable=True
             )
         )
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models
-
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -21,7 +19,7 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(
             sa.Column(
-                "sending_since", bot.storage.models.UtcDateTime(timezone=True), nullable=True
+                "sending_since", sa.DateTime(timezone=True), nullable=True
             )
         )
 

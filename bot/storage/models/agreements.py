@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base
+from bot.storage.base import Base
 from bot.storage.personal_data import ERASED, not_personal, personal
 
 __all__ = ["AGREEMENT_STATUSES", "OWED_BY", "WHAT_MAX", "Agreement"]

@@ -13,8 +13,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base
+from bot.storage.base import Base
 from bot.storage.personal_data import ERASED, not_personal, not_the_clients, personal
+
+__all__ = ["Alert", "AlertDelivery"]
 
 KEY = "names rows by id and periods by time, never by value"
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base
+from bot.storage.base import Base
 from bot.storage.personal_data import deleted_on_erasure, not_personal
 
 __all__ = ["StatusLink"]

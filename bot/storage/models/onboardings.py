@@ -1,32 +1,49 @@
-"""Tables of the back-office: staff notes, SLA pauses, ERP pushes and NPS answers.
-
-They live on the same ``Base`` as ``bot.storage.models`` (one metadata, one migration history);
-importing this module registers them.
-"""
+"""An onboarding's progress: its stage and history, SLA pauses, and its push to the ERP."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base
-from bot.storage.personal_data import ERASED, not_personal, personal
+from bot.storage.base import Base
+from bot.storage.personal_data import not_personal, personal
+
+__all__ = ["ErpPush", "Onboarding", "SlaPause", "StageChange"]
 
 
-class StaffNote(Base):
-    """A note a staff member wrote on a client's record."""
-
-    __tablename__ = "staff_notes"
+class Onboarding(Base):
+    __tablename__ = "onboardings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
-    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
-    text: Mapped[str] = mapped_column(Text, info=personal(erased=ERASED))
+    segment: Mapped[str] = mapped_column(
+        String(20), default="self_service", info=not_personal("a segment word")
+    )
+    stage: Mapped[str] = mapped_column(
+        String(20), default="cadastro", info=not_personal("a stage word")
+    )
+    stage_entered_at: Mapped[datetime]
+    csm_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    red_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    red_flag_reason: Mapped[str | None] = mapped_column(String(300), info=personal())
     created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class StageChange(Base):
+    __tablename__ = "stage_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    onboarding_id: Mapped[int] = mapped_column(ForeignKey("onboardings.id"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(20), info=not_personal("a stage"))
+    to_stage: Mapped[str] = mapped_column(String(20), info=not_personal("a stage"))
+    at: Mapped[datetime]
+    # bot | system | staff:<id>
+    actor: Mapped[str] = mapped_column(String(60), info=not_personal("who, by role and id"))
+    reason: Mapped[str] = mapped_column(String(300), default="", info=personal())
 
 
 class SlaPause(Base):
@@ -78,20 +95,3 @@ class ErpPush(Base):
     erp_customer_id: Mapped[str | None] = mapped_column(String(120), info=personal())
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
-
-
-class NpsResponse(Base):
-    """A client's answer to the NPS question (0–10) at the end of an onboarding."""
-
-    __tablename__ = "nps_responses"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"), index=True)
-    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
-    booking_id: Mapped[int | None] = mapped_column(
-        ForeignKey("training_bookings.id", name="fk_nps_responses_booking"),
-        unique=True,
-    )
-    score: Mapped[int]
-    comment: Mapped[str | None] = mapped_column(Text, info=personal())
-    answered_at: Mapped[datetime]

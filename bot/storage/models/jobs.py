@@ -10,14 +10,16 @@ writes their outbox message: a reminder is sent exactly once or not at all.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base
-from bot.storage.personal_data import deleted_on_erasure, not_personal, personal
+from bot.storage.base import Base
+from bot.storage.personal_data import not_personal, personal
+
+__all__ = ["ScheduledJob"]
 
 
 class ScheduledJob(Base):
@@ -50,23 +52,3 @@ class ScheduledJob(Base):
     # The CNPJ to look up again, the idle period's last message, ...
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal())
     created_at: Mapped[datetime]
-
-
-class CompanyRegistry(Base):
-    """What the Receita Federal (through BrasilAPI) says of a client's CNPJ, kept for the CSM."""
-
-    __tablename__ = "company_registry"
-    __table_args__ = {"info": deleted_on_erasure("a snapshot of the client's company")}
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), unique=True)
-    cnpj: Mapped[str] = mapped_column(String(14), info=personal(identifies=True))
-    razao_social: Mapped[str | None] = mapped_column(String(150), info=personal(identifies=True))
-    nome_fantasia: Mapped[str | None] = mapped_column(String(150), info=personal(identifies=True))
-    situacao: Mapped[str | None] = mapped_column(String(40), info=personal())
-    opened_on: Mapped[date | None] = mapped_column(Date)
-    cnae_fiscal: Mapped[str | None] = mapped_column(String(20), info=personal())
-    porte: Mapped[str | None] = mapped_column(String(60), info=personal())
-    simples: Mapped[bool | None]
-    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal())
-    checked_at: Mapped[datetime]

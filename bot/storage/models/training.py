@@ -3,7 +3,7 @@
 Sessions (``training_slots``) are materialized from the availability rules so each has a row
 to count seats on: a booking takes a seat with one conditional ``UPDATE ... SET seats_taken =
 seats_taken + 1 WHERE seats_taken < capacity``, atomic on SQLite and PostgreSQL alike. A partial
-unique index keeps one active booking per onboarding. Same ``Base`` as ``bot.storage.models``.
+unique index keeps one active booking per onboarding.
 """
 
 from __future__ import annotations
@@ -24,8 +24,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base
+from bot.storage.base import Base
 from bot.storage.personal_data import not_personal, not_the_clients, personal
+
+__all__ = [
+    "NpsResponse",
+    "TrainingAvailability",
+    "TrainingBooking",
+    "TrainingException",
+    "TrainingSlot",
+]
 
 
 class TrainingAvailability(Base):
@@ -122,3 +130,20 @@ class TrainingBooking(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
+
+
+class NpsResponse(Base):
+    """A client's answer to the NPS question (0–10) at the end of an onboarding."""
+
+    __tablename__ = "nps_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"), index=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_bookings.id", name="fk_nps_responses_booking"),
+        unique=True,
+    )
+    score: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text, info=personal())
+    answered_at: Mapped[datetime]

@@ -1,55 +1,17 @@
-"""Tables of the staff console: sign-in sessions, password resets and the live event log.
-
-They live on the same ``Base`` as ``bot.storage.models``; importing this module registers them.
-The staff's password hash and lock-out counters are columns of ``staff_users``.
-"""
+"""The console's live event log: ids and codes of what changed, replayed on reconnection."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base
+from bot.storage.base import Base
 from bot.storage.personal_data import not_personal, not_the_clients
 
-_TOKEN = "a token's SHA-256"
-
-
-class StaffSession(Base):
-    """A signed-in browser: the cookie holds the token, the row its SHA-256."""
-
-    __tablename__ = "staff_sessions"
-    __table_args__ = {"info": not_the_clients("staff members' browser sessions")}
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=not_personal(_TOKEN))
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
-    # The synchronizer token every form and htmx request of this session must carry.
-    csrf_token: Mapped[str] = mapped_column(String(64), info=not_personal("a random token"))
-    language: Mapped[str] = mapped_column(
-        String(5), default="pt_BR", info=not_personal("a locale code")
-    )
-    created_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
-
-
-class PasswordReset(Base):
-    """A one-time link that lets a staff member choose a password."""
-
-    __tablename__ = "password_resets"
-    __table_args__ = {"info": not_the_clients("staff members' password links")}
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=not_personal(_TOKEN))
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
+__all__ = ["ConsoleEvent"]
 
 
 class ConsoleEvent(Base):
