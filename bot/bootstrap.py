@@ -61,8 +61,8 @@ from bot.service.conversations import ConversationService
 from bot.service.inbox import Inbox
 from bot.service.jobs import SendPolicy
 from bot.service.progress import HumanWaitPolicy
-from bot.service.scheduling import TrainingPolicy
 from bot.service.status_links import StatusLinkPolicy
+from bot.service.training import TrainingPolicy
 from bot.service.web_chat import WebChat
 from bot.storage.database import make_engine, make_session_factory, upgrade
 from bot.workers.alerts import AlertRetryPolicy, AlertWorker

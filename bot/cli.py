@@ -261,7 +261,7 @@ def seed_demo() -> None:
 
     from backoffice.staff_auth import set_password
     from bot.bootstrap import backoffice_settings
-    from bot.service.demo_training import seed_demo_training
+    from bot.service.training.demo import seed_demo_training
     from bot.storage.database import make_engine, make_session_factory, upgrade
     from bot.storage.models import StaffUser
     from bot.storage.seed import seed_demo_passwords, seed_demo_staff

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from bot.service.demo_training import DEMO_MEETING_URL
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from bot.service.training.demo import DEMO_MEETING_URL
 from bot.storage.models import StaffUser, TrainingAvailability, TrainingSlot
 
 

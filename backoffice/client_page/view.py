@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.service.scheduling import invite_token
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,7 @@ from backoffice.client_page.deps import LinkAccess
 from backoffice.client_page.documents import DocumentLine, document_lines
 from backoffice.sla import load_activity, onboarding_sla
 from bot.domain.onboarding import COMPANY_ACTIVITY, STAGE_LABELS, Stage
-from bot.service.training import get_booking
+from bot.service.training import get_booking, invite_token
 from bot.storage.models import Conversation, StaffUser, StageChange, TrainingBooking, TrainingSlot
 
 __all__ = ["HistoryLine", "StatusPageView", "TimelineStep", "TrainingLine", "build_view"]

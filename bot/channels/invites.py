@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.clock import Clock
-from bot.service.invites import build_invite, find_invite, invite_filename
+from bot.service.training import build_invite, find_invite, invite_filename
 
 __all__ = ["invite_router"]
 

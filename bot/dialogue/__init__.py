@@ -22,6 +22,7 @@ __all__ = [
     "steps",
     "texts",
     "texts_repairs",
+    "training",
     "turn",
     "understanding",
     "walker",

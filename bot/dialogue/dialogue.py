@@ -22,7 +22,7 @@ from flows import ChoiceStep, ConfirmStep, DocumentStep
 
 if TYPE_CHECKING:
     from bot.dialogue.state import Frame
-    from bot.dialogue.training import TrainingDialogue
+    from bot.dialogue.training.offers import TrainingDialogue
 
 __all__ = [
     "Dialogue",

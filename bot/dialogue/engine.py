@@ -38,7 +38,7 @@ from bot.dialogue.pipeline import (
 from bot.dialogue.state import DialogueState
 from bot.dialogue.status_link import offer_status_link
 from bot.dialogue.texts import text
-from bot.dialogue.training import TrainingDialogue
+from bot.dialogue.training.offers import TrainingDialogue
 from bot.dialogue.turn import Turn, Utterance
 from bot.dialogue.walker import FlowWalker
 from bot.domain.address import AddressLookup, NoAddressLookup

@@ -16,7 +16,7 @@ from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK, WEIGHTY
 from bot.dialogue.repairs.clarify import clarify_options
 from bot.dialogue.state import ClarifyPending, DialogueState
 from bot.dialogue.texts import text
-from bot.dialogue.training import BOOKABLE_STAGES, TRAINING_INTENTS, nps_score
+from bot.dialogue.training.offers import BOOKABLE_STAGES, TRAINING_INTENTS, nps_score
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import choices_of
 from bot.domain.onboarding import Stage

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.dialogue.texts_repairs import REPAIR_TEXTS
-from bot.dialogue.texts_training import TRAINING_TEXTS
+from bot.dialogue.training.texts import TRAINING_TEXTS
 
 TEXTS: dict[str, dict[str, str]] = {
     # Validator problems: specific explanations, never a generic error.

@@ -10,5 +10,6 @@ __all__ = [
     "progress",
     "records",
     "status_links",
+    "training",
     "web_chat",
 ]

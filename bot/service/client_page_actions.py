@@ -45,11 +45,11 @@ from bot.documents.store import STORED_URL
 from bot.domain.clock import Clock
 from bot.domain.fields import Problem
 from bot.domain.messages import Channel, InboundMessage, MediaRef
-from bot.service import client_page_bookings as bookings
-from bot.service.client_page_bookings import ActionRefused, TrainingChoices
 from bot.service.inbox import LOCK_WAIT_S, Inbox
 from bot.service.message_store import storable, store_outbound_many
 from bot.service.records import EffectRecorder
+from bot.service.training import client_page as bookings
+from bot.service.training.client_page import ActionRefused, TrainingChoices
 from bot.storage.models import Conversation, Document, Onboarding
 
 __all__ = ["ActionDone", "ActionRefused", "ClientPageActions", "TrainingChoices", "UploadDone"]
@@ -201,7 +201,7 @@ class ClientPageActions:
         )
         nlu = service.interpreter.parse(title, now=now)
         context = service._context(session, conversation)  # noqa: SLF001 - the turn's context
-        turn = service.engine.handle(state, tap, nlu, context)
+        turn = service.engine.handle(state, tap, nlu=nlu, context=context)
         if not any(
             isinstance(e, DocumentConfirmed) and e.document_id == document_id for e in turn.effects
         ):

@@ -23,7 +23,7 @@ from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import DialogueState
-from bot.dialogue.training import BOOKABLE_STAGES
+from bot.dialogue.training.offers import BOOKABLE_STAGES
 from bot.domain.address import NoAddressLookup
 from bot.domain.clock import Clock
 from bot.domain.company import NoCompanyLookup
@@ -40,8 +40,8 @@ from bot.service.message_store import (
 from bot.service.new_conversations import start_conversations
 from bot.service.progress import HumanWaitPolicy, SessionProgress
 from bot.service.records import EffectRecorder, EscalationAssignment
-from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
 from bot.service.status_links import SessionStatusLinks, StatusLinkPolicy
+from bot.service.training.scheduler import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
 from bot.storage.models import Conversation, Document, Message, Onboarding, StaffUser
 from nlu.types import Interpreter, NLUResult
 
@@ -254,7 +254,7 @@ class ConversationService:
             )
         with session.no_autoflush:  # one flush per transaction, not one per read
             context = self._context(session, conversation)
-        turn = self.engine.handle(state, inbound, nlu, context)
+        turn = self.engine.handle(state, inbound, nlu=nlu, context=context)
         EffectRecorder(
             session, conversation, now=now, assign_escalation=self.assign_escalation
         ).apply(turn.effects)

@@ -26,7 +26,7 @@ from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
 from bot.dialogue.state import DialogueState
 from bot.dialogue.texts import text
-from bot.dialogue.training_time import when
+from bot.dialogue.training.time_phrases import when
 from bot.domain.calendar_business import BusinessCalendar
 from bot.domain.clock import Clock
 from bot.domain.company import CompanyLookup, NoCompanyLookup

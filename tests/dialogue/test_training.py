@@ -10,14 +10,14 @@ import pytest
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
 from bot.dialogue.state import DialogueState, PickSlotPending
-from bot.dialogue.training import (
+from bot.dialogue.training.offers import (
     BOOKABLE_STAGES,
     TRAINING_INTENTS,
     TRAINING_PENDING,
     TrainingDialogue,
     nps_score,
 )
-from bot.dialogue.training_time import requested_time, when
+from bot.dialogue.training.time_phrases import requested_time, when
 from bot.dialogue.turn import Turn
 from bot.domain.onboarding import Stage
 from nlu.types import Entity

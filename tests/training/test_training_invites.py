@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from bot.service.invites import build_invite
 from bot.service.training import book, cancel, free_slots, rebook, sync_slots
+from bot.service.training.invites import build_invite
 from tests.training.scenario import MEETING_URL, NOW, World
 
 

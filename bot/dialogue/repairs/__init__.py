@@ -13,9 +13,9 @@ from bot.dialogue.repairs.correction import CorrectionRepair, FixChoiceRepair
 from bot.dialogue.repairs.document import DocumentRepair
 from bot.dialogue.repairs.erasure import ErasureRepair
 from bot.dialogue.repairs.human_offer import HumanOfferRepair
-from bot.dialogue.repairs.training import TrainingRepair
 from bot.dialogue.state import Pending
-from bot.dialogue.training import TRAINING_PENDING
+from bot.dialogue.training.offers import TRAINING_PENDING
+from bot.dialogue.training.repair import TrainingRepair
 
 __all__ = ["REPAIRS", "check_registry"]
 

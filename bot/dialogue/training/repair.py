@@ -1,5 +1,5 @@
 """The scheduling questions (which session, confirm it, when instead, cancel, the NPS
-comment), answered by ``bot.dialogue.training``. A bare date at a date question is an answer
+comment), answered by ``bot.dialogue.training.offers``. A bare date at a date question is an answer
 to it, not a new booking: the repair reads the message before any interruption."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.dialogue import Outcome
 from bot.dialogue.texts import text
-from bot.dialogue.training import TRAINING_INTENTS, Answer, TrainingPending
+from bot.dialogue.training.offers import TRAINING_INTENTS, Answer, TrainingPending
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import is_no, is_yes
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.training import DEFAULT_TIMEZONE
-from bot.service.training import BookingView, get_booking
+from bot.service.training.bookings import BookingView, get_booking
 from bot.storage.models import Client, Onboarding, TrainingBooking
 
 __all__ = ["build_invite", "find_invite", "invite_filename"]

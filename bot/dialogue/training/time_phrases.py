@@ -55,4 +55,4 @@ def _period(body: str) -> time | None:
 
 def when(instant: datetime, language: str, context: ConversationContext) -> str:
     """ "qui, 26/11 às 14:00" / "Thu 26/11 at 14:00" in the company's time zone."""
-    return when_in_zone(instant, language, context.timezone)
+    return when_in_zone(instant, language, timezone=context.timezone)

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.training import BookedSession, FreeSlot, SeatTaken
-from bot.service import training
 from bot.service.jobs import SendPolicy, cancel_jobs, schedule_job
+from bot.service.training import bookings, slots
 from bot.storage.models import (
     Contact,
     Conversation,
@@ -98,14 +98,14 @@ class SessionTrainingScheduler:
 
     def free_slots(self, *, near: datetime | None, limit: int) -> list[FreeSlot]:
         if near is None:
-            return training.free_slots(
+            return slots.free_slots(
                 self._session,
                 now=self._now,
                 end=self._now + self._policy.window,
                 min_notice=self._policy.min_notice,
                 limit=limit,
             )
-        return training.nearest_free_slots(
+        return slots.nearest_free_slots(
             self._session,
             requested=near,
             now=self._now,
@@ -127,8 +127,8 @@ class SessionTrainingScheduler:
         if active is None:
             return None
         try:
-            view = training.cancel(self._session, booking_id=active, now=self._now)
-        except training.BookingClosed:
+            view = bookings.cancel(self._session, booking_id=active, now=self._now)
+        except bookings.BookingClosed:
             return None
         cancel_jobs(self._session, now=self._now, booking_id=active, note="cancelled")
         return self._booked(view)
@@ -137,7 +137,7 @@ class SessionTrainingScheduler:
     def _take(self, slot_id: int, *, active: int | None) -> BookedSession:
         try:
             if active is None:
-                view = training.book(
+                view = bookings.book(
                     self._session,
                     slot_id=slot_id,
                     onboarding_id=self._onboarding.id,
@@ -146,14 +146,14 @@ class SessionTrainingScheduler:
                     min_notice=self._policy.min_notice,
                 )
             else:
-                view = training.rebook(
+                view = bookings.rebook(
                     self._session,
                     booking_id=active,
                     slot_id=slot_id,
                     now=self._now,
                     min_notice=self._policy.min_notice,
                 )
-        except (training.SlotUnavailable, training.BookingClosed) as exc:
+        except (bookings.SlotUnavailable, bookings.BookingClosed) as exc:
             raise SeatTaken(str(exc), starts_at=self._slot_start(slot_id)) from exc
         if active is not None:
             cancel_jobs(self._session, now=self._now, booking_id=active, note="rebooked")
@@ -169,9 +169,9 @@ class SessionTrainingScheduler:
         )
 
     def _view(self, booking_id: int) -> BookedSession:
-        return self._booked(training.get_booking(self._session, booking_id))
+        return self._booked(bookings.get_booking(self._session, booking_id))
 
-    def _booked(self, view: training.BookingView) -> BookedSession:
+    def _booked(self, view: bookings.BookingView) -> BookedSession:
         return BookedSession(
             booking_id=view.booking_id,
             starts_at=view.starts_at,
@@ -194,7 +194,7 @@ class SessionTrainingScheduler:
             )
         )
 
-    def _schedule_follow_ups(self, view: training.BookingView) -> None:
+    def _schedule_follow_ups(self, view: bookings.BookingView) -> None:
         """Reminders 24 h (moved to the same time on an earlier day allowed for messages) and
         1 h before, and the NPS question after the session, once per booking version."""
         send = self._policy.send

@@ -31,15 +31,15 @@ from bot.dialogue.state import (
     TrainingWhenPending,
 )
 from bot.dialogue.texts import text
-from bot.dialogue.training import BOOKABLE_STAGES
+from bot.dialogue.training.offers import BOOKABLE_STAGES
 from bot.domain.messages import OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.domain.training import BookedSession, FreeSlot, SeatTaken
-from bot.service import training
 from bot.service.jobs import cancel_jobs
 from bot.service.message_store import store_outbound_many
 from bot.service.records import EffectRecorder, EscalationAssignment
-from bot.service.scheduling import SessionTrainingScheduler, TrainingPolicy
+from bot.service.training import bookings, slots
+from bot.service.training.scheduler import SessionTrainingScheduler, TrainingPolicy
 from bot.storage.models import AuditEvent, Conversation, Onboarding, StageChange, TrainingBooking
 
 __all__ = [
@@ -76,7 +76,7 @@ class TrainingChoices:
     rules: the policy's notice and window)."""
 
     bookable: bool  # the onboarding's stage allows booking
-    current: training.BookingView | None
+    current: bookings.BookingView | None
     slots: tuple[FreeSlot, ...]
 
 
@@ -97,12 +97,12 @@ def choices(
             TrainingBooking.onboarding_id == onboarding_id, TrainingBooking.status == "booked"
         )
     )
-    free = training.free_slots(
+    free = slots.free_slots(
         session, now=now, end=now + policy.window, min_notice=policy.min_notice, limit=limit
     )
     return TrainingChoices(
         bookable=onboarding.stage in BOOKABLE_STAGES,
-        current=training.get_booking(session, active) if active is not None else None,
+        current=bookings.get_booking(session, active) if active is not None else None,
         slots=tuple(free),
     )
 
@@ -134,7 +134,7 @@ def book(
     key = "training_rebooked" if before is not None else "training_booked"
     lang = conversation.language
     reply = OutboundMessage(
-        text=text(key, lang, _booking_params(booked, lang, timezone)),
+        text=text(key, lang, params=_booking_params(booked, lang, timezone)),
         attachments=(booked.invite_url,) if booked.invite_url else (),
     )
     _close_scheduling(conversation)
@@ -234,7 +234,7 @@ def _rate_training(
     booking = session.get(TrainingBooking, booking_id)
     if booking is None or booking.onboarding_id != onboarding.id:
         raise ActionRefused("not_found")
-    view = training.get_booking(session, booking_id)
+    view = bookings.get_booking(session, booking_id)
     if view.status not in ("booked", "attended") or view.ends_at > now:
         raise ActionRefused("not_finished")
     effects: list[Effect] = [NpsAnswered(booking_id=booking_id, score=score)]
@@ -310,7 +310,7 @@ def _slot_of(session: Session, booking_id: int) -> int | None:
 def _booking_params(booked: BookedSession, language: str, timezone: str) -> dict[str, object]:
     """The dialogue's booking text's parameters (``dialogue.training._booking_params``)."""
     return {
-        "when": when(booked.starts_at, language, timezone),
+        "when": when(booked.starts_at, language, timezone=timezone),
         "ends": f"{booked.ends_at.astimezone(ZoneInfo(timezone)):%H:%M}",
         "link": booked.meeting_url or "—",
     }

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.service.training import sync_slots
+from bot.service.training.slots import sync_slots
 from bot.storage.models import TrainingAvailability, TrainingSlot
 
 __all__ = ["DEMO_MEETING_URL", "DEMO_WINDOWS", "HORIZON", "seed_demo_training"]

@@ -3,7 +3,7 @@ book, reschedule and cancel through the ``TrainingScheduler`` port, and take the
 
 The training intents come here as interruptions, and the pending questions of kinds
 ``pick_slot``, ``confirm_slot``, ``training_manage``, ``training_when``,
-``confirm_cancel_training`` and ``nps_comment`` through ``bot.dialogue.repairs.training``.
+``confirm_cancel_training`` and ``nps_comment`` through ``bot.dialogue.training.repair``.
 A seat taken by someone else between the offer and the answer is explained and the nearest
 alternatives are offered. Nothing here imports the engine.
 """
@@ -28,7 +28,7 @@ from bot.dialogue.state import (
 )
 from bot.dialogue.status_link import want_status_link
 from bot.dialogue.texts import text
-from bot.dialogue.training_time import requested_time, when
+from bot.dialogue.training.time_phrases import requested_time, when
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import option_number
 from bot.domain.messages import Choice, InboundMessage, OutboundMessage
@@ -107,7 +107,7 @@ class TrainingDialogue:
         the current booking or the cancel question."""
         lang = turn.state.language
         if context.stage not in BOOKABLE_STAGES:
-            turn.say(text("training_not_yet", lang, {"stage": context.stage_label(lang)}))
+            turn.say(text("training_not_yet", lang, params={"stage": context.stage_label(lang)}))
             return
         scheduler = context.training
         if scheduler is None:
@@ -124,7 +124,7 @@ class TrainingDialogue:
                 text(
                     "training_confirm_cancel",
                     lang,
-                    {"when": when(current.starts_at, lang, context)},
+                    params={"when": when(current.starts_at, lang, context)},
                 ),
                 yes_no_choices(lang),
             )
@@ -132,7 +132,7 @@ class TrainingDialogue:
         if intent == "schedule_training" and current is not None and requested is None:
             turn.state.pending = TrainingManagePending(options=["reschedule", "cancel", "keep"])
             turn.say(
-                text("training_already", lang, {"when": when(current.starts_at, lang, context)}),
+                text("training_already", lang, params={"when": when(current.starts_at, lang, context)}),
                 tuple(
                     Choice(id=option, title=text(f"training_{option}_option", lang))
                     for option in ("reschedule", "cancel", "keep")
@@ -161,12 +161,12 @@ class TrainingDialogue:
             turn.state.pending = ConfirmSlotPending(
                 options=[str(slots[0].slot_id)], starts_at=requested.isoformat()
             )
-            intro = text("training_confirm_slot", lang, {"when": when(requested, lang, context)})
+            intro = text("training_confirm_slot", lang, params={"when": when(requested, lang, context)})
             turn.say(_join(lead, intro), yes_no_choices(lang))
             return
         turn.state.pending = PickSlotPending(options=[str(s.slot_id) for s in slots])
         if requested is not None:
-            intro = text("training_offer_near", lang, {"requested": when(requested, lang, context)})
+            intro = text("training_offer_near", lang, params={"requested": when(requested, lang, context)})
         else:
             intro = text("training_offer", lang)
         choices = tuple(
@@ -195,7 +195,7 @@ class TrainingDialogue:
                 if current is not None:
                     turn.say(
                         text(
-                            "training_kept", lang, {"when": when(current.starts_at, lang, context)}
+                            "training_kept", lang, params={"when": when(current.starts_at, lang, context)}
                         )
                     )
                 return True
@@ -252,7 +252,7 @@ class TrainingDialogue:
             turn.state.pending = pending
             moment = datetime.fromisoformat(pending.starts_at)
             turn.say(
-                text("training_confirm_slot", lang, {"when": when(moment, lang, context)}),
+                text("training_confirm_slot", lang, params={"when": when(moment, lang, context)}),
                 yes_no_choices(lang),
             )
         elif isinstance(pending, CancelTrainingPending | TrainingManagePending):
@@ -290,7 +290,7 @@ class TrainingDialogue:
         )
         turn.replies.append(
             OutboundMessage(
-                text=text(key, lang, _booking_params(booked, lang, context)),
+                text=text(key, lang, params=_booking_params(booked, lang, context)),
                 attachments=(booked.invite_url,) if booked.invite_url else (),
             )
         )
@@ -315,7 +315,7 @@ class TrainingDialogue:
         if not picked_cancel:
             turn.say(
                 text(
-                    "training_not_cancelled", lang, {"when": when(current.starts_at, lang, context)}
+                    "training_not_cancelled", lang, params={"when": when(current.starts_at, lang, context)}
                 )
             )
             return True
@@ -335,7 +335,7 @@ class TrainingDialogue:
     def nps(self, turn: Turn, booking_id: int, score: int) -> None:
         turn.effects.append(NpsAnswered(booking_id=booking_id, score=score))
         turn.state.pending = NpsCommentPending(booking_id=booking_id)
-        turn.say(text("nps_thanks_ask_comment", turn.state.language, {"score": score}))
+        turn.say(text("nps_thanks_ask_comment", turn.state.language, params={"score": score}))
 
     def _nps_comment(self, turn: Turn, pending: NpsCommentPending, answer: Answer) -> bool:
         if not answer.no and answer.body:
