@@ -123,8 +123,8 @@ _Scoped = TypeVar("_Scoped", Onboarding, Client, Conversation, Escalation)
 def _load_in_scope(
     session: Session,
     model: type[_Scoped],
-    row_id: int,
     *,
+    row_id: int,
     scope: ColumnElement[bool],
     what: str,
 ) -> _Scoped:
@@ -138,33 +138,45 @@ def _load_in_scope(
     return row
 
 
-def load_onboarding(session: Session, principal: Principal, onboarding_id: int) -> Onboarding:
+def load_onboarding(session: Session, principal: Principal, *, onboarding_id: int) -> Onboarding:
     return _load_in_scope(
-        session, Onboarding, onboarding_id, scope=onboarding_scope(principal), what="onboarding"
+        session,
+        Onboarding,
+        row_id=onboarding_id,
+        scope=onboarding_scope(principal),
+        what="onboarding",
     )
 
 
-def load_client(session: Session, principal: Principal, client_id: int) -> Client:
-    return _load_in_scope(session, Client, client_id, scope=client_scope(principal), what="client")
+def load_client(session: Session, principal: Principal, *, client_id: int) -> Client:
+    return _load_in_scope(
+        session, Client, row_id=client_id, scope=client_scope(principal), what="client"
+    )
 
 
-def load_conversation(session: Session, principal: Principal, conversation_id: int) -> Conversation:
+def load_conversation(
+    session: Session, principal: Principal, *, conversation_id: int
+) -> Conversation:
     return _load_in_scope(
         session,
         Conversation,
-        conversation_id,
+        row_id=conversation_id,
         scope=conversation_scope(principal),
         what="conversation",
     )
 
 
-def load_escalation(session: Session, principal: Principal, escalation_id: int) -> Escalation:
+def load_escalation(session: Session, principal: Principal, *, escalation_id: int) -> Escalation:
     return _load_in_scope(
-        session, Escalation, escalation_id, scope=escalation_scope(principal), what="escalation"
+        session,
+        Escalation,
+        row_id=escalation_id,
+        scope=escalation_scope(principal),
+        what="escalation",
     )
 
 
-def load_staff(session: Session, principal: Principal, staff_id: int) -> StaffUser:
+def load_staff(session: Session, principal: Principal, *, staff_id: int) -> StaffUser:
     """Admins see all staff, managers their team, everyone themselves."""
     staff = session.get(StaffUser, staff_id)
     if staff is None:

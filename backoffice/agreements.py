@@ -51,7 +51,14 @@ NOT_WORKDAY = "The due date is not a business day."
 UNKNOWN_STAGE = "Choose one of the stages offered."
 BAD_CLOSING = "An agreement is either done or cancelled."
 REFUSALS = (
-    SAY_WHAT, TOO_LONG, NUL_TEXT, WHO_OWES, PAST_DUE, NOT_WORKDAY, UNKNOWN_STAGE, BAD_CLOSING
+    SAY_WHAT,
+    TOO_LONG,
+    NUL_TEXT,
+    WHO_OWES,
+    PAST_DUE,
+    NOT_WORKDAY,
+    UNKNOWN_STAGE,
+    BAD_CLOSING,
 )
 
 
@@ -87,15 +94,15 @@ def _check_due(due_on: date, *, calendar: BusinessCalendar, now: datetime) -> No
 def record_agreement(
     session: Session,
     principal: Principal,
-    onboarding_id: int,
     *,
+    onboarding_id: int,
     draft: AgreementDraft,
     now: datetime,
     calendar: BusinessCalendar,
     pipelines: PipelineCatalog,
 ) -> Agreement:
     """Records an open agreement on the onboarding (audited ``agreement_recorded``)."""
-    onboarding = load_onboarding(session, principal, onboarding_id)
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
     client = session.get_one(Client, onboarding.client_id)
     if client.erased_at is not None:
         raise Conflict(f"client {client.id} was erased: nothing can be agreed with them")
@@ -120,17 +127,25 @@ def record_agreement(
     )
     session.add(agreement)
     session.flush()
-    _trail(session, agreement, principal, action="agreement_recorded", old=None, new=what, now=now)
+    _trail(
+        session,
+        agreement,
+        principal=principal,
+        action="agreement_recorded",
+        old=None,
+        new=what,
+        now=now,
+    )
     return agreement
 
 
-def agreement_in_scope(session: Session, principal: Principal, agreement_id: int) -> Agreement:
+def agreement_in_scope(session: Session, principal: Principal, *, agreement_id: int) -> Agreement:
     """The agreement, when its onboarding is in ``principal``'s scope (403), else 404."""
     agreement = session.get(Agreement, agreement_id)
     if agreement is None:
         raise NotFound("agreement", agreement_id)
     try:
-        load_onboarding(session, principal, agreement.onboarding_id)
+        load_onboarding(session, principal, onboarding_id=agreement.onboarding_id)
     except Forbidden:
         raise Forbidden(f"agreement {agreement_id} is outside your scope") from None
     return agreement
@@ -139,8 +154,8 @@ def agreement_in_scope(session: Session, principal: Principal, agreement_id: int
 def close_agreement(
     session: Session,
     principal: Principal,
-    agreement_id: int,
     *,
+    agreement_id: int,
     status: Closing,
     now: datetime,
     client_id: int | None = None,
@@ -149,7 +164,7 @@ def close_agreement(
 
     ``client_id``, when given, is the client the caller's path names: an agreement of another
     client is a 404 there, as for any row under the wrong parent."""
-    agreement = agreement_in_scope(session, principal, agreement_id)
+    agreement = agreement_in_scope(session, principal, agreement_id=agreement_id)
     if client_id is not None and agreement.client_id != client_id:
         raise NotFound("agreement", agreement_id)
     if status not in ("done", "cancelled"):
@@ -160,16 +175,22 @@ def close_agreement(
     agreement.closed_at = now
     agreement.closed_by = principal.actor
     _trail(
-        session, agreement, principal, action=f"agreement_{status}", old="open", new=status, now=now
+        session,
+        agreement,
+        principal=principal,
+        action=f"agreement_{status}",
+        old="open",
+        new=status,
+        now=now,
     )
     return agreement
 
 
 def list_agreements(
-    session: Session, principal: Principal, onboarding_id: int
+    session: Session, principal: Principal, *, onboarding_id: int
 ) -> tuple[Onboarding, list[Agreement]]:
     """The onboarding's agreements, by due date (open, done and cancelled alike)."""
-    onboarding = load_onboarding(session, principal, onboarding_id)
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
     rows = session.scalars(
         select(Agreement)
         .where(Agreement.onboarding_id == onboarding.id)
@@ -178,9 +199,11 @@ def list_agreements(
     return onboarding, list(rows)
 
 
-def current_onboarding(session: Session, principal: Principal, client_id: int) -> Onboarding | None:
+def current_onboarding(
+    session: Session, principal: Principal, *, client_id: int
+) -> Onboarding | None:
     """The client's latest onboarding in ``principal``'s scope (where a new agreement goes)."""
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     return session.scalar(
         select(Onboarding)
         .where(Onboarding.client_id == client.id, onboarding_scope(principal))
@@ -192,8 +215,8 @@ def current_onboarding(session: Session, principal: Principal, client_id: int) -
 def _trail(
     session: Session,
     agreement: Agreement,
-    principal: Principal,
     *,
+    principal: Principal,
     action: str,
     old: str | None,
     new: str,

@@ -39,8 +39,8 @@ def _require_live(client: Client) -> None:
 def update_client(
     session: Session,
     client: Client,
-    principal: Principal,
     *,
+    principal: Principal,
     changes: Mapping[str, AuditValue],
     now: datetime,
 ) -> list[str]:
@@ -65,15 +65,15 @@ def update_client(
         changed.append(column)
     if changed:
         client.updated_at = now
-        _client_events(session, client, principal, fields=changed, now=now)
+        _client_events(session, client, principal=principal, fields=changed, now=now)
     return changed
 
 
 def upsert_contact(
     session: Session,
     client: Client,
-    principal: Principal,
     *,
+    principal: Principal,
     area: str,
     changes: Mapping[str, str | None],
     now: datetime,
@@ -101,15 +101,15 @@ def upsert_contact(
     client.updated_at = now
     session.flush()
     fields = [f"contact.{area}.{attr}" for attr in changes]
-    _client_events(session, client, principal, fields=fields, now=now)
+    _client_events(session, client, principal=principal, fields=fields, now=now)
     return contact
 
 
 def add_note(
     session: Session,
     client: Client,
-    principal: Principal,
     *,
+    principal: Principal,
     text: str,
     onboarding_id: int | None,
     now: datetime,
@@ -136,7 +136,7 @@ def add_note(
     _client_events(
         session,
         client,
-        principal,
+        principal=principal,
         kind="note_added",
         only=onboarding_id,
         data={"note_id": note.id},
@@ -148,8 +148,8 @@ def add_note(
 def _client_events(
     session: Session,
     client: Client,
-    principal: Principal,
     *,
+    principal: Principal,
     now: datetime,
     kind: str = "client_updated",
     fields: list[str] | None = None,
@@ -176,7 +176,7 @@ def _client_events(
     )
 
 
-def document_of(session: Session, client: Client, document_id: int) -> Document:
+def document_of(session: Session, client: Client, *, document_id: int) -> Document:
     document = session.get(Document, document_id)
     if document is None or document.client_id != client.id:
         raise NotFound("document", document_id)
@@ -186,14 +186,14 @@ def document_of(session: Session, client: Client, document_id: int) -> Document:
 def read_document(
     session: Session,
     client: Client,
-    principal: Principal,
     *,
+    principal: Principal,
     document_id: int,
     files: DocumentFiles | None,
     now: datetime,
 ) -> tuple[Document, bytes]:
     """The file of a client's document; every download is audited."""
-    document = document_of(session, client, document_id)
+    document = document_of(session, client, document_id=document_id)
     if document.deleted_at is not None or files is None or not document.sha256:
         raise NotFound("document file", document_id)
     if not files.exists(document.sha256):

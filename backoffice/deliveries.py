@@ -46,8 +46,8 @@ def undelivered(session: Session, conversation: Conversation) -> list[tuple[Outb
 def retry_delivery(
     session: Session,
     conversation: Conversation,
-    principal: Principal,
     *,
+    principal: Principal,
     item_id: int,
     now: datetime,
 ) -> OutboxItem:

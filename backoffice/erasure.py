@@ -241,7 +241,7 @@ def _erase(
 
 
 def erase_client(
-    session: Session, client: Client, principal: Principal, *, now: datetime
+    session: Session, client: Client, *, principal: Principal, now: datetime
 ) -> ErasureOutcome:
     """An admin erases a client directly (no request from the client needed)."""
     principal.require_role("admin")
@@ -253,8 +253,8 @@ def erase_client(
 def decide_request(
     session: Session,
     request: ErasureRequest,
-    principal: Principal,
     *,
+    principal: Principal,
     confirm: bool,
     now: datetime,
 ) -> ErasureOutcome:

@@ -120,8 +120,8 @@ def _choose(session: Session, escalation: Escalation, *, dedicated_csm: bool) ->
 def reassign(
     session: Session,
     escalation: Escalation,
-    principal: Principal,
     *,
+    principal: Principal,
     staff_id: int | None,
     dedicated_csm: bool,
     now: datetime,
@@ -224,7 +224,7 @@ def _move(
 
 
 def resolve_escalation(
-    session: Session, escalation: Escalation, principal: Principal, *, now: datetime
+    session: Session, escalation: Escalation, *, principal: Principal, now: datetime
 ) -> None:
     """Closes the escalation (``Conflict`` when it already is), audited."""
     if escalation.status == "resolved":

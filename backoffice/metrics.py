@@ -77,8 +77,11 @@ class SlaCollector(Collector):
                 if template is None or onboarding.id not in activity:
                     continue
                 sla = onboarding_sla(
-                    onboarding, template=template, activity=activity[onboarding.id],
-                    calendar=self.calendar, now=now,
+                    onboarding,
+                    template=template,
+                    activity=activity[onboarding.id],
+                    calendar=self.calendar,
+                    now=now,
                     at_risk_share=self.settings.sla_at_risk_share,
                 )
                 if sla is not None:

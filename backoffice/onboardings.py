@@ -75,8 +75,8 @@ def change_stage(
 def move_stage(
     session: Session,
     onboarding: Onboarding,
-    principal: Principal,
     *,
+    principal: Principal,
     to_stage: str,
     reason: str,
     now: datetime,
@@ -105,8 +105,8 @@ def move_stage(
 def set_red_flag(
     session: Session,
     onboarding: Onboarding,
-    principal: Principal,
     *,
+    principal: Principal,
     reason: str | None,
     now: datetime,
 ) -> None:
@@ -129,8 +129,8 @@ def set_red_flag(
 def assign_csm(
     session: Session,
     onboarding: Onboarding,
-    principal: Principal,
     *,
+    principal: Principal,
     csm_id: int | None,
     now: datetime,
 ) -> None:
@@ -173,8 +173,8 @@ def assign_csm(
 def open_pause(
     session: Session,
     onboarding: Onboarding,
-    principal: Principal,
     *,
+    principal: Principal,
     reason: str,
     now: datetime,
 ) -> SlaPause:
@@ -209,7 +209,7 @@ def open_pause(
 
 
 def close_pause(
-    session: Session, onboarding: Onboarding, principal: Principal, *, pause_id: int, now: datetime
+    session: Session, onboarding: Onboarding, *, principal: Principal, pause_id: int, now: datetime
 ) -> SlaPause:
     pause = session.get(SlaPause, pause_id)
     if pause is None or pause.onboarding_id != onboarding.id:
@@ -234,8 +234,8 @@ def close_pause(
 def approve(
     session: Session,
     onboarding: Onboarding,
-    principal: Principal,
     *,
+    principal: Principal,
     approval_roles: frozenset[str],
     reason: str,
     now: datetime,

@@ -109,7 +109,7 @@ class PipelineTemplate(BaseModel):
         if Stage.CONCLUIDO not in seen:
             raise PipelineError(f"{source}: the pipeline has no {Stage.CONCLUIDO.value} stage")
         for spec in self.stages:
-            _check_stage(spec, seen, source)
+            _check_stage(spec, seen, source=source)
         reachable = _closure({self.initial}, {s.id: set(s.next) for s in self.stages})
         for spec in self.stages:
             if spec.id not in reachable:
@@ -120,7 +120,7 @@ class PipelineTemplate(BaseModel):
                 raise PipelineError(f"{source}: stage {spec.id.value} can never reach an end")
 
 
-def _check_stage(spec: StageSpec, known: set[Stage], source: str) -> None:
+def _check_stage(spec: StageSpec, known: set[Stage], *, source: str) -> None:
     where = f"{source}: stage {spec.id.value}"
     for target in spec.next:
         if target not in known:

@@ -82,7 +82,7 @@ def load_activity(
         query = query.join(Onboarding, Onboarding.id == Conversation.onboarding_id).where(
             Message.created_at >= Onboarding.stage_entered_at
         )
-        _last_before_stage(session, ids, activity)
+        _last_before_stage(session, ids, activity=activity)
     for onboarding_id, direction, author, created_at in session.execute(query):
         assert onboarding_id is not None
         if direction == "in":
@@ -117,7 +117,7 @@ def load_activity(
 _ANSWERS = ("bot", "staff")
 
 
-def _last_before_stage(session: Session, ids: list[int], activity: dict[int, Activity]) -> None:
+def _last_before_stage(session: Session, ids: list[int], *, activity: dict[int, Activity]) -> None:
     """The last client message and the last answer before each onboarding's current stage."""
     stamp = Message.__table__.c.created_at.type  # the column's type reads MAX() back as UTC
     inbound = func.max(case((Message.direction == "in", Message.created_at)), type_=stamp)
@@ -143,7 +143,7 @@ def _last_before_stage(session: Session, ids: list[int], activity: dict[int, Act
             activity[onboarding_id].outbound.append(last_out)
 
 
-def _clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> list[Interval]:
+def _clip(intervals: Iterable[Interval], start: datetime, *, end: datetime) -> list[Interval]:
     clipped = sorted((max(low, start), min(high, end)) for low, high in intervals)
     merged: list[Interval] = []
     for low, high in clipped:
@@ -172,7 +172,7 @@ def _unanswered(activity: Activity, end: datetime) -> list[Interval]:
     return intervals
 
 
-def _complement(intervals: Sequence[Interval], start: datetime, end: datetime) -> list[Interval]:
+def _complement(intervals: Sequence[Interval], start: datetime, *, end: datetime) -> list[Interval]:
     gaps: list[Interval] = []
     cursor = start
     for low, high in intervals:
@@ -197,12 +197,14 @@ def waiting_on_client(
         if replied is not None:
             stop = min(stop, replied)
         explicit.append((started_at, stop))
-    pauses = _clip(explicit, start, end)
+    pauses = _clip(explicit, start, end=end)
     if spec.owner == "client":
         owed = _unanswered(activity, end) + [
             (created, end if closed is None else closed) for created, closed in activity.escalations
         ]
-        pauses = _clip(pauses + _complement(_clip(owed, start, end), start, end), start, end)
+        pauses = _clip(
+            pauses + _complement(_clip(owed, start, end=end), start, end=end), start, end=end
+        )
     return pauses
 
 

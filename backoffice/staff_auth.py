@@ -63,7 +63,7 @@ class SignInRefused(Exception):
         self.locked = locked
 
 
-def set_password(session: Session, staff: StaffUser, password: str, *, now: datetime) -> None:
+def set_password(session: Session, staff: StaffUser, *, password: str, now: datetime) -> None:
     """Stores ``password``'s argon2 hash; clears a lock-out and signs out every session."""
     if len(password) < MIN_PASSWORD:
         raise Invalid(f"a password needs at least {MIN_PASSWORD} characters")
@@ -78,7 +78,7 @@ def set_password(session: Session, staff: StaffUser, password: str, *, now: date
 
 
 def sign_in(
-    session: Session, email: str, password: str, *, now: datetime, policy: AuthPolicy
+    session: Session, email: str, *, password: str, now: datetime, policy: AuthPolicy
 ) -> StaffUser:
     """The active staff member with this e-mail and password, or ``SignInRefused``.
 
@@ -198,13 +198,13 @@ def find_reset_link(session: Session, token: str, *, now: datetime) -> PasswordR
     return reset
 
 
-def use_reset_link(session: Session, token: str, password: str, *, now: datetime) -> StaffUser:
+def use_reset_link(session: Session, token: str, *, password: str, now: datetime) -> StaffUser:
     """Sets the password of the link's owner and spends the link; ``Invalid`` when the link
     is unknown, used or expired, or the password too short."""
     reset = find_reset_link(session, token, now=now)
     if reset is None:
         raise Invalid("this link is unknown, was used already or has expired")
     staff = session.get_one(StaffUser, reset.staff_id)
-    set_password(session, staff, password, now=now)
+    set_password(session, staff, password=password, now=now)
     reset.used_at = now
     return staff

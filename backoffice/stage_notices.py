@@ -48,7 +48,7 @@ def link_policy(settings: BackofficeSettings) -> StatusLinkPolicy:
     return StatusLinkPolicy(public_url=settings.public_url, days=settings.status_link_days)
 
 
-def is_forward(order: Sequence[str], from_stage: str | None, to_stage: str) -> bool:
+def is_forward(order: Sequence[str], from_stage: str | None, *, to_stage: str) -> bool:
     """A move to a later stage of ``order``; a cancellation is never a step forward."""
     if to_stage == Stage.CANCELADO.value or from_stage not in order or to_stage not in order:
         return False
@@ -109,7 +109,9 @@ def tell_stage_move(
     now: datetime,
 ) -> int | None:
     """Queues the notice of a staff move; returns its message id, or None when none is due."""
-    if not is_forward(order, from_stage, to_stage) or not _may_tell(session, onboarding.client_id):
+    if not is_forward(order, from_stage, to_stage=to_stage) or not _may_tell(
+        session, onboarding.client_id
+    ):
         return None
     conversation = _contact(session, onboarding)
     if conversation is None:
@@ -129,8 +131,6 @@ def tell_stage_move(
     )
     if conversation.channel == Channel.WEB.value:
         session.execute(
-            update(Message)
-            .where(Message.id == stored.message_id)
-            .values(status=UNREAD_ON_PAGE)
+            update(Message).where(Message.id == stored.message_id).values(status=UNREAD_ON_PAGE)
         )
     return stored.message_id

@@ -51,7 +51,7 @@ class StatusPageRecord:
     openings: LinkOpenings | None
 
 
-def _current_onboarding(session: Session, principal: Principal, client: Client) -> Onboarding:
+def _current_onboarding(session: Session, principal: Principal, *, client: Client) -> Onboarding:
     onboarding = session.scalar(
         select(Onboarding)
         .where(Onboarding.client_id == client.id, onboarding_scope(principal))
@@ -66,16 +66,16 @@ def _current_onboarding(session: Session, principal: Principal, client: Client) 
 def open_as_client(
     session: Session,
     principal: Principal,
-    client_id: int,
     *,
+    client_id: int,
     now: datetime,
     public_url: str,
 ) -> StaffLink:
     """A new link of ``principal``'s to the client's page, audited (``status_page_opened``)."""
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     if client.erased_at is not None:
         raise Conflict(f"client {client.id} was erased: there is no page to open")
-    onboarding = _current_onboarding(session, principal, client)
+    onboarding = _current_onboarding(session, principal, client=client)
     conversation_id = session.scalar(
         select(Conversation.id)
         .where(Conversation.client_id == client.id)
@@ -108,9 +108,9 @@ def open_as_client(
     )
 
 
-def revoke_links(session: Session, principal: Principal, client_id: int, *, now: datetime) -> int:
+def revoke_links(session: Session, principal: Principal, *, client_id: int, now: datetime) -> int:
     """Revokes every live link of the client's onboardings in scope; audited with the count."""
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     onboardings = session.scalars(
         select(Onboarding.id).where(Onboarding.client_id == client.id, onboarding_scope(principal))
     ).all()
@@ -131,10 +131,10 @@ def revoke_links(session: Session, principal: Principal, client_id: int, *, now:
 
 
 def status_page_record(
-    session: Session, principal: Principal, client_id: int, *, now: datetime
+    session: Session, principal: Principal, *, client_id: int, now: datetime
 ) -> StatusPageRecord:
     """When the client last opened the page, how often, how many links are live."""
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     onboarding = session.scalar(
         select(Onboarding.id)
         .where(Onboarding.client_id == client.id, onboarding_scope(principal))

@@ -26,7 +26,7 @@ from bot.storage.models import Conversation, Escalation
 
 
 def take_over(
-    session: Session, conversation: Conversation, principal: Principal, *, now: datetime
+    session: Session, conversation: Conversation, *, principal: Principal, now: datetime
 ) -> None:
     """Pauses the bot for ``principal``; ``Conflict`` when someone else holds the conversation."""
     result = session.execute(
@@ -54,14 +54,16 @@ def take_over(
             Escalation.conversation_id == conversation.id, Escalation.status == "open"
         )
     )
-    events = [_event("takeover", conversation, principal)]
+    events = [_event("takeover", conversation, principal=principal)]
     for escalation in escalations:
         escalation.status = "taken"
         escalation.taken_at = now
         if escalation.assigned_to is None:
             escalation.assigned_to = principal.id
         events.append(
-            _event("escalation_taken", conversation, principal, escalation_id=escalation.id)
+            _event(
+                "escalation_taken", conversation, principal=principal, escalation_id=escalation.id
+            )
         )
     record_console_events(session, events, at=now)
     record_audit(
@@ -86,8 +88,8 @@ def _require_holder(conversation: Conversation, principal: Principal) -> None:
 def send_staff_message(
     session: Session,
     conversation: Conversation,
-    principal: Principal,
     *,
+    principal: Principal,
     text: str,
     now: datetime,
 ) -> list[StoredReply]:
@@ -121,8 +123,8 @@ def send_staff_message(
 def release(
     session: Session,
     conversation: Conversation,
-    principal: Principal,
     *,
+    principal: Principal,
     conversations: ConversationService,
     now: datetime,
     resolve: bool,
@@ -137,7 +139,7 @@ def release(
         raise Forbidden(
             f"conversation {conversation.id} is held by staff member {conversation.paused_by}"
         )
-    events = [_event("released", conversation, principal, held_by=conversation.paused_by)]
+    events = [_event("released", conversation, principal=principal, held_by=conversation.paused_by)]
     conversation.bot_paused = False
     conversation.paused_by = None
     conversation.updated_at = now
@@ -151,7 +153,12 @@ def release(
             escalation.status = "resolved"
             escalation.resolved_at = now
             events.append(
-                _event("escalation_resolved", conversation, principal, escalation_id=escalation.id)
+                _event(
+                    "escalation_resolved",
+                    conversation,
+                    principal=principal,
+                    escalation_id=escalation.id,
+                )
             )
     record_console_events(session, events, at=now)
     record_audit(
@@ -167,7 +174,7 @@ def release(
 
 
 def _event(
-    kind: str, conversation: Conversation, principal: Principal, **data: int | None
+    kind: str, conversation: Conversation, *, principal: Principal, **data: int | None
 ) -> EventRow:
     """A console event of this conversation (``backoffice.console.live``)."""
     return EventRow(

@@ -84,7 +84,7 @@ def _may_manage(principal: Principal, staff: StaffUser) -> bool:
     return staff.id == principal.id
 
 
-def load_trainer(session: Session, principal: Principal, csm_id: int) -> StaffUser:
+def load_trainer(session: Session, principal: Principal, *, csm_id: int) -> StaffUser:
     """The active CSM whose availability the caller sets; 422 when there is none, else 403."""
     staff = session.get(StaffUser, csm_id)
     if staff is None or staff.role != "csm" or not staff.active:
@@ -94,7 +94,7 @@ def load_trainer(session: Session, principal: Principal, csm_id: int) -> StaffUs
     return staff
 
 
-def _check_owner(session: Session, principal: Principal, csm_id: int | None, what: str) -> None:
+def _check_owner(session: Session, principal: Principal, *, csm_id: int | None, what: str) -> None:
     if csm_id is None:
         principal.require_role("manager", "admin")
         return
@@ -104,24 +104,26 @@ def _check_owner(session: Session, principal: Principal, csm_id: int | None, wha
 
 
 def load_availability(
-    session: Session, principal: Principal, availability_id: int
+    session: Session, principal: Principal, *, availability_id: int
 ) -> TrainingAvailability:
     row = session.get(TrainingAvailability, availability_id)
     if row is None:
         raise NotFound("training availability", availability_id)
-    _check_owner(session, principal, row.csm_id, f"availability {availability_id}")
+    _check_owner(session, principal, csm_id=row.csm_id, what=f"availability {availability_id}")
     return row
 
 
-def load_exception(session: Session, principal: Principal, exception_id: int) -> TrainingException:
+def load_exception(
+    session: Session, principal: Principal, *, exception_id: int
+) -> TrainingException:
     row = session.get(TrainingException, exception_id)
     if row is None:
         raise NotFound("training exception", exception_id)
-    _check_owner(session, principal, row.csm_id, f"exception {exception_id}")
+    _check_owner(session, principal, csm_id=row.csm_id, what=f"exception {exception_id}")
     return row
 
 
-def load_booking(session: Session, principal: Principal, booking_id: int) -> TrainingBooking:
+def load_booking(session: Session, principal: Principal, *, booking_id: int) -> TrainingBooking:
     row = session.get(TrainingBooking, booking_id)
     if row is None:
         raise NotFound("training booking", booking_id)

@@ -278,7 +278,7 @@ def seed_demo() -> None:
         tokens = seed_demo_staff(sessions)
         now = datetime.now(UTC)
         passwords = seed_demo_passwords(
-            sessions, lambda session, staff, secret: set_password(session, staff, secret, now=now)
+            sessions, lambda session, staff, secret: set_password(session, staff, password=secret, now=now)
         )
         csm_email = next(email for email, (role, _) in tokens.items() if role == "csm")
         with sessions.begin() as session:

@@ -106,7 +106,7 @@ def set_password_command(
     with _transaction(settings) as session:
         staff = _staff_by_email(session, email)
         try:
-            set_password(session, staff, password, now=datetime.now(UTC))
+            set_password(session, staff, password=password, now=datetime.now(UTC))
         except Invalid as exc:
             raise _fail(exc.detail) from exc
         address = staff.email

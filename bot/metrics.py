@@ -117,7 +117,7 @@ class Metrics:
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
-    def observe_request(self, route: str, method: str, status: int) -> Callable[[float], None]:
+    def observe_request(self, route: str, method: str, *, status: int) -> Callable[[float], None]:
         return self.request_seconds.labels(route=route, method=method, status=str(status)).observe
 
 
@@ -141,7 +141,7 @@ class RequestMetrics:
         self.app = app
         self.metrics = metrics
 
-    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:  # noqa: PLR0917 (ASGI)
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -159,6 +159,6 @@ class RequestMetrics:
         finally:
             # The router records the matched route in the scope (shared with this wrapper).
             path = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.observe_request(path, scope["method"], status)(
+            self.metrics.observe_request(path, scope["method"], status=status)(
                 time.perf_counter() - started
             )

@@ -124,15 +124,15 @@ def _step_problem(
         if not isinstance(step, ChoiceStep) or any(o.next is None for o in step.options):
             return "has no 'next' step (use an 'end' step to finish)"
     if isinstance(step, AskStep) and step.validator not in registry.validators:
-        return _unknown("validator", step.validator, registry.validators)
+        return _unknown("validator", step.validator, known=registry.validators)
     if isinstance(step, AskStep) and step.after and step.after not in registry.actions:
-        return _unknown("action", step.after, registry.actions)
+        return _unknown("action", step.after, known=registry.actions)
     if isinstance(step, ActionStep) and step.action not in registry.actions:
-        return _unknown("action", step.action, registry.actions)
+        return _unknown("action", step.action, known=registry.actions)
     if isinstance(step, SetStageStep) and step.stage not in registry.stages:
-        return _unknown("stage", step.stage, registry.stages)
+        return _unknown("stage", step.stage, known=registry.stages)
     if isinstance(step, CallStep) and step.flow not in known_flows:
-        return _unknown("flow", step.flow, known_flows)
+        return _unknown("flow", step.flow, known=known_flows)
     if isinstance(step, ChoiceStep):
         asked = {s.slot for s in flow.steps.values() if isinstance(s, AskStep)}
         for option in step.options:
@@ -156,5 +156,5 @@ def _branch_problem(step: BranchStep | DocumentStep, slots: set[str]) -> str | N
     return None
 
 
-def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
+def _unknown(kind: str, name: str, *, known: Iterable[str]) -> str:
     return f"unknown {kind} '{name}' (known: {', '.join(sorted(known))})"

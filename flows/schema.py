@@ -90,9 +90,9 @@ class DocumentStep(_Step):
 
     type: Literal["document"]
     slot: str
-    kinds: list[
-        Literal["cnpj_card", "cnh", "rg", "comprovante_endereco", "contrato_social"]
-    ] = Field(min_length=1)
+    kinds: list[Literal["cnpj_card", "cnh", "rg", "comprovante_endereco", "contrato_social"]] = (
+        Field(min_length=1)
+    )
     prompt: Text
     label: Text
     # Asked only when this holds (e.g. a segment's requirement: {slot: employees, gt: 500});

@@ -52,7 +52,7 @@ def canonical_value(entity: str, text: str) -> str | None:
     return None
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+def _prf(tp: int, fp: int, *, fn: int) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -70,7 +70,7 @@ def intent_report(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, o
         tp = sum(1 for t, p in zip(truth, predicted, strict=True) if t == label and p == label)
         fp = sum(1 for t, p in zip(truth, predicted, strict=True) if t != label and p == label)
         fn = sum(1 for t, p in zip(truth, predicted, strict=True) if t == label and p != label)
-        scores = _prf(tp, fp, fn)
+        scores = _prf(tp, fp, fn=fn)
         support = tp + fn
         per_intent[label] = {**scores, "support": support}
         f1s.append(scores["f1"])
@@ -114,7 +114,7 @@ def entity_report(
     report: dict[str, dict[str, float]] = {}
     for name in sorted(set(tp) | set(fp) | set(fn) | set(types)):
         report[name] = {
-            **_prf(tp[name], fp[name], fn[name]),
+            **_prf(tp[name], fp[name], fn=fn[name]),
             "support": tp[name] + fn[name],
             "tp": tp[name],
             "fp": fp[name],

@@ -86,7 +86,7 @@ class RasaInterpreter:
             return self._fall_back(text, moment, reason="circuit_open", detail="recent failure")
         try:
             payload = self._ask(text)
-            result = self._to_result(text, payload, moment)
+            result = self._to_result(text, payload, moment=moment)
         except BackendError as exc:
             with self._lock:
                 self._down_until = self._monotonic() + self._retry_after_s
@@ -129,10 +129,10 @@ class RasaInterpreter:
             raise BackendError("response is not a JSON object", "invalid_response")
         return payload
 
-    def _to_result(self, text: str, payload: dict[str, Any], moment: datetime) -> NLUResult:
+    def _to_result(self, text: str, payload: dict[str, Any], *, moment: datetime) -> NLUResult:
         ranking = _ranking(payload)
         sent = text[:MAX_SENT_CHARS]
-        entities = self._entities(sent, payload.get("entities", []), moment)
+        entities = self._entities(sent, payload.get("entities", []), moment=moment)
         return NLUResult(
             text=text,
             intent=ranking[0],
@@ -142,7 +142,7 @@ class RasaInterpreter:
             backend=self.backend,
         )
 
-    def _entities(self, text: str, raw: object, moment: datetime) -> tuple[Entity, ...]:
+    def _entities(self, text: str, raw: object, *, moment: datetime) -> tuple[Entity, ...]:
         if not isinstance(raw, list):
             raise BackendError("'entities' is not a list", "invalid_response")
         ours = self._fallback.extractor.candidates(text, now=moment)
@@ -153,7 +153,7 @@ class RasaInterpreter:
                 continue
             name, start, end, value, extractor = entity
             if name in ENTITY_TYPES:
-                normalized = self._renormalize(text, name, start, end, moment)
+                normalized = self._renormalize(text, name, start=start, end=end, moment=moment)
                 if normalized is None:
                     continue
                 theirs = Entity(
@@ -169,7 +169,7 @@ class RasaInterpreter:
         return tuple(sorted(kept, key=lambda e: (e.start, e.end)))
 
     def _renormalize(
-        self, text: str, name: str, start: int, end: int, moment: datetime
+        self, text: str, name: str, *, start: int, end: int, moment: datetime
     ) -> Candidate | None:
         """Our reading of Rasa's span as entity ``name``, or None if it is not a valid one."""
         span = text[start:end]

@@ -133,7 +133,7 @@ def fit_temperature(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.int6
 
 
 def out_of_fold_scores(
-    matrix: Any, labels: npt.NDArray[np.int64], config: TrainingConfig
+    matrix: Any, labels: npt.NDArray[np.int64], *, config: TrainingConfig
 ) -> npt.NDArray[np.float64]:
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -148,7 +148,7 @@ def out_of_fold_scores(
 
 
 def _language_model(
-    matrix: Any, examples: Sequence[Example], size: int
+    matrix: Any, examples: Sequence[Example], *, size: int
 ) -> tuple[npt.NDArray[np.float32], float]:
     from sklearn.linear_model import LogisticRegression
 
@@ -191,14 +191,14 @@ def _train(
     matrix = vectorizer.transform(texts)
     labels = np.asarray([intents.index(e.intent) for e in examples], dtype=np.int64)
 
-    temperature = fit_temperature(out_of_fold_scores(matrix, labels, config), labels)
+    temperature = fit_temperature(out_of_fold_scores(matrix, labels, config=config), labels)
     learner = make_learner(config)
     learner.fit(matrix, labels)
     coef = np.asarray(learner.coef_, dtype=np.float32)
     bias = np.asarray(learner.intercept_, dtype=np.float32)
     if coef.shape[0] == 1:  # two intents: see out_of_fold_scores
         coef, bias = np.vstack([-coef / 2, coef / 2]), np.concatenate([-bias / 2, bias / 2])
-    language_weights, language_bias = _language_model(matrix, examples, len(vectorizer.idf))
+    language_weights, language_bias = _language_model(matrix, examples, size=len(vectorizer.idf))
     return IntentModel(
         intents=intents,
         vocabulary=vectorizer.vocabulary,

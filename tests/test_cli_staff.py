@@ -36,7 +36,7 @@ def staff_email(engine: Engine) -> str:
 def _signs_in(engine: Engine, email: str, password: str) -> bool:
     with Session(engine) as session, session.begin():
         try:
-            sign_in(session, email, password, now=datetime.now(UTC), policy=AuthPolicy())
+            sign_in(session, email, password=password, now=datetime.now(UTC), policy=AuthPolicy())
         except SignInRefused:
             return False
         return True

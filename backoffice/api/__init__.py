@@ -96,8 +96,12 @@ def create_router(
     """The back-office routes, without prefix: ``app.include_router(router, prefix="/api/v1")``."""
     return router_for(
         build_context(
-            sessions=sessions, clock=clock, conversations=conversations, settings=settings,
-            outbox_wake=outbox_wake, documents=documents,
+            sessions=sessions,
+            clock=clock,
+            conversations=conversations,
+            settings=settings,
+            outbox_wake=outbox_wake,
+            documents=documents,
         )
     )
 

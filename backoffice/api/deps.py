@@ -120,7 +120,7 @@ PagingDep = Annotated[Paging, Depends(get_paging)]
 
 
 def fetch_page(
-    session: Session, query: Select[*tuple[Any, ...]], paging: Paging
+    session: Session, query: Select[*tuple[Any, ...]], *, paging: Paging
 ) -> tuple[int, list[Any]]:
     """The total matching ``query`` and one page of its rows (single entities unwrapped)."""
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -136,6 +136,7 @@ def get_window(
     since: Annotated[
         Day | None, Query(description="first local day, inclusive (2000-01-01 to 2999-12-31)")
     ] = None,
+    *,
     until: Annotated[
         Day | None, Query(description="last local day, inclusive (2000-01-01 to 2999-12-31)")
     ] = None,
@@ -163,6 +164,7 @@ def get_days(
         Day | None,
         Query(alias="from", description="first local day, inclusive (2000-01-01 to 2999-12-31)"),
     ] = None,
+    *,
     to: Annotated[
         Day | None, Query(description="last local day, inclusive (2000-01-01 to 2999-12-31)")
     ] = None,

@@ -31,7 +31,7 @@ def sla_public(sla: StageSla | None) -> SlaPublic | None:
 
 
 def present(
-    session: Session, context: BackofficeContext, onboardings: list[Onboarding]
+    session: Session, context: BackofficeContext, *, onboardings: list[Onboarding]
 ) -> list[OnboardingPublic]:
     """Onboardings with company name and current SLA (activity loaded in bulk)."""
     activity = load_activity(session, (o.id for o in onboardings), current_stage_only=True)

@@ -74,27 +74,27 @@ def install_client_page_handlers(app: FastAPI, page: ClientPageContext) -> None:
     """The page's refusals as pages: one 404 for every token that opens nothing, 429 when
     asked too often, 403 for a form from elsewhere or out of date."""
 
-    def render(request: Request, name: str, status: int, **values: object) -> Response:
+    def render(request: Request, name: str, *, status: int, **values: object) -> Response:
         language = getattr(request.state, "language", "pt_BR")
         answer = page.views.render(
-            request, name, dict(values), language=language, status_code=status
+            request, name, context=dict(values), language=language, status_code=status
         )
         return secure(answer)
 
     async def on_not_found(request: Request, exc: Exception) -> Response:
         # Not the link's language: the answer must be the same whatever the token was.
         request.state.language = "pt_BR"
-        return render(request, "not_found.html", 404)
+        return render(request, "not_found.html", status=404)
 
     async def on_too_many(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, TooManyRequests)
         request.state.language = "pt_BR"
-        answer = render(request, "too_many.html", 429)
+        answer = render(request, "too_many.html", status=429)
         answer.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
         return answer
 
     async def on_refused(request: Request, exc: Exception) -> Response:
-        return render(request, "refused.html", 403, back=_page_path(request))
+        return render(request, "refused.html", status=403, back=_page_path(request))
 
     app.add_exception_handler(PageNotFound, on_not_found)
     app.add_exception_handler(TooManyRequests, on_too_many)

@@ -59,15 +59,15 @@ def router_for(page: ClientPageContext) -> APIRouter:
     router = APIRouter(route_class=client_page_route_class(page), include_in_schema=False)
 
     @router.post("/s/{token}/documents")
-    async def upload(request: Request, access: AccessDep, page: ClientPageDep) -> Response:
+    async def upload(request: Request, access: AccessDep, *, page: ClientPageDep) -> Response:
         if actions is None or access.conversation is None:
-            return _back(access, "unavailable", "upload")
+            return _back(access, "unavailable", anchor="upload")
         # Refused from its length before a byte is read (the CSRF check reads the form).
         length = request.headers.get("content-length", "")
         if not length.isdigit() or int(length) > actions.limits.max_bytes + _FORM_OVERHEAD:
-            return _back(access, "file:too_large", "upload")
+            return _back(access, "file:too_large", anchor="upload")
         try:
-            await require_csrf(request, access, page)
+            await require_csrf(request, access, page=page)
         except FormRefused:
             async with _form_of(request):
                 pass  # the refused form's file is removed at once
@@ -75,12 +75,12 @@ def router_for(page: ClientPageContext) -> APIRouter:
         async with _form_of(request) as form:
             files = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
             if not files:
-                return _back(access, "file:none", "upload")
+                return _back(access, "file:none", anchor="upload")
             chosen = files[0]
             data = await chosen.read(actions.limits.max_bytes + 1)
             name, declared = chosen.filename or "", chosen.content_type or ""
         if len(data) > actions.limits.max_bytes:
-            return _back(access, "file:too_large", "upload")
+            return _back(access, "file:too_large", anchor="upload")
         outcome = await _outcome(
             actions.upload(
                 conversation_id=access.conversation.id,
@@ -89,10 +89,10 @@ def router_for(page: ClientPageContext) -> APIRouter:
                 declared_type=declared,
             )
         )
-        return _back(access, outcome, "pending-title")
+        return _back(access, outcome, anchor="pending-title")
 
     @router.post("/s/{token}/documents/{document_id}/confirm")
-    async def confirm(request: Request, document_id: int, access: CheckedAccessDep) -> Response:
+    async def confirm(request: Request, document_id: int, *, access: CheckedAccessDep) -> Response:
         async with _form_of(request) as form:
             fixes = {
                 key.removeprefix(FIELD_PREFIX): value[:200]
@@ -100,15 +100,15 @@ def router_for(page: ClientPageContext) -> APIRouter:
                 if key.startswith(FIELD_PREFIX) and isinstance(value, str)
             }
         if actions is None or access.conversation is None:
-            return _back(access, "unavailable", "pending-title")
+            return _back(access, "unavailable", anchor="pending-title")
         outcome = await _outcome(
             actions.confirm_reading(
                 conversation_id=access.conversation.id, document_id=document_id, fixes=fixes
             )
         )
-        return _back(access, outcome, "pending-title")
+        return _back(access, outcome, anchor="pending-title")
 
-    def training_page(request: Request, access: AccessDep, page: ClientPageDep) -> Response:
+    def training_page(request: Request, access: AccessDep, *, page: ClientPageDep) -> Response:
         """The free sessions to book or move to (reads only; a preview changes nothing)."""
         choices = (
             actions.training_choices(onboarding_id=access.onboarding.id)
@@ -118,7 +118,7 @@ def router_for(page: ClientPageContext) -> APIRouter:
         return page.views.render(
             request,
             "actions/training_page.html",
-            {
+            context={
                 "access": access,
                 "base_path": access.base_path,
                 "csrf_field": CSRF_FIELD,
@@ -137,9 +137,9 @@ def router_for(page: ClientPageContext) -> APIRouter:
         async with _form_of(request) as form:
             slot = form.get("slot_id")
         if actions is None or access.conversation is None:
-            return _back(access, "unavailable", "training")
+            return _back(access, "unavailable", anchor="training")
         if not isinstance(slot, str) or not slot.isdigit() or len(slot) > 12:
-            return _back(access, "pick_a_session", "training")
+            return _back(access, "pick_a_session", anchor="training")
         outcome = await _outcome(
             actions.book_training(
                 conversation_id=access.conversation.id,
@@ -147,27 +147,27 @@ def router_for(page: ClientPageContext) -> APIRouter:
                 slot_id=int(slot),
             )
         )
-        return _back(access, outcome, "training")
+        return _back(access, outcome, anchor="training")
 
     @router.post("/s/{token}/training/cancel")
     async def cancel(access: CheckedAccessDep) -> Response:
         if actions is None or access.conversation is None:
-            return _back(access, "unavailable", "training")
+            return _back(access, "unavailable", anchor="training")
         outcome = await _outcome(
             actions.cancel_training(
                 conversation_id=access.conversation.id, onboarding_id=access.onboarding.id
             )
         )
-        return _back(access, outcome, "training")
+        return _back(access, outcome, anchor="training")
 
     @router.post("/s/{token}/ratings")
     async def rate(request: Request, access: CheckedAccessDep) -> Response:
         async with _form_of(request) as form:
             target, score, comment = form.get("target"), form.get("score"), form.get("comment")
         if actions is None or access.conversation is None:
-            return _back(access, "unavailable", "steps-title")
+            return _back(access, "unavailable", anchor="steps-title")
         if not isinstance(target, str) or not isinstance(score, str) or not score.isdigit():
-            return _back(access, "bad_score", "steps-title")
+            return _back(access, "bad_score", anchor="steps-title")
         outcome = await _outcome(
             actions.rate(
                 conversation_id=access.conversation.id,
@@ -178,7 +178,7 @@ def router_for(page: ClientPageContext) -> APIRouter:
             )
         )
         anchor = "training" if target.startswith("training") else "steps-title"
-        return _back(access, outcome, anchor)
+        return _back(access, outcome, anchor=anchor)
 
     return router
 
@@ -216,9 +216,9 @@ async def _outcome(action: Awaitable[ActionDone | UploadDone]) -> str:
     return done.code
 
 
-def _back(access: LinkAccess, notice: str, anchor: str) -> RedirectResponse:
-    return _redirect(access.base_path, notice, anchor)
+def _back(access: LinkAccess, notice: str, *, anchor: str) -> RedirectResponse:
+    return _redirect(access.base_path, notice, anchor=anchor)
 
 
-def _redirect(path: str, notice: str, anchor: str) -> RedirectResponse:
+def _redirect(path: str, notice: str, *, anchor: str) -> RedirectResponse:
     return RedirectResponse(f"{path}?notice={notice}#{anchor}", status_code=303)

@@ -72,4 +72,3 @@ def agreement_lines(
             )
         )
     return tuple(lines)
-

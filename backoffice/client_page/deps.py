@@ -58,11 +58,33 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Fetchers that open links to show a preview (chat apps, social sites, search engines): their
 # GET must change nothing, not even the "last opened" the CSM sees.
 PREVIEW_AGENTS = (
-    "whatsapp", "facebookexternalhit", "facebookcatalog", "telegrambot", "slackbot",
-    "slack-imgproxy", "twitterbot", "discordbot", "googlebot", "bingbot", "linkedinbot",
-    "skypeuripreview", "applebot", "embedly", "pinterest", "redditbot", "yandexbot",
-    "duckduckbot", "curl", "wget", "python-requests", "python-httpx", "go-http-client",
-    "preview", "bot/", "spider", "crawler",
+    "whatsapp",
+    "facebookexternalhit",
+    "facebookcatalog",
+    "telegrambot",
+    "slackbot",
+    "slack-imgproxy",
+    "twitterbot",
+    "discordbot",
+    "googlebot",
+    "bingbot",
+    "linkedinbot",
+    "skypeuripreview",
+    "applebot",
+    "embedly",
+    "pinterest",
+    "redditbot",
+    "yandexbot",
+    "duckduckbot",
+    "curl",
+    "wget",
+    "python-requests",
+    "python-httpx",
+    "go-http-client",
+    "preview",
+    "bot/",
+    "spider",
+    "crawler",
 )
 
 
@@ -138,7 +160,7 @@ def csrf_token(access: LinkAccess) -> str:
     return access.csrf
 
 
-async def rate_limit(request: Request, token: str, page: ClientPageContext) -> None:
+async def rate_limit(request: Request, token: str, *, page: ClientPageContext) -> None:
     """Per client IP and per token; a broken limiter lets reads through (they are harmless)."""
     limiter = page.rate_limiter
     if limiter is None:
@@ -163,7 +185,7 @@ async def rate_limit(request: Request, token: str, page: ClientPageContext) -> N
         raise TooManyRequests(wait)
 
 
-def _language(session: Session, conversation: Conversation | None, client_id: int) -> str:
+def _language(session: Session, conversation: Conversation | None, *, client_id: int) -> str:
     language = conversation.language if conversation is not None else None
     if language is None:
         language = session.scalar(
@@ -176,15 +198,16 @@ def _language(session: Session, conversation: Conversation | None, client_id: in
 
 
 async def _limited(
-    request: Request, page: ClientPageDep, token: Annotated[str, Path(max_length=200)]
+    request: Request, page: ClientPageDep, *, token: Annotated[str, Path(max_length=200)]
 ) -> str:
-    await rate_limit(request, token, page)
+    await rate_limit(request, token, page=page)
     return token
 
 
 def get_link_access(
     request: Request,
     session: SessionDep,
+    *,
     page: ClientPageDep,
     token: Annotated[str, Depends(_limited)],
 ) -> LinkAccess:
@@ -199,7 +222,7 @@ def get_link_access(
         onboarding=resolved.onboarding,
         client=resolved.client,
         conversation=resolved.conversation,
-        language=_language(session, resolved.conversation, resolved.client.id),
+        language=_language(session, resolved.conversation, client_id=resolved.client.id),
         csrf=sign_link(page.csrf_secret, resolved.link.id),
     )
     request.state.language = access.language
@@ -231,7 +254,7 @@ def same_origin(request: Request, public_url: str) -> bool:
     return bool(host) and origin[1] == host
 
 
-async def require_csrf(request: Request, access: AccessDep, page: ClientPageDep) -> LinkAccess:
+async def require_csrf(request: Request, access: AccessDep, *, page: ClientPageDep) -> LinkAccess:
     """The access of a POST that carries this link's CSRF token and comes from this site."""
     if request.method in SAFE_METHODS:
         return access

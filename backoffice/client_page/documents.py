@@ -147,9 +147,7 @@ def document_lines(
 
     ``slots``: the conversation's answers, for documents only a segment is asked for."""
     required = [r for r in required if r.applies(slots or {})]
-    documents = _client_documents(
-        session, client_id=client_id, conversation_ids=conversation_ids
-    )
+    documents = _client_documents(session, client_id=client_id, conversation_ids=conversation_ids)
     kinds_known = {k for r in required for k in r.kinds}
     # Files of no known kind yet (not read, or unreadable) sent after the last one read: each
     # stands for one missing line (an older unreadable file was followed by a readable one).

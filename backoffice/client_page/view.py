@@ -100,7 +100,7 @@ def expected_text(due: datetime, *, language: str, timezone: str) -> str:
 
 
 def _timeline(
-    order: Sequence[str], stage: str, history: Sequence[StageChange], language: str
+    order: Sequence[str], stage: str, *, history: Sequence[StageChange], language: str
 ) -> tuple[TimelineStep, ...]:
     left: dict[str, datetime] = {}
     for change in history:
@@ -152,7 +152,7 @@ def _training(session: Session, onboarding_id: int) -> TrainingLine | None:
     )
 
 
-def build_view(session: Session, access: LinkAccess, page: ClientPageContext) -> StatusPageView:
+def build_view(session: Session, access: LinkAccess, *, page: ClientPageContext) -> StatusPageView:
     """The page's content for ``access`` at the context's clock."""
     onboarding, client, language = access.onboarding, access.client, access.language
     lang = "en" if language == "en" else "pt"
@@ -194,7 +194,7 @@ def build_view(session: Session, access: LinkAccess, page: ClientPageContext) ->
         expected_text=expected_text(due, language=language, timezone=page.timezone)
         if due is not None
         else "",
-        timeline=_timeline(template.order, onboarding.stage, history, language),
+        timeline=_timeline(template.order, onboarding.stage, history=history, language=language),
         documents=tuple(
             document_lines(
                 session,

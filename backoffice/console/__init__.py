@@ -107,7 +107,7 @@ def install_console_handlers(app: FastAPI) -> None:
         return console.views.render(
             request,
             "error.html",
-            {**context, "status": exc.status, "detail": exc.detail},
+            context={**context, "status": exc.status, "detail": exc.detail},
             language=language,
             block="main" if request.headers.get("HX-Request") else None,
             status_code=exc.status,

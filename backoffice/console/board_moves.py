@@ -58,8 +58,8 @@ class MoveDone:
 def move_card(
     session: Session,
     principal: Principal,
-    onboarding: Onboarding,
     *,
+    onboarding: Onboarding,
     context: BackofficeContext,
     to_stage: str,
     from_stage: str,
@@ -101,7 +101,7 @@ def move_card(
             approve(
                 session,
                 onboarding,
-                principal,
+                principal=principal,
                 approval_roles=context.settings.approval_roles,
                 reason=reason,
                 now=context.now(),
@@ -112,7 +112,7 @@ def move_card(
             move_stage(
                 session,
                 onboarding,
-                principal,
+                principal=principal,
                 to_stage=to_stage,
                 reason=reason,
                 now=context.now(),
@@ -137,8 +137,8 @@ def move_card(
 def assign_card(
     session: Session,
     principal: Principal,
-    onboarding: Onboarding,
     *,
+    onboarding: Onboarding,
     context: BackofficeContext,
     csm_id: int | None,
 ) -> str | None:
@@ -147,7 +147,7 @@ def assign_card(
     A CSM calling, or a manager naming another team's CSM, is ``assign_csm``'s ``Forbidden``
     (the 403 page); an unknown or inactive CSM becomes a ``Refused`` 422."""
     try:
-        assign_csm(session, onboarding, principal, csm_id=csm_id, now=context.now())
+        assign_csm(session, onboarding, principal=principal, csm_id=csm_id, now=context.now())
     except Invalid as refused:
         raise Refused(422, _l("Choose one of the CSMs offered.")) from refused
     if csm_id is None:

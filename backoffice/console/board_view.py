@@ -158,7 +158,7 @@ def segments_for(principal: Principal, context: BackofficeContext) -> list[str]:
 
 
 def choose_segment(
-    session: Session, principal: Principal, context: BackofficeContext, asked: str | None
+    session: Session, principal: Principal, *, context: BackofficeContext, asked: str | None
 ) -> str:
     """The segment asked for; without one, the caller's own segment, else the first with
     onboardings in the caller's scope. ``NotFound`` for a segment without a template."""
@@ -179,7 +179,7 @@ def choose_segment(
     return next((segment for segment in segments if segment in used), segments[0])
 
 
-def _moves(template: PipelineTemplate, stage: str, language: str) -> tuple[Move, ...]:
+def _moves(template: PipelineTemplate, stage: str, *, language: str) -> tuple[Move, ...]:
     if not template.has_stage(stage):
         return ()
     spec = template.stage(stage)
@@ -196,8 +196,8 @@ def _moves(template: PipelineTemplate, stage: str, language: str) -> tuple[Move,
 def build_board(
     session: Session,
     principal: Principal,
-    context: BackofficeContext,
     *,
+    context: BackofficeContext,
     segment: str,
     language: str,
     also: int | None = None,
@@ -235,7 +235,7 @@ def build_board(
             )
     if also is not None and all(o.id != also for o in shown):
         shown.extend(session.scalars(select(Onboarding).where(*scoped, Onboarding.id == also)))
-    cards = _cards(session, context, template, shown, language=language)
+    cards = _cards(session, context, template=template, onboardings=shown, language=language)
     columns = []
     for spec in template.stages:
         stage = spec.id.value
@@ -265,9 +265,9 @@ def build_board(
 def _cards(
     session: Session,
     context: BackofficeContext,
+    *,
     template: PipelineTemplate,
     onboardings: list[Onboarding],
-    *,
     language: str,
 ) -> dict[str, list[Card]]:
     if not onboardings:
@@ -298,7 +298,10 @@ def _cards(
         if onboarding_id is not None:
             conversations.setdefault(onboarding_id, conversation_id)
     now = context.now()
-    moves = {stage: _moves(template, stage, language) for stage in {o.stage for o in onboardings}}
+    moves = {
+        stage: _moves(template, stage, language=language)
+        for stage in {o.stage for o in onboardings}
+    }
     by_stage: dict[str, list[Card]] = defaultdict(list)
     for onboarding in onboardings:
         sla = onboarding_sla(

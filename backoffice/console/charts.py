@@ -70,7 +70,7 @@ def _data_path(path: str | None) -> Markup:
     return Markup(' data-path="{}"').format(path) if path else Markup("")
 
 
-def _open(chart_id: str, title: str, desc: str, height: int) -> Markup:
+def _open(chart_id: str, title: str, *, desc: str, height: int) -> Markup:
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{id}" role="img" '
         'width="100%" height="{h}" aria-labelledby="{id}-title {id}-desc" {font}>'
@@ -78,8 +78,8 @@ def _open(chart_id: str, title: str, desc: str, height: int) -> Markup:
     ).format(id=chart_id, h=height, font=Markup(FONT), title=title, desc=desc)
 
 
-def _empty(chart_id: str, title: str, desc: str, empty_text: str) -> Markup:
-    return _open(chart_id, title, desc, 40) + Markup(
+def _empty(chart_id: str, title: str, *, desc: str, empty_text: str) -> Markup:
+    return _open(chart_id, title, desc=desc, height=40) + Markup(
         '<text x="0" y="24" fill="{}">{}</text></svg>'
     ).format(TONES["ink"], empty_text)
 
@@ -100,10 +100,10 @@ def horizontal_bars(
     """Each bar under a line with its label (left) and its text (right); its length is
     proportional to its value (the longest, markers included, takes ``BAR_SPAN`` %)."""
     if not bars:
-        return _empty(chart_id, title, desc, empty_text)
+        return _empty(chart_id, title, desc=desc, empty_text=empty_text)
     top = max([b.value for b in bars] + [b.marker or 0.0 for b in bars])
     row = 40
-    out = [_open(chart_id, title, desc, row * len(bars) + 4)]
+    out = [_open(chart_id, title, desc=desc, height=row * len(bars) + 4)]
     for index, bar in enumerate(bars):
         y = index * row
         width = BAR_SPAN * bar.value / top if top > 0 else 0.0
@@ -146,11 +146,11 @@ def bar_chart(
     """Vertical columns side by side, each as tall as its value against the tallest, its text
     above it and its label below."""
     if not bars:
-        return _empty(chart_id, title, desc, empty_text)
+        return _empty(chart_id, title, desc=desc, empty_text=empty_text)
     top = max(b.value for b in bars)
     slot = 100.0 / len(bars)
     base = height + 22  # the columns' foot: room for the value above the tallest
-    out = [_open(chart_id, title, desc, base + 24)]
+    out = [_open(chart_id, title, desc=desc, height=base + 24)]
     for index, bar in enumerate(bars):
         tall = height * bar.value / top if top > 0 else 0.0
         centre = _pct(slot * index + slot / 2)
@@ -188,10 +188,10 @@ def stacked_bars(
     legend (the parts' labels and tones of the first row) below. A row totalling 0 is drawn as
     an empty outline."""
     if not rows or not any(row.parts for row in rows):
-        return _empty(chart_id, title, desc, empty_text)
+        return _empty(chart_id, title, desc=desc, empty_text=empty_text)
     row_height = 44
     legend = rows[0].parts
-    out = [_open(chart_id, title, desc, row_height * len(rows) + 22 * len(legend) + 8)]
+    out = [_open(chart_id, title, desc=desc, height=row_height * len(rows) + 22 * len(legend) + 8)]
     for index, row in enumerate(rows):
         y = index * row_height
         total = sum(part.value for part in row.parts)

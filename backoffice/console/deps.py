@@ -87,7 +87,7 @@ class SignedIn:
         return {"staff": self.principal, "csrf_token": self.csrf_token, "me": self}
 
 
-def _signed_in(request: Request, session: Session, console: ConsoleContext) -> SignedIn:
+def _signed_in(request: Request, session: Session, *, console: ConsoleContext) -> SignedIn:
     found = find_session(
         session,
         request.cookies.get(SESSION_COOKIE),
@@ -110,11 +110,11 @@ def _signed_in(request: Request, session: Session, console: ConsoleContext) -> S
     return signed_in
 
 
-def get_signed_in(request: Request, session: SessionDep, console: ConsoleDep) -> SignedIn:
+def get_signed_in(request: Request, session: SessionDep, *, console: ConsoleDep) -> SignedIn:
     cached = getattr(request.state, "signed_in", None)
     if isinstance(cached, SignedIn):
         return cached
-    signed_in = _signed_in(request, session, console)
+    signed_in = _signed_in(request, session, console=console)
     request.state.signed_in = signed_in
     return signed_in
 

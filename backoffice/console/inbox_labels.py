@@ -77,10 +77,16 @@ def sla_label(state: str | None) -> str:
 # What the delivery worker writes in ``outbox.last_error`` when it holds a row
 # (bot.workers.outbox), said for a person.
 _NOTES = (
-    ("outside WhatsApp's 24-hour window", "Outside WhatsApp's 24-hour window, with no template "
-     "configured for it: it can go once the client writes again."),
-    ("may have been sent", "It may have been sent: check the provider's log before trying "
-     "again (the retry asks the provider first)."),
+    (
+        "outside WhatsApp's 24-hour window",
+        "Outside WhatsApp's 24-hour window, with no template "
+        "configured for it: it can go once the client writes again.",
+    ),
+    (
+        "may have been sent",
+        "It may have been sent: check the provider's log before trying "
+        "again (the retry asks the provider first).",
+    ),
 )
 
 

@@ -132,14 +132,14 @@ def inbox_query(principal: Principal, tab: InboxTab) -> Select[int]:
     )
 
 
-def count_tab(session: Session, principal: Principal, tab: InboxTab) -> int:
+def count_tab(session: Session, principal: Principal, *, tab: InboxTab) -> int:
     query = inbox_query(principal, tab).order_by(None)
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def tab_counts(session: Session, principal: Principal) -> dict[InboxTab, int]:
     """Every tab the role may open, with its count (``count_tab`` of the same query)."""
-    return {tab: count_tab(session, principal, tab) for tab in tabs_for(principal)}
+    return {tab: count_tab(session, principal, tab=tab) for tab in tabs_for(principal)}
 
 
 @dataclass(frozen=True)
@@ -154,9 +154,9 @@ class InboxPage:
         return self.total > len(self.conversation_ids)
 
 
-def list_tab(session: Session, principal: Principal, tab: InboxTab, *, limit: int) -> InboxPage:
+def list_tab(session: Session, principal: Principal, *, tab: InboxTab, limit: int) -> InboxPage:
     """The first ``limit`` conversations of ``tab`` and the tab's total."""
     ids = list(session.scalars(inbox_query(principal, tab).limit(limit)))
     return InboxPage(
-        tab=tab, total=count_tab(session, principal, tab), conversation_ids=ids, limit=limit
+        tab=tab, total=count_tab(session, principal, tab=tab), conversation_ids=ids, limit=limit
     )

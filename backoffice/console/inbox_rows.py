@@ -113,7 +113,7 @@ def waiting_since(marks: Sequence[MessageMark], *, need_since: datetime | None) 
 
 
 def summarize(
-    session: Session, context: BackofficeContext, conversation_ids: Sequence[int]
+    session: Session, context: BackofficeContext, *, conversation_ids: Sequence[int]
 ) -> list[ConversationSummary]:
     """Summaries of ``conversation_ids``, in that order (ids the caller may see)."""
     ids = list(dict.fromkeys(conversation_ids))
@@ -136,9 +136,11 @@ def summarize(
     escalations, opened = _active_escalations(session, ids)
     marks = _recent_marks(session, ids)
     last = _last_messages(session, ids)
-    staff_ids = {c.paused_by for c in conversations.values() if c.paused_by} | {
-        e.assigned_to for e in escalations.values() if e.assigned_to
-    } | {o.csm_id for o in onboardings.values() if o.csm_id}
+    staff_ids = (
+        {c.paused_by for c in conversations.values() if c.paused_by}
+        | {e.assigned_to for e in escalations.values() if e.assigned_to}
+        | {o.csm_id for o in onboardings.values() if o.csm_id}
+    )
     names = _staff_names(session, staff_ids)
     activity = load_activity(session, onboardings.keys(), current_stage_only=True)
     now = context.now()

@@ -236,11 +236,7 @@ def transcript(
         view = _document(document, language=language)
         # With the client's message that brought it (same instant), else the last one before.
         home = next(
-            (
-                e
-                for e in reversed(entries)
-                if e.direction == "in" and e.at <= document.received_at
-            ),
+            (e for e in reversed(entries) if e.direction == "in" and e.at <= document.received_at),
             None,
         )
         if home is not None:

@@ -245,11 +245,11 @@ class EventHub:
         more than ``replay_cap`` (the page must resync)."""
         if upto <= after:
             return []
-        rows = await asyncio.to_thread(self._read, after, upto, self.replay_cap + 1)
+        rows = await asyncio.to_thread(self._read, after, upto, limit=self.replay_cap + 1)
         if len(rows) > self.replay_cap:
             return None
         await self._teams_for(rows)
-        return [row for row in rows if may_see(principal, row, self._teams)]
+        return [row for row in rows if may_see(principal, row, team_of=self._teams)]
 
     # ------------------------------------------------------------------ the reader task
     async def _read_loop(self) -> None:
@@ -277,7 +277,7 @@ class EventHub:
 
     async def _poll(self) -> bool:
         """Reads above the cursor and delivers what is contiguous; True when there is more."""
-        rows = await asyncio.to_thread(self._read, self.cursor, None, _READ_BATCH)
+        rows = await asyncio.to_thread(self._read, self.cursor, None, limit=_READ_BATCH)
         for row in rows:
             if row.id > self.cursor:
                 self._pending.setdefault(row.id, row)
@@ -305,7 +305,7 @@ class EventHub:
     def _deliver(self, event: LiveEvent) -> None:
         for subscription in list(self._subscriptions):
             if event.id <= subscription.after or not may_see(
-                subscription.principal, event, self._teams
+                subscription.principal, event, team_of=self._teams
             ):
                 continue
             try:
@@ -332,12 +332,10 @@ class EventHub:
     # ------------------------------------------------------------------ database
     def _last_id(self) -> int:
         with self.sessions() as session:
-            last = session.scalar(
-                select(ConsoleEvent.id).order_by(ConsoleEvent.id.desc()).limit(1)
-            )
+            last = session.scalar(select(ConsoleEvent.id).order_by(ConsoleEvent.id.desc()).limit(1))
             return int(last or 0)
 
-    def _read(self, after: int, upto: int | None, limit: int) -> list[LiveEvent]:
+    def _read(self, after: int, upto: int | None, *, limit: int) -> list[LiveEvent]:
         query = select(ConsoleEvent).where(ConsoleEvent.id > after)
         if upto is not None:
             query = query.where(ConsoleEvent.id <= upto)

@@ -67,7 +67,7 @@ def sse_message(*, event: str, data: str, id: int | None = None) -> str:
     return f"{head}event: {event}\ndata: {data}\n\n"
 
 
-def may_see(principal: Principal, event: LiveEvent, team_of: Mapping[int, str]) -> bool:
+def may_see(principal: Principal, event: LiveEvent, *, team_of: Mapping[int, str]) -> bool:
     """Whether ``principal`` receives ``event``: ``onboarding_scope``'s rule on the event's
     CSM (``team_of``: each staff member's team), see the module's text."""
     if principal.role == "admin":

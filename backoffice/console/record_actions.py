@@ -77,15 +77,15 @@ def signal_client(
 def save_group(
     session: Session,
     context: BackofficeContext,
+    *,
     principal: Principal,
     client_id: int,
-    *,
     spec: GroupSpec,
     form: Mapping[str, str],
     gettext: Callable[[str], str],
 ) -> FormOutcome:
     """Validates and applies one group's form; commits when valid and something changed."""
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     outcome = read_group(spec, form, gettext=gettext)
     if not outcome.valid:
         return outcome
@@ -100,9 +100,9 @@ def save_group(
             changes = {}  # an empty form for a contact that does not exist
         if not changes:
             return outcome
-        upsert_contact(session, client, principal, area=area, changes=changes, now=now)
+        upsert_contact(session, client, principal=principal, area=area, changes=changes, now=now)
     else:
-        update_client(session, client, principal, changes=outcome.changes, now=now)
+        update_client(session, client, principal=principal, changes=outcome.changes, now=now)
     session.commit()
     return outcome
 
@@ -110,28 +110,28 @@ def save_group(
 def save_note(
     session: Session,
     context: BackofficeContext,
+    *,
     principal: Principal,
     client_id: int,
-    *,
     text: str,
 ) -> None:
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     text = text.replace("\x00", "").strip()
     if not text:
         raise Invalid("Write the note first.")
     if len(text) > NOTE_MAX:
         raise Invalid("The note is too long (at most 5,000 characters).")
     now = context.now()
-    add_note(session, client, principal, text=text, onboarding_id=None, now=now)
+    add_note(session, client, principal=principal, text=text, onboarding_id=None, now=now)
     session.commit()
 
 
 def export(
-    session: Session, context: BackofficeContext, principal: Principal, client_id: int
+    session: Session, context: BackofficeContext, *, principal: Principal, client_id: int
 ) -> dict[str, Any]:
     """The LGPD export, as the API's ``GET /clients/{id}/export`` (audited)."""
     principal.require_role("manager", "admin")
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     now = context.now()
     document = export_client(session, client, now=now)
     record_audit(
@@ -162,7 +162,7 @@ def pending_request(session: Session, client_id: int) -> ErasureRequest | None:
     )
 
 
-def may_erase(session: Session, principal: Principal, client_id: int) -> bool:
+def may_erase(session: Session, principal: Principal, *, client_id: int) -> bool:
     """An admin always; a manager when the client asked (a pending request)."""
     if principal.role == "admin":
         return True
@@ -178,24 +178,24 @@ class ErasureDone:
 def erase(
     session: Session,
     context: BackofficeContext,
+    *,
     principal: Principal,
     client_id: int,
-    *,
     typed: str,
     wrong_confirmation: str,
 ) -> ErasureDone:
     """Erases the client once the confirmation matches (``Invalid`` with ``wrong_confirmation``
     when it does not; ``Forbidden`` for a CSM, or a manager without the client's request)."""
     principal.require_role("manager", "admin")
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     if not confirmation_matches(client, typed):
         raise Invalid(wrong_confirmation)
     now = context.now()
     request = pending_request(session, client.id)
     if request is not None:
-        outcome = decide_request(session, request, principal, confirm=True, now=now)
+        outcome = decide_request(session, request, principal=principal, confirm=True, now=now)
     elif principal.role == "admin":
-        outcome = erase_client(session, client, principal, now=now)
+        outcome = erase_client(session, client, principal=principal, now=now)
     else:
         raise Forbidden("erasing a client who did not ask needs an admin")
     signal_client(

@@ -149,6 +149,7 @@ def read_filters(query: Mapping[str, str], *, gettext: Callable[[str], str]) -> 
 def _distinct(
     session: Session,
     client_id: int,
+    *,
     column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
 ) -> list[str]:
     values = session.scalars(select(column).where(AuditEvent.client_id == client_id).distinct())
@@ -156,7 +157,7 @@ def _distinct(
 
 
 def load_audit(
-    session: Session, context: BackofficeContext, client_id: int, filters: AuditFilters
+    session: Session, context: BackofficeContext, *, client_id: int, filters: AuditFilters
 ) -> AuditPage:
     """One page of the client's audit rows (the caller loaded the client through its scope)."""
     window = get_window(
@@ -177,13 +178,13 @@ def load_audit(
     rows = list(
         session.scalars(newest_first.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE))
     )
-    actors = _distinct(session, client_id, AuditEvent.actor)
+    actors = _distinct(session, client_id, column=AuditEvent.actor)
     return AuditPage(
         rows=rows,
         total=total,
         filters=filters,
         names=actor_names(session, [*actors, *(r.actor for r in rows)]),
-        actions=_distinct(session, client_id, AuditEvent.action),
-        fields=_distinct(session, client_id, AuditEvent.field),
+        actions=_distinct(session, client_id, column=AuditEvent.action),
+        fields=_distinct(session, client_id, column=AuditEvent.field),
         actors=actors,
     )

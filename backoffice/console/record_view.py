@@ -232,10 +232,10 @@ def actor_names(session: Session, actors: Iterable[str]) -> dict[str, str]:
 
 
 def load_record(
-    session: Session, context: BackofficeContext, principal: Principal, client_id: int
+    session: Session, context: BackofficeContext, *, principal: Principal, client_id: int
 ) -> RecordView:
     """The record of ``client_id`` as ``principal`` may see it (403 / 404 as the API)."""
-    record = get_client(client_id, session, principal, context)
+    record = get_client(client_id, session, principal=principal, context=context)
     registry = session.scalar(select(CompanyRegistry).where(CompanyRegistry.client_id == client_id))
     documents = [_document(d) for d in record.documents]
     by_area = {c.area: c for c in record.contacts}

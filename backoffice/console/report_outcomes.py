@@ -109,7 +109,7 @@ def bucket_label(key: str, _: Translate) -> str:
 
 
 def escalations_section(
-    report: EscalationReport, buckets: FirstResponseBuckets, _: Translate, language: str
+    report: EscalationReport, buckets: FirstResponseBuckets, *, _: Translate, language: str
 ) -> Section:
     rows = [
         [Cell(bucket_label(b.key, _), "text"), Cell(b.count, path=f"buckets:buckets.{i}.count")]
@@ -201,7 +201,7 @@ def escalations_section(
 
 
 # ---------------------------------------------------------------------------- NPS
-def nps_section(report: NpsReport, _: Translate, language: str, local: Local) -> Section:
+def nps_section(report: NpsReport, _: Translate, *, language: str, local: Local) -> Section:
     rows = [
         [Cell(_("Responses"), "text"), Cell(report.responses, path="nps:responses")],
         [Cell(_("NPS"), "text"), Cell(report.nps, path="nps:nps")],

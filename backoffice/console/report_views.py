@@ -89,7 +89,7 @@ def _caption(text: str) -> Markup:
     return Markup('<h3 class="chart-title">{}</h3>').format(text)
 
 
-def _stage(segment: str, stage: str, language: str) -> str:
+def _stage(segment: str, stage: str, *, language: str) -> str:
     return f"{segment_name(segment)} · {stage_name(stage, language)}"
 
 
@@ -235,7 +235,7 @@ def time_in_stage_section(report: TimeInStageReport, _: Translate, language: str
 
 
 # ---------------------------------------------------------------------------- SLA
-def sla_section(report: SlaBreachReport, _: Translate, language: str, local: Local) -> Section:
+def sla_section(report: SlaBreachReport, _: Translate, *, language: str, local: Local) -> Section:
     rows: list[list[Cell]] = []
     stacks: list[StackedRow] = []
     for i, s in enumerate(report.stages):
@@ -253,7 +253,7 @@ def sla_section(report: SlaBreachReport, _: Translate, language: str, local: Loc
         kept = s.visits - s.breached  # the drawing's arithmetic, not a reported number
         stacks.append(
             StackedRow(
-                _stage(s.segment, s.stage, language),
+                _stage(s.segment, s.stage, language=language),
                 [
                     Part(_("Within the SLA"), kept, number(kept, language), "ok"),
                     Part(_("Breached"), s.breached, number(s.breached, language), "late"),
@@ -263,7 +263,7 @@ def sla_section(report: SlaBreachReport, _: Translate, language: str, local: Loc
     late = [
         [
             Cell(f"#{b.onboarding_id}", "text"),
-            Cell(_stage(b.segment, b.stage, language), "text"),
+            Cell(_stage(b.segment, b.stage, language=language), "text"),
             Cell(local(b.due_at), "text"),
             Cell(b.overdue_business_hours, path=f"sla:breached_now.{i}.overdue_business_hours"),
         ]

@@ -126,7 +126,7 @@ def fill(engine: Engine, volume: Volume, *, now: datetime | None = None) -> Fill
             if member["email"] in ("admin@bench.acolhe", "gestor.alfa@bench.acolhe",
                                    "csm1@bench.acolhe"):
                 set_password(session, session.get_one(StaffUser, member["id"]),
-                             BENCH_PASSWORD, now=now)
+                             password=BENCH_PASSWORD, now=now)
         for table in counts:
             session.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -298,7 +298,7 @@ async def _run(args: argparse.Namespace) -> int:
         delays: list[float] = []
         expected_total = lost = duplicates = 0
         for connection in connections:
-            expected = {e.id for e in events if may_see(connection.principal, e, teams)}
+            expected = {e.id for e in events if may_see(connection.principal, e, team_of=teams)}
             expected_total += len(expected)
             lost += len(expected - set(connection.received))
             duplicates += connection.duplicates

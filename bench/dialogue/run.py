@@ -77,7 +77,7 @@ def main() -> None:
                     external_id=f"{name}-{index}", received_at=now,
                 )  # fmt: skip
                 result = interpreter.parse(body, now=now) if with_nlu else parsed[body]
-                state = engine.handle(state, message, result, context).state
+                state = engine.handle(state, message, nlu=result, context=context).state
                 turns += 1
         return turns
 

@@ -151,7 +151,7 @@ class SlotCatalog:
         scoped = [
             c
             for c in candidates
-            if any(_area_said(text, folded, a) for a in c.namespace_aliases)
+            if any(_area_said(text, folded, alias=a) for a in c.namespace_aliases)
             or (c.namespace and c.namespace in named)
         ]
         unscoped = [c for c in candidates if c.namespace_label is None]
@@ -159,7 +159,7 @@ class SlotCatalog:
         return first + [c for c in candidates if c not in first]
 
 
-def _area_said(text: str, folded: str, alias: str) -> bool:
+def _area_said(text: str, folded: str, *, alias: str) -> bool:
     """An area's word in the sentence; "IT" only in capitals (not the "it" of "it's")."""
     if alias.lower() == "it":
         return re.search(r"\bIT\b", text) is not None

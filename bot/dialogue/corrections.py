@@ -138,30 +138,30 @@ class CorrectionHandler:
         if step is None or turn.unfit_repair:
             return True
         # Without "errei"/"na verdade", an answer the current question takes is an answer.
-        return not dialogue.steps[type(step)].accepts(turn, dialogue, step)
+        return not dialogue.steps[type(step)].accepts(turn, dialogue, step=step)
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         found = find_correction(turn, dialogue)
         assert found is not None
-        start_correction(turn, dialogue, found)
+        start_correction(turn, dialogue, found=found)
         return True
 
 
-def start_correction(turn: Turn, dialogue: Dialogue, found: Correction) -> None:
+def start_correction(turn: Turn, dialogue: Dialogue, *, found: Correction) -> None:
     """Applies a correction that carries its value, or asks for the value."""
     lang = turn.language
     value = found.value
     if value is not None and not isinstance(value, Problem):
-        if not apply_correction(turn, dialogue, found.target, value):
+        if not apply_correction(turn, dialogue, info=found.target, value=value):
             dialogue.ask_again(turn)
         return
     if isinstance(value, Problem):
-        turn.say(text(value.code, lang, value.params))
+        turn.say(text(value.code, lang, params=value.params))
     turn.state.pending = CorrectionPending(slot=found.target.key)
-    turn.say(text("ask_new_value", lang, {"label": found.target.label(lang)}))
+    turn.say(text("ask_new_value", lang, params={"label": found.target.label(lang)}))
 
 
-def apply_correction(turn: Turn, dialogue: Dialogue, info: SlotInfo, value: SlotValue) -> bool:
+def apply_correction(turn: Turn, dialogue: Dialogue, *, info: SlotInfo, value: SlotValue) -> bool:
     """Stores the new value (and what follows from it); True when it had to ask something
     (a new CEP the look-up does not know: the street is asked again)."""
     state = turn.state
@@ -169,18 +169,23 @@ def apply_correction(turn: Turn, dialogue: Dialogue, info: SlotInfo, value: Slot
     answered_before = set(state.slots)
     old = state.set_slot(info.key, value)
     turn.effects.append(SlotChanged(info.key, old, value))
-    _follow_copies(turn, info.key, old, value)
+    _follow_copies(turn, info.key, old=old, value=value)
     turn.say(
         text(
             "corrected",
             lang,
-            {"label": info.label(lang), "value": format_value(info.key, value, lang)},
+            params={
+                "label": info.label(lang),
+                "value": format_value(info.key, value, language=lang),
+            },
         )
     )
     if info.step.after is not None:
-        dialogue.walker.run_action(turn, info.step.after, info.namespace)
+        dialogue.walker.run_action(turn, info.step.after, namespace=info.namespace)
     if state.saved:
-        dialogue.walker.run_action(turn, "save_registration", "")  # the stored record follows
+        dialogue.walker.run_action(
+            turn, "save_registration", namespace=""
+        )  # the stored record follows
     dropped = [
         i for i in dialogue.walker.catalog if i.key in answered_before and i.key not in state.slots
     ]
@@ -194,7 +199,7 @@ def apply_correction(turn: Turn, dialogue: Dialogue, info: SlotInfo, value: Slot
 _COPIED = {"person_name": "name", "admin_email": "email", "admin_phone": "phone"}
 
 
-def _follow_copies(turn: Turn, key: str, old: SlotValue | None, value: SlotValue) -> None:
+def _follow_copies(turn: Turn, key: str, *, old: SlotValue | None, value: SlotValue) -> None:
     """A contact that is "sou eu" keeps following the client's own name, e-mail and phone,
     unless that contact's value was changed on its own."""
     target = _COPIED.get(key)
@@ -208,7 +213,7 @@ def _follow_copies(turn: Turn, key: str, old: SlotValue | None, value: SlotValue
                 slots[copy] = value
 
 
-def not_an_answer(said: Utterance, dialogue: Dialogue, validator: str) -> bool:
+def not_an_answer(said: Utterance, dialogue: Dialogue, *, validator: str) -> bool:
     """Obviously not a free-text answer: a yes/no word, a field's own label, a question, a
     greeting. (Commands never get here.)"""
     if validator not in FREE_TEXT_VALIDATORS:

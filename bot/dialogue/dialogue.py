@@ -58,22 +58,22 @@ class StepHandler(Protocol):
     """How one kind of interactive flow step asks, and takes its answer."""
 
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, frame: Frame, step: Any, *, with_hint: bool
+        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: Any, with_hint: bool
     ) -> None: ...
 
-    def accepts(self, turn: Turn, dialogue: Dialogue, step: Any) -> bool: ...
+    def accepts(self, turn: Turn, dialogue: Dialogue, *, step: Any) -> bool: ...
 
-    def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: Any) -> None: ...
+    def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: Any) -> None: ...
 
 
 class Repair(Protocol):
     """One question the engine asks outside the flow (``state.pending`` of one kind)."""
 
-    def take(self, turn: Turn, dialogue: Dialogue, pending: Any) -> Outcome: ...
+    def take(self, turn: Turn, dialogue: Dialogue, *, pending: Any) -> Outcome: ...
 
-    def reask(self, turn: Turn, dialogue: Dialogue, pending: Any) -> None: ...
+    def reask(self, turn: Turn, dialogue: Dialogue, *, pending: Any) -> None: ...
 
-    def explain(self, turn: Turn, dialogue: Dialogue, pending: Any) -> None:
+    def explain(self, turn: Turn, dialogue: Dialogue, *, pending: Any) -> None:
         """After ``UNFIT`` when nothing else took the message: what the question expects."""
         ...
 
@@ -132,7 +132,7 @@ class Dialogue:
     def prompt_step(self, turn: Turn, step: Interactive, *, with_hint: bool = False) -> None:
         frame = turn.state.frame
         if frame is not None:
-            self.steps[type(step)].prompt(turn, self, frame, step, with_hint=with_hint)
+            self.steps[type(step)].prompt(turn, self, frame=frame, step=step, with_hint=with_hint)
 
     def prompt_current(self, turn: Turn, *, with_hint: bool = False) -> None:
         step = self.walker.current_step(turn.state)
@@ -145,7 +145,7 @@ class Dialogue:
         if turn.state.erasure_requested and pending is None:
             return  # erasure asked for: nothing new is collected
         if pending is not None:
-            self.repairs[pending.kind].reask(turn, self, pending)
+            self.repairs[pending.kind].reask(turn, self, pending=pending)
         elif not turn.state.started:
             if turn.context.stage is Stage.CADASTRO:
                 self.start(turn)  # past it, the registration is not asked again

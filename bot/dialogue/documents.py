@@ -118,7 +118,7 @@ def documents_still_needed(dialogue: Dialogue, turn: Turn) -> str:
             continue
         seen.append(step)
         if frame is not None and step.required_when is not None:
-            if not holds(step.required_when, frame, state.slots):
+            if not holds(step.required_when, frame, slots=state.slots):
                 continue
         names.append(
             (" or " if lang == "en" else " ou ").join(kind_name(k, lang) for k in step.kinds)
@@ -134,7 +134,7 @@ def present(turn: Turn, pending: DocumentPending, *, lead: str = "") -> None:
         text(
             "document_read",
             lang,
-            {"document": kind_name(pending.document_kind, lang, possessive=True)},
+            params={"document": kind_name(pending.document_kind, lang, possessive=True)},
         )
     )
     mark = text("document_uncertain_mark", lang)
@@ -151,7 +151,7 @@ def present(turn: Turn, pending: DocumentPending, *, lead: str = "") -> None:
     turn.say("\n".join(lines), choices_of(CONFIRM_OPTIONS, lang))
 
 
-def confirm_early(turn: Turn, dialogue: Dialogue, step: DocumentStep) -> bool:
+def confirm_early(turn: Turn, dialogue: Dialogue, *, step: DocumentStep) -> bool:
     """At a document step: a matching document read earlier is shown for confirmation."""
     early = next((d for d in turn.state.early_documents if d.kind in step.kinds), None)
     if early is None:
@@ -197,7 +197,9 @@ class DocumentEventHandler:
             return True
         step = dialogue.walker.document_steps.get(reading.kind)
         if step is None:
-            turn.say(text("document_unknown", lang, {"needed": needed_documents(dialogue, turn)}))
+            turn.say(
+                text("document_unknown", lang, params={"needed": needed_documents(dialogue, turn)})
+            )
             _back_to_question(turn, dialogue)
             return True
         if state.slots.get(step.slot) == SKIPPED:
@@ -207,7 +209,7 @@ class DocumentEventHandler:
                 _keep_early(turn, reading)
             return True
         if step.slot in state.slots:
-            _say_about(turn, dialogue, "document_not_needed", reading.kind)
+            _say_about(turn, dialogue, key="document_not_needed", kind=reading.kind)
             return True
         current = dialogue.walker.current_step(state)
         open_ = state.pending
@@ -217,27 +219,27 @@ class DocumentEventHandler:
             return True
         _keep_early(turn, reading)
         if isinstance(current, DocumentStep) and state.pending is None:
-            _say_about(turn, dialogue, "document_kept_for_later", reading.kind)
+            _say_about(turn, dialogue, key="document_kept_for_later", kind=reading.kind)
         return True
 
 
-def skip_optional(turn: Turn, dialogue: Dialogue, step: DocumentStep) -> bool:
+def skip_optional(turn: Turn, dialogue: Dialogue, *, step: DocumentStep) -> bool:
     """At an optional document step, "não tenho agora" passes it: the slot holds ``SKIPPED``
     (the file may still come later and is then shown for confirmation) and the flow goes on."""
     if not step.optional or _NOT_NOW.search(turn.said.folded) is None:
         return False
     turn.state.set_slot(step.slot, SKIPPED)
     document = kind_name(step.kinds[0], turn.language, possessive=True)
-    turn.say(text("document_skipped", turn.language, {"document": document}))
+    turn.say(text("document_skipped", turn.language, params={"document": document}))
     dialogue.goto(turn, step.next)
     return True
 
 
-def _say_about(turn: Turn, dialogue: Dialogue, key: str, kind: str) -> None:
+def _say_about(turn: Turn, dialogue: Dialogue, *, key: str, kind: str) -> None:
     """ "Recebi: a CNH, … agora preciso de: …" """
     document = kind_name(kind, turn.language)
     needed = needed_documents(dialogue, turn)
-    turn.say(text(key, turn.language, {"document": document, "needed": needed}))
+    turn.say(text(key, turn.language, params={"document": document, "needed": needed}))
 
 
 def _back_to_question(turn: Turn, dialogue: Dialogue) -> None:
@@ -285,8 +287,14 @@ def validate_field(name: str, value: str) -> str | Problem:
     if name == "nome" or name.endswith("_nome"):
         checked = validate_person_name(value)
         return str(checked).upper() if not isinstance(checked, Problem) else checked
-    if name in ("razao_social", "nome_fantasia", "municipio", "situacao_cadastral", "titular",
-                "endereco"):  # the bill's holder may be a person or the company
+    if name in (
+        "razao_social",
+        "nome_fantasia",
+        "municipio",
+        "situacao_cadastral",
+        "titular",
+        "endereco",
+    ):  # the bill's holder may be a person or the company
         checked = validate_company_name(value)
         return str(checked).upper() if not isinstance(checked, Problem) else checked
     digits = re.sub(r"[^\dA-Za-z]", "", value)

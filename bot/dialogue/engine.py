@@ -124,6 +124,7 @@ class DialogueEngine:
         self,
         state: DialogueState,
         message: InboundMessage,
+        *,
         nlu: NLUResult,
         context: ConversationContext,
     ) -> Turn:

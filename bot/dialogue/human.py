@@ -44,9 +44,9 @@ def _escalated_text(turn: Turn) -> str:
     lang = turn.language
     wait = turn.context.progress.human_wait()
     if wait.in_business_hours or wait.opens_at is None:
-        return text("escalated", lang, {"wait": duration(wait.first_answer_minutes, lang)})
-    opens = when(wait.opens_at, lang, turn.context.timezone)
-    return text("escalated_off_hours", lang, {"opens": opens})
+        return text("escalated", lang, params={"wait": duration(wait.first_answer_minutes, lang)})
+    opens = when(wait.opens_at, lang, timezone=turn.context.timezone)
+    return text("escalated_off_hours", lang, params={"opens": opens})
 
 
 def request_status(turn: Turn, dialogue: Dialogue) -> bool:
@@ -61,20 +61,20 @@ def request_status(turn: Turn, dialogue: Dialogue) -> bool:
         turn.say(text("human_none_open", lang), choices_of(WAY_OUT, lang))
         return True
     turn.state.awaiting_human = True
-    since = when(request.opened_at, lang, turn.context.timezone)
+    since = when(request.opened_at, lang, timezone=turn.context.timezone)
     if request.taken_by:
-        turn.say(text("human_taken", lang, {"since": since, "name": request.taken_by}))
+        turn.say(text("human_taken", lang, params={"since": since, "name": request.taken_by}))
         return False
     wait = progress.human_wait()
     if wait.in_business_hours or wait.opens_at is None:
-        later = text("human_wait", lang, {"wait": duration(wait.first_answer_minutes, lang)})
+        later = text("human_wait", lang, params={"wait": duration(wait.first_answer_minutes, lang)})
     else:
         later = text(
             "human_wait_off_hours",
             lang,
-            {"opens": when(wait.opens_at, lang, turn.context.timezone)},
+            params={"opens": when(wait.opens_at, lang, timezone=turn.context.timezone)},
         )
-    turn.say(text("human_not_taken", lang, {"since": since, "later": later}))
+    turn.say(text("human_not_taken", lang, params={"since": since, "later": later}))
     return False
 
 

@@ -95,7 +95,7 @@ def _erasure(turn: Turn, dialogue: Dialogue) -> None:
 def _correct(turn: Turn, dialogue: Dialogue) -> None:
     found = find_correction(turn, dialogue)
     if found is not None:
-        start_correction(turn, dialogue, found)
+        start_correction(turn, dialogue, found=found)
         return
     if not ask_which_field(turn, dialogue):
         dialogue.ask_again(turn)
@@ -105,7 +105,7 @@ def _documents(turn: Turn, dialogue: Dialogue) -> None:
     if turn.state.saved or turn.context.stage is not Stage.CADASTRO:
         needed = documents_still_needed(dialogue, turn)
         if needed:
-            turn.say(text("documents_info_now", turn.language, {"needed": needed}))
+            turn.say(text("documents_info_now", turn.language, params={"needed": needed}))
         else:
             turn.say(text("documents_all_received", turn.language))
     else:
@@ -224,7 +224,7 @@ class InterruptionHandler:
             return True
         if isinstance(step, AskStep) and step.validator in FREE_TEXT_VALIDATORS:
             return True  # a free text proves little: a clear request wins
-        return not dialogue.steps[type(step)].accepts(turn, dialogue, step)
+        return not dialogue.steps[type(step)].accepts(turn, dialogue, step=step)
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         dialogue.interrupt(turn, turn.said.intent)

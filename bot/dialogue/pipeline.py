@@ -73,7 +73,7 @@ class RepairHandler:
             if pending is None:
                 return False
             turn.state.pending = None
-            outcome = dialogue.repairs[pending.kind].take(turn, dialogue, pending)
+            outcome = dialogue.repairs[pending.kind].take(turn, dialogue, pending=pending)
             if outcome is Outcome.TAKEN:
                 return True
             if outcome is Outcome.UNFIT:
@@ -118,7 +118,7 @@ class UnfitRepairHandler:
         pending = turn.state.pending
         assert pending is not None
         turn.state.pending = None
-        dialogue.repairs[pending.kind].explain(turn, dialogue, pending)
+        dialogue.repairs[pending.kind].explain(turn, dialogue, pending=pending)
         return True
 
 
@@ -135,7 +135,7 @@ class StartHandler:
                 text(
                     "known_client_menu",
                     turn.language,
-                    {"stage": turn.context.stage_label(turn.language)},
+                    params={"stage": turn.context.stage_label(turn.language)},
                 )
             )
             return True
@@ -165,7 +165,7 @@ class ClarifyHandler:
 
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
         step = dialogue.walker.current_step(turn.state)
-        if step is not None and dialogue.steps[type(step)].accepts(turn, dialogue, step):
+        if step is not None and dialogue.steps[type(step)].accepts(turn, dialogue, step=step):
             return False
         said = turn.said
         return bool(self._candidates(turn, dialogue)) or said.intent == "out_of_scope"
@@ -218,5 +218,5 @@ class StepAnswerHandler:
         step = dialogue.walker.current_step(turn.state)
         frame = turn.state.frame
         assert step is not None and frame is not None
-        dialogue.steps[type(step)].answer(turn, dialogue, frame, step)
+        dialogue.steps[type(step)].answer(turn, dialogue, frame=frame, step=step)
         return True

@@ -18,7 +18,7 @@ from bot.domain.messages import Choice
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
-def format_value(key: str, value: SlotValue, language: str) -> str:
+def format_value(key: str, value: SlotValue, *, language: str) -> str:
     """How an answer is shown back to the client."""
     if isinstance(value, bool):
         return text("yes" if value else "no", language)
@@ -41,7 +41,7 @@ _WEEKDAYS = {
 }
 
 
-def when(instant: datetime, language: str, timezone: str) -> str:
+def when(instant: datetime, language: str, *, timezone: str) -> str:
     """ "qui, 26/11 às 14:00" / "Thu 26/11 at 14:00" in the company's time zone."""
     local = instant.astimezone(ZoneInfo(timezone))
     day = _WEEKDAYS["en" if language == "en" else "pt"][local.weekday()]
@@ -78,16 +78,18 @@ def render_template(
             return params[name]
         for key in (frame.slot_key(name), name):
             if key in slots:
-                return format_value(key, slots[key], language)
+                return format_value(key, slots[key], language=language)
         return match.group(0)
 
     return _PLACEHOLDER.sub(replace, template)
 
 
-def summary_lines(catalog: SlotCatalog, slots: Mapping[str, SlotValue], language: str) -> list[str]:
+def summary_lines(
+    catalog: SlotCatalog, slots: Mapping[str, SlotValue], *, language: str
+) -> list[str]:
     return [
         f"• {_capitalized(info.label(language))}: "
-        f"{format_value(info.key, slots[info.key], language)}"
+        f"{format_value(info.key, slots[info.key], language=language)}"
         for info in catalog
         if info.key in slots
     ]

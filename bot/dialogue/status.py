@@ -30,7 +30,7 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
         text(
             "status",
             lang,
-            {"stage": context.stage_label(lang), "activity": COMPANY_ACTIVITY[stage][lang]},
+            params={"stage": context.stage_label(lang), "activity": COMPANY_ACTIVITY[stage][lang]},
         )
     ]
     pending, done = _pending_items(turn, dialogue)
@@ -40,22 +40,26 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
     else:
         lines.append(text("status_nothing_pending", lang))
     if done:
-        lines.append(text("status_done", lang, {"items": "; ".join(done)}))
+        lines.append(text("status_done", lang, params={"items": "; ".join(done)}))
     if turn.state.erasure_requested:
         lines.append(text("status_erasure", lang))
     request = context.progress.open_human_request()
     if request is not None:
-        since = when(request.opened_at, lang, context.timezone)
+        since = when(request.opened_at, lang, timezone=context.timezone)
         key = "status_human_taken" if request.taken_by else "status_human_waiting"
-        lines.append(text(key, lang, {"since": since, "name": request.taken_by or ""}))
+        lines.append(text(key, lang, params={"since": since, "name": request.taken_by or ""}))
     if context.csm_name:
-        lines.append(text("status_csm", lang, {"csm": context.csm_name}))
+        lines.append(text("status_csm", lang, params={"csm": context.csm_name}))
     else:
         lines.append(text("status_no_csm", lang))
     booked = context.training.current() if context.training is not None else None
     if booked is not None:
         lines.append(
-            text("status_training", lang, {"when": when(booked.starts_at, lang, context.timezone)})
+            text(
+                "status_training",
+                lang,
+                params={"when": when(booked.starts_at, lang, timezone=context.timezone)},
+            )
         )
     return "\n".join(lines)
 
@@ -95,11 +99,11 @@ def _question(turn: Turn, dialogue: Dialogue) -> str:
     if isinstance(pending, CorrectionPending):
         info = dialogue.walker.catalog.get(pending.slot)
         if info is not None:
-            return text("status_new_value", lang, {"label": info.label(lang)})
+            return text("status_new_value", lang, params={"label": info.label(lang)})
     step = dialogue.walker.current_step(state)
     if step is None or isinstance(step, DocumentStep):
         return ""
-    return text("status_answer", lang, {"label": dialogue.walker.label_of(state, step)})
+    return text("status_answer", lang, params={"label": dialogue.walker.label_of(state, step)})
 
 
 def _documents(turn: Turn, dialogue: Dialogue) -> list[tuple[str, str, bool]]:
@@ -120,10 +124,12 @@ def _documents(turn: Turn, dialogue: Dialogue) -> list[tuple[str, str, bool]]:
     lines = []
     for step in _document_steps(dialogue):
         if frame is not None and step.required_when is not None:
-            if not holds(step.required_when, frame, state.slots):
+            if not holds(step.required_when, frame, slots=state.slots):
                 continue
         name = " / ".join(kind_name(k, lang) for k in step.kinds)
-        own = _document_status(turn, step, received, unread if step is not current else [])
+        own = _document_status(
+            turn, step, received=received, unread=unread if step is not current else []
+        )
         if step is current and own == text("doc_status_missing", lang):
             own = status
         lines.append((name, own, step.slot in state.slots))
@@ -141,6 +147,7 @@ def _document_steps(dialogue: Dialogue) -> list[DocumentStep]:
 def _document_status(
     turn: Turn,
     step: DocumentStep,
+    *,
     received: list[DocumentProgress],
     unread: list[DocumentProgress],
 ) -> str:

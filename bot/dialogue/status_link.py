@@ -38,7 +38,7 @@ def offer_status_link(turn: Turn) -> None:
     url = context.status_links.offer()
     if not url:
         return
-    line = text("status_link", turn.language, {"url": url})
+    line = text("status_link", turn.language, params={"url": url})
     at = min(at, len(turn.replies) - 1)
     reply = turn.replies[at]
     if reply.choices:  # a line under buttons would read as one of them: its own message

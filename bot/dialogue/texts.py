@@ -295,7 +295,7 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, language: str, params: Mapping[str, object] | None = None) -> str:
+def text(key: str, language: str, *, params: Mapping[str, object] | None = None) -> str:
     """The text for ``key`` in ``language`` with ``{name}`` placeholders filled in."""
     template = TEXTS[key]["en" if language == "en" else "pt"]
     return template.format_map(_Params(params or {})) if params is not None else template

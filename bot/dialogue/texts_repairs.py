@@ -163,8 +163,7 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
     "status_erasure": {
         "pt": "Seu pedido de exclusão dos dados está em análise; te avisamos do resultado por "
         "aqui.",
-        "en": "Your request to erase your data is being reviewed; we'll tell you the outcome "
-        "here.",
+        "en": "Your request to erase your data is being reviewed; we'll tell you the outcome here.",
     },
     "status_book_training": {
         "pt": "agendar o treinamento (escreva “quero agendar o treinamento”)",

@@ -7,8 +7,8 @@ The walker never prompts: it returns the interactive step reached and the caller
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from bot.dialogue.actions import Action, ActionContext
 from bot.dialogue.catalog import SlotCatalog
@@ -36,7 +36,7 @@ from flows import (
     SetStageStep,
 )
 
-__all__ = ["AUTOMATIC_STEPS", "FlowWalker", "Interactive", "holds"]
+__all__ = ["AUTOMATIC_STEPS", "FlowWalker", "Interactive", "StepRunner", "holds"]
 
 Interactive = AskStep | ChoiceStep | ConfirmStep | DocumentStep
 _MAX_AUTOMATIC_STEPS = 200
@@ -102,7 +102,7 @@ class FlowWalker:
             caller = self.caller_label(state, frame)
             own = step.label.get(lang)
             return f"{own} ({caller})" if caller else own
-        return self.render(step.prompt.get(lang), frame, state)
+        return self.render(step.prompt.get(lang), frame, state=state)
 
     def caller_label(self, state: DialogueState, frame: Frame) -> str:
         """The name of the area a called flow fills ("TI", "Financeiro"), or "" at the root."""
@@ -141,19 +141,19 @@ class FlowWalker:
             if isinstance(step, AskStep | ChoiceStep | DocumentStep):
                 key = frame.slot_key(step.slot)
                 if key in state.slots:
-                    frame.step_id = _next_of(step, state.slots[key], frame)
+                    frame.step_id = _next_of(step, state.slots[key], frame=frame)
                     continue
                 if isinstance(step, DocumentStep) and step.required_when is not None:
-                    if not holds(step.required_when, frame, state.slots):
+                    if not holds(step.required_when, frame, slots=state.slots):
                         frame.step_id = _required(step.next, frame)  # not for this client
                         continue
                 return step
             if isinstance(step, ConfirmStep):
                 return step
-            AUTOMATIC_STEPS[type(step)](self, turn, frame, step)
+            AUTOMATIC_STEPS[type(step)](self, turn, frame=frame, step=step)
         raise DialogueError(f"flow '{state.frame.flow_id if state.frame else '?'}' loops")
 
-    def run_action(self, turn: Turn, name: str, namespace: str) -> None:
+    def run_action(self, turn: Turn, name: str, *, namespace: str) -> None:
         ctx = ActionContext(
             state=turn.state,
             namespace=namespace,
@@ -165,7 +165,7 @@ class FlowWalker:
         turn.effects.extend(ctx.effects)
 
     # ----------------------------------------------------------------- texts
-    def render(self, template: str, frame: Frame, state: DialogueState) -> str:
+    def render(self, template: str, frame: Frame, *, state: DialogueState) -> str:
         return render_template(
             template,
             frame=frame,
@@ -185,30 +185,30 @@ class FlowWalker:
 
 
 # --------------------------------------------------------------------- automatic steps
-def _say(walker: FlowWalker, turn: Turn, frame: Frame, step: SayStep) -> None:
-    turn.say(walker.render(step.text.get(turn.language), frame, turn.state))
+def _say(walker: FlowWalker, turn: Turn, *, frame: Frame, step: SayStep) -> None:
+    turn.say(walker.render(step.text.get(turn.language), frame, state=turn.state))
     frame.step_id = _required(step.next, frame)
 
 
-def _branch(walker: FlowWalker, turn: Turn, frame: Frame, step: BranchStep) -> None:
+def _branch(walker: FlowWalker, turn: Turn, *, frame: Frame, step: BranchStep) -> None:
     slots = turn.state.slots
     frame.step_id = next(
-        (case.goto for case in step.cases if holds(case.when, frame, slots)), step.default
+        (case.goto for case in step.cases if holds(case.when, frame, slots=slots)), step.default
     )
 
 
-def _set_stage(walker: FlowWalker, turn: Turn, frame: Frame, step: SetStageStep) -> None:
+def _set_stage(walker: FlowWalker, turn: Turn, *, frame: Frame, step: SetStageStep) -> None:
     turn.effects.append(SetStage(step.stage, step.reason))
     want_status_link(turn)  # with the message that follows the change
     frame.step_id = _required(step.next, frame)
 
 
-def _action(walker: FlowWalker, turn: Turn, frame: Frame, step: ActionStep) -> None:
-    walker.run_action(turn, step.action, frame.namespace)
+def _action(walker: FlowWalker, turn: Turn, *, frame: Frame, step: ActionStep) -> None:
+    walker.run_action(turn, step.action, namespace=frame.namespace)
     frame.step_id = _required(step.next, frame)
 
 
-def _call(walker: FlowWalker, turn: Turn, frame: Frame, step: CallStep) -> None:
+def _call(walker: FlowWalker, turn: Turn, *, frame: Frame, step: CallStep) -> None:
     frame.step_id = _required(step.next, frame)
     called = walker.flows[step.flow]
     turn.state.stack.append(
@@ -216,23 +216,29 @@ def _call(walker: FlowWalker, turn: Turn, frame: Frame, step: CallStep) -> None:
     )
 
 
-def _handoff(walker: FlowWalker, turn: Turn, frame: Frame, step: HandoffStep) -> None:
+def _handoff(walker: FlowWalker, turn: Turn, *, frame: Frame, step: HandoffStep) -> None:
     turn.effects.append(Escalate(f"flow:{step.reason}"))
-    turn.say(walker.render(step.text.get(turn.language), frame, turn.state))
+    turn.say(walker.render(step.text.get(turn.language), frame, state=turn.state))
     frame.step_id = _required(step.next, frame)
 
 
-def _end(walker: FlowWalker, turn: Turn, frame: Frame, step: EndStep) -> None:
+def _end(walker: FlowWalker, turn: Turn, *, frame: Frame, step: EndStep) -> None:
     if step.text is not None:
-        turn.say(walker.render(step.text.get(turn.language), frame, turn.state))
+        turn.say(walker.render(step.text.get(turn.language), frame, state=turn.state))
     turn.state.stack.pop()
     if not turn.state.stack and step.text is not None:  # the registration is complete
         want_status_link(turn, at=len(turn.replies) - 1)
 
 
+class StepRunner(Protocol):
+    """Runs one automatic step of the frame's flow."""
+
+    def __call__(self, walker: FlowWalker, turn: Turn, *, frame: Frame, step: Any) -> None: ...
+
+
 # One runner per automatic step kind; ``bot.dialogue.steps.check_registry`` checks at start-up
 # that together with the interactive handlers they cover every step kind of flows/schema.py.
-AUTOMATIC_STEPS: dict[type, Callable[[FlowWalker, Turn, Frame, Any], None]] = {
+AUTOMATIC_STEPS: dict[type, StepRunner] = {
     SayStep: _say,
     BranchStep: _branch,
     SetStageStep: _set_stage,
@@ -244,7 +250,7 @@ AUTOMATIC_STEPS: dict[type, Callable[[FlowWalker, Turn, Frame, Any], None]] = {
 
 
 # --------------------------------------------------------------------- conditions
-def holds(condition: Condition, frame: Frame, slots: Mapping[str, SlotValue]) -> bool:
+def holds(condition: Condition, frame: Frame, *, slots: Mapping[str, SlotValue]) -> bool:
     value = slots.get(frame.slot_key(condition.slot), slots.get(condition.slot))
     checks: list[bool] = []
     if condition.is_set is not None:
@@ -267,7 +273,7 @@ def _required(step_id: str | None, frame: Frame) -> str:
     return step_id
 
 
-def _next_of(step: AskStep | ChoiceStep | DocumentStep, value: SlotValue, frame: Frame) -> str:
+def _next_of(step: AskStep | ChoiceStep | DocumentStep, value: SlotValue, *, frame: Frame) -> str:
     if isinstance(step, ChoiceStep):
         option = next((o for o in step.options if o.value == value), None)
         if option is not None and option.next is not None:

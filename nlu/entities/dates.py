@@ -33,13 +33,49 @@ from nlu.entities.spans import Candidate
 DATE_PRIORITY = 10
 
 MONTHS: dict[str, int] = {
-    "janeiro": 1, "fevereiro": 2, "marco": 3, "abril": 4, "maio": 5, "junho": 6, "julho": 7,
-    "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
-    "jan": 1, "fev": 2, "mar": 3, "abr": 4, "mai": 5, "jun": 6, "jul": 7, "ago": 8, "set": 9,
-    "out": 10, "nov": 11, "dez": 12,
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "feb": 2, "apr": 4, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "dec": 12,
+    "janeiro": 1,
+    "fevereiro": 2,
+    "marco": 3,
+    "abril": 4,
+    "maio": 5,
+    "junho": 6,
+    "julho": 7,
+    "agosto": 8,
+    "setembro": 9,
+    "outubro": 10,
+    "novembro": 11,
+    "dezembro": 12,
+    "jan": 1,
+    "fev": 2,
+    "mar": 3,
+    "abr": 4,
+    "mai": 5,
+    "jun": 6,
+    "jul": 7,
+    "ago": 8,
+    "set": 9,
+    "out": 10,
+    "nov": 11,
+    "dez": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "feb": 2,
+    "apr": 4,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "dec": 12,
 }
 _PT_MONTH = (
     "janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|"
@@ -50,18 +86,59 @@ _EN_MONTH = (
     "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
 )
 WEEKDAYS: dict[str, int] = {
-    "segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6,
-    "seg": 0, "ter": 1, "qua": 2, "qui": 3, "sex": 4, "sab": 5, "dom": 6,
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
-    "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
+    "segunda": 0,
+    "terca": 1,
+    "quarta": 2,
+    "quinta": 3,
+    "sexta": 4,
+    "sabado": 5,
+    "domingo": 6,
+    "seg": 0,
+    "ter": 1,
+    "qua": 2,
+    "qui": 3,
+    "sex": 4,
+    "sab": 5,
+    "dom": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
     "fri": 4,
 }
 _WEEKDAY = (
     "segunda|terca|quarta|quinta|sexta|sabado|domingo|monday|tuesday|wednesday|thursday|"
     "friday|saturday|sunday|tues|thurs|thur|tue|thu|wed|mon|fri|seg|ter|qua|qui|sex|sab|dom"
 )
-_SHORT_WEEKDAYS = frozenset({"seg", "ter", "qua", "qui", "sex", "sab", "dom", "mon", "tue",
-                             "tues", "wed", "thu", "thur", "thurs", "fri"})
+_SHORT_WEEKDAYS = frozenset(
+    {
+        "seg",
+        "ter",
+        "qua",
+        "qui",
+        "sex",
+        "sab",
+        "dom",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+    }
+)
 # "seg 10h", "qui às 9h30", "wed 3pm": a short weekday right before a clock time is a day.
 _CLOCK_AFTER = re.compile(
     r"\.?,?\s+(?:(?:as|at)\s+(?:[01]?\d|2[0-3])(?![\d/])|(?:(?:as|at)\s+)?(?:[01]?\d|2[0-3])"
@@ -89,7 +166,7 @@ def _shift_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _valid(year: int, month: int, day: int) -> date | None:
+def _valid(year: int, month: int, *, day: int) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
@@ -103,15 +180,15 @@ def _year(raw: str | None) -> int | None:
     return value + 2000 if value < 100 else value
 
 
-def _day_month(today: date, day: int, month: int, year: int | None) -> date | None:
+def _day_month(today: date, day: int, *, month: int, year: int | None) -> date | None:
     """A day and month, in the given year or else the next one not yet past."""
     if year is not None:
-        return _valid(year, month, day)
-    candidate = _valid(today.year, month, day)
+        return _valid(year, month, day=day)
+    candidate = _valid(today.year, month, day=day)
     if candidate is not None and candidate >= today:
         return candidate
     for offset in range(1, 5):  # 29 February waits for a leap year
-        candidate = _valid(today.year + offset, month, day)
+        candidate = _valid(today.year + offset, month, day=day)
         if candidate is not None:
             return candidate
     return None
@@ -123,7 +200,7 @@ def _day_of_month(today: date, day: int) -> date | None:
         return None
     cursor = today.replace(day=1)
     for _ in range(13):
-        candidate = _valid(cursor.year, cursor.month, day)
+        candidate = _valid(cursor.year, cursor.month, day=day)
         if candidate is not None and candidate >= today:
             return candidate
         cursor = _shift_months(cursor, 1)
@@ -197,7 +274,7 @@ def _dia(m: re.Match[str], today: date) -> date | None:
     raw = m.group("d")
     day = 1 if raw in ("primeiro", "1o", "1º") else int(raw)
     if m.group("m"):
-        return _day_month(today, day, MONTHS[m.group("m")], _year(m.group("y")))
+        return _day_month(today, day, month=MONTHS[m.group("m")], year=_year(m.group("y")))
     return _day_of_month(today, day)
 
 
@@ -205,15 +282,17 @@ def _numeric(m: re.Match[str], today: date) -> date | None:
     day, month = int(m.group("d")), int(m.group("m"))
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
-    return _day_month(today, day, month, _year(m.group("y")))
+    return _day_month(today, day, month=month, year=_year(m.group("y")))
 
 
 def _named_month(m: re.Match[str], today: date) -> date | None:
-    return _day_month(today, int(m.group("d")), MONTHS[m.group("m")], _year(m.group("y")))
+    return _day_month(
+        today, int(m.group("d")), month=MONTHS[m.group("m")], year=_year(m.group("y"))
+    )
 
 
 def _iso(m: re.Match[str], today: date) -> date | None:
-    return _valid(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    return _valid(int(m.group("y")), int(m.group("m")), day=int(m.group("d")))
 
 
 def _the_nth(m: re.Match[str], today: date) -> date | None:

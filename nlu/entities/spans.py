@@ -19,7 +19,7 @@ class Candidate:
     priority: int = 0
 
 
-def overlaps(a: Candidate, start: int, end: int) -> bool:
+def overlaps(a: Candidate, start: int, *, end: int) -> bool:
     return a.start < end and start < a.end
 
 
@@ -28,7 +28,7 @@ def resolve(candidates: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     ranked = sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start))
     for candidate in ranked:
-        if not any(overlaps(k, candidate.start, candidate.end) for k in kept):
+        if not any(overlaps(k, candidate.start, end=candidate.end) for k in kept):
             kept.append(candidate)
     return sorted(kept, key=lambda c: (c.start, c.end))
 

@@ -105,6 +105,7 @@ def declared_all(tree: ast.Module) -> list[str] | None:
             else []
         )
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            assert isinstance(node, ast.Assign | ast.AnnAssign)
             value = node.value
             if isinstance(value, ast.List | ast.Tuple):
                 return [ast.literal_eval(element) for element in value.elts]

@@ -12,9 +12,9 @@ from tests.architecture.packages import REPO, ROOTS, packages
 
 CONTRACTS = {
     contract.get("id"): contract
-    for contract in tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
-        "tool"
-    ]["importlinter"]["contracts"]
+    for contract in tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "importlinter"
+    ]["contracts"]
 }
 
 

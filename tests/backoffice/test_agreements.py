@@ -64,7 +64,7 @@ def _record(
     return record_agreement(
         session,
         principal,
-        onboarding_id,
+        onboarding_id=onboarding_id,
         draft=AgreementDraft(**fields),  # type: ignore[arg-type]
         now=clock.now(),
         calendar=CALENDAR,
@@ -83,22 +83,35 @@ def test_an_agreement_is_stored_audited_and_signalled(
         onboarding_id = _onboarding(session, clock, roster)
         me = _principal(session, roster.csm_owner)
         first = _record(
-            session, me, onboarding_id, clock,
-            what="  Enviar o contrato social  ", stage="documentos",
+            session,
+            me,
+            onboarding_id,
+            clock,
+            what="  Enviar o contrato social  ",
+            stage="documentos",
         )
         second = _record(
-            session, me, onboarding_id, clock, what="Configurar a conta", owed_by="company",
+            session,
+            me,
+            onboarding_id,
+            clock,
+            what="Configurar a conta",
+            owed_by="company",
             due_on=TODAY,
         )
         first_id, second_id = first.id, second.id
     with runtime.sessions() as session:
         stored = session.get_one(Agreement, first_id)
         assert (stored.what, stored.owed_by, stored.due_on, stored.stage, stored.status) == (
-            "Enviar o contrato social", "client", THURSDAY, "documentos", "open"
+            "Enviar o contrato social",
+            "client",
+            THURSDAY,
+            "documentos",
+            "open",
         )
         assert stored.created_by == f"staff:{roster.csm_owner.id}" and stored.closed_at is None
         me = _principal(session, roster.csm_owner)
-        _onboarding_row, listed = list_agreements(session, me, onboarding_id)
+        _onboarding_row, listed = list_agreements(session, me, onboarding_id=onboarding_id)
         assert [a.id for a in listed] == [second_id, first_id]  # by due date
         audit = session.scalars(
             select(AuditEvent)
@@ -152,8 +165,12 @@ def test_five_hundred_characters_and_today_are_accepted(
     with runtime.sessions.begin() as session:
         onboarding_id = _onboarding(session, clock, roster)
         made = _record(
-            session, _principal(session, roster.csm_owner), onboarding_id, clock,
-            what="é" * 500, due_on=TODAY,
+            session,
+            _principal(session, roster.csm_owner),
+            onboarding_id,
+            clock,
+            what="é" * 500,
+            due_on=TODAY,
         )
         assert len(made.what) == 500 and made.due_on == TODAY
 
@@ -173,17 +190,26 @@ def test_scope_unknown_ids_and_erased_clients(
             with pytest.raises(Forbidden):
                 _record(session, principal, onboarding_id, clock)
             with pytest.raises(Forbidden):
-                list_agreements(session, principal, onboarding_id)
+                list_agreements(session, principal, onboarding_id=onboarding_id)
             with pytest.raises(Forbidden):
-                close_agreement(session, principal, agreement_id, status="done", now=clock.now())
+                close_agreement(
+                    session, principal, agreement_id=agreement_id, status="done", now=clock.now()
+                )
         owner = _principal(session, roster.csm_owner)
         with pytest.raises(NotFound):
             _record(session, owner, onboarding_id + 1000, clock)
         with pytest.raises(NotFound):
-            close_agreement(session, owner, agreement_id + 1000, status="done", now=clock.now())
+            close_agreement(
+                session, owner, agreement_id=agreement_id + 1000, status="done", now=clock.now()
+            )
         with pytest.raises(NotFound):  # under another client's path
             close_agreement(
-                session, owner, agreement_id, status="done", now=clock.now(), client_id=999
+                session,
+                owner,
+                agreement_id=agreement_id,
+                status="done",
+                now=clock.now(),
+                client_id=999,
             )
         assert session.get_one(Agreement, agreement_id).status == "open"
     with runtime.sessions.begin() as session:
@@ -204,28 +230,40 @@ def test_done_or_cancelled_once_each_audited(
     clock.advance(timedelta(hours=2))
     with runtime.sessions.begin() as session:
         manager = _principal(session, roster.manager)  # the CSM's manager may close it too
-        close_agreement(session, manager, done_id, status="done", now=clock.now())
-        close_agreement(session, manager, cancel_id, status="cancelled", now=clock.now())
+        close_agreement(session, manager, agreement_id=done_id, status="done", now=clock.now())
+        close_agreement(
+            session, manager, agreement_id=cancel_id, status="cancelled", now=clock.now()
+        )
     with runtime.sessions() as session:
         for agreement_id, status in ((done_id, "done"), (cancel_id, "cancelled")):
             row = session.get_one(Agreement, agreement_id)
             assert (row.status, row.closed_at, row.closed_by) == (
-                status, clock.now(), f"staff:{roster.manager.id}"
+                status,
+                clock.now(),
+                f"staff:{roster.manager.id}",
             )
             with pytest.raises(Conflict):
                 close_agreement(
-                    session, _principal(session, roster.csm_owner), agreement_id,
-                    status="cancelled", now=clock.now(),
+                    session,
+                    _principal(session, roster.csm_owner),
+                    agreement_id=agreement_id,
+                    status="cancelled",
+                    now=clock.now(),
                 )
         actions = session.scalars(
-            select(AuditEvent.action).where(AuditEvent.field.like("agreement:%"))
+            select(AuditEvent.action)
+            .where(AuditEvent.field.like("agreement:%"))
             .order_by(AuditEvent.id)
         ).all()
         assert actions == [
-            "agreement_recorded", "agreement_recorded", "agreement_done", "agreement_cancelled"
+            "agreement_recorded",
+            "agreement_recorded",
+            "agreement_done",
+            "agreement_cancelled",
         ]
         statuses = session.scalars(
-            select(ConsoleEvent.data).where(ConsoleEvent.kind == "agreement_changed")
+            select(ConsoleEvent.data)
+            .where(ConsoleEvent.kind == "agreement_changed")
             .order_by(ConsoleEvent.id)
         ).all()
         assert [d["status"] for d in statuses] == ["open", "open", "done", "cancelled"]
@@ -237,16 +275,23 @@ def test_current_onboarding_is_the_latest_in_scope(
     with runtime.sessions.begin() as session:
         first = make_onboarding(session, now=clock.now(), csm_id=roster.csm_owner.id)
         later = Onboarding(
-            client_id=first.client_id, segment="self_service", stage="cadastro",
-            stage_entered_at=clock.now() + timedelta(days=1), csm_id=roster.csm_owner.id,
+            client_id=first.client_id,
+            segment="self_service",
+            stage="cadastro",
+            stage_entered_at=clock.now() + timedelta(days=1),
+            csm_id=roster.csm_owner.id,
             created_at=clock.now() + timedelta(days=1),
         )
         session.add(later)
         session.flush()
-        found = current_onboarding(session, _principal(session, roster.csm_owner), first.client_id)
+        found = current_onboarding(
+            session, _principal(session, roster.csm_owner), client_id=first.client_id
+        )
         assert found is not None and found.id == later.id
         with pytest.raises(Forbidden):
-            current_onboarding(session, _principal(session, roster.csm_other), first.client_id)
+            current_onboarding(
+                session, _principal(session, roster.csm_other), client_id=first.client_id
+            )
 
 
 def test_export_carries_the_text_and_erasure_clears_it(
@@ -255,7 +300,10 @@ def test_export_carries_the_text_and_erasure_clears_it(
     with runtime.sessions.begin() as session:
         onboarding_id = _onboarding(session, clock, roster)
         agreement = _record(
-            session, _principal(session, roster.csm_owner), onboarding_id, clock,
+            session,
+            _principal(session, roster.csm_owner),
+            onboarding_id,
+            clock,
             what="Ligar para Dona Márcia às 14h",
         )
         agreement_id, client_id = agreement.id, agreement.client_id

@@ -17,7 +17,9 @@ def _scrape(runtime: Runtime, clock: FakeClock) -> str:
     registry = CollectorRegistry()
     registry.register(
         SlaCollector(
-            sessions=runtime.sessions, clock=clock, pipelines=load_pipelines(),
+            sessions=runtime.sessions,
+            clock=clock,
+            pipelines=load_pipelines(),
             settings=backoffice_settings(runtime.settings),
         )
     )
@@ -43,15 +45,19 @@ def test_the_gauge_is_worked_out_at_most_once_per_max_age(
     runtime: Runtime, clock: FakeClock
 ) -> None:
     collector = SlaCollector(
-        sessions=runtime.sessions, clock=clock, pipelines=load_pipelines(),
-        settings=backoffice_settings(runtime.settings), max_age=timedelta(seconds=30),
+        sessions=runtime.sessions,
+        clock=clock,
+        pipelines=load_pipelines(),
+        settings=backoffice_settings(runtime.settings),
+        max_age=timedelta(seconds=30),
     )
     registry = CollectorRegistry()
     registry.register(collector)
 
     def on_track() -> str:
         return next(
-            line for line in generate_latest(registry).decode().splitlines()
+            line
+            for line in generate_latest(registry).decode().splitlines()
             if line.startswith('acolhe_onboardings_sla{status="on_track"}')
         )
 

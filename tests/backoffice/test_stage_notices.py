@@ -214,14 +214,13 @@ async def test_outside_the_24_hour_window_a_template_or_held(
 
 def test_forward_is_along_the_pipeline() -> None:
     order = ["cadastro", "documentos", "validacao", "concluido", "cancelado"]
-    assert is_forward(order, "documentos", "validacao")
-    assert is_forward(order, "cadastro", "concluido")
-    assert not is_forward(order, "validacao", "documentos")
-    assert not is_forward(order, "documentos", "cancelado")
-    assert not is_forward(order, None, "documentos")
-    assert not is_forward(order, "documentos", "desconhecida")
+    assert is_forward(order, "documentos", to_stage="validacao")
+    assert is_forward(order, "cadastro", to_stage="concluido")
+    assert not is_forward(order, "validacao", to_stage="documentos")
+    assert not is_forward(order, "documentos", to_stage="cancelado")
+    assert not is_forward(order, None, to_stage="documentos")
+    assert not is_forward(order, "documentos", to_stage="desconhecida")
     done = stage_notice_text("concluido", language="pt", url="https://x/s/t")
     assert done == (
         "Sua implantação foi concluída! Boas-vindas.\n\nAcompanhe sua implantação: https://x/s/t"
     )
-

@@ -51,17 +51,43 @@ def _close(api: httpx.Client, roster: Roster, agreement_id: int, status: str) ->
 
 def _record(api: httpx.Client, roster: Roster, onboarding_id: int) -> None:
     """Tuesday 24/11: three open (one due Wednesday), one done today, one cancelled."""
-    _agree(api, roster, onboarding_id, what="Enviar o contrato social <assinado>",
-           owed_by="client", due_on="2026-11-26")
-    _agree(api, roster, onboarding_id, what="Liberar o acesso ao sistema", owed_by="company",
-           due_on="2026-12-01", stage="configuracao")
-    _agree(api, roster, onboarding_id, what="Confirmar os dados bancários", owed_by="client",
-           due_on="2026-11-25")
-    done = _agree(api, roster, onboarding_id, what="Agendar o kickoff", owed_by="company",
-                  due_on="2026-11-27")
+    _agree(
+        api,
+        roster,
+        onboarding_id,
+        what="Enviar o contrato social <assinado>",
+        owed_by="client",
+        due_on="2026-11-26",
+    )
+    _agree(
+        api,
+        roster,
+        onboarding_id,
+        what="Liberar o acesso ao sistema",
+        owed_by="company",
+        due_on="2026-12-01",
+        stage="configuracao",
+    )
+    _agree(
+        api,
+        roster,
+        onboarding_id,
+        what="Confirmar os dados bancários",
+        owed_by="client",
+        due_on="2026-11-25",
+    )
+    done = _agree(
+        api, roster, onboarding_id, what="Agendar o kickoff", owed_by="company", due_on="2026-11-27"
+    )
     _close(api, roster, done, "done")
-    cancelled = _agree(api, roster, onboarding_id, what="Reunião desmarcada",
-                       owed_by="company", due_on="2026-11-27")
+    cancelled = _agree(
+        api,
+        roster,
+        onboarding_id,
+        what="Reunião desmarcada",
+        owed_by="company",
+        due_on="2026-11-27",
+    )
     _close(api, roster, cancelled, "cancelled")
 
 
@@ -75,8 +101,14 @@ def test_the_page_shows_what_was_agreed_in_portuguese(
     onboarding_id, conversation_id = _seed(runtime, clock, roster, language="pt")
     other_id, _other_conversation = _seed(runtime, clock, roster, language="pt")
     _record(browser_http, roster, onboarding_id)
-    _agree(browser_http, roster, other_id, what="Segredo de outro cliente", owed_by="client",
-           due_on="2026-11-26")
+    _agree(
+        browser_http,
+        roster,
+        other_id,
+        what="Segredo de outro cliente",
+        owed_by="client",
+        due_on="2026-11-26",
+    )
     link = issue_link(onboarding_id, conversation_id=conversation_id)
 
     clock.advance(timedelta(days=1, hours=1))  # Wednesday: nothing is late yet

@@ -68,8 +68,12 @@ def _seed(
         for step in path:
             session.add(
                 StageChange(
-                    onboarding_id=onboarding.id, from_stage=previous, to_stage=step, at=at,
-                    actor="bot", reason="test",
+                    onboarding_id=onboarding.id,
+                    from_stage=previous,
+                    to_stage=step,
+                    at=at,
+                    actor="bot",
+                    reason="test",
                 )
             )
             previous, at = step, at + timedelta(days=1)
@@ -85,9 +89,7 @@ def _seed(
 def _table_rows(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
     with runtime.sessions() as session:
         return {
-            table.name: sorted(
-                (tuple(row) for row in session.execute(table.select())), key=repr
-            )
+            table.name: sorted((tuple(row) for row in session.execute(table.select())), key=repr)
             for table in Base.metadata.sorted_tables
         }
 
@@ -114,18 +116,29 @@ def test_the_page_shows_what_the_back_office_records(
     now = clock.now()
     with runtime.sessions() as session, session.begin():
         client_id = session.get_one(Onboarding, onboarding_id).client_id
-        session.add_all([
-            Document(
-                client_id=client_id, conversation_id=conversation_id, kind="cnpj_card",
-                source_channel="twilio_whatsapp", status="read", received_at=now,
-                confirmed_at=now, extraction={"fields": {"cnpj": "11222333000181"}},
-            ),
-            Document(
-                client_id=client_id, conversation_id=conversation_id, kind="cnh",
-                source_channel="twilio_whatsapp", status="rejected", received_at=now,
-                extraction={"rejected_pt": "A foto está desfocada.", "tip_pt": "Use mais luz."},
-            ),
-        ])
+        session.add_all(
+            [
+                Document(
+                    client_id=client_id,
+                    conversation_id=conversation_id,
+                    kind="cnpj_card",
+                    source_channel="twilio_whatsapp",
+                    status="read",
+                    received_at=now,
+                    confirmed_at=now,
+                    extraction={"fields": {"cnpj": "11222333000181"}},
+                ),
+                Document(
+                    client_id=client_id,
+                    conversation_id=conversation_id,
+                    kind="cnh",
+                    source_channel="twilio_whatsapp",
+                    status="rejected",
+                    received_at=now,
+                    extraction={"rejected_pt": "A foto está desfocada.", "tip_pt": "Use mais luz."},
+                ),
+            ]
+        )
     link = issue_link(onboarding_id, conversation_id=conversation_id)
     page = browser_http.get(link.path)
     assert page.status_code == 200
@@ -142,12 +155,16 @@ def test_the_page_shows_what_the_back_office_records(
     states = [(s.text.split(" ")[1], sorted(s.classes - {"step"})[0]) for s in steps]
     assert states[:3] == [("Cadastro", "done"), ("Documentos", "current"), ("Validação", "next")]
     assert [name for name, _ in states] == [
-        "Cadastro", "Documentos", "Validação", "Aprovação", "Configuração", "Treinamento",
-        "Ativação", "Concluído",
+        "Cadastro",
+        "Documentos",
+        "Validação",
+        "Aprovação",
+        "Configuração",
+        "Treinamento",
+        "Ativação",
+        "Concluído",
     ]
-    left_cadastro = next(
-        h for h in record["stage_history"] if h["from_stage"] == "cadastro"
-    )["at"]
+    left_cadastro = next(h for h in record["stage_history"] if h["from_stage"] == "cadastro")["at"]
     day = datetime.fromisoformat(left_cadastro).astimezone(due.tzinfo).strftime("%d/%m/%Y")
     assert f"concluída em {day}" in steps[0].text
     assert steps[1].attrs.get("aria-current") == "step"
@@ -226,8 +243,11 @@ def test_a_link_preview_or_a_prefetch_changes_nothing_at_all(
             answer = http.get(link.path, headers={"User-Agent": agent})
             assert answer.status_code == 200, agent
             assert "Padaria Pão Quente Ltda" in answer.text  # the preview is the page itself
-        for header in ({"Sec-Purpose": "prefetch"}, {"Purpose": "prefetch"},
-                       {"Sec-Purpose": "prefetch;prerender"}):
+        for header in (
+            {"Sec-Purpose": "prefetch"},
+            {"Purpose": "prefetch"},
+            {"Sec-Purpose": "prefetch;prerender"},
+        ):
             answer = http.get(link.path, headers={"User-Agent": BROWSER, **header})
             assert answer.status_code == 200
     assert _table_rows(runtime) == before
@@ -302,14 +322,13 @@ def test_the_first_load_is_under_100_kb(
 ) -> None:
     onboarding_id, conversation_id = _seed(runtime, clock, stage="treinamento")
     page = browser_http.get(issue_link(onboarding_id, conversation_id=conversation_id).path)
-    assets = [
-        browser_http.get(href)
-        for href in _assets(page.text)
-    ]
+    assets = [browser_http.get(href) for href in _assets(page.text)]
     assert assets and all(a.status_code == 200 for a in assets)
     total = len(page.content) + sum(len(a.content) for a in assets)
-    print(f"status page first load: {len(page.content)} B html + "
-          f"{sum(len(a.content) for a in assets)} B assets = {total} B")
+    print(
+        f"status page first load: {len(page.content)} B html + "
+        f"{sum(len(a.content) for a in assets)} B assets = {total} B"
+    )
     assert total < 100 * 1024
 
 
@@ -332,8 +351,11 @@ def test_the_training_section_shows_the_booking_and_its_invite(
     starts = clock.now() + timedelta(days=2)
     with runtime.sessions() as session, session.begin():
         booking = make_booking(
-            session, onboarding_id=onboarding_id, csm_id=roster.csm_owner.id,
-            starts_at=starts, now=clock.now(),
+            session,
+            onboarding_id=onboarding_id,
+            csm_id=roster.csm_owner.id,
+            starts_at=starts,
+            now=clock.now(),
         )
         uid = booking.uid
     page = browser_http.get(issue_link(onboarding_id, conversation_id=conversation_id).path)
@@ -395,8 +417,11 @@ def test_each_document_reads_as_it_stands(
     with runtime.sessions() as session, session.begin():
         client_id = session.get_one(Onboarding, onboarding_id).client_id
         waiting = Document(
-            client_id=client_id, conversation_id=conversation_id, source_channel="web",
-            status="pending", received_at=now,
+            client_id=client_id,
+            conversation_id=conversation_id,
+            source_channel="web",
+            status="pending",
+            received_at=now,
         )
         session.add(waiting)
         session.flush()
@@ -420,6 +445,4 @@ def test_each_document_reads_as_it_stands(
     assert "razao_social" not in shown and "11222333000181" not in shown
     with runtime.sessions() as session, session.begin():
         session.get_one(Document, waiting_id).confirmed_at = now
-    assert states() == [
-        ("cartão CNPJ", "confirmed"), ("CNH ou RG do responsável", "missing")
-    ]
+    assert states() == [("cartão CNPJ", "confirmed"), ("CNH ou RG do responsável", "missing")]

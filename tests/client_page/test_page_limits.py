@@ -19,9 +19,7 @@ from tests.client_page.conftest import IssuedToken
 @pytest.fixture
 def page_limits() -> RateLimits:
     # Refills take ~17 minutes: nothing comes back during the test.
-    return RateLimits(
-        per_ip_per_s=0.001, per_ip_burst=6, per_token_per_s=0.001, per_token_burst=3
-    )
+    return RateLimits(per_ip_per_s=0.001, per_ip_burst=6, per_token_per_s=0.001, per_token_burst=3)
 
 
 def test_one_token_asked_too_often_waits(

@@ -81,7 +81,9 @@ def passwords(runtime: Runtime, roster: Roster, clock: FakeClock) -> Roster:  # 
     """Every member of the roster gets ``PASSWORD``."""
     with runtime.sessions() as session, session.begin():
         for member_id in (m.id for m in vars(roster).values()):
-            set_password(session, session.get_one(StaffUser, member_id), PASSWORD, now=clock.now())
+            set_password(
+                session, session.get_one(StaffUser, member_id), password=PASSWORD, now=clock.now()
+            )
     return roster
 
 

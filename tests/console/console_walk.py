@@ -86,9 +86,7 @@ class Rows:
 _serial = itertools.count(1)
 
 
-def make_rows(
-    session: Session, *, owner: Member, now: datetime, documents: DocumentStore
-) -> Rows:
+def make_rows(session: Session, *, owner: Member, now: datetime, documents: DocumentStore) -> Rows:
     """The client of ``owner`` (a CSM) and its rows; see the module's text."""
     n = next(_serial)
     company = f"Sigilosa Walker {n} Ltda"
@@ -441,8 +439,10 @@ def fill_problems(route: ConsoleRoute) -> list[str]:
                 " words to WORDS"
             )
     for param in (*route.query, *route.form):
-        if param.name.endswith("_id") and not row_key(route.path, param.name) and (
-            param.name not in VALUES
+        if (
+            param.name.endswith("_id")
+            and not row_key(route.path, param.name)
+            and (param.name not in VALUES)
         ):
             problems.append(f"{route.name}: field {param.name} names a row; add it to {where}")
         elif param.required and _value_by_type(param) is None and param.name not in VALUES:

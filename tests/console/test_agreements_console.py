@@ -60,13 +60,17 @@ def test_record_mark_done_and_cancel_from_the_record(
 
     added = _add(owner, client_id, onboarding_id, stage="documentos")
     assert added.status_code == 303
-    swapped = _add(owner, client_id, onboarding_id, htmx=True, what="Liberar o acesso",
-                   owed_by="company")
+    swapped = _add(
+        owner, client_id, onboarding_id, htmx=True, what="Liberar o acesso", owed_by="company"
+    )
     assert swapped.status_code == 200 and "Combinado registrado." in swapped.text
     assert "<html" not in swapped.text  # only the section's block
     first, second = _agreements(runtime)
     assert (first.what, first.owed_by, first.stage, first.status) == (
-        "Enviar o contrato social", "client", "documentos", "open"
+        "Enviar o contrato social",
+        "client",
+        "documentos",
+        "open",
     )
     assert second.owed_by == "company" and "Liberar o acesso" in swapped.text
 
@@ -137,8 +141,13 @@ def test_other_callers_unknown_rows_and_forged_requests(
         assert outsider.get(f"/console/clients/{client_id}/agreements").status_code == 403
         posted = outsider.post(
             f"/console/clients/{client_id}/agreements",
-            data={"onboarding_id": str(onboarding_id), "what": "x", "owed_by": "client",
-                  "due_on": THURSDAY, "csrf_token": token},
+            data={
+                "onboarding_id": str(onboarding_id),
+                "what": "x",
+                "owed_by": "client",
+                "due_on": THURSDAY,
+                "csrf_token": token,
+            },
         )
         assert posted.status_code == 403
         closed = outsider.post(
@@ -156,8 +165,13 @@ def test_other_callers_unknown_rows_and_forged_requests(
     assert crossed.status_code == 404
     mixed = owner.post(
         f"/console/clients/{other_client}/agreements",
-        data={"onboarding_id": str(onboarding_id), "what": "x", "owed_by": "client",
-              "due_on": THURSDAY, "csrf_token": token},
+        data={
+            "onboarding_id": str(onboarding_id),
+            "what": "x",
+            "owed_by": "client",
+            "due_on": THURSDAY,
+            "csrf_token": token,
+        },
     )
     assert mixed.status_code == 404
     forged = owner.post(
@@ -184,8 +198,12 @@ def test_the_boards_forward_move_tells_the_client_once(
         board = owner.get("/console/board")
         answer = owner.post(
             f"/console/onboardings/{onboarding_id}/move",
-            data={"to_stage": to_stage, "from_stage": from_stage, "reason": "conferido",
-                  "csrf_token": csrf_of(board.text)},
+            data={
+                "to_stage": to_stage,
+                "from_stage": from_stage,
+                "reason": "conferido",
+                "csrf_token": csrf_of(board.text),
+            },
         )
         assert answer.status_code in (200, 303), answer.text[:300]
 
@@ -197,7 +215,5 @@ def test_the_boards_forward_move_tells_the_client_once(
                 Message.conversation_id == conversation_id, Message.direction == "out"
             )
         ).all()
-    assert len(sent) == 1 and sent[0].startswith(
-        "Sua implantação avançou para a etapa *Validação*"
-    )
+    assert len(sent) == 1 and sent[0].startswith("Sua implantação avançou para a etapa *Validação*")
     assert "Acompanhe sua implantação: http" in sent[0]

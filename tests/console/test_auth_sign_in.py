@@ -98,9 +98,12 @@ def test_a_form_without_its_csrf_token_is_refused(
     assert forged.status_code == 403
     # The sign-in form too: a cross-site POST carries no login cookie.
     with httpx.Client(base_url=str(client.base_url)) as other:
-        assert other.post(
-            "/console/login", data={"email": "a@b.c", "password": "x", "csrf_token": "x"}
-        ).status_code == 403
+        assert (
+            other.post(
+                "/console/login", data={"email": "a@b.c", "password": "x", "csrf_token": "x"}
+            ).status_code
+            == 403
+        )
 
 
 def test_the_next_page_never_leaves_the_console(
@@ -121,9 +124,7 @@ def test_the_next_page_never_leaves_the_console(
         assert answer.headers["location"] == "/console/"
 
 
-def test_idle_sessions_expire(
-    sign_in: Callable[[str], httpx.Client], clock: FakeClock
-) -> None:
+def test_idle_sessions_expire(sign_in: Callable[[str], httpx.Client], clock: FakeClock) -> None:
     client = sign_in("manager")
     assert client.get("/console/").status_code == 303
     clock.advance(AuthPolicy().idle + timedelta(minutes=1))

@@ -54,54 +54,114 @@ def _add_message(session: object, conversation_id: int, **values: object) -> Mes
 
 
 @pytest.fixture
-def scene(
-    runtime: Runtime, passwords: Roster, clock: FakeClock, documents: DocumentStore
-) -> Scene:
+def scene(runtime: Runtime, passwords: Roster, clock: FakeClock, documents: DocumentStore) -> Scene:
     now = clock.now()
     with runtime.sessions() as session, session.begin():
         owned = conversation_of(
             session,
             make_onboarding(
-                session, now=now, csm_id=passwords.csm_owner.id, channel="twilio_whatsapp",
+                session,
+                now=now,
+                csm_id=passwords.csm_owner.id,
+                channel="twilio_whatsapp",
                 company="Padaria Pão Quente",
             ),
         )
         owned.last_inbound_at = now - timedelta(hours=1)
-        _add_message(session, owned.id, direction="out", author="bot",
-                     text="Qual é o seu nome completo?", status="delivered",
-                     created_at=now - timedelta(hours=2))
-        photo = _add_message(session, owned.id, direction="in", author="system", text="",
-                             status="received", created_at=now - timedelta(hours=1))
+        _add_message(
+            session,
+            owned.id,
+            direction="out",
+            author="bot",
+            text="Qual é o seu nome completo?",
+            status="delivered",
+            created_at=now - timedelta(hours=2),
+        )
+        photo = _add_message(
+            session,
+            owned.id,
+            direction="in",
+            author="system",
+            text="",
+            status="received",
+            created_at=now - timedelta(hours=1),
+        )
         sha = documents.put(PNG)
         document = Document(
-            client_id=owned.client_id, conversation_id=owned.id, kind="cnh",
-            source_channel="twilio_whatsapp", status="read", mime="image/png", size=len(PNG),
-            sha256=sha, received_at=photo.created_at,
-            extraction={"kind": "cnh", "fields": {"nome": "MARIA DA SILVA", "cpf": "12345678909"},
-                        "uncertain": ["cpf"]},
+            client_id=owned.client_id,
+            conversation_id=owned.id,
+            kind="cnh",
+            source_channel="twilio_whatsapp",
+            status="read",
+            mime="image/png",
+            size=len(PNG),
+            sha256=sha,
+            received_at=photo.created_at,
+            extraction={
+                "kind": "cnh",
+                "fields": {"nome": "MARIA DA SILVA", "cpf": "12345678909"},
+                "uncertain": ["cpf"],
+            },
         )
         session.add(document)
-        _add_message(session, owned.id, direction="in", author="client", text="HUMANO",
-                     status="received", created_at=now - timedelta(minutes=30))
-        session.add(Escalation(
-            conversation_id=owned.id, onboarding_id=owned.onboarding_id, reason="request_human",
-            detail="", queue="self_service", status="open",
-            assigned_to=passwords.csm_owner.id, created_at=now - timedelta(minutes=30),
-        ))
-        held = _add_message(session, owned.id, direction="out", author="bot",
-                            text="Lembrete: falta o comprovante.", status="held",
-                            created_at=now - timedelta(minutes=20))
+        _add_message(
+            session,
+            owned.id,
+            direction="in",
+            author="client",
+            text="HUMANO",
+            status="received",
+            created_at=now - timedelta(minutes=30),
+        )
+        session.add(
+            Escalation(
+                conversation_id=owned.id,
+                onboarding_id=owned.onboarding_id,
+                reason="request_human",
+                detail="",
+                queue="self_service",
+                status="open",
+                assigned_to=passwords.csm_owner.id,
+                created_at=now - timedelta(minutes=30),
+            )
+        )
+        held = _add_message(
+            session,
+            owned.id,
+            direction="out",
+            author="bot",
+            text="Lembrete: falta o comprovante.",
+            status="held",
+            created_at=now - timedelta(minutes=20),
+        )
         held_item = OutboxItem(
-            message_id=held.id, conversation_id=owned.id, channel="twilio_whatsapp",
-            address=owned.address, status="held", attempts=1, next_attempt_at=now,
+            message_id=held.id,
+            conversation_id=owned.id,
+            channel="twilio_whatsapp",
+            address=owned.address,
+            status="held",
+            attempts=1,
+            next_attempt_at=now,
             last_error="outside WhatsApp's 24-hour window; no template for 'reminder'",
             created_at=held.created_at,
         )
-        sent = _add_message(session, owned.id, direction="out", author="bot", text="Oi!",
-                            status="delivered", created_at=now - timedelta(minutes=19))
+        sent = _add_message(
+            session,
+            owned.id,
+            direction="out",
+            author="bot",
+            text="Oi!",
+            status="delivered",
+            created_at=now - timedelta(minutes=19),
+        )
         sent_item = OutboxItem(
-            message_id=sent.id, conversation_id=owned.id, channel="twilio_whatsapp",
-            address=owned.address, status="sent", attempts=1, next_attempt_at=now,
+            message_id=sent.id,
+            conversation_id=owned.id,
+            channel="twilio_whatsapp",
+            address=owned.address,
+            status="sent",
+            attempts=1,
+            next_attempt_at=now,
             created_at=sent.created_at,
         )
         session.add_all([held_item, sent_item])
@@ -109,16 +169,29 @@ def scene(
             session, make_onboarding(session, now=now, channel="twilio_whatsapp")
         )
         queued.last_inbound_at = now
-        _add_message(session, queued.id, direction="in", author="client", text="Alguém?",
-                     status="received", created_at=now)
+        _add_message(
+            session,
+            queued.id,
+            direction="in",
+            author="client",
+            text="Alguém?",
+            status="received",
+            created_at=now,
+        )
         session.flush()
-        return Scene(owned=owned.id, queued=queued.id, document=document.id,
-                     held_item=held_item.id, sent_item=sent_item.id)
+        return Scene(
+            owned=owned.id,
+            queued=queued.id,
+            document=document.id,
+            held_item=held_item.id,
+            sent_item=sent_item.id,
+        )
 
 
 def _post(client: httpx.Client, path: str, **data: str) -> httpx.Response:
-    page = client.get(path.rsplit("/", 1)[0] if not path.endswith("/retry") else
-                      path.split("/deliveries")[0])
+    page = client.get(
+        path.rsplit("/", 1)[0] if not path.endswith("/retry") else path.split("/deliveries")[0]
+    )
     return client.post(path, data={"csrf_token": csrf_of(page.text), **data})
 
 
@@ -187,7 +260,9 @@ def test_the_manager_and_the_admin_see_it(
 
 # ------------------------------------------------------------------------- take over, send
 def test_take_over_send_and_hand_back(
-    scene: Scene, sign_in: Callable[[str], httpx.Client], runtime: Runtime,
+    scene: Scene,
+    sign_in: Callable[[str], httpx.Client],
+    runtime: Runtime,
     passwords: Roster,
 ) -> None:
     client = sign_in("csm_owner")
@@ -208,9 +283,10 @@ def test_take_over_send_and_hand_back(
         ).first()
         assert message is not None and message.text == "Oi Maria, aqui é a Carla."
         assert message.staff_id == passwords.csm_owner.id
-        assert session.scalar(
-            select(OutboxItem).where(OutboxItem.message_id == message.id)
-        ) is not None
+        assert (
+            session.scalar(select(OutboxItem).where(OutboxItem.message_id == message.id))
+            is not None
+        )
     assert "Oi Maria, aqui é a Carla." in client.get(base).text
 
     released = _post(client, f"{base}/release")
@@ -218,9 +294,11 @@ def test_take_over_send_and_hand_back(
     after = _conversation(runtime, scene.owned)
     assert not after.bot_paused and after.paused_by is None
     with runtime.sessions() as session:
-        statuses = set(session.scalars(
-            select(Escalation.status).where(Escalation.conversation_id == scene.owned)
-        ))
+        statuses = set(
+            session.scalars(
+                select(Escalation.status).where(Escalation.conversation_id == scene.owned)
+            )
+        )
     assert statuses == {"resolved"}
     assert "O bot está atendendo." in client.get(base).text
 
@@ -234,7 +312,10 @@ def test_take_over_send_and_hand_back(
     ],
 )
 def test_an_empty_or_too_long_message_is_a_422(
-    text: str, says: str, scene: Scene, sign_in: Callable[[str], httpx.Client],
+    text: str,
+    says: str,
+    scene: Scene,
+    sign_in: Callable[[str], httpx.Client],
     runtime: Runtime,
 ) -> None:
     client = sign_in("csm_owner")
@@ -259,7 +340,9 @@ def test_writing_without_holding_it_is_a_409(
 
 
 def test_a_second_csm_sees_the_holder_and_cannot_type_over_them(
-    scene: Scene, sign_in: Callable[[str], httpx.Client], runtime: Runtime,
+    scene: Scene,
+    sign_in: Callable[[str], httpx.Client],
+    runtime: Runtime,
     passwords: Roster,
 ) -> None:
     first, second = sign_in("csm_owner"), sign_in("csm_other")
@@ -335,9 +418,10 @@ def test_a_held_message_is_queued_again(
         item = session.get_one(OutboxItem, scene.held_item)
         assert item.status == "pending" and item.attempts == 0 and item.last_error is None
         assert session.get_one(Message, item.message_id).status == "queued"
-        assert session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "delivery_retried")
-        ) is not None
+        assert (
+            session.scalar(select(AuditEvent).where(AuditEvent.action == "delivery_retried"))
+            is not None
+        )
     assert f'id="retry-{scene.held_item}"' not in client.get(base).text
     # Sent already, or no longer held: nothing to retry.
     assert _post(client, f"{base}/deliveries/{scene.sent_item}/retry").status_code == 409
@@ -369,9 +453,10 @@ def test_a_document_is_served_to_whoever_sees_the_conversation(
     assert answer.headers["content-type"] == "image/png"
     assert answer.headers["content-disposition"] == "inline"
     with runtime.sessions() as session:
-        assert session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "document_downloaded")
-        ) is not None
+        assert (
+            session.scalar(select(AuditEvent).where(AuditEvent.action == "document_downloaded"))
+            is not None
+        )
     # Under another conversation's path: not found; an unknown id too.
     other = f"/console/conversations/{scene.queued}/documents/{scene.document}"
     assert client.get(other).status_code == 404
@@ -390,8 +475,15 @@ def test_the_transcript_fragment_announces_a_new_client_message(
     quiet = client.get(f"{base}/transcript", params={"last": last.group(1)})
     assert "data-announce" not in quiet.text and "<html" not in quiet.text
     with runtime.sessions() as session, session.begin():
-        _add_message(session, scene.owned, direction="in", author="client",
-                     text="Ainda estou aqui", status="received", created_at=clock.now())
+        _add_message(
+            session,
+            scene.owned,
+            direction="in",
+            author="client",
+            text="Ainda estou aqui",
+            status="received",
+            created_at=clock.now(),
+        )
     fresh = client.get(f"{base}/transcript", params={"last": last.group(1)})
     assert "Ainda estou aqui" in fresh.text
     assert 'data-announce="Nova mensagem do cliente"' in fresh.text

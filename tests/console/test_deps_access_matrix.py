@@ -266,8 +266,10 @@ def _check(route: ConsoleRoute, role: str, rows: Rows, answer: Answer) -> list[s
     if answer.status >= 500:
         return [f"{name}: server error {answer.brief()}"]
     if _validation_error(answer):
-        return [f"{name}: the walker's request was not readable (422 {answer.text[:200]}); "
-                "give the field a value in console_walk.VALUES"]
+        return [
+            f"{name}: the walker's request was not readable (422 {answer.text[:200]}); "
+            "give the field a value in console_walk.VALUES"
+        ]
     problems: list[str] = []
     shown = answer.shows(rows) if role in OUTSIDERS else []
     if shown:
@@ -330,9 +332,7 @@ def _scope_walk(walk: Walk, route: ConsoleRoute) -> list[str]:
     return problems
 
 
-def test_every_route_keeps_to_the_callers_scope(
-    routes: list[ConsoleRoute], walk: Walk
-) -> None:
+def test_every_route_keeps_to_the_callers_scope(routes: list[ConsoleRoute], walk: Walk) -> None:
     problems = [
         problem
         for route in routes

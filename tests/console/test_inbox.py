@@ -85,21 +85,36 @@ def inbox(runtime: Runtime, passwords: Roster, clock: FakeClock) -> Inbox:
     earlier = now - timedelta(hours=3)  # 07:00 in São Paulo: 1 business hour before now
     with runtime.sessions() as session, session.begin():
         beta, _ = make_staff(session, role="csm", team="beta", now=now, name="Bia Beta")
-        set_password(session, beta, PASSWORD, now=now)
+        set_password(session, beta, password=PASSWORD, now=now)
         owner = conversation_of(
             session,
             make_onboarding(
-                session, now=now, csm_id=passwords.csm_owner.id, company="Padaria Pão Quente",
+                session,
+                now=now,
+                csm_id=passwords.csm_owner.id,
+                company="Padaria Pão Quente",
                 channel="twilio_whatsapp",
             ),
         )
-        _message(session, owner.id, direction="out", author="bot", text="Qual o seu nome?",
-                 at=earlier - timedelta(minutes=5))
-        _message(session, owner.id, direction="in", author="client",
-                 text="Quero falar com uma pessoa de verdade, por favor, é urgente " * 3,
-                 at=earlier)
-        _message(session, owner.id, direction="out", author="bot", text="Chamei a equipe.",
-                 at=earlier)
+        _message(
+            session,
+            owner.id,
+            direction="out",
+            author="bot",
+            text="Qual o seu nome?",
+            at=earlier - timedelta(minutes=5),
+        )
+        _message(
+            session,
+            owner.id,
+            direction="in",
+            author="client",
+            text="Quero falar com uma pessoa de verdade, por favor, é urgente " * 3,
+            at=earlier,
+        )
+        _message(
+            session, owner.id, direction="out", author="bot", text="Chamei a equipe.", at=earlier
+        )
         _escalate(session, owner, at=earlier, assigned_to=passwords.csm_owner.id)
         queued = conversation_of(session, make_onboarding(session, now=now, company="Fila Ltda"))
         _message(session, queued.id, direction="in", author="client", text="HUMANO", at=now)
@@ -167,10 +182,12 @@ def test_each_tab_lists_what_the_role_should_see_and_counts_equal_lists(
     assert [tab.value for tab in tabs_for(principal)] == list(EXPECTED[role])
     with runtime.sessions() as session:
         for tab in tabs_for(principal):
-            page = list_tab(session, principal, tab, limit=500)
+            page = list_tab(session, principal, tab=tab, limit=500)
             expected = {getattr(inbox, name) for name in EXPECTED[role][tab.value]}
             assert set(page.conversation_ids) == expected, (role, tab)
-            assert count_tab(session, principal, tab) == len(page.conversation_ids) == page.total
+            assert (
+                count_tab(session, principal, tab=tab) == len(page.conversation_ids) == page.total
+            )
             assert inbox.quiet not in page.conversation_ids
             assert inbox.erased not in page.conversation_ids
 
@@ -180,10 +197,7 @@ def _rows_of(html: str) -> set[int]:
 
 
 def _counts_of(html: str) -> dict[str, int]:
-    return {
-        tab: int(count)
-        for tab, count in re.findall(r'data-tab-count="(\w+)">(\d+)<', html)
-    }
+    return {tab: int(count) for tab, count in re.findall(r'data-tab-count="(\w+)">(\d+)<', html)}
 
 
 @pytest.mark.parametrize("role", ("csm_owner", "manager", "admin"))
@@ -267,13 +281,12 @@ def test_the_fragment_announces_what_is_new(
     seen = re.search(r'name="seen" value="([^"]*)"', first.text)
     assert seen is not None and seen.group(1) == f"{inbox.queued}:" + seen.group(1).split(":")[1]
     assert "data-announce" not in first.text  # a page load announces nothing
-    again = client.get(
-        "/console/inbox/list", params={"tab": "unassigned", "seen": seen.group(1)}
-    )
+    again = client.get("/console/inbox/list", params={"tab": "unassigned", "seen": seen.group(1)})
     assert "data-announce" not in again.text  # nothing new
     with runtime.sessions() as session, session.begin():
-        _message(session, inbox.queued, direction="in", author="client", text="Alô?",
-                 at=clock.now())
+        _message(
+            session, inbox.queued, direction="in", author="client", text="Alô?", at=clock.now()
+        )
     newer = client.get("/console/inbox/list", params={"tab": "unassigned", "seen": seen.group(1)})
     assert 'data-announce="Nova mensagem de Fila Ltda"' in newer.text
     fresh = client.get("/console/inbox/list", params={"tab": "unassigned", "seen": ""})
@@ -296,8 +309,16 @@ def test_the_page_listens_to_the_event_stream(
 ) -> None:
     page = sign_in("csm_owner").get("/console/inbox").text
     assert 'sse-connect="/console/events"' in page
-    for kind in ("message_in", "escalation_opened", "escalation_taken", "escalation_assigned",
-                 "escalation_resolved", "takeover", "released", "assigned"):
+    for kind in (
+        "message_in",
+        "escalation_opened",
+        "escalation_taken",
+        "escalation_assigned",
+        "escalation_resolved",
+        "takeover",
+        "released",
+        "assigned",
+    ):
         assert f"sse:{kind}" in page
 
 

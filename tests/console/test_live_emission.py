@@ -187,8 +187,10 @@ def test_takeover_staff_message_and_release_are_events(
 
     def take(session: Session) -> None:
         conversation = conversation_of(session, session.get_one(Onboarding, onboarding_id))
-        take_over(session, conversation, csm, now=clock.now())
-        send_staff_message(session, conversation, csm, text="Olá, sou a CSM", now=clock.now())
+        take_over(session, conversation, principal=csm, now=clock.now())
+        send_staff_message(
+            session, conversation, principal=csm, text="Olá, sou a CSM", now=clock.now()
+        )
 
     assert in_transaction(runtime, take, commit=False) == []
     rows = in_transaction(runtime, take, commit=True)
@@ -201,7 +203,7 @@ def test_takeover_staff_message_and_release_are_events(
         release(
             session,
             conversation,
-            csm,
+            principal=csm,
             conversations=runtime.conversations,
             now=clock.now(),
             resolve=True,
@@ -226,7 +228,7 @@ def test_assignments_resolution_and_staff_stage_changes_are_events(
 
     def move(session: Session) -> None:
         onboarding = session.get_one(Onboarding, onboarding_id)
-        assign_csm(session, onboarding, manager, csm_id=csm2.id, now=clock.now())
+        assign_csm(session, onboarding, principal=manager, csm_id=csm2.id, now=clock.now())
         change_stage(
             session,
             onboarding,
@@ -249,9 +251,14 @@ def test_assignments_resolution_and_staff_stage_changes_are_events(
             select(Escalation).where(Escalation.onboarding_id == onboarding_id)
         ).one()
         reassign(
-            session, escalation, manager, staff_id=csm2.id, dedicated_csm=False, now=clock.now()
+            session,
+            escalation,
+            principal=manager,
+            staff_id=csm2.id,
+            dedicated_csm=False,
+            now=clock.now(),
         )  # already theirs: nothing to write
-        resolve_escalation(session, escalation, manager, now=clock.now())
+        resolve_escalation(session, escalation, principal=manager, now=clock.now())
 
     rows = in_transaction(runtime, back_to_queue_and_resolve, commit=True)
     assert kinds(rows) == ["escalation_resolved"]
@@ -264,11 +271,13 @@ def test_notes_and_record_edits_are_events_with_field_names_only(
 
     def edit(session: Session) -> None:
         client = session.get_one(Client, session.get_one(Onboarding, onboarding_id).client_id)
-        update_client(session, client, csm, changes={"city": "Campinas"}, now=clock.now())
+        update_client(session, client, principal=csm, changes={"city": "Campinas"}, now=clock.now())
         upsert_contact(
-            session, client, csm, area="finance", changes={"name": "Ana"}, now=clock.now()
+            session, client, principal=csm, area="finance", changes={"name": "Ana"}, now=clock.now()
         )
-        add_note(session, client, csm, text="ligar amanhã", onboarding_id=None, now=clock.now())
+        add_note(
+            session, client, principal=csm, text="ligar amanhã", onboarding_id=None, now=clock.now()
+        )
 
     assert in_transaction(runtime, edit, commit=False) == []
     rows = in_transaction(runtime, edit, commit=True)
@@ -356,7 +365,6 @@ def test_a_document_reading_is_an_event(
 def test_an_unknown_kind_is_refused(runtime: Runtime, clock: FakeClock) -> None:
     with runtime.sessions() as session, pytest.raises(ValueError, match="unknown console"):
         record_console_event(session, kind="message.created", at=clock.now())
-
 
 
 def test_pruning_deletes_only_the_events_older_than_the_cut(

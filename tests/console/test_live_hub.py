@@ -69,7 +69,9 @@ def test_may_see_is_onboarding_scope_for_every_role_and_owner(
             visible = set(session.scalars(select(Onboarding.id).where(onboarding_scope(principal))))
             for onboarding in onboardings:
                 seen = may_see(
-                    principal, event(onboarding_id=onboarding.id, csm_id=onboarding.csm_id), teams
+                    principal,
+                    event(onboarding_id=onboarding.id, csm_id=onboarding.csm_id),
+                    team_of=teams,
                 )
                 assert seen == (onboarding.id in visible), (principal, onboarding.csm_id)
                 checked += 1
@@ -79,7 +81,7 @@ def test_may_see_is_onboarding_scope_for_every_role_and_owner(
                     Conversation.id == orphan.id, conversation_scope(principal)
                 )
             )
-            assert may_see(principal, event(onboarding_id=None), teams) == (
+            assert may_see(principal, event(onboarding_id=None), team_of=teams) == (
                 orphan_visible is not None
             )
             # An onboarding moved from one CSM to another: seen by whoever saw it before or
@@ -88,7 +90,9 @@ def test_may_see_is_onboarding_scope_for_every_role_and_owner(
                 for after in owners:
                     moved = event(csm_id=after, data={"previous_csm_id": before})
                     by_then = {o.csm_id: o.id in visible for o in onboardings}
-                    assert may_see(principal, moved, teams) == (by_then[before] or by_then[after])
+                    assert may_see(principal, moved, team_of=teams) == (
+                        by_then[before] or by_then[after]
+                    )
                     checked += 1
     assert checked == len(principals) * (len(onboardings) + len(owners) ** 2)
 

@@ -84,9 +84,7 @@ def test_a_change_made_through_one_process_reaches_the_other_s_browsers_by_redis
         for rt in (runtime, second_runtime)
     ]
     writer_app = live_app(console_of(runtime, hubs[0], documents), hubs[0], runtime)
-    reader_app = live_app(
-        console_of(second_runtime, hubs[1], documents), hubs[1], second_runtime
-    )
+    reader_app = live_app(console_of(second_runtime, hubs[1], documents), hubs[1], second_runtime)
     with serving(writer_app) as writer_url, serving(reader_app) as reader_url:
         browser = httpx.Client(base_url=reader_url, timeout=20)
         page = browser.get("/console/login")
@@ -111,9 +109,7 @@ def test_a_change_made_through_one_process_reaches_the_other_s_browsers_by_redis
             assert taken.status_code == 200, taken.text
             got = stream.by_kind(1, timeout=WAKE_UP_S)
             # A third process that only writes (``onboard worker``): its wake-up too.
-            asyncio.run(
-                write_as_worker(runtime, clock, redis_url, redis_prefix, onboarding.id)
-            )
+            asyncio.run(write_as_worker(runtime, clock, redis_url, redis_prefix, onboarding.id))
             from_worker = stream.by_kind(1, timeout=WAKE_UP_S)
         finally:
             stream.close()

@@ -73,12 +73,8 @@ def onboardings(runtime: Runtime, clock: FakeClock, passwords: Roster) -> dict[s
     with runtime.sessions() as session, session.begin():
         beta_csm, _ = make_staff(session, role="csm", team="beta", now=clock.now())
         return {
-            "owner": make_onboarding(
-                session, now=clock.now(), csm_id=passwords.csm_owner.id
-            ).id,
-            "other": make_onboarding(
-                session, now=clock.now(), csm_id=passwords.csm_other.id
-            ).id,
+            "owner": make_onboarding(session, now=clock.now(), csm_id=passwords.csm_owner.id).id,
+            "other": make_onboarding(session, now=clock.now(), csm_id=passwords.csm_other.id).id,
             "beta": make_onboarding(session, now=clock.now(), csm_id=beta_csm.id).id,
             "queue": make_onboarding(session, now=clock.now()).id,
         }
@@ -292,9 +288,7 @@ def test_the_stream_ends_when_its_session_is_revoked(
     assert stream.ended.wait(HEARTBEAT_S * 5)
 
 
-def test_a_closed_tab_leaves_the_hub(
-    hub: EventHub, open_stream: Callable[..., SseReader]
-) -> None:
+def test_a_closed_tab_leaves_the_hub(hub: EventHub, open_stream: Callable[..., SseReader]) -> None:
     stream = open_stream("csm_owner")
     assert hub.connections == 1
     stream.close()

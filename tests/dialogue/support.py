@@ -376,7 +376,7 @@ def says(key: str, language: str = "pt", **params: object) -> str:
     """The engine's own text ``key``: tests name the text, so a reworded text still passes."""
     from bot.dialogue.texts import text
 
-    return text(key, language, params or None)
+    return text(key, language, params=params or None)
 
 
 def prompt(step_id: str, *, flow: str = "registration", language: str = "pt") -> str:
@@ -450,7 +450,7 @@ class Chat:
         message = inbound(
             body, choice_id=choice_id, media=media, unsupported=unsupported, document=document
         )
-        turn = self.engine.handle(self.state, message, nlu, self.context)
+        turn = self.engine.handle(self.state, message, nlu=nlu, context=self.context)
         self.state = turn.state
         self.turns.append(turn)
         return turn

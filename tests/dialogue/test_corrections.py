@@ -197,7 +197,7 @@ def test_apply_correction_stores_the_value_and_records_the_change(
     engine: DialogueEngine, dialogue: Dialogue
 ) -> None:
     turn = turn_at(engine, "na verdade são 45 funcionários")
-    asked = apply_correction(turn, dialogue, info(engine, "employees"), 45)
+    asked = apply_correction(turn, dialogue, info=info(engine, "employees"), value=45)
     assert asked is False
     assert turn.state.slots["employees"] == 45
     assert turn.effects == [SlotChanged("employees", 40, 45)]
@@ -210,7 +210,9 @@ def test_apply_correction_saves_a_saved_registration_again(
 ) -> None:
     state = position(engine, EVERYTHING_BUT_THE_REVIEW, saved=True)
     turn = turn_at(engine, "x", state=state)
-    apply_correction(turn, dialogue, info(engine, "admin_email"), "novo@paoquente.com.br")
+    apply_correction(
+        turn, dialogue, info=info(engine, "admin_email"), value="novo@paoquente.com.br"
+    )
     [saved] = effects_of(turn, SaveRegistration)
     assert isinstance(saved, SaveRegistration)
     assert saved.slots["admin_email"] == "novo@paoquente.com.br"
@@ -220,7 +222,9 @@ def test_apply_correction_does_not_save_an_unsaved_registration(
     engine: DialogueEngine, dialogue: Dialogue
 ) -> None:
     turn = turn_at(engine, "x")
-    apply_correction(turn, dialogue, info(engine, "admin_email"), "novo@paoquente.com.br")
+    apply_correction(
+        turn, dialogue, info=info(engine, "admin_email"), value="novo@paoquente.com.br"
+    )
     assert effects_of(turn, SaveRegistration) == []
 
 
@@ -237,7 +241,7 @@ def test_apply_correction_follows_the_contacts_that_are_sou_eu(
 ) -> None:
     turn = turn_at(engine, "x")
     tech_before = turn.state.slots[f"tech.{copied}"]
-    apply_correction(turn, dialogue, info(engine, key), value)
+    apply_correction(turn, dialogue, info=info(engine, key), value=value)
     slots = turn.state.slots
     assert slots[f"finance.{copied}"] == value  # finance is "sou eu"
     assert slots[f"cs.{copied}"] == value  # so is customer success
@@ -248,7 +252,7 @@ def test_a_known_new_cep_fills_the_address_again(
     engine: DialogueEngine, dialogue: Dialogue, addresses: FakeAddressLookup
 ) -> None:
     turn = turn_at(engine, "x")
-    asked = apply_correction(turn, dialogue, info(engine, "cep"), "20040020")
+    asked = apply_correction(turn, dialogue, info=info(engine, "cep"), value="20040020")
     assert asked is False
     assert addresses.asked[-1] == "20040020"
     assert turn.state.slots["street"] == "Avenida Rio Branco, Centro, Rio de Janeiro/RJ"
@@ -259,7 +263,7 @@ def test_an_unknown_new_cep_asks_the_street_again(
     engine: DialogueEngine, dialogue: Dialogue
 ) -> None:
     turn = turn_at(engine, "x")
-    asked = apply_correction(turn, dialogue, info(engine, "cep"), "04567000")
+    asked = apply_correction(turn, dialogue, info=info(engine, "cep"), value="04567000")
     assert asked is True
     assert "street" not in turn.state.slots
     assert turn.state.pending == CorrectionPending(slot="street")
@@ -292,7 +296,7 @@ def test_an_unknown_new_cep_asks_the_street_again(
     ],
 )
 def test_not_an_answer(dialogue: Dialogue, body: str, validator: str, refused: bool) -> None:
-    assert not_an_answer(utterance(body), dialogue, validator) is refused
+    assert not_an_answer(utterance(body), dialogue, validator=validator) is refused
 
 
 def test_other_entity_tells_another_kind_of_value() -> None:

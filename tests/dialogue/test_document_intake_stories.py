@@ -28,31 +28,52 @@ ENTERPRISE = {**slots_until(None), "employees": 600}
 
 def refused(document_id: int, error: DocumentRejected) -> DocumentReading:
     """As the worker turns an intake refusal into the dialogue's event."""
-    return DocumentReading(document_id, "other", rejected_pt=error.message_pt,
-                           rejected_en=error.message_en)
+    return DocumentReading(
+        document_id, "other", rejected_pt=error.message_pt, rejected_en=error.message_en
+    )
 
 
 def measured(reason: str, *, cut: tuple[str, ...] = ()) -> DocumentRejected:
-    quality = ImageQuality(1200, 900, 12.0, 50.0, 200.0, "unreadable", (reason,),
-                           cut_edges=cut, glare_box=(0.1, 0.1, 0.3, 0.25))
+    quality = ImageQuality(
+        1200,
+        900,
+        12.0,
+        50.0,
+        200.0,
+        "unreadable",
+        (reason,),
+        cut_edges=cut,
+        glare_box=(0.1, 0.1, 0.3, 0.25),
+    )
     advice = photo_refusal(quality)
     return DocumentRejected(advice.code, advice.message_pt, advice.message_en)
 
 
 def bill_reading(document_id: int = 11, *, cep: str = "01310100") -> DocumentReading:
     return DocumentReading(
-        document_id=document_id, kind="comprovante_endereco",
-        fields={"titular": "PADARIA PAO QUENTE LTDA", "endereco": "AV PAULISTA 1000",
-                "cep": cep, "municipio": "SAO PAULO", "uf": "SP",
-                "data_emissao": "10/11/2026"},
+        document_id=document_id,
+        kind="comprovante_endereco",
+        fields={
+            "titular": "PADARIA PAO QUENTE LTDA",
+            "endereco": "AV PAULISTA 1000",
+            "cep": cep,
+            "municipio": "SAO PAULO",
+            "uf": "SP",
+            "data_emissao": "10/11/2026",
+        },
     )
 
 
 def contract_reading(document_id: int = 12) -> DocumentReading:
     return DocumentReading(
-        document_id=document_id, kind="contrato_social",
-        fields={"razao_social": "PADARIA PAO QUENTE LTDA", "cnpj": "11222333000181",
-                "socio_1_nome": "MARIA DA SILVA", "socio_1_cpf": "52998224725"},
+        document_id=document_id,
+        kind="contrato_social",
+        fields={
+            "razao_social": "PADARIA PAO QUENTE LTDA",
+            "cnpj": "11222333000181",
+            "socio_1_nome": "MARIA DA SILVA",
+            "socio_1_cpf": "52998224725",
+        },
     )
 
 
@@ -69,10 +90,16 @@ def through_identity(chat: Chat) -> None:
     ("reason", "pt", "en"),
     [
         (BLURRED, "A foto está tremida", "The photo is blurred"),
-        (CUT, "O documento está cortado na foto: falta um pedaço do lado direito.",
-         "The document is cut off in the photo: a part is missing on the right."),
-        (GLARE, "Tem reflexo em cima do texto na parte de cima, à esquerda",
-         "There is glare over the text at the top left"),
+        (
+            CUT,
+            "O documento está cortado na foto: falta um pedaço do lado direito.",
+            "The document is cut off in the photo: a part is missing on the right.",
+        ),
+        (
+            GLARE,
+            "Tem reflexo em cima do texto na parte de cima, à esquerda",
+            "There is glare over the text at the top left",
+        ),
         (TOO_SMALL, "O documento ficou pequeno demais na foto", "The document is too small"),
         (DARK, "A foto está escura demais", "The photo is too dark"),
     ],
@@ -90,8 +117,7 @@ def test_a_refused_photo_says_why_and_how_then_a_good_one_is_shown(
     assert chat.state.pending is None  # nothing to confirm: the step still waits for a file
     turn = chat.read(cnpj_card_reading(6))
     kind = "your CNPJ card" if language == "en" else "o seu cartão CNPJ"
-    assert turn.replies[0].text.splitlines()[0] == says("document_read", language,
-                                                        document=kind)
+    assert turn.replies[0].text.splitlines()[0] == says("document_read", language, document=kind)
     pending = chat.state.pending
     assert isinstance(pending, DocumentPending) and pending.document_id == 6
 
@@ -158,19 +184,22 @@ def test_a_bill_whose_cep_differs_shows_the_difference(chat: Chat) -> None:
         "comprovante_endereco", {"cep": "04001000"}, today=date(2026, 12, 7), typed_cep="01310100"
     )
     differs = DocumentReading(
-        reading.document_id, reading.kind, {**reading.fields, "cep": "04001000"},
+        reading.document_id,
+        reading.kind,
+        {**reading.fields, "cep": "04001000"},
         mismatches=tuple(Mismatch(m.field, m.reason_pt, m.reason_en) for m in found),
     )
     body = chat.read(differs).replies[0].text
     assert says("document_mismatch_intro") in body
-    assert ("⚠️ O CEP do comprovante (04001-000) é diferente do informado no cadastro "
-            "(01310-100).") in body
+    assert (
+        "⚠️ O CEP do comprovante (04001-000) é diferente do informado no cadastro (01310-100)."
+    ) in body
 
 
 # ------------------------------------------------------------- "não tenho agora"
-@pytest.mark.parametrize(("language", "said"), [("pt", "não tenho agora"),
-                                                ("pt", "mando depois"),
-                                                ("en", "not now")])
+@pytest.mark.parametrize(
+    ("language", "said"), [("pt", "não tenho agora"), ("pt", "mando depois"), ("en", "not now")]
+)
 def test_not_now_passes_an_optional_document(chat: Chat, language: str, said: str) -> None:
     chat.with_state(language=language)
     through_identity(chat)
@@ -201,6 +230,7 @@ def test_a_document_passed_earlier_is_shown_when_it_comes(chat: Chat) -> None:
     assert chat.state.finished
     turn = chat.read(bill_reading(21))
     assert turn.replies[0].text.splitlines()[0] == says(
-        "document_read", document="o seu comprovante de endereço")
+        "document_read", document="o seu comprovante de endereço"
+    )
     chat.send("1")
     assert chat.state.slots["doc_address_proof"] == 21

@@ -49,9 +49,7 @@ def test_asking_for_a_person_calls_the_team_once_and_the_form_goes_on(
     assert turn.effects == [Escalate("request_human", body)]
     assert chat.state.awaiting_human
     assert [r.text for r in turn.replies] == [
-        says("escalated", wait="4 horas")
-        + "\n"
-        + says("human_meanwhile"),
+        says("escalated", wait="4 horas") + "\n" + says("human_meanwhile"),
         prompt("cep"),
     ]
 
@@ -73,9 +71,9 @@ def test_in_english_the_wait_is_said_in_english(chat: Chat) -> None:
 def test_asking_again_while_a_request_is_open_escalates_nothing(waiting: Chat) -> None:
     turn = waiting.send("quero falar com um atendente", "request_human")
     assert turn.effects == []
-    assert turn.replies[0].text.startswith(says(
-        "human_not_taken", since=OPENED, later=says("human_wait", wait="4 horas")
-    ))
+    assert turn.replies[0].text.startswith(
+        says("human_not_taken", since=OPENED, later=says("human_wait", wait="4 horas"))
+    )
     assert turn.replies[-1].text == prompt("cep")
 
 

@@ -193,7 +193,10 @@ def test_a_call_runs_the_called_flow_under_its_namespace(walker: FlowWalker) -> 
     assert walker.current_key(turn.state) == "finance.same"
     frame = turn.state.frame
     assert frame is not None
-    assert walker.render(step.prompt.pt, frame, turn.state) == "Quem é o responsável do financeiro?"
+    assert (
+        walker.render(step.prompt.pt, frame, state=turn.state)
+        == "Quem é o responsável do financeiro?"
+    )
 
 
 def test_an_action_in_a_called_flow_fills_its_namespace_and_the_end_returns(
@@ -351,4 +354,4 @@ FRAME = Frame(flow_id="contact", step_id="who", namespace="finance")
     ],
 )
 def test_holds(condition: dict[str, Any], slots: dict[str, SlotValue], result: bool) -> None:
-    assert holds(Condition.model_validate(condition), FRAME, slots) is result
+    assert holds(Condition.model_validate(condition), FRAME, slots=slots) is result

@@ -160,4 +160,4 @@ def test_nonsense_policies_are_refused(options: dict[str, float]) -> None:
 
 def test_arguments_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        RetryPolicy(8, 2.0)  # type: ignore[misc]
+        RetryPolicy(8, 2.0)  # type: ignore[call-arg]

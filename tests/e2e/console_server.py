@@ -194,7 +194,7 @@ def _seed_staff(db: sessionmaker[Session]) -> dict[str, StaffLogin]:
                 now=now,
                 name=key.replace("_", " ").title(),
             )
-            set_password(session, staff, PASSWORD, now=now)
+            set_password(session, staff, password=PASSWORD, now=now)
             logins[key] = StaffLogin(staff.id, staff.email, PASSWORD, token)
     return logins
 

@@ -165,7 +165,7 @@ def visible_events(server: ConsoleServer, role: str, *, after: int) -> list[int]
                     actor=row.actor,
                     data=row.data,
                 ),
-                teams,
+                team_of=teams,
             )
         ]
 

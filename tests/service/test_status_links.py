@@ -134,7 +134,7 @@ def test_an_erased_clients_links_are_deleted_and_resolve_to_nothing(
         staff, _token = make_staff(session, role="admin", now=clock.now())
         admin = Principal(id=staff.id, name=staff.name, role="admin", team="alpha", segment=None)
         client = session.get_one(Client, session.get_one(Onboarding, onboarding_id).client_id)
-        erase_client(session, client, admin, now=clock.now())
+        erase_client(session, client, principal=admin, now=clock.now())
     with runtime.sessions() as session:
         assert resolve(session, token, now=clock.now()) is None
         assert session.scalars(

@@ -28,15 +28,16 @@ AgreementId = Annotated[int, Path(ge=1, le=ID_MAX, description="agreement id")]
 
 
 def get_agreements(
-    onboarding_id: OnboardingId, session: SessionDep, principal: CurrentStaff
+    onboarding_id: OnboardingId, session: SessionDep, *, principal: CurrentStaff
 ) -> list[Agreement]:
-    _onboarding, rows = list_agreements(session, principal, onboarding_id)
+    _onboarding, rows = list_agreements(session, principal, onboarding_id=onboarding_id)
     return rows
 
 
 def create_agreement(
     onboarding_id: OnboardingId,
     body: AgreementCreate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
@@ -44,7 +45,7 @@ def create_agreement(
     agreement = record_agreement(
         session,
         principal,
-        onboarding_id,
+        onboarding_id=onboarding_id,
         draft=AgreementDraft(
             what=body.what,
             owed_by=body.owed_by,
@@ -62,12 +63,13 @@ def create_agreement(
 def update_agreement(
     agreement_id: AgreementId,
     body: AgreementUpdate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> Agreement:
     agreement = close_agreement(
-        session, principal, agreement_id, status=body.status, now=context.now()
+        session, principal, agreement_id=agreement_id, status=body.status, now=context.now()
     )
     session.commit()
     return agreement

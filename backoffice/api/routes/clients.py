@@ -67,6 +67,7 @@ FilterText = Annotated[str | None, Query(max_length=60, pattern=NO_NUL)]
 def list_clients(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     paging: PagingDep,
     q: Annotated[
         str | None,
@@ -93,9 +94,9 @@ def list_clients(
 
 
 def get_client(
-    client_id: ClientId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    client_id: ClientId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> ClientRecord:
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     onboardings = list(
         session.scalars(
             select(Onboarding).where(Onboarding.client_id == client.id).order_by(Onboarding.id)
@@ -135,7 +136,7 @@ def get_client(
     return ClientRecord(
         client=ClientPublic.model_validate(client),
         contacts=[ContactPublic.model_validate(c) for c in client.contacts],
-        onboardings=present(session, context, onboardings),
+        onboardings=present(session, context, onboardings=onboardings),
         conversation_ids=conversation_ids,
         documents=[DocumentPublic.model_validate(d) for d in documents],
         stage_history=[StageChangePublic.model_validate(h) for h in history],
@@ -148,13 +149,14 @@ def get_client(
 def patch_client(
     client_id: ClientId,
     body: ClientUpdate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> Client:
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     changes = body.model_dump(exclude_unset=True)
-    update_client(session, client, principal, changes=changes, now=context.now())
+    update_client(session, client, principal=principal, changes=changes, now=context.now())
     session.commit()
     return client
 
@@ -162,18 +164,19 @@ def patch_client(
 def put_contact(
     client_id: ClientId,
     area: Area,
+    *,
     body: ContactUpdate,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> Contact:
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     changes: dict[str, str | None] = {
         key: None if value is None else str(value)
         for key, value in body.model_dump(exclude_unset=True).items()
     }
     contact = upsert_contact(
-        session, client, principal, area=area, changes=changes, now=context.now()
+        session, client, principal=principal, area=area, changes=changes, now=context.now()
     )
     session.commit()
     return contact
@@ -182,15 +185,16 @@ def put_contact(
 def download_document(
     client_id: ClientId,
     document_id: ItemId,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> Response:
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     document, content = read_document(
         session,
         client,
-        principal,
+        principal=principal,
         document_id=document_id,
         files=context.documents,
         now=context.now(),
@@ -209,9 +213,9 @@ def download_document(
 
 
 def list_notes(
-    client_id: ClientId, session: SessionDep, principal: CurrentStaff
+    client_id: ClientId, session: SessionDep, *, principal: CurrentStaff
 ) -> list[StaffNote]:
-    load_client(session, principal, client_id)
+    load_client(session, principal, client_id=client_id)
     return list(
         session.scalars(
             select(StaffNote).where(StaffNote.client_id == client_id).order_by(StaffNote.id)
@@ -222,11 +226,12 @@ def list_notes(
 def create_note(
     client_id: ClientId,
     body: NoteCreate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> StaffNote:
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     if body.onboarding_id is not None:
         owner = session.scalar(
             select(Onboarding.client_id).where(Onboarding.id == body.onboarding_id)
@@ -236,7 +241,7 @@ def create_note(
     note = add_note(
         session,
         client,
-        principal,
+        principal=principal,
         text=body.text,
         onboarding_id=body.onboarding_id,
         now=context.now(),
@@ -248,6 +253,7 @@ def create_note(
 def client_audit(
     client_id: ClientId,
     session: SessionDep,
+    *,
     principal: CurrentStaff,
     paging: PagingDep,
     window: WindowDep,
@@ -268,7 +274,7 @@ def client_audit(
         Instant | None, Query(description="instant with its UTC offset, exclusive")
     ] = None,
 ) -> Page[AuditEventPublic]:
-    load_client(session, principal, client_id)
+    load_client(session, principal, client_id=client_id)
     since = max((t for t in (window.since, since_at) if t is not None), default=None)
     until = min((t for t in (window.until, until_at) if t is not None), default=None)
     query = audit_query(

@@ -27,19 +27,20 @@ TAGS: list[str | Enum] = ["conversations"]
 
 
 def get_conversation(
-    conversation_id: ConversationId, session: SessionDep, principal: CurrentStaff
+    conversation_id: ConversationId, session: SessionDep, *, principal: CurrentStaff
 ) -> Conversation:
-    return load_conversation(session, principal, conversation_id)
+    return load_conversation(session, principal, conversation_id=conversation_id)
 
 
 def takeover(
     conversation_id: ConversationId,
     session: SessionDep,
+    *,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> Conversation:
-    conversation = load_conversation(session, principal, conversation_id)
-    take_over(session, conversation, principal, now=context.now())
+    conversation = load_conversation(session, principal, conversation_id=conversation_id)
+    take_over(session, conversation, principal=principal, now=context.now())
     session.commit()
     return conversation
 
@@ -47,12 +48,15 @@ def takeover(
 def post_message(
     conversation_id: ConversationId,
     body: StaffMessageCreate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> StaffMessagePublic:
-    conversation = load_conversation(session, principal, conversation_id)
-    parts = send_staff_message(session, conversation, principal, text=body.text, now=context.now())
+    conversation = load_conversation(session, principal, conversation_id=conversation_id)
+    parts = send_staff_message(
+        session, conversation, principal=principal, text=body.text, now=context.now()
+    )
     status_ = session.get_one(Message, parts[0].message_id).status
     session.commit()
     context.wake_outbox()
@@ -66,15 +70,16 @@ def post_message(
 def release_conversation(
     conversation_id: ConversationId,
     body: ReleaseRequest,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> ReleasePublic:
-    conversation = load_conversation(session, principal, conversation_id)
+    conversation = load_conversation(session, principal, conversation_id=conversation_id)
     replies = release(
         session,
         conversation,
-        principal,
+        principal=principal,
         conversations=context.conversations,
         now=context.now(),
         resolve=body.resolve_escalations,
@@ -90,11 +95,12 @@ def release_conversation(
 def transcript(
     conversation_id: ConversationId,
     session: SessionDep,
+    *,
     principal: CurrentStaff,
     after_id: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[MessagePublic]:
-    load_conversation(session, principal, conversation_id)
+    load_conversation(session, principal, conversation_id=conversation_id)
     rows = session.scalars(
         select(Message)
         .where(Message.conversation_id == conversation_id, Message.id > after_id)

@@ -21,7 +21,7 @@ from bot.storage.models import ErpPush, Onboarding
 TAGS: list[str | Enum] = ["erp"]
 
 
-def _load(session: Session, principal: Principal, push_id: int) -> ErpPush:
+def _load(session: Session, principal: Principal, *, push_id: int) -> ErpPush:
     principal.require_role("manager", "admin")
     push = session.get(ErpPush, push_id)
     if push is None:
@@ -39,6 +39,7 @@ def _load(session: Session, principal: Principal, push_id: int) -> ErpPush:
 def list_pushes(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     paging: PagingDep,
     status: Literal["pending", "delivered", "failed"] | None = None,
 ) -> Page[ErpPushPublic]:
@@ -58,14 +59,14 @@ def list_pushes(
     )
 
 
-def get_push(push_id: ItemId, session: SessionDep, principal: CurrentStaff) -> ErpPush:
-    return _load(session, principal, push_id)
+def get_push(push_id: ItemId, session: SessionDep, *, principal: CurrentStaff) -> ErpPush:
+    return _load(session, principal, push_id=push_id)
 
 
 def retry(
-    push_id: ItemId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    push_id: ItemId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> ErpPush:
-    push = _load(session, principal, push_id)
+    push = _load(session, principal, push_id=push_id)
     if push.status != "failed":
         raise Conflict(f"ERP push {push_id} is {push.status}; only failed pushes are retried")
     now = context.now()

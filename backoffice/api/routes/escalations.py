@@ -24,6 +24,7 @@ TAGS: list[str | Enum] = ["escalations"]
 def list_escalations(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     paging: PagingDep,
     status: Literal["open", "taken", "resolved"] | None = None,
     queue: Segment | None = None,
@@ -56,24 +57,25 @@ def list_escalations(
 
 
 def get_escalation(
-    escalation_id: EscalationId, session: SessionDep, principal: CurrentStaff
+    escalation_id: EscalationId, session: SessionDep, *, principal: CurrentStaff
 ) -> Escalation:
-    return load_escalation(session, principal, escalation_id)
+    return load_escalation(session, principal, escalation_id=escalation_id)
 
 
 def assign(
     escalation_id: EscalationId,
     body: EscalationAssign,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> Escalation:
     principal.require_role("manager", "admin")
-    escalation = load_escalation(session, principal, escalation_id)
+    escalation = load_escalation(session, principal, escalation_id=escalation_id)
     reassign(
         session,
         escalation,
-        principal,
+        principal=principal,
         staff_id=body.staff_id,
         dedicated_csm=any(
             t.dedicated_csm for t in context.pipelines if t.segment.value == escalation.queue
@@ -87,11 +89,12 @@ def assign(
 def resolve(
     escalation_id: EscalationId,
     session: SessionDep,
+    *,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> Escalation:
-    escalation = load_escalation(session, principal, escalation_id)
-    resolve_escalation(session, escalation, principal, now=context.now())
+    escalation = load_escalation(session, principal, escalation_id=escalation_id)
+    resolve_escalation(session, escalation, principal=principal, now=context.now())
     session.commit()
     return escalation
 

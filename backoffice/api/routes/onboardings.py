@@ -49,8 +49,10 @@ from bot.storage.models import Onboarding, SlaPause, StageChange
 TAGS: list[str | Enum] = ["pipeline"]
 
 
-def _one(session: Session, context: BackofficeContext, onboarding: Onboarding) -> OnboardingPublic:
-    return present(session, context, [onboarding])[0]
+def _one(
+    session: Session, context: BackofficeContext, *, onboarding: Onboarding
+) -> OnboardingPublic:
+    return present(session, context, onboardings=[onboarding])[0]
 
 
 def pipelines(context: ContextDep, principal: CurrentStaff) -> list[PipelineTemplate]:
@@ -60,6 +62,7 @@ def pipelines(context: ContextDep, principal: CurrentStaff) -> list[PipelineTemp
 def list_onboardings(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     context: ContextDep,
     paging: PagingDep,
     stage: Stage | None = None,
@@ -86,11 +89,11 @@ def list_onboardings(
     if sla_status is None:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = list(session.scalars(query.limit(paging.limit).offset(paging.offset)))
-        items = present(session, context, rows)
+        items = present(session, context, onboardings=rows)
     else:
         matching = [
             o
-            for o in present(session, context, list(session.scalars(query)))
+            for o in present(session, context, onboardings=list(session.scalars(query)))
             if o.sla is not None and o.sla.status == sla_status
         ]
         total = len(matching)
@@ -99,15 +102,23 @@ def list_onboardings(
 
 
 def get_onboarding(
-    onboarding_id: OnboardingId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    onboarding_id: OnboardingId,
+    session: SessionDep,
+    *,
+    principal: CurrentStaff,
+    context: ContextDep,
 ) -> OnboardingPublic:
-    return _one(session, context, load_onboarding(session, principal, onboarding_id))
+    return _one(
+        session,
+        context,
+        onboarding=load_onboarding(session, principal, onboarding_id=onboarding_id),
+    )
 
 
 def stage_history(
-    onboarding_id: OnboardingId, session: SessionDep, principal: CurrentStaff
+    onboarding_id: OnboardingId, session: SessionDep, *, principal: CurrentStaff
 ) -> list[StageChange]:
-    load_onboarding(session, principal, onboarding_id)
+    load_onboarding(session, principal, onboarding_id=onboarding_id)
     return list(
         session.scalars(
             select(StageChange)
@@ -120,15 +131,16 @@ def stage_history(
 def transition(
     onboarding_id: OnboardingId,
     body: TransitionCreate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> OnboardingPublic:
-    onboarding = load_onboarding(session, principal, onboarding_id)
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
     move_stage(
         session,
         onboarding,
-        principal,
+        principal=principal,
         to_stage=body.to_stage.value,
         reason=body.reason,
         now=context.now(),
@@ -137,48 +149,54 @@ def transition(
     )
     session.commit()
     context.wake_outbox()  # a move forward queued the client's notice
-    return _one(session, context, onboarding)
+    return _one(session, context, onboarding=onboarding)
 
 
 def raise_red_flag(
     onboarding_id: OnboardingId,
     body: RedFlagSet,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> OnboardingPublic:
-    onboarding = load_onboarding(session, principal, onboarding_id)
-    set_red_flag(session, onboarding, principal, reason=body.reason, now=context.now())
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
+    set_red_flag(session, onboarding, principal=principal, reason=body.reason, now=context.now())
     session.commit()
-    return _one(session, context, onboarding)
+    return _one(session, context, onboarding=onboarding)
 
 
 def clear_red_flag(
-    onboarding_id: OnboardingId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    onboarding_id: OnboardingId,
+    session: SessionDep,
+    *,
+    principal: CurrentStaff,
+    context: ContextDep,
 ) -> OnboardingPublic:
-    onboarding = load_onboarding(session, principal, onboarding_id)
-    set_red_flag(session, onboarding, principal, reason=None, now=context.now())
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
+    set_red_flag(session, onboarding, principal=principal, reason=None, now=context.now())
     session.commit()
-    return _one(session, context, onboarding)
+    return _one(session, context, onboarding=onboarding)
 
 
 def put_csm(
     onboarding_id: OnboardingId,
     body: CsmAssignment,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> OnboardingPublic:
-    onboarding = load_onboarding(session, principal, onboarding_id)
-    assign_csm(session, onboarding, principal, csm_id=body.csm_id, now=context.now())
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
+    assign_csm(session, onboarding, principal=principal, csm_id=body.csm_id, now=context.now())
     session.commit()
-    return _one(session, context, onboarding)
+    return _one(session, context, onboarding=onboarding)
 
 
 def list_pauses(
-    onboarding_id: OnboardingId, session: SessionDep, principal: CurrentStaff
+    onboarding_id: OnboardingId, session: SessionDep, *, principal: CurrentStaff
 ) -> list[SlaPause]:
-    load_onboarding(session, principal, onboarding_id)
+    load_onboarding(session, principal, onboarding_id=onboarding_id)
     return list(
         session.scalars(
             select(SlaPause).where(SlaPause.onboarding_id == onboarding_id).order_by(SlaPause.id)
@@ -189,12 +207,15 @@ def list_pauses(
 def create_pause(
     onboarding_id: OnboardingId,
     body: PauseCreate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> SlaPause:
-    onboarding = load_onboarding(session, principal, onboarding_id)
-    pause = open_pause(session, onboarding, principal, reason=body.reason, now=context.now())
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
+    pause = open_pause(
+        session, onboarding, principal=principal, reason=body.reason, now=context.now()
+    )
     session.commit()
     return pause
 
@@ -202,12 +223,15 @@ def create_pause(
 def end_pause(
     onboarding_id: OnboardingId,
     pause_id: ItemId,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> SlaPause:
-    onboarding = load_onboarding(session, principal, onboarding_id)
-    pause = close_pause(session, onboarding, principal, pause_id=pause_id, now=context.now())
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
+    pause = close_pause(
+        session, onboarding, principal=principal, pause_id=pause_id, now=context.now()
+    )
     session.commit()
     return pause
 
@@ -215,15 +239,16 @@ def end_pause(
 def approve_onboarding(
     onboarding_id: OnboardingId,
     body: ApprovalCreate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> ApprovalPublic:
-    onboarding = load_onboarding(session, principal, onboarding_id)
+    onboarding = load_onboarding(session, principal, onboarding_id=onboarding_id)
     push = approve(
         session,
         onboarding,
-        principal,
+        principal=principal,
         approval_roles=context.settings.approval_roles,
         reason=body.reason,
         now=context.now(),
@@ -232,7 +257,9 @@ def approve_onboarding(
     )
     session.commit()
     context.wake_outbox()  # the approval queued the client's notice
-    return ApprovalPublic(onboarding=_one(session, context, onboarding), erp_push_id=push.id)
+    return ApprovalPublic(
+        onboarding=_one(session, context, onboarding=onboarding), erp_push_id=push.id
+    )
 
 
 def register(router: APIRouter) -> None:

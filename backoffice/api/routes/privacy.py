@@ -24,7 +24,7 @@ from bot.storage.models import Client, ErasureRequest
 TAGS: list[str | Enum] = ["lgpd"]
 
 
-def _load(session: Session, principal: Principal, request_id: int) -> ErasureRequest:
+def _load(session: Session, principal: Principal, *, request_id: int) -> ErasureRequest:
     principal.require_role("manager", "admin")
     request = session.get(ErasureRequest, request_id)
     if request is None:
@@ -41,6 +41,7 @@ def _load(session: Session, principal: Principal, request_id: int) -> ErasureReq
 def list_requests(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     paging: PagingDep,
     status: Literal["requested", "notifying", "done", "refused"] | None = None,
 ) -> Page[ErasureRequestPublic]:
@@ -65,10 +66,12 @@ def list_requests(
 
 
 def _decide(
-    request_id: int, confirm: bool, session: Session, principal: Principal, context: ContextDep
+    request_id: int, confirm: bool, *, session: Session, principal: Principal, context: ContextDep
 ) -> ErasureResult:
-    request = _load(session, principal, request_id)
-    outcome = decide_request(session, request, principal, confirm=confirm, now=context.now())
+    request = _load(session, principal, request_id=request_id)
+    outcome = decide_request(
+        session, request, principal=principal, confirm=confirm, now=context.now()
+    )
     session.commit()
     removed = delete_files(context.documents, outcome.files)
     context.wake_outbox()
@@ -81,18 +84,18 @@ def _decide(
 
 
 def confirm(
-    request_id: ItemId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    request_id: ItemId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> ErasureResult:
-    return _decide(request_id, True, session, principal, context)
+    return _decide(request_id, True, session=session, principal=principal, context=context)
 
 
 def refuse(
-    request_id: ItemId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    request_id: ItemId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> ErasureResult:
-    return _decide(request_id, False, session, principal, context)
+    return _decide(request_id, False, session=session, principal=principal, context=context)
 
 
-def finish(session: SessionDep, principal: CurrentStaff, context: ContextDep) -> dict[str, int]:
+def finish(session: SessionDep, principal: CurrentStaff, *, context: ContextDep) -> dict[str, int]:
     principal.require_role("admin")
     done = finish_erasures(session, now=context.now())
     session.commit()
@@ -100,10 +103,10 @@ def finish(session: SessionDep, principal: CurrentStaff, context: ContextDep) ->
 
 
 def export(
-    client_id: ClientId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    client_id: ClientId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> dict[str, Any]:
     principal.require_role("manager", "admin")
-    client = load_client(session, principal, client_id)
+    client = load_client(session, principal, client_id=client_id)
     now = context.now()
     document = export_client(session, client, now=now)
     record_audit(
@@ -114,11 +117,11 @@ def export(
 
 
 def erase(
-    client_id: ClientId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    client_id: ClientId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> ErasureResult:
     principal.require_role("admin")
-    client = load_client(session, principal, client_id)
-    outcome = erase_client(session, client, principal, now=context.now())
+    client = load_client(session, principal, client_id=client_id)
+    outcome = erase_client(session, client, principal=principal, now=context.now())
     session.commit()
     removed = delete_files(context.documents, outcome.files)
     context.wake_outbox()

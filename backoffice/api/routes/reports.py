@@ -22,7 +22,7 @@ TAGS: list[str | Enum] = ["reports"]
 
 
 def time_in_stage(
-    session: SessionDep, principal: CurrentStaff, context: ContextDep, window: WindowDep
+    session: SessionDep, principal: CurrentStaff, *, context: ContextDep, window: WindowDep
 ) -> TimeInStageReport:
     principal.require_role("manager", "admin")
     return reports.time_in_stage(
@@ -31,7 +31,7 @@ def time_in_stage(
 
 
 def funnel(
-    session: SessionDep, principal: CurrentStaff, context: ContextDep, window: WindowDep
+    session: SessionDep, principal: CurrentStaff, *, context: ContextDep, window: WindowDep
 ) -> FunnelReport:
     principal.require_role("manager", "admin")
     return reports.funnel(
@@ -40,7 +40,7 @@ def funnel(
 
 
 def sla(
-    session: SessionDep, principal: CurrentStaff, context: ContextDep, window: WindowDep
+    session: SessionDep, principal: CurrentStaff, *, context: ContextDep, window: WindowDep
 ) -> SlaBreachReport:
     principal.require_role("manager", "admin")
     return reports.sla_breaches(
@@ -55,14 +55,14 @@ def sla(
 
 
 def escalations(
-    session: SessionDep, principal: CurrentStaff, window: WindowDep
+    session: SessionDep, principal: CurrentStaff, *, window: WindowDep
 ) -> EscalationReport:
     principal.require_role("manager", "admin")
     return reports.escalations(session, scope=escalation_scope(principal), window=window)
 
 
 def duration(
-    session: SessionDep, principal: CurrentStaff, context: ContextDep, window: WindowDep
+    session: SessionDep, principal: CurrentStaff, *, context: ContextDep, window: WindowDep
 ) -> DurationReport:
     principal.require_role("manager", "admin")
     return reports.durations(
@@ -74,7 +74,7 @@ def duration(
     )
 
 
-def nps(session: SessionDep, principal: CurrentStaff, window: WindowDep) -> NpsReport:
+def nps(session: SessionDep, principal: CurrentStaff, *, window: WindowDep) -> NpsReport:
     principal.require_role("manager", "admin")
     return reports.nps(session, scope=onboarding_scope(principal), window=window)
 

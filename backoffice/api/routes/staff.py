@@ -40,7 +40,9 @@ def me(session: SessionDep, principal: CurrentStaff) -> StaffUser:
     return session.get_one(StaffUser, principal.id)
 
 
-def list_staff(session: SessionDep, principal: CurrentStaff, paging: PagingDep) -> Page[StaffLoad]:
+def list_staff(
+    session: SessionDep, principal: CurrentStaff, *, paging: PagingDep
+) -> Page[StaffLoad]:
     principal.require_role("admin", "manager")
     query = select(StaffUser)
     if principal.role == "manager":
@@ -60,7 +62,7 @@ def list_staff(session: SessionDep, principal: CurrentStaff, paging: PagingDep) 
 
 
 def create_staff(
-    body: StaffCreate, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    body: StaffCreate, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> StaffUser:
     principal.require_role("admin")
     now = context.now()
@@ -94,19 +96,20 @@ def create_staff(
     return staff
 
 
-def get_staff(staff_id: StaffId, session: SessionDep, principal: CurrentStaff) -> StaffUser:
-    return load_staff(session, principal, staff_id)
+def get_staff(staff_id: StaffId, session: SessionDep, *, principal: CurrentStaff) -> StaffUser:
+    return load_staff(session, principal, staff_id=staff_id)
 
 
 def update_staff(
     staff_id: StaffId,
     body: StaffUpdate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> StaffUser:
     principal.require_role("admin")
-    staff = load_staff(session, principal, staff_id)
+    staff = load_staff(session, principal, staff_id=staff_id)
     now = context.now()
     changes = body.model_dump(exclude_unset=True)
     if staff.id == principal.id and (
@@ -133,8 +136,10 @@ def update_staff(
     return staff
 
 
-def list_tokens(staff_id: StaffId, session: SessionDep, principal: CurrentStaff) -> list[ApiToken]:
-    load_staff(session, principal, staff_id)
+def list_tokens(
+    staff_id: StaffId, session: SessionDep, *, principal: CurrentStaff
+) -> list[ApiToken]:
+    load_staff(session, principal, staff_id=staff_id)
     _own_or_admin(principal, staff_id)
     return list(
         session.scalars(select(ApiToken).where(ApiToken.staff_id == staff_id).order_by(ApiToken.id))
@@ -144,11 +149,12 @@ def list_tokens(staff_id: StaffId, session: SessionDep, principal: CurrentStaff)
 def create_token(
     staff_id: StaffId,
     body: TokenCreate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> TokenIssued:
-    staff = load_staff(session, principal, staff_id)
+    staff = load_staff(session, principal, staff_id=staff_id)
     _own_or_admin(principal, staff_id)
     now = context.now()
     token = issue_token(session, staff, label=body.label, now=now)
@@ -174,11 +180,12 @@ def create_token(
 def revoke_token(
     staff_id: StaffId,
     token_id: ItemId,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> ApiToken:
-    load_staff(session, principal, staff_id)
+    load_staff(session, principal, staff_id=staff_id)
     _own_or_admin(principal, staff_id)
     row = session.get(ApiToken, token_id)
     if row is None or row.staff_id != staff_id:

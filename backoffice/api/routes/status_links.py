@@ -22,12 +22,12 @@ TAGS: list[str | Enum] = ["clients"]
 
 
 def create_status_link(
-    client_id: ClientId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    client_id: ClientId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> StatusLinkOpened:
     opened = open_as_client(
         session,
         principal,
-        client_id,
+        client_id=client_id,
         now=context.now(),
         public_url=context.settings.public_url,
     )
@@ -41,17 +41,17 @@ def create_status_link(
 
 
 def revoke_status_links(
-    client_id: ClientId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    client_id: ClientId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> StatusLinksRevoked:
-    count = revoke_links(session, principal, client_id, now=context.now())
+    count = revoke_links(session, principal, client_id=client_id, now=context.now())
     session.commit()
     return StatusLinksRevoked(revoked=count)
 
 
 def get_status_page(
-    client_id: ClientId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    client_id: ClientId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> StatusPagePublic:
-    record = status_page_record(session, principal, client_id, now=context.now())
+    record = status_page_record(session, principal, client_id=client_id, now=context.now())
     openings = record.openings
     return StatusPagePublic(
         onboarding_id=record.onboarding_id,

@@ -83,6 +83,7 @@ def _commit_with_resync(session: Session, context: BackofficeContext) -> None:
 def list_availability(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     paging: PagingDep,
     csm_id: CsmFilter = None,
     active: bool | None = None,
@@ -95,7 +96,7 @@ def list_availability(
     query = query.order_by(
         TrainingAvailability.csm_id, TrainingAvailability.weekday, TrainingAvailability.starts
     )
-    total, rows = fetch_page(session, query, paging)
+    total, rows = fetch_page(session, query, paging=paging)
     return Page(
         items=[AvailabilityPublic.model_validate(r) for r in rows],
         total=total,
@@ -105,9 +106,9 @@ def list_availability(
 
 
 def create_availability(
-    body: AvailabilityCreate, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    body: AvailabilityCreate, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> TrainingAvailability:
-    load_trainer(session, principal, body.csm_id)
+    load_trainer(session, principal, csm_id=body.csm_id)
     row = TrainingAvailability(**body.model_dump(), active=True, created_at=context.now())
     check_availability(session, row)
     session.add(row)
@@ -127,14 +128,15 @@ def create_availability(
 def update_availability(
     availability_id: ItemId,
     body: AvailabilityUpdate,
+    *,
     session: SessionDep,
     principal: CurrentStaff,
     context: ContextDep,
 ) -> TrainingAvailability:
-    row = load_availability(session, principal, availability_id)
+    row = load_availability(session, principal, availability_id=availability_id)
     changes = body.model_dump(exclude_unset=True)
     if changes.get("active"):
-        load_trainer(session, principal, row.csm_id)  # no windows for a deactivated CSM
+        load_trainer(session, principal, csm_id=row.csm_id)  # no windows for a deactivated CSM
     for name, value in changes.items():
         if value is None and name not in ("valid_from", "valid_until"):
             continue
@@ -157,9 +159,9 @@ def update_availability(
 
 
 def deactivate_availability(
-    availability_id: ItemId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    availability_id: ItemId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> TrainingAvailability:
-    row = load_availability(session, principal, availability_id)
+    row = load_availability(session, principal, availability_id=availability_id)
     row.active = False
     _audit(
         session,
@@ -177,6 +179,7 @@ def deactivate_availability(
 def list_exceptions(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     paging: PagingDep,
     context: ContextDep,
     days: DaysDep,
@@ -191,7 +194,7 @@ def list_exceptions(
     if days.until is not None:
         query = query.where(TrainingException.day < days.until.astimezone(zone).date())
     total, rows = fetch_page(
-        session, query.order_by(TrainingException.day, TrainingException.id), paging
+        session, query.order_by(TrainingException.day, TrainingException.id), paging=paging
     )
     return Page(
         items=[ExceptionPublic.model_validate(r) for r in rows],
@@ -202,12 +205,12 @@ def list_exceptions(
 
 
 def create_exception(
-    body: ExceptionCreate, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    body: ExceptionCreate, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> TrainingException:
     if body.csm_id is None:
         principal.require_role("manager", "admin")
     else:
-        load_trainer(session, principal, body.csm_id)
+        load_trainer(session, principal, csm_id=body.csm_id)
     row = TrainingException(**body.model_dump(), created_at=context.now())
     check_exception(row)
     session.add(row)
@@ -225,9 +228,9 @@ def create_exception(
 
 
 def delete_exception(
-    exception_id: ItemId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    exception_id: ItemId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> ExceptionPublic:
-    row = load_exception(session, principal, exception_id)
+    row = load_exception(session, principal, exception_id=exception_id)
     gone = ExceptionPublic.model_validate(row)
     session.delete(row)
     session.flush()
@@ -247,6 +250,7 @@ def delete_exception(
 def list_slots(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     paging: PagingDep,
     context: ContextDep,
     days: DaysDep,
@@ -272,7 +276,7 @@ def list_slots(
             TrainingSlot.starts_at > now,
         )
     query = query.order_by(TrainingSlot.starts_at, TrainingSlot.csm_id)
-    total, rows = fetch_page(session, query, paging)
+    total, rows = fetch_page(session, query, paging=paging)
     items = [
         SlotPublic.model_validate(
             {

@@ -68,6 +68,7 @@ def _one(session: Session, booking_id: int) -> BookingPublic:
 def list_bookings(
     session: SessionDep,
     principal: CurrentStaff,
+    *,
     paging: PagingDep,
     days: DaysDep,
     status: BookingStatus | None = None,
@@ -83,15 +84,17 @@ def list_bookings(
     if csm_id is not None:
         query = query.where(TrainingSlot.csm_id == csm_id)
     total, rows = fetch_page(
-        session, query.order_by(TrainingSlot.starts_at, TrainingBooking.id), paging
+        session, query.order_by(TrainingSlot.starts_at, TrainingBooking.id), paging=paging
     )
     return Page(
         items=[_present(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
     )
 
 
-def get_booking(booking_id: ItemId, session: SessionDep, principal: CurrentStaff) -> BookingPublic:
-    load_booking(session, principal, booking_id)
+def get_booking(
+    booking_id: ItemId, session: SessionDep, *, principal: CurrentStaff
+) -> BookingPublic:
+    load_booking(session, principal, booking_id=booking_id)
     return _one(session, booking_id)
 
 
@@ -103,14 +106,14 @@ def _attendance(
     principal: Principal,
     context: BackofficeContext,
 ) -> BookingPublic:
-    booking = load_booking(session, principal, booking_id)
+    booking = load_booking(session, principal, booking_id=booking_id)
     record_attendance(session, booking, status=status_, principal=principal, now=context.now())
     session.commit()
     return _one(session, booking_id)
 
 
 def no_show(
-    booking_id: ItemId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    booking_id: ItemId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> BookingPublic:
     return _attendance(
         session, booking_id=booking_id, status_="no_show", principal=principal, context=context
@@ -118,7 +121,7 @@ def no_show(
 
 
 def attended(
-    booking_id: ItemId, session: SessionDep, principal: CurrentStaff, context: ContextDep
+    booking_id: ItemId, session: SessionDep, *, principal: CurrentStaff, context: ContextDep
 ) -> BookingPublic:
     return _attendance(
         session, booking_id=booking_id, status_="attended", principal=principal, context=context

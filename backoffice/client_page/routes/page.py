@@ -25,9 +25,9 @@ __all__ = ["register"]
 
 
 def show(
-    request: Request, access: AccessDep, page: ClientPageDep, session: SessionDep
+    request: Request, access: AccessDep, *, page: ClientPageDep, session: SessionDep
 ) -> HTMLResponse:
-    view = build_view(session, access, page)
+    view = build_view(session, access, page=page)
     notice = request.query_params.get("notice", "")[:40]
     if is_link_preview(request):
         session.rollback()
@@ -37,7 +37,7 @@ def show(
     return page.views.render(
         request,
         "page.html",
-        {
+        context={
             "view": view,
             "access": access,
             "base_path": access.base_path,

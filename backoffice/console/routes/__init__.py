@@ -35,6 +35,15 @@ __all__ = [
 ]
 
 ROUTE_MODULES: tuple[ModuleType, ...] = (
-    auth, home, board, inbox, events, reports, clients, conversation, team, status_page,
+    auth,
+    home,
+    board,
+    inbox,
+    events,
+    reports,
+    clients,
+    conversation,
+    team,
+    status_page,
     agreements,
 )

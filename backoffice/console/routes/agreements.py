@@ -58,16 +58,18 @@ BAD_DAY = _l("Give the due date as a day.")
 def _section(
     request: Request,
     session: Session,
+    *,
     console: ConsoleDep,
     me: SignedIn,
     client_id: int,
-    *,
     extra: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    client = load_client(session, me.principal, client_id)
-    onboarding = current_onboarding(session, me.principal, client_id)
-    rows = list_agreements(session, me.principal, onboarding.id)[1] if onboarding else []
+    client = load_client(session, me.principal, client_id=client_id)
+    onboarding = current_onboarding(session, me.principal, client_id=client_id)
+    rows = (
+        list_agreements(session, me.principal, onboarding_id=onboarding.id)[1] if onboarding else []
+    )
     lang = "en" if me.language == "en" else "pt"
     stages: list[tuple[str, str]] = []
     if onboarding is not None:
@@ -91,7 +93,7 @@ def _section(
     return console.views.render(
         request,
         "client_agreements.html",
-        values,
+        context=values,
         language=me.language,
         block=block,
         status_code=status_code,
@@ -101,23 +103,34 @@ def _section(
 def agreements_section(
     request: Request,
     client_id: ClientPath,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
-    return _section(request, session, console, me, client_id)
+    return _section(request, session, console=console, me=me, client_id=client_id)
 
 
-def _done(request: Request, client_id: int, session: Session, console: ConsoleDep,
-          me: SignedIn, notice: str) -> Response:
+def _done(
+    request: Request,
+    client_id: int,
+    *,
+    session: Session,
+    console: ConsoleDep,
+    me: SignedIn,
+    notice: str,
+) -> Response:
     if request.headers.get("HX-Request") != "true":
         return RedirectResponse(f"/console/clients/{client_id}/agreements", status_code=303)
-    return _section(request, session, console, me, client_id, extra={"notice": notice})
+    return _section(
+        request, session, console=console, me=me, client_id=client_id, extra={"notice": notice}
+    )
 
 
 def add_agreement(
     request: Request,
     client_id: ClientPath,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
@@ -128,10 +141,10 @@ def add_agreement(
     stage: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     form = {"what": what, "owed_by": owed_by, "due_on": due_on, "stage": stage}
-    load_client(session, me.principal, client_id)
+    load_client(session, me.principal, client_id=client_id)
     office = console.backoffice
     try:
-        onboarding = list_agreements(session, me.principal, onboarding_id)[0]
+        onboarding = list_agreements(session, me.principal, onboarding_id=onboarding_id)[0]
         if onboarding.client_id != client_id:
             raise NotFound("onboarding", onboarding_id)
         try:
@@ -141,7 +154,7 @@ def add_agreement(
         record_agreement(
             session,
             me.principal,
-            onboarding_id,
+            onboarding_id=onboarding_id,
             draft=AgreementDraft(
                 what=what, owed_by=owed_by, due_on=day, stage=stage.strip() or None
             ),
@@ -153,47 +166,64 @@ def add_agreement(
         session.rollback()
         error = console.views.gettext(me.language, refused.detail)
         return _section(
-            request, session, console, me, client_id,
-            extra={"error": error, "form": form}, status_code=422,
+            request,
+            session,
+            console=console,
+            me=me,
+            client_id=client_id,
+            extra={"error": error, "form": form},
+            status_code=422,
         )
     session.commit()
-    return _done(request, client_id, session, console, me, _l("Agreement recorded."))
+    return _done(
+        request,
+        client_id,
+        session=session,
+        console=console,
+        me=me,
+        notice=_l("Agreement recorded."),
+    )
 
 
 def close(
     request: Request,
     client_id: ClientPath,
+    *,
     agreement_id: AgreementPath,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
     status: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    load_client(session, me.principal, client_id)
-    agreement = agreement_in_scope(session, me.principal, agreement_id)
+    load_client(session, me.principal, client_id=client_id)
+    agreement = agreement_in_scope(session, me.principal, agreement_id=agreement_id)
     if agreement.client_id != client_id:
         raise NotFound("agreement", agreement_id)
     if status not in ("done", "cancelled"):
         error = console.views.gettext(me.language, REFUSALS[-1])
         return _section(
-            request, session, console, me, client_id, extra={"error": error}, status_code=422
+            request,
+            session,
+            console=console,
+            me=me,
+            client_id=client_id,
+            extra={"error": error},
+            status_code=422,
         )
     close_agreement(
         session,
         me.principal,
-        agreement_id,
+        agreement_id=agreement_id,
         status="done" if status == "done" else "cancelled",
         now=console.backoffice.now(),
         client_id=client_id,
     )
     session.commit()
     notice = _l("Marked as done.") if status == "done" else _l("Agreement cancelled.")
-    return _done(request, client_id, session, console, me, notice)
+    return _done(request, client_id, session=session, console=console, me=me, notice=notice)
 
 
 def register(router: APIRouter) -> None:
     router.add_api_route("/clients/{client_id}/agreements", agreements_section, methods=["GET"])
     router.add_api_route("/clients/{client_id}/agreements", add_agreement, methods=["POST"])
-    router.add_api_route(
-        "/clients/{client_id}/agreements/{agreement_id}", close, methods=["POST"]
-    )
+    router.add_api_route("/clients/{client_id}/agreements/{agreement_id}", close, methods=["POST"])

@@ -43,7 +43,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def login_page(
-    request: Request, session: SessionDep, console: ConsoleDep, next: str | None = None
+    request: Request, session: SessionDep, *, console: ConsoleDep, next: str | None = None
 ) -> Response:
     if find_session(
         session,
@@ -69,7 +69,7 @@ def _login_form(
     response = console.views.render(
         request,
         "login.html",
-        {"csrf_token": token, "next": _safe_next(next), "error": error, "email": email},
+        context={"csrf_token": token, "next": _safe_next(next), "error": error, "email": email},
         language=language,
         status_code=status_code,
     )
@@ -87,6 +87,7 @@ def _login_form(
 def login(
     request: Request,
     session: SessionDep,
+    *,
     console: ConsoleDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
@@ -95,7 +96,7 @@ def login(
     now = console.backoffice.now()
     language = pick_language(request.query_params.get("lang"))
     try:
-        staff = sign_in(session, email, password, now=now, policy=console.policy)
+        staff = sign_in(session, email, password=password, now=now, policy=console.policy)
     except SignInRefused as refused:
         session.commit()  # the failure counter and the lock-out
         message = (
@@ -127,7 +128,7 @@ def login(
     return response
 
 
-def logout(session: SessionDep, console: ConsoleDep, me: SignedInDep) -> Response:
+def logout(session: SessionDep, console: ConsoleDep, *, me: SignedInDep) -> Response:
     staff_session = session.get(StaffSession, me.session_id)
     if staff_session is not None:
         close_session(session, staff_session, now=console.backoffice.now())
@@ -137,7 +138,9 @@ def logout(session: SessionDep, console: ConsoleDep, me: SignedInDep) -> Respons
     return response
 
 
-def reset_page(request: Request, token: str, session: SessionDep, console: ConsoleDep) -> Response:
+def reset_page(
+    request: Request, token: str, *, session: SessionDep, console: ConsoleDep
+) -> Response:
     valid = find_reset_link(session, token, now=console.backoffice.now()) is not None
     return _reset_form(request, console, token=token, valid=valid)
 
@@ -155,13 +158,17 @@ def _reset_form(
     response = console.views.render(
         request,
         "reset.html",
-        {"csrf_token": csrf, "token": token, "valid": valid, "error": error},
+        context={"csrf_token": csrf, "token": token, "valid": valid, "error": error},
         language=DEFAULT_LANGUAGE,
         status_code=status_code if valid else 404,
     )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="lax",
-        secure=console.secure_cookies, path=COOKIE_PATH,
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="lax",
+        secure=console.secure_cookies,
+        path=COOKIE_PATH,
     )
     return response
 
@@ -169,6 +176,7 @@ def _reset_form(
 def reset(
     request: Request,
     token: str,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     password: Annotated[str, Form(max_length=1024)],
@@ -176,16 +184,24 @@ def reset(
 ) -> Response:
     if password != confirm:
         return _reset_form(
-            request, console, token=token, valid=True, status_code=422,
+            request,
+            console,
+            token=token,
+            valid=True,
+            status_code=422,
             error=console.views.gettext(DEFAULT_LANGUAGE, "The two passwords differ."),
         )
     try:
-        use_reset_link(session, token, password, now=console.backoffice.now())
+        use_reset_link(session, token, password=password, now=console.backoffice.now())
     except Invalid as invalid:
         session.rollback()
         valid = find_reset_link(session, token, now=console.backoffice.now()) is not None
         return _reset_form(
-            request, console, token=token, valid=valid, status_code=422,
+            request,
+            console,
+            token=token,
+            valid=valid,
+            status_code=422,
             error=console.views.gettext(DEFAULT_LANGUAGE, _reset_error(invalid.detail)),
         )
     session.commit()
@@ -201,6 +217,7 @@ def _reset_error(detail: str) -> str:
 def set_language(
     session: SessionDep,
     me: SignedInDep,
+    *,
     language: Annotated[str, Form(max_length=8)],
     back: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:

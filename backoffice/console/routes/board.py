@@ -38,9 +38,9 @@ def _wants_fragment(request: Request) -> bool:
 def _render(
     request: Request,
     session: Session,
+    *,
     console: ConsoleContext,
     me: SignedIn,
-    *,
     segment: str | None,
     expand: str | None = None,
     status_code: int = 200,
@@ -49,13 +49,13 @@ def _render(
     error: tuple[int, str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    chosen = choose_segment(session, me.principal, console.backoffice, segment)
+    chosen = choose_segment(session, me.principal, context=console.backoffice, asked=segment)
     # Read before the board: an event written meanwhile is replayed to the page's stream.
     cursor = session.scalar(select(func.max(ConsoleEvent.id))) or 0
     board = build_board(
         session,
         me.principal,
-        console.backoffice,
+        context=console.backoffice,
         segment=chosen,
         language=me.language,
         also=focus if focus is not None else (error[0] if error else None),
@@ -64,7 +64,7 @@ def _render(
     return console.views.render(
         request,
         "board.html",
-        {
+        context={
             **me.context,
             "nav": "board",
             "page_title": console.views.gettext(me.language, "Pipeline"),
@@ -85,15 +85,16 @@ def _render(
 def board_page(
     request: Request,
     session: SessionDep,
+    *,
     console: ConsoleDep,
     me: SignedInDep,
     segment: Annotated[str | None, Query(max_length=40)] = None,
     expand: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    return _render(request, session, console, me, segment=segment, expand=expand)
+    return _render(request, session, console=console, me=me, segment=segment, expand=expand)
 
 
-def _refusal_text(console: ConsoleContext, me: SignedIn, refused: Refused) -> str:
+def _refusal_text(console: ConsoleContext, me: SignedIn, *, refused: Refused) -> str:
     params = {
         key: stage_label(value, me.language) if key.endswith("_stage") else value
         for key, value in refused.params.items()
@@ -105,10 +106,10 @@ def _refusal_text(console: ConsoleContext, me: SignedIn, refused: Refused) -> st
 def _done(
     request: Request,
     session: Session,
+    *,
     console: ConsoleContext,
     me: SignedIn,
     onboarding: Onboarding,
-    *,
     announce: str,
     expand: str,
 ) -> Response:
@@ -118,8 +119,8 @@ def _done(
     return _render(
         request,
         session,
-        console,
-        me,
+        console=console,
+        me=me,
         segment=onboarding.segment,
         focus=onboarding.id,
         announce=announce,
@@ -130,23 +131,23 @@ def _done(
 def _refused(
     request: Request,
     session: Session,
+    *,
     console: ConsoleContext,
     me: SignedIn,
     onboarding: Onboarding,
     refused: Refused,
-    *,
     form: dict[str, str],
     kind: str,
     expand: str,
 ) -> Response:
     session.rollback()
     session.refresh(onboarding)
-    text = _refusal_text(console, me, refused)
+    text = _refusal_text(console, me, refused=refused)
     return _render(
         request,
         session,
-        console,
-        me,
+        console=console,
+        me=me,
         segment=onboarding.segment,
         status_code=refused.status,
         focus=onboarding.id if refused.status == 409 else None,
@@ -160,6 +161,7 @@ def _refused(
 def move(
     request: Request,
     onboarding_id: OnboardingId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
@@ -168,13 +170,13 @@ def move(
     reason: Annotated[str, Form(max_length=2000)] = "",
     expand: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    onboarding = load_onboarding(session, me.principal, onboarding_id)
+    onboarding = load_onboarding(session, me.principal, onboarding_id=onboarding_id)
     form = {"to_stage": to_stage, "reason": reason}
     try:
         done = move_card(
             session,
             me.principal,
-            onboarding,
+            onboarding=onboarding,
             context=console.backoffice,
             to_stage=to_stage,
             from_stage=from_stage,
@@ -184,10 +186,10 @@ def move(
         return _refused(
             request,
             session,
-            console,
-            me,
-            onboarding,
-            refused,
+            console=console,
+            me=me,
+            onboarding=onboarding,
+            refused=refused,
             form=form,
             kind="move",
             expand=expand,
@@ -197,19 +199,28 @@ def move(
     label = stage_label(done.stage, me.language)
     message = _l("Approved: moved to %(stage)s") if done.approved else _l("Moved to %(stage)s")
     text = console.views.gettext(me.language, message) % {"stage": label}
-    return _done(request, session, console, me, onboarding, announce=text, expand=expand)
+    return _done(
+        request,
+        session,
+        console=console,
+        me=me,
+        onboarding=onboarding,
+        announce=text,
+        expand=expand,
+    )
 
 
 def assign(
     request: Request,
     onboarding_id: OnboardingId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
     csm_id: Annotated[str, Form(max_length=20)] = "",
     expand: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    onboarding = load_onboarding(session, me.principal, onboarding_id)
+    onboarding = load_onboarding(session, me.principal, onboarding_id=onboarding_id)
     me.principal.require_role("manager", "admin")
     try:
         chosen = int(csm_id) if csm_id.strip() else None
@@ -217,16 +228,16 @@ def assign(
         raise Invalid(f"csm_id must be a number, got {csm_id!r}") from None
     try:
         name = assign_card(
-            session, me.principal, onboarding, context=console.backoffice, csm_id=chosen
+            session, me.principal, onboarding=onboarding, context=console.backoffice, csm_id=chosen
         )
     except Refused as refused:
         return _refused(
             request,
             session,
-            console,
-            me,
-            onboarding,
-            refused,
+            console=console,
+            me=me,
+            onboarding=onboarding,
+            refused=refused,
             form={},
             kind="assign",
             expand=expand,
@@ -236,7 +247,15 @@ def assign(
         text = console.views.gettext(me.language, "Back to the queue")
     else:
         text = console.views.gettext(me.language, "Assigned to %(name)s") % {"name": name}
-    return _done(request, session, console, me, onboarding, announce=text, expand=expand)
+    return _done(
+        request,
+        session,
+        console=console,
+        me=me,
+        onboarding=onboarding,
+        announce=text,
+        expand=expand,
+    )
 
 
 def register(router: APIRouter) -> None:

@@ -70,6 +70,7 @@ async def _form(request: Request) -> dict[str, str]:
 def clients_page(
     request: Request,
     session: SessionDep,
+    *,
     console: ConsoleDep,
     me: SignedInDep,
     q: Annotated[str, Query(max_length=100)] = "",
@@ -98,7 +99,7 @@ def clients_page(
     return console.views.render(
         request,
         "clients.html",
-        {
+        context={
             **me.context,
             "nav": "clients",
             "page_title": console.views.gettext(me.language, "Clients"),
@@ -120,19 +121,19 @@ def clients_page(
 def _record_values(
     request: Request,
     session: SessionDep,
+    *,
     console: ConsoleDep,
     me: SignedIn,
     client_id: int,
-    *,
     filters: AuditFilters | None = None,
 ) -> dict[str, Any]:
     context = console.backoffice
     # Read before the record: an event written meanwhile is replayed to the page's stream.
     cursor = session.scalar(select(func.max(ConsoleEvent.id))) or 0
-    view = load_record(session, context, me.principal, client_id)
+    view = load_record(session, context, principal=me.principal, client_id=client_id)
     gettext = _gettext(console, me)
     filters = filters or read_filters(_query(request), gettext=gettext)
-    audit = load_audit(session, context, client_id, filters)
+    audit = load_audit(session, context, client_id=client_id, filters=filters)
     role = me.principal.role
     return {
         **me.context,
@@ -147,7 +148,7 @@ def _record_values(
         "outcome": None,
         "can_export": role in ("manager", "admin"),
         "can_erase": role in ("manager", "admin"),
-        "erase_allowed": may_erase(session, me.principal, client_id),
+        "erase_allowed": may_erase(session, me.principal, client_id=client_id),
         "live": False,
         "event_cursor": cursor,
         "focus_edit": None,
@@ -166,12 +167,13 @@ def _gettext(console: ConsoleDep, me: SignedIn) -> Any:
 def record_page(
     request: Request,
     client_id: ClientPath,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
     edit: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    values = _record_values(request, session, console, me, client_id)
+    values = _record_values(request, session, console=console, me=me, client_id=client_id)
     if edit and group_spec(edit) is not None and values["view"].record.client.erased_at is None:
         values["editing"] = edit
     block = None
@@ -179,13 +181,19 @@ def record_page(
         block = "audit"
     status = 422 if values["audit"].filters.errors else 200
     return console.views.render(
-        request, "client.html", values, language=me.language, block=block, status_code=status
+        request,
+        "client.html",
+        context=values,
+        language=me.language,
+        block=block,
+        status_code=status,
     )
 
 
 def record_section(
     request: Request,
     client_id: ClientPath,
+    *,
     name: Annotated[str, Path(max_length=20)],
     session: SessionDep,
     console: ConsoleDep,
@@ -194,18 +202,20 @@ def record_section(
 ) -> Response:
     if name not in SECTIONS:
         raise NotFound("section", 0)
-    values = _record_values(request, session, console, me, client_id)
+    values = _record_values(request, session, console=console, me=me, client_id=client_id)
     values["live"] = live
-    return console.views.render(request, "client.html", values, language=me.language, block=name)
+    return console.views.render(
+        request, "client.html", context=values, language=me.language, block=name
+    )
 
 
 # ---------------------------------------------------------------------------- edits
 def _group_response(
     request: Request,
     console: ConsoleDep,
+    *,
     me: SignedIn,
     values: dict[str, Any],
-    *,
     status_code: int = 200,
     saved: bool = False,
 ) -> Response:
@@ -213,7 +223,7 @@ def _group_response(
     return console.views.render(
         request,
         "client.html",
-        values,
+        context=values,
         language=me.language,
         block=blocks,
         status_code=status_code,
@@ -223,6 +233,7 @@ def _group_response(
 def edit_form(
     request: Request,
     client_id: ClientPath,
+    *,
     group: Annotated[str, Path(max_length=40)],
     session: SessionDep,
     console: ConsoleDep,
@@ -231,7 +242,7 @@ def edit_form(
 ) -> Response:
     if group_spec(group) is None:
         raise NotFound("field group", 0)
-    values = _record_values(request, session, console, me, client_id)
+    values = _record_values(request, session, console=console, me=me, client_id=client_id)
     if values["view"].erased:
         raise Invalid("this client's data was erased: there is nothing to edit")
     if not _htmx(request):
@@ -240,12 +251,13 @@ def edit_form(
     values.update(group_key=group, editing=None if cancel else group)
     if cancel:
         values["focus_edit"] = group
-    return _group_response(request, console, me, values)
+    return _group_response(request, console, me=me, values=values)
 
 
 async def save_edit(
     request: Request,
     client_id: ClientPath,
+    *,
     group: Annotated[str, Path(max_length=40)],
     session: SessionDep,
     console: ConsoleDep,
@@ -258,30 +270,31 @@ async def save_edit(
     outcome: FormOutcome = save_group(
         session,
         console.backoffice,
-        me.principal,
-        client_id,
+        principal=me.principal,
+        client_id=client_id,
         spec=spec,
         form=form,
         gettext=_gettext(console, me),
     )
     if outcome.valid and not _htmx(request):
         return RedirectResponse(f"/console/clients/{client_id}#group-{group}", status_code=303)
-    values = _record_values(request, session, console, me, client_id)
+    values = _record_values(request, session, console=console, me=me, client_id=client_id)
     values.update(group_key=group)
     if not outcome.valid:
         values.update(editing=group, outcome=outcome)
         if not _htmx(request):
             return console.views.render(
-                request, "client.html", values, language=me.language, status_code=422
+                request, "client.html", context=values, language=me.language, status_code=422
             )
-        return _group_response(request, console, me, values, status_code=422)
+        return _group_response(request, console, me=me, values=values, status_code=422)
     values.update(focus_edit=group, saved=True)
-    return _group_response(request, console, me, values, saved=True)
+    return _group_response(request, console, me=me, values=values, saved=True)
 
 
 async def add_note(
     request: Request,
     client_id: ClientPath,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
@@ -289,21 +302,28 @@ async def add_note(
     form = await _form(request)
     text = form.get("text", "")
     try:
-        save_note(session, console.backoffice, me.principal, client_id, text=text)
+        save_note(
+            session, console.backoffice, principal=me.principal, client_id=client_id, text=text
+        )
     except Invalid as refused:
         session.rollback()
-        values = _record_values(request, session, console, me, client_id)
+        values = _record_values(request, session, console=console, me=me, client_id=client_id)
         values.update(note_error=console.views.gettext(me.language, refused.detail), note_text=text)
         block = "notes" if _htmx(request) else None
         return console.views.render(
-            request, "client.html", values, language=me.language, block=block, status_code=422
+            request,
+            "client.html",
+            context=values,
+            language=me.language,
+            block=block,
+            status_code=422,
         )
     if not _htmx(request):
         return RedirectResponse(f"/console/clients/{client_id}#notes", status_code=303)
-    values = _record_values(request, session, console, me, client_id)
+    values = _record_values(request, session, console=console, me=me, client_id=client_id)
     values["note_added"] = True
     return console.views.render(
-        request, "client.html", values, language=me.language, block=["notes", "audit_oob"]
+        request, "client.html", context=values, language=me.language, block=["notes", "audit_oob"]
     )
 
 
@@ -311,16 +331,17 @@ async def add_note(
 def document_content(
     client_id: ClientPath,
     document_id: ItemPath,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
     """The file, shown in the browser for images and PDFs (audited as a download)."""
-    client = load_client(session, me.principal, client_id)
+    client = load_client(session, me.principal, client_id=client_id)
     document, content = read_document(
         session,
         client,
-        me.principal,
+        principal=me.principal,
         document_id=document_id,
         files=console.backoffice.documents,
         now=console.backoffice.now(),
@@ -349,9 +370,9 @@ def document_content(
 
 # ---------------------------------------------------------------------------- LGPD
 def export_download(
-    client_id: ClientPath, session: SessionDep, console: ConsoleDep, me: SignedInDep
+    client_id: ClientPath, session: SessionDep, *, console: ConsoleDep, me: SignedInDep
 ) -> Response:
-    document = export(session, console.backoffice, me.principal, client_id)
+    document = export(session, console.backoffice, principal=me.principal, client_id=client_id)
     body = json.dumps(document, ensure_ascii=False, indent=2, default=str)
     return Response(
         content=body,
@@ -366,21 +387,22 @@ def export_download(
 def erase_page(
     request: Request,
     client_id: ClientPath,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
     me.principal.require_role("manager", "admin")
-    values = _record_values(request, session, console, me, client_id)
-    return _erase_form(request, console, me, values)
+    values = _record_values(request, session, console=console, me=me, client_id=client_id)
+    return _erase_form(request, console, me=me, values=values)
 
 
 def _erase_form(
     request: Request,
     console: ConsoleDep,
+    *,
     me: SignedIn,
     values: dict[str, Any],
-    *,
     error: str | None = None,
     typed: str = "",
     status_code: int = 200,
@@ -392,13 +414,14 @@ def _erase_form(
         page_title=console.views.gettext(me.language, "Erase the client's data"),
     )
     return console.views.render(
-        request, "client_erase.html", values, language=me.language, status_code=status_code
+        request, "client_erase.html", context=values, language=me.language, status_code=status_code
     )
 
 
 async def erase_client_data(
     request: Request,
     client_id: ClientPath,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
@@ -413,16 +436,22 @@ async def erase_client_data(
         erase(
             session,
             console.backoffice,
-            me.principal,
-            client_id,
+            principal=me.principal,
+            client_id=client_id,
             typed=typed,
             wrong_confirmation=wrong,
         )
     except Invalid as refused:
         session.rollback()
-        values = _record_values(request, session, console, me, client_id)
+        values = _record_values(request, session, console=console, me=me, client_id=client_id)
         return _erase_form(
-            request, console, me, values, error=refused.detail, typed=typed, status_code=422
+            request,
+            console,
+            me=me,
+            values=values,
+            error=refused.detail,
+            typed=typed,
+            status_code=422,
         )
     return RedirectResponse(f"/console/clients/{client_id}?erased=1", status_code=303)
 

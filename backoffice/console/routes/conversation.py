@@ -50,12 +50,13 @@ PAGE_BLOCKS = ("transcript", "holder")
 def _page_context(
     session: SessionDep,
     console: ConsoleDep,
+    *,
     me: SignedIn,
     conversation: Conversation,
     **extra: Any,
 ) -> dict[str, Any]:
     now = console.backoffice.now()
-    summary = summarize(session, console.backoffice, [conversation.id])[0]
+    summary = summarize(session, console.backoffice, conversation_ids=[conversation.id])[0]
     holder = (
         session.get(StaffUser, conversation.paused_by)
         if conversation.bot_paused and conversation.paused_by
@@ -92,21 +93,21 @@ def _page_context(
 def _render(
     request: Request,
     session: SessionDep,
+    *,
     console: ConsoleDep,
     me: SignedIn,
     conversation_id: int,
-    *,
     block: str | None = None,
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
-    conversation = load_conversation(session, me.principal, conversation_id)
-    context = _page_context(session, console, me, conversation, **extra)
+    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
+    context = _page_context(session, console, me=me, conversation=conversation, **extra)
     session.rollback()
     return console.views.render(
         request,
         "conversation.html",
-        context,
+        context=context,
         language=me.language,
         block=block,
         status_code=status_code,
@@ -118,11 +119,11 @@ def _back(conversation_id: int, anchor: str = "") -> Response:
 
 
 def _held_by_text(
-    console: ConsoleDep, me: SignedIn, session: SessionDep, conversation_id: int
+    console: ConsoleDep, me: SignedIn, *, session: SessionDep, conversation_id: int
 ) -> str:
     """Who holds the conversation now (read again: the refused transaction is rolled back)."""
     session.rollback()
-    conversation = load_conversation(session, me.principal, conversation_id)
+    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     holder = session.get(StaffUser, conversation.paused_by) if conversation.paused_by else None
     if holder is not None and conversation.bot_paused:
         template = console.views.gettext(me.language, "%(name)s holds this conversation.")
@@ -133,16 +134,18 @@ def _held_by_text(
 def page(
     request: Request,
     conversation_id: ConversationId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
-    return _render(request, session, console, me, conversation_id)
+    return _render(request, session, console=console, me=me, conversation_id=conversation_id)
 
 
 def transcript_block(
     request: Request,
     conversation_id: ConversationId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
@@ -150,7 +153,7 @@ def transcript_block(
 ) -> Response:
     """The transcript alone; ``last``: the newest message the page showed (what is newer from
     the client is announced)."""
-    load_conversation(session, me.principal, conversation_id)
+    load_conversation(session, me.principal, conversation_id=conversation_id)
     announce = None
     if last is not None:
         new = session.scalar(
@@ -163,46 +166,65 @@ def transcript_block(
         if new:
             announce = console.views.gettext(me.language, "New message from the client")
     return _render(
-        request, session, console, me, conversation_id, block="transcript", announce=announce
+        request,
+        session,
+        console=console,
+        me=me,
+        conversation_id=conversation_id,
+        block="transcript",
+        announce=announce,
     )
 
 
 def holder_block(
     request: Request,
     conversation_id: ConversationId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
-    return _render(request, session, console, me, conversation_id, block="holder")
+    return _render(
+        request, session, console=console, me=me, conversation_id=conversation_id, block="holder"
+    )
 
 
 def composer_block(
     request: Request,
     conversation_id: ConversationId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
     """The composer alone: it appears, or gives way to who holds it, as the holder changes (the
     text being typed is kept by ``hx-preserve``)."""
-    return _render(request, session, console, me, conversation_id, block="composer")
+    return _render(
+        request, session, console=console, me=me, conversation_id=conversation_id, block="composer"
+    )
 
 
 def takeover(
     request: Request,
     conversation_id: ConversationId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
-    conversation = load_conversation(session, me.principal, conversation_id)
+    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     try:
-        take_over(session, conversation, me.principal, now=console.backoffice.now())
+        take_over(session, conversation, principal=me.principal, now=console.backoffice.now())
     except Conflict:
-        error = _held_by_text(console, me, session, conversation_id)
+        error = _held_by_text(console, me, session=session, conversation_id=conversation_id)
         return _render(
-            request, session, console, me, conversation_id, status_code=409, error=error
+            request,
+            session,
+            console=console,
+            me=me,
+            conversation_id=conversation_id,
+            status_code=409,
+            error=error,
         )
     session.commit()
     return _back(conversation_id, "#composer")
@@ -211,12 +233,13 @@ def takeover(
 def send(
     request: Request,
     conversation_id: ConversationId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
     text: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
 ) -> Response:
-    conversation = load_conversation(session, me.principal, conversation_id)
+    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     body = text.strip()
     problem = None
     if not body:
@@ -225,18 +248,30 @@ def send(
         problem = "The message is too long: at most 4000 characters."
     if problem is not None:
         return _render(
-            request, session, console, me, conversation_id, status_code=422,
-            error=console.views.gettext(me.language, problem), draft=text[:MESSAGE_LIMIT * 2],
+            request,
+            session,
+            console=console,
+            me=me,
+            conversation_id=conversation_id,
+            status_code=422,
+            error=console.views.gettext(me.language, problem),
+            draft=text[: MESSAGE_LIMIT * 2],
         )
     try:
         send_staff_message(
-            session, conversation, me.principal, text=body, now=console.backoffice.now()
+            session, conversation, principal=me.principal, text=body, now=console.backoffice.now()
         )
     except Conflict:
-        error = _held_by_text(console, me, session, conversation_id)
+        error = _held_by_text(console, me, session=session, conversation_id=conversation_id)
         return _render(
-            request, session, console, me, conversation_id, status_code=409, error=error,
-            draft=text[:MESSAGE_LIMIT * 2],
+            request,
+            session,
+            console=console,
+            me=me,
+            conversation_id=conversation_id,
+            status_code=409,
+            error=error,
+            draft=text[: MESSAGE_LIMIT * 2],
         )
     session.commit()
     console.backoffice.wake_outbox()
@@ -246,16 +281,17 @@ def send(
 def hand_back(
     request: Request,
     conversation_id: ConversationId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
-    conversation = load_conversation(session, me.principal, conversation_id)
+    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     try:
         release(
             session,
             conversation,
-            me.principal,
+            principal=me.principal,
             conversations=console.backoffice.conversations,
             now=console.backoffice.now(),
             resolve=True,
@@ -267,9 +303,14 @@ def hand_back(
                 me.language, "The bot is already answering this conversation."
             )
         else:
-            error = _held_by_text(console, me, session, conversation_id)
+            error = _held_by_text(console, me, session=session, conversation_id=conversation_id)
         return _render(
-            request, session, console, me, conversation_id, status_code=refused.status,
+            request,
+            session,
+            console=console,
+            me=me,
+            conversation_id=conversation_id,
+            status_code=refused.status,
             error=error,
         )
     session.commit()
@@ -280,12 +321,13 @@ def hand_back(
 def note(
     request: Request,
     conversation_id: ConversationId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
     text: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
 ) -> Response:
-    conversation = load_conversation(session, me.principal, conversation_id)
+    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     body = text.strip()
     if not body or len(body) > NOTE_LIMIT or "\x00" in body or conversation.client_id is None:
         problem = (
@@ -294,15 +336,21 @@ def note(
             else "The note is too long: at most 5000 characters."
         )
         return _render(
-            request, session, console, me, conversation_id, status_code=422,
-            error=console.views.gettext(me.language, problem), note_draft=text[:NOTE_LIMIT * 2],
+            request,
+            session,
+            console=console,
+            me=me,
+            conversation_id=conversation_id,
+            status_code=422,
+            error=console.views.gettext(me.language, problem),
+            note_draft=text[: NOTE_LIMIT * 2],
         )
-    client = load_client(session, me.principal, conversation.client_id)
+    client = load_client(session, me.principal, client_id=conversation.client_id)
     try:
         add_note(
             session,
             client,
-            me.principal,
+            principal=me.principal,
             text=body,
             onboarding_id=conversation.onboarding_id,
             now=console.backoffice.now(),
@@ -310,7 +358,13 @@ def note(
     except Conflict as conflict:  # an erased client's record takes no notes
         session.rollback()
         return _render(
-            request, session, console, me, conversation_id, status_code=409, error=conflict.detail
+            request,
+            session,
+            console=console,
+            me=me,
+            conversation_id=conversation_id,
+            status_code=409,
+            error=conflict.detail,
         )
     session.commit()
     return _back(conversation_id, "#notes")
@@ -319,15 +373,20 @@ def note(
 def retry(
     request: Request,
     conversation_id: ConversationId,
+    *,
     item_id: ItemId,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
-    conversation = load_conversation(session, me.principal, conversation_id)
+    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     try:
         retry_delivery(
-            session, conversation, me.principal, item_id=item_id, now=console.backoffice.now()
+            session,
+            conversation,
+            principal=me.principal,
+            item_id=item_id,
+            now=console.backoffice.now(),
         )
     except Conflict:
         session.rollback()
@@ -335,7 +394,13 @@ def retry(
             me.language, "This message cannot be sent again now: the page shows why."
         )
         return _render(
-            request, session, console, me, conversation_id, status_code=409, error=error
+            request,
+            session,
+            console=console,
+            me=me,
+            conversation_id=conversation_id,
+            status_code=409,
+            error=error,
         )
     session.commit()
     console.backoffice.wake_outbox()
@@ -345,19 +410,20 @@ def retry(
 def document_file(
     conversation_id: ConversationId,
     item_id: ItemId,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
     """A document of the conversation's client (an image shown inline, a PDF opened)."""
-    conversation = load_conversation(session, me.principal, conversation_id)
+    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     if conversation.client_id is None:
         raise NotFound("document", item_id)
-    client = load_client(session, me.principal, conversation.client_id)
+    client = load_client(session, me.principal, client_id=conversation.client_id)
     document, content = read_document(
         session,
         client,
-        me.principal,
+        principal=me.principal,
         document_id=item_id,
         files=console.backoffice.documents,
         now=console.backoffice.now(),
@@ -398,4 +464,3 @@ def register(router: APIRouter) -> None:
     router.add_api_route(
         base + "/documents/{item_id}", document_file, methods=["GET"], name="console_document"
     )
-

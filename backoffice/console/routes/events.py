@@ -66,6 +66,7 @@ def _last_id(request: Request, query_value: str | None) -> int | None:
 async def events(
     request: Request,
     me: SignedInDep,
+    *,
     console: ConsoleDep,
     last_event_id: str | None = Query(default=None, max_length=20),
 ) -> Response:
@@ -73,7 +74,7 @@ async def events(
     if not isinstance(hub, EventHub):
         return Response("live updates are not running", status_code=503)
     return StreamingResponse(
-        _stream(request, hub, console, me, _last_id(request, last_event_id)),
+        _stream(request, hub, console=console, me=me, last=_last_id(request, last_event_id)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -82,6 +83,7 @@ async def events(
 async def _stream(
     request: Request,
     hub: EventHub,
+    *,
     console: ConsoleContext,
     me: SignedIn,
     last: int | None,

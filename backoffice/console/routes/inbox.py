@@ -91,9 +91,9 @@ def _announcement(
 def _page(
     request: Request,
     session: SessionDep,
+    *,
     console: ConsoleDep,
     me: SignedInDep,
-    *,
     tab: str,
     limit: int | None,
     seen: str | None,
@@ -101,10 +101,10 @@ def _page(
 ) -> Response:
     chosen = _tab(tab)
     principal = me.principal
-    page = list_tab(session, principal, chosen, limit=_limit(limit))  # Forbidden for the role
+    page = list_tab(session, principal, tab=chosen, limit=_limit(limit))  # Forbidden for the role
     counts = tab_counts(session, principal)
     counts[chosen] = page.total  # one query for both; equal by construction
-    rows = summarize(session, console.backoffice, page.conversation_ids)
+    rows = summarize(session, console.backoffice, conversation_ids=page.conversation_ids)
     language = me.language
     text = console.views.gettext
     announce = _announcement(
@@ -139,7 +139,7 @@ def _page(
     return console.views.render(
         request,
         "inbox.html",
-        context,
+        context=context,
         language=language,
         block=["list", "tabs"] if fragment else None,
     )
@@ -148,19 +148,21 @@ def _page(
 def inbox(
     request: Request,
     session: SessionDep,
+    *,
     console: ConsoleDep,
     me: SignedInDep,
     tab: Annotated[str, Query(max_length=20)] = "mine",
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT)] = None,
 ) -> Response:
     return _page(
-        request, session, console, me, tab=tab, limit=limit, seen=None, fragment=False
+        request, session, console=console, me=me, tab=tab, limit=limit, seen=None, fragment=False
     )
 
 
 def inbox_list(
     request: Request,
     session: SessionDep,
+    *,
     console: ConsoleDep,
     me: SignedInDep,
     tab: Annotated[str, Query(max_length=20)] = "mine",
@@ -168,7 +170,14 @@ def inbox_list(
     seen: Annotated[str | None, Query(max_length=20_000)] = None,
 ) -> Response:
     return _page(
-        request, session, console, me, tab=tab, limit=limit, seen=seen or "", fragment=True
+        request,
+        session,
+        console=console,
+        me=me,
+        tab=tab,
+        limit=limit,
+        seen=seen or "",
+        fragment=True,
     )
 
 

@@ -150,12 +150,14 @@ def _section(
     if name == "time-in-stage":
         return time_in_stage_section(documents["time-in-stage"], _, language)
     if name == "sla":
-        return sla_section(documents["sla"], _, language, local)
+        return sla_section(documents["sla"], _, language=language, local=local)
     if name == "duration":
         return duration_section(documents["duration"], _, language)
     if name == "escalations":
-        return escalations_section(documents["escalations"], documents["buckets"], _, language)
-    return nps_section(documents["nps"], _, language, local)
+        return escalations_section(
+            documents["escalations"], documents["buckets"], _=_, language=language
+        )
+    return nps_section(documents["nps"], _, language=language, local=local)
 
 
 def _sections(
@@ -199,6 +201,7 @@ def _presets(context: BackofficeContext) -> list[tuple[str, Period]]:
 def reports_page(
     request: Request,
     session: SessionDep,
+    *,
     me: SignedInDep,
     console: ConsoleDep,
     since: DayText = None,
@@ -219,7 +222,7 @@ def reports_page(
     except Invalid as exc:
         values["error"] = console.views.gettext(me.language, exc.detail)
         return console.views.render(
-            request, "reports.html", values, language=me.language, status_code=422
+            request, "reports.html", context=values, language=me.language, status_code=422
         )
     window = _window(console.backoffice, period)
     values.update(
@@ -232,12 +235,13 @@ def reports_page(
             window=window,
         ),
     )
-    return console.views.render(request, "reports.html", values, language=me.language)
+    return console.views.render(request, "reports.html", context=values, language=me.language)
 
 
 def report_csv(
     name: str,
     session: SessionDep,
+    *,
     me: SignedInDep,
     console: ConsoleDep,
     since: DayText = None,

@@ -26,12 +26,15 @@ ClientPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 def status_page_section(
     request: Request,
     client_id: ClientPath,
+    *,
     session: SessionDep,
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
-    client = load_client(session, me.principal, client_id)
-    record = status_page_record(session, me.principal, client_id, now=console.backoffice.now())
+    client = load_client(session, me.principal, client_id=client_id)
+    record = status_page_record(
+        session, me.principal, client_id=client_id, now=console.backoffice.now()
+    )
     revoked = request.query_params.get("revoked", "")
     values = {
         **me.context,
@@ -42,17 +45,17 @@ def status_page_section(
     }
     block = "status_page" if request.headers.get("HX-Request") == "true" else None
     return console.views.render(
-        request, "client_status_page.html", values, language=me.language, block=block
+        request, "client_status_page.html", context=values, language=me.language, block=block
     )
 
 
 def open_page(
-    client_id: ClientPath, session: SessionDep, console: ConsoleDep, me: SignedInDep
+    client_id: ClientPath, session: SessionDep, *, console: ConsoleDep, me: SignedInDep
 ) -> Response:
     opened = open_as_client(
         session,
         me.principal,
-        client_id,
+        client_id=client_id,
         now=console.backoffice.now(),
         public_url=console.public_url,
     )
@@ -62,9 +65,9 @@ def open_page(
 
 
 def revoke(
-    client_id: ClientPath, session: SessionDep, console: ConsoleDep, me: SignedInDep
+    client_id: ClientPath, session: SessionDep, *, console: ConsoleDep, me: SignedInDep
 ) -> Response:
-    count = revoke_links(session, me.principal, client_id, now=console.backoffice.now())
+    count = revoke_links(session, me.principal, client_id=client_id, now=console.backoffice.now())
     session.commit()
     return RedirectResponse(
         f"/console/clients/{client_id}/status-page?revoked={count}", status_code=303
@@ -72,8 +75,6 @@ def revoke(
 
 
 def register(router: APIRouter) -> None:
-    router.add_api_route(
-        "/clients/{client_id}/status-page", status_page_section, methods=["GET"]
-    )
+    router.add_api_route("/clients/{client_id}/status-page", status_page_section, methods=["GET"])
     router.add_api_route("/clients/{client_id}/status-page/open", open_page, methods=["POST"])
     router.add_api_route("/clients/{client_id}/status-page/revoke", revoke, methods=["POST"])

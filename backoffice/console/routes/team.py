@@ -63,7 +63,7 @@ WEEKDAYS = (
 )
 
 
-def _values(session: Session, me: SignedIn, console: ConsoleContext) -> dict[str, Any]:
+def _values(session: Session, me: SignedIn, *, console: ConsoleContext) -> dict[str, Any]:
     now = console.backoffice.now()
     return {
         **me.context,
@@ -91,17 +91,18 @@ def _is_htmx(request: Request) -> bool:
 
 
 def team_page(
-    request: Request, session: SessionDep, me: SignedInDep, console: ConsoleDep
+    request: Request, session: SessionDep, *, me: SignedInDep, console: ConsoleDep
 ) -> Response:
     me.principal.require_role("manager", "admin")
     return console.views.render(
-        request, "team.html", _values(session, me, console), language=me.language
+        request, "team.html", context=_values(session, me, console=console), language=me.language
     )
 
 
 def team_live(
     request: Request,
     session: SessionDep,
+    *,
     me: SignedInDep,
     console: ConsoleDep,
     open: Annotated[str, Query(max_length=2000)] = "",
@@ -109,9 +110,11 @@ def team_live(
     """The alerts and loads region alone (what a live event refreshes); ``open`` names the CSMs
     whose work lists the page had unfolded, so that a refresh does not fold them."""
     me.principal.require_role("manager", "admin")
-    values = _values(session, me, console)
+    values = _values(session, me, console=console)
     values["opened"] = {int(part) for part in open.split(",") if part.strip().isdigit()}
-    return console.views.render(request, "team.html", values, language=me.language, block="live")
+    return console.views.render(
+        request, "team.html", context=values, language=me.language, block="live"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +129,13 @@ class Outcome:
 
 
 def _answer(
-    request: Request, session: Session, me: SignedIn, console: ConsoleContext, outcome: Outcome
+    request: Request, session: Session, *, me: SignedIn, console: ConsoleContext, outcome: Outcome
 ) -> Response:
     if not _is_htmx(request):
         if outcome.refused is not None:
             raise outcome.refused
         return RedirectResponse("/console/team", status_code=303)
-    values = _values(session, me, console)
+    values = _values(session, me, console=console)
     error = None
     if outcome.refused is not None:
         headline = console.views.gettext(me.language, "This could not be done")
@@ -143,7 +146,7 @@ def _answer(
     return console.views.render(
         request,
         "team.html",
-        values,
+        context=values,
         language=me.language,
         block=outcome.block,
         status_code=outcome.refused.status if outcome.refused is not None else 200,
@@ -162,19 +165,20 @@ def _staff_id(text: str) -> int | None:
 def assign_escalation(
     escalation_id: RowId,
     request: Request,
+    *,
     session: SessionDep,
     me: SignedInDep,
     console: ConsoleDep,
     staff_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     me.principal.require_role("manager", "admin")
-    escalation = load_escalation(session, me.principal, escalation_id)
+    escalation = load_escalation(session, me.principal, escalation_id=escalation_id)
     before = escalation.assigned_to
     try:
         reassign(
             session,
             escalation,
-            me.principal,
+            principal=me.principal,
             staff_id=_staff_id(staff_id),
             dedicated_csm=any(
                 t.dedicated_csm
@@ -186,54 +190,56 @@ def assign_escalation(
     except (Conflict, Invalid) as refused:
         session.rollback()
         outcome = Outcome("live", refused=refused, opened=frozenset({before}))
-        return _answer(request, session, me, console, outcome)
+        return _answer(request, session, me=me, console=console, outcome=outcome)
     after = escalation.assigned_to
     session.commit()
     words = console.views.gettext(me.language, "Escalation #%(id)s reassigned.")
     outcome = Outcome("live", words % {"id": escalation_id}, opened=frozenset({before, after}))
-    return _answer(request, session, me, console, outcome)
+    return _answer(request, session, me=me, console=console, outcome=outcome)
 
 
 def assign_onboarding(
     onboarding_id: RowId,
     request: Request,
+    *,
     session: SessionDep,
     me: SignedInDep,
     console: ConsoleDep,
     csm_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     me.principal.require_role("manager", "admin")
-    onboarding = load_onboarding(session, me.principal, onboarding_id)
+    onboarding = load_onboarding(session, me.principal, onboarding_id=onboarding_id)
     before = onboarding.csm_id
     try:
         assign_csm(
             session,
             onboarding,
-            me.principal,
+            principal=me.principal,
             csm_id=_staff_id(csm_id),
             now=console.backoffice.now(),
         )
     except (Conflict, Invalid) as refused:
         session.rollback()
         outcome = Outcome("live", refused=refused, opened=frozenset({before}))
-        return _answer(request, session, me, console, outcome)
+        return _answer(request, session, me=me, console=console, outcome=outcome)
     after = onboarding.csm_id
     session.commit()
     words = console.views.gettext(me.language, "Onboarding #%(id)s reassigned.")
     outcome = Outcome("live", words % {"id": onboarding_id}, opened=frozenset({before, after}))
-    return _answer(request, session, me, console, outcome)
+    return _answer(request, session, me=me, console=console, outcome=outcome)
 
 
 def attendance(
     booking_id: RowId,
     request: Request,
+    *,
     session: SessionDep,
     me: SignedInDep,
     console: ConsoleDep,
     status: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     me.principal.require_role("manager", "admin")
-    booking = load_booking(session, me.principal, booking_id)
+    booking = load_booking(session, me.principal, booking_id=booking_id)
     try:
         if status not in ATTENDANCE:
             raise Invalid(f"attendance is one of {', '.join(ATTENDANCE)}, not {status!r}")
@@ -242,10 +248,12 @@ def attendance(
         )
     except (Conflict, Invalid) as refused:
         session.rollback()
-        return _answer(request, session, me, console, Outcome("training", refused=refused))
+        return _answer(
+            request, session, me=me, console=console, outcome=Outcome("training", refused=refused)
+        )
     session.commit()
     words = console.views.gettext(me.language, "Attendance recorded.")
-    return _answer(request, session, me, console, Outcome("training", words))
+    return _answer(request, session, me=me, console=console, outcome=Outcome("training", words))
 
 
 def register(router: APIRouter) -> None:

@@ -17,7 +17,22 @@ from bot.dialogue.state import Pending
 from bot.dialogue.training.offers import TRAINING_PENDING
 from bot.dialogue.training.repair import TrainingRepair
 
-__all__ = ["REPAIRS", "check_registry"]
+__all__ = [
+    "REPAIRS",
+    "check_registry",
+    "ClarifyRepair",
+    "CorrectionRepair",
+    "DocumentRepair",
+    "ErasureRepair",
+    "FixChoiceRepair",
+    "HumanOfferRepair",
+    "TrainingRepair",
+    "clarify",
+    "correction",
+    "document",
+    "erasure",
+    "human_offer",
+]
 
 REPAIRS: dict[str, Repair] = {
     "clarify": ClarifyRepair(),

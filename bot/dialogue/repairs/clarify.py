@@ -27,7 +27,7 @@ def clarify_options(intents: list[str]) -> list[Option]:
 
 
 class ClarifyRepair:
-    def take(self, turn: Turn, dialogue: Dialogue, pending: ClarifyPending) -> Outcome:
+    def take(self, turn: Turn, dialogue: Dialogue, *, pending: ClarifyPending) -> Outcome:
         chosen = pick(turn.said, clarify_options(pending.options))
         if chosen is None:
             return Outcome.NOT_MINE
@@ -38,10 +38,10 @@ class ClarifyRepair:
         dialogue.interrupt(turn, chosen.id)
         return Outcome.TAKEN
 
-    def reask(self, turn: Turn, dialogue: Dialogue, pending: ClarifyPending) -> None:
+    def reask(self, turn: Turn, dialogue: Dialogue, *, pending: ClarifyPending) -> None:
         turn.state.pending = pending
         lang = turn.language
         turn.say(text("clarify", lang), choices_of(clarify_options(pending.options), lang))
 
-    def explain(self, turn: Turn, dialogue: Dialogue, pending: ClarifyPending) -> None:
-        self.reask(turn, dialogue, pending)
+    def explain(self, turn: Turn, dialogue: Dialogue, *, pending: ClarifyPending) -> None:
+        self.reask(turn, dialogue, pending=pending)

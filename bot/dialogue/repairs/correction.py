@@ -41,13 +41,13 @@ class FixChoiceRepair:
     """Which answer to fix: the areas first when there are more answers than a WhatsApp list
     shows (ten), then the answers of the area picked."""
 
-    def take(self, turn: Turn, dialogue: Dialogue, pending: FixChoicePending) -> Outcome:
+    def take(self, turn: Turn, dialogue: Dialogue, *, pending: FixChoicePending) -> Outcome:
         said = turn.said
         options = _level_options(dialogue, pending)
         chosen = pick(said, options)
         if chosen is not None and chosen.id.startswith(_AREA):
             turn.state.pending = FixChoicePending(options=pending.options, area=chosen.id)
-            self.reask(turn, dialogue, turn.state.pending)
+            self.reask(turn, dialogue, pending=turn.state.pending)
             return Outcome.TAKEN
         info = dialogue.walker.catalog.get(chosen.id) if chosen is not None else None
         if info is not None:  # picked from the list: its value comes in the next message
@@ -59,18 +59,18 @@ class FixChoiceRepair:
             return Outcome.UNFIT
         value = value_for(info, said)  # "o e-mail do financeiro é x@y.com"
         if value is not None and not isinstance(value, Problem):
-            if not apply_correction(turn, dialogue, info, value):
+            if not apply_correction(turn, dialogue, info=info, value=value):
                 dialogue.ask_again(turn)
             return Outcome.TAKEN
         return _ask_value(turn, info)
 
-    def reask(self, turn: Turn, dialogue: Dialogue, pending: FixChoicePending) -> None:
+    def reask(self, turn: Turn, dialogue: Dialogue, *, pending: FixChoicePending) -> None:
         lang = turn.language
         options = _level_options(dialogue, pending)
         key = "ask_which_field" if not options[0].id.startswith(_AREA) else "ask_which_area"
         turn.say(text(key, lang), choices_of(options, lang))
 
-    def explain(self, turn: Turn, dialogue: Dialogue, pending: FixChoicePending) -> None:
+    def explain(self, turn: Turn, dialogue: Dialogue, *, pending: FixChoicePending) -> None:
         dialogue.reject(turn, text("choice_unknown", turn.language), pending=pending)
 
 
@@ -81,7 +81,7 @@ _LIST_MAX = 10  # rows a WhatsApp list can show
 def _ask_value(turn: Turn, info: SlotInfo) -> Outcome:
     turn.state.invalid_count = 0
     turn.state.pending = CorrectionPending(slot=info.key)
-    turn.say(text("ask_new_value", turn.language, {"label": info.label(turn.language)}))
+    turn.say(text("ask_new_value", turn.language, params={"label": info.label(turn.language)}))
     return Outcome.TAKEN
 
 
@@ -113,16 +113,16 @@ _OWN_WORDS = ("meus dados", "seus dados", "dados", "empresa", "endereco", "meu",
 
 
 class CorrectionRepair:
-    def take(self, turn: Turn, dialogue: Dialogue, pending: CorrectionPending) -> Outcome:
+    def take(self, turn: Turn, dialogue: Dialogue, *, pending: CorrectionPending) -> Outcome:
         info = dialogue.walker.catalog.get(pending.slot)
         if info is None:
             return Outcome.NOT_MINE
-        value = self._value(turn, dialogue, info)
+        value = self._value(turn, dialogue, info=info)
         if value is None:
             return Outcome.UNFIT
         if not isinstance(value, Problem):
             turn.state.invalid_count = 0
-            if not apply_correction(turn, dialogue, info, value):
+            if not apply_correction(turn, dialogue, info=info, value=value):
                 dialogue.ask_again(turn)
             return Outcome.TAKEN
         said = turn.said
@@ -130,15 +130,17 @@ class CorrectionRepair:
             said.confidence >= dialogue.settings.interruption_confidence
         ):
             return Outcome.UNFIT  # a request: answered, then the value is asked again
-        if not self._attempt(turn, dialogue, info):
+        if not self._attempt(turn, dialogue, info=info):
             return Outcome.NOT_MINE
         params = {**value.params, "said": turn.said.body[:60], "label": info.label(turn.language)}
-        dialogue.reject(turn, text(value.code, turn.language, params), pending=pending)
+        dialogue.reject(turn, text(value.code, turn.language, params=params), pending=pending)
         return Outcome.TAKEN
 
-    def _value(self, turn: Turn, dialogue: Dialogue, info: SlotInfo) -> SlotValue | Problem | None:
+    def _value(
+        self, turn: Turn, dialogue: Dialogue, *, info: SlotInfo
+    ) -> SlotValue | Problem | None:
         said = turn.said
-        if not_an_answer(said, dialogue, info.step.validator):
+        if not_an_answer(said, dialogue, validator=info.step.validator):
             return None
         if other_entity(said, info.step.entity):
             found = value_for(info, said)
@@ -151,22 +153,24 @@ class CorrectionRepair:
                 return found
         return VALIDATORS[info.step.validator](said.body)  # the whole message is the value
 
-    def _attempt(self, turn: Turn, dialogue: Dialogue, info: SlotInfo) -> bool:
+    def _attempt(self, turn: Turn, dialogue: Dialogue, *, info: SlotInfo) -> bool:
         """A try at this field with a mistake (explained with this field's rule), rather than a
         request or an answer to the question underneath (normal handling)."""
         step = dialogue.walker.current_step(turn.state)
-        return step is None or not dialogue.steps[type(step)].accepts(turn, dialogue, step)
+        return step is None or not dialogue.steps[type(step)].accepts(turn, dialogue, step=step)
 
-    def reask(self, turn: Turn, dialogue: Dialogue, pending: CorrectionPending) -> None:
+    def reask(self, turn: Turn, dialogue: Dialogue, *, pending: CorrectionPending) -> None:
         info = dialogue.walker.catalog.get(pending.slot)
         label = info.label(turn.language) if info is not None else pending.slot
-        turn.say(text("ask_new_value", turn.language, {"label": label}))
+        turn.say(text("ask_new_value", turn.language, params={"label": label}))
 
-    def explain(self, turn: Turn, dialogue: Dialogue, pending: CorrectionPending) -> None:
+    def explain(self, turn: Turn, dialogue: Dialogue, *, pending: CorrectionPending) -> None:
         info = dialogue.walker.catalog.get(pending.slot)
         label = info.label(turn.language) if info is not None else pending.slot
         dialogue.reject(
             turn,
-            text("not_an_answer", turn.language, {"said": turn.said.body[:60], "label": label}),
+            text(
+                "not_an_answer", turn.language, params={"said": turn.said.body[:60], "label": label}
+            ),
             pending=pending,
         )

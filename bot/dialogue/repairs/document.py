@@ -78,44 +78,46 @@ def _named_field(pending: DocumentPending, folded: str) -> tuple[str, str] | Non
 
 
 class DocumentRepair:
-    def take(self, turn: Turn, dialogue: Dialogue, pending: DocumentPending) -> Outcome:
+    def take(self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending) -> Outcome:
         said = turn.said
         if pending.stage == "field_value":
-            return self._field_value(turn, dialogue, pending, pending.field, said.body)
+            return self._field_value(
+                turn, dialogue, pending=pending, field=pending.field, typed=said.body
+            )
         named = _named_field(pending, said.folded)
         if named is not None and pending.stage in ("confirm", "which_field"):
             field, rest = named
             value = _typed_value(said.body, field)
             if value:
-                return self._field_value(turn, dialogue, pending, field, value)
+                return self._field_value(turn, dialogue, pending=pending, field=field, typed=value)
             if not rest.strip() or pending.stage == "which_field" or len(rest.split()) <= 3:
-                return self._ask_field(turn, pending, field)
+                return self._ask_field(turn, pending, field=field)
         options = CONFIRM_OPTIONS if pending.stage == "confirm" else _field_options(pending)
         chosen = pick(said, options)
         if chosen is None:
             return Outcome.UNFIT
         turn.state.invalid_count = 0
         if chosen.id == "ok":
-            self._confirm(turn, dialogue, pending)
+            self._confirm(turn, dialogue, pending=pending)
         elif chosen.id == _RESEND:
             turn.say(text("document_retry", turn.language))
         elif chosen.id == "fix":
             pending.stage = "which_field"
             turn.state.pending = pending
-            self.reask(turn, dialogue, pending)
+            self.reask(turn, dialogue, pending=pending)
         else:
-            return self._ask_field(turn, pending, chosen.id)
+            return self._ask_field(turn, pending, field=chosen.id)
         return Outcome.TAKEN
 
-    def _ask_field(self, turn: Turn, pending: DocumentPending, field: str) -> Outcome:
+    def _ask_field(self, turn: Turn, pending: DocumentPending, *, field: str) -> Outcome:
         pending.stage, pending.field = "field_value", field
         turn.state.pending = pending
         label = field_label(field, turn.language)
-        turn.say(text("document_ask_field", turn.language, {"label": label}))
+        turn.say(text("document_ask_field", turn.language, params={"label": label}))
         return Outcome.TAKEN
 
     def _field_value(
-        self, turn: Turn, dialogue: Dialogue, pending: DocumentPending, field: str, typed: str
+        self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending, field: str, typed: str
     ) -> Outcome:
         value = validate_field(field, typed)
         if isinstance(value, Problem):
@@ -124,17 +126,21 @@ class DocumentRepair:
             ):
                 return Outcome.UNFIT
             pending.stage, pending.field = "field_value", field
-            dialogue.reject(turn, text(value.code, turn.language, value.params), pending=pending)
+            dialogue.reject(
+                turn, text(value.code, turn.language, params=value.params), pending=pending
+            )
             return Outcome.TAKEN
         turn.state.invalid_count = 0
         pending.fields[field] = value
         if field not in pending.fixed:
             pending.fixed.append(field)
         label = field_label(field, turn.language)
-        present(turn, pending, lead=text("document_field_fixed", turn.language, {"label": label}))
+        present(
+            turn, pending, lead=text("document_field_fixed", turn.language, params={"label": label})
+        )
         return Outcome.TAKEN
 
-    def _confirm(self, turn: Turn, dialogue: Dialogue, pending: DocumentPending) -> None:
+    def _confirm(self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending) -> None:
         state, lang = turn.state, turn.language
         state.pending = None
         state.set_slot(pending.slot, pending.document_id)
@@ -150,7 +156,7 @@ class DocumentRepair:
             text(
                 "document_confirmed",
                 lang,
-                {
+                params={
                     "document": _capital(kind_name(pending.document_kind, lang)),
                     "done": done_word(pending.document_kind, lang),
                 },
@@ -163,22 +169,22 @@ class DocumentRepair:
         if isinstance(step, DocumentStep) and step.slot == pending.slot:
             dialogue.goto(turn, step.next)
 
-    def reask(self, turn: Turn, dialogue: Dialogue, pending: DocumentPending) -> None:
+    def reask(self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending) -> None:
         lang = turn.language
         if pending.stage == "which_field":
             turn.say(text("document_which_field", lang), choices_of(_field_options(pending), lang))
         elif pending.stage == "field_value":
             label = field_label(pending.field, lang)
-            turn.say(text("document_ask_field", lang, {"label": label}))
+            turn.say(text("document_ask_field", lang, params={"label": label}))
         else:
             turn.state.pending = pending
             name = kind_name(pending.document_kind, lang)
             turn.say(
-                text("document_confirm_again", lang, {"document": name}),
+                text("document_confirm_again", lang, params={"document": name}),
                 choices_of(CONFIRM_OPTIONS, lang),
             )
 
-    def explain(self, turn: Turn, dialogue: Dialogue, pending: DocumentPending) -> None:
+    def explain(self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending) -> None:
         dialogue.reject(turn, text("choice_unknown", turn.language), pending=pending)
 
 

@@ -43,7 +43,7 @@ def _displaced(pending: ErasurePending) -> Pending | None:
 
 
 class ErasureRepair:
-    def take(self, turn: Turn, dialogue: Dialogue, pending: ErasurePending) -> Outcome:
+    def take(self, turn: Turn, dialogue: Dialogue, *, pending: ErasurePending) -> Outcome:
         chosen = pick(turn.said, _OPTIONS)
         lang = turn.language
         if chosen is not None and chosen.id == "yes":
@@ -58,11 +58,11 @@ class ErasureRepair:
             return Outcome.TAKEN
         return Outcome.UNFIT
 
-    def reask(self, turn: Turn, dialogue: Dialogue, pending: ErasurePending) -> None:
+    def reask(self, turn: Turn, dialogue: Dialogue, *, pending: ErasurePending) -> None:
         turn.state.pending = pending
         turn.say(text("confirm_erasure", turn.language), yes_no_choices(turn.language))
 
-    def explain(self, turn: Turn, dialogue: Dialogue, pending: ErasurePending) -> None:
+    def explain(self, turn: Turn, dialogue: Dialogue, *, pending: ErasurePending) -> None:
         # Anything but a clear yes keeps the data: nothing is erased by a misunderstanding.
         turn.say(text("erasure_cancelled", turn.language))
         turn.state.pending = _displaced(pending)

@@ -25,7 +25,7 @@ _PENDING: TypeAdapter[Pending] = TypeAdapter(Pending)
 
 
 class HumanOfferRepair:
-    def take(self, turn: Turn, dialogue: Dialogue, pending: HumanOfferPending) -> Outcome:
+    def take(self, turn: Turn, dialogue: Dialogue, *, pending: HumanOfferPending) -> Outcome:
         chosen = pick(turn.said, WAY_OUT)
         displaced = _PENDING.validate_python(pending.then) if pending.then is not None else None
         if chosen is None:
@@ -35,7 +35,7 @@ class HumanOfferRepair:
             return Outcome.NOT_MINE
         turn.state.invalid_count = 0
         if chosen.id == "human":
-            label = _label(turn, dialogue, displaced)
+            label = _label(turn, dialogue, displaced=displaced)
             request_person(turn, dialogue, reason=pending.reason, detail=label)
             if dialogue.walker.current_step(turn.state) is not None:
                 turn.add_line(text("human_meanwhile", turn.language))
@@ -43,14 +43,14 @@ class HumanOfferRepair:
         dialogue.ask_again(turn)
         return Outcome.TAKEN
 
-    def reask(self, turn: Turn, dialogue: Dialogue, pending: HumanOfferPending) -> None:
+    def reask(self, turn: Turn, dialogue: Dialogue, *, pending: HumanOfferPending) -> None:
         turn.say(text("offer_human", turn.language), choices_of(WAY_OUT, turn.language))
 
-    def explain(self, turn: Turn, dialogue: Dialogue, pending: HumanOfferPending) -> None:
-        self.reask(turn, dialogue, pending)
+    def explain(self, turn: Turn, dialogue: Dialogue, *, pending: HumanOfferPending) -> None:
+        self.reask(turn, dialogue, pending=pending)
 
 
-def _label(turn: Turn, dialogue: Dialogue, displaced: Pending | None) -> str:
+def _label(turn: Turn, dialogue: Dialogue, *, displaced: Pending | None) -> str:
     """What the client was stuck on, for the team: the displaced question's field, else the
     step's."""
     if isinstance(displaced, CorrectionPending):

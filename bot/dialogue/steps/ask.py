@@ -21,19 +21,19 @@ __all__ = ["AskHandler", "fill_from_entities"]
 
 class AskHandler:
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, frame: Frame, step: AskStep, *, with_hint: bool
+        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep, with_hint: bool
     ) -> None:
-        body = dialogue.walker.render(step.prompt.get(turn.language), frame, turn.state)
+        body = dialogue.walker.render(step.prompt.get(turn.language), frame, state=turn.state)
         if with_hint and step.hint is not None:
             body = f"{body}\n{step.hint.get(turn.language)}"
         turn.say(body)
 
-    def accepts(self, turn: Turn, dialogue: Dialogue, step: AskStep) -> bool:
+    def accepts(self, turn: Turn, dialogue: Dialogue, *, step: AskStep) -> bool:
         if step.unknown is not None and is_dont_know(turn.said):
             return True
-        return not isinstance(self.value(turn, dialogue, step), Problem)
+        return not isinstance(self.value(turn, dialogue, step=step), Problem)
 
-    def value(self, turn: Turn, dialogue: Dialogue, step: AskStep) -> SlotValue | Problem:
+    def value(self, turn: Turn, dialogue: Dialogue, *, step: AskStep) -> SlotValue | Problem:
         said = turn.said
         validator = VALIDATORS[step.validator]
         found = said.nlu.first(step.entity) if step.entity else None
@@ -41,7 +41,7 @@ class AskHandler:
             value = validator(found.value)
             if not isinstance(value, Problem):
                 return value
-        if not_an_answer(said, dialogue, step.validator) or _identifier_only(said, step):
+        if not_an_answer(said, dialogue, validator=step.validator) or _identifier_only(said, step):
             return Problem("not_an_answer")
         own = _said_after_intro(said, step)
         if own is not None:  # "meu nome é Maria da Silva", "a razão social é …"
@@ -52,23 +52,23 @@ class AskHandler:
             return Problem("employees_number")  # a CEP or a phone is never a head count
         return validator(said.body)
 
-    def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: AskStep) -> None:
+    def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> None:
         if step.unknown is not None and is_dont_know(turn.said):
             turn.state.invalid_count = 0
             dialogue.goto(turn, step.unknown)  # "não sei o CEP": the address instead
             return
-        value = self.value(turn, dialogue, step)
+        value = self.value(turn, dialogue, step=step)
         lang = turn.language
         if isinstance(value, Problem):
             label = dialogue.walker.label_of(turn.state, step)
             params = {**value.params, "said": turn.said.body[:60], "label": label}
-            dialogue.reject(turn, text(value.code, lang, params))
+            dialogue.reject(turn, text(value.code, lang, params=params))
             return
         turn.state.set_slot(frame.slot_key(step.slot), value)
         turn.state.invalid_count = 0
-        fill_from_entities(turn, dialogue, frame, skip=step.slot)
+        fill_from_entities(turn, dialogue, frame=frame, skip=step.slot)
         if step.after is not None:
-            dialogue.walker.run_action(turn, step.after, frame.namespace)
+            dialogue.walker.run_action(turn, step.after, namespace=frame.namespace)
         dialogue.goto(turn, step.next)
 
 
@@ -104,7 +104,7 @@ def _identifier_only(said: Utterance, step: AskStep) -> bool:
 _IDENTIFIERS = frozenset({"cnpj", "cpf", "email", "phone", "cep"})
 
 
-def fill_from_entities(turn: Turn, dialogue: Dialogue, frame: Frame, *, skip: str) -> None:
+def fill_from_entities(turn: Turn, dialogue: Dialogue, *, frame: Frame, skip: str) -> None:
     """A client who sends CNPJ and e-mail in one message is not asked for them again."""
     flow = dialogue.walker.flows[frame.flow_id]
     for entity in turn.said.nlu.entities:

@@ -42,15 +42,15 @@ def options_of(step: ChoiceStep) -> list[Option]:
 
 class ChoiceHandler:
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, frame: Frame, step: ChoiceStep, *, with_hint: bool
+        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: ChoiceStep, with_hint: bool
     ) -> None:
-        body = dialogue.walker.render(step.prompt.get(turn.language), frame, turn.state)
+        body = dialogue.walker.render(step.prompt.get(turn.language), frame, state=turn.state)
         turn.say(body, choices_of(options_of(step), turn.language))
 
-    def accepts(self, turn: Turn, dialogue: Dialogue, step: ChoiceStep) -> bool:
-        return self.picked(turn, dialogue, step) is not None
+    def accepts(self, turn: Turn, dialogue: Dialogue, *, step: ChoiceStep) -> bool:
+        return self.picked(turn, dialogue, step=step) is not None
 
-    def picked(self, turn: Turn, dialogue: Dialogue, step: ChoiceStep) -> FlowOption | None:
+    def picked(self, turn: Turn, dialogue: Dialogue, *, step: ChoiceStep) -> FlowOption | None:
         options = options_of(step)
         chosen = pick(turn.said, options)
         if chosen is None and turn.said.intent == "delete_data" and not turn.state.answered:
@@ -68,22 +68,22 @@ class ChoiceHandler:
             frame and frame.namespace,
         ):
             return None  # "o telefone da Beatriz é …": another contact's answer, not this one
-        if len(filling) == 1 and frame is not None and self._fills(turn, dialogue, frame):
+        if len(filling) == 1 and frame is not None and self._fills(turn, dialogue, frame=frame):
             return filling[0]  # "Beatriz Rocha, bia@…": someone else, by what it says
         return None
 
-    def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: ChoiceStep) -> None:
-        option = self.picked(turn, dialogue, step)
+    def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: ChoiceStep) -> None:
+        option = self.picked(turn, dialogue, step=step)
         if option is None:
             dialogue.reject(turn, text("choice_unknown", turn.language))
             return
         turn.state.set_slot(frame.slot_key(step.slot), option.value)
         turn.state.invalid_count = 0
         if option.fills:
-            self._fill(turn, dialogue, frame, option)
+            self._fill(turn, dialogue, frame=frame, option=option)
         dialogue.goto(turn, option.next or step.next)
 
-    def _fills(self, turn: Turn, dialogue: Dialogue, frame: Frame) -> bool:
+    def _fills(self, turn: Turn, dialogue: Dialogue, *, frame: Frame) -> bool:
         said = turn.said
         if said.intent not in ("inform", "deny", "affirm", "out_of_scope"):
             return False
@@ -91,13 +91,13 @@ class ChoiceHandler:
             e.entity in ("email", "phone") for e in said.nlu.entities
         )
 
-    def _fill(self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption) -> None:
+    def _fill(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, option: FlowOption) -> None:
         if turn.said.choice_id:
             return  # a tap says nothing more than the option
         before = dict(turn.state.slots)
-        self._fill_slots(turn, dialogue, frame, option)
+        self._fill_slots(turn, dialogue, frame=frame, option=option)
         filled = [
-            format_value(key, value, turn.language)
+            format_value(key, value, language=turn.language)
             for key, value in turn.state.slots.items()
             if (key.startswith(f"{frame.namespace}.") or not frame.namespace)
             and before.get(key) != value
@@ -107,9 +107,11 @@ class ChoiceHandler:
             area = dialogue.walker.caller_label(turn.state, frame)
             details = " · ".join(filled)
             key = "contact_filled" if area else "contact_filled_root"
-            turn.say(text(key, turn.language, {"area": area, "details": details}))
+            turn.say(text(key, turn.language, params={"area": area, "details": details}))
 
-    def _fill_slots(self, turn: Turn, dialogue: Dialogue, frame: Frame, option: FlowOption) -> None:
+    def _fill_slots(
+        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, option: FlowOption
+    ) -> None:
         flow = dialogue.walker.flows[frame.flow_id]
         for slot in option.fills:
             step = next(
@@ -128,7 +130,7 @@ class ChoiceHandler:
                 value = value_for(info, turn.said) if info is not None and named else None
                 if value is not None and not isinstance(value, Problem):
                     turn.state.set_slot(frame.slot_key(slot), value)
-        fill_from_entities(turn, dialogue, frame, skip="")
+        fill_from_entities(turn, dialogue, frame=frame, skip="")
 
 
 _EMAIL = re.compile(r"[^\s,;]+@[^\s,;]+")

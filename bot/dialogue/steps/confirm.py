@@ -38,17 +38,17 @@ def _options(step: ConfirmStep) -> list[Option]:
 
 class ConfirmHandler:
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, frame: Frame, step: ConfirmStep, *, with_hint: bool
+        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: ConfirmStep, with_hint: bool
     ) -> None:
         lang = turn.language
         if with_hint:  # asked again right after the summary: the question alone
             turn.say(text("review_again", lang), choices_of(_options(step), lang))
             return
-        lines = summary_lines(dialogue.walker.catalog, turn.state.slots, lang)
-        body = dialogue.walker.render(step.prompt.get(lang), frame, turn.state)
+        lines = summary_lines(dialogue.walker.catalog, turn.state.slots, language=lang)
+        body = dialogue.walker.render(step.prompt.get(lang), frame, state=turn.state)
         turn.say(body + "\n\n" + "\n".join(lines), choices_of(_options(step), lang))
 
-    def accepts(self, turn: Turn, dialogue: Dialogue, step: ConfirmStep) -> bool:
+    def accepts(self, turn: Turn, dialogue: Dialogue, *, step: ConfirmStep) -> bool:
         return (
             pick(turn.said, _options(step)) is not None or self._named(turn, dialogue) is not None
         )
@@ -61,12 +61,12 @@ class ConfirmHandler:
         )
         return Correction(info, value_for(info, turn.said)) if info is not None else None
 
-    def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: ConfirmStep) -> None:
+    def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: ConfirmStep) -> None:
         named = self._named(turn, dialogue)
         chosen = pick(turn.said, _options(step))
         if named is not None and (chosen is None or chosen.id == _FIX):
             turn.state.invalid_count = 0
-            start_correction(turn, dialogue, named)  # "o complemento", "o e-mail é x@y"
+            start_correction(turn, dialogue, found=named)  # "o complemento", "o e-mail é x@y"
             return
         if chosen is None:
             dialogue.reject(turn, text("choice_unknown", turn.language))
@@ -93,5 +93,5 @@ def ask_which_field(turn: Turn, dialogue: Dialogue) -> bool:
         return False
     pending = FixChoicePending(options=keys)
     turn.state.pending = pending
-    dialogue.repairs[pending.kind].reask(turn, dialogue, pending)
+    dialogue.repairs[pending.kind].reask(turn, dialogue, pending=pending)
     return True

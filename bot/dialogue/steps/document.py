@@ -19,17 +19,17 @@ __all__ = ["DocumentStepHandler"]
 
 class DocumentStepHandler:
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, frame: Frame, step: DocumentStep, *, with_hint: bool
+        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: DocumentStep, with_hint: bool
     ) -> None:
-        if turn.state.pending is None and confirm_early(turn, dialogue, step):
+        if turn.state.pending is None and confirm_early(turn, dialogue, step=step):
             return
-        turn.say(dialogue.walker.render(step.prompt.get(turn.language), frame, turn.state))
+        turn.say(dialogue.walker.render(step.prompt.get(turn.language), frame, state=turn.state))
 
-    def accepts(self, turn: Turn, dialogue: Dialogue, step: DocumentStep) -> bool:
+    def accepts(self, turn: Turn, dialogue: Dialogue, *, step: DocumentStep) -> bool:
         return False  # only a file answers it; files come as media and readings
 
-    def answer(self, turn: Turn, dialogue: Dialogue, frame: Frame, step: DocumentStep) -> None:
-        if skip_optional(turn, dialogue, step):  # "não tenho agora" at an optional document
+    def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: DocumentStep) -> None:
+        if skip_optional(turn, dialogue, step=step):  # "não tenho agora" at an optional document
             return
         key = "document_expected_optional" if step.optional else "document_expected"
         dialogue.reject(turn, text(key, turn.language))

@@ -35,9 +35,7 @@ def test_one_calls_a_person_with_the_question_it_was_stuck_on(offered: Chat) -> 
     turn = offered.send("1")
     assert turn.effects == [Escalate("repeated_invalid", "seu e-mail")]
     assert [r.text for r in turn.replies] == [
-        says("escalated", wait="4 horas")
-        + "\n"
-        + says("human_meanwhile"),
+        says("escalated", wait="4 horas") + "\n" + says("human_meanwhile"),
         prompt("admin_email"),
     ]
     assert offered.state.awaiting_human

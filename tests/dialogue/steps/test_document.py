@@ -34,7 +34,7 @@ def test_the_step_asks_for_its_document(chat: Chat) -> None:
 def test_text_is_never_the_answer(chat: Chat) -> None:
     chat.at_documents()
     turn = Turn(state=chat.state, utterance=utterance("11.222.333/0001-81"))
-    assert not DocumentStepHandler().accepts(turn, chat.engine.dialogue, card_step())
+    assert not DocumentStepHandler().accepts(turn, chat.engine.dialogue, step=card_step())
 
 
 def test_text_at_a_document_step_is_explained_and_the_document_asked_again(chat: Chat) -> None:
