@@ -51,10 +51,10 @@ from bot.storage.models import (
     OutboxItem,
     StageChange,
 )
-from tests.conversations.checks import check_expect, check_turn
-from tests.conversations.matching import effect_label
-from tests.conversations.story_format import Expect, Given, Prefix, Story, TurnSpec
 from tests.e2e.story_clients import ChannelClient, Seen
+from tests.stories.checks import check_expect, check_turn
+from tests.stories.matching import effect_label
+from tests.stories.story_format import Expect, Given, Prefix, Story, TurnSpec
 
 __all__ = [
     "ChannelStoryRun",

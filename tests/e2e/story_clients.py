@@ -18,7 +18,6 @@ from typing import Protocol
 import httpx
 
 from bot.domain.messages import Channel, Choice, OutboundMessage
-from tests.conversations.story_format import MediaSpec
 from tests.fakes.signing import twilio_signed_form
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_html import parse_html
@@ -28,6 +27,7 @@ from tests.fakes.webhooks import (
     telegram_text_update,
     twilio_inbound_form,
 )
+from tests.stories.story_format import MediaSpec
 
 __all__ = ["ChannelClient", "Seen", "TelegramChat", "TwilioPhone"]
 

@@ -39,15 +39,15 @@ from bot.domain.clock import FakeClock
 from bot.domain.company import NoCompanyLookup
 from bot.storage.models import Base
 from bot.workers.outbox import ChannelLimits
-from tests.conversations.fakes import KNOWN_CEPS
-from tests.conversations.runner import Kit, StoryFailed, run_story
-from tests.conversations.story_format import DEFAULT_NOW, Story, load_prefixes, load_stories
 from tests.documents.fake_brasilapi import FakeBrasilApi, Reply
 from tests.e2e.conftest import BOT_NUMBER, PUBLIC_URL
 from tests.e2e.story_channels import ChannelStoryRun, cannot_run_over_a_channel
 from tests.e2e.story_clients import ChannelClient, TelegramChat, TwilioPhone
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
+from tests.stories.fakes import KNOWN_CEPS
+from tests.stories.runner import Kit, StoryFailed, run_story
+from tests.stories.story_format import DEFAULT_NOW, Story, load_prefixes, load_stories
 from tests.support.server import serving
 
 pytestmark = pytest.mark.db

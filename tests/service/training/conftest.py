@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from bot.storage.database import make_engine, make_session_factory
 from bot.storage.models import StaffUser
-from tests.training.scenario import NOW, World
+from tests.service.training.scenario import NOW, World
 
 
 @pytest.fixture

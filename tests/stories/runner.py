@@ -162,7 +162,7 @@ class _StoryRun:
             message = self._inbound(spec)
             world.inbound_received(message)
             nlu = self.kit.interpreter.parse(message.text, now=world.now)
-            turn = self.engine.handle(self.state, message, nlu, world.context())
+            turn = self.engine.handle(self.state, message, nlu=nlu, context=world.context())
         world.apply(turn.effects, turn.replies)
         self.state = turn.state
         self.seen += turn.effects

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.domain.clock import FakeClock
 from bot.storage.models import AuditEvent, Client, CompanyRegistry, Onboarding, ScheduledJob
 from tests.documents.fake_brasilapi import FakeBrasilApi, Reply
-from tests.service.test_dialogue_repairs import _to_step
+from tests.service.test_conversations_repairs import _to_step
 from tests.support.conversation import Chat
 from tests.support.scripted_nlu import ScriptedInterpreter
 

@@ -11,7 +11,7 @@ from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
 from tests.documents.fake_brasilapi import FakeBrasilApi, Reply
-from tests.service.test_dialogue_repairs import _to_step
+from tests.service.test_conversations_repairs import _to_step
 from tests.support.conversation import Chat
 from tests.support.scripted_nlu import ScriptedInterpreter
 

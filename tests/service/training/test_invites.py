@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from bot.service.training import book, cancel, free_slots, rebook, sync_slots
 from bot.service.training.invites import build_invite
-from tests.training.scenario import MEETING_URL, NOW, World
+from tests.service.training.scenario import MEETING_URL, NOW, World
 
 
 def _event(ics: bytes) -> tuple[Calendar, object]:

@@ -26,7 +26,7 @@ from bot.service.training import (
     sync_slots,
 )
 from bot.storage.models import Base, TrainingException, TrainingSlot
-from tests.training.scenario import MEETING_URL, NOW, World
+from tests.service.training.scenario import MEETING_URL, NOW, World
 
 TUESDAY = date(2026, 11, 24)
 
