@@ -61,4 +61,5 @@ __all__ = [
     "takeover",
     "team",
     "training",
+    "html",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from backoffice.api.deps import BackofficeContext
 from backoffice.client_page.documents import RequiredDocument
-from backoffice.console.templating import Views
+from backoffice.html.views import Views
 from bot.coordination import RateLimiter
 from bot.service.inbox import Inbox
 from bot.service.web_chat import WebChat

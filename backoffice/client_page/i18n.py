@@ -1,6 +1,6 @@
 """The status page's own Babel catalogue: English message ids in templates and code,
 ``locale/pt_BR/LC_MESSAGES/messages.po`` for Brazilian Portuguese, compiled in memory at
-start-up (no ``.mo`` in the repository), as the console's (``backoffice.console.i18n``).
+start-up (no ``.mo`` in the repository) by ``backoffice.html.catalogues``, as the console's.
 
 ``pybabel extract -F backoffice/client_page/babel.cfg -o /tmp/page.pot backoffice/client_page``
 then ``pybabel update -i /tmp/page.pot -d backoffice/client_page/locale`` keep it in step.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext
 from pathlib import Path
 
-from backoffice.console.i18n import load_translations
+from backoffice.html.catalogues import compile_catalogue
 
 __all__ = ["LOCALE_DIR", "load_page_translations", "page_language"]
 
@@ -19,8 +19,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 
 
 def load_page_translations(locale_dir: Path = LOCALE_DIR) -> dict[str, gettext.NullTranslations]:
-    """Language code → translations of the page's catalogue (the console's loader)."""
-    return load_translations(locale_dir)
+    """Language code → translations of the page's catalogue."""
+    return compile_catalogue(locale_dir)
 
 
 def page_language(conversation_language: str | None) -> str:

@@ -1,34 +1,21 @@
-"""Pages and their fragments: one Jinja2 environment per language, one template per page with
-named blocks; an htmx request gets just the block it swaps (``jinja2-fragments``).
-
-Filters every template may use: ``local`` (a UTC datetime in the business time zone),
-``waited`` (a business-time duration, "2 h 15 min"), ``sla_class`` (a CSS class per SLA state).
-"""
+"""The console's views: ``backoffice.html.Views`` on the console's own templates."""
 
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from jinja2_fragments import render_block, render_blocks
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from backoffice.html.views import Views as PageViews
+from backoffice.html.views import waited
 
-from backoffice.console.i18n import DEFAULT_LANGUAGE, LANGUAGES
-
-__all__ = ["TEMPLATES_DIR", "Views"]
+__all__ = ["TEMPLATES_DIR", "Views", "waited"]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-SLA_CLASSES = {"on_track": "sla-ok", "at_risk": "sla-risk", "breached": "sla-late"}
 
 
-class Views:
-    """Renders the console's templates in the request's language."""
+class Views(PageViews):
+    """Renders the console's templates (or ``directory``'s) in the request's language."""
 
     def __init__(
         self,
@@ -37,72 +24,4 @@ class Views:
         timezone: str,
         directory: Path = TEMPLATES_DIR,
     ) -> None:
-        self._zone = ZoneInfo(timezone)
-        self._envs: dict[str, Environment] = {}
-        for language in LANGUAGES:
-            env = Environment(
-                loader=FileSystemLoader(directory),
-                autoescape=select_autoescape(["html", "svg"]),
-                extensions=["jinja2.ext.i18n"],
-                trim_blocks=True,
-                lstrip_blocks=True,
-            )
-            env.install_gettext_translations(  # type: ignore[attr-defined]
-                translations.get(language, gettext.NullTranslations()), newstyle=True
-            )
-            env.filters["local"] = self._local
-            env.filters["waited"] = waited
-            env.filters["sla_class"] = lambda state: SLA_CLASSES.get(state or "", "sla-none")
-            env.globals["LANGUAGES"] = LANGUAGES
-            self._envs[language] = env
-        self._translations = translations
-
-    def gettext(self, language: str, message: str) -> str:
-        """``message`` translated for Python-side texts (flashes, errors)."""
-        return self._translations.get(language, gettext.NullTranslations()).gettext(message)
-
-    def render(
-        self,
-        request: Request,
-        name: str,
-        *,
-        context: Mapping[str, Any],
-        language: str = DEFAULT_LANGUAGE,
-        block: str | Sequence[str] | None = None,
-        status_code: int = 200,
-        headers: Mapping[str, str] | None = None,
-    ) -> HTMLResponse:
-        """The whole page, or only ``block`` (one name or several, concatenated)."""
-        env = self._envs.get(language, self._envs[DEFAULT_LANGUAGE])
-        values = {"request": request, "lang": language, **context}
-        if block is None:
-            html = env.get_template(name).render(values)
-        elif isinstance(block, str):
-            html = render_block(env, name, block, values)
-        else:
-            html = render_blocks(env, name, list(block), values)
-        return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
-
-    def _local(self, value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-        if value is None:
-            return "—"
-        return value.astimezone(self._zone).strftime(fmt)
-
-
-def waited(value: timedelta | float | None) -> str:
-    """A duration the way a person reads it: "<1 min", "12 min", "2 h 15 min", "36 h".
-
-    Never days: the console's durations are mostly business time (9 business hours make a
-    business day), where "1 d 12 h" of 24-hour days would mislead."""
-    if value is None:
-        return "—"
-    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return "<1 min"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 10 and minutes:
-        return f"{hours} h {minutes:02d} min"
-    return f"{hours} h"
+        super().__init__(translations, timezone=timezone, directory=directory)
