@@ -73,9 +73,29 @@ def value_right(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[W
     label_words = set(hit.words)
     words = [w for w in rows[hit.row].words
              if w.left >= hit.right - 1 and w.left < bound - 1 and w not in label_words]
+    if not words:
+        words = _beside_off_row(hit, rows, hits, bound)
     if words and words[0].left - hit.right > 12 * hit.height:
         return ()
     return tuple(words)
+
+
+def _beside_off_row(hit: LabelHit, rows: list[Row], hits: list[LabelHit],
+                    bound: float) -> list[Word]:
+    """A value beside its label that the row grouping put in the next or previous row: a
+    larger (or smaller, top-aligned) value's box straddles the label's line. Its words must
+    overlap the label's line by a third of its height and lie between it and the next label."""
+    others = {w for h in hits for w in h.words}
+    found = []
+    for index in (hit.row - 1, hit.row + 1):
+        if not 0 <= index < len(rows):
+            continue
+        for w in rows[index].words:
+            overlap = min(w.bottom, hit.bottom) - max(w.top, hit.top)
+            if hit.right - 1 <= w.left < bound - 1 and overlap >= 0.3 * hit.height and \
+                    w not in others and not _speck(w):
+                found.append(w)
+    return sorted(found, key=lambda w: w.left)
 
 
 def _speck(word: Word) -> bool:
@@ -157,8 +177,17 @@ def is_label_text(raw: str, phrases: tuple[str, ...]) -> bool:
     text = " ".join(tokens(raw))
     return len(text) >= 8 and any(
         fuzz.ratio(text, phrase) >= 85 or (len(text) >= 12 and fuzz.partial_ratio(text, phrase)
-                                           >= 90 and len(text) <= len(phrase) + 4)
+                                           >= 90 and len(text) <= len(phrase) + 4
+                                           and _words_of(text, phrase))
         for phrase in phrases)
+
+
+def _words_of(text: str, phrase: str) -> bool:
+    """Every longer word of ``text`` is (nearly) one of ``phrase``'s: "ANDRE NASCIMENTO" is a
+    name that shares a word with "DATA DE NASCIMENTO", not that label misread."""
+    words = phrase.split()
+    return all(any(fuzz.ratio(token, word) >= 70 for word in words)
+               for token in text.split() if len(token) >= 3)
 
 
 def _candidates(

@@ -18,6 +18,17 @@ from bot.documents.page import Row, Word
 
 STOP = "_stop"
 
+# A person's CPF and birth date as identity documents label them (CNH and RG alike).
+CPF_LABELS = ("CPF", "C P F", "CPF NO", "NO DO CPF", "CPF MF", "NO CPF", "CPF N", "N CPF")
+# "NASCIMENTO" alone is a common surname: it anchors a value only where it starts a run of
+# text (see ``GUARDED``), never inside a name.
+BIRTH_LABELS = ("DATA DE NASCIMENTO", "DATA NASCIMENTO", "DATA DE NASC", "DATA NASC",
+                "NASCIDO EM", "DT NASCIMENTO", "DT NASC", "DT DE NASCIMENTO", "NASCIMENTO",
+                "NASC")
+# Labels that are also ordinary words of values: found only at the start of a row or after
+# a gap wider than a letter (where a label, not a surname, stands).
+GUARDED = frozenset({"NASCIMENTO", "NASC", "PAIS"})
+
 LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     "cnpj_card": {
         "cnpj": ("NUMERO DE INSCRICAO", "CNPJ", "NUMERO DO CNPJ"),
@@ -40,13 +51,15 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
                "MOTIVO DE SITUACAO CADASTRAL", "SITUACAO ESPECIAL", "DATA DA SITUACAO ESPECIAL"),
     },
     "cnh": {
-        "nome": ("NOME", "NOME E SOBRENOME", "NOME CIVIL"),
-        "cpf": ("CPF",),
-        "data_nascimento": ("DATA NASCIMENTO", "DATA DE NASCIMENTO",
-                            "DATA LOCAL E UF DE NASCIMENTO"),
+        "nome": ("NOME", "NOME E SOBRENOME", "NOME CIVIL", "NOME COMPLETO", "NOME DO CONDUTOR",
+                 "NOME DO TITULAR"),
+        "cpf": CPF_LABELS,
+        "data_nascimento": ("DATA LOCAL E UF DE NASCIMENTO", *BIRTH_LABELS),
         "numero_registro": ("NO REGISTRO", "N REGISTRO", "NUMERO DO REGISTRO",
-                            "N DO REGISTRO", "NUMERO REGISTRO", "REGISTRO"),
-        "validade": ("VALIDADE", "DATA DE VALIDADE"),
+                            "N DO REGISTRO", "NUMERO REGISTRO", "REGISTRO", "REGISTRO NO",
+                            "REGISTRO N", "NO DO REGISTRO", "REG NO", "NO REG"),
+        "validade": ("VALIDADE", "DATA DE VALIDADE", "VALIDA ATE", "VALIDO ATE",
+                     "VALIDADE ATE", "DATA VALIDADE", "DT VALIDADE"),
         STOP: ("DOC IDENTIDADE ORG EMISSOR UF", "FILIACAO", "PERMISSAO", "ACC", "CAT HAB",
                "1A HABILITACAO", "OBSERVACOES", "LOCAL", "DATA EMISSAO", "DATA DE EMISSAO",
                "ASSINATURA DO PORTADOR", "CARTEIRA NACIONAL DE HABILITACAO",
@@ -55,19 +68,20 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "rg": {
         "rg": ("REGISTRO GERAL", "RG", "NO DO RG", "NUMERO DO RG", "R G", "IDENTIDADE NO",
-               "NO IDENTIDADE", "NUMERO DE IDENTIDADE"),
-        "nome": ("NOME", "NOME CIVIL", "NOME COMPLETO"),
-        "cpf": ("CPF", "C P F", "CPF NO", "NO DO CPF", "REGISTRO GERAL CPF"),
-        # never "NASCIMENTO" alone: it is a common surname
-        "data_nascimento": ("DATA DE NASCIMENTO", "DATA NASCIMENTO", "DATA DE NASC",
-                            "DATA NASC", "NASCIDO EM"),
+               "NO IDENTIDADE", "NUMERO DE IDENTIDADE", "RG NO", "NO RG", "R G NO",
+               "IDENTIDADE N", "CARTEIRA NO", "REGISTRO GERAL NO"),
+        "nome": ("NOME", "NOME CIVIL", "NOME COMPLETO", "NOME DO TITULAR"),
+        "cpf": (*CPF_LABELS, "REGISTRO GERAL CPF"),
+        "data_nascimento": BIRTH_LABELS,
         STOP: ("DATA DE EXPEDICAO", "FILIACAO", "NATURALIDADE", "DOC ORIGEM",
                "ASSINATURA DO DIRETOR", "ASSINATURA DO TITULAR", "CARTEIRA DE IDENTIDADE",
                "REPUBLICA FEDERATIVA DO BRASIL", "SECRETARIA DA SEGURANCA PUBLICA",
                "INSTITUTO DE IDENTIFICACAO", "VALIDA EM TODO O TERRITORIO NACIONAL",
                "NOME SOCIAL", "SEXO", "NACIONALIDADE", "ORGAO EXPEDIDOR", "LOCAL DE EMISSAO",
                "DATA DE EMISSAO", "VALIDADE", "EXPEDICAO", "CARTEIRA DE IDENTIDADE NACIONAL",
-               "DOCUMENTO DE ORIGEM", "LOCAL DE NASCIMENTO", "ASSINATURA"),
+               "DOCUMENTO DE ORIGEM", "LOCAL DE NASCIMENTO", "ASSINATURA", "NATURAL DE",
+               "PAIS", "DATA EXPED", "DATA DE EXPED", "DT EXPEDICAO", "DATA EXPEDICAO",
+               "EXPEDIDA EM"),
     },
     "comprovante_endereco": {
         "titular": ("NOME", "CLIENTE", "TITULAR", "NOME DO CLIENTE", "DESTINATARIO",
@@ -196,9 +210,20 @@ def find_labels(rows: list[Row], catalog: dict[str, tuple[str, ...]]) -> list[La
                 if not (len(before) == 1 and re.fullmatch(r"\d{1,2}[A-Z]?|E", before[0])):
                     break
                 word_ids.insert(0, word_ids[0] - 1)
+            if phrase in GUARDED and not _starts_run(row, word_ids[0]):
+                continue
             words = tuple(row.words[i] for i in word_ids)
             hits.append(LabelHit(key, phrase, words, r, score))
     return hits
+
+
+def _starts_run(row: Row, index: int) -> bool:
+    """Whether the row's word ``index`` starts a run of text (a label's place): the row's
+    first word, or one after a gap wider than a letter."""
+    if index == 0:
+        return True
+    word, before = row.words[index], row.words[index - 1]
+    return word.left - before.right > word.height
 
 
 def best_hits(hits: list[LabelHit]) -> dict[str, LabelHit]:

@@ -7,6 +7,7 @@ vice versa); crops are stacked into one image so the re-read costs one Tesseract
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import replace
 from datetime import date
 
@@ -18,6 +19,7 @@ from bot.documents.folding import fold
 from bot.documents.identifiers import Parsed
 from bot.documents.imaging import Prepared, crop
 from bot.documents.lexicon import restore
+from bot.documents.page import Word
 from bot.documents.parsers import parsers
 from bot.documents.tesseract import OcrEngine
 
@@ -73,12 +75,14 @@ def crop_reads(
     if not names:
         return {}
     binary = np.asarray(prepared.image, dtype=np.float32)
-    crops = []
+    crops, spans_x = [], []
     for name in names:
         read, from_binary = reads[name]
         height = max(w.height for w in read.words)
         source = prepared.gray if from_binary else binary
         piece = np.clip(crop(source, read.region, pad=0.35 * height), 0, 255).astype(np.uint8)
+        origin = max(int(read.region[0] - 0.35 * height), 0)
+        spans_x.append(((read.box[0] - origin) * zoom, (read.box[2] - origin) * zoom))
         if zoom != 1.0:
             size = (round(piece.shape[1] * zoom), round(piece.shape[0] * zoom))
             piece = np.asarray(Image.fromarray(piece).resize(size, Image.Resampling.BICUBIC))
@@ -96,11 +100,28 @@ def crop_reads(
     words = ocr.words(Image.fromarray(sheet), psm=6)
     table = parsers(today)
     seconds: dict[str, Parsed | None] = {}
-    for name, (top, bottom) in zip(names, spans, strict=True):
+    for name, (top, bottom), (x0, x1) in zip(names, spans, spans_x, strict=True):
         inside = [w for w in words if top - 2 <= (w.top + w.bottom) / 2 <= bottom + 2]
-        text = " ".join(w.text for w in sorted(inside, key=lambda w: w.left))
+        inside = _near_value(sorted(inside, key=lambda w: w.left), x0 + gap, x1 + gap)
+        text = " ".join(w.text for w in inside)
         seconds[name] = table[name](text) if text else None
     return seconds
+
+
+def _near_value(words: list[Word], left: float, right: float) -> list[Word]:
+    """The runs of ``words`` (split at gaps wider than 2.5 letters, as a value never jumps
+    them) that meet the first read's span ``left``-``right``: the column's crop may hold a
+    stain or a mark far from the value, which is no part of it."""
+    if not words:
+        return words
+    letter = max(statistics.median(w.height for w in words), 1.0)
+    runs: list[list[Word]] = [[words[0]]]
+    for word in words[1:]:
+        if word.left - runs[-1][-1].right > 2.5 * letter:
+            runs.append([])
+        runs[-1].append(word)
+    return [w for run in runs if run[0].left <= right + letter and run[-1].right >= left - letter
+            for w in run]
 
 
 def third_read(picked: dict[str, tuple[FieldRead, Parsed | None]], prepared: Prepared, *,
