@@ -62,4 +62,5 @@ __all__ = [
     "team",
     "training",
     "html",
+    "report_reads",
 ]

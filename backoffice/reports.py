@@ -2,28 +2,29 @@
 
 Every report takes a scope clause (what the caller may see) and a window ``[since, until)``;
 what the window filters is said per report (visits that ended, onboardings created, ...).
-Percentiles interpolate linearly between ranks (the "type 7" of statistics packages).
+The reads they share (a scope's onboardings and stage history, windows, distributions) are
+``backoffice.report_reads`` (a page showing several reports reads inside its ``shared_reads``).
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from backoffice.pipeline import PipelineCatalog
+from backoffice.report_reads import (
+    distribution,
+    in_window,
+    scope_onboardings,
+    stage_visits,
+)
 from backoffice.schemas.reports import (
     BreachedOnboarding,
     CountByKey,
     CsmResponse,
-    Distribution,
     DurationReport,
     EscalationReport,
     FirstResponseBuckets,
@@ -49,134 +50,17 @@ from bot.storage.models import (
     NpsResponse,
     Onboarding,
     StaffUser,
-    StageChange,
 )
-
-
-def percentile(values: Sequence[float], share: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * share
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def distribution(values: Sequence[float]) -> Distribution:
-    def rounded(value: float | None) -> float | None:
-        return None if value is None else round(value, 2)
-
-    return Distribution(
-        count=len(values),
-        median=rounded(percentile(values, 0.5)),
-        p90=rounded(percentile(values, 0.9)),
-    )
-
-
-@dataclass(frozen=True)
-class Visit:
-    onboarding_id: int
-    segment: str
-    stage: str
-    entered_at: datetime
-    left_at: datetime | None
-    next_stage: str | None
-
-
-def _in_window(at: datetime | None, window: Window) -> bool:
-    if at is None:
-        return False
-    return (window.since is None or at >= window.since) and (
-        window.until is None or at < window.until
-    )
-
-
-_SHARED = "backoffice.reports.shared_reads"
-
-
-@contextmanager
-def shared_reads(session: Session) -> Iterator[None]:
-    """Within it, the reports run on ``session`` read each scope's onboardings and their stage
-    history once, however many reports a page shows (the console's report page shows seven; each
-    read them again). Only for a series of reads: nothing may be written meanwhile."""
-    session.info[_SHARED] = {}
-    try:
-        yield
-    finally:
-        session.info.pop(_SHARED, None)
-
-
-def _shared(session: Session) -> dict[object, Any] | None:
-    cache = session.info.get(_SHARED)
-    return cache if isinstance(cache, dict) else None
-
-
-def _onboardings(session: Session, scope: ColumnElement[bool]) -> dict[int, Onboarding]:
-    cache = _shared(session)
-    if cache is None:
-        return _load_onboardings(session, scope)
-    try:
-        key = ("onboardings", str(scope.compile(compile_kwargs={"literal_binds": True})))
-    except Exception:  # noqa: BLE001 - a clause that cannot be written out: not shared
-        return _load_onboardings(session, scope)
-    if key not in cache:
-        cache[key] = _load_onboardings(session, scope)
-    return dict(cache[key])
-
-
-def _load_onboardings(session: Session, scope: ColumnElement[bool]) -> dict[int, Onboarding]:
-    return {o.id: o for o in session.scalars(select(Onboarding).where(scope))}
-
-
-def _visits(session: Session, onboardings: dict[int, Onboarding]) -> list[Visit]:
-    cache = _shared(session)
-    if cache is None:
-        return _load_visits(session, onboardings)
-    known: dict[int, list[Visit]] = cache.setdefault("visits", {})
-    missing = {oid: o for oid, o in onboardings.items() if oid not in known}
-    if missing:
-        loaded: dict[int, list[Visit]] = {oid: [] for oid in missing}
-        for visit in _load_visits(session, missing):
-            loaded[visit.onboarding_id].append(visit)
-        known.update(loaded)
-    return [visit for oid in sorted(onboardings) for visit in known[oid]]
-
-
-def _load_visits(session: Session, onboardings: dict[int, Onboarding]) -> list[Visit]:
-    history: dict[int, list[StageChange]] = defaultdict(list)
-    if onboardings:
-        for change in session.scalars(
-            select(StageChange)
-            .where(StageChange.onboarding_id.in_(list(onboardings)))
-            .order_by(StageChange.onboarding_id, StageChange.at, StageChange.id)
-        ):
-            history[change.onboarding_id].append(change)
-    visits: list[Visit] = []
-    for onboarding_id, changes in history.items():
-        segment = onboardings[onboarding_id].segment
-        for index, change in enumerate(changes):
-            following = changes[index + 1] if index + 1 < len(changes) else None
-            visits.append(
-                Visit(
-                    onboarding_id=onboarding_id,
-                    segment=segment,
-                    stage=change.to_stage,
-                    entered_at=change.at,
-                    left_at=following.at if following else None,
-                    next_stage=following.to_stage if following else None,
-                )
-            )
-    return visits
 
 
 def time_in_stage(
     session: Session, *, scope: ColumnElement[bool], window: Window, calendar: BusinessCalendar
 ) -> TimeInStageReport:
-    onboardings = _onboardings(session, scope)
+    onboardings = scope_onboardings(session, scope)
     hours: dict[tuple[str, str], list[float]] = defaultdict(list)
     business: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for visit in _visits(session, onboardings):
-        if visit.left_at is None or not _in_window(visit.left_at, window):
+    for visit in stage_visits(session, onboardings):
+        if visit.left_at is None or not in_window(visit.left_at, window):
             continue
         key = (visit.segment, visit.stage)
         hours[key].append((visit.left_at - visit.entered_at).total_seconds() / 3600)
@@ -202,10 +86,10 @@ def funnel(
 ) -> FunnelReport:
     onboardings = {
         oid: o
-        for oid, o in _onboardings(session, scope).items()
-        if _in_window(o.created_at, window)
+        for oid, o in scope_onboardings(session, scope).items()
+        if in_window(o.created_at, window)
     }
-    visits = _visits(session, onboardings)
+    visits = stage_visits(session, onboardings)
     reached: dict[int, set[str]] = defaultdict(set)
     dropped_at: dict[int, str] = {}
     for visit in visits:
@@ -253,8 +137,8 @@ def sla_breaches(
     at_risk_share: float,
     now: datetime,
 ) -> SlaBreachReport:
-    onboardings = _onboardings(session, scope)
-    visits = [v for v in _visits(session, onboardings) if _in_window(v.entered_at, window)]
+    onboardings = scope_onboardings(session, scope)
+    visits = [v for v in stage_visits(session, onboardings) if in_window(v.entered_at, window)]
     activity = load_activity(session, {v.onboarding_id for v in visits})
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     breached_now: list[BreachedOnboarding] = []
@@ -318,7 +202,7 @@ def _first_responses(
     rows = [
         e
         for e in session.scalars(select(Escalation).where(scope))
-        if _in_window(e.created_at, window)
+        if in_window(e.created_at, window)
     ]
     staff_messages: dict[int, list[tuple[datetime, int | None]]] = defaultdict(list)
     conversation_ids = {e.conversation_id for e in rows}
@@ -424,13 +308,13 @@ def durations(
     now: datetime,
 ) -> DurationReport:
     low, high = target_days
-    onboardings = list(_onboardings(session, scope).values())
+    onboardings = list(scope_onboardings(session, scope).values())
     done = [
         o
         for o in onboardings
         if o.stage == Stage.CONCLUIDO.value
         and o.completed_at is not None
-        and _in_window(o.completed_at, window)
+        and in_window(o.completed_at, window)
     ]
     days = [((o.completed_at or now) - o.created_at).total_seconds() / 86400 for o in done]
     open_old = sum(
@@ -463,7 +347,7 @@ def nps(
             .where(NpsResponse.onboarding_id.in_(visible))
             .order_by(NpsResponse.answered_at.desc(), NpsResponse.id.desc())
         )
-        if _in_window(r.answered_at, window)
+        if in_window(r.answered_at, window)
     ]
     scores = [r.score for r in rows]
     promoters = sum(1 for s in scores if s >= 9)

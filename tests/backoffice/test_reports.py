@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from backoffice.reports import percentile
+from backoffice.report_reads import percentile
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
 from bot.storage.models import Escalation, Message, NpsResponse, Onboarding, StageChange
@@ -189,7 +189,7 @@ def test_shared_reads_give_the_same_reports_with_one_read_of_the_history(
     run one by one, with the onboardings and their stage history read once."""
     from sqlalchemy import event, true
 
-    from backoffice import reports
+    from backoffice import report_reads, reports
     from backoffice.pipeline import load_pipelines
     from backoffice.schemas.reports import Window
     from backoffice.settings import BackofficeSettings
@@ -213,7 +213,7 @@ def test_shared_reads_give_the_same_reports_with_one_read_of_the_history(
         alone = run_all(session)
     event.listen(runtime.db, "before_cursor_execute", count)
     try:
-        with runtime.sessions() as session, reports.shared_reads(session):
+        with runtime.sessions() as session, report_reads.shared_reads(session):
             shared = run_all(session)
     finally:
         event.remove(runtime.db, "before_cursor_execute", count)

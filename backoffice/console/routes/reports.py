@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
-from backoffice import reports
+from backoffice import report_reads, reports
 from backoffice.access import Principal, escalation_scope
 from backoffice.api.deps import BackofficeContext, SessionDep, get_window
 from backoffice.api.routes import reports as api_reports
@@ -170,7 +170,7 @@ def _sections(
 ) -> list[Section]:
     context = console.backoffice
     wanted = {doc for name, docs in SECTIONS if name in names for doc in docs}
-    with reports.shared_reads(session):  # seven reports, one read of the scope's history
+    with report_reads.shared_reads(session):  # seven reports, one read of the scope's history
         documents = {doc: LOADERS[doc](session, me.principal, context, window) for doc in wanted}
     zone = context.calendar.local(context.now()).tzinfo
 
