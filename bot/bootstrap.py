@@ -53,9 +53,9 @@ from bot.documents import DocumentStore, IntakeLimits, OcrPool
 from bot.domain.address import AddressLookup, NoAddressLookup
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.company import CompanyLookup, NoCompanyLookup
-from bot.domain.fields import VALIDATORS
 from bot.domain.messages import Channel
 from bot.domain.onboarding import Stage
+from bot.domain.validators import VALIDATORS
 from bot.service.addresses import BrasilApiLookups
 from bot.service.conversations import ConversationService
 from bot.service.inbox import Inbox

@@ -1,5 +1,5 @@
 """The client record's edit forms: which fields each group holds, and how a submitted form is
-read through the domain's validators (``bot.domain.fields``) into changes for
+read through the domain's validators (``bot.domain.validators``) into changes for
 ``backoffice.client_records.update_client`` / ``upsert_contact``, or into a message per field.
 
 A field left empty clears an optional value; a required one (CNPJ, company name) says so. The
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from bot.domain.fields import (
+from bot.domain.validators import (
     Problem,
     Validated,
     clean_text,

@@ -21,7 +21,7 @@ from backoffice.api.deps import BackofficeContext
 from backoffice.api.routes.clients import get_client
 from backoffice.schemas.clients import ClientRecord, ContactPublic, DocumentPublic
 from bot.domain.company import CompanyFacts, CompanyLookupResult, red_flag_reasons
-from bot.domain.fields import format_cnpj
+from bot.domain.validators import format_cnpj
 from bot.storage.models import CompanyRegistry, ErasureRequest, StaffUser
 
 __all__ = [

@@ -50,8 +50,8 @@ from bot.channels.errors import (
     SendFailed,
 )
 from bot.channels.formatting import telegram_html
+from bot.channels.outbound_formats import keyboard_rows
 from bot.channels.ports import SendResult, Template
-from bot.channels.rendering import keyboard_rows
 from bot.channels.telegram_updates import inbound_message
 from bot.domain.messages import InboundMessage, MediaRef, OutboundMessage
 

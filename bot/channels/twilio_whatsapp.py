@@ -52,8 +52,8 @@ from bot.channels.errors import (
     parse_retry_after,
 )
 from bot.channels.media_kinds import AUDIO, FILE, STICKER, VIDEO, is_vcard, media_kind
+from bot.channels.outbound_formats import numbered_text
 from bot.channels.ports import DeliveryStatus, SendResult, Template, read_capped
-from bot.channels.rendering import numbered_text
 from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
 
 __all__ = [

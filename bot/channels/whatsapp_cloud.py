@@ -37,8 +37,8 @@ from bot.channels.errors import (
     parse_retry_after,
 )
 from bot.channels.media_kinds import AUDIO, FILE, STICKER, VIDEO, media_kind
+from bot.channels.outbound_formats import cloud_api_bodies
 from bot.channels.ports import DeliveryStatus, SendResult, Template, read_capped
-from bot.channels.rendering import cloud_api_bodies
 from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
 
 __all__ = [

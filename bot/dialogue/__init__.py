@@ -14,7 +14,6 @@ __all__ = [
     "language",
     "media",
     "pipeline",
-    "rendering",
     "repairs",
     "state",
     "status",
@@ -26,4 +25,5 @@ __all__ = [
     "turn",
     "understanding",
     "walker",
+    "wording",
 ]

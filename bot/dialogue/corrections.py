@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import SlotInfo, fold
 from bot.dialogue.effects import SlotChanged
-from bot.dialogue.rendering import format_value
 from bot.dialogue.state import CorrectionPending, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
 from bot.dialogue.understanding import NO_WORDS, YES_WORDS, is_question
-from bot.domain.fields import FREE_TEXT_VALIDATORS, VALIDATORS, Problem
+from bot.dialogue.wording import format_value
+from bot.domain.validators import FREE_TEXT_VALIDATORS, VALIDATORS, Problem
 
 if TYPE_CHECKING:
     from bot.dialogue.dialogue import Dialogue

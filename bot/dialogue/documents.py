@@ -20,7 +20,7 @@ from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of
 from bot.dialogue.walker import holds
 from bot.domain.documents import DocumentReading, field_label, format_field
-from bot.domain.fields import (
+from bot.domain.validators import (
     Problem,
     validate_cep,
     validate_cnpj,

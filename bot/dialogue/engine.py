@@ -43,8 +43,8 @@ from bot.dialogue.turn import Turn, Utterance
 from bot.dialogue.walker import FlowWalker
 from bot.domain.address import AddressLookup, NoAddressLookup
 from bot.domain.company import CompanyLookup, NoCompanyLookup
-from bot.domain.fields import clean_text
 from bot.domain.messages import InboundMessage
+from bot.domain.validators import clean_text
 from flows import AskStep, ChoiceStep, ConfirmStep, DocumentStep, Flow
 from nlu.types import NLUResult
 

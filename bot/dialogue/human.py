@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.dialogue import WAY_OUT
 from bot.dialogue.effects import Escalate
-from bot.dialogue.rendering import duration, when
 from bot.dialogue.state import HumanOfferPending
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import choices_of
+from bot.dialogue.wording import duration, when
 
 if TYPE_CHECKING:
     from bot.dialogue.dialogue import Dialogue

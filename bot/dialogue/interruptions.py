@@ -25,8 +25,8 @@ from bot.dialogue.steps.confirm import ask_which_field
 from bot.dialogue.texts import TEXTS, text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import ANSWER_INTENTS
-from bot.domain.fields import FREE_TEXT_VALIDATORS
 from bot.domain.onboarding import Stage
+from bot.domain.validators import FREE_TEXT_VALIDATORS
 from flows import AskStep
 from nlu.types import INTENTS
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.context import DocumentProgress
 from bot.dialogue.documents import kind_name
-from bot.dialogue.rendering import when
 from bot.dialogue.state import CorrectionPending, DocumentPending, Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.walker import holds
+from bot.dialogue.wording import when
 from bot.domain.onboarding import COMPANY_ACTIVITY, Stage
 from flows import DocumentStep
 

@@ -14,10 +14,10 @@ from bot.dialogue.actions import Action, ActionContext
 from bot.dialogue.catalog import SlotCatalog
 from bot.dialogue.effects import Escalate, SetStage
 from bot.dialogue.errors import DialogueError
-from bot.dialogue.rendering import render_template
 from bot.dialogue.state import DialogueState, Frame, SlotValue
 from bot.dialogue.status_link import want_status_link
 from bot.dialogue.turn import Turn
+from bot.dialogue.wording import render_template
 from bot.domain.address import AddressLookup
 from bot.domain.company import CompanyLookup
 from flows import (

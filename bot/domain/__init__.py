@@ -7,10 +7,10 @@ __all__ = [
     "clock",
     "company",
     "documents",
-    "fields",
     "messages",
     "numerals",
     "onboarding",
     "retrying",
     "training",
+    "validators",
 ]

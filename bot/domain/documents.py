@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.domain.fields import format_cnpj
+from bot.domain.validators import format_cnpj
 
 # The document kinds the OCR knows, and the fields each shows the client (SPEC names).
 DOCUMENT_KINDS = ("cnpj_card", "cnh", "rg")

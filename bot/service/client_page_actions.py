@@ -43,8 +43,8 @@ from bot.dialogue.state import DialogueState, DocumentPending
 from bot.documents import DocumentStore, IntakeLimits, inspect_upload
 from bot.documents.store import STORED_URL
 from bot.domain.clock import Clock
-from bot.domain.fields import Problem
 from bot.domain.messages import Channel, InboundMessage, MediaRef
+from bot.domain.validators import Problem
 from bot.service.inbox import LOCK_WAIT_S, Inbox
 from bot.service.message_store import storable, store_outbound_many
 from bot.service.records import EffectRecorder

@@ -29,10 +29,10 @@ from bot.dialogue.turn import Turn, Utterance
 from bot.domain.address import Address
 from bot.domain.company import CompanyFacts, CompanyLookupResult
 from bot.domain.documents import DocumentReading, Mismatch
-from bot.domain.fields import VALIDATORS
 from bot.domain.messages import Channel, Choice, InboundMessage, MediaRef
 from bot.domain.onboarding import Stage
 from bot.domain.training import BookedSession, FreeSlot, SeatTaken
+from bot.domain.validators import VALIDATORS
 from flows import Flow, Registry, load_flows
 from nlu.types import Entity, IntentScore, NLUResult
 

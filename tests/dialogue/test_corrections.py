@@ -21,7 +21,7 @@ from bot.dialogue.effects import SaveRegistration, SlotChanged
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import CorrectionPending, DialogueState, SlotValue
 from bot.dialogue.turn import Turn
-from bot.domain.fields import Problem
+from bot.domain.validators import Problem
 from nlu.types import Entity
 from tests.dialogue.support import (
     CLIENT,

@@ -14,7 +14,7 @@ from bot.dialogue.documents import (
 )
 from bot.dialogue.state import DocumentPending, EarlyDocument
 from bot.domain.documents import DocumentReading
-from bot.domain.fields import Problem
+from bot.domain.validators import Problem
 from tests.dialogue.support import (
     Chat,
     choices,

@@ -10,9 +10,9 @@ import pytest
 from bot.dialogue.context import HumanRequest, HumanWait
 from bot.dialogue.effects import Escalate
 from bot.dialogue.human import request_person
-from bot.dialogue.rendering import duration
 from bot.dialogue.state import HumanOfferPending
 from bot.dialogue.turn import Turn
+from bot.dialogue.wording import duration
 from tests.dialogue.support import NOW, Chat, choices, prompt, says, slots_until, utterance
 
 OPENED = "ter, 24/11 às 10:00"  # NOW in São Paulo

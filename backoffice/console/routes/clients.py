@@ -40,7 +40,7 @@ from backoffice.console.record_forms import (
 )
 from backoffice.console.record_view import IMAGE_TYPES, load_record
 from backoffice.errors import Invalid, NotFound
-from bot.domain.fields import format_cnpj
+from bot.domain.validators import format_cnpj
 from bot.storage.models import Client, ConsoleEvent
 
 __all__ = ["register"]

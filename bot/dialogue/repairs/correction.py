@@ -20,7 +20,7 @@ from bot.dialogue.state import CorrectionPending, FixChoicePending, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import ANSWER_INTENTS, Option, choices_of, pick
-from bot.domain.fields import VALIDATORS, Problem
+from bot.domain.validators import VALIDATORS, Problem
 
 if TYPE_CHECKING:
     from bot.dialogue.dialogue import Dialogue

@@ -22,7 +22,7 @@ from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of, pick
 from bot.domain.documents import field_label
-from bot.domain.fields import Problem
+from bot.domain.validators import Problem
 from flows import DocumentStep
 
 if TYPE_CHECKING:

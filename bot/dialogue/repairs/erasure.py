@@ -8,11 +8,11 @@ from pydantic import TypeAdapter
 
 from bot.dialogue.dialogue import Outcome
 from bot.dialogue.effects import RequestErasure
-from bot.dialogue.rendering import yes_no_choices
 from bot.dialogue.state import ErasurePending, Pending
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, pick
+from bot.dialogue.wording import yes_no_choices
 
 if TYPE_CHECKING:
     from bot.dialogue.dialogue import Dialogue

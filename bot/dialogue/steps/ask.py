@@ -10,7 +10,7 @@ from bot.dialogue.state import Frame, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
 from bot.dialogue.understanding import is_dont_know
-from bot.domain.fields import FREE_TEXT_VALIDATORS, VALIDATORS, Problem, validate_cnpj
+from bot.domain.validators import FREE_TEXT_VALIDATORS, VALIDATORS, Problem, validate_cnpj
 from flows import AskStep
 
 if TYPE_CHECKING:

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.corrections import value_for
-from bot.dialogue.rendering import format_value
 from bot.dialogue.state import Frame
 from bot.dialogue.steps.ask import fill_from_entities
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import NO_WORDS, YES_WORDS, Option, choices_of, pick
-from bot.domain.fields import Problem, validate_person_name
+from bot.dialogue.wording import format_value
+from bot.domain.validators import Problem, validate_person_name
 from flows import AskStep, ChoiceStep
 from flows import Option as FlowOption
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.dialogue.corrections import Correction, start_correction, value_for
-from bot.dialogue.rendering import summary_lines
 from bot.dialogue.state import FixChoicePending, Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of, pick
+from bot.dialogue.wording import summary_lines
 from flows import ConfirmStep
 
 if TYPE_CHECKING:

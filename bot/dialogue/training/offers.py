@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from bot.dialogue.catalog import fold
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate, NpsAnswered, RecordEvent
-from bot.dialogue.rendering import yes_no_choices
 from bot.dialogue.state import (
     CancelTrainingPending,
     ConfirmSlotPending,
@@ -31,6 +30,7 @@ from bot.dialogue.texts import text
 from bot.dialogue.training.time_phrases import requested_time, when
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import option_number
+from bot.dialogue.wording import yes_no_choices
 from bot.domain.messages import Choice, InboundMessage, OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.domain.training import BookedSession, SeatTaken, TrainingScheduler

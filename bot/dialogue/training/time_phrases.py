@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.context import ConversationContext
-from bot.dialogue.rendering import when as when_in_zone
+from bot.dialogue.wording import when as when_in_zone
 from nlu.types import NLUResult
 
 __all__ = ["requested_time", "when"]

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dialogue.effects import Effect, NpsAnswered, RecordEvent
-from bot.dialogue.rendering import when
 from bot.dialogue.state import (
     CancelTrainingPending,
     ConfirmSlotPending,
@@ -32,6 +31,7 @@ from bot.dialogue.state import (
 )
 from bot.dialogue.texts import text
 from bot.dialogue.training.offers import BOOKABLE_STAGES
+from bot.dialogue.wording import when
 from bot.domain.messages import OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.domain.training import BookedSession, FreeSlot, SeatTaken

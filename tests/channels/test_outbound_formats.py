@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.errors import SendFailed
+from bot.channels.outbound_formats import cloud_api_bodies, keyboard_rows, numbered_text
 from bot.channels.ports import Template
-from bot.channels.rendering import cloud_api_bodies, keyboard_rows, numbered_text
 from bot.domain.messages import Choice, OutboundMessage
 
 YES_NO = (Choice("a", "Sim"), Choice("b", "Não"))

@@ -12,8 +12,8 @@ import phonenumbers
 from bot.dialogue.catalog import SlotCatalog
 from bot.dialogue.state import Frame, SlotValue
 from bot.dialogue.texts import text
-from bot.domain.fields import format_cnpj
 from bot.domain.messages import Choice
+from bot.domain.validators import format_cnpj
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
