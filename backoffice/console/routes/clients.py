@@ -1,6 +1,7 @@
 """``/console/clients``: the clients list (search by company name or CNPJ) and the client record
 (company data with the Receita snapshot, contacts, documents and readings, cross-check warnings,
-stage history, the audit trail with filters, notes), its edits, the LGPD export and erasure.
+stage history, the audit trail with filters, notes) and its edits; a document's file, the LGPD
+export and erasure are ``client_data.py``.
 
 Every row comes through ``backoffice.access`` (another CSM's client is a 403 page, a missing one a
 404); what a button does is in ``backoffice.console.record_actions``. An htmx request gets only the
@@ -10,21 +11,16 @@ whole pages and redirects.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, or_, select
 
-from backoffice.access import client_scope, load_client
+from backoffice.access import client_scope
 from backoffice.api.deps import SessionDep
-from backoffice.client_records import read_document
 from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
 from backoffice.console.record_actions import (
-    CONFIRM_WORD,
-    erase,
-    export,
     may_erase,
     save_group,
     save_note,
@@ -38,19 +34,18 @@ from backoffice.console.record_forms import (
     field_label,
     group_spec,
 )
-from backoffice.console.record_view import IMAGE_TYPES, load_record
+from backoffice.console.record_view import load_record
 from backoffice.errors import Invalid, NotFound
 from bot.domain.validators import format_cnpj
 from bot.storage.models import Client, ConsoleEvent
 
-__all__ = ["register"]
+__all__ = ["ClientPath", "ItemPath", "read_form", "record_values", "register"]
 
 ID_MAX = 2**31 - 1
 ClientPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 ItemPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 LIST_SIZE = 25
 SECTIONS = ("header", "company", "contacts", "documents", "warnings", "history", "audit", "notes")
-INLINE_TYPES = IMAGE_TYPES | {"application/pdf"}
 
 
 def _htmx(request: Request) -> bool:
@@ -61,7 +56,7 @@ def _query(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items()}
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
@@ -118,7 +113,7 @@ def clients_page(
 
 
 # ---------------------------------------------------------------------------- the record
-def _record_values(
+def record_values(
     request: Request,
     session: SessionDep,
     *,
@@ -173,7 +168,7 @@ def record_page(
     me: SignedInDep,
     edit: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    values = _record_values(request, session, console=console, me=me, client_id=client_id)
+    values = record_values(request, session, console=console, me=me, client_id=client_id)
     if edit and group_spec(edit) is not None and values["view"].record.client.erased_at is None:
         values["editing"] = edit
     block = None
@@ -202,7 +197,7 @@ def record_section(
 ) -> Response:
     if name not in SECTIONS:
         raise NotFound("section", 0)
-    values = _record_values(request, session, console=console, me=me, client_id=client_id)
+    values = record_values(request, session, console=console, me=me, client_id=client_id)
     values["live"] = live
     return console.views.render(
         request, "client.html", context=values, language=me.language, block=name
@@ -242,7 +237,7 @@ def edit_form(
 ) -> Response:
     if group_spec(group) is None:
         raise NotFound("field group", 0)
-    values = _record_values(request, session, console=console, me=me, client_id=client_id)
+    values = record_values(request, session, console=console, me=me, client_id=client_id)
     if values["view"].erased:
         raise Invalid("this client's data was erased: there is nothing to edit")
     if not _htmx(request):
@@ -266,7 +261,7 @@ async def save_edit(
     spec = group_spec(group)
     if spec is None:
         raise NotFound("field group", 0)
-    form = await _form(request)
+    form = await read_form(request)
     outcome: FormOutcome = save_group(
         session,
         console.backoffice,
@@ -278,7 +273,7 @@ async def save_edit(
     )
     if outcome.valid and not _htmx(request):
         return RedirectResponse(f"/console/clients/{client_id}#group-{group}", status_code=303)
-    values = _record_values(request, session, console=console, me=me, client_id=client_id)
+    values = record_values(request, session, console=console, me=me, client_id=client_id)
     values.update(group_key=group)
     if not outcome.valid:
         values.update(editing=group, outcome=outcome)
@@ -299,7 +294,7 @@ async def add_note(
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
-    form = await _form(request)
+    form = await read_form(request)
     text = form.get("text", "")
     try:
         save_note(
@@ -307,7 +302,7 @@ async def add_note(
         )
     except Invalid as refused:
         session.rollback()
-        values = _record_values(request, session, console=console, me=me, client_id=client_id)
+        values = record_values(request, session, console=console, me=me, client_id=client_id)
         values.update(note_error=console.views.gettext(me.language, refused.detail), note_text=text)
         block = "notes" if _htmx(request) else None
         return console.views.render(
@@ -320,140 +315,11 @@ async def add_note(
         )
     if not _htmx(request):
         return RedirectResponse(f"/console/clients/{client_id}#notes", status_code=303)
-    values = _record_values(request, session, console=console, me=me, client_id=client_id)
+    values = record_values(request, session, console=console, me=me, client_id=client_id)
     values["note_added"] = True
     return console.views.render(
         request, "client.html", context=values, language=me.language, block=["notes", "audit_oob"]
     )
-
-
-# ---------------------------------------------------------------------------- documents
-def document_content(
-    client_id: ClientPath,
-    document_id: ItemPath,
-    *,
-    session: SessionDep,
-    console: ConsoleDep,
-    me: SignedInDep,
-) -> Response:
-    """The file, shown in the browser for images and PDFs (audited as a download)."""
-    client = load_client(session, me.principal, client_id=client_id)
-    document, content = read_document(
-        session,
-        client,
-        principal=me.principal,
-        document_id=document_id,
-        files=console.backoffice.documents,
-        now=console.backoffice.now(),
-    )
-    session.commit()
-    mime = document.mime if document.mime in INLINE_TYPES else "application/octet-stream"
-    disposition = "inline" if mime in INLINE_TYPES else "attachment"
-    return Response(
-        content=content,
-        media_type=mime,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="document-{document.id}"',
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-            **(
-                {
-                    "Content-Security-Policy": "default-src 'none'; img-src 'self'; "
-                    "style-src 'unsafe-inline'"
-                }
-                if mime in IMAGE_TYPES
-                else {}
-            ),
-        },
-    )
-
-
-# ---------------------------------------------------------------------------- LGPD
-def export_download(
-    client_id: ClientPath, session: SessionDep, *, console: ConsoleDep, me: SignedInDep
-) -> Response:
-    document = export(session, console.backoffice, principal=me.principal, client_id=client_id)
-    body = json.dumps(document, ensure_ascii=False, indent=2, default=str)
-    return Response(
-        content=body,
-        media_type="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="client-{client_id}-lgpd.json"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
-def erase_page(
-    request: Request,
-    client_id: ClientPath,
-    *,
-    session: SessionDep,
-    console: ConsoleDep,
-    me: SignedInDep,
-) -> Response:
-    me.principal.require_role("manager", "admin")
-    values = _record_values(request, session, console=console, me=me, client_id=client_id)
-    return _erase_form(request, console, me=me, values=values)
-
-
-def _erase_form(
-    request: Request,
-    console: ConsoleDep,
-    *,
-    me: SignedIn,
-    values: dict[str, Any],
-    error: str | None = None,
-    typed: str = "",
-    status_code: int = 200,
-) -> Response:
-    values.update(
-        confirm_word=CONFIRM_WORD,
-        erase_error=error,
-        typed=typed,
-        page_title=console.views.gettext(me.language, "Erase the client's data"),
-    )
-    return console.views.render(
-        request, "client_erase.html", context=values, language=me.language, status_code=status_code
-    )
-
-
-async def erase_client_data(
-    request: Request,
-    client_id: ClientPath,
-    *,
-    session: SessionDep,
-    console: ConsoleDep,
-    me: SignedInDep,
-) -> Response:
-    me.principal.require_role("manager", "admin")
-    form = await _form(request)
-    typed = form.get("confirmation", "")[:100]
-    wrong = console.views.gettext(
-        me.language, "Type the company's CNPJ or the word APAGAR to confirm."
-    )
-    try:
-        erase(
-            session,
-            console.backoffice,
-            principal=me.principal,
-            client_id=client_id,
-            typed=typed,
-            wrong_confirmation=wrong,
-        )
-    except Invalid as refused:
-        session.rollback()
-        values = _record_values(request, session, console=console, me=me, client_id=client_id)
-        return _erase_form(
-            request,
-            console,
-            me=me,
-            values=values,
-            error=refused.detail,
-            typed=typed,
-            status_code=422,
-        )
-    return RedirectResponse(f"/console/clients/{client_id}?erased=1", status_code=303)
 
 
 def register(router: APIRouter) -> None:
@@ -465,9 +331,3 @@ def register(router: APIRouter) -> None:
     router.add_api_route("/clients/{client_id}/edit/{group}", edit_form, methods=["GET"])
     router.add_api_route("/clients/{client_id}/edit/{group}", save_edit, methods=["POST"])
     router.add_api_route("/clients/{client_id}/notes", add_note, methods=["POST"])
-    router.add_api_route(
-        "/clients/{client_id}/documents/{document_id}/content", document_content, methods=["GET"]
-    )
-    router.add_api_route("/clients/{client_id}/export", export_download, methods=["GET"])
-    router.add_api_route("/clients/{client_id}/erase", erase_page, methods=["GET"])
-    router.add_api_route("/clients/{client_id}/erase", erase_client_data, methods=["POST"])
