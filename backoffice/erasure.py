@@ -128,7 +128,7 @@ def anonymize_client(session: Session, client: Client, *, now: datetime) -> list
     """Erases the client's personal data in every table; returns the document hashes to delete."""
     session.flush()  # the statements below bypass the session's objects
     hashes = _document_hashes(session, client.id)
-    erase_client_rows(session, Base.metadata, client.id, after_notice=False)
+    erase_client_rows(session, Base.metadata, client_id=client.id, after_notice=False)
     _stop_everything(session, client.id, now=now)
     session.execute(
         update(_table(Client))
@@ -319,7 +319,7 @@ def _finish_one(session: Session, request: ErasureRequest, *, now: datetime, for
             return False
         session.flush()
         # The address now, and anything the client wrote meanwhile (the notice too).
-        erase_client_rows(session, Base.metadata, client_id, after_notice=True)
+        erase_client_rows(session, Base.metadata, client_id=client_id, after_notice=True)
         _stop_everything(session, client_id, now=now)
         session.expire_all()
     request.status = "done"

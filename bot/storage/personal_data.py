@@ -208,10 +208,10 @@ def client_rows(table: Table, client_id: int) -> ColumnElement[bool]:
     reachable = {t.name for t in _reachable(table.metadata)}
     if table.name not in reachable:
         raise ValueError(f"the rows of {table.name} are never a client's")
-    return _condition(table, client_id, reachable)
+    return _condition(table, client_id, reachable=reachable)
 
 
-def _condition(table: Table, client_id: int, reachable: set[str]) -> ColumnElement[bool]:
+def _condition(table: Table, client_id: int, *, reachable: set[str]) -> ColumnElement[bool]:
     if table.name == ROOT_TABLE:
         [key] = table.primary_key.columns
         return key == client_id
@@ -221,7 +221,7 @@ def _condition(table: Table, client_id: int, reachable: set[str]) -> ColumnEleme
         if parent.name == ROOT_TABLE:
             conditions.append(fk.parent == client_id)
         elif parent.name in reachable and parent is not table:
-            inner = _condition(parent, client_id, reachable)
+            inner = _condition(parent, client_id, reachable=reachable)
             conditions.append(fk.parent.in_(select(fk.column).where(inner)))
     return conditions[0] if len(conditions) == 1 else or_(*conditions)
 
@@ -234,7 +234,7 @@ def _personal_columns(table: Table) -> list[tuple[Column[Any], Personal]]:
     ]
 
 
-def _erased_value(table: Table, column: Column[Any], mark: Personal) -> Any:
+def _erased_value(table: Table, column: Column[Any], *, mark: Personal) -> Any:
     if isinstance(mark.erased, Pseudonym):
         return literal("erased:", String) + cast(table.c[mark.erased.column], String)
     if mark.erased is not UNSET:
@@ -244,7 +244,7 @@ def _erased_value(table: Table, column: Column[Any], mark: Personal) -> Any:
     return {} if isinstance(column.type, JSON) else ""
 
 
-def identifying_values(session: Session, metadata: MetaData, client_id: int) -> list[str]:
+def identifying_values(session: Session, metadata: MetaData, *, client_id: int) -> list[str]:
     """The client's values in columns marked ``identifies`` (names, CNPJ, e-mails, phones,
     addresses), longest first, so that a longer one is replaced before a part of it."""
     values: set[str] = set()
@@ -258,7 +258,7 @@ def identifying_values(session: Session, metadata: MetaData, client_id: int) -> 
     return sorted(wanted, key=lambda v: (-len(v), v))
 
 
-def _scrub_mentions(session: Session, metadata: MetaData, values: Iterable[str]) -> None:
+def _scrub_mentions(session: Session, metadata: MetaData, *, values: Iterable[str]) -> None:
     wanted = list(values)
     if not wanted:
         return
@@ -275,19 +275,21 @@ def _scrub_mentions(session: Session, metadata: MetaData, values: Iterable[str])
 
 
 def erase_client_rows(
-    session: Session, metadata: MetaData, client_id: int, *, after_notice: bool
+    session: Session, metadata: MetaData, *, client_id: int, after_notice: bool
 ) -> None:
     """Erases every personal column of every row of the client, derived from the marks: the
     erased value written, or the rows deleted for tables ``deleted_on_erasure``. Columns marked
     ``after_notice`` only when ``after_notice`` is True. Core statements: the caller flushes
     before and expires the session's objects after."""
-    _scrub_mentions(session, metadata, identifying_values(session, metadata, client_id))
+    _scrub_mentions(
+        session, metadata, values=identifying_values(session, metadata, client_id=client_id)
+    )
     tables = client_tables(metadata)
     for table in tables:
         if isinstance(_table_mark(table), DeletedOnErasure):
             continue
         values = {
-            column.name: _erased_value(table, column, mark)
+            column.name: _erased_value(table, column, mark=mark)
             for column, mark in _personal_columns(table)
             if after_notice or not mark.after_notice
         }

@@ -25,14 +25,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("provider_id", sa.String(200), nullable=True))
         batch.add_column(sa.Column("filename", sa.String(200), nullable=True))
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
-        batch.add_column(
-            sa.Column(
-                "next_attempt_at", sa.DateTime(timezone=True), nullable=True
-            )
-        )
-        batch.add_column(
-            sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("error", sa.String(500), nullable=True))
         batch.alter_column("mime", existing_type=sa.String(60), nullable=True)
         batch.alter_column("size", existing_type=sa.Integer(), nullable=True)

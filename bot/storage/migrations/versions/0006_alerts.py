@@ -60,9 +60,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("alert_id", "destination", "purpose", name="uq_alert_deliveries"),
     )
-    op.create_index(
-        "ix_alert_deliveries_due", "alert_deliveries", ["status", "next_attempt_at"]
-    )
+    op.create_index("ix_alert_deliveries_due", "alert_deliveries", ["status", "next_attempt_at"])
 
 
 def downgrade() -> None:

@@ -17,11 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
-        batch.add_column(
-            sa.Column(
-                "sending_since", sa.DateTime(timezone=True), nullable=True
-            )
-        )
+        batch.add_column(sa.Column("sending_since", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:

@@ -24,9 +24,7 @@ def upgrade() -> None:
         "status_links",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
-        sa.Column(
-            "onboarding_id", sa.Integer(), sa.ForeignKey("onboardings.id"), nullable=False
-        ),
+        sa.Column("onboarding_id", sa.Integer(), sa.ForeignKey("onboardings.id"), nullable=False),
         sa.Column("client_id", sa.Integer(), sa.ForeignKey("clients.id"), nullable=False),
         sa.Column(
             "conversation_id", sa.Integer(), sa.ForeignKey("conversations.id"), nullable=True

@@ -23,9 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "agreements",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "onboarding_id", sa.Integer(), sa.ForeignKey("onboardings.id"), nullable=False
-        ),
+        sa.Column("onboarding_id", sa.Integer(), sa.ForeignKey("onboardings.id"), nullable=False),
         sa.Column("client_id", sa.Integer(), sa.ForeignKey("clients.id"), nullable=False),
         sa.Column("what", sa.String(500), nullable=False),
         sa.Column("owed_by", sa.String(10), nullable=False),
