@@ -1,6 +1,7 @@
 """The background workers one process runs: in ``onboard serve`` (embedded mode) or in
 ``onboard worker`` processes beside ``serve --no-workers``. Every worker claims its due rows
-in the database, so any number of processes may run this same set.
+in the database, so any number of processes may run this same set. The workers' objects come
+from the composition root (``bot.bootstrap``); this module only starts their loops.
 """
 
 from __future__ import annotations
@@ -10,54 +11,39 @@ from datetime import timedelta
 
 from backoffice import finish_erasures
 from bot.bootstrap import (
+    Process,
     Runtime,
     build_alert_worker,
     build_document_worker,
+    build_erp_worker,
     build_outbox_worker,
     build_reminder_worker,
-    document_store,
 )
-from bot.channels.gateway import ChannelGateway
-from bot.coordination import Coordination
-from bot.documents import OcrPool
-from bot.service.inbox import Inbox
-from bot.workers.erp import ErpPushWorker
 from bot.workers.loop import run_rounds
 from bot.workers.retention import purge_identity_images
 
 __all__ = ["start_workers"]
 
 
-def start_workers(
-    runtime: Runtime,
-    *,
-    gateway: ChannelGateway,
-    coordination: Coordination,
-    inbox: Inbox,
-    pool: OcrPool,
-    stop: asyncio.Event,
-    outbox_wake: asyncio.Event | None = None,
-    documents_wake: asyncio.Event | None = None,
-) -> list[asyncio.Task[None]]:
+def start_workers(process: Process, *, stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """Starts every worker loop; each ends (after its round) once ``stop`` is set."""
-    settings = runtime.settings
-    outbox = build_outbox_worker(runtime, gateway, rate_limiter=coordination.rate_limiter)
-    documents = build_document_worker(runtime, gateway, inbox=inbox, pool=pool)
+    runtime = process.runtime
+    outbox = build_outbox_worker(
+        runtime, process.channels, rate_limiter=process.coordination.rate_limiter
+    )
+    documents = build_document_worker(
+        runtime, process.channels, inbox=process.inbox, pool=process.pool
+    )
     tasks = [
-        asyncio.create_task(outbox.run(stop, wake=outbox_wake), name="outbox"),
-        asyncio.create_task(documents.run(stop, wake=documents_wake), name="documents"),
+        asyncio.create_task(outbox.run(stop, wake=process.outbox_wake), name="outbox"),
+        asyncio.create_task(documents.run(stop, wake=process.documents_wake), name="documents"),
         asyncio.create_task(build_reminder_worker(runtime).run(stop), name="reminders"),
         asyncio.create_task(build_alert_worker(runtime).run(stop), name="alerts"),
         asyncio.create_task(_sweep_erasures(runtime, stop), name="erasures"),
         asyncio.create_task(_sweep_identity_images(runtime, stop), name="retention"),
     ]
-    if settings.erp_webhook_url and settings.erp_hmac_secret:
-        erp = ErpPushWorker(
-            sessions=runtime.sessions,
-            clock=runtime.clock,
-            webhook_url=settings.erp_webhook_url,
-            secret=settings.erp_hmac_secret.get_secret_value(),
-        )
+    erp = build_erp_worker(runtime)
+    if erp is not None:
         tasks.append(asyncio.create_task(erp.run(stop), name="erp"))
     return tasks
 
@@ -80,13 +66,12 @@ async def _sweep_identity_images(
     runtime: Runtime, stop: asyncio.Event, *, every_s: float = 3600.0
 ) -> None:
     """Deletes identity document photos past their retention (the read fields stay)."""
-    store = document_store(runtime.settings)
     retention = timedelta(days=runtime.settings.identity_image_retention_days)
 
     def sweep() -> int:
         with runtime.sessions() as session, session.begin():
             return purge_identity_images(
-                session, store, now=runtime.clock.now(), retention=retention
+                session, runtime.documents, now=runtime.clock.now(), retention=retention
             )
 
     async def one_round() -> int:

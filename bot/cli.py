@@ -79,6 +79,7 @@ def _configure_logging(level: str = "INFO") -> None:
 
 @app.command()
 def serve(
+    *,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[
@@ -134,45 +135,22 @@ def worker() -> None:
     import contextlib
     import signal
 
-    from backoffice.console.live import EventHub
     from bot.background import start_workers
-    from bot.bootstrap import build_gateway, build_ocr_pool, build_runtime
-    from bot.coordination import build_coordination
-    from bot.service.inbox import Inbox
-    from bot.storage.console_events import on_events_committed
+    from bot.bootstrap import build_process, build_runtime
 
     _configure_logging()
     runtime = build_runtime(_settings())
 
     async def run() -> None:
-        coordination = build_coordination(
-            runtime.settings.redis_url, key_prefix=runtime.settings.redis_key_prefix
-        )
-        gateway = build_gateway(runtime.settings)
-        await gateway.start(start_telegram=True)
         # The events this process writes (deliveries, readings, alerts) wake the consoles of
         # the serve processes at once through Redis; it reads none itself.
-        hub = EventHub(
-            sessions=runtime.sessions,
-            clock=runtime.clock,
-            redis_url=runtime.settings.redis_url,
-            key_prefix=runtime.settings.redis_key_prefix,
-            read=False,
-        )
-        await hub.start()
-        unhook_events = on_events_committed(runtime.sessions, hub.notify)
-        pool = build_ocr_pool(runtime.settings)
-        inbox = Inbox(
-            conversations=runtime.conversations,
-            gate=coordination.gate,
-        )
+        process = build_process(runtime, serving=False)
+        await process.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        tasks = start_workers(
-            runtime, gateway=gateway, coordination=coordination, inbox=inbox, pool=pool, stop=stop
-        )
+        tasks = start_workers(process, stop=stop)
         typer.echo("Acolhe worker running (Ctrl-C to stop)")
         try:
             await stop.wait()
@@ -182,11 +160,7 @@ def worker() -> None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         finally:
-            unhook_events()
-            await hub.stop()
-            await asyncio.to_thread(pool.shutdown)
-            await gateway.close()
-            await coordination.aclose()
+            await process.stop()
             runtime.close()
 
     asyncio.run(run())
@@ -278,7 +252,8 @@ def seed_demo() -> None:
         tokens = seed_demo_staff(sessions)
         now = datetime.now(UTC)
         passwords = seed_demo_passwords(
-            sessions, lambda session, staff, secret: set_password(session, staff, password=secret, now=now)
+            sessions,
+            lambda session, staff, secret: set_password(session, staff, password=secret, now=now),
         )
         csm_email = next(email for email, (role, _) in tokens.items() if role == "csm")
         with sessions.begin() as session:
@@ -306,8 +281,9 @@ def seed_demo() -> None:
 @app.command()
 def ocr(
     file: Annotated[Path, typer.Argument(help="An image (JPEG/PNG/WebP) or a PDF.")],
-    kind: Annotated[str, typer.Option(
-        help="auto, cnpj_card, cnh, rg, comprovante_endereco or contrato_social.")] = "auto",
+    kind: Annotated[
+        str, typer.Option(help="auto, cnpj_card, cnh, rg, comprovante_endereco or contrato_social.")
+    ] = "auto",
 ) -> None:
     """Reads a document; prints {"kind", "fields", "confidence", "warnings"} as JSON."""
     import json
@@ -334,22 +310,18 @@ def telegram_set_webhook() -> None:
     """Registers ONBOARD_PUBLIC_URL/webhooks/telegram with Telegram, with the secret token."""
     import asyncio
 
-    from bot.bootstrap import build_gateway
-    from bot.channels.errors import ChannelError
+    from bot.bootstrap import build_channels
+    from bot.domain.channels import ChannelError
 
     settings = _settings()
-    gateway = build_gateway(settings)
-    if gateway.telegram is None:
+    channel = build_channels(settings).telegram_channel
+    if channel is None:
         raise _fail("set ONBOARD_TELEGRAM_BOT_TOKEN and ONBOARD_TELEGRAM_SECRET_TOKEN first")
     url = f"{settings.public_url}/webhooks/telegram"
 
     async def register() -> None:
-        await gateway.start()
-        try:
-            assert gateway.telegram_channel is not None
-            await gateway.telegram_channel.set_webhook(url)
-        finally:
-            await gateway.close()
+        async with channel:
+            await channel.set_webhook(url)
 
     try:
         asyncio.run(register())

@@ -1,6 +1,7 @@
-"""Channel adapters (Twilio WhatsApp, Telegram, Meta WhatsApp Cloud API), their webhook routes,
-the web chat, and the gateway that builds the configured ones. Modules are imported directly
-(``bot.channels.twilio_whatsapp``, ...): each pulls in its provider's library."""
+"""Channel adapters (Twilio WhatsApp, Telegram, Meta WhatsApp Cloud API: one protocol,
+``bot.domain.channels.ChannelAdapter``), the one webhook handler that serves them, the web
+chat and the invites route. Modules are imported directly (``bot.channels.twilio_whatsapp``,
+...): each pulls in its provider's library."""
 
 __all__ = [
     "errors",

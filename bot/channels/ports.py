@@ -2,18 +2,21 @@
 
 The protocol (``ChannelAdapter``, ``ChannelSender``, ``MediaFetcher``, ``SentLookup``) and its
 values live in ``bot.domain.channels``, so the workers depend on it without importing the
-channels; this module re-exports them for the adapters and adds ``read_capped``, the capped
-download every fetcher uses.
+channels; this module re-exports them for the adapters and adds what several adapters use:
+``read_capped`` (a capped download) and ``json_body`` (a webhook's JSON).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 from bot.domain.channels import (
     ChannelAdapter,
     ChannelSender,
     DeliveryStatus,
+    MalformedWebhook,
     MediaFetcher,
     MediaTooLarge,
     SendResult,
@@ -29,6 +32,7 @@ __all__ = [
     "SendResult",
     "SentLookup",
     "Template",
+    "json_body",
     "read_capped",
 ]
 
@@ -53,3 +57,11 @@ async def read_capped(
         if len(buffer) > max_bytes:
             raise MediaTooLarge(f"file exceeds {max_bytes} bytes", limit=max_bytes)
     return bytes(buffer)
+
+
+def json_body(raw: bytes) -> Any:
+    """A webhook's JSON body; ``MalformedWebhook`` (400) when it is not JSON."""
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise MalformedWebhook(f"body is not JSON: {exc}") from exc

@@ -21,6 +21,7 @@ import logging
 import re
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,17 +30,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
-    ChatMigrated,
     Conflict,
     Forbidden,
     InvalidToken,
     NetworkError,
-    RetryAfter,
     TelegramError,
-    TimedOut,
 )
 from telegram.ext import Application
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.channels.errors import (
     ChannelError,
@@ -51,13 +48,16 @@ from bot.channels.errors import (
 )
 from bot.channels.formatting import telegram_html
 from bot.channels.outbound_formats import keyboard_rows
-from bot.channels.ports import SendResult, Template
+from bot.channels.ports import SendResult, Template, json_body
+from bot.channels.telegram_transport import FloodControl, TelegramRequest, send_failed
 from bot.channels.telegram_updates import inbound_message
-from bot.domain.messages import InboundMessage, MediaRef, OutboundMessage
+from bot.domain.channels import Webhook, WebhookRequest
+from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
 
 __all__ = [
     "ALLOWED_UPDATES",
     "TelegramChannel",
+    "TelegramConfig",
     "poll_updates",
 ]
 
@@ -70,79 +70,6 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _GET_FILE_MAX = 20 * 1024 * 1024  # the Bot API's getFile refuses bigger files
 
 UpdateCallback = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-class _FloodControl(TelegramError):
-    """A 429 carrying ``parameters.retry_after``, raised before PTB builds ``RetryAfter``.
-
-    PTB 22's ``RetryAfter.__init__`` reads its own deprecated ``retry_after`` property and so
-    always emits ``PTBDeprecationWarning``; raising this first keeps warnings out and gives
-    us the delay as a float.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"Flood control exceeded. Retry in {seconds} seconds")
-        self.seconds = seconds
-
-
-def _retry_after(payload: bytes) -> float | None:
-    try:
-        body = json.loads(payload)
-        value = body["parameters"]["retry_after"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return float(value) if isinstance(value, int | float) and value > 0 else None
-
-
-class _Request(HTTPXRequest):
-    """PTB's httpx transport, turning ``429 + retry_after`` into ``_FloodControl``."""
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        code, payload = await super().do_request(
-            url=url,
-            method=method,
-            request_data=request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
-        if code == 429 and (seconds := _retry_after(payload)) is not None:
-            raise _FloodControl(seconds)
-        return code, payload
-
-
-# (class, transient, code, maybe_sent), first match wins: BadRequest before NetworkError, its base
-_ERROR_CLASSES: tuple[tuple[type[TelegramError], bool, str, bool], ...] = (
-    (RetryAfter, True, "429", False),  # only if a request bypassed _Request
-    (BadRequest, False, "400", False),
-    (TimedOut, True, "timeout", True),
-    (NetworkError, True, "network", True),  # 5xx, 429 without retry_after, transport errors
-    (Forbidden, False, "403", False),  # the client blocked the bot
-    (InvalidToken, False, "401", False),
-    (ChatMigrated, False, "chat_migrated", False),
-)
-
-
-def _send_failed(exc: TelegramError, action: str) -> SendFailed:
-    """Map PTB's exceptions by class, never by message text."""
-    if isinstance(exc, _FloodControl):
-        return SendFailed(f"{action}: {exc}", transient=True, retry_after=exc.seconds, code="429")
-    for cls, transient, code, maybe_sent in _ERROR_CLASSES:
-        if isinstance(exc, cls):
-            return SendFailed(
-                f"{action}: {exc}", transient=transient, code=code, maybe_sent=maybe_sent
-            )
-    return SendFailed(f"{action}: {exc}", transient=False, code=exc.__class__.__name__)
 
 
 # --- sending helpers ---------------------------------------------------------------------
@@ -168,13 +95,31 @@ def _chat_id(address: str) -> int:
 # --- the channel ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TelegramConfig:
+    """The Telegram channel's settings (``ONBOARD_TELEGRAM_*``)."""
+
+    token: str
+    secret_token: str
+    api_url: str
+
+
 class TelegramChannel:
-    """One Telegram bot: webhook secret, update parsing, sending and file downloads.
+    """One Telegram bot (``ChannelAdapter``): webhook secret, update parsing, sending and file
+    downloads; ``POST /webhooks/telegram`` carries one ``Update``.
 
     Lifecycle: ``await start()`` / ``await stop()`` or ``async with channel:`` (initializes the
     PTB application, which calls ``getMe``). ``parse_update`` and ``check_secret`` work without
     starting.
     """
+
+    name = Channel.TELEGRAM.value
+    channel = Channel.TELEGRAM
+    form_encoded = False
+
+    @classmethod
+    def from_config(cls, config: TelegramConfig) -> TelegramChannel:
+        return cls(token=config.token, secret_token=config.secret_token, api_url=config.api_url)
 
     def __init__(
         self,
@@ -197,7 +142,7 @@ class TelegramChannel:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .request(
-                _Request(
+                TelegramRequest(
                     read_timeout=timeout_s,
                     write_timeout=timeout_s,
                     connect_timeout=timeout_s,
@@ -206,7 +151,7 @@ class TelegramChannel:
                 )
             )
             .get_updates_request(
-                _Request(
+                TelegramRequest(
                     connection_pool_size=1,
                     read_timeout=timeout_s,
                     write_timeout=timeout_s,
@@ -236,6 +181,9 @@ class TelegramChannel:
             await self._app.stop()
         await self._app.shutdown()
 
+    async def aclose(self) -> None:
+        await self.stop()
+
     async def __aenter__(self) -> TelegramChannel:
         await self.start()
         return self
@@ -249,6 +197,28 @@ class TelegramChannel:
         """Compare ``X-Telegram-Bot-Api-Secret-Token`` in constant time."""
         if not header_value or not hmac.compare_digest(header_value.encode(), self._secret):
             raise InvalidSignature("X-Telegram-Bot-Api-Secret-Token missing or wrong")
+
+    def verify(self, request: WebhookRequest) -> bool:
+        """``X-Telegram-Bot-Api-Secret-Token`` is the secret given to ``setWebhook``."""
+        header = request.headers.get("x-telegram-bot-api-secret-token") or ""
+        return bool(header) and hmac.compare_digest(header.encode(), self._secret)
+
+    def parse(self, request: WebhookRequest, *, received_at: datetime) -> Webhook:
+        """The update's message; a button tap's callback query is a receipt to answer."""
+        data = json_body(request.body)
+        inbound = self.parse_update(data, received_at=received_at)
+        if inbound is None:
+            return Webhook()
+        query = data.get("callback_query")
+        tapped = isinstance(query, Mapping) and query.get("id") and inbound.choice_id
+        return Webhook(messages=(inbound,), receipts=(str(query["id"]),) if tapped else ())
+
+    async def acknowledge(self, receipt: str) -> None:
+        """Answers a callback query (the button stops spinning)."""
+        try:
+            await self._app.bot.answer_callback_query(receipt)
+        except TelegramError as exc:
+            raise send_failed(exc, "answerCallbackQuery") from exc
 
     def parse_update(
         self, data: Mapping[str, Any], *, received_at: datetime
@@ -275,7 +245,7 @@ class TelegramChannel:
         try:
             await self._app.bot.answer_callback_query(str(query["id"]))
         except TelegramError as exc:
-            raise _send_failed(exc, "answerCallbackQuery") from exc
+            raise send_failed(exc, "answerCallbackQuery") from exc
 
     # outbound
 
@@ -302,7 +272,7 @@ class TelegramChannel:
             for url in message.attachments:
                 await bot.send_document(chat_id=chat_id, document=url)
         except TelegramError as exc:
-            raise _send_failed(exc, "sendMessage") from exc
+            raise send_failed(exc, "sendMessage") from exc
         return SendResult(provider_message_id=f"{chat_id}:{sent.message_id}", status="sent")
 
     async def fetch(self, media: MediaRef, *, max_bytes: int) -> bytes:
@@ -317,7 +287,7 @@ class TelegramChannel:
             data = await file.download_as_bytearray()
         except BadRequest as exc:  # unknown file id, or a file over 20 MB
             raise MediaUnavailable(f"Telegram getFile refused: {exc}") from exc
-        except (_FloodControl, NetworkError) as exc:
+        except (FloodControl, NetworkError) as exc:
             raise MediaUnavailable(f"Telegram file unreachable: {exc}", transient=True) from exc
         except TelegramError as exc:
             raise MediaUnavailable(f"Telegram file unavailable: {exc}") from exc
@@ -375,7 +345,7 @@ async def poll_updates(
             updates = await bot.get_updates(
                 offset=offset, timeout=long_poll_s, allowed_updates=list(ALLOWED_UPDATES)
             )
-        except _FloodControl as exc:
+        except FloodControl as exc:
             await sleep(exc.seconds)
             continue
         except (InvalidToken, Forbidden, Conflict) as exc:

@@ -25,8 +25,6 @@ import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.errors import MediaTooLarge, MediaUnavailable
 from bot.channels.ports import read_capped
@@ -35,8 +33,7 @@ from bot.domain.clock import Clock
 from bot.domain.messages import Channel, InboundMessage, MediaRef
 from bot.service.inbox import Inbox
 from bot.service.message_store import StoredReply
-from bot.service.web_chat import UnknownSession, UploadStatus, WebChat, too_large
-from bot.storage.models import Conversation, Document, Message
+from bot.service.web_chat import ChatEntry, UnknownSession, UploadStatus, WebChat, too_large
 
 __all__ = ["StoredUploadFetcher", "web_chat_router"]
 
@@ -120,9 +117,7 @@ class StoredUploadFetcher:
         return data
 
 
-def web_chat_router(
-    *, inbox: Inbox, sessions: sessionmaker[Session], clock: Clock, chat: WebChat
-) -> APIRouter:
+def web_chat_router(*, inbox: Inbox, clock: Clock, chat: WebChat) -> APIRouter:
     """The page and the chat API it talks to."""
     router = APIRouter(tags=["web chat"])
     page = _PAGE.read_text(encoding="utf-8").replace(
@@ -173,6 +168,7 @@ def web_chat_router(
     async def upload(
         request: Request,
         session: SessionId,
+        *,
         filename: Annotated[str, Query(max_length=255)] = "",
         message_id: Annotated[str, Query(max_length=64)] = "",
     ) -> UploadOut:
@@ -221,48 +217,13 @@ def web_chat_router(
     def history(session: SessionId, after: Annotated[int, Query(ge=0)] = 0) -> list[ChatMessageOut]:
         """Messages of the conversation after a message id (both directions), oldest first.
         A document's reading arrives as an empty system message: only its answer is shown."""
-        with sessions() as db:
-            conversation = db.scalar(
-                select(Conversation).where(
-                    Conversation.channel == Channel.WEB.value, Conversation.address == session
-                )
-            )
-            if conversation is None:
-                raise HTTPException(status_code=404, detail="no conversation for this session")
-            rows = db.scalars(
-                select(Message)
-                .where(Message.conversation_id == conversation.id, Message.id > after)
-                .order_by(Message.id)
-                .limit(200)
-            ).all()
-            files = _files(db, conversation.id, rows)
-            out = []
-            for m in rows:
-                if m.author == "system" and not m.text:
-                    continue
-                media = m.payload.get("media") or []
-                sent = files.get(str(media[0].get("provider_id", ""))) if media else None
-                out.append(
-                    ChatMessageOut(
-                        id=m.id,
-                        author=m.author,
-                        text=m.text,
-                        choices=[(c[0], c[1]) for c in m.payload.get("choices", [])],
-                        attachments=[str(url) for url in m.payload.get("attachments", [])],
-                        file=sent,
-                        at=m.created_at,
-                    )
-                )
-            unread = [m.id for m in rows if m.direction == "out" and m.status == "queued"]
-            if unread:  # handed to the page now
-                db.execute(
-                    update(Message)
-                    .where(Message.id.in_(unread), Message.status == "queued")
-                    .values(status="delivered")
-                    .execution_options(synchronize_session=False)
-                )
-                db.commit()
-            return out
+        try:
+            entries = chat.history(session, after=after)
+        except UnknownSession:
+            raise HTTPException(
+                status_code=404, detail="no conversation for this session"
+            ) from None
+        return [_message_out(entry) for entry in entries]
 
     return router
 
@@ -296,27 +257,16 @@ def _file_out(status: UploadStatus) -> FileOut:
     return FileOut(id=status.id, filename=status.filename, status=status.status, kind=status.kind)
 
 
-def _files(db: Session, conversation_id: int, rows: Sequence[Message]) -> dict[str, FileOut]:
-    """The files the client's messages in ``rows`` carried, by their store address."""
-    wanted = {
-        str(media.get("provider_id", ""))
-        for m in rows
-        for media in (m.payload.get("media") or [])
-        if m.direction == "in"
-    } - {""}
-    if not wanted:
-        return {}
-    documents = db.scalars(
-        select(Document).where(
-            Document.conversation_id == conversation_id, Document.provider_id.in_(wanted)
-        )
-    ).all()
-    return {
-        d.provider_id or "": FileOut(
-            id=d.id, filename=d.filename or "", status=d.status, kind=d.kind
-        )
-        for d in documents
-    }
+def _message_out(entry: ChatEntry) -> ChatMessageOut:
+    return ChatMessageOut(
+        id=entry.id,
+        author=entry.author,
+        text=entry.text,
+        choices=entry.choices,
+        attachments=entry.attachments,
+        file=_file_out(entry.file) if entry.file is not None else None,
+        at=entry.at,
+    )
 
 
 def _policy(page: str) -> str:

@@ -1,61 +1,59 @@
-"""Webhook routes of the push channels: verify, normalize, hand to the inbox, answer fast.
+"""The push channels' webhooks: ONE handler for Twilio, Meta and Telegram.
 
+Every request takes the same steps through its channel's adapter (``ChannelAdapter``): read
+the request, ``verify`` it, ``parse`` it, acknowledge what must be acknowledged at once (a
+Telegram button tap), hand the messages to the inbox, record the delivery statuses, answer.
 A forged or missing signature gets 403 and stores nothing; an authentic but unreadable request
-gets 400; a duplicate delivery gets 200 and no second reply.
+gets 400; a channel that is not configured 404; a duplicate delivery gets 200 and no second
+reply.
 
-The providers' routes are plain Starlette routes, one per path with all its methods (so a 405
-names them all in ``Allow``): they take the request and read their header themselves, which
-skips FastAPI's per-request parameter solving (a measurable share of a message's CPU, see
+The routes are plain Starlette routes, one per path with all its methods (so a 405 names them
+all in ``Allow``): they take the request and read their headers themselves, which skips
+FastAPI's per-request parameter solving (a measurable share of a message's CPU, see
 bench/webhooks) and keeps them out of the OpenAPI document, which is for the back-office API.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import PlainTextResponse
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels import twilio_whatsapp, whatsapp_cloud
-from bot.channels.errors import ChannelError, InvalidSignature, MalformedWebhook
-from bot.channels.gateway import ChannelGateway
-from bot.channels.ports import DeliveryStatus
+from bot.channels.adapters import ChannelAdapters
+from bot.domain.channels import (
+    ChannelAdapter,
+    ChannelError,
+    InvalidSignature,
+    MalformedWebhook,
+    WebhookRequest,
+)
 from bot.domain.clock import Clock
+from bot.domain.messages import Channel
+from bot.service.deliveries import DeliveryReports
 from bot.service.inbox import Inbox
-from bot.workers.outbox import record_delivery_status
+
+__all__ = ["MAX_WEBHOOK_BYTES", "ROUTES", "FormFields", "WebhookHandler", "webhook_router"]
 
 log = logging.getLogger(__name__)
 
-_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_WEBHOOK_BYTES = 1_000_000
 
-
-def _problem(status: int, detail: str) -> Response:
-    return Response(
-        content=json.dumps({"title": detail, "status": status}),
-        status_code=status,
-        media_type="application/problem+json",
-    )
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise MalformedWebhook(f"body is not JSON: {exc}") from exc
-
-
-def _public_url(base: str, request: Request) -> str:
-    """The URL the provider called, rebuilt from ONBOARD_PUBLIC_URL (we may sit behind a proxy)."""
-    query = request.url.query
-    return f"{base}{request.url.path}" + (f"?{query}" if query else "")
+ROUTES: tuple[tuple[str, Channel, str, tuple[str, ...]], ...] = (
+    # (path under /webhooks, channel, sub-path the adapter is told, methods)
+    ("/twilio", Channel.TWILIO_WHATSAPP, "", ("POST",)),
+    ("/twilio/status", Channel.TWILIO_WHATSAPP, "/status", ("POST",)),
+    ("/telegram", Channel.TELEGRAM, "", ("POST",)),
+    ("/whatsapp", Channel.WHATSAPP_CLOUD, "", ("GET", "POST")),
+)
+_NOT_CONFIGURED = {
+    Channel.TWILIO_WHATSAPP: "Twilio channel is not configured",
+    Channel.TELEGRAM: "Telegram channel is not configured",
+    Channel.WHATSAPP_CLOUD: "WhatsApp Cloud channel is not configured",
+}
 
 
 class FormFields(dict[str, str]):
@@ -71,6 +69,21 @@ class FormFields(dict[str, str]):
 
     def getall(self, key: str) -> list[str]:
         return self._values.get(key, [])
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _problem(status: int, detail: str) -> Response:
+    return Response(
+        content=json.dumps({"title": detail, "status": status}),
+        status_code=status,
+        media_type="application/problem+json",
+    )
 
 
 async def _form(request: Request) -> FormFields:
@@ -95,22 +108,28 @@ async def _form(request: Request) -> FormFields:
     return FormFields(pairs)
 
 
-class _Refused(Exception):
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+class WebhookHandler:
+    """Serves every provider's webhook through its adapter (see the module's docstring)."""
 
+    def __init__(
+        self,
+        *,
+        adapters: ChannelAdapters,
+        inbox: Inbox,
+        deliveries: DeliveryReports,
+        clock: Clock,
+        public_url: str,
+    ) -> None:
+        self.adapters = adapters
+        self.inbox = inbox
+        self.deliveries = deliveries
+        self.clock = clock
+        self.public_url = public_url
 
-def _refusals(
-    route: Callable[..., Awaitable[Response]],
-) -> Callable[..., Awaitable[Response]]:
-    """Turns the channel's refusals into problem responses: 403 signature, 400 unreadable."""
-
-    @functools.wraps(route)
-    async def guarded(*args: Any, **kwargs: Any) -> Response:
+    async def handle(self, request: Request, *, channel: Channel, path: str) -> Response:
+        """The answer to one webhook request: the adapter's, or a problem (403, 400, 404, 413)."""
         try:
-            return await route(*args, **kwargs)
+            return await self._handle(request, channel=channel, path=path)
         except _Refused as refused:
             return _problem(refused.status, refused.detail)
         except InvalidSignature as exc:
@@ -119,134 +138,73 @@ def _refusals(
         except MalformedWebhook as exc:
             return _problem(400, str(exc))
 
-    return guarded
+    async def _handle(self, request: Request, *, channel: Channel, path: str) -> Response:
+        adapter = self.adapters.get(channel)
+        if adapter is None:
+            raise _Refused(404, _NOT_CONFIGURED[channel])
+        incoming = await self._read(request, adapter=adapter, path=path)
+        if not adapter.verify(incoming):
+            raise InvalidSignature(f"{request.url.path}: signature or secret does not match")
+        webhook = adapter.parse(incoming, received_at=self.clock.now())
+        for receipt in webhook.receipts:
+            try:
+                await adapter.acknowledge(receipt)
+            except ChannelError:
+                log.warning("could not acknowledge %s to %s", receipt, adapter.name, exc_info=True)
+        for message in webhook.messages:
+            await self.inbox.receive(message)
+        if webhook.statuses:
+            await anyio.to_thread.run_sync(self.deliveries.record, webhook.statuses)
+        answer = webhook.answer
+        return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+
+    async def _read(
+        self, request: Request, *, adapter: ChannelAdapter, path: str
+    ) -> WebhookRequest:
+        """The request as adapters read it; the URL the provider called is rebuilt from
+        ONBOARD_PUBLIC_URL (we may sit behind a proxy)."""
+        query = request.url.query
+        url = f"{self.public_url}{request.url.path}" + (f"?{query}" if query else "")
+        form = await _form(request) if adapter.form_encoded else FormFields([])
+        body = b"" if adapter.form_encoded else await request.body()
+        return WebhookRequest(
+            method=request.method,
+            path=path,
+            url=url,
+            headers=request.headers,
+            query=request.query_params,
+            body=body,
+            form=form,
+        )
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def _add_route(router: APIRouter, path: str, by_method: dict[str, Endpoint]) -> None:
-    """One route for the path, serving each of its methods (and HEAD where GET is served)."""
+def webhook_router(handler: WebhookHandler) -> APIRouter:
+    """``/webhooks/{twilio,twilio/status,telegram,whatsapp}``, each served by ``handler``."""
+    router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+    for suffix, channel, path, methods in ROUTES:
+        endpoint = _endpoint(handler, channel=channel, path=path)
+        _add_route(router, f"{router.prefix}{suffix}", endpoint=endpoint, methods=methods)
+    return router
+
+
+def _endpoint(handler: WebhookHandler, *, channel: Channel, path: str) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        return await handler.handle(request, channel=channel, path=path)
+
+    return endpoint
+
+
+def _add_route(
+    router: APIRouter, path: str, *, endpoint: Endpoint, methods: tuple[str, ...]
+) -> None:
+    """One route for the path and all its methods (HEAD too where GET is served)."""
 
     async def matched(request: Request) -> Response:
         request.scope["route"] = route  # the metrics' route label, as FastAPI's have
-        endpoint = by_method.get(request.method) or by_method["GET"]  # only HEAD falls back
         return await endpoint(request)
 
-    router.add_route(path, matched, methods=list(by_method), include_in_schema=False)
+    router.add_route(path, matched, methods=list(methods), include_in_schema=False)
     route = router.routes[-1]
-
-
-def webhook_router(
-    *,
-    public_url: str,
-    gateway: ChannelGateway,
-    inbox: Inbox,
-    sessions: sessionmaker[Session],
-    clock: Clock,
-) -> APIRouter:
-    router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-    endpoints: dict[str, dict[str, Endpoint]] = {}
-
-    def serve(method: str, path: str) -> Callable[[Endpoint], Endpoint]:
-        def register(endpoint: Endpoint) -> Endpoint:
-            endpoints.setdefault(path, {})[method] = _refusals(endpoint)
-            return endpoint
-
-        return register
-
-    def post(path: str) -> Callable[[Endpoint], Endpoint]:
-        return serve("POST", path)
-
-    def record_statuses(statuses: list[DeliveryStatus]) -> None:
-        for status in statuses:
-            record_delivery_status(
-                sessions,
-                provider_message_id=status.provider_message_id,
-                status=status.status,
-                error_code=status.error_code,
-                now=clock.now(),
-            )
-
-    async def twilio_form(request: Request) -> tuple[FormFields, str, str]:
-        """The posted form, the public URL Twilio signed, and the auth token to check it."""
-        if gateway.twilio is None:
-            raise _Refused(404, "Twilio channel is not configured")
-        return await _form(request), _public_url(public_url, request), gateway.twilio.auth_token
-
-    @post("/twilio")
-    async def twilio_inbound(request: Request) -> Response:
-        """Twilio Messaging webhook for WhatsApp (form-encoded)."""
-        form, url, token = await twilio_form(request)
-        inbound = twilio_whatsapp.parse_inbound(
-            form=form,
-            url=url,
-            signature=request.headers.get("x-twilio-signature"),
-            auth_token=token,
-            received_at=clock.now(),
-        )
-        await inbox.receive(inbound)
-        return Response(content=_EMPTY_TWIML, media_type="text/xml")
-
-    @post("/twilio/status")
-    async def twilio_status(request: Request) -> Response:
-        """Twilio delivery status callbacks; statuses only move forward."""
-        form, url, token = await twilio_form(request)
-        status = twilio_whatsapp.parse_status(
-            form=form,
-            url=url,
-            signature=request.headers.get("x-twilio-signature"),
-            auth_token=token,
-        )
-        await anyio.to_thread.run_sync(record_statuses, [status])
-        return Response(status_code=204)
-
-    @post("/telegram")
-    async def telegram_update(request: Request) -> Response:
-        """Telegram Bot API updates; the secret token header must match."""
-        channel = gateway.telegram_channel
-        if channel is None:
-            raise _Refused(404, "Telegram channel is not configured")
-        channel.check_secret(request.headers.get("x-telegram-bot-api-secret-token"))
-        data: Any = _json(await request.body())
-        inbound = channel.parse_update(data, received_at=clock.now())
-        if inbound is not None:
-            if inbound.choice_id:
-                try:
-                    await channel.answer_callback(data)
-                except ChannelError:
-                    log.warning("could not answer a Telegram callback query", exc_info=True)
-            await inbox.receive(inbound)
-        return Response(status_code=200)
-
-    @serve("GET", "/whatsapp")
-    async def whatsapp_verify(request: Request) -> Response:
-        """Meta's verification handshake: answers hub.challenge as plain text."""
-        if gateway.cloud is None:
-            raise _Refused(404, "WhatsApp Cloud channel is not configured")
-        challenge = whatsapp_cloud.verify_handshake(
-            dict(request.query_params), gateway.cloud.verify_token
-        )
-        return PlainTextResponse(challenge)
-
-    @post("/whatsapp")
-    async def whatsapp_inbound(request: Request) -> Response:
-        """Meta WhatsApp Cloud API webhook: messages and statuses, all entries read."""
-        config = gateway.cloud
-        if config is None:
-            raise _Refused(404, "WhatsApp Cloud channel is not configured")
-        raw = await request.body()
-        whatsapp_cloud.verify_signature(
-            raw, request.headers.get("x-hub-signature-256"), config.app_secret
-        )
-        messages, statuses = whatsapp_cloud.parse_webhook(
-            _json(raw), received_at=clock.now(), phone_number_id=config.phone_number_id
-        )
-        for inbound in messages:
-            await inbox.receive(inbound)
-        await anyio.to_thread.run_sync(record_statuses, statuses)
-        return Response(status_code=200)
-
-    for path, by_method in endpoints.items():
-        _add_route(router, f"{router.prefix}{path}", by_method)
-    return router

@@ -1,76 +1,57 @@
-"""WhatsApp through Meta's Cloud API (Graph API): webhook verification and parsing, sending,
-and the two-step media download.
+"""WhatsApp through Meta's Cloud API (Graph API) as a channel adapter: webhook verification
+and parsing; sending and the two-step media download are ``CloudSender`` and
+``CloudMediaFetcher`` (``bot.channels.whatsapp_cloud_sender``).
 
 Webhooks: ``verify_handshake`` answers the ``GET`` subscription check (plain-text challenge);
 ``verify_signature`` checks ``X-Hub-Signature-256`` over the *raw* body bytes (re-serialized
 JSON breaks on accents and emoji); ``parse_webhook`` reads every entry, change, message and
-status of one delivery.
-
-Sending (aiohttp): text; reply buttons when there are at most 3 choices with titles of at
-most 20 characters; otherwise a list (at most 10 rows, titles of at most 24 characters);
-otherwise a numbered text. Throttling arrives as HTTP 400 with an error code, so errors are
-classified on the code, not the status. Media download (httpx): metadata, then the file from
-the URL it gives, with the same bearer token.
+status of one delivery. ``CloudAdapter`` is the ``ChannelAdapter`` over them.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
-import httpx
-
-from bot.channels.errors import (
-    InvalidSignature,
-    MalformedWebhook,
-    MediaTooLarge,
-    MediaUnavailable,
-    SendFailed,
-    parse_retry_after,
-)
+from bot.channels.errors import InvalidSignature, MalformedWebhook
 from bot.channels.media_kinds import AUDIO, FILE, STICKER, VIDEO, media_kind
-from bot.channels.outbound_formats import cloud_api_bodies
-from bot.channels.ports import DeliveryStatus, SendResult, Template, read_capped
+from bot.channels.ports import json_body
+from bot.channels.whatsapp_cloud_sender import (
+    TRANSIENT_ERROR_CODES,
+    CloudMediaFetcher,
+    CloudSender,
+)
+from bot.domain.channels import (
+    DeliveryStatus,
+    SendResult,
+    Template,
+    Webhook,
+    WebhookAnswer,
+    WebhookRequest,
+)
 from bot.domain.messages import Channel, InboundMessage, MediaRef, OutboundMessage
 
 __all__ = [
     "TRANSIENT_ERROR_CODES",
+    "CloudAdapter",
+    "CloudConfig",
     "CloudMediaFetcher",
     "CloudSender",
     "parse_webhook",
+    "signature_matches",
     "verify_handshake",
     "verify_signature",
 ]
-
-TRANSIENT_ERROR_CODES = frozenset(
-    {
-        1,  # API Unknown
-        2,  # API Service (temporarily unavailable)
-        4,  # API Too Many Calls (app-level rate limit)
-        80007,  # WhatsApp Business Account rate limit
-        130429,  # throughput rate limit hit
-        131000,  # something went wrong (Meta: retry)
-        131016,  # service unavailable
-        131056,  # (business, consumer) pair rate limit
-    }
-)
-"""Graph error codes worth retrying, whatever the HTTP status (throttling comes as HTTP 400)."""
 
 # Message types carrying one media id, with the ``MediaRef.kind`` each declares.
 _MEDIA_TYPES = {"image": FILE, "document": FILE, "audio": AUDIO, "video": VIDEO, "sticker": STICKER}
 # Message types the bot cannot use that carry no file: ``InboundMessage.unsupported``.
 _UNSUPPORTED_TYPES = {"location": "location", "contacts": "contact"}
 _IGNORED_TYPES = frozenset({"reaction", "system", "ephemeral"})
-_HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
-
 
 # --- webhook verification ------------------------------------------------------------------
 
@@ -88,15 +69,20 @@ def verify_handshake(params: Mapping[str, str], verify_token: str) -> str:
     return challenge
 
 
-def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> None:
+def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> None:  # noqa: PLR0917
     """Check ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>``."""
     if not header or not header.startswith("sha256="):
         raise InvalidSignature("X-Hub-Signature-256 missing")
-    expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(
-        header[len("sha256=") :].strip().lower().encode(), expected.encode()
-    ):
+    if not signature_matches(raw_body, header=header, app_secret=app_secret):
         raise InvalidSignature("X-Hub-Signature-256 does not match")
+
+
+def signature_matches(raw_body: bytes, *, header: str | None, app_secret: str) -> bool:
+    """Whether ``X-Hub-Signature-256`` is the HMAC of the raw body (compared in constant time)."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(header[len("sha256=") :].strip().lower().encode(), expected.encode())
 
 
 # --- webhook parsing -----------------------------------------------------------------------
@@ -226,207 +212,75 @@ def parse_webhook(
     return messages, statuses
 
 
-# --- sending -------------------------------------------------------------------------------
+# --- the adapter ---------------------------------------------------------------------------
 
 
-def _graph_error(status: int, text: str, headers: Mapping[str, str]) -> SendFailed:
-    try:
-        error = json.loads(text).get("error", {})
-        code = error.get("code")
-        detail = error.get("message", "")
-    except (ValueError, AttributeError):
-        code, detail = None, text[:200]
-    transient = status == 429 or status >= 500 or code in TRANSIENT_ERROR_CODES
-    return SendFailed(
-        f"Graph API answered HTTP {status}: {detail}",
-        transient=transient,
-        retry_after=parse_retry_after(headers.get("Retry-After")),
-        code=str(code) if code is not None else str(status),
-        maybe_sent=status >= 500,
-    )
+@dataclass(frozen=True)
+class CloudConfig:
+    """The Cloud API channel's settings (``ONBOARD_WHATSAPP_*``)."""
+
+    token: str
+    phone_number_id: str
+    app_secret: str
+    verify_token: str
+    api_url: str
 
 
-class CloudSender:
-    """Sends via ``POST {api_url}/{api_version}/{phone_number_id}/messages`` (``ChannelSender``).
+class CloudAdapter:
+    """WhatsApp through Meta's Cloud API (``ChannelAdapter``): ``GET /webhooks/whatsapp`` is the
+    verify-token handshake (the challenge as plain text), ``POST`` carries messages and
+    statuses of every entry."""
 
-    ``address`` is E.164 (a leading ``+`` is dropped for Meta). Uses aiohttp (about a fifth of
-    httpx's CPU per request); the session opens on first use, inside the running loop. One
-    instance per event loop; call ``aclose()`` (or use ``async with``) when done.
-    """
+    name = Channel.WHATSAPP_CLOUD.value
+    channel = Channel.WHATSAPP_CLOUD
+    form_encoded = False
 
-    def __init__(
-        self,
-        *,
-        token: str,
-        phone_number_id: str,
-        api_url: str = "https://graph.facebook.com",
-        api_version: str = "v21.0",
-        timeout_s: float = 10.0,
-        template_language: str = "pt_BR",
-    ) -> None:
-        self._url = f"{api_url.rstrip('/')}/{api_version}/{phone_number_id}/messages"
-        self._headers = {"Authorization": f"Bearer {token}"}
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=timeout_s)
-        self._language = template_language
-        self._session: aiohttp.ClientSession | None = None
+    def __init__(self, config: CloudConfig) -> None:
+        self.config = config
+        self.sender = CloudSender(
+            token=config.token, phone_number_id=config.phone_number_id, api_url=config.api_url
+        )
+        self.media = CloudMediaFetcher(token=config.token, api_url=config.api_url)
 
-    async def __aenter__(self) -> CloudSender:
-        return self
+    def verify(self, request: WebhookRequest) -> bool:
+        if request.method != "POST":
+            if request.query.get("hub.mode") != "subscribe":
+                raise MalformedWebhook("hub.mode is not 'subscribe'")
+            token = request.query.get("hub.verify_token") or ""
+            return hmac.compare_digest(token.encode(), self.config.verify_token.encode())
+        return signature_matches(
+            request.body,
+            header=request.headers.get("x-hub-signature-256"),
+            app_secret=self.config.app_secret,
+        )
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+    def parse(self, request: WebhookRequest, *, received_at: datetime) -> Webhook:
+        if request.method != "POST":
+            challenge = request.query.get("hub.challenge")
+            if not challenge:
+                raise MalformedWebhook("hub.challenge missing")
+            return Webhook(answer=WebhookAnswer(200, challenge, "text/plain"))
+        messages, statuses = parse_webhook(
+            json_body(request.body),
+            received_at=received_at,
+            phone_number_id=self.config.phone_number_id,
+        )
+        return Webhook(messages=tuple(messages), statuses=tuple(statuses))
 
-    async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+    async def acknowledge(self, receipt: str) -> None:
+        """Meta has nothing to acknowledge beyond the webhook's answer."""
 
     async def send(
         self, *, address: str, message: OutboundMessage, template: Template | None = None
     ) -> SendResult:
-        bodies = cloud_api_bodies(
-            address=address, message=message, template=template, language=self._language
-        )
-        if not bodies:
-            raise SendFailed("nothing to send", transient=False, code="empty")
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
-        results = [await self._post(self._session, body) for body in bodies]
-        return results[0]
-
-    async def _post(self, session: aiohttp.ClientSession, body: dict[str, Any]) -> SendResult:
-        try:
-            async with session.post(self._url, json=body) as response:
-                status, text = response.status, await response.text()
-                headers = response.headers.copy()  # stays case-insensitive
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            not_sent = isinstance(
-                exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError
-            )
-            raise SendFailed(
-                f"Graph API unreachable: {exc.__class__.__name__}",
-                transient=True,
-                code="timeout" if isinstance(exc, TimeoutError) else "network",
-                maybe_sent=not not_sent,
-            ) from exc
-        if status != 200:
-            raise _graph_error(status, text, headers)
-        try:
-            sent = json.loads(text)["messages"][0]
-            return SendResult(
-                provider_message_id=str(sent["id"]),
-                status=str(sent.get("message_status", "accepted")),
-            )
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise SendFailed(
-                "Graph API answered 200 without a message id", transient=False, code="response"
-            ) from exc
-
-
-# --- media ---------------------------------------------------------------------------------
-
-
-class CloudMediaFetcher:
-    """Two-step download (``MediaFetcher``): ``GET /{version}/{media_id}`` for a short-lived URL
-    on another host, then that URL with the same bearer token and a User-Agent.
-
-    ``file_size`` (a number or a string) is checked before downloading and ``sha256`` after.
-    One instance per event loop; call ``aclose()`` (or use ``async with``) when done.
-    """
-
-    def __init__(
-        self,
-        *,
-        token: str,
-        api_url: str = "https://graph.facebook.com",
-        api_version: str = "v21.0",
-        timeout_s: float = 30.0,
-        user_agent: str = "Acolhe/0.1",
-    ) -> None:
-        self._base = f"{api_url.rstrip('/')}/{api_version}"
-        self._headers = {"Authorization": f"Bearer {token}", "User-Agent": user_agent}
-        self._timeout = timeout_s
-        self._client: httpx.AsyncClient | None = None
-
-    async def __aenter__(self) -> CloudMediaFetcher:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        return await self.sender.send(address=address, message=message, template=template)
 
     async def fetch(self, media: MediaRef, *, max_bytes: int) -> bytes:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, headers=self._headers, follow_redirects=True, max_redirects=5
-            )
-        client = self._client
-        try:
-            url, size, digest = await self._metadata(client, media.provider_id)
-            if size is not None and size > max_bytes:
-                raise MediaTooLarge(
-                    f"media of {size} bytes exceeds {max_bytes}", limit=max_bytes, size=size
-                )
-            async with client.stream("GET", url) as response:
-                _raise_for_media(response, "download")
-                length = response.headers.get("Content-Length")
-                data = await read_capped(
-                    response.aiter_bytes(),
-                    declared_length=int(length) if length and length.isdigit() else None,
-                    max_bytes=max_bytes,
-                )
-        except httpx.TooManyRedirects as exc:
-            raise MediaUnavailable("Graph media: too many redirects") from exc
-        except httpx.TransportError as exc:
-            raise MediaUnavailable(
-                f"Graph media unreachable: {exc.__class__.__name__}", transient=True
-            ) from exc
-        if digest and not _sha256_matches(data, digest):
-            raise MediaUnavailable("Graph media: sha256 does not match", transient=True)
-        return data
+        return await self.media.fetch(media, max_bytes=max_bytes)
 
-    async def _metadata(
-        self, client: httpx.AsyncClient, media_id: str
-    ) -> tuple[str, int | None, str]:
-        if not media_id:
-            raise MediaUnavailable("media reference without a Graph media id")
-        response = await client.get(f"{self._base}/{media_id}")
-        _raise_for_media(response, "metadata")
-        try:
-            meta = response.json()
-            url = str(meta["url"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise MediaUnavailable("Graph media metadata without url") from exc
-        raw_size = meta.get("file_size")
-        try:
-            size = int(raw_size) if raw_size is not None else None
-        except (TypeError, ValueError):
-            size = None
-        return url, size, str(meta.get("sha256") or "")
+    async def start(self) -> None:
+        """The clients open on first use, inside the running loop."""
 
-
-def _sha256_matches(data: bytes, claimed: str) -> bool:
-    """Compare with Meta's ``sha256``, hex or base64; an unrecognized format is not held against
-    the file (the check guards against truncated downloads, not against Meta)."""
-    digest = hashlib.sha256(data).digest()
-    claimed = claimed.strip()
-    if _HEX_SHA256.fullmatch(claimed):
-        return claimed.lower() == digest.hex()
-    try:
-        decoded = base64.b64decode(claimed, validate=True)
-    except (binascii.Error, ValueError):
-        return True
-    return decoded == digest if len(decoded) == len(digest) else True
-
-
-def _raise_for_media(response: httpx.Response, step: str) -> None:
-    status = response.status_code
-    if status != 200:
-        raise MediaUnavailable(
-            f"Graph media {step} answered HTTP {status}",
-            transient=status == 429 or status >= 500,
-        )
+    async def aclose(self) -> None:
+        await self.sender.aclose()
+        await self.media.aclose()

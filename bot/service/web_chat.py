@@ -14,10 +14,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import anyio.to_thread
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +33,16 @@ from bot.service.new_conversations import start_conversations
 from bot.service.records import EffectRecorder
 from bot.storage.models import Conversation, Document, Message
 
-__all__ = ["UnknownSession", "UploadResult", "UploadStatus", "WebChat", "too_large"]
+__all__ = [
+    "ChatEntry",
+    "UnknownSession",
+    "UploadResult",
+    "UploadStatus",
+    "WebChat",
+    "too_large",
+]
+
+HISTORY_PAGE = 200
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +62,19 @@ class UploadStatus:
     filename: str
     status: str  # pending | read | rejected | failed (the documents table's words)
     kind: str
+
+
+@dataclass(frozen=True)
+class ChatEntry:
+    """One message of the conversation as the page shows it."""
+
+    id: int
+    author: str
+    text: str
+    choices: list[tuple[str, str]]
+    attachments: list[str]  # links to files the bot sent (a training invite)
+    file: UploadStatus | None  # the file a client's message carried
+    at: datetime
 
 
 @dataclass
@@ -139,7 +163,7 @@ class WebChat:
                 # An open repair (confirm a reading, a correction) is already the page's last
                 # question; asking it again, in its short form, would only repeat it.
                 state.pending is not None
-                or _already_shown(session, conversation, turn.replies[-1].text)
+                or _already_shown(session, conversation, question=turn.replies[-1].text)
             ):
                 return []
             EffectRecorder(
@@ -225,6 +249,34 @@ class WebChat:
                 raise UnknownSession(address)
             return _status(row)
 
+    def history(self, address: str, *, after: int) -> list[ChatEntry]:
+        """Messages of the session's conversation after a message id (both directions), oldest
+        first; ``UnknownSession`` when it has none. A document's reading arrives as an empty
+        system message: only its answer is shown. Messages waiting for the page (``queued``)
+        become ``delivered``: they are handed to it now."""
+        with self.sessions() as session:
+            conversation = _conversation(session, address)
+            if conversation is None:
+                raise UnknownSession(address)
+            rows = session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation.id, Message.id > after)
+                .order_by(Message.id)
+                .limit(HISTORY_PAGE)
+            ).all()
+            files = _files(session, conversation.id, rows=rows)
+            entries = [_entry(m, files=files) for m in rows if m.author != "system" or m.text]
+            unread = [m.id for m in rows if m.direction == "out" and m.status == "queued"]
+            if unread:
+                session.execute(
+                    update(Message)
+                    .where(Message.id.in_(unread), Message.status == "queued")
+                    .values(status="delivered")
+                    .execution_options(synchronize_session=False)
+                )
+                session.commit()
+            return entries
+
     def language(self, address: str) -> str | None:
         """The conversation's language ("pt" or "en"); None when the session has none."""
         with self.sessions() as session:
@@ -252,7 +304,40 @@ class WebChat:
             return _status(row) if row is not None else None
 
 
-def _already_shown(session: Session, conversation: Conversation, question: str) -> bool:
+def _entry(message: Message, *, files: dict[str, UploadStatus]) -> ChatEntry:
+    media = message.payload.get("media") or []
+    return ChatEntry(
+        id=message.id,
+        author=message.author,
+        text=message.text,
+        choices=[(c[0], c[1]) for c in message.payload.get("choices", [])],
+        attachments=[str(url) for url in message.payload.get("attachments", [])],
+        file=files.get(str(media[0].get("provider_id", ""))) if media else None,
+        at=message.created_at,
+    )
+
+
+def _files(
+    session: Session, conversation_id: int, *, rows: Sequence[Message]
+) -> dict[str, UploadStatus]:
+    """The files the client's messages in ``rows`` carried, by their store address."""
+    wanted = {
+        str(media.get("provider_id", ""))
+        for m in rows
+        for media in (m.payload.get("media") or [])
+        if m.direction == "in"
+    } - {""}
+    if not wanted:
+        return {}
+    documents = session.scalars(
+        select(Document).where(
+            Document.conversation_id == conversation_id, Document.provider_id.in_(wanted)
+        )
+    ).all()
+    return {d.provider_id or "": _status(d) for d in documents}
+
+
+def _already_shown(session: Session, conversation: Conversation, *, question: str) -> bool:
     """True when asking again would repeat what the page shows last: the bot's last words are
     this question, or a file is still being read (its reading is what comes next)."""
     last = session.scalar(

@@ -34,7 +34,8 @@ from bot.storage.models import (
     Onboarding,
 )
 from bot.workers.documents import _read_event
-from bot.workers.outbox import OutboxWorker, record_delivery_status
+from bot.service.deliveries import record_delivery_status
+from bot.workers.outbox import OutboxWorker
 from tests.backoffice.factories import conversation_of, make_onboarding, make_staff
 
 Row = tuple[str, int | None, int | None, int | None, str, dict[str, Any]]

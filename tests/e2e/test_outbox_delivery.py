@@ -15,7 +15,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel, OutboundMessage
 from bot.service.message_store import store_outbound
 from bot.storage.models import Conversation, Message, OutboxItem
-from bot.workers.outbox import record_delivery_status
+from bot.service.deliveries import record_delivery_status
 from tests.e2e.conftest import twilio_settings
 from tests.fakes.twilio import FakeTwilio, content_variables
 from tests.support.conversation import Chat
