@@ -106,11 +106,14 @@ def parse_holder(raw: str) -> ids.Parsed | None:
 
 def parse_address(raw: str) -> ids.Parsed | None:
     """A street address as printed ("RUA DAS FLORES, 123 - CENTRO"): a word and a number."""
-    text = _strip_edges(raw)
+    text = re.sub(r",(?=[^\s,])", ", ", _strip_edges(raw))  # "BENTO,2827": the space is printed
     if len(text) < 5:
         return None
     ok = re.search(r"[A-Za-zÀ-ÿ]{3}", text) is not None and re.search(r"\d|S/N", text) is not None
-    return ids.Parsed(text.upper(), ok)
+    # a street type glued to the name ("RSÃO BENTO"): no Portuguese word starts with R or AV
+    # and a consonant; the split is a guess, shown to confirm
+    split = re.sub(r"^(R|AV)(?=[B-DF-GJ-NP-TV-ZÇ][A-ZÀ-Þ])", r"\1 ", text.upper())
+    return ids.Parsed(split, ok, int(split != text.upper()))
 
 
 def parsers(today: date) -> dict[str, Parser]:
