@@ -7,6 +7,7 @@ import time
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from bot.storage.database import make_engine
 
@@ -20,7 +21,7 @@ def _pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[object]:
     pings: list[object] = []
     ping = engine.dialect.do_ping
 
-    def counted(dbapi_connection: object) -> bool:
+    def counted(dbapi_connection: DBAPIConnection) -> bool:
         pings.append(dbapi_connection)
         return ping(dbapi_connection)
 

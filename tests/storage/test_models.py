@@ -51,5 +51,5 @@ def test_each_model_lives_in_one_aggregate_module() -> None:
 
 def test_every_table_is_on_the_one_metadata() -> None:
     assert models.Base is Base
-    tables = {mapper.local_table.name for mapper in Base.registry.mappers}
+    tables = {mapper.class_.__tablename__ for mapper in Base.registry.mappers}
     assert tables == set(Base.metadata.tables)
