@@ -104,7 +104,7 @@ class NpsScoreHandler:
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         score = nps_score(turn.said.body)
         assert score is not None and turn.context.nps_booking_id is not None
-        dialogue.training.nps(turn, turn.context.nps_booking_id, score)
+        dialogue.training.nps(turn, turn.context.nps_booking_id, score=score)
         return True
 
 

@@ -60,8 +60,11 @@ class BrasilApiLookups:
             log.info("CEP %s not found or BrasilAPI unavailable: %s", cep, exc)
             return None
         return Address(
-            cep=record.cep, street=record.street, district=record.neighborhood,
-            city=record.city, uf=record.state,
+            cep=record.cep,
+            street=record.street,
+            district=record.neighborhood,
+            city=record.city,
+            uf=record.state,
         )
 
     def company(self, cnpj: str) -> CompanyLookupResult:

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import select
@@ -46,8 +46,7 @@ from bot.domain.clock import Clock
 from bot.domain.messages import Channel, InboundMessage, MediaRef
 from bot.domain.validators import Problem
 from bot.service.inbox import LOCK_WAIT_S, Inbox
-from bot.service.message_store import storable, store_outbound_many
-from bot.service.records import EffectRecorder
+from bot.service.message_store import storable
 from bot.service.training import client_page as bookings
 from bot.service.training.client_page import ActionRefused, TrainingChoices
 from bot.storage.models import Conversation, Document, Onboarding
@@ -55,6 +54,15 @@ from bot.storage.models import Conversation, Document, Onboarding
 __all__ = ["ActionDone", "ActionRefused", "ClientPageActions", "TrainingChoices", "UploadDone"]
 
 T = TypeVar("T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class _Work(Protocol[_T_co]):
+    """An action's work on its conversation, inside the transaction ``_run`` opens."""
+
+    def __call__(self, session: Session, conversation: Conversation, *, now: datetime) -> _T_co: ...
+
+
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 _OK = next(option for option in CONFIRM_OPTIONS if option.id == "ok")
 
@@ -158,7 +166,7 @@ class ClientPageActions:
         conversation's), ``not_awaiting`` (not the reading the chat asks about),
         ``invalid_field:<field>`` or ``bot_paused`` (a person is answering in the chat)."""
 
-        def work(session: Session, conversation: Conversation, now: datetime) -> ActionDone:
+        def work(session: Session, conversation: Conversation, *, now: datetime) -> ActionDone:
             document = session.get(Document, document_id)
             if document is None or document.conversation_id != conversation.id:
                 raise ActionRefused("not_found")
@@ -172,7 +180,7 @@ class ClientPageActions:
                 raise ActionRefused("bot_paused")
             _apply_fixes(pending, fixes)
             pending.stage, pending.field = "confirm", ""
-            self._take_tap(session, conversation, state, now=now, document_id=document_id)
+            self._take_tap(session, conversation, state=state, now=now, document_id=document_id)
             return ActionDone("confirmed")
 
         return await self._in_turn(conversation_id, work)
@@ -181,8 +189,8 @@ class ClientPageActions:
         self,
         session: Session,
         conversation: Conversation,
-        state: DialogueState,
         *,
+        state: DialogueState,
         now: datetime,
         document_id: int,
     ) -> None:
@@ -199,19 +207,19 @@ class ClientPageActions:
             received_at=now,
             choice_id=_OK.id,
         )
-        nlu = service.interpreter.parse(title, now=now)
-        context = service._context(session, conversation)  # noqa: SLF001 - the turn's context
-        turn = service.engine.handle(state, tap, nlu=nlu, context=context)
-        if not any(
-            isinstance(e, DocumentConfirmed) and e.document_id == document_id for e in turn.effects
-        ):
+        taken = service.take_tap(
+            session,
+            conversation,
+            state=state,
+            tap=tap,
+            now=now,
+            accept=lambda turn: any(
+                isinstance(e, DocumentConfirmed) and e.document_id == document_id
+                for e in turn.effects
+            ),
+        )
+        if not taken:
             raise ActionRefused("not_awaiting")  # the dialogue did not take it: change nothing
-        EffectRecorder(
-            session, conversation, now=now, assign_escalation=service.assign_escalation
-        ).apply(turn.effects)
-        conversation.state = turn.state.model_dump(mode="json")
-        conversation.updated_at = now
-        store_outbound_many(session, conversation, turn.replies, author="bot", now=now)
 
     # ------------------------------------------------------------------ training
     async def book_training(
@@ -220,8 +228,8 @@ class ClientPageActions:
         """Books (or moves the booking to) ``slot_id``: ``booked`` or ``rebooked``; refused with
         ``seat_taken``, ``not_bookable`` (stage), ``not_found``."""
 
-        def work(session: Session, conversation: Conversation, now: datetime) -> ActionDone:
-            onboarding = _onboarding(session, conversation, onboarding_id)
+        def work(session: Session, conversation: Conversation, *, now: datetime) -> ActionDone:
+            onboarding = _onboarding(session, conversation, onboarding_id=onboarding_id)
             return ActionDone(
                 bookings.book(
                     session,
@@ -240,8 +248,8 @@ class ClientPageActions:
         """Cancels the booked session: ``cancelled``; refused with ``nothing_booked`` or
         ``too_late`` (it has started)."""
 
-        def work(session: Session, conversation: Conversation, now: datetime) -> ActionDone:
-            onboarding = _onboarding(session, conversation, onboarding_id)
+        def work(session: Session, conversation: Conversation, *, now: datetime) -> ActionDone:
+            onboarding = _onboarding(session, conversation, onboarding_id=onboarding_id)
             return ActionDone(
                 bookings.cancel(
                     session,
@@ -267,8 +275,8 @@ class ClientPageActions:
         finished stage): ``rated``; refused with ``bad_score``, ``not_found``,
         ``not_finished``."""
 
-        def work(session: Session, conversation: Conversation, now: datetime) -> ActionDone:
-            onboarding = _onboarding(session, conversation, onboarding_id)
+        def work(session: Session, conversation: Conversation, *, now: datetime) -> ActionDone:
+            onboarding = _onboarding(session, conversation, onboarding_id=onboarding_id)
             return ActionDone(
                 bookings.rate(
                     session,
@@ -300,9 +308,7 @@ class ClientPageActions:
         return policy
 
     # ------------------------------------------------------------------ the turn
-    async def _in_turn(
-        self, conversation_id: int, work: Callable[[Session, Conversation, datetime], T]
-    ) -> T:
+    async def _in_turn(self, conversation_id: int, work: _Work[T]) -> T:
         """Runs ``work`` under the conversation's turn, in one transaction; wakes the outbox
         for the replies it stored."""
         target = await anyio.to_thread.run_sync(self._target, conversation_id)
@@ -317,13 +323,13 @@ class ClientPageActions:
             self.inbox.outbox_wake.set()
         return result
 
-    def _run(self, conversation_id: int, work: Callable[[Session, Conversation, datetime], T]) -> T:
+    def _run(self, conversation_id: int, work: _Work[T]) -> T:
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
                 raise ActionRefused("not_found")
-            return work(session, conversation, now)
+            return work(session, conversation, now=now)
 
     def _target(self, conversation_id: int) -> _Target:
         with self.sessions() as session:
@@ -373,7 +379,7 @@ def _apply_fixes(pending: DocumentPending, fixes: Mapping[str, str]) -> None:
             pending.fixed.append(field)
 
 
-def _onboarding(session: Session, conversation: Conversation, onboarding_id: int) -> Onboarding:
+def _onboarding(session: Session, conversation: Conversation, *, onboarding_id: int) -> Onboarding:
     onboarding = session.get(Onboarding, onboarding_id)
     if onboarding is None or conversation.onboarding_id != onboarding.id:
         raise ActionRefused("not_found")

@@ -1,17 +1,21 @@
 """Inbound messages, each handled in one transaction: store it, run the dialogue, store the
 replies (and their outbox rows), the new state and every effect — or nothing at all. Several
-conversations' messages may share the transaction (``handle_many``), which is how the inbox
-runs them under load.
+conversations' messages share the transaction (``handle_many``: the inbox calls it once per
+batch of turns, a batch of one for a turn that runs alone).
+
+One result per stage of a message's path: the dialogue's ``Turn`` (replies, new state,
+effects), then the service's ``Handled`` (what became of the message, with its replies as
+stored: ``StoredReply``, what the channel delivers), which the inbox hands back to the channel.
 
 Callers serialize messages of one conversation (a per-conversation lock) before calling
-``handle``; the unique (conversation, direction, channel id) index still turns a duplicate
+``handle_many``; the unique (conversation, direction, channel id) index still turns a duplicate
 delivery into a no-op even without the lock.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +28,7 @@ from bot.dialogue.effects import Escalate
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import DialogueState
 from bot.dialogue.training.offers import BOOKABLE_STAGES
+from bot.dialogue.turn import Turn
 from bot.domain.address import NoAddressLookup
 from bot.domain.clock import Clock
 from bot.domain.company import NoCompanyLookup
@@ -31,7 +36,6 @@ from bot.domain.messages import InboundMessage, OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.service.message_store import (
     MessageWrites,
-    PendingReplies,
     StoredReply,
     inbound_row,
     storable,
@@ -70,7 +74,9 @@ _BY_ADDRESSES = (
 
 @dataclass
 class Handled:
-    """What became of an inbound message."""
+    """What became of an inbound message: the replies to deliver, as stored (inside the
+    transaction the list fills when the turn's messages are written, ``MessageWrites``), and
+    what the inbox counts and wakes workers for."""
 
     conversation_id: int
     duplicate: bool = False
@@ -78,20 +84,6 @@ class Handled:
     replies: list[StoredReply] = field(default_factory=list)
     escalations: list[str] = field(default_factory=list)  # reasons, for metrics
     documents_queued: int = 0
-
-
-@dataclass
-class _Turn:
-    """A turn done inside a transaction; its replies' ids are known once the messages are
-    written (``MessageWrites.execute``)."""
-
-    handled: Handled
-    pending: PendingReplies | None = None
-
-    def result(self) -> Handled:
-        if self.pending is not None:
-            self.handled.replies = self.pending.stored
-        return self.handled
 
 
 class ConversationService:
@@ -117,19 +109,18 @@ class ConversationService:
         self.engine = engine
         self.interpreter = interpreter
         self.clock = clock
-        self._calls_out = not isinstance(engine.address_lookup, NoAddressLookup) or not (
+        # The dialogue may wait on BrasilAPI (a CEP or a CNPJ look-up): the inbox then runs a
+        # message that may be one alone (``bot.service.inbox.may_look_up``).
+        self.looks_up = not isinstance(engine.address_lookup, NoAddressLookup) or not (
             isinstance(engine.company_lookup, NoCompanyLookup)
         )
 
-    def may_call_out(self, inbound: InboundMessage) -> bool:
-        """True when this message's turn may wait on an outside look-up (BrasilAPI for a CEP
-        or a CNPJ: a text with eight digits or more), so the inbox runs it alone rather than
-        make a batch of other clients' turns wait with it."""
-        return self._calls_out and sum(c.isdigit() for c in inbound.text[:200]) >= 8
-
     def handle(self, inbound: InboundMessage) -> Handled:
-        """One message's turn, in its own transaction."""
-        return self._handle_alone(inbound, self._parse(inbound))
+        """One message's turn, in its own transaction (``handle_many`` of one)."""
+        (result,) = self.handle_many([inbound])
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def handle_many(self, inbounds: Sequence[InboundMessage]) -> list[Handled | Exception]:
         """Turns of different conversations in ONE transaction: one load of the conversations,
@@ -192,33 +183,34 @@ class ConversationService:
             first = [_address(inbound) for inbound, _ in parsed if _address(inbound) not in found]
             found.update(zip(first, start_conversations(session, first, now=now), strict=True))
             writes = MessageWrites()
-            turns = [
+            handled = [
                 self._turn(
                     session,
                     found[_address(inbound)],
-                    inbound,
-                    nlu,
+                    inbound=inbound,
+                    nlu=nlu,
                     writes=writes,
                     now=now,
                     suspect_duplicate=suspect_duplicate,
                 )
                 for inbound, nlu in parsed
             ]
-            writes.execute(session, now=now)
-        return [turn.result() for turn in turns]
+            writes.execute(session, now=now)  # fills each ``Handled.replies``
+        return handled
 
     def _turn(
         self,
         session: Session,
         found: tuple[Conversation, Onboarding | None],
+        *,
         inbound: InboundMessage,
         nlu: NLUResult,
-        *,
         writes: MessageWrites,
         now: datetime,
         suspect_duplicate: bool,
-    ) -> _Turn:
-        """One message's turn inside the caller's transaction; its messages go to ``writes``."""
+    ) -> Handled:
+        """One message's turn inside the caller's transaction; its messages go to ``writes``
+        (its replies are in the result once ``writes`` is executed)."""
         conversation = found[0]
         external_id = storable(inbound.external_id)[:120]
         if suspect_duplicate and session.scalar(
@@ -229,7 +221,7 @@ class ConversationService:
             )
         ):
             log.info("duplicate delivery %s ignored", inbound.external_id)
-            return _Turn(Handled(conversation_id=conversation.id, duplicate=True))
+            return Handled(conversation_id=conversation.id, duplicate=True)
         # Stored with the replies, in one statement (a duplicate still fails the unique index,
         # and the whole transaction rolls back).
         received = inbound_row(
@@ -242,15 +234,17 @@ class ConversationService:
         state = DialogueState.model_validate(conversation.state or {})
         # LGPD: no document is kept before the client consented (the dialogue says so).
         consented = state.slots.get("lgpd_consent") is True
-        queued = queue_documents(session, conversation, inbound, now=now) if consented else 0
+        queued = (
+            queue_documents(session, conversation, inbound=inbound, now=now) if consented else 0
+        )
         if inbound.document is None and inbound.over_channel:
             conversation.last_inbound_at = inbound.received_at
         if inbound.profile_name:
             conversation.profile_name = storable(inbound.profile_name)[:120]
         if conversation.bot_paused:
             writes.add(conversation, received=[received], author="bot", now=now)
-            return _Turn(
-                Handled(conversation_id=conversation.id, bot_paused=True, documents_queued=queued)
+            return Handled(
+                conversation_id=conversation.id, bot_paused=True, documents_queued=queued
             )
         with session.no_autoflush:  # one flush per transaction, not one per read
             context = self._context(session, conversation)
@@ -261,17 +255,41 @@ class ConversationService:
         conversation.state = turn.state.model_dump(mode="json")
         conversation.language = turn.state.language
         conversation.updated_at = now
-        pending = writes.add(
-            conversation, received=[received], replies=turn.replies, author="bot", now=now
-        )
-        return _Turn(
-            Handled(
-                conversation_id=conversation.id,
-                escalations=[e.reason for e in turn.effects if isinstance(e, Escalate)],
-                documents_queued=queued,
+        return Handled(
+            conversation_id=conversation.id,
+            replies=writes.add(
+                conversation, received=[received], replies=turn.replies, author="bot", now=now
             ),
-            pending,
+            escalations=[e.reason for e in turn.effects if isinstance(e, Escalate)],
+            documents_queued=queued,
         )
+
+    def take_tap(
+        self,
+        session: Session,
+        conversation: Conversation,
+        *,
+        state: DialogueState,
+        tap: InboundMessage,
+        now: datetime,
+        accept: Callable[[Turn], bool],
+    ) -> bool:
+        """A tap made outside the chat (the status page's "Está tudo certo"), taken by the
+        dialogue as from the chat inside the caller's transaction, from ``state`` (which the
+        caller may have changed). The tap is not stored as the client's message; the turn's
+        effects, new state and replies are — unless ``accept(turn)`` says the dialogue did not
+        take it as meant, and then nothing changes. Returns whether it was accepted."""
+        nlu = self.interpreter.parse(tap.text, now=now)
+        turn = self.engine.handle(state, tap, nlu=nlu, context=self._context(session, conversation))
+        if not accept(turn):
+            return False
+        EffectRecorder(
+            session, conversation, now=now, assign_escalation=self.assign_escalation
+        ).apply(turn.effects)
+        conversation.state = turn.state.model_dump(mode="json")
+        conversation.updated_at = now
+        store_outbound_many(session, conversation, turn.replies, author="bot", now=now)
+        return True
 
     def resume(self, session: Session, conversation: Conversation) -> list[StoredReply]:
         """The bot takes the conversation back: it repeats the question it was on.
@@ -371,7 +389,7 @@ def _address(inbound: InboundMessage) -> tuple[str, str]:
 
 
 def queue_documents(
-    session: Session, conversation: Conversation, inbound: InboundMessage, *, now: datetime
+    session: Session, conversation: Conversation, *, inbound: InboundMessage, now: datetime
 ) -> int:
     """Each readable attachment (a photo or a document) becomes a pending document, read after
     the webhook is answered; audio, video and stickers are not documents. Returns how many."""

@@ -4,11 +4,13 @@ One conversation's messages are handled one at a time in arrival order (a FIFO l
 conversation: in-process, or Redis across processes); different conversations run
 concurrently; the dialogue runs in a worker thread so the event loop keeps answering webhooks.
 Turns of different conversations that are ready together run together (``MicroBatcher``): one
-thread hop and one transaction for the batch (``ConversationService.handle_many``). A turn that
-finds no batch running starts at once, alone; the turns that arrive while a batch runs form the
-next one (see TURN_SPILL_S for a batch that runs long). A message whose turn may wait on
-BrasilAPI (a CEP or a CNPJ) always runs alone, so a slow look-up delays only its own client and
-never holds a batch's transaction (or SQLite's write lock).
+thread hop and one call of the conversation service for the batch
+(``ConversationService.handle_many``, one transaction), which returns each message's
+``Handled`` — its replies as stored, what the channel delivers. A turn that finds no batch
+running starts at once, alone; the turns that arrive while a batch runs form the next one (see
+TURN_SPILL_S for a batch that runs long). A message whose turn may wait on BrasilAPI (a CEP or
+a CNPJ, ``may_look_up``) always runs as a batch of its own, so a slow look-up delays only its
+own client and never holds a batch's transaction (or SQLite's write lock).
 
 De-duplication has two layers: a fast check of the channel's message id in shared storage
 (Redis, or memory) as the conversation's turn comes (the gate: ``bot.coordination``),
@@ -43,6 +45,14 @@ TURN_SPILL_S = 0.05
 # (and, on SQLite, the database's write lock) longer.
 TURN_BATCH = 16
 
+__all__ = ["DEDUP_TTL_S", "LOCK_WAIT_S", "Inbox", "may_look_up"]
+
+
+def may_look_up(inbound: InboundMessage) -> bool:
+    """The message may be a CEP or a CNPJ (eight digits or more), which the dialogue looks up
+    at BrasilAPI when the service has look-ups (``ConversationService.looks_up``)."""
+    return sum(c.isdigit() for c in inbound.text[:200]) >= 8
+
 
 class Inbox:
     def __init__(
@@ -75,10 +85,8 @@ class Inbox:
         ) as admission:
             if admission.duplicate:
                 return self._count(inbound, Handled(conversation_id=0, duplicate=True))
-            if self.conversations.may_call_out(inbound):
-                handled = await anyio.to_thread.run_sync(
-                    self.conversations.handle, inbound, limiter=self._solo_limiter()
-                )
+            if self.conversations.looks_up and may_look_up(inbound):
+                handled = await self._run_alone(inbound)
             else:
                 handled = await self._batcher().submit(inbound)
             admission.handled()
@@ -107,6 +115,14 @@ class Inbox:
         if self._solo is None:
             self._solo = anyio.CapacityLimiter(self.turn_threads)
         return self._solo
+
+    async def _run_alone(self, inbound: InboundMessage) -> Handled:
+        (result,) = await anyio.to_thread.run_sync(
+            self.conversations.handle_many, [inbound], limiter=self._solo_limiter()
+        )
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     async def _run_turns(self, batch: list[InboundMessage]) -> list[Handled | Exception]:
         if self.metrics is not None:

@@ -3,9 +3,10 @@
 ``MessageWrites`` collects the messages of one or several conversations (a turn's inbound
 message and replies, a CSM's answer, a reminder) and writes them in two statements: one
 ``INSERT ... RETURNING`` for every message, in order, and one insert of the outbox rows of the
-replies on push channels. Each caller's ``PendingReplies`` then holds the stored ids of its
-replies. This runs on every turn, where the ORM's unit of work cost more than the database; a
-batch of turns (``ConversationService.handle_many``) shares the two statements.
+replies on push channels. The list each ``add`` returned then holds its replies as stored
+(``StoredReply``, with their ids). This runs on every turn, where the ORM's unit of work cost
+more than the database; a batch of turns (``ConversationService.handle_many``) shares the two
+statements.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ __all__ = [
     "PULL_CHANNELS",
     "TEXT_LIMITS",
     "MessageWrites",
-    "PendingReplies",
     "StoredReply",
     "inbound_row",
     "storable",
@@ -54,6 +54,8 @@ PULL_CHANNELS = frozenset({Channel.WEB, Channel.TERMINAL})
 
 @dataclass(frozen=True)
 class StoredReply:
+    """A reply as stored: what a channel delivers (a pull channel shows it, the outbox sends it)."""
+
     message_id: int
     text: str
     choices: tuple[tuple[str, str], ...] = ()
@@ -61,20 +63,13 @@ class StoredReply:
 
 
 @dataclass
-class PendingReplies:
-    """One caller's replies in a ``MessageWrites``: ``stored`` is filled by ``execute``."""
-
+class _Group:
     conversation: Conversation
     replies: list[OutboundMessage]
-    stored: list[StoredReply] = field(default_factory=list)
-
-
-@dataclass
-class _Group:
-    pending: PendingReplies
     rows: list[dict[str, object]]
     received: int  # how many of ``rows`` are inbound messages (they come first)
     actor: str  # who wrote the replies, for the console's event (bot | staff:<id> | system)
+    stored: list[StoredReply] = field(default_factory=list)  # filled by ``execute``
 
 
 class MessageWrites:
@@ -92,8 +87,11 @@ class MessageWrites:
         author: str,
         now: datetime,
         staff_id: int | None = None,
-    ) -> PendingReplies:
-        """Queues the ``received`` message rows, then the replies (split for the channel)."""
+    ) -> list[StoredReply]:
+        """Queues the ``received`` message rows, then the replies (split for the channel).
+
+        Returns the list ``execute`` fills with the replies as stored, in order (empty until
+        then)."""
         channel = Channel(conversation.channel)
         limit = TEXT_LIMITS.get(channel)
         parts = (
@@ -117,12 +115,16 @@ class MessageWrites:
             }
             for reply in parts
         ]
-        pending = PendingReplies(conversation=conversation, replies=parts)
         actor = f"staff:{staff_id}" if author == "staff" and staff_id is not None else author
-        self._groups.append(
-            _Group(pending=pending, rows=rows, received=len(received), actor=actor)
+        group = _Group(
+            conversation=conversation,
+            replies=parts,
+            rows=rows,
+            received=len(received),
+            actor=actor,
         )
-        return pending
+        self._groups.append(group)
+        return group.stored
 
     def execute(self, session: Session, *, now: datetime) -> None:
         """Writes everything queued (two statements at most) on the session's connection.
@@ -133,11 +135,11 @@ class MessageWrites:
         self._groups = []
         if not groups:
             return
-        if any(group.pending.conversation.id is None for group in groups):
+        if any(group.conversation.id is None for group in groups):
             session.flush()
         rows = []
         for group in groups:
-            conversation_id = group.pending.conversation.id
+            conversation_id = group.conversation.id
             for row in group.rows:
                 row["conversation_id"] = conversation_id
             rows += group.rows
@@ -149,23 +151,23 @@ class MessageWrites:
             written = [next(ids) for _ in group.rows]
             mine = written[group.received :]
             events += _events(group, written)
-            pending = group.pending
-            pending.stored = [
+            group.stored.extend(
                 StoredReply(
                     message_id=message_id,
                     text=reply.text,
                     choices=tuple((c.id, c.title) for c in reply.choices),
                     attachments=reply.attachments,
                 )
-                for message_id, reply in zip(mine, pending.replies, strict=True)
-            ]
-            if Channel(pending.conversation.channel) not in PULL_CHANNELS:
+                for message_id, reply in zip(mine, group.replies, strict=True)
+            )
+            conversation = group.conversation
+            if Channel(conversation.channel) not in PULL_CHANNELS:
                 outbox += (
                     {
                         "message_id": message_id,
-                        "conversation_id": pending.conversation.id,
-                        "channel": pending.conversation.channel,
-                        "address": pending.conversation.address,
+                        "conversation_id": conversation.id,
+                        "channel": conversation.channel,
+                        "address": conversation.address,
                         "next_attempt_at": now,
                         "created_at": now,
                     }
@@ -179,7 +181,7 @@ class MessageWrites:
 def _events(group: _Group, ids: list[int]) -> list[EventRow]:
     """The console's events of one group: ``message_in`` for the client's message(s),
     ``message_out`` for the replies (ids only)."""
-    conversation = group.pending.conversation
+    conversation = group.conversation
     events = []
     if group.received:
         events.append(
@@ -230,9 +232,9 @@ def store_outbound_many(
 ) -> list[StoredReply]:
     """Stores outbound messages in order and, for push channels, their outbox rows."""
     writes = MessageWrites()
-    pending = writes.add(conversation, replies=replies, author=author, now=now, staff_id=staff_id)
+    stored = writes.add(conversation, replies=replies, author=author, now=now, staff_id=staff_id)
     writes.execute(session, now=now)
-    return pending.stored
+    return stored
 
 
 def inbound_row(

@@ -51,7 +51,7 @@ def start_conversations(
     onboardings = _persistent(
         session,
         Onboarding,
-        connection.execute(
+        rows=connection.execute(
             _INSERT_ONBOARDINGS,
             [
                 {
@@ -81,7 +81,7 @@ def start_conversations(
     conversations = _persistent(
         session,
         Conversation,
-        connection.execute(
+        rows=connection.execute(
             _INSERT_CONVERSATIONS,
             [
                 {
@@ -103,7 +103,7 @@ def start_conversations(
 _Entity = TypeVar("_Entity", Conversation, Onboarding)
 
 
-def _persistent(session: Session, entity: type[_Entity], rows: Result[Any]) -> list[_Entity]:
+def _persistent(session: Session, entity: type[_Entity], *, rows: Result[Any]) -> list[_Entity]:
     """Objects of ``entity`` from rows of every column, added to the session as if loaded."""
     objects = [entity(**row._mapping) for row in rows]
     for instance in objects:

@@ -63,7 +63,9 @@ class SessionProgress:
         return tuple(
             DocumentProgress(
                 kind=kind if status in ("read", "rejected") and kind else None,
-                status=_status(status, confirmed_at, claimed_until, self._now),
+                status=_status(
+                    status, confirmed_at=confirmed_at, claimed_until=claimed_until, now=self._now
+                ),
                 received_at=received_at,
             )
             for kind, status, confirmed_at, claimed_until, received_at in rows
@@ -106,7 +108,7 @@ class SessionProgress:
 
 
 def _status(
-    stored: str, confirmed_at: datetime | None, claimed_until: datetime | None, now: datetime
+    stored: str, *, confirmed_at: datetime | None, claimed_until: datetime | None, now: datetime
 ) -> DocumentStatus:
     if stored == "read":
         return "confirmed" if confirmed_at is not None else "read"

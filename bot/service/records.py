@@ -185,7 +185,7 @@ class EffectRecorder:
             return
         for slot, column in _CLIENT_FIELDS.items():
             if slot in slots:
-                self._set_field(client, column, slots[slot])
+                self._set_field(client, column, value=slots[slot])
         if slots.get("form_mode") == "minimal" and not client.form_refused:
             client.form_refused = True
         contacts = {c.area: c for c in client.contacts}
@@ -198,14 +198,16 @@ class EffectRecorder:
                 client.contacts.append(contact)
             for attr, slot in (("name", name_slot), ("email", email_slot), ("phone", phone_slot)):
                 if slot in slots:
-                    self._set_field(contact, attr, slots[slot], label=f"contact.{area}.{attr}")
+                    self._set_field(
+                        contact, attr, value=slots[slot], label=f"contact.{area}.{attr}"
+                    )
         client.updated_at = self.now
         onboarding = self.onboarding
         if onboarding is not None and isinstance(client.employees, int):
             onboarding.segment = segment_for(client.employees).value
 
     def _set_field(
-        self, row: Client | Contact, attr: str, value: SlotValue, *, label: str | None = None
+        self, row: Client | Contact, attr: str, *, value: SlotValue, label: str | None = None
     ) -> None:
         old = getattr(row, attr)
         if old == value:

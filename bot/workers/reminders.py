@@ -289,7 +289,7 @@ class ReminderWorker:
         body = text(
             f"reminder_{job.kind}",
             lang,
-            params={"when": when(booking.starts_at, lang, context), "link": booking.meeting_url or "—"},
+            params={"when": when(booking.starts_at, lang, context=context), "link": booking.meeting_url or "—"},
         )
         store_outbound(
             session,

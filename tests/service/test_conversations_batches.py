@@ -165,10 +165,10 @@ def test_one_failing_turn_fails_alone(runtime: Runtime, monkeypatch: pytest.Monk
     engine = runtime.conversations.engine
     handle = engine.handle
 
-    def fragile(state, inbound, nlu, context):  # type: ignore[no-untyped-def]
+    def fragile(state, inbound, *, nlu, context):  # type: ignore[no-untyped-def]
         if inbound.text == "boom":
             raise RuntimeError("a bug in one turn")
-        return handle(state, inbound, nlu, context)
+        return handle(state, inbound, nlu=nlu, context=context)
 
     monkeypatch.setattr(engine, "handle", fragile)
     results = runtime.conversations.handle_many(

@@ -114,7 +114,7 @@ class TrainingDialogue:
             turn.say(text("training_unavailable", lang))
             return
         current = scheduler.current()
-        requested = requested_time(nlu, body, context)
+        requested = requested_time(nlu, body, context=context)
         if intent == "cancel_training":
             if current is None:
                 turn.say(text("training_nothing_booked", lang))
@@ -124,7 +124,7 @@ class TrainingDialogue:
                 text(
                     "training_confirm_cancel",
                     lang,
-                    params={"when": when(current.starts_at, lang, context)},
+                    params={"when": when(current.starts_at, lang, context=context)},
                 ),
                 yes_no_choices(lang),
             )
@@ -132,7 +132,11 @@ class TrainingDialogue:
         if intent == "schedule_training" and current is not None and requested is None:
             turn.state.pending = TrainingManagePending(options=["reschedule", "cancel", "keep"])
             turn.say(
-                text("training_already", lang, params={"when": when(current.starts_at, lang, context)}),
+                text(
+                    "training_already",
+                    lang,
+                    params={"when": when(current.starts_at, lang, context=context)},
+                ),
                 tuple(
                     Choice(id=option, title=text(f"training_{option}_option", lang))
                     for option in ("reschedule", "cancel", "keep")
@@ -161,41 +165,51 @@ class TrainingDialogue:
             turn.state.pending = ConfirmSlotPending(
                 options=[str(slots[0].slot_id)], starts_at=requested.isoformat()
             )
-            intro = text("training_confirm_slot", lang, params={"when": when(requested, lang, context)})
+            intro = text(
+                "training_confirm_slot",
+                lang,
+                params={"when": when(requested, lang, context=context)},
+            )
             turn.say(_join(lead, intro), yes_no_choices(lang))
             return
         turn.state.pending = PickSlotPending(options=[str(s.slot_id) for s in slots])
         if requested is not None:
-            intro = text("training_offer_near", lang, params={"requested": when(requested, lang, context)})
+            intro = text(
+                "training_offer_near",
+                lang,
+                params={"requested": when(requested, lang, context=context)},
+            )
         else:
             intro = text("training_offer", lang)
         choices = tuple(
-            Choice(id=f"slot:{slot.slot_id}", title=when(slot.starts_at, lang, context))
+            Choice(id=f"slot:{slot.slot_id}", title=when(slot.starts_at, lang, context=context))
             for slot in slots
         ) + (Choice(id=_OTHER, title=text("training_other_time", lang)),)
         turn.say(_join(lead, intro), choices)
 
     # ------------------------------------------------------------------ pending answers
     def answer(
-        self, turn: Turn, pending: TrainingPending, answer: Answer, context: ConversationContext
+        self, turn: Turn, pending: TrainingPending, *, answer: Answer, context: ConversationContext
     ) -> bool:
         """Answers a scheduling question; False when the message is about something else."""
         lang = turn.state.language
         scheduler = context.training
         if isinstance(pending, NpsCommentPending):
-            return self._nps_comment(turn, pending, answer)
+            return self._nps_comment(turn, pending, answer=answer)
         if scheduler is None:
             return False
         if pending.kind == "confirm_cancel_training":
-            return self._confirm_cancel(turn, scheduler, answer, context)
+            return self._confirm_cancel(turn, scheduler, answer=answer, context=context)
         if isinstance(pending, TrainingManagePending):
-            picked = _picked_option(answer, pending.options, lang)
+            picked = _picked_option(answer, pending.options, language=lang)
             if picked == "keep" or (picked is None and answer.no):
                 current = scheduler.current()
                 if current is not None:
                     turn.say(
                         text(
-                            "training_kept", lang, params={"when": when(current.starts_at, lang, context)}
+                            "training_kept",
+                            lang,
+                            params={"when": when(current.starts_at, lang, context=context)},
                         )
                     )
                 return True
@@ -208,10 +222,10 @@ class TrainingDialogue:
                 self.offer(turn, scheduler, requested=None, context=context)
                 return True
             return False
-        requested = requested_time(answer.nlu, answer.body, context)
+        requested = requested_time(answer.nlu, answer.body, context=context)
         if isinstance(pending, ConfirmSlotPending) and pending.options:
             if answer.yes:
-                return self._book(turn, scheduler, int(pending.options[0]), context)
+                return self._book(turn, scheduler, slot_id=int(pending.options[0]), context=context)
             if requested is None:
                 turn.state.pending = TrainingWhenPending()
                 turn.say(text("training_ask_when", lang))
@@ -219,7 +233,7 @@ class TrainingDialogue:
         if isinstance(pending, PickSlotPending):
             slot_id = _picked_slot(answer, pending.options)
             if slot_id is not None:
-                return self._book(turn, scheduler, slot_id, context)
+                return self._book(turn, scheduler, slot_id=slot_id, context=context)
             number = option_number(fold(answer.body))
             if requested is None and (
                 answer.message.choice_id == _OTHER
@@ -238,7 +252,7 @@ class TrainingDialogue:
         turn.state.pending = pending  # still open: the client may answer after an interruption
         return False
 
-    def reask(self, turn: Turn, pending: TrainingPending, context: ConversationContext) -> None:
+    def reask(self, turn: Turn, pending: TrainingPending, *, context: ConversationContext) -> None:
         """Asks an open scheduling question again (after an interruption, or a reminder)."""
         lang = turn.state.language
         scheduler = context.training
@@ -252,7 +266,11 @@ class TrainingDialogue:
             turn.state.pending = pending
             moment = datetime.fromisoformat(pending.starts_at)
             turn.say(
-                text("training_confirm_slot", lang, params={"when": when(moment, lang, context)}),
+                text(
+                    "training_confirm_slot",
+                    lang,
+                    params={"when": when(moment, lang, context=context)},
+                ),
                 yes_no_choices(lang),
             )
         elif isinstance(pending, CancelTrainingPending | TrainingManagePending):
@@ -269,7 +287,12 @@ class TrainingDialogue:
 
     # ------------------------------------------------------------------ internals
     def _book(
-        self, turn: Turn, scheduler: TrainingScheduler, slot_id: int, context: ConversationContext
+        self,
+        turn: Turn,
+        scheduler: TrainingScheduler,
+        *,
+        slot_id: int,
+        context: ConversationContext,
     ) -> bool:
         lang = turn.state.language
         before = scheduler.current()
@@ -290,7 +313,7 @@ class TrainingDialogue:
         )
         turn.replies.append(
             OutboundMessage(
-                text=text(key, lang, params=_booking_params(booked, lang, context)),
+                text=text(key, lang, params=_booking_params(booked, lang, context=context)),
                 attachments=(booked.invite_url,) if booked.invite_url else (),
             )
         )
@@ -301,6 +324,7 @@ class TrainingDialogue:
         self,
         turn: Turn,
         scheduler: TrainingScheduler,
+        *,
         answer: Answer,
         context: ConversationContext,
     ) -> bool:
@@ -315,7 +339,9 @@ class TrainingDialogue:
         if not picked_cancel:
             turn.say(
                 text(
-                    "training_not_cancelled", lang, params={"when": when(current.starts_at, lang, context)}
+                    "training_not_cancelled",
+                    lang,
+                    params={"when": when(current.starts_at, lang, context=context)},
                 )
             )
             return True
@@ -332,12 +358,12 @@ class TrainingDialogue:
         )
         return True
 
-    def nps(self, turn: Turn, booking_id: int, score: int) -> None:
+    def nps(self, turn: Turn, booking_id: int, *, score: int) -> None:
         turn.effects.append(NpsAnswered(booking_id=booking_id, score=score))
         turn.state.pending = NpsCommentPending(booking_id=booking_id)
         turn.say(text("nps_thanks_ask_comment", turn.state.language, params={"score": score}))
 
-    def _nps_comment(self, turn: Turn, pending: NpsCommentPending, answer: Answer) -> bool:
+    def _nps_comment(self, turn: Turn, pending: NpsCommentPending, *, answer: Answer) -> bool:
         if not answer.no and answer.body:
             turn.effects.append(
                 NpsAnswered(booking_id=pending.booking_id, comment=answer.body[:2000])
@@ -347,11 +373,11 @@ class TrainingDialogue:
 
 
 def _booking_params(
-    booked: BookedSession, language: str, context: ConversationContext
+    booked: BookedSession, language: str, *, context: ConversationContext
 ) -> dict[str, object]:
     ends = booked.ends_at.astimezone(ZoneInfo(context.timezone))
     return {
-        "when": when(booked.starts_at, language, context),
+        "when": when(booked.starts_at, language, context=context),
         "ends": f"{ends:%H:%M}",
         "link": booked.meeting_url or "—",
     }
@@ -367,7 +393,7 @@ def _picked_slot(answer: Answer, options: list[str]) -> int | None:
     return None
 
 
-def _picked_option(answer: Answer, options: list[str], language: str) -> str | None:
+def _picked_option(answer: Answer, options: list[str], *, language: str) -> str | None:
     if answer.message.choice_id in options:
         return answer.message.choice_id
     folded = fold(answer.body)

@@ -19,7 +19,7 @@ __all__ = ["TrainingRepair"]
 
 
 class TrainingRepair:
-    def take(self, turn: Turn, dialogue: Dialogue, pending: TrainingPending) -> Outcome:
+    def take(self, turn: Turn, dialogue: Dialogue, *, pending: TrainingPending) -> Outcome:
         said = turn.said
         if said.intent not in TRAINING_INTENTS and said.requests(
             dialogue.settings.interruption_confidence
@@ -28,7 +28,7 @@ class TrainingRepair:
         answer = Answer(
             body=said.body, message=said.message, nlu=said.nlu, yes=is_yes(said), no=is_no(said)
         )
-        if dialogue.training.answer(turn, pending, answer, turn.context):
+        if dialogue.training.answer(turn, pending, answer=answer, context=turn.context):
             if turn.state.pending is None and dialogue.walker.current_step(turn.state):
                 dialogue.prompt_current(turn)  # back to the registration question
             return Outcome.TAKEN
@@ -37,8 +37,8 @@ class TrainingRepair:
             return Outcome.UNFIT  # still open: answered after an interruption, or explained
         return Outcome.NOT_MINE
 
-    def reask(self, turn: Turn, dialogue: Dialogue, pending: TrainingPending) -> None:
-        dialogue.training.reask(turn, pending, turn.context)
+    def reask(self, turn: Turn, dialogue: Dialogue, *, pending: TrainingPending) -> None:
+        dialogue.training.reask(turn, pending, context=turn.context)
 
-    def explain(self, turn: Turn, dialogue: Dialogue, pending: TrainingPending) -> None:
+    def explain(self, turn: Turn, dialogue: Dialogue, *, pending: TrainingPending) -> None:
         dialogue.reject(turn, text("choice_unknown", turn.language), pending=pending)

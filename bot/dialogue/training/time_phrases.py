@@ -25,7 +25,7 @@ _PERIODS = {
 }
 
 
-def requested_time(nlu: NLUResult, body: str, context: ConversationContext) -> datetime | None:
+def requested_time(nlu: NLUResult, body: str, *, context: ConversationContext) -> datetime | None:
     """The instant the client asked for, from the NLU's date/time and words like "de manhã"."""
     zone = ZoneInfo(context.timezone)
     found_date = nlu.first("date")
@@ -53,6 +53,6 @@ def _period(body: str) -> time | None:
     return next((_PERIODS[w] for w in words if w in _PERIODS), None)
 
 
-def when(instant: datetime, language: str, context: ConversationContext) -> str:
+def when(instant: datetime, language: str, *, context: ConversationContext) -> str:
     """ "qui, 26/11 às 14:00" / "Thu 26/11 at 14:00" in the company's time zone."""
     return when_in_zone(instant, language, timezone=context.timezone)

@@ -134,15 +134,17 @@ def book(
     key = "training_rebooked" if before is not None else "training_booked"
     lang = conversation.language
     reply = OutboundMessage(
-        text=text(key, lang, params=_booking_params(booked, lang, timezone)),
+        text=text(key, lang, params=_booking_params(booked, lang, timezone=timezone)),
         attachments=(booked.invite_url,) if booked.invite_url else (),
     )
     _close_scheduling(conversation)
     _finish(
         session,
         conversation,
-        [RecordEvent(key.removeprefix("training_") + "_training", booked.starts_at.isoformat())],
-        reply,
+        effects=[
+            RecordEvent(key.removeprefix("training_") + "_training", booked.starts_at.isoformat())
+        ],
+        reply=reply,
         now=now,
     )
     return key.removeprefix("training_")
@@ -173,8 +175,8 @@ def cancel(
     _finish(
         session,
         conversation,
-        [RecordEvent("training_cancelled", cancelled.starts_at.isoformat())],
-        reply,
+        effects=[RecordEvent("training_cancelled", cancelled.starts_at.isoformat())],
+        reply=reply,
         now=now,
     )
     return "cancelled"
@@ -293,9 +295,9 @@ def _close_scheduling(conversation: Conversation) -> None:
 def _finish(
     session: Session,
     conversation: Conversation,
+    *,
     effects: list[Effect],
     reply: OutboundMessage,
-    *,
     now: datetime,
 ) -> None:
     EffectRecorder(session, conversation, now=now).apply(effects)
@@ -307,7 +309,7 @@ def _slot_of(session: Session, booking_id: int) -> int | None:
     return session.scalar(select(TrainingBooking.slot_id).where(TrainingBooking.id == booking_id))
 
 
-def _booking_params(booked: BookedSession, language: str, timezone: str) -> dict[str, object]:
+def _booking_params(booked: BookedSession, language: str, *, timezone: str) -> dict[str, object]:
     """The dialogue's booking text's parameters (``dialogue.training._booking_params``)."""
     return {
         "when": when(booked.starts_at, language, timezone=timezone),

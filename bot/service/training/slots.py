@@ -90,7 +90,7 @@ def sync_slots(
             )
         )
     }
-    created = _reconcile(session, specs, stored, now=now)
+    created = _reconcile(session, specs, stored=stored, now=now)
     session.flush()
     return created
 
@@ -98,8 +98,8 @@ def sync_slots(
 def _reconcile(
     session: Session,
     specs: list[SlotSpec],
-    stored: dict[tuple[int, datetime], TrainingSlot],
     *,
+    stored: dict[tuple[int, datetime], TrainingSlot],
     now: datetime,
 ) -> int:
     """Adds the sessions the rules want and nobody stored, updates the kept ones, closes the

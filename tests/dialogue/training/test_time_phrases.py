@@ -34,7 +34,7 @@ def context() -> ConversationContext:
     ],
 )  # fmt: skip
 def test_requested_time(entities: list[Entity], body: str, expected: datetime | None) -> None:
-    found = requested_time(heard(body, entities=entities), body, context())
+    found = requested_time(heard(body, entities=entities), body, context=context())
     assert found == expected
 
 
@@ -43,4 +43,4 @@ def test_requested_time(entities: list[Entity], body: str, expected: datetime | 
 )
 def test_when_is_written_in_the_companys_time_zone(language: str, said: str) -> None:
     instant = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)
-    assert when(instant, language, context()) == said
+    assert when(instant, language, context=context()) == said
