@@ -1,5 +1,5 @@
 """The console access matrix's machinery: every route read from the app, how to fill its
-parameters from one client's rows, and who must be refused.
+parameters from one client's rows (``console_rows.py``), and who must be refused.
 
 The routes are never listed by hand: ``console_routes(app)`` reads every path and method the
 app mounts under ``/console`` (the static files excepted), with the parameters FastAPI will read
@@ -19,42 +19,19 @@ from __future__ import annotations
 
 import enum
 import importlib
-import itertools
 import re
 import types
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
 
-from backoffice.staff_auth import AuthPolicy, open_session
-from bot.documents.store import DocumentStore
-from bot.storage.models import (
-    AuditEvent,
-    Client,
-    ConsoleEvent,
-    Document,
-    Escalation,
-    Message,
-    NpsResponse,
-    OutboxItem,
-    StaffNote,
-    StaffSession,
-    StaffUser,
-)
-from bot.storage.models.agreements import Agreement
-from tests.backoffice.factories import (
-    Member,
-    conversation_of,
-    make_booking,
-    make_onboarding,
-)
+from tests.console.console_rows import Rows
 
 PREFIX = "/console"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -70,175 +47,6 @@ PUBLIC: dict[tuple[str, str], str] = {
 INSIDERS = ("admin", "manager", "csm_owner")  # see the target's rows
 OUTSIDERS = ("manager_other", "csm_other")  # must not
 ROLES = INSIDERS + OUTSIDERS
-
-
-# ---------------------------------------------------------------------------- the rows
-@dataclass(frozen=True)
-class Rows:
-    """One client of ``csm_owner`` with everything that hangs off it, and the texts of it that
-    only those who see it may read."""
-
-    ids: dict[str, int]
-    markers: tuple[str, ...]
-    event_id: int
-
-
-_serial = itertools.count(1)
-
-
-def make_rows(session: Session, *, owner: Member, now: datetime, documents: DocumentStore) -> Rows:
-    """The client of ``owner`` (a CSM) and its rows; see the module's text."""
-    n = next(_serial)
-    company = f"Sigilosa Walker {n} Ltda"
-    onboarding = make_onboarding(
-        session, now=now, stage="documentos", csm_id=owner.id, company=company
-    )
-    conversation = conversation_of(session, onboarding)
-    conversation.profile_name = f"Perfil Reservado {n}"
-    conversation.last_inbound_at = now - timedelta(minutes=20)
-    contact = f"Contato Reservado {n}"
-    client_text = f"mensagem reservada numero {n}"
-    note_text = f"nota reservada numero {n}"
-    session.flush()
-    client = onboarding.client_id
-    session.get_one(Client, client).contacts[0].name = contact
-    message = Message(
-        conversation_id=conversation.id,
-        direction="in",
-        author="client",
-        text=client_text,
-        payload={},
-        channel_message_id=f"walker-{n}",
-        status="received",
-        created_at=now - timedelta(minutes=20),
-    )
-    escalation = Escalation(
-        conversation_id=conversation.id,
-        onboarding_id=onboarding.id,
-        reason="request_human",
-        detail=client_text,
-        queue="self_service",
-        assigned_to=owner.id,
-        created_at=now - timedelta(minutes=19),
-    )
-    content = f"documento reservado {n}".encode()
-    document = Document(
-        client_id=client,
-        conversation_id=conversation.id,
-        kind="cnpj_card",
-        source_channel="terminal",
-        status="done",
-        mime="application/pdf",
-        size=len(content),
-        sha256=documents.put(content),
-        extraction={},
-        received_at=now - timedelta(minutes=18),
-    )
-    note = StaffNote(
-        client_id=client,
-        onboarding_id=onboarding.id,
-        author_id=owner.id,
-        text=note_text,
-        created_at=now - timedelta(minutes=10),
-    )
-    audit = AuditEvent(
-        client_id=client,
-        conversation_id=conversation.id,
-        actor=f"staff:{owner.id}",
-        action="field_changed",
-        field="trade_name",
-        old_value=None,
-        new_value=f"Fantasia Reservada {n}",
-        at=now - timedelta(minutes=5),
-    )
-    reply = Message(
-        conversation_id=conversation.id,
-        direction="out",
-        author="staff",
-        staff_id=owner.id,
-        text=f"resposta reservada numero {n}",
-        payload={},
-        status="failed",
-        created_at=now - timedelta(minutes=15),
-    )
-    session.add(reply)
-    session.flush()
-    dead = OutboxItem(
-        message_id=reply.id,
-        conversation_id=conversation.id,
-        channel=conversation.channel,
-        address=conversation.address,
-        status="dead",
-        attempts=8,
-        next_attempt_at=now,
-        created_at=now - timedelta(minutes=15),
-    )
-    nps_comment = f"comentario reservado numero {n}"
-    nps = NpsResponse(
-        onboarding_id=onboarding.id,
-        client_id=client,
-        score=3,
-        comment=nps_comment,
-        answered_at=now - timedelta(minutes=4),
-    )
-    agreed_text = f"combinado reservado numero {n}"
-    agreement = Agreement(
-        onboarding_id=onboarding.id,
-        client_id=client,
-        what=agreed_text,
-        owed_by="client",
-        due_on=now.date() + timedelta(days=2),
-        status="open",
-        created_at=now - timedelta(minutes=3),
-        created_by=f"staff:{owner.id}",
-    )
-    session.add_all([message, escalation, document, note, audit, nps, dead, agreement])
-    booking = make_booking(
-        session,
-        onboarding_id=onboarding.id,
-        csm_id=owner.id,
-        starts_at=now - timedelta(hours=2, minutes=n % 50),
-        now=now,
-    )
-    session.flush()
-    event = ConsoleEvent(
-        at=now - timedelta(minutes=19),
-        kind="escalation_opened",
-        onboarding_id=onboarding.id,
-        conversation_id=conversation.id,
-        csm_id=owner.id,
-        actor="client",
-        data={"escalation_id": escalation.id},
-    )
-    session.add(event)
-    session.flush()
-    return Rows(
-        ids={
-            "onboarding_id": onboarding.id,
-            "client_id": client,
-            "conversation_id": conversation.id,
-            "escalation_id": escalation.id,
-            "document_id": document.id,
-            "message_id": message.id,
-            "note_id": note.id,
-            "staff_id": owner.id,
-            "outbox_item_id": dead.id,
-            "booking_id": booking.id,
-            "agreement_id": agreement.id,
-        },
-        markers=(
-            company,
-            contact,
-            client_text,
-            note_text,
-            nps_comment,
-            f"Perfil Reservado {n}",
-            f"resposta reservada numero {n}",
-            content.decode(),  # the document's bytes, as a download would give them
-            agreed_text,
-        ),
-        event_id=event.id,
-    )
 
 
 # A parameter naming a row → the key of that row's id in ``Rows.ids``. Add a row kind here (and
@@ -547,13 +355,3 @@ def form_of(route: ConsoleRoute, rows: Rows) -> dict[str, Any]:
             if value is not None:
                 form[param.name] = value
     return form
-
-
-def session_cookie(session: Session, staff_id: int, *, now: datetime) -> tuple[str, str]:
-    """A fresh console session for ``staff_id``: (cookie token, CSRF token)."""
-    staff = session.get_one(StaffUser, staff_id)
-    token = open_session(session, staff, now=now, policy=AuthPolicy(), language="pt_BR")
-    session.flush()
-    row = session.query(StaffSession).order_by(StaffSession.id.desc()).first()
-    assert row is not None
-    return token, row.csrf_token

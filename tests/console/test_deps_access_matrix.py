@@ -38,20 +38,18 @@ from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
 from bot.storage.models import Client, Onboarding
 from tests.backoffice.factories import Roster
+from tests.console.console_rows import Rows, make_rows, session_cookie
 from tests.console.console_walk import (
     INSIDERS,
     OUTSIDERS,
     ROLES,
     UNSAFE,
     ConsoleRoute,
-    Rows,
     console_routes,
     fill_problems,
     form_of,
-    make_rows,
     query_variants,
     row_key,
-    session_cookie,
     urls_of,
 )
 
