@@ -25,12 +25,16 @@ from backoffice.client_page import (
     create_client_page_router,
     install_client_page_handlers,
 )
-from bot.bootstrap import Runtime, build_client_page
+from backoffice.client_page.actions import router_for as actions_router_for
+from bot.bootstrap import Runtime, build_client_page, document_store
 from bot.config import Settings
-from bot.coordination import InProcessRateLimiter
+from bot.coordination import InProcessRateLimiter, build_coordination
+from bot.documents import IntakeLimits
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
+from bot.service.inbox import Inbox
 from bot.service.status_links import issue
+from bot.service.web_chat import WebChat
 from tests.backoffice.conftest import backoffice_settings, documents, roster  # noqa: F401
 from tests.support.server import serving
 
@@ -120,3 +124,37 @@ def issue_link(runtime: Runtime, clock: FakeClock) -> Callable[..., IssuedToken]
             return IssuedToken(link_id=issued.link.id, token=issued.token)
 
     return make
+
+
+ACTIONS_LIMIT = 1024 * 1024  # 1 MB, so "too large" is cheap to send
+
+
+@pytest.fixture
+def actions_url(runtime: Runtime, client_page: ClientPageContext) -> Iterator[str]:
+    """The page and its actions, with the inbox and the web chat's upload path (the action
+    tests: test_actions_routes.py, test_actions_bookings.py)."""
+    inbox = Inbox(conversations=runtime.conversations, gate=build_coordination(None).gate)
+    chat = WebChat(
+        inbox=inbox,
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        store=document_store(runtime.settings),
+        limits=IntakeLimits(max_bytes=ACTIONS_LIMIT),
+    )
+    page = dataclasses.replace(client_page, inbox=inbox, web_chat=chat)
+    app = FastAPI()
+    router = create_client_page_router(page)
+    if not any(getattr(r, "path", "").endswith("/training/book") for r in router.routes):
+        router.include_router(actions_router_for(page))  # until the page includes it itself
+    app.include_router(router)
+    install_client_page_handlers(app, page)
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
+def http(actions_url: str) -> Iterator[httpx.Client]:
+    """A browser-like client of ``actions_url`` (its User-Agent, this site's Origin)."""
+    headers = {"User-Agent": BROWSER, "Origin": actions_url}
+    with httpx.Client(base_url=actions_url, timeout=30, headers=headers) as client:
+        yield client

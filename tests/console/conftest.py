@@ -30,6 +30,7 @@ from bot.domain.clock import FakeClock
 from bot.storage.models import StaffUser
 from tests.backoffice.conftest import backoffice_settings, documents, roster  # noqa: F401
 from tests.backoffice.factories import Roster
+from tests.console.conversation_scene import Scene, build_scene
 from tests.support.server import serving
 
 PASSWORD = "senha-de-teste-123"
@@ -123,3 +124,9 @@ def sign_in(
     yield open_as
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def scene(runtime: Runtime, passwords: Roster, clock: FakeClock, documents: DocumentStore) -> Scene:  # noqa: F811
+    """The conversations of tests/console/conversation_scene.py."""
+    return build_scene(runtime, roster=passwords, now=clock.now(), documents=documents)
