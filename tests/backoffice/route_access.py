@@ -22,8 +22,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from tests.backoffice.factories import Member
-from tests.backoffice.route_cases import ANY_ROLE, CASES, PREFIX, Access, Case
+from tests.backoffice.route_cases import ANY_ROLE, PREFIX, Access, Case
 from tests.backoffice.route_rows import Target
+from tests.backoffice.route_table import CASES
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 

@@ -15,7 +15,8 @@ from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
 from bot.storage.models import AuditEvent, Conversation, Escalation
 from tests.backoffice.factories import Roster, make_onboarding
-from tests.backoffice.route_cases import CASES, call
+from tests.backoffice.route_cases import call
+from tests.backoffice.route_table import CASES
 from tests.support.conversation import Chat, register
 
 # Triggers of a system sweep: what they complete is audited as "system" (tested below).
