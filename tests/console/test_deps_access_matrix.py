@@ -19,7 +19,6 @@ Each failure names the route, the caller and what came back; all of them are rep
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -38,6 +37,7 @@ from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
 from bot.storage.models import Client, Onboarding
 from tests.backoffice.factories import Roster
+from tests.console.console_requests import Answer, send
 from tests.console.console_rows import Rows, make_rows, session_cookie
 from tests.console.console_walk import (
     INSIDERS,
@@ -47,13 +47,10 @@ from tests.console.console_walk import (
     ConsoleRoute,
     console_routes,
     fill_problems,
-    form_of,
     query_variants,
     row_key,
     urls_of,
 )
-
-STREAM_READ_S = 1.5  # how long a live stream is listened to
 
 
 # ---------------------------------------------------------------------------- fixtures
@@ -132,77 +129,6 @@ def walk(
 
 
 # ---------------------------------------------------------------------------- requests
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    location: str
-    content_type: str
-    text: str
-    event_ids: frozenset[int]
-
-    def shows(self, rows: Rows) -> list[str]:
-        return [marker for marker in rows.markers if marker in self.text]
-
-    def brief(self) -> str:
-        where = f" → {self.location}" if self.location else ""
-        return f"{self.status}{where} ({self.content_type or 'no body'})"
-
-
-def send(
-    client: httpx.Client,
-    route: ConsoleRoute,
-    rows: Rows,
-    *,
-    url: str | None = None,
-    query: dict[str, Any] | None = None,
-    csrf: str | None = None,
-    htmx: bool = False,
-) -> Answer:
-    """One request as a browser (or htmx) would send it; a live stream is read for a moment."""
-    headers = {"HX-Request": "true"} if htmx else {}
-    data: dict[str, Any] | None = None
-    if route.method in UNSAFE:
-        data = form_of(route, rows)
-        if csrf is not None:
-            data["csrf_token"] = csrf
-    else:
-        headers["Last-Event-ID"] = str(rows.event_id - 1)  # a reconnection, for the stream
-    timeout = httpx.Timeout(30, read=STREAM_READ_S) if route.path.endswith("/events") else None
-    with client.stream(
-        route.method,
-        url or urls_of(route, rows)[0],
-        params=query or {},
-        data=data,
-        headers=headers,
-        timeout=timeout or httpx.USE_CLIENT_DEFAULT,
-    ) as response:
-        kind = response.headers.get("content-type", "").split(";")[0]
-        text = _read_stream(response) if kind == "text/event-stream" else _text(response.read())
-    ids = frozenset(
-        int(line[3:].strip())
-        for line in text.splitlines()
-        if line.startswith("id:") and line[3:].strip().isdigit()
-    )
-    return Answer(response.status_code, response.headers.get("location", ""), kind, text, ids)
-
-
-def _text(body: bytes) -> str:
-    return body.decode("utf-8", errors="replace")  # a download may be binary
-
-
-def _read_stream(response: httpx.Response) -> str:
-    chunks: list[str] = []
-    deadline = time.monotonic() + STREAM_READ_S
-    try:
-        for chunk in response.iter_text():
-            chunks.append(chunk)
-            if time.monotonic() > deadline:
-                break
-    except httpx.ReadTimeout:
-        pass
-    return "".join(chunks)
-
-
 def _validation_error(answer: Answer) -> bool:
     """FastAPI refused the request before the route ran (its form or query did not parse)."""
     return answer.status == 422 and answer.content_type == "application/json"
