@@ -15,9 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+from PIL import Image
+
 from bot.documents import identifiers as ids
 from bot.documents.fields import FieldRead
 from bot.documents.folding import clean_spaces, fold
+from bot.documents.imaging import Prepared
+from bot.documents.page import Page
+from bot.documents.tesseract import OcrEngine
 
 SUFFIX = r"(?:LTDA\.?|LIMITADA|EIRELI|S\.\s?A\.|S/A|SLU|ME|EPP)"
 _UP = r"A-ZÀ-ÖØ-Þ"
@@ -64,6 +70,14 @@ class Partner:
     cpf: str
     name: ProseValue | None
     leaves: bool
+
+
+def prose_text(prepared: Prepared, *, ocr: OcrEngine) -> str:
+    """A scanned contract page's text: its grey page read as blocks of prose (``--psm 3``),
+    which keeps noisy letters that the binarized sparse pass loses (bench/ocr/README)."""
+    grey = Image.fromarray(np.clip(prepared.gray, 0, 255).astype(np.uint8))
+    size = (float(prepared.image.width), float(prepared.image.height))
+    return Page(tuple(ocr.words(grey, psm=3)), *size).text()
 
 
 def joined(text: str) -> str:

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from bot.documents import identifiers as ids
 from bot.documents.bill import address_block
+from bot.documents.company_card import fallbacks as card_fallbacks
 from bot.documents.folding import fold, tokens
 from bot.documents.labels import LABELS, STOP, LabelHit, best_hits, find_labels
 from bot.documents.page import Column, Page, Row, Word, column_starts, split_at_columns
@@ -41,7 +42,7 @@ class FieldRead:
     parsed: ids.Parsed
     raw: str
     words: tuple[Word, ...]
-    via: str  # same | right | below | block | scan | mrz | prose
+    via: str  # same | right | below | block | scan | order | mrz | prose
     column: tuple[float, float] | None = None  # x range the value may occupy (re-reads)
 
     @property
@@ -375,6 +376,11 @@ def extract_fields(
             if scanned is not None and (name not in found or not found[name].parsed.valid):
                 found[name] = scanned
                 missing.pop(name, None)
+    have = {name: read.parsed for name, read in found.items()}
+    for name, (parsed, raw, words) in card_fallbacks(
+            rows, kind=kind, have=have, parse_place=table["municipio"]).items():
+        found[name] = FieldRead(name, parsed, raw, words, "order")
+        missing.pop(name, None)
     return found, missing
 
 

@@ -14,6 +14,8 @@ import numpy as np
 from PIL import Image, ImageOps
 from scipy import ndimage
 
+from bot.documents.perspective import page_corners, rectify
+
 MAX_SIDE = 3200  # larger photos are shrunk first: Tesseract time grows with pixels
 
 
@@ -29,6 +31,7 @@ class Preprocessing:
     target_height: float = 30.0  # wanted median height (px) of letters after rescaling
     max_scale: float = 2.5
     off_paper: bool = True  # blank what lies around a photographed document
+    flatten: bool = True  # warp a photographed page's four corners to a rectangle
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,9 @@ def correct_illumination(gray: np.ndarray) -> np.ndarray:
 
 
 def otsu_threshold(gray: np.ndarray) -> float:
-    hist = np.bincount(np.clip(gray, 0, 255).astype(np.uint8).ravel(), minlength=256)
+    # every other pixel of a large image: the same histogram's shape at a quarter of the cost
+    sample = gray[::2, ::2] if gray.size > 1_000_000 else gray
+    hist = np.bincount(np.clip(sample, 0, 255).astype(np.uint8).ravel(), minlength=256)
     hist = hist.astype(np.float64)
     total = hist.sum()
     weights = np.cumsum(hist)
@@ -191,6 +196,9 @@ def prepare(
     raw = gray = to_gray(image)
     if options.illumination:
         gray = flat if flat is not None else correct_illumination(gray)
+    corners = page_corners(raw) if options.flatten else None
+    if corners is not None:
+        raw, gray = rectify([raw, gray], corners)
     ink = gray < otsu_threshold(gray)
     angle = estimate_skew(ink) if options.deskew else 0.0
     if abs(angle) >= 0.3:
@@ -205,7 +213,7 @@ def prepare(
     height = text_height(ink, gray=raw)
     if options.remove_rules and height > 0:
         gray = np.where(rules_mask(ink, letter=height), 235.0, gray).astype(np.float32)
-    if options.off_paper and height > 0:
+    if options.off_paper and height > 0 and corners is None:  # rectified: no table left
         gray = _blank_off_paper(gray, raw, letter=height)
     scale = 1.0
     if options.rescale and height > 0:

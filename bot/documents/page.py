@@ -63,9 +63,29 @@ class Page:
     from_text_layer: bool = False
 
     def rows(self) -> list[Row]:
-        """Group words into rows: a word joins the row it overlaps most vertically."""
+        """Group words into rows: a word joins the row it overlaps most vertically.
+
+        Words much taller than the page's usual word (a box Tesseract stretched over a label
+        and its value, a rule's remnant read as "|") join last, by their lower part: placed
+        first they would bridge two rows and pull the next words into the wrong one."""
+        usual = statistics.median(w.height for w in self.words) if self.words else 0.0
+        tall = [w for w in self.words if w.height > 1.8 * usual]
+        rows = self._rows([w for w in self.words if w.height <= 1.8 * usual])
+        for word in sorted(tall, key=lambda w: (w.cy, w.left)):
+            foot = word.bottom - 0.5 * usual
+            inside = [r for r in rows if min(w.top for w in r) <= foot <= max(w.bottom for w in r)]
+            if inside:
+                min(inside, key=lambda r: abs(statistics.median(w.cy for w in r) - foot)).append(
+                    word)
+            else:
+                rows.append([word])
+        ordered = [Row(tuple(sorted(r, key=lambda w: w.left))) for r in rows]
+        return sorted(ordered, key=lambda r: statistics.median(w.cy for w in r.words))
+
+    @staticmethod
+    def _rows(words: list[Word]) -> list[list[Word]]:
         rows: list[list[Word]] = []
-        for word in sorted(self.words, key=lambda w: (w.cy, w.left)):
+        for word in sorted(words, key=lambda w: (w.cy, w.left)):
             best, best_overlap = -1, 0.0
             for i, row in enumerate(rows):
                 # compare with the row's horizontally nearest word: rows may drift with skew
@@ -77,8 +97,7 @@ class Page:
                 rows.append([word])
             else:
                 rows[best].append(word)
-        ordered = [Row(tuple(sorted(r, key=lambda w: w.left))) for r in rows]
-        return sorted(ordered, key=lambda r: r.top)
+        return rows
 
     def text(self) -> str:
         return "\n".join(row.text for row in self.rows())

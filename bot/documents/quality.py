@@ -65,6 +65,11 @@ class QualityThresholds:
     poor_glare_share: float = 0.002  # no "poor" for glare: it hides words or it does not
 
 
+# A PDF's scanned page: its softness is the scanner's resolution, not a shaken hand, and a
+# PDF cannot be retaken by holding still; it is read (as poor) unless hopelessly smeared.
+SCAN_THRESHOLDS = QualityThresholds(min_sharpness=90.0, min_steadiness=100.0)
+
+
 @dataclass(frozen=True, slots=True)
 class ImageQuality:
     """Measurements of one image and the verdict: ``ok``, ``poor`` or ``unreadable``.

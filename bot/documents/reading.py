@@ -18,7 +18,7 @@ from bot.documents import pdf as pdf_pages
 from bot.documents.accents import lost_accent_words, star_run
 from bot.documents.cin import cin_number, is_cin, read_zone, with_zone
 from bot.documents.confidence import ASSERTED, TEXT_FIELDS, Evidence, score
-from bot.documents.contract import contract_fields
+from bot.documents.contract import contract_fields, prose_text
 from bot.documents.contract import field_names as contract_field_names
 from bot.documents.errors import DocumentRejected
 from bot.documents.fields import (
@@ -44,7 +44,7 @@ from bot.documents.mrz import Mrz, find_td1, mrz_reads
 from bot.documents.orientation import quarter_turn, read_upright, turn, turn_array
 from bot.documents.page import Page
 from bot.documents.pdf import MIN_TEXT_CHARS
-from bot.documents.quality import TIP_EN, TIP_PT, ImageQuality, measure_quality
+from bot.documents.quality import SCAN_THRESHOLDS, TIP_EN, TIP_PT, ImageQuality, measure_quality
 from bot.documents.rereading import crop_reads, pick, restore_accents, third_read
 from bot.documents.tesseract import OcrEngine, TesseractEngine
 
@@ -141,7 +141,7 @@ def _read_pdf(data: bytes, *, kind: str, opts: ReadOptions, ocr: OcrEngine) -> E
             elif scanned < opts.max_pages:
                 scanned += 1
                 image = pdf_pages.render_page(pdf, index, dpi=opts.pdf_dpi)
-                results.append(_read_image(image, kind=kind, opts=opts, ocr=ocr))
+                results.append(_read_image(image, kind=kind, opts=opts, ocr=ocr, scan=True))
             if not contract and _complete(results[-1]):
                 break
     finally:
@@ -189,14 +189,16 @@ def _merge(results: list[Extraction]) -> Extraction:
     return best
 
 
-def _read_image(image: Image.Image, *, kind: str, opts: ReadOptions, ocr: OcrEngine) -> Extraction:
+def _read_image(image: Image.Image, *, kind: str, opts: ReadOptions, ocr: OcrEngine,
+                scan: bool = False) -> Extraction:
+    """``scan``: a PDF's image page (its blur is the scanner's, it cannot be retaken)."""
     flat = correct_illumination(to_gray(image))
     turned = 0
     if opts.orient and quarter_turn(flat < otsu_threshold(flat)):
         # text runs down the page; the first pass tells whether this quarter turn was the wrong one
         turned = 90
         image, flat = turn(image, turned), turn_array(flat, turned)
-    quality = measure_quality(image, flat=flat)
+    quality = measure_quality(image, SCAN_THRESHOLDS if scan else None, flat=flat)
     if not quality.readable:
         return Extraction(
             kind=kind if kind != "auto" else "other", quality=quality, source="none",
@@ -339,7 +341,10 @@ def _from_passes(
         return Extraction(kind="other", warnings=["document kind not recognized"],
                           turned=turned, text=first.text())
     if run.kind == "contrato_social":
-        return Extraction(kind=run.kind, turned=turned, text=run.first.text())
+        # a poor scan's prose reads better grey as blocks (bench/ocr/README: contracts)
+        poor = opts.verify and quality.verdict == "poor"
+        text = prose_text(prepared, ocr=ocr) if poor else run.first.text()
+        return Extraction(kind=run.kind, turned=turned, text=text)
     picked = _choose(run, prepared, ocr=ocr, opts=opts)
     zone_reads = mrz_reads(zone) if zone is not None and run.kind == "rg" else {}
     result = Extraction(kind=run.kind, turned=turned, text=first.text())

@@ -1,0 +1,53 @@
+"""The Receita's cartão CNPJ when a tiny label was lost: values placed by the card's order.
+
+The card prints CEP, BAIRRO/DISTRITO, MUNICÍPIO and UF as one row of boxes, always in that
+order. Its labels are the smallest print on the card; on a blurred, shadowed photo a light
+label ("UF", "MUNICÍPIO") may binarize into specks while the larger values under it stay
+readable. The CEP's shape (``61.801-886``) is found anyway, so its row of values is known:
+its last box holds the UF (one of the 27) and the box before it the city. A value placed by
+order is never asserted on that alone (``repairs=1``): the client confirms it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.documents import identifiers as ids
+from bot.documents.bill import clusters
+from bot.documents.page import Row, Word
+from bot.documents.parsers import EDGE_JUNK, Parser
+
+__all__ = ["fallbacks"]
+
+_CEP_SHAPE = re.compile(r"\d{2}\.\d{3}-\d{3}")
+Placed = tuple[ids.Parsed, str, tuple[Word, ...]]
+
+
+def fallbacks(rows: list[Row], *, kind: str, have: dict[str, ids.Parsed],
+              parse_place: Parser) -> dict[str, Placed]:
+    """Municipio and UF from the CEP's row of values, where their labels gave nothing."""
+    wanted = [n for n in ("municipio", "uf") if n not in have or not have[n].valid]
+    if kind != "cnpj_card" or not wanted:
+        return {}
+    shaped = [(row, w) for row in rows for w in row.words
+              if _CEP_SHAPE.fullmatch(w.text.strip(EDGE_JUNK + " "))]
+    if len(shaped) != 1:
+        return {}
+    row, cep = shaped[0]
+    groups = [g for g in clusters(row) if g[0].left > cep.right]
+    if len(groups) < 2:
+        return {}
+    last = groups[-1]
+    token = " ".join(w.text for w in last).strip(EDGE_JUNK + " ")
+    if token not in ids.UFS or min(w.conf for w in last) < 50:
+        return {}
+    found: dict[str, Placed] = {}
+    if "uf" in wanted:
+        found["uf"] = (ids.Parsed(token, True, 1), token, last)
+    city = groups[-2]
+    raw = " ".join(w.text for w in city)
+    parsed = parse_place(raw)
+    # the city's box is the one before the UF's when the district's is there too
+    if "municipio" in wanted and len(groups) >= 3 and parsed is not None and parsed.valid:
+        found["municipio"] = (ids.Parsed(parsed.value, True, max(parsed.repairs, 1)), raw, city)
+    return found
