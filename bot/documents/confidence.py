@@ -22,6 +22,7 @@ Where each piece of evidence moves the score:
 | an independent source agrees (the MRZ's name, Receita's record) | raised to 0.95 |
 | text layer: fields and identifiers / prose anchored by a cue / not | 0.99 / 0.95 / 0.6 |
 | poor photo | at most 0.85 (unless an independent source agrees) |
+| placed by order or shape, its label unread (``identity.py``) | 0.6; 0.85 when a source agrees |
 
 ``bot/documents/corroboration.py`` then moves it with what the reader cannot see: Receita's
 answer for the same CNPJ and the data the client typed.
@@ -68,6 +69,8 @@ def score(read: FieldRead, evidence: Evidence) -> float:
         return 0.3
     if read.via == "mrz":
         return 0.98 if parsed.checked else 0.85 if read.name != "nome" else 0.6
+    if read.via == "order":  # placed by the document's order, its label unread: confirm it
+        return 0.85 if evidence.agrees else 0.6
     if evidence.text_layer:
         if read.via == "prose":
             return 0.99 if parsed.checked else 0.95 if parsed.repairs == 0 else 0.6

@@ -19,6 +19,7 @@ from bot.documents import identifiers as ids
 from bot.documents.bill import address_block
 from bot.documents.company_card import fallbacks as card_fallbacks
 from bot.documents.folding import fold, tokens
+from bot.documents.identity import fallbacks as identity_fallbacks
 from bot.documents.labels import LABELS, STOP, LabelHit, best_hits, find_labels
 from bot.documents.page import Column, Page, Row, Word, column_starts, split_at_columns
 from bot.documents.parsers import EDGE_JUNK, Parser, parsers
@@ -122,7 +123,9 @@ def value_below(
                   and w.left < bound - 0.5 * hit.height and not _speck(w)]
         # another label counts only under this one (a title beside it does not end the column)
         inside = [w for w in inside if w not in label_words or w.left < hit.right]
-        if not inside:
+        if not inside or inside[0].left > hit.right + 1.5 * hit.height:
+            # nothing under the label: words that start past its end are another column's
+            # (a skewed photo's rows mix a neighbour's value in before this one's)
             continue
         if any(w in label_words for w in inside):
             return ()
@@ -379,6 +382,10 @@ def extract_fields(
     have = {name: read.parsed for name, read in found.items()}
     for name, (parsed, raw, words) in card_fallbacks(
             rows, kind=kind, have=have, parse_place=table["municipio"]).items():
+        found[name] = FieldRead(name, parsed, raw, words, "order")
+        missing.pop(name, None)
+    for name, (parsed, raw, words) in identity_fallbacks(
+            rows, kind=kind, have=have, today=today, parse_name=table["nome"]).items():
         found[name] = FieldRead(name, parsed, raw, words, "order")
         missing.pop(name, None)
     return found, missing

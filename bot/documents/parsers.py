@@ -27,6 +27,9 @@ def parse_person_name(raw: str) -> ids.Parsed | None:
     """A person's name: letters only, at least two words; look-alike digits become letters."""
     words: list[str] = []
     for token in _strip_edges(raw).split():
+        if token.endswith(":"):
+            words = []  # what precedes a colon is a label ("NOME COMPLETO:"), not the name
+            continue
         token = token.strip(EDGE_JUNK)
         fixed = token.translate(str.maketrans("0158", "OISB"))
         if not fixed:

@@ -271,7 +271,7 @@ def _record(
 def _incomplete(found: dict[str, FieldRead], kind: str, zone: Mrz | None = None) -> bool:
     vouched = set(mrz_reads(zone)) - {"nome"} if zone is not None and zone.verified else set()
     return any(
-        name not in found or not found[name].parsed.valid
+        name not in found or not found[name].parsed.valid or found[name].via == "order"
         or (name in CHECKED_FIELDS and not found[name].parsed.checked)
         for name in FIELD_NAMES[kind] if name not in vouched)
 

@@ -45,6 +45,8 @@ def _accents(text: str) -> int:
 
 def pick(a: FieldRead, b: FieldRead) -> tuple[FieldRead, Parsed]:
     """The better of two reads of one field, and the other as its confirmation."""
+    if a.via == "order" and b.via != "order":
+        a, b = b, a  # the value its label placed, before one placed by the document's order
     pa, pb = a.parsed, b.parsed
     if (pa.value == "") != (pb.value == "") and pa.valid and pb.valid:
         return (a, pb) if pa.value == "" else (b, pa)  # stars misread as letters, not vice versa
