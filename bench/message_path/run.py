@@ -70,7 +70,9 @@ class PathRecorder:
         self._known[filename] = relative
         return relative
 
-    def profile(self, frame: FrameType, event: str, arg: Any) -> None:
+    def profile(  # noqa: PLR0917 - the signature sys.setprofile calls
+        self, frame: FrameType, event: str, arg: Any
+    ) -> None:
         if not self.active or event != "call":
             return
         relative = self._relative(frame.f_code.co_filename)
@@ -173,7 +175,7 @@ async def _replies(fake: Any, count: int, *, timeout_s: float = 60.0) -> None:
         await asyncio.sleep(0.005)
 
 
-async def walk(recorder: PathRecorder, fake: Any, tmp: Path) -> None:
+async def walk(recorder: PathRecorder, fake: Any, *, tmp: Path) -> None:
     from bot.app import create_app
     from bot.bootstrap import build_runtime
 
@@ -213,10 +215,10 @@ def main() -> None:
         threading.setprofile(recorder.profile)
         sys.setprofile(recorder.profile)
         try:
-            asyncio.run(walk(recorder, fake, Path(tmp)))
+            asyncio.run(walk(recorder, fake, tmp=Path(tmp)))
         finally:
             sys.setprofile(None)
-            threading.setprofile(None)  # type: ignore[arg-type]
+            threading.setprofile(None)
     report(recorder, verbose=args.verbose)
 
 

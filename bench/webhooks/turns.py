@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from bench.databases import fresh_database  # noqa: E402
-from bot.bootstrap import build_gateway, build_outbox_worker, build_runtime  # noqa: E402
+from bot.bootstrap import build_channels, build_outbox_worker, build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.domain.messages import Channel, InboundMessage  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
@@ -41,7 +41,7 @@ from tests.fakes.twilio import FakeTwilio  # noqa: E402
 MESSAGES = ("oi", "1", "Maria da Silva")
 
 
-def _inbound(phone: str, text: str, sid: str) -> InboundMessage:
+def _inbound(phone: str, text: str, *, sid: str) -> InboundMessage:
     return InboundMessage(
         channel=Channel.TWILIO_WHATSAPP,
         address=phone,
@@ -52,7 +52,7 @@ def _inbound(phone: str, text: str, sid: str) -> InboundMessage:
     )
 
 
-def _report(label: str, count: int, cpu: float, wall: float) -> None:
+def _report(label: str, count: int, *, cpu: float, wall: float) -> None:
     print(
         f"{label:<10} {count:>6} x  {cpu / max(1, count) * 1000:7.2f} ms CPU"
         f"  {wall / max(1, count) * 1000:7.2f} ms wall"
@@ -107,7 +107,7 @@ def main() -> None:
         run = f"{time.time_ns():x}"
         phones = [f"+55118{run[-4:]}{n:04d}" for n in range(args.clients)]
         # Warm up the NLU, the flows and SQLAlchemy's statement caches.
-        service.handle(_inbound("+5511799999999", "oi", f"warm-{run}"))
+        service.handle(_inbound("+5511799999999", "oi", sid=f"warm-{run}"))
 
         profiler = cProfile.Profile(time.process_time)
         cpu, wall = time.process_time(), time.perf_counter()
@@ -117,7 +117,7 @@ def main() -> None:
         for index, text in enumerate(MESSAGES):
             for first in range(0, len(phones), args.batch):
                 batch = [
-                    _inbound(phone, text, f"SM{run}{phone}{index}")
+                    _inbound(phone, text, sid=f"SM{run}{phone}{index}")
                     for phone in phones[first : first + args.batch]
                 ]
                 if args.batch == 1:
@@ -126,20 +126,20 @@ def main() -> None:
                     service.handle_many(batch)
                 turns += len(batch)
         profiler.disable()
-        _report("turn", turns, time.process_time() - cpu, time.perf_counter() - wall)
+        _report("turn", turns, cpu=time.process_time() - cpu, wall=time.perf_counter() - wall)
         if args.profile == "turn":
             _top(profiler, args)
 
         async def deliver() -> int:
-            gateway = build_gateway(settings)
-            await gateway.start(start_telegram=False)
-            worker = build_outbox_worker(runtime, gateway)
+            channels = build_channels(settings)
+            await channels.start(start_telegram=False)
+            worker = build_outbox_worker(runtime, channels)
             sent = 0
             try:
                 while handled := await worker.run_once():
                     sent += handled
             finally:
-                await gateway.close()
+                await channels.close()
             return sent
 
         profiler = cProfile.Profile(time.process_time)
@@ -148,7 +148,7 @@ def main() -> None:
             profiler.enable()
         sent = asyncio.run(deliver())
         profiler.disable()
-        _report("delivery", sent, time.process_time() - cpu, time.perf_counter() - wall)
+        _report("delivery", sent, cpu=time.process_time() - cpu, wall=time.perf_counter() - wall)
         if args.profile == "outbox":
             _top(profiler, args)
         runtime.close()

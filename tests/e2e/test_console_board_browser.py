@@ -10,9 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.storage.models import Onboarding
 from tests.backoffice.factories import make_onboarding
 from tests.e2e.console_server import ConsoleServer
+
+pytestmark = pytest.mark.e2e
 
 
 def _seed(server: ConsoleServer) -> dict[str, int]:

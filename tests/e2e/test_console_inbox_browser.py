@@ -13,10 +13,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.storage.models import Conversation, Escalation, Message, Onboarding
 from tests.e2e.console_server import ConsoleServer
+
+pytestmark = pytest.mark.e2e
 
 CLIENT = "+5511988880001"
 OTHER_CLIENT = "+5511988880002"

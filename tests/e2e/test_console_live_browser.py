@@ -14,12 +14,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from backoffice.access import Principal
 from backoffice.console.live import LiveEvent, may_see
 from bot.storage.models import ConsoleEvent, Escalation, StaffUser
 from tests.e2e.console_server import ConsoleServer
+
+pytestmark = pytest.mark.e2e
 
 # Every kind the page may be sent (listened to directly on its EventSource).
 KINDS = [

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -21,6 +22,8 @@ from bot.documents.store import DocumentStore
 from bot.storage.models import AuditEvent, Client, CompanyRegistry, Document
 from tests.backoffice.factories import make_onboarding
 from tests.e2e.console_server import ConsoleServer
+
+pytestmark = pytest.mark.e2e
 
 
 def _seed(server: ConsoleServer, tmp_path: Path) -> int:

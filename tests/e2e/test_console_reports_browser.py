@@ -13,12 +13,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from backoffice.access import Principal, escalation_scope
 from backoffice.reports import first_response_buckets
 from backoffice.schemas.reports import Window
 from tests.backoffice.factories import make_staff
 from tests.console.reports_support import API_REPORTS, compare_page, seed_reports
 from tests.e2e.console_server import ConsoleServer
+
+pytestmark = pytest.mark.e2e
 
 ZONE = ZoneInfo("America/Sao_Paulo")
 

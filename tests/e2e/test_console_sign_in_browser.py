@@ -7,7 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.console_server import ConsoleServer
+
+pytestmark = pytest.mark.e2e
 
 
 def test_sign_in_and_out_in_the_browser(

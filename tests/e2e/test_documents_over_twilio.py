@@ -4,11 +4,14 @@ the client, cross-checked against the registration."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bench.ocr.synthetic import make_sample
 from bot.storage.models import Document, Escalation, Onboarding
 from tests.e2e.conftest import TwilioClient
+
+pytestmark = pytest.mark.e2e
 
 CLIENT = "+5511987654321"
 

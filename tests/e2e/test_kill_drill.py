@@ -19,6 +19,8 @@ from bench.chaos.load import Load
 from bench.chaos.services import free_port
 from tests.fakes.twilio import FakeTwilio
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[2]
 PUBLIC_URL = "https://chaos.acolhe.example"
 

@@ -13,13 +13,15 @@ from sqlalchemy import select, update
 from bot.bootstrap import Runtime, build_gateway, build_outbox_worker, build_runtime
 from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel, OutboundMessage
+from bot.service.deliveries import record_delivery_status
 from bot.service.message_store import store_outbound
 from bot.storage.models import Conversation, Message, OutboxItem
-from bot.service.deliveries import record_delivery_status
 from tests.e2e.conftest import twilio_settings
 from tests.fakes.twilio import FakeTwilio, content_variables
 from tests.support.conversation import Chat
 from tests.support.scripted_nlu import ScriptedInterpreter
+
+pytestmark = pytest.mark.e2e
 
 CLIENT = "+5511987654321"
 
@@ -64,7 +66,11 @@ def _queue(
             session.flush()
         for text in texts:
             store_outbound(
-                session, conversation, OutboundMessage(text=text, kind=kind), author="bot", now=now
+                session,
+                conversation,
+                reply=OutboundMessage(text=text, kind=kind),
+                author="bot",
+                now=now,
             )
         return conversation.id
 
@@ -205,7 +211,7 @@ def test_bot_messages_are_not_sent_while_a_person_owns_the_conversation(
         store_outbound(
             session,
             conversation,
-            OutboundMessage(text="Oi, aqui é a Carla", kind="staff"),
+            reply=OutboundMessage(text="Oi, aqui é a Carla", kind="staff"),
             author="staff",
             now=clock.now(),
         )
@@ -248,7 +254,11 @@ def test_telegram_chat_limit_spaces_messages_to_one_chat(database_url: str, tmp_
             session.flush()
             for n in range(4):
                 store_outbound(
-                    session, conversation, OutboundMessage(text=f"m{n}"), author="bot", now=now
+                    session,
+                    conversation,
+                    reply=OutboundMessage(text=f"m{n}"),
+                    author="bot",
+                    now=now,
                 )
 
         async def deliver() -> float:

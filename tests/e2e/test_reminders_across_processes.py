@@ -38,6 +38,8 @@ from tests.support.conversation import Chat
 from tests.support.server import free_port
 from tests.support.waiting import eventually
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # Monday 10:00 in São Paulo
 BOT_NUMBER = "+5511900000000"

@@ -15,6 +15,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from bench.ocr.synthetic import make_sample
@@ -31,6 +32,8 @@ from bot.storage.models import (
     TrainingBooking,
 )
 from tests.e2e.console_server import ConsoleServer
+
+pytestmark = pytest.mark.e2e
 
 CLIENT = "+5511987650001"
 OTHER = "+5511987650002"

@@ -50,7 +50,7 @@ from tests.stories.runner import Kit, StoryFailed, run_story
 from tests.stories.story_format import DEFAULT_NOW, Story, load_prefixes, load_stories
 from tests.support.server import serving
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.e2e, pytest.mark.db]
 
 CONVERSATIONS = Path(__file__).resolve().parents[1] / "conversations"
 REPOSITORY = CONVERSATIONS.parents[1]

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import select
 
 from bot.storage.models import Conversation, Escalation
 from bot.storage.seed import seed_demo_staff
 from tests.e2e.conftest import TwilioClient
+
+pytestmark = pytest.mark.e2e
 
 CLIENT = "+5511987654321"
 

@@ -31,6 +31,8 @@ from tests.support.scripted_nlu import ScriptedInterpreter
 from tests.support.server import serving
 from tests.support.waiting import eventually
 
+pytestmark = pytest.mark.e2e
+
 SECRET = "telegram-webhook-secret_123"
 APP_SECRET = "meta-app-secret"
 VERIFY = "meta-verify-token"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import concurrent.futures
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.storage.models import Client, Contact, Message, Onboarding, OutboxItem
 from bot.workers.outbox import SETTLE_AFTER_S
 from tests.e2e.conftest import TwilioClient
 from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.e2e
 
 CLIENT = "+5511987654321"
 

@@ -24,6 +24,8 @@ from bot.service.message_store import store_outbound
 from bot.storage.models import Conversation, Document
 from tests.support.server import serving
 
+pytestmark = pytest.mark.e2e
+
 GREETING = "Olá! Eu sou a Acolhe"
 
 
@@ -99,7 +101,7 @@ def test_a_client_registers_in_the_browser(
         store_outbound(
             session,
             conversation,
-            OutboundMessage(
+            reply=OutboundMessage(
                 text="*Importante:* confira o <b>CNPJ</b> <img src=x onerror=alert(1)>",
                 kind="staff",
             ),

@@ -38,7 +38,7 @@ def cli_env(tmp_path: Path, database_url: str, nlu_cache_dir: Path) -> dict[str,
         ONBOARD_NLU_CACHE_DIR=str(nlu_cache_dir),
         ONBOARD_DOCUMENTS_DIR=str(tmp_path / "docs"),
         ONBOARD_BRASILAPI_URL="",
-        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
     )
     return env
 
@@ -187,8 +187,17 @@ def test_serve_keeps_idle_connections_open_as_long_as_told(
     """A proxy reusing a connection the server has just closed loses that request: the server's
     keep-alive must outlast the proxy's (default 75 s, `--keep-alive-s`)."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(unused_tcp_port), "--no-workers",
-         "--keep-alive-s", "3"],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--port",
+            str(unused_tcp_port),
+            "--no-workers",
+            "--keep-alive-s",
+            "3",
+        ],
         env=cli_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

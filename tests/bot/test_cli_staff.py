@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from backoffice.staff_auth import AuthPolicy, SignInRefused, find_reset_link, sign_in
 from bot.storage.models import StaffUser
 from tests.backoffice.factories import make_staff
+from tests.bot.test_cli import _onboard, cli_env  # noqa: F401  (the fixture)
 from tests.fakes.smtp import FakeSmtp
-from tests.test_cli import _onboard, cli_env  # noqa: F401  (the fixture)
 
 PUBLIC = "https://acolhe.example.com.br"
 
@@ -63,7 +63,11 @@ def test_set_password_reads_one_line_of_stdin_and_the_password_signs_in(
     assert not _signs_in(engine, staff_email, "uma senha longa 42\n")
     # --password-stdin says the same explicitly, and a new password replaces the old one.
     again = _onboard(
-        "staff", "set-password", "--password-stdin", staff_email, env=cli_env,
+        "staff",
+        "set-password",
+        "--password-stdin",
+        staff_email,
+        env=cli_env,
         stdin="outra-senha-comprida",
     )
     assert again.returncode == 0, again.stderr
