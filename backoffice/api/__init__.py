@@ -38,6 +38,7 @@ __all__ = [
     "presenters",
     "route_class_for",
     "routes",
+    "routing",
 ]
 
 _RESOURCES = (

@@ -20,6 +20,7 @@ from backoffice.api.deps import (
     WindowDep,
 )
 from backoffice.api.presenters import present
+from backoffice.api.routing import add_routes, route
 from backoffice.audit import audit_query, count_rows
 from backoffice.client_records import add_note, read_document, update_client, upsert_contact
 from backoffice.errors import Invalid
@@ -290,76 +291,73 @@ def client_audit(
     )
 
 
-def register(router: APIRouter) -> None:
-    """Adds this resource's routes to ``router``."""
-    router.add_api_route(
+ROUTES = (
+    route(
         "/clients",
         list_clients,
         methods=["GET"],
-        tags=TAGS,
         response_model=Page[ClientPublic],
         summary="Clients in scope",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/clients/{client_id}",
         get_client,
         methods=["GET"],
-        tags=TAGS,
         response_model=ClientRecord,
         summary="The client record",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/clients/{client_id}",
         patch_client,
         methods=["PATCH"],
-        tags=TAGS,
         response_model=ClientPublic,
         responses=CONFLICT_RESPONSE,
         summary="Correct client data (each change audited)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/clients/{client_id}/contacts/{area}",
         put_contact,
         methods=["PUT"],
-        tags=TAGS,
         response_model=ContactPublic,
         responses=CONFLICT_RESPONSE,
         summary="Create or correct a contact (each change audited)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/clients/{client_id}/documents/{document_id}/content",
         download_document,
         methods=["GET"],
-        tags=TAGS,
         response_class=Response,
         responses={
             200: {"content": {mime: {} for mime in DOCUMENT_TYPES}, "description": "the file"}
         },
         summary="Download a document (audited)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/clients/{client_id}/notes",
         list_notes,
         methods=["GET"],
-        tags=TAGS,
         response_model=list[NotePublic],
         summary="Notes",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/clients/{client_id}/notes",
         create_note,
         methods=["POST"],
-        tags=TAGS,
         response_model=NotePublic,
         status_code=status.HTTP_201_CREATED,
         responses=CONFLICT_RESPONSE,
         summary="Add a note",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/clients/{client_id}/audit",
         client_audit,
         methods=["GET"],
-        tags=TAGS,
         response_model=Page[AuditEventPublic],
         summary="Audit trail (filter by field, actor, action, date range)",
-    )
+    ),
+)
+
+
+def register(router: APIRouter) -> None:
+    """Adds this resource's routes to ``router``."""
+    add_routes(router, ROUTES, tags=TAGS)

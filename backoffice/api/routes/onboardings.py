@@ -20,6 +20,7 @@ from backoffice.api.deps import (
     SessionDep,
 )
 from backoffice.api.presenters import present
+from backoffice.api.routing import add_routes, route
 from backoffice.onboardings import (
     approve,
     assign_csm,
@@ -262,106 +263,99 @@ def approve_onboarding(
     )
 
 
-def register(router: APIRouter) -> None:
-    """Adds this resource's routes to ``router``."""
-    router.add_api_route(
+ROUTES = (
+    route(
         "/pipelines",
         pipelines,
         methods=["GET"],
-        tags=TAGS,
         response_model=list[PipelineTemplate],
         summary="Pipeline templates",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings",
         list_onboardings,
         methods=["GET"],
-        tags=TAGS,
         response_model=Page[OnboardingPublic],
         summary="Onboardings in scope",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}",
         get_onboarding,
         methods=["GET"],
-        tags=TAGS,
         response_model=OnboardingPublic,
         summary="One onboarding, with its SLA",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/history",
         stage_history,
         methods=["GET"],
-        tags=TAGS,
         response_model=list[StageChangePublic],
         summary="Stage history (who, when, why)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/transitions",
         transition,
         methods=["POST"],
-        tags=TAGS,
         response_model=OnboardingPublic,
         responses=CONFLICT_RESPONSE,
         summary="Move to another stage (validated by the template)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/red-flag",
         raise_red_flag,
         methods=["PUT"],
-        tags=TAGS,
         response_model=OnboardingPublic,
         summary="Mark at risk, with a reason",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/red-flag",
         clear_red_flag,
         methods=["DELETE"],
-        tags=TAGS,
         response_model=OnboardingPublic,
         summary="Clear the red flag",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/csm",
         put_csm,
         methods=["PUT"],
-        tags=TAGS,
         response_model=OnboardingPublic,
         summary="Assign the CSM (manager: own team; admin)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/pauses",
         list_pauses,
         methods=["GET"],
-        tags=TAGS,
         response_model=list[PausePublic],
         summary="Times staff marked the onboarding as waiting on the client",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/pauses",
         create_pause,
         methods=["POST"],
-        tags=TAGS,
         response_model=PausePublic,
         status_code=status.HTTP_201_CREATED,
         responses=CONFLICT_RESPONSE,
         summary="Waiting on the client from now (the client's next message ends it)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/pauses/{pause_id}/end",
         end_pause,
         methods=["POST"],
-        tags=TAGS,
         response_model=PausePublic,
         responses=CONFLICT_RESPONSE,
         summary="No longer waiting on the client",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/onboardings/{onboarding_id}/approve",
         approve_onboarding,
         methods=["POST"],
-        tags=TAGS,
         response_model=ApprovalPublic,
         responses=CONFLICT_RESPONSE,
         summary="Approve the registration: next stage and a signed push to the ERP",
-    )
+    ),
+)
+
+
+def register(router: APIRouter) -> None:
+    """Adds this resource's routes to ``router``."""
+    add_routes(router, ROUTES, tags=TAGS)

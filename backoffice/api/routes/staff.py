@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backoffice.access import Principal, load_staff
 from backoffice.api.deps import ContextDep, CurrentStaff, ItemId, PagingDep, SessionDep, StaffId
+from backoffice.api.routing import add_routes, route
 from backoffice.audit import record_audit
 from backoffice.errors import Conflict, Forbidden, NotFound
 from backoffice.escalations import open_loads
@@ -206,73 +207,64 @@ def revoke_token(
     return row
 
 
-def register(router: APIRouter) -> None:
-    """Adds this resource's routes to ``router``."""
-    router.add_api_route(
-        "/me",
-        me,
-        methods=["GET"],
-        tags=TAGS,
-        response_model=StaffPublic,
-        summary="The caller",
-    )
-    router.add_api_route(
+ROUTES = (
+    route("/me", me, methods=["GET"], response_model=StaffPublic, summary="The caller"),
+    route(
         "/staff",
         list_staff,
         methods=["GET"],
-        tags=TAGS,
         response_model=Page[StaffLoad],
         summary="Staff (admin: all; manager: team)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/staff",
         create_staff,
         methods=["POST"],
-        tags=TAGS,
         response_model=StaffPublic,
         status_code=status.HTTP_201_CREATED,
         responses=CONFLICT_RESPONSE,
         summary="Create a staff member (admin)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/staff/{staff_id}",
         get_staff,
         methods=["GET"],
-        tags=TAGS,
         response_model=StaffPublic,
         summary="One staff member",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/staff/{staff_id}",
         update_staff,
         methods=["PATCH"],
-        tags=TAGS,
         response_model=StaffPublic,
         responses=CONFLICT_RESPONSE,
         summary="Update (admin)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/staff/{staff_id}/tokens",
         list_tokens,
         methods=["GET"],
-        tags=TAGS,
         response_model=list[TokenPublic],
         summary="Tokens",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/staff/{staff_id}/tokens",
         create_token,
         methods=["POST"],
-        tags=TAGS,
         response_model=TokenIssued,
         status_code=status.HTTP_201_CREATED,
         summary="Issue a token (shown once)",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/staff/{staff_id}/tokens/{token_id}",
         revoke_token,
         methods=["DELETE"],
-        tags=TAGS,
         response_model=TokenPublic,
         summary="Revoke a token",
-    )
+    ),
+)
+
+
+def register(router: APIRouter) -> None:
+    """Adds this resource's routes to ``router``."""
+    add_routes(router, ROUTES, tags=TAGS)

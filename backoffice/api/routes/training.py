@@ -24,6 +24,7 @@ from backoffice.api.deps import (
     SessionDep,
     fetch_page,
 )
+from backoffice.api.routing import add_routes, route
 from backoffice.audit import record_audit
 from backoffice.problems import CONFLICT_RESPONSE
 from backoffice.schemas.common import Page
@@ -289,77 +290,74 @@ def list_slots(
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
-def register(router: APIRouter) -> None:
-    """Adds this resource's routes to ``router``."""
-    item = "/training/availability/{availability_id}"
-    router.add_api_route(
+AVAILABILITY_ITEM = "/training/availability/{availability_id}"
+ROUTES = (
+    route(
         "/training/availability",
         list_availability,
         methods=["GET"],
-        tags=TAGS,
         response_model=Page[AvailabilityPublic],
         summary="Weekly availability windows of the CSMs in scope",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/training/availability",
         create_availability,
         methods=["POST"],
-        tags=TAGS,
         status_code=status.HTTP_201_CREATED,
         response_model=AvailabilityPublic,
         responses=CONFLICT_RESPONSE,
         summary="Add a CSM's weekly window (the CSM, their manager, an admin); re-syncs sessions",
-    )
-    router.add_api_route(
-        item,
+    ),
+    route(
+        AVAILABILITY_ITEM,
         update_availability,
         methods=["PATCH"],
-        tags=TAGS,
         response_model=AvailabilityPublic,
         responses=CONFLICT_RESPONSE,
         summary="Change a weekly window; re-syncs sessions",
-    )
-    router.add_api_route(
-        item,
+    ),
+    route(
+        AVAILABILITY_ITEM,
         deactivate_availability,
         methods=["DELETE"],
-        tags=TAGS,
         response_model=AvailabilityPublic,
         responses=CONFLICT_RESPONSE,
         summary="Deactivate a weekly window (unbooked sessions close); re-syncs sessions",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/training/exceptions",
         list_exceptions,
         methods=["GET"],
-        tags=TAGS,
         response_model=Page[ExceptionPublic],
         summary="Days (or parts) without training, of the CSMs in scope and company-wide",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/training/exceptions",
         create_exception,
         methods=["POST"],
-        tags=TAGS,
         status_code=status.HTTP_201_CREATED,
         response_model=ExceptionPublic,
         responses=CONFLICT_RESPONSE,
         summary="Close a local day or part of it (no csm_id: everybody, managers); re-syncs",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/training/exceptions/{exception_id}",
         delete_exception,
         methods=["DELETE"],
-        tags=TAGS,
         response_model=ExceptionPublic,
         responses=CONFLICT_RESPONSE,
         summary="Remove an exception; re-syncs sessions",
-    )
-    router.add_api_route(
+    ),
+    route(
         "/training/slots",
         list_slots,
         methods=["GET"],
-        tags=TAGS,
         response_model=Page[SlotPublic],
         summary="Training sessions with seats taken (from today unless `from` is given)",
-    )
+    ),
+)
+
+
+def register(router: APIRouter) -> None:
+    """Adds this resource's routes to ``router``."""
+    add_routes(router, ROUTES, tags=TAGS)
