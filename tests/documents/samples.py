@@ -5,6 +5,9 @@ from __future__ import annotations
 from bench.ocr.synthetic import TODAY, Sample, make_sample
 from bot.documents import Extraction, ReadOptions, read_document
 
+# no wall-clock limit on Tesseract in tests: a loaded machine is slow, not wrong
+UNTIMED = ReadOptions(today=TODAY, page_timeout=0)
+
 _readings: dict[tuple[str, str, int], tuple[Sample, Extraction]] = {}
 
 
@@ -12,7 +15,7 @@ def reading(kind: str, set_name: str, seed: int) -> tuple[Sample, Extraction]:
     key = (kind, set_name, seed)
     if key not in _readings:
         sample = make_sample(kind, set_name, seed)
-        _readings[key] = (sample, read_document(sample.data, options=ReadOptions(today=TODAY)))
+        _readings[key] = (sample, read_document(sample.data, options=UNTIMED))
     return _readings[key]
 
 
@@ -40,6 +43,5 @@ def drawn_reading(kind: str, *, family: str = "tuning", level: str = "clean",
     key = (kind, family, level, seed)
     if key not in _drawn_readings:
         sample = draw_sample(kind, seed=seed, family=family, level=level)
-        _drawn_readings[key] = (sample, read_document(sample.data,
-                                                      options=ReadOptions(today=TODAY)))
+        _drawn_readings[key] = (sample, read_document(sample.data, options=UNTIMED))
     return _drawn_readings[key]
