@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from bot.storage.database import MIGRATIONS_DIR, alembic_config, make_engine
 from bot.storage.models import Base
@@ -45,6 +47,24 @@ def _project_modules_imported_by(paths: list[Path]) -> list[str]:
 
 
 @pytest.fixture
+def empty_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database of its own with no table, on the backend ``database_url`` runs on."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    name = f"acolhe_migrations_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
@@ -70,6 +90,21 @@ def test_the_delivery_path_is_indexed(engine: Engine) -> None:
     assert pending["column_names"] == ["conversation_id", "id"]
     where = pending.get("dialect_options", {})
     assert "pending" in str(where.get("postgresql_where") or where.get("sqlite_where"))
+
+
+def test_every_revision_goes_down_and_up_again(empty_url: str) -> None:
+    config = alembic_config(empty_url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    engine = make_engine(empty_url)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert diff == []
+    finally:
+        engine.dispose()
 
 
 def test_no_revision_imports_the_project() -> None:
