@@ -116,6 +116,9 @@ def parse_address(raw: str) -> ids.Parsed | None:
     # a street type glued to the name ("RSÃO BENTO"): no Portuguese word starts with R or AV
     # and a consonant; the split is a guess, shown to confirm
     split = re.sub(r"^(R|AV)(?=[B-DF-GJ-NP-TV-ZÇ][A-ZÀ-Þ])", r"\1 ", text.upper())
+    # a block's letter glued to "BL" ("BLA AP 201" for "BL A AP 201"): a narrow space OCR
+    # drops in both reads alike, so the split is shown to confirm, never asserted
+    split = re.sub(r"\bBL([A-Z])\b", r"BL \1", split)
     return ids.Parsed(split, ok, int(split != text.upper()))
 
 

@@ -23,3 +23,11 @@ def test_words_that_start_like_a_street_type_are_left_alone() -> None:
     for text in ("RUA DAS FLORES, 12", "ALTO DA SERRA, 1", "RHODES, 10", "AVENIDA BRASIL, 9"):
         parsed = parse_address(text)
         assert parsed is not None and (parsed.value, parsed.repairs) == (text, 0)
+
+
+def test_a_blocks_letter_glued_to_bl_is_split_and_shown_to_confirm() -> None:
+    parsed = parse_address("TV DA CONCEIÇÃO, 1706 - BLA AP 201")
+    assert parsed is not None
+    assert (parsed.value, parsed.repairs) == ("TV DA CONCEIÇÃO, 1706 - BL A AP 201", 1)
+    kept = parse_address("R BLUMENAU, 12 - BL B")
+    assert kept is not None and (kept.value, kept.repairs) == ("R BLUMENAU, 12 - BL B", 0)
