@@ -17,6 +17,7 @@ tried first (Starlette names only that route's methods, and each API method is i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
@@ -120,69 +121,72 @@ def problem_response(
 
 def install_problem_handlers(app: FastAPI, *, prefix: str = "/api/") -> None:
     """Answers errors on paths starting with ``prefix`` as problem documents."""
-
-    async def on_backoffice_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, BackofficeError)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem_response(
-            status=exc.status,
-            title=exc.title,
-            detail=exc.detail,
-            request=request,
-            type_uri=exc.type_uri,
-            headers=headers,
-        )
-
-    async def on_validation_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
-        if not request.url.path.startswith(prefix):
-            return await request_validation_exception_handler(request, exc)
-        errors = [
-            {
-                "loc": list(error.get("loc", ())),
-                "msg": str(error.get("msg", "")),
-                "type": str(error.get("type", "")),
-            }
-            for error in exc.errors()
-        ]
-        return _invalid(request, errors)
-
-    async def on_http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        if exc.status_code == 405:
-            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
-        if not request.url.path.startswith(prefix):
-            return await http_exception_handler(request, exc)
-        if exc.status_code == 400:
-            # Only FastAPI's body reading raises a 400 here (the routes raise BackofficeError):
-            # bytes that do not decode, or a form it cannot parse.
-            unreadable = isinstance(exc.__cause__, UnicodeDecodeError)
-            message = "the body is not UTF-8 JSON" if unreadable else "the body cannot be read"
-            return _invalid(request, [{"loc": ["body"], "msg": message, "type": "json_invalid"}])
-        return problem_response(
-            status=exc.status_code,
-            title=_title(exc.status_code),
-            request=request,
-            detail=str(exc.detail) if exc.detail else None,
-            headers=exc.headers,
-        )
-
-    async def on_unexpected_error(request: Request, exc: Exception) -> Response:
-        # Starlette's ServerErrorMiddleware calls this, logs the exception and re-raises it.
-        if not request.url.path.startswith(prefix):
-            return PlainTextResponse("Internal Server Error", status_code=500)
-        return problem_response(
-            status=500,
-            title="Internal error",
-            request=request,
-            detail="an unexpected error occurred; it has been logged",
-        )
-
-    app.add_exception_handler(BackofficeError, on_backoffice_error)
-    app.add_exception_handler(Exception, on_unexpected_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(BackofficeError, _on_backoffice_error)
+    app.add_exception_handler(Exception, partial(_on_unexpected_error, prefix=prefix))
+    app.add_exception_handler(RequestValidationError, partial(_on_validation_error, prefix=prefix))
+    app.add_exception_handler(StarletteHTTPException, partial(_on_http_error, prefix=prefix))
     app.openapi = _with_problem_schema(app.openapi)  # type: ignore[method-assign]
+
+
+async def _on_backoffice_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BackofficeError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(
+        status=exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        request=request,
+        type_uri=exc.type_uri,
+        headers=headers,
+    )
+
+
+async def _on_validation_error(request: Request, exc: Exception, *, prefix: str) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if not request.url.path.startswith(prefix):
+        return await request_validation_exception_handler(request, exc)
+    errors = [
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in exc.errors()
+    ]
+    return _invalid(request, errors)
+
+
+async def _on_http_error(request: Request, exc: Exception, *, prefix: str) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    if not request.url.path.startswith(prefix):
+        return await http_exception_handler(request, exc)
+    if exc.status_code == 400:
+        # Only FastAPI's body reading raises a 400 here (the routes raise BackofficeError):
+        # bytes that do not decode, or a form it cannot parse.
+        unreadable = isinstance(exc.__cause__, UnicodeDecodeError)
+        message = "the body is not UTF-8 JSON" if unreadable else "the body cannot be read"
+        return _invalid(request, [{"loc": ["body"], "msg": message, "type": "json_invalid"}])
+    return problem_response(
+        status=exc.status_code,
+        title=_title(exc.status_code),
+        request=request,
+        detail=str(exc.detail) if exc.detail else None,
+        headers=exc.headers,
+    )
+
+
+async def _on_unexpected_error(request: Request, exc: Exception, *, prefix: str) -> Response:
+    # Starlette's ServerErrorMiddleware calls this, logs the exception and re-raises it.
+    if not request.url.path.startswith(prefix):
+        return PlainTextResponse("Internal Server Error", status_code=500)
+    return problem_response(
+        status=500,
+        title="Internal error",
+        request=request,
+        detail="an unexpected error occurred; it has been logged",
+    )
 
 
 def _invalid(request: Request, errors: list[dict[str, Any]]) -> Response:

@@ -57,6 +57,14 @@ def router_for(page: ClientPageContext) -> APIRouter:
     actions = _actions_of(page)
     # The page's route class: its context for ``ClientPageDep`` and its security headers.
     router = APIRouter(route_class=client_page_route_class(page), include_in_schema=False)
+    _document_routes(router, actions)
+    _training_routes(router, actions)
+    _rating_routes(router, actions)
+    return router
+
+
+def _document_routes(router: APIRouter, actions: ClientPageActions | None) -> None:
+    """A file sent from the page; a reading's confirmation with the typed fixes."""
 
     @router.post("/s/{token}/documents")
     async def upload(request: Request, access: AccessDep, *, page: ClientPageDep) -> Response:
@@ -107,6 +115,10 @@ def router_for(page: ClientPageContext) -> APIRouter:
             )
         )
         return _back(access, outcome, anchor="pending-title")
+
+
+def _training_routes(router: APIRouter, actions: ClientPageActions | None) -> None:
+    """The free sessions (a page), booking or moving to one, cancelling."""
 
     def training_page(request: Request, access: AccessDep, *, page: ClientPageDep) -> Response:
         """The free sessions to book or move to (reads only; a preview changes nothing)."""
@@ -160,6 +172,10 @@ def router_for(page: ClientPageContext) -> APIRouter:
         )
         return _back(access, outcome, anchor="training")
 
+
+def _rating_routes(router: APIRouter, actions: ClientPageActions | None) -> None:
+    """A rating of a held training or a finished stage."""
+
     @router.post("/s/{token}/ratings")
     async def rate(request: Request, access: CheckedAccessDep) -> Response:
         async with _form_of(request) as form:
@@ -179,8 +195,6 @@ def router_for(page: ClientPageContext) -> APIRouter:
         )
         anchor = "training" if target.startswith("training") else "steps-title"
         return _back(access, outcome, anchor=anchor)
-
-    return router
 
 
 @asynccontextmanager
