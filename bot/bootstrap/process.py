@@ -96,7 +96,7 @@ def build_process(runtime: Runtime, *, serving: bool = True) -> Process:
         read=serving,
     )
     webhooks = WebhookHandler(
-        adapters=channels,
+        adapters=channels.adapters,
         inbox=inbox,
         deliveries=DeliveryReports(sessions=runtime.sessions, clock=runtime.clock),
         clock=runtime.clock,

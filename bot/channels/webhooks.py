@@ -17,26 +17,33 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
-from bot.channels.adapters import ChannelAdapters
 from bot.domain.channels import (
     ChannelAdapter,
     ChannelError,
+    DeliveryStatus,
     InvalidSignature,
     MalformedWebhook,
     WebhookRequest,
 )
 from bot.domain.clock import Clock
-from bot.domain.messages import Channel
-from bot.service.deliveries import DeliveryReports
-from bot.service.inbox import Inbox
+from bot.domain.messages import Channel, InboundMessage
 
-__all__ = ["MAX_WEBHOOK_BYTES", "ROUTES", "FormFields", "WebhookHandler", "webhook_router"]
+__all__ = [
+    "MAX_WEBHOOK_BYTES",
+    "ROUTES",
+    "FormFields",
+    "MessageReceiver",
+    "StatusRecorder",
+    "WebhookHandler",
+    "webhook_router",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +76,19 @@ class FormFields(dict[str, str]):
 
     def getall(self, key: str) -> list[str]:
         return self._values.get(key, [])
+
+
+class MessageReceiver(Protocol):
+    """Where inbound messages go: the inbox (``bot.service.inbox.Inbox``)."""
+
+    async def receive(self, message: InboundMessage) -> Any: ...
+
+
+class StatusRecorder(Protocol):
+    """Where delivery statuses go: ``bot.service.deliveries.DeliveryReports`` (called in a
+    worker thread: it writes to the database)."""
+
+    def record(self, statuses: Iterable[DeliveryStatus]) -> None: ...
 
 
 class _Refused(Exception):
@@ -114,9 +134,9 @@ class WebhookHandler:
     def __init__(
         self,
         *,
-        adapters: ChannelAdapters,
-        inbox: Inbox,
-        deliveries: DeliveryReports,
+        adapters: Mapping[str, ChannelAdapter],
+        inbox: MessageReceiver,
+        deliveries: StatusRecorder,
         clock: Clock,
         public_url: str,
     ) -> None:
@@ -139,7 +159,7 @@ class WebhookHandler:
             return _problem(400, str(exc))
 
     async def _handle(self, request: Request, *, channel: Channel, path: str) -> Response:
-        adapter = self.adapters.get(channel)
+        adapter = self.adapters.get(channel.value)
         if adapter is None:
             raise _Refused(404, _NOT_CONFIGURED[channel])
         incoming = await self._read(request, adapter=adapter, path=path)
