@@ -15,7 +15,7 @@ from backoffice.audit import record_audit
 from backoffice.erp_payload import build_registration
 from backoffice.errors import Conflict, Forbidden, Invalid, NotFound
 from backoffice.escalations import follow_onboarding
-from backoffice.pipeline import PipelineCatalog
+from backoffice.pipeline import PipelineCatalog, PipelineTemplate
 from backoffice.stage_notices import tell_stage_move
 from bot.domain.onboarding import Stage
 from bot.service.status_links import StatusLinkPolicy
@@ -247,15 +247,7 @@ def approve(
     if principal.role not in approval_roles:
         raise Forbidden(f"approving needs the role {' or '.join(sorted(approval_roles))}")
     template = pipelines.for_segment(onboarding.segment)
-    if not template.has_stage(onboarding.stage) or not template.stage(onboarding.stage).approval:
-        raise Conflict(
-            f"onboarding {onboarding.id} is in {onboarding.stage}, not awaiting approval"
-        )
-    target = template.stage(onboarding.stage).approve_to
-    assert target is not None  # validated at load
-    template.check_transition(
-        onboarding.stage, target.value, has_csm=onboarding.csm_id is not None, approving=True
-    )
+    target = _approval_target(template, onboarding)
     client = session.get_one(Client, onboarding.client_id)
     missing = [name for name in ("cnpj", "company_name") if not getattr(client, name)]
     if missing or client.erased_at is not None:
@@ -294,3 +286,17 @@ def approve(
     session.add(push)
     session.flush()
     return push
+
+
+def _approval_target(template: PipelineTemplate, onboarding: Onboarding) -> Stage:
+    """The stage approving moves ``onboarding`` to; Conflict when it awaits no approval."""
+    if not template.has_stage(onboarding.stage) or not template.stage(onboarding.stage).approval:
+        raise Conflict(
+            f"onboarding {onboarding.id} is in {onboarding.stage}, not awaiting approval"
+        )
+    target = template.stage(onboarding.stage).approve_to
+    assert target is not None  # validated at load
+    template.check_transition(
+        onboarding.stage, target.value, has_csm=onboarding.csm_id is not None, approving=True
+    )
+    return target

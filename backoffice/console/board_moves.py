@@ -76,26 +76,7 @@ def move_card(
         raise Refused(422, _l("Say why the card moves."))
     if len(reason) > REASON_MAX:
         raise Refused(422, _l("The reason is too long (at most 300 characters)."))
-    template = context.pipelines.for_segment(onboarding.segment)
-    if not template.has_stage(to_stage) or not template.has_stage(onboarding.stage):
-        raise Refused(422, _l("Choose one of the stages offered."))
-    current, target = template.stage(onboarding.stage), template.stage(to_stage)
-    if current.terminal:
-        raise Refused(422, _l("This onboarding has ended: it cannot move."))
-    if target.id not in current.next:
-        raise Refused(
-            422,
-            _l("The pipeline does not allow moving from %(from_stage)s to %(to_stage)s."),
-            from_stage=onboarding.stage,
-            to_stage=to_stage,
-        )
-    if target.requires_csm and onboarding.csm_id is None:
-        raise Refused(422, _l("%(to_stage)s needs a CSM assigned first."), to_stage=to_stage)
-    approving = current.approval and target.id == current.approve_to
-    if approving and principal.role not in context.settings.approval_roles:
-        raise Refused(
-            403, _l("Moving to %(to_stage)s needs an approval by a manager."), to_stage=to_stage
-        )
+    approving = _check_move(onboarding, principal, context=context, to_stage=to_stage)
     try:
         if approving:
             approve(
@@ -132,6 +113,34 @@ def move_card(
             422, _l("The move was refused: %(detail)s"), detail=refused.detail
         ) from refused
     return MoveDone(stage=to_stage, approved=approving)
+
+
+def _check_move(
+    onboarding: Onboarding, principal: Principal, *, context: BackofficeContext, to_stage: str
+) -> bool:
+    """Refuses a move the pipeline or the caller's role does not allow; True when the move is
+    the stage's approval."""
+    template = context.pipelines.for_segment(onboarding.segment)
+    if not template.has_stage(to_stage) or not template.has_stage(onboarding.stage):
+        raise Refused(422, _l("Choose one of the stages offered."))
+    current, target = template.stage(onboarding.stage), template.stage(to_stage)
+    if current.terminal:
+        raise Refused(422, _l("This onboarding has ended: it cannot move."))
+    if target.id not in current.next:
+        raise Refused(
+            422,
+            _l("The pipeline does not allow moving from %(from_stage)s to %(to_stage)s."),
+            from_stage=onboarding.stage,
+            to_stage=to_stage,
+        )
+    if target.requires_csm and onboarding.csm_id is None:
+        raise Refused(422, _l("%(to_stage)s needs a CSM assigned first."), to_stage=to_stage)
+    approving = current.approval and target.id == current.approve_to
+    if approving and principal.role not in context.settings.approval_roles:
+        raise Refused(
+            403, _l("Moving to %(to_stage)s needs an approval by a manager."), to_stage=to_stage
+        )
+    return approving
 
 
 def assign_card(

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from backoffice.access import Principal, onboarding_scope
@@ -217,24 +217,7 @@ def build_board(
             .group_by(Onboarding.stage)
         )
     }
-    shown: list[Onboarding] = []
-    for spec in template.stages:
-        order = (
-            (Onboarding.stage_entered_at.desc(), Onboarding.id.desc())
-            if spec.terminal
-            else (Onboarding.stage_entered_at, Onboarding.id)
-        )
-        if counts.get(spec.id.value):
-            shown.extend(
-                session.scalars(
-                    select(Onboarding)
-                    .where(*scoped, Onboarding.stage == spec.id.value)
-                    .order_by(*order)
-                    .limit(EXPANDED_CARDS if spec.id.value == expand else CARDS_PER_COLUMN)
-                )
-            )
-    if also is not None and all(o.id != also for o in shown):
-        shown.extend(session.scalars(select(Onboarding).where(*scoped, Onboarding.id == also)))
+    shown = _shown(session, template, scoped=scoped, counts=counts, expand=expand, also=also)
     cards = _cards(session, context, template=template, onboardings=shown, language=language)
     columns = []
     for spec in template.stages:
@@ -262,6 +245,38 @@ def build_board(
     )
 
 
+def _shown(
+    session: Session,
+    template: PipelineTemplate,
+    *,
+    scoped: tuple[ColumnElement[bool], ...],
+    counts: dict[str, int],
+    expand: str | None,
+    also: int | None,
+) -> list[Onboarding]:
+    """The cards each column shows: the oldest first (the newest in a terminal column), up to
+    the column's limit, plus ``also``."""
+    shown: list[Onboarding] = []
+    for spec in template.stages:
+        order = (
+            (Onboarding.stage_entered_at.desc(), Onboarding.id.desc())
+            if spec.terminal
+            else (Onboarding.stage_entered_at, Onboarding.id)
+        )
+        if counts.get(spec.id.value):
+            shown.extend(
+                session.scalars(
+                    select(Onboarding)
+                    .where(*scoped, Onboarding.stage == spec.id.value)
+                    .order_by(*order)
+                    .limit(EXPANDED_CARDS if spec.id.value == expand else CARDS_PER_COLUMN)
+                )
+            )
+    if also is not None and all(o.id != also for o in shown):
+        shown.extend(session.scalars(select(Onboarding).where(*scoped, Onboarding.id == also)))
+    return shown
+
+
 def _cards(
     session: Session,
     context: BackofficeContext,
@@ -274,29 +289,7 @@ def _cards(
         return {}
     ids = [o.id for o in onboardings]
     activity = load_activity(session, ids, current_stage_only=True)
-    clients = {
-        row.id: row
-        for row in session.execute(
-            select(Client.id, Client.trade_name, Client.company_name).where(
-                Client.id.in_({o.client_id for o in onboardings})
-            )
-        )
-    }
-    csm_ids = {o.csm_id for o in onboardings if o.csm_id is not None}
-    names: dict[int, str] = {
-        staff_id: name
-        for staff_id, name in session.execute(
-            select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(csm_ids))
-        )
-    }
-    conversations: dict[int, int] = {}
-    for conversation_id, onboarding_id in session.execute(
-        select(Conversation.id, Conversation.onboarding_id)
-        .where(Conversation.onboarding_id.in_(ids))
-        .order_by(Conversation.id)
-    ):
-        if onboarding_id is not None:
-            conversations.setdefault(onboarding_id, conversation_id)
+    companies, names, conversations = _card_lookups(session, onboardings)
     now = context.now()
     moves = {
         stage: _moves(template, stage, language=language)
@@ -312,8 +305,7 @@ def _cards(
             now=now,
             at_risk_share=context.settings.sla_at_risk_share,
         )
-        client = clients.get(onboarding.client_id)
-        company = (client.trade_name or client.company_name) if client is not None else None
+        company = companies.get(onboarding.client_id)
         by_stage[onboarding.stage].append(
             Card(
                 onboarding_id=onboarding.id,
@@ -336,6 +328,38 @@ def _cards(
             )
         )
     return by_stage
+
+
+def _card_lookups(
+    session: Session, onboardings: list[Onboarding]
+) -> tuple[dict[int, str | None], dict[int, str], dict[int, int]]:
+    """For the cards: the companies' names by client id, the CSMs' names by id, and each
+    onboarding's first conversation."""
+    ids = [o.id for o in onboardings]
+    companies = {
+        row.id: row.trade_name or row.company_name
+        for row in session.execute(
+            select(Client.id, Client.trade_name, Client.company_name).where(
+                Client.id.in_({o.client_id for o in onboardings})
+            )
+        )
+    }
+    csm_ids = {o.csm_id for o in onboardings if o.csm_id is not None}
+    names: dict[int, str] = {
+        staff_id: name
+        for staff_id, name in session.execute(
+            select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(csm_ids))
+        )
+    }
+    conversations: dict[int, int] = {}
+    for conversation_id, onboarding_id in session.execute(
+        select(Conversation.id, Conversation.onboarding_id)
+        .where(Conversation.onboarding_id.in_(ids))
+        .order_by(Conversation.id)
+    ):
+        if onboarding_id is not None:
+            conversations.setdefault(onboarding_id, conversation_id)
+    return companies, names, conversations
 
 
 def csm_options(session: Session, principal: Principal) -> list[CsmOption]:

@@ -13,7 +13,7 @@ bot's "I called the team" is no answer). While nobody needs to answer, nothing i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.api.deps import BackofficeContext
 from backoffice.console.inbox_queries import ACTIVE_ESCALATION
-from backoffice.sla import StageSla, load_activity, onboarding_sla
+from backoffice.sla import Activity, StageSla, load_activity, onboarding_sla
 from bot.storage.models import (
     Client,
     Contact,
@@ -122,55 +122,31 @@ def summarize(
     conversations = {
         c.id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(ids)))
     }
-    onboardings = {
-        o.id: o
-        for o in session.scalars(
-            select(Onboarding).where(
-                Onboarding.id.in_(
-                    {c.onboarding_id for c in conversations.values() if c.onboarding_id}
-                )
-            )
-        )
-    }
+    onboardings = _onboardings_of(session, conversations.values())
     clients = _clients(session, {c.client_id for c in conversations.values() if c.client_id})
     escalations, opened = _active_escalations(session, ids)
     marks = _recent_marks(session, ids)
     last = _last_messages(session, ids)
-    staff_ids = (
+    names = _staff_names(
+        session,
         {c.paused_by for c in conversations.values() if c.paused_by}
         | {e.assigned_to for e in escalations.values() if e.assigned_to}
-        | {o.csm_id for o in onboardings.values() if o.csm_id}
+        | {o.csm_id for o in onboardings.values() if o.csm_id},
     )
-    names = _staff_names(session, staff_ids)
     activity = load_activity(session, onboardings.keys(), current_stage_only=True)
     now = context.now()
     result = []
-    for conversation_id in ids:
-        conversation = conversations.get(conversation_id)
-        if conversation is None:
-            continue
+    for conversation in (conversations[i] for i in ids if i in conversations):
+        conversation_id = conversation.id
         escalation = escalations.get(conversation_id)
         onboarding = (
             onboardings.get(conversation.onboarding_id) if conversation.onboarding_id else None
         )
-        need_since = opened.get(conversation_id)
-        if need_since is None and conversation.bot_paused and conversation.paused_by:
-            need_since = conversation.updated_at
-        since = waiting_since(marks.get(conversation_id, []), need_since=need_since)
+        since = _waiting_since(conversation, opened=opened, marks=marks)
+        holder = conversation.paused_by if conversation.bot_paused else None
         person, company = clients.get(conversation.client_id or 0, (None, None))
         last_id, last_author, last_text = last.get(conversation_id, (0, None, ""))
-        sla = None
-        if onboarding is not None:
-            template = context.pipelines.find(onboarding.segment)
-            if template is not None:
-                sla = onboarding_sla(
-                    onboarding,
-                    template=template,
-                    activity=activity[onboarding.id],
-                    calendar=context.calendar,
-                    now=now,
-                    at_risk_share=context.settings.sla_at_risk_share,
-                )
+        sla = _sla(context, onboarding, activity=activity, now=now)
         result.append(
             ConversationSummary(
                 conversation_id=conversation_id,
@@ -189,15 +165,57 @@ def summarize(
                 onboarding_id=onboarding.id if onboarding is not None else None,
                 stage=onboarding.stage if onboarding is not None else None,
                 sla=sla,
-                holder_id=conversation.paused_by if conversation.bot_paused else None,
-                holder_name=names.get(conversation.paused_by or 0)
-                if conversation.bot_paused
-                else None,
+                holder_id=holder,
+                holder_name=names.get(holder) if holder else None,
                 assignee_name=names.get(escalation.assigned_to or 0) if escalation else None,
                 csm_name=names.get(onboarding.csm_id or 0) if onboarding is not None else None,
             )
         )
     return result
+
+
+def _waiting_since(
+    conversation: Conversation,
+    *,
+    opened: Mapping[int, datetime],
+    marks: Mapping[int, list[MessageMark]],
+) -> datetime | None:
+    """Since when the conversation waits for a person (``waiting_since``), counting from its
+    open escalation or from when someone took it over."""
+    need_since = opened.get(conversation.id)
+    if need_since is None and conversation.bot_paused and conversation.paused_by:
+        need_since = conversation.updated_at
+    return waiting_since(marks.get(conversation.id, []), need_since=need_since)
+
+
+def _onboardings_of(
+    session: Session, conversations: Iterable[Conversation]
+) -> dict[int, Onboarding]:
+    ids = {c.onboarding_id for c in conversations if c.onboarding_id}
+    return {o.id: o for o in session.scalars(select(Onboarding).where(Onboarding.id.in_(ids)))}
+
+
+def _sla(
+    context: BackofficeContext,
+    onboarding: Onboarding | None,
+    *,
+    activity: Mapping[int, Activity],
+    now: datetime,
+) -> StageSla | None:
+    """The onboarding's SLA clock in its stage, None without an onboarding or a template."""
+    if onboarding is None:
+        return None
+    template = context.pipelines.find(onboarding.segment)
+    if template is None:
+        return None
+    return onboarding_sla(
+        onboarding,
+        template=template,
+        activity=activity[onboarding.id],
+        calendar=context.calendar,
+        now=now,
+        at_risk_share=context.settings.sla_at_risk_share,
+    )
 
 
 def _clients(session: Session, client_ids: Iterable[int]) -> dict[int, tuple[str | None, str]]:
