@@ -4,17 +4,20 @@ chat and the invites route. Modules are imported directly (``bot.channels.twilio
 ...): each pulls in its provider's library."""
 
 __all__ = [
+    "adapters",
     "errors",
     "formatting",
-    "gateway",
     "invites",
     "media_kinds",
     "outbound_formats",
     "ports",
     "telegram",
+    "telegram_transport",
     "telegram_updates",
+    "twilio_sender",
     "twilio_whatsapp",
     "web",
     "webhooks",
     "whatsapp_cloud",
+    "whatsapp_cloud_sender",
 ]
