@@ -44,8 +44,8 @@ def read_zone(prepared: Prepared, first: Page, *, ocr: OcrEngine, today: date,
     return zone
 
 
-def with_zone(name: str, read: FieldRead | None,
-               zone: FieldRead | None) -> tuple[FieldRead | None, bool]:
+def with_zone(name: str, read: FieldRead | None, *,
+              zone: FieldRead | None) -> tuple[FieldRead | None, bool]:
     """The printed value or the MRZ's: a verified zone wins for numbers and dates; the
     printed name is kept (the zone has no accents) and gains when the zone agrees."""
     if zone is None:
@@ -67,7 +67,7 @@ def is_cin(page: Page) -> bool:
     return bool(find_labels(page.rows(), {"cin": ("CARTEIRA DE IDENTIDADE NACIONAL",)}))
 
 
-def cin_number(fields: dict[str, str], confidence: dict[str, float],
+def cin_number(fields: dict[str, str], confidence: dict[str, float], *,
                warnings: list[str]) -> list[str]:
     """On the CIN the number is the CPF: a CIN whose RG was not read takes its CPF (``fields``
     and ``confidence`` are filled in place); returns the warnings to keep."""

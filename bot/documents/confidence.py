@@ -13,6 +13,7 @@ Where each piece of evidence moves the score:
 | identifier whose check digits fail | 0.3 |
 | check digits pass, read as printed / look-alikes mapped | 0.97 / 0.95 |
 | check digits pass but a digit's word confidence < 50 | 0.85 |
+| CPF / CNH number from one read with a word confidence < 85, no second read agreeing | 0.85 |
 | check digits pass only after guessing a digit | 0.6 |
 | two reads disagree | 0.5 |
 | one read only | 0.75 (word confidence >= 90) or 0.6 |
@@ -41,6 +42,10 @@ TEXT_FIELDS = frozenset({"nome", "razao_social", "nome_fantasia", "municipio", "
                          "endereco"})
 IDENTIFIERS = frozenset({"cnpj", "cpf", "numero_registro"})
 CLOSED = frozenset({"situacao_cadastral", "uf"})  # a handful of possible values
+# Mod-11 numbers where one misread digit may keep both check digits (the "10 -> 0" rule: a
+# CPF read 219.848.675-04 for 319.848.675-04 verifies): asserted from one noisy read only
+# when a second read of the same spot gives the same number.
+RECHECKED = frozenset({"cpf", "numero_registro"})
 
 # Endings that, without their accent, are almost never Portuguese: a read "JOAO" or
 # "CONCEICAO" probably lost a tilde or cedilla, so it is not asserted.
@@ -98,6 +103,9 @@ def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> 
             # wrong numbers passes a two-digit check
         if disagrees and second is not None and second.checked:
             return 0.5  # two different numbers both pass the check digits
+        confirmed = second is not None and second.value == parsed.value
+        if read.name in RECHECKED and not confirmed and read.words and read.min_conf < 85:
+            return 0.85  # one noisy read: a misread digit may still pass the check digits
         return 0.97 if parsed.repairs == 0 else 0.95
     if read.name in IDENTIFIERS:
         return 0.3  # an identifier whose check digits fail

@@ -70,19 +70,19 @@ def _column_bound(hit: LabelHit, hits: list[LabelHit], page_width: float) -> flo
     return min(right, default=page_width)
 
 
-def value_right(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[Word, ...]:
+def value_right(hit: LabelHit, rows: list[Row], *, hits: list[LabelHit]) -> tuple[Word, ...]:
     bound = _column_bound(hit, hits, float("inf"))
     label_words = set(hit.words)
     words = [w for w in rows[hit.row].words
              if w.left >= hit.right - 1 and w.left < bound - 1 and w not in label_words]
     if not words:
-        words = _beside_off_row(hit, rows, hits, bound)
+        words = _beside_off_row(hit, rows, hits=hits, bound=bound)
     if words and words[0].left - hit.right > 12 * hit.height:
         return ()
     return tuple(words)
 
 
-def _beside_off_row(hit: LabelHit, rows: list[Row], hits: list[LabelHit],
+def _beside_off_row(hit: LabelHit, rows: list[Row], *, hits: list[LabelHit],
                     bound: float) -> list[Word]:
     """A value beside its label that the row grouping put in the next or previous row: a
     larger (or smaller, top-aligned) value's box straddles the label's line. Its words must
@@ -109,7 +109,7 @@ def _speck(word: Word) -> bool:
 
 
 def value_below(
-    hit: LabelHit, rows: list[Row], hits: list[LabelHit], page_width: float
+    hit: LabelHit, rows: list[Row], *, hits: list[LabelHit], page_width: float
 ) -> tuple[Word, ...]:
     bound = _column_bound(hit, hits, page_width)
     tol = 1.5 * hit.height
@@ -171,7 +171,7 @@ def same_box(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[str,
     rest = re.sub(r"^[:.;\-–º°ª\s]+", "", last.text[at + len(wanted):])
     if not any(c.isalnum() for c in rest):
         return "", ()
-    right = first_cluster(value_right(hit, rows, hits))
+    right = first_cluster(value_right(hit, rows, hits=hits))
     return " ".join([rest, *(w.text for w in right)]), (last, *right)
 
 
@@ -211,8 +211,9 @@ def _candidates(
             raw = " ".join([raw.split()[0], *(w.text for w in kept[1:])]) if len(kept) > 1 \
                 else raw.split()[0]
         found.append(("same", raw, kept, right_column))
-    for via, column, placed in (("right", right_column, value_right(hit, rows, hits)),
-                                ("below", below_column, value_below(hit, rows, hits, page.width))):
+    for via, column, placed in (("right", right_column, value_right(hit, rows, hits=hits)),
+                                ("below", below_column,
+                                 value_below(hit, rows, hits=hits, page_width=page.width))):
         placed = split_at_columns(first_cluster(placed), starts)
         if placed:
             found.append((via, " ".join(w.text for w in placed), placed,

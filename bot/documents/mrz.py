@@ -136,7 +136,8 @@ def _document_number(line1: str) -> tuple[str, bool, str]:
     return number, digit == check_digit(number), upper
 
 
-def _mend_number(number: str, upper: str, tail: str, composite: str) -> tuple[str, bool, str]:
+def _mend_number(number: str, upper: str, *, tail: str,
+                 composite: str) -> tuple[str, bool, str]:
     """One digit of the number misread: the only substitution that satisfies the number's
     check digit, the composite check digit and (an 11-digit number: a CPF) the CPF's own two
     check digits. Three independent checks agreeing on one candidate; else nothing changes."""
@@ -178,7 +179,8 @@ def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
     expiry = _solve(_digits(two[8:14]), _digits(two[14]))
     tail = birth + _digits(two[6]) + expiry + _digits(two[14]) + two[18:29]
     if not number_ok and check_digit(upper + tail) != _digits(two[29]):
-        number, number_ok, upper = _mend_number(number, upper, tail, _digits(two[29]))
+        number, number_ok, upper = _mend_number(number, upper, tail=tail,
+                                                 composite=_digits(two[29]))
     composite_text = upper + tail
     checks = (
         ("number", number_ok),

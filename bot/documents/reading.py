@@ -236,11 +236,11 @@ def _from_page(page: Page, *, kind: str, opts: ReadOptions) -> Extraction:
     zone = find_td1(page, today=opts.today) if chosen == "rg" else None
     zone_reads = mrz_reads(zone) if zone is not None else {}
     for name in FIELD_NAMES[chosen]:
-        read, agrees = with_zone(name, found.get(name), zone_reads.get(name))
+        read, agrees = with_zone(name, found.get(name), zone=zone_reads.get(name))
         _record(result, name, read, missing, Evidence(text_layer=read is None or
                                                       read.via != "mrz", agrees=agrees))
     if chosen == "rg" and (zone is not None or is_cin(page)):
-        result.warnings = cin_number(result.fields, result.confidence, result.warnings)
+        result.warnings = cin_number(result.fields, result.confidence, warnings=result.warnings)
     return result
 
 
@@ -268,7 +268,7 @@ def _record(
         result.warnings.append(f"{name}: uncertain, please confirm")
 
 
-def _incomplete(found: dict[str, FieldRead], kind: str, zone: Mrz | None = None) -> bool:
+def _incomplete(found: dict[str, FieldRead], kind: str, *, zone: Mrz | None = None) -> bool:
     vouched = set(mrz_reads(zone)) - {"nome"} if zone is not None and zone.verified else set()
     return any(
         name not in found or not found[name].parsed.valid or found[name].via == "order"
@@ -300,7 +300,7 @@ def _passes(prepared: Prepared, first: Page, *, kind: str, opts: ReadOptions, oc
         run.found, run.missing = extract_fields(first, run.kind, today=opts.today,
                                                 unread=run.unread)
     if not opts.verify or run.kind == "contrato_social" or (
-            run.kind != "other" and not _incomplete(run.found, run.kind, zone)):
+            run.kind != "other" and not _incomplete(run.found, run.kind, zone=zone)):
         return run
     size = (float(prepared.image.width), float(prepared.image.height))
     grey = Image.fromarray(np.clip(prepared.gray, 0, 255).astype(np.uint8))
@@ -360,12 +360,12 @@ def _from_passes(
         lost = any(flags)
         if lost and read is not None:
             read = restore_accents(read, flags)
-        read, agrees = with_zone(name, read, zone_reads.get(name))
+        read, agrees = with_zone(name, read, zone=zone_reads.get(name))
         evidence = Evidence(second=confirm, image_poor=poor, verified=opts.verify,
                             lost_accent=lost, agrees=agrees)
         _record(result, name, read, run.missing, evidence)
     if run.kind == "rg" and (zone is not None or is_cin(first)):
-        result.warnings = cin_number(result.fields, result.confidence, result.warnings)
+        result.warnings = cin_number(result.fields, result.confidence, warnings=result.warnings)
     return result
 
 

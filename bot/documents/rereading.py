@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 from PIL import Image
 
+from bot.documents.confidence import RECHECKED
 from bot.documents.fields import FieldRead
 from bot.documents.folding import fold
 from bot.documents.identifiers import Parsed
@@ -71,9 +72,10 @@ def crop_reads(
 ) -> dict[str, Parsed | None]:
     """Re-read values found by one pass only: each crop from the other preparation (grey for
     the binarized pass and vice versa), stacked into one image for a single Tesseract call."""
-    # check digits already vouch for identifiers: re-read only what has no such check
-    names = [n for n, (read, _) in reads.items()
-             if read.words and read.parsed.value and not read.parsed.checked]
+    # check digits vouch for most identifiers: re-read what has no such check, and the
+    # numbers whose check digits a misread digit may keep (``RECHECKED``)
+    names = [n for n, (read, _) in reads.items() if read.words and read.parsed.value and
+             (not read.parsed.checked or read.name in RECHECKED)]
     if not names:
         return {}
     binary = np.asarray(prepared.image, dtype=np.float32)
@@ -104,13 +106,14 @@ def crop_reads(
     seconds: dict[str, Parsed | None] = {}
     for name, (top, bottom), (x0, x1) in zip(names, spans, spans_x, strict=True):
         inside = [w for w in words if top - 2 <= (w.top + w.bottom) / 2 <= bottom + 2]
-        inside = _near_value(sorted(inside, key=lambda w: w.left), x0 + gap, x1 + gap)
+        inside = _near_value(sorted(inside, key=lambda w: w.left), left=x0 + gap,
+                             right=x1 + gap)
         text = " ".join(w.text for w in inside)
         seconds[name] = table[name](text) if text else None
     return seconds
 
 
-def _near_value(words: list[Word], left: float, right: float) -> list[Word]:
+def _near_value(words: list[Word], *, left: float, right: float) -> list[Word]:
     """The runs of ``words`` (split at gaps wider than 2.5 letters, as a value never jumps
     them) that meet the first read's span ``left``-``right``: the column's crop may hold a
     stain or a mark far from the value, which is no part of it."""
