@@ -210,6 +210,12 @@ def parse_date(raw: str, *, earliest: date, latest: date) -> Parsed | None:
         if found is None:
             found = re.search(r"(?<!\d)(\d{2})(\d{2})(\d{4})(?!\d)", text)
         if found is None:
+            # one slash read as a 1 ("11106/1963"): the other slash fixes the positions
+            found = re.search(r"(?<!\d)(\d{2})(?:1(\d{2})/|/(\d{2})1)(\d{4})(?!\d)", text)
+            if found is not None:
+                return _date_parsed(found.group(1), found.group(2) or found.group(3),
+                                    found.group(4), span=(earliest, latest))
+        if found is None:
             continue
         day, month, year = (int(g) for g in found.groups())
         value = f"{found.group(1)}/{found.group(2)}/{found.group(3)}"
@@ -219,6 +225,15 @@ def parse_date(raw: str, *, earliest: date, latest: date) -> Parsed | None:
             valid = False
         return Parsed(value, valid, repairs)
     return None
+
+
+def _date_parsed(day: str, month: str, year: str, *, span: tuple[date, date]) -> Parsed:
+    """A date whose separator had to be guessed: never read as printed (``repairs=1``)."""
+    try:
+        valid = span[0] <= date(int(year), int(month), int(day)) <= span[1]
+    except ValueError:
+        valid = False
+    return Parsed(f"{day}/{month}/{year}", valid, 1)
 
 
 def parse_cep(raw: str) -> Parsed | None:
