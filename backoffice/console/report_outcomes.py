@@ -28,26 +28,7 @@ __all__ = [
 # ---------------------------------------------------------------------------- duration
 def duration_section(report: DurationReport, _: Translate, language: str) -> Section:
     low, high = report.target_days
-    parts = [
-        Part(
-            _("Up to {low} days").format(low=low),
-            report.within_target_low,
-            number(report.within_target_low, language),
-            "ok",
-        ),
-        Part(
-            _("{low} to {high} days").format(low=low, high=high),
-            report.within_target_high,
-            number(report.within_target_high, language),
-            "risk",
-        ),
-        Part(
-            _("Over {high} days").format(high=high),
-            report.over_target,
-            number(report.over_target, language),
-            "late",
-        ),
-    ]
+    parts = _duration_parts(report, _, language)
     rows = [
         [Cell(_("Completed"), "text"), Cell(report.completed, path="duration:completed")],
         [Cell(_("Median (days)"), "text"), Cell(report.days.median, path="duration:days.median")],
@@ -94,6 +75,31 @@ def duration_section(report: DurationReport, _: Translate, language: str) -> Sec
     )
 
 
+def _duration_parts(report: DurationReport, _: Translate, language: str) -> list[Part]:
+    """The completed onboardings by days taken: within the low target, the high one, over."""
+    low, high = report.target_days
+    return [
+        Part(
+            _("Up to {low} days").format(low=low),
+            report.within_target_low,
+            number(report.within_target_low, language),
+            "ok",
+        ),
+        Part(
+            _("{low} to {high} days").format(low=low, high=high),
+            report.within_target_high,
+            number(report.within_target_high, language),
+            "risk",
+        ),
+        Part(
+            _("Over {high} days").format(high=high),
+            report.over_target,
+            number(report.over_target, language),
+            "late",
+        ),
+    ]
+
+
 # ---------------------------------------------------------------------------- escalations
 BUCKET_LABELS = {
     "under_1h": N_("under 1 h"),
@@ -111,38 +117,7 @@ def bucket_label(key: str, _: Translate) -> str:
 def escalations_section(
     report: EscalationReport, buckets: FirstResponseBuckets, *, _: Translate, language: str
 ) -> Section:
-    rows = [
-        [Cell(bucket_label(b.key, _), "text"), Cell(b.count, path=f"buckets:buckets.{i}.count")]
-        for i, b in enumerate(buckets.buckets)
-    ]
-    rows.append(
-        [
-            Cell(_("Not answered yet"), "text"),
-            Cell(report.unanswered, path="escalations:unanswered"),
-        ]
-    )
-    by_csm = [
-        [
-            Cell(c.name, "text"),
-            Cell(c.answered, path=f"escalations:by_csm.{i}.answered"),
-            Cell(
-                c.first_response_minutes.median,
-                path=f"escalations:by_csm.{i}.first_response_minutes.median",
-            ),
-            Cell(
-                c.first_response_minutes.p90,
-                path=f"escalations:by_csm.{i}.first_response_minutes.p90",
-            ),
-        ]
-        for i, c in enumerate(report.by_csm)
-    ]
-    by_reason = [
-        [
-            Cell(_(reason_label(r.key)), "text"),
-            Cell(r.count, path=f"escalations:by_reason.{i}.count"),
-        ]
-        for i, r in enumerate(report.by_reason)
-    ]
+    rows, by_csm, by_reason = _escalation_rows(report, buckets, _)
     minutes = report.first_response_minutes
     return Section(
         name="escalations",
@@ -198,6 +173,45 @@ def escalations_section(
             ),
         ],
     )
+
+
+def _escalation_rows(
+    report: EscalationReport, buckets: FirstResponseBuckets, _: Translate
+) -> tuple[list[list[Cell]], list[list[Cell]], list[list[Cell]]]:
+    """The rows of the escalations' tables: by first-response bucket, by CSM, by reason."""
+    rows = [
+        [Cell(bucket_label(b.key, _), "text"), Cell(b.count, path=f"buckets:buckets.{i}.count")]
+        for i, b in enumerate(buckets.buckets)
+    ]
+    rows.append(
+        [
+            Cell(_("Not answered yet"), "text"),
+            Cell(report.unanswered, path="escalations:unanswered"),
+        ]
+    )
+    by_csm = [
+        [
+            Cell(c.name, "text"),
+            Cell(c.answered, path=f"escalations:by_csm.{i}.answered"),
+            Cell(
+                c.first_response_minutes.median,
+                path=f"escalations:by_csm.{i}.first_response_minutes.median",
+            ),
+            Cell(
+                c.first_response_minutes.p90,
+                path=f"escalations:by_csm.{i}.first_response_minutes.p90",
+            ),
+        ]
+        for i, c in enumerate(report.by_csm)
+    ]
+    by_reason = [
+        [
+            Cell(_(reason_label(r.key)), "text"),
+            Cell(r.count, path=f"escalations:by_reason.{i}.count"),
+        ]
+        for i, r in enumerate(report.by_reason)
+    ]
+    return rows, by_csm, by_reason
 
 
 # ---------------------------------------------------------------------------- NPS

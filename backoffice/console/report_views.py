@@ -24,7 +24,12 @@ from backoffice.console.charts import (
     stacked_bars,
 )
 from backoffice.console.report_tables import Cell, Table, number
-from backoffice.schemas.reports import FunnelReport, SlaBreachReport, TimeInStageReport
+from backoffice.schemas.reports import (
+    FunnelReport,
+    FunnelSegment,
+    SlaBreachReport,
+    TimeInStageReport,
+)
 from bot.domain.onboarding import STAGE_LABELS, Stage
 
 __all__ = [
@@ -118,33 +123,8 @@ def funnel_section(report: FunnelReport, _: Translate, language: str) -> Section
                 empty_text=_("No data in this period."),
             )
         )
-        figures += [
-            Figure(
-                _("%(segment)s: started") % {"segment": segment_name(segment.segment)},
-                Cell(segment.started, path=f"{base}.started"),
-            ),
-            Figure(
-                _("%(segment)s: completed") % {"segment": segment_name(segment.segment)},
-                Cell(segment.completed, path=f"{base}.completed"),
-            ),
-            Figure(
-                _("%(segment)s: cancelled") % {"segment": segment_name(segment.segment)},
-                Cell(segment.cancelled, path=f"{base}.cancelled"),
-            ),
-        ]
-        for j, s in enumerate(segment.stages):
-            at = f"{base}.stages.{j}"
-            rows.append(
-                [
-                    Cell(segment_name(segment.segment), "text"),
-                    Cell(stage_name(s.stage, language), "text"),
-                    Cell(s.reached, path=f"{at}.reached"),
-                    Cell(s.current, path=f"{at}.current"),
-                    Cell(s.moved_on, path=f"{at}.moved_on"),
-                    Cell(s.dropped, path=f"{at}.dropped"),
-                    Cell(s.drop_off_rate, "pct", path=f"{at}.drop_off_rate"),
-                ]
-            )
+        figures += _funnel_figures(segment, _, base=base)
+        rows += _funnel_rows(segment, language, base=base)
     header = [
         _("Segment"),
         _("Stage"),
@@ -162,6 +142,43 @@ def funnel_section(report: FunnelReport, _: Translate, language: str) -> Section
         charts=charts,
         figures=figures,
     )
+
+
+def _funnel_figures(segment: FunnelSegment, _: Translate, *, base: str) -> list[Figure]:
+    """A segment's started, completed and cancelled onboardings."""
+    return [
+        Figure(
+            _("%(segment)s: started") % {"segment": segment_name(segment.segment)},
+            Cell(segment.started, path=f"{base}.started"),
+        ),
+        Figure(
+            _("%(segment)s: completed") % {"segment": segment_name(segment.segment)},
+            Cell(segment.completed, path=f"{base}.completed"),
+        ),
+        Figure(
+            _("%(segment)s: cancelled") % {"segment": segment_name(segment.segment)},
+            Cell(segment.cancelled, path=f"{base}.cancelled"),
+        ),
+    ]
+
+
+def _funnel_rows(segment: FunnelSegment, language: str, *, base: str) -> list[list[Cell]]:
+    """A segment's table rows, one per stage."""
+    rows: list[list[Cell]] = []
+    for j, s in enumerate(segment.stages):
+        at = f"{base}.stages.{j}"
+        rows.append(
+            [
+                Cell(segment_name(segment.segment), "text"),
+                Cell(stage_name(s.stage, language), "text"),
+                Cell(s.reached, path=f"{at}.reached"),
+                Cell(s.current, path=f"{at}.current"),
+                Cell(s.moved_on, path=f"{at}.moved_on"),
+                Cell(s.dropped, path=f"{at}.dropped"),
+                Cell(s.drop_off_rate, "pct", path=f"{at}.drop_off_rate"),
+            ]
+        )
+    return rows
 
 
 # ---------------------------------------------------------------------------- time in stage
@@ -192,6 +209,30 @@ def time_in_stage_section(report: TimeInStageReport, _: Translate, language: str
                 path=f"{at}.business_hours.median",
             )
         )
+    charts = _time_charts(bars, _)
+    header = [
+        _("Segment"),
+        _("Stage"),
+        _("Visits"),
+        _("Median (h)"),
+        _("p90 (h)"),
+        _("Median (business h)"),
+        _("p90 (business h)"),
+    ]
+    return Section(
+        name="time-in-stage",
+        title=_("Time in stage"),
+        hint=_(
+            "Stage visits that ended in the period; business hours leave out nights, weekends"
+            " and holidays."
+        ),
+        table=Table("time-in-stage", header, rows),
+        charts=charts,
+    )
+
+
+def _time_charts(bars: dict[str, list[Bar]], _: Translate) -> list[Markup]:
+    """One chart per segment (an empty one when there is no data)."""
     charts = [
         _caption(segment_name(segment))
         + horizontal_bars(
@@ -213,25 +254,7 @@ def time_in_stage_section(report: TimeInStageReport, _: Translate, language: str
                 empty_text=_("No data in this period."),
             )
         ]
-    header = [
-        _("Segment"),
-        _("Stage"),
-        _("Visits"),
-        _("Median (h)"),
-        _("p90 (h)"),
-        _("Median (business h)"),
-        _("p90 (business h)"),
-    ]
-    return Section(
-        name="time-in-stage",
-        title=_("Time in stage"),
-        hint=_(
-            "Stage visits that ended in the period; business hours leave out nights, weekends"
-            " and holidays."
-        ),
-        table=Table("time-in-stage", header, rows),
-        charts=charts,
-    )
+    return charts
 
 
 # ---------------------------------------------------------------------------- SLA
@@ -260,15 +283,7 @@ def sla_section(report: SlaBreachReport, _: Translate, *, language: str, local: 
                 ],
             )
         )
-    late = [
-        [
-            Cell(f"#{b.onboarding_id}", "text"),
-            Cell(_stage(b.segment, b.stage, language=language), "text"),
-            Cell(local(b.due_at), "text"),
-            Cell(b.overdue_business_hours, path=f"sla:breached_now.{i}.overdue_business_hours"),
-        ]
-        for i, b in enumerate(report.breached_now)
-    ]
+    late = _breached_now_rows(report, language=language, local=local)
     header = [
         _("Segment"),
         _("Stage"),
@@ -300,3 +315,16 @@ def sla_section(report: SlaBreachReport, _: Translate, *, language: str, local: 
             )
         ],
     )
+
+
+def _breached_now_rows(report: SlaBreachReport, *, language: str, local: Local) -> list[list[Cell]]:
+    """The onboardings past their stage's SLA now, with how late they are."""
+    return [
+        [
+            Cell(f"#{b.onboarding_id}", "text"),
+            Cell(_stage(b.segment, b.stage, language=language), "text"),
+            Cell(local(b.due_at), "text"),
+            Cell(b.overdue_business_hours, path=f"sla:breached_now.{i}.overdue_business_hours"),
+        ]
+        for i, b in enumerate(report.breached_now)
+    ]
