@@ -69,6 +69,106 @@ def _start_server(env: dict[str, str], *, port: int, log: Path) -> subprocess.Po
     raise SystemExit("the server did not start: " + log.read_text(errors="replace")[-2000:])
 
 
+def _server_env(
+    fake: FakeTwilio, *, database_url: str, redis_url: str | None, nlu_cache: Path
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONBOARD_")}
+    env.update(
+        ONBOARD_DATABASE_URL=database_url,
+        ONBOARD_PUBLIC_URL=PUBLIC_URL,
+        ONBOARD_TWILIO_ACCOUNT_SID=fake.account_sid,
+        ONBOARD_TWILIO_AUTH_TOKEN=fake.auth_token,
+        ONBOARD_TWILIO_WHATSAPP_NUMBER=BOT_NUMBER,
+        ONBOARD_TWILIO_API_URL=fake.url,
+        ONBOARD_NLU_CACHE_DIR=str(nlu_cache),
+        ONBOARD_BRASILAPI_URL="",
+        ONBOARD_WHATSAPP_RATE_PER_S="100000",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    if redis_url:
+        env.update(
+            ONBOARD_REDIS_URL=redis_url, ONBOARD_REDIS_KEY_PREFIX=f"bench:{uuid.uuid4().hex}"
+        )
+    return env
+
+
+HEADER = (
+    f"{'conc':>5} {'msgs':>6} {'msg/s':>8} {'ack p50':>9} {'ack p99':>9} "
+    f"{'e2e p50':>9} {'e2e p99':>9} {'cpu/msg':>9} {'lost':>5} {'dup':>4} {'err':>4}"
+    f" {'srv p99':>8} {'srv≤100ms':>9} {'sys':>5} {'gc':>5} {'batch':>5}"
+)
+
+
+def _measure_level(
+    server: subprocess.Popen[bytes],
+    *,
+    port: int,
+    fake: FakeTwilio,
+    watcher: ReplyWatcher,
+    concurrency: int,
+    clients: int,
+    first_phone: int,
+) -> str:
+    """Runs one concurrency level and returns its row of figures."""
+    histogram_before = webhook_histogram(port)  # scraped outside the CPU window
+    counters_before = Counters.scrape(port)
+    cpu_before = cpu_seconds(server.pid)
+    sent_before = len(fake.sent)
+    started = time.perf_counter()
+    level = asyncio.run(
+        run_level(
+            f"http://127.0.0.1:{port}",
+            fake=fake,
+            watcher=watcher,
+            concurrency=concurrency,
+            clients=clients,
+            first_phone=first_phone,
+        )
+    )
+    elapsed = time.perf_counter() - started
+    time.sleep(0.5)
+    watcher.poll()
+    user, system = (
+        after - before for after, before in zip(cpu_seconds(server.pid), cpu_before, strict=True)
+    )
+    cpu = user + system
+    served = difference(webhook_histogram(port), histogram_before)
+    counters = Counters.scrape(port)
+    gc_share = (counters.gc_seconds - counters_before.gc_seconds) / max(cpu, 1e-9)
+    batch = (counters.turns - counters_before.turns) / max(
+        1.0, counters.turn_batches - counters_before.turn_batches
+    )
+    messages = len(level.e2e)
+    replies = len(fake.sent) - sent_before
+    # lost/dup: replies missing or doubled for webhooks the server acknowledged;
+    # err: webhook posts that failed on the client side (the client then stops).
+    acked = len(level.acks)
+    row = (
+        f"{concurrency:>5} {messages:>6} {messages / elapsed:>8.1f} "
+        f"{percentile(level.acks, 0.5) * 1000:>7.1f}ms "
+        f"{percentile(level.acks, 0.99) * 1000:>7.1f}ms "
+        f"{percentile(level.e2e, 0.5) * 1000:>7.1f}ms "
+        f"{percentile(level.e2e, 0.99) * 1000:>7.1f}ms "
+        f"{cpu / max(1, messages) * 1000:>7.2f}ms {max(0, acked - replies):>5} "
+        f"{max(0, replies - acked):>4} {level.errors:>4}"
+        f" {bucket_p99(served):>8} {share_within(served, 0.1):>8.1%}"
+        f" {system / max(cpu, 1e-9):>5.0%} {gc_share:>5.1%} {batch:>5.1f}"
+    )
+    errors = [f"      err x{count}: {kind}" for kind, count in sorted(level.error_kinds.items())]
+    return "\n".join([row, *errors])
+
+
+def _print_problems(log: Path) -> None:
+    problems = [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if " ERROR " in line or " WARNING " in line or "Traceback" in line
+    ]
+    if problems:
+        print(f"server log: {len(problems)} warnings/errors, e.g.:")
+        print("\n".join(problems[:5]))
+
+
 def bench(
     label: str,
     *,
@@ -79,95 +179,29 @@ def bench(
     nlu_cache: Path,
 ) -> None:
     with FakeTwilio() as fake:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ONBOARD_")}
-        env.update(
-            ONBOARD_DATABASE_URL=database_url,
-            ONBOARD_PUBLIC_URL=PUBLIC_URL,
-            ONBOARD_TWILIO_ACCOUNT_SID=fake.account_sid,
-            ONBOARD_TWILIO_AUTH_TOKEN=fake.auth_token,
-            ONBOARD_TWILIO_WHATSAPP_NUMBER=BOT_NUMBER,
-            ONBOARD_TWILIO_API_URL=fake.url,
-            ONBOARD_NLU_CACHE_DIR=str(nlu_cache),
-            ONBOARD_BRASILAPI_URL="",
-            ONBOARD_WHATSAPP_RATE_PER_S="100000",
-            NO_PROXY="127.0.0.1,localhost",
-        )
-        if redis_url:
-            env.update(
-                ONBOARD_REDIS_URL=redis_url, ONBOARD_REDIS_KEY_PREFIX=f"bench:{uuid.uuid4().hex}"
-            )
+        env = _server_env(fake, database_url=database_url, redis_url=redis_url, nlu_cache=nlu_cache)
         port = 18000 + os.getpid() % 1000
         log = nlu_cache.parent / f"server-{uuid.uuid4().hex[:8]}.log"
         server = _start_server(env, port=port, log=log)
         watcher = ReplyWatcher(fake)
         print(f"\n== {label} (machine speed: {machine_speed():.0f} ms, lower is faster)")
-        print(
-            f"{'conc':>5} {'msgs':>6} {'msg/s':>8} {'ack p50':>9} {'ack p99':>9} "
-            f"{'e2e p50':>9} {'e2e p99':>9} {'cpu/msg':>9} {'lost':>5} {'dup':>4} {'err':>4}"
-            f" {'srv p99':>8} {'srv≤100ms':>9} {'sys':>5} {'gc':>5} {'batch':>5}"
-        )
+        print(HEADER)
         try:
-            first_phone = 0
-            for concurrency in levels:
-                histogram_before = webhook_histogram(port)  # scraped outside the CPU window
-                counters_before = Counters.scrape(port)
-                cpu_before = cpu_seconds(server.pid)
-                sent_before = len(fake.sent)
-                started = time.perf_counter()
-                level = asyncio.run(
-                    run_level(
-                        f"http://127.0.0.1:{port}",
-                        fake=fake,
-                        watcher=watcher,
-                        concurrency=concurrency,
-                        clients=clients,
-                        first_phone=first_phone,
-                    )
+            for index, concurrency in enumerate(levels):
+                row = _measure_level(
+                    server,
+                    port=port,
+                    fake=fake,
+                    watcher=watcher,
+                    concurrency=concurrency,
+                    clients=clients,
+                    first_phone=index * clients,
                 )
-                elapsed = time.perf_counter() - started
-                time.sleep(0.5)
-                watcher.poll()
-                user, system = (
-                    after - before
-                    for after, before in zip(cpu_seconds(server.pid), cpu_before, strict=True)
-                )
-                cpu = user + system
-                served = difference(webhook_histogram(port), histogram_before)
-                counters = Counters.scrape(port)
-                gc_share = (counters.gc_seconds - counters_before.gc_seconds) / max(cpu, 1e-9)
-                batch = (counters.turns - counters_before.turns) / max(
-                    1.0, counters.turn_batches - counters_before.turn_batches
-                )
-                messages = len(level.e2e)
-                replies = len(fake.sent) - sent_before
-                # lost/dup: replies missing or doubled for webhooks the server acknowledged;
-                # err: webhook posts that failed on the client side (the client then stops).
-                acked = len(level.acks)
-                print(
-                    f"{concurrency:>5} {messages:>6} {messages / elapsed:>8.1f} "
-                    f"{percentile(level.acks, 0.5) * 1000:>7.1f}ms "
-                    f"{percentile(level.acks, 0.99) * 1000:>7.1f}ms "
-                    f"{percentile(level.e2e, 0.5) * 1000:>7.1f}ms "
-                    f"{percentile(level.e2e, 0.99) * 1000:>7.1f}ms "
-                    f"{cpu / max(1, messages) * 1000:>7.2f}ms {max(0, acked - replies):>5} "
-                    f"{max(0, replies - acked):>4} {level.errors:>4}"
-                    f" {bucket_p99(served):>8} {share_within(served, 0.1):>8.1%}"
-                    f" {system / max(cpu, 1e-9):>5.0%} {gc_share:>5.1%} {batch:>5.1f}"
-                )
-                for kind, count in sorted(level.error_kinds.items()):
-                    print(f"      err x{count}: {kind}")
-                first_phone += clients
+                print(row)
         finally:
             server.terminate()
             server.wait(timeout=30)
-            problems = [
-                line
-                for line in log.read_text(errors="replace").splitlines()
-                if " ERROR " in line or " WARNING " in line or "Traceback" in line
-            ]
-            if problems:
-                print(f"server log: {len(problems)} warnings/errors, e.g.:")
-                print("\n".join(problems[:5]))
+            _print_problems(log)
 
 
 def main() -> None:

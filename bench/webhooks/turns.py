@@ -70,7 +70,7 @@ def _top(profiler: cProfile.Profile, args: argparse.Namespace) -> None:
     print(out.getvalue())
 
 
-def main() -> None:
+def main() -> None:  # long: the benchmark read top to bottom: set-up, turns, deliveries
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

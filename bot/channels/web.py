@@ -129,6 +129,16 @@ def web_chat_router(*, inbox: Inbox, clock: Clock, chat: WebChat) -> APIRouter:
     def chat_page() -> HTMLResponse:
         return HTMLResponse(page, headers=headers)
 
+    _add_conversation_routes(router, inbox=inbox, clock=clock, chat=chat)
+    _add_upload_routes(router, clock=clock, chat=chat)
+    return router
+
+
+def _add_conversation_routes(
+    router: APIRouter, *, inbox: Inbox, clock: Clock, chat: WebChat
+) -> None:
+    """The greeting, a client's message, and the conversation read back."""
+
     @router.post("/chat/api/greeting", response_model=ChatOut)
     async def greet(body: GreetingIn) -> ChatOut:
         """The page opened: the bot greets a new session, or asks a returning one its current
@@ -155,6 +165,22 @@ def web_chat_router(*, inbox: Inbox, clock: Clock, chat: WebChat) -> APIRouter:
             duplicate=handled.duplicate,
             messages=_bot_messages(handled.replies, at=clock.now()),
         )
+
+    @router.get("/chat/api/messages", response_model=list[ChatMessageOut])
+    def history(session: SessionId, after: Annotated[int, Query(ge=0)] = 0) -> list[ChatMessageOut]:
+        """Messages of the conversation after a message id (both directions), oldest first.
+        A document's reading arrives as an empty system message: only its answer is shown."""
+        try:
+            entries = chat.history(session, after=after)
+        except UnknownSession:
+            raise HTTPException(
+                status_code=404, detail="no conversation for this session"
+            ) from None
+        return [_message_out(entry) for entry in entries]
+
+
+def _add_upload_routes(router: APIRouter, *, clock: Clock, chat: WebChat) -> None:
+    """Files sent from the page, and how far reading each has gone."""
 
     @router.post(
         "/chat/api/uploads",
@@ -212,20 +238,6 @@ def web_chat_router(*, inbox: Inbox, clock: Clock, chat: WebChat) -> APIRouter:
             return _file_out(chat.status(session, document_id))
         except UnknownSession:
             raise HTTPException(status_code=404, detail="no such file for this session") from None
-
-    @router.get("/chat/api/messages", response_model=list[ChatMessageOut])
-    def history(session: SessionId, after: Annotated[int, Query(ge=0)] = 0) -> list[ChatMessageOut]:
-        """Messages of the conversation after a message id (both directions), oldest first.
-        A document's reading arrives as an empty system message: only its answer is shown."""
-        try:
-            entries = chat.history(session, after=after)
-        except UnknownSession:
-            raise HTTPException(
-                status_code=404, detail="no conversation for this session"
-            ) from None
-        return [_message_out(entry) for entry in entries]
-
-    return router
 
 
 def _refuse(rejected: DocumentRejected, *, language: str, status: Literal[413, 422]) -> NoReturn:

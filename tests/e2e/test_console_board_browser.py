@@ -66,6 +66,7 @@ def _history(
         return rows
 
 
+# long: one end-to-end story, step after step as a person (or process) lives it
 def test_a_card_moves_by_keyboard_and_by_drag_and_drop(
     browser: Any, console_server: ConsoleServer, tmp_path: Path
 ) -> None:

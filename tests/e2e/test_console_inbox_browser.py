@@ -62,6 +62,7 @@ def _shots(page: Any, tmp_path: Path, name: str) -> None:
     page.set_viewport_size(size)
 
 
+# long: one end-to-end story, step after step as a person (or process) lives it
 def test_escalation_live_in_the_inbox_takeover_reply_and_hand_back(
     browser: Any, console_server: ConsoleServer, tmp_path: Path
 ) -> None:

@@ -98,6 +98,7 @@ def _tab_to(page: Any, element_id: str, *, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached #{element_id}")
 
 
+# long: one end-to-end story, step after step as a person (or process) lives it
 def test_an_edit_by_keyboard_shows_in_the_audit_trail(
     browser: Any, console_server: ConsoleServer, tmp_path: Path
 ) -> None:

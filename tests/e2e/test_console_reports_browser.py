@@ -50,6 +50,7 @@ def _documents(server: ConsoleServer, window: dict[str, str]) -> dict[str, Any]:
     return documents
 
 
+# long: one end-to-end story, step after step as a person (or process) lives it
 def test_a_report_shows_the_apis_numbers_and_filters_by_keyboard(
     browser: Any, console_server: ConsoleServer, tmp_path: Path
 ) -> None:

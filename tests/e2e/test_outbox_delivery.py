@@ -220,6 +220,7 @@ def test_bot_messages_are_not_sent_while_a_person_owns_the_conversation(
     assert [m.body for m in fake.sent] == ["Oi, aqui é a Carla"]
 
 
+# long: one end-to-end story, step after step as a person (or process) lives it
 def test_telegram_chat_limit_spaces_messages_to_one_chat(database_url: str, tmp_path: Path) -> None:
     """Telegram allows about 1 message/s per chat: a burst beyond the bucket waits."""
     import time

@@ -222,6 +222,7 @@ def _texts_to(twilio: FakeTwilio, phone: str) -> list[str]:
     ]
 
 
+# long: one end-to-end story, step after step as a person (or process) lives it
 def test_three_processes_send_each_reminder_and_alert_once(
     database_url: str,
     redis_url: str,

@@ -48,6 +48,7 @@ def _watch(page: Any) -> list[str]:
     return problems
 
 
+# long: one end-to-end story, step after step as a person (or process) lives it
 def test_a_client_registers_in_the_browser(
     browser: Any, chat_url: str, runtime: Runtime, tmp_path: Path
 ) -> None:
