@@ -129,13 +129,37 @@ def _near_value(words: list[Word], *, left: float, right: float) -> list[Word]:
             for w in run]
 
 
+PARTICLES = frozenset({"DA", "DE", "DO", "DAS", "DOS", "E"})
+
+
+def _spacing(value: str) -> tuple[int, int]:
+    """OCR merges words far more often than it splits one, except at a name's particles
+    ("DAROMÃO" is "DA ROMÃO"; "NASCIME NTO" is "NASCIMENTO")."""
+    words = fold(value).split()
+    return sum(word in PARTICLES for word in words), -len(words)
+
+
+def _respace(picked: dict[str, tuple[FieldRead, Parsed | None]]) -> None:
+    """Two reads of a value that differ only in spaces: keep the better spaced one, still
+    shown to confirm (the reads disagree)."""
+    for name, (read, second) in picked.items():
+        if second is None or not second.valid or second.value == read.parsed.value or \
+                second.value.replace(" ", "") != read.parsed.value.replace(" ", ""):
+            continue
+        if _spacing(second.value) > _spacing(read.parsed.value):
+            better = replace(second, repairs=max(second.repairs, 1))
+            picked[name] = (replace(read, parsed=better), read.parsed)
+
+
 def third_read(picked: dict[str, tuple[FieldRead, Parsed | None]], prepared: Prepared, *,
                 ocr: OcrEngine, today: date) -> None:
     """Where two reads of a value disagree, a third (the grey crop, larger) breaks the tie.
     The majority's value is kept but never asserted: its confirmation carries a repair."""
+    _respace(picked)
     split = {name: (read, True) for name, (read, second) in picked.items()
              if second is not None and second.valid and read.parsed.valid
-             and second.value != read.parsed.value and not read.parsed.checked}
+             and second.value != read.parsed.value and not read.parsed.checked
+             and second.value.replace(" ", "") != read.parsed.value.replace(" ", "")}
     if not split:
         return
     for name, third in crop_reads(split, prepared, ocr=ocr, today=today, zoom=2.0).items():
