@@ -27,8 +27,6 @@ import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.errors import MediaTooLarge, MediaUnavailable
-from bot.channels.ports import MediaFetcher
 from bot.dialogue.effects import Escalate
 from bot.documents import (
     DocumentRejected,
@@ -44,6 +42,7 @@ from bot.documents import (
 from bot.documents.brasilapi import CompanyRecord
 from bot.documents.corroboration import Typed, corroborate
 from bot.documents.store import STORED_URL
+from bot.domain.channels import MediaFetcher, MediaTooLarge, MediaUnavailable
 from bot.domain.clock import Clock
 from bot.domain.documents import DocumentReading, Mismatch
 from bot.domain.messages import Channel, InboundMessage, MediaRef
