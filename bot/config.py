@@ -127,7 +127,10 @@ class Settings(BaseSettings):
         if self.clock_file is not None:
             raise ValueError("ONBOARD_CLOCK_FILE is for tests; unset it in production")
         for name in (
-            "twilio_auth_token", "telegram_secret_token", "whatsapp_app_secret", "erp_hmac_secret"
+            "twilio_auth_token",
+            "telegram_secret_token",
+            "whatsapp_app_secret",
+            "erp_hmac_secret",
         ):
             secret = getattr(self, name)
             if secret is not None and secret.get_secret_value() in {"", "changeme", "change-me"}:

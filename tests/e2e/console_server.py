@@ -126,9 +126,7 @@ class ConsoleServer:
 
     def page(self, browser: Any, role: str, *, width: int = 1280, height: int = 900) -> Any:
         """A new Chromium page signed in as ``role`` through the sign-in form."""
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="pt-BR"
-        )
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="pt-BR")
         self._contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -48,9 +48,7 @@ def test_takeover_staff_message_and_release(twilio_server: TwilioClient) -> None
     assert staff_message.body == "Oi Maria, aqui é a Carla. Já vou te ajudar."
     assert staff_message.to == f"whatsapp:{CLIENT}"
 
-    released = http.post(
-        f"/api/v1/conversations/{conversation.id}/release", json={}, headers=csm
-    )
+    released = http.post(f"/api/v1/conversations/{conversation.id}/release", json={}, headers=csm)
     assert released.status_code == 200, released.text
     resumed = fake.wait_for(6)[5]
     assert "nome completo" in (resumed.body or "")  # the question the bot was on
