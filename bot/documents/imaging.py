@@ -196,11 +196,11 @@ def prepare(
     raw = gray = to_gray(image)
     if options.illumination:
         gray = flat if flat is not None else correct_illumination(gray)
-    corners = page_corners(raw) if options.flatten else None
-    if corners is not None:
-        raw, gray = rectify([raw, gray], corners)
     ink = gray < otsu_threshold(gray)
-    angle = estimate_skew(ink) if options.deskew else 0.0
+    angle, level = line_fit(ink) if options.deskew else (0.0, 0.0)
+    flattened = _flattened(raw, gray, level=level) if options.flatten else None
+    if flattened is not None:
+        raw, gray, ink, angle = flattened
     if abs(angle) >= 0.3:
         # rows sloping down to the right (positive angle) need a counter-clockwise turn
         rotated = Image.fromarray(gray.astype(np.uint8)).rotate(
@@ -213,7 +213,7 @@ def prepare(
     height = text_height(ink, gray=raw)
     if options.remove_rules and height > 0:
         gray = np.where(rules_mask(ink, letter=height), 235.0, gray).astype(np.float32)
-    if options.off_paper and height > 0 and corners is None:  # rectified: no table left
+    if options.off_paper and height > 0 and flattened is None:  # rectified: no table left
         gray = _blank_off_paper(gray, raw, letter=height)
     scale = 1.0
     if options.rescale and height > 0:
@@ -231,6 +231,22 @@ def prepare(
     else:
         out = np.where(gray < otsu_threshold(gray), 0, 255)
     return Prepared(Image.fromarray(out.astype(np.uint8)), gray, angle, scale, height * scale)
+
+
+def _flattened(raw: np.ndarray, gray: np.ndarray, *, level: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+    """The photographed page warped to a rectangle (raw, grey, ink, remaining skew), or
+    None when no page outline was found or the warp did not level the rows: a shadow
+    across a corner can pass for the page's edge, and then the warp tilts the text."""
+    corners = page_corners(raw)
+    if corners is None:
+        return None
+    flat_raw, flat_gray = rectify([raw, gray], corners)
+    ink = flat_gray < otsu_threshold(flat_gray)
+    angle, flat_level = line_fit(ink)
+    if abs(angle) > 1.0 or flat_level < level:
+        return None
+    return flat_raw, flat_gray, ink, angle
 
 
 def _blank_off_paper(gray: np.ndarray, raw: np.ndarray, *, letter: float) -> np.ndarray:
