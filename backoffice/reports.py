@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.pipeline import PipelineCatalog
 from backoffice.report_reads import (
+    Visit,
     distribution,
     in_window,
     scope_onboardings,
@@ -40,7 +41,7 @@ from backoffice.schemas.reports import (
     TimeInStageReport,
     Window,
 )
-from backoffice.sla import load_activity, stage_sla
+from backoffice.sla import StageSla, load_activity, stage_sla
 from bot.domain.business_time import BusinessCalendar, SlaState
 from bot.domain.onboarding import Stage
 from bot.storage.models import (
@@ -163,34 +164,40 @@ def sla_breaches(
         if sla.status.status == SlaState.BREACHED:
             tally["breached"] += 1
             if visit.left_at is None:
-                overdue = sla.status.elapsed_business_seconds / 3600 - sla.target_business_hours
-                breached_now.append(
-                    BreachedOnboarding(
-                        onboarding_id=visit.onboarding_id,
-                        segment=visit.segment,
-                        stage=visit.stage,
-                        due_at=sla.status.due_at,
-                        overdue_business_hours=round(overdue, 2),
-                    )
-                )
+                breached_now.append(_breached(visit, sla))
         elif sla.status.status == SlaState.AT_RISK and visit.left_at is None:
             tally["at_risk_now"] += 1
     return SlaBreachReport(
         window=window,
         stages=[
-            StageBreaches(
-                segment=segment,
-                stage=stage,
-                visits=tally["visits"],
-                breached=tally["breached"],
-                at_risk_now=tally["at_risk_now"],
-                breach_rate=round(tally["breached"] / tally["visits"], 4)
-                if tally["visits"]
-                else None,
-            )
+            _stage_breaches(segment, stage, tally=tally)
             for (segment, stage), tally in sorted(counts.items())
         ],
         breached_now=sorted(breached_now, key=lambda b: b.due_at),
+    )
+
+
+def _breached(visit: Visit, sla: StageSla) -> BreachedOnboarding:
+    """An open visit past its SLA, with how many business hours it is over."""
+    overdue = sla.status.elapsed_business_seconds / 3600 - sla.target_business_hours
+    return BreachedOnboarding(
+        onboarding_id=visit.onboarding_id,
+        segment=visit.segment,
+        stage=visit.stage,
+        due_at=sla.status.due_at,
+        overdue_business_hours=round(overdue, 2),
+    )
+
+
+def _stage_breaches(segment: str, stage: str, *, tally: Counter[str]) -> StageBreaches:
+    visits = tally["visits"]
+    return StageBreaches(
+        segment=segment,
+        stage=stage,
+        visits=visits,
+        breached=tally["breached"],
+        at_risk_now=tally["at_risk_now"],
+        breach_rate=round(tally["breached"] / visits, 4) if visits else None,
     )
 
 

@@ -141,56 +141,10 @@ def csm_loads(session: Session, principal: Principal) -> TeamWork:
     loads = open_loads(session, ids)
     work: dict[int | None, list[WorkItem]] = {c.id: [] for c in csms}
     work[None] = []
-    parent = aliased(Onboarding)  # the scope's subquery reads Onboarding: not correlated
-    rows = session.execute(
-        select(Escalation, parent.csm_id, Client.id, Client.company_name)
-        .join(Conversation, Conversation.id == Escalation.conversation_id)
-        .outerjoin(parent, parent.id == Escalation.onboarding_id)
-        .outerjoin(Client, Client.id == Conversation.client_id)
-        .where(
-            Escalation.status.in_(OPEN_STATUSES),
-            escalation_scope(principal),
-            (Escalation.assigned_to.in_(ids)) | Escalation.assigned_to.is_(None),
-        )
-        .order_by(Escalation.created_at, Escalation.id)
-    )
-    for escalation, onboarding_csm, client_id, company in rows:
-        work[escalation.assigned_to].append(
-            WorkItem(
-                kind="escalation",
-                id=escalation.id,
-                onboarding_id=escalation.onboarding_id,
-                client_id=client_id,
-                company=company or "—",
-                detail=escalation.reason,
-                since=escalation.created_at,
-                holder_id=escalation.assigned_to,
-                follows_onboarding=onboarding_csm is not None,
-            )
-        )
-    onboardings = session.execute(
-        select(Onboarding, Client.company_name)
-        .outerjoin(Client, Client.id == Onboarding.client_id)
-        .where(
-            Onboarding.csm_id.in_(ids),
-            Onboarding.stage.not_in(FINAL_STAGES),
-            onboarding_scope(principal),
-        )
-        .order_by(Onboarding.stage_entered_at, Onboarding.id)
-    )
-    for onboarding, company in onboardings:
-        work[onboarding.csm_id].append(
-            WorkItem(
-                kind="onboarding",
-                id=onboarding.id,
-                onboarding_id=onboarding.id,
-                client_id=onboarding.client_id,
-                company=company or "—",
-                detail=onboarding.stage,
-                since=onboarding.stage_entered_at,
-                holder_id=onboarding.csm_id,
-            )
-        )
+    for item in _escalation_items(session, principal, csm_ids=ids):
+        work[item.holder_id].append(item)
+    for item in _onboarding_items(session, principal, csm_ids=ids):
+        work[item.holder_id].append(item)
     return TeamWork(
         loads=[
             CsmLoad(
@@ -205,6 +159,68 @@ def csm_loads(session: Session, principal: Principal) -> TeamWork:
         ],
         queue=work[None],
     )
+
+
+def _escalation_items(
+    session: Session, principal: Principal, *, csm_ids: list[int]
+) -> list[WorkItem]:
+    """The open escalations the caller sees held by these CSMs or by nobody, oldest first."""
+    parent = aliased(Onboarding)  # the scope's subquery reads Onboarding: not correlated
+    rows = session.execute(
+        select(Escalation, parent.csm_id, Client.id, Client.company_name)
+        .join(Conversation, Conversation.id == Escalation.conversation_id)
+        .outerjoin(parent, parent.id == Escalation.onboarding_id)
+        .outerjoin(Client, Client.id == Conversation.client_id)
+        .where(
+            Escalation.status.in_(OPEN_STATUSES),
+            escalation_scope(principal),
+            (Escalation.assigned_to.in_(csm_ids)) | Escalation.assigned_to.is_(None),
+        )
+        .order_by(Escalation.created_at, Escalation.id)
+    )
+    return [
+        WorkItem(
+            kind="escalation",
+            id=escalation.id,
+            onboarding_id=escalation.onboarding_id,
+            client_id=client_id,
+            company=company or "—",
+            detail=escalation.reason,
+            since=escalation.created_at,
+            holder_id=escalation.assigned_to,
+            follows_onboarding=onboarding_csm is not None,
+        )
+        for escalation, onboarding_csm, client_id, company in rows
+    ]
+
+
+def _onboarding_items(
+    session: Session, principal: Principal, *, csm_ids: list[int]
+) -> list[WorkItem]:
+    """The active onboardings these CSMs follow that the caller sees, longest in stage first."""
+    rows = session.execute(
+        select(Onboarding, Client.company_name)
+        .outerjoin(Client, Client.id == Onboarding.client_id)
+        .where(
+            Onboarding.csm_id.in_(csm_ids),
+            Onboarding.stage.not_in(FINAL_STAGES),
+            onboarding_scope(principal),
+        )
+        .order_by(Onboarding.stage_entered_at, Onboarding.id)
+    )
+    return [
+        WorkItem(
+            kind="onboarding",
+            id=onboarding.id,
+            onboarding_id=onboarding.id,
+            client_id=onboarding.client_id,
+            company=company or "—",
+            detail=onboarding.stage,
+            since=onboarding.stage_entered_at,
+            holder_id=onboarding.csm_id,
+        )
+        for onboarding, company in rows
+    ]
 
 
 def training_windows(

@@ -22,10 +22,18 @@ from backoffice.client_page.agreements import AgreementLine, agreement_lines, du
 from backoffice.client_page.context import ClientPageContext
 from backoffice.client_page.deps import LinkAccess
 from backoffice.client_page.documents import DocumentLine, document_lines
-from backoffice.sla import load_activity, onboarding_sla
+from backoffice.pipeline import PipelineTemplate
+from backoffice.sla import StageSla, load_activity, onboarding_sla
 from bot.domain.onboarding import COMPANY_ACTIVITY, STAGE_LABELS, Stage
 from bot.service.training import get_booking, invite_token
-from bot.storage.models import Conversation, StaffUser, StageChange, TrainingBooking, TrainingSlot
+from bot.storage.models import (
+    Conversation,
+    Onboarding,
+    StaffUser,
+    StageChange,
+    TrainingBooking,
+    TrainingSlot,
+)
 
 __all__ = ["HistoryLine", "StatusPageView", "TimelineStep", "TrainingLine", "build_view"]
 
@@ -152,6 +160,46 @@ def _training(session: Session, onboarding_id: int) -> TrainingLine | None:
     )
 
 
+def _sla(
+    session: Session, onboarding: Onboarding, *, template: PipelineTemplate, page: ClientPageContext
+) -> StageSla | None:
+    """The SLA clock of the onboarding's stage, None once it has ended."""
+    if onboarding.stage in FINAL:
+        return None
+    office = page.backoffice
+    activity = load_activity(session, [onboarding.id], current_stage_only=True)
+    return onboarding_sla(
+        onboarding,
+        template=template,
+        activity=activity[onboarding.id],
+        calendar=office.calendar,
+        now=office.now(),
+        at_risk_share=office.settings.sla_at_risk_share,
+    )
+
+
+def _documents(
+    session: Session, access: LinkAccess, *, page: ClientPageContext, now: datetime
+) -> tuple[DocumentLine, ...]:
+    """The required documents of every conversation of the client, as they stand."""
+    conversation_ids = list(
+        session.scalars(select(Conversation.id).where(Conversation.client_id == access.client.id))
+    )
+    return tuple(
+        document_lines(
+            session,
+            required=page.required_documents,
+            client_id=access.client.id,
+            conversation_ids=conversation_ids,
+            language=access.language,
+            now=now,
+            slots=(access.conversation.state or {}).get("slots", {})
+            if access.conversation is not None
+            else None,
+        )
+    )
+
+
 def build_view(session: Session, access: LinkAccess, *, page: ClientPageContext) -> StatusPageView:
     """The page's content for ``access`` at the context's clock."""
     onboarding, client, language = access.onboarding, access.client, access.language
@@ -166,20 +214,7 @@ def build_view(session: Session, access: LinkAccess, *, page: ClientPageContext)
             .order_by(StageChange.at, StageChange.id)
         )
     )
-    sla = None
-    if onboarding.stage not in FINAL:
-        activity = load_activity(session, [onboarding.id], current_stage_only=True)
-        sla = onboarding_sla(
-            onboarding,
-            template=template,
-            activity=activity[onboarding.id],
-            calendar=office.calendar,
-            now=now,
-            at_risk_share=office.settings.sla_at_risk_share,
-        )
-    conversation_ids = list(
-        session.scalars(select(Conversation.id).where(Conversation.client_id == client.id))
-    )
+    sla = _sla(session, onboarding, template=template, page=page)
     csm = session.get(StaffUser, onboarding.csm_id) if onboarding.csm_id is not None else None
     due = sla.status.due_at if sla is not None else None
     stage = Stage(onboarding.stage)
@@ -195,19 +230,7 @@ def build_view(session: Session, access: LinkAccess, *, page: ClientPageContext)
         if due is not None
         else "",
         timeline=_timeline(template.order, onboarding.stage, history=history, language=language),
-        documents=tuple(
-            document_lines(
-                session,
-                required=page.required_documents,
-                client_id=client.id,
-                conversation_ids=conversation_ids,
-                language=language,
-                now=now,
-                slots=(access.conversation.state or {}).get("slots", {})
-                if access.conversation is not None
-                else None,
-            )
-        ),
+        documents=_documents(session, access, page=page, now=now),
         csm_name=csm.name if csm is not None else None,
         chat_url=page.chat_links.for_channel(
             access.conversation.channel if access.conversation is not None else None
