@@ -162,9 +162,7 @@ def sla_conditions(session: Session, *, rules: AlertRules, now: datetime) -> lis
     return conditions
 
 
-def escalation_conditions(
-    session: Session, *, rules: AlertRules, now: datetime
-) -> list[Condition]:
+def escalation_conditions(session: Session, *, rules: AlertRules, now: datetime) -> list[Condition]:
     """Open escalations nobody took within ``escalation_minutes`` of business time (a request
     made on Friday evening alerts on Monday morning, when someone can answer it)."""
     threshold = timedelta(minutes=rules.escalation_minutes)
@@ -285,13 +283,16 @@ def _failure_counts(session: Session, rows: Sequence[tuple[ErpPush, Client]]) ->
     """Failures recorded (``erp_push_failed`` audit events) per push since it was created."""
     counts: dict[int, int] = {}
     for push, _client in rows:
-        counts[push.id] = session.scalar(
-            select(func.count(AuditEvent.id)).where(
-                AuditEvent.client_id == push.client_id,
-                AuditEvent.action == "erp_push_failed",
-                AuditEvent.at >= push.created_at,
+        counts[push.id] = (
+            session.scalar(
+                select(func.count(AuditEvent.id)).where(
+                    AuditEvent.client_id == push.client_id,
+                    AuditEvent.action == "erp_push_failed",
+                    AuditEvent.at >= push.created_at,
+                )
             )
-        ) or 0
+            or 0
+        )
     return counts
 
 

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from bot.domain.retrying import retry_after_seconds
+
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 _SEVERITY_MARK = {"info": "ℹ️", "warning": "⚠️", "critical": "🔴"}
 _TELEGRAM_MAX_CHARS = 4000
@@ -82,7 +84,7 @@ class _HttpDestination:
         self._timeout = httpx.Timeout(timeout_s)
         self._client: httpx.AsyncClient | None = None
 
-    async def _post(self, url: str, payload: dict[str, Any], what: str) -> httpx.Response:
+    async def _post(self, url: str, payload: dict[str, Any], *, what: str) -> httpx.Response:
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=self._timeout)
         try:
@@ -106,7 +108,11 @@ class TelegramAlertDestination(_HttpDestination):
     """
 
     def __init__(
-        self, *, token: str, chat_id: int, api_url: str = "https://api.telegram.org",
+        self,
+        *,
+        token: str,
+        chat_id: int,
+        api_url: str = "https://api.telegram.org",
         timeout_s: float = 10.0,
     ) -> None:
         super().__init__(timeout_s=timeout_s)
@@ -123,7 +129,7 @@ class TelegramAlertDestination(_HttpDestination):
             "text": message.text[:_TELEGRAM_MAX_CHARS],
             "link_preview_options": {"is_disabled": True},
         }
-        response = await self._post(self._url, payload, "telegram")
+        response = await self._post(self._url, payload, what="telegram")
         if response.status_code == 200:
             return
         retry_after = _telegram_retry_after(response)
@@ -147,13 +153,13 @@ class WebhookAlertDestination(_HttpDestination):
         return f"webhook:{self.label}"
 
     async def send(self, message: AlertMessage) -> None:
-        response = await self._post(self._url, slack_body(message), "webhook")
+        response = await self._post(self._url, slack_body(message), what="webhook")
         if 200 <= response.status_code < 300:
             return
         raise AlertDeliveryError(
             f"webhook HTTP {response.status_code}: {response.text[:200]}",
             transient=response.status_code in _TRANSIENT_STATUSES,
-            retry_after=_header_retry_after(response),
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
         )
 
 
@@ -173,18 +179,9 @@ def _mrkdwn_escape(text: str) -> str:
 
 
 def _telegram_retry_after(response: httpx.Response) -> float | None:
+    """The Bot API's ``parameters.retry_after`` (its own body field), else the header."""
     try:
         value = response.json()["parameters"]["retry_after"]
     except (ValueError, KeyError, TypeError):
-        return _header_retry_after(response)
-    return float(value) if isinstance(value, int | float) and value > 0 else None
-
-
-def _header_retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+        value = response.headers.get("Retry-After")
+    return retry_after_seconds(value if isinstance(value, str | int | float) else None) or None

@@ -145,7 +145,9 @@ def dispatch(session: Session, *, destinations: Sequence[str], now: datetime) ->
     ).all()
     for alert_id in raised:
         for destination in destinations:
-            created += _add_delivery(session, alert_id, destination, "raise", now)
+            created += _add_delivery(
+                session, alert_id, destination=destination, purpose="raise", now=now
+            )
         session.execute(
             update(Alert)
             .where(Alert.id == alert_id)
@@ -162,8 +164,10 @@ def dispatch(session: Session, *, destinations: Sequence[str], now: datetime) ->
         .order_by(Alert.id)
     ).all()
     for alert_id in ended:
-        for destination in _notice_destinations(session, alert_id, now):
-            created += _add_delivery(session, alert_id, destination, "resolve", now)
+        for destination in _notice_destinations(session, alert_id, now=now):
+            created += _add_delivery(
+                session, alert_id, destination=destination, purpose="resolve", now=now
+            )
         session.execute(
             update(Alert)
             .where(Alert.id == alert_id)
@@ -173,7 +177,7 @@ def dispatch(session: Session, *, destinations: Sequence[str], now: datetime) ->
     return created
 
 
-def _notice_destinations(session: Session, alert_id: int, now: datetime) -> list[str]:
+def _notice_destinations(session: Session, alert_id: int, *, now: datetime) -> list[str]:
     """Cancels the raise deliveries nobody started; the rest (sent, in flight) get a notice."""
     idle = or_(AlertDelivery.claimed_until.is_(None), AlertDelivery.claimed_until < now)
     session.execute(
@@ -204,7 +208,7 @@ def _notice_destinations(session: Session, alert_id: int, now: datetime) -> list
 
 
 def _add_delivery(
-    session: Session, alert_id: int, destination: str, purpose: str, now: datetime
+    session: Session, alert_id: int, *, destination: str, purpose: str, now: datetime
 ) -> int:
     statement = insert_once(session, AlertDelivery).values(
         alert_id=alert_id,

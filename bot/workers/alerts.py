@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +42,7 @@ from bot.alerts import (
     resolve_missing,
 )
 from bot.domain.clock import Clock
+from bot.domain.retrying import RetryPolicy
 from bot.storage.claims import claim_due
 from bot.storage.models import Alert, AlertDelivery
 from bot.workers.loop import run_rounds
@@ -50,15 +50,8 @@ from bot.workers.loop import run_rounds
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class AlertRetryPolicy:
-    max_attempts: int = 8
-    base_s: float = 30.0
-    cap_s: float = 3600.0
-
-    def delay(self, attempts: int, retry_after: float | None) -> float:
-        backoff: float = min(self.cap_s, self.base_s * 2.0 ** max(0, attempts - 1))
-        return max(backoff * random.uniform(0.8, 1.2), retry_after or 0.0)
+ALERT_RETRY = RetryPolicy(max_attempts=8, base_s=30.0, cap_s=3600.0)
+"""The alert deliveries' default: eight attempts, from 30 s apart up to an hour."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +78,7 @@ class AlertWorker:
         clock: Clock,
         rules: AlertRules,
         destinations: Sequence[AlertDestination],
-        policy: AlertRetryPolicy | None = None,
+        policy: RetryPolicy = ALERT_RETRY,
         sweep_interval_s: float = 60.0,
         lease_s: float = 120.0,
         batch: int = 20,
@@ -97,7 +90,7 @@ class AlertWorker:
         self.clock = clock
         self.rules = rules
         self.destinations = {d.name: d for d in destinations}
-        self.policy = policy or AlertRetryPolicy()
+        self.policy = policy
         self.sweep_interval = timedelta(seconds=sweep_interval_s)
         self.lease = timedelta(seconds=lease_s)
         self.batch = batch
@@ -223,19 +216,26 @@ class AlertWorker:
                 row.status, row.sent_at, row.last_error = "sent", now, None
                 return
             row.last_error = str(error)[:500]
-            if error.transient and row.attempts < self.policy.max_attempts:
+            if error.transient and not self.policy.exhausted(row.attempts):
                 delay = self.policy.delay(row.attempts, error.retry_after)
                 row.next_attempt_at = now + timedelta(seconds=delay)
                 log.warning(
                     "alert %s to %s: retry %s in %.0fs: %s",
-                    claim.message.alert_id, claim.destination, row.attempts, delay, error,
+                    claim.message.alert_id,
+                    claim.destination,
+                    row.attempts,
+                    delay,
+                    error,
                 )
                 return
             row.status = "failed"
             log.error(
                 "alert %s to %s failed after %s attempts: %s",
-                claim.message.alert_id, claim.destination, row.attempts, error,
+                claim.message.alert_id,
+                claim.destination,
+                row.attempts,
+                error,
             )
 
 
-__all__ = ["AlertRetryPolicy", "AlertWorker", "SweepResult"]
+__all__ = ["ALERT_RETRY", "AlertWorker", "SweepResult"]

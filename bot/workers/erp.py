@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import json
 import logging
-import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,7 +28,9 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.clock import Clock
+from bot.domain.retrying import RetryPolicy, retry_after_seconds
 from bot.storage.models import AuditEvent, ErpPush
+from bot.workers.loop import run_rounds
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +45,13 @@ def sign_body(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
+def verify_signature(secret: str, body: bytes, *, header: str | None) -> bool:
     """What the ERP side does: constant-time comparison on the raw bytes."""
     return header is not None and hmac.compare_digest(sign_body(secret, body), header)
 
 
-@dataclass(frozen=True)
-class ErpRetryPolicy:
-    max_attempts: int = 10
-    base_s: float = 5.0
-    cap_s: float = 3600.0
-
-    def delay(self, attempts: int, retry_after: float | None) -> float:
-        backoff = min(self.cap_s, self.base_s * 2 ** max(0, attempts - 1))
-        return float(max(backoff * random.uniform(0.8, 1.2), retry_after or 0.0))
+ERP_RETRY = RetryPolicy(max_attempts=10, base_s=5.0, cap_s=3600.0)
+"""The ERP push's default: ten attempts over about a day."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +75,7 @@ class ErpPushWorker:
         webhook_url: str,
         secret: str,
         client: httpx.AsyncClient | None = None,
-        policy: ErpRetryPolicy | None = None,
+        policy: RetryPolicy = ERP_RETRY,
         timeout_s: float = 10.0,
         lease_s: float = 120.0,
         batch: int = 20,
@@ -94,7 +88,7 @@ class ErpPushWorker:
         self._secret = secret
         self._client = client
         self._own_client = client is None
-        self.policy = policy or ErpRetryPolicy()
+        self.policy = policy
         self.timeout = httpx.Timeout(timeout_s)
         self.lease = timedelta(seconds=lease_s)
         self.batch = batch
@@ -109,24 +103,7 @@ class ErpPushWorker:
         self, stop: asyncio.Event, *, wake: asyncio.Event | None = None, idle_s: float = 1.0
     ) -> None:
         try:
-            while not stop.is_set():
-                try:
-                    handled = await self.run_once()
-                except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
-                    log.exception("ERP push round failed")
-                    handled = 0
-                if handled:
-                    continue
-                waiters = [asyncio.ensure_future(stop.wait())]
-                if wake is not None:
-                    waiters.append(asyncio.ensure_future(wake.wait()))
-                _done, pending = await asyncio.wait(
-                    waiters, timeout=idle_s, return_when=asyncio.FIRST_COMPLETED
-                )
-                for task in pending:
-                    task.cancel()
-                if wake is not None:
-                    wake.clear()
+            await run_rounds(self.run_once, stop, wake=wake, idle_s=idle_s, name="ERP push")
         finally:
             await self.aclose()
 
@@ -199,7 +176,7 @@ class ErpPushWorker:
             transient=code in _TRANSIENT_STATUSES,
             status_code=code,
             error=f"HTTP {code}: {response.text[:400]}",
-            retry_after=_retry_after(response),
+            retry_after=retry_after_seconds(response.headers.get("Retry-After"), self.clock.now()),
         )
 
     def _record(self, push_id: int, outcome: _Outcome) -> None:
@@ -228,7 +205,7 @@ class ErpPushWorker:
                 log.info("ERP push %s delivered (customer %s)", push.id, push.erp_customer_id)
                 return
             push.last_error = outcome.error
-            if outcome.transient and push.attempts < self.policy.max_attempts:
+            if outcome.transient and not self.policy.exhausted(push.attempts):
                 delay = self.policy.delay(push.attempts, outcome.retry_after)
                 push.next_attempt_at = now + timedelta(seconds=delay)
                 log.warning(
@@ -266,21 +243,11 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {"value": parsed}
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
 __all__ = [
+    "ERP_RETRY",
     "EVENT_HEADER",
     "SIGNATURE_HEADER",
     "ErpPushWorker",
-    "ErpRetryPolicy",
     "sign_body",
     "verify_signature",
 ]

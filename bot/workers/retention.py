@@ -45,9 +45,13 @@ def purge_identity_images(
         document.deleted_at = now
         session.add(
             AuditEvent(
-                client_id=document.client_id, conversation_id=document.conversation_id,
-                actor="system", action="document_image_deleted", field=f"document.{document.kind}",
-                new_value=str(document.id), at=now,
+                client_id=document.client_id,
+                conversation_id=document.conversation_id,
+                actor="system",
+                action="document_image_deleted",
+                field=f"document.{document.kind}",
+                new_value=str(document.id),
+                at=now,
             )
         )
     if due:

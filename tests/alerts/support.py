@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts import AlertDeliveryError, AlertDestination, AlertMessage, AlertRules
 from bot.domain.clock import FakeClock
-from bot.workers.alerts import AlertRetryPolicy, AlertWorker
+from bot.domain.retrying import RetryPolicy
+from bot.workers.alerts import AlertWorker
 
 
 class RecordingDestination:
@@ -49,7 +50,7 @@ def make_worker(
         clock=clock,
         rules=rules,
         destinations=destinations,
-        policy=AlertRetryPolicy(max_attempts=max_attempts, base_s=60.0, cap_s=600.0),
+        policy=RetryPolicy(max_attempts=max_attempts, base_s=60.0, cap_s=600.0),
         sweep_interval_s=0.0,
         lease_s=120.0,
     )
