@@ -278,6 +278,10 @@ def rg_check_valid(number: str) -> bool:
 
 def parse_rg(raw: str) -> Parsed | None:
     text = fold(raw)
+    cpf = re.search(r"(?<![0-9])\d{3}\.\d{3}\.\d{3}\s?-\s?\d{2}(?![0-9])", text)
+    if cpf is not None:  # the CIN's number is the CPF: all of it, never its first 10 digits
+        number = _digits_only(cpf.group(0))
+        return Parsed(number, True, 0, checked=cpf_is_valid(number))
     found = re.search(r"(?<![0-9A-Z])[0-9OIlSB][0-9OIlSB.,\s]{4,13}(?:-\s?[0-9XxOIlSB])?", text)
     if found is None:
         return None
