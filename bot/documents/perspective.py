@@ -52,10 +52,10 @@ def page_corners(gray: np.ndarray) -> Quad | None:
     for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
         best = int(np.argmax(dx * xs + dy * ys))
         corners.append((float(xs[best]) + 0.5, float(ys[best]) + 0.5))
-    quad = np.array(corners)
-    if not _plausible(quad, area=float(page.sum())):
+    quad: Quad = np.array(corners) / factor
+    if not _plausible(quad, area=float(page.sum()) / factor**2):
         return None
-    return quad / factor
+    return quad
 
 
 def _valley(values: np.ndarray) -> float:
@@ -91,7 +91,7 @@ def _plausible(quad: Quad, *, area: float) -> bool:
     return True
 
 
-def _coefficients(quad: Quad, width: int, height: int) -> tuple[float, ...]:
+def _coefficients(quad: Quad, *, width: int, height: int) -> tuple[float, ...]:
     """PIL's PERSPECTIVE coefficients mapping the output rectangle onto ``quad``."""
     target = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)),
               (0.0, float(height)))
@@ -110,7 +110,7 @@ def rectify(arrays: list[np.ndarray], quad: Quad, *, fill: float = 235.0) -> lis
     top, bottom = np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])
     left, right = np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])
     width, height = max(round(max(top, bottom)), 8), max(round(max(left, right)), 8)
-    coefficients = _coefficients(quad, width, height)
+    coefficients = _coefficients(quad, width=width, height=height)
     warped = []
     for array in arrays:
         image = Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))

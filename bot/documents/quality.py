@@ -121,7 +121,7 @@ def measure_quality(
         flat = correct_illumination(gray)
     ink = flat < otsu_threshold(flat)
     letters = text_height(ink, gray=gray)  # GEO: letters on the paper only
-    sharpness, steadiness = _sharpness(flat, letters, image.size)
+    sharpness, steadiness = _sharpness(flat, letters, size=image.size)
     area = _text_area(gray, ink)
     if area is not None:
         # paper and contrast where the text is: a small card on a dark table is not a dark
@@ -130,7 +130,7 @@ def measure_quality(
         contrast = high - low
     edges = cut_edges(ink, letters, gray=gray, paper=paper) if letters > 0 else []
     edges += [(side, limits.cut_letters) for side in page_past_frame(gray, paper=paper)]
-    glare, box = glare_over_text(gray, ink, letters) if letters > 0 else (0.0, None)
+    glare, box = glare_over_text(gray, ink, letters=letters) if letters > 0 else (0.0, None)
     hard: list[str] = []
     soft: list[str] = []
     checks = (
@@ -165,7 +165,7 @@ def measure_quality(
 
 
 def _sharpness(
-    flat: np.ndarray, letters: float, size: tuple[int, int]
+    flat: np.ndarray, letters: float, *, size: tuple[int, int]
 ) -> tuple[float, float]:
     """Over the text, letters scaled to ``STANDARD_HEIGHT``: the variance of the Laplacian
     (focus), and the weakest of the mean squared steps along four directions (a shaken
@@ -271,7 +271,8 @@ def _on_paper(
     return strip.size > 0 and float(np.percentile(strip, 75)) >= 0.75 * paper
 
 
-def glare_over_text(gray: np.ndarray, ink: np.ndarray, letters: float) -> tuple[float, Box | None]:
+def glare_over_text(gray: np.ndarray, ink: np.ndarray, *, letters: float
+                    ) -> tuple[float, Box | None]:
     """Share of the text area hidden under glare, and the box of the largest such glare.
 
     Glare is light clipped to near white, brighter than the paper all around it (a ring
@@ -303,9 +304,9 @@ def glare_over_text(gray: np.ndarray, ink: np.ndarray, letters: float) -> tuple[
         # big enough to hide a word: a letter and a half tall, five letters wide
         small = sl[0].stop - sl[0].start < 1.5 * letters or sl[1].stop - sl[1].start < 5 * letters
         if small or too_big or not _brighter_than_around(
-                gray, labels, index, sl):
+                gray, labels, index=index, sl=sl):
             continue
-        if not _hides_text(ink, sl, blob, density=density, letters=letters):
+        if not _hides_text(ink, sl, blob=blob, density=density, letters=letters):
             continue
         hidden += size
         if size > best_area:
@@ -315,7 +316,7 @@ def glare_over_text(gray: np.ndarray, ink: np.ndarray, letters: float) -> tuple[
 
 
 def _brighter_than_around(
-    gray: np.ndarray, labels: np.ndarray, index: int, sl: tuple[slice, slice]
+    gray: np.ndarray, labels: np.ndarray, *, index: int, sl: tuple[slice, slice]
 ) -> bool:
     """The paper in a ring around the blob is darker than the blob on (nearly) every side,
     and no side is the table: the blob is a spot on the page."""
@@ -345,7 +346,7 @@ def _brighter_than_around(
 
 
 def _hides_text(
-    ink: np.ndarray, sl: tuple[slice, slice], blob: np.ndarray, *, density: float,
+    ink: np.ndarray, sl: tuple[slice, slice], *, blob: np.ndarray, density: float,
     letters: float,
 ) -> bool:
     """Text all around this blob (a band a few letters wide holds the page's usual ink) and
