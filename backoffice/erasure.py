@@ -109,7 +109,7 @@ def _notify(
         stored = store_outbound(
             session,
             conversation,
-            OutboundMessage(text=NOTICES[outcome, language], kind="notice"),
+            reply=OutboundMessage(text=NOTICES[outcome, language], kind="notice"),
             author="system",
             now=now,
         )

@@ -125,7 +125,7 @@ def tell_stage_move(
     stored = store_outbound(
         session,
         conversation,
-        OutboundMessage(text=text, kind=NOTICE_KIND),
+        reply=OutboundMessage(text=text, kind=NOTICE_KIND),
         author="system",
         now=now,
     )

@@ -99,7 +99,7 @@ def send_staff_message(
     parts = store_outbound_many(
         session,
         conversation,
-        [OutboundMessage(text=text, kind="staff")],
+        replies=[OutboundMessage(text=text, kind="staff")],
         author="staff",
         now=now,
         staff_id=principal.id,

@@ -3,6 +3,7 @@ __all__ = [
     "client_page_actions",
     "companies",
     "conversations",
+    "deliveries",
     "inbox",
     "jobs",
     "message_store",
@@ -11,5 +12,6 @@ __all__ = [
     "records",
     "status_links",
     "training",
+    "turn_context",
     "web_chat",
 ]

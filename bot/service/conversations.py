@@ -27,13 +27,11 @@ from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.state import DialogueState
-from bot.dialogue.training.offers import BOOKABLE_STAGES
 from bot.dialogue.turn import Turn
 from bot.domain.address import NoAddressLookup
 from bot.domain.clock import Clock
 from bot.domain.company import NoCompanyLookup
 from bot.domain.messages import InboundMessage, OutboundMessage
-from bot.domain.onboarding import Stage
 from bot.service.message_store import (
     MessageWrites,
     StoredReply,
@@ -42,11 +40,12 @@ from bot.service.message_store import (
     store_outbound_many,
 )
 from bot.service.new_conversations import start_conversations
-from bot.service.progress import HumanWaitPolicy, SessionProgress
+from bot.service.progress import HumanWaitPolicy
 from bot.service.records import EffectRecorder, EscalationAssignment
-from bot.service.status_links import SessionStatusLinks, StatusLinkPolicy
-from bot.service.training.scheduler import SessionTrainingScheduler, TrainingPolicy, awaiting_nps
-from bot.storage.models import Conversation, Document, Message, Onboarding, StaffUser
+from bot.service.status_links import StatusLinkPolicy
+from bot.service.training.scheduler import TrainingPolicy
+from bot.service.turn_context import turn_context
+from bot.storage.models import Conversation, Document, Message, Onboarding
 from nlu.types import Interpreter, NLUResult
 
 __all__ = ["ConversationService", "Handled", "StoredReply", "queue_documents"]
@@ -232,15 +231,7 @@ class ConversationService:
             now=now,
         )
         state = DialogueState.model_validate(conversation.state or {})
-        # LGPD: no document is kept before the client consented (the dialogue says so).
-        consented = state.slots.get("lgpd_consent") is True
-        queued = (
-            queue_documents(session, conversation, inbound=inbound, now=now) if consented else 0
-        )
-        if inbound.document is None and inbound.over_channel:
-            conversation.last_inbound_at = inbound.received_at
-        if inbound.profile_name:
-            conversation.profile_name = storable(inbound.profile_name)[:120]
+        queued = _take_in(session, conversation, inbound=inbound, state=state, now=now)
         if conversation.bot_paused:
             writes.add(conversation, received=[received], author="bot", now=now)
             return Handled(
@@ -288,7 +279,7 @@ class ConversationService:
         ).apply(turn.effects)
         conversation.state = turn.state.model_dump(mode="json")
         conversation.updated_at = now
-        store_outbound_many(session, conversation, turn.replies, author="bot", now=now)
+        store_outbound_many(session, conversation, replies=turn.replies, author="bot", now=now)
         return True
 
     def resume(self, session: Session, conversation: Conversation) -> list[StoredReply]:
@@ -300,7 +291,7 @@ class ConversationService:
         turn = self.engine.resume(state, self._context(session, conversation))
         conversation.nudged_since = None  # asked again: the idle sweep looks at it anew
         return store_outbound_many(
-            session, conversation, turn.replies, author="bot", now=self.clock.now()
+            session, conversation, replies=turn.replies, author="bot", now=self.clock.now()
         )
 
     def current_question(
@@ -330,51 +321,14 @@ class ConversationService:
         }
 
     def _context(self, session: Session, conversation: Conversation) -> ConversationContext:
-        onboarding = (
-            session.get(Onboarding, conversation.onboarding_id)
-            if conversation.onboarding_id is not None
-            else None
-        )
-        csm = (
-            session.get(StaffUser, onboarding.csm_id)
-            if onboarding is not None and onboarding.csm_id is not None
-            else None
-        )
-        now = self.clock.now()
-        stage = Stage(onboarding.stage) if onboarding is not None else Stage.CADASTRO
-        scheduler = (
-            SessionTrainingScheduler(
-                session,
-                conversation=conversation,
-                onboarding=onboarding,
-                now=now,
-                policy=self.training,
-            )
-            if self.training is not None and onboarding is not None
-            else None
-        )
-        return ConversationContext(
-            stage=stage,
-            csm_name=csm.name if csm is not None else None,
-            opted_out=conversation.opted_out,
-            now=now,
+        return turn_context(
+            session,
+            conversation,
+            now=self.clock.now(),
             timezone=self.timezone,
-            training=scheduler,
-            nps_booking_id=(
-                awaiting_nps(session, onboarding_id=onboarding.id, now=now)
-                if onboarding is not None and stage in BOOKABLE_STAGES
-                else None
-            ),
-            progress=SessionProgress(
-                session, conversation=conversation, now=now, policy=self.human_wait
-            ),
-            status_links=(
-                SessionStatusLinks(
-                    session, conversation=conversation, now=now, policy=self.status_links
-                )
-                if self.status_links is not None
-                else None
-            ),
+            training=self.training,
+            human_wait=self.human_wait,
+            status_links=self.status_links,
         )
 
 
@@ -386,6 +340,26 @@ def _filled(result: Handled | Exception | None) -> Handled | Exception:
 
 def _address(inbound: InboundMessage) -> tuple[str, str]:
     return inbound.channel.value, inbound.address
+
+
+def _take_in(
+    session: Session,
+    conversation: Conversation,
+    *,
+    inbound: InboundMessage,
+    state: DialogueState,
+    now: datetime,
+) -> int:
+    """What a message changes before the dialogue reads it: its files queued for reading
+    (returns how many), when the client last wrote over the channel, their profile name."""
+    # LGPD: no document is kept before the client consented (the dialogue says so).
+    consented = state.slots.get("lgpd_consent") is True
+    queued = queue_documents(session, conversation, inbound=inbound, now=now) if consented else 0
+    if inbound.document is None and inbound.over_channel:
+        conversation.last_inbound_at = inbound.received_at
+    if inbound.profile_name:
+        conversation.profile_name = storable(inbound.profile_name)[:120]
+    return queued
 
 
 def queue_documents(

@@ -209,23 +209,23 @@ def _events(group: _Group, ids: list[int]) -> list[EventRow]:
 def store_outbound(
     session: Session,
     conversation: Conversation,
-    reply: OutboundMessage,
     *,
+    reply: OutboundMessage,
     author: str,
     now: datetime,
     staff_id: int | None = None,
 ) -> StoredReply:
     """Stores an outbound message and, for push channels, its outbox row (same transaction)."""
     return store_outbound_many(
-        session, conversation, [reply], author=author, now=now, staff_id=staff_id
+        session, conversation, replies=[reply], author=author, now=now, staff_id=staff_id
     )[0]
 
 
 def store_outbound_many(
     session: Session,
     conversation: Conversation,
-    replies: Sequence[OutboundMessage],
     *,
+    replies: Sequence[OutboundMessage],
     author: str,
     now: datetime,
     staff_id: int | None = None,

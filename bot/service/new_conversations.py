@@ -48,6 +48,34 @@ def start_conversations(
         .scalars()
         .all()
     )
+    onboardings = _start_onboardings(session, client_ids, now=now)
+    conversations = _persistent(
+        session,
+        Conversation,
+        rows=connection.execute(
+            _INSERT_CONVERSATIONS,
+            [
+                {
+                    "channel": channel,
+                    "address": address,
+                    "state": {},
+                    "client_id": onboarding.client_id,
+                    "onboarding_id": onboarding.id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for (channel, address), onboarding in zip(addresses, onboardings, strict=True)
+            ],
+        ),
+    )
+    return list(zip(conversations, onboardings, strict=True))
+
+
+def _start_onboardings(
+    session: Session, client_ids: Sequence[int], *, now: datetime
+) -> list[Onboarding]:
+    """The clients' onboardings in the first stage, with that stage change (two statements)."""
+    connection = session.connection()
     onboardings = _persistent(
         session,
         Onboarding,
@@ -78,26 +106,7 @@ def start_conversations(
             for onboarding in onboardings
         ],
     )
-    conversations = _persistent(
-        session,
-        Conversation,
-        rows=connection.execute(
-            _INSERT_CONVERSATIONS,
-            [
-                {
-                    "channel": channel,
-                    "address": address,
-                    "state": {},
-                    "client_id": onboarding.client_id,
-                    "onboarding_id": onboarding.id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for (channel, address), onboarding in zip(addresses, onboardings, strict=True)
-            ],
-        ),
-    )
-    return list(zip(conversations, onboardings, strict=True))
+    return onboardings
 
 
 _Entity = TypeVar("_Entity", Conversation, Onboarding)

@@ -172,7 +172,9 @@ class WebChat:
             conversation.state = turn.state.model_dump(mode="json")
             conversation.language = turn.state.language
             conversation.updated_at = now
-            return store_outbound_many(session, conversation, turn.replies, author="bot", now=now)
+            return store_outbound_many(
+                session, conversation, replies=turn.replies, author="bot", now=now
+            )
 
     # ------------------------------------------------------------------ uploads
     async def upload(

@@ -176,9 +176,7 @@ class ReminderWorker:
                 if created is None:
                     continue  # not waiting on a question: looked at again next time
                 scheduled += created
-                looked_at.append(
-                    {"b_id": conversation.id, "b_since": conversation.last_inbound_at}
-                )
+                looked_at.append({"b_id": conversation.id, "b_since": conversation.last_inbound_at})
             if looked_at:
                 # Only if the client has not written meanwhile (then a new period starts).
                 session.execute(_MARK_NUDGED, looked_at)
@@ -289,12 +287,15 @@ class ReminderWorker:
         body = text(
             f"reminder_{job.kind}",
             lang,
-            params={"when": when(booking.starts_at, lang, context=context), "link": booking.meeting_url or "—"},
+            params={
+                "when": when(booking.starts_at, lang, context=context),
+                "link": booking.meeting_url or "—",
+            },
         )
         store_outbound(
             session,
             conversation,
-            OutboundMessage(text=body, kind="reminder"),
+            reply=OutboundMessage(text=body, kind="reminder"),
             author="bot",
             now=now,
         )
@@ -351,7 +352,9 @@ class ReminderWorker:
         store_outbound(
             session,
             conversation,
-            OutboundMessage(text=f"{intro}\n\n{first.text}", choices=first.choices, kind="nudge"),
+            reply=OutboundMessage(
+                text=f"{intro}\n\n{first.text}", choices=first.choices, kind="nudge"
+            ),
             author="bot",
             now=now,
         )

@@ -325,7 +325,7 @@ async def test_a_message_the_outbox_holds_is_an_event(
     def reply(session: Session) -> None:
         conversation = conversation_of(session, session.get_one(Onboarding, onboarding_id))
         store_outbound(
-            session, conversation, OutboundMessage(text="oi"), author="bot", now=clock.now()
+            session, conversation, reply=OutboundMessage(text="oi"), author="bot", now=clock.now()
         )
 
     in_transaction(runtime, reply, commit=True)

@@ -44,6 +44,7 @@ def rt(settings: Settings, clock: FakeClock) -> Iterator[Runtime]:
 
 
 # ---------------------------------------------------------------------------- files
+# long: one file's whole path, from the page through the reader back to the chat
 async def test_a_file_from_the_page_is_read_like_one_sent_in_the_chat(
     rt: Runtime, clock: FakeClock
 ) -> None:

@@ -79,7 +79,7 @@ def test_a_returning_client_is_asked_the_current_question_again(runtime: Runtime
             store_outbound(
                 session,
                 conversation,
-                OutboundMessage(text="Oi Maria, aqui é a Carla da equipe.", kind="staff"),
+                reply=OutboundMessage(text="Oi Maria, aqui é a Carla da equipe.", kind="staff"),
                 author="staff",
                 now=runtime.clock.now(),
             )

@@ -57,7 +57,9 @@ def _queue(runtime: Runtime, texts: list[str], *, address: str = CLIENT) -> None
             session.add(conversation)
             session.flush()
         for text in texts:
-            store_outbound(session, conversation, OutboundMessage(text=text), author="bot", now=now)
+            store_outbound(
+                session, conversation, reply=OutboundMessage(text=text), author="bot", now=now
+            )
 
 
 async def _rounds(runtime: Runtime, rounds: int = 5) -> None:

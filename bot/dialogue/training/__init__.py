@@ -7,6 +7,9 @@ Where each piece lives:
     ``TrainingDialogue``: the offers as buttons, the confirmation, a seat taken meanwhile →
     the nearest alternatives, rescheduling, cancelling, the NPS score and comment;
     ``BOOKABLE_STAGES``, ``TRAINING_INTENTS``, ``TRAINING_PENDING``.
+``picks``
+    which answer a scheduling question got (``Answer``): the session or the option picked, or
+    "another time".
 ``time_phrases``
     "amanhã às 14h", "quinta de manhã" → an instant (``requested_time``); an instant written
     back, "qui, 26/11 às 14:00" (``when``).
@@ -24,4 +27,4 @@ Nothing is imported here: ``bot.dialogue.texts`` imports ``texts`` while ``offer
 ``bot.dialogue.texts``. Import the modules by their path.
 """
 
-__all__ = ["offers", "repair", "texts", "time_phrases"]
+__all__ = ["offers", "picks", "repair", "texts", "time_phrases"]

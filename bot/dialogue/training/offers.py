@@ -10,7 +10,6 @@ alternatives are offered. Nothing here imports the engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,11 +26,11 @@ from bot.dialogue.state import (
 )
 from bot.dialogue.status_link import want_status_link
 from bot.dialogue.texts import text
+from bot.dialogue.training.picks import OTHER, Answer, asks_another_time, picked_option, picked_slot
 from bot.dialogue.training.time_phrases import requested_time, when
 from bot.dialogue.turn import Turn
-from bot.dialogue.understanding import option_number
 from bot.dialogue.wording import yes_no_choices
-from bot.domain.messages import Choice, InboundMessage, OutboundMessage
+from bot.domain.messages import Choice, OutboundMessage
 from bot.domain.onboarding import Stage
 from bot.domain.training import BookedSession, SeatTaken, TrainingScheduler
 from nlu.types import IntentScore, NLUResult
@@ -68,18 +67,6 @@ TRAINING_PENDING = frozenset(
 )
 # Stages in which the client may book: training onwards (a refresher after go-live too).
 BOOKABLE_STAGES = frozenset({Stage.TREINAMENTO, Stage.ATIVACAO, Stage.CONCLUIDO})
-_OTHER = "other"
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """The parts of the client's message the scheduling questions look at."""
-
-    body: str
-    message: InboundMessage
-    nlu: NLUResult
-    yes: bool
-    no: bool
 
 
 _NO_NLU = NLUResult(text="", intent=IntentScore("inform", 1.0), intent_ranking=(), entities=())
@@ -184,7 +171,7 @@ class TrainingDialogue:
         choices = tuple(
             Choice(id=f"slot:{slot.slot_id}", title=when(slot.starts_at, lang, context=context))
             for slot in slots
-        ) + (Choice(id=_OTHER, title=text("training_other_time", lang)),)
+        ) + (Choice(id=OTHER, title=text("training_other_time", lang)),)
         turn.say(_join(lead, intro), choices)
 
     # ------------------------------------------------------------------ pending answers
@@ -201,27 +188,7 @@ class TrainingDialogue:
         if pending.kind == "confirm_cancel_training":
             return self._confirm_cancel(turn, scheduler, answer=answer, context=context)
         if isinstance(pending, TrainingManagePending):
-            picked = _picked_option(answer, pending.options, language=lang)
-            if picked == "keep" or (picked is None and answer.no):
-                current = scheduler.current()
-                if current is not None:
-                    turn.say(
-                        text(
-                            "training_kept",
-                            lang,
-                            params={"when": when(current.starts_at, lang, context=context)},
-                        )
-                    )
-                return True
-            if picked == "cancel":
-                self.request(
-                    turn, "cancel_training", body=answer.body, nlu=answer.nlu, context=context
-                )
-                return True
-            if picked == "reschedule" or answer.yes:
-                self.offer(turn, scheduler, requested=None, context=context)
-                return True
-            return False
+            return self._manage(turn, scheduler, pending=pending, answer=answer, context=context)
         requested = requested_time(answer.nlu, answer.body, context=context)
         if isinstance(pending, ConfirmSlotPending) and pending.options:
             if answer.yes:
@@ -231,16 +198,10 @@ class TrainingDialogue:
                 turn.say(text("training_ask_when", lang))
                 return True
         if isinstance(pending, PickSlotPending):
-            slot_id = _picked_slot(answer, pending.options)
+            slot_id = picked_slot(answer, pending.options)
             if slot_id is not None:
                 return self._book(turn, scheduler, slot_id=slot_id, context=context)
-            number = option_number(fold(answer.body))
-            if requested is None and (
-                answer.message.choice_id == _OTHER
-                or answer.no
-                or _is_other(answer.body)
-                or number == len(pending.options) + 1  # "Outro horário", the last choice
-            ):
+            if requested is None and asks_another_time(answer, pending.options):
                 turn.state.pending = TrainingWhenPending()
                 turn.say(text("training_ask_when", lang))
                 return True
@@ -250,6 +211,32 @@ class TrainingDialogue:
         if pending.kind == "training_when":
             return False
         turn.state.pending = pending  # still open: the client may answer after an interruption
+        return False
+
+    def _manage(
+        self,
+        turn: Turn,
+        scheduler: TrainingScheduler,
+        *,
+        pending: TrainingManagePending,
+        answer: Answer,
+        context: ConversationContext,
+    ) -> bool:
+        """Reschedule, cancel or keep the booking."""
+        lang = turn.state.language
+        picked = picked_option(answer, pending.options)
+        if picked == "keep" or (picked is None and answer.no):
+            current = scheduler.current()
+            if current is not None:
+                moment = when(current.starts_at, lang, context=context)
+                turn.say(text("training_kept", lang, params={"when": moment}))
+            return True
+        if picked == "cancel":
+            self.request(turn, "cancel_training", body=answer.body, nlu=answer.nlu, context=context)
+            return True
+        if picked == "reschedule" or answer.yes:
+            self.offer(turn, scheduler, requested=None, context=context)
+            return True
         return False
 
     def reask(self, turn: Turn, pending: TrainingPending, *, context: ConversationContext) -> None:
@@ -381,37 +368,6 @@ def _booking_params(
         "ends": f"{ends:%H:%M}",
         "link": booked.meeting_url or "—",
     }
-
-
-def _picked_slot(answer: Answer, options: list[str]) -> int | None:
-    choice = answer.message.choice_id or ""
-    if choice.startswith("slot:") and choice.removeprefix("slot:") in options:
-        return int(choice.removeprefix("slot:"))
-    number = option_number(fold(answer.body))
-    if number is not None and 1 <= number <= len(options):
-        return int(options[number - 1])
-    return None
-
-
-def _picked_option(answer: Answer, options: list[str], *, language: str) -> str | None:
-    if answer.message.choice_id in options:
-        return answer.message.choice_id
-    folded = fold(answer.body)
-    number = option_number(folded)
-    if number is not None and 1 <= number <= len(options):
-        return options[number - 1]
-    for option in options:
-        titles = {fold(text(f"training_{option}_option", lang)) for lang in ("pt", "en")}
-        if folded in titles:
-            return option
-    if "remarc" in folded or "reschedul" in folded:
-        return "reschedule"
-    return None
-
-
-def _is_other(body: str) -> bool:
-    folded = fold(body)
-    return any(word in folded for word in ("outro", "outra", "nenhum", "other", "none"))
 
 
 def _join(lead: str, body: str) -> str:

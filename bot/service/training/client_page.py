@@ -302,7 +302,7 @@ def _finish(
 ) -> None:
     EffectRecorder(session, conversation, now=now).apply(effects)
     conversation.updated_at = now
-    store_outbound_many(session, conversation, [reply], author="bot", now=now)
+    store_outbound_many(session, conversation, replies=[reply], author="bot", now=now)
 
 
 def _slot_of(session: Session, booking_id: int) -> int | None:
