@@ -1,11 +1,13 @@
 """The Receita's cartão CNPJ when a tiny label was lost: values placed by the card's order.
 
 The card prints CEP, BAIRRO/DISTRITO, MUNICÍPIO and UF as one row of boxes, always in that
-order. Its labels are the smallest print on the card; on a blurred, shadowed photo a light
-label ("UF", "MUNICÍPIO") may binarize into specks while the larger values under it stay
-readable. The CEP's shape (``61.801-886``) is found anyway, so its row of values is known:
-its last box holds the UF (one of the 27) and the box before it the city. A value placed by
-order is never asserted on that alone (``repairs=1``): the client confirms it.
+order, and one date in its header (DATA DE ABERTURA) above the address. Its labels are the
+smallest print on the card; on a blurred, shadowed photo a light label ("UF", "MUNICÍPIO")
+may binarize into specks while the larger values under it stay readable. The CEP's shape
+(``61.801-886``) is found anyway, so its row of values is known: its last box holds the UF
+(one of the 27) and the box before it the city; the first date above it is the opening's.
+A value placed by order is never asserted on that alone (``repairs=1``): the client
+confirms it.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from bot.documents.parsers import EDGE_JUNK, Parser
 __all__ = ["fallbacks"]
 
 _CEP_SHAPE = re.compile(r"\d{2}\.\d{3}-\d{3}")
+_DATE_SHAPE = re.compile(r"\d{2}/\d{2}/\d{4}")
 Placed = tuple[ids.Parsed, str, tuple[Word, ...]]
 
 
 def fallbacks(rows: list[Row], *, kind: str, have: dict[str, ids.Parsed],
-              parse_place: Parser) -> dict[str, Placed]:
-    """Municipio and UF from the CEP's row of values, where their labels gave nothing."""
-    wanted = [n for n in ("municipio", "uf") if n not in have or not have[n].valid]
+              parse_place: Parser, parse_date: Parser) -> dict[str, Placed]:
+    """Municipio and UF from the CEP's row of values, the opening date as the first date
+    above it, where their labels gave nothing."""
+    wanted = [n for n in ("municipio", "uf", "data_abertura")
+              if n not in have or not have[n].valid]
     if kind != "cnpj_card" or not wanted:
         return {}
     shaped = [(row, w) for row in rows for w in row.words
@@ -34,6 +39,32 @@ def fallbacks(rows: list[Row], *, kind: str, have: dict[str, ids.Parsed],
     if len(shaped) != 1:
         return {}
     row, cep = shaped[0]
+    found: dict[str, Placed] = {}
+    if "data_abertura" in wanted:
+        opened = _first_date(rows, above=cep, parse_date=parse_date)
+        if opened is not None:
+            found["data_abertura"] = opened
+    return {**found, **_city_and_uf(row, cep, wanted=wanted, parse_place=parse_place)}
+
+
+def _first_date(rows: list[Row], *, above: Word, parse_date: Parser) -> Placed | None:
+    """The card's header holds one date, the opening's: the first date read above the
+    address rows (the situation's dates and the issue stamp come after them)."""
+    for row in rows:
+        if row.top >= above.top:
+            return None
+        for word in row.words:
+            token = word.text.strip(EDGE_JUNK + " ")
+            if not _DATE_SHAPE.fullmatch(token) or word.conf < 50:
+                continue
+            parsed = parse_date(token)
+            if parsed is not None and parsed.valid:
+                return ids.Parsed(parsed.value, True, max(parsed.repairs, 1)), token, (word,)
+    return None
+
+
+def _city_and_uf(row: Row, cep: Word, *, wanted: list[str],
+                 parse_place: Parser) -> dict[str, Placed]:
     groups = [g for g in clusters(row) if g[0].left > cep.right]
     if len(groups) < 2:
         return {}

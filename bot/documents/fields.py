@@ -382,7 +382,8 @@ def extract_fields(
                 missing.pop(name, None)
     have = {name: read.parsed for name, read in found.items()}
     for name, (parsed, raw, words) in card_fallbacks(
-            rows, kind=kind, have=have, parse_place=table["municipio"]).items():
+            rows, kind=kind, have=have, parse_place=table["municipio"],
+            parse_date=table["data_abertura"]).items():
         found[name] = FieldRead(name, parsed, raw, words, "order")
         missing.pop(name, None)
     for name, (parsed, raw, words) in identity_fallbacks(

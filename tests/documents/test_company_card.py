@@ -1,0 +1,52 @@
+"""The cartão CNPJ's values placed by the card's order when a tiny label was not read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.documents.company_card import fallbacks
+from bot.documents.fields import extract_fields
+from bot.documents.page import Page, Word
+from bot.documents.parsers import parsers
+
+TABLE = parsers(date(2026, 12, 7))
+
+
+def _row(top: float, *texts: tuple[str, float]) -> list[Word]:
+    return [Word(text, left, top, left + 12 * len(text), top + 30, 95.0) for text, left in texts]
+
+
+# The TSV of a shadowed photo: the labels MUNICÍPIO, UF and DATA DE ABERTURA binarized into
+# specks, their values (larger print) read.
+WORDS = (
+    *_row(40, ("NUMERO", 50), ("DE", 140), ("INSCRICAO", 180)),
+    *_row(80, ("40.650.635/0001-59", 50), ("28/04/2008", 1500)),
+    *_row(300, ("CEP", 55), ("BAIRRO/DISTRITO", 393)),
+    *_row(340, ("78.692-081", 57), ("CENTRO", 393), ("MANAUS", 976), ("AM", 1700)),
+    *_row(500, ("SITUAÇÃO", 53), ("CADASTRAL", 158)),
+    *_row(540, ("NULA", 57), ("09/08/2016", 1218)),
+)
+
+
+def test_city_uf_and_opening_date_by_the_cards_order_are_never_asserted() -> None:
+    page = Page(WORDS, 1800, 700)
+    placed = fallbacks(page.rows(), kind="cnpj_card", have={},
+                       parse_place=TABLE["municipio"], parse_date=TABLE["data_abertura"])
+    values = {name: (parsed.value, parsed.repairs) for name, (parsed, _, _) in placed.items()}
+    assert values == {"municipio": ("MANAUS", 1), "uf": ("AM", 1),
+                      "data_abertura": ("28/04/2008", 1)}
+
+
+def test_the_reader_uses_them_only_where_labels_gave_nothing() -> None:
+    found, _ = extract_fields(Page(WORDS, 1800, 700), "cnpj_card", today=date(2026, 12, 7))
+    assert found["uf"].parsed.value == "AM" and found["uf"].via == "order"
+    assert found["data_abertura"].parsed.value == "28/04/2008"
+    assert fallbacks(Page(WORDS, 1800, 700).rows(), kind="cnh", have={},
+                     parse_place=TABLE["municipio"], parse_date=TABLE["data_abertura"]) == {}
+
+
+def test_a_row_without_a_state_at_its_end_gives_nothing() -> None:
+    words = tuple(w for w in WORDS if w.text != "AM")
+    placed = fallbacks(Page(words, 1800, 700).rows(), kind="cnpj_card", have={},
+                       parse_place=TABLE["municipio"], parse_date=TABLE["data_abertura"])
+    assert set(placed) == {"data_abertura"}
