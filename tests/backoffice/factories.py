@@ -92,26 +92,7 @@ def make_onboarding(
     entered_at: datetime | None = None,
 ) -> Onboarding:
     number = next(_serial)
-    client = Client(
-        cnpj=cnpj,
-        company_name=company,
-        employees=40,
-        cep="01310100",
-        city="São Paulo",
-        uf="SP",
-        created_at=now,
-        updated_at=now,
-    )
-    client.contacts.append(
-        Contact(
-            area="admin",
-            name=f"Pessoa {number}",
-            email=f"pessoa{number}@empresa.test",
-            phone="+5511900000000",
-        )
-    )
-    session.add(client)
-    session.flush()
+    client = _client(session, number=number, company=company, cnpj=cnpj, now=now)
     entered = entered_at or now
     onboarding = Onboarding(
         client_id=client.id,
@@ -146,6 +127,31 @@ def make_onboarding(
     )
     session.flush()
     return onboarding
+
+
+def _client(session: Session, *, number: int, company: str, cnpj: str, now: datetime) -> Client:
+    """A client in São Paulo with one admin contact, numbered ``number``."""
+    client = Client(
+        cnpj=cnpj,
+        company_name=company,
+        employees=40,
+        cep="01310100",
+        city="São Paulo",
+        uf="SP",
+        created_at=now,
+        updated_at=now,
+    )
+    client.contacts.append(
+        Contact(
+            area="admin",
+            name=f"Pessoa {number}",
+            email=f"pessoa{number}@empresa.test",
+            phone="+5511900000000",
+        )
+    )
+    session.add(client)
+    session.flush()
+    return client
 
 
 def conversation_of(session: Session, onboarding: Onboarding) -> Conversation:

@@ -67,34 +67,7 @@ def history(runtime: Runtime, roster: Roster, clock: FakeClock) -> dict[str, int
             [("documentos", D0 + timedelta(hours=2)), ("cancelado", D0 + timedelta(days=2))],
         )
         _history(session, waiting, [("documentos", D0 + timedelta(hours=1))])
-        conversation = conversation_of(session, waiting)
-        answered = Escalation(
-            conversation_id=conversation.id,
-            onboarding_id=waiting.id,
-            reason="request_human",
-            queue="self_service",
-            assigned_to=roster.csm_owner.id,
-            created_at=D0 + timedelta(days=1),
-        )
-        ignored = Escalation(
-            conversation_id=conversation_of(session, dropped).id,
-            onboarding_id=dropped.id,
-            reason="complaint",
-            queue="self_service",
-            created_at=D0 + timedelta(days=1),
-        )
-        session.add_all([answered, ignored])
-        session.add(
-            Message(
-                conversation_id=conversation.id,
-                direction="out",
-                author="staff",
-                staff_id=roster.csm_owner.id,
-                text="Olá!",
-                status="sent",
-                created_at=D0 + timedelta(days=1, minutes=30),
-            )
-        )
+        _escalations(session, roster, waiting=waiting, dropped=dropped)
         for score, onboarding in ((10, done), (9, done), (7, dropped), (3, waiting)):
             session.add(
                 NpsResponse(
@@ -105,6 +78,40 @@ def history(runtime: Runtime, roster: Roster, clock: FakeClock) -> dict[str, int
                 )
             )
         return {"done": done.id, "dropped": dropped.id, "waiting": waiting.id}
+
+
+def _escalations(
+    session: Session, roster: Roster, *, waiting: Onboarding, dropped: Onboarding
+) -> None:
+    """An escalation of ``waiting`` answered after 30 minutes; one of ``dropped`` never."""
+    conversation = conversation_of(session, waiting)
+    answered = Escalation(
+        conversation_id=conversation.id,
+        onboarding_id=waiting.id,
+        reason="request_human",
+        queue="self_service",
+        assigned_to=roster.csm_owner.id,
+        created_at=D0 + timedelta(days=1),
+    )
+    ignored = Escalation(
+        conversation_id=conversation_of(session, dropped).id,
+        onboarding_id=dropped.id,
+        reason="complaint",
+        queue="self_service",
+        created_at=D0 + timedelta(days=1),
+    )
+    session.add_all([answered, ignored])
+    session.add(
+        Message(
+            conversation_id=conversation.id,
+            direction="out",
+            author="staff",
+            staff_id=roster.csm_owner.id,
+            text="Olá!",
+            status="sent",
+            created_at=D0 + timedelta(days=1, minutes=30),
+        )
+    )
 
 
 def _report(api: httpx.Client, roster: Roster, name: str, **params: str) -> dict[str, Any]:

@@ -160,19 +160,7 @@ def _records(
     """The client record's rows: a document, a staff note, an audit event, an NPS answer and
     an agreement."""
     client, n = onboarding.client_id, at.n
-    content = f"documento reservado {n}".encode()
-    document = Document(
-        client_id=client,
-        conversation_id=conversation.id,
-        kind="cnpj_card",
-        source_channel="terminal",
-        status="done",
-        mime="application/pdf",
-        size=len(content),
-        sha256=files.put(content),
-        extraction={},
-        received_at=at.ago(18),
-    )
+    document = _document(at, client_id=client, conversation=conversation, files=files)
     note = StaffNote(
         client_id=client,
         onboarding_id=onboarding.id,
@@ -210,6 +198,24 @@ def _records(
     session.add_all([document, note, audit, nps, agreement])
     session.flush()
     return {"document_id": document.id, "note_id": note.id, "agreement_id": agreement.id}
+
+
+def _document(
+    at: _Owner, *, client_id: int, conversation: Conversation, files: DocumentStore
+) -> Document:
+    content = f"documento reservado {at.n}".encode()
+    return Document(
+        client_id=client_id,
+        conversation_id=conversation.id,
+        kind="cnpj_card",
+        source_channel="terminal",
+        status="done",
+        mime="application/pdf",
+        size=len(content),
+        sha256=files.put(content),
+        extraction={},
+        received_at=at.ago(18),
+    )
 
 
 def _dead_reply(session: Session, at: _Owner, *, conversation: Conversation) -> dict[str, int]:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from backoffice.access import Principal
 from backoffice.console.inbox_queries import InboxTab, count_tab, list_tab, tabs_for
@@ -79,6 +80,41 @@ def _escalate(
     )
 
 
+def _escalated_by_the_client(
+    session: Session, passwords: Roster, *, now: datetime, earlier: datetime
+) -> Conversation:
+    """csm_owner's conversation where the client asked for a person ``earlier`` (escalated)."""
+    owner = conversation_of(
+        session,
+        make_onboarding(
+            session,
+            now=now,
+            csm_id=passwords.csm_owner.id,
+            company="Padaria Pão Quente",
+            channel="twilio_whatsapp",
+        ),
+    )
+    _message(
+        session,
+        owner.id,
+        direction="out",
+        author="bot",
+        text="Qual o seu nome?",
+        at=earlier - timedelta(minutes=5),
+    )
+    _message(
+        session,
+        owner.id,
+        direction="in",
+        author="client",
+        text="Quero falar com uma pessoa de verdade, por favor, é urgente " * 3,
+        at=earlier,
+    )
+    _message(session, owner.id, direction="out", author="bot", text="Chamei a equipe.", at=earlier)
+    _escalate(session, owner, at=earlier, assigned_to=passwords.csm_owner.id)
+    return owner
+
+
 @pytest.fixture
 def inbox(runtime: Runtime, passwords: Roster, clock: FakeClock) -> Inbox:
     now = clock.now()
@@ -86,36 +122,7 @@ def inbox(runtime: Runtime, passwords: Roster, clock: FakeClock) -> Inbox:
     with runtime.sessions() as session, session.begin():
         beta, _ = make_staff(session, role="csm", team="beta", now=now, name="Bia Beta")
         set_password(session, beta, password=PASSWORD, now=now)
-        owner = conversation_of(
-            session,
-            make_onboarding(
-                session,
-                now=now,
-                csm_id=passwords.csm_owner.id,
-                company="Padaria Pão Quente",
-                channel="twilio_whatsapp",
-            ),
-        )
-        _message(
-            session,
-            owner.id,
-            direction="out",
-            author="bot",
-            text="Qual o seu nome?",
-            at=earlier - timedelta(minutes=5),
-        )
-        _message(
-            session,
-            owner.id,
-            direction="in",
-            author="client",
-            text="Quero falar com uma pessoa de verdade, por favor, é urgente " * 3,
-            at=earlier,
-        )
-        _message(
-            session, owner.id, direction="out", author="bot", text="Chamei a equipe.", at=earlier
-        )
-        _escalate(session, owner, at=earlier, assigned_to=passwords.csm_owner.id)
+        owner = _escalated_by_the_client(session, passwords, now=now, earlier=earlier)
         queued = conversation_of(session, make_onboarding(session, now=now, company="Fila Ltda"))
         _message(session, queued.id, direction="in", author="client", text="HUMANO", at=now)
         _escalate(session, queued, at=now, assigned_to=None, reason="complaint")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
@@ -28,6 +29,85 @@ from tests.console.conftest import csrf_of
 T0 = datetime(2026, 11, 10, 13, 0, tzinfo=UTC)  # a Tuesday, 10:00 in São Paulo
 
 
+def _escalations(
+    session: Session,
+    passwords: Roster,
+    *,
+    mine: Onboarding,
+    queued: Onboarding,
+    theirs: Onboarding,
+    beta_id: int,
+) -> tuple[Escalation, Escalation, Escalation]:
+    """csm_owner's escalation, one nobody holds, and one of team beta's CSM."""
+    held = Escalation(
+        conversation_id=conversation_of(session, mine).id,
+        onboarding_id=mine.id,
+        reason="complaint",
+        queue="self_service",
+        assigned_to=passwords.csm_owner.id,
+        created_at=T0,
+    )
+    waiting = Escalation(
+        conversation_id=conversation_of(session, queued).id,
+        onboarding_id=queued.id,
+        reason="request_human",
+        queue="self_service",
+        created_at=T0,
+    )
+    other = Escalation(
+        conversation_id=conversation_of(session, theirs).id,
+        onboarding_id=theirs.id,
+        reason="request_human",
+        queue="self_service",
+        assigned_to=beta_id,
+        created_at=T0,
+    )
+    return held, waiting, other
+
+
+def _alerts(*, mine_id: int, theirs_id: int) -> list[Alert]:
+    """A critical and a warning SLA alert, one resolved before, and a digest (no onboarding)."""
+    return [
+        Alert(
+            kind="sla_breach",
+            subject_key=f"onboarding:{mine_id}",
+            period_key="p1",
+            onboarding_id=mine_id,
+            severity="critical",
+            title="SLA estourado: Padaria Alfa",
+            body="<b>documentos</b>",
+            raised_at=T0,
+        ),
+        Alert(
+            kind="sla_breach",
+            subject_key=f"onboarding:{theirs_id}",
+            period_key="p1",
+            onboarding_id=theirs_id,
+            severity="warning",
+            title="SLA em risco: Beta Ltda",
+            raised_at=T0,
+        ),
+        Alert(
+            kind="sla_breach",
+            subject_key="old",
+            period_key="p0",
+            onboarding_id=mine_id,
+            severity="info",
+            title="Resolvido antes",
+            raised_at=T0,
+            resolved_at=T0,
+        ),
+        Alert(
+            kind="digest",
+            subject_key="daily",
+            period_key="d1",
+            severity="info",
+            title="Resumo do dia",
+            raised_at=T0,
+        ),
+    ]
+
+
 @pytest.fixture
 def team(runtime: Runtime, passwords: Roster, clock: FakeClock) -> dict[str, int]:
     clock.set(T0)
@@ -38,71 +118,11 @@ def team(runtime: Runtime, passwords: Roster, clock: FakeClock) -> dict[str, int
         )
         queued = make_onboarding(session, now=T0, company="Oficina Sem Dono")
         theirs = make_onboarding(session, now=T0, csm_id=beta_csm.id, company="Beta Ltda")
-        held = Escalation(
-            conversation_id=conversation_of(session, mine).id,
-            onboarding_id=mine.id,
-            reason="complaint",
-            queue="self_service",
-            assigned_to=passwords.csm_owner.id,
-            created_at=T0,
-        )
-        waiting = Escalation(
-            conversation_id=conversation_of(session, queued).id,
-            onboarding_id=queued.id,
-            reason="request_human",
-            queue="self_service",
-            created_at=T0,
-        )
-        other = Escalation(
-            conversation_id=conversation_of(session, theirs).id,
-            onboarding_id=theirs.id,
-            reason="request_human",
-            queue="self_service",
-            assigned_to=beta_csm.id,
-            created_at=T0,
+        held, waiting, other = _escalations(
+            session, passwords, mine=mine, queued=queued, theirs=theirs, beta_id=beta_csm.id
         )
         session.add_all([held, waiting, other])
-        session.add_all(
-            [
-                Alert(
-                    kind="sla_breach",
-                    subject_key=f"onboarding:{mine.id}",
-                    period_key="p1",
-                    onboarding_id=mine.id,
-                    severity="critical",
-                    title="SLA estourado: Padaria Alfa",
-                    body="<b>documentos</b>",
-                    raised_at=T0,
-                ),
-                Alert(
-                    kind="sla_breach",
-                    subject_key=f"onboarding:{theirs.id}",
-                    period_key="p1",
-                    onboarding_id=theirs.id,
-                    severity="warning",
-                    title="SLA em risco: Beta Ltda",
-                    raised_at=T0,
-                ),
-                Alert(
-                    kind="sla_breach",
-                    subject_key="old",
-                    period_key="p0",
-                    onboarding_id=mine.id,
-                    severity="info",
-                    title="Resolvido antes",
-                    raised_at=T0,
-                    resolved_at=T0,
-                ),
-                Alert(
-                    kind="digest",
-                    subject_key="daily",
-                    period_key="d1",
-                    severity="info",
-                    title="Resumo do dia",
-                    raised_at=T0,
-                ),
-            ]
-        )
+        session.add_all(_alerts(mine_id=mine.id, theirs_id=theirs.id))
         make_availability(session, csm_id=passwords.csm_owner.id, now=T0, weekday=1)
         past = make_booking(
             session,
