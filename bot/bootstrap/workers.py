@@ -23,7 +23,7 @@ from bot.documents import OcrPool
 from bot.domain.channels import Template
 from bot.domain.retrying import RetryPolicy
 from bot.service.inbox import Inbox
-from bot.workers.alerts import AlertRetryPolicy, AlertWorker
+from bot.workers.alerts import AlertWorker
 from bot.workers.documents import DocumentWorker
 from bot.workers.erp import ErpPushWorker
 from bot.workers.outbox import ChannelLimits, OutboxWorker
@@ -170,8 +170,10 @@ def build_alert_worker(runtime: Runtime) -> AlertWorker:
         clock=runtime.clock,
         rules=build_alert_rules(settings, pipelines=runtime.pipelines, office=runtime.office),
         destinations=build_alert_destinations(settings),
-        policy=AlertRetryPolicy(
-            max_attempts=settings.alert_max_attempts, base_s=settings.alert_retry_base_s
+        policy=RetryPolicy(
+            max_attempts=settings.alert_max_attempts,
+            base_s=settings.alert_retry_base_s,
+            cap_s=3600.0,
         ),
         sweep_interval_s=settings.alert_sweep_interval_s,
     )

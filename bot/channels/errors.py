@@ -25,20 +25,4 @@ __all__ = [
     "MediaTooLarge",
     "MediaUnavailable",
     "SendFailed",
-    "parse_retry_after",
 ]
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header in delta-seconds form; ``None`` otherwise.
-
-    The HTTP-date form is ignored on purpose: turning it into seconds needs the current time,
-    and none of our providers sends it.
-    """
-    if not value:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 else None

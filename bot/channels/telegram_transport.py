@@ -23,6 +23,7 @@ from telegram.error import (
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.channels.errors import SendFailed
+from bot.domain.retrying import retry_after_seconds
 
 __all__ = ["FloodControl", "TelegramRequest", "send_failed"]
 
@@ -46,7 +47,8 @@ def _retry_after(payload: bytes) -> float | None:
         value = body["parameters"]["retry_after"]
     except (ValueError, KeyError, TypeError):
         return None
-    return float(value) if isinstance(value, int | float) and value > 0 else None
+    seconds = retry_after_seconds(value) if isinstance(value, int | float) else None
+    return seconds or None  # 0 says nothing: PTB's own handling of a 429 applies
 
 
 class TelegramRequest(HTTPXRequest):

@@ -39,10 +39,11 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from bot.channels.errors import MediaUnavailable, SendFailed, parse_retry_after
+from bot.channels.errors import MediaUnavailable, SendFailed
 from bot.channels.outbound_formats import numbered_text
 from bot.channels.ports import SendResult, Template, read_capped
 from bot.domain.messages import MediaRef, OutboundMessage
+from bot.domain.retrying import retry_after_seconds
 
 __all__ = [
     "LOOKUP_SKEW",
@@ -147,7 +148,7 @@ class _AiohttpTwilioClient(AsyncHttpClient):  # type: ignore[misc]  # twilio shi
             raise SendFailed(
                 f"Twilio answered HTTP {status}",
                 transient=True,
-                retry_after=parse_retry_after(response_headers.get("Retry-After")),
+                retry_after=retry_after_seconds(response_headers.get("Retry-After")),
                 code=_twilio_error_code(text) or str(status),
                 maybe_sent=status >= 500,
             )

@@ -20,10 +20,11 @@ from typing import Any
 import aiohttp
 import httpx
 
-from bot.channels.errors import MediaTooLarge, MediaUnavailable, SendFailed, parse_retry_after
+from bot.channels.errors import MediaTooLarge, MediaUnavailable, SendFailed
 from bot.channels.outbound_formats import cloud_api_bodies
 from bot.channels.ports import SendResult, Template, read_capped
 from bot.domain.messages import MediaRef, OutboundMessage
+from bot.domain.retrying import retry_after_seconds
 
 __all__ = ["TRANSIENT_ERROR_CODES", "CloudMediaFetcher", "CloudSender"]
 
@@ -58,7 +59,7 @@ def _graph_error(status: int, text: str, *, headers: Mapping[str, str]) -> SendF
     return SendFailed(
         f"Graph API answered HTTP {status}: {detail}",
         transient=transient,
-        retry_after=parse_retry_after(headers.get("Retry-After")),
+        retry_after=retry_after_seconds(headers.get("Retry-After")),
         code=str(code) if code is not None else str(status),
         maybe_sent=status >= 500,
     )

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.channels.errors import ChannelError, MediaTooLarge, SendFailed, parse_retry_after
+from bot.channels.errors import ChannelError, MediaTooLarge, SendFailed
 from bot.channels.ports import ChannelSender, MediaFetcher, read_capped
 from bot.channels.telegram import TelegramChannel
 from bot.channels.twilio_whatsapp import TwilioMediaFetcher, TwilioSender
@@ -44,22 +44,6 @@ async def test_read_capped_refuses_a_declared_length_before_reading() -> None:
         await read_capped(_chunks(b"never read"), declared_length=10_001, max_bytes=10_000)
 
     assert failure.value.size == 10_001
-
-
-@pytest.mark.parametrize(
-    ("value", "seconds"),
-    [
-        ("7", 7.0),
-        (" 1.5 ", 1.5),
-        ("0", 0.0),
-        (None, None),
-        ("", None),
-        ("-3", None),
-        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
-    ],
-)
-def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
-    assert parse_retry_after(value) == seconds
 
 
 def test_send_failed_carries_its_classification() -> None:
