@@ -21,6 +21,7 @@ from bot.bootstrap import Runtime
 from bot.dialogue.effects import Escalate, SetStage
 from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel, InboundMessage, OutboundMessage
+from bot.service.deliveries import record_delivery_status
 from bot.service.message_store import store_outbound
 from bot.service.records import EffectRecorder
 from bot.storage.console_events import prune_console_events, record_console_event
@@ -34,7 +35,6 @@ from bot.storage.models import (
     Onboarding,
 )
 from bot.workers.documents import _read_event
-from bot.service.deliveries import record_delivery_status
 from bot.workers.outbox import OutboxWorker
 from tests.backoffice.factories import conversation_of, make_onboarding, make_staff
 
