@@ -11,8 +11,8 @@ from bot.bootstrap import Runtime, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
 from tests.documents.fake_brasilapi import FakeBrasilApi, Reply
-from tests.service.test_conversations_repairs import _to_step
 from tests.support.conversation import Chat
+from tests.support.registration_steps import to_step
 from tests.support.scripted_nlu import ScriptedInterpreter
 
 PAULISTA = {
@@ -44,7 +44,7 @@ def looked_up(settings: Settings, clock: FakeClock, brasilapi: FakeBrasilApi) ->
 def test_the_address_is_filled_from_the_cep(looked_up: Runtime, brasilapi: FakeBrasilApi) -> None:
     brasilapi.script("/cep/v2/01310100", Reply(200, PAULISTA))
     chat = Chat(looked_up)
-    _to_step(chat, "cep")
+    to_step(chat, "cep")
     reply = chat.say("01310-100")
     assert "Avenida Paulista, Bela Vista, São Paulo/SP" in reply and "número" in reply
 
@@ -64,7 +64,7 @@ def test_without_brasilapi_the_client_types_the_address(
 ) -> None:
     brasilapi.script("/cep/v2/01310100", reply)
     chat = Chat(looked_up)
-    _to_step(chat, "cep")
+    to_step(chat, "cep")
     answer = chat.say("01310-100")
     assert "Qual é o endereço (rua/avenida), bairro e cidade/UF?" in answer
 
@@ -74,7 +74,7 @@ def test_correcting_the_cep_to_an_unknown_one_asks_for_the_street_again(
 ) -> None:
     brasilapi.script("/cep/v2/01310100", Reply(200, PAULISTA))
     chat = Chat(looked_up)
-    _to_step(chat, "cep")
+    to_step(chat, "cep")
     chat.say("01310-100")  # known: street filled, the number is asked
     reply = chat.say("errei o cep, o certo é 04538-133")  # unknown to the fake: 404
     assert "Corrigido" in reply and "Qual é o endereço (rua/avenida)" in reply
@@ -95,7 +95,7 @@ async def test_a_slow_look_up_delays_only_its_own_client(
 
     brasilapi.script("/cep/v2/01310100", Reply(200, PAULISTA))
     chat = Chat(looked_up, channel=Channel.TWILIO_WHATSAPP, address="+5511988887777")
-    await asyncio.to_thread(_to_step, chat, "cep")
+    await asyncio.to_thread(to_step, chat, "cep")
     inbox = Inbox(conversations=looked_up.conversations, gate=build_coordination(None).gate)
     lookups = looked_up.conversations.engine.address_lookup
     look_up = lookups.lookup

@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.domain.clock import FakeClock
 from bot.storage.models import AuditEvent, Client, CompanyRegistry, Onboarding, ScheduledJob
 from tests.documents.fake_brasilapi import FakeBrasilApi, Reply
-from tests.service.test_conversations_repairs import _to_step
 from tests.support.conversation import Chat
+from tests.support.registration_steps import to_step
 from tests.support.scripted_nlu import ScriptedInterpreter
 
 CNPJ = "11222333000181"
@@ -67,7 +67,7 @@ def test_the_legal_name_is_offered_and_confirmed(
 ) -> None:
     brasilapi.script(PATH, Reply(200, _company()))
     chat = Chat(looked_up)
-    _to_step(chat, "cnpj")
+    to_step(chat, "cnpj")
     reply = chat.say("11.222.333/0001-81")
     assert "Encontrei na Receita Federal a razão social: *PADARIA PAO QUENTE LTDA*" in reply
     assert "funcionários" in chat.say("sim")  # no need to type the company name
@@ -96,7 +96,7 @@ def test_the_client_may_say_it_is_another_name(
 ) -> None:
     brasilapi.script(PATH, Reply(200, _company()))
     chat = Chat(looked_up)
-    _to_step(chat, "cnpj")
+    to_step(chat, "cnpj")
     chat.say("11.222.333/0001-81")
     assert "razão social (nome da empresa)" in chat.say("não, é outra")
 
@@ -115,7 +115,7 @@ def test_odd_companies_are_flagged_for_the_csm(
 ) -> None:
     brasilapi.script(PATH, reply)
     chat = Chat(looked_up)
-    _to_step(chat, "cnpj")
+    to_step(chat, "cnpj")
     chat.say("11.222.333/0001-81")
     onboarding = _onboarding(looked_up)
     assert onboarding.red_flag and reason in (onboarding.red_flag_reason or "")
@@ -129,7 +129,7 @@ def test_unavailable_brasilapi_never_blocks_and_is_retried_later(
 ) -> None:
     brasilapi.script(PATH, Reply(503, {"message": "rate limited"}))
     chat = Chat(looked_up)
-    _to_step(chat, "cnpj")
+    to_step(chat, "cnpj")
     assert "razão social (nome da empresa)" in chat.say("11.222.333/0001-81")
     with looked_up.sessions() as session:
         job = session.scalars(select(ScheduledJob)).one()

@@ -8,66 +8,12 @@ from sqlalchemy import select
 from bot.bootstrap import Runtime
 from bot.storage.models import AuditEvent, Client, Contact, Conversation, ErasureRequest, Escalation
 from tests.support.conversation import Chat, register
-
-
-def _to_step(chat: Chat, step: str) -> None:
-    """Answers the happy path up to the named step (its prompt is the last reply)."""
-    script = [
-        ("consent", "oi"),
-        ("person_name", "1"),
-        ("form_mode", "Maria da Silva"),
-        ("cnpj", "1"),
-        ("company_name", "11222333000181"),
-        ("employees", "Padaria Pão Quente"),
-        ("admin_email", "45"),
-        ("admin_phone", "maria@paoquente.com.br"),
-        ("finance", "11987654321"),
-        ("finance_name", "2"),
-        ("finance_email", "Paulo Lima"),
-        ("finance_phone", "paulo@paoquente.com.br"),
-        ("tech", "11 91234-5678"),
-        ("cs", "1"),
-        ("cep", "1"),
-    ]
-    for name, message in script:
-        chat.say(message)
-        if name == step:
-            return
-    raise AssertionError(f"unknown step {step}")
-
-
-@pytest.mark.parametrize(
-    ("step", "answer", "explanation"),
-    [
-        ("cnpj", "11.222.333/0001-8", "O CNPJ tem 14 dígitos; o seu tem 13"),
-        ("cnpj", "11.222.333/0001-82", "dígitos verificadores"),
-        ("cnpj", "11111111111111", "dígitos verificadores"),
-        ("cnpj", "12.ABC.345/01DE-34", "dígitos verificadores"),
-        ("cnpj", "12.AB#.345/01DE-35", "só tem letras e números"),
-        ("company_name", "1", "pelo menos 2 letras"),
-        ("employees", "muitos", "Responda só com a quantidade"),
-        ("admin_email", "maria.paoquente.com.br", "falta o @"),
-        ("admin_email", "maria@paoquente", "não é válido"),
-        ("admin_phone", "98765-4321", "Faltou o DDD"),
-        ("admin_phone", "(11) 3456-7890", "parece ser fixo"),
-        ("admin_phone", "(11) 98765-43210", "tem 11 dígitos; o seu tem 12"),
-        ("finance_name", "Paulo 2", "só letras"),
-        ("cep", "01310-10", "O CEP tem 8 dígitos; o seu tem 7"),
-    ],
-)
-def test_each_validator_explains_the_rejection(
-    runtime: Runtime, step: str, answer: str, explanation: str
-) -> None:
-    chat = Chat(runtime)
-    _to_step(chat, step)
-    reply = chat.say(answer)
-    assert explanation in reply
-    assert reply.count("\n") >= 1  # the explanation, then the same question again
+from tests.support.registration_steps import to_step
 
 
 def test_alphanumeric_cnpj_is_accepted(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "cnpj")
+    to_step(chat, "cnpj")
     assert "razão social" in chat.say("12.ABC.345/01DE-35")
     with runtime.sessions() as session:
         state = session.scalars(select(Conversation)).one().state
@@ -76,7 +22,7 @@ def test_alphanumeric_cnpj_is_accepted(runtime: Runtime) -> None:
 
 def test_three_invalid_answers_offer_a_human_who_is_called_on_yes(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "cnpj")
+    to_step(chat, "cnpj")
     chat.say("123")
     chat.say("456")
     third = chat.say("789")
@@ -89,21 +35,10 @@ def test_three_invalid_answers_offer_a_human_who_is_called_on_yes(runtime: Runti
     assert "razão social" in chat.say("11222333000181")
 
 
-@pytest.mark.parametrize("step", ["company_name", "finance_email", "cep"])
-def test_status_at_any_step_then_resume(runtime: Runtime, step: str) -> None:
-    chat = Chat(runtime)
-    _to_step(chat, step)
-    before = chat.transcript[-1][1][-1].text
-    reply = chat.say("em que etapa estou?")
-    assert "etapa *Cadastro*" in reply
-    assert "Falta da sua parte" in reply
-    assert reply.endswith(before)  # the same question again, nothing re-asked
-
-
 @pytest.mark.parametrize("step", ["company_name", "finance_email"])
 def test_help_human_and_complaint_resume_the_step(runtime: Runtime, step: str) -> None:
     chat = Chat(runtime)
-    _to_step(chat, step)
+    to_step(chat, step)
     before = chat.transcript[-1][1][-1].text
     assert chat.say("ajuda").endswith(before)
     assert chat.say("quero falar com um atendente").endswith(before)
@@ -118,7 +53,7 @@ def test_help_human_and_complaint_resume_the_step(runtime: Runtime, step: str) -
 
 def test_a_complaint_without_an_open_request_is_escalated(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "company_name")
+    to_step(chat, "company_name")
     before = chat.transcript[-1][1][-1].text
     assert chat.say("que serviço péssimo").endswith(before)
     with runtime.sessions() as session:
@@ -127,7 +62,7 @@ def test_a_complaint_without_an_open_request_is_escalated(runtime: Runtime) -> N
 
 def test_opt_out_then_writing_again_opts_in(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "employees")
+    to_step(chat, "employees")
     assert "não vai mais receber" in chat.say("SAIR")
     with runtime.sessions() as session:
         assert session.scalars(select(Conversation)).one().opted_out is True
@@ -141,24 +76,16 @@ def test_opt_out_then_writing_again_opts_in(runtime: Runtime) -> None:
 
 def test_erasure_request_is_confirmed_then_recorded(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "employees")
+    to_step(chat, "employees")
     assert "Confirma?" in chat.say("quero apagar meus dados")
     assert "Pedido de exclusão registrado" in chat.say("sim")
     with runtime.sessions() as session:
         assert session.scalars(select(ErasureRequest)).one().status == "requested"
 
 
-def test_erasure_request_cancelled_resumes(runtime: Runtime) -> None:
-    chat = Chat(runtime)
-    _to_step(chat, "employees")
-    chat.say("quero apagar meus dados")
-    reply = chat.say("não")
-    assert "não vou apagar" in reply and "funcionários" in reply
-
-
 def test_correction_with_the_new_value_in_the_message(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "finance")
+    to_step(chat, "finance")
     reply = chat.say("errei o email, o certo é maria.silva@paoquente.com.br")
     assert "Corrigido" in reply and "maria.silva@paoquente.com.br" in reply
     assert "responsável financeiro" in reply  # back on the step it left
@@ -174,18 +101,9 @@ def test_correction_with_the_new_value_in_the_message(runtime: Runtime) -> None:
         )
 
 
-def test_correction_asks_for_the_value_then_resumes(runtime: Runtime) -> None:
-    chat = Chat(runtime)
-    _to_step(chat, "tech")
-    assert "CNPJ" in chat.say("o cnpj está errado")
-    reply = chat.say("12.ABC.345/01DE-35")
-    assert "Corrigido" in reply and "12.ABC.345/01DE-35" in reply
-    assert "responsável de TI" in reply
-
-
 def test_correction_names_the_area(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "tech")
+    to_step(chat, "tech")
     assert "Financeiro" in chat.say("errei o email do financeiro")
     chat.say("contas@paoquente.com.br")
     with runtime.sessions() as session:
@@ -229,24 +147,9 @@ def test_correction_after_the_review_updates_the_stored_client(runtime: Runtime)
         ]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02"])
-def test_empty_message_gets_a_clear_answer(runtime: Runtime, text: str) -> None:
-    chat = Chat(runtime)
-    _to_step(chat, "cnpj")
-    reply = chat.say(text)
-    assert "Não recebi nenhum texto" in reply and "CNPJ" in reply
-
-
-def test_only_emoji_is_explained_at_a_structured_step(runtime: Runtime) -> None:
-    chat = Chat(runtime)
-    _to_step(chat, "cnpj")
-    reply = chat.say("👍🙂🎉")
-    assert "Não encontrei um CNPJ" in reply and "Qual é o CNPJ" in reply
-
-
 def test_ten_thousand_characters_are_stored_whole_and_answered(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "company_name")
+    to_step(chat, "company_name")
     long_text = "A" * 10_000
     reply = chat.say(long_text)
     assert "muito longa" in reply
@@ -259,7 +162,7 @@ def test_ten_thousand_characters_are_stored_whole_and_answered(runtime: Runtime)
 
 def test_sql_and_html_in_names_are_stored_and_echoed_verbatim(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "employees")
+    to_step(chat, "employees")
     chat.transcript.clear()
     chat = Chat(runtime, address="client-2")
     chat.say("oi")
@@ -282,22 +185,11 @@ def test_sql_and_html_in_names_are_stored_and_echoed_verbatim(runtime: Runtime) 
 
 def test_control_characters_are_removed_from_answers(runtime: Runtime) -> None:
     chat = Chat(runtime)
-    _to_step(chat, "company_name")
+    to_step(chat, "company_name")
     chat.say("Padaria\u200b Pão\x07 Quente")
     with runtime.sessions() as session:
         state = session.scalars(select(Conversation)).one().state
         assert state["slots"]["company_name"] == "Padaria Pão Quente"
-
-
-def test_entities_fill_later_slots(runtime: Runtime) -> None:
-    chat = Chat(runtime)
-    _to_step(chat, "cnpj")  # CNPJ question asked
-    chat.say("Padaria Pão Quente")  # invalid CNPJ -> re-asked
-    reply = chat.say("11222333000181 e meu email é maria@paoquente.com.br")
-    assert "razão social" in reply
-    chat.say("Padaria Pão Quente")
-    reply = chat.say("45")
-    assert "celular" in reply  # the e-mail was not asked again
 
 
 def test_consent_refused_stores_nothing_personal(runtime: Runtime) -> None:
