@@ -10,6 +10,8 @@ __all__ = [
     "new_conversations",
     "progress",
     "records",
+    "reminders",
+    "reminders_idle",
     "status_links",
     "training",
     "turn_context",
