@@ -136,14 +136,14 @@ class FreeSlot:
     seats_left: int
 
 
-def _local_days(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[date]:
+def _local_days(start: datetime, end: datetime, *, zone: ZoneInfo) -> Iterator[date]:
     day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
     while day <= last:
         yield day
         day += _ONE_DAY
 
 
-def _sessions(rule: WeeklyAvailability, day: date, zone: ZoneInfo) -> Iterator[datetime]:
+def _sessions(rule: WeeklyAvailability, day: date, *, zone: ZoneInfo) -> Iterator[datetime]:
     """Local session starts of ``rule`` on ``day``; the last one must end by the window's end."""
     cursor = datetime.combine(day, rule.starts)
     window_end = datetime.combine(day, rule.ends)
@@ -173,13 +173,13 @@ def generate_slots(
     closures = list(exceptions)
     specs: list[SlotSpec] = []
     rule_list = list(rules)
-    for day in _local_days(begin, finish, zone):
+    for day in _local_days(begin, finish, zone=zone):
         if is_holiday is not None and is_holiday(day):
             continue
         for rule in rule_list:
             if not rule.applies_on(day):
                 continue
-            for local_start in _sessions(rule, day, zone):
+            for local_start in _sessions(rule, day, zone=zone):
                 local_end = local_start + rule.duration
                 starts_at = local_start.astimezone(UTC)
                 if not begin <= starts_at < finish:

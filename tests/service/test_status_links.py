@@ -68,10 +68,16 @@ def test_malformed_unknown_expired_and_revoked_tokens_resolve_to_nothing(
         )
         revoked = issue(session, onboarding_id, conversation_id=conversation_id, now=clock.now())
         live = issue(session, onboarding_id, conversation_id=conversation_id, now=clock.now())
-        assert revoke(
-            session, onboarding_id=onboarding_id, actor="staff:1", now=clock.now(),
-            link_id=revoked.link.id,
-        ) == 1
+        assert (
+            revoke(
+                session,
+                onboarding_id=onboarding_id,
+                actor="staff:1",
+                now=clock.now(),
+                link_id=revoked.link.id,
+            )
+            == 1
+        )
     later = clock.now() + timedelta(days=1)
     with runtime.sessions() as session:
         for token in ("", "abc", "x" * 43 + "/", "é" * 43, "A" * 43, short.token[:-1] + "?"):
@@ -137,9 +143,12 @@ def test_an_erased_clients_links_are_deleted_and_resolve_to_nothing(
         erase_client(session, client, principal=admin, now=clock.now())
     with runtime.sessions() as session:
         assert resolve(session, token, now=clock.now()) is None
-        assert session.scalars(
-            select(StatusLink).where(StatusLink.onboarding_id == onboarding_id)
-        ).all() == []
+        assert (
+            session.scalars(
+                select(StatusLink).where(StatusLink.onboarding_id == onboarding_id)
+            ).all()
+            == []
+        )
         assert resolve(session, kept, now=clock.now()) is not None
 
 
@@ -162,14 +171,18 @@ def test_the_port_refuses_opted_out_contacts_erased_clients_and_no_onboarding(
         session.get_one(Client, conversation.client_id).erased_at = clock.now()
         assert port.offer() is None
         orphan = Conversation(
-            channel="terminal", address="nobody", state={}, created_at=clock.now(),
+            channel="terminal",
+            address="nobody",
+            state={},
+            created_at=clock.now(),
             updated_at=clock.now(),
         )
         session.add(orphan)
         session.flush()
-        assert SessionStatusLinks(
-            session, conversation=orphan, now=clock.now(), policy=policy
-        ).offer() is None
+        assert (
+            SessionStatusLinks(session, conversation=orphan, now=clock.now(), policy=policy).offer()
+            is None
+        )
     with runtime.sessions() as session:
         rows = session.scalars(select(StatusLink)).all()
         assert len(rows) == 2
