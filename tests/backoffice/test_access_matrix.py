@@ -186,6 +186,7 @@ def test_every_caller_on_every_route_with_the_ids_of_two_clients(
     assert checked >= 700  # 8 callers × 2 clients × every route on rows, and more
 
 
+# long: one seeded world read through every list and report route in turn
 def test_lists_and_reports_show_each_caller_only_what_is_in_scope(
     app: FastAPI,
     api: httpx.Client,

@@ -63,6 +63,7 @@ def test_every_staff_write_route_leaves_an_audit_row(
     assert not silent, f"routes that wrote without an audit row: {silent}"
 
 
+# long: one client's audit trail built step by step, then each filter read against it
 def test_client_staff_and_system_rows_and_filters(
     api: httpx.Client, runtime: Runtime, roster: Roster, clock: FakeClock
 ) -> None:

@@ -17,6 +17,7 @@ from tests.backoffice.factories import Roster
 from tests.support.conversation import Chat, register
 
 
+# long: one record's history, documents and notes built and read in order
 def test_record_history_documents_and_notes(
     api: httpx.Client,
     runtime: Runtime,

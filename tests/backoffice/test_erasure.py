@@ -137,6 +137,7 @@ def _leaks(session: Session, needles: tuple[str, ...] = PERSONAL) -> list[str]:
     ]
 
 
+# long: one erasure end to end; every table, key, file and link is checked after the same erasure
 async def test_erasure_leaves_no_personal_data_and_tells_the_client(
     api: httpx.Client,
     runtime: Runtime,

@@ -29,6 +29,7 @@ CASES = [
 ]
 
 
+# long: one escalation per bucket boundary, seeded and read together
 def test_each_first_response_falls_in_its_bucket(runtime: Runtime, roster: Roster) -> None:
     admin = Principal(roster.admin.id, "Admin", "admin", "alpha", None)
     with runtime.sessions() as session, session.begin():

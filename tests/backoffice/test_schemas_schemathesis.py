@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import schemathesis
@@ -36,10 +36,12 @@ from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
 from bot.storage.models import (
     ApiToken,
+    Conversation,
     Document,
     ErasureRequest,
     ErpPush,
     Escalation,
+    Onboarding,
     SlaPause,
     StaffUser,
 )
@@ -61,6 +63,49 @@ ANONYMOUS_EXAMPLES = 2
 UNREACHABLE_ID = 1_234_567
 
 
+def _rows(
+    onboarding: Onboarding, *, conversation: Conversation, now: datetime, sha: str
+) -> tuple[Escalation, Document, ErasureRequest, ErpPush, SlaPause]:
+    """An escalation, a document, an erasure request, a failed ERP push and an SLA pause of
+    ``onboarding`` (the pause's ``started_by`` is the caller's to set)."""
+    escalation = Escalation(
+        conversation_id=conversation.id,
+        onboarding_id=onboarding.id,
+        reason="complaint",
+        queue="self_service",
+        created_at=now,
+    )
+    document = Document(
+        client_id=onboarding.client_id,
+        conversation_id=conversation.id,
+        kind="other",
+        source_channel="terminal",
+        mime="application/pdf",
+        size=17,
+        sha256=sha,
+        received_at=now,
+    )
+    request = ErasureRequest(
+        conversation_id=conversation.id, client_id=onboarding.client_id, requested_at=now
+    )
+    push = ErpPush(
+        event_id="evt-contract",
+        onboarding_id=onboarding.id,
+        client_id=onboarding.client_id,
+        body="{}",
+        status="failed",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    pause = SlaPause(
+        onboarding_id=onboarding.id,
+        stage="aprovacao",
+        reason="x",
+        started_at=now,
+    )
+    return escalation, document, request, push, pause
+
+
 def _seed(
     runtime: Runtime, roster: Roster, clock: FakeClock, documents: DocumentStore
 ) -> dict[str, int | str]:
@@ -71,43 +116,10 @@ def _seed(
             session, now=now, stage="aprovacao", csm_id=roster.csm_owner.id
         )
         conversation = conversation_of(session, onboarding)
-        escalation = Escalation(
-            conversation_id=conversation.id,
-            onboarding_id=onboarding.id,
-            reason="complaint",
-            queue="self_service",
-            created_at=now,
+        escalation, document, request, push, pause = _rows(
+            onboarding, conversation=conversation, now=now, sha=documents.put(b"%PDF-1.4 contrato")
         )
-        sha = documents.put(b"%PDF-1.4 contrato")
-        document = Document(
-            client_id=onboarding.client_id,
-            conversation_id=conversation.id,
-            kind="other",
-            source_channel="terminal",
-            mime="application/pdf",
-            size=17,
-            sha256=sha,
-            received_at=now,
-        )
-        request = ErasureRequest(
-            conversation_id=conversation.id, client_id=onboarding.client_id, requested_at=now
-        )
-        push = ErpPush(
-            event_id="evt-contract",
-            onboarding_id=onboarding.id,
-            client_id=onboarding.client_id,
-            body="{}",
-            status="failed",
-            next_attempt_at=now,
-            created_at=now,
-        )
-        pause = SlaPause(
-            onboarding_id=onboarding.id,
-            stage="aprovacao",
-            reason="x",
-            started_at=now,
-            started_by=roster.admin.id,
-        )
+        pause.started_by = roster.admin.id
         session.add_all([escalation, document, request, push, pause])
         session.flush()
         availability = make_availability(session, csm_id=roster.csm_owner.id, now=now)

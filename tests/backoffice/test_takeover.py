@@ -44,6 +44,7 @@ def _outbox(runtime: Runtime, conversation_id: int) -> list[OutboxItem]:
         )
 
 
+# long: take over, write, release: one conversation's sequence, each step depending on the last
 async def test_takeover_message_release_keeps_the_bot_silent(
     api: httpx.Client, runtime: Runtime, roster: Roster
 ) -> None:

@@ -103,6 +103,7 @@ def _api_record(url: str, token: str, client_id: int) -> dict[str, Any]:
         return record
 
 
+# long: the page compared field by field with one onboarding's record
 def test_the_page_shows_what_the_back_office_records(
     runtime: Runtime,
     clock: FakeClock,

@@ -70,6 +70,7 @@ def _screenshot(page: Any, tmp_path: Path, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
+# long: one registration over WhatsApp followed into the browser
 def test_a_registration_over_whatsapp_gives_a_link_to_the_back_offices_record(
     console_server: ConsoleServer,  # noqa: F811
     browser: Any,  # noqa: F811

@@ -91,11 +91,41 @@ def seed_reports(session: Session, *, start: datetime, csm_id: int, other_csm_id
     _history(session, enterprise, [("documentos", D + timedelta(hours=5))])
     _history(session, theirs, [("documentos", D + timedelta(hours=6))])
 
+    _escalations(
+        session, [stuck, enterprise, dropped, stuck, enterprise, fast], start=D, csm_id=csm_id
+    )
+    answers = [
+        (10, fast, COMMENTS[0]),
+        (9, slow, ""),
+        (7, dropped, COMMENTS[1]),
+        (3, stuck, COMMENTS[2]),
+    ]
+    for index, (score, onboarding, comment) in enumerate(answers):
+        session.add(
+            NpsResponse(
+                onboarding_id=onboarding.id,
+                client_id=onboarding.client_id,
+                score=score,
+                comment=comment,
+                answered_at=D + timedelta(days=21, hours=index),
+            )
+        )
+    session.add(
+        NpsResponse(onboarding_id=theirs.id, client_id=theirs.client_id, score=0, answered_at=D)
+    )
+    session.flush()
+
+
+def _escalations(
+    session: Session, onboardings: list[Onboarding], *, start: datetime, csm_id: int
+) -> None:
+    """One escalation per onboarding, a day after ``start``, answered after 30 min, 2 h, 5 h,
+    10 h and 30 h, the last never."""
     delays = [30, 120, 300, 600, 1800, None]
     for index, delay in enumerate(delays):
-        onboarding = [stuck, enterprise, dropped, stuck, enterprise, fast][index]
+        onboarding = onboardings[index]
         conversation = conversation_of(session, onboarding)
-        opened = D + timedelta(days=1, hours=index)
+        opened = start + timedelta(days=1, hours=index)
         session.add(
             Escalation(
                 conversation_id=conversation.id,
@@ -119,26 +149,6 @@ def seed_reports(session: Session, *, start: datetime, csm_id: int, other_csm_id
                 )
             )
         session.flush()  # one staff message at a time, in order
-    answers = [
-        (10, fast, COMMENTS[0]),
-        (9, slow, ""),
-        (7, dropped, COMMENTS[1]),
-        (3, stuck, COMMENTS[2]),
-    ]
-    for index, (score, onboarding, comment) in enumerate(answers):
-        session.add(
-            NpsResponse(
-                onboarding_id=onboarding.id,
-                client_id=onboarding.client_id,
-                score=score,
-                comment=comment,
-                answered_at=D + timedelta(days=21, hours=index),
-            )
-        )
-    session.add(
-        NpsResponse(onboarding_id=theirs.id, client_id=theirs.client_id, score=0, answered_at=D)
-    )
-    session.flush()
 
 
 # ---------------------------------------------------------------------------- comparison

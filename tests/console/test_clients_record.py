@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,7 +15,14 @@ import pytest
 from bot.bootstrap import Runtime
 from bot.documents.store import DocumentStore
 from bot.domain.clock import FakeClock
-from bot.storage.models import AuditEvent, CompanyRegistry, Document, Escalation
+from bot.storage.models import (
+    AuditEvent,
+    CompanyRegistry,
+    Conversation,
+    Document,
+    Escalation,
+    Onboarding,
+)
 from tests.backoffice.factories import Roster, conversation_of, make_onboarding
 from tests.console.conftest import csrf_of
 
@@ -33,6 +40,53 @@ class Seeded:
     other_client_id: int  # manager_other's team (beta)
     image_id: int
     pdf_id: int
+
+
+def _documents(
+    onboarding: Onboarding,
+    *,
+    conversation: Conversation,
+    now: datetime,
+    image_sha: str,
+    pdf_sha: str,
+) -> tuple[Document, Document]:
+    """A CNH photo read with an uncertain CPF and a name mismatch; a CNPJ card PDF."""
+    image = Document(
+        client_id=onboarding.client_id,
+        conversation_id=conversation.id,
+        kind="cnh",
+        source_channel="twilio_whatsapp",
+        status="read",
+        mime="image/png",
+        size=len(PNG),
+        sha256=image_sha,
+        received_at=now,
+        extraction={
+            "kind": "cnh",
+            "fields": {"nome": "MARIA DA SILVA", "cpf": "123.456.789-09"},
+            "uncertain": ["cpf"],
+            "mismatches": [
+                ["nome", "O nome no documento não confere.", "The name does not match."]
+            ],
+        },
+    )
+    pdf = Document(
+        client_id=onboarding.client_id,
+        conversation_id=conversation.id,
+        kind="cnpj_card",
+        source_channel="twilio_whatsapp",
+        status="read",
+        mime="application/pdf",
+        size=15,
+        sha256=pdf_sha,
+        received_at=now,
+        extraction={
+            "kind": "cnpj_card",
+            "fields": {"cnpj": "11.222.333/0001-81"},
+            "confidence": {"cnpj": 0.97},
+        },
+    )
+    return image, pdf
 
 
 @pytest.fixture
@@ -68,40 +122,8 @@ def seeded(runtime: Runtime, roster: Roster, clock: FakeClock, documents: Docume
                 checked_at=now,
             )
         )
-        image = Document(
-            client_id=onboarding.client_id,
-            conversation_id=conversation.id,
-            kind="cnh",
-            source_channel="twilio_whatsapp",
-            status="read",
-            mime="image/png",
-            size=len(PNG),
-            sha256=image_sha,
-            received_at=now,
-            extraction={
-                "kind": "cnh",
-                "fields": {"nome": "MARIA DA SILVA", "cpf": "123.456.789-09"},
-                "uncertain": ["cpf"],
-                "mismatches": [
-                    ["nome", "O nome no documento não confere.", "The name does not match."]
-                ],
-            },
-        )
-        pdf = Document(
-            client_id=onboarding.client_id,
-            conversation_id=conversation.id,
-            kind="cnpj_card",
-            source_channel="twilio_whatsapp",
-            status="read",
-            mime="application/pdf",
-            size=15,
-            sha256=pdf_sha,
-            received_at=now,
-            extraction={
-                "kind": "cnpj_card",
-                "fields": {"cnpj": "11.222.333/0001-81"},
-                "confidence": {"cnpj": 0.97},
-            },
+        image, pdf = _documents(
+            onboarding, conversation=conversation, now=now, image_sha=image_sha, pdf_sha=pdf_sha
         )
         session.add_all([image, pdf])
         session.add(

@@ -136,6 +136,7 @@ CSV_KEYS: dict[str, tuple[str, list[str], list[str]]] = {
 }
 
 
+# long: every report's CSV compared with the API's numbers, one report after another
 @pytest.mark.parametrize("window", WINDOWS[:2], ids=["all", "september"])
 def test_every_csv_number_is_the_apis(
     sign_in: Callable[[str], httpx.Client],

@@ -248,6 +248,7 @@ def test_reassigning_an_onboarding_moves_its_escalations(
         assert session.get_one(Onboarding, team["mine"]).csm_id is None
 
 
+# long: one reassignment and each of its refusals on the same queue
 def test_reassigning_a_queued_escalation_and_the_refusals(
     sign_in: Callable[[str], httpx.Client],
     runtime: Runtime,
