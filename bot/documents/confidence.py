@@ -13,7 +13,7 @@ Where each piece of evidence moves the score:
 | identifier whose check digits fail | 0.3 |
 | check digits pass, read as printed / look-alikes mapped | 0.97 / 0.95 |
 | check digits pass but a digit's word confidence < 50 | 0.85 |
-| CPF / CNH number from one read with a word confidence < 85, no second read agreeing | 0.85 |
+| CPF / CNH number from one noisy read (a word < 85, or repaired), no second read agreeing | 0.85 |
 | check digits pass only after guessing a digit | 0.6 |
 | two reads disagree | 0.5 |
 | one read only | 0.75 (word confidence >= 90) or 0.6 |
@@ -104,7 +104,8 @@ def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> 
         if disagrees and second is not None and second.checked:
             return 0.5  # two different numbers both pass the check digits
         confirmed = second is not None and second.value == parsed.value
-        if read.name in RECHECKED and not confirmed and read.words and read.min_conf < 85:
+        if read.name in RECHECKED and not confirmed and read.words and \
+                (read.min_conf < 85 or parsed.repairs):
             return 0.85  # one noisy read: a misread digit may still pass the check digits
         return 0.97 if parsed.repairs == 0 else 0.95
     if read.name in IDENTIFIERS:

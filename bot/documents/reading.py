@@ -397,6 +397,11 @@ def _choose(run: _Passes, prepared: Prepared, *, ocr: OcrEngine,
             alone = picked[name][0]
             if parsed is not None and parsed.value == "" and parsed.valid:
                 alone = replace(alone, parsed=parsed)  # "********": stars misread as letters
+            elif parsed is not None and parsed.valid and not alone.parsed.valid:
+                # the crop reads what the page did not (a CPF whose check digits failed):
+                # its value, never asserted on that one read
+                alone = replace(alone, parsed=replace(parsed, repairs=max(parsed.repairs, 1)))
+                parsed = None
             picked[name] = (alone, parsed)
     if opts.verify:
         third_read(picked, prepared, ocr=ocr, today=opts.today)

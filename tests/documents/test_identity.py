@@ -97,3 +97,10 @@ def test_a_cpf_read_once_noisily_is_not_asserted_unless_a_second_read_agrees() -
     other = Parsed("21984867504", True, 0, checked=True)
     assert score(cpf_read(conf=96), Evidence(second=other)) < ASSERTED
     assert score(cpf_read(conf=96), Evidence()) >= ASSERTED  # a clean read stands
+
+
+def test_a_repaired_cpf_from_one_read_is_not_asserted_however_clear_its_words() -> None:
+    read = cpf_read(conf=96)
+    repaired = FieldRead("cpf", Parsed(read.parsed.value, True, 1, checked=True), read.raw,
+                         read.words, "below")
+    assert score(repaired, Evidence()) < ASSERTED
