@@ -22,8 +22,9 @@ from bot.documents.page import Page
 from bot.documents.tesseract import OcrEngine
 
 
-def read_zone(prepared: Prepared, first: Page, *, ocr: OcrEngine, today: date,
-              verify: bool) -> Mrz | None:
+def read_zone(
+    prepared: Prepared, first: Page, *, ocr: OcrEngine, today: date, verify: bool
+) -> Mrz | None:
     """The CIN's MRZ: from the page as read, else re-read from its crop, larger, once."""
     zone = find_td1(first, today=today)
     if zone is not None and zone.verified or not verify:
@@ -34,18 +35,20 @@ def read_zone(prepared: Prepared, first: Page, *, ocr: OcrEngine, today: date,
     height = (box[3] - box[1]) / 3
     piece = np.clip(crop(prepared.gray, box, pad=0.5 * height), 0, 255).astype(np.uint8)
     image = Image.fromarray(piece)
-    image = image.resize((round(image.width * 1.5), round(image.height * 1.5)),
-                         Image.Resampling.BICUBIC)
-    again = find_td1(Page(tuple(ocr.words(image, psm=6)), image.width, image.height),
-                     today=today)
-    if again is not None and (zone is None or sum(ok for _, ok in again.checks) >
-                              sum(ok for _, ok in zone.checks)):
+    image = image.resize(
+        (round(image.width * 1.5), round(image.height * 1.5)), Image.Resampling.BICUBIC
+    )
+    again = find_td1(Page(tuple(ocr.words(image, psm=6)), image.width, image.height), today=today)
+    if again is not None and (
+        zone is None or sum(ok for _, ok in again.checks) > sum(ok for _, ok in zone.checks)
+    ):
         return again
     return zone
 
 
-def with_zone(name: str, read: FieldRead | None, *,
-              zone: FieldRead | None) -> tuple[FieldRead | None, bool]:
+def with_zone(
+    name: str, read: FieldRead | None, *, zone: FieldRead | None
+) -> tuple[FieldRead | None, bool]:
     """The printed value or the MRZ's: a verified zone wins for numbers and dates; the
     printed name is kept (the zone has no accents) and gains when the zone agrees."""
     if zone is None:
@@ -53,8 +56,9 @@ def with_zone(name: str, read: FieldRead | None, *,
     if name == "nome":
         if read is None or not read.parsed.valid:
             return zone, False
-        return read, same_name(read.parsed.value, zone.raw.rstrip("<"),
-                               truncated=zone.raw.endswith("<"))
+        return read, same_name(
+            read.parsed.value, zone.raw.rstrip("<"), truncated=zone.raw.endswith("<")
+        )
     if read is None or zone.parsed.checked or not read.parsed.valid:
         return zone, False
     if read.parsed.value == zone.parsed.value:
@@ -67,8 +71,9 @@ def is_cin(page: Page) -> bool:
     return bool(find_labels(page.rows(), {"cin": ("CARTEIRA DE IDENTIDADE NACIONAL",)}))
 
 
-def cin_number(fields: dict[str, str], confidence: dict[str, float], *,
-               warnings: list[str]) -> list[str]:
+def cin_number(
+    fields: dict[str, str], confidence: dict[str, float], *, warnings: list[str]
+) -> list[str]:
     """On the CIN the number is the CPF: a CIN whose RG was not read takes its CPF (``fields``
     and ``confidence`` are filled in place); returns the warnings to keep."""
     if "rg" in fields or "cpf" not in fields:

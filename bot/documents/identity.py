@@ -82,24 +82,58 @@ def rg_by_shape(rows: list[Row], *, cpf: str) -> Found | None:
 
 # Words of the issuing bodies' headers ("POLÍCIA CIVIL DE MINAS GERAIS", "MINISTÉRIO DOS
 # TRANSPORTES", "DETRAN MS"): never in a person's name.
-HEADER_WORDS = ("REPUBLICA", "FEDERATIVA", "BRASIL", "MINISTERIO", "SECRETARIA", "ESTADO",
-                "DEPARTAMENTO", "INSTITUTO", "POLICIA", "CIVIL", "CARTEIRA", "NACIONAL",
-                "TRANSITO", "TRANSPORTES", "INFRAESTRUTURA", "SEGURANCA", "PUBLICA",
-                "IDENTIFICACAO", "IDENTIDADE", "HABILITACAO", "DETRAN", "GOVERNO", "IDENTITY",
-                "CARD", "DIRETOR", "ASSINATURA", "VALIDA", "TERRITORIO", "PERICIAS")
+HEADER_WORDS = (
+    "REPUBLICA",
+    "FEDERATIVA",
+    "BRASIL",
+    "MINISTERIO",
+    "SECRETARIA",
+    "ESTADO",
+    "DEPARTAMENTO",
+    "INSTITUTO",
+    "POLICIA",
+    "CIVIL",
+    "CARTEIRA",
+    "NACIONAL",
+    "TRANSITO",
+    "TRANSPORTES",
+    "INFRAESTRUTURA",
+    "SEGURANCA",
+    "PUBLICA",
+    "IDENTIFICACAO",
+    "IDENTIDADE",
+    "HABILITACAO",
+    "DETRAN",
+    "GOVERNO",
+    "IDENTITY",
+    "CARD",
+    "DIRETOR",
+    "ASSINATURA",
+    "VALIDA",
+    "TERRITORIO",
+    "PERICIAS",
+)
 
 
 def _label_like(words: list[str], phrases: list[str]) -> bool:
-    if any(fuzz.ratio(word, header) >= 80 for word in words for header in HEADER_WORDS
-           if len(word) >= 4):
+    if any(
+        fuzz.ratio(word, header) >= 80
+        for word in words
+        for header in HEADER_WORDS
+        if len(word) >= 4
+    ):
         return True
     text = " ".join(words)
-    return any(fuzz.ratio(text, phrase) >= 80 or fuzz.partial_ratio(phrase, text) >= 90
-               for phrase in phrases if len(phrase) >= 6)
+    return any(
+        fuzz.ratio(text, phrase) >= 80 or fuzz.partial_ratio(phrase, text) >= 90
+        for phrase in phrases
+        if len(phrase) >= 6
+    )
 
 
-def name_by_order(rows: list[Row], *, kind: str,
-                  parse: Callable[[str], ids.Parsed | None]) -> Found | None:
+def name_by_order(
+    rows: list[Row], *, kind: str, parse: Callable[[str], ids.Parsed | None]
+) -> Found | None:
     """The first line shaped like a name (two uppercase words or more, letters only) that
     holds no label of the kind, above the ``FILIAÇÃO`` label when that was read: the
     holder's name comes first on every identity document; the parents' come after it."""
@@ -112,8 +146,9 @@ def name_by_order(rows: list[Row], *, kind: str,
         if index in labelled:
             continue
         words = _strong_words(row)
-        if len(words) < 2 or any(not w.text.replace("'", "").isalpha() or not w.text.isupper()
-                                 for w in words):
+        if len(words) < 2 or any(
+            not w.text.replace("'", "").isalpha() or not w.text.isupper() for w in words
+        ):
             continue
         if _label_like([t for w in words for t in tokens(w.text)], phrases):
             continue
@@ -127,12 +162,18 @@ def name_by_order(rows: list[Row], *, kind: str,
 def _strong_words(row: Row) -> list[Word]:
     """The row's words from the first confidently read one of three letters or more (a
     lost label before it reads as a short garbled word), up to a gap of 2.5 letters."""
-    start = next((i for i, w in enumerate(row.words)
-                  if w.conf >= 60 and len(w.text) >= 3 and w.text.isalpha()), None)
+    start = next(
+        (
+            i
+            for i, w in enumerate(row.words)
+            if w.conf >= 60 and len(w.text) >= 3 and w.text.isalpha()
+        ),
+        None,
+    )
     if start is None or any(c.isdigit() for w in row.words for c in w.text):
         return []  # a number on the line: an identity document's, an issuer's, a date
     kept = [row.words[start]]
-    for word in row.words[start + 1:]:
+    for word in row.words[start + 1 :]:
         if word.left - kept[-1].right > 2.5 * max(word.height, kept[-1].height, 1.0):
             break
         kept.append(word)
@@ -141,16 +182,27 @@ def _strong_words(row: Row) -> list[Word]:
 
 def _national(rows: list[Row]) -> bool:
     """The Carteira de Identidade Nacional: its MRZ's fillers, or its bilingual labels."""
-    return any("<<" in row.text for row in rows) or bool(find_labels(rows, {"cin": (
-        "CARTEIRA DE IDENTIDADE NACIONAL", "IDENTITY CARD", "PERSONAL NUMBER")}))
+    return any("<<" in row.text for row in rows) or bool(
+        find_labels(
+            rows, {"cin": ("CARTEIRA DE IDENTIDADE NACIONAL", "IDENTITY CARD", "PERSONAL NUMBER")}
+        )
+    )
 
 
-def fallbacks(rows: list[Row], *, kind: str, have: dict[str, ids.Parsed], today: date,
-              parse_name: Callable[[str], ids.Parsed | None]) -> dict[str, Found]:
+def fallbacks(
+    rows: list[Row],
+    *,
+    kind: str,
+    have: dict[str, ids.Parsed],
+    today: date,
+    parse_name: Callable[[str], ids.Parsed | None],
+) -> dict[str, Found]:
     """Values for the identity fields ``have`` lacks (or holds invalid), found by order and
     shape instead of by label."""
-    wanted = {"cnh": ("nome", "data_nascimento", "validade"),
-              "rg": ("nome", "rg", "data_nascimento")}.get(kind, ())
+    wanted = {
+        "cnh": ("nome", "data_nascimento", "validade"),
+        "rg": ("nome", "rg", "data_nascimento"),
+    }.get(kind, ())
     out: dict[str, Found] = {}
     for name in wanted:
         if name in have and have[name].valid:

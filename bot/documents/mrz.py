@@ -24,10 +24,25 @@ from bot.documents.page import Page, Row
 
 WEIGHTS = (7, 3, 1)
 LINE = 30
-_DIGITS = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1",
-                         "Z": "2", "S": "5", "B": "8", "G": "6", "T": "7", "A": "4"})
-_LETTERS = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G",
-                          "4": "A", "7": "T"})
+_DIGITS = str.maketrans(
+    {
+        "O": "0",
+        "Q": "0",
+        "D": "0",
+        "U": "0",
+        "I": "1",
+        "L": "1",
+        "Z": "2",
+        "S": "5",
+        "B": "8",
+        "G": "6",
+        "T": "7",
+        "A": "4",
+    }
+)
+_LETTERS = str.maketrans(
+    {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"}
+)
 
 
 def check_digit(text: str) -> str:
@@ -74,8 +89,9 @@ def clean_line(text: str) -> str:
     text = text.replace("«", "<<").replace("‹", "<").replace("≤", "<")
     text = fold(text).replace(" ", "")
     # OCR reads runs of fillers as K, C or ( mixed with <; inside a run of <, they are <
-    text = re.sub(r"(?<=<)[KC(\[{]+(?=<|$)|(?<=<)[KC(\[{]+$|^[KC(\[{]+(?=<)|[K(\[{]{2,}(?=<)",
-                  _fillers, text)
+    text = re.sub(
+        r"(?<=<)[KC(\[{]+(?=<|$)|(?<=<)[KC(\[{]+$|^[KC(\[{]+(?=<)|[K(\[{]{2,}(?=<)", _fillers, text
+    )
     # any other character keeps its place as "?": a check digit may tell what it was
     text = re.sub(r"[^A-Z0-9<]", "?", text)
     return text.strip("?") if len(text) > LINE else text
@@ -125,35 +141,38 @@ def _document_number(line1: str) -> tuple[str, bool, str]:
         number = head.rstrip("<")
         if sum(c.isdigit() for c in number) * 2 >= len(number):
             number = _solve(_digits(number), _digits(check))
-        return number, _digits(check) == check_digit(number.ljust(9, "<")), \
-            number.ljust(9, "<") + _digits(check) + optional
+        return (
+            number,
+            _digits(check) == check_digit(number.ljust(9, "<")),
+            number.ljust(9, "<") + _digits(check) + optional,
+        )
     rest = optional.split("<", 1)[0]
     if len(rest) < 2:
         return _digits(head), False, line1[5:30]
     digit = _digits(rest[-1])
     number = _solve(_digits(head + rest[:-1]), digit)
-    upper = number[:9] + "<" + number[9:] + digit + optional[len(rest):]
+    upper = number[:9] + "<" + number[9:] + digit + optional[len(rest) :]
     return number, digit == check_digit(number), upper
 
 
-def _mend_number(number: str, upper: str, *, tail: str,
-                 composite: str) -> tuple[str, bool, str]:
+def _mend_number(number: str, upper: str, *, tail: str, composite: str) -> tuple[str, bool, str]:
     """One digit of the number misread: the only substitution that satisfies the number's
     check digit, the composite check digit and (an 11-digit number: a CPF) the CPF's own two
     check digits. Three independent checks agreeing on one candidate; else nothing changes."""
     long_form = len(upper) > 9 and upper[9] == "<"
-    places = [*range(9), *range(10, 10 + len(number) - 9)] if long_form else \
-        list(range(len(number)))
+    places = (
+        [*range(9), *range(10, 10 + len(number) - 9)] if long_form else list(range(len(number)))
+    )
     check = upper[10 + len(number) - 9] if long_form else upper[9]
     fits = []
     for index, place in enumerate(places):
         for digit in "0123456789":
             if digit == number[index]:
                 continue
-            candidate = number[:index] + digit + number[index + 1:]
+            candidate = number[:index] + digit + number[index + 1 :]
             if check_digit(candidate if long_form else candidate.ljust(9, "<")) != check:
                 continue
-            mended = upper[:place] + digit + upper[place + 1:]
+            mended = upper[:place] + digit + upper[place + 1 :]
             if check_digit(mended + tail) != composite:
                 continue
             if len(candidate) == 11 and not ids.cpf_is_valid(candidate):
@@ -166,8 +185,7 @@ def _mend_number(number: str, upper: str, *, tail: str,
 
 def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
     """The zone from three cleaned lines, or None when they are not a TD1 zone."""
-    one, two, three = (line.ljust(LINE, "<")[:LINE] if len(line) < LINE else line
-                       for line in lines)
+    one, two, three = (line.ljust(LINE, "<")[:LINE] if len(line) < LINE else line for line in lines)
     if len(two) != LINE:
         # a filler lost or gained in the optional data: keep the fixed fields at both ends
         two = (two[:18] + "<" * LINE)[:29] + two[-1]
@@ -179,8 +197,9 @@ def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
     expiry = _solve(_digits(two[8:14]), _digits(two[14]))
     tail = birth + _digits(two[6]) + expiry + _digits(two[14]) + two[18:29]
     if not number_ok and check_digit(upper + tail) != _digits(two[29]):
-        number, number_ok, upper = _mend_number(number, upper, tail=tail,
-                                                 composite=_digits(two[29]))
+        number, number_ok, upper = _mend_number(
+            number, upper, tail=tail, composite=_digits(two[29])
+        )
     composite_text = upper + tail
     checks = (
         ("number", number_ok),
@@ -217,7 +236,7 @@ def find_td1(page: Page, *, today: date) -> Mrz | None:
     lines = [_candidate(row) for row in rows]
     best: Mrz | None = None
     for i in range(len(lines) - 2):
-        triple = lines[i:i + 3]
+        triple = lines[i : i + 3]
         if any(line is None for line in triple):
             continue
         a, b, c = (line or "" for line in triple)
@@ -236,8 +255,12 @@ def mrz_rows(page: Page) -> tuple[float, float, float, float] | None:
     if len(rows) < 2:
         return None
     words = [w for row in rows for w in row.words]
-    return (min(w.left for w in words), min(w.top for w in words),
-            max(w.right for w in words), max(w.bottom for w in words))
+    return (
+        min(w.left for w in words),
+        min(w.top for w in words),
+        max(w.right for w in words),
+        max(w.bottom for w in words),
+    )
 
 
 def mrz_reads(mrz: Mrz) -> dict[str, FieldRead]:

@@ -39,8 +39,11 @@ def quarter_turn(ink: np.ndarray) -> bool:
 
 def turn(image: Image.Image, degrees: int) -> Image.Image:
     """``image`` turned counter-clockwise by a multiple of 90 degrees, losslessly."""
-    steps = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180,
-             270: Image.Transpose.ROTATE_270}
+    steps = {
+        90: Image.Transpose.ROTATE_90,
+        180: Image.Transpose.ROTATE_180,
+        270: Image.Transpose.ROTATE_270,
+    }
     return image.transpose(steps[degrees % 360]) if degrees % 360 else image
 
 
@@ -79,8 +82,9 @@ def read_upright(
     page = Page(tuple(ocr.words(prepared.image, psm=psm)), *size)
     if not flip or detect_kind(page)[0] != "other":
         return prepared, page, False
-    flipped = replace(prepared, image=turn(prepared.image, 180),
-                      gray=turn_array(prepared.gray, 180))
+    flipped = replace(
+        prepared, image=turn(prepared.image, 180), gray=turn_array(prepared.gray, 180)
+    )
     other = Page(tuple(ocr.words(flipped.image, psm=psm)), *size)
     if known_words(other.words) > known_words(page.words):
         return flipped, other, True

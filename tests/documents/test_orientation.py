@@ -56,8 +56,9 @@ def test_turned_photo_is_read_upright(kind: str, degrees: int) -> None:
         assert result.fields.get(name) == truth[name]
     right = sum(result.fields.get(n) == v for n, v in truth.items())
     assert right >= len(truth) - 1, (result.fields, truth)
-    assert not [n for n, v in result.fields.items()
-                if result.confidence[n] >= 0.9 and truth.get(n) != v]
+    assert not [
+        n for n, v in result.fields.items() if result.confidence[n] >= 0.9 and truth.get(n) != v
+    ]
 
 
 @pytest.mark.tesseract

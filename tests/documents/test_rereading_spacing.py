@@ -23,8 +23,7 @@ class NoOcr:
 
 
 def chosen(first: str, second: str) -> tuple[str, float]:
-    read = FieldRead("nome", Parsed(first, True), first, (Word(first, 0, 0, 100, 10, 96),),
-                     "below")
+    read = FieldRead("nome", Parsed(first, True), first, (Word(first, 0, 0, 100, 10, 96),), "below")
     picked: dict[str, tuple[FieldRead, Parsed | None]] = {"nome": (read, Parsed(second, True))}
     third_read(picked, cast(Prepared, None), ocr=cast(OcrEngine, NoOcr()), today=date(2026, 1, 1))
     kept, other = picked["nome"]
