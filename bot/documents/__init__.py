@@ -99,6 +99,7 @@ __all__ = [
     "folding",
     "glare_field",
     "identifiers",
+    "identity",
     "imaging",
     "intake",
     "kinds",
