@@ -141,7 +141,9 @@ def _read_pdf(data: bytes, *, kind: str, opts: ReadOptions, ocr: OcrEngine) -> E
             elif scanned < opts.max_pages:
                 scanned += 1
                 image = pdf_pages.render_page(pdf, index, dpi=opts.pdf_dpi)
-                results.append(_read_image(image, kind=kind, opts=opts, ocr=ocr, scan=True))
+                # a contract's later pages are its prose: no kind to tell again
+                page_kind = "contrato_social" if contract else kind
+                results.append(_read_image(image, kind=page_kind, opts=opts, ocr=ocr, scan=True))
             if not contract and _complete(results[-1]):
                 break
     finally:
