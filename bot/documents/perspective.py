@@ -34,9 +34,7 @@ def page_corners(gray: np.ndarray) -> Quad | None:
         dtype=np.float32)
     smooth = ndimage.uniform_filter(small, size=5)
     bright = float(np.percentile(smooth, 95))
-    # between the table and the page; a shadow across the page keeps it above the table's
-    # level, not above a share of the lit paper's
-    paper = smooth > min(0.6 * bright, _valley(smooth))
+    paper = smooth > 0.6 * bright
     if paper.mean() > 0.92 or paper.mean() < 0.15:
         return None  # a scan, or no page to speak of
     labels, count = ndimage.label(paper)
@@ -56,18 +54,6 @@ def page_corners(gray: np.ndarray) -> Quad | None:
     if not _plausible(quad, area=float(page.sum()) / factor**2):
         return None
     return quad
-
-
-def _valley(values: np.ndarray) -> float:
-    """Otsu's threshold of ``values``: the level that best splits table from page."""
-    hist = np.bincount(np.clip(values, 0, 255).astype(np.uint8).ravel(), minlength=256)
-    hist = hist.astype(np.float64)
-    weights = np.cumsum(hist)
-    means = np.cumsum(hist * np.arange(256))
-    denominator = weights * (weights[-1] - weights)
-    numerator = (means[-1] * weights / weights[-1] - means) ** 2
-    between = np.divide(numerator, denominator, out=np.zeros(256), where=denominator > 0)
-    return float(np.argmax(between))
 
 
 def _touches_frame(page: np.ndarray) -> bool:
