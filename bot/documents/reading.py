@@ -395,7 +395,12 @@ def _choose(run: _Passes, prepared: Prepared, *, ocr: OcrEngine,
                 picked[name] = (replace(rescue[name][0], parsed=parsed), None)
                 run.missing.pop(name, None)
     if opts.verify and lonely:
-        for name, parsed in crop_reads(lonely, prepared, ocr=ocr, today=opts.today).items():
+        seconds = crop_reads(lonely, prepared, ocr=ocr, today=opts.today)
+        blind = {n: lonely[n] for n, p in seconds.items() if p is None or not p.valid}
+        if blind:  # the crop read nothing usable (a label's line cut in): once more, larger
+            again = crop_reads(blind, prepared, ocr=ocr, today=opts.today, zoom=1.5)
+            seconds |= {n: p for n, p in again.items() if p is not None and p.valid}
+        for name, parsed in seconds.items():
             alone = picked[name][0]
             if parsed is not None and parsed.value == "" and parsed.valid:
                 alone = replace(alone, parsed=parsed)  # "********": stars misread as letters
