@@ -1,11 +1,11 @@
-"""Stories of the conversation corpus (``tests/conversations``) replayed over a real channel.
+"""Stories of the conversation corpus (``tests/stories``) replayed over a real channel.
 
 Each client turn is the provider's webhook posted to a server on loopback: a signed Twilio form
 or a Telegram ``Update`` with the secret header. The bot's replies are read back from the fake
 provider, as the real client library sent them (Twilio's ``Body``, Telegram's ``text`` parsed as
 the Bot API shows ``parse_mode=HTML``, and its inline keyboard: ``story_clients``), and the
 story's expectations are checked against them with the corpus's own checks
-(``tests.conversations.checks``):
+(``tests.stories.checks``):
 
 - ``bot``, ``not``, ``choices``, ``silent``: what the client saw. Twilio has no buttons: a choice
   shows as a numbered list ``N) Title``, and a tap is sent as the option's number. Telegram shows

@@ -1,5 +1,5 @@
 """Stories of the conversation corpus, end to end over WhatsApp through Twilio and over Telegram
-(issue #13): the same turns and the same loose expectations as ``tests/conversations``, but each
+(issue #13): the same turns and the same loose expectations as ``tests/stories``, but each
 turn is a real provider webhook to ``create_app`` on loopback, the real built-in NLU, the
 database, the outbox worker and the real twilio and python-telegram-bot libraries sending to
 loopback fakes. See ``story_channels`` for how a turn is checked, ``story_clients`` for how it
@@ -52,11 +52,11 @@ from tests.support.server import serving
 
 pytestmark = [pytest.mark.e2e, pytest.mark.db]
 
-CONVERSATIONS = Path(__file__).resolve().parents[1] / "conversations"
+CONVERSATIONS = Path(__file__).resolve().parents[1] / "stories"
 REPOSITORY = CONVERSATIONS.parents[1]
 SECRET = "telegram-stories-secret_1"
 
-# By name, as in tests/conversations/stories/*.yml. Each runs on every channel of CHANNELS.
+# By name, as in tests/stories/stories/*.yml. Each runs on every channel of CHANNELS.
 STORIES = [
     # registration_pt.yml: whole registrations, answered by numbers, titles, aliases and words
     "consent by number, full registration in Portuguese",
@@ -294,6 +294,6 @@ def _run_directly(story: Story, kit: Kit) -> str:
             + reason[reason.find("\nFAILED") :]
         )
     return (
-        "Run directly against the dialogue engine (tests/conversations), the story PASSES: "
+        "Run directly against the dialogue engine (tests/stories), the story PASSES: "
         "the difference is the channel's or the service's."
     )
