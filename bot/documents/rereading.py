@@ -130,13 +130,24 @@ def _near_value(words: list[Word], *, left: float, right: float) -> list[Word]:
 
 
 PARTICLES = frozenset({"DA", "DE", "DO", "DAS", "DOS", "E"})
+# How a Portuguese word may begin with two consonants ("BR", "CH", "LH" ...): a piece of a
+# split read that begins otherwise ("NTO" of "NASCIME NTO") is no word of its own.
+ONSETS = frozenset(
+    "BL BR CH CL CR DR FL FR GL GN GR KR LH NH PH PL PR PS SH ST TH TR VL VR WH".split())
+
+
+def _no_word(word: str) -> bool:
+    if word in PARTICLES:
+        return False
+    consonants = len(word) >= 2 and not any(c in "AEIOUY" for c in word[:2])
+    return len(word) <= 2 or (consonants and word[:2] not in ONSETS)
 
 
 def _spacing(value: str) -> tuple[int, int]:
-    """OCR merges words far more often than it splits one, except at a name's particles
-    ("DAROMÃO" is "DA ROMÃO"; "NASCIME NTO" is "NASCIMENTO")."""
+    """OCR glues words together ("PAULOOTÁVIO", "DAROMÃO") more often than it splits one;
+    a split it made shows as a piece that is no word ("NASCIME NTO")."""
     words = fold(value).split()
-    return sum(word in PARTICLES for word in words), -len(words)
+    return -sum(_no_word(word) for word in words), len(words)
 
 
 def _respace(picked: dict[str, tuple[FieldRead, Parsed | None]]) -> None:

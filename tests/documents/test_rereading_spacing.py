@@ -1,5 +1,6 @@
-"""Two reads of a name that differ only in spaces: OCR merges words far more often than it
-splits one, except at a name's particles; the better spaced one is kept, still to confirm."""
+"""Two reads of a name that differ only in spaces: OCR glues words together more often than
+it splits one, and a split shows as a piece that is no word; the better spaced read is
+kept, still to confirm."""
 
 from __future__ import annotations
 
@@ -33,6 +34,13 @@ def chosen(first: str, second: str) -> tuple[str, float]:
 def test_a_particle_glued_to_a_surname_is_split() -> None:
     value, confidence = chosen("JOÃO PEREIRA DAROMÃO", "JOÃO PEREIRA DA ROMÃO")
     assert value == "JOÃO PEREIRA DA ROMÃO" and confidence < ASSERTED
+
+
+def test_two_names_glued_together_are_split() -> None:
+    value, confidence = chosen("PAULOOTÁVIO DIAS", "PAULO OTÁVIO DIAS")
+    assert value == "PAULO OTÁVIO DIAS" and confidence < ASSERTED
+    value, _ = chosen("PAULO OTÁVIO DIAS", "PAULOOTÁVIO DIAS")
+    assert value == "PAULO OTÁVIO DIAS"
 
 
 def test_a_word_split_in_two_is_joined() -> None:
