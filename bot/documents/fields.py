@@ -380,17 +380,23 @@ def extract_fields(
             if scanned is not None and (name not in found or not found[name].parsed.valid):
                 found[name] = scanned
                 missing.pop(name, None)
-    have = {name: read.parsed for name, read in found.items()}
-    for name, (parsed, raw, words) in card_fallbacks(
-            rows, kind=kind, have=have, parse_place=table["municipio"],
-            parse_date=table["data_abertura"]).items():
-        found[name] = FieldRead(name, parsed, raw, words, "order")
-        missing.pop(name, None)
-    for name, (parsed, raw, words) in identity_fallbacks(
-            rows, kind=kind, have=have, today=today, parse_name=table["nome"]).items():
-        found[name] = FieldRead(name, parsed, raw, words, "order")
-        missing.pop(name, None)
+    _by_order(rows, kind=kind, found=found, missing=missing, today=today)
     return found, missing
+
+
+def _by_order(rows: list[Row], *, kind: str, found: dict[str, FieldRead],
+              missing: dict[str, str], today: date) -> None:
+    """Fields whose labels were lost, placed by the document's order and shape (the card's
+    and the identity documents'); ``found`` and ``missing`` are updated in place."""
+    table = parsers(today)
+    have = {name: read.parsed for name, read in found.items()}
+    placed = {**card_fallbacks(rows, kind=kind, have=have, parse_place=table["municipio"],
+                               parse_date=table["data_abertura"]),
+              **identity_fallbacks(rows, kind=kind, have=have, today=today,
+                                   parse_name=table["nome"])}
+    for name, (parsed, raw, words) in placed.items():
+        found[name] = FieldRead(name, parsed, raw, words, "order")
+        missing.pop(name, None)
 
 
 __all__ = ["FIELD_NAMES", "FieldRead", "extract_fields", "STOP"]
