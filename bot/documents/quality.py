@@ -35,7 +35,7 @@ TIP_EN = (
     "with the document flat, in good light, without glare and the whole page in the picture."
 )
 STANDARD_HEIGHT = 20.0  # letters are scaled to this height (px) before measuring sharpness
-MAX_SCALED = 4_000_000  # pixels of text scaled for the sharpness measure, at most
+MAX_SCALED = 9_000_000  # pixels of text scaled for the sharpness measure, at most
 
 # Reason codes, most useful first when several apply: what the client should change first.
 TOO_SMALL = "letters too small"
