@@ -11,11 +11,11 @@ from sqlalchemy import select
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
 from bot.storage.models import AuditEvent, NpsResponse, ScheduledJob
-from tests.backoffice.factories import Roster, make_booking, make_onboarding
-from tests.backoffice.test_training_api import (  # noqa: F401 (the settings fixture: its holiday)
+from tests.api.test_training import (  # noqa: F401 (the settings fixture: its holiday)
     _problem,
     backoffice_settings,
 )
+from tests.backoffice.factories import Roster, make_booking, make_onboarding
 
 
 def _booking_with_jobs(
