@@ -3,7 +3,9 @@
 (any module inside it or its sub-packages, or a sub-package's name);
 ``tests/<pkg>/<sub>/test_<mod>*.py`` one inside ``<pkg>/<sub>/``.
 
-Which package a test directory mirrors: ``tests/api|console|client_page`` → ``backoffice/...``;
+Which package a test directory mirrors: ``tests/api|console|client_page`` (and any other
+sub-package of the back-office that ``bot/`` has no namesake of, such as ``html``) →
+``backoffice/...``;
 ``tests/backoffice`` → ``backoffice/``'s own modules and ``backoffice/schemas``;
 ``tests/nlu`` → ``nlu/``; ``tests/flows`` → ``flows/``; ``tests/bot`` → ``bot/``'s root modules
 (``bot/cli.py``...); ``tests/bench_<x>`` → ``bench/<x>``; any other ``tests/<pkg>`` →
@@ -24,7 +26,9 @@ BACKOFFICE_FACES = {"api", "console", "client_page"}
 
 def mirrored(top: str) -> tuple[Path, bool]:
     """The source directory ``tests/<top>`` mirrors, and whether its sub-packages count."""
-    if top in BACKOFFICE_FACES:
+    if top in BACKOFFICE_FACES or (
+        (REPO / "backoffice" / top / "__init__.py").is_file() and not (REPO / "bot" / top).is_dir()
+    ):
         return REPO / "backoffice" / top, True
     if top in {"backoffice", "nlu", "flows"}:
         return REPO / top, True

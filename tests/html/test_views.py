@@ -1,4 +1,5 @@
-"""The console's filters: durations read in hours (business time: never 24-hour days)."""
+"""The pages' filters (backoffice.html.views): durations read in hours (business time: never
+24-hour days)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from backoffice.console.templating import waited
+from backoffice.html.views import waited
 
 
 @pytest.mark.parametrize(
