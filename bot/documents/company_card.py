@@ -26,16 +26,25 @@ _DATE_SHAPE = re.compile(r"\d{2}/\d{2}/\d{4}")
 Placed = tuple[ids.Parsed, str, tuple[Word, ...]]
 
 
-def fallbacks(rows: list[Row], *, kind: str, have: dict[str, ids.Parsed],
-              parse_place: Parser, parse_date: Parser) -> dict[str, Placed]:
+def fallbacks(
+    rows: list[Row],
+    *,
+    kind: str,
+    have: dict[str, ids.Parsed],
+    parse_place: Parser,
+    parse_date: Parser,
+) -> dict[str, Placed]:
     """Municipio and UF from the CEP's row of values, the opening date as the first date
     above it, where their labels gave nothing."""
-    wanted = [n for n in ("municipio", "uf", "data_abertura")
-              if n not in have or not have[n].valid]
+    wanted = [n for n in ("municipio", "uf", "data_abertura") if n not in have or not have[n].valid]
     if kind != "cnpj_card" or not wanted:
         return {}
-    shaped = [(row, w) for row in rows for w in row.words
-              if _CEP_SHAPE.fullmatch(w.text.strip(EDGE_JUNK + " "))]
+    shaped = [
+        (row, w)
+        for row in rows
+        for w in row.words
+        if _CEP_SHAPE.fullmatch(w.text.strip(EDGE_JUNK + " "))
+    ]
     if len(shaped) != 1:
         return {}
     row, cep = shaped[0]
@@ -63,8 +72,9 @@ def _first_date(rows: list[Row], *, above: Word, parse_date: Parser) -> Placed |
     return None
 
 
-def _city_and_uf(row: Row, cep: Word, *, wanted: list[str],
-                 parse_place: Parser) -> dict[str, Placed]:
+def _city_and_uf(
+    row: Row, cep: Word, *, wanted: list[str], parse_place: Parser
+) -> dict[str, Placed]:
     groups = [g for g in clusters(row) if g[0].left > cep.right]
     if len(groups) < 2:
         return {}

@@ -28,8 +28,10 @@ from bot.documents.tesseract import OcrEngine
 SUFFIX = r"(?:LTDA\.?|LIMITADA|EIRELI|S\.\s?A\.|S/A|SLU|ME|EPP)"
 _UP = r"A-ZÀ-ÖØ-Þ"
 # A company name as contracts print it: uppercase words ending with the company type.
-_COMPANY = (rf"((?:[{_UP}0-9&][{_UP}0-9&.'’/-]*\s+){{0,14}}?{SUFFIX}"
-            rf"(?:\s+-\s+(?:ME|EPP))?)(?![{_UP}a-zà-ÿ0-9])")
+_COMPANY = (
+    rf"((?:[{_UP}0-9&][{_UP}0-9&.'’/-]*\s+){{0,14}}?{SUFFIX}"
+    rf"(?:\s+-\s+(?:ME|EPP))?)(?![{_UP}a-zà-ÿ0-9])"
+)
 _NAME_WORD = rf"(?:[{_UP}][{_UP}a-zà-öø-ÿ'’.-]*|d[aeo]s?|e)"
 # A capitalised name of two words or more followed by a comma and a qualification.
 _PERSON = re.compile(
@@ -48,8 +50,11 @@ _COMPANY_CUES = (
     r"(?i:sociedade\s+empres[aá]ria\s+limitada|sociedade\s+an[oô]nima)\s+" + _COMPANY,
     r"(?i:CONTRATO\s+SOCIAL)[^\n]{0,30}?\s-\s" + _COMPANY,
 )
-_LEAVES = re.compile(r"retira(?:-se|ndo-se)\s+da\s+sociedade|deixa\s+(?:de\s+fazer\s+parte|a\s+"
-                     r"sociedade)|cede\s+e\s+transfere\s+a\s+totalidade", re.IGNORECASE)
+_LEAVES = re.compile(
+    r"retira(?:-se|ndo-se)\s+da\s+sociedade|deixa\s+(?:de\s+fazer\s+parte|a\s+"
+    r"sociedade)|cede\s+e\s+transfere\s+a\s+totalidade",
+    re.IGNORECASE,
+)
 _WRITTEN_CPF = re.compile(r"(?<![\d.])\d{3}\.\d{3}\.\d{3}-\d{2}(?!\d)")
 # "CPF", "CPF/MF", or the register's name written out ("Cadastro de Pessoas Físicas")
 _CPF_CUE = re.compile(r"C\.?\s?P\.?\s?F|Cadastro\s+de\s+Pessoas?\s+F[ií]sicas?", re.IGNORECASE)
@@ -86,7 +91,7 @@ def joined(text: str) -> str:
     text = re.sub(r"-\n(?=[a-zà-ÿ])", "", text)
     text = clean_spaces(text.replace("\n", " "))
     witnesses = _WITNESSES.search(text)
-    return text[:witnesses.start()] if witnesses else text
+    return text[: witnesses.start()] if witnesses else text
 
 
 def company_name(text: str) -> ProseValue | None:
@@ -114,14 +119,15 @@ def _cnpj_read(cnpj: str, *, scanned: bool) -> FieldRead:
     digits misread as look-alike letters (5/S, 6/G, 8/B) can pass the alphanumeric CNPJ's
     check digits (1 in 121 per misread), and a contract gives no second read to compare."""
     doubt = scanned and any(c.isalpha() for c in cnpj)
-    return FieldRead("cnpj", ids.Parsed(cnpj, True, 1 if doubt else 0, checked=not doubt),
-                     cnpj, (), "prose")
+    return FieldRead(
+        "cnpj", ids.Parsed(cnpj, True, 1 if doubt else 0, checked=not doubt), cnpj, (), "prose"
+    )
 
 
 def _holder(text: str, at: int, *, company: str) -> ProseValue | None:
     """The person a CPF at ``at`` belongs to: the last qualified name before it, in the same
     clause (partners are listed with ";" between them)."""
-    window = text[max(0, at - CLAUSE_BACK):at].rsplit(";", 1)[-1]
+    window = text[max(0, at - CLAUSE_BACK) : at].rsplit(";", 1)[-1]
     window = _CPF.split(window)[-1]  # not past the previous partner's CPF
     names = list(_PERSON.finditer(window))
     if not names:
@@ -130,11 +136,16 @@ def _holder(text: str, at: int, *, company: str) -> ProseValue | None:
     if company and company in raw:
         raw = raw.rsplit(company, 1)[1]  # the title or the company's clause ran into it
     raw = re.split(rf"\b{SUFFIX}(?:\s+-\s+(?:ME|EPP))?\s", f"{raw} ")[-1].strip()
-    raw = re.sub(r"^(?:(?:o|a|os|as|s[oó]ci[oa]s?|sr\.?|sra\.?|e|sociedade)\s+)+", "", raw,
-                 flags=re.IGNORECASE)
+    raw = re.sub(
+        r"^(?:(?:o|a|os|as|s[oó]ci[oa]s?|sr\.?|sra\.?|e|sociedade)\s+)+",
+        "",
+        raw,
+        flags=re.IGNORECASE,
+    )
     words = raw.split()
-    if len(words) < 2 or not all(w[0].isupper() or fold(w) in ("DA", "DE", "DO", "DAS", "DOS",
-                                                                "E") for w in words):
+    if len(words) < 2 or not all(
+        w[0].isupper() or fold(w) in ("DA", "DE", "DO", "DAS", "DOS", "E") for w in words
+    ):
         return None
     return ProseValue(raw.upper(), True)
 
@@ -146,9 +157,9 @@ def partners(text: str, *, company: str = "") -> list[Partner]:
         parsed = ids.parse_cpf(match.group(0))
         if parsed is None or not parsed.checked or parsed.repairs >= 2:
             continue
-        if not _CPF_CUE.search(text[max(0, match.start() - 60):match.start()]):
+        if not _CPF_CUE.search(text[max(0, match.start() - 60) : match.start()]):
             continue  # 11 digits that are not introduced as a CPF (a NIRE, an RG)
-        after = text[match.end():match.end() + 400].split(";")[0]
+        after = text[match.end() : match.end() + 400].split(";")[0]
         leaves = _LEAVES.search(after) is not None
         if parsed.value in found:
             if leaves:
@@ -164,8 +175,12 @@ def _cpfs_named(text: str) -> set[str]:
     """Every number the text introduces as a CPF, as digits (look-alike letters mapped),
     whether or not it passes its check digits."""
     named = set()
-    for found in re.finditer(r"C\.?\s?P\.?\s?F[^0-9]{0,30}?"
-                             r"([0-9OISB][0-9OISB.\-\s]{9,16}[0-9OISB])", text, re.IGNORECASE):
+    for found in re.finditer(
+        r"C\.?\s?P\.?\s?F[^0-9]{0,30}?"
+        r"([0-9OISB][0-9OISB.\-\s]{9,16}[0-9OISB])",
+        text,
+        re.IGNORECASE,
+    ):
         digits = re.sub(r"\D", "", found.group(1).upper().translate(ids.TO_DIGIT))
         if 10 <= len(digits) <= 12:
             named.add(digits)
@@ -177,8 +192,11 @@ def _cpfs_named(text: str) -> set[str]:
     return named
 
 
-def contract_fields(text: str, *, scanned: bool = False,
-                    ) -> tuple[dict[str, FieldRead], dict[str, str]]:
+def contract_fields(
+    text: str,
+    *,
+    scanned: bool = False,
+) -> tuple[dict[str, FieldRead], dict[str, str]]:
     """SPEC's fields of a contract from its whole text, and why the missing ones are missing.
 
     Names read from prose (the company's, the partners') are given with ``repairs=1``: shown
@@ -209,8 +227,13 @@ def contract_fields(text: str, *, scanned: bool = False,
         missing["socio_1_nome"] = missing["socio_1_cpf"] = "no partner with a valid CPF"
     for number, partner in enumerate(members, start=1):
         key = f"socio_{number}_cpf"
-        found[key] = FieldRead(key, ids.Parsed(partner.cpf, True, 0 if sure else 1,
-                                               checked=sure), partner.cpf, (), "prose")
+        found[key] = FieldRead(
+            key,
+            ids.Parsed(partner.cpf, True, 0 if sure else 1, checked=sure),
+            partner.cpf,
+            (),
+            "prose",
+        )
         key = f"socio_{number}_nome"
         if partner.name is None:
             continue

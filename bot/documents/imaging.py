@@ -75,13 +75,19 @@ def to_gray(image: Image.Image) -> np.ndarray:
 def correct_illumination(gray: np.ndarray) -> np.ndarray:
     """Divide by a background estimate (a grey closing at 1/4 scale) to flatten shadows."""
     h, w = gray.shape
-    small = np.asarray(Image.fromarray(gray.astype(np.uint8)).resize(
-        (max(w // 4, 8), max(h // 4, 8)), Image.Resampling.BILINEAR), dtype=np.float32)
+    small = np.asarray(
+        Image.fromarray(gray.astype(np.uint8)).resize(
+            (max(w // 4, 8), max(h // 4, 8)), Image.Resampling.BILINEAR
+        ),
+        dtype=np.float32,
+    )
     size = max(7, round(min(small.shape) / 40) | 1)
     background = ndimage.grey_closing(small, size=(size, size))
     background = ndimage.uniform_filter(background, size=size)
-    full = np.asarray(Image.fromarray(background.astype(np.uint8)).resize(
-        (w, h), Image.Resampling.BILINEAR), dtype=np.float32)
+    full = np.asarray(
+        Image.fromarray(background.astype(np.uint8)).resize((w, h), Image.Resampling.BILINEAR),
+        dtype=np.float32,
+    )
     return np.clip(gray / np.maximum(full, 1.0) * 235.0, 0, 255)
 
 
@@ -133,8 +139,10 @@ def text_height(ink: np.ndarray, *, gray: np.ndarray | None = None) -> float:
         w = sl[1].stop - sl[1].start
         if not (4 <= h <= 200 and 0.15 <= w / h <= 1.6):
             continue
-        if paper is not None and not paper[(sl[0].start + sl[0].stop) // 2,
-                                           (sl[1].start + sl[1].stop) // 2]:
+        if (
+            paper is not None
+            and not paper[(sl[0].start + sl[0].stop) // 2, (sl[1].start + sl[1].stop) // 2]
+        ):
             continue
         heights.append(h)
     return float(np.median(heights)) if len(heights) >= 10 else 0.0
@@ -204,12 +212,16 @@ def prepare(
     if abs(angle) >= 0.3:
         # rows sloping down to the right (positive angle) need a counter-clockwise turn
         rotated = Image.fromarray(gray.astype(np.uint8)).rotate(
-            angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235)
+            angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235
+        )
         gray = np.asarray(rotated, dtype=np.float32)
         ink = gray < otsu_threshold(gray)
-        raw = np.asarray(Image.fromarray(raw.astype(np.uint8)).rotate(
-            angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=235),
-            dtype=np.float32)
+        raw = np.asarray(
+            Image.fromarray(raw.astype(np.uint8)).rotate(
+                angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=235
+            ),
+            dtype=np.float32,
+        )
     height = text_height(ink, gray=raw)
     if options.remove_rules and height > 0:
         gray = np.where(rules_mask(ink, letter=height), 235.0, gray).astype(np.float32)
@@ -220,8 +232,10 @@ def prepare(
         scale = min(max(options.target_height / height, 0.5), options.max_scale)
         if abs(scale - 1.0) > 0.1:
             size = (round(gray.shape[1] * scale), round(gray.shape[0] * scale))
-            gray = np.asarray(Image.fromarray(gray.astype(np.uint8)).resize(
-                size, Image.Resampling.BICUBIC), dtype=np.float32)
+            gray = np.asarray(
+                Image.fromarray(gray.astype(np.uint8)).resize(size, Image.Resampling.BICUBIC),
+                dtype=np.float32,
+            )
         else:
             scale = 1.0
     if options.binarize == "none":
@@ -233,8 +247,9 @@ def prepare(
     return Prepared(Image.fromarray(out.astype(np.uint8)), gray, angle, scale, height * scale)
 
 
-def _flattened(raw: np.ndarray, gray: np.ndarray, *, level: float
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+def _flattened(
+    raw: np.ndarray, gray: np.ndarray, *, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
     """The photographed page warped to a rectangle (raw, grey, ink, remaining skew), or
     None when no page outline was found or the warp did not level the rows: a shadow
     across a corner can pass for the page's edge, and then the warp tilts the text."""

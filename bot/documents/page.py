@@ -76,7 +76,8 @@ class Page:
             inside = [r for r in rows if min(w.top for w in r) <= foot <= max(w.bottom for w in r)]
             if inside:
                 min(inside, key=lambda r: abs(statistics.median(w.cy for w in r) - foot)).append(
-                    word)
+                    word
+                )
             else:
                 rows.append([word])
         ordered = [Row(tuple(sorted(r, key=lambda w: w.left))) for r in rows]
@@ -119,8 +120,11 @@ def column_starts(rows: list[Row], *, min_rows: int = 3) -> tuple[Column, ...]:
     for row in rows:
         letter = max(statistics.median(w.height for w in row.words), 1.0)
         starts.append((row.words[0].left, row))
-        starts += [(b.left, row) for a, b in zip(row.words, row.words[1:], strict=False)
-                   if b.left - a.right > 1.2 * letter]
+        starts += [
+            (b.left, row)
+            for a, b in zip(row.words, row.words[1:], strict=False)
+            if b.left - a.right > 1.2 * letter
+        ]
     if not starts:
         return ()
     letter = statistics.median(w.height for row in rows for w in row.words)
@@ -129,8 +133,10 @@ def column_starts(rows: list[Row], *, min_rows: int = 3) -> tuple[Column, ...]:
     for x, _ in sorted(starts, key=lambda item: item[0]):
         if any(abs(x - seen[0]) <= tol for seen in found):
             continue
-        near = sorted({id(row): row for other, row in starts if abs(other - x) <= tol}.values(),
-                      key=lambda row: row.top)
+        near = sorted(
+            {id(row): row for other, row in starts if abs(other - x) <= tol}.values(),
+            key=lambda row: row.top,
+        )
         run: list[Row] = []
         for row in near:
             if run and row.top - run[-1].bottom > 3 * letter:
@@ -152,8 +158,10 @@ def split_at_columns(words: tuple[Word, ...], starts: tuple[Column, ...]) -> tup
     kept = [words[0]]
     for word in words[1:]:
         gap = word.left - kept[-1].right
-        if gap > 0.8 * letter and any(abs(word.left - x) <= tol and top - letter <= word.cy <=
-                                      bottom + letter for x, top, bottom in starts):
+        if gap > 0.8 * letter and any(
+            abs(word.left - x) <= tol and top - letter <= word.cy <= bottom + letter
+            for x, top, bottom in starts
+        ):
             break
         kept.append(word)
     return tuple(kept)

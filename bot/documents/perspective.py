@@ -29,9 +29,12 @@ def page_corners(gray: np.ndarray) -> Quad | None:
     not a quadrilateral."""
     h, w = gray.shape
     factor = WORK_SIDE / max(h, w)
-    small = np.asarray(Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8)).resize(
-        (max(round(w * factor), 8), max(round(h * factor), 8)), Image.Resampling.BOX),
-        dtype=np.float32)
+    small = np.asarray(
+        Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8)).resize(
+            (max(round(w * factor), 8), max(round(h * factor), 8)), Image.Resampling.BOX
+        ),
+        dtype=np.float32,
+    )
     smooth = ndimage.uniform_filter(small, size=5)
     bright = float(np.percentile(smooth, 95))
     paper = smooth > 0.6 * bright
@@ -79,8 +82,7 @@ def _plausible(quad: Quad, *, area: float) -> bool:
 
 def _coefficients(quad: Quad, *, width: int, height: int) -> tuple[float, ...]:
     """PIL's PERSPECTIVE coefficients mapping the output rectangle onto ``quad``."""
-    target = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)),
-              (0.0, float(height)))
+    target = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height)))
     rows, values = [], []
     for (x, y), (u, v) in zip(target, quad, strict=True):
         rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
@@ -100,7 +102,12 @@ def rectify(arrays: list[np.ndarray], quad: Quad, *, fill: float = 235.0) -> lis
     warped = []
     for array in arrays:
         image = Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
-        out = image.transform((width, height), Image.Transform.PERSPECTIVE, coefficients,
-                              resample=Image.Resampling.BICUBIC, fillcolor=int(fill))
+        out = image.transform(
+            (width, height),
+            Image.Transform.PERSPECTIVE,
+            coefficients,
+            resample=Image.Resampling.BICUBIC,
+            fillcolor=int(fill),
+        )
         warped.append(np.asarray(out, dtype=np.float32))
     return warped

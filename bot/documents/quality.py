@@ -160,15 +160,21 @@ def measure_quality(
     verdict = "unreadable" if hard else "poor" if soft else "ok"
     reasons = sorted(hard, key=REASON_ORDER.index) + sorted(soft, key=REASON_ORDER.index)
     return ImageQuality(
-        image.width, image.height, round(letters, 1), round(sharpness, 1), round(contrast, 1),
-        verdict, tuple(reasons), paper=paper, glare=round(glare, 4), glare_box=box,
+        image.width,
+        image.height,
+        round(letters, 1),
+        round(sharpness, 1),
+        round(contrast, 1),
+        verdict,
+        tuple(reasons),
+        paper=paper,
+        glare=round(glare, 4),
+        glare_box=box,
         cut_edges=cut_sides,
     )
 
 
-def _sharpness(
-    flat: np.ndarray, letters: float, *, size: tuple[int, int]
-) -> tuple[float, float]:
+def _sharpness(flat: np.ndarray, letters: float, *, size: tuple[int, int]) -> tuple[float, float]:
     """Over the text, letters scaled to ``STANDARD_HEIGHT``: the variance of the Laplacian
     (focus), and the weakest of the mean squared steps along four directions (a shaken
     phone smears along one direction, leaving the others sharp: the Laplacian misses it)."""
@@ -178,8 +184,10 @@ def _sharpness(
     flat = _text_window(flat, factor=factor)
     size = (flat.shape[1], flat.shape[0])
     scaled_size = (max(round(size[0] * factor), 8), max(round(size[1] * factor), 8))
-    scaled = np.asarray(Image.fromarray(flat.astype(np.uint8)).resize(
-        scaled_size, Image.Resampling.BILINEAR), dtype=np.float32)
+    scaled = np.asarray(
+        Image.fromarray(flat.astype(np.uint8)).resize(scaled_size, Image.Resampling.BILINEAR),
+        dtype=np.float32,
+    )
     text_zone = ndimage.binary_dilation(scaled < otsu_threshold(scaled), iterations=2)
     if not text_zone.any():
         return 0.0, 0.0
@@ -200,12 +208,13 @@ def _text_window(flat: np.ndarray, *, factor: float) -> np.ndarray:
     if keep >= 1.0:
         return flat
     rows, cols = np.nonzero(flat[::4, ::4] < otsu_threshold(flat))
-    cy, cx = (4 * float(np.median(rows)), 4 * float(np.median(cols))) if rows.size else \
-        (h / 2, w / 2)
+    cy, cx = (
+        (4 * float(np.median(rows)), 4 * float(np.median(cols))) if rows.size else (h / 2, w / 2)
+    )
     wh, ww = max(int(h * keep), 8), max(int(w * keep), 8)
     y0 = int(min(max(cy - wh / 2, 0), h - wh))
     x0 = int(min(max(cx - ww / 2, 0), w - ww))
-    return flat[y0:y0 + wh, x0:x0 + ww]
+    return flat[y0 : y0 + wh, x0 : x0 + ww]
 
 
 def _text_area(gray: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
@@ -216,7 +225,7 @@ def _text_area(gray: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
         return None
     lo_r, hi_r = (2 * np.percentile(rows, [5, 95])).astype(int)
     lo_c, hi_c = (2 * np.percentile(cols, [5, 95])).astype(int)
-    area = gray[lo_r:hi_r + 1, lo_c:hi_c + 1]
+    area = gray[lo_r : hi_r + 1, lo_c : hi_c + 1]
     return area if area.size >= 100 else None
 
 
@@ -234,8 +243,12 @@ def cut_edges(
     if count == 0:
         return []
     h, w = ink.shape
-    sides = {"top": labels[0, :], "bottom": labels[h - 1, :], "left": labels[:, 0],
-             "right": labels[:, w - 1]}
+    sides = {
+        "top": labels[0, :],
+        "bottom": labels[h - 1, :],
+        "left": labels[:, 0],
+        "right": labels[:, w - 1],
+    }
     slices = ndimage.find_objects(labels)
     sizes = ndimage.sum_labels(ink, labels, index=np.arange(1, count + 1))
     result = []
@@ -250,9 +263,12 @@ def cut_edges(
             along, across = (sw, sh) if side in ("top", "bottom") else (sh, sw)
             # a letter cut by the frame: part of a letter across the edge, a letter or so along,
             # with a stroke's worth of ink (photo noise gives specks of a few pixels)
-            if 0.4 * letters <= across <= 1.6 * letters and 0.3 * letters <= along <= 3 * letters \
-                    and sizes[index - 1] >= 0.15 * letters * letters \
-                    and _on_paper(gray, sl, side=side, letters=letters, paper=paper):
+            if (
+                0.4 * letters <= across <= 1.6 * letters
+                and 0.3 * letters <= along <= 3 * letters
+                and sizes[index - 1] >= 0.15 * letters * letters
+                and _on_paper(gray, sl, side=side, letters=letters, paper=paper)
+            ):
                 cut += 1
         result.append((side, cut))
     return result
@@ -264,13 +280,20 @@ def page_past_frame(gray: np.ndarray, *, paper: float) -> list[str]:
     Along each side, the share of the frame's edge that is page-bright. When two sides show
     the background (a table, a hand: almost no page) and another is mostly page, the page
     was cut there. A scan, all page, and a photo with the whole page inside, none."""
-    small = np.asarray(Image.fromarray(gray.astype(np.uint8)).resize(
-        (max(gray.shape[1] // 4, 8), max(gray.shape[0] // 4, 8)), Image.Resampling.BOX),
-        dtype=np.float32)
+    small = np.asarray(
+        Image.fromarray(gray.astype(np.uint8)).resize(
+            (max(gray.shape[1] // 4, 8), max(gray.shape[0] // 4, 8)), Image.Resampling.BOX
+        ),
+        dtype=np.float32,
+    )
     page = small >= 0.75 * paper
     depth = 2
-    shares = {"top": float(page[:depth].mean()), "bottom": float(page[-depth:].mean()),
-              "left": float(page[:, :depth].mean()), "right": float(page[:, -depth:].mean())}
+    shares = {
+        "top": float(page[:depth].mean()),
+        "bottom": float(page[-depth:].mean()),
+        "left": float(page[:, :depth].mean()),
+        "right": float(page[:, -depth:].mean()),
+    }
     if sum(share <= 0.1 for share in shares.values()) < 2:
         return []  # not a page framed by its background: a scan (a coloured band at one edge)
     return [side for side, share in shares.items() if share >= 0.4]
@@ -292,8 +315,9 @@ def _on_paper(
     return strip.size > 0 and float(np.percentile(strip, 75)) >= 0.75 * paper
 
 
-def glare_over_text(gray: np.ndarray, ink: np.ndarray, *, letters: float
-                    ) -> tuple[float, Box | None]:
+def glare_over_text(
+    gray: np.ndarray, ink: np.ndarray, *, letters: float
+) -> tuple[float, Box | None]:
     """Share of the text area hidden under glare, and the box of the largest such glare.
 
     Glare is light clipped to near white, brighter than the paper all around it (a ring
@@ -320,12 +344,14 @@ def glare_over_text(gray: np.ndarray, ink: np.ndarray, *, letters: float
         blob = labels[sl] == index
         size = float(blob.sum())
         # a reflection is a spot on the page; the whole page (or a band across it) lit is not
-        too_big = size > 0.4 * text_area or sl[0].stop - sl[0].start > 0.6 * (bottom - top) \
+        too_big = (
+            size > 0.4 * text_area
+            or sl[0].stop - sl[0].start > 0.6 * (bottom - top)
             or sl[1].stop - sl[1].start > 0.6 * (right - left)
+        )
         # big enough to hide a word: a letter and a half tall, five letters wide
         small = sl[0].stop - sl[0].start < 1.5 * letters or sl[1].stop - sl[1].start < 5 * letters
-        if small or too_big or not _brighter_than_around(
-                gray, labels, index=index, sl=sl):
+        if small or too_big or not _brighter_than_around(gray, labels, index=index, sl=sl):
             continue
         if not _hides_text(ink, sl, blob=blob, density=density, letters=letters):
             continue
@@ -349,10 +375,18 @@ def _brighter_than_around(
     window = gray[y0:y1, x0:x1]
     near = ndimage.binary_dilation(labels[y0:y1, x0:x1] == index, iterations=3)
     level = float(np.median(gray[sl][labels[sl] == index]))
-    quarters = (window[: (y1 - y0) // 3], window[2 * (y1 - y0) // 3:],
-                window[:, : (x1 - x0) // 3], window[:, 2 * (x1 - x0) // 3:])
-    masks = (near[: (y1 - y0) // 3], near[2 * (y1 - y0) // 3:],
-             near[:, : (x1 - x0) // 3], near[:, 2 * (x1 - x0) // 3:])
+    quarters = (
+        window[: (y1 - y0) // 3],
+        window[2 * (y1 - y0) // 3 :],
+        window[:, : (x1 - x0) // 3],
+        window[:, 2 * (x1 - x0) // 3 :],
+    )
+    masks = (
+        near[: (y1 - y0) // 3],
+        near[2 * (y1 - y0) // 3 :],
+        near[:, : (x1 - x0) // 3],
+        near[:, 2 * (x1 - x0) // 3 :],
+    )
     paper_sides = table_sides = 0
     for part, mask in zip(quarters, masks, strict=True):
         ring = part[~mask]
@@ -367,7 +401,11 @@ def _brighter_than_around(
 
 
 def _hides_text(
-    ink: np.ndarray, sl: tuple[slice, slice], *, blob: np.ndarray, density: float,
+    ink: np.ndarray,
+    sl: tuple[slice, slice],
+    *,
+    blob: np.ndarray,
+    density: float,
     letters: float,
 ) -> bool:
     """Text all around this blob (a band a few letters wide holds the page's usual ink) and
@@ -377,10 +415,11 @@ def _hides_text(
     y0, y1 = max(sl[0].start - reach, 0), min(sl[0].stop + reach, h)
     x0, x1 = max(sl[1].start - reach, 0), min(sl[1].stop + reach, w)
     # the blob with the words it still shows: bright pixels exclude the ink itself
-    filled = ndimage.binary_fill_holes(ndimage.binary_closing(
-        np.pad(blob, reach), iterations=max(int(letters), 1)))[reach:-reach, reach:-reach]
+    filled = ndimage.binary_fill_holes(
+        ndimage.binary_closing(np.pad(blob, reach), iterations=max(int(letters), 1))
+    )[reach:-reach, reach:-reach]
     band = np.ones((y1 - y0, x1 - x0), dtype=bool)
-    band[sl[0].start - y0:sl[0].stop - y0, sl[1].start - x0:sl[1].stop - x0] = ~filled
+    band[sl[0].start - y0 : sl[0].stop - y0, sl[1].start - x0 : sl[1].stop - x0] = ~filled
     around = float(ink[y0:y1, x0:x1][band].mean()) if band.any() else 0.0
     inside = float(ink[sl][filled].mean()) if filled.any() else 0.0
     return around >= 0.5 * density and inside <= 0.25 * around

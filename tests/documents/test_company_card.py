@@ -30,23 +30,44 @@ WORDS = (
 
 def test_city_uf_and_opening_date_by_the_cards_order_are_never_asserted() -> None:
     page = Page(WORDS, 1800, 700)
-    placed = fallbacks(page.rows(), kind="cnpj_card", have={},
-                       parse_place=TABLE["municipio"], parse_date=TABLE["data_abertura"])
+    placed = fallbacks(
+        page.rows(),
+        kind="cnpj_card",
+        have={},
+        parse_place=TABLE["municipio"],
+        parse_date=TABLE["data_abertura"],
+    )
     values = {name: (parsed.value, parsed.repairs) for name, (parsed, _, _) in placed.items()}
-    assert values == {"municipio": ("MANAUS", 1), "uf": ("AM", 1),
-                      "data_abertura": ("28/04/2008", 1)}
+    assert values == {
+        "municipio": ("MANAUS", 1),
+        "uf": ("AM", 1),
+        "data_abertura": ("28/04/2008", 1),
+    }
 
 
 def test_the_reader_uses_them_only_where_labels_gave_nothing() -> None:
     found, _ = extract_fields(Page(WORDS, 1800, 700), "cnpj_card", today=date(2026, 12, 7))
     assert found["uf"].parsed.value == "AM" and found["uf"].via == "order"
     assert found["data_abertura"].parsed.value == "28/04/2008"
-    assert fallbacks(Page(WORDS, 1800, 700).rows(), kind="cnh", have={},
-                     parse_place=TABLE["municipio"], parse_date=TABLE["data_abertura"]) == {}
+    assert (
+        fallbacks(
+            Page(WORDS, 1800, 700).rows(),
+            kind="cnh",
+            have={},
+            parse_place=TABLE["municipio"],
+            parse_date=TABLE["data_abertura"],
+        )
+        == {}
+    )
 
 
 def test_a_row_without_a_state_at_its_end_gives_nothing() -> None:
     words = tuple(w for w in WORDS if w.text != "AM")
-    placed = fallbacks(Page(words, 1800, 700).rows(), kind="cnpj_card", have={},
-                       parse_place=TABLE["municipio"], parse_date=TABLE["data_abertura"])
+    placed = fallbacks(
+        Page(words, 1800, 700).rows(),
+        kind="cnpj_card",
+        have={},
+        parse_place=TABLE["municipio"],
+        parse_date=TABLE["data_abertura"],
+    )
     assert set(placed) == {"data_abertura"}

@@ -45,8 +45,11 @@ def test_witnesses_registry_numbers_and_bad_cpfs_are_not_partners() -> None:
 
 
 def test_a_partner_who_leaves_is_not_listed() -> None:
-    text = TEXT.replace("resolvem:", "resolvem: o sócio Marcos Fonseca Macedo, CPF nº "
-                        "111.444.777-35, retira-se da sociedade, cedendo suas quotas;")
+    text = TEXT.replace(
+        "resolvem:",
+        "resolvem: o sócio Marcos Fonseca Macedo, CPF nº "
+        "111.444.777-35, retira-se da sociedade, cedendo suas quotas;",
+    )
     found, _ = contract_fields(text)
     assert "socio_2_cpf" not in found and found["socio_1_cpf"].parsed.value == "52998224725"
 
@@ -108,8 +111,9 @@ def test_a_cpf_that_could_not_be_read_makes_the_numbering_unsure() -> None:
 def test_a_partner_whose_cpf_is_not_called_cpf_keeps_the_numbering_unsure() -> None:
     # The first partner's number is introduced without the word CPF and is not recognised as
     # a partner: the next one must not be asserted as socio_1.
-    text = TEXT.replace("CPF nº 529.982.247-25", "inscrita no cadastro fiscal federal sob "
-                        "o número 529.982.247-25")
+    text = TEXT.replace(
+        "CPF nº 529.982.247-25", "inscrita no cadastro fiscal federal sob o número 529.982.247-25"
+    )
     found, _ = contract_fields(text)
     from bot.documents.confidence import Evidence, score
 
@@ -120,8 +124,10 @@ def test_a_partner_whose_cpf_is_not_called_cpf_keeps_the_numbering_unsure() -> N
 
 def test_a_cpf_introduced_by_the_registers_full_name_is_a_partner() -> None:
     # "inscrito no Cadastro de Pessoas Físicas sob o número ...": no "CPF" word before it
-    text = TEXT.replace("inscrito no\nCPF sob o nº 111.444.777-35",
-                        "inscrito no Cadastro de\nPessoas Físicas sob o número 111.444.777-35")
+    text = TEXT.replace(
+        "inscrito no\nCPF sob o nº 111.444.777-35",
+        "inscrito no Cadastro de\nPessoas Físicas sob o número 111.444.777-35",
+    )
     found, _ = contract_fields(text)
     assert found["socio_1_cpf"].parsed.value == "52998224725"
     assert found["socio_2_cpf"].parsed.value == "11144477735"

@@ -28,8 +28,9 @@ def _photo() -> tuple[Image.Image, np.ndarray]:
     coefficients = tuple(np.linalg.solve(np.array(rows), np.array(values)))
     mask = Image.new("L", photo.size, 0)
     ImageDraw.Draw(mask).polygon([tuple(c) for c in CORNERS], fill=255)
-    warped = page.transform(photo.size, Image.Transform.PERSPECTIVE, coefficients,
-                            resample=Image.Resampling.BILINEAR)
+    warped = page.transform(
+        photo.size, Image.Transform.PERSPECTIVE, coefficients, resample=Image.Resampling.BILINEAR
+    )
     photo.paste(warped, (0, 0), mask)
     return photo, CORNERS
 
