@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.documents.glare import Box
 from bot.documents.glare_field import FIELD_PHRASES
 from bot.documents.quality import (
     BLURRED,
@@ -17,7 +18,6 @@ from bot.documents.quality import (
     GLARE,
     LOW_CONTRAST,
     TOO_SMALL,
-    Box,
     ImageQuality,
 )
 
