@@ -74,8 +74,7 @@ _TEXTS: dict[str, tuple[str, str, str, str, str]] = {
     ),
     TOO_SMALL: (
         "photo_too_small",
-        "O documento ficou pequeno demais na foto (longe do celular): as letras não dão "
-        "para ler.",
+        "O documento ficou pequeno demais na foto (longe do celular): as letras não dão para ler.",
         "The document is too small in the photo (too far from the phone): the letters can't "
         "be read.",
         "Dica: aproxime o celular até o documento ocupar quase toda a tela, sem cortar as "
@@ -125,8 +124,10 @@ def glare_place(box: Box | None) -> tuple[str, str]:
     cols_pt = (", à esquerda", "", ", à direita")
     cols_en = (" left", "", " right")
     if row == 1 and col != 1:
-        return (f" {('do lado esquerdo', '', 'do lado direito')[col]}",
-                f" {('on the left', '', 'on the right')[col]}")
+        return (
+            f" {('do lado esquerdo', '', 'do lado direito')[col]}",
+            f" {('on the left', '', 'on the right')[col]}",
+        )
     return f" {rows_pt[row]}{cols_pt[col]}", f" {rows_en[row]}{cols_en[col]}"
 
 
