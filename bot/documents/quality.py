@@ -132,8 +132,6 @@ def measure_quality(
     edges = cut_edges(ink, letters, gray=gray, paper=paper) if letters > 0 else []
     edges += [(side, limits.cut_letters) for side in page_past_frame(gray, paper=paper)]
     glare, box = glare_over_text(gray, ink, letters=letters) if letters > 0 else (0.0, None)
-    hard: list[str] = []
-    soft: list[str] = []
     checks = (
         (TOO_SMALL, letters, limits.min_text_height, limits.poor_text_height),
         (BLURRED, sharpness, limits.min_sharpness, limits.poor_sharpness),
@@ -142,20 +140,10 @@ def measure_quality(
         (LOW_CONTRAST, contrast, limits.min_contrast, limits.poor_contrast),
         (GLARE, -glare, -limits.glare_share, -limits.poor_glare_share),
     )
-    for reason, value, unusable, weak in checks:
-        if value < unusable:
-            hard.append(reason)
-        elif value < weak:
-            soft.append(reason)
     cut_sides = tuple(dict.fromkeys(side for side, count in edges if count >= limits.cut_letters))
-    if cut_sides:
-        hard.append(CUT)
-    if DARK in hard + soft and LOW_CONTRAST in hard + soft:
-        soft = [r for r in soft if r != LOW_CONTRAST]  # one cause: the light
-        hard = [r for r in hard if r != LOW_CONTRAST]
-    if BLURRED in hard and steadiness < limits.min_steadiness / 4:
-        hard = [r for r in hard if r != TOO_SMALL]  # smeared letters measure small
-    hard, soft = list(dict.fromkeys(hard)), [r for r in dict.fromkeys(soft) if r not in hard]
+    hard, soft = _reasons(
+        checks, cut=bool(cut_sides), smeared=steadiness < limits.min_steadiness / 4
+    )
     verdict = "unreadable" if hard else "poor" if soft else "ok"
     reasons = sorted(hard, key=REASON_ORDER.index) + sorted(soft, key=REASON_ORDER.index)
     return ImageQuality(
@@ -171,6 +159,27 @@ def measure_quality(
         glare_box=box,
         cut_edges=cut_sides,
     )
+
+
+def _reasons(
+    checks: tuple[tuple[str, float, float, float], ...], *, cut: bool, smeared: bool
+) -> tuple[list[str], list[str]]:
+    """The reasons that make a photo unreadable (hard) or poor (soft), each named once."""
+    hard: list[str] = []
+    soft: list[str] = []
+    for reason, value, unusable, weak in checks:
+        if value < unusable:
+            hard.append(reason)
+        elif value < weak:
+            soft.append(reason)
+    if cut:
+        hard.append(CUT)
+    if DARK in hard + soft and LOW_CONTRAST in hard + soft:
+        soft = [r for r in soft if r != LOW_CONTRAST]  # one cause: the light
+        hard = [r for r in hard if r != LOW_CONTRAST]
+    if BLURRED in hard and smeared:
+        hard = [r for r in hard if r != TOO_SMALL]  # smeared letters measure small
+    return list(dict.fromkeys(hard)), [r for r in dict.fromkeys(soft) if r not in hard]
 
 
 def _sharpness(flat: np.ndarray, letters: float, *, size: tuple[int, int]) -> tuple[float, float]:
