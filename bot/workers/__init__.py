@@ -1,5 +1,6 @@
 __all__ = [
     "alerts",
+    "document_rows",
     "documents",
     "erp",
     "loop",

@@ -53,23 +53,19 @@ from bot.workers.outbox_outcomes import Outcome, OutcomeWriter, delivered, faile
 from bot.workers.outbox_rows import (
     KNOWN_PROVIDER_IDS,
     MARK_SENDING,
-    STATUS_ORDER,
     Claim,
     due_query,
     outbox_table,
-    record_delivery_status,
     snapshot,
 )
 
 __all__ = [
     "SERVICE_WINDOW",
     "SETTLE_AFTER_S",
-    "STATUS_ORDER",
     "ChannelLimits",
     "Claim",
     "OutboxWorker",
     "RateLimit",
-    "record_delivery_status",
 ]
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.clock import Clock
 from bot.domain.retrying import RetryPolicy
+from bot.service.deliveries import STATUS_ORDER
 from bot.storage.console_events import EventRow, record_console_events
-from bot.workers.outbox_rows import ITEM_UPDATES, MESSAGE_UPDATES, STATUS_ORDER, Claim
+from bot.workers.outbox_rows import ITEM_UPDATES, MESSAGE_UPDATES, Claim
 
 __all__ = ["Failure", "Outcome", "OutcomeWriter", "delivered", "failed", "settled"]
 

@@ -1,6 +1,6 @@
 """The outbox worker's SQL: the due rows with what sending needs, the sending mark, the outcome
-writes, and delivery reports. Plain Core statements built once at import (SQLAlchemy keeps their
-cache keys): the worker runs them at hundreds of rows a second.
+writes (delivery reports are ``bot.service.deliveries``'). Plain Core statements built once at
+import (SQLAlchemy keeps their cache keys): the worker runs them at hundreds of rows a second.
 
 A row's life: ``pending`` (claimed with a lease, ``claimed_until``) → marked ``sending_since``
 (committed) just before the provider is called → ``sent`` / retried / ``dead`` / ``held`` /
@@ -11,14 +11,12 @@ the worker settles it with the provider before sending it again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, Table, Update, bindparam, exists, select, update
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.messages import Choice
-from bot.storage.console_events import record_console_event
 from bot.storage.models import Conversation, Message, OutboxItem
 
 __all__ = [
@@ -26,11 +24,9 @@ __all__ = [
     "KNOWN_PROVIDER_IDS",
     "MARK_SENDING",
     "MESSAGE_UPDATES",
-    "STATUS_ORDER",
     "Claim",
     "due_query",
     "outbox_table",
-    "record_delivery_status",
     "snapshot",
 ]
 
@@ -59,52 +55,6 @@ class Claim:
     attachments: tuple[str, ...] = ()
     sending_since: datetime | None = None
     claimed_until: datetime | None = None
-
-
-# Delivery statuses only move forward; failed/undelivered are final whatever arrives later.
-STATUS_ORDER: dict[str, int] = {
-    "queued": 1,
-    "accepted": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "failed": 9,
-    "undelivered": 9,
-}
-
-
-def record_delivery_status(
-    sessions: sessionmaker[Session],
-    *,
-    provider_message_id: str,
-    status: str,
-    error_code: str | None,
-    now: datetime | None = None,
-) -> bool:
-    """Applies a delivery report; returns False when the message is unknown. A status that
-    moves forward writes a ``message_status`` console event (at ``now``, the clock's)."""
-    with sessions() as session, session.begin():
-        message = session.scalar(
-            select(Message).where(
-                Message.channel_message_id == provider_message_id, Message.direction == "out"
-            )
-        )
-        if message is None:
-            return False
-        if STATUS_ORDER.get(status, 0) > STATUS_ORDER.get(message.status, 0):
-            message.status = status
-            if error_code:
-                message.error_code = error_code[:20]
-            record_console_event(
-                session,
-                kind="message_status",
-                at=datetime.now(UTC) if now is None else now,
-                conversation_id=message.conversation_id,
-                actor="system",
-                data={"message_ids": [message.id], "status": status},
-            )
-        return True
 
 
 outbox_table: Table = OutboxItem.__table__  # type: ignore[assignment]
