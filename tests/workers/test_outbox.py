@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.bootstrap import Runtime, build_gateway, build_outbox_worker, build_runtime
+from bot.coordination import InProcessRateLimiter
 from bot.domain.clock import FakeClock
 from bot.domain.messages import Channel, OutboundMessage
 from bot.service.deliveries import record_delivery_status
@@ -20,8 +22,6 @@ from tests.e2e.conftest import twilio_settings
 from tests.fakes.twilio import FakeTwilio, content_variables
 from tests.support.conversation import Chat
 from tests.support.scripted_nlu import ScriptedInterpreter
-
-pytestmark = pytest.mark.e2e
 
 CLIENT = "+5511987654321"
 
@@ -73,6 +73,32 @@ def _queue(
                 now=now,
             )
         return conversation.id
+
+
+class VirtualTimeRateLimiter(InProcessRateLimiter):
+    """The in-process limiter on a clock of its own that only its waits move: what the
+    worker had to wait is counted, not timed."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+        super().__init__(clock=lambda: self.now)
+
+    async def wait(
+        self,
+        key: str,
+        *,
+        rate_per_s: float,
+        burst: int,
+        tokens: int = 1,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        async def advance(seconds: float) -> None:
+            self.slept.append(seconds)
+            self.now += seconds
+            await asyncio.sleep(0)
+
+        await super().wait(key, rate_per_s=rate_per_s, burst=burst, tokens=tokens, sleep=advance)
 
 
 @pytest.fixture
@@ -223,9 +249,6 @@ def test_bot_messages_are_not_sent_while_a_person_owns_the_conversation(
 # long: one end-to-end story, step after step as a person (or process) lives it
 def test_telegram_chat_limit_spaces_messages_to_one_chat(database_url: str, tmp_path: Path) -> None:
     """Telegram allows about 1 message/s per chat: a burst beyond the bucket waits."""
-    import time
-
-    from bot.coordination import InProcessRateLimiter
     from bot.workers.outbox import ChannelLimits, OutboxWorker, RateLimit
     from tests.fakes.telegram import FakeTelegram
 
@@ -262,27 +285,28 @@ def test_telegram_chat_limit_spaces_messages_to_one_chat(database_url: str, tmp_
                     now=now,
                 )
 
-        async def deliver() -> float:
+        limiter = VirtualTimeRateLimiter()
+
+        async def deliver() -> None:
             gateway = build_gateway(settings)
             await gateway.start()
             worker = OutboxWorker(
                 sessions=runtime.sessions,
                 senders=gateway.senders,
                 clock=runtime.clock,
-                rate_limiter=InProcessRateLimiter(),
+                rate_limiter=limiter,
                 limits=ChannelLimits(per_sender={}, per_chat={"telegram": RateLimit(5.0, 2)}),
             )
-            started = time.monotonic()
             while await worker.run_once():
                 pass
             await gateway.close()
-            return time.monotonic() - started
 
-        elapsed = asyncio.run(deliver())
+        asyncio.run(deliver())
         runtime.close()
         assert [m["text"] for m in telegram.sent] == ["m0", "m1", "m2", "m3"]
-        # A lower bound, not a speed check: 2 at once, then 5/s, so the last two must wait.
-        assert elapsed >= 0.3
+        # 2 at once, then 5/s: the last two waited 0.2 s each (the limiter's own clock).
+        assert limiter.now == pytest.approx(0.4)
+        assert limiter.slept == pytest.approx([0.2, 0.2])
 
 
 def _worker_with_limits(
@@ -303,9 +327,6 @@ def test_the_sender_limit_spaces_a_batch_to_many_clients(
     database_url: str, tmp_path: Path, fake: FakeTwilio
 ) -> None:
     """A claimed batch takes the sender's tokens chunk by chunk: 4 at once, then 20/s."""
-    import time
-
-    from bot.coordination import InProcessRateLimiter
     from bot.workers.outbox import ChannelLimits, RateLimit
 
     clock = FakeClock(datetime.fromisoformat("2026-03-02T10:00:00-03:00"))
@@ -314,22 +335,23 @@ def test_the_sender_limit_spaces_a_batch_to_many_clients(
     for client in clients:
         _queue(runtime, [f"olá {client}"], address=client)
 
-    async def deliver() -> float:
+    limiter = VirtualTimeRateLimiter()
+
+    async def deliver() -> None:
         gateway = build_gateway(runtime.settings)
         await gateway.start()
         limits = ChannelLimits(per_sender={"twilio_whatsapp": RateLimit(20.0, 4)}, per_chat={})
-        worker = _worker_with_limits(runtime, gateway, InProcessRateLimiter(), limits)
-        started = time.monotonic()
+        worker = _worker_with_limits(runtime, gateway, limiter, limits)
         while await worker.run_once():  # type: ignore[attr-defined]
             pass
         await gateway.close()
-        return time.monotonic() - started
 
-    elapsed = asyncio.run(deliver())
+    asyncio.run(deliver())
     runtime.close()
     assert sorted(m.to for m in fake.sent) == sorted(f"whatsapp:{c}" for c in clients)
-    # A lower bound, not a speed check: 4 at once, the other 8 at 20/s.
-    assert elapsed >= 0.35
+    # 4 at once, then chunks of 4 that wait for their 4 tokens at 20/s (0.2 s each).
+    assert limiter.slept == pytest.approx([0.2, 0.2])
+    assert limiter.now == pytest.approx(0.4)
 
 
 def test_an_unavailable_rate_limiter_sends_nothing_and_retries_later(
