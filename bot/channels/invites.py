@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.clock import Clock
-from bot.service.training import build_invite, find_invite, invite_filename
+from bot.service.training import invite_file
 
 __all__ = ["invite_router"]
 
@@ -29,16 +29,14 @@ def invite_router(*, sessions: sessionmaker[Session], clock: Clock, timezone: st
     def invite(token: str) -> Response:
         if not _TOKEN.match(token):
             raise HTTPException(status_code=404, detail="no such invite")
-        with sessions() as session:
-            booking = find_invite(session, token)
-        if booking is None:
+        found = invite_file(sessions, token, now=clock.now(), timezone=timezone)
+        if found is None:
             raise HTTPException(status_code=404, detail="no such invite")
-        body = build_invite(booking, now=clock.now(), timezone=timezone)
         return Response(
-            content=body,
+            content=found.body,
             media_type="text/calendar; charset=utf-8",
             headers={
-                "Content-Disposition": f'attachment; filename="{invite_filename(booking)}"',
+                "Content-Disposition": f'attachment; filename="{found.filename}"',
                 "Cache-Control": "no-store",
             },
         )

@@ -41,7 +41,13 @@ from bot.service.training.bookings import (
     get_booking,
     rebook,
 )
-from bot.service.training.invites import build_invite, find_invite, invite_filename
+from bot.service.training.invites import (
+    InviteFile,
+    build_invite,
+    find_invite,
+    invite_file,
+    invite_filename,
+)
 from bot.service.training.scheduler import (
     SessionTrainingScheduler,
     TrainingPolicy,
@@ -55,6 +61,7 @@ __all__ = [
     "BookingClosed",
     "BookingNotFound",
     "BookingView",
+    "InviteFile",
     "SessionTrainingScheduler",
     "SlotUnavailable",
     "TrainingError",
@@ -69,6 +76,7 @@ __all__ = [
     "find_invite",
     "free_slots",
     "get_booking",
+    "invite_file",
     "invite_filename",
     "invite_token",
     "invites",

@@ -8,18 +8,19 @@ America/Sao_Paulo with its ``VTIMEZONE``; the organizer is the CSM giving the se
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.training import DEFAULT_TIMEZONE
 from bot.service.training.bookings import BookingView, get_booking
 from bot.storage.models import Client, Onboarding, TrainingBooking
 
-__all__ = ["build_invite", "find_invite", "invite_filename"]
+__all__ = ["InviteFile", "build_invite", "find_invite", "invite_file", "invite_filename"]
 
 PRODID = "-//Acolhe//Training scheduling//PT-BR"
 DEFAULT_SUMMARY = "Treinamento de onboarding / Onboarding training"
@@ -89,3 +90,26 @@ def find_invite(session: Session, token: str) -> BookingView | None:
         .where(TrainingBooking.uid.startswith(f"{token}@"), Client.erased_at.is_(None))
     )
     return get_booking(session, booking_id) if booking_id is not None else None
+
+
+@dataclass(frozen=True)
+class InviteFile:
+    """A booking's invite as served at ``GET /invites/{token}.ics``."""
+
+    body: bytes
+    filename: str
+
+
+def invite_file(
+    sessions: sessionmaker[Session], token: str, *, now: datetime, timezone: str
+) -> InviteFile | None:
+    """The current version of the invite whose link carries ``token``; None for an unknown
+    token or an erased client's booking (see ``find_invite``)."""
+    with sessions() as session:
+        booking = find_invite(session, token)
+    if booking is None:
+        return None
+    return InviteFile(
+        body=build_invite(booking, now=now, timezone=timezone),
+        filename=invite_filename(booking),
+    )
