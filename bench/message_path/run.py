@@ -16,8 +16,8 @@ function call whose code lives in the project (``bot``, ``backoffice``, ``nlu``,
 tests and benches excluded), thread by thread.
 
 Printed: the distinct project files in the order they first ran; package crossings (a call whose
-package differs from the previous project call's in the same thread); the distinct
-package-to-package edges. A package is a module's dotted path without its last part
+package differs from the previous project call's in the same thread and asyncio task); the
+distinct package-to-package edges. A package is a module's dotted path without its last part
 (``bot/service/inbox.py`` → ``bot.service``, ``nlu/model.py`` → ``nlu``;
 ``bot/dialogue/repairs/clarify.py`` → ``bot.dialogue``: sub-packages count as their package),
 except the root modules of ``bot`` (``bot/app.py`` → ``bot.app``), which are layers of their
@@ -54,7 +54,7 @@ class PathRecorder:
         self.root_path = root
         self.root = str(root) + "/"
         self.active = False
-        self.calls: dict[int, list[str]] = {}
+        self.calls: dict[tuple[int, int], list[str]] = {}
         self._lock = threading.Lock()
         self._known: dict[str, str | None] = {}
 
@@ -78,7 +78,10 @@ class PathRecorder:
         relative = self._relative(frame.f_code.co_filename)
         if relative is None:
             return
-        ident = threading.get_ident()
+        # One sequence per thread and asyncio task: coroutines interleaved on the event loop
+        # (the webhook's request, the outbox loop) are separate paths, not crossings.
+        task = asyncio.current_task() if asyncio._get_running_loop() is not None else None
+        ident = (threading.get_ident(), id(task))
         calls = self.calls.get(ident)
         if calls is None:
             with self._lock:
@@ -114,7 +117,7 @@ def report(recorder: PathRecorder, *, verbose: bool) -> None:
             previous = package
     files = sorted(first_seen, key=first_seen.__getitem__)
     packages = sorted({package_of(f) for f in files})
-    print(f"project function calls: {calls} in {len(recorder.calls)} thread(s)")
+    print(f"project function calls: {calls} in {len(recorder.calls)} thread(s) or task(s)")
     print(f"distinct project files: {len(files)}")
     for name in files:
         print(f"  {name}")
