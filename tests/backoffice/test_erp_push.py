@@ -18,8 +18,9 @@ from sqlalchemy import select
 from backoffice.erp_payload import ErpRegistration
 from bot.bootstrap import Runtime
 from bot.domain.clock import FakeClock
+from bot.domain.retrying import RetryPolicy
 from bot.storage.models import AuditEvent, ErpPush, Onboarding, StageChange
-from bot.workers.erp import SIGNATURE_HEADER, ErpPushWorker, ErpRetryPolicy, verify_signature
+from bot.workers.erp import SIGNATURE_HEADER, ErpPushWorker, verify_signature
 from tests.backoffice.factories import Roster, make_onboarding
 from tests.fakes import FakeRequest, FakeResponse, LoopbackServer
 
@@ -52,7 +53,7 @@ class FakeErp:
             status, delay = self.answers.popleft() if self.answers else (201, 0.0)
         if delay:
             time.sleep(delay)
-        if not verify_signature(SECRET, request.body, request.header(SIGNATURE_HEADER)):
+        if not verify_signature(SECRET, request.body, header=request.header(SIGNATURE_HEADER)):
             return FakeResponse.json({"error": "bad signature"}, status=401)
         if status >= 300:
             return FakeResponse.json({"error": "unavailable"}, status=status)
@@ -72,7 +73,7 @@ def _worker(runtime: Runtime, erp: FakeErp, *, secret: str = SECRET) -> ErpPushW
         clock=runtime.clock,
         webhook_url=erp.url,
         secret=secret,
-        policy=ErpRetryPolicy(max_attempts=3, base_s=5),
+        policy=RetryPolicy(max_attempts=3, base_s=5, cap_s=3600.0),
         timeout_s=0.5,
     )
 

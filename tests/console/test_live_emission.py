@@ -34,7 +34,7 @@ from bot.storage.models import (
     Message,
     Onboarding,
 )
-from bot.workers.documents import _read_event
+from bot.workers.document_rows import read_event
 from bot.workers.outbox import OutboxWorker
 from tests.backoffice.factories import conversation_of, make_onboarding, make_staff
 
@@ -354,7 +354,7 @@ def test_a_document_reading_is_an_event(
         )
         session.add(document)
         session.flush()
-        _read_event(session, document, now=clock.now())
+        read_event(session, document, now=clock.now())
 
     assert in_transaction(runtime, read, commit=False) == []
     rows = in_transaction(runtime, read, commit=True)

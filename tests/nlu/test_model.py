@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -138,11 +137,10 @@ def test_damaged_cache_entry_is_retrained(
     assert second.trained and second.path == first.path
 
 
-def test_real_model_loads_fast(nlu_cache_dir: Path) -> None:
+def test_real_model_loads_from_its_file(nlu_cache_dir: Path) -> None:
+    # How fast it loads is bench/nlu's to measure, not a test's.
     (path,) = nlu_cache_dir.glob("nlu-model-*.npz")
-    started = time.perf_counter()
     model = IntentModel.load(path)
-    assert time.perf_counter() - started < 2.0
     assert len(model.intents) == 18
 
 
