@@ -5,7 +5,7 @@ tell, and never sent by a worker whose lease ran out."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -191,7 +191,15 @@ def test_a_worker_whose_lease_ran_out_before_sending_sends_nothing(
     go_on = asyncio.Event()
 
     class Slow(InProcessRateLimiter):
-        async def wait(self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1) -> None:
+        async def wait(
+            self,
+            key: str,
+            *,
+            rate_per_s: float,
+            burst: int,
+            tokens: int = 1,
+            sleep: Callable[[float], Awaitable[None]] | None = None,
+        ) -> None:
             tokens_asked.set()
             await go_on.wait()
 
