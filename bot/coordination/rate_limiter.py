@@ -38,9 +38,7 @@ class RateLimiter(ABC):
     """Port: one token bucket per key."""
 
     @abstractmethod
-    async def acquire(
-        self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1
-    ) -> float:
+    async def acquire(self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1) -> float:
         """0.0 when ``tokens`` were taken, else the seconds to wait before asking again."""
 
     async def wait(
@@ -83,9 +81,7 @@ class InProcessRateLimiter(RateLimiter):
         self._calls = 0
         self._lock = threading.Lock()
 
-    async def acquire(
-        self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1
-    ) -> float:
+    async def acquire(self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1) -> float:
         _check(rate_per_s, burst, tokens)
         with self._lock:
             now = self._clock()
@@ -140,9 +136,7 @@ class RedisRateLimiter(RateLimiter):
         self._prefix = f"{prefix}:rate:"
         self._script: AsyncScript = client.register_script(_ACQUIRE)
 
-    async def acquire(
-        self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1
-    ) -> float:
+    async def acquire(self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1) -> float:
         _check(rate_per_s, burst, tokens)
         with redis_errors_translated("rate limit"):
             reply = await self._script(

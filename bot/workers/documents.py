@@ -195,6 +195,13 @@ class DocumentWorker:
                 partial(self.rows.finish, job, reading, error=rejected.code)
             )
             return
+        reading, sha256 = await self._read_checked(job, data)
+        stored = {"sha256": sha256, "size": upload.size, "mime": upload.mime}
+        await anyio.to_thread.run_sync(partial(self.rows.finish, job, reading, stored=stored))
+
+    async def _read_checked(self, job: Job, data: bytes) -> tuple[DocumentReading, str]:
+        """Reads a file the intake accepted, stores it, and cross-checks what it says: the
+        reading and the file's content address."""
         today = self.clock.now().astimezone(self.zone).date()
         # ReaderCrashed and ReadTimeout go up to _process: tried again later, or failed.
         extraction = await self.reader.read(data, kind="auto", options=ReadOptions(today=today))
@@ -224,5 +231,4 @@ class DocumentWorker:
             mismatches=tuple(Mismatch(m.field, m.reason_pt, m.reason_en) for m in mismatches),
             confidence={k: round(v, 3) for k, v in extraction.confidence.items()},
         )
-        stored = {"sha256": sha256, "size": upload.size, "mime": upload.mime}
-        await anyio.to_thread.run_sync(partial(self.rows.finish, job, reading, stored=stored))
+        return reading, sha256

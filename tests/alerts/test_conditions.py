@@ -98,9 +98,11 @@ async def test_a_sweep_with_nothing_new_writes_nothing(
     event.listen(
         engine,
         "before_cursor_execute",
-        lambda _c, _cur, statement, *_: written.append(statement)
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-        else None,
+        lambda _c, _cur, statement, *_: (
+            written.append(statement)
+            if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            else None
+        ),
     )
     clock.advance(timedelta(minutes=5))
     result = await worker.sweep()
@@ -256,8 +258,13 @@ async def test_a_failing_erp_push_alerts_once_per_retry_cycle(
                 setattr(row, key, value)
             if values.get("status") == "failed":
                 record_audit(
-                    session, actor="system", action="erp_push_failed", at=clock.now(),
-                    client_id=client_id, field="erp_push", new="HTTP 503",
+                    session,
+                    actor="system",
+                    action="erp_push_failed",
+                    at=clock.now(),
+                    client_id=client_id,
+                    field="erp_push",
+                    new="HTTP 503",
                 )
 
     update(attempts=3)

@@ -63,18 +63,19 @@ def test_resolution_is_marked_once_and_new_periods_supersede(
     now = clock.now()
     with sessions.begin() as session:
         _raise(session, clock, "p1")
-        assert resolve_missing(
-            session, kind="client_idle", active_keys=[("onboarding:1", "p1")], now=now
-        ) == []
+        assert (
+            resolve_missing(
+                session, kind="client_idle", active_keys=[("onboarding:1", "p1")], now=now
+            )
+            == []
+        )
         resolved = resolve_missing(session, kind="client_idle", active_keys=[], now=now)
         assert len(resolved) == 1
         assert resolve_missing(session, kind="client_idle", active_keys=[], now=now) == []
         _raise(session, clock, "p2")
         _raise(session, clock, "p3")
         # p3 replaces p2 for the same subject: p2 ends without a "resolvido" notice
-        resolve_missing(
-            session, kind="client_idle", active_keys=[("onboarding:1", "p3")], now=now
-        )
+        resolve_missing(session, kind="client_idle", active_keys=[("onboarding:1", "p3")], now=now)
     with sessions() as session:
         alerts = {a.period_key: a for a in session.scalars(select(Alert))}
     assert alerts["p1"].resolved_at == now and alerts["p1"].resolve_dispatched_at is None

@@ -41,7 +41,9 @@ class Fakes:
 
     def destinations(self) -> list[AlertDestination]:
         smtp = SmtpConfig(
-            host=self.smtp.host, port=self.smtp.port, sender="alertas@acolhe.com.br",
+            host=self.smtp.host,
+            port=self.smtp.port,
+            sender="alertas@acolhe.com.br",
             starttls=False,
         )
         return [
@@ -175,7 +177,9 @@ def _run_worker_in_own_loop(
 ) -> None:
     async def rounds() -> None:
         worker = make_worker(
-            make_session_factory(engine), clock=clock, rules=rules,
+            make_session_factory(engine),
+            clock=clock,
+            rules=rules,
             destinations=fakes.destinations(),
         )
         try:
@@ -193,7 +197,10 @@ def _run_worker_in_own_loop(
 
 
 def test_two_workers_racing_deliver_each_alert_exactly_once(
-    database_url: str, sessions: sessionmaker[Session], clock: FakeClock, rules: AlertRules,
+    database_url: str,
+    sessions: sessionmaker[Session],
+    clock: FakeClock,
+    rules: AlertRules,
     fakes: Fakes,
 ) -> None:
     alerts = 6
@@ -207,7 +214,10 @@ def test_two_workers_racing_deliver_each_alert_exactly_once(
             target=_run_worker_in_own_loop,
             args=(engine,),
             kwargs={
-                "clock": clock, "rules": rules, "fakes": fakes, "barrier": barrier,
+                "clock": clock,
+                "rules": rules,
+                "fakes": fakes,
+                "barrier": barrier,
                 "errors": errors,
             },
         )

@@ -205,9 +205,12 @@ def test_each_idle_period_is_looked_at_once(real: Runtime, clock: FakeClock) -> 
     clock.advance(timedelta(hours=2))
     assert worker.sweep_idle() == 3 * 3  # two nudges and the idle alert each
     with real.sessions() as session:  # a question asked later must still be seen
-        assert session.scalar(
-            select(Conversation.nudged_since).where(Conversation.address == resting.address)
-        ) is None
+        assert (
+            session.scalar(
+                select(Conversation.nudged_since).where(Conversation.address == resting.address)
+            )
+            is None
+        )
 
     statements: list[str] = []
     event.listen(real.db, "before_cursor_execute", lambda *args: statements.append(args[2]))
