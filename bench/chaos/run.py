@@ -140,7 +140,7 @@ def _settled_in_doubt(drill: Drill, since: dict[str, int]) -> int:
 
 
 async def scenario(
-    drill: Drill, name: str, args: argparse.Namespace, slow_s: float, *, label: str = ""
+    drill: Drill, name: str, *, args: argparse.Namespace, slow_s: float, label: str = ""
 ) -> Verdict:
     load = drill.load
     label = label or name
@@ -207,7 +207,7 @@ def _rss(drill: Drill) -> dict[str, int]:
     return sizes
 
 
-async def soak(drill: Drill, minutes: float, slow_s: float) -> dict[str, object]:
+async def soak(drill: Drill, minutes: float, *, slow_s: float) -> dict[str, object]:
     load = drill.load
     load.scenario = "soak"
     await load.run(30)  # warm: pools, caches, the first collections
@@ -292,7 +292,7 @@ async def _drive(drill: Drill, args: argparse.Namespace) -> dict[str, object]:
         print(f"  warm-up e2e p99 {percentile(warm, 0.99):.2f}s: 'delayed' means > {slow_s:.1f}s")
         results: dict[str, object] = {"slow_s": slow_s}
         if args.soak_minutes:
-            results["soak"] = await soak(drill, args.soak_minutes, slow_s)
+            results["soak"] = await soak(drill, args.soak_minutes, slow_s=slow_s)
             return results
         verdicts = []
         names = args.scenarios.split(",")
@@ -301,7 +301,7 @@ async def _drive(drill: Drill, args: argparse.Namespace) -> dict[str, object]:
             if name == "disk" and not drill.disk.mounted:
                 print(f"  disk: skipped, no tmpfs ({drill.disk.why_not})")
                 continue
-            verdicts.append(await scenario(drill, name, args, slow_s, label=label))
+            verdicts.append(await scenario(drill, name, args=args, slow_s=slow_s, label=label))
             print(_table(verdicts[-1:]).splitlines()[1], flush=True)
         results["verdicts"] = [asdict(v) for v in verdicts]
         results["table"] = _table(verdicts)

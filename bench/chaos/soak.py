@@ -46,7 +46,7 @@ class Sample:
     messages: int = 0
 
 
-def take(drill: Drill, minute: float, window: list[float], count: int) -> Sample:
+def take(drill: Drill, minute: float, *, window: list[float], count: int) -> Sample:
     sample = Sample(minute=round(minute, 1), load_average=os.getloadavg()[0], messages=count)
     for name, app in drill.cluster.processes.items():
         if app.process is None or app.process.poll() is not None:
@@ -72,7 +72,7 @@ async def sample_every(
     """Samples while ``run`` (the load) is going, and once more when it ends."""
     started = time.monotonic()
     seen = len(drill.load.messages)
-    samples = [take(drill, 0.0, [], 0)]
+    samples = [take(drill, 0.0, window=[], count=0)]
     while not run.done():
         await asyncio.wait({run}, timeout=every_s)
         now = time.monotonic()
@@ -83,7 +83,7 @@ async def sample_every(
         ]
         count = len(drill.load.messages) - seen
         seen = len(drill.load.messages)
-        sample = take(drill, (now - started) / 60, recent, count)
+        sample = take(drill, (now - started) / 60, window=recent, count=count)
         samples.append(sample)
         print(
             f"  {sample.minute:5.1f} min  load {sample.load_average:4.1f}  "

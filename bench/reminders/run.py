@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, func, insert, select, update
 
@@ -77,7 +78,7 @@ def _template_state(runtime: Runtime) -> dict[str, object]:
     return state
 
 
-def _seed(runtime: Runtime, count: int, state: dict[str, object]) -> None:
+def _seed(runtime: Runtime, count: int, *, state: dict[str, object]) -> None:
     with runtime.sessions.begin() as session:
         clients = session.scalars(
             insert(Client).returning(Client.id, sort_by_parameter_order=True),
@@ -137,7 +138,7 @@ def main() -> None:
         )
         clock = FakeClock(START)
         runtime = build_runtime(settings, clock=clock)
-        _seed(runtime, args.conversations, _template_state(runtime))
+        _seed(runtime, args.conversations, state=_template_state(runtime))
         worker = build_reminder_worker(runtime)
         statements = [0]
 
@@ -148,7 +149,7 @@ def main() -> None:
 
         alerts = build_alert_worker(runtime)
 
-        def measure(label: str, run: Callable[[], object], table: type[Base], what: str) -> None:
+        def measure(label: str, run: Callable[[], object], *, table: type[Base], what: str) -> None:
             clock.advance(timedelta(minutes=1))
             with runtime.sessions() as session:
                 rows_before = session.scalar(select(func.count()).select_from(table)) or 0
@@ -165,19 +166,22 @@ def main() -> None:
             )
 
         print(f"{args.conversations} idle conversations on {url.split(':', 1)[0]}")
-        nudges = (worker.sweep_idle, ScheduledJob, "jobs scheduled")
-        measure("idle sweep: first", *nudges)
-        measure("idle sweep: next (steady state)", *nudges)
+        jobs: dict[str, Any] = {"table": ScheduledJob, "what": "jobs scheduled"}
+        measure("idle sweep: first", worker.sweep_idle, **jobs)
+        measure("idle sweep: next (steady state)", worker.sweep_idle, **jobs)
         with runtime.sessions.begin() as session:
             session.execute(
                 update(Conversation)
                 .where(Conversation.id % 10 == 0)
                 .values(last_inbound_at=clock.now() - timedelta(hours=2))
             )
-        measure("idle sweep: after a tenth wrote", *nudges)
-        sweep_alerts = (lambda: asyncio.run(alerts.sweep()), Alert, "alerts raised")
-        measure("alert sweep: first", *sweep_alerts)
-        measure("alert sweep: next (steady state)", *sweep_alerts)
+        measure("idle sweep: after a tenth wrote", worker.sweep_idle, **jobs)
+
+        def sweep_alerts() -> object:
+            return asyncio.run(alerts.sweep())
+
+        measure("alert sweep: first", sweep_alerts, table=Alert, what="alerts raised")
+        measure("alert sweep: next (steady state)", sweep_alerts, table=Alert, what="alerts raised")
         asyncio.run(alerts.aclose())
         runtime.close()
 

@@ -25,7 +25,7 @@ from bot.coordination.redis_backend import redis_errors_translated
 __all__ = ["InProcessRateLimiter", "RateLimiter", "RedisRateLimiter"]
 
 
-def _check(rate_per_s: float, burst: int, tokens: int = 1) -> None:
+def _check(rate_per_s: float, burst: int, *, tokens: int = 1) -> None:
     if not rate_per_s > 0:
         raise ValueError(f"rate_per_s must be positive, got {rate_per_s}")
     if burst < 1:
@@ -82,7 +82,7 @@ class InProcessRateLimiter(RateLimiter):
         self._lock = threading.Lock()
 
     async def acquire(self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1) -> float:
-        _check(rate_per_s, burst, tokens)
+        _check(rate_per_s, burst, tokens=tokens)
         with self._lock:
             now = self._clock()
             self._calls += 1
@@ -137,7 +137,7 @@ class RedisRateLimiter(RateLimiter):
         self._script: AsyncScript = client.register_script(_ACQUIRE)
 
     async def acquire(self, key: str, *, rate_per_s: float, burst: int, tokens: int = 1) -> float:
-        _check(rate_per_s, burst, tokens)
+        _check(rate_per_s, burst, tokens=tokens)
         with redis_errors_translated("rate limit"):
             reply = await self._script(
                 keys=[f"{self._prefix}{{{key}}}"], args=[repr(float(rate_per_s)), burst, tokens]

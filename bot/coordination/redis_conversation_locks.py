@@ -156,7 +156,7 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
     async def hold(self, key: str, *, timeout_s: float) -> AsyncIterator[HeldLock]:
         held = HeldLock(key)
         keys = self._keys(key)
-        await self._enter(held, keys, timeout_s)
+        await self._enter(held, keys, timeout_s=timeout_s)
         stop_renewing = self._renew_while_held(held, keys)
         try:
             yield held
@@ -171,7 +171,7 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
         held = HeldLock(conversation)
         keys = self._keys(conversation)
         seen = self._seen_prefix + message_key(conversation, message)
-        if not await self._enter(held, keys, timeout_s, seen=seen):
+        if not await self._enter(held, keys, timeout_s=timeout_s, seen=seen):
             self._wake(conversation)  # the script already took our ticket out of the queue
             yield Admission(lock=held, duplicate=True)
             return
@@ -189,17 +189,17 @@ class RedisConversationLocks(ConversationLocks, InboundGate):
             return int(await self._client.zcard(self._keys(key)[0]))
 
     async def _enter(
-        self, held: HeldLock, keys: list[str], timeout_s: float, *, seen: str | None = None
+        self, held: HeldLock, keys: list[str], *, timeout_s: float, seen: str | None = None
     ) -> bool:
         """Waits for the turn; False when ``seen`` was remembered (the caller left the queue)."""
         try:
-            return await self._wait_for_turn(held, keys, timeout_s, seen)
+            return await self._wait_for_turn(held, keys, timeout_s=timeout_s, seen=seen)
         except BaseException:
             await self._leave(held, keys)
             raise
 
     async def _wait_for_turn(
-        self, held: HeldLock, keys: list[str], timeout_s: float, seen: str | None
+        self, held: HeldLock, keys: list[str], *, timeout_s: float, seen: str | None
     ) -> bool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
