@@ -61,6 +61,7 @@ def pending_work(database_url: str) -> int:
         engine.dispose()
 
 
+# long: the verdict's checks read in the order the report prints them
 def judge(
     *,
     scenario: str,

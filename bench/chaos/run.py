@@ -309,6 +309,7 @@ async def _drive(drill: Drill, args: argparse.Namespace) -> dict[str, object]:
         return results
 
 
+# long: a benchmark script: start, inject faults, settle, report, in order
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

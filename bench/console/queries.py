@@ -24,6 +24,7 @@ from bench.console.run import DATABASE, SERVER
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+# long: a benchmark script: each measured query in the order it prints
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", help="a console page, e.g. /console/board")
@@ -61,6 +62,7 @@ def main() -> None:
         began = conn.info["started"].pop()
         if recording[0]:
             seen.append(((time.perf_counter() - began) * 1000, statement, params))
+
     with TestClient(create_app(runtime, run_workers=False)) as client:
         page = client.get("/console/login")
         found = CSRF.search(page.text)

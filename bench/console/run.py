@@ -144,8 +144,7 @@ def measure(client: httpx.Client, page: Page, role: str, requests: int) -> Resul
 
 def table(results: list[Result]) -> str:
     lines = [
-        f"{'page':20} {'role':8} {'status':14} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'KB':>7}",
+        f"{'page':20} {'role':8} {'status':14} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'KB':>7}",
     ]
     for r in results:
         if r.status != "ok":
@@ -159,6 +158,7 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+# long: a benchmark script: start, measure each screen, report, in order
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", default=SERVER, help="PostgreSQL server (its postgres db)")
@@ -206,8 +206,11 @@ def main() -> None:
     try:
         wait_ready(base, server)
         results: list[Result] = []
-        for role, email in (("csm", filled.csm), ("manager", filled.manager),
-                            ("admin", filled.admin)):
+        for role, email in (
+            ("csm", filled.csm),
+            ("manager", filled.manager),
+            ("admin", filled.admin),
+        ):
             client = sign_in(base, email)
             try:
                 for page in pages(filled, role):
@@ -218,8 +221,10 @@ def main() -> None:
                 client.close()
         print()
         jit = "jit off" if args.no_jit else "the server's jit setting"
-        print(f"{args.onboardings:,} onboardings, {args.messages:,} messages, {jit}, "
-              f"{args.requests} timed requests per page (client-side, loopback):")
+        print(
+            f"{args.onboardings:,} onboardings, {args.messages:,} messages, {jit}, "
+            f"{args.requests} timed requests per page (client-side, loopback):"
+        )
         print(table(results))
         if args.keep:
             print(f"\nserving at {base}/console/ (password {BENCH_PASSWORD}); Ctrl-C to stop")

@@ -211,11 +211,13 @@ def _written(db: sessionmaker) -> list[LiveEvent]:  # type: ignore[type-arg]
             for row in rows
         ]
 
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
+# long: a benchmark script: servers, browsers, events, figures, in order
 async def _run(args: argparse.Namespace) -> int:
     prefix = f"console-live-bench:{uuid.uuid4().hex[:8]}"
     database_url = _database_url(args.postgres)
@@ -385,9 +387,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=200)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument(
-        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
     threading.current_thread().name = "bench"

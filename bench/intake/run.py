@@ -47,9 +47,11 @@ def usable(family: str, count: int) -> None:
                 cpu.append(seconds)
         total, refused = sum(codes.values()), sum(n for c, n in codes.items() if c)
         cpu.sort()
-        print(f"{family:8} usable {level:9} refused {refused:3}/{total:<3} "
-              f"{dict((c, n) for c, n in codes.items() if c)}  cpu p50 "
-              f"{cpu[len(cpu) // 2]:.2f} s, max {cpu[-1]:.2f} s")
+        print(
+            f"{family:8} usable {level:9} refused {refused:3}/{total:<3} "
+            f"{dict((c, n) for c, n in codes.items() if c)}  cpu p50 "
+            f"{cpu[len(cpu) // 2]:.2f} s, max {cpu[-1]:.2f} s"
+        )
 
 
 def unusable(family: str, count: int) -> None:
@@ -57,12 +59,15 @@ def unusable(family: str, count: int) -> None:
         codes: collections.Counter[str] = collections.Counter()
         for kind in PHOTO_KINDS:
             for i in range(count):
-                sample = draw_unusable(kind, seed=FIXED_SEED[family] + i, family=family,
-                                       defect=defect)
+                sample = draw_unusable(
+                    kind, seed=FIXED_SEED[family] + i, family=family, defect=defect
+                )
                 codes[_check(sample.data)[0]] += 1
         total, caught = sum(codes.values()), sum(n for c, n in codes.items() if c)
-        print(f"{family:8} defect {defect:9} caught  {caught:3}/{total:<3} "
-              f"{dict((c, n) for c, n in codes.items() if c)}")
+        print(
+            f"{family:8} defect {defect:9} caught  {caught:3}/{total:<3} "
+            f"{dict((c, n) for c, n in codes.items() if c)}"
+        )
 
 
 def main() -> None:

@@ -16,16 +16,18 @@ from pathlib import Path
 OLD_KINDS = ("cnpj_card", "cnh", "rg")
 
 
-def _cell(before: dict[str, float] | None, after: dict[str, float] | None, key: str,
-          fmt: str) -> str:
+def _cell(
+    before: dict[str, float] | None, after: dict[str, float] | None, key: str, fmt: str
+) -> str:
     def one(row: dict[str, float] | None) -> str:
         return "—" if row is None else format(row[key], fmt)
 
     return f"{one(before)} → {one(after)}"
 
 
-def _totals(report: dict[str, dict[str, float]], level: str,
-            kinds: tuple[str, ...]) -> dict[str, float] | None:
+def _totals(
+    report: dict[str, dict[str, float]], level: str, kinds: tuple[str, ...]
+) -> dict[str, float] | None:
     rows = [report[f"{k}/{level}"] for k in kinds if f"{k}/{level}" in report]
     if not rows:
         return None
@@ -34,32 +36,44 @@ def _totals(report: dict[str, dict[str, float]], level: str,
     confident = sum(r["confident_share"] * r["fields"] for r in rows)
     wrong = sum(r["confident_wrong"] for r in rows)
     docs = sum(r["documents"] for r in rows)
-    return {"exact": exact / fields, "correct_confident": (confident - wrong) / max(exact, 1),
-            "confident_wrong": wrong, "refused_documents":
-            sum(r["refused_documents"] * r["documents"] for r in rows) / docs,
-            "p50_cpu_s": sorted(r["p50_cpu_s"] for r in rows)[len(rows) // 2]}
+    return {
+        "exact": exact / fields,
+        "correct_confident": (confident - wrong) / max(exact, 1),
+        "confident_wrong": wrong,
+        "refused_documents": sum(r["refused_documents"] * r["documents"] for r in rows) / docs,
+        "p50_cpu_s": sorted(r["p50_cpu_s"] for r in rows)[len(rows) // 2],
+    }
 
 
 def table(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> str:
-    lines = ["| kind | level | fields exact | correct & confident | confident wrong | refused | "
-             "p50 s CPU |", "| --- | --- | --- | --- | --- | --- | --- |"]
-    keys = [k for k in after if not k.startswith("all/")] or \
-        [k for k in before if not k.startswith("all/")]
+    lines = [
+        "| kind | level | fields exact | correct & confident | confident wrong | refused | "
+        "p50 s CPU |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    keys = [k for k in after if not k.startswith("all/")] or [
+        k for k in before if not k.startswith("all/")
+    ]
     levels = list(dict.fromkeys(k.split("/")[1] for k in keys))
     kinds = list(dict.fromkeys(k.split("/")[0] for k in keys))
     for level in levels:
-        rows = [(kind, before.get(f"{kind}/{level}"), after.get(f"{kind}/{level}"))
-                for kind in kinds]
-        rows.append(("three old kinds", _totals(before, level, OLD_KINDS),
-                     _totals(after, level, OLD_KINDS)))
-        rows.append(("all five", _totals(before, level, tuple(kinds)),
-                     _totals(after, level, tuple(kinds))))
+        rows = [
+            (kind, before.get(f"{kind}/{level}"), after.get(f"{kind}/{level}")) for kind in kinds
+        ]
+        rows.append(
+            ("three old kinds", _totals(before, level, OLD_KINDS), _totals(after, level, OLD_KINDS))
+        )
+        rows.append(
+            ("all five", _totals(before, level, tuple(kinds)), _totals(after, level, tuple(kinds)))
+        )
         for kind, b, a in rows:
-            lines.append(f"| {kind} | {level} | {_cell(b, a, 'exact', '.1%')} | "
-                         f"{_cell(b, a, 'correct_confident', '.1%')} | "
-                         f"{_cell(b, a, 'confident_wrong', '.0f')} | "
-                         f"{_cell(b, a, 'refused_documents', '.0%')} | "
-                         f"{_cell(b, a, 'p50_cpu_s', '.2f')} |")
+            lines.append(
+                f"| {kind} | {level} | {_cell(b, a, 'exact', '.1%')} | "
+                f"{_cell(b, a, 'correct_confident', '.1%')} | "
+                f"{_cell(b, a, 'confident_wrong', '.0f')} | "
+                f"{_cell(b, a, 'refused_documents', '.0%')} | "
+                f"{_cell(b, a, 'p50_cpu_s', '.2f')} |"
+            )
     return "\n".join(lines)
 
 

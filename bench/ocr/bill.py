@@ -22,10 +22,16 @@ from bench.ocr.layouts import Block, Layout, fmt_cnpj, fmt_date
 from bench.ocr.people import PLACES, STREETS, make_cnpj, make_name
 
 UTILITIES = {
-    "tuning": (("COMPANHIA ENERGÉTICA DO NORTE", "energia"), ("ÁGUAS DO VALE S.A.", "água"),
-               ("TELECOM BRASIL FIBRA", "telefone")),
-    "heldout": (("DISTRIBUIDORA SUL DE ENERGIA", "energia"), ("SANEAMENTO SERRANO", "água"),
-                ("NETVOX TELECOMUNICAÇÕES", "telefone")),
+    "tuning": (
+        ("COMPANHIA ENERGÉTICA DO NORTE", "energia"),
+        ("ÁGUAS DO VALE S.A.", "água"),
+        ("TELECOM BRASIL FIBRA", "telefone"),
+    ),
+    "heldout": (
+        ("DISTRIBUIDORA SUL DE ENERGIA", "energia"),
+        ("SANEAMENTO SERRANO", "água"),
+        ("NETVOX TELECOMUNICAÇÕES", "telefone"),
+    ),
 }
 UNITS = {"energia": "kWh", "água": "m³", "telefone": "min"}
 MONTHS = ("JAN", "FEV", "MAR", "ABR", "MAI", "JUN", "JUL", "AGO", "SET", "OUT", "NOV", "DEZ")
@@ -35,10 +41,20 @@ def _address(pen: Pen, *, y: float, beside: bool, lines: tuple[str, str, str, st
     """The supply address under the holder: labelled, or a bare block; returns the y below."""
     street, district, cep, municipio, uf = lines
     if pen.rng.random() < 0.5:
-        return pen.field(10, y, label(pen.fam, "endereco", pen.rng), street, name="endereco",
-                         beside=beside, colon=True, max_width=100,
-                         extra=(f"{district} - CEP {cep[:5]}-{cep[5:]}",
-                                f"{municipio} - {uf}")) + 1
+        return (
+            pen.field(
+                10,
+                y,
+                label(pen.fam, "endereco", pen.rng),
+                street,
+                name="endereco",
+                beside=beside,
+                colon=True,
+                max_width=100,
+                extra=(f"{district} - CEP {cep[:5]}-{cep[5:]}", f"{municipio} - {uf}"),
+            )
+            + 1
+        )
     # unlabelled address block, as many bills print it under the name
     for i, line in enumerate((street, district, f"{cep[:5]}-{cep[5:]} {municipio}/{uf}")):
         pen.text(10, y + i * 4.2, line, pen.value_pt, bold=False, max_width=100)
@@ -49,10 +65,12 @@ def _dates(pen: Pen, *, issued: date, due: date) -> None:
     """The boxes of dates on the right, the issue date among others, in a random order."""
     fam, rng = pen.fam, pen.rng
     ref = f"{MONTHS[issued.month - 1]}/{issued.year}"
-    dates = [(label(fam, "emissao", rng), fmt_date(issued), "data_emissao"),
-             (label(fam, "vencimento", rng), fmt_date(due), ""),
-             ("REFERÊNCIA", ref, ""),
-             ("LEITURA ANTERIOR", fmt_date(issued - timedelta(days=31)), "")]
+    dates = [
+        (label(fam, "emissao", rng), fmt_date(issued), "data_emissao"),
+        (label(fam, "vencimento", rng), fmt_date(due), ""),
+        ("REFERÊNCIA", ref, ""),
+        ("LEITURA ANTERIOR", fmt_date(issued - timedelta(days=31)), ""),
+    ]
     rng.shuffle(dates)
     for i, (lab, value, name) in enumerate(dates):
         pen.box(115.0, 28 + i * 9.5, 85, 9)
@@ -66,14 +84,18 @@ def _footer(pen: Pen, *, y: float, issued: date, service: str) -> float:
     for i in range(6):
         month = MONTHS[(issued.month - 2 - i) % 12]
         amount = rng.randrange(80, 600)
-        pen.text(10, y + 6 + i * 4.5, f"{month}  {amount} {UNITS[service]}",
-                 7, font=pen.value_font)
+        pen.text(10, y + 6 + i * 4.5, f"{month}  {amount} {UNITS[service]}", 7, font=pen.value_font)
         lay.blocks.append(Block(40, y + 6.5 + i * 4.5, amount / 12, 2.5, (150, 150, 150)))
     total = rng.randrange(4000, 90000) / 100
     pen.box(115, y, 85, 16)
     pen.text(117, y + 2, "TOTAL A PAGAR", 8, bold=True)
-    pen.text(117, y + 8, f"R$ {total:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
-             12, bold=True)
+    pen.text(
+        117,
+        y + 8,
+        f"R$ {total:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
+        12,
+        bold=True,
+    )
     y += 36
     digits = " ".join(f"{rng.randrange(10**11):011d}-{rng.randrange(10)}" for _ in range(4))
     pen.text(10, y, digits, 8, font=pen.fam.mono[0])
@@ -96,16 +118,38 @@ def bill(*, fam: Family, rng: random.Random, today: date) -> tuple[Pen, dict[str
     cep = f"{rng.randrange(1000, 99999):05d}{rng.randrange(1000):03d}"
     issued = today - timedelta(days=rng.randrange(3, 80))
     due = issued + timedelta(days=rng.randrange(7, 20))
-    truth = {"titular": holder, "endereco": street, "cep": cep, "municipio": municipio,
-             "uf": uf, "data_emissao": fmt_date(issued)}
+    truth = {
+        "titular": holder,
+        "endereco": street,
+        "cep": cep,
+        "municipio": municipio,
+        "uf": uf,
+        "data_emissao": fmt_date(issued),
+    }
     band = rng.choice(((20, 80, 150), (0, 110, 80), (170, 60, 20), (60, 60, 60)))
     lay.blocks.append(Block(0, 0, 210, 22, band))
     pen.text(8, 5, company, 13, bold=True, ink=(255, 255, 255))
-    pen.text(8, 13, f"CNPJ {fmt_cnpj(make_cnpj(rng))} - CONTA DE {service.upper()}", 7,
-             ink=(255, 255, 255))
+    pen.text(
+        8,
+        13,
+        f"CNPJ {fmt_cnpj(make_cnpj(rng))} - CONTA DE {service.upper()}",
+        7,
+        ink=(255, 255, 255),
+    )
     beside = rng.random() < fam.beside_share
-    y = pen.field(10, 30.0, label(fam, "titular", rng), holder, name="titular", beside=beside,
-                  colon=True, max_width=100) + 1
+    y = (
+        pen.field(
+            10,
+            30.0,
+            label(fam, "titular", rng),
+            holder,
+            name="titular",
+            beside=beside,
+            colon=True,
+            max_width=100,
+        )
+        + 1
+    )
     y = _address(pen, y=y, beside=beside, lines=(street, district, cep, municipio, uf))
     _dates(pen, issued=issued, due=due)
     lay.height = _footer(pen, y=max(y, 70.0) + 4, issued=issued, service=service)

@@ -41,16 +41,19 @@ def _homography(src: list[tuple[float, float]], dst: list[tuple[float, float]]) 
     return np.append(h, 1.0).reshape(3, 3)
 
 
-def _warp(img: Image.Image, rng: random.Random, *, tilt: float, angle: float,
-          fill: tuple[int, int, int]) -> tuple[Image.Image, np.ndarray]:
+def _warp(
+    img: Image.Image, rng: random.Random, *, tilt: float, angle: float, fill: tuple[int, int, int]
+) -> tuple[Image.Image, np.ndarray]:
     """Perspective and rotation in one resampling; also the matrix from old to new pixels."""
     w, h = img.size
     corners = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)]
-    moved = [(x + rng.uniform(-tilt, tilt) * w, y + rng.uniform(-tilt, tilt) * w)
-             for x, y in corners]
+    moved = [
+        (x + rng.uniform(-tilt, tilt) * w, y + rng.uniform(-tilt, tilt) * w) for x, y in corners
+    ]
     rad = math.radians(angle)
-    rot = np.array([[math.cos(rad), math.sin(rad), 0], [-math.sin(rad), math.cos(rad), 0],
-                    [0, 0, 1]])
+    rot = np.array(
+        [[math.cos(rad), math.sin(rad), 0], [-math.sin(rad), math.cos(rad), 0], [0, 0, 1]]
+    )
     forward = rot @ _homography(corners, moved)
     pts = forward @ np.array([[x, y, 1.0] for x, y in corners]).T
     xs, ys = pts[0] / pts[2], pts[1] / pts[2]
@@ -58,8 +61,13 @@ def _warp(img: Image.Image, rng: random.Random, *, tilt: float, angle: float,
     inverse = np.linalg.inv(shift @ forward)
     inverse /= inverse[2, 2]
     size = (math.ceil(xs.max() - xs.min()), math.ceil(ys.max() - ys.min()))
-    out = img.transform(size, Image.Transform.PERSPECTIVE, tuple(inverse.flatten()[:8].tolist()),
-                        Image.Resampling.BILINEAR, fillcolor=fill)
+    out = img.transform(
+        size,
+        Image.Transform.PERSPECTIVE,
+        tuple(inverse.flatten()[:8].tolist()),
+        Image.Resampling.BILINEAR,
+        fillcolor=fill,
+    )
     return out, shift @ forward
 
 
@@ -67,8 +75,9 @@ def _camera(img: Image.Image, rng: random.Random, *, tilt: float, angle: float) 
     return _warp(img, rng, tilt=tilt, angle=angle, fill=(90, 75, 60))[0]
 
 
-def _shade(img: Image.Image, rng: random.Random, *,
-           depths: tuple[float, float]) -> tuple[Image.Image, float]:
+def _shade(
+    img: Image.Image, rng: random.Random, *, depths: tuple[float, float]
+) -> tuple[Image.Image, float]:
     """A shadow (the phone or a hand) falling off from a random point, and a side gradient."""
     ww, hh = img.size
     sw, sh = max(ww // 16, 2), max(hh // 16, 2)
@@ -78,7 +87,8 @@ def _shade(img: Image.Image, rng: random.Random, *,
     dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2) / max(sw, sh)
     light = (1.0 - depth * np.clip(1.2 - dist * 1.8, 0, 1)) * (1.0 - rng.uniform(0, 0.2) * xx / sw)
     light_img = Image.fromarray((light * 255).astype(np.uint8)).resize(
-        (ww, hh), Image.Resampling.BILINEAR)
+        (ww, hh), Image.Resampling.BILINEAR
+    )
     arr = np.asarray(img).astype(np.float32) * (np.asarray(light_img, np.float32) / 255)[..., None]
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)), depth
 
@@ -102,8 +112,11 @@ def photograph(
     heavy = level == "heavy"
     margin = rng.uniform(0.02, 0.08 if not heavy else 0.12)
     w, h = img.size
-    table = Image.new("RGB", (round(w * (1 + 2 * margin)), round(h * (1 + 2 * margin))),
-                      (rng.randrange(70, 140), rng.randrange(55, 110), rng.randrange(40, 90)))
+    table = Image.new(
+        "RGB",
+        (round(w * (1 + 2 * margin)), round(h * (1 + 2 * margin))),
+        (rng.randrange(70, 140), rng.randrange(55, 110), rng.randrange(40, 90)),
+    )
     table.paste(img, (round(w * margin), round(h * margin)))
     angle = rng.uniform(-15, 15) if heavy else rng.uniform(-7, 7)
     img = _camera(table, rng, tilt=0.03 if heavy else 0.012, angle=angle)
@@ -121,9 +134,15 @@ def photograph(
         img = img.rotate(90 * quarter_turns, expand=True)
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality)
-    params = {"angle": round(angle, 2), "blur": round(blur, 2), "width": float(target),
-              "jpeg": float(quality), "shadow": round(depth, 2), "noise": round(sigma, 1),
-              "turn": float(90 * (quarter_turns % 4))}
+    params = {
+        "angle": round(angle, 2),
+        "blur": round(blur, 2),
+        "width": float(target),
+        "jpeg": float(quality),
+        "shadow": round(depth, 2),
+        "noise": round(sigma, 1),
+        "turn": float(90 * (quarter_turns % 4)),
+    }
     return buf.getvalue(), params
 
 
@@ -136,8 +155,9 @@ def _overlap(a: Box, b: Box) -> float:
     return max(w, 0) * max(h, 0)
 
 
-def add_thumb(page: Image.Image, rng: random.Random, *, avoid: list[Box],
-              protect: list[Box]) -> str:
+def add_thumb(
+    page: Image.Image, rng: random.Random, *, avoid: list[Box], protect: list[Box]
+) -> str:
     """A thumb over one edge of the page, where it hides the least text; returns the edge.
 
     It never covers a ``protect`` box (the values a reader must return): when every place
@@ -168,15 +188,22 @@ def add_thumb(page: Image.Image, rng: random.Random, *, avoid: list[Box],
     shade = Image.new("RGB", page.size, skin)
     nail = ImageDraw.Draw(shade)
     nx0, ny0, nx1, ny1 = box
-    nail.ellipse((nx0 + (nx1 - nx0) * 0.3, ny0 + (ny1 - ny0) * 0.3,
-                  nx0 + (nx1 - nx0) * 0.6, ny0 + (ny1 - ny0) * 0.6),
-                 fill=tuple(min(c + 25, 255) for c in skin))
+    nail.ellipse(
+        (
+            nx0 + (nx1 - nx0) * 0.3,
+            ny0 + (ny1 - ny0) * 0.3,
+            nx0 + (nx1 - nx0) * 0.6,
+            ny0 + (ny1 - ny0) * 0.6,
+        ),
+        fill=tuple(min(c + 25, 255) for c in skin),
+    )
     page.paste(shade, (0, 0), layer)
     return edge
 
 
-def add_glare(page: Image.Image, rng: random.Random, *, strength: float,
-              box: Box | None = None) -> None:
+def add_glare(
+    page: Image.Image, rng: random.Random, *, strength: float, box: Box | None = None
+) -> None:
     """A reflection: a white elliptical patch, ``strength`` 0..1 at its centre."""
     w, h = page.size
     if box is None:
@@ -189,8 +216,10 @@ def add_glare(page: Image.Image, rng: random.Random, *, strength: float,
     yy, xx = np.mgrid[0:h:k, 0:w:k].astype(np.float32)
     d = ((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2
     coarse = (255 * strength * np.clip((1.6 - d) / 0.6, 0, 1)).astype(np.uint8)  # flat top
-    alpha = np.asarray(Image.fromarray(coarse).resize((w, h), Image.Resampling.BILINEAR),
-                       np.float32) / 255
+    alpha = (
+        np.asarray(Image.fromarray(coarse).resize((w, h), Image.Resampling.BILINEAR), np.float32)
+        / 255
+    )
     arr = np.asarray(page).astype(np.float32)
     lit = arr * (1 - alpha[..., None]) + 255 * alpha[..., None]
     page.paste(Image.fromarray(np.clip(lit, 0, 255).astype(np.uint8)))
@@ -204,7 +233,7 @@ def add_fold(page: Image.Image, rng: random.Random, *, depth: float) -> str:
     dist = np.arange(w if vertical else h, dtype=np.float32) - at
     span = 0.08 * (w if vertical else h)
     shade = 1 - depth * np.clip(1 - np.abs(dist) / span, 0, 1) * (dist > 0)
-    profile = shade * (1 + 0.25 * np.exp(-(dist / max(w, h) * 400) ** 2))
+    profile = shade * (1 + 0.25 * np.exp(-((dist / max(w, h) * 400) ** 2)))
     factor = profile[None, :, None] if vertical else profile[:, None, None]
     arr = np.asarray(page).astype(np.float32) * factor
     page.paste(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)))
@@ -216,8 +245,9 @@ def _corner(img: Image.Image) -> tuple[int, int, int]:
     return int(r), int(g), int(b)
 
 
-def _scene(page: Image.Image, rng: random.Random, *, margin: float,
-           hand: bool) -> tuple[Image.Image, Box]:
+def _scene(
+    page: Image.Image, rng: random.Random, *, margin: float, hand: bool
+) -> tuple[Image.Image, Box]:
     """The page on a table (wood tones) or held before a room (dim, blotchy), and where it is."""
     w, h = page.size
     size = (round(w * (1 + 2 * margin)), round(h * (1 + 2 * margin)))
@@ -227,7 +257,8 @@ def _scene(page: Image.Image, rng: random.Random, *, margin: float,
         base = np.array([rng.randrange(70, 140), rng.randrange(55, 110), rng.randrange(40, 90)])
     small = np.random.default_rng(rng.randrange(2**32)).normal(0, 18, (6, 6, 1)) + base
     back = Image.fromarray(np.clip(small, 0, 255).astype(np.uint8)).resize(
-        size, Image.Resampling.BICUBIC)
+        size, Image.Resampling.BICUBIC
+    )
     x0, y0 = round(w * margin), round(h * margin)
     back.paste(page, (x0, y0))
     return back, (x0, y0, x0 + w, y0 + h)
@@ -247,14 +278,14 @@ class Level:
 
 
 LEVELS = {
-    "moderate": Level(7, 0.012, (0.1, 0.3), (0.3, 1.0), (1200, 1600), (2, 6), (50, 76), 0.35,
-                      0.12),
+    "moderate": Level(7, 0.012, (0.1, 0.3), (0.3, 1.0), (1200, 1600), (2, 6), (50, 76), 0.35, 0.12),
     "heavy": Level(15, 0.03, (0.3, 0.5), (1.0, 1.8), (850, 1150), (5, 10), (38, 52), 0.5, 0.22),
 }
 
 
-def shoot(page: Image.Image, *, rng: random.Random, level: str, avoid: list[Box],
-          protect: list[Box]) -> Shot:
+def shoot(
+    page: Image.Image, *, rng: random.Random, level: str, avoid: list[Box], protect: list[Box]
+) -> Shot:
     """A readable phone photo of ``page`` at ``level`` (moderate | heavy).
 
     ``avoid``: text boxes of the page, in its pixels, that the thumb should cover least;
@@ -281,8 +312,14 @@ def shoot(page: Image.Image, *, rng: random.Random, level: str, avoid: list[Box]
     target = rng.randrange(*lv.width)
     img = img.resize((target, round(img.height * target / img.width)), Image.Resampling.LANCZOS)
     sigma, quality = rng.uniform(*lv.noise), rng.randrange(*lv.jpeg)
-    params = {"angle": round(angle, 2), "blur": round(blur, 2), "width": float(target),
-              "jpeg": float(quality), "shadow": round(depth, 2), "noise": round(sigma, 1)}
+    params = {
+        "angle": round(angle, 2),
+        "blur": round(blur, 2),
+        "width": float(target),
+        "jpeg": float(quality),
+        "shadow": round(depth, 2),
+        "noise": round(sigma, 1),
+    }
     return Shot(_noise_jpeg(img, rng, sigma=sigma, quality=quality), params, notes)
 
 
@@ -307,8 +344,9 @@ def _corners(matrix: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
     return pts[0] / pts[2], pts[1] / pts[2]
 
 
-def spoil(page: Image.Image, *, rng: random.Random, defect: str, region: Box | None,
-          region_name: str) -> Shot:
+def spoil(
+    page: Image.Image, *, rng: random.Random, defect: str, region: Box | None, region_name: str
+) -> Shot:
     """A photo of ``page`` the reader must refuse, for ``defect`` (one of ``DEFECTS``).
 
     ``region``: the box of the field the glare should wash out (named ``region_name``).
@@ -342,8 +380,9 @@ def spoil(page: Image.Image, *, rng: random.Random, defect: str, region: Box | N
         target = rng.randrange(300, 430)
     else:
         target = rng.randrange(1200, 1600)
-    img = img.resize((target, max(round(img.height * target / img.width), 1)),
-                     Image.Resampling.LANCZOS)
+    img = img.resize(
+        (target, max(round(img.height * target / img.width), 1)), Image.Resampling.LANCZOS
+    )
     if defect == "blurred":
         img = _shake(img, rng, length=rng.randrange(14, 24))
     sigma = 3.0
@@ -352,5 +391,8 @@ def spoil(page: Image.Image, *, rng: random.Random, defect: str, region: Box | N
         img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
         sigma = 2.0
     quality = rng.randrange(55, 80)
-    return Shot(_noise_jpeg(img, rng, sigma=sigma, quality=quality),
-                {"width": float(target), "jpeg": float(quality)}, notes)
+    return Shot(
+        _noise_jpeg(img, rng, sigma=sigma, quality=quality),
+        {"width": float(target), "jpeg": float(quality)},
+        notes,
+    )

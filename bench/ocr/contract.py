@@ -42,8 +42,11 @@ CIVIL = ("solteiro(a)", "casado(a) sob o regime de comunhão parcial de bens", "
 JOBS = ("empresário(a)", "administrador(a)", "engenheiro(a)", "contador(a)", "comerciante")
 CPF_WORDING = {
     "tuning": ("inscrito(a) no CPF sob o nº {cpf}", "CPF nº {cpf}"),
-    "heldout": ("portador(a) do CPF/MF nº {cpf}", "inscrito(a) no Cadastro de Pessoas Físicas "
-                "sob o número {cpf}", "CPF: {cpf}"),
+    "heldout": (
+        "portador(a) do CPF/MF nº {cpf}",
+        "inscrito(a) no Cadastro de Pessoas Físicas sob o número {cpf}",
+        "CPF: {cpf}",
+    ),
 }
 CNPJ_WORDING = {
     "tuning": ("inscrita no CNPJ sob o nº {cnpj}", "CNPJ nº {cnpj}"),
@@ -70,21 +73,27 @@ def write(*, fam: Family, rng: random.Random) -> Contract:
     for i, (nome, cpf) in enumerate(partners, start=1):
         truth[f"socio_{i}_nome"], truth[f"socio_{i}_cpf"] = nome, cpf
         cpf_text = rng.choice(CPF_WORDING[fam.name]).format(cpf=fmt_cpf(cpf))
-        quals.append(f"{nome}, brasileiro(a), {rng.choice(CIVIL)}, {rng.choice(JOBS)}, portador(a) "
-                     f"da cédula de identidade RG nº {rng.randrange(10**7, 10**8)} SSP/{uf}, "
-                     f"{cpf_text}, residente e domiciliado(a) na {rng.choice(STREETS)}, "
-                     f"{rng.randrange(1, 2000)}, {city}/{uf}")
+        quals.append(
+            f"{nome}, brasileiro(a), {rng.choice(CIVIL)}, {rng.choice(JOBS)}, portador(a) "
+            f"da cédula de identidade RG nº {rng.randrange(10**7, 10**8)} SSP/{uf}, "
+            f"{cpf_text}, residente e domiciliado(a) na {rng.choice(STREETS)}, "
+            f"{rng.randrange(1, 2000)}, {city}/{uf}"
+        )
     number = rng.randrange(1, 9)
     cnpj_text = rng.choice(CNPJ_WORDING[fam.name]).format(cnpj=fmt_cnpj(cnpj))
-    title = (f"{number}ª ALTERAÇÃO E CONSOLIDAÇÃO DO CONTRATO SOCIAL DA SOCIEDADE {razao}"
-             if rng.random() < 0.6 else f"CONTRATO SOCIAL CONSOLIDADO - {razao}")
+    title = (
+        f"{number}ª ALTERAÇÃO E CONSOLIDAÇÃO DO CONTRATO SOCIAL DA SOCIEDADE {razao}"
+        if rng.random() < 0.6
+        else f"CONTRATO SOCIAL CONSOLIDADO - {razao}"
+    )
     capital = rng.randrange(10, 500) * 1000
     shares = [capital // len(partners)] * len(partners)
     witnesses = [(make_name(rng), make_cpf(rng)) for _ in range(2)]
     paragraphs = [
         title,
-        "; ".join(quals) + (", únicos sócios" if len(partners) > 1 else ", único sócio") +
-        f" da sociedade empresária limitada {razao}, com sede na {rng.choice(STREETS)}, "
+        "; ".join(quals)
+        + (", únicos sócios" if len(partners) > 1 else ", único sócio")
+        + f" da sociedade empresária limitada {razao}, com sede na {rng.choice(STREETS)}, "
         f"{rng.randrange(1, 3000)}, {city}/{uf}, {cnpj_text}, com atos constitutivos "
         f"arquivados na Junta Comercial sob o NIRE {rng.randrange(10**10, 10**11)}, resolvem "
         "alterar e consolidar o contrato social, que passa a vigorar com a redação seguinte:",
@@ -95,15 +104,17 @@ def write(*, fam: Family, rng: random.Random) -> Contract:
         "nacional mediante deliberação dos sócios.",
         f"CLÁUSULA TERCEIRA - DO CAPITAL. O capital social é de R$ {capital:,},00".replace(",", ".")
         + ", dividido em quotas de R$ 1,00 cada, assim distribuídas: "
-        + "; ".join(f"{n}: {s:,} quotas".replace(",", ".")
-                    for (n, _), s in zip(partners, shares, strict=True)) + ".",
+        + "; ".join(
+            f"{n}: {s:,} quotas".replace(",", ".")
+            for (n, _), s in zip(partners, shares, strict=True)
+        )
+        + ".",
         "CLÁUSULA QUARTA - DA ADMINISTRAÇÃO. A administração da sociedade cabe aos sócios, "
         "isoladamente, com os poderes e atribuições de representá-la ativa e passivamente, "
         "vedado o uso do nome empresarial em atividades estranhas ao interesse social.",
         "CLÁUSULA QUINTA - DO EXERCÍCIO SOCIAL. Ao término de cada exercício, em 31 de "
         "dezembro, os administradores prestarão contas justificadas de sua administração.",
-        "E, por estarem assim justos e contratados, assinam o presente instrumento em via "
-        "única.",
+        "E, por estarem assim justos e contratados, assinam o presente instrumento em via única.",
         f"{city}/{uf}, {rng.randrange(1, 28)} de {rng.choice(('janeiro', 'março', 'agosto'))} "
         f"de {rng.randrange(2015, 2026)}.",
         *[f"_______________________________  {n}" for n, _ in partners],
@@ -156,12 +167,18 @@ def scanned_pdf(text: bytes, *, rng: random.Random, level: str) -> bytes:
         sigma = 4 if level == "clean" else 8 if level == "moderate" else 14
         nrng = np.random.default_rng(rng.randrange(2**32))
         arr = np.asarray(img).astype(np.float32) + nrng.normal(0, sigma, (img.height, img.width))
-        pages.append(Image.fromarray(np.clip(arr * rng.uniform(0.9, 1.0), 0, 255)
-                                     .astype(np.uint8)))
+        pages.append(Image.fromarray(np.clip(arr * rng.uniform(0.9, 1.0), 0, 255).astype(np.uint8)))
     doc.close()
     out = io.BytesIO()
     quality = 85 if level == "clean" else 60 if level == "moderate" else 45
-    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi,
-                  quality=quality, creationDate=STAMP.timetuple(),
-                  modDate=STAMP.timetuple())
+    pages[0].save(
+        out,
+        "PDF",
+        save_all=True,
+        append_images=pages[1:],
+        resolution=dpi,
+        quality=quality,
+        creationDate=STAMP.timetuple(),
+        modDate=STAMP.timetuple(),
+    )
     return out.getvalue()

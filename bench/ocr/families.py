@@ -80,8 +80,10 @@ def family(name: str) -> Family:
 LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "nome": (("NOME",), ("NOME", "NOME COMPLETO", "Nome")),
     "cpf": (("CPF",), ("CPF", "C.P.F.", "CPF Nº", "CPF/MF")),
-    "nascimento": (("DATA DE NASCIMENTO",),
-                   ("DATA DE NASCIMENTO", "DATA NASC.", "NASCIMENTO", "DT. NASCIMENTO")),
+    "nascimento": (
+        ("DATA DE NASCIMENTO",),
+        ("DATA DE NASCIMENTO", "DATA NASC.", "NASCIMENTO", "DT. NASCIMENTO"),
+    ),
     "cnh_nascimento": (("DATA NASCIMENTO",), ("DATA NASCIMENTO", "DATA DE NASCIMENTO")),
     "registro_geral": (("REGISTRO GERAL",), ("REGISTRO GERAL", "RG Nº", "IDENTIDADE Nº")),
     "expedicao": (("DATA DE EXPEDIÇÃO",), ("DATA DE EXPEDIÇÃO", "EXPEDIÇÃO", "DATA EXPED.")),
@@ -89,10 +91,14 @@ LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "naturalidade": (("NATURALIDADE",), ("NATURALIDADE", "NATURAL DE")),
     "registro_cnh": (("Nº REGISTRO",), ("Nº REGISTRO", "N° REGISTRO", "REGISTRO Nº")),
     "validade": (("VALIDADE",), ("VALIDADE", "VÁLIDA ATÉ")),
-    "titular": (("TITULAR", "NOME DO CLIENTE", "CLIENTE"),
-                ("TITULAR DA CONTA", "CONSUMIDOR", "Nome")),
-    "endereco": (("ENDEREÇO", "ENDEREÇO DE INSTALAÇÃO"),
-                 ("ENDEREÇO DA UNIDADE CONSUMIDORA", "LOCAL DE ENTREGA", "Endereço")),
+    "titular": (
+        ("TITULAR", "NOME DO CLIENTE", "CLIENTE"),
+        ("TITULAR DA CONTA", "CONSUMIDOR", "Nome"),
+    ),
+    "endereco": (
+        ("ENDEREÇO", "ENDEREÇO DE INSTALAÇÃO"),
+        ("ENDEREÇO DA UNIDADE CONSUMIDORA", "LOCAL DE ENTREGA", "Endereço"),
+    ),
     "emissao": (("DATA DE EMISSÃO", "EMISSÃO"), ("DATA DA EMISSÃO", "EMITIDA EM", "Emissão")),
     "vencimento": (("VENCIMENTO",), ("DATA DE VENCIMENTO", "PAGAR ATÉ")),
 }

@@ -50,16 +50,30 @@ class Pen:
     boxes: dict[str, MmBox] = field(default_factory=dict)  # where named values were drawn
 
     @classmethod
-    def start(cls, lay: Layout, fam: Family, rng: random.Random, *, fonts: tuple[str, ...],
-              label_ink: tuple[int, int, int] | None = None) -> Pen:
+    def start(
+        cls,
+        lay: Layout,
+        fam: Family,
+        rng: random.Random,
+        *,
+        fonts: tuple[str, ...],
+        label_ink: tuple[int, int, int] | None = None,
+    ) -> Pen:
         font = rng.choice(fonts)
         lay.font = font
-        return cls(lay, fam, rng, label_font=font, value_font=font,
-                   label_pt=rng.uniform(*fam.label_pt), value_pt=rng.uniform(*fam.value_pt),
-                   gap=rng.uniform(*fam.gap),
-                   label_ink=label_ink or rng.choice(fam.label_inks),
-                   value_ink=rng.choice(fam.value_inks),
-                   rule_width=rng.uniform(*fam.rule_width))
+        return cls(
+            lay,
+            fam,
+            rng,
+            label_font=font,
+            value_font=font,
+            label_pt=rng.uniform(*fam.label_pt),
+            value_pt=rng.uniform(*fam.value_pt),
+            gap=rng.uniform(*fam.gap),
+            label_ink=label_ink or rng.choice(fam.label_inks),
+            value_ink=rng.choice(fam.value_inks),
+            rule_width=rng.uniform(*fam.rule_width),
+        )
 
     def fit(self, *, label_pt: float, value_pt: float, gap: float) -> None:
         """Cap sizes and spacing where fields sit on a fixed grid (cards), so none overlap."""
@@ -72,25 +86,60 @@ class Pen:
         k = PT_TO_MM * 1.35
         return self.label_pt * k * self.gap + 0.6 + lines * self.value_pt * k * 1.15 + 0.6
 
-    def text(self, x: float, y: float, text: str, size: float, *, bold: bool = False,
-             center_in: float = 0.0, ink: tuple[int, int, int] | None = None,
-             max_width: float = 0.0, font: str = "") -> None:
-        self.lay.texts.append(Text(x, y, text, size, bold=bold, color=ink or self.value_ink,
-                                   center_in=center_in, max_width=max_width,
-                                   font=font or self.value_font))
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        center_in: float = 0.0,
+        ink: tuple[int, int, int] | None = None,
+        max_width: float = 0.0,
+        font: str = "",
+    ) -> None:
+        self.lay.texts.append(
+            Text(
+                x,
+                y,
+                text,
+                size,
+                bold=bold,
+                color=ink or self.value_ink,
+                center_in=center_in,
+                max_width=max_width,
+                font=font or self.value_font,
+            )
+        )
 
     def box(self, x: float, y: float, w: float, h: float) -> None:
         rw, ink = self.rule_width, (60, 60, 60)
-        self.lay.rules += [Rule(x, y, x + w, y, rw, ink), Rule(x, y + h, x + w, y + h, rw, ink),
-                           Rule(x, y, x, y + h, rw, ink), Rule(x + w, y, x + w, y + h, rw, ink)]
+        self.lay.rules += [
+            Rule(x, y, x + w, y, rw, ink),
+            Rule(x, y + h, x + w, y + h, rw, ink),
+            Rule(x, y, x, y + h, rw, ink),
+            Rule(x + w, y, x + w, y + h, rw, ink),
+        ]
 
-    def field(self, x: float, y: float, label: str, value: str, *, name: str = "",
-              beside: bool = False, extra: tuple[str, ...] = (), max_width: float = 0.0,
-              colon: bool = False) -> float:
+    def field(
+        self,
+        x: float,
+        y: float,
+        label: str,
+        value: str,
+        *,
+        name: str = "",
+        beside: bool = False,
+        extra: tuple[str, ...] = (),
+        max_width: float = 0.0,
+        colon: bool = False,
+    ) -> float:
         """A label and its value (above it, or beside it); returns the y below the field."""
         lab = f"{label}:" if colon and beside else label
-        self.lay.texts.append(Text(x, y, lab, self.label_pt, color=self.label_ink,
-                                   font=self.label_font))
+        self.lay.texts.append(
+            Text(x, y, lab, self.label_pt, color=self.label_ink, font=self.label_font)
+        )
         value_pt = self.value_pt
         if beside:
             vx = x + text_width(lab, font=self.label_font, size=self.label_pt) + 1.5 * self.gap
@@ -101,8 +150,16 @@ class Pen:
             vx, vy = x, y + self.label_pt * PT_TO_MM * 1.35 * self.gap + 0.6
         pitch = value_pt * PT_TO_MM * 1.35 * 1.15
         for i, line in enumerate((value, *extra)):
-            t = Text(vx, vy + i * pitch, line, value_pt, bold=self.value_bold,
-                     color=self.value_ink, max_width=max_width, font=self.value_font)
+            t = Text(
+                vx,
+                vy + i * pitch,
+                line,
+                value_pt,
+                bold=self.value_bold,
+                color=self.value_ink,
+                max_width=max_width,
+                font=self.value_font,
+            )
             self.lay.texts.append(t)
             if i == 0 and name:
                 self.boxes[name] = text_box(t, self.lay)

@@ -31,8 +31,12 @@ LEVELS = ("pdf", "clean", "moderate", "heavy")
 FIXED_SEED = {"tuning": 1000, "heldout": 9000}  # the fixed sets start here
 TODAY = date(2026, 3, 2)
 SITUATIONS = ("ATIVA",) * 6 + ("SUSPENSA", "INAPTA", "BAIXADA", "NULA")
-GLARE_REGION = {"cnpj_card": "razao_social", "cnh": "nome", "rg": "nome",
-                "comprovante_endereco": "titular"}
+GLARE_REGION = {
+    "cnpj_card": "razao_social",
+    "cnh": "nome",
+    "rg": "nome",
+    "comprovante_endereco": "titular",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -51,20 +55,30 @@ def _page(kind: str, *, fam_name: str, seed: int) -> Page:
     if kind == "cnpj_card":
         company = make_company(rng, today=TODAY)
         company = dataclasses.replace(company, situacao=rng.choice(SITUATIONS))
-        truth = {"cnpj": company.cnpj, "razao_social": company.razao_social,
-                 "data_abertura": fmt_date(company.data_abertura), "cep": company.cep,
-                 "municipio": company.municipio, "uf": company.uf,
-                 "situacao_cadastral": company.situacao}
+        truth = {
+            "cnpj": company.cnpj,
+            "razao_social": company.razao_social,
+            "data_abertura": fmt_date(company.data_abertura),
+            "cep": company.cep,
+            "municipio": company.municipio,
+            "uf": company.uf,
+            "situacao_cadastral": company.situacao,
+        }
         if company.nome_fantasia:
             truth["nome_fantasia"] = company.nome_fantasia
         return Page(cnpj_card(company, fam=fam, rng=rng, emitted=TODAY), truth, {})
     if kind in ("cnh", "rg"):
         person = make_person(rng, today=TODAY)
-        truth = {"nome": person.nome, "cpf": person.cpf,
-                 "data_nascimento": fmt_date(person.data_nascimento)}
+        truth = {
+            "nome": person.nome,
+            "cpf": person.cpf,
+            "data_nascimento": fmt_date(person.data_nascimento),
+        }
         if kind == "cnh":
-            truth |= {"numero_registro": person.cnh_registro,
-                      "validade": fmt_date(person.cnh_validade)}
+            truth |= {
+                "numero_registro": person.cnh_registro,
+                "validade": fmt_date(person.cnh_validade),
+            }
             model = "2022" if rng.random() < 0.45 else "2017"
             pen = ids.cnh(person, fam=fam, rng=rng, emitted=TODAY, model=model)
             page = ids.cnh_e_page(pen.lay, pen=pen, person=person)
@@ -130,8 +144,7 @@ def draw_drawn(kind: str, *, seed: int, family_name: str, level: str) -> Drawn:
     name = f"{family_name}-{level}-{kind}-{seed}"
     notes = dict(page.notes)
     if kind == "contrato_social":
-        data = page.pdf if level == "pdf" else contracts.scanned_pdf(page.pdf, rng=rng,
-                                                                     level=level)
+        data = page.pdf if level == "pdf" else contracts.scanned_pdf(page.pdf, rng=rng, level=level)
         return Drawn(name, kind, data, "application/pdf", page.truth, {}, notes)
     if level == "pdf":
         data = page.pdf if kind == "cnh" else render_pdf(page.pen.lay)
@@ -143,10 +156,10 @@ def draw_drawn(kind: str, *, seed: int, family_name: str, level: str) -> Drawn:
     if level in ("moderate", "heavy"):
         img, px_per_mm = _flat(page, rng, width=(1900, 2200))
         protect = [_px(box, px_per_mm) for box in page.pen.boxes.values()]
-        shot = shoot(img, rng=rng, level=level, avoid=_text_boxes(page, px_per_mm),
-                     protect=protect)
-        return Drawn(name, kind, shot.data, "image/jpeg", page.truth, shot.params,
-                     notes | shot.notes)
+        shot = shoot(img, rng=rng, level=level, avoid=_text_boxes(page, px_per_mm), protect=protect)
+        return Drawn(
+            name, kind, shot.data, "image/jpeg", page.truth, shot.params, notes | shot.notes
+        )
     raise ValueError(f"unknown level {level!r}; use one of {LEVELS}")
 
 
@@ -163,12 +176,20 @@ def draw_unusable_drawn(kind: str, *, seed: int, family_name: str, defect: str) 
     box = page.pen.boxes.get(region_name)
     region = _px(box, px_per_mm) if box else None
     shot = spoil(img, rng=rng, defect=defect, region=region, region_name=region_name)
-    return Drawn(f"{family_name}-{defect}-{kind}-{seed}", kind, shot.data, "image/jpeg",
-                 page.truth, shot.params, dict(page.notes) | shot.notes)
+    return Drawn(
+        f"{family_name}-{defect}-{kind}-{seed}",
+        kind,
+        shot.data,
+        "image/jpeg",
+        page.truth,
+        shot.params,
+        dict(page.notes) | shot.notes,
+    )
 
 
-def flat_page(kind: str, *, seed: int, family_name: str = "tuning",
-              width: int = 2000) -> tuple[Image.Image, dict[str, str]]:
+def flat_page(
+    kind: str, *, seed: int, family_name: str = "tuning", width: int = 2000
+) -> tuple[Image.Image, dict[str, str]]:
     """The document as a flat RGB image ``width`` px wide, before any camera, and its truth."""
     page = _page(kind, fam_name=family_name, seed=seed)
     if page.pdf and kind == "contrato_social":

@@ -25,15 +25,20 @@ from bench.ocr.mrz import td1
 from bench.ocr.people import Person
 
 
-def _card(fam: Family, rng: random.Random, *, width: float, height: float,
-          tint: tuple[int, int, int] | None = None) -> Layout:
+def _card(
+    fam: Family,
+    rng: random.Random,
+    *,
+    width: float,
+    height: float,
+    tint: tuple[int, int, int] | None = None,
+) -> Layout:
     lay = Layout(width=width, height=height, background="tinted")
     lay.tint = tint or rng.choice(fam.card_tints)
     return lay
 
 
-def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date,
-        model: str = "") -> Pen:
+def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date, model: str = "") -> Pen:
     """The CNH data page, ``model`` "2017" or "2022" (drawn from ``rng`` when empty)."""
     model = model or ("2022" if rng.random() < 0.45 else "2017")
     green = (226, 240, 226) if fam.name == "tuning" else (232, 242, 222)
@@ -41,10 +46,20 @@ def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date,
     pen = Pen.start(lay, fam, rng, fonts=fam.sans + fam.mono)
     pen.fit(label_pt=5.4, value_pt=7.9, gap=1.0)  # the card's grid: 7 mm per field
     pen.text(0, 3, "REPÚBLICA FEDERATIVA DO BRASIL", 7, bold=True, center_in=128)
-    pen.text(0, 6.5, rng.choice(("MINISTÉRIO DA INFRAESTRUTURA", "MINISTÉRIO DOS TRANSPORTES")),
-             6, center_in=128)
-    pen.text(0, 9.5, rng.choice(("DEPARTAMENTO NACIONAL DE TRÂNSITO",
-                                 "SECRETARIA NACIONAL DE TRÂNSITO")), 6, center_in=128)
+    pen.text(
+        0,
+        6.5,
+        rng.choice(("MINISTÉRIO DA INFRAESTRUTURA", "MINISTÉRIO DOS TRANSPORTES")),
+        6,
+        center_in=128,
+    )
+    pen.text(
+        0,
+        9.5,
+        rng.choice(("DEPARTAMENTO NACIONAL DE TRÂNSITO", "SECRETARIA NACIONAL DE TRÂNSITO")),
+        6,
+        center_in=128,
+    )
     pen.text(0, 12.5, "CARTEIRA NACIONAL DE HABILITAÇÃO", 8, bold=True, center_in=128)
     lay.photo = (6.0, 20.0, 30.0, 38.0)
     x, dx = 40.0, rng.uniform(36, 42)
@@ -53,8 +68,13 @@ def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date,
     f = pen.field
     if model == "2022":
         f(x, 19, "2 e 1 NOME E SOBRENOME", person.nome, name="nome")
-        f(x, 26, "3 DATA, LOCAL E UF DE NASCIMENTO",
-          f"{born}, {person.birthplace}, {person.birth_uf}", name="data_nascimento")
+        f(
+            x,
+            26,
+            "3 DATA, LOCAL E UF DE NASCIMENTO",
+            f"{born}, {person.birthplace}, {person.birth_uf}",
+            name="data_nascimento",
+        )
         f(x, 33, "4a DATA EMISSÃO", fmt_date(emitted))
         f(x + dx, 33, "4b VALIDADE", fmt_date(person.cnh_validade), name="validade")
         f(x, 40, "4c DOC. IDENTIDADE/ÓRG. EMISSOR/UF", identity)
@@ -88,8 +108,9 @@ def cnh_e_page(card: Layout, *, pen: Pen, person: Person) -> Layout:
     page = Layout(width=210.0, height=297.0, font=card.font)
     sub = Pen(page, pen.fam, pen.rng, label_font=card.font, value_font=card.font)
     sub.text(0, 12, "CARTEIRA DE HABILITAÇÃO DIGITAL", 12, bold=True, center_in=210)
-    sub.text(0, 19, "Documento gerado pelo aplicativo Carteira Digital de Trânsito", 8,
-             center_in=210)
+    sub.text(
+        0, 19, "Documento gerado pelo aplicativo Carteira Digital de Trânsito", 8, center_in=210
+    )
     dx, dy = 41.0, 30.0
     for b in card.blocks:
         page.blocks.append(Block(b.x + dx, b.y + dy, b.w, b.h, b.color, b.round))
@@ -98,14 +119,24 @@ def cnh_e_page(card: Layout, *, pen: Pen, person: Person) -> Layout:
     if card.photo:
         px, py, pw, ph = card.photo
         page.blocks.append(Block(px + dx, py + dy, pw, ph, (170, 175, 180)))
-        page.blocks.append(Block(px + dx + pw * 0.25, py + dy + ph * 0.15, pw * 0.5, ph * 0.45,
-                                 (120, 110, 100), round=True))
-    page.rules += [replace(r, x0=r.x0 + dx, x1=r.x1 + dx, y0=r.y0 + dy, y1=r.y1 + dy)
-                   for r in card.rules]
+        page.blocks.append(
+            Block(
+                px + dx + pw * 0.25,
+                py + dy + ph * 0.15,
+                pw * 0.5,
+                ph * 0.45,
+                (120, 110, 100),
+                round=True,
+            )
+        )
+    page.rules += [
+        replace(r, x0=r.x0 + dx, x1=r.x1 + dx, y0=r.y0 + dy, y1=r.y1 + dy) for r in card.rules
+    ]
     page.texts += [replace(t, x=t.x + dx, y=t.y + dy) for t in card.texts]
     sub.qr(80, 130, 50)
-    sub.text(0, 186, f"QR-CODE DE VALIDAÇÃO - CPF {fmt_cpf(person.cpf)[:4]}***.***-**", 7,
-             center_in=210)
+    sub.text(
+        0, 186, f"QR-CODE DE VALIDAÇÃO - CPF {fmt_cpf(person.cpf)[:4]}***.***-**", 7, center_in=210
+    )
     sub.text(0, 192, "A autenticidade pode ser conferida no aplicativo Vio.", 7, center_in=210)
     return page
 
@@ -123,24 +154,50 @@ class RgModel:
 
 RG_MODELS: dict[str, tuple[RgModel, ...]] = {
     "tuning": (
-        RgModel("SP", ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO RICARDO "
-                       "GUMBLETON DAUNT"), "inline", "sp"),
-        RgModel("RJ", ("DETRAN - RJ", "INSTITUTO DE IDENTIFICAÇÃO FÉLIX PACHECO"), "boxed",
-                "sp"),
-        RgModel("MG", ("POLÍCIA CIVIL DE MINAS GERAIS", "INSTITUTO DE IDENTIFICAÇÃO"), "above",
-                "mg"),
-        RgModel("RS", ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO-GERAL DE PERÍCIAS"),
-                "beside", "plain"),
+        RgModel(
+            "SP",
+            (
+                "SECRETARIA DA SEGURANÇA PÚBLICA",
+                "INSTITUTO DE IDENTIFICAÇÃO RICARDO GUMBLETON DAUNT",
+            ),
+            "inline",
+            "sp",
+        ),
+        RgModel("RJ", ("DETRAN - RJ", "INSTITUTO DE IDENTIFICAÇÃO FÉLIX PACHECO"), "boxed", "sp"),
+        RgModel(
+            "MG", ("POLÍCIA CIVIL DE MINAS GERAIS", "INSTITUTO DE IDENTIFICAÇÃO"), "above", "mg"
+        ),
+        RgModel(
+            "RS",
+            ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO-GERAL DE PERÍCIAS"),
+            "beside",
+            "plain",
+        ),
     ),
     "heldout": (
-        RgModel("SP", ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO"),
-                "beside", "sp", cpf_first=True),
-        RgModel("PR", ("SECRETARIA DE ESTADO DA SEGURANÇA PÚBLICA", "INSTITUTO DE "
-                       "IDENTIFICAÇÃO DO PARANÁ"), "boxed", "plain", cpf_first=True),
-        RgModel("BA", ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO PEDRO "
-                       "MELLO"), "inline", "plain"),
-        RgModel("MG", ("POLÍCIA CIVIL DE MINAS GERAIS", "INSTITUTO DE IDENTIFICAÇÃO"), "beside",
-                "mg"),
+        RgModel(
+            "SP",
+            ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO"),
+            "beside",
+            "sp",
+            cpf_first=True,
+        ),
+        RgModel(
+            "PR",
+            ("SECRETARIA DE ESTADO DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO DO PARANÁ"),
+            "boxed",
+            "plain",
+            cpf_first=True,
+        ),
+        RgModel(
+            "BA",
+            ("SECRETARIA DA SEGURANÇA PÚBLICA", "INSTITUTO DE IDENTIFICAÇÃO PEDRO MELLO"),
+            "inline",
+            "plain",
+        ),
+        RgModel(
+            "MG", ("POLÍCIA CIVIL DE MINAS GERAIS", "INSTITUTO DE IDENTIFICAÇÃO"), "beside", "mg"
+        ),
     ),
 }
 
@@ -164,37 +221,75 @@ def rg(person: Person, *, fam: Family, rng: random.Random) -> Pen:
     gap = 1.2 if boxed else 0.6
     y = 13.0
 
-    def put(x: float, key: str, value: str, *, name: str = "", extra: tuple[str, ...] = (),
-            width: float = 0.0, w: float = 108.0) -> float:
-        bottom = pen.field(x, y, label(fam, key, rng) if key in LABEL_KEYS else key, value,
-                           name=name, beside=beside, extra=extra, max_width=width,
-                           colon=model.style == "beside")
+    def put(
+        x: float,
+        key: str,
+        value: str,
+        *,
+        name: str = "",
+        extra: tuple[str, ...] = (),
+        width: float = 0.0,
+        w: float = 108.0,
+    ) -> float:
+        bottom = pen.field(
+            x,
+            y,
+            label(fam, key, rng) if key in LABEL_KEYS else key,
+            value,
+            name=name,
+            beside=beside,
+            extra=extra,
+            max_width=width,
+            colon=model.style == "beside",
+        )
         if boxed:
             pen.box(x - 1, y - 0.8, w, bottom - y + 0.9)
         return bottom
 
-    y = max(put(6, "registro_geral", _rg_number(person, model), name="rg", w=56, width=56),
-            put(66, "expedicao", fmt_date(person.rg_issued), w=48)) + gap
+    y = (
+        max(
+            put(6, "registro_geral", _rg_number(person, model), name="rg", w=56, width=56),
+            put(66, "expedicao", fmt_date(person.rg_issued), w=48),
+        )
+        + gap
+    )
     y = put(6, "nome", person.nome, name="nome", width=108) + gap
     if model.cpf_first:
         y = put(6, "cpf", fmt_cpf(person.cpf), name="cpf") + gap
     y = put(6, "filiacao", person.father, extra=(person.mother,), width=106) + gap
-    y = max(put(6, "naturalidade", f"{person.birthplace} - {person.birth_uf}", width=56, w=56),
-            put(66, "nascimento", fmt_date(person.data_nascimento), name="data_nascimento",
-                w=48)) + gap
-    y = put(6, "DOC. ORIGEM", f"CERT. NASC. LV. A{rng.randrange(10, 99)} FLS. "
-            f"{rng.randrange(300)}", width=106) + gap
+    y = (
+        max(
+            put(6, "naturalidade", f"{person.birthplace} - {person.birth_uf}", width=56, w=56),
+            put(66, "nascimento", fmt_date(person.data_nascimento), name="data_nascimento", w=48),
+        )
+        + gap
+    )
+    y = (
+        put(
+            6,
+            "DOC. ORIGEM",
+            f"CERT. NASC. LV. A{rng.randrange(10, 99)} FLS. {rng.randrange(300)}",
+            width=106,
+        )
+        + gap
+    )
     if not model.cpf_first:
         y = put(6, "cpf", fmt_cpf(person.cpf), name="cpf") + gap
     lay.height = max(84.0, y + 14)
     pen.text(0, lay.height - 11, "ASSINATURA DO DIRETOR", 5.5, ink=pen.label_ink, center_in=120)
-    pen.text(0, lay.height - 6, "LEI Nº 7.116 DE 29/08/83", 5.5, ink=pen.label_ink,
-             center_in=120)
+    pen.text(0, lay.height - 6, "LEI Nº 7.116 DE 29/08/83", 5.5, ink=pen.label_ink, center_in=120)
     return pen
 
 
-LABEL_KEYS = {"registro_geral", "expedicao", "nome", "cpf", "filiacao", "naturalidade",
-              "nascimento"}
+LABEL_KEYS = {
+    "registro_geral",
+    "expedicao",
+    "nome",
+    "cpf",
+    "filiacao",
+    "naturalidade",
+    "nascimento",
+}
 
 
 def cin(person: Person, *, fam: Family, rng: random.Random, emitted: date) -> tuple[Pen, str]:
@@ -211,8 +306,13 @@ def cin(person: Person, *, fam: Family, rng: random.Random, emitted: date) -> tu
     f(29, 10, "NOME / NAME", person.nome, name="nome", max_width=58)
     f(29, 17, "SEXO / SEX", sex)
     f(52, 17, "NACIONALIDADE / NATIONALITY", "BRA")
-    f(29, 24, "DATA DE NASCIMENTO / DATE OF BIRTH", fmt_date(person.data_nascimento),
-      name="data_nascimento")
+    f(
+        29,
+        24,
+        "DATA DE NASCIMENTO / DATE OF BIRTH",
+        fmt_date(person.data_nascimento),
+        name="data_nascimento",
+    )
     f(29, 31, "VALIDADE / DATE OF EXPIRY", fmt_date(expiry))
     f(4, 40, "REGISTRO GERAL - CPF / PERSONAL NUMBER", fmt_cpf(person.cpf), name="cpf")
     f(4, 47, "ÓRGÃO EXPEDIDOR / ISSUING AUTHORITY", f"SSP/{person.rg_uf}")
@@ -221,8 +321,9 @@ def cin(person: Person, *, fam: Family, rng: random.Random, emitted: date) -> tu
     f(4, 76, "NATURALIDADE / PLACE OF BIRTH", f"{person.birthplace}/{person.birth_uf}")
     f(4, 83, "LOCAL DE EMISSÃO", f"{person.birthplace}/{person.birth_uf}", max_width=48)
     f(54, 83, "DATA DE EMISSÃO", fmt_date(emitted))
-    zone = td1(cpf=person.cpf, nome=person.nome, born=person.data_nascimento, sex=sex,
-               expiry=expiry)
+    zone = td1(
+        cpf=person.cpf, nome=person.nome, born=person.data_nascimento, sex=sex, expiry=expiry
+    )
     lay.blocks.append(Block(0, 96, 90, 26, (250, 250, 250)))
     mono = "DejaVuSansMono" if fam.name == "tuning" else "LiberationMono"
     for i, line in enumerate(zone.splitlines()):

@@ -111,6 +111,7 @@ def _cell(
         layout.texts.append(Text(x + 1.2, y + 3.7 + i * pitch, value, value_size, bold=True))
 
 
+# long: the Receita card's grid, one box per line in the card's real order
 def cnpj_card_layout(company: Company, *, rng: random.Random, emitted: date) -> Layout:
     """The Comprovante de Inscrição e de Situação Cadastral (cartão CNPJ)."""
     lay = Layout(width=200.0, height=175.0, font=rng.choice(("DejaVuSans", "DejaVuSansCondensed")))
@@ -132,24 +133,59 @@ def cnpj_card_layout(company: Company, *, rng: random.Random, emitted: date) -> 
     opened = (fmt_date(company.data_abertura),)
     _cell(lay, x=x0 + 148, y=y, w=42, label="DATA DE ABERTURA", values=opened, h=13, value_size=vs)
     y += 13
-    _cell(lay, x=x0, y=y, w=w, label="NOME EMPRESARIAL", values=(company.razao_social,),
-          value_size=vs)
+    _cell(
+        lay, x=x0, y=y, w=w, label="NOME EMPRESARIAL", values=(company.razao_social,), value_size=vs
+    )
     y += 9
     fantasia = company.nome_fantasia or "********"
-    _cell(lay, x=x0, y=y, w=150, label="TÍTULO DO ESTABELECIMENTO (NOME DE FANTASIA)",
-          values=(fantasia,), value_size=vs)
-    _cell(lay, x=x0 + 150, y=y, w=40, label="PORTE", values=(rng.choice(("ME", "EPP", "DEMAIS")),),
-          value_size=vs)
+    _cell(
+        lay,
+        x=x0,
+        y=y,
+        w=150,
+        label="TÍTULO DO ESTABELECIMENTO (NOME DE FANTASIA)",
+        values=(fantasia,),
+        value_size=vs,
+    )
+    _cell(
+        lay,
+        x=x0 + 150,
+        y=y,
+        w=40,
+        label="PORTE",
+        values=(rng.choice(("ME", "EPP", "DEMAIS")),),
+        value_size=vs,
+    )
     y += 9
-    _cell(lay, x=x0, y=y, w=w, label="CÓDIGO E DESCRIÇÃO DA ATIVIDADE ECONÔMICA PRINCIPAL",
-          values=("47.21-1-02 - Padaria e confeitaria com predominância de revenda",),
-          value_size=vs)
+    _cell(
+        lay,
+        x=x0,
+        y=y,
+        w=w,
+        label="CÓDIGO E DESCRIÇÃO DA ATIVIDADE ECONÔMICA PRINCIPAL",
+        values=("47.21-1-02 - Padaria e confeitaria com predominância de revenda",),
+        value_size=vs,
+    )
     y += 9
-    _cell(lay, x=x0, y=y, w=w, label="CÓDIGO E DESCRIÇÃO DAS ATIVIDADES ECONÔMICAS SECUNDÁRIAS",
-          values=("Não informada",), value_size=vs)
+    _cell(
+        lay,
+        x=x0,
+        y=y,
+        w=w,
+        label="CÓDIGO E DESCRIÇÃO DAS ATIVIDADES ECONÔMICAS SECUNDÁRIAS",
+        values=("Não informada",),
+        value_size=vs,
+    )
     y += 9
-    _cell(lay, x=x0, y=y, w=w, label="CÓDIGO E DESCRIÇÃO DA NATUREZA JURÍDICA",
-          values=("206-2 - Sociedade Empresária Limitada",), value_size=vs)
+    _cell(
+        lay,
+        x=x0,
+        y=y,
+        w=w,
+        label="CÓDIGO E DESCRIÇÃO DA NATUREZA JURÍDICA",
+        values=("206-2 - Sociedade Empresária Limitada",),
+        value_size=vs,
+    )
     y += 9
     _cell(lay, x=x0, y=y, w=110, label="LOGRADOURO", values=(company.street,), value_size=vs)
     _cell(lay, x=x0 + 110, y=y, w=25, label="NÚMERO", values=(company.number,), value_size=vs)
@@ -158,34 +194,74 @@ def cnpj_card_layout(company: Company, *, rng: random.Random, emitted: date) -> 
     cep = company.cep
     cep_text = f"{cep[:2]}.{cep[2:5]}-{cep[5:]}" if rng.random() < 0.8 else f"{cep[:5]}-{cep[5:]}"
     _cell(lay, x=x0, y=y, w=35, label="CEP", values=(cep_text,), value_size=vs)
-    _cell(lay, x=x0 + 35, y=y, w=60, label="BAIRRO/DISTRITO", values=(company.district,),
-          value_size=vs)
-    _cell(lay, x=x0 + 95, y=y, w=75, label="MUNICÍPIO", values=(company.municipio,),
-          value_size=vs)
+    _cell(
+        lay,
+        x=x0 + 35,
+        y=y,
+        w=60,
+        label="BAIRRO/DISTRITO",
+        values=(company.district,),
+        value_size=vs,
+    )
+    _cell(lay, x=x0 + 95, y=y, w=75, label="MUNICÍPIO", values=(company.municipio,), value_size=vs)
     _cell(lay, x=x0 + 170, y=y, w=20, label="UF", values=(company.uf,), value_size=vs)
     y += 9
-    _cell(lay, x=x0, y=y, w=110, label="ENDEREÇO ELETRÔNICO",
-          values=("CONTATO@EMPRESA.COM.BR",), value_size=vs)
-    _cell(lay, x=x0 + 110, y=y, w=80, label="TELEFONE", values=("(11) 3456-7890",),
-          value_size=vs)
+    _cell(
+        lay,
+        x=x0,
+        y=y,
+        w=110,
+        label="ENDEREÇO ELETRÔNICO",
+        values=("CONTATO@EMPRESA.COM.BR",),
+        value_size=vs,
+    )
+    _cell(lay, x=x0 + 110, y=y, w=80, label="TELEFONE", values=("(11) 3456-7890",), value_size=vs)
     y += 9
-    _cell(lay, x=x0, y=y, w=w, label="ENTE FEDERATIVO RESPONSÁVEL (EFR)", values=("*****",),
-          value_size=vs)
+    _cell(
+        lay,
+        x=x0,
+        y=y,
+        w=w,
+        label="ENTE FEDERATIVO RESPONSÁVEL (EFR)",
+        values=("*****",),
+        value_size=vs,
+    )
     y += 9
-    _cell(lay, x=x0, y=y, w=120, label="SITUAÇÃO CADASTRAL", values=(company.situacao,),
-          value_size=vs)
-    _cell(lay, x=x0 + 120, y=y, w=70, label="DATA DA SITUAÇÃO CADASTRAL",
-          values=(fmt_date(company.situacao_date),), value_size=vs)
+    _cell(
+        lay, x=x0, y=y, w=120, label="SITUAÇÃO CADASTRAL", values=(company.situacao,), value_size=vs
+    )
+    _cell(
+        lay,
+        x=x0 + 120,
+        y=y,
+        w=70,
+        label="DATA DA SITUAÇÃO CADASTRAL",
+        values=(fmt_date(company.situacao_date),),
+        value_size=vs,
+    )
     y += 9
-    _cell(lay, x=x0, y=y, w=w, label="MOTIVO DE SITUAÇÃO CADASTRAL", values=("",),
-          value_size=vs)
+    _cell(lay, x=x0, y=y, w=w, label="MOTIVO DE SITUAÇÃO CADASTRAL", values=("",), value_size=vs)
     y += 9
     _cell(lay, x=x0, y=y, w=120, label="SITUAÇÃO ESPECIAL", values=("********",), value_size=vs)
-    _cell(lay, x=x0 + 120, y=y, w=70, label="DATA DA SITUAÇÃO ESPECIAL", values=("********",),
-          value_size=vs)
+    _cell(
+        lay,
+        x=x0 + 120,
+        y=y,
+        w=70,
+        label="DATA DA SITUAÇÃO ESPECIAL",
+        values=("********",),
+        value_size=vs,
+    )
     y += 12
-    lay.texts.append(Text(x0, y, "Aprovado pela Instrução Normativa RFB nº 2.119, de 06 de "
-                          "dezembro de 2022.", 7, center_in=w))
+    lay.texts.append(
+        Text(
+            x0,
+            y,
+            "Aprovado pela Instrução Normativa RFB nº 2.119, de 06 de dezembro de 2022.",
+            7,
+            center_in=w,
+        )
+    )
     stamp = f"Emitido no dia {fmt_date(emitted)} às 10:21:43 (data e hora de Brasília)."
     lay.texts.append(Text(x0, y + 5, stamp, 7, center_in=w))
     lay.height = y + 14
@@ -194,8 +270,12 @@ def cnpj_card_layout(company: Company, *, rng: random.Random, emitted: date) -> 
 
 def cnh_layout(person: Person, *, rng: random.Random, emitted: date) -> Layout:
     """The CNH data page; ``rng`` picks the 2017 (plain labels) or 2022 (numbered) model."""
-    lay = Layout(width=128.0, height=88.0, background="green",
-                 font=rng.choice(("DejaVuSans", "DejaVuSansCondensed", "DejaVuSansMono")))
+    lay = Layout(
+        width=128.0,
+        height=88.0,
+        background="green",
+        font=rng.choice(("DejaVuSans", "DejaVuSansCondensed", "DejaVuSansMono")),
+    )
     lc = (150, 40, 40) if rng.random() < 0.5 else (40, 100, 60)
     numbered = rng.random() < 0.4
     ls, vs = 5.2, rng.uniform(7.0, 8.0)
@@ -216,8 +296,12 @@ def cnh_layout(person: Person, *, rng: random.Random, emitted: date) -> Layout:
     born = fmt_date(person.data_nascimento)
     if numbered:
         field_(x, 19, "2 e 1 NOME E SOBRENOME", person.nome)
-        field_(x, 26, "3 DATA, LOCAL E UF DE NASCIMENTO",
-               f"{born}, {person.birthplace}, {person.birth_uf}")
+        field_(
+            x,
+            26,
+            "3 DATA, LOCAL E UF DE NASCIMENTO",
+            f"{born}, {person.birthplace}, {person.birth_uf}",
+        )
         field_(x, 33, "4a DATA EMISSÃO", fmt_date(emitted))
         field_(x + 38, 33, "4b VALIDADE", fmt_date(person.cnh_validade))
         field_(x, 40, "4c DOC. IDENTIDADE/ÓRG. EMISSOR/UF", identity)
@@ -240,21 +324,30 @@ def cnh_layout(person: Person, *, rng: random.Random, emitted: date) -> Layout:
         field_(84, 62, "1ª HABILITAÇÃO", fmt_date(person.cnh_first))
     field_(6, 72, "OBSERVAÇÕES", "")
     field_(6, 79, "LOCAL", f"{person.birthplace}, {person.birth_uf}")
-    field_(84, 79, "DATA EMISSÃO" if not numbered else "ASSINATURA DO PORTADOR",
-           fmt_date(emitted) if not numbered else "")
+    field_(
+        84,
+        79,
+        "DATA EMISSÃO" if not numbered else "ASSINATURA DO PORTADOR",
+        fmt_date(emitted) if not numbered else "",
+    )
     return lay
 
 
 def rg_layout(person: Person, *, rng: random.Random) -> Layout:
     """The RG data side (verso): inline REGISTRO GERAL (old model) or labels above values."""
-    lay = Layout(width=120.0, height=84.0, background="pink",
-                 font=rng.choice(("DejaVuSans", "DejaVuSerif", "DejaVuSansCondensed")))
+    lay = Layout(
+        width=120.0,
+        height=84.0,
+        background="pink",
+        font=rng.choice(("DejaVuSans", "DejaVuSerif", "DejaVuSansCondensed")),
+    )
     inline = rng.random() < 0.6
     ls, vs = 5.5, rng.uniform(7.5, 8.5)
     lc = (60, 60, 90)
 
-    def field_(x: float, y: float, label: str, value: str, extra: str = "",
-               width: float = 0.0) -> None:
+    def field_(
+        x: float, y: float, label: str, value: str, extra: str = "", width: float = 0.0
+    ) -> None:
         lay.texts.append(Text(x, y, label, ls, color=lc))
         lay.texts.append(Text(x, y + 3.1, value, vs, bold=True, max_width=width))
         if extra:
@@ -276,8 +369,12 @@ def rg_layout(person: Person, *, rng: random.Random) -> Layout:
     field_(6, 28, "FILIAÇÃO", person.father, person.mother)
     field_(6, 40, "NATURALIDADE", f"{person.birthplace} - {person.birth_uf}", width=57)
     field_(66, 40, "DATA DE NASCIMENTO", fmt_date(person.data_nascimento))
-    field_(6, 48, "DOC. ORIGEM", f"CERT. NASC. LV. A{rng.randrange(10, 99)} FLS. "
-           f"{rng.randrange(10, 300)}")
+    field_(
+        6,
+        48,
+        "DOC. ORIGEM",
+        f"CERT. NASC. LV. A{rng.randrange(10, 99)} FLS. {rng.randrange(10, 300)}",
+    )
     field_(6, 56, "CPF", fmt_cpf(person.cpf))
     lay.texts.append(Text(0, 70, "ASSINATURA DO DIRETOR", 5.5, color=lc, center_in=120))
     lay.texts.append(Text(0, 76, "LEI Nº 7.116 DE 29/08/83", 5.5, color=lc, center_in=120))

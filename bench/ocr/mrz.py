@@ -27,8 +27,9 @@ def check_digit(field: str) -> str:
 
 
 def _mrz_text(text: str) -> str:
-    plain = "".join(c for c in unicodedata.normalize("NFD", text.upper())
-                    if not unicodedata.combining(c))
+    plain = "".join(
+        c for c in unicodedata.normalize("NFD", text.upper()) if not unicodedata.combining(c)
+    )
     return "".join(c if c.isalnum() else "<" for c in plain)
 
 
@@ -46,8 +47,10 @@ def td1(*, cpf: str, nome: str, born: date, sex: str, expiry: date, code: str = 
     first = f"{_pad(code, 2)}BRA{number[:9]}<"
     optional = f"{number[9:]}{check_digit(number)}"
     line1 = _pad(first + optional, 30)
-    line2_head = f"{_yymmdd(born)}{check_digit(_yymmdd(born))}{sex}" \
-                 f"{_yymmdd(expiry)}{check_digit(_yymmdd(expiry))}BRA"
+    line2_head = (
+        f"{_yymmdd(born)}{check_digit(_yymmdd(born))}{sex}"
+        f"{_yymmdd(expiry)}{check_digit(_yymmdd(expiry))}BRA"
+    )
     line2_body = _pad(line2_head, 29)
     composite = line1[5:30] + line2_body[0:7] + line2_body[8:15] + line2_body[18:29]
     line2 = line2_body + check_digit(composite)

@@ -42,8 +42,9 @@ def _binary(image: Image.Image, *, letters: float) -> Image.Image:
     out = Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
     scale = letters / height
     if abs(scale - 1) > 0.1:
-        out = out.resize((round(out.width * scale), round(out.height * scale)),
-                         Image.Resampling.BILINEAR)
+        out = out.resize(
+            (round(out.width * scale), round(out.height * scale)), Image.Resampling.BILINEAR
+        )
     return out
 
 
@@ -152,9 +153,12 @@ def main() -> None:
                 total += 1
         cpu.sort()
         p95 = cpu[min(len(cpu) - 1, round(0.95 * (len(cpu) - 1)))]
-        print(f"{name:40s} right {right / total:6.1%}  upright kept "
-              f"{upright_right / len(images):6.1%}  CPU p50 {statistics.median(cpu):.2f} s"
-              f"  p95 {p95:.2f} s  ({total} images)", flush=True)
+        print(
+            f"{name:40s} right {right / total:6.1%}  upright kept "
+            f"{upright_right / len(images):6.1%}  CPU p50 {statistics.median(cpu):.2f} s"
+            f"  p95 {p95:.2f} s  ({total} images)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -26,8 +26,12 @@ ACTIVITIES = (
     "70.20-4-00 - Atividades de consultoria em gestão empresarial",
     "49.30-2-02 - Transporte rodoviário de carga, exceto produtos perigosos",
 )
-NATURES = ("206-2 - Sociedade Empresária Limitada", "213-5 - Empresário (Individual)",
-           "230-5 - Empresa Individual de Responsabilidade Limitada", "205-4 - Sociedade Anônima")
+NATURES = (
+    "206-2 - Sociedade Empresária Limitada",
+    "213-5 - Empresário (Individual)",
+    "230-5 - Empresa Individual de Responsabilidade Limitada",
+    "205-4 - Sociedade Anônima",
+)
 
 
 def _plain(text: str) -> str:
@@ -46,26 +50,43 @@ def _rows(company: Company, rng: random.Random) -> list[Row]:
     nature = rng.choice(NATURES)
     complement = rng.choice(("********", "SALA 2", "LOJA A"))
     cep_text = f"{cep[:2]}.{cep[2:5]}-{cep[5:]}" if rng.random() < 0.8 else f"{cep[:5]}-{cep[5:]}"
-    phone = (f"({rng.randrange(11, 99)}) {rng.randrange(2000, 9999)}-"
-             f"{rng.randrange(1000, 9999)}")
+    phone = f"({rng.randrange(11, 99)}) {rng.randrange(2000, 9999)}-{rng.randrange(1000, 9999)}"
     return [
         [(190, "NOME EMPRESARIAL", company.razao_social, "razao_social")],
-        [(150, "TÍTULO DO ESTABELECIMENTO (NOME DE FANTASIA)", company.nome_fantasia or "********",
-          "nome_fantasia"), (40, "PORTE", porte, "")],
+        [
+            (
+                150,
+                "TÍTULO DO ESTABELECIMENTO (NOME DE FANTASIA)",
+                company.nome_fantasia or "********",
+                "nome_fantasia",
+            ),
+            (40, "PORTE", porte, ""),
+        ],
         [(190, "CÓDIGO E DESCRIÇÃO DA ATIVIDADE ECONÔMICA PRINCIPAL", activity, "")],
         [(190, "CÓDIGO E DESCRIÇÃO DAS ATIVIDADES ECONÔMICAS SECUNDÁRIAS", secondary, "")],
         [(190, "CÓDIGO E DESCRIÇÃO DA NATUREZA JURÍDICA", nature, "")],
-        [(110, "LOGRADOURO", company.street, ""), (25, "NÚMERO", company.number, ""),
-         (55, "COMPLEMENTO", complement, "")],
-        [(35, "CEP", cep_text, "cep"), (60, "BAIRRO/DISTRITO", company.district, ""),
-         (75, "MUNICÍPIO", company.municipio, "municipio"), (20, "UF", company.uf, "uf")],
+        [
+            (110, "LOGRADOURO", company.street, ""),
+            (25, "NÚMERO", company.number, ""),
+            (55, "COMPLEMENTO", complement, ""),
+        ],
+        [
+            (35, "CEP", cep_text, "cep"),
+            (60, "BAIRRO/DISTRITO", company.district, ""),
+            (75, "MUNICÍPIO", company.municipio, "municipio"),
+            (20, "UF", company.uf, "uf"),
+        ],
         [(110, "ENDEREÇO ELETRÔNICO", "CONTATO@EMPRESA.COM.BR", ""), (80, "TELEFONE", phone, "")],
         [(190, "ENTE FEDERATIVO RESPONSÁVEL (EFR)", "*****", "")],
-        [(120, "SITUAÇÃO CADASTRAL", company.situacao, "situacao_cadastral"),
-         (70, "DATA DA SITUAÇÃO CADASTRAL", fmt_date(company.situacao_date), "")],
+        [
+            (120, "SITUAÇÃO CADASTRAL", company.situacao, "situacao_cadastral"),
+            (70, "DATA DA SITUAÇÃO CADASTRAL", fmt_date(company.situacao_date), ""),
+        ],
         [(190, "MOTIVO DE SITUAÇÃO CADASTRAL", "", "")],
-        [(120, "SITUAÇÃO ESPECIAL", "********", ""),
-         (70, "DATA DA SITUAÇÃO ESPECIAL", "********", "")],
+        [
+            (120, "SITUAÇÃO ESPECIAL", "********", ""),
+            (70, "DATA DA SITUAÇÃO ESPECIAL", "********", ""),
+        ],
     ]
 
 
@@ -78,38 +99,83 @@ def _first_row(pen: Pen, company: Company, *, y: float, cell: Cell) -> float:
     pen.text(x0, 12.5, "CADASTRO NACIONAL DA PESSOA JURÍDICA", 11, bold=True, center_in=w)
     branch = "MATRIZ" if company.cnpj[8:12] == "0001" else "FILIAL"
     first = max(13.0, pen.field_height(2) + 0.6)
-    cell(x0, y, 48, "NÚMERO DE INSCRIÇÃO", fmt_cnpj(company.cnpj), name="cnpj", extra=(branch,),
-         ch=first)
+    cell(
+        x0,
+        y,
+        48,
+        "NÚMERO DE INSCRIÇÃO",
+        fmt_cnpj(company.cnpj),
+        name="cnpj",
+        extra=(branch,),
+        ch=first,
+    )
     pen.box(x0 + 48, y, 100, first)
-    pen.text(x0 + 48, y + 2, "COMPROVANTE DE INSCRIÇÃO E DE SITUAÇÃO", 7.5, bold=True,
-             center_in=100)
+    pen.text(
+        x0 + 48, y + 2, "COMPROVANTE DE INSCRIÇÃO E DE SITUAÇÃO", 7.5, bold=True, center_in=100
+    )
     pen.text(x0 + 48, y + 6.5, "CADASTRAL", 7.5, bold=True, center_in=100)
-    cell(x0 + 148, y, 42, "DATA DE ABERTURA", fmt_date(company.data_abertura),
-         name="data_abertura", ch=first)
+    cell(
+        x0 + 148,
+        y,
+        42,
+        "DATA DE ABERTURA",
+        fmt_date(company.data_abertura),
+        name="data_abertura",
+        ch=first,
+    )
     return y + first
 
 
 class Cell(Protocol):
-    def __call__(self, x: float, y: float, cw: float, label: str, value: str, *,
-                 name: str = "", extra: tuple[str, ...] = (), ch: float = 0.0) -> None: ...
+    def __call__(
+        self,
+        x: float,
+        y: float,
+        cw: float,
+        label: str,
+        value: str,
+        *,
+        name: str = "",
+        extra: tuple[str, ...] = (),
+        ch: float = 0.0,
+    ) -> None: ...
 
 
 def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: date) -> Pen:
     """The card of ``company`` drawn in ``fam``; ``pen.boxes`` names where the values are."""
     lay = Layout(width=200.0, height=175.0)
-    fonts = ("LiberationSans", "DejaVuSans", "DejaVuSansCondensed") if fam.name == "tuning" \
+    fonts = (
+        ("LiberationSans", "DejaVuSans", "DejaVuSansCondensed")
+        if fam.name == "tuning"
         else fam.sans
+    )
     pen = Pen.start(lay, fam, rng, fonts=fonts, label_ink=(30, 30, 30))
     pen.value_bold = fam.name == "tuning" or rng.random() < 0.5
     plain = fam.name == "heldout" and rng.random() < 0.3
     h = rng.uniform(8.5, 10.0) if fam.name == "tuning" else rng.uniform(8.0, 11.5)
     h = max(h, pen.field_height() + 0.6)  # the box holds its label and value
 
-    def cell(x: float, y: float, cw: float, label: str, value: str, *, name: str = "",
-             extra: tuple[str, ...] = (), ch: float = 0.0) -> None:
+    def cell(
+        x: float,
+        y: float,
+        cw: float,
+        label: str,
+        value: str,
+        *,
+        name: str = "",
+        extra: tuple[str, ...] = (),
+        ch: float = 0.0,
+    ) -> None:
         pen.box(x, y, cw, ch or h)
-        pen.field(x + 1.2, y + 0.6, _plain(label) if plain else label, value, name=name,
-                  extra=extra, max_width=cw - 2.4)
+        pen.field(
+            x + 1.2,
+            y + 0.6,
+            _plain(label) if plain else label,
+            value,
+            name=name,
+            extra=extra,
+            max_width=cw - 2.4,
+        )
 
     y = _first_row(pen, company, y=21.0, cell=cell)
     for row in _rows(company, rng):
@@ -119,10 +185,20 @@ def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: dat
             x += width
         y += h
     y += 3
-    pen.text(5, y, "Aprovado pela Instrução Normativa RFB nº 2.119, de 06 de dezembro de 2022.",
-             7, center_in=190)
-    pen.text(5, y + 5, f"Emitido no dia {fmt_date(emitted)} às {rng.randrange(7, 22):02d}:"
-             f"{rng.randrange(60):02d}:{rng.randrange(60):02d} (data e hora de Brasília).",
-             7, center_in=190)
+    pen.text(
+        5,
+        y,
+        "Aprovado pela Instrução Normativa RFB nº 2.119, de 06 de dezembro de 2022.",
+        7,
+        center_in=190,
+    )
+    pen.text(
+        5,
+        y + 5,
+        f"Emitido no dia {fmt_date(emitted)} às {rng.randrange(7, 22):02d}:"
+        f"{rng.randrange(60):02d}:{rng.randrange(60):02d} (data e hora de Brasília).",
+        7,
+        center_in=190,
+    )
     lay.height = y + 14
     return pen

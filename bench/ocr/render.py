@@ -41,8 +41,9 @@ def _guilloche(img: Image.Image, line: tuple[int, int, int], rng: random.Random)
     w, h = img.size
     phase, freq = rng.uniform(0, 6.28), rng.uniform(3, 6)
     for k in range(0, h, max(h // 28, 4)):
-        pts = [(x, k + 0.02 * h * math.sin(freq * 6.28 * x / w + phase + k))
-               for x in range(0, w, 8)]
+        pts = [
+            (x, k + 0.02 * h * math.sin(freq * 6.28 * x / w + phase + k)) for x in range(0, w, 8)
+        ]
         draw.line(pts, fill=line, width=max(1, w // 700))
 
 
@@ -53,8 +54,11 @@ def _background(lay: Layout, size: tuple[int, int], rng: random.Random) -> Image
         base = lay.tint
         line = (max(base[0] - 28, 0), max(base[1] - 22, 0), max(base[2] - 24, 0))
     else:
-        base, line = ((226, 240, 226), (196, 222, 200)) if lay.background == "green" else (
-            (246, 230, 234), (228, 200, 210))
+        base, line = (
+            ((226, 240, 226), (196, 222, 200))
+            if lay.background == "green"
+            else ((246, 230, 234), (228, 200, 210))
+        )
     img = Image.new("RGB", size, base)
     _guilloche(img, line, rng)
     return img
@@ -69,8 +73,11 @@ def render_image(lay: Layout, *, px_per_mm: float, rng: random.Random) -> Image.
         box = [b.x * px_per_mm, b.y * px_per_mm, (b.x + b.w) * px_per_mm, (b.y + b.h) * px_per_mm]
         (draw.ellipse if b.round else draw.rectangle)(box, fill=b.color)
     for r in lay.rules:
-        draw.line([(r.x0 * px_per_mm, r.y0 * px_per_mm), (r.x1 * px_per_mm, r.y1 * px_per_mm)],
-                  fill=r.color, width=max(1, round(px_per_mm * r.width)))
+        draw.line(
+            [(r.x0 * px_per_mm, r.y0 * px_per_mm), (r.x1 * px_per_mm, r.y1 * px_per_mm)],
+            fill=r.color,
+            width=max(1, round(px_per_mm * r.width)),
+        )
     if lay.photo:
         x, y, w, h = (v * px_per_mm for v in lay.photo)
         draw.rectangle([x, y, x + w, y + h], fill=(170, 175, 180))
@@ -117,8 +124,9 @@ def draw_on_pdf(pdf: FPDF, lay: Layout, *, dx: float = 0.0, dy: float = 0.0) -> 
         family = t.font or lay.font
         size = t.size * 1.35
         pdf.set_font(family, "B" if t.bold else "", size)
-        while not t.center_in and pdf.get_string_width(t.text) > (t.max_width or
-                                                                  lay.width - t.x - 3):
+        while not t.center_in and pdf.get_string_width(t.text) > (
+            t.max_width or lay.width - t.x - 3
+        ):
             size -= 0.25
             pdf.set_font(family, "B" if t.bold else "", size)
         pdf.set_text_color(*t.color)

@@ -52,7 +52,8 @@ def _read(sample: Sample, options: ReadOptions) -> tuple[Extraction, float, floa
     elapsed = time.perf_counter() - start
     after = os.times()
     cpu = (after.user + after.system + after.children_user + after.children_system) - (
-        before.user + before.system + before.children_user + before.children_system)
+        before.user + before.system + before.children_user + before.children_system
+    )
     return extraction, elapsed, cpu
 
 
@@ -91,22 +92,29 @@ def evaluate(samples: list[Sample], options: ReadOptions) -> Tally:
             code = check(sample.data)
             if code:  # refused at intake: nothing read, every field missing
                 after = os.times()
-                tally.add(sample, {"kind": sample.kind, "fields": {}, "confidence": {}},
-                          time.perf_counter() - start, cpu=after.user + after.system
-                          - before.user - before.system, refused=True)
+                tally.add(
+                    sample,
+                    {"kind": sample.kind, "fields": {}, "confidence": {}},
+                    time.perf_counter() - start,
+                    cpu=after.user + after.system - before.user - before.system,
+                    refused=True,
+                )
                 tally.wrong.append(f"{sample.name}: refused at intake ({code})")
                 continue
         extraction, elapsed, cpu = _read(sample, options)
-        tally.add(sample, extraction.to_json(), elapsed, cpu=cpu,
-                  refused=extraction.source == "none")
+        tally.add(
+            sample, extraction.to_json(), elapsed, cpu=cpu, refused=extraction.source == "none"
+        )
     return tally
 
 
 VARIANTS: dict[str, Preprocessing] = {
-    "raw (grey only)": Preprocessing(illumination=False, deskew=False, rescale=False,
-                                     binarize="none", remove_rules=False),
-    "+illumination": Preprocessing(deskew=False, rescale=False, binarize="none",
-                                   remove_rules=False),
+    "raw (grey only)": Preprocessing(
+        illumination=False, deskew=False, rescale=False, binarize="none", remove_rules=False
+    ),
+    "+illumination": Preprocessing(
+        deskew=False, rescale=False, binarize="none", remove_rules=False
+    ),
     "+deskew": Preprocessing(rescale=False, binarize="none", remove_rules=False),
     "+rescale": Preprocessing(binarize="none", remove_rules=False),
     "+rules removed": Preprocessing(binarize="none"),
@@ -131,12 +139,16 @@ def compare(samples: list[Sample], base: ReadOptions) -> dict[str, dict[str, flo
     return rows
 
 
-ROW = ("| {family} | {kind} | {level} | {documents} | {exact:.1%} | {correct_confident:.1%} | "
-       "{confident_wrong} ({confident_wrong_share:.1%}) | {refused_documents:.0%} | {kind_wrong} | "
-       "{p50_s:.2f} / {p95_s:.2f} | {p50_cpu_s:.2f} / {p95_cpu_s:.2f} | {verdict} |")
-HEADER = ("| family | kind | level | docs | fields exact | correct & confident | confident wrong | "
-          "refused | other kind | p50 / p95 s (wall) | p50 / p95 s (CPU) | targets |\n"
-          "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+ROW = (
+    "| {family} | {kind} | {level} | {documents} | {exact:.1%} | {correct_confident:.1%} | "
+    "{confident_wrong} ({confident_wrong_share:.1%}) | {refused_documents:.0%} | {kind_wrong} | "
+    "{p50_s:.2f} / {p95_s:.2f} | {p50_cpu_s:.2f} / {p95_cpu_s:.2f} | {verdict} |"
+)
+HEADER = (
+    "| family | kind | level | docs | fields exact | correct & confident | confident wrong | "
+    "refused | other kind | p50 / p95 s (wall) | p50 / p95 s (CPU) | targets |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
 
 
 def run_family(args: argparse.Namespace, options: ReadOptions) -> dict[str, object]:
@@ -148,14 +160,23 @@ def run_family(args: argparse.Namespace, options: ReadOptions) -> dict[str, obje
     for level in [name for name in args.levels.split(",") if name]:
         overall = Tally()
         for kind in kinds:
-            samples = [draw_sample(kind, seed=base + i, family=args.family, level=level)
-                       for i in range(args.count)]
+            samples = [
+                draw_sample(kind, seed=base + i, family=args.family, level=level)
+                for i in range(args.count)
+            ]
             tally = evaluate(samples, options)
             overall.merge(tally)
             summary = tally.summary()
             report[f"{kind}/{level}"] = summary
-            rows.append(ROW.format(family=args.family, kind=kind, level=level,
-                                   verdict=verdict(level, summary), **summary))
+            rows.append(
+                ROW.format(
+                    family=args.family,
+                    kind=kind,
+                    level=level,
+                    verdict=verdict(level, summary),
+                    **summary,
+                )
+            )
             print(rows[-1], flush=True)
             for line in tally.wrong_confident:
                 print(f"    confident but wrong: {line}")
@@ -164,8 +185,15 @@ def run_family(args: argparse.Namespace, options: ReadOptions) -> dict[str, obje
                     print(f"    flagged or missing: {line}")
         summary = overall.summary()
         report[f"all/{level}"] = summary
-        rows.append(ROW.format(family=args.family, kind="**all**", level=level,
-                               verdict=verdict(level, summary), **summary))
+        rows.append(
+            ROW.format(
+                family=args.family,
+                kind="**all**",
+                level=level,
+                verdict=verdict(level, summary),
+                **summary,
+            )
+        )
         print(rows[-1], flush=True)
     print("\n".join(rows))
     return report
@@ -177,12 +205,17 @@ def run_unusable(args: argparse.Namespace, options: ReadOptions) -> dict[str, ob
     kinds = [k for k in args.kinds.split(",") if k and k != "contrato_social"]
     base = FIXED_SEED[args.family]
     check = intake_check()
-    print("| family | defect | photos | refused | reasons (intake code, or the reader's tip) |\n"
-          "| --- | --- | --- | --- | --- |")
+    print(
+        "| family | defect | photos | refused | reasons (intake code, or the reader's tip) |\n"
+        "| --- | --- | --- | --- | --- |"
+    )
     for defect in DEFECTS:
         refused, tips = 0, set()
-        samples = [draw_unusable(kind, seed=base + i, family=args.family, defect=defect)
-                   for i in range(args.count) for kind in kinds]
+        samples = [
+            draw_unusable(kind, seed=base + i, family=args.family, defect=defect)
+            for i in range(args.count)
+            for kind in kinds
+        ]
         for sample in samples:
             code = check(sample.data) if check is not None else ""
             if code:
@@ -194,8 +227,11 @@ def run_unusable(args: argparse.Namespace, options: ReadOptions) -> dict[str, ob
                 refused += 1
                 tips.add(extraction.tip_pt[:60])
         report[defect] = {"photos": len(samples), "refused": refused}
-        print(f"| {args.family} | {defect} | {len(samples)} | {refused} | "
-              f"{'; '.join(sorted(tips))} |", flush=True)
+        print(
+            f"| {args.family} | {defect} | {len(samples)} | {refused} | "
+            f"{'; '.join(sorted(tips))} |",
+            flush=True,
+        )
     return report
 
 
@@ -208,8 +244,11 @@ def run_legacy(args: argparse.Namespace, options: ReadOptions) -> dict[str, obje
         report[set_name] = summary
         target = TARGETS[set_name]
         ok = summary["exact"] >= target and summary["confident_right"] >= 0.98
-        print(f"{set_name:9s} {summary}  target exact>={target} confident_right>=0.98: "
-              f"{'ok' if ok else 'BELOW TARGET'}", flush=True)
+        print(
+            f"{set_name:9s} {summary}  target exact>={target} confident_right>=0.98: "
+            f"{'ok' if ok else 'BELOW TARGET'}",
+            flush=True,
+        )
         for line in tally.wrong_confident:
             print(f"    confident but wrong: {line}")
         if args.verbose:
@@ -224,20 +263,35 @@ def run_legacy(args: argparse.Namespace, options: ReadOptions) -> dict[str, obje
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--family", choices=("tuning", "heldout"),
-                        help="the drawing family's fixed set (default when --sets is not given)")
+    parser.add_argument(
+        "--family",
+        choices=("tuning", "heldout"),
+        help="the drawing family's fixed set (default when --sets is not given)",
+    )
     parser.add_argument("--levels", default=",".join(LEVELS))
     parser.add_argument("--kinds", default=",".join(ALL_KINDS))
-    parser.add_argument("--unusable", action="store_true",
-                        help="photos that must be refused, per defect (with --family)")
-    parser.add_argument("--count", type=int, help="documents per kind and set or level "
-                        "(default 6 for a family, 10 for the legacy sets)")
+    parser.add_argument(
+        "--unusable",
+        action="store_true",
+        help="photos that must be refused, per defect (with --family)",
+    )
+    parser.add_argument(
+        "--count",
+        type=int,
+        help="documents per kind and set or level (default 6 for a family, 10 for the legacy sets)",
+    )
     parser.add_argument("--seed", type=int, default=1000, help="legacy sets only")
     parser.add_argument("--sets", help="legacy sets, comma-separated: " + ",".join(SETS))
-    parser.add_argument("--compare", action="store_true",
-                        help="also compare preprocessing variants on the moderate set")
-    parser.add_argument("--no-orient", action="store_true",
-                        help="do not turn sideways or upside-down photos (the old pipeline)")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also compare preprocessing variants on the moderate set",
+    )
+    parser.add_argument(
+        "--no-orient",
+        action="store_true",
+        help="do not turn sideways or upside-down photos (the old pipeline)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--verbose", action="store_true", help="list every field not exact")
     args = parser.parse_args()

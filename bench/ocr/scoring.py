@@ -34,8 +34,15 @@ class Tally:
     wrong_confident: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
 
-    def add(self, sample: Sample, result: dict[str, object], seconds: float, *,
-            cpu: float, refused: bool) -> None:
+    def add(
+        self,
+        sample: Sample,
+        result: dict[str, object],
+        seconds: float,
+        *,
+        cpu: float,
+        refused: bool,
+    ) -> None:
         """Count one document's reading (``result`` is SPEC's JSON of the extraction)."""
         fields = result["fields"]
         confidence = result["confidence"]
@@ -59,8 +66,16 @@ class Tally:
                 (self.wrong_confident if sure else self.wrong).append(line)
 
     def merge(self, other: Tally) -> None:
-        for name in ("fields", "exact", "confident", "confident_right", "flagged", "refused",
-                     "kind_wrong", "documents"):
+        for name in (
+            "fields",
+            "exact",
+            "confident",
+            "confident_right",
+            "flagged",
+            "refused",
+            "kind_wrong",
+            "documents",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.seconds += other.seconds
         self.cpu += other.cpu
@@ -92,7 +107,7 @@ class Tally:
 
 
 def verdict(level: str, summary: dict[str, float]) -> str:
-    """"ok" or what misses issue #16's targets for a level."""
+    """ "ok" or what misses issue #16's targets for a level."""
     misses = []
     if summary["exact"] < TARGET_EXACT.get(level, 0.0):
         misses.append(f"exact<{TARGET_EXACT[level]}")

@@ -78,9 +78,26 @@ from bench.ocr.people import make_company, make_person
 from bench.ocr.render import FONT_DIR, PT_TO_MM, render_image, render_pdf
 
 __all__ = [
-    "ALL_KINDS", "DEFECTS", "FIXED_SEED", "FONT_DIR", "KINDS", "LEVELS", "PT_TO_MM", "SETS",
-    "TODAY", "Sample", "draw", "draw_sample", "draw_unusable", "family_set", "flat_page",
-    "make_sample", "make_set", "photograph", "render_image", "render_pdf",
+    "ALL_KINDS",
+    "DEFECTS",
+    "FIXED_SEED",
+    "FONT_DIR",
+    "KINDS",
+    "LEVELS",
+    "PT_TO_MM",
+    "SETS",
+    "TODAY",
+    "Sample",
+    "draw",
+    "draw_sample",
+    "draw_unusable",
+    "family_set",
+    "flat_page",
+    "make_sample",
+    "make_set",
+    "photograph",
+    "render_image",
+    "render_pdf",
 ]
 KINDS = ("cnpj_card", "cnh", "rg")
 SETS = ("pdf", "clean", "moderate", "heavy", "rotated")
@@ -177,8 +194,9 @@ def draw_sample(kind: str, *, seed: int, family: str = "tuning", level: str = "c
     return Sample(d.name, kind, d.data, d.mime, d.truth, d.params, d.notes, family, level)
 
 
-def draw(kind: str, *, seed: int, family: str = "tuning",
-         level: str = "clean") -> tuple[bytes, dict[str, str]]:
+def draw(
+    kind: str, *, seed: int, family: str = "tuning", level: str = "clean"
+) -> tuple[bytes, dict[str, str]]:
     """The bytes a client would send and the fields a perfect reader returns."""
     sample = draw_sample(kind, seed=seed, family=family, level=level)
     return sample.data, sample.truth
@@ -190,15 +208,20 @@ def draw_unusable(kind: str, *, seed: int, family: str = "tuning", defect: str) 
     return Sample(d.name, kind, d.data, d.mime, d.truth, d.params, d.notes, family, defect)
 
 
-def flat_page(kind: str, *, seed: int, family: str = "tuning",
-              width: int = 2000) -> tuple[Image.Image, dict[str, str]]:
+def flat_page(
+    kind: str, *, seed: int, family: str = "tuning", width: int = 2000
+) -> tuple[Image.Image, dict[str, str]]:
     """The document flat (no camera) as a PIL image ``width`` px wide, and its truth."""
     return _flat_page(kind, seed=seed, family_name=family, width=width)
 
 
-def family_set(family: str, level: str, *, count: int,
-               kinds: tuple[str, ...] = ALL_KINDS) -> list[Sample]:
+def family_set(
+    family: str, level: str, *, count: int, kinds: tuple[str, ...] = ALL_KINDS
+) -> list[Sample]:
     """The fixed set: ``count`` documents per kind, seeds ``FIXED_SEED[family] + i``."""
     base = FIXED_SEED[family]
-    return [draw_sample(kind, seed=base + i, family=family, level=level)
-            for i in range(count) for kind in kinds]
+    return [
+        draw_sample(kind, seed=base + i, family=family, level=level)
+        for i in range(count)
+        for kind in kinds
+    ]

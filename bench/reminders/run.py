@@ -117,6 +117,7 @@ def _seed(runtime: Runtime, count: int, *, state: dict[str, object]) -> None:
         )
 
 
+# long: a benchmark script: fill, sweep, count statements, report, in order
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -19,7 +19,7 @@ BELOW = set("Çç")
 
 def _marks(ink: np.ndarray, box: tuple[int, int, int, int], height: float) -> int:
     x0, y0, x1, y1 = box
-    band = ink[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+    band = ink[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)]
     if band.size == 0:
         return 0
     labels, count = ndimage.label(band)
@@ -31,8 +31,12 @@ def _marks(ink: np.ndarray, box: tuple[int, int, int, int], height: float) -> in
         w = sl[1].stop - sl[1].start
         touches_edge = sl[0].start == 0 or sl[0].stop == band.shape[0]
         area = int((labels[sl] == index).sum())
-        if not touches_edge and h <= 0.35 * height and w <= 0.8 * height and \
-                area >= 0.004 * height * height:
+        if (
+            not touches_edge
+            and h <= 0.35 * height
+            and w <= 0.8 * height
+            and area >= 0.004 * height * height
+        ):
             marks += 1
     return marks
 
@@ -46,8 +50,7 @@ def lost_marks(ink: np.ndarray, word: Word) -> bool:
     top, bottom = int(word.top), int(word.bottom)
     # the band reaches into the box: Tesseract sometimes keeps the mark in the box but not
     # in the text; letters cross the band's lower edge and are not counted
-    above = _marks(ink, (left, top - int(0.5 * height), right, top + int(0.35 * height)),
-                   height)
+    above = _marks(ink, (left, top - int(0.5 * height), right, top + int(0.35 * height)), height)
     below = _marks(ink, (left, bottom - 1, right, bottom + int(0.4 * height)), height)
     accented_above = sum(c in ABOVE or c in "ij" for c in word.text)
     accented_below = sum(c in BELOW for c in word.text)
@@ -82,7 +85,7 @@ def star_run(ink: np.ndarray, box: tuple[float, float, float, float]) -> bool:
     """
     left, top, right, bottom = (int(v) for v in box)
     pad = max((bottom - top) // 3, 2)
-    region = ink[max(top - pad, 0):bottom + pad, max(left - pad, 0):right + pad]
+    region = ink[max(top - pad, 0) : bottom + pad, max(left - pad, 0) : right + pad]
     if region.size == 0:
         return False
     labels, count = ndimage.label(region)
@@ -105,6 +108,10 @@ def star_run(ink: np.ndarray, box: tuple[float, float, float, float]) -> bool:
         return bool(np.all(np.abs(values - np.median(values)) <= spread * np.median(values)))
 
     # identical glyphs: letters of a word differ in width and ink far more than this
-    return (uniform(heights, 0.15) and uniform(widths, 0.15) and uniform(areas, 0.2)
-            and bool(np.all((widths / heights > 0.7) & (widths / heights < 1.4)))
-            and gaps.std() <= 0.2 * max(gaps.mean(), 1.0))
+    return (
+        uniform(heights, 0.15)
+        and uniform(widths, 0.15)
+        and uniform(areas, 0.2)
+        and bool(np.all((widths / heights > 0.7) & (widths / heights < 1.4)))
+        and gaps.std() <= 0.2 * max(gaps.mean(), 1.0)
+    )

@@ -36,9 +36,13 @@ def clusters(row: Row, starts: tuple[Column, ...] = ()) -> list[tuple[Word, ...]
     groups: list[list[Word]] = [[row.words[0]]]
     for word in row.words[1:]:
         gap = word.left - groups[-1][-1].right
-        if gap > 2.5 * letter or (gap > 0.8 * letter and any(
+        if gap > 2.5 * letter or (
+            gap > 0.8 * letter
+            and any(
                 abs(word.left - x) <= 0.6 * letter and top - letter <= word.cy <= bottom + letter
-                for x, top, bottom in starts)):
+                for x, top, bottom in starts
+            )
+        ):
             groups.append([])
         groups[-1].append(word)
     return [tuple(group) for group in groups]
@@ -63,8 +67,9 @@ def city_and_uf(text: str, *, loose: bool = False) -> tuple[str, str] | None:
     return (city, found.group("uf")) if len(city) >= 3 else None
 
 
-def _cep_cluster(rows: list[Row], starts: tuple[Column, ...]
-                 ) -> tuple[int, tuple[Word, ...], re.Match[str]] | None:
+def _cep_cluster(
+    rows: list[Row], starts: tuple[Column, ...]
+) -> tuple[int, tuple[Word, ...], re.Match[str]] | None:
     for index, row in enumerate(rows):
         for group in clusters(row, starts):
             found = _CEP.search(fold(_text(group)))
@@ -73,12 +78,17 @@ def _cep_cluster(rows: list[Row], starts: tuple[Column, ...]
     return None
 
 
-def _street(rows: list[Row], below: int, anchor: tuple[Word, ...],
-            starts: tuple[Column, ...]) -> Found | None:
+def _street(
+    rows: list[Row], below: int, anchor: tuple[Word, ...], starts: tuple[Column, ...]
+) -> Found | None:
     """The nearest line above the CEP that reads as "street, number"; else one that starts
     with a street type and has a number ("VILA NOVA" is a district, not a street)."""
-    above = [group for row in reversed(rows[max(0, below - 4):below])
-             for group in clusters(row, starts) if _same_column(group, anchor)]
+    above = [
+        group
+        for row in reversed(rows[max(0, below - 4) : below])
+        for group in clusters(row, starts)
+        if _same_column(group, anchor)
+    ]
     for group in above:
         if re.search(r"[A-Za-zÀ-ÿ],\s*(?:\d+|S/N)\b", _text(group)):
             return _text(group), group
@@ -98,8 +108,8 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
     index, group, match = anchor
     text = _text(group)
     found: dict[str, Found] = {"cep": (match.group(0), group)}
-    after = fold(text)[match.end():]
-    rest = text[match.end():].strip()
+    after = fold(text)[match.end() :]
+    rest = text[match.end() :].strip()
     place = city_and_uf(rest) if after.strip(" ,;:-") else None
     source = group
     if place is None and index + 1 < len(rows):

@@ -20,6 +20,7 @@ import httpx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from bot.documents.errors import NotFound, Unavailable
+from bot.domain.retrying import RetryPolicy, retry_after_seconds
 
 DEFAULT_BASE_URL = "https://brasilapi.com.br/api"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -86,7 +87,8 @@ class CompanyRecord(_Record):
     @property
     def active(self) -> bool:
         return self.descricao_situacao_cadastral.upper() == "ATIVA" or (
-            not self.descricao_situacao_cadastral and self.situacao_cadastral == 2)
+            not self.descricao_situacao_cadastral and self.situacao_cadastral == 2
+        )
 
     def age_days(self, today: date) -> int | None:
         """Days since the company opened, or None when BrasilAPI did not say."""
@@ -168,10 +170,12 @@ class BrasilApiClient:
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self._policy = RetryPolicy(max_attempts=retries + 1, base_s=backoff, cap_s=max_backoff)
         self.cache: Cache = cache if cache is not None else TtlCache()
         self._sleep = sleep
         self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout), transport=transport,
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
             headers={"User-Agent": user_agent, "Accept": "application/json"},
         )
 
@@ -213,7 +217,7 @@ class BrasilApiClient:
         url = f"{self.base_url}{path}"
         last = "no attempt"
         for attempt in range(self.retries + 1):
-            wait = min(self.backoff * 2**attempt, self.max_backoff)
+            retry_after: float | None = None
             try:
                 response = await self._http.get(url)
             except httpx.TimeoutException:
@@ -225,7 +229,7 @@ class BrasilApiClient:
                     raise NotFound(f"BrasilAPI: {path} not found ({response.status_code})")
                 if response.status_code in RETRY_STATUS:
                     last = f"HTTP {response.status_code}"
-                    wait = max(wait, min(_retry_after(response), self.max_backoff))
+                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
                 elif response.is_success:
                     try:
                         return response.json()
@@ -233,14 +237,8 @@ class BrasilApiClient:
                         raise Unavailable(f"BrasilAPI: malformed JSON for {path}") from exc
                 else:
                     raise Unavailable(f"BrasilAPI: HTTP {response.status_code} for {path}")
-            if attempt < self.retries:
-                await self._sleep(wait)
+            if attempt < self.retries:  # the shared policy, Retry-After honoured up to the cap
+                await self._sleep(
+                    min(self._policy.delay(attempt + 1, retry_after), self.max_backoff)
+                )
         raise Unavailable(f"BrasilAPI unavailable for {path}: {last}")
-
-
-def _retry_after(response: httpx.Response) -> float:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return 0.0

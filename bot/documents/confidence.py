@@ -38,8 +38,9 @@ from bot.documents.fields import FieldRead
 from bot.documents.identifiers import Parsed
 
 ASSERTED = 0.9
-TEXT_FIELDS = frozenset({"nome", "razao_social", "nome_fantasia", "municipio", "titular",
-                         "endereco"})
+TEXT_FIELDS = frozenset(
+    {"nome", "razao_social", "nome_fantasia", "municipio", "titular", "endereco"}
+)
 IDENTIFIERS = frozenset({"cnpj", "cpf", "numero_registro"})
 CLOSED = frozenset({"situacao_cadastral", "uf"})  # a handful of possible values
 # Mod-11 numbers where one misread digit may keep both check digits (the "10 -> 0" rule: a
@@ -86,7 +87,8 @@ def score(read: FieldRead, evidence: Evidence) -> float:
     if evidence.image_poor:
         value = min(value, 0.85)
     accent_doubt = read.name in TEXT_FIELDS and (
-        evidence.lost_accent or LOST_ACCENT.search(parsed.value) is not None)
+        evidence.lost_accent or LOST_ACCENT.search(parsed.value) is not None
+    )
     if evidence.agrees and not accent_doubt and parsed.repairs == 0:
         value = max(value, 0.95)
     return round(value, 2)
@@ -104,8 +106,12 @@ def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> 
         if disagrees and second is not None and second.checked:
             return 0.5  # two different numbers both pass the check digits
         confirmed = second is not None and second.value == parsed.value
-        if read.name in RECHECKED and not confirmed and read.words and \
-                (read.min_conf < 85 or parsed.repairs):
+        if (
+            read.name in RECHECKED
+            and not confirmed
+            and read.words
+            and (read.min_conf < 85 or parsed.repairs)
+        ):
             return 0.85  # one noisy read: a misread digit may still pass the check digits
         return 0.97 if parsed.repairs == 0 else 0.95
     if read.name in IDENTIFIERS:

@@ -71,8 +71,9 @@ def _receita_values(company: CompanyRecord) -> dict[str, str]:
     }
 
 
-def _move(result: Extraction, name: str, *, agrees: bool, up: float, down: float | None,
-          source: str) -> None:
+def _move(
+    result: Extraction, name: str, *, agrees: bool, up: float, down: float | None, source: str
+) -> None:
     value = result.fields[name]
     if agrees:
         if _may_have_lost_accent(value):
@@ -86,8 +87,11 @@ def _move(result: Extraction, name: str, *, agrees: bool, up: float, down: float
 def _warnings(result: Extraction) -> list[str]:
     """The "uncertain" warnings again, after the scores moved."""
     kept = [w for w in result.warnings if not w.endswith(": uncertain, please confirm")]
-    return kept + [f"{name}: uncertain, please confirm" for name in result.fields
-                   if result.confidence[name] < ASSERTED]
+    return kept + [
+        f"{name}: uncertain, please confirm"
+        for name in result.fields
+        if result.confidence[name] < ASSERTED
+    ]
 
 
 def corroborate(
@@ -98,21 +102,37 @@ def corroborate(
     typed: Typed | None = None,
 ) -> Extraction:
     """A copy of ``extraction`` whose confidences the other sources moved (see the table)."""
-    result = replace(extraction, fields=dict(extraction.fields),
-                     confidence=dict(extraction.confidence), warnings=list(extraction.warnings))
+    result = replace(
+        extraction,
+        fields=dict(extraction.fields),
+        confidence=dict(extraction.confidence),
+        warnings=list(extraction.warnings),
+    )
     fields = result.fields
-    if company is not None and result.kind == "cnpj_card" and \
-            re.sub(r"\W", "", company.cnpj).upper() == fields.get("cnpj"):
+    if (
+        company is not None
+        and result.kind == "cnpj_card"
+        and re.sub(r"\W", "", company.cnpj).upper() == fields.get("cnpj")
+    ):
         for name, known in _receita_values(company).items():
             if name in fields and known:
-                same = fields[name] == known if name in ("data_abertura", "cep") else \
-                    _same_text(fields[name], known)
+                same = (
+                    fields[name] == known
+                    if name in ("data_abertura", "cep")
+                    else _same_text(fields[name], known)
+                )
                 _move(result, name, agrees=same, up=AGREED, down=DOUBTED, source="Receita")
     if address is not None and re.sub(r"\D", "", address.cep) == fields.get("cep"):
         for name, known in (("municipio", address.city), ("uf", address.state)):
             if name in fields and known:
-                _move(result, name, agrees=_same_text(fields[name], known), up=AGREED_ADDRESS,
-                      down=DOUBTED, source="the CEP's address")
+                _move(
+                    result,
+                    name,
+                    agrees=_same_text(fields[name], known),
+                    up=AGREED_ADDRESS,
+                    down=DOUBTED,
+                    source="the CEP's address",
+                )
     if typed is not None:
         _typed(result, typed)
     result.warnings = _warnings(result)
@@ -123,14 +143,23 @@ def _typed(result: Extraction, typed: Typed) -> None:
     fields = result.fields
     cnpj = re.sub(r"\W", "", typed.cnpj).upper()
     if cnpj and "cnpj" in fields:
-        _move(result, "cnpj", agrees=fields["cnpj"] == cnpj, up=AGREED_TYPED, down=DOUBTED,
-              source="the CNPJ typed")
+        _move(
+            result,
+            "cnpj",
+            agrees=fields["cnpj"] == cnpj,
+            up=AGREED_TYPED,
+            down=DOUBTED,
+            source="the CNPJ typed",
+        )
     cpf = re.sub(r"\D", "", typed.cpf)
     for name in [n for n in fields if n == "cpf" or re.fullmatch(r"socio_\d+_cpf", n)]:
         if cpf and fields[name] == cpf:
             _move(result, name, agrees=True, up=AGREED_TYPED, down=None, source="")
     names = [n for n in fields if n in ("nome", "titular") or re.fullmatch(r"socio_\d+_nome", n)]
     for name in names:
-        if typed.name and _same_text(fields[name], typed.name) and \
-                names_match(typed.name, fields[name]):
+        if (
+            typed.name
+            and _same_text(fields[name], typed.name)
+            and names_match(typed.name, fields[name])
+        ):
             _move(result, name, agrees=True, up=AGREED_NAME, down=None, source="")

@@ -39,10 +39,12 @@ def compare_cnpj(typed: str, card: str) -> Mismatch | None:
     if _compact(typed) == _compact(card):
         return None
     return Mismatch(
-        "cnpj_differs", "cnpj", _compact(typed), _compact(card),
+        "cnpj_differs",
+        "cnpj",
+        _compact(typed),
+        _compact(card),
         f"O CNPJ do cartão ({_compact(card)}) é diferente do informado ({_compact(typed)}).",
-        f"The CNPJ on the card ({_compact(card)}) differs from the one given "
-        f"({_compact(typed)}).",
+        f"The CNPJ on the card ({_compact(card)}) differs from the one given ({_compact(typed)}).",
     )
 
 
@@ -51,7 +53,10 @@ def compare_cpf(contact: str, document: str) -> Mismatch | None:
     if _compact(contact) == _compact(document):
         return None
     return Mismatch(
-        "cpf_differs", "cpf", _compact(contact), _compact(document),
+        "cpf_differs",
+        "cpf",
+        _compact(contact),
+        _compact(document),
         "O CPF do documento é diferente do CPF do contato cadastrado.",
         "The CPF on the document differs from the registered contact's CPF.",
     )
@@ -97,7 +102,10 @@ def compare_name(contact: str, document: str) -> Mismatch | None:
     if names_match(contact, document):
         return None
     return Mismatch(
-        "name_differs", "nome", contact, document,
+        "name_differs",
+        "nome",
+        contact,
+        document,
         f"O nome no documento ({document}) não confere com o do contato ({contact}).",
         f"The name on the document ({document}) does not match the contact's ({contact}).",
     )
@@ -113,7 +121,10 @@ def check_cnh_expiry(validade: str, *, today: date) -> Mismatch | None:
     if expires >= today:
         return None
     return Mismatch(
-        "cnh_expired", "validade", today.strftime("%d/%m/%Y"), validade,
+        "cnh_expired",
+        "validade",
+        today.strftime("%d/%m/%Y"),
+        validade,
         f"A CNH venceu em {validade}.",
         f"The CNH expired on {validade}.",
     )
@@ -133,7 +144,10 @@ def compare_bill_cep(typed: str, bill: str) -> Mismatch | None:
     if _digits(typed) == _digits(bill):
         return None
     return Mismatch(
-        "cep_differs", "cep", _digits(typed), _digits(bill),
+        "cep_differs",
+        "cep",
+        _digits(typed),
+        _digits(bill),
         f"O CEP do comprovante ({_cep(bill)}) é diferente do informado no cadastro "
         f"({_cep(typed)}).",
         f"The CEP on the proof of address ({_cep(bill)}) differs from the one given "
@@ -146,7 +160,10 @@ def _contract_cnpj(typed: str, contract: str) -> Mismatch | None:
     if differs is None:
         return None
     return Mismatch(
-        differs.code, differs.field, differs.expected, differs.found,
+        differs.code,
+        differs.field,
+        differs.expected,
+        differs.found,
         f"O CNPJ do contrato social ({differs.found}) é diferente do informado "
         f"({differs.expected}).",
         f"The CNPJ in the articles of association ({differs.found}) differs from the one "

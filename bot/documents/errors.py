@@ -1,13 +1,13 @@
 """The documents package's exceptions, rooted at ``DocumentError``.
 
-    DocumentError
-     ├── DocumentRejected      an upload refused at intake (code + pt/en message for the client)
-     ├── ReadTimeout           reading a document took longer than its budget
-     ├── ReaderCrashed         the process reading a document died while it read it alone
-     ├── DocumentNotFound      no stored document has this SHA-256
-     └── EnrichmentError       BrasilAPI look-ups
-          ├── NotFound         the CNPJ or CEP does not exist (HTTP 404)
-          └── Unavailable      timeouts, 429/5xx after retries, malformed answers
+DocumentError
+ ├── DocumentRejected      an upload refused at intake (code + pt/en message for the client)
+ ├── ReadTimeout           reading a document took longer than its budget
+ ├── ReaderCrashed         the process reading a document died while it read it alone
+ ├── DocumentNotFound      no stored document has this SHA-256
+ └── EnrichmentError       BrasilAPI look-ups
+      ├── NotFound         the CNPJ or CEP does not exist (HTTP 404)
+      └── Unavailable      timeouts, 429/5xx after retries, malformed answers
 """
 
 from __future__ import annotations

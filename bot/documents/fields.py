@@ -25,8 +25,16 @@ from bot.documents.page import Column, Page, Row, Word, column_starts, split_at_
 from bot.documents.parsers import EDGE_JUNK, Parser, parsers
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "cnpj_card": ("cnpj", "razao_social", "nome_fantasia", "data_abertura", "cep", "municipio",
-                  "uf", "situacao_cadastral"),
+    "cnpj_card": (
+        "cnpj",
+        "razao_social",
+        "nome_fantasia",
+        "data_abertura",
+        "cep",
+        "municipio",
+        "uf",
+        "situacao_cadastral",
+    ),
     "cnh": ("nome", "cpf", "data_nascimento", "numero_registro", "validade"),
     "rg": ("nome", "rg", "cpf", "data_nascimento"),
     "comprovante_endereco": ("titular", "endereco", "cep", "municipio", "uf", "data_emissao"),
@@ -61,8 +69,12 @@ class FieldRead:
 
     @property
     def box(self) -> tuple[float, float, float, float]:
-        return (min(w.left for w in self.words), min(w.top for w in self.words),
-                max(w.right for w in self.words), max(w.bottom for w in self.words))
+        return (
+            min(w.left for w in self.words),
+            min(w.top for w in self.words),
+            max(w.right for w in self.words),
+            max(w.bottom for w in self.words),
+        )
 
 
 def _column_bound(hit: LabelHit, hits: list[LabelHit], page_width: float) -> float:
@@ -73,8 +85,11 @@ def _column_bound(hit: LabelHit, hits: list[LabelHit], page_width: float) -> flo
 def value_right(hit: LabelHit, rows: list[Row], *, hits: list[LabelHit]) -> tuple[Word, ...]:
     bound = _column_bound(hit, hits, float("inf"))
     label_words = set(hit.words)
-    words = [w for w in rows[hit.row].words
-             if w.left >= hit.right - 1 and w.left < bound - 1 and w not in label_words]
+    words = [
+        w
+        for w in rows[hit.row].words
+        if w.left >= hit.right - 1 and w.left < bound - 1 and w not in label_words
+    ]
     if not words:
         words = _beside_off_row(hit, rows, hits=hits, bound=bound)
     if words and words[0].left - hit.right > 12 * hit.height:
@@ -82,8 +97,9 @@ def value_right(hit: LabelHit, rows: list[Row], *, hits: list[LabelHit]) -> tupl
     return tuple(words)
 
 
-def _beside_off_row(hit: LabelHit, rows: list[Row], *, hits: list[LabelHit],
-                    bound: float) -> list[Word]:
+def _beside_off_row(
+    hit: LabelHit, rows: list[Row], *, hits: list[LabelHit], bound: float
+) -> list[Word]:
     """A value beside its label that the row grouping put in the next or previous row: a
     larger (or smaller, top-aligned) value's box straddles the label's line. Its words must
     overlap the label's line by a third of its height and lie between it and the next label."""
@@ -94,8 +110,12 @@ def _beside_off_row(hit: LabelHit, rows: list[Row], *, hits: list[LabelHit],
             continue
         for w in rows[index].words:
             overlap = min(w.bottom, hit.bottom) - max(w.top, hit.top)
-            if hit.right - 1 <= w.left < bound - 1 and overlap >= 0.3 * hit.height and \
-                    w not in others and not _speck(w):
+            if (
+                hit.right - 1 <= w.left < bound - 1
+                and overlap >= 0.3 * hit.height
+                and w not in others
+                and not _speck(w)
+            ):
                 found.append(w)
     return sorted(found, key=lambda w: w.left)
 
@@ -114,13 +134,16 @@ def value_below(
     bound = _column_bound(hit, hits, page_width)
     tol = 1.5 * hit.height
     label_words = {w for h in hits for w in h.words}
-    for row in rows[hit.row + 1:]:
+    for row in rows[hit.row + 1 :]:
         if row.top - hit.bottom > 3.0 * hit.height:
             return ()
         # a word belongs to the column when it reaches past the label's left edge: values
         # often start a little left of a label whose number prefix ("2 e 1") was misread
-        inside = [w for w in row.words if w.right > hit.left + tol / 3
-                  and w.left < bound - 0.5 * hit.height and not _speck(w)]
+        inside = [
+            w
+            for w in row.words
+            if w.right > hit.left + tol / 3 and w.left < bound - 0.5 * hit.height and not _speck(w)
+        ]
         # another label counts only under this one (a title beside it does not end the column)
         inside = [w for w in inside if w not in label_words or w.left < hit.right]
         if not inside or inside[0].left > hit.right + 1.5 * hit.height:
@@ -150,7 +173,7 @@ def _scan(page: Page, name: str, parser: Parser, taken: set[str]) -> FieldRead |
     """Look for a check-digit identifier anywhere on the page (label not found)."""
     for row in page.rows():
         for start in range(len(row.words)):
-            words = row.words[start:start + 4]
+            words = row.words[start : start + 4]
             raw = " ".join(w.text for w in words)
             parsed = parser(raw)
             if parsed and parsed.checked and parsed.repairs == 0 and parsed.value not in taken:
@@ -168,7 +191,7 @@ def same_box(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[str,
     at = folded.find(wanted)
     if at < 0 or at + len(wanted) >= len(folded):
         return "", ()
-    rest = re.sub(r"^[:.;\-–º°ª\s]+", "", last.text[at + len(wanted):])
+    rest = re.sub(r"^[:.;\-–º°ª\s]+", "", last.text[at + len(wanted) :])
     if not any(c.isalnum() for c in rest):
         return "", ()
     right = first_cluster(value_right(hit, rows, hits=hits))
@@ -180,22 +203,33 @@ def is_label_text(raw: str, phrases: tuple[str, ...]) -> bool:
     PANTASIA" under the card's "NOME DE FANTASIA" box, rather than like a value."""
     text = " ".join(tokens(raw))
     return len(text) >= 8 and any(
-        fuzz.ratio(text, phrase) >= 85 or (len(text) >= 12 and fuzz.partial_ratio(text, phrase)
-                                           >= 90 and len(text) <= len(phrase) + 4
-                                           and _words_of(text, phrase))
-        for phrase in phrases)
+        fuzz.ratio(text, phrase) >= 85
+        or (
+            len(text) >= 12
+            and fuzz.partial_ratio(text, phrase) >= 90
+            and len(text) <= len(phrase) + 4
+            and _words_of(text, phrase)
+        )
+        for phrase in phrases
+    )
 
 
 def _words_of(text: str, phrase: str) -> bool:
     """Every longer word of ``text`` is (nearly) one of ``phrase``'s: "ANDRE NASCIMENTO" is a
     name that shares a word with "DATA DE NASCIMENTO", not that label misread."""
     words = phrase.split()
-    return all(any(fuzz.ratio(token, word) >= 70 for word in words)
-               for token in text.split() if len(token) >= 3)
+    return all(
+        any(fuzz.ratio(token, word) >= 70 for word in words)
+        for token in text.split()
+        if len(token) >= 3
+    )
 
 
 def _candidates(
-    hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
+    hit: LabelHit,
+    rows: list[Row],
+    hits: list[LabelHit],
+    page: Page,
     starts: tuple[Column, ...] = (),
 ) -> list[tuple[str, str, tuple[Word, ...], tuple[float, float]]]:
     """(via, raw text, words, column) for each place the value of ``hit`` may be; a value
@@ -208,27 +242,41 @@ def _candidates(
     if raw:
         kept = split_at_columns(words, starts)
         if len(kept) < len(words):
-            raw = " ".join([raw.split()[0], *(w.text for w in kept[1:])]) if len(kept) > 1 \
+            raw = (
+                " ".join([raw.split()[0], *(w.text for w in kept[1:])])
+                if len(kept) > 1
                 else raw.split()[0]
+            )
         found.append(("same", raw, kept, right_column))
-    for via, column, placed in (("right", right_column, value_right(hit, rows, hits=hits)),
-                                ("below", below_column,
-                                 value_below(hit, rows, hits=hits, page_width=page.width))):
+    for via, column, placed in (
+        ("right", right_column, value_right(hit, rows, hits=hits)),
+        ("below", below_column, value_below(hit, rows, hits=hits, page_width=page.width)),
+    ):
         placed = split_at_columns(first_cluster(placed), starts)
         if placed:
-            found.append((via, " ".join(w.text for w in placed), placed,
-                          _within_columns(column, placed, starts)))
+            found.append(
+                (
+                    via,
+                    " ".join(w.text for w in placed),
+                    placed,
+                    _within_columns(column, placed, starts),
+                )
+            )
     return found
 
 
-def _within_columns(column: tuple[float, float], words: tuple[Word, ...],
-                    starts: tuple[Column, ...]) -> tuple[float, float]:
+def _within_columns(
+    column: tuple[float, float], words: tuple[Word, ...], starts: tuple[Column, ...]
+) -> tuple[float, float]:
     """The value's column, ended where the page's next column starts (re-reads of the
     value's crop must not take in the next column's text)."""
     letter = max(w.height for w in words)
     cy = words[0].cy
-    after = [x for x, top, bottom in starts
-             if x > words[-1].right + 0.3 * letter and top - letter <= cy <= bottom + letter]
+    after = [
+        x
+        for x, top, bottom in starts
+        if x > words[-1].right + 0.3 * letter and top - letter <= cy <= bottom + letter
+    ]
     return column[0], min(column[1], min(after, default=column[1]) - 0.3 * letter)
 
 
@@ -236,8 +284,15 @@ _NEAREST = {"same": 0, "right": 1, "below": 2}
 
 
 def _read_label(
-    name: str, hit: LabelHit, rows: list[Row], hits: list[LabelHit], page: Page,
-    *, parser: Parser, unread: dict[str, FieldRead] | None, starts: tuple[Column, ...] = (),
+    name: str,
+    hit: LabelHit,
+    rows: list[Row],
+    hits: list[LabelHit],
+    page: Page,
+    *,
+    parser: Parser,
+    unread: dict[str, FieldRead] | None,
+    starts: tuple[Column, ...] = (),
     labels: tuple[str, ...] = (),
 ) -> list[FieldRead]:
     """The values one label may have, best first: the candidate that parses (and passes its
@@ -251,8 +306,9 @@ def _read_label(
             options.append(FieldRead(name, parsed, raw, words, via, column))
         elif unread is not None and name not in unread:
             unread[name] = FieldRead(name, ids.Parsed(raw, False), raw, words, via, column)
-    options.sort(key=lambda f: (not f.parsed.valid, not f.parsed.checked, f.parsed.repairs,
-                                _NEAREST[f.via]))
+    options.sort(
+        key=lambda f: (not f.parsed.valid, not f.parsed.checked, f.parsed.repairs, _NEAREST[f.via])
+    )
     return options
 
 
@@ -277,16 +333,26 @@ def _choose_read(reads: list[FieldRead], direction: str) -> FieldRead | None:
         return None
     best = reads[0]
     rival = next((r for r in reads[1:] if r.via == direction), None)
-    if direction and best.via in ("right", "below") and best.via != direction and \
-            rival is not None and rival.parsed.valid and \
-            (rival.parsed.checked, -rival.parsed.repairs) >= (best.parsed.checked,
-                                                              -best.parsed.repairs):
+    if (
+        direction
+        and best.via in ("right", "below")
+        and best.via != direction
+        and rival is not None
+        and rival.parsed.valid
+        and (rival.parsed.checked, -rival.parsed.repairs)
+        >= (best.parsed.checked, -best.parsed.repairs)
+    ):
         return rival
     return best
 
 
-def _fill_from_block(rows: list[Row], found: dict[str, FieldRead], missing: dict[str, str],
-                     table: dict[str, Parser], starts: tuple[Column, ...]) -> None:
+def _fill_from_block(
+    rows: list[Row],
+    found: dict[str, FieldRead],
+    missing: dict[str, str],
+    table: dict[str, Parser],
+    starts: tuple[Column, ...],
+) -> None:
     """A bill's unlabelled address lines fill the address fields its labels did not give."""
     for name, (raw, words) in address_block(rows, starts).items():
         if name in found and found[name].parsed.valid:
@@ -318,8 +384,12 @@ def _cep_by_shape(rows: list[Row]) -> FieldRead | None:
     """A CEP printed the Receita's way ("61.801-886") when its tiny label was not read: no
     other number on a form has that shape. Only one such number: never a guess between two;
     and never asserted on this alone."""
-    shaped = [w for row in rows for w in row.words
-              if re.fullmatch(r"\d{2}\.\d{3}-\d{3}", w.text.strip(EDGE_JUNK + " "))]
+    shaped = [
+        w
+        for row in rows
+        for w in row.words
+        if re.fullmatch(r"\d{2}\.\d{3}-\d{3}", w.text.strip(EDGE_JUNK + " "))
+    ]
     if len(shaped) != 1:
         return None
     raw = shaped[0].text
@@ -351,8 +421,17 @@ def extract_fields(
         if hit is None:
             missing[name] = "label not found"
             continue
-        options[name] = _read_label(name, hit, rows, hits, page, parser=table[name],
-                                    unread=unread, starts=starts, labels=phrases)
+        options[name] = _read_label(
+            name,
+            hit,
+            rows,
+            hits,
+            page,
+            parser=table[name],
+            unread=unread,
+            starts=starts,
+            labels=phrases,
+        )
     direction = _page_direction(options)
     for name, reads in options.items():
         read = _choose_read(reads, direction)
@@ -362,8 +441,11 @@ def extract_fields(
             missing[name] = "no value next to its label"
     if kind == "comprovante_endereco":
         _fill_from_block(rows, found, missing, table, starts)
-    if "uf" in FIELD_NAMES[kind] and "municipio" in found and \
-            ("uf" not in found or not found["uf"].parsed.valid):
+    if (
+        "uf" in FIELD_NAMES[kind]
+        and "municipio" in found
+        and ("uf" not in found or not found["uf"].parsed.valid)
+    ):
         beside = _uf_beside_city(found["municipio"], rows)
         if beside is not None:
             found["uf"] = beside
@@ -384,16 +466,23 @@ def extract_fields(
     return found, missing
 
 
-def _by_order(rows: list[Row], *, kind: str, found: dict[str, FieldRead],
-              missing: dict[str, str], today: date) -> None:
+def _by_order(
+    rows: list[Row], *, kind: str, found: dict[str, FieldRead], missing: dict[str, str], today: date
+) -> None:
     """Fields whose labels were lost, placed by the document's order and shape (the card's
     and the identity documents'); ``found`` and ``missing`` are updated in place."""
     table = parsers(today)
     have = {name: read.parsed for name, read in found.items()}
-    placed = {**card_fallbacks(rows, kind=kind, have=have, parse_place=table["municipio"],
-                               parse_date=table["data_abertura"]),
-              **identity_fallbacks(rows, kind=kind, have=have, today=today,
-                                   parse_name=table["nome"])}
+    placed = {
+        **card_fallbacks(
+            rows,
+            kind=kind,
+            have=have,
+            parse_place=table["municipio"],
+            parse_date=table["data_abertura"],
+        ),
+        **identity_fallbacks(rows, kind=kind, have=have, today=today, parse_name=table["nome"]),
+    }
     for name, (parsed, raw, words) in placed.items():
         found[name] = FieldRead(name, parsed, raw, words, "order")
         missing.pop(name, None)

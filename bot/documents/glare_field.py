@@ -73,8 +73,9 @@ def glare_field(
     crop = image.crop((x0, y0, x1, y1)).convert("L")
     if letters < 20:  # Tesseract reads small print better enlarged
         factor = 20 / letters
-        crop = crop.resize((round(crop.width * factor), round(crop.height * factor)),
-                           Image.Resampling.BICUBIC)
+        crop = crop.resize(
+            (round(crop.width * factor), round(crop.height * factor)), Image.Resampling.BICUBIC
+        )
     ocr = engine or TesseractEngine(timeout=3.0)
     try:
         words = ocr.words(crop, psm=11)  # sparse: small labels between values
@@ -83,8 +84,8 @@ def glare_field(
         return ""
     # lowest label first: the one right above the hidden value
     for word_index in sorted(range(len(words)), key=lambda i: -words[i].bottom):
-        following = [t for word in words[word_index:word_index + 3] for t in tokens(word.text)]
+        following = [t for word in words[word_index : word_index + 3] for t in tokens(word.text)]
         for label, name in _LABELS:
-            if tuple(following[:len(label)]) == label:
+            if tuple(following[: len(label)]) == label:
                 return name
     return ""

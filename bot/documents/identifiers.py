@@ -26,18 +26,69 @@ UFS = frozenset(
 SITUATIONS = ("ATIVA", "SUSPENSA", "INAPTA", "BAIXADA", "NULA")
 
 # Characters OCR confuses with digits, and the digit each most likely was.
-TO_DIGIT = str.maketrans({
-    "O": "0", "o": "0", "Q": "0", "D": "0", "U": "0", "°": "0", "º": "0",
-    "I": "1", "l": "1", "|": "1", "i": "1", "L": "1", "!": "1", "J": "1", "]": "1", "[": "1",
-    "Z": "2", "z": "2", "S": "5", "s": "5", "$": "5", "B": "8", "G": "6", "b": "6",
-    "T": "7", "g": "9", "q": "9", "A": "4",
-})
+TO_DIGIT = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "Q": "0",
+        "D": "0",
+        "U": "0",
+        "°": "0",
+        "º": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "i": "1",
+        "L": "1",
+        "!": "1",
+        "J": "1",
+        "]": "1",
+        "[": "1",
+        "Z": "2",
+        "z": "2",
+        "S": "5",
+        "s": "5",
+        "$": "5",
+        "B": "8",
+        "G": "6",
+        "b": "6",
+        "T": "7",
+        "g": "9",
+        "q": "9",
+        "A": "4",
+    }
+)
 # Digit/letter pairs Tesseract swaps, for alphanumeric CNPJ candidates.
-AMBIGUOUS = {"0": "O", "O": "0", "Q": "0", "D": "0", "1": "I", "I": "1", "L": "1", "5": "S",
-             "S": "5", "8": "B", "B": "8", "2": "Z", "Z": "2", "6": "G", "G": "6"}
+AMBIGUOUS = {
+    "0": "O",
+    "O": "0",
+    "Q": "0",
+    "D": "0",
+    "1": "I",
+    "I": "1",
+    "L": "1",
+    "5": "S",
+    "S": "5",
+    "8": "B",
+    "B": "8",
+    "2": "Z",
+    "Z": "2",
+    "6": "G",
+    "G": "6",
+}
 # Digit-for-digit misreads, tried only when the check digits fail.
-DIGIT_SWAPS = {"0": "86", "1": "74", "2": "7", "3": "85", "4": "1", "5": "63", "6": "580",
-               "7": "12", "8": "3065", "9": "8"}
+DIGIT_SWAPS = {
+    "0": "86",
+    "1": "74",
+    "2": "7",
+    "3": "85",
+    "4": "1",
+    "5": "63",
+    "6": "580",
+    "7": "12",
+    "8": "3065",
+    "9": "8",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +137,10 @@ def _repair_digits(
     if best is None:
         return None
     guesses = {
-        best.value[:i] + alt + best.value[i + 1:]
+        best.value[:i] + alt + best.value[i + 1 :]
         for i, ch in enumerate(best.value)
         for alt in DIGIT_SWAPS[ch]
-        if validator(best.value[:i] + alt + best.value[i + 1:])
+        if validator(best.value[:i] + alt + best.value[i + 1 :])
     }
     if len(guesses) == 1:
         return Parsed(guesses.pop(), True, 2, checked=True)
@@ -143,17 +194,22 @@ def _fill_unknown(compact: str, validator: Callable[[str], bool], alphabet: str)
     if compact.count("?") != 1:
         return None
     at = compact.index("?")
-    fits = [compact[:at] + c + compact[at + 1:] for c in alphabet
-            if validator(compact[:at] + c + compact[at + 1:])]
+    fits = [
+        compact[:at] + c + compact[at + 1 :]
+        for c in alphabet
+        if validator(compact[:at] + c + compact[at + 1 :])
+    ]
     return fits[0] if len(fits) == 1 else None
 
 
 def parse_cnpj(raw: str) -> Parsed | None:
     """A CNPJ, numeric or alphanumeric (2026): letters are kept, uppercase."""
     text = re.sub(r"[^0-9A-Z./\-|]", "?", fold(raw).replace(" ", ""))
-    found = re.search(r"[0-9A-Z?]{2}\.[0-9A-Z?]{3}\.[0-9A-Z?]{3}[/1lI|]?[0-9A-Z?]{4}-?[0-9A-Z?]{2}"
-                      r"|[0-9A-Z?]{2}\.?[0-9A-Z?]{3}\.?[0-9A-Z?]{3}/[0-9A-Z?]{4}-?[0-9A-Z?]{2}",
-                      text)
+    found = re.search(
+        r"[0-9A-Z?]{2}\.[0-9A-Z?]{3}\.[0-9A-Z?]{3}[/1lI|]?[0-9A-Z?]{4}-?[0-9A-Z?]{2}"
+        r"|[0-9A-Z?]{2}\.?[0-9A-Z?]{3}\.?[0-9A-Z?]{3}/[0-9A-Z?]{4}-?[0-9A-Z?]{2}",
+        text,
+    )
     if found is None:
         plain = parse_digits_run(raw, 14)
         if plain is None:
@@ -167,8 +223,11 @@ def parse_cnpj(raw: str) -> Parsed | None:
     if len(compact) != 14:
         return None
     if "?" in compact:  # one unreadable character: only the check digits can tell it
-        alphabet = "0123456789" if compact.index("?") >= 12 else "0123456789" + \
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        alphabet = (
+            "0123456789"
+            if compact.index("?") >= 12
+            else "0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        )
         filled = _fill_unknown(compact, cnpj_is_valid, alphabet)
         return Parsed(filled, True, 2, checked=True) if filled else Parsed(compact, False, 2)
     head, tail = compact[:12], compact[12:].translate(TO_DIGIT)
@@ -213,8 +272,12 @@ def parse_date(raw: str, *, earliest: date, latest: date) -> Parsed | None:
             # one slash read as a 1 ("11106/1963"): the other slash fixes the positions
             found = re.search(r"(?<!\d)(\d{2})(?:1(\d{2})/|/(\d{2})1)(\d{4})(?!\d)", text)
             if found is not None:
-                return _date_parsed(found.group(1), found.group(2) or found.group(3),
-                                    found.group(4), span=(earliest, latest))
+                return _date_parsed(
+                    found.group(1),
+                    found.group(2) or found.group(3),
+                    found.group(4),
+                    span=(earliest, latest),
+                )
         if found is None:
             continue
         day, month, year = (int(g) for g in found.groups())

@@ -94,8 +94,8 @@ def _is_heif(data: bytes) -> bool:
     if data[4:8] != b"ftyp":
         return False
     size = int.from_bytes(data[:4], "big")
-    box = data[8:min(max(size, 16), 256)]
-    brands = {box[0:4]} | {box[i:i + 4] for i in range(8, len(box) - 3, 4)}
+    box = data[8 : min(max(size, 16), 256)]
+    brands = {box[0:4]} | {box[i : i + 4] for i in range(8, len(box) - 3, 4)}
     if brands & HEVC_BRANDS:
         return True
     return not brands & AVIF_BRANDS and bool(brands & GENERIC_HEIF_BRANDS)
@@ -186,8 +186,11 @@ def inspect_upload(
 ) -> Upload:
     """Accept ``data`` as a readable image or PDF, or raise ``DocumentRejected``."""
     if not data:
-        raise _reject("empty", "O arquivo chegou vazio. Pode enviar de novo?",
-                      "The file arrived empty. Could you send it again?")
+        raise _reject(
+            "empty",
+            "O arquivo chegou vazio. Pode enviar de novo?",
+            "The file arrived empty. Could you send it again?",
+        )
     if len(data) > limits.max_bytes:
         size, limit = len(data) / MB, limits.max_bytes / MB
         raise _reject(
@@ -219,20 +222,38 @@ def inspect_upload(
         width, height = _check_image(data, limits)
         if limits.check_photo:
             check_photo(data, limits.quality)
-        return Upload(digest, len(data), mime, page_count=1, pages_to_read=1, width=width,
-                      height=height, filename=filename, declared_type=declared_type)
+        return Upload(
+            digest,
+            len(data),
+            mime,
+            page_count=1,
+            pages_to_read=1,
+            width=width,
+            height=height,
+            filename=filename,
+            declared_type=declared_type,
+        )
     pages = _check_pdf(data)
     notices: tuple[Notice, ...] = ()
     if pages > limits.max_pdf_pages:
         first = limits.max_pdf_pages
-        notices = (Notice(
-            "too_many_pages",
-            f"O PDF tem {pages} páginas; vou ler só as {first} primeiras.",
-            f"The PDF has {pages} pages; I will read only the first {first}.",
-        ),)
-    return Upload(digest, len(data), mime, page_count=pages,
-                  pages_to_read=min(pages, limits.max_pdf_pages), notices=notices,
-                  filename=filename, declared_type=declared_type)
+        notices = (
+            Notice(
+                "too_many_pages",
+                f"O PDF tem {pages} páginas; vou ler só as {first} primeiras.",
+                f"The PDF has {pages} pages; I will read only the first {first}.",
+            ),
+        )
+    return Upload(
+        digest,
+        len(data),
+        mime,
+        page_count=pages,
+        pages_to_read=min(pages, limits.max_pdf_pages),
+        notices=notices,
+        filename=filename,
+        declared_type=declared_type,
+    )
 
 
 def check_photo(data: bytes, thresholds: QualityThresholds | None = None) -> None:

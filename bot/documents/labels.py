@@ -22,9 +22,18 @@ STOP = "_stop"
 CPF_LABELS = ("CPF", "C P F", "CPF NO", "NO DO CPF", "CPF MF", "NO CPF", "CPF N", "N CPF")
 # "NASCIMENTO" alone is a common surname: it anchors a value only where it starts a run of
 # text (see ``GUARDED``), never inside a name.
-BIRTH_LABELS = ("DATA DE NASCIMENTO", "DATA NASCIMENTO", "DATA DE NASC", "DATA NASC",
-                "NASCIDO EM", "DT NASCIMENTO", "DT NASC", "DT DE NASCIMENTO", "NASCIMENTO",
-                "NASC")
+BIRTH_LABELS = (
+    "DATA DE NASCIMENTO",
+    "DATA NASCIMENTO",
+    "DATA DE NASC",
+    "DATA NASC",
+    "NASCIDO EM",
+    "DT NASCIMENTO",
+    "DT NASC",
+    "DT DE NASCIMENTO",
+    "NASCIMENTO",
+    "NASC",
+)
 # Labels that are also ordinary words of values: found only at the start of a row or after
 # a gap wider than a letter (where a label, not a surname, stands).
 GUARDED = frozenset({"NASCIMENTO", "NASC", "PAIS"})
@@ -33,77 +42,210 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     "cnpj_card": {
         "cnpj": ("NUMERO DE INSCRICAO", "CNPJ", "NUMERO DO CNPJ"),
         "razao_social": ("NOME EMPRESARIAL", "RAZAO SOCIAL"),
-        "nome_fantasia": ("TITULO DO ESTABELECIMENTO NOME DE FANTASIA", "NOME DE FANTASIA",
-                          "TITULO DO ESTABELECIMENTO", "NOME FANTASIA"),
+        "nome_fantasia": (
+            "TITULO DO ESTABELECIMENTO NOME DE FANTASIA",
+            "NOME DE FANTASIA",
+            "TITULO DO ESTABELECIMENTO",
+            "NOME FANTASIA",
+        ),
         "data_abertura": ("DATA DE ABERTURA", "DATA DA ABERTURA"),
         "cep": ("CEP",),
         "municipio": ("MUNICIPIO", "CIDADE"),
         "uf": ("UF",),
         "situacao_cadastral": ("SITUACAO CADASTRAL",),
-        STOP: ("COMPROVANTE DE INSCRICAO E DE SITUACAO CADASTRAL",
-               "COMPROVANTE DE INSCRICAO E DE SITUACAO", "CADASTRO NACIONAL DA PESSOA JURIDICA",
-               "REPUBLICA FEDERATIVA DO BRASIL", "PORTE",
-               "CODIGO E DESCRICAO DA ATIVIDADE ECONOMICA PRINCIPAL",
-               "CODIGO E DESCRICAO DAS ATIVIDADES ECONOMICAS SECUNDARIAS",
-               "CODIGO E DESCRICAO DA NATUREZA JURIDICA", "LOGRADOURO", "NUMERO", "COMPLEMENTO",
-               "BAIRRO DISTRITO", "ENDERECO ELETRONICO", "TELEFONE",
-               "ENTE FEDERATIVO RESPONSAVEL EFR", "DATA DA SITUACAO CADASTRAL",
-               "MOTIVO DE SITUACAO CADASTRAL", "SITUACAO ESPECIAL", "DATA DA SITUACAO ESPECIAL"),
+        STOP: (
+            "COMPROVANTE DE INSCRICAO E DE SITUACAO CADASTRAL",
+            "COMPROVANTE DE INSCRICAO E DE SITUACAO",
+            "CADASTRO NACIONAL DA PESSOA JURIDICA",
+            "REPUBLICA FEDERATIVA DO BRASIL",
+            "PORTE",
+            "CODIGO E DESCRICAO DA ATIVIDADE ECONOMICA PRINCIPAL",
+            "CODIGO E DESCRICAO DAS ATIVIDADES ECONOMICAS SECUNDARIAS",
+            "CODIGO E DESCRICAO DA NATUREZA JURIDICA",
+            "LOGRADOURO",
+            "NUMERO",
+            "COMPLEMENTO",
+            "BAIRRO DISTRITO",
+            "ENDERECO ELETRONICO",
+            "TELEFONE",
+            "ENTE FEDERATIVO RESPONSAVEL EFR",
+            "DATA DA SITUACAO CADASTRAL",
+            "MOTIVO DE SITUACAO CADASTRAL",
+            "SITUACAO ESPECIAL",
+            "DATA DA SITUACAO ESPECIAL",
+        ),
     },
     "cnh": {
-        "nome": ("NOME", "NOME E SOBRENOME", "NOME CIVIL", "NOME COMPLETO", "NOME DO CONDUTOR",
-                 "NOME DO TITULAR"),
+        "nome": (
+            "NOME",
+            "NOME E SOBRENOME",
+            "NOME CIVIL",
+            "NOME COMPLETO",
+            "NOME DO CONDUTOR",
+            "NOME DO TITULAR",
+        ),
         "cpf": CPF_LABELS,
         "data_nascimento": ("DATA LOCAL E UF DE NASCIMENTO", *BIRTH_LABELS),
-        "numero_registro": ("NO REGISTRO", "N REGISTRO", "NUMERO DO REGISTRO",
-                            "N DO REGISTRO", "NUMERO REGISTRO", "REGISTRO", "REGISTRO NO",
-                            "REGISTRO N", "NO DO REGISTRO", "REG NO", "NO REG"),
-        "validade": ("VALIDADE", "DATA DE VALIDADE", "VALIDA ATE", "VALIDO ATE",
-                     "VALIDADE ATE", "DATA VALIDADE", "DT VALIDADE"),
-        STOP: ("DOC IDENTIDADE ORG EMISSOR UF", "FILIACAO", "PERMISSAO", "ACC", "CAT HAB",
-               "1A HABILITACAO", "1O HABILITACAO", "PRIMEIRA HABILITACAO", "HABILITACAO",
-               "OBSERVACOES", "LOCAL", "DATA EMISSAO", "DATA DE EMISSAO",
-               "ASSINATURA DO PORTADOR", "CARTEIRA NACIONAL DE HABILITACAO",
-               "REPUBLICA FEDERATIVA DO BRASIL", "DEPARTAMENTO NACIONAL DE TRANSITO",
-               "MINISTERIO DA INFRAESTRUTURA", "MINISTERIO DAS CIDADES", "NOME SOCIAL"),
+        "numero_registro": (
+            "NO REGISTRO",
+            "N REGISTRO",
+            "NUMERO DO REGISTRO",
+            "N DO REGISTRO",
+            "NUMERO REGISTRO",
+            "REGISTRO",
+            "REGISTRO NO",
+            "REGISTRO N",
+            "NO DO REGISTRO",
+            "REG NO",
+            "NO REG",
+        ),
+        "validade": (
+            "VALIDADE",
+            "DATA DE VALIDADE",
+            "VALIDA ATE",
+            "VALIDO ATE",
+            "VALIDADE ATE",
+            "DATA VALIDADE",
+            "DT VALIDADE",
+        ),
+        STOP: (
+            "DOC IDENTIDADE ORG EMISSOR UF",
+            "FILIACAO",
+            "PERMISSAO",
+            "ACC",
+            "CAT HAB",
+            "1A HABILITACAO",
+            "1O HABILITACAO",
+            "PRIMEIRA HABILITACAO",
+            "HABILITACAO",
+            "OBSERVACOES",
+            "LOCAL",
+            "DATA EMISSAO",
+            "DATA DE EMISSAO",
+            "ASSINATURA DO PORTADOR",
+            "CARTEIRA NACIONAL DE HABILITACAO",
+            "REPUBLICA FEDERATIVA DO BRASIL",
+            "DEPARTAMENTO NACIONAL DE TRANSITO",
+            "MINISTERIO DA INFRAESTRUTURA",
+            "MINISTERIO DAS CIDADES",
+            "NOME SOCIAL",
+        ),
     },
     "rg": {
-        "rg": ("REGISTRO GERAL", "RG", "NO DO RG", "NUMERO DO RG", "R G", "IDENTIDADE NO",
-               "NO IDENTIDADE", "NUMERO DE IDENTIDADE", "RG NO", "NO RG", "R G NO",
-               "IDENTIDADE N", "CARTEIRA NO", "REGISTRO GERAL NO"),
+        "rg": (
+            "REGISTRO GERAL",
+            "RG",
+            "NO DO RG",
+            "NUMERO DO RG",
+            "R G",
+            "IDENTIDADE NO",
+            "NO IDENTIDADE",
+            "NUMERO DE IDENTIDADE",
+            "RG NO",
+            "NO RG",
+            "R G NO",
+            "IDENTIDADE N",
+            "CARTEIRA NO",
+            "REGISTRO GERAL NO",
+        ),
         "nome": ("NOME", "NOME CIVIL", "NOME COMPLETO", "NOME DO TITULAR"),
         "cpf": (*CPF_LABELS, "REGISTRO GERAL CPF"),
         "data_nascimento": BIRTH_LABELS,
-        STOP: ("DATA DE EXPEDICAO", "FILIACAO", "NATURALIDADE", "DOC ORIGEM",
-               "ASSINATURA DO DIRETOR", "ASSINATURA DO TITULAR", "CARTEIRA DE IDENTIDADE",
-               "REPUBLICA FEDERATIVA DO BRASIL", "SECRETARIA DA SEGURANCA PUBLICA",
-               "INSTITUTO DE IDENTIFICACAO", "VALIDA EM TODO O TERRITORIO NACIONAL",
-               "NOME SOCIAL", "SEXO", "NACIONALIDADE", "ORGAO EXPEDIDOR", "LOCAL DE EMISSAO",
-               "DATA DE EMISSAO", "VALIDADE", "EXPEDICAO", "CARTEIRA DE IDENTIDADE NACIONAL",
-               "DOCUMENTO DE ORIGEM", "LOCAL DE NASCIMENTO", "ASSINATURA", "NATURAL DE",
-               "PAIS", "DATA EXPED", "DATA DE EXPED", "DT EXPEDICAO", "DATA EXPEDICAO",
-               "EXPEDIDA EM"),
+        STOP: (
+            "DATA DE EXPEDICAO",
+            "FILIACAO",
+            "NATURALIDADE",
+            "DOC ORIGEM",
+            "ASSINATURA DO DIRETOR",
+            "ASSINATURA DO TITULAR",
+            "CARTEIRA DE IDENTIDADE",
+            "REPUBLICA FEDERATIVA DO BRASIL",
+            "SECRETARIA DA SEGURANCA PUBLICA",
+            "INSTITUTO DE IDENTIFICACAO",
+            "VALIDA EM TODO O TERRITORIO NACIONAL",
+            "NOME SOCIAL",
+            "SEXO",
+            "NACIONALIDADE",
+            "ORGAO EXPEDIDOR",
+            "LOCAL DE EMISSAO",
+            "DATA DE EMISSAO",
+            "VALIDADE",
+            "EXPEDICAO",
+            "CARTEIRA DE IDENTIDADE NACIONAL",
+            "DOCUMENTO DE ORIGEM",
+            "LOCAL DE NASCIMENTO",
+            "ASSINATURA",
+            "NATURAL DE",
+            "PAIS",
+            "DATA EXPED",
+            "DATA DE EXPED",
+            "DT EXPEDICAO",
+            "DATA EXPEDICAO",
+            "EXPEDIDA EM",
+        ),
     },
     "comprovante_endereco": {
-        "titular": ("NOME", "CLIENTE", "TITULAR", "NOME DO CLIENTE", "DESTINATARIO",
-                    "NOME DO TITULAR", "CONSUMIDOR", "TITULAR DA CONTA"),
-        "endereco": ("ENDERECO", "ENDERECO DE ENTREGA", "ENDERECO DA UNIDADE CONSUMIDORA",
-                     "LOCAL DE CONSUMO", "ENDERECO DO IMOVEL", "ENDERECO DE INSTALACAO",
-                     "ENDERECO DE COBRANCA"),
+        "titular": (
+            "NOME",
+            "CLIENTE",
+            "TITULAR",
+            "NOME DO CLIENTE",
+            "DESTINATARIO",
+            "NOME DO TITULAR",
+            "CONSUMIDOR",
+            "TITULAR DA CONTA",
+        ),
+        "endereco": (
+            "ENDERECO",
+            "ENDERECO DE ENTREGA",
+            "ENDERECO DA UNIDADE CONSUMIDORA",
+            "LOCAL DE CONSUMO",
+            "ENDERECO DO IMOVEL",
+            "ENDERECO DE INSTALACAO",
+            "ENDERECO DE COBRANCA",
+        ),
         "cep": ("CEP",),
         "municipio": ("MUNICIPIO", "CIDADE"),
         "uf": ("UF", "ESTADO"),
-        "data_emissao": ("DATA DE EMISSAO", "EMISSAO", "DATA EMISSAO", "EMITIDA EM",
-                         "DATA DO DOCUMENTO", "EMITIDO EM", "DATA DA EMISSAO"),
-        STOP: ("VENCIMENTO", "DATA DE VENCIMENTO", "TOTAL A PAGAR", "VALOR A PAGAR",
-               "MES DE REFERENCIA", "REFERENCIA", "LEITURA ANTERIOR", "LEITURA ATUAL",
-               "CONSUMO", "CODIGO DO CLIENTE", "INSTALACAO", "NOTA FISCAL", "CPF", "CNPJ",
-               "BAIRRO", "VALOR", "TOTAL", "CONTA DE ENERGIA", "CONTA DE AGUA",
-               "UNIDADE CONSUMIDORA", "NO DO CLIENTE", "CLASSIFICACAO", "MEDIDOR",
-               "CODIGO DE BARRAS", "PROXIMA LEITURA", "PERIODO"),
+        "data_emissao": (
+            "DATA DE EMISSAO",
+            "EMISSAO",
+            "DATA EMISSAO",
+            "EMITIDA EM",
+            "DATA DO DOCUMENTO",
+            "EMITIDO EM",
+            "DATA DA EMISSAO",
+        ),
+        STOP: (
+            "VENCIMENTO",
+            "DATA DE VENCIMENTO",
+            "TOTAL A PAGAR",
+            "VALOR A PAGAR",
+            "MES DE REFERENCIA",
+            "REFERENCIA",
+            "LEITURA ANTERIOR",
+            "LEITURA ATUAL",
+            "CONSUMO",
+            "CODIGO DO CLIENTE",
+            "INSTALACAO",
+            "NOTA FISCAL",
+            "CPF",
+            "CNPJ",
+            "BAIRRO",
+            "VALOR",
+            "TOTAL",
+            "CONTA DE ENERGIA",
+            "CONTA DE AGUA",
+            "UNIDADE CONSUMIDORA",
+            "NO DO CLIENTE",
+            "CLASSIFICACAO",
+            "MEDIDOR",
+            "CODIGO DE BARRAS",
+            "PROXIMA LEITURA",
+            "PERIODO",
+        ),
     },
 }
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +313,10 @@ def _row_labels(
         numeric.append(numeric[-1] + (len(tok) >= 2 and tok.isdigit()))
     longest = max((size for _, _, size in phrases), default=0) + 1
     # per phrase, once: whether it holds a digit and how far a window's length may stray
-    facts = [(key, phrase, size, any(c.isdigit() for c in phrase), len(phrase),
-              max(2, len(phrase) // 4)) for key, phrase, size in phrases]
+    facts = [
+        (key, phrase, size, any(c.isdigit() for c in phrase), len(phrase), max(2, len(phrase) // 4))
+        for key, phrase, size in phrases
+    ]
     # best[i]: (score, labels) using tokens[:i]; score = matched chars - half the unmatched
     best: list[tuple[float, list[tuple[int, int, str, str, float]]]] = [(0.0, [])] * (count + 1)
     for end in range(1, count + 1):
@@ -182,8 +326,11 @@ def _row_labels(
             has_number = numeric[end] > numeric[start]
             window = " ".join(t for t, _ in toks[start:end])
             for key, phrase, size, digits, length, slack in facts:
-                if abs(n - size) > 1 or (has_number and not digits) or \
-                        abs(len(window) - length) > slack:
+                if (
+                    abs(n - size) > 1
+                    or (has_number and not digits)
+                    or abs(len(window) - length) > slack
+                ):
                     continue
                 score = fuzz.ratio(phrase, window, score_cutoff=_threshold(phrase))
                 if not score or not _tokens_agree(phrase, toks[start:end], score):
@@ -198,8 +345,9 @@ def _row_labels(
 
 def find_labels(rows: list[Row], catalog: dict[str, tuple[str, ...]]) -> list[LabelHit]:
     """Every label of ``catalog`` found in ``rows`` (per row, the cover matching most text)."""
-    phrases = [(key, phrase, len(phrase.split())) for key, group in catalog.items()
-               for phrase in group]
+    phrases = [
+        (key, phrase, len(phrase.split())) for key, group in catalog.items() for phrase in group
+    ]
     hits: list[LabelHit] = []
     for r, row in enumerate(rows):
         toks = _row_tokens(row)

@@ -58,6 +58,7 @@ PARINTINS ITACOATIARA MACAPÁ SANTANA BOA VISTA RORAIMA PORTO VELHO JI-PARANÁ A
 RIO BRANCO CRUZEIRO SUL ACRE TOCANTINS MARANHÃO ALAGOAS SERGIPE BAHIA ESPÍRITO SANTO
 """
 
+
 @cache
 def _accented() -> dict[str, frozenset[str]]:
     """Unaccented form -> its accented spellings in ``WORDS``."""

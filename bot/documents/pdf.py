@@ -22,8 +22,9 @@ def open_pdf(data: bytes) -> pdfium.PdfDocument:
         ) from exc
 
 
-def text_page(pdf: pdfium.PdfDocument, index: int, *, min_chars: int = MIN_TEXT_CHARS
-              ) -> Page | None:
+def text_page(
+    pdf: pdfium.PdfDocument, index: int, *, min_chars: int = MIN_TEXT_CHARS
+) -> Page | None:
     """Words of page ``index`` from its text layer, top-left origin; None when it has none
     (fewer than ``min_chars`` characters: a scan, perhaps with a scanner's stamp)."""
     page = pdf[index]
@@ -41,8 +42,16 @@ def text_page(pdf: pdfium.PdfDocument, index: int, *, min_chars: int = MIN_TEXT_
 
             def flush() -> None:
                 if current:
-                    words.append(Word("".join(current), box[0], height - box[3], box[2],
-                                      height - box[1], 100.0))
+                    words.append(
+                        Word(
+                            "".join(current),
+                            box[0],
+                            height - box[3],
+                            box[2],
+                            height - box[1],
+                            100.0,
+                        )
+                    )
                 current.clear()
                 box.clear()
 
@@ -53,8 +62,12 @@ def text_page(pdf: pdfium.PdfDocument, index: int, *, min_chars: int = MIN_TEXT_
                     continue
                 left, bottom, right, top = textpage.get_charbox(i, loose=True)
                 size = top - bottom
-                if current and (left - box[2] > 0.15 * size or bottom > box[3] or top < box[1]
-                                or not 0.8 < size / max(box[3] - box[1], 1e-6) < 1.25):
+                if current and (
+                    left - box[2] > 0.15 * size
+                    or bottom > box[3]
+                    or top < box[1]
+                    or not 0.8 < size / max(box[3] - box[1], 1e-6) < 1.25
+                ):
                     flush()
                 if not current:
                     box.extend([left, bottom, right, top])

@@ -85,8 +85,12 @@ class Extraction:
     text: str = field(default="", repr=False)  # the page as read, row by row (contracts)
 
     def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind, "fields": dict(self.fields),
-                "confidence": dict(self.confidence), "warnings": list(self.warnings)}
+        return {
+            "kind": self.kind,
+            "fields": dict(self.fields),
+            "confidence": dict(self.confidence),
+            "warnings": list(self.warnings),
+        }
 
     @property
     def uncertain(self) -> list[str]:
@@ -110,8 +114,11 @@ def read_document(
     if mime == "application/pdf":
         return _read_pdf(data, kind=kind, opts=opts, ocr=ocr)
     if mime == "image/heic" and not heif_available():
-        raise DocumentRejected("heic_unsupported", "Não consigo abrir fotos HEIC; envie em JPEG.",
-                               "HEIC photos cannot be opened here; please send a JPEG.")
+        raise DocumentRejected(
+            "heic_unsupported",
+            "Não consigo abrir fotos HEIC; envie em JPEG.",
+            "HEIC photos cannot be opened here; please send a JPEG.",
+        )
     try:
         image = load_image(data)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
@@ -129,8 +136,9 @@ def _read_pdf(data: bytes, *, kind: str, opts: ReadOptions, ocr: OcrEngine) -> E
         results: list[Extraction] = []
         scanned = 0
         for index in range(min(len(pdf), max(opts.max_pages, opts.max_text_pages))):
-            contract = kind == "contrato_social" or (results and
-                                                     results[0].kind == "contrato_social")
+            contract = kind == "contrato_social" or (
+                results and results[0].kind == "contrato_social"
+            )
             if index >= opts.max_pages and not contract:
                 break
             # a contract whose pages have text layers: a short last page is text, not a scan
@@ -158,20 +166,27 @@ def _contract(pages: list[Extraction]) -> Extraction:
     text_layer = all(page.source == "text_layer" for page in pages)
     text = "\n".join(page.text for page in pages)
     found, missing = contract_fields(text, scanned=not text_layer)
-    result = Extraction(kind="contrato_social", source="text_layer" if text_layer else "ocr",
-                        quality=pages[0].quality, text=text)
+    result = Extraction(
+        kind="contrato_social",
+        source="text_layer" if text_layer else "ocr",
+        quality=pages[0].quality,
+        text=text,
+    )
     poor = any(p.quality is not None and p.quality.verdict == "poor" for p in pages)
     for name in contract_field_names(found, missing):
-        _record(result, name, found.get(name), missing,
-                Evidence(text_layer=text_layer, image_poor=poor))
+        _record(
+            result, name, found.get(name), missing, Evidence(text_layer=text_layer, image_poor=poor)
+        )
     return result
 
 
 def _complete(result: Extraction) -> bool:
     names = FIELD_NAMES.get(result.kind, ())
     return bool(names) and all(
-        result.confidence.get(n, 0) >= ASSERTED or f"{n}: not printed on the document" in
-        result.warnings for n in names)
+        result.confidence.get(n, 0) >= ASSERTED
+        or f"{n}: not printed on the document" in result.warnings
+        for n in names
+    )
 
 
 def _merge(results: list[Extraction]) -> Extraction:
@@ -191,8 +206,9 @@ def _merge(results: list[Extraction]) -> Extraction:
     return best
 
 
-def _read_image(image: Image.Image, *, kind: str, opts: ReadOptions, ocr: OcrEngine,
-                scan: bool = False) -> Extraction:
+def _read_image(
+    image: Image.Image, *, kind: str, opts: ReadOptions, ocr: OcrEngine, scan: bool = False
+) -> Extraction:
     """``scan``: a PDF's image page (its blur is the scanner's, it cannot be retaken)."""
     flat = correct_illumination(to_gray(image))
     turned = 0
@@ -203,21 +219,25 @@ def _read_image(image: Image.Image, *, kind: str, opts: ReadOptions, ocr: OcrEng
     quality = measure_quality(image, SCAN_THRESHOLDS if scan else None, flat=flat)
     if not quality.readable:
         return Extraction(
-            kind=kind if kind != "auto" else "other", quality=quality, source="none",
+            kind=kind if kind != "auto" else "other",
+            quality=quality,
+            source="none",
             warnings=[f"image unreadable: {', '.join(quality.reasons)}"],
-            tip_pt=TIP_PT, tip_en=TIP_EN, turned=turned,
+            tip_pt=TIP_PT,
+            tip_en=TIP_EN,
+            turned=turned,
         )
     prepared = prepare(image, opts.preprocessing, flat=flat)
-    result = _from_passes(prepared, kind=kind, opts=opts, ocr=ocr, quality=quality,
-                          turned=turned)
+    result = _from_passes(prepared, kind=kind, opts=opts, ocr=ocr, quality=quality, turned=turned)
     if turned and result.kind == "other":
         # the ink's axis misled the quarter turn (guilloche, a table's edge): read as taken
         unturned = prepare(turn(image, 270), opts.preprocessing, flat=turn_array(flat, 270))
         again = _from_passes(unturned, kind=kind, opts=opts, ocr=ocr, quality=quality)
         result = again if again.kind != "other" else result
     result.quality = quality
-    if quality.verdict == "poor" or (result.kind != "other" and len(result.uncertain) * 2 >=
-                                     len(FIELD_NAMES[result.kind])):
+    if quality.verdict == "poor" or (
+        result.kind != "other" and len(result.uncertain) * 2 >= len(FIELD_NAMES[result.kind])
+    ):
         result.tip_pt, result.tip_en = TIP_PT, TIP_EN
     return result
 
@@ -228,8 +248,9 @@ def _from_page(page: Page, *, kind: str, opts: ReadOptions) -> Extraction:
     chosen = detected if kind == "auto" else kind
     text = page.text()
     if chosen == "other":
-        return Extraction(kind="other", source="text_layer",
-                          warnings=["document kind not recognized"], text=text)
+        return Extraction(
+            kind="other", source="text_layer", warnings=["document kind not recognized"], text=text
+        )
     result = Extraction(kind=chosen, source="text_layer", text=text)
     if chosen == "contrato_social":
         return result  # read from all its pages together (_contract)
@@ -239,8 +260,13 @@ def _from_page(page: Page, *, kind: str, opts: ReadOptions) -> Extraction:
     zone_reads = mrz_reads(zone) if zone is not None else {}
     for name in FIELD_NAMES[chosen]:
         read, agrees = with_zone(name, found.get(name), zone=zone_reads.get(name))
-        _record(result, name, read, missing, Evidence(text_layer=read is None or
-                                                      read.via != "mrz", agrees=agrees))
+        _record(
+            result,
+            name,
+            read,
+            missing,
+            Evidence(text_layer=read is None or read.via != "mrz", agrees=agrees),
+        )
     if chosen == "rg" and (zone is not None or is_cin(page)):
         result.warnings = cin_number(result.fields, result.confidence, warnings=result.warnings)
     return result
@@ -273,9 +299,13 @@ def _record(
 def _incomplete(found: dict[str, FieldRead], kind: str, *, zone: Mrz | None = None) -> bool:
     vouched = set(mrz_reads(zone)) - {"nome"} if zone is not None and zone.verified else set()
     return any(
-        name not in found or not found[name].parsed.valid or found[name].via == "order"
+        name not in found
+        or not found[name].parsed.valid
+        or found[name].via == "order"
         or (name in CHECKED_FIELDS and not found[name].parsed.checked)
-        for name in FIELD_NAMES[kind] if name not in vouched)
+        for name in FIELD_NAMES[kind]
+        if name not in vouched
+    )
 
 
 @dataclass(slots=True)
@@ -291,18 +321,29 @@ class _Passes:
     unread: dict[str, FieldRead] = field(default_factory=dict)
 
 
-def _passes(prepared: Prepared, first: Page, *, kind: str, opts: ReadOptions, ocr: OcrEngine,
-            zone: Mrz | None) -> _Passes:
+def _passes(
+    prepared: Prepared,
+    first: Page,
+    *,
+    kind: str,
+    opts: ReadOptions,
+    ocr: OcrEngine,
+    zone: Mrz | None,
+) -> _Passes:
     """OCR the binarized page (sparse text, already done: ``first``); when fields are
     missing, the grey page too (uniform block), which finds labels the first segmentation
     merged or dropped, and a kind the first pass could not tell."""
     detected, _ = detect_kind(first, mrz=zone is not None)
     run = _Passes(kind=detected if kind == "auto" else kind, detected=detected, first=first)
     if run.kind not in ("other", "contrato_social"):
-        run.found, run.missing = extract_fields(first, run.kind, today=opts.today,
-                                                unread=run.unread)
-    if not opts.verify or run.kind == "contrato_social" or (
-            run.kind != "other" and not _incomplete(run.found, run.kind, zone=zone)):
+        run.found, run.missing = extract_fields(
+            first, run.kind, today=opts.today, unread=run.unread
+        )
+    if (
+        not opts.verify
+        or run.kind == "contrato_social"
+        or (run.kind != "other" and not _incomplete(run.found, run.kind, zone=zone))
+    ):
         return run
     size = (float(prepared.image.width), float(prepared.image.height))
     grey = Image.fromarray(np.clip(prepared.gray, 0, 255).astype(np.uint8))
@@ -315,8 +356,9 @@ def _passes(prepared: Prepared, first: Page, *, kind: str, opts: ReadOptions, oc
             run.first = merged
         if run.kind in ("other", "contrato_social"):
             return run
-        run.found, run.missing = extract_fields(first, run.kind, today=opts.today,
-                                                unread=run.unread)
+        run.found, run.missing = extract_fields(
+            first, run.kind, today=opts.today, unread=run.unread
+        )
     run.other, missing_other = extract_fields(second, run.kind, today=opts.today)
     run.missing = {**missing_other, **run.missing}
     return run
@@ -340,8 +382,12 @@ def _from_passes(
         zone = read_zone(prepared, first, ocr=ocr, today=opts.today, verify=opts.verify)
     run = _passes(prepared, first, kind=kind, opts=opts, ocr=ocr, zone=zone)
     if run.kind == "other":
-        return Extraction(kind="other", warnings=["document kind not recognized"],
-                          turned=turned, text=first.text())
+        return Extraction(
+            kind="other",
+            warnings=["document kind not recognized"],
+            turned=turned,
+            text=first.text(),
+        )
     if run.kind == "contrato_social":
         # a poor scan's prose reads better grey as blocks (bench/ocr/README: contracts)
         poor = opts.verify and quality.verdict == "poor"
@@ -355,24 +401,30 @@ def _from_passes(
     ink = np.asarray(prepared.image) < 128
     for name in FIELD_NAMES[run.kind]:
         read, confirm = picked.get(name, (None, None))
-        if read is not None and name == "nome_fantasia" and read.parsed.value and \
-                star_run(ink, read.box):
+        if (
+            read is not None
+            and name == "nome_fantasia"
+            and read.parsed.value
+            and star_run(ink, read.box)
+        ):
             read = replace(read, parsed=Parsed("", True))
         flags = lost_accent_words(ink, read.words) if read and name in TEXT_FIELDS else []
         lost = any(flags)
         if lost and read is not None:
             read = restore_accents(read, flags)
         read, agrees = with_zone(name, read, zone=zone_reads.get(name))
-        evidence = Evidence(second=confirm, image_poor=poor, verified=opts.verify,
-                            lost_accent=lost, agrees=agrees)
+        evidence = Evidence(
+            second=confirm, image_poor=poor, verified=opts.verify, lost_accent=lost, agrees=agrees
+        )
         _record(result, name, read, run.missing, evidence)
     if run.kind == "rg" and (zone is not None or is_cin(first)):
         result.warnings = cin_number(result.fields, result.confidence, warnings=result.warnings)
     return result
 
 
-def _choose(run: _Passes, prepared: Prepared, *, ocr: OcrEngine,
-            opts: ReadOptions) -> dict[str, tuple[FieldRead, Parsed | None]]:
+def _choose(
+    run: _Passes, prepared: Prepared, *, ocr: OcrEngine, opts: ReadOptions
+) -> dict[str, tuple[FieldRead, Parsed | None]]:
     """Each field's read and its confirmation: the better of two passes, or one pass's value
     confirmed by re-reading its crop; a label whose value did not parse is re-read larger."""
     picked: dict[str, tuple[FieldRead, Parsed | None]] = {}
@@ -389,8 +441,9 @@ def _choose(run: _Passes, prepared: Prepared, *, ocr: OcrEngine,
             lonely[name] = (b, False)
     rescue = {n: (r, True) for n, r in run.unread.items() if n not in picked}
     if opts.verify and rescue:
-        for name, parsed in crop_reads(rescue, prepared, ocr=ocr, today=opts.today,
-                                       zoom=1.5).items():
+        for name, parsed in crop_reads(
+            rescue, prepared, ocr=ocr, today=opts.today, zoom=1.5
+        ).items():
             if parsed is not None and parsed.valid and parsed.value:
                 picked[name] = (replace(rescue[name][0], parsed=parsed), None)
                 run.missing.pop(name, None)

@@ -27,8 +27,7 @@ from bot.documents.tesseract import OcrEngine
 
 def restore_accents(read: FieldRead, flags: list[bool]) -> FieldRead:
     """Put back accents the image shows on words Tesseract returned without them."""
-    marked = {fold(w.text).strip(".,;:") for w, lost in zip(read.words, flags, strict=True)
-              if lost}
+    marked = {fold(w.text).strip(".,;:") for w, lost in zip(read.words, flags, strict=True) if lost}
     tokens = []
     for token in read.parsed.value.split():
         fixed = restore(token) if fold(token) in marked else None
@@ -56,8 +55,11 @@ def pick(a: FieldRead, b: FieldRead) -> tuple[FieldRead, Parsed]:
         rank_b = (pb.valid, pb.checked, -pb.repairs)
         if rank_b > rank_a:
             return b, pa
-        if rank_a == rank_b and fold(pa.value) == fold(pb.value) and \
-                _accents(pb.value) > _accents(pa.value):
+        if (
+            rank_a == rank_b
+            and fold(pa.value) == fold(pb.value)
+            and _accents(pb.value) > _accents(pa.value)
+        ):
             return b, pa  # OCR drops accents far more often than it invents them
     return a, pb
 
@@ -74,8 +76,11 @@ def crop_reads(
     the binarized pass and vice versa), stacked into one image for a single Tesseract call."""
     # check digits vouch for most identifiers: re-read what has no such check, and the
     # numbers whose check digits a misread digit may keep (``RECHECKED``)
-    names = [n for n, (read, _) in reads.items() if read.words and read.parsed.value and
-             (not read.parsed.checked or read.name in RECHECKED)]
+    names = [
+        n
+        for n, (read, _) in reads.items()
+        if read.words and read.parsed.value and (not read.parsed.checked or read.name in RECHECKED)
+    ]
     if not names:
         return {}
     binary = np.asarray(prepared.image, dtype=np.float32)
@@ -98,7 +103,7 @@ def crop_reads(
     spans = []
     y = gap
     for piece in crops:
-        sheet[y:y + piece.shape[0], gap:gap + piece.shape[1]] = piece
+        sheet[y : y + piece.shape[0], gap : gap + piece.shape[1]] = piece
         spans.append((y, y + piece.shape[0]))
         y += piece.shape[0] + gap
     words = ocr.words(Image.fromarray(sheet), psm=6)
@@ -106,8 +111,7 @@ def crop_reads(
     seconds: dict[str, Parsed | None] = {}
     for name, (top, bottom), (x0, x1) in zip(names, spans, spans_x, strict=True):
         inside = [w for w in words if top - 2 <= (w.top + w.bottom) / 2 <= bottom + 2]
-        inside = _near_value(sorted(inside, key=lambda w: w.left), left=x0 + gap,
-                             right=x1 + gap)
+        inside = _near_value(sorted(inside, key=lambda w: w.left), left=x0 + gap, right=x1 + gap)
         text = " ".join(w.text for w in inside)
         seconds[name] = table[name](text) if text else None
     return seconds
@@ -125,15 +129,20 @@ def _near_value(words: list[Word], *, left: float, right: float) -> list[Word]:
         if word.left - runs[-1][-1].right > 2.5 * letter:
             runs.append([])
         runs[-1].append(word)
-    return [w for run in runs if run[0].left <= right + letter and run[-1].right >= left - letter
-            for w in run]
+    return [
+        w
+        for run in runs
+        if run[0].left <= right + letter and run[-1].right >= left - letter
+        for w in run
+    ]
 
 
 PARTICLES = frozenset({"DA", "DE", "DO", "DAS", "DOS", "E"})
 # How a Portuguese word may begin with two consonants ("BR", "CH", "LH" ...): a piece of a
 # split read that begins otherwise ("NTO" of "NASCIME NTO") is no word of its own.
 ONSETS = frozenset(
-    "BL BR CH CL CR DR FL FR GL GN GR KR LH NH PH PL PR PS SH ST TH TR VL VR WH".split())
+    "BL BR CH CL CR DR FL FR GL GN GR KR LH NH PH PL PR PS SH ST TH TR VL VR WH".split()
+)
 
 
 def _no_word(word: str) -> bool:
@@ -154,23 +163,38 @@ def _respace(picked: dict[str, tuple[FieldRead, Parsed | None]]) -> None:
     """Two reads of a value that differ only in spaces: keep the better spaced one, still
     shown to confirm (the reads disagree)."""
     for name, (read, second) in picked.items():
-        if second is None or not second.valid or second.value == read.parsed.value or \
-                second.value.replace(" ", "") != read.parsed.value.replace(" ", ""):
+        if (
+            second is None
+            or not second.valid
+            or second.value == read.parsed.value
+            or second.value.replace(" ", "") != read.parsed.value.replace(" ", "")
+        ):
             continue
         if _spacing(second.value) > _spacing(read.parsed.value):
             better = replace(second, repairs=max(second.repairs, 1))
             picked[name] = (replace(read, parsed=better), read.parsed)
 
 
-def third_read(picked: dict[str, tuple[FieldRead, Parsed | None]], prepared: Prepared, *,
-                ocr: OcrEngine, today: date) -> None:
+def third_read(
+    picked: dict[str, tuple[FieldRead, Parsed | None]],
+    prepared: Prepared,
+    *,
+    ocr: OcrEngine,
+    today: date,
+) -> None:
     """Where two reads of a value disagree, a third (the grey crop, larger) breaks the tie.
     The majority's value is kept but never asserted: its confirmation carries a repair."""
     _respace(picked)
-    split = {name: (read, True) for name, (read, second) in picked.items()
-             if second is not None and second.valid and read.parsed.valid
-             and second.value != read.parsed.value and not read.parsed.checked
-             and second.value.replace(" ", "") != read.parsed.value.replace(" ", "")}
+    split = {
+        name: (read, True)
+        for name, (read, second) in picked.items()
+        if second is not None
+        and second.valid
+        and read.parsed.valid
+        and second.value != read.parsed.value
+        and not read.parsed.checked
+        and second.value.replace(" ", "") != read.parsed.value.replace(" ", "")
+    }
     if not split:
         return
     for name, third in crop_reads(split, prepared, ocr=ocr, today=today, zoom=2.0).items():

@@ -39,8 +39,11 @@ class TesseractEngine:
         try:
             (image.convert("1") if binary else image.convert("L")).save(path)
             data = pytesseract.image_to_data(
-                path, lang=self.lang, config=f"--oem 1 --psm {psm} -c tessedit_do_invert=0",
-                output_type=pytesseract.Output.DICT, timeout=self.timeout,
+                path,
+                lang=self.lang,
+                config=f"--oem 1 --psm {psm} -c tessedit_do_invert=0",
+                output_type=pytesseract.Output.DICT,
+                timeout=self.timeout,
             )
         except pytesseract.TesseractNotFoundError as exc:
             raise DocumentError("tesseract is not installed") from exc
@@ -56,8 +59,16 @@ class TesseractEngine:
             if not text.strip() or conf < 0:
                 continue
             left, top = float(data["left"][i]), float(data["top"][i])
-            words.append(Word(text.strip(), left, top, left + float(data["width"][i]),
-                              top + float(data["height"][i]), conf))
+            words.append(
+                Word(
+                    text.strip(),
+                    left,
+                    top,
+                    left + float(data["width"][i]),
+                    top + float(data["height"][i]),
+                    conf,
+                )
+            )
         return words
 
 

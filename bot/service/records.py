@@ -122,7 +122,7 @@ class EffectRecorder:
                 case SetStage(stage=stage, reason=reason):
                     self.set_stage(Stage(stage), reason=reason, actor="bot")
                 case Escalate(reason=reason, detail=detail):
-                    self._escalate(reason, detail)
+                    self.escalate(reason, detail)
                 case OptOut():
                     self.conversation.opted_out = True
                     self.conversation.opted_out_at = self.now
@@ -215,7 +215,12 @@ class EffectRecorder:
         setattr(row, attr, value)
         self._audit("field_changed", field=label or attr, old=old, new=value, actor="client")
 
-    def _escalate(self, reason: str, detail: str) -> None:
+    def escalate(self, reason: str, detail: str) -> None:
+        """Open an escalation for the conversation, unless one for ``reason`` is open.
+
+        The dialogue asks for it through the ``Escalate`` effect; the workers call it directly
+        (an unreadable document), so they need not know the dialogue's effects.
+        """
         onboarding = self.onboarding
         queue = onboarding.segment if onboarding is not None else "self_service"
         already_open = self.session.scalar(

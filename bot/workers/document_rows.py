@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.dialogue.effects import Escalate
 from bot.documents.brasilapi import CompanyRecord
 from bot.domain.clock import Clock
 from bot.domain.documents import DocumentReading, Mismatch
@@ -129,7 +128,7 @@ class DocumentRows:
             )
             EffectRecorder(
                 session, conversation, now=now, assign_escalation=self.assign_escalation
-            ).apply([Escalate("document_unreadable", detail[:500])])
+            ).escalate("document_unreadable", detail[:500])
 
     def finish(
         self,

@@ -30,8 +30,9 @@ from bench.ocr.synthetic import (
     flat_page,
 )
 
-UFS = set("AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO"
-          .split())
+UFS = set(
+    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO".split()
+)
 FAMILIES = ("tuning", "heldout")
 
 
@@ -60,8 +61,10 @@ def test_the_same_seed_draws_the_same_photo(kind: str, family: str) -> None:
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_every_level_shows_the_same_document(kind: str, family: str) -> None:
-    truths = [draw(kind, seed=FIXED_SEED[family] + 2, family=family, level=level)[1]
-              for level in ("pdf", "clean", "moderate", "heavy")]
+    truths = [
+        draw(kind, seed=FIXED_SEED[family] + 2, family=family, level=level)[1]
+        for level in ("pdf", "clean", "moderate", "heavy")
+    ]
     assert all(t == truths[0] for t in truths)
 
 
@@ -106,19 +109,28 @@ def test_the_receita_card_puts_each_value_under_its_label(family: str) -> None:
     for seed in range(FIXED_SEED[family], FIXED_SEED[family] + 6):
         page = _page("cnpj_card", fam_name=family, seed=seed)
         texts = page.pen.lay.texts
-        label = next(t for t in texts if t.text.replace("Ç", "C").replace("Ã", "A")
-                     == "SITUACAO CADASTRAL")
+        label = next(
+            t for t in texts if t.text.replace("Ç", "C").replace("Ã", "A") == "SITUACAO CADASTRAL"
+        )
         value = page.pen.boxes["situacao_cadastral"]
-        assert page.truth["situacao_cadastral"] in {"ATIVA", "SUSPENSA", "INAPTA", "BAIXADA",
-                                                    "NULA"}
+        assert page.truth["situacao_cadastral"] in {
+            "ATIVA",
+            "SUSPENSA",
+            "INAPTA",
+            "BAIXADA",
+            "NULA",
+        }
         assert value[1] > label.y + 1.0  # below the label ...
         assert abs(value[0] - label.x) < 0.5  # ... and aligned with it, not beside it
 
 
 def test_the_cin_carries_an_mrz_whose_check_digits_verify() -> None:
     # ICAO 9303 part 3's worked examples
-    assert (check_digit("L898902C3"), check_digit("740812"), check_digit("120415")) == \
-        ("6", "2", "9")
+    assert (check_digit("L898902C3"), check_digit("740812"), check_digit("120415")) == (
+        "6",
+        "2",
+        "9",
+    )
     seen = 0
     for seed in range(FIXED_SEED["tuning"], FIXED_SEED["tuning"] + 30):
         sample = draw_sample("rg", seed=seed, level="pdf")
@@ -136,10 +148,20 @@ def test_the_cin_carries_an_mrz_whose_check_digits_verify() -> None:
         assert line2[14] == check_digit(line2[8:14])
         assert line2[29] == check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
         surname = sample.truth["nome"].split()[-1]
-        assert line3.startswith(surname.replace("Ã", "A").replace("Õ", "O").replace("Ç", "C")
-                                .replace("É", "E").replace("Ê", "E").replace("Á", "A")
-                                .replace("Í", "I").replace("Ó", "O").replace("Ú", "U")
-                                .replace("Â", "A").replace("Ô", "O") + "<<")
+        assert line3.startswith(
+            surname.replace("Ã", "A")
+            .replace("Õ", "O")
+            .replace("Ç", "C")
+            .replace("É", "E")
+            .replace("Ê", "E")
+            .replace("Á", "A")
+            .replace("Í", "I")
+            .replace("Ó", "O")
+            .replace("Ú", "U")
+            .replace("Â", "A")
+            .replace("Ô", "O")
+            + "<<"
+        )
     assert seen >= 3
 
 
@@ -151,7 +173,9 @@ def test_the_families_draw_with_different_fonts_and_wordings() -> None:
             for seed in range(FIXED_SEED[family], FIXED_SEED[family] + 8):
                 lay = _page(kind, fam_name=family, seed=seed).pen.lay
                 fonts[family] |= {t.font or lay.font for t in lay.texts} - {
-                    "DejaVuSansMono", "LiberationMono"}  # the MRZ's and bar code's digits
+                    "DejaVuSansMono",
+                    "LiberationMono",
+                }  # the MRZ's and bar code's digits
                 labels[family] |= {t.text for t in lay.texts}
     assert fonts["tuning"] and fonts["heldout"] and not fonts["tuning"] & fonts["heldout"]
     assert {"DATA NASC.", "NOME COMPLETO"} & labels["heldout"]
@@ -195,13 +219,15 @@ def test_glare_washes_out_the_field_it_names() -> None:
     img, _ = flat_page("cnh", seed=1000, width=1280)
     page = _page("cnh", fam_name="tuning", seed=1000)
     x0, y0, x1, y1 = (v * 10 for v in page.pen.boxes["nome"])  # 1280 px / 128 mm
-    before = np.asarray(img.convert("L"), dtype=np.float32)[round(y0):round(y1),
-                                                            round(x0):round(x1)]
+    before = np.asarray(img.convert("L"), dtype=np.float32)[
+        round(y0) : round(y1), round(x0) : round(x1)
+    ]
     import random
 
     add_glare(img, random.Random(1), strength=1.0, box=(x0, y0, x1, y1))
-    after = np.asarray(img.convert("L"), dtype=np.float32)[round(y0):round(y1),
-                                                           round(x0):round(x1)]
+    after = np.asarray(img.convert("L"), dtype=np.float32)[
+        round(y0) : round(y1), round(x0) : round(x1)
+    ]
     assert before.min() < 80  # the name's ink ...
     assert after.min() > 200  # ... is gone under the reflection
 
@@ -227,7 +253,7 @@ def test_no_two_runs_of_text_overlap_and_none_leaves_the_page(family: str) -> No
             boxes = [(t.text, text_box(t, lay)) for t in lay.texts if t.text]
             for i, (text, a) in enumerate(boxes):
                 assert a[0] >= 0 and a[2] <= lay.width + 0.5, (kind, seed, text)
-                for other, b in boxes[i + 1:]:
+                for other, b in boxes[i + 1 :]:
                     w = min(a[2], b[2]) - max(a[0], b[0])
                     h = min(a[3], b[3]) - max(a[1], b[1])
                     assert w <= 0.3 or h <= 0.6, (kind, seed, text, other)

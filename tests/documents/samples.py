@@ -26,16 +26,19 @@ def exact_share(sample: Sample, extraction: Extraction) -> float:
 
 
 def confident_wrong(sample: Sample, extraction: Extraction) -> list[str]:
-    return [f"{sample.name} {name}: {value!r} != {sample.truth.get(name)!r}"
-            for name, value in extraction.fields.items()
-            if extraction.confidence[name] >= 0.9 and sample.truth.get(name) != value]
+    return [
+        f"{sample.name} {name}: {value!r} != {sample.truth.get(name)!r}"
+        for name, value in extraction.fields.items()
+        if extraction.confidence[name] >= 0.9 and sample.truth.get(name) != value
+    ]
 
 
 _drawn_readings: dict[tuple[str, str, str, int], tuple[Sample, Extraction]] = {}
 
 
-def drawn_reading(kind: str, *, family: str = "tuning", level: str = "clean",
-                  seed: int = 1000) -> tuple[Sample, Extraction]:
+def drawn_reading(
+    kind: str, *, family: str = "tuning", level: str = "clean", seed: int = 1000
+) -> tuple[Sample, Extraction]:
     """A document of the drawing families (``bench.ocr.synthetic.draw_sample``) and its
     reading, cached for the session. Tune on ``family="tuning"`` only."""
     from bench.ocr.synthetic import draw_sample

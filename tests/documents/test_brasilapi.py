@@ -30,13 +30,24 @@ COMPANY = {
     "cep": "01311902",
     "municipio": "SAO PAULO",
     "uf": "SP",
-    "qsa": [{"nome_socio": "NATALIA MAZOTTE", "qualificacao_socio": "Presidente",
-             "data_entrada_sociedade": "2019-02-14"}],
+    "qsa": [
+        {
+            "nome_socio": "NATALIA MAZOTTE",
+            "qualificacao_socio": "Presidente",
+            "data_entrada_sociedade": "2019-02-14",
+        }
+    ],
     "campo_novo": "ignored",
 }
 CNPJ_PATH = "/cnpj/v1/19131243000197"
-CEP = {"cep": "89010025", "state": "SC", "city": "Blumenau", "neighborhood": "Centro",
-       "street": "Rua Doutor Luiz de Freitas Melro", "service": "viacep"}
+CEP = {
+    "cep": "89010025",
+    "state": "SC",
+    "city": "Blumenau",
+    "neighborhood": "Centro",
+    "street": "Rua Doutor Luiz de Freitas Melro",
+    "service": "viacep",
+}
 
 
 async def no_sleep(_: float) -> None:
@@ -50,8 +61,7 @@ def fake() -> Iterator[FakeBrasilApi]:
 
 
 def client(fake: FakeBrasilApi, **kwargs: object) -> BrasilApiClient:
-    options: dict[str, object] = {"timeout": 0.5, "retries": 2, "backoff": 0.01,
-                                  "sleep": no_sleep}
+    options: dict[str, object] = {"timeout": 0.5, "retries": 2, "backoff": 0.01, "sleep": no_sleep}
     options.update(kwargs)
     return BrasilApiClient(fake.url, **options)  # type: ignore[arg-type]
 
@@ -101,8 +111,11 @@ async def test_rate_limited_then_success(fake: FakeBrasilApi) -> None:
     async def record_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    fake.script(CNPJ_PATH, Reply(429, {"message": "slow down"}, headers=(("Retry-After", "1"),)),
-                Reply(200, COMPANY))
+    fake.script(
+        CNPJ_PATH,
+        Reply(429, {"message": "slow down"}, headers=(("Retry-After", "1"),)),
+        Reply(200, COMPANY),
+    )
     async with client(fake, sleep=record_sleep, max_backoff=2.0) as api:
         record = await api.cnpj("19131243000197")
     assert record.cnpj == "19131243000197"

@@ -10,18 +10,30 @@ from bot.documents.corroboration import Typed, corroborate
 
 
 def card() -> Extraction:
-    fields = {"cnpj": "11222333000181", "razao_social": "PADARIA PÃO DOURADO LTDA",
-              "data_abertura": "06/12/1985", "cep": "61801886", "municipio": "MANAUS",
-              "uf": "AM", "situacao_cadastral": "ATIVA"}
+    fields = {
+        "cnpj": "11222333000181",
+        "razao_social": "PADARIA PÃO DOURADO LTDA",
+        "data_abertura": "06/12/1985",
+        "cep": "61801886",
+        "municipio": "MANAUS",
+        "uf": "AM",
+        "situacao_cadastral": "ATIVA",
+    }
     confidence = dict.fromkeys(fields, 0.85) | {"cnpj": 0.97}
     warnings = [f"{name}: uncertain, please confirm" for name in fields if name != "cnpj"]
     return Extraction("cnpj_card", fields, confidence, warnings)
 
 
 def receita(**changes: object) -> CompanyRecord:
-    record = {"cnpj": "11.222.333/0001-81", "razao_social": "PADARIA PAO DOURADO LTDA",
-              "data_inicio_atividade": date(1985, 12, 6), "cep": "61.801-886",
-              "municipio": "MANAUS", "uf": "AM", "descricao_situacao_cadastral": "ATIVA"}
+    record = {
+        "cnpj": "11.222.333/0001-81",
+        "razao_social": "PADARIA PAO DOURADO LTDA",
+        "data_inicio_atividade": date(1985, 12, 6),
+        "cep": "61.801-886",
+        "municipio": "MANAUS",
+        "uf": "AM",
+        "descricao_situacao_cadastral": "ATIVA",
+    }
     return CompanyRecord.model_validate(record | changes)
 
 
@@ -52,9 +64,11 @@ def test_a_value_that_may_have_lost_an_accent_is_not_raised() -> None:
 
 
 def test_the_ceps_address_checks_a_bills_city() -> None:
-    bill = Extraction("comprovante_endereco", {"cep": "69005040", "municipio": "MANAUS",
-                                               "uf": "AM"}, {"cep": 0.85, "municipio": 0.6,
-                                                             "uf": 0.85})
+    bill = Extraction(
+        "comprovante_endereco",
+        {"cep": "69005040", "municipio": "MANAUS", "uf": "AM"},
+        {"cep": 0.85, "municipio": 0.6, "uf": 0.85},
+    )
     same = corroborate(bill, address=AddressRecord(cep="69005040", state="AM", city="Manaus"))
     assert same.confidence["municipio"] == 0.95 and same.confidence["uf"] == 0.95
     other = corroborate(bill, address=AddressRecord(cep="69005040", state="AM", city="Tefé"))
@@ -65,10 +79,10 @@ def test_typed_data() -> None:
     typed = corroborate(card(), typed=Typed(cnpj="11.222.333/0001-81"))
     assert typed.confidence["cnpj"] == 0.99
     wrong = corroborate(card(), typed=Typed(cnpj="19.131.243/0001-97"))
-    assert wrong.confidence["cnpj"] == 0.5 and "cnpj: differs from the CNPJ typed" in \
-        wrong.warnings
-    cnh = Extraction("cnh", {"nome": "MARIA DA SILVA", "cpf": "52998224725"},
-                     {"nome": 0.75, "cpf": 0.6})
+    assert wrong.confidence["cnpj"] == 0.5 and "cnpj: differs from the CNPJ typed" in wrong.warnings
+    cnh = Extraction(
+        "cnh", {"nome": "MARIA DA SILVA", "cpf": "52998224725"}, {"nome": 0.75, "cpf": 0.6}
+    )
     moved = corroborate(cnh, typed=Typed(cpf="529.982.247-25", name="Maria da Silva"))
     assert moved.confidence == {"nome": 0.95, "cpf": 0.99}
     other = corroborate(cnh, typed=Typed(cpf="111.444.777-35", name="Ana Souza"))

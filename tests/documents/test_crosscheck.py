@@ -48,9 +48,14 @@ def test_cnh_expiry_relative_to_today() -> None:
 
 def test_cross_check_collects_every_mismatch() -> None:
     fields = {"nome": "JOSÉ DA SILVA", "cpf": "52998224725", "validade": "10/10/2020"}
-    found = cross_check("cnh", fields, today=date(2026, 3, 2), contact_cpf="11144477735",
-                        contact_name="João Silva")
+    found = cross_check(
+        "cnh", fields, today=date(2026, 3, 2), contact_cpf="11144477735", contact_name="João Silva"
+    )
     assert sorted(m.code for m in found) == ["cnh_expired", "cpf_differs", "name_differs"]
-    card = cross_check("cnpj_card", {"cnpj": "11222333000181"}, today=date(2026, 3, 2),
-                       typed_cnpj="11.222.333/0001-81")
+    card = cross_check(
+        "cnpj_card",
+        {"cnpj": "11222333000181"},
+        today=date(2026, 3, 2),
+        typed_cnpj="11.222.333/0001-81",
+    )
     assert card == []

@@ -55,8 +55,10 @@ def test_dates_are_validated_against_a_window() -> None:
     assert ids.parse_date("O1/O2/2OO1", **window) == ids.Parsed("01/02/2001", True, 1)
 
 
-@pytest.mark.parametrize(("raw", "value"), [("01.310-100", "01310100"), ("01310-100", "01310100"),
-                                            ("CEP 0131O-1OO", "01310100")])
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("01.310-100", "01310100"), ("01310-100", "01310100"), ("CEP 0131O-1OO", "01310100")],
+)
 def test_cep_formats(raw: str, value: str) -> None:
     parsed = ids.parse_cep(raw)
     assert parsed is not None and parsed.value == value

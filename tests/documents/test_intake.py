@@ -42,13 +42,22 @@ def pdf(pages: int = 1, *, password: str = "") -> bytes:
 
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header claims ``width`` x ``height`` (a decompression bomb's signature)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(
-            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def rejected(data: bytes, limits: IntakeLimits = LIMITS) -> DocumentRejected:
@@ -61,8 +70,7 @@ def rejected(data: bytes, limits: IntakeLimits = LIMITS) -> DocumentRejected:
 
 def test_accepts_a_jpeg_and_reports_hash_size_and_type() -> None:
     data = jpeg()
-    upload = inspect_upload(data, declared_type="application/pdf", filename="x.pdf",
-                            limits=LIMITS)
+    upload = inspect_upload(data, declared_type="application/pdf", filename="x.pdf", limits=LIMITS)
     assert upload.mime == "image/jpeg"  # by content, not by name or declared type
     assert upload.size == len(data) and len(upload.sha256) == 64
     assert (upload.width, upload.height, upload.page_count) == (400, 300, 1)
@@ -125,8 +133,12 @@ def noisy(width: int = 800, height: int = 600) -> Image.Image:
 def test_heic_is_recognized_by_content_and_accepted() -> None:
     data = heic(noisy())
     # noise is no document photo: only the type is under test here, not the photo's quality
-    upload = inspect_upload(data, declared_type="application/octet-stream",
-                            filename="IMG_0001", limits=IntakeLimits(check_photo=False))
+    upload = inspect_upload(
+        data,
+        declared_type="application/octet-stream",
+        filename="IMG_0001",
+        limits=IntakeLimits(check_photo=False),
+    )
     assert upload.mime == "image/heic"
     assert (upload.width, upload.height) == (800, 600)
 
@@ -145,15 +157,18 @@ def test_heic_without_pillow_heif(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "JPEG" in error.message_pt
 
 
-@pytest.mark.parametrize(("brands", "mime"), [
-    (b"heic\x00\x00\x00\x00mif1heic", "image/heic"),
-    (b"mif1\x00\x00\x00\x00mif1heix", "image/heic"),
-    (b"hevc\x00\x00\x00\x00msf1hevc", "image/heic"),
-    (b"mif1\x00\x00\x00\x00mif1miaf", "image/heic"),
-    (b"avif\x00\x00\x00\x00mif1miaf", ""),  # AVIF: same container, another codec
-    (b"mif1\x00\x00\x00\x00mif1avif", ""),
-    (b"isom\x00\x00\x00\x00isomiso2", ""),  # an MP4 video
-])
+@pytest.mark.parametrize(
+    ("brands", "mime"),
+    [
+        (b"heic\x00\x00\x00\x00mif1heic", "image/heic"),
+        (b"mif1\x00\x00\x00\x00mif1heix", "image/heic"),
+        (b"hevc\x00\x00\x00\x00msf1hevc", "image/heic"),
+        (b"mif1\x00\x00\x00\x00mif1miaf", "image/heic"),
+        (b"avif\x00\x00\x00\x00mif1miaf", ""),  # AVIF: same container, another codec
+        (b"mif1\x00\x00\x00\x00mif1avif", ""),
+        (b"isom\x00\x00\x00\x00isomiso2", ""),  # an MP4 video
+    ],
+)
 def test_heif_brands(brands: bytes, mime: str) -> None:
     data = (8 + len(brands)).to_bytes(4, "big") + b"ftyp" + brands + b"\x00" * 32
     assert sniff_type(data) == mime

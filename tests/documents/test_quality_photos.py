@@ -29,9 +29,16 @@ def refusal(data: bytes) -> DocumentRejected:
 
 @pytest.mark.parametrize(
     ("kind", "level", "index"),
-    [("cnpj_card", "clean", 0), ("cnh", "moderate", 1), ("rg", "moderate", 2),
-     ("rg", "heavy", 3), ("cnh", "heavy", 0), ("comprovante_endereco", "moderate", 1),
-     ("cnpj_card", "heavy", 2), ("comprovante_endereco", "heavy", 3)],
+    [
+        ("cnpj_card", "clean", 0),
+        ("cnh", "moderate", 1),
+        ("rg", "moderate", 2),
+        ("rg", "heavy", 3),
+        ("cnh", "heavy", 0),
+        ("comprovante_endereco", "moderate", 1),
+        ("cnpj_card", "heavy", 2),
+        ("comprovante_endereco", "heavy", 3),
+    ],
 )
 def test_usable_photos_are_accepted(kind: str, level: str, index: int) -> None:
     data, _ = draw(kind, seed=SEED + index, family="tuning", level=level)
@@ -66,11 +73,16 @@ def test_unusable_photos_are_refused_with_their_reason_and_a_tip(
 def test_a_cropped_photo_names_the_side_that_is_missing(index: int) -> None:
     sample = draw_unusable("cnh", seed=SEED + index, family="tuning", defect="cropped")
     error = refusal(sample.data)
-    side_pt = {"top": "em cima", "bottom": "embaixo", "left": "do lado esquerdo",
-               "right": "do lado direito"}[sample.notes["side"]]
+    side_pt = {
+        "top": "em cima",
+        "bottom": "embaixo",
+        "left": "do lado esquerdo",
+        "right": "do lado direito",
+    }[sample.notes["side"]]
     assert error.code == "photo_cropped"
-    assert error.message_pt.startswith(f"O documento está cortado na foto: falta um pedaço "
-                                       f"{side_pt}.")
+    assert error.message_pt.startswith(
+        f"O documento está cortado na foto: falta um pedaço {side_pt}."
+    )
 
 
 def test_each_reason_has_its_own_tip() -> None:
@@ -85,8 +97,10 @@ def test_each_reason_has_its_own_tip() -> None:
 
 
 def test_glare_is_placed_on_the_picture() -> None:
-    assert glare_place((0.7, 0.05, 0.95, 0.25)) == (" na parte de cima, à direita",
-                                                    " at the top right")
+    assert glare_place((0.7, 0.05, 0.95, 0.25)) == (
+        " na parte de cima, à direita",
+        " at the top right",
+    )
     assert glare_place((0.05, 0.4, 0.3, 0.6)) == (" do lado esquerdo", " on the left")
     assert glare_place((0.4, 0.4, 0.6, 0.6)) == (" no meio", " in the middle")
     assert glare_place(None) == ("", "")
@@ -128,19 +142,25 @@ class FakeLabels:
     def words(self, image: Image.Image, *, psm: int) -> list[Word]:
         if self.fail:
             raise DocumentError("tesseract is not installed")
-        return [Word(t, 10.0 * i, 10.0 + i, 10.0 * i + 8, 20.0 + i) for i, t in
-                enumerate(self.texts)]
+        return [
+            Word(t, 10.0 * i, 10.0 + i, 10.0 * i + 8, 20.0 + i) for i, t in enumerate(self.texts)
+        ]
 
 
-GLARED = ImageQuality(1000, 800, 14.0, 900.0, 200.0, "unreadable", (GLARE,),
-                      glare_box=(0.3, 0.3, 0.6, 0.4))
+GLARED = ImageQuality(
+    1000, 800, 14.0, 900.0, 200.0, "unreadable", (GLARE,), glare_box=(0.3, 0.3, 0.6, 0.4)
+)
 
 
 @pytest.mark.parametrize(
     ("texts", "field"),
-    [(("NOME", "EMPRESARIAL"), "razao_social"), (("2", "e", "1", "NOME", "E", "SOBRENOME"),
-                                                  "nome"),
-     (("Nome", "do", "cliente"), "titular"), (("4d", "CPF"), "cpf"), (("TELEFONE",), "")],
+    [
+        (("NOME", "EMPRESARIAL"), "razao_social"),
+        (("2", "e", "1", "NOME", "E", "SOBRENOME"), "nome"),
+        (("Nome", "do", "cliente"), "titular"),
+        (("4d", "CPF"), "cpf"),
+        (("TELEFONE",), ""),
+    ],
 )
 def test_the_label_above_a_glare_names_the_field(texts: tuple[str, ...], field: str) -> None:
     image = Image.new("RGB", (1000, 800), (230, 230, 230))

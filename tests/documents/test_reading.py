@@ -120,7 +120,8 @@ def test_heic_photo_is_read() -> None:
     sample = make_sample("cnh", "clean", 2)
     buf = io.BytesIO()
     pillow_heif.from_pillow(Image.open(io.BytesIO(sample.data)).convert("RGB")).save(
-        buf, quality=90)
+        buf, quality=90
+    )
     result = read_document(buf.getvalue(), options=ReadOptions(today=TODAY))
     assert result.kind == "cnh" and result.source == "ocr"
     assert result.fields.get("cpf") == sample.truth["cpf"]

@@ -85,9 +85,7 @@ class FakeSmtp:
                 return self._failures.popleft()
             parsed = message_from_bytes(envelope.content, policy=policy.default)
             assert isinstance(parsed, EmailMessage)
-            self.received.append(
-                ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), parsed)
-            )
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), parsed))
             self._changed.notify_all()
         return "250 Message accepted for delivery"
 

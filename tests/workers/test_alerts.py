@@ -31,6 +31,7 @@ from tests.backoffice.factories import conversation_of, make_onboarding
 from tests.fakes import FakeTelegram
 from tests.fakes.chat_webhook import FakeChatWebhook
 from tests.fakes.smtp import FakeSmtp
+from tests.support.alert_fixtures import engine, memory, rules, sessions, worker  # noqa: F401 (fixtures)
 
 MANAGERS_CHAT = -1001987654321
 

@@ -20,8 +20,11 @@ def read(kind: str, seed: int, level: str) -> tuple[Extraction, dict[str, str]]:
 
 
 def confident_and_wrong(result: Extraction, truth: dict[str, str]) -> list[str]:
-    return [name for name, value in result.fields.items()
-            if result.confidence[name] >= 0.9 and truth.get(name) != value]
+    return [
+        name
+        for name, value in result.fields.items()
+        if result.confidence[name] >= 0.9 and truth.get(name) != value
+    ]
 
 
 @pytest.mark.parametrize("kind", ["cnpj_card", "cnh", "rg", "comprovante_endereco"])

@@ -32,14 +32,22 @@ def receita_card(situation: str = "ATIVA") -> Page:
     """The Receita's grid: small labels, each value UNDER its label, boxes side by side."""
     return page(
         line("CADASTRO NACIONAL DA PESSOA JURÍDICA", 200, 10, size=14),
-        line("NÚMERO DE INSCRIÇÃO", 10, 40, size=7), line("06.382.308/0001-25", 10, 52),
-        line("DATA DE ABERTURA", 600, 40, size=7), line("06/12/1985", 600, 52),
-        line("NOME EMPRESARIAL", 10, 80, size=7), line("BASTOS CLÍNICA LTDA", 10, 92),
-        line("CEP", 10, 120, size=7), line("61.801-886", 10, 132),
-        line("MUNICÍPIO", 300, 120, size=7), line("MANAUS", 300, 132),
-        line("UF", 600, 120, size=7), line("AM", 600, 132),
-        line("SITUAÇÃO CADASTRAL", 10, 160, size=7), line(situation, 10, 172),
-        line("DATA DA SITUAÇÃO CADASTRAL", 400, 160, size=7), line("06/09/1994", 400, 172),
+        line("NÚMERO DE INSCRIÇÃO", 10, 40, size=7),
+        line("06.382.308/0001-25", 10, 52),
+        line("DATA DE ABERTURA", 600, 40, size=7),
+        line("06/12/1985", 600, 52),
+        line("NOME EMPRESARIAL", 10, 80, size=7),
+        line("BASTOS CLÍNICA LTDA", 10, 92),
+        line("CEP", 10, 120, size=7),
+        line("61.801-886", 10, 132),
+        line("MUNICÍPIO", 300, 120, size=7),
+        line("MANAUS", 300, 132),
+        line("UF", 600, 120, size=7),
+        line("AM", 600, 132),
+        line("SITUAÇÃO CADASTRAL", 10, 160, size=7),
+        line(situation, 10, 172),
+        line("DATA DA SITUAÇÃO CADASTRAL", 400, 160, size=7),
+        line("06/09/1994", 400, 172),
         line("MOTIVO DE SITUAÇÃO CADASTRAL", 10, 200, size=7),
     )
 
@@ -64,8 +72,12 @@ def test_every_situation_of_the_receita_is_a_value_and_nothing_else_is() -> None
 
 
 def test_label_and_value_in_one_box_and_beside() -> None:
-    rg = page(line("REGISTRO GERAL: 27.030.338-3", 10, 10), line("NOME:JOÃO DA SILVA", 10, 40),
-              line("CPF:529.982.247-25", 10, 70), line("DATA DE NASCIMENTO 12/04/1985", 10, 100))
+    rg = page(
+        line("REGISTRO GERAL: 27.030.338-3", 10, 10),
+        line("NOME:JOÃO DA SILVA", 10, 40),
+        line("CPF:529.982.247-25", 10, 70),
+        line("DATA DE NASCIMENTO 12/04/1985", 10, 100),
+    )
     found, _ = extract_fields(rg, "rg", today=TODAY)
     assert found["cpf"].parsed.value == "52998224725" and found["cpf"].via == "same"
     assert found["nome"].parsed.value == "JOÃO DA SILVA" and found["nome"].via == "same"
@@ -76,10 +88,15 @@ def test_label_and_value_in_one_box_and_beside() -> None:
 
 def test_the_candidate_that_parses_wins_over_the_nearest() -> None:
     # beside the label a stamp's text, under it the date: the date is the value
-    cnh = page(line("VALIDADE", 10, 10, size=7), line("VIA", 80, 10),
-               line("02/09/2031", 10, 22), line("CPF", 10, 50, size=7),
-               line("529.982.247-25", 10, 62), line("NOME", 10, 90, size=7),
-               line("JOÃO DA SILVA", 10, 102))
+    cnh = page(
+        line("VALIDADE", 10, 10, size=7),
+        line("VIA", 80, 10),
+        line("02/09/2031", 10, 22),
+        line("CPF", 10, 50, size=7),
+        line("529.982.247-25", 10, 62),
+        line("NOME", 10, 90, size=7),
+        line("JOÃO DA SILVA", 10, 102),
+    )
     found, _ = extract_fields(cnh, "cnh", today=TODAY)
     assert found["validade"].parsed.value == "02/09/2031"
     assert found["validade"].via == "below"
@@ -88,12 +105,18 @@ def test_the_candidate_that_parses_wins_over_the_nearest() -> None:
 def test_a_value_stops_where_the_next_column_starts() -> None:
     # a bill: the holder's block on the left, dates under labels in a column on the right
     bill = page(
-        line("NOME DO CLIENTE", 10, 10, size=8), line("REFERÊNCIA", 400, 10, size=8),
-        line("ANA MARIA SOUZA", 10, 25), line("DEZ/2025", 400, 25),
-        line("ENDEREÇO: R DAS FLORES, 1159 - AP 105", 10, 40), line("12/02/2026", 400, 40),
-        line("CENTRO - CEP 66609-849", 10, 55), line("VENCIMENTO", 400, 55, size=8),
-        line("CURITIBA - PR", 10, 70), line("20/02/2026", 400, 70),
-        line("DATA DE EMISSÃO", 400, 85, size=8), line("30/12/2025", 400, 100),
+        line("NOME DO CLIENTE", 10, 10, size=8),
+        line("REFERÊNCIA", 400, 10, size=8),
+        line("ANA MARIA SOUZA", 10, 25),
+        line("DEZ/2025", 400, 25),
+        line("ENDEREÇO: R DAS FLORES, 1159 - AP 105", 10, 40),
+        line("12/02/2026", 400, 40),
+        line("CENTRO - CEP 66609-849", 10, 55),
+        line("VENCIMENTO", 400, 55, size=8),
+        line("CURITIBA - PR", 10, 70),
+        line("20/02/2026", 400, 70),
+        line("DATA DE EMISSÃO", 400, 85, size=8),
+        line("30/12/2025", 400, 100),
     )
     assert any(abs(x - 400) < 5 for x, _, _ in column_starts(bill.rows()))
     found, missing = extract_fields(bill, "comprovante_endereco", today=TODAY)
@@ -107,12 +130,20 @@ def test_a_value_stops_where_the_next_column_starts() -> None:
 
 
 def test_the_bills_unlabelled_address_block_is_anchored_on_the_cep() -> None:
-    rows = page(line("TITULAR", 10, 10, size=8), line("PAULO BARBOSA", 10, 25),
-                line("R JOSÉ BONIFÁCIO, 70", 10, 40), line("VILA NOVA", 10, 55),
-                line("06026-872 RIO BRANCO/AC", 10, 70)).rows()
+    rows = page(
+        line("TITULAR", 10, 10, size=8),
+        line("PAULO BARBOSA", 10, 25),
+        line("R JOSÉ BONIFÁCIO, 70", 10, 40),
+        line("VILA NOVA", 10, 55),
+        line("06026-872 RIO BRANCO/AC", 10, 70),
+    ).rows()
     block = {name: raw for name, (raw, _) in address_block(rows).items()}
-    assert block == {"cep": "06026-872", "municipio": "RIO BRANCO", "uf": "AC",
-                     "endereco": "R JOSÉ BONIFÁCIO, 70"}  # "VILA NOVA" is the district
+    assert block == {
+        "cep": "06026-872",
+        "municipio": "RIO BRANCO",
+        "uf": "AC",
+        "endereco": "R JOSÉ BONIFÁCIO, 70",
+    }  # "VILA NOVA" is the district
     assert city_and_uf("TERESINA - PI") == ("TERESINA", "PI")
     assert city_and_uf("PALMAS/TO") == ("PALMAS", "TO")
     assert city_and_uf("SOMEWHERE/XX") is None  # not a state
@@ -120,23 +151,40 @@ def test_the_bills_unlabelled_address_block_is_anchored_on_the_cep() -> None:
 
 def test_kind_by_constellation_not_one_title() -> None:
     # a photo that lost its title to glare still shows enough of the card's own labels
-    card = page(line("NOME EMPRESARIAL", 10, 10), line("DATA DE ABERTURA", 10, 40),
-                line("NATUREZA JURÍDICA", 10, 70), line("SITUAÇÃO CADASTRAL", 10, 100))
+    card = page(
+        line("NOME EMPRESARIAL", 10, 10),
+        line("DATA DE ABERTURA", 10, 40),
+        line("NATUREZA JURÍDICA", 10, 70),
+        line("SITUAÇÃO CADASTRAL", 10, 100),
+    )
     assert detect_kind(card)[0] == "cnpj_card"
     shared = page(line("NOME", 10, 10), line("CPF", 10, 40), line("DATA", 10, 70))
     assert detect_kind(shared)[0] == "other"  # labels every kind prints tell nothing
-    bill = page(line("CONTA DE ENERGIA", 10, 10), line("TOTAL A PAGAR", 10, 40),
-                line("VENCIMENTO", 10, 70), line("LEITURA ANTERIOR", 10, 100))
+    bill = page(
+        line("CONTA DE ENERGIA", 10, 10),
+        line("TOTAL A PAGAR", 10, 40),
+        line("VENCIMENTO", 10, 70),
+        line("LEITURA ANTERIOR", 10, 100),
+    )
     assert detect_kind(bill)[0] == "comprovante_endereco"
-    misread = page(line("CARTEIRA NACI0NAL DE HABILITAÇAO", 10, 10), line("PERMlSSAO", 10, 40),
-                   line("VALIDADE", 10, 70))
+    misread = page(
+        line("CARTEIRA NACI0NAL DE HABILITAÇAO", 10, 10),
+        line("PERMlSSAO", 10, 40),
+        line("VALIDADE", 10, 70),
+    )
     assert detect_kind(misread)[0] == "cnh"
     assert detect_kind(shared, mrz=True)[0] == "rg"  # only the CIN carries a TD1 zone
 
 
 def test_a_uf_whose_tiny_label_was_garbled_is_taken_beside_the_city() -> None:
-    card = Page(tuple(w if w.text != "UF" else Word("U£", w.left, w.top, w.right, w.bottom)
-                      for w in receita_card().words), 1000, 1000)
+    card = Page(
+        tuple(
+            w if w.text != "UF" else Word("U£", w.left, w.top, w.right, w.bottom)
+            for w in receita_card().words
+        ),
+        1000,
+        1000,
+    )
     found, _ = extract_fields(card, "cnpj_card", today=TODAY)
     assert found["uf"].parsed.value == "AM" and found["uf"].via == "scan"
     assert found["uf"].parsed.repairs == 1  # never asserted on this alone
@@ -146,10 +194,16 @@ def test_a_slash_misread_between_city_and_state_is_a_guess() -> None:
     rows = page(line("86819-746 PALMASITO", 10, 10)).rows()
     block = address_block(rows)
     assert block["municipio"][0] == "86819-746 PALMASITO"
-    found, _ = extract_fields(page(line("TITULAR", 10, 0, size=8), line("ANA SOUZA", 10, 12),
-                                   line("R DAS FLORES, 12", 10, 24),
-                                   line("86819-746 PALMASITO", 10, 36)),
-                              "comprovante_endereco", today=TODAY)
+    found, _ = extract_fields(
+        page(
+            line("TITULAR", 10, 0, size=8),
+            line("ANA SOUZA", 10, 12),
+            line("R DAS FLORES, 12", 10, 24),
+            line("86819-746 PALMASITO", 10, 36),
+        ),
+        "comprovante_endereco",
+        today=TODAY,
+    )
     assert found["municipio"].parsed.value == "PALMAS" and found["municipio"].parsed.repairs
     assert found["uf"].parsed.value == "TO" and found["uf"].parsed.repairs
     assert city_and_uf("BONITO") is None and city_and_uf("BONITO/MS") == ("BONITO", "MS")
@@ -159,9 +213,13 @@ def test_a_slash_misread_between_city_and_state_is_a_guess() -> None:
 
 
 def test_a_misread_label_under_a_label_is_not_its_value() -> None:
-    card = page(line("NOME EMPRESARIAL", 10, 10, size=7), line("PADARIA BOA LTDA", 10, 22),
-                line("TÍTULO DO ESTABELECIMENTO", 10, 40, size=7),
-                line("NOME DE E PANTASIA", 10, 52), line("PORTE", 400, 40, size=7))
+    card = page(
+        line("NOME EMPRESARIAL", 10, 10, size=7),
+        line("PADARIA BOA LTDA", 10, 22),
+        line("TÍTULO DO ESTABELECIMENTO", 10, 40, size=7),
+        line("NOME DE E PANTASIA", 10, 52),
+        line("PORTE", 400, 40, size=7),
+    )
     found, _ = extract_fields(card, "cnpj_card", today=TODAY)
     assert "nome_fantasia" not in found
     assert found["razao_social"].parsed.value == "PADARIA BOA LTDA"
@@ -170,9 +228,14 @@ def test_a_misread_label_under_a_label_is_not_its_value() -> None:
 def test_a_label_with_values_both_ways_follows_the_pages_convention() -> None:
     # the photo's skew put the PORTE box's value on the row of the fantasy name's label
     card = receita_card()
-    skewed = Page(card.words + tuple(line("TÍTULO DO ESTABELECIMENTO", 10, 100, size=7))
-                  + tuple(line("DEMAIS", 150, 100)) + tuple(line("MUNDO ANIMAL", 10, 110)),
-                  1000, 1000)
+    skewed = Page(
+        card.words
+        + tuple(line("TÍTULO DO ESTABELECIMENTO", 10, 100, size=7))
+        + tuple(line("DEMAIS", 150, 100))
+        + tuple(line("MUNDO ANIMAL", 10, 110)),
+        1000,
+        1000,
+    )
     found, _ = extract_fields(skewed, "cnpj_card", today=TODAY)
     assert found["nome_fantasia"].parsed.value == "MUNDO ANIMAL"  # values sit under labels
     assert found["nome_fantasia"].via == "below"
@@ -189,8 +252,21 @@ def test_a_state_run_into_the_citys_box_is_not_part_of_the_city() -> None:
     city = parse_place("MANAUS AM")
     assert city is not None and city.value == "MANAUS"
     card = Page(tuple(w for w in receita_card().words if w.text != "UF"), 1000, 1000)
-    moved = Page(tuple(Word(w.text, 300 + (w.left - 600) * 0.1 + 60, w.top, 300 + (w.right - 600)
-                            * 0.1 + 80, w.bottom) if w.text == "AM" else w for w in card.words),
-                 1000, 1000)
+    moved = Page(
+        tuple(
+            Word(
+                w.text,
+                300 + (w.left - 600) * 0.1 + 60,
+                w.top,
+                300 + (w.right - 600) * 0.1 + 80,
+                w.bottom,
+            )
+            if w.text == "AM"
+            else w
+            for w in card.words
+        ),
+        1000,
+        1000,
+    )
     found, _ = extract_fields(moved, "cnpj_card", today=TODAY)
     assert found["municipio"].parsed.value == "MANAUS" and found["uf"].parsed.value == "AM"
