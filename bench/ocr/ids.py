@@ -38,6 +38,7 @@ def _card(
     return lay
 
 
+# long: one CNH drawn top to bottom, a line per printed field
 def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date, model: str = "") -> Pen:
     """The CNH data page, ``model`` "2017" or "2022" (drawn from ``rng`` when empty)."""
     model = model or ("2022" if rng.random() < 0.45 else "2017")
@@ -208,6 +209,7 @@ def _rg_number(person: Person, model: RgModel) -> str:
     return fmt_rg(person.rg) if model.number == "sp" else person.rg
 
 
+# long: one RG drawn top to bottom, a line per printed field and state model
 def rg(person: Person, *, fam: Family, rng: random.Random) -> Pen:
     """The RG data side in one state's model of ``fam`` (drawn from ``rng``)."""
     model = rng.choice(RG_MODELS[fam.name])

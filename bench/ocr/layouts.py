@@ -268,6 +268,7 @@ def cnpj_card_layout(company: Company, *, rng: random.Random, emitted: date) -> 
     return lay
 
 
+# long: the CNH's grid, one box per line in the card's real order
 def cnh_layout(person: Person, *, rng: random.Random, emitted: date) -> Layout:
     """The CNH data page; ``rng`` picks the 2017 (plain labels) or 2022 (numbered) model."""
     lay = Layout(

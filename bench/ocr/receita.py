@@ -141,6 +141,7 @@ class Cell(Protocol):
     ) -> None: ...
 
 
+# long: the Receita card drawn in its real order, a line per box
 def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: date) -> Pen:
     """The card of ``company`` drawn in ``fam``; ``pen.boxes`` names where the values are."""
     lay = Layout(width=200.0, height=175.0)

@@ -441,6 +441,22 @@ def extract_fields(
             missing[name] = "no value next to its label"
     if kind == "comprovante_endereco":
         _fill_from_block(rows, found, missing, table, starts)
+    _by_shape(page, rows, kind=kind, found=found, missing=missing, table=table)
+    _by_order(rows, kind=kind, found=found, missing=missing, today=today)
+    return found, missing
+
+
+def _by_shape(
+    page: Page,
+    rows: list[Row],
+    *,
+    kind: str,
+    found: dict[str, FieldRead],
+    missing: dict[str, str],
+    table: dict[str, Parser],
+) -> None:
+    """Fields no label gave, found by their shape: the UF beside the city, a CEP anywhere, a
+    checked identifier (check digits) scanned for over the page."""
     if (
         "uf" in FIELD_NAMES[kind]
         and "municipio" in found
@@ -462,8 +478,6 @@ def extract_fields(
             if scanned is not None and (name not in found or not found[name].parsed.valid):
                 found[name] = scanned
                 missing.pop(name, None)
-    _by_order(rows, kind=kind, found=found, missing=missing, today=today)
-    return found, missing
 
 
 def _by_order(

@@ -185,38 +185,7 @@ def inspect_upload(
     data: bytes, *, declared_type: str = "", filename: str = "", limits: IntakeLimits
 ) -> Upload:
     """Accept ``data`` as a readable image or PDF, or raise ``DocumentRejected``."""
-    if not data:
-        raise _reject(
-            "empty",
-            "O arquivo chegou vazio. Pode enviar de novo?",
-            "The file arrived empty. Could you send it again?",
-        )
-    if len(data) > limits.max_bytes:
-        size, limit = len(data) / MB, limits.max_bytes / MB
-        raise _reject(
-            "too_large",
-            f"O arquivo tem {size:.1f} MB e o limite é {limit:.0f} MB. Envie uma foto menor "
-            "ou o PDF.",
-            f"The file is {size:.1f} MB and the limit is {limit:.0f} MB. Please send a smaller "
-            "photo or the PDF.",
-        )
-    mime = sniff_type(data)
-    if not mime:
-        raise _reject(
-            "unsupported_type",
-            "Não reconheço este arquivo como imagem ou PDF. Envie uma foto (JPEG, PNG ou "
-            "WebP) ou o PDF do documento.",
-            "I do not recognize this file as an image or a PDF. Please send a photo (JPEG, "
-            "PNG or WebP) or the document's PDF.",
-        )
-    if mime == "image/heic" and not heif_available():
-        raise _reject(
-            "heic_unsupported",
-            "Recebi uma foto em HEIC, que ainda não consigo abrir. Envie em JPEG (no iPhone: "
-            "Ajustes > Câmera > Formatos > Mais Compatível) ou o PDF.",
-            "I received a HEIC photo, which I cannot open yet. Please send it as JPEG (on "
-            "iPhone: Settings > Camera > Formats > Most Compatible) or the PDF.",
-        )
+    mime = _check_file(data, limits=limits)
     digest = hashlib.sha256(data).hexdigest()
     if mime != "application/pdf":
         width, height = _check_image(data, limits)
@@ -254,6 +223,44 @@ def inspect_upload(
         filename=filename,
         declared_type=declared_type,
     )
+
+
+def _check_file(data: bytes, *, limits: IntakeLimits) -> str:
+    """The file's type by its content, or ``DocumentRejected``: empty, too large, neither an
+    image nor a PDF, or HEIC without the decoder."""
+    if not data:
+        raise _reject(
+            "empty",
+            "O arquivo chegou vazio. Pode enviar de novo?",
+            "The file arrived empty. Could you send it again?",
+        )
+    if len(data) > limits.max_bytes:
+        size, limit = len(data) / MB, limits.max_bytes / MB
+        raise _reject(
+            "too_large",
+            f"O arquivo tem {size:.1f} MB e o limite é {limit:.0f} MB. Envie uma foto menor "
+            "ou o PDF.",
+            f"The file is {size:.1f} MB and the limit is {limit:.0f} MB. Please send a smaller "
+            "photo or the PDF.",
+        )
+    mime = sniff_type(data)
+    if not mime:
+        raise _reject(
+            "unsupported_type",
+            "Não reconheço este arquivo como imagem ou PDF. Envie uma foto (JPEG, PNG ou "
+            "WebP) ou o PDF do documento.",
+            "I do not recognize this file as an image or a PDF. Please send a photo (JPEG, "
+            "PNG or WebP) or the document's PDF.",
+        )
+    if mime == "image/heic" and not heif_available():
+        raise _reject(
+            "heic_unsupported",
+            "Recebi uma foto em HEIC, que ainda não consigo abrir. Envie em JPEG (no iPhone: "
+            "Ajustes > Câmera > Formatos > Mais Compatível) ou o PDF.",
+            "I received a HEIC photo, which I cannot open yet. Please send it as JPEG (on "
+            "iPhone: Settings > Camera > Formats > Most Compatible) or the PDF.",
+        )
+    return mime
 
 
 def check_photo(data: bytes, thresholds: QualityThresholds | None = None) -> None:
