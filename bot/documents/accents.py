@@ -17,7 +17,7 @@ ABOVE = set("ÁÉÍÓÚÂÊÎÔÛÃÕÀÈÌÒÙÄËÏÖÜáéíóúâêîôûã�
 BELOW = set("Çç")
 
 
-def _marks(ink: np.ndarray, box: tuple[int, int, int, int], height: float) -> int:
+def _marks(ink: np.ndarray, box: tuple[int, int, int, int], *, height: float) -> int:
     x0, y0, x1, y1 = box
     band = ink[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)]
     if band.size == 0:
@@ -50,8 +50,10 @@ def lost_marks(ink: np.ndarray, word: Word) -> bool:
     top, bottom = int(word.top), int(word.bottom)
     # the band reaches into the box: Tesseract sometimes keeps the mark in the box but not
     # in the text; letters cross the band's lower edge and are not counted
-    above = _marks(ink, (left, top - int(0.5 * height), right, top + int(0.35 * height)), height)
-    below = _marks(ink, (left, bottom - 1, right, bottom + int(0.4 * height)), height)
+    above = _marks(
+        ink, (left, top - int(0.5 * height), right, top + int(0.35 * height)), height=height
+    )
+    below = _marks(ink, (left, bottom - 1, right, bottom + int(0.4 * height)), height=height)
     accented_above = sum(c in ABOVE or c in "ij" for c in word.text)
     accented_below = sum(c in BELOW for c in word.text)
     return above > accented_above or below > accented_below

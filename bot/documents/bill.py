@@ -79,7 +79,7 @@ def _cep_cluster(
 
 
 def _street(
-    rows: list[Row], below: int, anchor: tuple[Word, ...], starts: tuple[Column, ...]
+    rows: list[Row], below: int, *, anchor: tuple[Word, ...], starts: tuple[Column, ...]
 ) -> Found | None:
     """The nearest line above the CEP that reads as "street, number"; else one that starts
     with a street type and has a number ("VILA NOVA" is a district, not a street)."""
@@ -123,7 +123,7 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
     elif city_and_uf(rest, loose=True) is not None:
         # the parsers read the guess again and mark it repaired (never asserted)
         found["municipio"] = found["uf"] = (text, group)
-    street = _street(rows, index, group, starts)
+    street = _street(rows, index, anchor=group, starts=starts)
     if street is not None:
         found["endereco"] = street
     return found

@@ -193,15 +193,15 @@ class BrasilApiClient:
         compact = re.sub(r"[^0-9A-Za-z]", "", number).upper()
         if len(compact) != 14:
             raise NotFound(f"CNPJ {number!r} must have 14 characters")
-        return await self._lookup(f"/cnpj/v1/{compact}", CompanyRecord, f"cnpj:{compact}")
+        return await self._lookup(f"/cnpj/v1/{compact}", CompanyRecord, key=f"cnpj:{compact}")
 
     async def cep(self, number: str) -> AddressRecord:
         compact = re.sub(r"\D", "", number)
         if len(compact) != 8:
             raise NotFound(f"CEP {number!r} must have 8 digits")
-        return await self._lookup(f"/cep/v2/{compact}", AddressRecord, f"cep:{compact}")
+        return await self._lookup(f"/cep/v2/{compact}", AddressRecord, key=f"cep:{compact}")
 
-    async def _lookup(self, path: str, model: type[Model], key: str) -> Model:
+    async def _lookup(self, path: str, model: type[Model], *, key: str) -> Model:
         cached = self.cache.get(key)
         if isinstance(cached, model):
             return cached

@@ -20,7 +20,8 @@ class DocumentError(Exception):
 class DocumentRejected(DocumentError):
     """An upload refused before reading; ``message_pt``/``message_en`` are for the client."""
 
-    def __init__(self, code: str, message_pt: str, message_en: str) -> None:
+    # The code and its sentence in both languages, read as one triple at every raise.
+    def __init__(self, code: str, message_pt: str, message_en: str) -> None:  # noqa: PLR0917
         super().__init__(f"{code}: {message_en}")
         self.code = code
         self.message_pt = message_pt

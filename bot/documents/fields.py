@@ -77,13 +77,13 @@ class FieldRead:
         )
 
 
-def _column_bound(hit: LabelHit, hits: list[LabelHit], page_width: float) -> float:
+def _column_bound(hit: LabelHit, hits: list[LabelHit], *, page_width: float) -> float:
     right = [h.left for h in hits if h.row == hit.row and h.left > hit.right]
     return min(right, default=page_width)
 
 
 def value_right(hit: LabelHit, rows: list[Row], *, hits: list[LabelHit]) -> tuple[Word, ...]:
-    bound = _column_bound(hit, hits, float("inf"))
+    bound = _column_bound(hit, hits, page_width=float("inf"))
     label_words = set(hit.words)
     words = [
         w
@@ -131,7 +131,7 @@ def _speck(word: Word) -> bool:
 def value_below(
     hit: LabelHit, rows: list[Row], *, hits: list[LabelHit], page_width: float
 ) -> tuple[Word, ...]:
-    bound = _column_bound(hit, hits, page_width)
+    bound = _column_bound(hit, hits, page_width=page_width)
     tol = 1.5 * hit.height
     label_words = {w for h in hits for w in h.words}
     for row in rows[hit.row + 1 :]:
@@ -169,7 +169,7 @@ def first_cluster(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(kept)
 
 
-def _scan(page: Page, name: str, parser: Parser, taken: set[str]) -> FieldRead | None:
+def _scan(page: Page, name: str, *, parser: Parser, taken: set[str]) -> FieldRead | None:
     """Look for a check-digit identifier anywhere on the page (label not found)."""
     for row in page.rows():
         for start in range(len(row.words)):
@@ -182,7 +182,9 @@ def _scan(page: Page, name: str, parser: Parser, taken: set[str]) -> FieldRead |
     return None
 
 
-def same_box(hit: LabelHit, rows: list[Row], hits: list[LabelHit]) -> tuple[str, tuple[Word, ...]]:
+def same_box(
+    hit: LabelHit, rows: list[Row], *, hits: list[LabelHit]
+) -> tuple[str, tuple[Word, ...]]:
     """Label and value in one token run ("CPF:123.456.789-09", "NOME:JOÃO DA SILVA"): what
     follows the label inside its last word, with the words to its right."""
     last = hit.words[-1]
@@ -228,17 +230,18 @@ def _words_of(text: str, phrase: str) -> bool:
 def _candidates(
     hit: LabelHit,
     rows: list[Row],
+    *,
     hits: list[LabelHit],
     page: Page,
     starts: tuple[Column, ...] = (),
 ) -> list[tuple[str, str, tuple[Word, ...], tuple[float, float]]]:
     """(via, raw text, words, column) for each place the value of ``hit`` may be; a value
     stops where another of the page's columns starts."""
-    bound = _column_bound(hit, hits, page.width)
+    bound = _column_bound(hit, hits, page_width=page.width)
     right_column = (hit.right + 0.5 * hit.height, bound - 0.5 * hit.height)
     below_column = (hit.left - 0.5 * hit.height, bound - 0.5 * hit.height)
     found = []
-    raw, words = same_box(hit, rows, hits)
+    raw, words = same_box(hit, rows, hits=hits)
     if raw:
         kept = split_at_columns(words, starts)
         if len(kept) < len(words):
@@ -259,14 +262,14 @@ def _candidates(
                     via,
                     " ".join(w.text for w in placed),
                     placed,
-                    _within_columns(column, placed, starts),
+                    _within_columns(column, placed, starts=starts),
                 )
             )
     return found
 
 
 def _within_columns(
-    column: tuple[float, float], words: tuple[Word, ...], starts: tuple[Column, ...]
+    column: tuple[float, float], words: tuple[Word, ...], *, starts: tuple[Column, ...]
 ) -> tuple[float, float]:
     """The value's column, ended where the page's next column starts (re-reads of the
     value's crop must not take in the next column's text)."""
@@ -286,10 +289,10 @@ _NEAREST = {"same": 0, "right": 1, "below": 2}
 def _read_label(
     name: str,
     hit: LabelHit,
+    *,
     rows: list[Row],
     hits: list[LabelHit],
     page: Page,
-    *,
     parser: Parser,
     unread: dict[str, FieldRead] | None,
     starts: tuple[Column, ...] = (),
@@ -298,7 +301,7 @@ def _read_label(
     """The values one label may have, best first: the candidate that parses (and passes its
     check digits) before the nearest one."""
     options: list[FieldRead] = []
-    for via, raw, words, column in _candidates(hit, rows, hits, page, starts):
+    for via, raw, words, column in _candidates(hit, rows, hits=hits, page=page, starts=starts):
         if is_label_text(raw, labels):
             continue  # a label misread so that no label was found in it is still no value
         parsed = parser(raw)
@@ -349,6 +352,7 @@ def _choose_read(reads: list[FieldRead], direction: str) -> FieldRead | None:
 def _fill_from_block(
     rows: list[Row],
     found: dict[str, FieldRead],
+    *,
     missing: dict[str, str],
     table: dict[str, Parser],
     starts: tuple[Column, ...],
@@ -424,9 +428,9 @@ def extract_fields(
         options[name] = _read_label(
             name,
             hit,
-            rows,
-            hits,
-            page,
+            rows=rows,
+            hits=hits,
+            page=page,
             parser=table[name],
             unread=unread,
             starts=starts,
@@ -440,7 +444,7 @@ def extract_fields(
         else:
             missing[name] = "no value next to its label"
     if kind == "comprovante_endereco":
-        _fill_from_block(rows, found, missing, table, starts)
+        _fill_from_block(rows, found, missing=missing, table=table, starts=starts)
     _by_shape(page, rows, kind=kind, found=found, missing=missing, table=table)
     _by_order(rows, kind=kind, found=found, missing=missing, today=today)
     return found, missing
@@ -474,7 +478,7 @@ def _by_shape(
     for name in FIELD_NAMES[kind]:
         if name in CHECKED_FIELDS and not (name in found and found[name].parsed.checked):
             taken = {f.parsed.value for f in found.values()}
-            scanned = _scan(page, name, table[name], taken)
+            scanned = _scan(page, name, parser=table[name], taken=taken)
             if scanned is not None and (name not in found or not found[name].parsed.valid):
                 found[name] = scanned
                 missing.pop(name, None)

@@ -122,7 +122,7 @@ def _digit_tokens(text: str) -> str:
 
 
 def _repair_digits(
-    raw: str, length: int, validator: Callable[[str], bool], *, pattern: str
+    raw: str, length: int, *, validator: Callable[[str], bool], pattern: str
 ) -> Parsed | None:
     """Find a ``length``-digit number matching ``pattern`` and validate it with ``validator``."""
     best: Parsed | None = None
@@ -153,7 +153,7 @@ def cpf_is_valid(number: str) -> bool:
 
 def parse_cpf(raw: str) -> Parsed | None:
     return _repair_digits(
-        raw, 11, cpf_is_valid, pattern=r"\d{3}[.,\s]?\d{3}[.,\s]?\d{3}\s?[-.]?\s?\d{2}"
+        raw, 11, validator=cpf_is_valid, pattern=r"\d{3}[.,\s]?\d{3}[.,\s]?\d{3}\s?[-.]?\s?\d{2}"
     )
 
 
@@ -182,14 +182,14 @@ def cnh_is_valid(number: str) -> bool:
 
 
 def parse_cnh_registro(raw: str) -> Parsed | None:
-    return _repair_digits(raw, 11, cnh_is_valid, pattern=r"\d[\d\s.]{9,13}\d")
+    return _repair_digits(raw, 11, validator=cnh_is_valid, pattern=r"\d[\d\s.]{9,13}\d")
 
 
 def cnpj_is_valid(number: str) -> bool:
     return len(number) == 14 and number[:12] != "0" * 12 and bool(stdnum_cnpj.is_valid(number))
 
 
-def _fill_unknown(compact: str, validator: Callable[[str], bool], alphabet: str) -> str | None:
+def _fill_unknown(compact: str, validator: Callable[[str], bool], *, alphabet: str) -> str | None:
     """The only valid number when one character was unreadable ("?"), else None."""
     if compact.count("?") != 1:
         return None
@@ -228,7 +228,7 @@ def parse_cnpj(raw: str) -> Parsed | None:
             if compact.index("?") >= 12
             else "0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         )
-        filled = _fill_unknown(compact, cnpj_is_valid, alphabet)
+        filled = _fill_unknown(compact, cnpj_is_valid, alphabet=alphabet)
         return Parsed(filled, True, 2, checked=True) if filled else Parsed(compact, False, 2)
     head, tail = compact[:12], compact[12:].translate(TO_DIGIT)
     if not tail.isdigit():
@@ -251,7 +251,7 @@ def parse_cnpj(raw: str) -> Parsed | None:
         return Parsed(candidates[0][1], True, 1, checked=True)
     digits = head.translate(TO_DIGIT) + tail
     if digits.isdigit():
-        guessed = _repair_digits(digits, 14, cnpj_is_valid, pattern=r"\d{14}")
+        guessed = _repair_digits(digits, 14, validator=cnpj_is_valid, pattern=r"\d{14}")
         if guessed is not None:
             return guessed
     return Parsed(compact, False, 1)
@@ -275,7 +275,7 @@ def parse_date(raw: str, *, earliest: date, latest: date) -> Parsed | None:
                 return _date_parsed(
                     found.group(1),
                     found.group(2) or found.group(3),
-                    found.group(4),
+                    year=found.group(4),
                     span=(earliest, latest),
                 )
         if found is None:
@@ -290,7 +290,7 @@ def parse_date(raw: str, *, earliest: date, latest: date) -> Parsed | None:
     return None
 
 
-def _date_parsed(day: str, month: str, year: str, *, span: tuple[date, date]) -> Parsed:
+def _date_parsed(day: str, month: str, *, year: str, span: tuple[date, date]) -> Parsed:
     """A date whose separator had to be guessed: never read as printed (``repairs=1``)."""
     try:
         valid = span[0] <= date(int(year), int(month), int(day)) <= span[1]

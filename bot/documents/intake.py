@@ -101,7 +101,8 @@ def _is_heif(data: bytes) -> bool:
     return not brands & AVIF_BRANDS and bool(brands & GENERIC_HEIF_BRANDS)
 
 
-def _reject(code: str, pt: str, en: str) -> DocumentRejected:
+# The code and its sentence in both languages, as DocumentRejected takes them.
+def _reject(code: str, pt: str, en: str) -> DocumentRejected:  # noqa: PLR0917
     return DocumentRejected(code, pt, en)
 
 

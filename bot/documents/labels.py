@@ -287,7 +287,7 @@ def _threshold(phrase: str) -> float:
     return 86.0 if len(phrase) <= 15 else 80.0
 
 
-def _tokens_agree(phrase: str, window: list[tuple[str, int]], score: float) -> bool:
+def _tokens_agree(phrase: str, window: list[tuple[str, int]], *, score: float) -> bool:
     """Word by word, so "DA NASCIMENTO" (a surname) is not "DATA NASCIMENTO" (a label)."""
     wanted = phrase.split()
     if len(wanted) != len(window):
@@ -333,7 +333,7 @@ def _row_labels(
                 ):
                     continue
                 score = fuzz.ratio(phrase, window, score_cutoff=_threshold(phrase))
-                if not score or not _tokens_agree(phrase, toks[start:end], score):
+                if not score or not _tokens_agree(phrase, toks[start:end], score=score):
                     continue
                 size_sum = len(phrase) + len(window)
                 matched = score / 100.0 * size_sum / 2

@@ -50,7 +50,8 @@ def _init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def _read(data: bytes, kind: str, options: ReadOptions) -> Extraction:
+# Submitted to a process pool, which passes arguments by position.
+def _read(data: bytes, kind: str, options: ReadOptions) -> Extraction:  # noqa: PLR0917
     return read_document(data, kind=kind, options=options)
 
 
@@ -118,7 +119,8 @@ class OcrPool:
                     log.info("an OCR process was lost beside this read: reading it again alone")
         raise DocumentError("the OCR processes keep stopping before they read anything")
 
-    async def _attempt(self, data: bytes, kind: str, options: ReadOptions) -> Extraction:
+    # The pool's read, with the same arguments as ``_read``.
+    async def _attempt(self, data: bytes, kind: str, options: ReadOptions) -> Extraction:  # noqa: PLR0917
         current = await self._executor()
         current.running += 1
         try:

@@ -175,7 +175,11 @@ def _contract(pages: list[Extraction]) -> Extraction:
     poor = any(p.quality is not None and p.quality.verdict == "poor" for p in pages)
     for name in contract_field_names(found, missing):
         _record(
-            result, name, found.get(name), missing, Evidence(text_layer=text_layer, image_poor=poor)
+            result,
+            name,
+            read=found.get(name),
+            missing=missing,
+            evidence=Evidence(text_layer=text_layer, image_poor=poor),
         )
     return result
 
@@ -255,7 +259,7 @@ def _from_page(page: Page, *, kind: str, opts: ReadOptions) -> Extraction:
     if chosen == "contrato_social":
         return result  # read from all its pages together (_contract)
     found, missing = extract_fields(page, chosen, today=opts.today)
-    _warn_kind(result, kind, detected)
+    _warn_kind(result, kind, detected=detected)
     zone = find_td1(page, today=opts.today) if chosen == "rg" else None
     zone_reads = mrz_reads(zone) if zone is not None else {}
     for name in FIELD_NAMES[chosen]:
@@ -263,16 +267,16 @@ def _from_page(page: Page, *, kind: str, opts: ReadOptions) -> Extraction:
         _record(
             result,
             name,
-            read,
-            missing,
-            Evidence(text_layer=read is None or read.via != "mrz", agrees=agrees),
+            read=read,
+            missing=missing,
+            evidence=Evidence(text_layer=read is None or read.via != "mrz", agrees=agrees),
         )
     if chosen == "rg" and (zone is not None or is_cin(page)):
         result.warnings = cin_number(result.fields, result.confidence, warnings=result.warnings)
     return result
 
 
-def _warn_kind(result: Extraction, asked: str, detected: str) -> None:
+def _warn_kind(result: Extraction, asked: str, *, detected: str) -> None:
     if asked != "auto" and detected not in (asked, "other"):
         result.warnings.append(f"document looks like {detected}, read as {asked}")
 
@@ -280,6 +284,7 @@ def _warn_kind(result: Extraction, asked: str, detected: str) -> None:
 def _record(
     result: Extraction,
     name: str,
+    *,
     read: FieldRead | None,
     missing: dict[str, str],
     evidence: Evidence,
@@ -396,7 +401,7 @@ def _from_passes(
     picked = _choose(run, prepared, ocr=ocr, opts=opts)
     zone_reads = mrz_reads(zone) if zone is not None and run.kind == "rg" else {}
     result = Extraction(kind=run.kind, turned=turned, text=first.text())
-    _warn_kind(result, kind, run.detected)
+    _warn_kind(result, kind, detected=run.detected)
     poor = quality.verdict == "poor"
     ink = np.asarray(prepared.image) < 128
     for name in FIELD_NAMES[run.kind]:
@@ -416,7 +421,7 @@ def _from_passes(
         evidence = Evidence(
             second=confirm, image_poor=poor, verified=opts.verify, lost_accent=lost, agrees=agrees
         )
-        _record(result, name, read, run.missing, evidence)
+        _record(result, name, read=read, missing=run.missing, evidence=evidence)
     if run.kind == "rg" and (zone is not None or is_cin(first)):
         result.warnings = cin_number(result.fields, result.confidence, warnings=result.warnings)
     return result
