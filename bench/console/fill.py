@@ -91,14 +91,14 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield rows[start : start + CHUNK]
 
 
-def _insert(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> int:
+def _insert(session: Session, table: Table, *, rows: Iterable[dict[str, Any]]) -> int:
     batch = list(rows)
     for chunk in _chunks(batch):
         session.execute(insert(table), chunk)
     return len(batch)
 
 
-def _copy(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
+def _copy(session: Session, table: Table, *, rows: list[dict[str, Any]]) -> int:
     """``COPY ... FROM STDIN``: every row has the same keys, JSON columns as text."""
     if not rows:
         return 0
@@ -125,11 +125,11 @@ def fill(engine: Engine, volume: Volume, *, now: datetime | None = None) -> Fill
     counts: dict[str, int] = {}
     with Session(engine) as session, session.begin():
         staff = _staff(now)
-        counts["staff_users"] = _insert(session, StaffUser.__table__, staff)  # type: ignore[arg-type]
+        counts["staff_users"] = _insert(session, StaffUser.__table__, rows=staff)  # type: ignore[arg-type]
         csms = [s for s in staff if s["role"] == "csm"]
-        plan = _onboardings(volume, rng, now, csms)
+        plan = _onboardings(volume, rng, now=now, csms=csms)
         for model, rows in plan.items():
-            counts[model.__tablename__] = _copy(session, model.__table__, rows)
+            counts[model.__tablename__] = _copy(session, model.__table__, rows=rows)
         for member in staff:
             if member["email"] in (
                 "admin@bench.acolhe",
@@ -214,7 +214,7 @@ def _staff(now: datetime) -> list[dict[str, Any]]:
 
 # long: one row per table of a realistic client, written in dependency order
 def _onboardings(
-    volume: Volume, rng: random.Random, now: datetime, csms: list[dict[str, Any]]
+    volume: Volume, rng: random.Random, *, now: datetime, csms: list[dict[str, Any]]
 ) -> dict[Any, list[dict[str, Any]]]:
     rows: dict[Any, list[dict[str, Any]]] = {
         model: []

@@ -54,11 +54,11 @@ def main() -> None:
         _profile_endpoints(profiler, recording)
 
     @event.listens_for(runtime.db, "before_cursor_execute")
-    def started(conn: Any, cursor: Any, statement: str, *_rest: Any) -> None:
+    def started(conn: Any, cursor: Any, statement: str, *_rest: Any) -> None:  # noqa: PLR0917 (SQLAlchemy passes by position)
         conn.info.setdefault("started", []).append(time.perf_counter())
 
     @event.listens_for(runtime.db, "after_cursor_execute")
-    def ended(conn: Any, cursor: Any, statement: str, params: Any, *_rest: Any) -> None:
+    def ended(conn: Any, cursor: Any, statement: str, params: Any, *_rest: Any) -> None:  # noqa: PLR0917 (SQLAlchemy passes by position)
         began = conn.info["started"].pop()
         if recording[0]:
             seen.append(((time.perf_counter() - began) * 1000, statement, params))

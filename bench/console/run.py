@@ -89,7 +89,7 @@ def onboard(*args: str) -> list[str]:
     return [str(ROOT / ".venv" / "bin" / "onboard"), *args]
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 180) -> None:
+def wait_ready(url: str, process: subprocess.Popen[bytes], *, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -118,7 +118,7 @@ def sign_in(url: str, email: str) -> httpx.Client:
     return client
 
 
-def measure(client: httpx.Client, page: Page, role: str, requests: int) -> Result:
+def measure(client: httpx.Client, page: Page, *, role: str, requests: int) -> Result:
     first = client.get(page.path)
     if first.status_code == 404 and "text/html" not in first.headers.get("content-type", ""):
         return Result(page.name, role, "missing", (), 0.0)
@@ -214,7 +214,7 @@ def main() -> None:
             client = sign_in(base, email)
             try:
                 for page in pages(filled, role):
-                    result = measure(client, page, role, args.requests)
+                    result = measure(client, page, role=role, requests=args.requests)
                     results.append(result)
                     print(table([result]).splitlines()[1], flush=True)
             finally:

@@ -125,7 +125,9 @@ def _seed(db: sessionmaker, *, connections: int, onboardings: int) -> tuple[list
     return logins, onboarding_ids
 
 
-async def _listen(http: aiohttp.ClientSession, connection: Connection, stop: asyncio.Event) -> None:
+async def _listen(
+    http: aiohttp.ClientSession, connection: Connection, *, stop: asyncio.Event
+) -> None:
     """Reads the stream as a browser does; keeps each event's receipt time (by kind only)."""
     url = f"http://127.0.0.1:{connection.port}/console/events"
     try:
@@ -262,7 +264,7 @@ async def _run(args: argparse.Namespace) -> int:
         timeout = aiohttp.ClientTimeout(total=None, sock_read=None)
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
-            listeners = [asyncio.create_task(_listen(http, c, stop)) for c in connections]
+            listeners = [asyncio.create_task(_listen(http, c, stop=stop)) for c in connections]
             await asyncio.wait_for(asyncio.gather(*(c.opened.wait() for c in connections)), 60)
             failed = [c.error for c in connections if c.error]
             if failed:

@@ -17,7 +17,7 @@ OLD_KINDS = ("cnpj_card", "cnh", "rg")
 
 
 def _cell(
-    before: dict[str, float] | None, after: dict[str, float] | None, key: str, fmt: str
+    before: dict[str, float] | None, after: dict[str, float] | None, *, key: str, fmt: str
 ) -> str:
     def one(row: dict[str, float] | None) -> str:
         return "—" if row is None else format(row[key], fmt)
@@ -26,7 +26,7 @@ def _cell(
 
 
 def _totals(
-    report: dict[str, dict[str, float]], level: str, kinds: tuple[str, ...]
+    report: dict[str, dict[str, float]], level: str, *, kinds: tuple[str, ...]
 ) -> dict[str, float] | None:
     rows = [report[f"{k}/{level}"] for k in kinds if f"{k}/{level}" in report]
     if not rows:
@@ -61,18 +61,26 @@ def table(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]
             (kind, before.get(f"{kind}/{level}"), after.get(f"{kind}/{level}")) for kind in kinds
         ]
         rows.append(
-            ("three old kinds", _totals(before, level, OLD_KINDS), _totals(after, level, OLD_KINDS))
+            (
+                "three old kinds",
+                _totals(before, level, kinds=OLD_KINDS),
+                _totals(after, level, kinds=OLD_KINDS),
+            )
         )
         rows.append(
-            ("all five", _totals(before, level, tuple(kinds)), _totals(after, level, tuple(kinds)))
+            (
+                "all five",
+                _totals(before, level, kinds=tuple(kinds)),
+                _totals(after, level, kinds=tuple(kinds)),
+            )
         )
         for kind, b, a in rows:
             lines.append(
-                f"| {kind} | {level} | {_cell(b, a, 'exact', '.1%')} | "
-                f"{_cell(b, a, 'correct_confident', '.1%')} | "
-                f"{_cell(b, a, 'confident_wrong', '.0f')} | "
-                f"{_cell(b, a, 'refused_documents', '.0%')} | "
-                f"{_cell(b, a, 'p50_cpu_s', '.2f')} |"
+                f"| {kind} | {level} | {_cell(b, a, key='exact', fmt='.1%')} | "
+                f"{_cell(b, a, key='correct_confident', fmt='.1%')} | "
+                f"{_cell(b, a, key='confident_wrong', fmt='.0f')} | "
+                f"{_cell(b, a, key='refused_documents', fmt='.0%')} | "
+                f"{_cell(b, a, key='p50_cpu_s', fmt='.2f')} |"
             )
     return "\n".join(lines)
 

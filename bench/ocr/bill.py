@@ -45,8 +45,8 @@ def _address(pen: Pen, *, y: float, beside: bool, lines: tuple[str, str, str, st
             pen.field(
                 10,
                 y,
-                label(pen.fam, "endereco", pen.rng),
-                street,
+                label=label(pen.fam, "endereco", rng=pen.rng),
+                value=street,
                 name="endereco",
                 beside=beside,
                 colon=True,
@@ -57,7 +57,7 @@ def _address(pen: Pen, *, y: float, beside: bool, lines: tuple[str, str, str, st
         )
     # unlabelled address block, as many bills print it under the name
     for i, line in enumerate((street, district, f"{cep[:5]}-{cep[5:]} {municipio}/{uf}")):
-        pen.text(10, y + i * 4.2, line, pen.value_pt, bold=False, max_width=100)
+        pen.text(10, y + i * 4.2, text=line, size=pen.value_pt, bold=False, max_width=100)
     return y + 14
 
 
@@ -66,48 +66,54 @@ def _dates(pen: Pen, *, issued: date, due: date) -> None:
     fam, rng = pen.fam, pen.rng
     ref = f"{MONTHS[issued.month - 1]}/{issued.year}"
     dates = [
-        (label(fam, "emissao", rng), fmt_date(issued), "data_emissao"),
-        (label(fam, "vencimento", rng), fmt_date(due), ""),
+        (label(fam, "emissao", rng=rng), fmt_date(issued), "data_emissao"),
+        (label(fam, "vencimento", rng=rng), fmt_date(due), ""),
         ("REFERÊNCIA", ref, ""),
         ("LEITURA ANTERIOR", fmt_date(issued - timedelta(days=31)), ""),
     ]
     rng.shuffle(dates)
     for i, (lab, value, name) in enumerate(dates):
-        pen.box(115.0, 28 + i * 9.5, 85, 9)
-        pen.field(116.5, 29 + i * 9.5, lab, value, name=name)
+        pen.box(115.0, 28 + i * 9.5, w=85, h=9)
+        pen.field(116.5, 29 + i * 9.5, label=lab, value=value, name=name)
 
 
 def _footer(pen: Pen, *, y: float, issued: date, service: str) -> float:
     """Consumption history, the total and the bar code; returns the page's height."""
     rng, lay = pen.rng, pen.lay
-    pen.text(10, y, "HISTÓRICO DE CONSUMO", 8, bold=True)
+    pen.text(10, y, text="HISTÓRICO DE CONSUMO", size=8, bold=True)
     for i in range(6):
         month = MONTHS[(issued.month - 2 - i) % 12]
         amount = rng.randrange(80, 600)
-        pen.text(10, y + 6 + i * 4.5, f"{month}  {amount} {UNITS[service]}", 7, font=pen.value_font)
+        pen.text(
+            10,
+            y + 6 + i * 4.5,
+            text=f"{month}  {amount} {UNITS[service]}",
+            size=7,
+            font=pen.value_font,
+        )
         lay.blocks.append(Block(40, y + 6.5 + i * 4.5, amount / 12, 2.5, (150, 150, 150)))
     total = rng.randrange(4000, 90000) / 100
-    pen.box(115, y, 85, 16)
-    pen.text(117, y + 2, "TOTAL A PAGAR", 8, bold=True)
+    pen.box(115, y, w=85, h=16)
+    pen.text(117, y + 2, text="TOTAL A PAGAR", size=8, bold=True)
     pen.text(
         117,
         y + 8,
-        f"R$ {total:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
-        12,
+        text=f"R$ {total:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
+        size=12,
         bold=True,
     )
     y += 36
     digits = " ".join(f"{rng.randrange(10**11):011d}-{rng.randrange(10)}" for _ in range(4))
-    pen.text(10, y, digits, 8, font=pen.fam.mono[0])
-    pen.bars(10, y + 6, 150, 13)
-    pen.text(10, y + 24, "Autenticação mecânica", 6)
+    pen.text(10, y, text=digits, size=8, font=pen.fam.mono[0])
+    pen.bars(10, y + 6, w=150, h=13)
+    pen.text(10, y + 24, text="Autenticação mecânica", size=6)
     return y + 32
 
 
 def bill(*, fam: Family, rng: random.Random, today: date) -> tuple[Pen, dict[str, str]]:
     """A bill drawn in ``fam`` and its truth (see the module docstring)."""
     lay = Layout(width=210.0, height=200.0)
-    pen = Pen.start(lay, fam, rng, fonts=fam.sans + fam.mono)
+    pen = Pen.start(lay, fam, rng=rng, fonts=fam.sans + fam.mono)
     company, service = rng.choice(UTILITIES[fam.name])
     holder = make_name(rng)
     municipio, uf = rng.choice(PLACES)
@@ -128,12 +134,12 @@ def bill(*, fam: Family, rng: random.Random, today: date) -> tuple[Pen, dict[str
     }
     band = rng.choice(((20, 80, 150), (0, 110, 80), (170, 60, 20), (60, 60, 60)))
     lay.blocks.append(Block(0, 0, 210, 22, band))
-    pen.text(8, 5, company, 13, bold=True, ink=(255, 255, 255))
+    pen.text(8, 5, text=company, size=13, bold=True, ink=(255, 255, 255))
     pen.text(
         8,
         13,
-        f"CNPJ {fmt_cnpj(make_cnpj(rng))} - CONTA DE {service.upper()}",
-        7,
+        text=f"CNPJ {fmt_cnpj(make_cnpj(rng))} - CONTA DE {service.upper()}",
+        size=7,
         ink=(255, 255, 255),
     )
     beside = rng.random() < fam.beside_share
@@ -141,8 +147,8 @@ def bill(*, fam: Family, rng: random.Random, today: date) -> tuple[Pen, dict[str
         pen.field(
             10,
             30.0,
-            label(fam, "titular", rng),
-            holder,
+            label=label(fam, "titular", rng=rng),
+            value=holder,
             name="titular",
             beside=beside,
             colon=True,

@@ -104,7 +104,7 @@ LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def label(fam: Family, key: str, rng: random.Random) -> str:
+def label(fam: Family, key: str, *, rng: random.Random) -> str:
     """One wording of the label ``key`` as ``fam`` draws it."""
     tuning, heldout = LABELS[key]
     return rng.choice(tuning if fam.name == "tuning" else heldout)

@@ -54,8 +54,8 @@ class Pen:
         cls,
         lay: Layout,
         fam: Family,
-        rng: random.Random,
         *,
+        rng: random.Random,
         fonts: tuple[str, ...],
         label_ink: tuple[int, int, int] | None = None,
     ) -> Pen:
@@ -90,9 +90,9 @@ class Pen:
         self,
         x: float,
         y: float,
+        *,
         text: str,
         size: float,
-        *,
         bold: bool = False,
         center_in: float = 0.0,
         ink: tuple[int, int, int] | None = None,
@@ -113,7 +113,7 @@ class Pen:
             )
         )
 
-    def box(self, x: float, y: float, w: float, h: float) -> None:
+    def box(self, x: float, y: float, *, w: float, h: float) -> None:
         rw, ink = self.rule_width, (60, 60, 60)
         self.lay.rules += [
             Rule(x, y, x + w, y, rw, ink),
@@ -126,9 +126,9 @@ class Pen:
         self,
         x: float,
         y: float,
+        *,
         label: str,
         value: str,
-        *,
         name: str = "",
         beside: bool = False,
         extra: tuple[str, ...] = (),
@@ -165,7 +165,7 @@ class Pen:
                 self.boxes[name] = text_box(t, self.lay)
         return vy + (1 + len(extra)) * pitch + 0.6
 
-    def bars(self, x: float, y: float, w: float, h: float) -> None:
+    def bars(self, x: float, y: float, *, w: float, h: float) -> None:
         """A bar code (an interleaved-2-of-5-looking run of bars)."""
         at = x
         while at < x + w:
@@ -173,7 +173,7 @@ class Pen:
             self.lay.blocks.append(Block(at, y, bar, h))
             at += bar + self.rng.choice((0.25, 0.5))
 
-    def qr(self, x: float, y: float, side: float) -> None:
+    def qr(self, x: float, y: float, *, side: float) -> None:
         """QR-code-looking modules (noise for the reader, as on the CNH-e and bills)."""
         n = 25
         cell = side / n

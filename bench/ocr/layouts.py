@@ -87,7 +87,7 @@ def fmt_rg(v: str) -> str:
     return v
 
 
-def _box(layout: Layout, x: float, y: float, w: float, h: float) -> None:
+def _box(layout: Layout, x: float, *, y: float, w: float, h: float) -> None:
     layout.rules += [Rule(x, y, x + w, y), Rule(x, y + h, x + w, y + h)]
     layout.rules += [Rule(x, y, x, y + h), Rule(x + w, y, x + w, y + h)]
 
@@ -104,7 +104,7 @@ def _cell(
     label_size: float = 5.5,
     value_size: float = 8.0,
 ) -> None:
-    _box(layout, x, y, w, h)
+    _box(layout, x, y=y, w=w, h=h)
     layout.texts.append(Text(x + 1.2, y + 0.6, label, label_size))
     for i, value in enumerate(values):
         pitch = value_size * 0.55  # mm between lines of a multi-line value
@@ -117,7 +117,7 @@ def cnpj_card_layout(company: Company, *, rng: random.Random, emitted: date) -> 
     lay = Layout(width=200.0, height=175.0, font=rng.choice(("DejaVuSans", "DejaVuSansCondensed")))
     vs = rng.uniform(7.5, 9.0)
     x0, w = 5.0, 190.0
-    _box(lay, x0, 5, w, 16)
+    _box(lay, x0, y=5, w=w, h=16)
     lay.texts.append(Text(x0, 7, "REPÚBLICA FEDERATIVA DO BRASIL", 11, bold=True, center_in=w))
     lay.texts.append(
         Text(x0, 12.5, "CADASTRO NACIONAL DA PESSOA JURÍDICA", 11, bold=True, center_in=w)
@@ -125,7 +125,7 @@ def cnpj_card_layout(company: Company, *, rng: random.Random, emitted: date) -> 
     y = 21.0
     inscr = (fmt_cnpj(company.cnpj), "MATRIZ" if company.cnpj[8:12] == "0001" else "FILIAL")
     _cell(lay, x=x0, y=y, w=48, label="NÚMERO DE INSCRIÇÃO", values=inscr, h=13, value_size=vs)
-    _box(lay, x0 + 48, y, 100, 13)
+    _box(lay, x0 + 48, y=y, w=100, h=13)
     lay.texts.append(
         Text(x0 + 48, y + 2, "COMPROVANTE DE INSCRIÇÃO E DE SITUAÇÃO", 7.5, True, center_in=100)
     )
@@ -281,7 +281,7 @@ def cnh_layout(person: Person, *, rng: random.Random, emitted: date) -> Layout:
     numbered = rng.random() < 0.4
     ls, vs = 5.2, rng.uniform(7.0, 8.0)
 
-    def field_(x: float, y: float, label: str, value: str, extra: str = "") -> None:
+    def field_(x: float, y: float, *, label: str, value: str, extra: str = "") -> None:
         lay.texts.append(Text(x, y, label, ls, color=lc))
         lay.texts.append(Text(x, y + 3.0, value, vs, bold=True))
         if extra:
@@ -296,40 +296,40 @@ def cnh_layout(person: Person, *, rng: random.Random, emitted: date) -> Layout:
     identity = f"{person.rg} {person.rg_issuer} {person.rg_uf}"
     born = fmt_date(person.data_nascimento)
     if numbered:
-        field_(x, 19, "2 e 1 NOME E SOBRENOME", person.nome)
+        field_(x, 19, label="2 e 1 NOME E SOBRENOME", value=person.nome)
         field_(
             x,
             26,
-            "3 DATA, LOCAL E UF DE NASCIMENTO",
-            f"{born}, {person.birthplace}, {person.birth_uf}",
+            label="3 DATA, LOCAL E UF DE NASCIMENTO",
+            value=f"{born}, {person.birthplace}, {person.birth_uf}",
         )
-        field_(x, 33, "4a DATA EMISSÃO", fmt_date(emitted))
-        field_(x + 38, 33, "4b VALIDADE", fmt_date(person.cnh_validade))
-        field_(x, 40, "4c DOC. IDENTIDADE/ÓRG. EMISSOR/UF", identity)
-        field_(x, 47, "4d CPF", fmt_cpf(person.cpf))
-        field_(x + 38, 47, "5 Nº REGISTRO", person.cnh_registro)
-        field_(x, 54, "9 CAT. HAB.", person.cnh_category)
-        field_(x + 38, 54, "1ª HABILITAÇÃO", fmt_date(person.cnh_first))
-        field_(6, 62, "FILIAÇÃO", person.father, person.mother)
+        field_(x, 33, label="4a DATA EMISSÃO", value=fmt_date(emitted))
+        field_(x + 38, 33, label="4b VALIDADE", value=fmt_date(person.cnh_validade))
+        field_(x, 40, label="4c DOC. IDENTIDADE/ÓRG. EMISSOR/UF", value=identity)
+        field_(x, 47, label="4d CPF", value=fmt_cpf(person.cpf))
+        field_(x + 38, 47, label="5 Nº REGISTRO", value=person.cnh_registro)
+        field_(x, 54, label="9 CAT. HAB.", value=person.cnh_category)
+        field_(x + 38, 54, label="1ª HABILITAÇÃO", value=fmt_date(person.cnh_first))
+        field_(6, 62, label="FILIAÇÃO", value=person.father, extra=person.mother)
     else:
-        field_(x, 19, "NOME", person.nome)
-        field_(x, 26, "DOC. IDENTIDADE / ÓRG. EMISSOR / UF", identity)
-        field_(x, 33, "CPF", fmt_cpf(person.cpf))
-        field_(x + 38, 33, "DATA NASCIMENTO", born)
-        field_(x, 40, "FILIAÇÃO", person.father, person.mother)
-        field_(x, 51, "PERMISSÃO", "")
-        field_(x + 30, 51, "ACC", "")
-        field_(x + 50, 51, "CAT. HAB.", person.cnh_category)
-        field_(6, 62, "Nº REGISTRO", person.cnh_registro)
-        field_(46, 62, "VALIDADE", fmt_date(person.cnh_validade))
-        field_(84, 62, "1ª HABILITAÇÃO", fmt_date(person.cnh_first))
-    field_(6, 72, "OBSERVAÇÕES", "")
-    field_(6, 79, "LOCAL", f"{person.birthplace}, {person.birth_uf}")
+        field_(x, 19, label="NOME", value=person.nome)
+        field_(x, 26, label="DOC. IDENTIDADE / ÓRG. EMISSOR / UF", value=identity)
+        field_(x, 33, label="CPF", value=fmt_cpf(person.cpf))
+        field_(x + 38, 33, label="DATA NASCIMENTO", value=born)
+        field_(x, 40, label="FILIAÇÃO", value=person.father, extra=person.mother)
+        field_(x, 51, label="PERMISSÃO", value="")
+        field_(x + 30, 51, label="ACC", value="")
+        field_(x + 50, 51, label="CAT. HAB.", value=person.cnh_category)
+        field_(6, 62, label="Nº REGISTRO", value=person.cnh_registro)
+        field_(46, 62, label="VALIDADE", value=fmt_date(person.cnh_validade))
+        field_(84, 62, label="1ª HABILITAÇÃO", value=fmt_date(person.cnh_first))
+    field_(6, 72, label="OBSERVAÇÕES", value="")
+    field_(6, 79, label="LOCAL", value=f"{person.birthplace}, {person.birth_uf}")
     field_(
         84,
         79,
-        "DATA EMISSÃO" if not numbered else "ASSINATURA DO PORTADOR",
-        fmt_date(emitted) if not numbered else "",
+        label="DATA EMISSÃO" if not numbered else "ASSINATURA DO PORTADOR",
+        value=fmt_date(emitted) if not numbered else "",
     )
     return lay
 
@@ -347,7 +347,7 @@ def rg_layout(person: Person, *, rng: random.Random) -> Layout:
     lc = (60, 60, 90)
 
     def field_(
-        x: float, y: float, label: str, value: str, extra: str = "", width: float = 0.0
+        x: float, y: float, *, label: str, value: str, extra: str = "", width: float = 0.0
     ) -> None:
         lay.texts.append(Text(x, y, label, ls, color=lc))
         lay.texts.append(Text(x, y + 3.1, value, vs, bold=True, max_width=width))
@@ -364,19 +364,19 @@ def rg_layout(person: Person, *, rng: random.Random) -> Layout:
         lay.texts.append(Text(63, 14, "DATA DE EXPEDIÇÃO", ls, color=lc))
         lay.texts.append(Text(94, 13.2, issued, vs, bold=True))
     else:
-        field_(6, 12, "REGISTRO GERAL", fmt_rg(person.rg))
-        field_(66, 12, "DATA DE EXPEDIÇÃO", issued)
-    field_(6, 20, "NOME", person.nome)
-    field_(6, 28, "FILIAÇÃO", person.father, person.mother)
-    field_(6, 40, "NATURALIDADE", f"{person.birthplace} - {person.birth_uf}", width=57)
-    field_(66, 40, "DATA DE NASCIMENTO", fmt_date(person.data_nascimento))
+        field_(6, 12, label="REGISTRO GERAL", value=fmt_rg(person.rg))
+        field_(66, 12, label="DATA DE EXPEDIÇÃO", value=issued)
+    field_(6, 20, label="NOME", value=person.nome)
+    field_(6, 28, label="FILIAÇÃO", value=person.father, extra=person.mother)
+    field_(6, 40, label="NATURALIDADE", value=f"{person.birthplace} - {person.birth_uf}", width=57)
+    field_(66, 40, label="DATA DE NASCIMENTO", value=fmt_date(person.data_nascimento))
     field_(
         6,
         48,
-        "DOC. ORIGEM",
-        f"CERT. NASC. LV. A{rng.randrange(10, 99)} FLS. {rng.randrange(10, 300)}",
+        label="DOC. ORIGEM",
+        value=f"CERT. NASC. LV. A{rng.randrange(10, 99)} FLS. {rng.randrange(10, 300)}",
     )
-    field_(6, 56, "CPF", fmt_cpf(person.cpf))
+    field_(6, 56, label="CPF", value=fmt_cpf(person.cpf))
     lay.texts.append(Text(0, 70, "ASSINATURA DO DIRETOR", 5.5, color=lc, center_in=120))
     lay.texts.append(Text(0, 76, "LEI Nº 7.116 DE 29/08/83", 5.5, color=lc, center_in=120))
     return lay

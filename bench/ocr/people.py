@@ -252,7 +252,7 @@ class Person:
     cnh_category: str
 
 
-def random_date(rng: random.Random, start: date, end: date) -> date:
+def random_date(rng: random.Random, start: date, *, end: date) -> date:
     return start + timedelta(days=rng.randrange((end - start).days + 1))
 
 
@@ -326,7 +326,7 @@ def make_company(rng: random.Random, *, today: date) -> Company:
         razao = f"{make_name(rng)} {rng.choice(SUFFIXES)}"
     fantasia = rng.choice(FANTASY) if rng.random() < 0.8 else ""
     municipio, uf = rng.choice(PLACES)
-    opened = random_date(rng, date(1975, 1, 1), today - timedelta(days=20))
+    opened = random_date(rng, date(1975, 1, 1), end=today - timedelta(days=20))
     return Company(
         cnpj=make_cnpj(rng, alphanumeric=rng.random() < 0.2),
         razao_social=razao,
@@ -339,14 +339,14 @@ def make_company(rng: random.Random, *, today: date) -> Company:
         municipio=municipio,
         uf=uf,
         situacao=rng.choice(SITUATIONS),
-        situacao_date=random_date(rng, opened, today),
+        situacao_date=random_date(rng, opened, end=today),
     )
 
 
 def make_person(rng: random.Random, *, today: date) -> Person:
-    born = random_date(rng, date(1945, 1, 1), date(2005, 12, 31))
+    born = random_date(rng, date(1945, 1, 1), end=date(2005, 12, 31))
     birthplace, birth_uf = rng.choice(PLACES)
-    first = random_date(rng, date(born.year + 18, 1, 1), max(today, date(born.year + 19, 1, 1)))
+    first = random_date(rng, date(born.year + 18, 1, 1), end=max(today, date(born.year + 19, 1, 1)))
     return Person(
         nome=make_name(rng),
         cpf=make_cpf(rng),
@@ -356,11 +356,11 @@ def make_person(rng: random.Random, *, today: date) -> Person:
         rg=make_rg(rng),
         rg_issuer=rng.choice(ISSUERS),
         rg_uf=rng.choice(PLACES)[1],
-        rg_issued=random_date(rng, date(born.year + 1, 1, 1), today),
+        rg_issued=random_date(rng, date(born.year + 1, 1, 1), end=today),
         birthplace=birthplace,
         birth_uf=birth_uf,
         cnh_registro=make_cnh(rng),
-        cnh_validade=random_date(rng, date(2019, 1, 1), date(2035, 12, 31)),
+        cnh_validade=random_date(rng, date(2019, 1, 1), end=date(2035, 12, 31)),
         cnh_first=first,
         cnh_category=rng.choice(("B", "AB", "A", "C", "D", "AE")),
     )

@@ -93,33 +93,38 @@ def _rows(company: Company, rng: random.Random) -> list[Row]:
 def _first_row(pen: Pen, company: Company, *, y: float, cell: Cell) -> float:
     """Header, then inscription number, the title box and the opening date; returns its y."""
     x0, w = 5.0, 190.0
-    pen.box(x0, 5, w, 16)
+    pen.box(x0, 5, w=w, h=16)
     pen.lay.blocks.append(Block(x0 + 3, 6.5, 13, 13, (150, 150, 150), round=True))
-    pen.text(x0, 7, "REPÚBLICA FEDERATIVA DO BRASIL", 11, bold=True, center_in=w)
-    pen.text(x0, 12.5, "CADASTRO NACIONAL DA PESSOA JURÍDICA", 11, bold=True, center_in=w)
+    pen.text(x0, 7, text="REPÚBLICA FEDERATIVA DO BRASIL", size=11, bold=True, center_in=w)
+    pen.text(x0, 12.5, text="CADASTRO NACIONAL DA PESSOA JURÍDICA", size=11, bold=True, center_in=w)
     branch = "MATRIZ" if company.cnpj[8:12] == "0001" else "FILIAL"
     first = max(13.0, pen.field_height(2) + 0.6)
     cell(
         x0,
         y,
-        48,
-        "NÚMERO DE INSCRIÇÃO",
-        fmt_cnpj(company.cnpj),
+        cw=48,
+        label="NÚMERO DE INSCRIÇÃO",
+        value=fmt_cnpj(company.cnpj),
         name="cnpj",
         extra=(branch,),
         ch=first,
     )
-    pen.box(x0 + 48, y, 100, first)
+    pen.box(x0 + 48, y, w=100, h=first)
     pen.text(
-        x0 + 48, y + 2, "COMPROVANTE DE INSCRIÇÃO E DE SITUAÇÃO", 7.5, bold=True, center_in=100
+        x0 + 48,
+        y + 2,
+        text="COMPROVANTE DE INSCRIÇÃO E DE SITUAÇÃO",
+        size=7.5,
+        bold=True,
+        center_in=100,
     )
-    pen.text(x0 + 48, y + 6.5, "CADASTRAL", 7.5, bold=True, center_in=100)
+    pen.text(x0 + 48, y + 6.5, text="CADASTRAL", size=7.5, bold=True, center_in=100)
     cell(
         x0 + 148,
         y,
-        42,
-        "DATA DE ABERTURA",
-        fmt_date(company.data_abertura),
+        cw=42,
+        label="DATA DE ABERTURA",
+        value=fmt_date(company.data_abertura),
         name="data_abertura",
         ch=first,
     )
@@ -131,10 +136,10 @@ class Cell(Protocol):
         self,
         x: float,
         y: float,
+        *,
         cw: float,
         label: str,
         value: str,
-        *,
         name: str = "",
         extra: tuple[str, ...] = (),
         ch: float = 0.0,
@@ -150,7 +155,7 @@ def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: dat
         if fam.name == "tuning"
         else fam.sans
     )
-    pen = Pen.start(lay, fam, rng, fonts=fonts, label_ink=(30, 30, 30))
+    pen = Pen.start(lay, fam, rng=rng, fonts=fonts, label_ink=(30, 30, 30))
     pen.value_bold = fam.name == "tuning" or rng.random() < 0.5
     plain = fam.name == "heldout" and rng.random() < 0.3
     h = rng.uniform(8.5, 10.0) if fam.name == "tuning" else rng.uniform(8.0, 11.5)
@@ -159,20 +164,20 @@ def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: dat
     def cell(
         x: float,
         y: float,
+        *,
         cw: float,
         label: str,
         value: str,
-        *,
         name: str = "",
         extra: tuple[str, ...] = (),
         ch: float = 0.0,
     ) -> None:
-        pen.box(x, y, cw, ch or h)
+        pen.box(x, y, w=cw, h=ch or h)
         pen.field(
             x + 1.2,
             y + 0.6,
-            _plain(label) if plain else label,
-            value,
+            label=_plain(label) if plain else label,
+            value=value,
             name=name,
             extra=extra,
             max_width=cw - 2.4,
@@ -182,23 +187,23 @@ def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: dat
     for row in _rows(company, rng):
         x = 5.0
         for width, label, value, name in row:
-            cell(x, y, width, label, value, name=name)
+            cell(x, y, cw=width, label=label, value=value, name=name)
             x += width
         y += h
     y += 3
     pen.text(
         5,
         y,
-        "Aprovado pela Instrução Normativa RFB nº 2.119, de 06 de dezembro de 2022.",
-        7,
+        text="Aprovado pela Instrução Normativa RFB nº 2.119, de 06 de dezembro de 2022.",
+        size=7,
         center_in=190,
     )
     pen.text(
         5,
         y + 5,
-        f"Emitido no dia {fmt_date(emitted)} às {rng.randrange(7, 22):02d}:"
+        text=f"Emitido no dia {fmt_date(emitted)} às {rng.randrange(7, 22):02d}:"
         f"{rng.randrange(60):02d}:{rng.randrange(60):02d} (data e hora de Brasília).",
-        7,
+        size=7,
         center_in=190,
     )
     lay.height = y + 14

@@ -36,7 +36,7 @@ def _font(family: str, *, bold: bool, px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(family, bold=bold)), size=max(px, 6))
 
 
-def _guilloche(img: Image.Image, line: tuple[int, int, int], rng: random.Random) -> None:
+def _guilloche(img: Image.Image, line: tuple[int, int, int], *, rng: random.Random) -> None:
     draw = ImageDraw.Draw(img)
     w, h = img.size
     phase, freq = rng.uniform(0, 6.28), rng.uniform(3, 6)
@@ -47,7 +47,7 @@ def _guilloche(img: Image.Image, line: tuple[int, int, int], rng: random.Random)
         draw.line(pts, fill=line, width=max(1, w // 700))
 
 
-def _background(lay: Layout, size: tuple[int, int], rng: random.Random) -> Image.Image:
+def _background(lay: Layout, size: tuple[int, int], *, rng: random.Random) -> Image.Image:
     if lay.background == "white":
         return Image.new("RGB", size, (255, 255, 255))
     if lay.background == "tinted" and lay.tint is not None:
@@ -60,14 +60,14 @@ def _background(lay: Layout, size: tuple[int, int], rng: random.Random) -> Image
             else ((246, 230, 234), (228, 200, 210))
         )
     img = Image.new("RGB", size, base)
-    _guilloche(img, line, rng)
+    _guilloche(img, line, rng=rng)
     return img
 
 
 def render_image(lay: Layout, *, px_per_mm: float, rng: random.Random) -> Image.Image:
     """Draw the layout as a flat RGB scan."""
     size = (round(lay.width * px_per_mm), round(lay.height * px_per_mm))
-    img = _background(lay, size, rng)
+    img = _background(lay, size, rng=rng)
     draw = ImageDraw.Draw(img)
     for b in lay.blocks:
         box = [b.x * px_per_mm, b.y * px_per_mm, (b.x + b.w) * px_per_mm, (b.y + b.h) * px_per_mm]

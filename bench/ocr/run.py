@@ -95,7 +95,7 @@ def evaluate(samples: list[Sample], options: ReadOptions) -> Tally:
                 tally.add(
                     sample,
                     {"kind": sample.kind, "fields": {}, "confidence": {}},
-                    time.perf_counter() - start,
+                    seconds=time.perf_counter() - start,
                     cpu=after.user + after.system - before.user - before.system,
                     refused=True,
                 )
@@ -103,7 +103,11 @@ def evaluate(samples: list[Sample], options: ReadOptions) -> Tally:
                 continue
         extraction, elapsed, cpu = _read(sample, options)
         tally.add(
-            sample, extraction.to_json(), elapsed, cpu=cpu, refused=extraction.source == "none"
+            sample,
+            extraction.to_json(),
+            seconds=elapsed,
+            cpu=cpu,
+            refused=extraction.source == "none",
         )
     return tally
 

@@ -38,8 +38,8 @@ class Tally:
         self,
         sample: Sample,
         result: dict[str, object],
-        seconds: float,
         *,
+        seconds: float,
         cpu: float,
         refused: bool,
     ) -> None:

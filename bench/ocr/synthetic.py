@@ -156,7 +156,7 @@ def document(kind: str, rng: random.Random) -> tuple[Layout, dict[str, str]]:
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def make_sample(kind: str, set_name: str, seed: int) -> Sample:
+def make_sample(kind: str, set_name: str, *, seed: int) -> Sample:
     """One deterministic sample of ``kind`` for ``set_name`` (see the module docstring)."""
     rng = random.Random(f"{kind}/{set_name}/{seed}")
     lay, truth = document(kind, rng)
@@ -185,7 +185,7 @@ def make_sample(kind: str, set_name: str, seed: int) -> Sample:
 
 def make_set(set_name: str, *, count: int, seed: int = 0) -> list[Sample]:
     """``count`` samples per kind, interleaved (cnpj_card, cnh, rg, cnpj_card, ...)."""
-    return [make_sample(kind, set_name, seed + i) for i in range(count) for kind in KINDS]
+    return [make_sample(kind, set_name, seed=seed + i) for i in range(count) for kind in KINDS]
 
 
 def draw_sample(kind: str, *, seed: int, family: str = "tuning", level: str = "clean") -> Sample:

@@ -14,7 +14,7 @@ _readings: dict[tuple[str, str, int], tuple[Sample, Extraction]] = {}
 def reading(kind: str, set_name: str, seed: int) -> tuple[Sample, Extraction]:
     key = (kind, set_name, seed)
     if key not in _readings:
-        sample = make_sample(kind, set_name, seed)
+        sample = make_sample(kind, set_name, seed=seed)
         _readings[key] = (sample, read_document(sample.data, options=UNTIMED))
     return _readings[key]
 

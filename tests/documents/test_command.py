@@ -11,7 +11,7 @@ from bot.documents import DocumentError, DocumentRejected, run_ocr
 
 
 def test_prints_spec_json_for_a_pdf(tmp_path: Path) -> None:
-    sample = make_sample("cnpj_card", "pdf", 2)
+    sample = make_sample("cnpj_card", "pdf", seed=2)
     path = tmp_path / "cartao.pdf"
     path.write_bytes(sample.data)
     result = run_ocr(path, today=TODAY)
@@ -21,7 +21,7 @@ def test_prints_spec_json_for_a_pdf(tmp_path: Path) -> None:
 
 def test_forced_kind_is_reported_when_it_does_not_fit(tmp_path: Path) -> None:
     path = tmp_path / "rg.pdf"
-    path.write_bytes(make_sample("rg", "pdf", 2).data)
+    path.write_bytes(make_sample("rg", "pdf", seed=2).data)
     result = run_ocr(path, kind="cnh", today=TODAY)
     warnings = result["warnings"]
     assert isinstance(warnings, list)

@@ -27,7 +27,7 @@ def _ink(image: Image.Image) -> np.ndarray:
 
 @pytest.mark.parametrize("kind", ["cnpj_card", "cnh", "rg"])
 def test_text_axis_tells_sideways_from_upright(kind: str) -> None:
-    image = Image.open(io.BytesIO(make_sample(kind, "moderate", 4).data)).convert("RGB")
+    image = Image.open(io.BytesIO(make_sample(kind, "moderate", seed=4).data)).convert("RGB")
     assert not quarter_turn(_ink(image))
     assert not quarter_turn(_ink(turn(image, 180)))
     assert quarter_turn(_ink(turn(image, 90)))
@@ -36,7 +36,7 @@ def test_text_axis_tells_sideways_from_upright(kind: str) -> None:
 
 def _turned_photo(kind: str, degrees: int) -> tuple[dict[str, str], bytes]:
     """A phone photo turned ``degrees`` counter-clockwise, re-encoded without EXIF."""
-    sample = make_sample(kind, "moderate", 3)
+    sample = make_sample(kind, "moderate", seed=3)
     image = Image.open(io.BytesIO(sample.data))
     assert not image.getexif()
     buf = io.BytesIO()
@@ -83,7 +83,7 @@ class BlankEngine:
 @pytest.mark.parametrize(("orient", "calls"), [(True, 3), (False, 2)])
 def test_half_turn_is_tried_only_when_no_document_is_found(orient: bool, calls: int) -> None:
     """Upright and unrecognized: the half turn is read once and, no better, not kept."""
-    sample = make_sample("cnh", "clean", 2)
+    sample = make_sample("cnh", "clean", seed=2)
     engine = BlankEngine()
     options = ReadOptions(today=TODAY, orient=orient)
     result = read_document(sample.data, options=options, engine=engine)

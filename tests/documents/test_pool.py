@@ -19,7 +19,7 @@ from tests.documents.dying_reader import calls, mark, read_or_die
 
 @pytest.mark.tesseract
 async def test_other_coroutines_keep_running_while_a_document_is_read() -> None:
-    sample = make_sample("rg", "clean", 2)
+    sample = make_sample("rg", "clean", seed=2)
     ticks: list[float] = []
     stop = asyncio.Event()
 
@@ -45,7 +45,7 @@ async def test_other_coroutines_keep_running_while_a_document_is_read() -> None:
 
 
 async def test_a_document_over_its_time_budget_raises_read_timeout() -> None:
-    sample = make_sample("cnh", "pdf", 1)
+    sample = make_sample("cnh", "pdf", seed=1)
     pool = OcrPool(max_workers=1, timeout=0.001)
     try:
         with pytest.raises(ReadTimeout):
@@ -86,7 +86,7 @@ async def _gone(pid: int, *, within: float = 10.0) -> bool:
 async def test_a_killed_reading_process_is_replaced_and_the_next_document_is_read(
     marks: Path,
 ) -> None:
-    dying, following = make_sample("cnpj_card", "pdf", 1), make_sample("cnh", "pdf", 2)
+    dying, following = make_sample("cnpj_card", "pdf", seed=1), make_sample("cnh", "pdf", seed=2)
     mark(marks, dying.data, "die")
     pool = _pool(marks)
     try:
@@ -104,7 +104,7 @@ async def test_a_killed_reading_process_is_replaced_and_the_next_document_is_rea
 async def test_two_documents_in_flight_when_a_process_dies_are_both_read(marks: Path) -> None:
     """One process dies while the other is reading: the pool cannot tell whose fault it was,
     so both documents are read again, each alone."""
-    dying_once, beside = make_sample("cnpj_card", "pdf", 1), make_sample("cnh", "pdf", 2)
+    dying_once, beside = make_sample("cnpj_card", "pdf", seed=1), make_sample("cnh", "pdf", seed=2)
     mark(marks, beside.data, "sleep 1 1")  # reading when the other process dies (once)
     mark(marks, dying_once.data, "die 1", after=beside.data)
     pool = _pool(marks, max_workers=2)
@@ -120,7 +120,7 @@ async def test_two_documents_in_flight_when_a_process_dies_are_both_read(marks: 
 async def test_a_read_over_its_budget_has_its_process_killed_and_the_next_is_read(
     marks: Path,
 ) -> None:
-    stuck, following = make_sample("cnpj_card", "pdf", 1), make_sample("cnh", "pdf", 2)
+    stuck, following = make_sample("cnpj_card", "pdf", seed=1), make_sample("cnh", "pdf", seed=2)
     mark(marks, stuck.data, "hang")
     pool = _pool(marks, timeout=1.0)
     try:
@@ -137,7 +137,7 @@ async def test_a_read_over_its_budget_has_its_process_killed_and_the_next_is_rea
 async def test_a_read_beside_one_over_its_budget_is_read_again_alone(marks: Path) -> None:
     """Killing the hung read's process takes the other process down too (the executor breaks):
     the other document is read again, and only the hung one times out."""
-    stuck, beside = make_sample("cnpj_card", "pdf", 1), make_sample("cnh", "pdf", 2)
+    stuck, beside = make_sample("cnpj_card", "pdf", seed=1), make_sample("cnh", "pdf", seed=2)
     mark(marks, stuck.data, "hang")
     mark(marks, beside.data, "sleep 3 1")  # the first time only
     pool = _pool(marks, max_workers=2, timeout=4.0)

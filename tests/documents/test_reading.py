@@ -18,7 +18,7 @@ KINDS = ("cnpj_card", "cnh", "rg")
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_text_layer_pdf_is_read_without_ocr(kind: str) -> None:
-    sample = make_sample(kind, "pdf", 7)
+    sample = make_sample(kind, "pdf", seed=7)
     result = read_document(sample.data, options=ReadOptions(today=TODAY))
     assert result.source == "text_layer"
     assert result.kind == kind
@@ -28,7 +28,7 @@ def test_text_layer_pdf_is_read_without_ocr(kind: str) -> None:
 
 
 def test_blank_nome_fantasia_is_left_out_and_named() -> None:
-    sample = make_sample("cnpj_card", "pdf", 15)  # this seed prints ******** as the name
+    sample = make_sample("cnpj_card", "pdf", seed=15)  # this seed prints ******** as the name
     assert "nome_fantasia" not in sample.truth
     result = read_document(sample.data, options=ReadOptions(today=TODAY))
     assert "nome_fantasia" not in result.fields
@@ -77,7 +77,7 @@ def test_confidence_is_honest_on_a_fixed_set() -> None:
 
 @pytest.mark.tesseract
 def test_blurred_photo_gets_a_tip_instead_of_a_reading() -> None:
-    sample = make_sample("cnh", "moderate", 5)
+    sample = make_sample("cnh", "moderate", seed=5)
     blurred = Image.open(io.BytesIO(sample.data)).filter(ImageFilter.GaussianBlur(6))
     small = blurred.resize((blurred.width // 2, blurred.height // 2))
     buf = io.BytesIO()
@@ -91,7 +91,7 @@ def test_blurred_photo_gets_a_tip_instead_of_a_reading() -> None:
 
 @pytest.mark.tesseract
 def test_scanned_pdf_goes_through_ocr() -> None:
-    sample = make_sample("rg", "clean", 2)
+    sample = make_sample("rg", "clean", seed=2)
     image = Image.open(io.BytesIO(sample.data)).convert("RGB")
     buf = io.BytesIO()
     image.save(buf, "PDF", resolution=200.0)
@@ -103,7 +103,7 @@ def test_scanned_pdf_goes_through_ocr() -> None:
 
 @pytest.mark.tesseract
 def test_exif_orientation_is_applied() -> None:
-    sample = make_sample("rg", "clean", 6)
+    sample = make_sample("rg", "clean", seed=6)
     image = Image.open(io.BytesIO(sample.data)).convert("RGB").rotate(90, expand=True)
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90 CW to display": the camera held sideways
@@ -117,7 +117,7 @@ def test_exif_orientation_is_applied() -> None:
 @pytest.mark.tesseract
 def test_heic_photo_is_read() -> None:
     pillow_heif = pytest.importorskip("pillow_heif")
-    sample = make_sample("cnh", "clean", 2)
+    sample = make_sample("cnh", "clean", seed=2)
     buf = io.BytesIO()
     pillow_heif.from_pillow(Image.open(io.BytesIO(sample.data)).convert("RGB")).save(
         buf, quality=90
@@ -139,7 +139,7 @@ def test_truncated_heic_is_refused_as_corrupt() -> None:
 
 
 def test_dates_in_the_future_are_not_asserted() -> None:
-    sample = make_sample("cnh", "pdf", 1)
+    sample = make_sample("cnh", "pdf", seed=1)
     earlier = date(1930, 1, 1)  # "today" before the birth date: the date cannot be right
     result = read_document(sample.data, options=ReadOptions(today=earlier))
     assert result.confidence.get("data_nascimento", 0.0) < 0.9
