@@ -191,16 +191,14 @@ async def test_slow_api_times_out_as_transient() -> None:
             api_url=server.url,
             timeout_s=0.2,
         ) as sender:
-            started = asyncio.get_running_loop().time()
             with pytest.raises(SendFailed) as failure:
                 await sender.send(address=CLIENT, message=OutboundMessage(text="Olá"))
-            elapsed = asyncio.get_running_loop().time() - started
     finally:
         server.stop()
 
     assert failure.value.transient and failure.value.code == "timeout"
     assert failure.value.maybe_sent  # the request reached Twilio: a retry may duplicate it
-    assert elapsed < 0.9
+    # The fake answers 201 after 1 s: a "timeout" failure means the sender gave up first.
 
 
 async def test_unreachable_api_is_transient_and_not_sent() -> None:

@@ -31,17 +31,16 @@ async def test_other_coroutines_keep_running_while_a_document_is_read() -> None:
     pool = OcrPool(max_workers=1, timeout=120, options=ReadOptions(today=TODAY))
     try:
         task = asyncio.create_task(other_conversation())
-        started = time.perf_counter()
         result = await pool.read(sample.data, kind="rg")
-        elapsed = time.perf_counter() - started
+        ticks_while_reading = len(ticks)
         stop.set()
         await task
     finally:
         pool.shutdown()
     assert result.kind == "rg" and result.fields.get("cpf") == sample.truth["cpf"]
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert elapsed > 0.5 and len(ticks) > elapsed / 0.05  # the loop ticked all along
-    assert max(gaps) < 0.3
+    # A read that held the event loop would let the other coroutine tick once at most; the
+    # read runs in another process, so the loop kept turning while it waited.
+    assert ticks_while_reading >= 3
 
 
 async def test_a_document_over_its_time_budget_raises_read_timeout() -> None:
