@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.bootstrap import Runtime, build_reminder_worker, build_runtime
 from bot.config import Settings
 from bot.domain.clock import FakeClock
+from bot.service.reminders import COMPANY_RETRY
 from bot.storage.models import AuditEvent, Client, CompanyRegistry, Onboarding, ScheduledJob
 from tests.documents.fake_brasilapi import FakeBrasilApi, Reply
 from tests.support.conversation import Chat
@@ -143,7 +144,8 @@ def test_unavailable_brasilapi_never_blocks_and_is_retried_later(
     assert (job.status, job.attempts) == ("pending", 1)
 
     brasilapi.script(PATH, Reply(200, _company(situacao="INAPTA")))
-    clock.advance(timedelta(minutes=11))
+    # The first retry comes COMPANY_RETRY's 10 min later, give or take its jitter.
+    clock.advance(timedelta(seconds=COMPANY_RETRY.base_s * (1 + COMPANY_RETRY.jitter) + 60))
     assert worker.dispatch_due() == 1
     with looked_up.sessions() as session:
         assert session.scalars(select(ScheduledJob)).one().status == "done"
