@@ -96,6 +96,7 @@ __all__ = [
     "corroboration",
     "crosscheck",
     "errors",
+    "extraction",
     "fields",
     "folding",
     "glare",

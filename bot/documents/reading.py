@@ -21,12 +21,8 @@ from bot.documents.confidence import ASSERTED, TEXT_FIELDS, Evidence, score
 from bot.documents.contract import contract_fields, prose_text
 from bot.documents.contract import field_names as contract_field_names
 from bot.documents.errors import DocumentRejected
-from bot.documents.fields import (
-    CHECKED_FIELDS,
-    FIELD_NAMES,
-    FieldRead,
-    extract_fields,
-)
+from bot.documents.extraction import extract_fields
+from bot.documents.fields import CHECKED_FIELDS, FIELD_NAMES, FieldRead
 from bot.documents.identifiers import Parsed
 from bot.documents.imaging import (
     Prepared,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.documents.company_card import fallbacks
-from bot.documents.fields import extract_fields
+from bot.documents.extraction import extract_fields
 from bot.documents.page import Page, Word
 from bot.documents.parsers import parsers
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.documents.bill import address_block, city_and_uf
-from bot.documents.fields import extract_fields
+from bot.documents.extraction import extract_fields
 from bot.documents.kinds import detect_kind
 from bot.documents.page import Page, Word, column_starts
 from bot.documents.parsers import parse_place, parse_uf

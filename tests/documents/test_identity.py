@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.documents.confidence import ASSERTED, Evidence, score
-from bot.documents.fields import FieldRead, extract_fields
+from bot.documents.extraction import extract_fields
+from bot.documents.fields import FieldRead
 from bot.documents.identifiers import Parsed, parse_cpf
 from bot.documents.page import Page, Word
 
