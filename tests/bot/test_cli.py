@@ -144,7 +144,7 @@ def test_ocr_reads_a_text_layer_pdf(cli_env: dict[str, str], tmp_path: Path) -> 
 
     from bench.ocr.synthetic import make_sample
 
-    sample = make_sample("cnpj_card", "pdf", 7)
+    sample = make_sample("cnpj_card", "pdf", seed=7)
     path = tmp_path / "cartao.pdf"
     path.write_bytes(sample.data)
     result = _onboard("ocr", str(path), env=cli_env)

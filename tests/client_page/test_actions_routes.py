@@ -77,7 +77,7 @@ def test_a_file_sent_from_the_page_is_queued_and_the_chat_told(
     assert 'accept="image/*" capture="environment"' in page.text
     assert 'accept="image/*,application/pdf"' in page.text
     csrf = _csrf(http, link.path)
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     response = http.post(
         f"{link.path}/documents",
         data={"csrf": csrf},
@@ -158,7 +158,7 @@ def test_forged_or_cross_site_forms_change_nothing(
     _chat, conversation = _client(runtime, "+5511911112004")
     link = _link(issue_link, conversation)
     csrf = _csrf(http, link.path)
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     before = _counts(runtime)
     attempts = [
         ({"csrf": "0" * 64}, {"Origin": actions_url}),  # a forged token

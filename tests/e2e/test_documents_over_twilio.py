@@ -56,7 +56,7 @@ def _register(client: TwilioClient, cnpj: str) -> None:
 
 
 def test_documents_step_reads_confirms_and_cross_checks(twilio_server: TwilioClient) -> None:
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     _register(twilio_server, card.truth["cnpj"])
 
     received, reading = _say(twilio_server, "", media=(card.data, "application/pdf"), replies=2)
@@ -67,7 +67,7 @@ def test_documents_step_reads_confirms_and_cross_checks(twilio_server: TwilioCli
     confirmed = _say(twilio_server, "sim", replies=2)
     assert "Cartão CNPJ recebido e confirmado" in confirmed[0] and "CNH" in confirmed[1]
 
-    cnh = make_sample("cnh", "pdf", 2)  # somebody else's licence: the name differs
+    cnh = make_sample("cnh", "pdf", seed=2)  # somebody else's licence: the name differs
     received, reading = _say(twilio_server, "", media=(cnh.data, "application/pdf"), replies=2)
     assert "Li a sua CNH" in reading and "diferenças" in reading
     final = _say(twilio_server, "sim", replies=3)
@@ -99,7 +99,7 @@ def test_documents_step_reads_confirms_and_cross_checks(twilio_server: TwilioCli
 def test_a_corrupt_image_gets_a_specific_answer_and_stores_nothing(
     twilio_server: TwilioClient,
 ) -> None:
-    card = make_sample("cnpj_card", "pdf", 3)
+    card = make_sample("cnpj_card", "pdf", seed=3)
     _register(twilio_server, card.truth["cnpj"])
     received, refusal = _say(
         twilio_server, "", media=(b"\xff\xd8\xff\xe0 not really a jpeg", "image/jpeg"), replies=2
@@ -118,7 +118,7 @@ def test_a_corrupt_image_gets_a_specific_answer_and_stores_nothing(
 def test_reading_a_photo_does_not_hold_up_another_client(twilio_server: TwilioClient) -> None:
     """While one client's photo is being read (seconds of OCR in the process pool), another
     client's messages are answered: the reading is the last thing sent."""
-    card = make_sample("cnpj_card", "clean", 4)
+    card = make_sample("cnpj_card", "clean", seed=4)
     _register(twilio_server, card.truth["cnpj"])
     fake = twilio_server.fake
     url = fake.add_media(card.data, card.mime)

@@ -113,7 +113,7 @@ def test_a_document_sent_from_the_page_is_read_shown_and_confirmed(
     browser: Any, console_server: ConsoleServer, tmp_path: Path
 ) -> None:
     server = console_server
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     _register(server, card.truth["cnpj"])
     conversation = _conversation(server, CLIENT)
     url = _link(server, conversation)
@@ -164,7 +164,7 @@ def test_forged_forms_and_another_clients_token_get_nothing(
     browser: Any, console_server: ConsoleServer, tmp_path: Path
 ) -> None:
     server = console_server
-    _register(server, make_sample("cnpj_card", "pdf", 1).truth["cnpj"])
+    _register(server, make_sample("cnpj_card", "pdf", seed=1).truth["cnpj"])
     _write(server, OTHER, "oi", expect="concorda")
     _write(server, OTHER, "1", expect="nome")
     mine, theirs = _conversation(server, CLIENT), _conversation(server, OTHER)
@@ -177,7 +177,7 @@ def test_forged_forms_and_another_clients_token_get_nothing(
             {
                 "name": "c.pdf",
                 "mimeType": "application/pdf",
-                "buffer": make_sample("cnpj_card", "pdf", 1).data,
+                "buffer": make_sample("cnpj_card", "pdf", seed=1).data,
             }
         ]
     )

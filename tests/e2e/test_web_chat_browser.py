@@ -84,7 +84,7 @@ def test_a_client_registers_in_the_browser(
 
     # A PDF from the file picker: received at once, then read by the document worker (and
     # kept by the dialogue for the documents step).
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Enviar foto ou PDF").tap()
     chooser.value.set_files(

@@ -51,7 +51,7 @@ async def test_a_file_from_the_page_is_read_like_one_sent_in_the_chat(
     chat = whatsapp(rt, "+5511900000001")
     conversation = await asyncio.to_thread(at_the_card, chat)
     actions = make_actions(rt)
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     clock.advance(timedelta(hours=2))
 
     done = await actions.upload(
@@ -141,7 +141,7 @@ async def test_a_bad_file_is_refused_and_nothing_is_kept(
 async def test_a_file_over_the_limit_is_refused(rt: Runtime) -> None:
     chat = whatsapp(rt, "+5511900000003")
     conversation = await asyncio.to_thread(at_the_card, chat)
-    big = make_sample("cnpj_card", "pdf", 1).data + b"\0" * (1024 * 1024)
+    big = make_sample("cnpj_card", "pdf", seed=1).data + b"\0" * (1024 * 1024)
     with pytest.raises(DocumentRejected) as refused:
         await make_actions(rt, max_mb=1).upload(
             conversation_id=conversation.id,
@@ -160,7 +160,7 @@ async def test_before_consent_no_file_is_kept(rt: Runtime) -> None:
     with pytest.raises(ActionRefused, match="no_consent"):
         await make_actions(rt).upload(
             conversation_id=conversation.id,
-            data=make_sample("cnpj_card", "pdf", 1).data,
+            data=make_sample("cnpj_card", "pdf", seed=1).data,
             filename="c.pdf",
             declared_type="application/pdf",
         )

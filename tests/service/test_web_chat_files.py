@@ -34,7 +34,7 @@ from tests.support.waiting import eventually
 
 # ---------------------------------------------------------------------------- files
 def test_a_pdf_sent_at_the_documents_step_is_queued_and_read(runtime: Runtime) -> None:
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     with web_chat(runtime) as client:
         greet(client)
         send(client, "Concordo", choice_id="yes")

@@ -128,7 +128,7 @@ async def _round_later(setup: Setup, clock: FakeClock) -> int:
 async def test_a_document_whose_reader_dies_every_time_is_failed_and_both_sides_told(
     setup: Setup, clock: FakeClock
 ) -> None:
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     mark(setup.marks, card.data, "die")
     document_id = _send_file(setup, card.data, filename="cartao.pdf")
     before = _last_message(setup)
@@ -152,7 +152,7 @@ async def test_a_document_whose_reader_dies_every_time_is_failed_and_both_sides_
     assert escalation.status == "open" and escalation.conversation_id is not None
 
     # The worker carries on: the client's next file is read as usual.
-    again = make_sample("cnpj_card", "pdf", 2)
+    again = make_sample("cnpj_card", "pdf", seed=2)
     before = _last_message(setup)
     second_id = _send_file(setup, again.data, filename="cartao-2.pdf")
     assert await setup.worker.run_once() == 1
@@ -163,7 +163,7 @@ async def test_a_document_whose_reader_dies_every_time_is_failed_and_both_sides_
 async def test_a_document_whose_reader_dies_once_is_read_after_a_backoff(
     setup: Setup, clock: FakeClock
 ) -> None:
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     mark(setup.marks, card.data, "die 1")
     document_id = _send_file(setup, card.data, filename="cartao.pdf")
     before = _last_message(setup)
@@ -188,7 +188,7 @@ async def test_a_document_whose_reader_dies_once_is_read_after_a_backoff(
 async def test_a_reading_over_its_time_budget_is_tried_again_then_failed_like_a_crash(
     setup: Setup, clock: FakeClock
 ) -> None:
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     mark(setup.marks, card.data, "hang")
     setup.pool.timeout = 1.0
     setup.worker.read_attempts = 2
@@ -214,7 +214,7 @@ async def test_a_reading_over_its_time_budget_is_tried_again_then_failed_like_a_
 async def test_the_receitas_record_moves_the_readings_confidence(setup: Setup) -> None:
     """The production worker corroborates a reading with the Receita's answer stored for the
     client: the same value is asserted, a different one goes to the client to confirm."""
-    card = make_sample("cnpj_card", "pdf", 1)
+    card = make_sample("cnpj_card", "pdf", seed=1)
     document_id = _send_file(setup, card.data, filename="cartao.pdf")
     with setup.runtime.sessions() as session, session.begin():
         client_id = session.get_one(Document, document_id).client_id
