@@ -179,7 +179,10 @@ def test_a_worker_killed_mid_send_leaves_only_its_calls_in_flight_in_doubt(
     runtime.close()
     bodies = sorted(m.body or "" for m in fake.sent)
     assert bodies == sorted(f"c{n}" for n in range(20))  # each exactly once
-    assert fake.list_requests == 8
+    # Settled with Twilio, never resent blind: one look-up per row in doubt, or fewer when a
+    # look-up failed in transit (the killed worker's connections) and the retry 15 s later
+    # settled the rows of that number together.
+    assert 1 <= fake.list_requests <= 8
 
 
 def test_a_worker_whose_lease_ran_out_before_sending_sends_nothing(
