@@ -112,6 +112,7 @@ __all__ = [
     "orientation",
     "page",
     "parsers",
+    "passes",
     "pdf",
     "perspective",
     "photo_advice",
@@ -119,6 +120,7 @@ __all__ = [
     "quality",
     "reading",
     "rereading",
+    "results",
     "store",
     "tesseract",
 ]

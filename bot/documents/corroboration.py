@@ -29,7 +29,7 @@ from bot.documents.brasilapi import AddressRecord, CompanyRecord
 from bot.documents.confidence import ASSERTED, LOST_ACCENT
 from bot.documents.crosscheck import names_match
 from bot.documents.folding import fold
-from bot.documents.reading import Extraction
+from bot.documents.results import Extraction
 
 AGREED = 0.97
 AGREED_ADDRESS = 0.95

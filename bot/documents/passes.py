@@ -1,0 +1,204 @@
+"""One page's OCR passes and the choice of each field's value between them.
+
+The binarized page is read first (sparse text); when fields are missing the grey page too
+(uniform block). Each field's value is then chosen between the passes, confirmed by re-reading
+its crop (``rereading.py``) or the CIN's zone, and scored (``confidence.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from PIL import Image
+
+from bot.documents.accents import lost_accent_words, star_run
+from bot.documents.cin import cin_number, is_cin, read_zone, with_zone
+from bot.documents.confidence import TEXT_FIELDS, Evidence
+from bot.documents.contract import prose_text
+from bot.documents.extraction import extract_fields
+from bot.documents.fields import CHECKED_FIELDS, FIELD_NAMES, FieldRead
+from bot.documents.identifiers import Parsed
+from bot.documents.imaging import Prepared
+from bot.documents.kinds import detect_kind
+from bot.documents.mrz import Mrz, mrz_reads
+from bot.documents.orientation import read_upright
+from bot.documents.page import Page
+from bot.documents.quality import ImageQuality
+from bot.documents.rereading import crop_reads, pick, restore_accents, third_read
+from bot.documents.results import Extraction, ReadOptions, record, warn_kind
+from bot.documents.tesseract import OcrEngine
+
+__all__ = ["from_passes"]
+
+
+def _incomplete(found: dict[str, FieldRead], kind: str, *, zone: Mrz | None = None) -> bool:
+    vouched = set(mrz_reads(zone)) - {"nome"} if zone is not None and zone.verified else set()
+    return any(
+        name not in found
+        or not found[name].parsed.valid
+        or found[name].via == "order"
+        or (name in CHECKED_FIELDS and not found[name].parsed.checked)
+        for name in FIELD_NAMES[kind]
+        if name not in vouched
+    )
+
+
+@dataclass(slots=True)
+class _Passes:
+    """What the OCR passes of one page found, before values are chosen."""
+
+    kind: str
+    detected: str
+    first: Page
+    found: dict[str, FieldRead] = field(default_factory=dict)
+    other: dict[str, FieldRead] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    unread: dict[str, FieldRead] = field(default_factory=dict)
+
+
+def _passes(
+    prepared: Prepared,
+    first: Page,
+    *,
+    kind: str,
+    opts: ReadOptions,
+    ocr: OcrEngine,
+    zone: Mrz | None,
+) -> _Passes:
+    """OCR the binarized page (sparse text, already done: ``first``); when fields are
+    missing, the grey page too (uniform block), which finds labels the first segmentation
+    merged or dropped, and a kind the first pass could not tell."""
+    detected, _ = detect_kind(first, mrz=zone is not None)
+    run = _Passes(kind=detected if kind == "auto" else kind, detected=detected, first=first)
+    if run.kind not in ("other", "contrato_social"):
+        run.found, run.missing = extract_fields(
+            first, run.kind, today=opts.today, unread=run.unread
+        )
+    if (
+        not opts.verify
+        or run.kind == "contrato_social"
+        or (run.kind != "other" and not _incomplete(run.found, run.kind, zone=zone))
+    ):
+        return run
+    size = (float(prepared.image.width), float(prepared.image.height))
+    grey = Image.fromarray(np.clip(prepared.gray, 0, 255).astype(np.uint8))
+    second = Page(tuple(ocr.words(grey, psm=opts.second_psm)), *size)
+    if run.kind == "other":
+        merged = Page(first.words + second.words, *size)
+        run.detected, _ = detect_kind(merged, mrz=zone is not None)
+        run.kind = run.detected if kind == "auto" else kind
+        if run.kind == "contrato_social":
+            run.first = merged
+        if run.kind in ("other", "contrato_social"):
+            return run
+        run.found, run.missing = extract_fields(
+            first, run.kind, today=opts.today, unread=run.unread
+        )
+    run.other, missing_other = extract_fields(second, run.kind, today=opts.today)
+    run.missing = {**missing_other, **run.missing}
+    return run
+
+
+def from_passes(
+    prepared: Prepared,
+    *,
+    kind: str,
+    opts: ReadOptions,
+    ocr: OcrEngine,
+    quality: ImageQuality,
+    turned: int = 0,
+) -> Extraction:
+    """Read the page (one or two passes), choose each field's value between the passes, the
+    crops re-read and the MRZ, and score it."""
+    prepared, first, flipped = read_upright(prepared, ocr=ocr, psm=opts.psm, flip=opts.orient)
+    turned = (turned + 180 * flipped) % 360
+    zone = None
+    if kind in ("auto", "rg"):
+        zone = read_zone(prepared, first, ocr=ocr, today=opts.today, verify=opts.verify)
+    run = _passes(prepared, first, kind=kind, opts=opts, ocr=ocr, zone=zone)
+    if run.kind == "other":
+        return Extraction(
+            kind="other",
+            warnings=["document kind not recognized"],
+            turned=turned,
+            text=first.text(),
+        )
+    if run.kind == "contrato_social":
+        # a poor scan's prose reads better grey as blocks (bench/ocr/README: contracts)
+        poor = opts.verify and quality.verdict == "poor"
+        text = prose_text(prepared, ocr=ocr) if poor else run.first.text()
+        return Extraction(kind=run.kind, turned=turned, text=text)
+    picked = _choose(run, prepared, ocr=ocr, opts=opts)
+    zone_reads = mrz_reads(zone) if zone is not None and run.kind == "rg" else {}
+    result = Extraction(kind=run.kind, turned=turned, text=first.text())
+    warn_kind(result, kind, detected=run.detected)
+    poor = quality.verdict == "poor"
+    ink = np.asarray(prepared.image) < 128
+    for name in FIELD_NAMES[run.kind]:
+        read, confirm = picked.get(name, (None, None))
+        if (
+            read is not None
+            and name == "nome_fantasia"
+            and read.parsed.value
+            and star_run(ink, read.box)
+        ):
+            read = replace(read, parsed=Parsed("", True))
+        flags = lost_accent_words(ink, read.words) if read and name in TEXT_FIELDS else []
+        lost = any(flags)
+        if lost and read is not None:
+            read = restore_accents(read, flags)
+        read, agrees = with_zone(name, read, zone=zone_reads.get(name))
+        evidence = Evidence(
+            second=confirm, image_poor=poor, verified=opts.verify, lost_accent=lost, agrees=agrees
+        )
+        record(result, name, read=read, missing=run.missing, evidence=evidence)
+    if run.kind == "rg" and (zone is not None or is_cin(first)):
+        result.warnings = cin_number(result.fields, result.confidence, warnings=result.warnings)
+    return result
+
+
+def _choose(
+    run: _Passes, prepared: Prepared, *, ocr: OcrEngine, opts: ReadOptions
+) -> dict[str, tuple[FieldRead, Parsed | None]]:
+    """Each field's read and its confirmation: the better of two passes, or one pass's value
+    confirmed by re-reading its crop; a label whose value did not parse is re-read larger."""
+    picked: dict[str, tuple[FieldRead, Parsed | None]] = {}
+    lonely: dict[str, tuple[FieldRead, bool]] = {}  # read, found on the binarized pass
+    for name in FIELD_NAMES[run.kind]:
+        a, b = run.found.get(name), run.other.get(name)
+        if a is not None and b is not None:
+            picked[name] = pick(a, b)
+        elif a is not None:
+            picked[name] = (a, None)
+            lonely[name] = (a, True)
+        elif b is not None:
+            picked[name] = (b, None)
+            lonely[name] = (b, False)
+    rescue = {n: (r, True) for n, r in run.unread.items() if n not in picked}
+    if opts.verify and rescue:
+        for name, parsed in crop_reads(
+            rescue, prepared, ocr=ocr, today=opts.today, zoom=1.5
+        ).items():
+            if parsed is not None and parsed.valid and parsed.value:
+                picked[name] = (replace(rescue[name][0], parsed=parsed), None)
+                run.missing.pop(name, None)
+    if opts.verify and lonely:
+        seconds = crop_reads(lonely, prepared, ocr=ocr, today=opts.today)
+        blind = {n: lonely[n] for n, p in seconds.items() if p is None or not p.valid}
+        if blind:  # the crop read nothing usable (a label's line cut in): once more, larger
+            again = crop_reads(blind, prepared, ocr=ocr, today=opts.today, zoom=1.5)
+            seconds |= {n: p for n, p in again.items() if p is not None and p.valid}
+        for name, parsed in seconds.items():
+            alone = picked[name][0]
+            if parsed is not None and parsed.value == "" and parsed.valid:
+                alone = replace(alone, parsed=parsed)  # "********": stars misread as letters
+            elif parsed is not None and parsed.valid and not alone.parsed.valid:
+                # the crop reads what the page did not (a CPF whose check digits failed):
+                # its value, never asserted on that one read
+                alone = replace(alone, parsed=replace(parsed, repairs=max(parsed.repairs, 1)))
+                parsed = None
+            picked[name] = (alone, parsed)
+    if opts.verify:
+        third_read(picked, prepared, ocr=ocr, today=opts.today)
+    return picked
