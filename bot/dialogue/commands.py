@@ -15,6 +15,7 @@ class Command(Enum):
     HUMAN = "request_human"
     HELP = "help"
     STATUS = "ask_status"
+    BACK = "go_back"  # the previous question (VOLTAR from a client who did not stop messages)
 
     @property
     def intent(self) -> str:
@@ -36,6 +37,32 @@ _COMMANDS: dict[str, Command] = {
         Command.OPT_OUT,
     ),
     **dict.fromkeys(["voltar", "start", "unstop", "retomar"], Command.OPT_IN),
+    **dict.fromkeys(
+        [
+            "volta",
+            "voltar uma",
+            "voltar 1",
+            "volta 1",
+            "volta uma",
+            "voltar uma pergunta",
+            "volta uma pergunta",
+            "voltar a pergunta",
+            "pergunta anterior",
+            "voltar pra pergunta anterior",
+            "voltar para a pergunta anterior",
+            "voltar a pergunta anterior",
+            "anterior",
+            "voltar atras",
+            "volta atras",
+            "back",
+            "go back",
+            "previous",
+            "previous question",
+            "back one",
+            "go back one",
+        ],
+        Command.BACK,
+    ),
     **dict.fromkeys(["humano", "atendente", "human", "agent", "pessoa"], Command.HUMAN),
     **dict.fromkeys(["ajuda", "help", "menu"], Command.HELP),
     **dict.fromkeys(["status", "etapa"], Command.STATUS),

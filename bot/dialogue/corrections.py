@@ -19,7 +19,7 @@ from bot.dialogue.effects import SlotChanged
 from bot.dialogue.state import CorrectionPending, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
-from bot.dialogue.understanding import NO_WORDS, YES_WORDS, is_question
+from bot.dialogue.understanding import NO_PHRASES, NO_WORDS, YES_PHRASES, YES_WORDS, is_question
 from bot.dialogue.wording import format_value
 from bot.domain.validators import FREE_TEXT_VALIDATORS, VALIDATORS, Problem
 
@@ -31,6 +31,7 @@ __all__ = [
     "CorrectionHandler",
     "apply_correction",
     "find_correction",
+    "go_back",
     "has_marker",
     "value_for",
 ]
@@ -196,6 +197,34 @@ def apply_correction(turn: Turn, dialogue: Dialogue, *, info: SlotInfo, value: S
     return True
 
 
+def go_back(turn: Turn, dialogue: Dialogue) -> None:
+    """ "voltar", "pergunta anterior": the last answer given before the current question, shown
+    with its value and asked again as a correction (kept when the client says it is right);
+    then the question the client was at."""
+    state, lang = turn.state, turn.language
+    if state.pending is not None or not state.started or state.finished:
+        turn.say(text("go_back_nothing", lang))
+        dialogue.ask_again(turn)
+        return
+    current = dialogue.walker.current_key(state)
+    for key in reversed(state.answered):
+        info = dialogue.walker.catalog.get(key)
+        if info is None or key == current or key not in state.slots or _copied(state.slots, key):
+            continue
+        state.pending = CorrectionPending(slot=key, shown=True)
+        shown = format_value(key, state.slots[key], language=lang)
+        turn.say(text("go_back", lang, params={"label": info.label(lang), "value": shown}))
+        return
+    turn.say(text("go_back_nothing", lang))
+    dialogue.ask_again(turn)
+
+
+def _copied(slots: dict[str, SlotValue], key: str) -> bool:
+    """A contact's field copied from the client's own ("Sou eu"): not an answer of its own."""
+    namespace, _, name = key.rpartition(".")
+    return bool(namespace) and name in _COPIED.values() and slots.get(f"{namespace}.same_as_me") is True
+
+
 _COPIED = {"person_name": "name", "admin_email": "email", "admin_phone": "phone"}
 
 
@@ -219,7 +248,9 @@ def not_an_answer(said: Utterance, dialogue: Dialogue, *, validator: str) -> boo
     if validator not in FREE_TEXT_VALIDATORS:
         return False
     folded = said.folded
-    if folded in YES_WORDS or (folded in NO_WORDS and validator != "complement"):
+    if folded in YES_WORDS or folded in YES_PHRASES:
+        return True  # "pode ser" is nobody's name
+    if (folded in NO_WORDS or folded in NO_PHRASES) and validator != "complement":
         return True
     if folded in _GREETINGS or is_question(said):
         return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.dialogue.commands import Command
-from bot.dialogue.corrections import find_correction, start_correction
+from bot.dialogue.corrections import find_correction, go_back, start_correction
 from bot.dialogue.documents import documents_still_needed
 from bot.dialogue.effects import Escalate, OptIn, OptOut
 from bot.dialogue.errors import DialogueError
@@ -181,25 +181,34 @@ class OptedOutHandler:
 
 class CommandHandler:
     """SAIR, HUMANO, AJUDA, STATUS: always what they say, whatever question is open. VOLTAR
-    from a client who never stopped the messages says so and asks the question again."""
+    from a client who never stopped the messages goes back to the previous question (as
+    "pergunta anterior", "go back" do); "/start" or RETOMAR says the messages are on."""
 
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
         command = turn.said.command
         if command is Command.HUMAN and isinstance(turn.state.pending, HumanOfferPending):
             return False  # "HUMANO" answers the offer of a person: the offer takes it
-        if command is Command.OPT_IN and not turn.state.started:
+        if command in (Command.OPT_IN, Command.BACK) and not turn.state.started:
             return False  # Telegram's "/start" (or "VOLTAR") as the first message: a start
         return command is not None
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         command = turn.said.command
         assert command is not None
+        if command is Command.BACK or (command is Command.OPT_IN and _says_back(turn)):
+            go_back(turn, dialogue)
+            return True
         if command is Command.OPT_IN:
             turn.say(text("not_opted_out", turn.language))
             dialogue.ask_again(turn)
             return True
         dialogue.interrupt(turn, command.intent)
         return True
+
+
+def _says_back(turn: Turn) -> bool:
+    """ "voltar" (not "/start", "retomar"): clients mean the previous question by it."""
+    return turn.said.folded.startswith("volta")
 
 
 class InterruptionHandler:

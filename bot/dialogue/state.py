@@ -70,6 +70,7 @@ class CorrectionPending(_Pending):
 
     kind: Literal["correction"] = "correction"
     slot: str
+    shown: bool = False  # the current value was shown ("voltar"): "está certo" keeps it
 
 
 class ErasurePending(_Pending):

@@ -202,6 +202,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "pt": "enviar o cartão CNPJ e a CNH ou RG do responsável",
         "en": "send the CNPJ card and the CNH or RG of the person in charge",
     },
+    "go_back": {
+        "pt": "Voltando uma pergunta: {label} está como *{value}*. Mande o valor certo, ou "
+        "\"está certo\" para manter.",
+        "en": "Going back one question: {label} is *{value}*. Send the right value, or "
+        "\"it's right\" to keep it.",
+    },
+    "go_back_nothing": {
+        "pt": "Não há uma pergunta anterior para voltar aqui. Vamos continuar:",
+        "en": "There is no earlier question to go back to here. Let's continue:",
+    },
+    "kept_value": {
+        "pt": "Certo, mantive {label}: {value}.",
+        "en": "OK, I kept {label}: {value}.",
+    },
+    "also_noted": {
+        "pt": "Anotei também {fields}.",
+        "en": "I've also noted {fields}.",
+    },
     "greet_again": {"pt": "Olá de novo! 👋", "en": "Hi again! 👋"},
     "thanks_reply": {"pt": "Eu que agradeço! 😊", "en": "You're welcome! 😊"},
     "goodbye_reply": {

@@ -18,8 +18,10 @@ from bot.domain.messages import Choice
 
 __all__ = [
     "ANSWER_INTENTS",
+    "NO_PHRASES",
     "NO_WORDS",
     "Option",
+    "YES_PHRASES",
     "YES_WORDS",
     "choices_of",
     "is_no",
@@ -65,7 +67,8 @@ _LAST = re.compile(r"^(?:a |o |the )?(?:ultima|ultimo|last)(?: opcao| option| on
 
 YES_WORDS = frozenset(
     "sim s yes yep yeah yup claro pode ok okay confirmo isso certo sure correto exato "
-    "perfeito certinho positivo afirmativo beleza blz confirmado correct concordo".split()
+    "perfeito certinho positivo afirmativo beleza blz confirmado correct concordo "
+    "aham uhum unhum ahan sip ss simm yeap yea fechado bora demorou certeza exatamente".split()
 )
 YES_PHRASES = frozenset(
     {
@@ -73,12 +76,18 @@ YES_PHRASES = frozenset(
         "ta correto", "tudo ok", "pode ser", "pode sim", "com certeza", "all good",
         "looks good", "that s right", "thats right", "it s correct", "of course",
         "sim sim", "pode seguir", "pode continuar", "tudo correto", "esta tudo certo",
+        "isso ai", "e isso", "e isso ai", "sim senhor", "sim senhora", "pode crer", "ta bom",
+        "ta otimo", "esta otimo", "tudo certinho", "ta tudo certo", "yes please", "yes it is",
+        "that s it", "sounds good", "go ahead",
     }
 )  # fmt: skip
-NO_WORDS = frozenset("nao n no nope negativo nah errado incorreto wrong".split())
+NO_WORDS = frozenset(
+    "nao n no nope negativo nah errado incorreto wrong nops nop naum nananinanao nn".split()
+)
 NO_PHRASES = frozenset(
     {"nao esta", "nao ta", "de jeito nenhum", "not really", "no thanks", "nao obrigado",
-     "nao obrigada", "esta errado", "ta errado", "not correct", "isn t right"}
+     "nao obrigada", "esta errado", "ta errado", "not correct", "isn t right", "nao nao",
+     "claro que nao", "de jeito nenhum", "nao e", "no it isn t", "no it s not", "not quite"}
 )  # fmt: skip
 # Intents of answers: a phrase that contains an option's word picks it only if the NLU does not
 # hear a request ("pode ser amanhã às 14h?" is not "pode" = yes).

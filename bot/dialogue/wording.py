@@ -15,6 +15,23 @@ from bot.dialogue.texts import text
 from bot.domain.messages import Choice
 from bot.domain.validators import format_cnpj
 
+_PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e", "di", "du", "van", "von"})
+
+
+def name_case(name: str) -> str:
+    """A person's name typed all in lower or upper case, as it is written ("joao da silva",
+    "PEDRO HENRIQUE" → "Joao da Silva", "Pedro Henrique"); a name with its own capitals is
+    kept as typed ("Ana McDonald", "Maria de Souza")."""
+    letters = [ch for ch in name if ch.isalpha()]
+    if not letters or not (name == name.lower() or name == name.upper()):
+        return name
+    words = name.lower().split(" ")
+    return " ".join(
+        w if (i and w in _PARTICLES) else "-".join(p[:1].upper() + p[1:] for p in w.split("-"))
+        for i, w in enumerate(words)
+    )
+
+
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 

@@ -19,7 +19,8 @@ from bot.dialogue.dialogue import Outcome
 from bot.dialogue.state import CorrectionPending, FixChoicePending, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
-from bot.dialogue.understanding import ANSWER_INTENTS, Option, choices_of, pick
+from bot.dialogue.understanding import ANSWER_INTENTS, YES_WORDS, Option, choices_of, pick
+from bot.dialogue.wording import format_value
 from bot.domain.validators import VALIDATORS, Problem
 
 if TYPE_CHECKING:
@@ -112,11 +113,37 @@ _OWN_WORDS = ("meus dados", "seus dados", "dados", "empresa", "endereco", "meu",
               "company", "address", "mine")  # fmt: skip
 
 
+_KEEP = frozenset(
+    {"manter", "mantem", "mantenha", "pode manter", "deixa assim", "deixa como esta", "keep",
+     "keep it", "leave it", "nao precisa", "esquece", "deixa pra la", "never mind", "nevermind"}
+)  # fmt: skip
+# After "voltar" the bot showed the value: "está certo" keeps it.
+_KEEP_SHOWN = frozenset(
+    {"esta certo", "ta certo", "esta correto", "ta correto", "certo", "correto", "it s right",
+     "its right", "it s correct", "that s right"}
+)  # fmt: skip
+
+
+def _keeps(turn: Turn, pending: CorrectionPending) -> bool:
+    folded = turn.said.folded
+    if folded in _KEEP:
+        return True
+    return pending.shown and (folded in _KEEP_SHOWN or folded in YES_WORDS)
+
+
 class CorrectionRepair:
     def take(self, turn: Turn, dialogue: Dialogue, *, pending: CorrectionPending) -> Outcome:
         info = dialogue.walker.catalog.get(pending.slot)
         if info is None:
             return Outcome.NOT_MINE
+        if _keeps(turn, pending) and info.key in turn.state.slots:  # "está certo", "pode manter"
+            turn.state.pending = None
+            turn.state.invalid_count = 0
+            shown = format_value(info.key, turn.state.slots[info.key], language=turn.language)
+            params = {"label": info.label(turn.language), "value": shown}
+            turn.say(text("kept_value", turn.language, params=params))
+            dialogue.ask_again(turn)
+            return Outcome.TAKEN
         value = self._value(turn, dialogue, info=info)
         if value is None:
             return Outcome.UNFIT

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.dialogue.catalog import fold
 from bot.dialogue.corrections import not_an_answer, other_entity
 from bot.dialogue.state import Frame, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
 from bot.dialogue.understanding import is_dont_know
+from bot.dialogue.wording import format_value, name_case
 from bot.domain.validators import FREE_TEXT_VALIDATORS, VALIDATORS, Problem, validate_cnpj
-from flows import AskStep
+from flows import AskStep, ChoiceStep
 
 if TYPE_CHECKING:
     from bot.dialogue.dialogue import Dialogue
@@ -43,9 +45,14 @@ class AskHandler:
                 return value
         if not_an_answer(said, dialogue, validator=step.validator) or _identifier_only(said, step):
             return Problem("not_an_answer")
-        own = _said_after_intro(said, step)
+        own = _said_after_intro(said.body, step)
         if own is not None:  # "meu nome é Maria da Silva", "a razão social é …"
             value = validator(own)
+            if not isinstance(value, Problem):
+                return value
+        rest = _without_identifiers(said, step)
+        if rest is not None:  # "Maria Silva, maria@x.com.br": the e-mail waits for its step
+            value = validator(_said_after_intro(rest, step) or rest)
             if not isinstance(value, Problem):
                 return value
         if step.entity is None and other_entity(said, None) and step.validator == "employees":
@@ -53,6 +60,12 @@ class AskHandler:
         return validator(said.body)
 
     def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> None:
+        changed = _changed_choice(turn, dialogue, frame=frame, step=step)
+        if changed is not None:  # "eu" at the contact's name, after "outra pessoa"
+            frame.step_id = changed
+            choice = dialogue.walker.flows[frame.flow_id].step(changed)
+            dialogue.steps[type(choice)].answer(turn, dialogue, frame=frame, step=choice)
+            return
         if step.unknown is not None and is_dont_know(turn.said):
             turn.state.invalid_count = 0
             dialogue.goto(turn, step.unknown)  # "não sei o CEP": the address instead
@@ -64,9 +77,13 @@ class AskHandler:
             params = {**value.params, "said": turn.said.body[:60], "label": label}
             dialogue.reject(turn, text(value.code, lang, params=params))
             return
+        if step.validator == "person_name" and isinstance(value, str):
+            value = name_case(value)
         turn.state.set_slot(frame.slot_key(step.slot), value)
         turn.state.invalid_count = 0
-        fill_from_entities(turn, dialogue, frame=frame, skip=step.slot)
+        noted = fill_from_entities(turn, dialogue, frame=frame, skip=step.slot)
+        if noted:
+            turn.say(text("also_noted", lang, params={"fields": noted}))
         if step.after is not None:
             dialogue.walker.run_action(turn, step.after, namespace=frame.namespace)
         dialogue.goto(turn, step.next)
@@ -82,12 +99,67 @@ _INTRO = re.compile(
 )
 
 
-def _said_after_intro(said: Utterance, step: AskStep) -> str | None:
+def _changed_choice(turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> str | None:
+    """The id of the choice step that led here when the message is exactly another of its
+    options ("eu" / "it's me" at the contact's name after "outra pessoa"; "sim, é essa" at the
+    company name after "não, é outra"): the client changed their mind about that choice."""
+    if step.validator not in FREE_TEXT_VALIDATORS:
+        return None
+    folded = turn.said.folded
+    for step_id, other in dialogue.walker.flows[frame.flow_id].steps.items():
+        if not isinstance(other, ChoiceStep):
+            continue
+        key = frame.slot_key(other.slot)
+        if key not in turn.state.slots:
+            continue  # never asked (no suggestion from the Receita): nothing to change
+        chosen = turn.state.slots[key]
+        for option in other.options:
+            if option.value == chosen or not any(o.next == frame.step_id for o in other.options):
+                continue
+            names = (option.title.pt, option.title.en, *option.aliases)
+            if any(fold(name) == folded for name in names):
+                return step_id
+    return None
+
+
+def _said_after_intro(body: str, step: AskStep) -> str | None:
     """The answer after "meu nome é", "a razão social é", "my name is" in a free text."""
     if step.validator not in ("person_name", "company_name"):
         return None
-    match = _INTRO.match(said.body.strip())
+    match = _INTRO.match(body.strip())
     return match.group(1).strip() if match else None
+
+
+# The words that introduce an identifier ("e-mail:", "meu cel é", "whats") and what joins the
+# parts of one message ("Maria Silva, maria@x.com.br e 11 9…").
+_FIELD_WORDS = re.compile(
+    r"(?<!\w)(?:(?:o |a |e |and )?(?:meu |minha |my |seu |sua |his |her |the )?"
+    r"(?:e-?mail|email|celular|cel|telefone|tel|fone|whats(?:app)?|zap|phone|mobile|cnpj|cep|"
+    r"cpf)(?: dele| dela| is)?\s*(?:é|e|eh|:|=)?)(?!\w)",
+    re.IGNORECASE,
+)
+_JOINERS = re.compile(r"\s*(?:[,;/|()\[\]-]+|(?<!\w)(?:e|and)(?!\w))\s*$", re.IGNORECASE)
+
+
+def _without_identifiers(said: Utterance, step: AskStep) -> str | None:
+    """A name or company given with identifiers in one message, without them ("Bob Jones,
+    bob@acme.com, 11 91234-5678" → "Bob Jones"); None when the message has none."""
+    if step.validator not in ("person_name", "company_name"):
+        return None
+    source = said.nlu.text
+    spans = sorted(
+        (e for e in said.nlu.entities if e.entity in _IDENTIFIERS), key=lambda e: -e.start
+    )
+    if not spans or source.strip() != said.body.strip():
+        return None
+    rest = source
+    for entity in spans:
+        rest = f"{rest[: entity.start]} , {rest[entity.end :]}"
+    rest = _FIELD_WORDS.sub(" , ", rest)
+    parts = [p.strip(" .!") for p in re.split(r"\s*[,;/|]+\s*", rest)]
+    parts = [_JOINERS.sub("", p).strip(" .!") for p in parts if p.strip(" .!")]
+    parts = [p for p in parts if p]
+    return parts[0] if len(parts) == 1 else None
 
 
 def _identifier_only(said: Utterance, step: AskStep) -> bool:
@@ -104,9 +176,11 @@ def _identifier_only(said: Utterance, step: AskStep) -> bool:
 _IDENTIFIERS = frozenset({"cnpj", "cpf", "email", "phone", "cep"})
 
 
-def fill_from_entities(turn: Turn, dialogue: Dialogue, *, frame: Frame, skip: str) -> None:
-    """A client who sends CNPJ and e-mail in one message is not asked for them again."""
+def fill_from_entities(turn: Turn, dialogue: Dialogue, *, frame: Frame, skip: str) -> str:
+    """A client who sends CNPJ and e-mail in one message is not asked for them again; the
+    fields so noted, as the client reads them ("seu e-mail: maria@x.com.br"), or ""."""
     flow = dialogue.walker.flows[frame.flow_id]
+    noted: list[str] = []
     for entity in turn.said.nlu.entities:
         steps = [
             s
@@ -118,6 +192,11 @@ def fill_from_entities(turn: Turn, dialogue: Dialogue, *, frame: Frame, skip: st
         ]
         if len(steps) != 1:
             continue
+        key = frame.slot_key(steps[0].slot)
         value = VALIDATORS[steps[0].validator](entity.value)
         if not isinstance(value, Problem):
-            turn.state.set_slot(frame.slot_key(steps[0].slot), value)
+            turn.state.set_slot(key, value)
+            label = dialogue.walker.label_of(turn.state, steps[0])
+            shown = format_value(key, value, language=turn.language)
+            noted.append(f"{label}: {shown}")
+    return "; ".join(noted)
