@@ -57,6 +57,9 @@ class Option(_Model):
 
 class _Step(_Model):
     next: str | None = None
+    # Why the question is asked, for "pra que vocês precisam disso?" (the engine answers it
+    # and asks the question again); None: the general privacy answer.
+    why: Text | None = None
     # Business hours a client may stay on this question before a reminder; None: the default.
     idle_hours: float | None = Field(default=None, gt=0)
 
@@ -101,6 +104,7 @@ class DocumentStep(_Step):
     # The client may answer "não tenho agora": the step is passed (the slot holds "skipped")
     # and the document can still be sent later.
     optional: bool = False
+    aliases: list[str] = Field(default_factory=list)  # what clients call the document
 
 
 class ConfirmStep(_Step):

@@ -41,6 +41,7 @@ from bot.dialogue.texts import text
 from bot.dialogue.training.offers import TrainingDialogue
 from bot.dialogue.turn import Turn, Utterance
 from bot.dialogue.walker import FlowWalker
+from bot.dialogue.why import WhyHandler
 from bot.domain.address import AddressLookup, NoAddressLookup
 from bot.domain.company import CompanyLookup, NoCompanyLookup
 from bot.domain.messages import InboundMessage
@@ -64,6 +65,7 @@ PIPELINE: tuple[TurnHandler, ...] = (
     RepairHandler(),  # the engine's open question reads the message first
     NpsScoreHandler(),  # "9" after a training session
     AnyoneThereHandler(),  # "tem alguém aí?" while a person was asked for
+    WhyHandler(),  # "pra que vocês precisam do CNPJ?": the question's reason, then again
     CorrectionHandler(),  # names an answered field and carries its new value
     InterruptionHandler(),  # status, help, a person, erasure, training, small talk
     UnfitRepairHandler(),  # the open repair explains what it expects

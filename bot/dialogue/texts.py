@@ -202,6 +202,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "pt": "enviar o cartão CNPJ e a CNH ou RG do responsável",
         "en": "send the CNPJ card and the CNH or RG of the person in charge",
     },
+    "why_general": {
+        "pt": "Peço só o que o cadastro e a implantação do sistema precisam.",
+        "en": "I only ask for what the registration and the system's set-up need.",
+    },
+    "why_privacy": {
+        "pt": "Seus dados ficam só com a nossa equipe, para isso (LGPD); para apagá-los, é só "
+        "escrever \"apagar meus dados\".",
+        "en": "Your data stays with our team, only for that (LGPD); to erase it, just write "
+        "\"delete my data\".",
+    },
     "go_back": {
         "pt": "Voltando uma pergunta: {label} está como *{value}*. Mande o valor certo, ou "
         "\"está certo\" para manter.",

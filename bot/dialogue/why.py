@@ -1,0 +1,84 @@
+"""Why a question is asked: "pra que vocês precisam do CPF?", "por que pedem o celular?",
+"why do you need my address?", "é obrigatório?". The answer is the named step's ``why`` (a
+flow's text), else the current question's, else the general privacy answer; then the
+question the client owes is asked again. Placed before corrections and interruptions: a
+question about a field is neither a correction nor a request for the documents list."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.dialogue.catalog import fold
+from bot.dialogue.texts import text
+from bot.dialogue.turn import Turn
+from flows import AskStep, ChoiceStep, DocumentStep, Text
+
+if TYPE_CHECKING:
+    from bot.dialogue.dialogue import Dialogue
+
+__all__ = ["WhyHandler", "asks_why"]
+
+_WHY = re.compile(
+    r"(?<!\w)(?:pra que|para que|pra q|pra qu|por que|porque|pq|por q|why|what for|"
+    r"what s it for|what is it for|what do you need|for what)(?!\w)"
+)
+_NEED = re.compile(
+    r"(?<!\w)(?:precis\w*|ped\w*|quer\w*|need\w*|want\w*|ask\w*|usa\w*|use\w*|serve\w*|"
+    r"obrigatori\w*|required|mandatory|necessari\w*|importa\w*|vao fazer|fazem)(?!\w)"
+)
+_BARE = re.compile(
+    r"^(?:mas )?(?:pra que|para que|por que|porque|pq|why)(?: isso| this| that)?$|"
+    r"^(?:e |eh |isso e |is (?:it|this|that) )?(?:obrigatori[oa]|necessari[oa]|required|"
+    r"mandatory)$"
+)
+
+
+def asks_why(folded: str) -> bool:
+    """ "pra que vocês precisam do CNPJ?", "why do you need it", "é obrigatório?"."""
+    if _BARE.match(folded):
+        return True
+    return _WHY.search(folded) is not None and _NEED.search(folded) is not None
+
+
+_Asked = AskStep | ChoiceStep | DocumentStep
+
+
+def _names(step: _Asked) -> list[str]:
+    names = [*step.aliases]
+    if step.label is not None:
+        names += [step.label.pt, step.label.en]
+    return [n for n in (fold(n) for n in names) if n]
+
+
+def _named_why(folded: str, dialogue: Dialogue) -> Text | None:
+    """The ``why`` of the step whose name the message says (the longest name wins)."""
+    best: tuple[int, Text] | None = None
+    for flow in dialogue.walker.flows.values():
+        for step in flow.steps.values():
+            if not isinstance(step, _Asked) or step.why is None:
+                continue
+            for name in _names(step):
+                if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded) and (
+                    best is None or len(name) > best[0]
+                ):
+                    best = (len(name), step.why)
+    return best[1] if best else None
+
+
+class WhyHandler:
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        if turn.said.choice_id or turn.said.words > 16:
+            return False
+        return asks_why(turn.said.folded)
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        lang = turn.language
+        why = _named_why(turn.said.folded, dialogue)
+        if why is None:
+            step = dialogue.walker.current_step(turn.state)
+            why = step.why if isinstance(step, _Asked) else None
+        reason = why.get(lang) if why is not None else text("why_general", lang)
+        turn.say(f"{reason}\n{text('why_privacy', lang)}")
+        dialogue.ask_again(turn)
+        return True
