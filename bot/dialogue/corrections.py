@@ -222,7 +222,11 @@ def go_back(turn: Turn, dialogue: Dialogue) -> None:
 def _copied(slots: dict[str, SlotValue], key: str) -> bool:
     """A contact's field copied from the client's own ("Sou eu"): not an answer of its own."""
     namespace, _, name = key.rpartition(".")
-    return bool(namespace) and name in _COPIED.values() and slots.get(f"{namespace}.same_as_me") is True
+    return (
+        bool(namespace)
+        and name in _COPIED.values()
+        and slots.get(f"{namespace}.same_as_me") is True
+    )
 
 
 _COPIED = {"person_name": "name", "admin_email": "email", "admin_phone": "phone"}

@@ -208,15 +208,15 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "why_privacy": {
         "pt": "Seus dados ficam só com a nossa equipe, para isso (LGPD); para apagá-los, é só "
-        "escrever \"apagar meus dados\".",
+        'escrever "apagar meus dados".',
         "en": "Your data stays with our team, only for that (LGPD); to erase it, just write "
-        "\"delete my data\".",
+        '"delete my data".',
     },
     "go_back": {
         "pt": "Voltando uma pergunta: {label} está como *{value}*. Mande o valor certo, ou "
-        "\"está certo\" para manter.",
+        '"está certo" para manter.',
         "en": "Going back one question: {label} is *{value}*. Send the right value, or "
-        "\"it's right\" to keep it.",
+        '"it\'s right" to keep it.',
     },
     "go_back_nothing": {
         "pt": "Não há uma pergunta anterior para voltar aqui. Vamos continuar:",

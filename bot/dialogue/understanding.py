@@ -87,7 +87,7 @@ NO_WORDS = frozenset(
 NO_PHRASES = frozenset(
     {"nao esta", "nao ta", "de jeito nenhum", "not really", "no thanks", "nao obrigado",
      "nao obrigada", "esta errado", "ta errado", "not correct", "isn t right", "nao nao",
-     "claro que nao", "de jeito nenhum", "nao e", "no it isn t", "no it s not", "not quite"}
+     "claro que nao", "nao e", "no it isn t", "no it s not", "not quite"}
 )  # fmt: skip
 # Intents of answers: a phrase that contains an option's word picks it only if the NLU does not
 # hear a request ("pode ser amanhã às 14h?" is not "pode" = yes).

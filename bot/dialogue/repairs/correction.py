@@ -140,8 +140,8 @@ class CorrectionRepair:
             turn.state.pending = None
             turn.state.invalid_count = 0
             shown = format_value(info.key, turn.state.slots[info.key], language=turn.language)
-            params = {"label": info.label(turn.language), "value": shown}
-            turn.say(text("kept_value", turn.language, params=params))
+            kept = {"label": info.label(turn.language), "value": shown}
+            turn.say(text("kept_value", turn.language, params=kept))
             dialogue.ask_again(turn)
             return Outcome.TAKEN
         value = self._value(turn, dialogue, info=info)
