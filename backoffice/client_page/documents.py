@@ -17,7 +17,8 @@ from typing import Literal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.domain.documents import field_label, format_field
+from backoffice.html.labels import reading_value
+from bot.domain.documents import field_label
 from bot.storage.models import Document
 from flows import Condition, DocumentStep, Flow
 
@@ -113,7 +114,7 @@ def _line(
         tip=str(extraction.get(f"tip_{suffix}") or "") if state == "redo" else "",
         fields=read,
         shown=tuple(
-            (name, field_label(name, language), format_field(name, value)) for name, value in read
+            (name, field_label(name, language), reading_value(name, value)) for name, value in read
         ),
     )
 

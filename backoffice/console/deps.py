@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ __all__ = [
     "CsrfRefused",
     "SignedIn",
     "SignedInDep",
+    "SessionEnded",
     "SignInRequired",
     "console_route_class",
     "csrf_guard",
@@ -49,6 +51,25 @@ class SignInRequired(Exception):
 class CsrfRefused(BackofficeError):
     status = 403
     title = "CSRF check failed"
+
+
+class SessionEnded(BackofficeError):
+    """A form sent after the session expired (or was signed out elsewhere): the page says so
+    and offers the sign-in back to the page the form came from (``detail``), instead of a
+    refusal that reads like a lack of access. The text typed is kept by the browser
+    (``console.js`` keeps drafts)."""
+
+    status = 401
+    slug = "unauthorized"
+    title = "Session ended"
+
+
+def _page_of(request: Request) -> str:
+    """The console page a form was sent from (its ``Referer``, when it is ours)."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/console/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/console/"
 
 
 class ConsoleRoute(ContextRoute):
@@ -143,6 +164,9 @@ async def csrf_guard(request: Request) -> None:
                 policy=console.policy,
             )
             expected = found[0].csrf_token if found else None
+        signing_in = request.url.path.endswith("/login") or "/reset/" in request.url.path
+        if expected is None and not signing_in:
+            raise SessionEnded(_page_of(request))
         if expected is not None:
             if not check_csrf(expected, sent):
                 raise CsrfRefused("the form is out of date: reload the page and try again")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 __all__ = [
     "LABELS",
+    "OTHER_REASON",
     "author_label",
     "channel_label",
     "delivery_note",
@@ -22,7 +23,10 @@ _REASONS = {
     "training_no_slots": "No training session free",
     "client_idle": "Client went quiet",
     "misunderstood": "The bot did not understand",
+    "repeated_invalid": "The bot could not take the client's answers",
 }
+# A reason this list does not know yet (a newer bot's): said plainly, never as its code.
+OTHER_REASON = "Another reason"
 _CHANNELS = {
     "twilio_whatsapp": "WhatsApp",
     "whatsapp_cloud": "WhatsApp",
@@ -55,7 +59,7 @@ def reason_label(code: str | None) -> str:
         return "—"
     if code.startswith("flow:"):
         return "A step of the flow needs a person"
-    return _REASONS.get(code, code)
+    return _REASONS.get(code, OTHER_REASON)
 
 
 def channel_label(code: str) -> str:

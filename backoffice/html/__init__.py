@@ -16,6 +16,7 @@ __all__ = [
     "Views",
     "catalogues",
     "compile_catalogue",
+    "labels",
     "pick_language",
     "views",
     "waited",

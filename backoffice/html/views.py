@@ -2,7 +2,9 @@
 named blocks; an htmx request gets just the block it swaps (``jinja2-fragments``).
 
 Filters every template may use: ``local`` (a UTC datetime in the business time zone),
-``waited`` (a business-time duration, "2 h 15 min"), ``sla_class`` (a CSS class per SLA state).
+``waited`` (a business-time duration, "2 h 15 min"), ``sla_class`` (a CSS class per SLA state),
+and codes said in the page's language (``backoffice.html.labels``): ``stage``, ``doc_kind``,
+``reading_label`` (a field read from a document) and ``reading_value`` (its value, formatted).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from backoffice.html.catalogues import DEFAULT_LANGUAGE, LANGUAGES
+from backoffice.html.labels import kind_label, reading_label, reading_value, stage_label
 
 __all__ = ["SLA_CLASSES", "Views", "waited"]
 
@@ -53,9 +56,17 @@ class Views:
             env.filters["local"] = self._local
             env.filters["waited"] = waited
             env.filters["sla_class"] = lambda state: SLA_CLASSES.get(state or "", "sla-none")
+            env.filters["reading_value"] = reading_value
+            self._label_filters(env, language)
             env.globals["LANGUAGES"] = LANGUAGES
             self._envs[language] = env
         self._translations = translations
+
+    @staticmethod
+    def _label_filters(env: Environment, language: str) -> None:
+        env.filters["stage"] = lambda code: stage_label(code, language)
+        env.filters["doc_kind"] = lambda code: kind_label(code, language)
+        env.filters["reading_label"] = lambda name: reading_label(name, language)
 
     def gettext(self, language: str, message: str) -> str:
         """``message`` translated for Python-side texts (flashes, errors)."""

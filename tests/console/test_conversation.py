@@ -39,7 +39,11 @@ def test_the_page_shows_the_transcript_documents_stage_and_window(
     assert "Entregue" in html  # the delivery status of an outbound message
     assert f'src="/console/conversations/{scene.owned}/documents/{scene.document}"' in html
     assert "MARIA DA SILVA" in html and "a confirmar" in html and "lido" in html
-    assert "documentos" in html  # the stage
+    assert "<dd>Documentos</dd>" in html  # the stage, by its name
+    # The reading as the client's page says it: field names, the CPF with its punctuation.
+    assert '<th scope="row">Nome</th>' in html and "123.456.789-09" in html
+    assert '<span class="doc-kind">CNH</span> · <span class="muted">lido</span>' in html
+    assert "cnh" not in re.sub(r'"[^"]*"', "", html).split("<main")[1]  # no code outside attributes
     assert "Pediu uma pessoa" in html
     assert "O bot está atendendo." in html and "Assumir conversa" in html
     assert "Enviar" not in html  # nobody holds it: no composer
