@@ -226,14 +226,34 @@ class OutboxWorker:
         return decide(claim, now, templates=self.templates, senders=self.senders)
 
     async def _send_all(self, sends: list[Send]) -> None:
-        """Sends concurrently (at most ``concurrency`` at once). Each chunk of one channel
-        (at most its burst) first holds its send slots, then takes its sender tokens in one
-        call, so every send leaves as soon as its token was granted (on Telegram, once its
-        chat's own bucket allows too)."""
+        """Sends concurrently (at most ``concurrency`` at once); see ``_start_sends``."""
+        started: list[asyncio.Task[None]] = []
+        try:
+            refused = await self._start_sends(sends, started)
+        except BaseException:
+            # Cancelled while waiting for a slot or a token (the worker is stopping): the sends
+            # already under way stop with it, as they would with the process. Left running,
+            # they would write their outcomes behind the next owner's back, and after the
+            # event loop's last task (a worker thread nobody stops: the process never exits).
+            for task in started:
+                task.cancel()
+            await asyncio.gather(*started, return_exceptions=True)
+            raise
+        unavailable = SendFailed("rate limiter unavailable", transient=True)
+        await asyncio.gather(
+            *started, *(self._finish(send.claim, failure=unavailable) for send in refused)
+        )
+
+    async def _start_sends(
+        self, sends: list[Send], started: list[asyncio.Task[None]]
+    ) -> list[Send]:
+        """Starts the sends, adding their tasks to ``started``; returns those refused for want
+        of a rate limiter. Each chunk of one channel (at most its burst) first holds its send
+        slots, then takes its sender tokens in one call, so every send leaves as soon as its
+        token was granted (on Telegram, once its chat's own bucket allows too)."""
         by_channel: dict[str, list[Send]] = {}
         for send in sends:
             by_channel.setdefault(send.claim.channel, []).append(send)
-        started: list[asyncio.Task[None]] = []
         refused: list[Send] = []
         for channel, group in by_channel.items():
             limit = self.limits.per_sender.get(channel)
@@ -265,10 +285,7 @@ class OutboxWorker:
                         started.append(asyncio.create_task(self._send_in_slot(send)))
                     else:
                         self._slots.release()
-        unavailable = SendFailed("rate limiter unavailable", transient=True)
-        await asyncio.gather(
-            *started, *(self._finish(send.claim, failure=unavailable) for send in refused)
-        )
+        return refused
 
     async def _mark_sending(self, chunk: list[Send]) -> set[int]:
         """Marks the chunk's rows as sending, committed before any of them is sent; returns
