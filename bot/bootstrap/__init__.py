@@ -9,7 +9,7 @@ objects from settings from ``policies.py``. ``bot.app``, ``bot.cli`` and ``bot.b
 only ask for these; nothing is constructed at import time.
 """
 
-from bot.bootstrap.channels import build_channels, build_gateway
+from bot.bootstrap.channels import build_channels
 from bot.bootstrap.faces import build_backoffice, build_client_page, build_console
 from bot.bootstrap.policies import (
     backoffice_settings,
@@ -52,7 +52,6 @@ __all__ = [
     "build_console",
     "build_document_worker",
     "build_erp_worker",
-    "build_gateway",
     "build_interpreter",
     "build_ocr_pool",
     "build_outbox_worker",

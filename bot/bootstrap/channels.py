@@ -13,7 +13,7 @@ from bot.documents import DocumentStore
 from bot.domain.channels import ChannelAdapter
 from bot.domain.messages import Channel
 
-__all__ = ["build_channels", "build_gateway"]
+__all__ = ["build_channels"]
 
 
 def _twilio(settings: Settings) -> TwilioAdapter | None:
@@ -77,6 +77,3 @@ def build_channels(
     ]
     store = documents if documents is not None else document_store(settings)
     return ChannelAdapters(adapters, fetchers={Channel.WEB.value: StoredUploadFetcher(store)})
-
-
-build_gateway = build_channels  # the name tests and benches knew (the gateway it built is gone)

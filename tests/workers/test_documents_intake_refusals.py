@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bench.ocr.synthetic import TODAY, draw, draw_unusable
-from bot.bootstrap import Runtime, build_document_worker, build_gateway, document_store
+from bot.bootstrap import Runtime, build_channels, build_document_worker, document_store
 from bot.coordination import build_coordination
 from bot.documents import OcrPool, ReadOptions
 from bot.domain.messages import Channel, InboundMessage, MediaRef
@@ -35,7 +35,9 @@ async def setup(runtime: Runtime) -> AsyncIterator[Setup]:
     real OCR process pool."""
     pool = OcrPool(timeout=60, options=ReadOptions(today=TODAY))
     inbox = Inbox(conversations=runtime.conversations, gate=build_coordination(None).gate)
-    worker = build_document_worker(runtime, build_gateway(runtime.settings), inbox=inbox, pool=pool)
+    worker = build_document_worker(
+        runtime, build_channels(runtime.settings), inbox=inbox, pool=pool
+    )
     chat = Chat(runtime, channel=Channel.WEB, address="web-session-intake")
     chat.say("oi")
     chat.say("Concordo", choice_id="yes")

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bench.ocr.synthetic import TODAY, make_sample
-from bot.bootstrap import Runtime, build_document_worker, build_gateway, document_store
+from bot.bootstrap import Runtime, build_channels, build_document_worker, document_store
 from bot.coordination import build_coordination
 from bot.documents import OcrPool, ReadOptions
 from bot.domain.clock import FakeClock
@@ -65,7 +65,9 @@ async def setup(runtime: Runtime, tmp_path: Path) -> AsyncIterator[Setup]:
         read=functools.partial(read_or_die, marks=marks),
     )
     inbox = Inbox(conversations=runtime.conversations, gate=build_coordination(None).gate)
-    worker = build_document_worker(runtime, build_gateway(runtime.settings), inbox=inbox, pool=pool)
+    worker = build_document_worker(
+        runtime, build_channels(runtime.settings), inbox=inbox, pool=pool
+    )
     chat = Chat(runtime, channel=Channel.WEB, address="web-session-ocr")
     chat.say("oi")
     chat.say("Concordo", choice_id="yes")
