@@ -8,6 +8,7 @@ __all__ = [
     "errors",
     "formatting",
     "invites",
+    "media_http",
     "media_kinds",
     "outbound_formats",
     "ports",

@@ -40,6 +40,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.channels.errors import MediaUnavailable, SendFailed
+from bot.channels.media_http import HttpMediaFetcher
 from bot.channels.outbound_formats import numbered_text
 from bot.channels.ports import SendResult, Template, read_capped
 from bot.domain.messages import MediaRef, OutboundMessage
@@ -270,7 +271,7 @@ class TwilioSender:
 # --- media ---------------------------------------------------------------------------------
 
 
-class TwilioMediaFetcher:
+class TwilioMediaFetcher(HttpMediaFetcher):
     """Downloads ``MediaUrl{i}`` with HTTP Basic auth (implements ``MediaFetcher``).
 
     Follows Twilio's 307 to the short-lived URL; httpx drops the ``Authorization`` header when
@@ -279,28 +280,12 @@ class TwilioMediaFetcher:
     """
 
     def __init__(self, *, account_sid: str, auth_token: str, timeout_s: float = 30.0) -> None:
+        super().__init__(label="Twilio media", timeout_s=timeout_s)
         self._auth = httpx.BasicAuth(account_sid, auth_token)
-        self._timeout = timeout_s
-        self._client: httpx.AsyncClient | None = None
-
-    async def __aenter__(self) -> TwilioMediaFetcher:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
     async def fetch(self, media: MediaRef, *, max_bytes: int) -> bytes:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, follow_redirects=True, max_redirects=5
-            )
-        try:
-            async with self._client.stream("GET", media.url, auth=self._auth) as response:
+        with self._translated():
+            async with self._http().stream("GET", media.url, auth=self._auth) as response:
                 status = response.status_code
                 if status != 200:
                     raise MediaUnavailable(
@@ -313,9 +298,3 @@ class TwilioMediaFetcher:
                     declared_length=int(length) if length and length.isdigit() else None,
                     max_bytes=max_bytes,
                 )
-        except httpx.TooManyRedirects as exc:
-            raise MediaUnavailable("Twilio media: too many redirects") from exc
-        except httpx.TransportError as exc:
-            raise MediaUnavailable(
-                f"Twilio media unreachable: {exc.__class__.__name__}", transient=True
-            ) from exc

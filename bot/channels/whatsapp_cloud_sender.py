@@ -21,6 +21,7 @@ import aiohttp
 import httpx
 
 from bot.channels.errors import MediaTooLarge, MediaUnavailable, SendFailed
+from bot.channels.media_http import HttpMediaFetcher
 from bot.channels.outbound_formats import cloud_api_bodies
 from bot.channels.ports import SendResult, Template, read_capped
 from bot.domain.messages import MediaRef, OutboundMessage
@@ -145,7 +146,7 @@ class CloudSender:
 # --- media ---------------------------------------------------------------------------------
 
 
-class CloudMediaFetcher:
+class CloudMediaFetcher(HttpMediaFetcher):
     """Two-step download (``MediaFetcher``): ``GET /{version}/{media_id}`` for a short-lived URL
     on another host, then that URL with the same bearer token and a User-Agent.
 
@@ -162,29 +163,16 @@ class CloudMediaFetcher:
         timeout_s: float = 30.0,
         user_agent: str = "Acolhe/0.1",
     ) -> None:
+        super().__init__(
+            label="Graph media",
+            timeout_s=timeout_s,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": user_agent},
+        )
         self._base = f"{api_url.rstrip('/')}/{api_version}"
-        self._headers = {"Authorization": f"Bearer {token}", "User-Agent": user_agent}
-        self._timeout = timeout_s
-        self._client: httpx.AsyncClient | None = None
-
-    async def __aenter__(self) -> CloudMediaFetcher:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
     async def fetch(self, media: MediaRef, *, max_bytes: int) -> bytes:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, headers=self._headers, follow_redirects=True, max_redirects=5
-            )
-        client = self._client
-        try:
+        client = self._http()
+        with self._translated():
             url, size, digest = await self._metadata(client, media.provider_id)
             if size is not None and size > max_bytes:
                 raise MediaTooLarge(
@@ -198,12 +186,6 @@ class CloudMediaFetcher:
                     declared_length=int(length) if length and length.isdigit() else None,
                     max_bytes=max_bytes,
                 )
-        except httpx.TooManyRedirects as exc:
-            raise MediaUnavailable("Graph media: too many redirects") from exc
-        except httpx.TransportError as exc:
-            raise MediaUnavailable(
-                f"Graph media unreachable: {exc.__class__.__name__}", transient=True
-            ) from exc
         if digest and not _sha256_matches(data, digest):
             raise MediaUnavailable("Graph media: sha256 does not match", transient=True)
         return data
