@@ -5,14 +5,17 @@ and says why (409 naming who holds the conversation, 422 for an empty or too lon
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from backoffice.access import load_client, load_conversation
 from backoffice.api.deps import ConversationId, ItemId, SessionDep
 from backoffice.client_records import add_note
+from backoffice.console.context import ConsoleContext
 from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
 from backoffice.console.routes.conversation import MESSAGE_LIMIT, NOTE_LIMIT, back_to, render_page
 from backoffice.deliveries import retry_delivery
@@ -25,17 +28,45 @@ __all__ = ["FORM_LIMIT", "register"]
 FORM_LIMIT = 100_000  # the form parser cuts longer; MESSAGE_LIMIT, NOTE_LIMIT say it politely
 
 
-def _held_by_text(
-    console: ConsoleDep, me: SignedIn, *, session: SessionDep, conversation_id: int
-) -> str:
-    """Who holds the conversation now (read again: the refused transaction is rolled back)."""
-    session.rollback()
-    conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
-    holder = session.get(StaffUser, conversation.paused_by) if conversation.paused_by else None
-    if holder is not None and conversation.bot_paused:
-        template = console.views.gettext(me.language, "%(name)s holds this conversation.")
-        return template % {"name": holder.name}
-    return console.views.gettext(me.language, "Take over the conversation before writing.")
+@dataclass(frozen=True, kw_only=True)
+class _Form:
+    """A form posted to a conversation's page, and what a refusal needs to show it again."""
+
+    request: Request
+    session: Session
+    console: ConsoleContext
+    me: SignedIn
+    conversation_id: int
+
+    def say(self, text: str) -> str:
+        return self.console.views.gettext(self.me.language, text)
+
+    def refused(self, status: int, error: str, **drafts: str) -> Response:
+        """The page again with ``status`` and why; ``drafts`` keep what was typed."""
+        return render_page(
+            self.request,
+            self.session,
+            console=self.console,
+            me=self.me,
+            conversation_id=self.conversation_id,
+            status_code=status,
+            error=error,
+            **drafts,
+        )
+
+    def held_by(self) -> str:
+        """Who holds the conversation now (read again: the refused transaction is rolled
+        back)."""
+        self.session.rollback()
+        conversation = load_conversation(
+            self.session, self.me.principal, conversation_id=self.conversation_id
+        )
+        holder = (
+            self.session.get(StaffUser, conversation.paused_by) if conversation.paused_by else None
+        )
+        if holder is not None and conversation.bot_paused:
+            return self.say("%(name)s holds this conversation.") % {"name": holder.name}
+        return self.say("Take over the conversation before writing.")
 
 
 def takeover(
@@ -46,20 +77,14 @@ def takeover(
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
+    form = _Form(
+        request=request, session=session, console=console, me=me, conversation_id=conversation_id
+    )
     conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     try:
         take_over(session, conversation, principal=me.principal, now=console.backoffice.now())
     except Conflict:
-        error = _held_by_text(console, me, session=session, conversation_id=conversation_id)
-        return render_page(
-            request,
-            session,
-            console=console,
-            me=me,
-            conversation_id=conversation_id,
-            status_code=409,
-            error=error,
-        )
+        return form.refused(409, form.held_by())
     session.commit()
     return back_to(conversation_id, "#composer")
 
@@ -73,40 +98,23 @@ def send(
     me: SignedInDep,
     text: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
 ) -> Response:
+    form = _Form(
+        request=request, session=session, console=console, me=me, conversation_id=conversation_id
+    )
     conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     body = text.strip()
-    problem = None
+    draft = text[: MESSAGE_LIMIT * 2]
     if not body:
-        problem = "Write a message before sending."
-    elif len(body) > MESSAGE_LIMIT or "\x00" in body:
-        problem = "The message is too long: at most 4000 characters."
-    if problem is not None:
-        return render_page(
-            request,
-            session,
-            console=console,
-            me=me,
-            conversation_id=conversation_id,
-            status_code=422,
-            error=console.views.gettext(me.language, problem),
-            draft=text[: MESSAGE_LIMIT * 2],
-        )
+        return form.refused(422, form.say("Write a message before sending."), draft=draft)
+    if len(body) > MESSAGE_LIMIT or "\x00" in body:
+        problem = form.say("The message is too long: at most 4000 characters.")
+        return form.refused(422, problem, draft=draft)
     try:
         send_staff_message(
             session, conversation, principal=me.principal, text=body, now=console.backoffice.now()
         )
     except Conflict:
-        error = _held_by_text(console, me, session=session, conversation_id=conversation_id)
-        return render_page(
-            request,
-            session,
-            console=console,
-            me=me,
-            conversation_id=conversation_id,
-            status_code=409,
-            error=error,
-            draft=text[: MESSAGE_LIMIT * 2],
-        )
+        return form.refused(409, form.held_by(), draft=draft)
     session.commit()
     console.backoffice.wake_outbox()
     return back_to(conversation_id, "#composer")
@@ -120,6 +128,9 @@ def hand_back(
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
+    form = _Form(
+        request=request, session=session, console=console, me=me, conversation_id=conversation_id
+    )
     conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     try:
         release(
@@ -131,21 +142,11 @@ def hand_back(
             resolve=True,
         )
     except (Conflict, Forbidden) as refused:
-        if not conversation.bot_paused:
-            session.rollback()
-            error = console.views.gettext(
-                me.language, "The bot is already answering this conversation."
-            )
-        else:
-            error = _held_by_text(console, me, session=session, conversation_id=conversation_id)
-        return render_page(
-            request,
-            session,
-            console=console,
-            me=me,
-            conversation_id=conversation_id,
-            status_code=refused.status,
-            error=error,
+        if conversation.bot_paused:
+            return form.refused(refused.status, form.held_by())
+        session.rollback()
+        return form.refused(
+            refused.status, form.say("The bot is already answering this conversation.")
         )
     session.commit()
     console.backoffice.wake_outbox()
@@ -161,6 +162,9 @@ def note(
     me: SignedInDep,
     text: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
 ) -> Response:
+    form = _Form(
+        request=request, session=session, console=console, me=me, conversation_id=conversation_id
+    )
     conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     body = text.strip()
     if not body or len(body) > NOTE_LIMIT or "\x00" in body or conversation.client_id is None:
@@ -169,16 +173,7 @@ def note(
             if not body
             else "The note is too long: at most 5000 characters."
         )
-        return render_page(
-            request,
-            session,
-            console=console,
-            me=me,
-            conversation_id=conversation_id,
-            status_code=422,
-            error=console.views.gettext(me.language, problem),
-            note_draft=text[: NOTE_LIMIT * 2],
-        )
+        return form.refused(422, form.say(problem), note_draft=text[: NOTE_LIMIT * 2])
     client = load_client(session, me.principal, client_id=conversation.client_id)
     try:
         add_note(
@@ -191,15 +186,7 @@ def note(
         )
     except Conflict as conflict:  # an erased client's record takes no notes
         session.rollback()
-        return render_page(
-            request,
-            session,
-            console=console,
-            me=me,
-            conversation_id=conversation_id,
-            status_code=409,
-            error=conflict.detail,
-        )
+        return form.refused(409, conflict.detail)
     session.commit()
     return back_to(conversation_id, "#notes")
 
@@ -213,6 +200,9 @@ def retry(
     console: ConsoleDep,
     me: SignedInDep,
 ) -> Response:
+    form = _Form(
+        request=request, session=session, console=console, me=me, conversation_id=conversation_id
+    )
     conversation = load_conversation(session, me.principal, conversation_id=conversation_id)
     try:
         retry_delivery(
@@ -224,17 +214,8 @@ def retry(
         )
     except Conflict:
         session.rollback()
-        error = console.views.gettext(
-            me.language, "This message cannot be sent again now: the page shows why."
-        )
-        return render_page(
-            request,
-            session,
-            console=console,
-            me=me,
-            conversation_id=conversation_id,
-            status_code=409,
-            error=error,
+        return form.refused(
+            409, form.say("This message cannot be sent again now: the page shows why.")
         )
     session.commit()
     console.backoffice.wake_outbox()
