@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.dialogue.dialogue import Outcome
 from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK, WEIGHTY
 from bot.dialogue.repairs.clarify import clarify_options
+from bot.dialogue.repairs.menu import offer_menu
 from bot.dialogue.state import ClarifyPending, DialogueState
 from bot.dialogue.texts import text
 from bot.dialogue.training.offers import BOOKABLE_STAGES, TRAINING_INTENTS, nps_score
@@ -131,13 +132,7 @@ class StartHandler:
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         if turn.context.stage is not Stage.CADASTRO:
-            turn.say(
-                text(
-                    "known_client_menu",
-                    turn.language,
-                    params={"stage": turn.context.stage_label(turn.language)},
-                )
-            )
+            offer_menu(turn, key="known_client_menu")
             return True
         dialogue.start(turn)
         return True
@@ -155,7 +150,8 @@ class FinishedHandler:
             )
             dialogue.start(turn)
             return True
-        turn.say(text("finished_menu", turn.language))
+        hello = turn.said.intent == "greet" and turn.said.confidence >= 0.7
+        offer_menu(turn, key="finished_menu_hello" if hello else "finished_menu")
         return True
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "FixChoicePending",
     "Frame",
     "HumanOfferPending",
+    "MenuPending",
     "NpsCommentPending",
     "Pending",
     "PickSlotPending",
@@ -131,6 +132,13 @@ class CancelTrainingPending(_Pending):
     kind: Literal["confirm_cancel_training"] = "confirm_cancel_training"
 
 
+class MenuPending(_Pending):
+    """What the chat can do past the registration: the requests offered, in order."""
+
+    kind: Literal["menu"] = "menu"
+    options: list[str] = Field(default_factory=list)
+
+
 class NpsCommentPending(_Pending):
     kind: Literal["nps_comment"] = "nps_comment"
     booking_id: int = Field(default=0, validation_alias=AliasChoices("booking_id", "slot"))
@@ -148,6 +156,7 @@ Pending = Annotated[
     | TrainingManagePending
     | TrainingWhenPending
     | CancelTrainingPending
+    | MenuPending
     | NpsCommentPending,
     Field(discriminator="kind"),
 ]

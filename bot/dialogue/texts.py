@@ -243,10 +243,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "answer you here.",
     },
     "finished_menu": {
-        "pt": 'Seu cadastro já foi enviado. Posso informar o status ("em que etapa estou?"), '
-        "corrigir um dado ou chamar uma pessoa da equipe (HUMANO).",
-        "en": 'Your registration is already in. I can tell you the status ("what stage am I '
-        'in?"), fix an answer or call a person from our team (HUMAN).',
+        "pt": "Seu cadastro já foi enviado e a sua implantação está na etapa *{stage}*. Como "
+        "posso ajudar? Responda com o número:",
+        "en": "Your registration is already in and your onboarding is in the *{stage}* stage. "
+        "How can I help? Answer with the number:",
+    },
+    "finished_menu_hello": {
+        "pt": "Olá de novo{name}! 👋 Sua implantação está na etapa *{stage}*. Como posso "
+        "ajudar? Responda com o número:",
+        "en": "Hi again{name}! 👋 Your onboarding is in the *{stage}* stage. How can I help? "
+        "Answer with the number:",
+    },
+    "menu_again": {
+        "pt": "Como posso ajudar? Responda com o número:",
+        "en": "How can I help? Answer with the number:",
     },
     "training_not_yet": {
         "pt": "O treinamento é agendado quando a implantação chegar nessa etapa; primeiro "

@@ -197,12 +197,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
     # Status.
     "status_pending": {"pt": "Falta da sua parte:", "en": "Still needed from you:"},
     "known_client_menu": {
-        "pt": "Olá! Sua implantação está na etapa *{stage}*. Por aqui posso informar o status "
-        '("em que etapa estou?"), agendar o treinamento ou chamar uma pessoa da equipe '
-        "(HUMANO).",
-        "en": "Hi! Your onboarding is in the *{stage}* stage. Here I can tell you the status "
-        '("what stage am I in?"), schedule the training or call a person from our team '
-        "(HUMAN).",
+        "pt": "Olá! Sua implantação está na etapa *{stage}*. Como posso ajudar? Responda com o "
+        "número:",
+        "en": "Hi! Your onboarding is in the *{stage}* stage. How can I help? Answer with the "
+        "number:",
     },
     "status_done": {"pt": "Já recebido: {items}.", "en": "Already received: {items}."},
     "erasure_in_progress": {

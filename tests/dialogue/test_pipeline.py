@@ -157,13 +157,23 @@ def test_a_client_past_the_registration_is_not_asked_to_register(chat: Chat) -> 
     chat.stage = Stage.CONFIGURACAO
     turn = chat.send("oi", "greet")
     assert [r.text for r in turn.replies] == [says("known_client_menu", stage="Configuração")]
+    assert [c.id for c in turn.replies[0].choices] == ["ask_status", "request_human"]
     assert not chat.state.started
 
 
 def test_after_the_registration_the_menu(chat: Chat) -> None:
     chat.at(slots_until(None)).with_state(finished=True)
     turn = chat.send("bom dia", "greet")
-    assert [r.text for r in turn.replies] == [says("finished_menu")]
+    assert [r.text for r in turn.replies] == [
+        says("finished_menu_hello", stage="Cadastro", name=", Maria")
+    ]
+    assert [c.id for c in turn.replies[0].choices] == [
+        "ask_status",
+        "correct_data",
+        "request_human",
+    ]
+    turn = chat.send("1", "inform")  # a pick runs the request
+    assert "Cadastro" in turn.replies[0].text and chat.state.pending is None
 
 
 def test_a_client_who_refused_consent_gets_the_notice_again(chat: Chat) -> None:

@@ -13,6 +13,7 @@ from bot.dialogue.repairs.correction import CorrectionRepair, FixChoiceRepair
 from bot.dialogue.repairs.document import DocumentRepair
 from bot.dialogue.repairs.erasure import ErasureRepair
 from bot.dialogue.repairs.human_offer import HumanOfferRepair
+from bot.dialogue.repairs.menu import MenuRepair
 from bot.dialogue.state import Pending
 from bot.dialogue.training.offers import TRAINING_PENDING
 from bot.dialogue.training.repair import TrainingRepair
@@ -26,12 +27,14 @@ __all__ = [
     "ErasureRepair",
     "FixChoiceRepair",
     "HumanOfferRepair",
+    "MenuRepair",
     "TrainingRepair",
     "clarify",
     "correction",
     "document",
     "erasure",
     "human_offer",
+    "menu",
 ]
 
 REPAIRS: dict[str, Repair] = {
@@ -41,6 +44,7 @@ REPAIRS: dict[str, Repair] = {
     "confirm_erasure": ErasureRepair(),
     "human_offer": HumanOfferRepair(),
     "confirm_document": DocumentRepair(),
+    "menu": MenuRepair(),
     **dict.fromkeys(TRAINING_PENDING, TrainingRepair()),
 }
 
