@@ -18,12 +18,21 @@ from backoffice.pipeline import PipelineCatalog
 from backoffice.report_reads import (
     Visit,
     distribution,
+    first_responses,
     in_window,
     scope_onboardings,
     stage_visits,
 )
+from backoffice.report_sla import (
+    SlaRules,
+    list_breached_now,
+    page_clock,
+    paused_verdict,
+    quick_verdict,
+    visit_pauses,
+    visit_policy,
+)
 from backoffice.schemas.reports import (
-    BreachedOnboarding,
     CountByKey,
     CsmResponse,
     DurationReport,
@@ -41,13 +50,10 @@ from backoffice.schemas.reports import (
     TimeInStageReport,
     Window,
 )
-from backoffice.sla import StageSla, load_activity, stage_sla
-from bot.domain.business_time import BusinessCalendar, SlaState
+from backoffice.sla import load_activity
+from bot.domain.business_time import BusinessCalendar, SlaPolicy
 from bot.domain.onboarding import Stage
 from bot.storage.models import (
-    Conversation,
-    Escalation,
-    Message,
     NpsResponse,
     Onboarding,
     StaffUser,
@@ -57,17 +63,16 @@ from bot.storage.models import (
 def time_in_stage(
     session: Session, *, scope: ColumnElement[bool], window: Window, calendar: BusinessCalendar
 ) -> TimeInStageReport:
-    onboardings = scope_onboardings(session, scope)
     hours: dict[tuple[str, str], list[float]] = defaultdict(list)
     business: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for visit in stage_visits(session, onboardings):
+    clock = page_clock(session, calendar)
+    for visit in stage_visits(session, scope, window=window):
         if visit.left_at is None or not in_window(visit.left_at, window):
             continue
         key = (visit.segment, visit.stage)
         hours[key].append((visit.left_at - visit.entered_at).total_seconds() / 3600)
-        business[key].append(
-            calendar.business_seconds_between(visit.entered_at, visit.left_at) / 3600
-        )
+        spent = clock.between(visit.entered_at, visit.left_at)
+        business[key].append(spent.total_seconds() / 3600)
     return TimeInStageReport(
         window=window,
         stages=[
@@ -90,7 +95,9 @@ def funnel(
         for oid, o in scope_onboardings(session, scope).items()
         if in_window(o.created_at, window)
     }
-    visits = stage_visits(session, onboardings)
+    visits = [
+        v for v in stage_visits(session, scope, window=window) if v.onboarding_id in onboardings
+    ]
     reached: dict[int, set[str]] = defaultdict(set)
     dropped_at: dict[int, str] = {}
     for visit in visits:
@@ -138,55 +145,73 @@ def sla_breaches(
     at_risk_share: float,
     now: datetime,
 ) -> SlaBreachReport:
-    onboardings = scope_onboardings(session, scope)
-    visits = [v for v in stage_visits(session, onboardings) if in_window(v.entered_at, window)]
-    activity = load_activity(session, {v.onboarding_id for v in visits})
+    """Each visit entered in the window, against its stage's SLA at its end (now if open),
+    and every onboarding breached now."""
+    rules = SlaRules(pipelines=pipelines, calendar=calendar, at_risk_share=at_risk_share)
+    report, _late = listed_sla_breaches(
+        session, scope=scope, window=window, rules=rules, now=now, listed=None
+    )
+    return report
+
+
+def listed_sla_breaches(
+    session: Session,
+    *,
+    scope: ColumnElement[bool],
+    window: Window,
+    rules: SlaRules,
+    now: datetime,
+    listed: int | None,
+) -> tuple[SlaBreachReport, int]:
+    """``sla_breaches`` with, when ``listed`` is given, only that many of the breached now (the
+    earliest due, as the whole list begins), and how many are breached now.
+
+    A visit's business time alone decides most visits (``report_reads.quick_verdict``); the
+    others have their pauses read (``paused_verdict``); only the breached now that are listed
+    run the whole clock (``backoffice.sla.stage_sla``) for their due time. The same numbers as
+    running the clock for every visit: tests/backoffice/test_reports_equivalence.py."""
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    breached_now: list[BreachedOnboarding] = []
-    for visit in visits:
-        template = pipelines.find(visit.segment)
-        if template is None:
+    undecided: list[tuple[Visit, SlaPolicy]] = []
+    policies: dict[tuple[str, str], SlaPolicy | None] = {}
+    clock = page_clock(session, rules.calendar)
+    for visit in stage_visits(session, scope, window=window):
+        if not in_window(visit.entered_at, window):
             continue
+        kind = (visit.segment, visit.stage)
+        if kind not in policies:
+            policies[kind] = visit_policy(
+                rules.pipelines, visit=visit, at_risk_share=rules.at_risk_share
+            )
+        policy = policies[kind]
         at = visit.left_at or now
-        sla = stage_sla(
-            template=template,
-            stage=visit.stage,
-            entered_at=visit.entered_at,
-            at=at,
-            activity=activity[visit.onboarding_id],
-            calendar=calendar,
-            at_risk_share=at_risk_share,
+        if policy is None or at < visit.entered_at:
+            continue  # stage_sla's None: no target, or seen before it began
+        spent = clock.between(visit.entered_at, at)
+        verdict = quick_verdict(policy, spent=spent, open_now=visit.left_at is None)
+        if verdict is None:
+            undecided.append((visit, policy))
+        else:
+            counts[visit.segment, visit.stage].update(("visits", verdict))
+    activity = load_activity(session, {v.onboarding_id for v, _policy in undecided})
+    late: list[tuple[Visit, SlaPolicy]] = []
+    for visit, policy in undecided:
+        at = visit.left_at or now
+        verdict = paused_verdict(
+            policy,
+            pauses=visit_pauses(rules, visit=visit, activity=activity[visit.onboarding_id], at=at),
+            clock=clock,
+            spent=clock.between(visit.entered_at, at),
+            open_now=visit.left_at is None,
         )
-        if sla is None:
-            continue
-        tally = counts[visit.segment, visit.stage]
-        tally["visits"] += 1
-        if sla.status.status == SlaState.BREACHED:
-            tally["breached"] += 1
-            if visit.left_at is None:
-                breached_now.append(_breached(visit, sla))
-        elif sla.status.status == SlaState.AT_RISK and visit.left_at is None:
-            tally["at_risk_now"] += 1
-    return SlaBreachReport(
-        window=window,
-        stages=[
-            _stage_breaches(segment, stage, tally=tally)
-            for (segment, stage), tally in sorted(counts.items())
-        ],
-        breached_now=sorted(breached_now, key=lambda b: b.due_at),
-    )
-
-
-def _breached(visit: Visit, sla: StageSla) -> BreachedOnboarding:
-    """An open visit past its SLA, with how many business hours it is over."""
-    overdue = sla.status.elapsed_business_seconds / 3600 - sla.target_business_hours
-    return BreachedOnboarding(
-        onboarding_id=visit.onboarding_id,
-        segment=visit.segment,
-        stage=visit.stage,
-        due_at=sla.status.due_at,
-        overdue_business_hours=round(overdue, 2),
-    )
+        counts[visit.segment, visit.stage].update(("visits", verdict))
+        if verdict == "breached" and visit.left_at is None:
+            late.append((visit, policy))
+    stages = [
+        _stage_breaches(segment, stage, tally=tally)
+        for (segment, stage), tally in sorted(counts.items())
+    ]
+    breached_now = list_breached_now(late, rules=rules, activity=activity, now=now, listed=listed)
+    return SlaBreachReport(window=window, stages=stages, breached_now=breached_now), len(late)
 
 
 def _stage_breaches(segment: str, stage: str, *, tally: Counter[str]) -> StageBreaches:
@@ -201,42 +226,10 @@ def _stage_breaches(segment: str, stage: str, *, tally: Counter[str]) -> StageBr
     )
 
 
-def _first_responses(
-    session: Session, *, scope: ColumnElement[bool], window: Window
-) -> tuple[list[Escalation], list[tuple[float, int | None] | None]]:
-    """The escalations created in the window and, for each, the minutes to the first staff
-    message in its conversation and who wrote it (None: not answered yet)."""
-    rows = [
-        e
-        for e in session.scalars(select(Escalation).where(scope))
-        if in_window(e.created_at, window)
-    ]
-    staff_messages: dict[int, list[tuple[datetime, int | None]]] = defaultdict(list)
-    conversation_ids = {e.conversation_id for e in rows}
-    if conversation_ids:
-        for conversation_id, created_at, staff_id in session.execute(
-            select(Message.conversation_id, Message.created_at, Message.staff_id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(Message.conversation_id.in_(conversation_ids), Message.author == "staff")
-            .order_by(Message.created_at, Message.id)
-        ):
-            staff_messages[conversation_id].append((created_at, staff_id))
-    answers: list[tuple[float, int | None] | None] = []
-    for escalation in rows:
-        messages = staff_messages[escalation.conversation_id]
-        first = next((m for m in messages if m[0] >= escalation.created_at), None)
-        answers.append(
-            None
-            if first is None
-            else ((first[0] - escalation.created_at).total_seconds() / 60, first[1])
-        )
-    return rows, answers
-
-
 def escalations(
     session: Session, *, scope: ColumnElement[bool], window: Window
 ) -> EscalationReport:
-    rows, answers = _first_responses(session, scope=scope, window=window)
+    rows, answers = first_responses(session, scope=scope, window=window)
     overall = [answer[0] for answer in answers if answer is not None]
     per_csm: dict[int, list[float]] = defaultdict(list)
     for answer in answers:
@@ -288,7 +281,7 @@ def first_response_buckets(
     """The escalations of ``escalations`` (same window, same first response) counted by how long
     the first response took: under 1 h, 1–4 h, 4–8 h, 8–24 h, 24 h or more (calendar time,
     as ``first_response_minutes``); a bucket holds its lower bound, not its upper one."""
-    rows, answers = _first_responses(session, scope=scope, window=window)
+    rows, answers = first_responses(session, scope=scope, window=window)
     minutes = [answer[0] for answer in answers if answer is not None]
     counts = Counter(
         next(key for key, upper in RESPONSE_BUCKETS if upper is None or value < upper)

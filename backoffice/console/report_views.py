@@ -258,7 +258,10 @@ def _time_charts(bars: dict[str, list[Bar]], _: Translate) -> list[Markup]:
 
 
 # ---------------------------------------------------------------------------- SLA
-def sla_section(report: SlaBreachReport, _: Translate, *, language: str, local: Local) -> Section:
+def sla_section(
+    report: SlaBreachReport, _: Translate, *, language: str, local: Local, late: int | None = None
+) -> Section:
+    """``late``: how many are breached now, when ``report`` lists only the most overdue."""
     rows: list[list[Cell]] = []
     stacks: list[StackedRow] = []
     for i, s in enumerate(report.stages):
@@ -283,7 +286,7 @@ def sla_section(report: SlaBreachReport, _: Translate, *, language: str, local: 
                 ],
             )
         )
-    late = _breached_now_rows(report, language=language, local=local)
+    late_rows = _breached_now_rows(report, language=language, local=local)
     header = [
         _("Segment"),
         _("Stage"),
@@ -310,8 +313,11 @@ def sla_section(report: SlaBreachReport, _: Translate, *, language: str, local: 
             Table(
                 "sla-breached-now",
                 [_("Onboarding"), _("Stage"), _("Due"), _("Overdue (business h)")],
-                late,
-                _("Breached now"),
+                late_rows,
+                _("Breached now")
+                if late is None or late <= len(report.breached_now)
+                else _("Breached now: the %(shown)s most overdue of %(total)s (the CSV has all)")
+                % {"shown": len(report.breached_now), "total": late},
             )
         ],
     )
