@@ -116,6 +116,11 @@ class BusinessCalendar:
 
     # -- working time -------------------------------------------------------------------------
 
+    def windows(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The day's business windows as aware instants (opens, closes), in order; none on a
+        closed day. Cached: callers summing many intervals may walk them directly."""
+        return self._windows(day)
+
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from ``start`` to ``end`` (negative when ``end`` is before ``start``)."""
         begin, finish = as_utc(start, "start"), as_utc(end, "end")
