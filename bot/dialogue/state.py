@@ -111,6 +111,7 @@ class DocumentPending(_Pending):
 class PickSlotPending(_Pending):
     kind: Literal["pick_slot"] = "pick_slot"
     options: list[str] = Field(default_factory=list)  # training slot ids offered, in order
+    day: str = ""  # ISO date of the day asked for ("quinta"): "às 10h" then means that day
 
 
 class ConfirmSlotPending(_Pending):

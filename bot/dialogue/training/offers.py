@@ -10,10 +10,9 @@ alternatives are offered. Nothing here imports the engine.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.dialogue.catalog import fold
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.effects import Escalate, NpsAnswered, RecordEvent
 from bot.dialogue.state import (
@@ -26,13 +25,27 @@ from bot.dialogue.state import (
 )
 from bot.dialogue.status_link import want_status_link
 from bot.dialogue.texts import text
-from bot.dialogue.training.picks import OTHER, Answer, asks_another_time, picked_option, picked_slot
-from bot.dialogue.training.time_phrases import requested_time, when
+from bot.dialogue.training.picks import (
+    Answer,
+    asks_another_time,
+    nps_score,
+    picked_option,
+    picked_slot,
+    slot_choices,
+)
+from bot.dialogue.training.time_phrases import (
+    Window,
+    day_label,
+    requested_time,
+    requested_window,
+    sessions_in,
+    when,
+)
 from bot.dialogue.turn import Turn
 from bot.dialogue.wording import yes_no_choices
 from bot.domain.messages import Choice, OutboundMessage
 from bot.domain.onboarding import Stage
-from bot.domain.training import BookedSession, SeatTaken, TrainingScheduler
+from bot.domain.training import BookedSession, FreeSlot, SeatTaken, TrainingScheduler
 from nlu.types import IntentScore, NLUResult
 
 TrainingPending = (
@@ -72,14 +85,6 @@ BOOKABLE_STAGES = frozenset({Stage.TREINAMENTO, Stage.ATIVACAO, Stage.CONCLUIDO}
 _NO_NLU = NLUResult(text="", intent=IntentScore("inform", 1.0), intent_ranking=(), entities=())
 
 
-def nps_score(body: str) -> int | None:
-    """A bare 0–10 score ("9", "nota 10", "10!"), else None."""
-    if body.strip().startswith("-"):
-        return None
-    folded = fold(body).replace("nota", "").strip(" !.")
-    return int(folded) if folded.isdigit() and 0 <= int(folded) <= 10 else None
-
-
 class TrainingDialogue:
     """Scheduling questions and answers; replies and effects go into the engine's ``Turn``."""
 
@@ -102,6 +107,7 @@ class TrainingDialogue:
             return
         current = scheduler.current()
         requested = requested_time(nlu, body, context=context)
+        window = requested_window(nlu, body, context=context)
         if intent == "cancel_training":
             if current is None:
                 turn.say(text("training_nothing_booked", lang))
@@ -130,7 +136,7 @@ class TrainingDialogue:
                 ),
             )
             return
-        self.offer(turn, scheduler, requested=requested, context=context)
+        self.offer(turn, scheduler, requested=requested, context=context, window=window)
 
     def offer(
         self,
@@ -140,15 +146,27 @@ class TrainingDialogue:
         requested: datetime | None,
         context: ConversationContext,
         lead: str = "",
+        window: Window | None = None,
     ) -> None:
-        """The free sessions nearest to ``requested`` (or the next ones) as choices."""
+        """The free sessions nearest to ``requested`` (or the next ones) as choices; for a day
+        or a part of it ("dia 10", "sexta de manhã"), that day's sessions first."""
         lang = turn.state.language
+        if window is not None:
+            inside = sessions_in(scheduler, window, limit=self.offers, context=context)
+            day = {"day": day_label(window, lang)}
+            if inside:
+                intro = text("training_offer_day", lang, params=day)
+                self._list(turn, inside, intro=_join(lead, intro), day=window, context=context)
+                return
+            lead = _join(lead, text("training_offer_day_none", lang, params=day))
+            zone = ZoneInfo(context.timezone)
+            requested = datetime.combine(window.day, window.start, tzinfo=zone)
         slots = scheduler.free_slots(near=requested, limit=self.offers)
         if not slots:
             turn.effects.append(Escalate("training_no_slots", "no free training session"))
             turn.say(text("training_none_free", lang))
             return
-        if requested is not None and slots[0].starts_at == requested:
+        if requested is not None and window is None and slots[0].starts_at == requested:
             turn.state.pending = ConfirmSlotPending(
                 options=[str(slots[0].slot_id)], starts_at=requested.isoformat()
             )
@@ -159,8 +177,9 @@ class TrainingDialogue:
             )
             turn.say(_join(lead, intro), yes_no_choices(lang))
             return
-        turn.state.pending = PickSlotPending(options=[str(s.slot_id) for s in slots])
-        if requested is not None:
+        if window is not None:
+            intro = text("training_offer_nearest", lang)
+        elif requested is not None:
             intro = text(
                 "training_offer_near",
                 lang,
@@ -168,11 +187,23 @@ class TrainingDialogue:
             )
         else:
             intro = text("training_offer", lang)
-        choices = tuple(
-            Choice(id=f"slot:{slot.slot_id}", title=when(slot.starts_at, lang, context=context))
-            for slot in slots
-        ) + (Choice(id=OTHER, title=text("training_other_time", lang)),)
-        turn.say(_join(lead, intro), choices)
+        self._list(turn, slots, intro=_join(lead, intro), day=None, context=context)
+
+    def _list(
+        self,
+        turn: Turn,
+        slots: list[FreeSlot],
+        *,
+        intro: str,
+        day: Window | None,
+        context: ConversationContext,
+    ) -> None:
+        """The sessions (a day's in the order of the calendar, else the nearest first), then
+        "Outro horário"."""
+        turn.state.pending = PickSlotPending(
+            options=[str(s.slot_id) for s in slots], day=day.day.isoformat() if day else ""
+        )
+        turn.say(intro, slot_choices(slots, turn.state.language, context=context))
 
     # ------------------------------------------------------------------ pending answers
     def answer(
@@ -189,7 +220,13 @@ class TrainingDialogue:
             return self._confirm_cancel(turn, scheduler, answer=answer, context=context)
         if isinstance(pending, TrainingManagePending):
             return self._manage(turn, scheduler, pending=pending, answer=answer, context=context)
-        requested = requested_time(answer.nlu, answer.body, context=context)
+        day = (
+            date.fromisoformat(pending.day)
+            if isinstance(pending, PickSlotPending) and pending.day
+            else None
+        )  # "pode ser 10h" after that day's sessions: 10h that day
+        requested = requested_time(answer.nlu, answer.body, context=context, day=day)
+        window = requested_window(answer.nlu, answer.body, context=context)
         if isinstance(pending, ConfirmSlotPending) and pending.options:
             if answer.yes:
                 return self._book(turn, scheduler, slot_id=int(pending.options[0]), context=context)
@@ -206,7 +243,7 @@ class TrainingDialogue:
                 turn.say(text("training_ask_when", lang))
                 return True
         if requested is not None:
-            self.offer(turn, scheduler, requested=requested, context=context)
+            self.offer(turn, scheduler, requested=requested, context=context, window=window)
             return True
         if pending.kind == "training_when":
             return False

@@ -7,12 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.dialogue.catalog import fold
+from bot.dialogue.context import ConversationContext
 from bot.dialogue.texts import text
+from bot.dialogue.training.time_phrases import when
 from bot.dialogue.understanding import option_number
-from bot.domain.messages import InboundMessage
+from bot.domain.messages import Choice, InboundMessage
+from bot.domain.training import FreeSlot
 from nlu.types import NLUResult
 
-__all__ = ["OTHER", "Answer", "asks_another_time", "picked_option", "picked_slot"]
+__all__ = [
+    "OTHER",
+    "Answer",
+    "asks_another_time",
+    "nps_score",
+    "picked_option",
+    "picked_slot",
+    "slot_choices",
+]
 
 OTHER = "other"  # the offer's last choice: "Outro horário"
 
@@ -26,6 +37,16 @@ class Answer:
     nlu: NLUResult
     yes: bool
     no: bool
+
+
+def slot_choices(
+    slots: list[FreeSlot], language: str, *, context: ConversationContext
+) -> tuple[Choice, ...]:
+    """The offered sessions as choices, then "Outro horário"."""
+    return tuple(
+        Choice(id=f"slot:{slot.slot_id}", title=when(slot.starts_at, language, context=context))
+        for slot in slots
+    ) + (Choice(id=OTHER, title=text("training_other_time", language)),)
 
 
 def picked_slot(answer: Answer, options: list[str]) -> int | None:
@@ -65,3 +86,11 @@ def asks_another_time(answer: Answer, options: list[str]) -> bool:
         or any(word in folded for word in ("outro", "outra", "nenhum", "other", "none"))
         or option_number(folded) == len(options) + 1  # "Outro horário", the last choice
     )
+
+
+def nps_score(body: str) -> int | None:
+    """A bare 0–10 score ("9", "nota 10", "10!"), else None."""
+    if body.strip().startswith("-"):
+        return None
+    folded = fold(body).replace("nota", "").strip(" !.")
+    return int(folded) if folded.isdigit() and 0 <= int(folded) <= 10 else None

@@ -16,8 +16,20 @@ TRAINING_TEXTS: dict[str, dict[str, str]] = {
         'time you prefer, e.g. "Thursday 2pm"):',
     },
     "training_offer_near": {
-        "pt": "{requested} não está livre; os horários mais próximos são:",
-        "en": "{requested} is not free; the nearest sessions are:",
+        "pt": "Não tenho sessão livre em {requested}; os horários mais próximos são:",
+        "en": "There is no free session on {requested}; the nearest ones are:",
+    },
+    "training_offer_day": {
+        "pt": "Para {day} tenho estes horários livres. Qual prefere?",
+        "en": "For {day} I have these free sessions. Which one suits you?",
+    },
+    "training_offer_day_none": {
+        "pt": "Para {day} não tenho horário livre.",
+        "en": "There is no free session for {day}.",
+    },
+    "training_offer_nearest": {
+        "pt": "Os horários mais próximos são:",
+        "en": "The nearest sessions are:",
     },
     "training_confirm_slot": {
         "pt": "Tenho {when} livre. Posso reservar para vocês?",

@@ -4,15 +4,17 @@ zone; and how an instant is written back ("qui, 26/11 às 14:00")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.wording import when as when_in_zone
+from bot.domain.training import FreeSlot, TrainingScheduler
 from nlu.types import NLUResult
 
-__all__ = ["requested_time", "when"]
+__all__ = ["Window", "day_label", "requested_time", "requested_window", "sessions_in", "when"]
 
 _PERIODS = {
     "manha": time(9),
@@ -25,8 +27,92 @@ _PERIODS = {
 }
 
 
-def requested_time(nlu: NLUResult, body: str, *, context: ConversationContext) -> datetime | None:
-    """The instant the client asked for, from the NLU's date/time and words like "de manhã"."""
+# Parts of the day as windows of session starts ("quinta de manhã": the morning's sessions).
+_WINDOWS = {
+    time(9): (time(6), time(12), "manha"),
+    time(14): (time(12), time(18), "tarde"),
+    time(18): (time(18), time(23, 59), "noite"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A day (and maybe a part of it) asked for without a clock time: "dia 10", "sexta de
+    manhã". The sessions offered are that day's (in that part), not the nearest to 09:00."""
+
+    day: date
+    start: time
+    end: time
+    period: str  # "manha", "tarde", "noite", or "" for the whole day
+
+    def holds(self, instant: datetime, *, zone: ZoneInfo) -> bool:
+        local = instant.astimezone(zone)
+        return local.date() == self.day and self.start <= local.time() < self.end
+
+
+def requested_window(nlu: NLUResult, body: str, *, context: ConversationContext) -> Window | None:
+    """The day (or part of a day) asked for when no clock time was said."""
+    found_date = nlu.first("date")
+    if nlu.first("time") is not None:
+        return None
+    period = _period(body)
+    if found_date is None:
+        if period is None:
+            return None
+        zone = ZoneInfo(context.timezone)
+        day = (context.now or datetime.now(zone)).astimezone(zone).date()
+    else:
+        day = date.fromisoformat(found_date.value)
+    if period is None:
+        return Window(day, time(0), time(23, 59), "")
+    start, end, name = _WINDOWS[period]
+    return Window(day, start, end, name)
+
+
+def sessions_in(
+    scheduler: TrainingScheduler, window: Window, *, limit: int, context: ConversationContext
+) -> list[FreeSlot]:
+    """The free sessions that start inside ``window``, earliest first."""
+    zone = ZoneInfo(context.timezone)
+    middle = (
+        datetime.combine(window.day, window.start, tzinfo=zone)
+        + (datetime.combine(window.day, window.end) - datetime.combine(window.day, window.start))
+        / 2
+    )
+    near = scheduler.free_slots(near=middle, limit=max(limit * 4, 12))
+    inside = sorted(
+        (slot for slot in near if window.holds(slot.starts_at, zone=zone)),
+        key=lambda slot: slot.starts_at,
+    )
+    return inside[:limit]
+
+
+def day_label(window: Window, language: str) -> str:
+    """ "qui, 10/12 de manhã" / "Thu 10/12 in the morning"."""
+    weekday = _WEEKDAYS["en" if language == "en" else "pt"][window.day.weekday()]
+    sep = " " if language == "en" else ", "
+    label = f"{weekday}{sep}{window.day:%d/%m}"
+    if window.period:
+        label += " " + _PERIOD_WORDS[window.period]["en" if language == "en" else "pt"]
+    return label
+
+
+_WEEKDAYS = {
+    "pt": ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+_PERIOD_WORDS = {
+    "manha": {"pt": "de manhã", "en": "in the morning"},
+    "tarde": {"pt": "à tarde", "en": "in the afternoon"},
+    "noite": {"pt": "à noite", "en": "in the evening"},
+}
+
+
+def requested_time(
+    nlu: NLUResult, body: str, *, context: ConversationContext, day: date | None = None
+) -> datetime | None:
+    """The instant the client asked for, from the NLU's date/time and words like "de manhã";
+    ``day``: the day the conversation is about ("pode ser 10h" after that day's sessions)."""
     zone = ZoneInfo(context.timezone)
     found_date = nlu.first("date")
     found_time = nlu.first("time")
@@ -34,6 +120,8 @@ def requested_time(nlu: NLUResult, body: str, *, context: ConversationContext) -
     if found_date is None and at is None:
         return None
     local_now = (context.now or datetime.now(zone)).astimezone(zone)
+    if found_date is None and day is not None and found_time is not None:
+        return datetime.combine(day, at or time(9), tzinfo=zone)
     day = date.fromisoformat(found_date.value) if found_date is not None else local_now.date()
     moment = datetime.combine(day, at or time(9), tzinfo=zone)
     if found_date is None and moment <= local_now:
