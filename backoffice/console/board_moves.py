@@ -18,16 +18,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backoffice.access import Principal
 from backoffice.api.deps import BackofficeContext
 from backoffice.errors import Conflict, Invalid
-from backoffice.onboardings import approve, assign_csm, move_stage
+from backoffice.escalations import open_loads
+from backoffice.onboardings import FINAL_STAGES, approve, assign_csm, move_stage
 from backoffice.stage_notices import link_policy
 from bot.storage.models import Onboarding, StaffUser
 
-__all__ = ["REASON_MAX", "MoveDone", "Refused", "assign_card", "move_card"]
+__all__ = [
+    "REASON_MAX",
+    "CsmOption",
+    "MoveDone",
+    "Refused",
+    "assign_card",
+    "csm_options",
+    "move_card",
+]
 
 REASON_MAX = 300  # StageChange.reason
 INCOMPLETE = "the registration is incomplete"  # approve's Conflict for a client without data
@@ -162,3 +172,46 @@ def assign_card(
     if csm_id is None:
         return None
     return session.get_one(StaffUser, csm_id).name
+
+
+@dataclass(frozen=True)
+class CsmOption:
+    """A CSM a manager may assign, with their load (open escalations against their cap)."""
+
+    id: int
+    name: str
+    team: str
+    open_escalations: int
+    cap: int
+    onboardings: int  # onboardings assigned to them that are not finished
+
+
+def csm_options(session: Session, principal: Principal) -> list[CsmOption]:
+    """The CSMs ``principal`` may assign (``assign_csm``'s rule: a manager's team, an admin's
+    everyone), active ones, with their load."""
+    query = select(StaffUser).where(StaffUser.role == "csm", StaffUser.active.is_(True))
+    if principal.role != "admin":
+        query = query.where(StaffUser.team == principal.team)
+    staff = list(session.scalars(query.order_by(StaffUser.name, StaffUser.id)))
+    loads = open_loads(session, (s.id for s in staff))
+    assigned: dict[int | None, int] = {
+        csm_id: int(count)
+        for csm_id, count in session.execute(
+            select(Onboarding.csm_id, func.count(Onboarding.id))
+            .where(
+                Onboarding.csm_id.in_([s.id for s in staff]), Onboarding.stage.not_in(FINAL_STAGES)
+            )
+            .group_by(Onboarding.csm_id)
+        )
+    }
+    return [
+        CsmOption(
+            id=s.id,
+            name=s.name,
+            team=s.team,
+            open_escalations=loads[s.id],
+            cap=s.max_open_escalations,
+            onboardings=assigned.get(s.id, 0),
+        )
+        for s in staff
+    ]

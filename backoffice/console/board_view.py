@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from backoffice.access import Principal, onboarding_scope
 from backoffice.api.deps import BackofficeContext
+from backoffice.console.board_moves import CsmOption, csm_options
 from backoffice.errors import NotFound
-from backoffice.escalations import open_loads
 from backoffice.onboardings import FINAL_STAGES
 from backoffice.pipeline import PipelineTemplate
 from backoffice.sla import load_activity, onboarding_sla
@@ -30,20 +30,21 @@ __all__ = [
     "Board",
     "Card",
     "Column",
-    "CsmOption",
     "Move",
     "build_board",
     "choose_segment",
-    "csm_options",
+    "column_page",
     "segment_label",
     "segments_for",
     "stage_label",
 ]
 
-# A column shows its oldest cards (the longest waiting) up to this many; its count is exact.
-# Final columns show their most recent ones instead. One column at a time can be expanded
-# (``?expand=<stage>``) to show up to EXPANDED_CARDS.
-CARDS_PER_COLUMN = 25
+# A column shows this many cards (its count is exact), the longest in the stage first (one
+# column's cards share their SLA target: without pauses, the order of their due times), the
+# breached among them first (``_by_urgency``); final columns show the most recent. "Show more"
+# brings the next as many (``column_page``, htmx; without JavaScript, ``?expand=<stage>``
+# shows up to EXPANDED_CARDS). 25 a column made a manager's board 500 KB (bench/console).
+CARDS_PER_COLUMN = 10
 EXPANDED_CARDS = 500
 
 SEGMENT_LABELS = {
@@ -105,23 +106,12 @@ class Column:
     terminal: bool
     approval: bool
     cards: list[Card] = field(default_factory=list)
+    after: int = 0  # where the next cards begin (the card just moved is not in the order)
 
     @property
     def hidden(self) -> int:
-        """Cards counted but not shown (beyond ``CARDS_PER_COLUMN``)."""
-        return self.count - len(self.cards)
-
-
-@dataclass(frozen=True)
-class CsmOption:
-    """A CSM a manager may assign, with their load (open escalations against their cap)."""
-
-    id: int
-    name: str
-    team: str
-    open_escalations: int
-    cap: int
-    onboardings: int  # onboardings assigned to them that are not finished
+        """Cards counted but not shown yet (after these)."""
+        return max(self.count - self.after, 0)
 
 
 @dataclass
@@ -208,6 +198,55 @@ def build_board(
     ``also``: an onboarding shown even beyond its column's limit (the card just moved, so the
     focus can return to it); ``expand``: the stage whose column shows up to EXPANDED_CARDS."""
     template = context.pipelines.for_segment(segment)
+    limits = {expand: (0, EXPANDED_CARDS)} if expand else {}
+    board = _board(
+        session, principal, context=context, segment=segment, language=language, limits=limits
+    )
+    if also is not None and all(also != c.onboarding_id for k in board.columns for c in k.cards):
+        scoped = (Onboarding.segment == segment, onboarding_scope(principal))
+        extra = list(session.scalars(select(Onboarding).where(*scoped, Onboarding.id == also)))
+        cards = _cards(session, context, template=template, onboardings=extra, language=language)
+        for column in board.columns:
+            column.cards += cards.get(column.stage, [])  # ``after`` stays
+    board.expand = expand if template.has_stage(expand or "") else None
+    return board
+
+
+def column_page(
+    session: Session,
+    principal: Principal,
+    *,
+    context: BackofficeContext,
+    segment: str,
+    stage: str,
+    offset: int,
+    language: str,
+) -> Board:
+    """The board reduced to column ``stage`` with its next CARDS_PER_COLUMN cards after the
+    first ``offset`` ("Show more"). ``NotFound`` for a stage the segment's template has not."""
+    template = context.pipelines.for_segment(segment)
+    if not template.has_stage(stage):
+        raise NotFound("stage", stage)
+    limits = {spec.id.value: (0, 0) for spec in template.stages}
+    limits[stage] = (offset, CARDS_PER_COLUMN)
+    board = _board(
+        session, principal, context=context, segment=segment, language=language, limits=limits
+    )
+    board.columns = [c for c in board.columns if c.stage == stage]
+    board.columns[0].after = offset + len(board.columns[0].cards)
+    return board
+
+
+def _board(
+    session: Session,
+    principal: Principal,
+    *,
+    context: BackofficeContext,
+    segment: str,
+    language: str,
+    limits: dict[str, tuple[int, int]],
+) -> Board:
+    template = context.pipelines.for_segment(segment)
     scoped = (Onboarding.segment == segment, onboarding_scope(principal))
     counts: dict[str, int] = {
         stage: int(n)
@@ -217,25 +256,26 @@ def build_board(
             .group_by(Onboarding.stage)
         )
     }
-    shown = _shown(session, template, scoped=scoped, counts=counts, expand=expand, also=also)
+    shown = _shown(session, template, scoped=scoped, counts=counts, limits=limits)
     cards = _cards(session, context, template=template, onboardings=shown, language=language)
-    columns = []
-    for spec in template.stages:
-        stage = spec.id.value
-        columns.append(
-            Column(
-                stage=stage,
-                label=stage_label(stage, language),
-                count=counts.get(stage, 0),
-                terminal=spec.terminal,
-                approval=spec.approval,
-                cards=cards.get(stage, []),
-            )
+    columns = [
+        Column(
+            stage=spec.id.value,
+            label=stage_label(spec.id.value, language),
+            count=counts.get(spec.id.value, 0),
+            terminal=spec.terminal,
+            approval=spec.approval,
+            after=len(cards.get(spec.id.value, [])),
+            cards=cards.get(spec.id.value, [])
+            if spec.terminal
+            else sorted(cards.get(spec.id.value, []), key=_by_urgency),
         )
+        for spec in template.stages
+    ]
     can_assign = principal.role in ("manager", "admin")
     return Board(
         segment=segment,
-        expand=expand if template.has_stage(expand or "") else None,
+        expand=None,
         segment_label=segment_label(segment, language),
         segments=[(s, segment_label(s, language)) for s in segments_for(principal, context)],
         columns=columns,
@@ -245,35 +285,47 @@ def build_board(
     )
 
 
+_URGENCY = {"breached": 0, "at_risk": 1, "on_track": 2}
+
+
+def _by_urgency(card: Card) -> tuple[int, datetime, int]:
+    """Breached first (the earliest due first), then at risk, on track, without an SLA."""
+    return (
+        _URGENCY.get(card.sla_status or "", 3),
+        card.sla_due_at or card.entered_at,
+        card.onboarding_id,
+    )
+
+
 def _shown(
     session: Session,
     template: PipelineTemplate,
     *,
     scoped: tuple[ColumnElement[bool], ...],
     counts: dict[str, int],
-    expand: str | None,
-    also: int | None,
+    limits: dict[str, tuple[int, int]],
 ) -> list[Onboarding]:
-    """The cards each column shows: the oldest first (the newest in a terminal column), up to
-    the column's limit, plus ``also``."""
+    """The cards each column shows: the oldest first (the newest in a terminal column), from
+    the column's (offset, limit) in ``limits`` (by default 0, CARDS_PER_COLUMN)."""
     shown: list[Onboarding] = []
     for spec in template.stages:
+        stage = spec.id.value
+        offset, limit = limits.get(stage, (0, CARDS_PER_COLUMN))
         order = (
             (Onboarding.stage_entered_at.desc(), Onboarding.id.desc())
             if spec.terminal
             else (Onboarding.stage_entered_at, Onboarding.id)
         )
-        if counts.get(spec.id.value):
+        if counts.get(stage, 0) > offset and limit > 0:
             shown.extend(
                 session.scalars(
                     select(Onboarding)
-                    .where(*scoped, Onboarding.stage == spec.id.value)
+                    .where(*scoped, Onboarding.stage == stage)
                     .order_by(*order)
-                    .limit(EXPANDED_CARDS if spec.id.value == expand else CARDS_PER_COLUMN)
+                    .offset(offset)
+                    .limit(limit)
                 )
             )
-    if also is not None and all(o.id != also for o in shown):
-        shown.extend(session.scalars(select(Onboarding).where(*scoped, Onboarding.id == also)))
     return shown
 
 
@@ -289,7 +341,7 @@ def _cards(
         return {}
     ids = [o.id for o in onboardings]
     activity = load_activity(session, ids, current_stage_only=True)
-    companies, names, conversations = _card_lookups(session, onboardings)
+    looked = _card_lookups(session, ids)
     now = context.now()
     moves = {
         stage: _moves(template, stage, language=language)
@@ -305,15 +357,15 @@ def _cards(
             now=now,
             at_risk_share=context.settings.sla_at_risk_share,
         )
-        company = companies.get(onboarding.client_id)
+        company, csm_name, conversation_id = looked.get(onboarding.id, (None, None, None))
         by_stage[onboarding.stage].append(
             Card(
                 onboarding_id=onboarding.id,
                 client_id=onboarding.client_id,
-                conversation_id=conversations.get(onboarding.id),
+                conversation_id=conversation_id,
                 company=company or f"#{onboarding.client_id}",
                 csm_id=onboarding.csm_id,
-                csm_name=names.get(onboarding.csm_id) if onboarding.csm_id else None,
+                csm_name=csm_name if onboarding.csm_id else None,
                 stage=onboarding.stage,
                 entered_at=onboarding.stage_entered_at,
                 time_in_stage=context.calendar.business_time_between(
@@ -331,63 +383,18 @@ def _cards(
 
 
 def _card_lookups(
-    session: Session, onboardings: list[Onboarding]
-) -> tuple[dict[int, str | None], dict[int, str], dict[int, int]]:
-    """For the cards: the companies' names by client id, the CSMs' names by id, and each
-    onboarding's first conversation."""
-    ids = [o.id for o in onboardings]
-    companies = {
-        row.id: row.trade_name or row.company_name
-        for row in session.execute(
-            select(Client.id, Client.trade_name, Client.company_name).where(
-                Client.id.in_({o.client_id for o in onboardings})
-            )
-        )
-    }
-    csm_ids = {o.csm_id for o in onboardings if o.csm_id is not None}
-    names: dict[int, str] = {
-        staff_id: name
-        for staff_id, name in session.execute(
-            select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(csm_ids))
-        )
-    }
-    conversations: dict[int, int] = {}
-    for conversation_id, onboarding_id in session.execute(
-        select(Conversation.id, Conversation.onboarding_id)
-        .where(Conversation.onboarding_id.in_(ids))
-        .order_by(Conversation.id)
-    ):
-        if onboarding_id is not None:
-            conversations.setdefault(onboarding_id, conversation_id)
-    return companies, names, conversations
-
-
-def csm_options(session: Session, principal: Principal) -> list[CsmOption]:
-    """The CSMs ``principal`` may assign (``assign_csm``'s rule: a manager's team, an admin's
-    everyone), active ones, with their load."""
-    query = select(StaffUser).where(StaffUser.role == "csm", StaffUser.active.is_(True))
-    if principal.role != "admin":
-        query = query.where(StaffUser.team == principal.team)
-    staff = list(session.scalars(query.order_by(StaffUser.name, StaffUser.id)))
-    loads = open_loads(session, (s.id for s in staff))
-    assigned: dict[int | None, int] = {
-        csm_id: int(count)
-        for csm_id, count in session.execute(
-            select(Onboarding.csm_id, func.count(Onboarding.id))
-            .where(
-                Onboarding.csm_id.in_([s.id for s in staff]), Onboarding.stage.not_in(FINAL_STAGES)
-            )
-            .group_by(Onboarding.csm_id)
-        )
-    }
-    return [
-        CsmOption(
-            id=s.id,
-            name=s.name,
-            team=s.team,
-            open_escalations=loads[s.id],
-            cap=s.max_open_escalations,
-            onboardings=assigned.get(s.id, 0),
-        )
-        for s in staff
-    ]
+    session: Session, ids: list[int]
+) -> dict[int, tuple[str | None, str | None, int | None]]:
+    """For each card: its company's name, its CSM's name and its first conversation."""
+    first = (
+        select(func.min(Conversation.id))
+        .where(Conversation.onboarding_id == Onboarding.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Onboarding.id, Client.trade_name, Client.company_name, StaffUser.name, first)
+        .outerjoin(Client, Client.id == Onboarding.client_id)
+        .outerjoin(StaffUser, StaffUser.id == Onboarding.csm_id)
+        .where(Onboarding.id.in_(ids))
+    )
+    return {oid: (trade or company, csm, talk) for oid, trade, company, csm, talk in rows}

@@ -197,7 +197,7 @@ def test_a_full_column_shows_its_oldest_cards_and_the_one_just_moved(
     column = _column(client.get("/console/board").text, "validacao")
     assert _count(column, "validacao") == 3
     assert [f'id="card-{i}"' in column for i in waiting] == [True, True, False]
-    assert "Mais 1 não mostrados." in column
+    assert "Mostrar mais (1)" in column
     assert "/console/board?segment=self_service&amp;expand=validacao#col-validacao" in column
     expanded = _column(client.get("/console/board?expand=validacao").text, "validacao")
     assert all(f'id="card-{i}"' in expanded for i in waiting)
@@ -231,3 +231,48 @@ def test_a_move_without_the_csrf_token_is_refused(
     )
     assert answer.status_code == 403
     assert _stage(runtime, onboarding_id) == "cadastro"
+
+
+def test_show_more_brings_a_column_s_next_cards_most_late_first(
+    sign_in: SignIn,
+    passwords: Roster,
+    runtime: Runtime,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A column shows CARDS_PER_COLUMN cards, the longest waiting first, and a "Show more (N)"
+    control (a link, so the keyboard reaches it) whose htmx request returns the next ones as
+    list items, the first focused, and the control again while more remain; the count in the
+    column's heading is always every card."""
+    monkeypatch.setattr(board_view, "CARDS_PER_COLUMN", 2)
+    now = clock.now()
+    waiting = [
+        _onboarding(runtime, clock, stage="validacao", entered_at=now - timedelta(days=d))
+        for d in (5, 4, 3, 2, 1)
+    ]
+    client = sign_in("csm_owner")
+    column = _column(client.get("/console/board").text, "validacao")
+    assert _count(column, "validacao") == 5
+    shown = re.findall(r'id="card-(\d+)"', column)
+    assert sorted(map(int, shown)) == waiting[:2]
+    more = re.search(r'<a class="button"[^>]*hx-get="([^"]+)"[^>]*>Mostrar mais \(3\)</a>', column)
+    assert more, column
+    assert more.group(1).endswith("stage=validacao&amp;offset=2")
+    answer = client.get(more.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert answer.text.lstrip().startswith("<li>")  # items for the list, no page around them
+    assert [int(i) for i in re.findall(r'id="card-(\d+)"', answer.text)] == waiting[2:4]
+    assert re.search(rf'id="card-{waiting[2]}"[^>]*autofocus', answer.text, re.S)
+    assert "offset=4" in answer.text and "Mostrar mais (1)" in answer.text
+    last = client.get(
+        "/console/board/cards",
+        params={"segment": "self_service", "stage": "validacao", "offset": 4},
+        headers={"HX-Request": "true"},
+    )
+    assert re.findall(r'id="card-(\d+)"', last.text) == [str(waiting[4])]
+    assert "Mostrar mais" not in last.text
+    assert 'action="/console/onboardings/' in last.text  # each card keeps its "Move to…" form
+    unknown = client.get(
+        "/console/board/cards", params={"segment": "self_service", "stage": "nenhum"}
+    )
+    assert unknown.status_code == 404

@@ -1,4 +1,6 @@
-"""The pipeline board: ``GET /console/board?segment=``, and its two forms,
+"""The pipeline board: ``GET /console/board?segment=``, a column's next cards
+(``GET /console/board/cards?segment=&stage=&offset=``, the "Show more" control), and its two
+forms,
 ``POST /console/onboardings/{id}/move`` (the **Mover para…** control, and drag and drop which
 posts the same form) and ``POST /console/onboardings/{id}/assign`` (managers and admins).
 
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 from backoffice.access import load_onboarding
 from backoffice.api.deps import OnboardingId, SessionDep
 from backoffice.console.board_moves import Refused, _l, assign_card, move_card
-from backoffice.console.board_view import build_board, choose_segment, stage_label
+from backoffice.console.board_view import build_board, choose_segment, column_page, stage_label
 from backoffice.console.context import ConsoleContext
 from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
 from backoffice.errors import Invalid
@@ -92,6 +94,46 @@ def board_page(
     expand: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     return _render(request, session, console=console, me=me, segment=segment, expand=expand)
+
+
+def board_cards(
+    request: Request,
+    session: SessionDep,
+    *,
+    console: ConsoleDep,
+    me: SignedInDep,
+    segment: Annotated[str, Query(max_length=40)],
+    stage: Annotated[str, Query(max_length=40)],
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    """A column's next cards after ``offset`` ("Show more"): their list items and, when more
+    remain, the control again (the ``column_cards`` block, swapped in for the control)."""
+    chosen = choose_segment(session, me.principal, context=console.backoffice, asked=segment)
+    board = column_page(
+        session,
+        me.principal,
+        context=console.backoffice,
+        segment=chosen,
+        stage=stage,
+        offset=offset,
+        language=me.language,
+    )
+    return console.views.render(
+        request,
+        "board.html",
+        context={
+            **me.context,
+            "board": board,
+            "column": board.columns[0],
+            "more": True,
+            "focus": None,
+            "error": None,
+            "form": {},
+            "status_code": 200,
+        },
+        language=me.language,
+        block="column_cards",
+    )
 
 
 def _refusal_text(console: ConsoleContext, me: SignedIn, *, refused: Refused) -> str:
@@ -260,6 +302,7 @@ def assign(
 
 def register(router: APIRouter) -> None:
     router.add_api_route("/board", board_page, methods=["GET"], name="console_board")
+    router.add_api_route("/board/cards", board_cards, methods=["GET"], name="console_board_cards")
     router.add_api_route(
         "/onboardings/{onboarding_id}/move", move, methods=["POST"], name="console_board_move"
     )

@@ -9,8 +9,8 @@ API has not, the first response in buckets, is ``backoffice.reports.first_respon
 over the same escalations as the API's ``/reports/escalations``. The SLA's is the API's
 computation (``reports.listed_sla_breaches``, with the API route's scope and rules) listing the
 ``BREACHED_LISTED`` most overdue of the onboardings breached now (the due time of each takes
-the whole SLA clock; thousands made the page slow and 400 KB); its CSV lists them all. CSV choices: see
-``backoffice.console.report_tables``.
+the whole SLA clock; thousands made the page slow and 400 KB); its CSV lists them all. CSV
+choices: see ``backoffice.console.report_tables``.
 
 A day that is not one (``2026-02-30``, ``0``, ``3000-01-01``) or a ``since`` after ``until``
 gets the page again with the message, as a 422; a CSV with bad days is a 422 error page.
