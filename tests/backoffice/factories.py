@@ -88,7 +88,7 @@ def make_onboarding(
     csm_id: int | None = None,
     channel: str = "terminal",
     company: str = "Empresa Teste Ltda",
-    cnpj: str = "11222333000181",
+    cnpj: str | None = "11222333000181",
     entered_at: datetime | None = None,
 ) -> Onboarding:
     number = next(_serial)
@@ -129,7 +129,9 @@ def make_onboarding(
     return onboarding
 
 
-def _client(session: Session, *, number: int, company: str, cnpj: str, now: datetime) -> Client:
+def _client(
+    session: Session, *, number: int, company: str, cnpj: str | None, now: datetime
+) -> Client:
     """A client in São Paulo with one admin contact, numbered ``number``."""
     client = Client(
         cnpj=cnpj,

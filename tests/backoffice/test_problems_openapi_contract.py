@@ -105,7 +105,9 @@ def _parameters(document: dict[str, Any], names: set[str]) -> Iterator[tuple[str
 
 
 def _non_null(schema: dict[str, Any]) -> dict[str, Any]:
-    variants = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
+    variants: list[dict[str, Any]] = [
+        s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"
+    ]
     assert len(variants) == 1, schema
     return variants[0]
 
@@ -314,7 +316,7 @@ def test_the_schema_and_the_code_refuse_the_same_values(
 ) -> None:
     schema = _non_null(document["components"]["schemas"][model]["properties"][field])
     assert _accepts(schema, value) is valid
-    bodies = {
+    bodies: dict[str, tuple[str, dict[str, object]]] = {
         "ExceptionCreate": ("/training/exceptions", {"day": "2026-12-01", "ends": "23:59:59"}),
         "AvailabilityCreate": (
             "/training/availability",

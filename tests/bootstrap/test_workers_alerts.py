@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -11,7 +12,7 @@ from bot.bootstrap import build_alert_destinations, build_alert_rules
 from bot.config import Settings
 
 
-def _settings(**values: object) -> Settings:
+def _settings(**values: Any) -> Settings:
     return Settings(_env_file=None, environment="test", **values)  # type: ignore[call-arg]
 
 

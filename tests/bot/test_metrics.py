@@ -20,7 +20,7 @@ def test_collections_are_timed_while_installed_and_not_after() -> None:
     timer.install()
     timer.install()  # once only
     try:
-        garbage = [[] for _ in range(50_000)]
+        garbage: list[list[object]] = [[] for _ in range(50_000)]
         for item in garbage:
             item.append(item)  # cycles: the collector has work to do
         del garbage

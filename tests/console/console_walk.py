@@ -215,7 +215,7 @@ def console_routes(app: FastAPI) -> list[ConsoleRoute]:
                 form.append(_param(field))
             else:
                 other.append(field.name)
-        for method in sorted(route.methods - {"HEAD"}):
+        for method in sorted((route.methods or set()) - {"HEAD"}):
             found.append(
                 ConsoleRoute(
                     method=method,

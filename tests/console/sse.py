@@ -136,7 +136,7 @@ class SseReader:
 
     def take(self, count: int, *, timeout: float = 5.0) -> list[SseMessage]:
         """The next ``count`` messages; fails when they do not come within ``timeout``."""
-        taken = []
+        taken: list[SseMessage] = []
         deadline = time.monotonic() + timeout
         while len(taken) < count:
             left = deadline - time.monotonic()

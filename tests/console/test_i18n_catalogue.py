@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -18,10 +19,13 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+if TYPE_CHECKING:
+    from babel.messages.extract import _Keyword
+
 ROOT = Path(__file__).resolve().parents[2]
 BABEL_CFG = ROOT / "babel.cfg"
 PO = ROOT / "backoffice/console/locale/pt_BR/LC_MESSAGES/messages.po"
-KEYWORDS = {
+KEYWORDS: dict[str, _Keyword] = {
     **DEFAULT_KEYWORDS,
     "_l": None,
     # Views.gettext(language, text): the text is the second argument; gettext(text) the first.
@@ -44,7 +48,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w+)\}")
 def _extracted() -> dict[str, list[str]]:
     """msgid → where it is used (file:line), as pybabel extract with babel.cfg finds them."""
     with BABEL_CFG.open() as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
+        method_map, options_map = parse_mapping_cfg(cfg)  # type: ignore[no-untyped-call]
     found: dict[str, list[str]] = {}
     for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
@@ -96,8 +100,8 @@ def test_translations_keep_their_placeholders() -> None:
     for message in catalogue:
         if not message.id or not message.string:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+        strings = (message.string,) if isinstance(message.string, str) else tuple(message.string)
         wanted = {m for i in ids for m in PLACEHOLDER.findall(i)}
         for string in strings:
             if string and {m for m in PLACEHOLDER.findall(string)} != wanted:

@@ -39,11 +39,12 @@ async def test_an_error_stays_with_its_call(client: redis.asyncio.Redis, key_pre
     await client.set(f"{key_prefix}:text", "not a number")
     script = BatchedScript(client, client.register_script(_INCREMENT))
 
-    good, bad = await asyncio.gather(
+    results: list[object] = await asyncio.gather(
         script(keys=[f"{key_prefix}:n"], args=[5]),
         script(keys=[f"{key_prefix}:text"], args=[1]),
         return_exceptions=True,
     )
+    good, bad = results
 
     assert good == 5
     assert isinstance(bad, ResponseError)

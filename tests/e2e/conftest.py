@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,9 +29,7 @@ def fake_twilio() -> Iterator[FakeTwilio]:
         yield fake
 
 
-def twilio_settings(
-    database_url: str, tmp_path: Path, fake: FakeTwilio, **extra: object
-) -> Settings:
+def twilio_settings(database_url: str, tmp_path: Path, fake: FakeTwilio, **extra: Any) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         environment="test",

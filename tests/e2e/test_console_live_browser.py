@@ -150,7 +150,7 @@ def visible_events(server: ConsoleServer, role: str, *, after: int) -> list[int]
         principal = Principal(
             id=staff.id, name=staff.name, role=staff.role, team=staff.team, segment=staff.segment
         )
-        teams = dict(session.execute(select(StaffUser.id, StaffUser.team)).all())  # type: ignore[arg-type]
+        teams = dict(session.execute(select(StaffUser.id, StaffUser.team)).all())
         rows = session.scalars(
             select(ConsoleEvent).where(ConsoleEvent.id > after).order_by(ConsoleEvent.id)
         ).all()

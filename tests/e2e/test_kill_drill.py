@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.chaos.audit import judge, pending_work
+from bench.chaos.audit import Verdict, judge, pending_work
 from bench.chaos.cluster import Cluster
 from bench.chaos.load import Load
 from bench.chaos.services import free_port
@@ -71,7 +71,7 @@ def test_kill_9_of_a_worker_and_a_server_loses_nothing_and_sends_nothing_twice(
 
 async def _drill(
     cluster: Cluster, fake: FakeTwilio, port: int, database_url: str
-) -> tuple[object, int]:
+) -> tuple[Verdict, int]:
     # A server restart takes seconds: a patient Twilio (each attempt its own 15 s) covers it;
     # the test checks our side. bench/chaos plays the real limits.
     load = Load(

@@ -161,7 +161,7 @@ class FakeTwilio(FakeServer):
         with ``Retry-After``); every ``created_every``-th 5xx creates the message all the same
         (0: none does)."""
         window: list[_Failure] = []
-        for n, status in enumerate(statuses * max(1, created_every), start=1):
+        for n, status in enumerate(list(statuses) * max(1, created_every), start=1):
             created = status >= 500 and created_every > 0 and n % created_every == 0
             wait = retry_after if status == 429 else None
             window.append(_failure(status, wait, None, None, created))
@@ -280,8 +280,8 @@ class FakeTwilio(FakeServer):
             return _error(401, 20003, "Authenticate")
         if failing:
             return _error(500, 20500, "Internal Server Error")
-        to = (request.query.get("To") or [None])[0]
-        sender = (request.query.get("From") or [None])[0]
+        to = next(iter(request.query.get("To", [])), None)
+        sender = next(iter(request.query.get("From", [])), None)
         size = int((request.query.get("PageSize") or ["50"])[0])
         with self._changed:
             matching = [

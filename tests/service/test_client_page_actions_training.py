@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from typing import TypedDict
 
 import pytest
 from sqlalchemy import select, update
@@ -85,6 +86,16 @@ def _in_training(chat: Chat) -> Conversation:
     return conversation
 
 
+class _Ids(TypedDict):
+    conversation_id: int
+    onboarding_id: int
+
+
+def _ids(conversation: Conversation) -> _Ids:
+    """A conversation's ids as the page's actions take them (``**ids``)."""
+    return {"conversation_id": conversation.id, "onboarding_id": conversation.onboarding_id or 0}
+
+
 def _booking_record(runtime: Runtime, onboarding_id: int) -> dict[str, object]:
     """What a booking left behind, without the ids that differ between two onboardings."""
     with runtime.sessions() as session:
@@ -152,7 +163,7 @@ async def test_moving_and_cancelling_from_the_page(rt: Runtime, slots: list[int]
     conversation = await asyncio.to_thread(_in_training, chat)
     await asyncio.to_thread(chat.say, "quero agendar o treinamento")  # the chat asks "which?"
     actions = make_actions(rt)
-    ids = {"conversation_id": conversation.id, "onboarding_id": conversation.onboarding_id or 0}
+    ids = _ids(conversation)
     assert (await actions.book_training(**ids, slot_id=slots[0])).code == "booked"
     assert (await actions.book_training(**ids, slot_id=slots[3])).code == "rebooked"
     assert (await actions.book_training(**ids, slot_id=slots[3])).code == "rebooked"  # twice
@@ -229,7 +240,7 @@ async def test_rating_a_finished_training_is_the_chats_nps_record(
     chat = whatsapp(rt, "+5511900000030")
     conversation = await asyncio.to_thread(_in_training, chat)
     actions = make_actions(rt)
-    ids = {"conversation_id": conversation.id, "onboarding_id": conversation.onboarding_id or 0}
+    ids = _ids(conversation)
     await actions.book_training(**ids, slot_id=slots[0])
     with rt.sessions() as session:
         booking_id = session.scalars(select(TrainingBooking.id)).one()
@@ -268,7 +279,7 @@ async def test_rating_a_stage_needs_it_finished(rt: Runtime, clock: FakeClock) -
             )
         )
     actions = make_actions(rt)
-    ids = {"conversation_id": conversation.id, "onboarding_id": conversation.onboarding_id or 0}
+    ids = _ids(conversation)
     for target in ("stage:treinamento", "stage:kickoff", "stage:nenhum", "whatever"):
         with pytest.raises(ActionRefused):
             await actions.rate(**ids, target=target, score=8)

@@ -146,7 +146,7 @@ def test_registration_in_the_web_chat_is_stored(runtime: Runtime) -> None:
         tapped = [m for m in history if m["author"] == "client"][0]
         assert tapped["text"] == "Concordo"  # a tapped choice reads as its title
         later = client.get(
-            "/chat/api/messages", params={"session": SESSION, "after": history[-1]["id"]}
+            "/chat/api/messages", params={"session": SESSION, "after": str(history[-1]["id"])}
         ).json()
         assert later == []
 

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -27,7 +28,7 @@ CLIENT = "+5511987654321"
 
 
 def outbox_runtime(
-    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock, **extra: object
+    database_url: str, tmp_path: Path, fake: FakeTwilio, clock: FakeClock, **extra: Any
 ) -> Runtime:
     """The database fixture is migrated already; migrating from threads is not supported."""
     settings = twilio_settings(database_url, tmp_path, fake, **extra)
