@@ -62,3 +62,18 @@ def test_a_scan_and_a_page_cut_by_the_frame_are_left_alone() -> None:
     photo, _ = _photo()
     cut = np.asarray(photo, dtype=np.float32)[:, 300:]  # the page's left part out of frame
     assert page_corners(cut) is None
+
+
+def test_a_corner_in_shadow_darker_than_the_lit_table_stays_on_the_page() -> None:
+    # the page's bottom-left corner in a shadow that halves the light: the shadowed paper
+    # (~120) falls below a threshold set by the lit paper, yet is lighter than the table
+    photo, truth = _photo()
+    gray = np.asarray(photo, dtype=np.float32).copy()
+    gray[gray == 70] = 100
+    ys, xs = np.mgrid[0 : gray.shape[0], 0 : gray.shape[1]]
+    shade = np.clip((ys - 0.6 * xs - 350) / 150.0, 0.0, 1.0)  # towards the bottom-left
+    shaded = gray * (1.0 - 0.5 * shade)
+    assert float(shaded[640, 135]) < 0.6 * 240  # the shadowed corner's paper
+    found = page_corners(shaded)
+    assert found is not None
+    assert np.abs(found - truth).max() < 12
