@@ -90,6 +90,7 @@ def main() -> None:
     with runtime.db.connect() as connection:
         for ms, statement, params in slowest[: args.explain]:
             raw = connection.connection.driver_connection
+            assert raw is not None
             with raw.cursor() as cursor:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", params)
                 plan = "\n".join(_short(row[0], 300) for row in cursor.fetchall())
@@ -107,7 +108,7 @@ def _profile_endpoints(profiler: cProfile.Profile, recording: list[bool]) -> Non
     (cProfile sees only its own thread)."""
     import fastapi.routing
 
-    original = fastapi.routing.run_in_threadpool
+    original = fastapi.routing.run_in_threadpool  # type: ignore[attr-defined]
 
     async def profiled(func: Any, *args: Any, **kwargs: Any) -> Any:
         def run(*inner: Any, **named: Any) -> Any:
@@ -121,7 +122,7 @@ def _profile_endpoints(profiler: cProfile.Profile, recording: list[bool]) -> Non
 
         return await original(run, *args, **kwargs)
 
-    fastapi.routing.run_in_threadpool = profiled  # type: ignore[assignment]
+    fastapi.routing.run_in_threadpool = profiled  # type: ignore[attr-defined]
 
 
 def _short(line: str, width: int = 700) -> str:
