@@ -11,7 +11,7 @@ story's expectations are checked against them with the corpus's own checks
   shows as a numbered list ``N) Title``, and a tap is sent as the option's number. Telegram shows
   buttons; a tap is a ``callback_query`` carrying the choice id.
 - ``effects``, ``no_effects``: what the service recorded in the turn's transaction, read back as
-  effects (``recorded_effects``): the audit trail, the stage history.
+  effects (``story_records.recorded_effects``): the audit trail, the stage history.
 - ``expect``: the dialogue state stored with the conversation, the onboarding's stage, the
   conversation's opt-out and its open escalations.
 
@@ -30,16 +30,6 @@ from typing import NoReturn
 from sqlalchemy import func, select
 
 from bot.bootstrap import Runtime
-from bot.dialogue.effects import (
-    Escalate,
-    OptIn,
-    OptOut,
-    RecordEvent,
-    RequestErasure,
-    SaveRegistration,
-    SetStage,
-    SlotChanged,
-)
 from bot.dialogue.state import DialogueState
 from bot.domain.onboarding import Stage
 from bot.storage.models import (
@@ -52,6 +42,7 @@ from bot.storage.models import (
     StageChange,
 )
 from tests.e2e.story_clients import ChannelClient, Seen
+from tests.e2e.story_records import Marks, Recorded, recorded_effects
 from tests.stories.checks import check_expect, check_turn
 from tests.stories.matching import effect_label
 from tests.stories.story_format import Expect, Given, Prefix, Story, TurnSpec
@@ -60,7 +51,6 @@ __all__ = [
     "ChannelStoryRun",
     "StoryOverChannelFailed",
     "cannot_run_over_a_channel",
-    "recorded_effects",
 ]
 
 
@@ -98,82 +88,6 @@ def _turns(story: Story, prefixes: Mapping[str, Prefix]) -> Iterator[tuple[str, 
     yield from prefix(story.after)
     for turn in story.turns:
         yield "", turn
-
-
-# ------------------------------------------------------------------------------ the record
-@dataclass
-class _Recorded:
-    """What the service stored: read after each turn, shaped as the corpus's ``World`` so the
-    corpus's own ``check_expect`` reads it (stage, opt-out, an open request for a person)."""
-
-    stage: Stage
-    opted_out: bool
-    human: bool
-    training: None = None
-
-    @property
-    def progress(self) -> _Recorded:
-        return self
-
-    def open_human_request(self) -> bool | None:
-        return True if self.human else None
-
-    def documents(self) -> tuple[object, ...]:
-        return ()
-
-
-@dataclass(frozen=True)
-class _Marks:
-    seen: int
-    audit: int
-    stage: int
-    outbox: int
-
-
-def recorded_effects(runtime: Runtime, conversation_id: int, after: _Marks) -> list[object]:
-    """The effects of one turn as the service recorded them, newest last: the audit trail of the
-    conversation and the stage history of its onboarding since ``after``."""
-    effects: list[object] = []
-    with runtime.sessions() as session:
-        onboarding_id = session.scalar(
-            select(Conversation.onboarding_id).where(Conversation.id == conversation_id)
-        )
-        events = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.conversation_id == conversation_id, AuditEvent.id > after.audit)
-            .order_by(AuditEvent.id)
-        )
-        saved = False
-        for event in events:
-            if event.action == "escalated":
-                effects.append(Escalate(reason=event.new_value or ""))
-            elif event.action == "opted_out":
-                effects.append(OptOut())
-            elif event.action == "opted_in":
-                effects.append(OptIn())
-            elif event.action == "erasure_requested":
-                effects.append(RequestErasure())
-            elif event.action == "answer_corrected":
-                effects.append(
-                    SlotChanged(event.field or "", event.old_value, event.new_value or "")
-                )
-            elif event.action == "field_changed":
-                if not saved:  # the registration saved: one effect, many fields
-                    effects.append(SaveRegistration())
-                    saved = True
-            else:
-                effects.append(RecordEvent(kind=event.action, detail=event.new_value or ""))
-        changes = session.scalars(
-            select(StageChange)
-            .where(
-                StageChange.onboarding_id == onboarding_id,
-                StageChange.id > after.stage,
-                StageChange.from_stage.is_not(None),  # not the first of a new onboarding
-            )
-            .order_by(StageChange.id)
-        )
-        effects += [SetStage(stage=c.to_stage, reason=c.reason) for c in changes]
-    return effects
 
 
 # ------------------------------------------------------------------------------ the run
@@ -301,17 +215,17 @@ class ChannelStoryRun:
             raise LookupError(f"no conversation stored for {self.client.address}")
         return self.conversation_id
 
-    def _marks(self) -> _Marks:
+    def _marks(self) -> Marks:
         seen = len(self.client.received())
         with self.runtime.sessions() as session:
-            return _Marks(
+            return Marks(
                 seen=seen,
                 audit=session.scalar(select(func.max(AuditEvent.id))) or 0,
                 stage=session.scalar(select(func.max(StageChange.id))) or 0,
                 outbox=session.scalar(select(func.max(OutboxItem.id))) or 0,
             )
 
-    def _settle(self, before: _Marks, *, timeout_s: float = 20.0) -> list[str]:
+    def _settle(self, before: Marks, *, timeout_s: float = 20.0) -> list[str]:
         """Waits until the turn's replies left the outbox; those that did not reach the client
         (held, suppressed, dead, or still pending after ``timeout_s``), with the reason."""
         query = (
@@ -349,7 +263,7 @@ class ChannelStoryRun:
         record = self._record()
         return check_expect(expect, self._state(), record, self.seen_effects)  # type: ignore[arg-type]
 
-    def _record(self) -> _Recorded:
+    def _record(self) -> Recorded:
         with self.runtime.sessions() as session:
             conversation = session.get_one(Conversation, self._conversation())
             onboarding = session.get(Onboarding, conversation.onboarding_id)
@@ -359,7 +273,7 @@ class ChannelStoryRun:
                     Escalation.status.in_(("open", "taken")),
                 )
             )
-            return _Recorded(
+            return Recorded(
                 stage=Stage(onboarding.stage) if onboarding is not None else Stage.CADASTRO,
                 opted_out=conversation.opted_out,
                 human=bool(open_requests),
