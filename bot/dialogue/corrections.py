@@ -19,7 +19,14 @@ from bot.dialogue.effects import SlotChanged
 from bot.dialogue.state import CorrectionPending, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
-from bot.dialogue.understanding import NO_PHRASES, NO_WORDS, YES_PHRASES, YES_WORDS, is_question
+from bot.dialogue.understanding import (
+    NO_PHRASES,
+    NO_WORDS,
+    YES_PHRASES,
+    YES_WORDS,
+    is_dont_know,
+    is_question,
+)
 from bot.dialogue.wording import format_value
 from bot.domain.validators import FREE_TEXT_VALIDATORS, VALIDATORS, Problem
 
@@ -126,8 +133,8 @@ class CorrectionHandler:
     """A message that corrects an earlier answer, whatever the intent classifier said."""
 
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
-        if not turn.state.answered:
-            return False
+        if not turn.state.answered or is_dont_know(turn.said):
+            return False  # "não sei o e-mail dela" names a field but corrects nothing
         found = find_correction(turn, dialogue)
         if found is None:
             return False

@@ -24,7 +24,7 @@ from bot.dialogue.status_link import want_status_link
 from bot.dialogue.steps.confirm import ask_which_field
 from bot.dialogue.texts import TEXTS, text
 from bot.dialogue.turn import Turn
-from bot.dialogue.understanding import ANSWER_INTENTS
+from bot.dialogue.understanding import ANSWER_INTENTS, is_dont_know
 from bot.domain.onboarding import Stage
 from bot.domain.validators import FREE_TEXT_VALIDATORS
 from flows import AskStep
@@ -218,6 +218,8 @@ class InterruptionHandler:
         said, state = turn.said, turn.state
         if said.intent not in INTERRUPTIONS:
             return False
+        if said.intent == "correct_data" and is_dont_know(said):
+            return False  # "não sei o e-mail dela" names a field but corrects nothing
         if said.confidence < dialogue.settings.interruption_confidence:
             return False
         if said.words <= 2 and said.intent in WEIGHTY and said.confidence < _SHORT_CONFIDENCE:

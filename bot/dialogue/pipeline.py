@@ -19,7 +19,7 @@ from bot.dialogue.state import ClarifyPending, DialogueState
 from bot.dialogue.texts import text
 from bot.dialogue.training.offers import BOOKABLE_STAGES, TRAINING_INTENTS, nps_score
 from bot.dialogue.turn import Turn
-from bot.dialogue.understanding import choices_of
+from bot.dialogue.understanding import choices_of, is_dont_know
 from bot.domain.onboarding import Stage
 
 if TYPE_CHECKING:
@@ -173,6 +173,8 @@ class ClarifyHandler:
             offered -= TRAINING_INTENTS  # training is not a guess before its stage
         if turn.said.words <= 2:
             offered -= WEIGHTY  # "muitos" is a poor answer, not maybe a complaint
+        if is_dont_know(turn.said):
+            offered.discard("correct_data")  # "não sei o e-mail dela" corrects nothing
         return [
             score.name
             for score in turn.said.nlu.intent_ranking[:2]

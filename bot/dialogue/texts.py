@@ -68,6 +68,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "pt": "Não encontrei números. Mande o celular com DDD, por exemplo (11) 98765-4321.",
         "en": "I found no digits. Send the mobile with area code, e.g. (11) 98765-4321.",
     },
+    "document_later": {
+        "pt": "Combinado! Quando tiver o arquivo, é só mandar por aqui (foto ou PDF). Eu guardo "
+        "o seu lugar e te lembro se demorar.",
+        "en": "Sure! When you have the file, just send it here (a photo or PDF). I'll keep your "
+        "place and remind you if it takes a while.",
+    },
+    "document_later_optional": {
+        "pt": "Combinado! Quando tiver o arquivo, é só mandar por aqui (foto ou PDF). Se não "
+        'tiver esse documento, diga "não tenho agora" e seguimos sem ele.',
+        "en": "Sure! When you have the file, just send it here (a photo or PDF). If you don't "
+        'have this document, say "not now" and we\'ll go on without it.',
+    },
+    "dont_know": {
+        "pt": "Sem problema! Se não tiver {label} agora, pode responder depois: eu guardo o que "
+        "você já respondeu e continuamos daqui quando você voltar.",
+        "en": "No problem! If you don't have {label} now, you can answer later: I keep what "
+        "you've answered and we'll go on from here when you're back.",
+    },
+    "cnpj_is_cpf": {
+        "pt": "Isso parece um CPF (11 dígitos). Preciso do CNPJ da empresa, que tem 14 dígitos "
+        "(se for MEI, ele está no Certificado CCMEI).",
+        "en": "That looks like a CPF (11 digits). I need the company's CNPJ, which has 14 digits "
+        "(for a MEI it is on the CCMEI certificate).",
+    },
+    "phone_not_visible": {
+        "pt": "Por aqui eu não vejo o seu número. Mande o celular com DDD, por exemplo "
+        "(11) 98765-4321.",
+        "en": "I can't see your number here. Please send your mobile with the area code, e.g. "
+        "(11) 98765-4321.",
+    },
     "phone_missing_ddd": {
         "pt": "Faltou o DDD: mande o celular com os 2 dígitos da região, por exemplo "
         "(11) 98765-4321.",

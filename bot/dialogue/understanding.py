@@ -89,6 +89,10 @@ NO_PHRASES = frozenset(
      "nao obrigada", "esta errado", "ta errado", "not correct", "isn t right", "nao nao",
      "claro que nao", "nao e", "no it isn t", "no it s not", "not quite"}
 )  # fmt: skip
+_AGREEING = frozenset(
+    {"good", "fine", "all good", "tudo certo", "tudo bem", "certo", "correto", "mesmo", "obrigado",
+     "obrigada", "thanks", "ta", "esta", "pode", "pode ser", "tudo ok", "everything s fine"}
+)  # fmt: skip
 # Intents of answers: a phrase that contains an option's word picks it only if the NLU does not
 # hear a request ("pode ser amanhã às 14h?" is not "pode" = yes).
 ANSWER_INTENTS = frozenset({"affirm", "deny", "inform", "out_of_scope"})
@@ -188,6 +192,13 @@ def _by_meaning(said: Utterance, options: Sequence[Option]) -> Option | None:
     folded = said.folded
     first = folded.split()[0] if folded else ""
     plain_yes = folded in YES_WORDS or folded in YES_PHRASES
+    # "yep all good", "sim, tudo certo": a yes word, then only words of agreement.
+    words = folded.split()
+    plain_yes = plain_yes or (
+        2 <= len(words) <= 4
+        and words[0] in YES_WORDS
+        and " ".join(words[1:]) in YES_WORDS | YES_PHRASES | _AGREEING
+    )
     # "não, a razão social é …": a leading no answers the question; the rest may fill a slot.
     rest = folded.split()[1:]
     plain_no = folded in NO_WORDS or folded in NO_PHRASES

@@ -12,7 +12,14 @@ from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
 from bot.dialogue.understanding import is_dont_know
 from bot.dialogue.wording import format_value, name_case
-from bot.domain.validators import FREE_TEXT_VALIDATORS, VALIDATORS, Problem, validate_cnpj
+from bot.domain.messages import Channel
+from bot.domain.validators import (
+    FREE_TEXT_VALIDATORS,
+    VALIDATORS,
+    Problem,
+    Validator,
+    validate_cnpj,
+)
 from flows import AskStep, ChoiceStep
 
 if TYPE_CHECKING:
@@ -45,6 +52,10 @@ class AskHandler:
                 return value
         if not_an_answer(said, dialogue, validator=step.validator) or _identifier_only(said, step):
             return Problem("not_an_answer")
+        if step.validator == "mobile_phone" and _same_number(said):
+            return _this_number(said, validator)
+        if step.validator == "employees" and _SOLO.match(said.folded):
+            return validator("1")  # "só eu": a company of one
         own = _said_after_intro(said.body, step)
         if own is not None:  # "meu nome é Maria da Silva", "a razão social é …"
             value = validator(own)
@@ -57,7 +68,12 @@ class AskHandler:
                 return value
         if step.entity is None and other_entity(said, None) and step.validator == "employees":
             return Problem("employees_number")  # a CEP or a phone is never a head count
-        return validator(said.body)
+        if step.entity == "cnpj" and said.nlu.first("cpf") is not None:
+            return Problem("cnpj_is_cpf")  # a CPF where the company's CNPJ is asked
+        value = validator(said.body)
+        if isinstance(value, Problem) and is_dont_know(said):
+            return Problem("dont_know")  # "não sei o e-mail dela": not a malformed e-mail
+        return value
 
     def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> None:
         changed = _changed_choice(turn, dialogue, frame=frame, step=step)
@@ -97,6 +113,34 @@ _INTRO = re.compile(
     r"the company name is)\s+(.+?)[.!]*$",
     re.IGNORECASE,
 )
+
+
+_SAME_WORDS = frozenset(
+    "esse este desse deste mesmo msm mesma daqui aqui this same current whatsapp whats zap".split()
+)
+_NEGATION = frozenset("nao not no outro outra other another".split())
+_SOLO = re.compile(
+    r"^(?:(?:nenhum|nenhuma|ninguem|zero)\s*,?\s*)?(?:e |sou |somos )?(?:so|somente|apenas|"
+    r"just|only)\s+(?:eu|me|eu mesmo|eu mesma|myself)(?:\s+mesmo|\s+mesma)?$|"
+    r"^(?:it s |its )?(?:just|only) me$"
+)
+
+
+def _same_number(said: Utterance) -> bool:
+    """ "é esse mesmo", "pode usar esse número", "o mesmo do whats", "this one": the number
+    the client is writing from."""
+    if any(ch.isdigit() for ch in said.body):
+        return False
+    words = set(said.folded.split())
+    return bool(words & _SAME_WORDS) and not words & _NEGATION
+
+
+def _this_number(said: Utterance, validator: Validator) -> SlotValue | Problem:
+    """The sender's number on WhatsApp; elsewhere the channel does not show it."""
+    if said.message.channel not in (Channel.TWILIO_WHATSAPP, Channel.WHATSAPP_CLOUD):
+        return Problem("phone_not_visible")
+    address = said.message.address.removeprefix("whatsapp:")
+    return validator(address)
 
 
 def _changed_choice(turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> str | None:
