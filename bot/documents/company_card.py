@@ -19,9 +19,9 @@ from bot.documents.bill import clusters
 from bot.documents.page import Row, Word
 from bot.documents.parsers import EDGE_JUNK, Parser
 
-__all__ = ["fallbacks"]
+__all__ = ["CEP_SHAPE", "fallbacks"]
 
-_CEP_SHAPE = re.compile(r"\d{2}\.\d{3}-\d{3}")
+CEP_SHAPE = re.compile(r"\d{2}\.?\d{3}-\d{3}")  # the Receita's "61.801-886", or "61801-886"
 _DATE_SHAPE = re.compile(r"\d{2}/\d{2}/\d{4}")
 Placed = tuple[ids.Parsed, str, tuple[Word, ...]]
 
@@ -43,17 +43,32 @@ def fallbacks(
         (row, w)
         for row in rows
         for w in row.words
-        if _CEP_SHAPE.fullmatch(w.text.strip(EDGE_JUNK + " "))
+        if CEP_SHAPE.fullmatch(w.text.strip(EDGE_JUNK + " "))
     ]
     if len(shaped) != 1:
         return {}
-    row, cep = shaped[0]
+    cep = shaped[0][1]
     found: dict[str, Placed] = {}
     if "data_abertura" in wanted:
         opened = _first_date(rows, above=cep, parse_date=parse_date)
         if opened is not None:
             found["data_abertura"] = opened
-    return {**found, **_city_and_uf(row, cep, wanted=wanted, parse_place=parse_place)}
+    band = _band(rows, cep)
+    return {**found, **_city_and_uf(band, cep, wanted=wanted, parse_place=parse_place)}
+
+
+def _band(rows: list[Row], cep: Word) -> Row:
+    """The words level with the CEP, from whatever rows they fell in: a glare or a fold
+    shifts one box's value by a fraction of a line and the row grouping then splits the
+    CEP's row (the city and UF on a row of their own); rules read as "|" left out."""
+    middle, reach = (cep.top + cep.bottom) / 2, 0.6 * cep.height
+    level = [
+        w
+        for row in rows
+        for w in row.words
+        if abs((w.top + w.bottom) / 2 - middle) <= reach and w.text.strip(EDGE_JUNK + " |")
+    ]
+    return Row(tuple(sorted(level, key=lambda w: w.left)))
 
 
 def _first_date(rows: list[Row], *, above: Word, parse_date: Parser) -> Placed | None:
@@ -79,7 +94,8 @@ def _city_and_uf(
     if len(groups) < 2:
         return {}
     last = groups[-1]
-    token = " ".join(w.text for w in last).strip(EDGE_JUNK + " ")
+    # "Es": a small capital S read as a lower-case one (the box holds a state, never a word)
+    token = " ".join(w.text for w in last).strip(EDGE_JUNK + " ").upper()
     if token not in ids.UFS or min(w.conf for w in last) < 50:
         return {}
     found: dict[str, Placed] = {}

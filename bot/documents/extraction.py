@@ -11,6 +11,7 @@ from datetime import date
 
 from bot.documents import identifiers as ids
 from bot.documents.bill import address_block
+from bot.documents.company_card import CEP_SHAPE
 from bot.documents.company_card import fallbacks as card_fallbacks
 from bot.documents.fields import (
     CHECKED_FIELDS,
@@ -142,14 +143,11 @@ def _uf_beside_city(city: FieldRead, rows: list[Row]) -> FieldRead | None:
 
 
 def _cep_by_shape(rows: list[Row]) -> FieldRead | None:
-    """A CEP printed the Receita's way ("61.801-886") when its tiny label was not read: no
-    other number on a form has that shape. Only one such number: never a guess between two;
-    and never asserted on this alone."""
+    """A CEP printed the Receita's way ("61.801-886", or "61801-886") when its tiny label was
+    not read: no other number on a form has that shape. Only one such number: never a guess
+    between two; and never asserted on this alone."""
     shaped = [
-        w
-        for row in rows
-        for w in row.words
-        if re.fullmatch(r"\d{2}\.\d{3}-\d{3}", w.text.strip(EDGE_JUNK + " "))
+        w for row in rows for w in row.words if CEP_SHAPE.fullmatch(w.text.strip(EDGE_JUNK + " "))
     ]
     if len(shaped) != 1:
         return None

@@ -74,10 +74,11 @@ def _through_shadow(small: np.ndarray, page: np.ndarray) -> np.ndarray:
     labels, _ = ndimage.label(open_)
     inside = np.unique(labels[page & open_])
     grown = ndimage.binary_fill_holes(np.isin(labels, inside[inside > 0]) | page)
-    grown = ndimage.binary_opening(ndimage.binary_dilation(grown, iterations=1), iterations=2)
-    if _touches_frame(grown):
+    grown = ndimage.binary_dilation(grown, iterations=1)
+    opened: np.ndarray = ndimage.binary_opening(grown, iterations=2)
+    if _touches_frame(opened):
         return page
-    return grown
+    return opened
 
 
 def _touches_frame(page: np.ndarray) -> bool:

@@ -162,7 +162,9 @@ def _read_image(
         # text runs down the page; the first pass tells whether this quarter turn was the wrong one
         turned = 90
         image, flat = turn(image, turned), turn_array(flat, turned)
-    quality = measure_quality(image, SCAN_THRESHOLDS if scan else None, flat=flat)
+    # glare was measured by the intake, which refuses a photo it hides words on (a scanned
+    # PDF page has none): measured again it would refuse nothing more
+    quality = measure_quality(image, SCAN_THRESHOLDS if scan else None, flat=flat, glare=False)
     if not quality.readable:
         return Extraction(
             kind=kind if kind != "auto" else "other",

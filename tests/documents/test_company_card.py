@@ -71,3 +71,29 @@ def test_a_row_without_a_state_at_its_end_gives_nothing() -> None:
         parse_date=TABLE["data_abertura"],
     )
     assert set(placed) == {"data_abertura"}
+
+
+def test_a_row_split_by_a_glare_and_a_cep_without_its_dot_still_give_city_and_uf() -> None:
+    # the city and UF sit 13 px lower than the CEP (a fold): the row grouping puts them on a
+    # row of their own; the CEP printed "21200-544", its label lost; the UF read "Es"; a rule
+    # read as "|"
+    words = (
+        *_row(40, ("NUMERO", 50), ("DE", 140), ("INSCRICAO", 180)),
+        *_row(80, ("40.650.635/0001-59", 50), ("28/04/2008", 1500)),
+        *_row(300, ("BAIRRO/DISTRITO", 393)),  # "CEP" lost
+        *_row(340, ("21200-544", 57), ("CENTRO", 393), ("|", 560)),
+        *_row(353, ("VITÓRIA", 976), ("Es", 1700)),
+        *_row(500, ("SITUAÇÃO", 53), ("CADASTRAL", 158)),
+    )
+    placed = fallbacks(
+        Page(words, 1800, 700).rows(),
+        kind="cnpj_card",
+        have={},
+        parse_place=TABLE["municipio"],
+        parse_date=TABLE["data_abertura"],
+    )
+    values = {name: (parsed.value, parsed.repairs) for name, (parsed, _, _) in placed.items()}
+    assert values["municipio"] == ("VITÓRIA", 1)
+    assert values["uf"] == ("ES", 1)
+    found, _ = extract_fields(Page(words, 1800, 700), "cnpj_card", today=date(2026, 12, 7))
+    assert found["cep"].parsed.value == "21200544" and found["cep"].via == "scan"
