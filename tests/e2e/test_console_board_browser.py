@@ -169,3 +169,60 @@ def test_a_card_moves_by_keyboard_and_by_drag_and_drop(
     phone.screenshot(path=str(tmp_path / "board-360.png"), full_page=True)
     phone.locator(f"#move-{ids['queue']}").click()
     phone.screenshot(path=str(tmp_path / "board-360-move.png"))
+
+
+def test_show_more_loads_a_column_s_next_cards_and_they_move(
+    browser: Any, console_server: ConsoleServer
+) -> None:
+    """A column of 12 shows 10 and "Mostrar mais (2)": reached with Tab, opened with Enter, the
+    next two arrive in the column with the focus on the first; the count says 12 throughout;
+    a card loaded so moves with its "Mover para…" like any other."""
+    from playwright.sync_api import expect
+
+    now = datetime.now(UTC)
+    csm_a = console_server.staff["csm_a"].id
+    with console_server.db() as session, session.begin():
+        ids = [
+            make_onboarding(
+                session,
+                now=now,
+                stage="configuracao",
+                csm_id=csm_a,
+                company=f"Comércio Coluna {n:02d} Ltda",
+                entered_at=now - timedelta(days=30 - n),
+            ).id
+            for n in range(12)
+        ]
+    page = console_server.page(browser, "csm_a")
+    page.goto(f"{console_server.url}/console/board")
+    column = page.locator("#col-configuracao")
+    expect(column.locator("article.bcard")).to_have_count(10)
+    expect(column.locator("[data-count]")).to_have_attribute("data-count", "12")
+    more = column.get_by_role("link", name="Mostrar mais (2)")
+    expect(more).to_be_visible()
+    page.locator("body").focus()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if more.evaluate("e => e === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reached Mostrar mais")
+    page.keyboard.press("Enter")
+    expect(column.locator("article.bcard")).to_have_count(12)
+    expect(column.get_by_role("link", name="Mostrar mais")).to_have_count(0)
+    expect(page.locator(f"#card-{ids[10]}")).to_be_focused()
+    expect(column.locator("[data-count]")).to_have_attribute("data-count", "12")
+
+    # The first card loaded moves with the keyboard, from where the focus is.
+    loaded = ids[10]
+    _tab_to(page, f"move-{loaded}", limit=20)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert _focused_id(page) == f"to-{loaded}"
+    assert page.locator(f"#to-{loaded}").input_value() == "treinamento"
+    page.keyboard.press("Tab")
+    page.keyboard.type("Configurado")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#col-treinamento #card-{loaded}")).to_be_visible()
+    expect(page.locator(f"#card-{loaded}")).to_be_focused()
+    assert _history(console_server, loaded)[-1]["to_stage"] == "treinamento"
