@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.context import DocumentProgress
 from bot.dialogue.documents import kind_name
+from bot.dialogue.remaining import remaining_questions
 from bot.dialogue.state import CorrectionPending, DocumentPending, Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
@@ -39,6 +40,10 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
         lines += [f"• {item}" for item in pending]
     else:
         lines.append(text("status_nothing_pending", lang))
+    left = _questions_left(turn, dialogue)
+    if left:
+        key = "status_questions_left_one" if left == 1 else "status_questions_left"
+        lines.append(text(key, lang, params={"count": left, "minutes": max(1, -(-left // 3))}))
     if done:
         lines.append(text("status_done", lang, params={"items": "; ".join(done)}))
     if turn.state.erasure_requested:
@@ -62,6 +67,16 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _questions_left(turn: Turn, dialogue: Dialogue) -> int:
+    """The registration's questions still to answer, while it is being answered."""
+    state = turn.state
+    if not state.started or state.finished or state.saved or state.erasure_requested:
+        return 0
+    if isinstance(dialogue.walker.current_step(state), DocumentStep):
+        return 0
+    return remaining_questions(state, dialogue.walker.flows)
 
 
 def _pending_items(turn: Turn, dialogue: Dialogue) -> tuple[list[str], list[str]]:

@@ -196,6 +196,14 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
     },
     # Status.
     "status_pending": {"pt": "Falta da sua parte:", "en": "Still needed from you:"},
+    "status_questions_left": {
+        "pt": "Faltam umas {count} perguntas do cadastro (uns {minutes} min).",
+        "en": "About {count} registration questions left (around {minutes} min).",
+    },
+    "status_questions_left_one": {
+        "pt": "Do cadastro, só falta conferir os dados.",
+        "en": "Of the registration, only the final review is left.",
+    },
     "known_client_menu": {
         "pt": "Olá! Sua implantação está na etapa *{stage}*. Como posso ajudar? Responda com o "
         "número:",
