@@ -1,4 +1,5 @@
-"""The console's views: ``backoffice.html.Views`` on the console's own templates."""
+"""The console's views: ``backoffice.html.Views`` on the console's own templates, with the
+labels of codes (``inbox_labels.LABELS``: reasons, channels, SLA states...) on every page."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import gettext
 from collections.abc import Mapping
 from pathlib import Path
 
+from backoffice.console.inbox_labels import LABELS
 from backoffice.html.views import Views as PageViews
 from backoffice.html.views import waited
 
@@ -25,3 +27,5 @@ class Views(PageViews):
         directory: Path = TEMPLATES_DIR,
     ) -> None:
         super().__init__(translations, timezone=timezone, directory=directory)
+        for env in self._envs.values():  # codes in words on every page (``inbox_labels``)
+            env.globals.update(LABELS)
