@@ -129,10 +129,12 @@ def test_a_worker_killed_mid_send_leaves_only_its_calls_in_flight_in_doubt(
 
     clock.advance(timedelta(seconds=31))  # the dead worker's lease ran out
     asyncio.run(deliver(runtime))
+    rows = outbox_rows(runtime)
     runtime.close()
     bodies = sorted(m.body or "" for m in fake.sent)
     assert bodies == sorted(f"c{n}" for n in range(20))  # each exactly once
     assert fake.list_requests == 8  # settled with Twilio, never resent blind: one per row
+    assert [(r.status, r.sending_since) for r in rows] == [("sent", None)] * 20
 
 
 def test_a_worker_whose_lease_ran_out_before_sending_sends_nothing(
