@@ -96,7 +96,7 @@ def judge(
                 ),
                 {"phones": sorted(phones)},
             ).all()
-            by_status = dict(
+            by_status: dict[str, int] = dict(
                 connection.execute(
                     text(
                         "SELECT d.status, count(*) FROM documents d JOIN conversations c"

@@ -384,7 +384,9 @@ def main() -> None:
     if "table" in results:
         print(results["table"])
     if "soak" in results:
-        shown = {k: v for k, v in results["soak"].items() if k != "samples"}  # type: ignore[union-attr]
+        soak = results["soak"]
+        assert isinstance(soak, dict)
+        shown = {k: v for k, v in soak.items() if k != "samples"}
         print(json.dumps(shown, indent=2))
     print(f"log lines with ERROR or a traceback: {results['log_problems_total']}")
     for line in results["log_problems_sample"]:  # type: ignore[attr-defined]
