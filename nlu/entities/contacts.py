@@ -30,13 +30,32 @@ _EIGHT_DIGIT_MOBILE = re.compile(
 )
 
 
+# As clients type it on a phone: "maria @ gmail.com", "maria@gmail,com",
+# "maria arroba gmail ponto com" (dictated). Read only when the strict form finds nothing.
+_LOOSE_EMAIL = re.compile(
+    r"(?<![\w.+%-])([^\W_][\w.%+-]*)\s*(?:@|\barroba\b|\(at\)|\[at\])\s*"
+    r"([^\W_][\w-]*(?:(?:[.,]|\s+(?:ponto|dot)\s+)[^\W_][\w-]*)+)",
+    re.IGNORECASE,
+)
+_DOT = re.compile(r"[.,]|\s+(?:ponto|dot)\s+", re.IGNORECASE)
+
+
 def find_email(text: str) -> list[Candidate]:
-    if "@" not in text:
+    lowered = text.lower()
+    if "@" not in text and "arroba" not in lowered and "(at)" not in lowered:
         return []
-    return [
+    strict = [
         Candidate("email", m.group().lower(), m.start(), m.end(), EMAIL_PRIORITY)
         for m in _EMAIL.finditer(text)
     ]
+    if strict:
+        return strict
+    loose: list[Candidate] = []
+    for match in _LOOSE_EMAIL.finditer(text):
+        value = f"{match.group(1)}@{_DOT.sub('.', match.group(2))}".lower()
+        if _EMAIL.fullmatch(value):
+            loose.append(Candidate("email", value, match.start(), match.end(), EMAIL_PRIORITY))
+    return loose
 
 
 def _e164(number: phonenumbers.PhoneNumber) -> str:

@@ -89,13 +89,21 @@ def test_cpf_validity_helper() -> None:
         ("ana+acolhe@gmail.com.", "ana+acolhe@gmail.com"),
         ("mande para (financeiro@grupo-aurora.ind.br)", "financeiro@grupo-aurora.ind.br"),
         ("e-mail:ti_suporte99@uol.com.br, obrigado", "ti_suporte99@uol.com.br"),
+        # as typed on a phone or dictated
+        ("maria @ gmail.com", "maria@gmail.com"),
+        ("Maria @ Empresa.com.br", "maria@empresa.com.br"),
+        ("maria@gmail,com", "maria@gmail.com"),
+        ("meu email é maria arroba gmail ponto com", "maria@gmail.com"),
     ],
 )
 def test_email(extractor: EntityExtractor, text: str, value: str) -> None:
     assert values(extractor, text, "email") == [value]
 
 
-@pytest.mark.parametrize("text", ["joao@", "@empresa.com", "joao at empresa dot com", "a@b"])
+@pytest.mark.parametrize(
+    "text",
+    ["joao@", "@empresa.com", "joao at empresa dot com", "a@b", "maria@gmail, ok?", "a @ b"],
+)
 def test_not_email(extractor: EntityExtractor, text: str) -> None:
     assert values(extractor, text, "email") == []
 
