@@ -126,4 +126,37 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
     street = _street(rows, index, anchor=group, starts=starts)
     if street is not None:
         found["endereco"] = street
+        holder = _holder(rows, street[1], starts=starts)
+        if holder is not None:
+            found["titular"] = holder
     return found
+
+
+# words of a label, never of a holder's name: a line holding one is no name
+_LABEL_WORDS = {"TITULAR", "CLIENTE", "CONSUMIDOR", "NOME", "ENDERECO", "UNIDADE", "LOCAL"}
+
+
+def _holder(
+    rows: list[Row], street: tuple[Word, ...], *, starts: tuple[Column, ...]
+) -> Found | None:
+    """The holder: the bill prints the name right above the address (a line of words and no
+    digits, same column), perhaps after its label on the same line ("TITULAR: ANA ..."), with
+    an address label between them at most. Used only where the holder's label was not read."""
+    at = next((i for i, row in enumerate(rows) if street[0] in row.words), None)
+    if at is None:
+        return None
+    above = [
+        group
+        for row in reversed(rows[max(0, at - 3) : at])
+        for group in clusters(row, starts)
+        if _same_column(group, street)
+    ]
+    for group in above[:2]:
+        if fold(_text(group)).startswith(("ENDERECO", "LOCAL", "UNIDADE")):
+            continue  # the address's own label: the name is above it
+        text = _text(group).split(":")[-1].strip(" ,;.-")
+        words = fold(text).split()
+        if len(words) < 2 or re.search(r"\d", text) or _LABEL_WORDS & set(words):
+            return None
+        return text, group
+    return None

@@ -85,6 +85,64 @@ def prose_text(prepared: Prepared, *, ocr: OcrEngine) -> str:
     return Page(tuple(ocr.words(grey, psm=3)), *size).text()
 
 
+def page_text(prepared: Prepared, *, first: Page, poor: bool, ocr: OcrEngine) -> str:
+    """A scanned contract page's text: the first (binarized, sparse) pass's when it reads as
+    a whole contract page; else the grey prose as well (``prose_text``), keeping the text in
+    which more of the contract's grammar holds (bench/ocr/README: heavy 120-dpi pages measure
+    "ok" yet lose a partner's CPF or name in the binarized pass)."""
+    text = first.text()
+    if not poor and _complete(text):
+        return text
+    prose = prose_text(prepared, ocr=ocr)
+    return prose if grammar_score(prose) >= grammar_score(text) else text
+
+
+def grammar_score(text: str) -> int:
+    """How much of a contract's grammar a page's text satisfies: a company named, a CNPJ whose
+    check digits hold, each partner's CPF valid and introduced by a qualified name; each
+    number named as a CPF that gives no partner (misread, its holder's name lost) counts
+    against it."""
+    text = joined(text)
+    company = company_name(text)
+    listed = partners(text, company=company.value if company else "")
+    named = {p.cpf for p in listed if p.name is not None}
+    unmatched = _cpfs_named(text) - {p.cpf for p in listed}
+    return (
+        (company is not None)
+        + (company_cnpj(text) is not None)
+        + 2 * len(named)
+        - 2 * len(unmatched)
+        - 2 * _lost_cpfs(text)
+    )
+
+
+def _lost_cpfs(text: str) -> int:
+    """How many times the text says "CPF" without a valid CPF right after it (digits garbled
+    past recognition: "529.9B2.24?-2S")."""
+    lost = 0
+    for cue in _CPF_CUE.finditer(text):
+        after = text[cue.end() : cue.end() + 45]
+        number = _CPF.search(after)
+        parsed = ids.parse_cpf(number.group(0)) if number else None
+        lost += parsed is None or not parsed.checked
+    return lost
+
+
+def _complete(text: str) -> bool:
+    """Company, CNPJ and at least one partner read, and every CPF named has its partner."""
+    text = joined(text)
+    company = company_name(text)
+    listed = partners(text, company=company.value if company else "")
+    return (
+        company is not None
+        and company_cnpj(text) is not None
+        and bool(listed)
+        and all(p.name is not None for p in listed)
+        and not (_cpfs_named(text) - {p.cpf for p in listed})
+        and not _lost_cpfs(text)
+    )
+
+
 def joined(text: str) -> str:
     """The whole contract as one run of prose: hyphenated line breaks mended, lines joined
     (a name or a clause wraps freely), the witnesses' block left out (not partners)."""

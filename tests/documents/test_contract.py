@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 from fpdf import FPDF
+from PIL import Image
 
 from bench.ocr.synthetic import TODAY, draw
 from bot.documents import ReadOptions, read_document
-from bot.documents.contract import contract_fields, partners
+from bot.documents.contract import contract_fields, grammar_score, page_text, partners
+from bot.documents.imaging import Prepared
+from bot.documents.page import Page, Word
 
 TEXT = """2ª ALTERAÇÃO E CONSOLIDAÇÃO DO CONTRATO SOCIAL DA
 SOCIEDADE GONÇALVES REPRESENTAÇÕES LTDA - EPP
@@ -151,3 +155,50 @@ def test_a_scanned_cnpj_with_letters_is_shown_to_confirm() -> None:
     assert typed["cnpj"].parsed.checked  # a text layer's letters are as printed
     digits, _ = contract_fields(TEXT, scanned=True)
     assert digits["cnpj"].parsed.checked
+
+
+class ProseEngine:
+    """Tesseract's stand-in: the grey prose pass reads ``text`` (one word per token, one row)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.calls: list[int] = []
+
+    def words(self, image: Image.Image, *, psm: int) -> list[Word]:
+        self.calls.append(psm)
+        return [
+            Word(token, 20.0 * i, 0.0, 20.0 * i + 18.0, 20.0)
+            for i, token in enumerate(self.text.split())
+        ]
+
+
+def _prepared() -> Prepared:
+    gray = np.full((40, 60), 235.0, dtype=np.float32)
+    return Prepared(Image.fromarray(gray.astype(np.uint8)), gray, 0.0, 1.0, 30.0)
+
+
+def _first(text: str) -> Page:
+    return Page(
+        tuple(Word(t, 20.0 * i, 0.0, 20.0 * i + 18.0, 20.0) for i, t in enumerate(text.split())),
+        2000.0,
+        40.0,
+    )
+
+
+def test_a_page_whose_first_pass_reads_the_whole_contract_is_not_read_again() -> None:
+    engine = ProseEngine("")
+    text = page_text(_prepared(), first=_first(TEXT), poor=False, ocr=engine)
+    assert engine.calls == []
+    assert contract_fields(text)[0]["socio_2_cpf"].parsed.value == "11144477735"
+
+
+def test_a_page_that_lost_a_partner_is_read_as_grey_prose_and_the_better_text_kept() -> None:
+    lost = TEXT.replace("529.982.247-25", "529.9B2.24?-2S")  # the binarized pass's misreads
+    engine = ProseEngine(TEXT)
+    text = page_text(_prepared(), first=_first(lost), poor=False, ocr=engine)
+    assert engine.calls == [3]
+    assert contract_fields(text)[0]["socio_1_cpf"].parsed.value == "52998224725"
+    # and when the prose reads worse, the first pass's text stays
+    worse = ProseEngine("ILEGÍVEL")
+    assert page_text(_prepared(), first=_first(lost), poor=False, ocr=worse) == _first(lost).text()
+    assert grammar_score(TEXT) > grammar_score(lost) > grammar_score("ILEGÍVEL")

@@ -1,0 +1,67 @@
+"""A bill's address block read by its grammar: the CEP anchors it, the street above it, the
+holder's name right above the street when its label was not read."""
+
+from __future__ import annotations
+
+from bot.documents.bill import address_block
+from bot.documents.page import Row, Word
+
+
+def _row(text: str, *, y: float, x: float = 100.0) -> Row:
+    """One line of 20-px words starting at ``x``, the words 12 px apart."""
+    words = []
+    for token in text.split():
+        width = 14.0 * len(token)
+        words.append(Word(token, x, y, x + width, y + 20.0))
+        x += width + 12.0
+    return Row(tuple(words))
+
+
+def _values(rows: list[Row]) -> dict[str, str]:
+    return {name: raw for name, (raw, _) in address_block(rows).items()}
+
+
+def test_a_bare_block_gives_the_holder_above_the_street() -> None:
+    rows = [
+        _row("TITULAR", y=0.0),
+        _row("ANA PAULA DE SOUZA", y=30.0),
+        _row("R SÃO BENTO, 2237 - AP 12", y=60.0),
+        _row("JARDIM AMÉRICA", y=90.0),
+        _row("71423-511 ITAJAÍ/SC", y=120.0),
+    ]
+    values = _values(rows)
+    assert values["titular"] == "ANA PAULA DE SOUZA"
+    assert values["endereco"] == "R SÃO BENTO, 2237 - AP 12"
+    assert (values["municipio"], values["uf"]) == ("ITAJAÍ", "SC")
+
+
+def test_the_holder_above_a_labelled_address_and_beside_its_own_label() -> None:
+    rows = [
+        _row("TITULAR DA CONTA: JOSÉ CARLOS LIMA", y=0.0),
+        _row("ENDEREÇO:", y=30.0),
+        _row("AV BRASIL, 955", y=60.0),
+        _row("CENTRO - CEP 63489-358", y=90.0),
+        _row("TERESINA - PI", y=120.0),
+    ]
+    assert _values(rows)["titular"] == "JOSÉ CARLOS LIMA"
+
+
+def test_no_holder_from_a_label_a_number_or_a_lone_word() -> None:
+    for line in ("TITULAR DA CONTA", "CONTA 123 456", "CONSUMIDOR"):
+        rows = [
+            _row(line, y=0.0),
+            _row("R XV DE NOVEMBRO, 661", y=30.0),
+            _row("71423-511 ITAJAÍ/SC", y=60.0),
+        ]
+        values = _values(rows)
+        assert values["endereco"] == "R XV DE NOVEMBRO, 661"
+        assert "titular" not in values, line
+
+
+def test_a_line_in_another_column_is_not_the_holder() -> None:
+    rows = [
+        _row("VENCIMENTO 11/01/2026", y=0.0, x=900.0),
+        _row("R XV DE NOVEMBRO, 661", y=30.0),
+        _row("71423-511 ITAJAÍ/SC", y=60.0),
+    ]
+    assert "titular" not in _values(rows)
