@@ -4,6 +4,7 @@ Language requests ("english please") are ``bot.dialogue.language``'s."""
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from bot.dialogue.catalog import fold
@@ -15,7 +16,8 @@ class Command(Enum):
     HUMAN = "request_human"
     HELP = "help"
     STATUS = "ask_status"
-    BACK = "go_back"  # the previous question (VOLTAR from a client who did not stop messages)
+    BACK = "go_back"
+    CONTINUE = "continue"  # "quero continuar o cadastro": the question the client owes  # the previous question (VOLTAR from a client who did not stop messages)
 
     @property
     def intent(self) -> str:
@@ -69,5 +71,16 @@ _COMMANDS: dict[str, Command] = {
 }
 
 
+_CONTINUE = re.compile(
+    r"^(?:(?:eu )?quero |vamos |bora |pode |podemos |queria |let s |lets |i want to |can we )?"
+    r"(?:continuar|seguir|retomar|prosseguir|terminar|finalizar|continue|resume|go on|carry on|"
+    r"finish)(?: o cadastro| com o cadastro| de onde parei| de onde paramos| daqui| the "
+    r"registration| with the registration| where we left off| from here)?$"
+)
+
+
 def detect_command(body: str) -> Command | None:
-    return _COMMANDS.get(fold(body).rstrip("!. "))
+    folded = fold(body).rstrip("!. ")
+    if _CONTINUE.match(folded):
+        return Command.CONTINUE
+    return _COMMANDS.get(folded)

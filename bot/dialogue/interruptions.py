@@ -188,13 +188,19 @@ class CommandHandler:
         command = turn.said.command
         if command is Command.HUMAN and isinstance(turn.state.pending, HumanOfferPending):
             return False  # "HUMANO" answers the offer of a person: the offer takes it
-        if command in (Command.OPT_IN, Command.BACK) and not turn.state.started:
+        if command is Command.CONTINUE and (turn.state.finished or turn.state.erasure_requested):
+            return False  # nothing to go on with: the menu, or the erasure's answer
+        if command in (Command.OPT_IN, Command.BACK, Command.CONTINUE) and not turn.state.started:
             return False  # Telegram's "/start" (or "VOLTAR") as the first message: a start
         return command is not None
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         command = turn.said.command
         assert command is not None
+        if command is Command.CONTINUE:
+            turn.say(text("continue_here", turn.language))
+            dialogue.ask_again(turn)
+            return True
         if command is Command.BACK or (command is Command.OPT_IN and _says_back(turn)):
             go_back(turn, dialogue)
             return True

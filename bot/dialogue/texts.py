@@ -242,6 +242,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your data stays with our team, only for that (LGPD); to erase it, just write "
         '"delete my data".',
     },
+    "continue_here": {
+        "pt": "Claro! Vamos continuar de onde paramos:",
+        "en": "Sure! Let's go on from where we left off:",
+    },
     "go_back": {
         "pt": "Voltando uma pergunta: {label} está como *{value}*. Mande o valor certo, ou "
         '"está certo" para manter.',

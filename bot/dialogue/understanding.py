@@ -132,7 +132,8 @@ def _negated(words: list[str]) -> bool:
 
 _DONT_KNOW = re.compile(
     r"^(?:eu |a gente )?(?:nao sei|nao lembro|nao tenho|nao sabemos|nao faco ideia|sei la|"
-    r"esqueci|i don t know|i dont know|don t know|dont know|no idea|not sure|i forgot)\b"
+    r"sei nao|nem sei|n sei|ns|nao faco a minima|esqueci|i don t know|i dont know|don t know|"
+    r"dont know|dunno|idk|no idea|no clue|not sure|i forgot|can t remember|cant remember)\b"
 )
 
 

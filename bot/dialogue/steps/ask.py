@@ -88,6 +88,8 @@ class AskHandler:
             return
         value = self.value(turn, dialogue, step=step)
         lang = turn.language
+        if isinstance(value, Problem) and _answers_unknown(turn, dialogue, frame=frame, step=step):
+            return  # the address itself at the CEP question: the CEP is not needed
         if isinstance(value, Problem):
             label = dialogue.walker.label_of(turn.state, step)
             params = {**value.params, "said": turn.said.body[:60], "label": label}
@@ -141,6 +143,32 @@ def _this_number(said: Utterance, validator: Validator) -> SlotValue | Problem:
         return Problem("phone_not_visible")
     address = said.message.address.removeprefix("whatsapp:")
     return validator(address)
+
+
+_STREET = re.compile(
+    r"^(?:rua|r|avenida|av|alameda|al|travessa|tv|praca|pca|estrada|rodovia|rod|largo|via|"
+    r"street|st|avenue|ave|road|rd)\b"
+)
+
+
+def _answers_unknown(turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> bool:
+    """The answer of the step's ``unknown`` way given straight away ("Rua Augusta, Consolação,
+    São Paulo/SP" at the CEP question): taken there, and the flow goes on from it."""
+    if step.unknown is None:
+        return False
+    other = dialogue.walker.flows[frame.flow_id].step(step.unknown)
+    said = turn.said
+    if not isinstance(other, AskStep) or other.validator != "street":
+        return False
+    if not _STREET.match(said.folded) or "," not in said.body:
+        return False
+    value = VALIDATORS[other.validator](said.body)
+    if isinstance(value, Problem):
+        return False
+    turn.state.set_slot(frame.slot_key(other.slot), value)
+    turn.state.invalid_count = 0
+    dialogue.goto(turn, other.next)
+    return True
 
 
 def _changed_choice(turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> str | None:
