@@ -16,8 +16,8 @@ class Command(Enum):
     HUMAN = "request_human"
     HELP = "help"
     STATUS = "ask_status"
-    BACK = "go_back"
-    CONTINUE = "continue"  # "quero continuar o cadastro": the question the client owes  # the previous question (VOLTAR from a client who did not stop messages)
+    BACK = "go_back"  # the previous question (VOLTAR from a client who did not stop messages)
+    CONTINUE = "continue"  # "quero continuar o cadastro": the question the client owes
 
     @property
     def intent(self) -> str:
