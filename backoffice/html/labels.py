@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import phonenumbers
+
 from bot.domain.documents import KIND_LABELS, field_label, format_field
 from bot.domain.onboarding import STAGE_LABELS, Stage
 
-__all__ = ["kind_label", "reading_label", "reading_value", "stage_label"]
+__all__ = ["kind_label", "reading_label", "reading_value", "record_value", "stage_label"]
 
+BRAZIL = 55  # the calling code of the numbers shown without it
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -53,3 +56,23 @@ def reading_value(name: str, value: object) -> str:
         except ValueError:
             return text
     return format_field(name, text)
+
+
+def record_value(value: object, name: str) -> object:
+    """A stored value of a client record as people write it: a CEP with its hyphen, a phone
+    as dialled in Brazil ("(11) 98888-7777", others with their country code); anything else,
+    and nothing (None), as it is."""
+    if value is None or value == "":
+        return value
+    text = str(value)
+    if name == "phone":
+        try:
+            number = phonenumbers.parse(text, "BR")
+        except phonenumbers.NumberParseException:
+            return text
+        style = phonenumbers.PhoneNumberFormat
+        chosen = style.NATIONAL if number.country_code == BRAZIL else style.INTERNATIONAL
+        return phonenumbers.format_number(number, chosen)
+    if name == "cep":
+        return format_field("cep", text)
+    return value

@@ -4,7 +4,8 @@ named blocks; an htmx request gets just the block it swaps (``jinja2-fragments``
 Filters every template may use: ``local`` (a UTC datetime in the business time zone),
 ``waited`` (a business-time duration, "2 h 15 min"), ``sla_class`` (a CSS class per SLA state),
 and codes said in the page's language (``backoffice.html.labels``): ``stage``, ``doc_kind``,
-``reading_label`` (a field read from a document) and ``reading_value`` (its value, formatted).
+``reading_label`` (a field read from a document), ``reading_value`` (its value, formatted)
+and ``record_value`` (a record's CEP or phone as people write them).
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from backoffice.html.catalogues import DEFAULT_LANGUAGE, LANGUAGES
-from backoffice.html.labels import kind_label, reading_label, reading_value, stage_label
+from backoffice.html.labels import (
+    kind_label,
+    reading_label,
+    reading_value,
+    record_value,
+    stage_label,
+)
 
 __all__ = ["SLA_CLASSES", "Views", "waited"]
 
@@ -57,6 +64,7 @@ class Views:
             env.filters["waited"] = waited
             env.filters["sla_class"] = lambda state: SLA_CLASSES.get(state or "", "sla-none")
             env.filters["reading_value"] = reading_value
+            env.filters["record_value"] = record_value
             self._label_filters(env, language)
             env.globals["LANGUAGES"] = LANGUAGES
             self._envs[language] = env

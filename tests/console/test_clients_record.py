@@ -168,6 +168,10 @@ def test_the_owner_sees_every_section_of_the_record(sign_in: SignIn, seeded: See
     ):
         assert f">{heading}</h2>" in html, heading
     assert "Padaria Pão Quente Ltda" in html and "11.222.333/0001-81" in html
+    # Values as people write them: the CEP with its hyphen, the phone as dialled in Brazil,
+    # the stage and the fields read by their names.
+    assert "<dd>01310-100</dd>" in html and "<dd>(11) 90000-0000</dd>" in html
+    assert "<strong>Documentos</strong>" in html and '<th scope="row">Nome</th>' in html
     # The Receita snapshot and its flags (the bot's own wording).
     assert "situação cadastral BAIXADA na Receita Federal" in html
     assert "empresa aberta há 54 dias (01/10/2026)" in html
@@ -287,3 +291,4 @@ def test_a_section_alone_for_live_refreshes_and_english(sign_in: SignIn, seeded:
     english = csm.get(url).text
     assert ">Audit trail</h2>" in english and ">Cross-check warnings</h2>" in english
     assert "low: to confirm" in english
+    assert "on_track" not in english and "<strong>Documents</strong>" in english

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from backoffice.html.labels import kind_label, reading_label, reading_value, stage_label
+from backoffice.html.labels import (
+    kind_label,
+    reading_label,
+    reading_value,
+    record_value,
+    stage_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +49,20 @@ def test_document_kinds_and_fields_by_their_names() -> None:
 )
 def test_values_as_people_write_them(name: str, value: str, shown: str) -> None:
     assert reading_value(name, value) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("cep", "01310100", "01310-100"),
+        ("phone", "+5511988887777", "(11) 98888-7777"),
+        ("phone", "+351912345678", "+351 912 345 678"),
+        ("phone", "não sei", "não sei"),  # not a number: as it was typed
+        ("email", "pessoa@empresa.com.br", "pessoa@empresa.com.br"),
+        ("phone", None, None),
+    ],
+)
+def test_record_values_as_people_write_them(
+    name: str, value: str | None, shown: str | None
+) -> None:
+    assert record_value(value, name) == shown

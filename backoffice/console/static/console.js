@@ -36,6 +36,13 @@
   document.addEventListener("focusin", function (event) {
     if (event.target && event.target.id) document.body.setAttribute("data-focus-id", event.target.id);
   });
+  // Escape leaves an inline edit form as its Cancel does (the Edit control gets the focus back).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var form = event.target.closest("form[data-editing]");
+    var cancel = form ? form.querySelector("a[id^='cancel-']") : null;
+    if (cancel) { event.preventDefault(); cancel.click(); }
+  });
   // The tab title carries the inbox's count: "(3) Caixa de entrada · Acolhe".
   document.addEventListener("htmx:afterSwap", function () {
     var counter = document.querySelector("[data-title-count]");
