@@ -235,4 +235,6 @@ def _back(access: LinkAccess, notice: str, *, anchor: str) -> RedirectResponse:
 
 
 def _redirect(path: str, notice: str, *, anchor: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?notice={notice}#{anchor}", status_code=303)
+    """Back to the page, at the part the client acted in (``anchor``), where the notice is
+    shown (``at``): on a phone, a notice at the top of the page would be off the screen."""
+    return RedirectResponse(f"{path}?notice={notice}&at={anchor}#{anchor}", status_code=303)

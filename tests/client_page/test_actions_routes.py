@@ -64,7 +64,7 @@ def _notice(response: httpx.Response, link: IssuedToken) -> str:
     assert response.status_code == 303, response.text
     location = response.headers["location"]
     assert location.startswith(f"{link.path}?notice=")
-    return location.split("?notice=", 1)[1].split("#", 1)[0]
+    return location.split("?notice=", 1)[1].split("#", 1)[0].split("&", 1)[0]
 
 
 # ---------------------------------------------------------------------------- files
@@ -286,3 +286,27 @@ def test_notices_in_english_for_an_english_conversation(
     assert "Send a document" in page and "Take a photo" in page
     unknown = http.get(f"{link.path}?notice=<script>").text
     assert "<script>" not in unknown and "That did not work" in unknown
+
+
+def test_the_notice_is_said_where_the_client_acted(
+    runtime: Runtime, http: httpx.Client, issue_link: Callable[..., IssuedToken]
+) -> None:
+    """A phone shows the page from the part the redirect's anchor names: the notice is there,
+    not at the top of the page, off the screen."""
+    _chat, conversation = _client(runtime, "+5511911112009")
+    link = _link(issue_link, conversation)
+    response = http.post(
+        f"{link.path}/documents",
+        data={"csrf": _csrf(http, link.path)},
+        files={"file": ("notas.txt", b"not an image", "text/plain")},
+    )
+    assert response.headers["location"].endswith("&at=pending-title#pending-title")
+    page = http.get(response.headers["location"]).text
+    heading = page.index('<h2 id="pending-title">')
+    assert page.index('class="problem"') > heading  # under the heading the anchor scrolls to
+    top = page.index('<div class="notice"')
+    assert top < heading and page[top : page.index("</div>", top)].endswith('aria-live="polite">')
+    # A place the page does not have: the notice goes to the top.
+    elsewhere = http.get(f"{link.path}?notice=rated&at=nowhere").text
+    top = elsewhere.index('<div class="notice"')
+    assert "Obrigado" in elsewhere[top : elsewhere.index("</div>", top)]

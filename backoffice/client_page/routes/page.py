@@ -24,11 +24,17 @@ from bot.service.status_links import record_open
 __all__ = ["register"]
 
 
+# Where a notice may be shown: the parts of the page an action sends the client back to.
+NOTICE_PLACES = frozenset({"upload", "pending-title", "training", "steps-title"})
+
+
 def show(
     request: Request, access: AccessDep, *, page: ClientPageDep, session: SessionDep
 ) -> HTMLResponse:
     view = build_view(session, access, page=page)
     notice = request.query_params.get("notice", "")[:40]
+    at = request.query_params.get("at", "")
+    notice_at = at if at in NOTICE_PLACES else ""
     if is_link_preview(request):
         session.rollback()
     else:
@@ -44,6 +50,7 @@ def show(
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token(access),
             "notice": notice,
+            "notice_at": notice_at,
         },
         language=access.language,
     )
