@@ -17,14 +17,16 @@ from bot.dialogue.documents import documents_still_needed
 from bot.dialogue.effects import Escalate, OptIn, OptOut
 from bot.dialogue.errors import DialogueError
 from bot.dialogue.human import request_person, request_status
+from bot.dialogue.repairs.clarify import clarify_options
 from bot.dialogue.repairs.erasure import ask_erasure
-from bot.dialogue.state import HumanOfferPending
+from bot.dialogue.state import ClarifyPending, HumanOfferPending
 from bot.dialogue.status import status_text
 from bot.dialogue.status_link import want_status_link
 from bot.dialogue.steps.confirm import ask_which_field
 from bot.dialogue.texts import TEXTS, text
+from bot.dialogue.training.offers import BOOKABLE_STAGES
 from bot.dialogue.turn import Turn
-from bot.dialogue.understanding import ANSWER_INTENTS, is_dont_know
+from bot.dialogue.understanding import ANSWER_INTENTS, choices_of, is_dont_know
 from bot.domain.onboarding import Stage
 from bot.domain.validators import FREE_TEXT_VALIDATORS
 from flows import AskStep
@@ -113,9 +115,22 @@ def _documents(turn: Turn, dialogue: Dialogue) -> None:
     dialogue.ask_again(turn)
 
 
+_BARE_CANCEL = frozenset(
+    {"cancelar", "cancela", "cancel", "quero cancelar", "cancelar tudo", "cancela tudo",
+     "i want to cancel", "cancel it", "cancel everything"}
+)  # fmt: skip
+
+
 def _training(turn: Turn, dialogue: Dialogue) -> None:
     said = turn.said
     before = turn.state.pending
+    if said.folded in _BARE_CANCEL and turn.context.stage not in BOOKABLE_STAGES:
+        # "cancelar" before any training: the messages, the data, or nothing?
+        options = ["opt_out", "delete_data", "request_human", "none"]
+        turn.state.pending = ClarifyPending(options=options)
+        lang = turn.language
+        turn.say(text("clarify_cancel", lang), choices_of(clarify_options(options), lang))
+        return
     dialogue.training.request(
         turn, said.command.intent if said.command else said.intent, body=said.body,
         nlu=said.nlu, context=turn.context,

@@ -242,6 +242,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your data stays with our team, only for that (LGPD); to erase it, just write "
         '"delete my data".',
     },
+    "clarify_cancel": {
+        "pt": "O que você quer cancelar?",
+        "en": "What would you like to cancel?",
+    },
     "continue_here": {
         "pt": "Claro! Vamos continuar de onde paramos:",
         "en": "Sure! Let's go on from where we left off:",
