@@ -188,6 +188,7 @@ class DialogueState(BaseModel):
     early_documents: list[EarlyDocument] = Field(default_factory=list)
     awaiting_human: bool = False  # the client asked for a person and nobody answered yet
     erasure_requested: bool = False  # no new data is collected while erasure is decided
+    doubted_value: str = ""  # an answer asked about once ("gmial.com?"): taken if sent again
 
     @property
     def frame(self) -> Frame | None:

@@ -242,6 +242,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your data stays with our team, only for that (LGPD); to erase it, just write "
         '"delete my data".',
     },
+    "email_typo": {
+        "pt": "Será que o e-mail é *{suggestion}*? Se for, mande assim; se {email} estiver "
+        "certo mesmo, é só mandar de novo.",
+        "en": "Could the e-mail be *{suggestion}*? If so, send it like that; if {email} is "
+        "really right, just send it again.",
+    },
     "clarify_cancel": {
         "pt": "O que você quer cancelar?",
         "en": "What would you like to cancel?",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
@@ -10,7 +11,7 @@ from bot.dialogue.corrections import not_an_answer, other_entity
 from bot.dialogue.state import Frame, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
-from bot.dialogue.understanding import is_dont_know
+from bot.dialogue.understanding import is_dont_know, is_no, is_yes
 from bot.dialogue.wording import format_value, name_case
 from bot.domain.messages import Channel
 from bot.domain.validators import (
@@ -54,6 +55,8 @@ class AskHandler:
             return Problem("not_an_answer")
         if step.validator == "mobile_phone" and _same_number(said):
             return _this_number(said, validator)
+        if step.validator == "address_number":  # "nº 1000", "número 1000": the number
+            said = replace(said, body=_NUMBER_WORD.sub("", said.body.strip()))
         if step.validator == "employees" and _SOLO.match(said.folded):
             return validator("1")  # "só eu": a company of one
         own = _said_after_intro(said.body, step)
@@ -86,7 +89,7 @@ class AskHandler:
             turn.state.invalid_count = 0
             dialogue.goto(turn, step.unknown)  # "não sei o CEP": the address instead
             return
-        value = self.value(turn, dialogue, step=step)
+        value = _answer_to_doubt(turn, step) or self.value(turn, dialogue, step=step)
         lang = turn.language
         if isinstance(value, Problem) and _answers_unknown(turn, dialogue, frame=frame, step=step):
             return  # the address itself at the CEP question: the CEP is not needed
@@ -94,6 +97,8 @@ class AskHandler:
             label = dialogue.walker.label_of(turn.state, step)
             params = {**value.params, "said": turn.said.body[:60], "label": label}
             dialogue.reject(turn, text(value.code, lang, params=params))
+            return
+        if step.validator == "email" and isinstance(value, str) and _doubt(turn, value):
             return
         if step.validator == "person_name" and isinstance(value, str):
             value = name_case(value)
@@ -115,6 +120,45 @@ _INTRO = re.compile(
     r"the company name is)\s+(.+?)[.!]*$",
     re.IGNORECASE,
 )
+
+
+_NUMBER_WORD = re.compile(
+    r"^(?:n[º°o]?|num|numero|número|number|no)\s*[.:]?\s*(?=\d)", re.IGNORECASE
+)
+# Misspelt domains of the big providers ("gmial.com"): asked once before they are stored.
+_DOMAIN_TYPOS = {
+    "gmial.com": "gmail.com", "gmai.com": "gmail.com", "gmail.con": "gmail.com",
+    "gmail.co": "gmail.com", "gmail.cm": "gmail.com", "gmal.com": "gmail.com",
+    "gnail.com": "gmail.com", "gamil.com": "gmail.com", "hotmial.com": "hotmail.com",
+    "hotmail.con": "hotmail.com", "hotmal.com": "hotmail.com", "hotmai.com": "hotmail.com",
+    "outlok.com": "outlook.com", "outlook.con": "outlook.com", "yahoo.con": "yahoo.com",
+    "yaho.com": "yahoo.com", "yahoo.com.bt": "yahoo.com.br", "hotmail.com.bt": "hotmail.com.br",
+    "uol.con.br": "uol.com.br", "bol.con.br": "bol.com.br",
+}  # fmt: skip
+
+
+def _doubt(turn: Turn, value: str) -> bool:
+    """An e-mail at a misspelt big provider is asked about once ("será que é …@gmail.com?");
+    the same address sent again is taken as it is."""
+    local, _, domain = value.rpartition("@")
+    suggestion = _DOMAIN_TYPOS.get(domain)
+    if suggestion is None or turn.state.doubted_value == value:
+        return False
+    turn.state.doubted_value = value
+    params = {"email": value, "suggestion": f"{local}@{suggestion}"}
+    turn.say(text("email_typo", turn.language, params=params))
+    return True
+
+
+def _answer_to_doubt(turn: Turn, step: AskStep) -> str | None:
+    """ "sim" to "será que é …@gmail.com?": the suggestion; "não, está certo": as sent."""
+    doubted, said = turn.state.doubted_value, turn.said
+    if step.validator != "email" or not doubted or said.nlu.first("email") is not None:
+        return None
+    local, _, domain = doubted.rpartition("@")
+    if is_yes(said):
+        return f"{local}@{_DOMAIN_TYPOS.get(domain, domain)}"
+    return doubted if is_no(said) else None
 
 
 _SAME_WORDS = frozenset(
