@@ -39,11 +39,9 @@ __all__ = [
     "stage_label",
 ]
 
-# A column shows this many cards (its count is exact), the longest in the stage first (one
-# column's cards share their SLA target: without pauses, the order of their due times), the
-# breached among them first (``_by_urgency``); final columns show the most recent. "Show more"
-# brings the next as many (``column_page``, htmx; without JavaScript, ``?expand=<stage>``
-# shows up to EXPANDED_CARDS). 25 a column made a manager's board 500 KB (bench/console).
+# A column shows this many cards (its count is exact), the longest in the stage first (same SLA
+# target: without pauses, their due order), breached first (``_by_urgency``); final columns the
+# newest. "Show more": ``column_page`` (htmx), or ``?expand=<stage>`` (up to EXPANDED_CARDS).
 CARDS_PER_COLUMN = 10
 EXPANDED_CARDS = 500
 
@@ -385,16 +383,18 @@ def _cards(
 def _card_lookups(
     session: Session, ids: list[int]
 ) -> dict[int, tuple[str | None, str | None, int | None]]:
-    """For each card: its company's name, its CSM's name and its first conversation."""
-    first = (
-        select(func.min(Conversation.id))
-        .where(Conversation.onboarding_id == Onboarding.id)
-        .scalar_subquery()
+    """For each card: its company's name, its CSM's name, its first conversation (apart:
+    conversations.onboarding_id has no index for a subquery per card)."""
+    talks = select(Conversation.onboarding_id, func.min(Conversation.id)).where(
+        Conversation.onboarding_id.in_(ids)
+    )
+    first: dict[int | None, int] = dict(
+        session.execute(talks.group_by(Conversation.onboarding_id)).all()
     )
     rows = session.execute(
-        select(Onboarding.id, Client.trade_name, Client.company_name, StaffUser.name, first)
+        select(Onboarding.id, Client.trade_name, Client.company_name, StaffUser.name)
         .outerjoin(Client, Client.id == Onboarding.client_id)
         .outerjoin(StaffUser, StaffUser.id == Onboarding.csm_id)
         .where(Onboarding.id.in_(ids))
     )
-    return {oid: (trade or company, csm, talk) for oid, trade, company, csm, talk in rows}
+    return {oid: (trade or company, csm, first.get(oid)) for oid, trade, company, csm in rows}
