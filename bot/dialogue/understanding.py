@@ -63,6 +63,16 @@ _NUMBER = re.compile(
 _ORDINAL = re.compile(
     r"^(?:(?:a|o|the)\s+)?(?:opcao\s+)?(\w+)(?:\s+(?:opcao|option|one|mesmo|mesma))?$"
 )
+_CARDINALS = {
+    "um": 1, "uma": 1, "one": 1, "dois": 2, "duas": 2, "two": 2, "tres": 3, "three": 3,
+    "quatro": 4, "four": 4, "cinco": 5, "five": 5, "seis": 6, "six": 6, "sete": 7, "seven": 7,
+    "oito": 8, "eight": 8, "nove": 9, "nine": 9, "dez": 10, "ten": 10,
+}  # fmt: skip
+# "opção dois", "a dois", "number two", "dois": an option's number in words.
+_CARDINAL = re.compile(
+    r"^(?:(?:a|o|the)\s+)?(?:(?:opcao|option|numero|number|alternativa|n)\s+)?(\w+)"
+    r"(?:\s+(?:please|por favor|pf|pfv))?$"
+)
 _LAST = re.compile(r"^(?:a |o |the )?(?:ultima|ultimo|last)(?: opcao| option| one)?$")
 
 YES_WORDS = frozenset(
@@ -177,13 +187,16 @@ def pick(said: Utterance, options: Sequence[Option]) -> Option | None:
 
 
 def option_number(folded: str) -> int | None:
-    """ "1", "1)", "opção 1", "a primeira" → 1."""
+    """ "1", "1)", "opção 1", "a primeira", "opção um", "one" → 1."""
     match = _NUMBER.match(folded)
     if match is not None:
         return int(match.group(1))
     match = _ORDINAL.match(folded)
     if match is not None and match.group(1) in _ORDINALS:
         return _ORDINALS[match.group(1)]
+    match = _CARDINAL.match(folded)
+    if match is not None and match.group(1) in _CARDINALS:
+        return _CARDINALS[match.group(1)]
     return None
 
 

@@ -78,7 +78,9 @@ def test_pick_refuses_a_number_out_of_range(body: str) -> None:
 @pytest.mark.parametrize(
     ("said", "number"),
     [("1", 1), ("1)", 1), ("opção 2", 2), ("a primeira", 1), ("o segundo", 2), ("third", 3),
-     ("nº 2", 2), ("12", 12), ("primeiro nome", None), ("maria", None), ("123", None)],
+     ("nº 2", 2), ("12", 12), ("primeiro nome", None), ("maria", None), ("123", None),
+     ("opção dois", 2), ("dois", 2), ("um", 1), ("two", 2), ("number three", 3),
+     ("uma pessoa", None), ("dois funcionarios", None)],
 )  # fmt: skip
 def test_option_number_reads_the_folded_message(said: str, number: int | None) -> None:
     assert option_number(fold(said)) == number
