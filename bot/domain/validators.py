@@ -214,11 +214,17 @@ def validate_street(text: str) -> Validated:
     return street
 
 
+_NUMBER_WORD = re.compile(
+    r"^(?:n(?:[º°o]|[úu]mero|r|o\.)?|number|no\.?)\s*[.:]?\s*(?=\d)", re.IGNORECASE
+)
+
+
 def validate_address_number(text: str) -> Validated:
     number = clean_text(text)
     lowered = number.lower().replace(" ", "")
     if lowered in {"sn", "s/n", "semnumero", "semnúmero", "nonumber"}:
         return "S/N"
+    number = _NUMBER_WORD.sub("", number, count=1)  # "nº 1000", "n. 250", "número 12A"
     if len(number) > 12:  # "é o número 1000", "fica no 250": the one number said
         found = re.findall(r"(?<![\w/-])(\d{1,6}[A-Za-z]?)(?![\w/-])", number)
         number = found[0] if len(found) == 1 else ""

@@ -1,0 +1,36 @@
+"""Field validators shared by the chat, the console's edits and the status page's fixes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.validators import Problem, validate_address_number
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("1000", "1000"),
+        ("nº 1000", "1000"),
+        ("Nº1000", "1000"),
+        ("n° 3", "3"),
+        ("n 1000", "1000"),
+        ("N. 250", "250"),
+        ("número 12A", "12A"),
+        ("numero 5", "5"),
+        ("nr 45", "45"),
+        ("No. 77", "77"),
+        ("é o número 1000", "1000"),
+        ("s/n", "S/N"),
+        ("sem número", "S/N"),
+    ],
+)
+def test_an_address_number_is_stored_without_the_word_for_number(typed: str, stored: str) -> None:
+    assert validate_address_number(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["", "número", "nenhum", "na esquina"])
+def test_an_address_number_without_a_digit_is_a_problem(typed: str) -> None:
+    result = validate_address_number(typed)
+    assert isinstance(result, Problem)
+    assert result.code == "address_number"
