@@ -34,11 +34,21 @@ _BARE = re.compile(
 )
 
 
-def asks_why(folded: str) -> bool:
-    """ "pra que vocês precisam do CNPJ?", "why do you need it", "é obrigatório?"."""
+_LEAD = re.compile(
+    r"^(?:(?:mas|e|ok|oi|ola|so|uma duvida|duvida|hey|but|and|so|quick question)\s+)*"
+)
+
+
+def asks_why(folded: str, *, question_mark: bool = False) -> bool:
+    """ "pra que vocês precisam do CNPJ?", "why do you need it", "é obrigatório?" — a why at
+    the start, or anywhere in a question ("quero mudar porque errei" asks nothing)."""
     if _BARE.match(folded):
         return True
-    return _WHY.search(folded) is not None and _NEED.search(folded) is not None
+    found = _WHY.search(folded)
+    if found is None or _NEED.search(folded, found.start()) is None:
+        return False
+    lead = _LEAD.match(folded)
+    return question_mark or found.start() == (lead.end() if lead else 0)
 
 
 _Asked = AskStep | ChoiceStep | DocumentStep
@@ -70,7 +80,8 @@ class WhyHandler:
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
         if turn.said.choice_id or turn.said.words > 16:
             return False
-        return asks_why(turn.said.folded)
+        said = turn.said
+        return asks_why(said.folded, question_mark=said.body.rstrip().endswith("?"))
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         lang = turn.language
