@@ -309,18 +309,23 @@ def sla_section(
                 empty_text=_("No data in this period."),
             )
         ],
-        extra=[
-            Table(
-                "sla-breached-now",
-                [_("Onboarding"), _("Stage"), _("Due"), _("Overdue (business h)")],
-                late_rows,
-                _("Breached now")
-                if late is None or late <= len(report.breached_now)
-                else _("Breached now: the %(shown)s most overdue of %(total)s (the CSV has all)")
-                % {"shown": len(report.breached_now), "total": late},
-            )
-        ],
+        extra=[_breached_now_table(report, _, rows=late_rows, late=late)],
     )
+
+
+def _breached_now_table(
+    report: SlaBreachReport, _: Translate, *, rows: list[list[Cell]], late: int | None
+) -> Table:
+    """The breached now; its title says when they are only the most overdue of ``late``."""
+    shown = len(report.breached_now)
+    title = (
+        _("Breached now")
+        if late is None or late <= shown
+        else _("Breached now: the %(shown)s most overdue of %(total)s (the CSV has all)")
+        % {"shown": shown, "total": late}
+    )
+    header = [_("Onboarding"), _("Stage"), _("Due"), _("Overdue (business h)")]
+    return Table("sla-breached-now", header, rows, title)
 
 
 def _breached_now_rows(report: SlaBreachReport, *, language: str, local: Local) -> list[list[Cell]]:

@@ -103,6 +103,7 @@ def _time_before(
     return spent
 
 
+# long: a seeded history, every kind of row an SLA reads, in the order a stage is lived
 def _history(session: Session, roster: Roster, *, seed: int) -> None:
     """Onboardings walking their pipeline at random speeds, some cancelled, with client and
     bot/staff messages, escalations and staff pauses along the way."""
