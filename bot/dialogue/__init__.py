@@ -14,6 +14,7 @@ __all__ = [
     "language",
     "media",
     "pipeline",
+    "remaining",
     "repairs",
     "state",
     "status",
@@ -25,5 +26,6 @@ __all__ = [
     "turn",
     "understanding",
     "walker",
+    "why",
     "wording",
 ]
