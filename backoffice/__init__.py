@@ -63,4 +63,5 @@ __all__ = [
     "training",
     "html",
     "report_reads",
+    "report_sla",
 ]

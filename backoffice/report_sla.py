@@ -77,9 +77,7 @@ class BusinessClock:
         windows: list[tuple[datetime, datetime]] = []
         day = first - _DAY
         while day <= last + _DAY:
-            # The calendar's own working windows of a day (cached by it); bot.domain has no
-            # public name for them yet (asked in /work/coord/notes.md).
-            windows.extend(self._calendar._windows(day))
+            windows.extend(self._calendar.windows(day))  # cached by the calendar
             day += _DAY
         windows.sort()
         self._opens = [opens for opens, _closes in windows]

@@ -40,7 +40,7 @@ class Conversation(Base):
     )
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal())
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
-    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
+    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"), index=True)
     bot_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -130,7 +130,7 @@ class Escalation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
-    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"))
+    onboarding_id: Mapped[int | None] = mapped_column(ForeignKey("onboardings.id"), index=True)
     reason: Mapped[str] = mapped_column(String(40), info=not_personal("a reason code"))
     detail: Mapped[str] = mapped_column(String(500), default="", info=personal())
     queue: Mapped[str] = mapped_column(
