@@ -82,6 +82,7 @@ def test_a_reply_typed_when_the_session_ends_survives_signing_in_again(
 
     expect(page).to_have_url(url)
     expect(composer).to_have_value("Olá! Já vou conferir o seu documento.")
+    expect(composer).to_be_focused()  # where the person goes on
     page.get_by_role("button", name="Enviar").click()
     expect(page.get_by_text("Olá! Já vou conferir o seu documento.").first).to_be_visible()
     expect(composer).to_have_value("")  # sent: the draft is gone

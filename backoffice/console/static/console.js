@@ -94,11 +94,12 @@
     var form = box.form;
     return "acolhe-draft:" + (form ? form.getAttribute("action") : window.location.pathname) + ":" + (box.id || box.name);
   }
+  var restoredBox = null;  // a draft given back on this page: where the person goes on
   function restoreDrafts(root) {
     var boxes = (root || document).querySelectorAll ? (root || document).querySelectorAll("textarea[name]") : [];
     Array.prototype.forEach.call(boxes, function (box) {
       var saved = window.sessionStorage.getItem(draftKey(box));
-      if (saved && !box.value) box.value = saved;
+      if (saved && !box.value) { box.value = saved; restoredBox = restoredBox || box; }
     });
   }
   document.addEventListener("input", function (event) {
@@ -152,5 +153,10 @@
   });
   // After the browser's own move to the fragment, which focuses the page when the named
   // element cannot take the focus itself.
-  window.addEventListener("load", function () { window.setTimeout(focusFragment, 0); });
+  window.addEventListener("load", function () {
+    window.setTimeout(function () {
+      if (window.location.hash) focusFragment();
+      else if (restoredBox && document.activeElement === document.body) restoredBox.focus();
+    }, 0);
+  });
 })();
