@@ -62,6 +62,10 @@ class _Step(_Model):
     why: Text | None = None
     # Business hours a client may stay on this question before a reminder; None: the default.
     idle_hours: float | None = Field(default=None, gt=0)
+    # The question alone, for asking it again (not understood, after an interruption, after a
+    # person was asked for) when ``prompt`` carries more than the question (a greeting, the
+    # privacy notice); None: the prompt again.
+    reask: Text | None = None
 
 
 class AskStep(_Step):

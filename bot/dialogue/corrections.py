@@ -11,7 +11,7 @@ value is always validated by the corrected field's own validator.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import SlotInfo, fold
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Correction",
     "CorrectionHandler",
+    "CurrentAnswerHandler",
+    "answer_to_current",
     "apply_correction",
     "find_correction",
     "go_back",
@@ -127,6 +129,82 @@ def _tail(body: str, info: SlotInfo) -> str | None:
             continue
         return tail
     return None
+
+
+# What a client puts before a value they correct as they give it ("na verdade meu nome é …",
+# "ops, é …", "actually my name is …").
+_LEADING_MARKER = re.compile(
+    r"^\W*(?:(?:ops|opa|oops|desculpa|desculpe|perd[aã]o|foi mal|sorry|ah+)\W+)*"
+    r"(?:na verdade|ali[aá]s|quer dizer|digo|corrigindo|corre[cç][aã]o|errei|me enganei|"
+    r"actually|i mean|correction|my bad|sorry)\b\W*",
+    re.IGNORECASE,
+)
+_OWN_WORDS = re.compile(r"\b(?:meu|minha|my|mine)\b")
+
+
+def answer_to_current(turn: Turn, dialogue: Dialogue) -> Utterance | None:
+    """A correction-phrased message that answers the question being asked ("na verdade meu
+    nome é Maria Souza" at the name question, "actually my e-mail is …" at the e-mail): the
+    message as the current step reads it (the correcting words left out), or None when it
+    corrects an earlier answer or the current question cannot take it."""
+    said, state = turn.said, turn.state
+    step = dialogue.walker.current_step(state)
+    if state.pending is not None or turn.unfit_repair or said.choice_id or step is None:
+        return None
+    if not (has_marker(said) or said.intent == "correct_data") or is_dont_know(said):
+        return None
+    key = dialogue.walker.current_key(state)
+    info = dialogue.walker.catalog.get(key) if key else None
+    if not _current_wins(turn, dialogue, info=info):
+        return None
+    handler = dialogue.steps[type(step)]
+    tail = _tail(said.body, info) if info is not None else None
+    lead = _LEADING_MARKER.match(said.body)
+    rest = said.body[lead.end() :].strip() if lead else None
+    for body in (tail, rest):
+        if not body:
+            continue
+        candidate = replace(said, body=body)
+        if handler.accepts(replace(turn, utterance=candidate), dialogue, step=step):
+            return candidate
+    return None
+
+
+def _current_wins(turn: Turn, dialogue: Dialogue, *, info: SlotInfo | None) -> bool:
+    """The message is about the current question rather than an earlier answer: it names no
+    answered field, or names the current one without pointing at another (its area, "meu")."""
+    said, catalog = turn.said, dialogue.walker.catalog
+    other = find_correction(turn, dialogue)
+    if other is None:
+        return True
+    names_current = info is not None and bool(
+        catalog.mentioned_all(said.body, answered=[info.key], slots=turn.state.slots)
+    )
+    if not names_current:
+        return False  # "errei o e-mail" at the phone question: the e-mail is corrected
+    assert info is not None
+    if not other.target.namespace and info.namespace and _OWN_WORDS.search(said.folded):
+        return False  # "na verdade meu e-mail é …" at a contact's e-mail: the client's own
+    both = catalog.mentioned_all(
+        said.body, answered=[info.key, other.target.key], slots=turn.state.slots
+    )
+    # "o e-mail do financeiro é …" at the IT contact's e-mail: the area said wins.
+    return not (other.target.namespace and both and both[0] is other.target)
+
+
+class CurrentAnswerHandler:
+    """Phrased as a correction, but about the question being asked: the step's answer."""
+
+    def check(self, turn: Turn, dialogue: Dialogue) -> bool:
+        return answer_to_current(turn, dialogue) is not None
+
+    def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        turn.utterance = answer_to_current(turn, dialogue)
+        step, frame = dialogue.walker.current_step(turn.state), turn.state.frame
+        assert turn.utterance is not None and step is not None and frame is not None
+        turn.state.misunderstood_count = 0
+        dialogue.steps[type(step)].answer(turn, dialogue, frame=frame, step=step)
+        return True
 
 
 class CorrectionHandler:

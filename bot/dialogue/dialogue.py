@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.dialogue.effects import RecordEvent
 from bot.dialogue.state import HumanOfferPending, Pending
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
@@ -58,8 +59,17 @@ class StepHandler(Protocol):
     """How one kind of interactive flow step asks, and takes its answer."""
 
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: Any, with_hint: bool
-    ) -> None: ...
+        self,
+        turn: Turn,
+        dialogue: Dialogue,
+        *,
+        frame: Frame,
+        step: Any,
+        with_hint: bool,
+        again: bool = False,
+    ) -> None:
+        """Asks the step; ``again``: the client has seen it already (its ``reask`` if any)."""
+        ...
 
     def accepts(self, turn: Turn, dialogue: Dialogue, *, step: Any) -> bool: ...
 
@@ -129,18 +139,24 @@ class Dialogue:
         if step is not None and turn.state.pending is None:
             self.prompt_step(turn, step)
 
-    def prompt_step(self, turn: Turn, step: Interactive, *, with_hint: bool = False) -> None:
+    def prompt_step(
+        self, turn: Turn, step: Interactive, *, with_hint: bool = False, again: bool = False
+    ) -> None:
         frame = turn.state.frame
         if frame is not None:
-            self.steps[type(step)].prompt(turn, self, frame=frame, step=step, with_hint=with_hint)
+            self.steps[type(step)].prompt(
+                turn, self, frame=frame, step=step, with_hint=with_hint, again=again
+            )
 
-    def prompt_current(self, turn: Turn, *, with_hint: bool = False) -> None:
+    def prompt_current(self, turn: Turn, *, with_hint: bool = False, again: bool = False) -> None:
         step = self.walker.current_step(turn.state)
         if step is not None:
-            self.prompt_step(turn, step, with_hint=with_hint)
+            self.prompt_step(turn, step, with_hint=with_hint, again=again)
 
-    def ask_again(self, turn: Turn, *, with_hint: bool = False) -> None:
-        """The question the client owes an answer to: an open repair's, else the step's."""
+    def ask_again(self, turn: Turn, *, with_hint: bool = False, whole: bool = False) -> None:
+        """The question the client owes an answer to: an open repair's, else the step's —
+        the question alone (a step's ``reask``: never the greeting and notice again), unless
+        ``whole`` or the language changed this turn (the client has not read it in this one)."""
         pending = turn.state.pending
         if turn.state.erasure_requested and pending is None:
             return  # erasure asked for: nothing new is collected
@@ -153,7 +169,10 @@ class Dialogue:
             step = self.walker.current_step(turn.state)
             if turn.reading_awaited and isinstance(step, DocumentStep):
                 return  # the reading of the file just sent comes next
-            self.prompt_current(turn, with_hint=with_hint)
+            again = not whole and not any(
+                isinstance(e, RecordEvent) and e.kind == "language_changed" for e in turn.effects
+            )
+            self.prompt_current(turn, with_hint=with_hint, again=again)
 
     def current_label(self, turn: Turn) -> str:
         return self.walker.label_of(turn.state, self.walker.current_step(turn.state))

@@ -16,7 +16,7 @@ from bot.dialogue import interruptions, repairs, steps
 from bot.dialogue.actions import BUILTIN_ACTIONS, Action
 from bot.dialogue.commands import detect_command
 from bot.dialogue.context import ConversationContext
-from bot.dialogue.corrections import CorrectionHandler
+from bot.dialogue.corrections import CorrectionHandler, CurrentAnswerHandler
 from bot.dialogue.dialogue import Dialogue, EngineSettings
 from bot.dialogue.documents import DocumentEventHandler
 from bot.dialogue.human import AnyoneThereHandler
@@ -66,6 +66,7 @@ PIPELINE: tuple[TurnHandler, ...] = (
     NpsScoreHandler(),  # "9" after a training session
     AnyoneThereHandler(),  # "tem alguém aí?" while a person was asked for
     WhyHandler(),  # "pra que vocês precisam do CNPJ?": the question's reason, then again
+    CurrentAnswerHandler(),  # "na verdade meu nome é …" at the name question: its answer
     CorrectionHandler(),  # names an answered field and carries its new value
     InterruptionHandler(),  # status, help, a person, erasure, training, small talk
     UnfitRepairHandler(),  # the open repair explains what it expects

@@ -54,7 +54,7 @@ class LanguageRequestHandler:
             turn.effects.append(RecordEvent("language_changed", state.language))
         state.language_locked = True
         turn.say(text("language_switched", state.language))
-        dialogue.ask_again(turn)
+        dialogue.ask_again(turn, whole=True)  # in the language now asked for: all of it
         return True
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "photo",
     "position",
     "prompt",
+    "reask",
     "replies",
     "says",
     "shipped_flows",
@@ -262,6 +263,13 @@ def prompt(step_id: str, *, flow: str = "registration", language: str = "pt") ->
     """A flow step's prompt as written in the YAML (placeholders left as they are)."""
     step = shipped_flows()[flow].step(step_id)
     return step.prompt.get(language)  # type: ignore[union-attr]
+
+
+def reask(step_id: str, *, flow: str = "registration", language: str = "pt") -> str:
+    """A flow step's question as asked again (its ``reask``, else its prompt)."""
+    step = shipped_flows()[flow].step(step_id)
+    again = step.reask or step.prompt  # type: ignore[union-attr]
+    return again.get(language)  # type: ignore[union-attr]
 
 
 def replies(turn: Turn) -> str:

@@ -18,6 +18,8 @@ from tests.dialogue.support import (
     choices,
     cnpj_card_reading,
     prompt,
+    reask,
+    replies,
     says,
     slots_until,
 )
@@ -76,7 +78,14 @@ def test_correct_data_naming_the_field_asks_its_value(chat: Chat) -> None:
 def test_correct_data_with_nothing_answered_says_so_and_asks_again(chat: Chat) -> None:
     chat.at({})
     turn = chat.send("quero corrigir um dado", "correct_data")
-    assert [r.text for r in turn.replies] == [says("nothing_to_fix"), prompt("consent")]
+    assert [r.text for r in turn.replies] == [says("nothing_to_fix"), reask("consent")]
+
+
+def test_the_consent_question_asked_again_is_the_question_alone(chat: Chat) -> None:
+    chat.at({})
+    turn = chat.send("blablabla xyz", "out_of_scope")
+    assert turn.replies[-1].text == reask("consent")
+    assert "Olá! Eu sou" not in replies(turn)
 
 
 def test_an_unsure_intent_is_not_an_interruption(chat: Chat) -> None:

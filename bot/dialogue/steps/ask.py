@@ -31,9 +31,17 @@ __all__ = ["AskHandler", "fill_from_entities"]
 
 class AskHandler:
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep, with_hint: bool
+        self,
+        turn: Turn,
+        dialogue: Dialogue,
+        *,
+        frame: Frame,
+        step: AskStep,
+        with_hint: bool,
+        again: bool = False,
     ) -> None:
-        body = dialogue.walker.render(step.prompt.get(turn.language), frame, state=turn.state)
+        asked = step.reask if again and step.reask is not None else step.prompt
+        body = dialogue.walker.render(asked.get(turn.language), frame, state=turn.state)
         if with_hint and step.hint is not None:
             body = f"{body}\n{step.hint.get(turn.language)}"
         turn.say(body)

@@ -42,9 +42,17 @@ def options_of(step: ChoiceStep) -> list[Option]:
 
 class ChoiceHandler:
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: ChoiceStep, with_hint: bool
+        self,
+        turn: Turn,
+        dialogue: Dialogue,
+        *,
+        frame: Frame,
+        step: ChoiceStep,
+        with_hint: bool,
+        again: bool = False,
     ) -> None:
-        body = dialogue.walker.render(step.prompt.get(turn.language), frame, state=turn.state)
+        asked = step.reask if again and step.reask is not None else step.prompt
+        body = dialogue.walker.render(asked.get(turn.language), frame, state=turn.state)
         turn.say(body, choices_of(options_of(step), turn.language))
 
     def accepts(self, turn: Turn, dialogue: Dialogue, *, step: ChoiceStep) -> bool:

@@ -38,7 +38,14 @@ def _options(step: ConfirmStep) -> list[Option]:
 
 class ConfirmHandler:
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: ConfirmStep, with_hint: bool
+        self,
+        turn: Turn,
+        dialogue: Dialogue,
+        *,
+        frame: Frame,
+        step: ConfirmStep,
+        with_hint: bool,
+        again: bool = False,
     ) -> None:
         lang = turn.language
         if with_hint:  # asked again right after the summary: the question alone

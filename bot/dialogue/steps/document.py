@@ -44,7 +44,14 @@ def sends_later(said: Utterance) -> bool:
 
 class DocumentStepHandler:
     def prompt(
-        self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: DocumentStep, with_hint: bool
+        self,
+        turn: Turn,
+        dialogue: Dialogue,
+        *,
+        frame: Frame,
+        step: DocumentStep,
+        with_hint: bool,
+        again: bool = False,
     ) -> None:
         if turn.state.pending is None and confirm_early(turn, dialogue, step=step):
             return
