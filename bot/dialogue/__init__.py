@@ -14,6 +14,7 @@ __all__ = [
     "language",
     "media",
     "pipeline",
+    "readback",
     "remaining",
     "repairs",
     "state",

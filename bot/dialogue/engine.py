@@ -35,6 +35,7 @@ from bot.dialogue.pipeline import (
     TurnHandler,
     UnfitRepairHandler,
 )
+from bot.dialogue.readback import ReadBackHandler
 from bot.dialogue.state import DialogueState
 from bot.dialogue.status_link import offer_status_link
 from bot.dialogue.texts import text
@@ -66,6 +67,7 @@ PIPELINE: tuple[TurnHandler, ...] = (
     NpsScoreHandler(),  # "9" after a training session
     AnyoneThereHandler(),  # "tem alguém aí?" while a person was asked for
     WhyHandler(),  # "pra que vocês precisam do CNPJ?": the question's reason, then again
+    ReadBackHandler(),  # "qual email eu passei?": the stored value, then the question again
     CurrentAnswerHandler(),  # "na verdade meu nome é …" at the name question: its answer
     CorrectionHandler(),  # names an answered field and carries its new value
     InterruptionHandler(),  # status, help, a person, erasure, training, small talk

@@ -272,4 +272,15 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "say “not now”.",
     },
     "doc_status_skipped": {"pt": "fica para depois", "en": "later"},
+    # "qual email eu passei?": the client's own answer read back (this conversation's only).
+    "read_back": {
+        "pt": "Anotei {label}: *{value}*. Para mudar, é só me mandar o certo, por exemplo: "
+        '"corrigir {field}: …".',
+        "en": "I have {label} as *{value}*. To change it, just send me the right one, for "
+        'example: "fix {field}: …".',
+    },
+    "read_back_none": {
+        "pt": "Ainda não anotei {label}: essa pergunta ainda vai chegar.",
+        "en": "I don't have {label} yet: that question is still to come.",
+    },
 }
