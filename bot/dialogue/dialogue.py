@@ -158,6 +158,8 @@ class Dialogue:
         the question alone (a step's ``reask``: never the greeting and notice again), unless
         ``whole`` or the language changed this turn (the client has not read it in this one)."""
         pending = turn.state.pending
+        if turn.question_held:
+            return  # another request of the same message comes next
         if turn.state.erasure_requested and pending is None:
             return  # erasure asked for: nothing new is collected
         if pending is not None:

@@ -9,6 +9,7 @@ an answer (``ANSWER_INTENTS``), and that every interruption has its texts.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.dialogue.commands import Command
@@ -44,6 +45,8 @@ __all__ = [
     "SMALL_TALK",
     "WEIGHTY",
     "check_registry",
+    "interrupt_each",
+    "requests_in",
 ]
 
 SMALL_TALK = frozenset({"greet", "thank", "goodbye"})
@@ -232,6 +235,47 @@ def _says_back(turn: Turn) -> bool:
     return turn.said.folded.startswith("volta")
 
 
+# Requests a message may make beside the one the NLU heard ("quero falar com alguém e saber
+# em que etapa estou"), by their words; what the bot answers itself goes first, a person last.
+_ALSO_ASKED = {
+    "ask_status": re.compile(
+        r"(?<!\w)(?:etapa|fase|status|andamento|em que pe|stage|progress|"
+        r"where (?:am i|are we|is my \w+) at)(?!\w)"
+    ),
+    "ask_documents": re.compile(
+        r"(?<!\w)(?:quais|que|falta\w*|which|what|missing)\b.{0,20}\b(?:documentos?|documents?)"
+        r"(?!\w)"
+    ),
+    "request_human": re.compile(
+        r"(?<!\w)(?:falar com (?:alguem|uma pessoa|um atendente|uma atendente|atendente|"
+        r"um humano|humano|a equipe|voces)|atendimento humano|pessoa de verdade|"
+        r"(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|an agent|a real person)"
+        r")(?!\w)"
+    ),
+}
+_ANSWERED_FIRST = ("ask_status", "ask_documents", "help", "request_human", "complain")
+
+
+def requests_in(turn: Turn, intent: str) -> list[str]:
+    """The requests of the message, ``intent`` among them, in the order they are handled:
+    what the bot can answer first, then a person."""
+    if intent not in _ANSWERED_FIRST:
+        return [intent]
+    folded = turn.said.folded
+    found = {intent} | {name for name, words in _ALSO_ASKED.items() if words.search(folded)}
+    return [name for name in _ANSWERED_FIRST if name in found]
+
+
+def interrupt_each(turn: Turn, dialogue: Dialogue, *, intent: str) -> None:
+    """Every request of the message, the question the client owes asked once, at the end."""
+    found = requests_in(turn, intent)
+    for name in found[:-1]:
+        turn.question_held = True
+        dialogue.interrupt(turn, name)
+    turn.question_held = False
+    dialogue.interrupt(turn, found[-1])
+
+
 class InterruptionHandler:
     """An intent the NLU is sure of, unless the message is a valid answer to the question."""
 
@@ -259,5 +303,5 @@ class InterruptionHandler:
         return not dialogue.steps[type(step)].accepts(turn, dialogue, step=step)
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
-        dialogue.interrupt(turn, turn.said.intent)
+        interrupt_each(turn, dialogue, intent=turn.said.intent)
         return True

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Protocol
 
 from bot.dialogue.dialogue import Outcome
-from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK, WEIGHTY
+from bot.dialogue.interruptions import INTERRUPTIONS, SMALL_TALK, WEIGHTY, interrupt_each
 from bot.dialogue.repairs.clarify import clarify_options
 from bot.dialogue.repairs.menu import offer_menu
 from bot.dialogue.state import ClarifyPending, DialogueState
@@ -197,7 +197,7 @@ class ClarifyHandler:
         plain_status = "ask_status" in candidates and _STATUS_WORDS.search(turn.said.folded)
         if clear or plain_status:
             state.misunderstood_count = 0  # one request stands out: no need to ask
-            dialogue.interrupt(turn, candidates[0] if clear else "ask_status")
+            interrupt_each(turn, dialogue, intent=candidates[0] if clear else "ask_status")
             return True
         options = [*candidates, "none"]
         state.pending = ClarifyPending(options=options)

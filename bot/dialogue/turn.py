@@ -71,6 +71,9 @@ class Turn:
     # The reply the status page's link goes with (its index in ``replies``; the link is added
     # once, when the turn ends: ``bot.dialogue.status_link``).
     status_link_at: int | None = None
+    # Several requests in one message: the question the client owes is asked once, after the
+    # last one (``interruptions.interrupt_each``).
+    question_held: bool = False
 
     @property
     def language(self) -> str:
