@@ -2,6 +2,7 @@ __all__ = [
     "actions",
     "catalog",
     "commands",
+    "contact_change",
     "context",
     "corrections",
     "dialogue",

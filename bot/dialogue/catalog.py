@@ -109,6 +109,20 @@ class SlotCatalog:
     def get(self, key: str) -> SlotInfo | None:
         return self._slots.get(key)
 
+    def areas_said(self, text: str) -> list[SlotInfo]:
+        """One slot of each contact area whose words the sentence says ("o financeiro")."""
+        text = _EMAIL.sub(" ", text)
+        folded = fold(text)
+        found: dict[str, SlotInfo] = {}
+        for info in self._slots.values():
+            if (
+                info.namespace
+                and info.namespace not in found
+                and any(_area_said(text, folded, alias=a) for a in info.namespace_aliases)
+            ):
+                found[info.namespace] = info
+        return list(found.values())
+
     def mentioned(
         self,
         text: str,
@@ -134,6 +148,7 @@ class SlotCatalog:
         telefone da Beatriz"); a slot named without an area is the client's own when there is
         one ("meu e-mail", "o telefone").
         """
+        text = _EMAIL.sub(" ", text)  # "bia@empresa.com.br" names no company
         folded = fold(text)
         found: list[tuple[int, SlotInfo]] = []  # (longest name said, slot), most recent first
         for key in reversed(answered):
@@ -157,6 +172,9 @@ class SlotCatalog:
         unscoped = [c for c in candidates if c.namespace_label is None]
         first = scoped or unscoped or candidates
         return first + [c for c in candidates if c not in first]
+
+
+_EMAIL = re.compile(r"[^\s,;]+@[^\s,;]+")
 
 
 def _area_said(text: str, folded: str, *, alias: str) -> bool:

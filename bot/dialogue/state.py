@@ -72,6 +72,8 @@ class CorrectionPending(_Pending):
     kind: Literal["correction"] = "correction"
     slot: str
     shown: bool = False  # the current value was shown ("voltar"): "está certo" keeps it
+    # Asked next, one by one (a contact replaced: its e-mail, then its mobile).
+    then: list[str] = Field(default_factory=list)
 
 
 class ErasurePending(_Pending):

@@ -173,6 +173,14 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Não encontrei números: o CEP tem 8 dígitos, por exemplo 01310-100.",
         "en": "I found no digits: a CEP has 8 digits, e.g. 01310-100.",
     },
+    "contact_replaced": {
+        "pt": "Corrigido: o contato ({area}) agora é {details}.",
+        "en": "Fixed: the contact ({area}) is now {details}.",
+    },
+    "ask_contact_field": {
+        "pt": "Qual é o {label} de {name}?",
+        "en": "What is {name}'s {label}?",
+    },
     "contact_filled_root": {"pt": "Anotei: {details}.", "en": "Noted: {details}."},
     # Media that is not a document.
     "unsupported_audio": {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import SlotInfo
+from bot.dialogue.contact_change import ask_contact_field
 from bot.dialogue.corrections import (
     apply_correction,
     has_marker,
@@ -149,7 +150,12 @@ class CorrectionRepair:
             return Outcome.UNFIT
         if not isinstance(value, Problem):
             turn.state.invalid_count = 0
-            if not apply_correction(turn, dialogue, info=info, value=value):
+            if apply_correction(turn, dialogue, info=info, value=value):
+                return Outcome.TAKEN
+            if pending.then:  # a contact replaced: its next field
+                turn.state.pending = CorrectionPending(slot=pending.then[0], then=pending.then[1:])
+                ask_contact_field(turn, dialogue, key=pending.then[0])
+            else:
                 dialogue.ask_again(turn)
             return Outcome.TAKEN
         said = turn.said
