@@ -143,6 +143,7 @@ def test_the_bills_unlabelled_address_block_is_anchored_on_the_cep() -> None:
         "municipio": "RIO BRANCO",
         "uf": "AC",
         "endereco": "R JOSÉ BONIFÁCIO, 70",
+        "titular": "PAULO BARBOSA",  # the line right above the street (bill.py, de16ca1)
     }  # "VILA NOVA" is the district
     assert city_and_uf("TERESINA - PI") == ("TERESINA", "PI")
     assert city_and_uf("PALMAS/TO") == ("PALMAS", "TO")
