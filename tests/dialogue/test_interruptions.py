@@ -319,3 +319,13 @@ def test_the_way_out_from_a_repair_goes_back_to_the_repair(chat: Chat) -> None:
     turn = chat.send("2")
     assert isinstance(chat.state.pending, DocumentPending)
     assert turn.replies[-1].text == says("document_confirm_again", document="cartão CNPJ")
+
+
+def test_two_requests_in_one_message_status_first_then_a_person(chat: Chat) -> None:
+    chat.at(slots_until("admin_email"))
+    turn = chat.send("quero falar com alguém e saber em que etapa estou", "request_human")
+    assert any(isinstance(e, Escalate) for e in turn.effects)
+    texts = [r.text for r in turn.replies]
+    assert "etapa" in texts[0]
+    assert texts[-1] == prompt("admin_email")
+    assert texts.count(prompt("admin_email")) == 1
