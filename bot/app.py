@@ -66,7 +66,7 @@ def _mount_faces(app: FastAPI, process: Process, *, faces: WebFaces) -> None:
     app.include_router(backoffice_router_for(faces.backoffice), prefix="/api/v1")
     app.include_router(create_console_router(faces.console), prefix="/console")
     app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC_DIR), name="console-static")
-    install_console_handlers(app)
+    install_console_handlers(app, console=faces.console)
     app.include_router(
         web_chat_router(inbox=process.inbox, clock=runtime.clock, chat=faces.web_chat)
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backoffice.console.context import ConsoleContext, EventFeed
 from backoffice.console.deps import (
@@ -24,6 +25,7 @@ from backoffice.console.i18n import load_translations
 from backoffice.console.routes import ROUTE_MODULES
 from backoffice.console.templating import Views
 from backoffice.errors import BackofficeError
+from backoffice.problems import allowed_methods
 
 __all__ = [
     "STATIC_DIR",
@@ -78,9 +80,11 @@ def create_console_router(console: ConsoleContext) -> APIRouter:
     return router
 
 
-def install_console_handlers(app: FastAPI) -> None:
+def install_console_handlers(app: FastAPI, *, console: ConsoleContext | None = None) -> None:
     """Console errors as pages: no session → the sign-in (``HX-Redirect`` for htmx); a 403 or
-    404 of the back-office's rules → a page saying so. Other paths keep their handlers."""
+    404 of the back-office's rules → a page saying so; with ``console``, an address or a
+    method the console does not have too (no route, so no route-bound context). Other paths
+    keep their handlers."""
     api_handler = app.exception_handlers.get(BackofficeError)
 
     async def on_sign_in_required(request: Request, exc: Exception) -> Response:
@@ -91,27 +95,51 @@ def install_console_handlers(app: FastAPI) -> None:
             return Response(status_code=401)
         return RedirectResponse(target, status_code=303)
 
+    http_handler = app.exception_handlers.get(StarletteHTTPException)
+
     async def on_backoffice_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, BackofficeError)
-        if not request.url.path.startswith(PREFIX + "/") or request.url.path.startswith(
-            PREFIX + "/static/"
-        ):
+        if not _is_console_page(request.url.path):
             if api_handler is None:
                 raise exc
             answer = api_handler(request, exc)
             return answer if isinstance(answer, Response) else await answer
-        console = get_console(request)
-        language = getattr(request.state, "language", "pt_BR")
-        signed_in = getattr(request.state, "signed_in", None)
-        context = signed_in.context if signed_in is not None else {}
-        return console.views.render(
-            request,
-            "error.html",
-            context={**context, "status": exc.status, "detail": exc.detail},
-            language=language,
-            block="main" if request.headers.get("HX-Request") else None,
-            status_code=exc.status,
-        )
+        return _error_page(request, get_console(request), status=exc.status, detail=exc.detail)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        """An unknown console address (a mistyped link) or a method it does not take: the
+        console's page, not the router's JSON; elsewhere the handler installed before."""
+        assert isinstance(exc, StarletteHTTPException)
+        unrouted = console is not None and exc.status_code in (404, 405)
+        if not (unrouted and _is_console_page(request.url.path)):
+            if http_handler is None:
+                raise exc
+            answer = http_handler(request, exc)
+            return answer if isinstance(answer, Response) else await answer
+        assert console is not None
+        page = _error_page(request, console, status=exc.status_code, detail="")
+        if exc.status_code == 405:
+            page.headers["Allow"] = ", ".join(allowed_methods(request))
+        return page
 
     app.add_exception_handler(SignInRequired, on_sign_in_required)
     app.add_exception_handler(BackofficeError, on_backoffice_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+
+def _is_console_page(path: str) -> bool:
+    return path.startswith(PREFIX + "/") and not path.startswith(PREFIX + "/static/")
+
+
+def _error_page(request: Request, console: ConsoleContext, *, status: int, detail: str) -> Response:
+    language = getattr(request.state, "language", "pt_BR")
+    signed_in = getattr(request.state, "signed_in", None)
+    context = signed_in.context if signed_in is not None else {}
+    return console.views.render(
+        request,
+        "error.html",
+        context={**context, "status": status, "detail": detail},
+        language=language,
+        block="main" if request.headers.get("HX-Request") else None,
+        status_code=status,
+    )

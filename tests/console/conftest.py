@@ -67,7 +67,7 @@ def console_app(console_context: ConsoleContext) -> FastAPI:
     app.include_router(router_for(console_context.backoffice), prefix="/api/v1")
     app.include_router(create_console_router(console_context), prefix="/console")
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
-    install_console_handlers(app)
+    install_console_handlers(app, console=console_context)
     return app
 
 

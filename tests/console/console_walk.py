@@ -121,7 +121,8 @@ VALUES: dict[str, Callable[[Rows], Any]] = {
     "csm_id": lambda rows: rows.ids["staff_id"],
     "to_stage": lambda _rows: "validacao",
     "from_stage": lambda _rows: "documentos",
-    "stage": lambda _rows: "validacao",
+    "stage": lambda _rows: "documentos",  # the rows' stage: a column that holds them
+    "segment": lambda _rows: "self_service",  # the rows' onboardings (tests/backoffice/factories)
     "reason": lambda _rows: "motivo do teste de acesso",
     "text": lambda _rows: "resposta do teste de acesso",
     "body": lambda _rows: "resposta do teste de acesso",
