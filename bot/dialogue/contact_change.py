@@ -28,6 +28,11 @@ __all__ = ["ContactChangeHandler", "ask_contact_field", "contact_change"]
 _AFTER = re.compile(r"(?:(?<![\w-])(?:é|eh|e agora|agora é|is|now is|será|sera)(?![\w-])|[:=])")
 
 
+_SOMEONE_ELSE = re.compile(
+    r"(?<!\w)(?:outra pessoa|outro|outra|nao sou eu|someone else|another person|not me)(?!\w)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ContactChange:
     namespace: str
@@ -55,13 +60,20 @@ def contact_change(turn: Turn, dialogue: Dialogue) -> ContactChange | None:
     if catalog.mentioned_all(said.body, answered=fields, slots=state.slots):
         return None  # "o e-mail do financeiro é …": that field's correction
     found = _AFTER.search(said.body)
-    name = person_name_in(said.body[found.end() :]) if found else None
-    if name is None or fold(name) == fold(str(state.slots[f"{namespace}.name"])):
+    rest = said.body[found.end() :] if found else ""
+    name = person_name_in(rest) if found else None
+    if (
+        name is None
+        and _SOMEONE_ELSE.search(fold(rest))
+        and state.slots.get(f"{namespace}.same_as_me")
+    ):
+        name = ""  # "o financeiro é outra pessoa" after "Sou eu": the name is asked
+    elif name is None or fold(name) == fold(str(state.slots[f"{namespace}.name"])):
         return None
     return ContactChange(
         namespace=namespace,
         area=areas[0],
-        name=name_case(name),
+        name=name_case(name) if name else "",
         email=_valid(said.nlu.first("email"), "email"),
         phone=_valid(said.nlu.first("phone"), "mobile_phone"),
     )
@@ -85,7 +97,7 @@ class ContactChangeHandler:
         state, lang, ns = turn.state, turn.language, change.namespace
         new: dict[str, SlotValue | None] = {
             f"{ns}.same_as_me": False,
-            f"{ns}.name": change.name,
+            f"{ns}.name": change.name or None,
             f"{ns}.email": change.email,
             f"{ns}.phone": change.phone,
         }
@@ -102,8 +114,9 @@ class ContactChangeHandler:
             if not key.endswith(".same_as_me"):
                 shown.append(format_value(key, value, language=lang))
         area = change.area.namespace_label.get(lang) if change.area.namespace_label else ns
-        details = " · ".join(shown)
-        turn.say(text("contact_replaced", lang, params={"area": area, "details": details}))
+        if shown:
+            details = " · ".join(shown)
+            turn.say(text("contact_replaced", lang, params={"area": area, "details": details}))
         missing = [k for k, v in new.items() if v is None]
         if missing:
             state.pending = CorrectionPending(slot=missing[0], then=missing[1:])
@@ -119,6 +132,10 @@ def ask_contact_field(turn: Turn, dialogue: Dialogue, *, key: str) -> None:
     """ "E o celular de Beatriz?": a field of a contact just replaced."""
     info = dialogue.walker.catalog.get(key)
     name = turn.state.slots.get(f"{key.rsplit('.', 1)[0]}.name", "")
+    if not name and info is not None and info.namespace_label is not None:
+        area = info.namespace_label.get(turn.language)  # the name itself is asked
+        turn.say(text("ask_contact_name", turn.language, params={"area": area}))
+        return
     label = info.step.label.get(turn.language) if info is not None else key
     params = {"label": label, "name": name}
     turn.say(text("ask_contact_field", turn.language, params=params))

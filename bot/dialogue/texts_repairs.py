@@ -177,6 +177,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Corrigido: o contato ({area}) agora é {details}.",
         "en": "Fixed: the contact ({area}) is now {details}.",
     },
+    "ask_contact_name": {
+        "pt": "Certo! Qual é o nome de quem cuida do contato ({area})?",
+        "en": "All right! What is the name of the contact ({area})?",
+    },
     "ask_contact_field": {
         "pt": "Qual é o {label} de {name}?",
         "en": "What is {name}'s {label}?",
