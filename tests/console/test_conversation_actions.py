@@ -75,6 +75,7 @@ def test_take_over_send_and_hand_back(
 
     released = _post(client, f"{base}/release")
     assert released.status_code == 303
+    assert released.headers["location"] == f"{base}#holder"  # back where "Assumir" is again
     after = _conversation(runtime, scene.owned)
     assert not after.bot_paused and after.paused_by is None
     with runtime.sessions() as session:

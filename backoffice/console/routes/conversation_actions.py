@@ -150,7 +150,7 @@ def hand_back(
         )
     session.commit()
     console.backoffice.wake_outbox()
-    return back_to(conversation_id)
+    return back_to(conversation_id, "#holder")
 
 
 def note(
