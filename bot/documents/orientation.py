@@ -27,6 +27,9 @@ from bot.documents.lexicon import WORDS
 from bot.documents.page import Page, Word
 from bot.documents.tesseract import OcrEngine
 
+# A page read with fewer words is no document the reader knows, either way up (the smallest,
+# a CNH's data side, reads 40+): it is not read again turned, nor a second time.
+MIN_DOCUMENT_WORDS = 12
 AXIS_MARGIN = 1.15  # columns must beat rows by this factor before a quarter turn is made
 
 
@@ -80,7 +83,7 @@ def read_upright(
     """
     size = (float(prepared.image.width), float(prepared.image.height))
     page = Page(tuple(ocr.words(prepared.image, psm=psm)), *size)
-    if not flip or detect_kind(page)[0] != "other":
+    if not flip or len(page.words) < MIN_DOCUMENT_WORDS or detect_kind(page)[0] != "other":
         return prepared, page, False
     flipped = replace(
         prepared, image=turn(prepared.image, 180), gray=turn_array(prepared.gray, 180)

@@ -15,14 +15,14 @@ from PIL import Image
 from bot.documents.accents import lost_accent_words, star_run
 from bot.documents.cin import cin_number, is_cin, read_zone, with_zone
 from bot.documents.confidence import TEXT_FIELDS, Evidence
-from bot.documents.contract import prose_text
+from bot.documents.contract import page_text
 from bot.documents.extraction import extract_fields
 from bot.documents.fields import CHECKED_FIELDS, FIELD_NAMES, FieldRead
 from bot.documents.identifiers import Parsed
 from bot.documents.imaging import Prepared
 from bot.documents.kinds import detect_kind
 from bot.documents.mrz import Mrz, mrz_reads
-from bot.documents.orientation import read_upright
+from bot.documents.orientation import MIN_DOCUMENT_WORDS, read_upright
 from bot.documents.page import Page
 from bot.documents.quality import ImageQuality
 from bot.documents.rereading import crop_reads, pick, restore_accents, third_read
@@ -79,6 +79,7 @@ def _passes(
         not opts.verify
         or run.kind == "contrato_social"
         or (run.kind != "other" and not _incomplete(run.found, run.kind, zone=zone))
+        or (run.kind == "other" and len(first.words) < MIN_DOCUMENT_WORDS)
     ):
         return run
     size = (float(prepared.image.width), float(prepared.image.height))
@@ -125,9 +126,13 @@ def from_passes(
             text=first.text(),
         )
     if run.kind == "contrato_social":
-        # a poor scan's prose reads better grey as blocks (bench/ocr/README: contracts)
-        poor = opts.verify and quality.verdict == "poor"
-        text = prose_text(prepared, ocr=ocr) if poor else run.first.text()
+        # a scanned page keeps the pass where more of the contract's grammar holds: a heavy
+        # 120-dpi page measures "ok" yet loses partners when binarized (bench/ocr/README)
+        text = (
+            page_text(prepared, first=run.first, poor=quality.verdict == "poor", ocr=ocr)
+            if opts.verify
+            else run.first.text()
+        )
         return Extraction(kind=run.kind, turned=turned, text=text)
     picked = _choose(run, prepared, ocr=ocr, opts=opts)
     zone_reads = mrz_reads(zone) if zone is not None and run.kind == "rg" else {}

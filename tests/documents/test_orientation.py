@@ -11,7 +11,7 @@ from PIL import Image
 from bench.ocr.synthetic import TODAY, make_sample
 from bot.documents import ReadOptions, read_document
 from bot.documents.imaging import correct_illumination, otsu_threshold, to_gray
-from bot.documents.orientation import quarter_turn, turn
+from bot.documents.orientation import MIN_DOCUMENT_WORDS, quarter_turn, turn
 from bot.documents.page import Word
 
 from .samples import UNTIMED, confident_wrong, exact_share, reading
@@ -69,23 +69,39 @@ def test_upright_photo_is_not_turned() -> None:
     assert not confident_wrong(sample, result)
 
 
-class BlankEngine:
-    """An OCR engine that finds no text, counting its calls."""
+class UnknownTextEngine:
+    """An OCR engine that finds ``count`` words of no document, counting its calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: int) -> None:
+        self.count = count
         self.calls = 0
 
     def words(self, image: Image.Image, *, psm: int) -> list[Word]:
         self.calls += 1
-        return []
+        return [
+            Word(f"zq{n}", left=10.0 * n, top=10.0, right=10.0 * n + 8, bottom=20.0)
+            for n in range(self.count)
+        ]
 
 
 @pytest.mark.parametrize(("orient", "calls"), [(True, 3), (False, 2)])
 def test_half_turn_is_tried_only_when_no_document_is_found(orient: bool, calls: int) -> None:
     """Upright and unrecognized: the half turn is read once and, no better, not kept."""
     sample = make_sample("cnh", "clean", seed=2)
-    engine = BlankEngine()
+    engine = UnknownTextEngine(MIN_DOCUMENT_WORDS + 30)
     options = ReadOptions(today=TODAY, orient=orient)
     result = read_document(sample.data, options=options, engine=engine)
     assert result.kind == "other" and result.turned == 0
     assert engine.calls == calls  # first pass, [half turn,] second pass
+
+
+@pytest.mark.parametrize("count", [0, MIN_DOCUMENT_WORDS - 1])
+def test_a_page_of_a_few_words_is_read_once(count: int) -> None:
+    """No document the reader knows reads fewer than ``MIN_DOCUMENT_WORDS`` (bench/ocr's
+    photos read 50 or more): neither the half turn nor a second pass is tried."""
+    sample = make_sample("cnh", "clean", seed=2)
+    engine = UnknownTextEngine(count)
+    result = read_document(sample.data, options=ReadOptions(today=TODAY), engine=engine)
+    assert result.kind == "other"
+    assert result.warnings == ["document kind not recognized"]
+    assert engine.calls == 1
