@@ -269,7 +269,7 @@ def reask(step_id: str, *, flow: str = "registration", language: str = "pt") -> 
     """A flow step's question as asked again (its ``reask``, else its prompt)."""
     step = shipped_flows()[flow].step(step_id)
     again = step.reask or step.prompt  # type: ignore[union-attr]
-    return again.get(language)  # type: ignore[union-attr]
+    return again.get(language)
 
 
 def replies(turn: Turn) -> str:
