@@ -161,12 +161,13 @@ class DialogueEngine:
 
     def greet(self, state: DialogueState, context: ConversationContext) -> Turn:
         """The bot speaks first (the web chat opening): it starts the conversation, or asks
-        the current question again to a client who comes back."""
+        the current question again, whole, to a client who comes back (the page compares it
+        with the last thing it shows, so a reload repeats nothing)."""
         turn = Turn(state=state.model_copy(deep=True), context=context)
         if not turn.state.started:
             self.dialogue.start(turn)
         elif not turn.state.finished:
-            self.dialogue.ask_again(turn)
+            self.dialogue.ask_again(turn, whole=True)
         return turn
 
     def waiting_on(self, state: DialogueState) -> tuple[str, float | None] | None:
