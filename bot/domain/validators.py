@@ -215,7 +215,7 @@ def validate_street(text: str) -> Validated:
 
 
 _NUMBER_WORD = re.compile(
-    r"^(?:n(?:[º°o]|[úu]mero|r|o\.)?|number|no\.?)\s*[.:]?\s*(?=\d)", re.IGNORECASE
+    r"^(?:n(?:[º°o]|[úu]mero|um|r|o\.)?|number|no\.?)\s*[.:]?\s*(?=\d)", re.IGNORECASE
 )
 
 

@@ -19,6 +19,7 @@ from bot.domain.validators import Problem, validate_address_number
         ("número 12A", "12A"),
         ("numero 5", "5"),
         ("nr 45", "45"),
+        ("num 7", "7"),
         ("No. 77", "77"),
         ("é o número 1000", "1000"),
         ("s/n", "S/N"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
@@ -63,8 +62,6 @@ class AskHandler:
             return Problem("not_an_answer")
         if step.validator == "mobile_phone" and _same_number(said):
             return _this_number(said, validator)
-        if step.validator == "address_number":  # "nº 1000", "número 1000": the number
-            said = replace(said, body=_NUMBER_WORD.sub("", said.body.strip()))
         if step.validator == "employees" and _SOLO.match(said.folded):
             return validator("1")  # "só eu": a company of one
         own = _said_after_intro(said.body, step)
@@ -130,9 +127,6 @@ _INTRO = re.compile(
 )
 
 
-_NUMBER_WORD = re.compile(
-    r"^(?:n[º°o]?|num|numero|número|number|no)\s*[.:]?\s*(?=\d)", re.IGNORECASE
-)
 # Misspelt domains of the big providers ("gmial.com"): asked once before they are stored.
 _DOMAIN_TYPOS = {
     "gmial.com": "gmail.com", "gmai.com": "gmail.com", "gmail.con": "gmail.com",
