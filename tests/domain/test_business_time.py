@@ -392,21 +392,3 @@ def test_sla_input_errors(calendar: BusinessCalendar) -> None:
         SlaPolicy(target=timedelta(0), pauses_while_waiting_on_client=True)
     with pytest.raises(CalendarError):
         SlaPolicy(target=timedelta(hours=1), pauses_while_waiting_on_client=True, at_risk_share=0)
-
-
-# -- a day's windows ----------------------------------------------------------------------------
-
-
-def test_a_days_windows_are_its_business_hours_around_lunch(
-    lunch_calendar: BusinessCalendar,
-) -> None:
-    opens_closes = lunch_calendar.windows(date(2026, 12, 7))  # a Monday
-    assert [(a.astimezone(SP).time(), b.astimezone(SP).time()) for a, b in opens_closes] == [
-        (time(9), time(12)),
-        (time(13), time(18)),
-    ]
-
-
-def test_a_closed_day_has_no_windows(calendar: BusinessCalendar) -> None:
-    assert calendar.windows(date(2026, 12, 6)) == ()  # a Sunday
-    assert calendar.windows(date(2026, 12, 25)) == ()  # Natal
