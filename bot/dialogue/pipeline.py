@@ -17,6 +17,7 @@ from bot.dialogue.repairs.clarify import clarify_options
 from bot.dialogue.repairs.menu import offer_menu
 from bot.dialogue.state import ClarifyPending, DialogueState
 from bot.dialogue.texts import text
+from bot.dialogue.training.nps import ask_nps_comment
 from bot.dialogue.training.offers import BOOKABLE_STAGES, TRAINING_INTENTS, nps_score
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import choices_of, is_dont_know
@@ -105,7 +106,7 @@ class NpsScoreHandler:
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
         score = nps_score(turn.said.body)
         assert score is not None and turn.context.nps_booking_id is not None
-        dialogue.training.nps(turn, turn.context.nps_booking_id, score=score)
+        ask_nps_comment(turn, booking_id=turn.context.nps_booking_id, score=score)
         return True
 
 

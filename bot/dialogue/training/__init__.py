@@ -5,8 +5,11 @@ Where each piece lives:
 
 ``offers``
     ``TrainingDialogue``: the offers as buttons, the confirmation, a seat taken meanwhile →
-    the nearest alternatives, rescheduling, cancelling, the NPS score and comment;
+    the nearest alternatives, rescheduling, cancelling;
     ``BOOKABLE_STAGES``, ``TRAINING_INTENTS``, ``TRAINING_PENDING``.
+``nps``
+    the NPS question after a session: the score recorded and a comment asked
+    (``ask_nps_comment``), the comment taken (``take_nps_comment``).
 ``picks``
     which answer a scheduling question got (``Answer``): the session or the option picked, or
     "another time".
@@ -27,4 +30,4 @@ Nothing is imported here: ``bot.dialogue.texts`` imports ``texts`` while ``offer
 ``bot.dialogue.texts``. Import the modules by their path.
 """
 
-__all__ = ["offers", "picks", "repair", "texts", "time_phrases"]
+__all__ = ["nps", "offers", "picks", "repair", "texts", "time_phrases"]

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.context import ConversationContext
-from bot.dialogue.effects import Escalate, NpsAnswered, RecordEvent
+from bot.dialogue.effects import Escalate, RecordEvent
 from bot.dialogue.state import (
     CancelTrainingPending,
     ConfirmSlotPending,
@@ -25,6 +25,7 @@ from bot.dialogue.state import (
 )
 from bot.dialogue.status_link import want_status_link
 from bot.dialogue.texts import text
+from bot.dialogue.training.nps import take_nps_comment
 from bot.dialogue.training.picks import (
     Answer,
     asks_another_time,
@@ -213,7 +214,7 @@ class TrainingDialogue:
         lang = turn.state.language
         scheduler = context.training
         if isinstance(pending, NpsCommentPending):
-            return self._nps_comment(turn, pending, answer=answer)
+            return take_nps_comment(turn, pending, answer=answer)
         if scheduler is None:
             return False
         if pending.kind == "confirm_cancel_training":
@@ -302,7 +303,7 @@ class TrainingDialogue:
             intent = (
                 "cancel_training"
                 if isinstance(pending, CancelTrainingPending)
-                else ("schedule_training")
+                else "schedule_training"
             )
             self.request(turn, intent, body="", nlu=_NO_NLU, context=context)
         else:
@@ -380,19 +381,6 @@ class TrainingDialogue:
                 attachments=(cancelled.invite_url,) if cancelled.invite_url else (),
             )
         )
-        return True
-
-    def nps(self, turn: Turn, booking_id: int, *, score: int) -> None:
-        turn.effects.append(NpsAnswered(booking_id=booking_id, score=score))
-        turn.state.pending = NpsCommentPending(booking_id=booking_id)
-        turn.say(text("nps_thanks_ask_comment", turn.state.language, params={"score": score}))
-
-    def _nps_comment(self, turn: Turn, pending: NpsCommentPending, *, answer: Answer) -> bool:
-        if not answer.no and answer.body:
-            turn.effects.append(
-                NpsAnswered(booking_id=pending.booking_id, comment=answer.body[:2000])
-            )
-        turn.say(text("nps_thanks", turn.state.language))
         return True
 
 
