@@ -22,9 +22,10 @@ from backoffice.client_page.agreements import AgreementLine, agreement_lines, du
 from backoffice.client_page.context import ClientPageContext
 from backoffice.client_page.deps import LinkAccess
 from backoffice.client_page.documents import DocumentLine, document_lines
+from backoffice.html.labels import stage_label
 from backoffice.pipeline import PipelineTemplate
 from backoffice.sla import StageSla, load_activity, onboarding_sla
-from bot.domain.onboarding import COMPANY_ACTIVITY, STAGE_LABELS, Stage
+from bot.domain.onboarding import COMPANY_ACTIVITY, Stage
 from bot.service.training import get_booking, invite_token
 from bot.storage.models import (
     Conversation,
@@ -93,15 +94,6 @@ class StatusPageView:
         return tuple(step for step in self.timeline if step.state == "done")
 
 
-def _label(stage: str | None, language: str) -> str:
-    if stage is None:
-        return ""
-    try:
-        return STAGE_LABELS[Stage(stage)]["en" if language == "en" else "pt"]
-    except ValueError:
-        return stage
-
-
 def expected_text(due: datetime, *, language: str, timezone: str) -> str:
     """The day the stage is expected to end, as a person says it ("quinta-feira, 12/03")."""
     return due_text(due.astimezone(ZoneInfo(timezone)).date(), language=language)
@@ -128,7 +120,7 @@ def _timeline(
         steps.append(
             TimelineStep(
                 stage=name,
-                label=_label(name, language),
+                label=stage_label(name, language),
                 state=state,
                 done_at=left.get(name) if state == "done" else None,
             )
@@ -221,7 +213,7 @@ def build_view(session: Session, access: LinkAccess, *, page: ClientPageContext)
     return StatusPageView(
         company=client.trade_name or client.company_name or "",
         stage=onboarding.stage,
-        stage_label=_label(onboarding.stage, language),
+        stage_label=stage_label(onboarding.stage, language),
         finished=onboarding.stage in FINAL,
         activity=COMPANY_ACTIVITY[stage][lang] if stage in COMPANY_ACTIVITY else "",
         waiting_on=sla.waiting_on if sla is not None else "company",
@@ -239,8 +231,8 @@ def build_view(session: Session, access: LinkAccess, *, page: ClientPageContext)
         history=tuple(
             HistoryLine(
                 at=c.at,
-                from_label=_label(c.from_stage, language) or None,
-                to_label=_label(c.to_stage, language),
+                from_label=stage_label(c.from_stage, language) if c.from_stage else None,
+                to_label=stage_label(c.to_stage, language),
             )
             for c in history
         ),

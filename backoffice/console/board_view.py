@@ -18,10 +18,11 @@ from backoffice.access import Principal, onboarding_scope
 from backoffice.api.deps import BackofficeContext
 from backoffice.console.board_moves import CsmOption, csm_options
 from backoffice.errors import NotFound
+from backoffice.html.labels import stage_label
 from backoffice.onboardings import FINAL_STAGES
 from backoffice.pipeline import PipelineTemplate
 from backoffice.sla import load_activity, onboarding_sla
-from bot.domain.onboarding import STAGE_LABELS, Segment, Stage
+from bot.domain.onboarding import Segment
 from bot.storage.models import Client, Conversation, Onboarding, StaffUser
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
     "column_page",
     "segment_label",
     "segments_for",
-    "stage_label",
 ]
 
 # A column shows this many cards (its count is exact), the longest in the stage first (same SLA
@@ -53,14 +53,6 @@ SEGMENT_LABELS = {
 
 def _short(language: str) -> str:
     return "en" if language == "en" else "pt"
-
-
-def stage_label(stage: str, language: str) -> str:
-    """The stage's name for people (the bot's labels, ``bot.domain.onboarding``)."""
-    try:
-        return STAGE_LABELS[Stage(stage)][_short(language)]
-    except ValueError:
-        return stage
 
 
 def segment_label(segment: str, language: str) -> str:

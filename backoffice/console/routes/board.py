@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from backoffice.access import load_onboarding
 from backoffice.api.deps import OnboardingId, SessionDep
 from backoffice.console.board_moves import Refused, _l, assign_card, move_card
-from backoffice.console.board_view import build_board, choose_segment, column_page, stage_label
+from backoffice.console.board_view import build_board, choose_segment, column_page
 from backoffice.console.context import ConsoleContext
 from backoffice.console.deps import ConsoleDep, SignedIn, SignedInDep
 from backoffice.errors import Invalid
+from backoffice.html.labels import stage_label
 from bot.storage.models import ConsoleEvent, Onboarding
 
 __all__ = ["register"]
