@@ -162,6 +162,27 @@ def validate_email_address(text: str) -> Validated:
     return checked.normalized.lower()
 
 
+# Misspelt domains of the big providers ("gmial.com").
+_DOMAIN_TYPOS = {
+    "gmial.com": "gmail.com", "gmai.com": "gmail.com", "gmail.con": "gmail.com",
+    "gmail.co": "gmail.com", "gmail.cm": "gmail.com", "gmal.com": "gmail.com",
+    "gnail.com": "gmail.com", "gamil.com": "gmail.com", "hotmial.com": "hotmail.com",
+    "hotmail.con": "hotmail.com", "hotmal.com": "hotmail.com", "hotmai.com": "hotmail.com",
+    "outlok.com": "outlook.com", "outlook.con": "outlook.com", "yahoo.con": "yahoo.com",
+    "yaho.com": "yahoo.com", "yahoo.com.bt": "yahoo.com.br", "hotmail.com.bt": "hotmail.com.br",
+    "uol.con.br": "uol.com.br", "bol.con.br": "bol.com.br",
+}  # fmt: skip
+
+
+def email_typo_fix(email: str) -> str | None:
+    """The address at the provider a misspelt big provider's domain most likely meant
+    ("maria@gmial.com" → "maria@gmail.com"); None when the domain is not a known misspelling.
+    A hint to ask about, never applied silently: the address may be right."""
+    local, _, domain = email.rpartition("@")
+    fixed = _DOMAIN_TYPOS.get(domain.lower())
+    return f"{local}@{fixed}" if fixed else None
+
+
 def validate_mobile_phone(text: str) -> Validated:
     """A Brazilian mobile, returned in E.164 (+55DD9XXXXXXXX)."""
     candidate = clean_text(text)

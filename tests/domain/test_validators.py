@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.validators import Problem, validate_address_number
+from bot.domain.validators import Problem, email_typo_fix, validate_address_number
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,21 @@ def test_an_address_number_without_a_digit_is_a_problem(typed: str) -> None:
     result = validate_address_number(typed)
     assert isinstance(result, Problem)
     assert result.code == "address_number"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("maria@gmial.com", "maria@gmail.com"),
+        ("maria@gmail.con", "maria@gmail.com"),
+        ("joao@hotmail.com.bt", "joao@hotmail.com.br"),
+        ("Ana@Outlok.com", "Ana@outlook.com"),
+    ],
+)
+def test_a_misspelt_big_provider_suggests_the_address_meant(typed: str, meant: str) -> None:
+    assert email_typo_fix(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["maria@gmail.com", "maria@padaria.com.br", "sem-arroba"])
+def test_a_domain_that_is_no_known_misspelling_suggests_nothing(typed: str) -> None:
+    assert email_typo_fix(typed) is None

@@ -18,6 +18,7 @@ from bot.domain.validators import (
     VALIDATORS,
     Problem,
     Validator,
+    email_typo_fix,
     validate_cnpj,
 )
 from flows import AskStep, ChoiceStep
@@ -127,27 +128,14 @@ _INTRO = re.compile(
 )
 
 
-# Misspelt domains of the big providers ("gmial.com"): asked once before they are stored.
-_DOMAIN_TYPOS = {
-    "gmial.com": "gmail.com", "gmai.com": "gmail.com", "gmail.con": "gmail.com",
-    "gmail.co": "gmail.com", "gmail.cm": "gmail.com", "gmal.com": "gmail.com",
-    "gnail.com": "gmail.com", "gamil.com": "gmail.com", "hotmial.com": "hotmail.com",
-    "hotmail.con": "hotmail.com", "hotmal.com": "hotmail.com", "hotmai.com": "hotmail.com",
-    "outlok.com": "outlook.com", "outlook.con": "outlook.com", "yahoo.con": "yahoo.com",
-    "yaho.com": "yahoo.com", "yahoo.com.bt": "yahoo.com.br", "hotmail.com.bt": "hotmail.com.br",
-    "uol.con.br": "uol.com.br", "bol.con.br": "bol.com.br",
-}  # fmt: skip
-
-
 def _doubt(turn: Turn, value: str) -> bool:
     """An e-mail at a misspelt big provider is asked about once ("será que é …@gmail.com?");
     the same address sent again is taken as it is."""
-    local, _, domain = value.rpartition("@")
-    suggestion = _DOMAIN_TYPOS.get(domain)
+    suggestion = email_typo_fix(value)
     if suggestion is None or turn.state.doubted_value == value:
         return False
     turn.state.doubted_value = value
-    params = {"email": value, "suggestion": f"{local}@{suggestion}"}
+    params = {"email": value, "suggestion": suggestion}
     turn.say(text("email_typo", turn.language, params=params))
     return True
 
@@ -157,9 +145,8 @@ def _answer_to_doubt(turn: Turn, step: AskStep) -> str | None:
     doubted, said = turn.state.doubted_value, turn.said
     if step.validator != "email" or not doubted or said.nlu.first("email") is not None:
         return None
-    local, _, domain = doubted.rpartition("@")
     if is_yes(said):
-        return f"{local}@{_DOMAIN_TYPOS.get(domain, domain)}"
+        return email_typo_fix(doubted) or doubted
     return doubted if is_no(said) else None
 
 
