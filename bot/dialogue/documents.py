@@ -77,7 +77,10 @@ CONFIRM_OPTIONS = (
            aliases=("corrigir", "corrigir dado", "tem erro", "esta errado", "fix", "wrong")),
     Option("resend", ("Enviar outra foto", "Send another photo"),
            aliases=("outra foto", "enviar de novo", "mandar outra", "nova foto", "another photo",
-                    "send again", "reenviar")),
+                    "send again", "reenviar", "outra empresa", "documento errado",
+                    "arquivo errado", "mandei errado", "enviei errado", "foto errada",
+                    "wrong company", "another company", "other company",
+                    "wrong document", "wrong file", "wrong photo", "sent the wrong")),
 )  # fmt: skip
 
 
@@ -113,8 +116,11 @@ def documents_still_needed(dialogue: Dialogue, turn: Turn) -> str:
     frame = state.stack[0] if state.stack else Frame(flow_id="", step_id="")
     names = []
     seen: list[DocumentStep] = []
+    kept = {d.kind for d in state.early_documents}  # read, shown at their step: not to send
+    if isinstance(state.pending, DocumentPending):
+        kept.add(state.pending.document_kind)  # read, waiting for the client's OK
     for step in dialogue.walker.document_steps.values():
-        if step in seen or step.slot in state.slots:
+        if step in seen or step.slot in state.slots or kept.intersection(step.kinds):
             continue
         seen.append(step)
         if frame is not None and step.required_when is not None:
@@ -158,15 +164,20 @@ def confirm_early(turn: Turn, dialogue: Dialogue, *, step: DocumentStep) -> bool
         return False
     turn.state.early_documents.remove(early)
     lead = text("document_early_shown", turn.language)
-    present(turn, _pending_of(early, step), lead=lead)
+    present(turn, _pending_of(early, step, language=turn.language), lead=lead)
     return True
 
 
-def _pending_of(reading: EarlyDocument | DocumentReading, step: DocumentStep) -> DocumentPending:
+def _mismatches(reading: DocumentReading, language: str) -> list[str]:
+    """The differences in the language the client reads (kept as said, for the team too)."""
+    return [m.reason_en if language == "en" else m.reason_pt for m in reading.mismatches]
+
+
+def _pending_of(
+    reading: EarlyDocument | DocumentReading, step: DocumentStep, *, language: str
+) -> DocumentPending:
     mismatches = (
-        reading.mismatches
-        if isinstance(reading, EarlyDocument)
-        else [m.reason_pt for m in reading.mismatches]
+        reading.mismatches if isinstance(reading, EarlyDocument) else _mismatches(reading, language)
     )
     return DocumentPending(
         slot=step.slot,
@@ -193,6 +204,8 @@ class DocumentEventHandler:
             tip = reading.tip_en if lang == "en" else reading.tip_pt
             if tip:
                 turn.say(tip)
+            if isinstance(dialogue.walker.current_step(state), DocumentStep):
+                turn.say(text("document_send_another", lang))  # what to do now, and a way out
             _back_to_question(turn, dialogue)
             return True
         step = dialogue.walker.document_steps.get(reading.kind)
@@ -204,7 +217,7 @@ class DocumentEventHandler:
             return True
         if state.slots.get(step.slot) == SKIPPED:
             if state.pending is None:
-                present(turn, _pending_of(reading, step))  # passed earlier, sent now
+                present(turn, _pending_of(reading, step, language=lang))  # passed earlier, sent now
             else:
                 _keep_early(turn, reading)
             return True
@@ -215,7 +228,7 @@ class DocumentEventHandler:
         open_ = state.pending
         replaces = isinstance(open_, DocumentPending) and open_.slot == step.slot
         if current is step and (open_ is None or replaces):
-            present(turn, _pending_of(reading, step))  # a newer photo replaces the last one
+            present(turn, _pending_of(reading, step, language=lang))  # a newer photo replaces
             return True
         _keep_early(turn, reading)
         if isinstance(current, DocumentStep) and state.pending is None:
@@ -256,7 +269,7 @@ def _keep_early(turn: Turn, reading: DocumentReading) -> None:
             kind=reading.kind,
             fields=dict(reading.fields),
             uncertain=list(reading.uncertain),
-            mismatches=[m.reason_pt for m in reading.mismatches],
+            mismatches=_mismatches(reading, turn.language),
         )
     )
     turn.state.early_documents = early

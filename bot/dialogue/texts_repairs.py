@@ -112,6 +112,12 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Não reconheci esse documento. Preciso de: {needed}.",
         "en": "I didn't recognise that document. I need: {needed}.",
     },
+    "document_send_another": {
+        "pt": "Pode me mandar outra foto (ou o PDF) por aqui. Se não conseguir, escreva HUMANO "
+        "e uma pessoa da equipe te ajuda.",
+        "en": "You can send me another photo (or the PDF) here. If you can't, write HUMAN and "
+        "a person from the team will help you.",
+    },
     "document_which_field": {
         "pt": "Qual dado está errado?",
         "en": "Which field is wrong?",
@@ -123,6 +129,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
     "document_field_fixed": {
         "pt": "Anotei a correção de “{label}”.",
         "en": "I noted the correction of “{label}”.",
+    },
+    "document_fields_fixed": {
+        "pt": "Anotei as correções: {labels}.",
+        "en": "I noted the corrections: {labels}.",
     },
     "cpf_invalid": {
         "pt": "Esse CPF não é válido: confira os 11 dígitos.",

@@ -110,8 +110,9 @@ def test_a_refused_photo_says_why_and_how_then_a_good_one_is_shown(
 ) -> None:
     chat.at_documents().with_state(language=language)
     turn = chat.read(refused(5, measured(reason, cut=("right",))))
-    [reply] = [r.text for r in turn.replies]
+    reply, then = [r.text for r in turn.replies]
     reason_line, tip = reply.split("\n")
+    assert then == says("document_send_another", language)  # another photo, or a person
     assert reason_line.startswith(en if language == "en" else pt)
     assert tip.startswith("Tip: " if language == "en" else "Dica: ")
     assert chat.state.pending is None  # nothing to confirm: the step still waits for a file

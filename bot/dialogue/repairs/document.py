@@ -4,10 +4,8 @@ Souza"), or by picking it and then typing its value."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from bot.dialogue.catalog import fold
 from bot.dialogue.dialogue import Outcome
 from bot.dialogue.documents import (
     CONFIRM_OPTIONS,
@@ -16,6 +14,7 @@ from bot.dialogue.documents import (
     present,
     validate_field,
 )
+from bot.dialogue.documents_fixes import FIELD_WORDS, Fix, fixes_in
 from bot.dialogue.effects import DocumentConfirmed, Escalate
 from bot.dialogue.state import DocumentPending
 from bot.dialogue.texts import text
@@ -30,23 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DocumentRepair"]
 
-# What clients call a document's fields besides their labels.
-_FIELD_WORDS: dict[str, tuple[str, ...]] = {
-    "nome": ("nome", "meu nome", "name"),
-    "cpf": ("cpf",),
-    "data_nascimento": ("nascimento", "data de nascimento", "birth", "date of birth"),
-    "numero_registro": ("registro", "numero de registro", "numero da cnh", "registration"),
-    "validade": ("validade", "vencimento", "valid until", "expiry"),
-    "rg": ("rg", "identidade", "numero do rg"),
-    "cnpj": ("cnpj",),
-    "razao_social": ("razao social", "nome empresarial", "legal name"),
-    "nome_fantasia": ("nome fantasia", "fantasia", "trade name"),
-    "data_abertura": ("abertura", "data de abertura", "opening date"),
-    "cep": ("cep",),
-    "municipio": ("municipio", "cidade", "city"),
-    "uf": ("uf", "estado", "state"),
-    "situacao_cadastral": ("situacao", "situacao cadastral", "status"),
-}
 _RESEND = "resend"
 
 
@@ -58,40 +40,27 @@ def _field_options(pending: DocumentPending) -> list[Option]:
                 field_label(name, "pt"),
                 field_label(name, "en"),
             ),
-            aliases=_FIELD_WORDS.get(name, ()),
+            aliases=FIELD_WORDS.get(name, ()),
         )
         for name in pending.fields
     ]
     return [*options, next(o for o in CONFIRM_OPTIONS if o.id == _RESEND)]
 
 
-def _named_field(pending: DocumentPending, folded: str) -> tuple[str, str] | None:
-    """(field, the text after its name) when the message names one of the reading's fields."""
-    best: tuple[int, str, str] | None = None
-    for name in pending.fields:
-        words = (*_FIELD_WORDS.get(name, ()), fold(field_label(name, "pt")))
-        for word in words:
-            match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded)
-            if match and (best is None or len(word) > best[0]):
-                best = (len(word), name, folded[match.end() :])
-    return (best[1], best[2]) if best else None
-
-
 class DocumentRepair:
     def take(self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending) -> Outcome:
         said = turn.said
         if pending.stage == "field_value":
+            # "o nome é Maria da Silva" at "Qual é o valor certo de Nome?": the value after it
+            named = fixes_in(said.body, fields=[pending.field], uncertain=[], bare_value=False)
+            typed = named[0].value if named and named[0].value else said.body
             return self._field_value(
-                turn, dialogue, pending=pending, field=pending.field, typed=said.body
+                turn, dialogue, pending=pending, field=pending.field, typed=typed
             )
-        named = _named_field(pending, said.folded)
-        if named is not None and pending.stage in ("confirm", "which_field"):
-            field, rest = named
-            value = _typed_value(said.body, field)
-            if value:
-                return self._field_value(turn, dialogue, pending=pending, field=field, typed=value)
-            if not rest.strip() or pending.stage == "which_field" or len(rest.split()) <= 3:
-                return self._ask_field(turn, pending, field=field)
+        open_ = [f for f in pending.uncertain if f not in pending.fixed]
+        fixes = fixes_in(said.body, fields=list(pending.fields), uncertain=open_)
+        if fixes:
+            return self._fixes(turn, dialogue, pending=pending, fixes=fixes)
         options = CONFIRM_OPTIONS if pending.stage == "confirm" else _field_options(pending)
         chosen = pick(said, options)
         if chosen is None:
@@ -107,6 +76,43 @@ class DocumentRepair:
             self.reask(turn, dialogue, pending=pending)
         else:
             return self._ask_field(turn, pending, field=chosen.id)
+        return Outcome.TAKEN
+
+    def _fixes(
+        self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending, fixes: list[Fix]
+    ) -> Outcome:
+        """Every field typed is fixed; one named without its value, or typed wrong, is asked."""
+        if len(fixes) == 1:
+            fix = fixes[0]
+            if not fix.value:
+                return self._ask_field(turn, pending, field=fix.field)
+            return self._field_value(
+                turn, dialogue, pending=pending, field=fix.field, typed=fix.value
+            )
+        done: list[str] = []
+        refused: tuple[str, Problem] | None = None
+        for fix in fixes:
+            value = validate_field(fix.field, fix.value) if fix.value else None
+            if isinstance(value, str):
+                pending.fields[fix.field] = value
+                if fix.field not in pending.fixed:
+                    pending.fixed.append(fix.field)
+                done.append(fix.field)
+            elif refused is None:
+                refused = (fix.field, value or Problem(""))
+        lang = turn.language
+        lead = _fixed_lead(done, lang)
+        if refused is None:
+            turn.state.invalid_count = 0
+            present(turn, pending, lead=lead)
+            return Outcome.TAKEN
+        field, problem = refused
+        if lead:
+            turn.say(lead)
+        if not problem.code:
+            return self._ask_field(turn, pending, field=field)
+        pending.stage, pending.field = "field_value", field
+        dialogue.reject(turn, text(problem.code, lang, params=problem.params), pending=pending)
         return Outcome.TAKEN
 
     def _ask_field(self, turn: Turn, pending: DocumentPending, *, field: str) -> Outcome:
@@ -134,10 +140,7 @@ class DocumentRepair:
         pending.fields[field] = value
         if field not in pending.fixed:
             pending.fixed.append(field)
-        label = field_label(field, turn.language)
-        present(
-            turn, pending, lead=text("document_field_fixed", turn.language, params={"label": label})
-        )
+        present(turn, pending, lead=_fixed_lead([field], turn.language))
         return Outcome.TAKEN
 
     def _confirm(self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending) -> None:
@@ -188,15 +191,13 @@ class DocumentRepair:
         dialogue.reject(turn, text("choice_unknown", turn.language), pending=pending)
 
 
-def _typed_value(body: str, field: str) -> str:
-    """The value after the field's name: "o CPF é 529.982.247-25" → "529.982.247-25"."""
-    match = re.search(
-        r"(?:\bé\b|\beh\b|\be\b|:|=|\bis\b|\bcorreto\b|\bcerto\b)\s*(.+)$", body, re.I
-    )
-    if match is None:
-        return ""
-    value = match.group(1).strip(" .!")
-    return "" if isinstance(validate_field(field, value), Problem) and len(value) < 2 else value
+def _fixed_lead(fields: list[str], language: str) -> str:
+    """ "Anotei a correção de “Nome”." / "Anotei as correções: Nome e CPF." """
+    labels = [field_label(f, language) for f in fields]
+    if len(labels) <= 1:
+        return text("document_field_fixed", language, params={"label": labels[0]}) if labels else ""
+    joined = f"{', '.join(labels[:-1])} {'and' if language == 'en' else 'e'} {labels[-1]}"
+    return text("document_fields_fixed", language, params={"labels": joined})
 
 
 def _capital(name: str) -> str:

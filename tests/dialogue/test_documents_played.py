@@ -1,0 +1,126 @@
+"""The document exchange as clients played it (7 Dec 2026), in pt and en: another company's
+card sent by mistake, the differences said in the client's language, which documents are
+still to send once one was kept for later, and what to do after a photo is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue.state import DocumentPending
+from bot.domain.documents import DocumentReading, Mismatch
+from tests.dialogue.support import (
+    Chat,
+    cnh_reading,
+    cnpj_card_reading,
+    prompt,
+    says,
+    slots_until,
+)
+
+CNPJ_DIFFERS = Mismatch(
+    "cnpj",
+    "O CNPJ do cartão (11.444.777/0001-61) é diferente do informado no cadastro "
+    "(11.222.333/0001-81).",
+    "The card's CNPJ (11.444.777/0001-61) differs from the one in the registration "
+    "(11.222.333/0001-81).",
+)
+
+
+def other_company_card() -> DocumentReading:
+    return DocumentReading(
+        document_id=9,
+        kind="cnpj_card",
+        fields={"cnpj": "11444777000161", "razao_social": "ACME COMERCIO DE ALIMENTOS LTDA"},
+        mismatches=(CNPJ_DIFFERS,),
+    )
+
+
+# ------------------------------------------------------------- another company's document
+@pytest.mark.parametrize(
+    ("language", "said", "intent"),
+    [
+        ("pt", "ah, mandei o da outra empresa", "inform"),
+        ("pt", "opa, documento errado", "correct_data"),
+        ("en", "oops, wrong company", "correct_data"),
+        ("en", "sorry, I sent the wrong document", "inform"),
+    ],
+)
+def test_another_companys_card_sent_by_mistake_asks_for_the_right_one(
+    chat: Chat, language: str, said: str, intent: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.read(other_company_card())
+    turn = chat.send(said, intent, 0.8)
+    assert [r.text for r in turn.replies] == [says("document_retry", language)]
+    assert chat.state.pending is None  # the step waits for the right card
+    assert "doc_cnpj_card" not in chat.state.slots
+    assert chat.state.slots["company_name"] == "Padaria Pão Quente Ltda"  # not "corrected"
+
+
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_the_differences_are_said_in_the_clients_language(chat: Chat, language: str) -> None:
+    chat.at_documents().with_state(language=language)
+    body = chat.read(other_company_card()).replies[0].text
+    reason = CNPJ_DIFFERS.reason_en if language == "en" else CNPJ_DIFFERS.reason_pt
+    assert f"⚠️ {reason}" in body.splitlines()
+
+
+def test_the_differences_of_a_document_kept_for_later_are_in_english_too(chat: Chat) -> None:
+    chat.at_documents().with_state(language="en")
+    chat.read(
+        DocumentReading(
+            8,
+            "cnh",
+            {"nome": "JOHN SMITH", "cpf": "52998224725"},
+            mismatches=(Mismatch("nome", "O nome difere.", "The name differs."),),
+        )
+    )
+    chat.read(cnpj_card_reading())
+    turn = chat.send("1")
+    assert "⚠️ The name differs." in turn.replies[-1].text.splitlines()
+
+
+# ------------------------------------------------------------- which documents are missing
+@pytest.mark.parametrize(("language", "needed"), [("pt", "cartão CNPJ"), ("en", "CNPJ card")])
+def test_a_document_kept_for_later_is_not_asked_for_again(
+    chat: Chat, language: str, needed: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.read(cnh_reading())  # the CNH at the CNPJ card's step: kept for its own
+    turn = chat.send("quais documentos faltam?", "ask_documents", 0.9)
+    assert turn.replies[0].text == says("documents_info_now", language, needed=needed)
+
+
+def test_the_reading_waiting_for_the_ok_is_not_asked_for_again(chat: Chat) -> None:
+    chat.at_documents()
+    chat.read(cnpj_card_reading())
+    chat.send("1")
+    chat.read(cnh_reading())
+    turn = chat.send("quais documentos faltam?", "ask_documents", 0.9)
+    assert turn.replies[0].text == says("documents_all_received")
+
+
+# ------------------------------------------------------------- after a refused photo
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_a_refused_photo_says_another_may_be_sent_or_a_person_asked(
+    chat: Chat, language: str
+) -> None:
+    chat.at_documents(step="identity").with_state(language=language)
+    reading = DocumentReading(
+        5, "other", rejected_pt="A foto está escura demais.", rejected_en="Too dark."
+    )
+    turn = chat.read(reading)
+    assert turn.replies[-1].text == says("document_send_another", language)
+    assert ("HUMAN" if language == "en" else "HUMANO") in turn.replies[-1].text
+    turn = chat.read(cnh_reading(6))
+    pending = chat.state.pending
+    assert isinstance(pending, DocumentPending) and pending.document_id == 6
+
+
+def test_a_refused_photo_during_the_registration_asks_the_question_again(chat: Chat) -> None:
+    chat.at(slots_until("admin_email"))
+    reading = DocumentReading(5, "other", rejected_pt="A foto está escura demais.")
+    turn = chat.read(reading)
+    texts = [r.text for r in turn.replies]
+    assert says("document_send_another") not in texts  # not now: the question comes first
+    assert texts[-1] == prompt("admin_email")
