@@ -14,8 +14,12 @@ from __future__ import annotations
 import re
 import statistics
 
+from rapidfuzz import fuzz
+
+from bot.documents.bill_dates import issue_date
 from bot.documents.folding import fold
 from bot.documents.identifiers import UFS
+from bot.documents.labels import LABELS
 from bot.documents.page import Column, Row, Word
 
 Found = tuple[str, tuple[Word, ...]]  # raw text and the words it came from
@@ -101,13 +105,18 @@ def _street(
 
 def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str, Found]:
     """``cep``, ``municipio``, ``uf`` and ``endereco`` as found around the CEP (``starts``:
-    the page's column starts, see ``page.column_starts``)."""
+    the page's column starts, see ``page.column_starts``); the holder above the street and
+    the issue date among the bill's dates (``bill_dates``) when their labels were misread."""
+    found: dict[str, Found] = {}
+    issued = issue_date(rows, starts)
+    if issued is not None:
+        found["data_emissao"] = issued
     anchor = _cep_cluster(rows, starts)
     if anchor is None:
-        return {}
+        return found
     index, group, match = anchor
     text = _text(group)
-    found: dict[str, Found] = {"cep": (match.group(0), group)}
+    found["cep"] = (match.group(0), group)
     after = fold(text)[match.end() :]
     rest = text[match.end() :].strip()
     place = city_and_uf(rest) if after.strip(" ,;:-") else None
@@ -134,6 +143,40 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
 
 # words of a label, never of a holder's name: a line holding one is no name
 _LABEL_WORDS = {"TITULAR", "CLIENTE", "CONSUMIDOR", "NOME", "ENDERECO", "UNIDADE", "LOCAL"}
+# a label word misread ("CONSUMPOR" for CONSUMIDOR, 84) scores >= 82 against it; a name that
+# resembles one ("CLEMENTE" against CLIENTE, 80) does not
+_LABEL_WORD_RATIO = 82.0
+# an address label misread ("EMA DENSO) DE MASTALAÇÃO" for ENDEREÇO DE INSTALAÇÃO, 70);
+# names score under 45 against these phrases
+_ADDRESS_LABEL_RATIO = 62.0
+
+
+def _address_label(text: str) -> bool:
+    """Whether a line reads like one of the address's labels, even misread."""
+    folded = fold(text).strip(" :.-")
+    return folded.startswith(("ENDERECO", "LOCAL", "UNIDADE")) or any(
+        fuzz.ratio(folded, phrase) >= _ADDRESS_LABEL_RATIO
+        for phrase in LABELS["comprovante_endereco"]["endereco"]
+        if len(phrase) >= 12
+    )
+
+
+def _without_label(group: tuple[Word, ...]) -> tuple[str, tuple[Word, ...]]:
+    """The name after a holder's label on its line, and its words: after a colon, or after
+    a first word that is a long label word misread ("CONSUMPOR RAFAEL ..." -> "RAFAEL ...")."""
+    colon = max((i for i, w in enumerate(group) if ":" in w.text), default=-1)
+    if colon >= 0:
+        tail = group[colon].text.split(":")[-1].strip(" ,;.-")
+        rest = group[colon + 1 :]
+        text = " ".join([tail, *(w.text for w in rest)]) if tail else _text(rest)
+        return text.strip(" ,;.-"), (group[colon:] if tail else rest) or group
+    first = fold(group[0].text).strip(" ,;.-")
+    if len(group) > 1 and any(
+        _LABEL_WORD_RATIO <= fuzz.ratio(first, label) < 100  # a label read right: no name
+        for label in ("TITULAR", "CLIENTE", "CONSUMIDOR", "DESTINATARIO")
+    ):
+        group = group[1:]
+    return _text(group).strip(" ,;.-"), group
 
 
 def _holder(
@@ -152,11 +195,11 @@ def _holder(
         if _same_column(group, street)
     ]
     for group in above[:2]:
-        if fold(_text(group)).startswith(("ENDERECO", "LOCAL", "UNIDADE")):
+        if _address_label(_text(group)):
             continue  # the address's own label: the name is above it
-        text = _text(group).split(":")[-1].strip(" ,;.-")
-        words = fold(text).split()
-        if len(words) < 2 or re.search(r"\d", text) or _LABEL_WORDS & set(words):
+        text, words = _without_label(group)
+        folded = fold(text).split()
+        if len(folded) < 2 or re.search(r"\d", text) or _LABEL_WORDS & set(folded):
             return None
-        return text, group
+        return text, words
     return None

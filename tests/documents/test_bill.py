@@ -65,3 +65,35 @@ def test_a_line_in_another_column_is_not_the_holder() -> None:
         _row("71423-511 ITAJAÍ/SC", y=60.0),
     ]
     assert "titular" not in _values(rows)
+
+
+def test_a_misread_address_label_is_skipped_for_the_name_above_it() -> None:
+    rows = [
+        _row("TÂNIA DOS ROMÃO PAIXÃO", y=0.0),
+        _row("EMA DENSO) DE MASTALAÇÃO", y=30.0),  # ENDEREÇO DE INSTALAÇÃO, misread
+        _row("R XV DE NOVEMBRO, 2115", y=60.0),
+        _row("MOSSORÓ - RN", y=90.0),
+        _row("60509-212 MOSSORÓ/RN", y=120.0),
+    ]
+    assert _values(rows)["titular"] == "TÂNIA DOS ROMÃO PAIXÃO"
+
+
+def test_a_misread_label_word_before_the_name_is_not_the_name() -> None:
+    rows = [
+        _row("CONSUMPOR RAFAEL OTÁVIO BASTOS", y=0.0),  # CONSUMIDOR, misread, no colon
+        _row("AV GETÚLIO VARGAS, 384", y=30.0),
+        _row("44349-372 IMPERATRIZ/MA", y=60.0),
+    ]
+    found = address_block(rows)
+    raw, words = found["titular"]
+    assert raw == "RAFAEL OTÁVIO BASTOS"
+    assert [w.text for w in words] == ["RAFAEL", "OTÁVIO", "BASTOS"]
+
+
+def test_a_name_like_a_label_word_keeps_its_first_word() -> None:
+    rows = [
+        _row("CLEMENTE SOUZA LIMA", y=0.0),
+        _row("AV GETÚLIO VARGAS, 384", y=30.0),
+        _row("44349-372 IMPERATRIZ/MA", y=60.0),
+    ]
+    assert _values(rows)["titular"] == "CLEMENTE SOUZA LIMA"
