@@ -84,10 +84,13 @@ CONFIRM_OPTIONS = (
 )  # fmt: skip
 
 
-def kind_name(kind: str, language: str, *, possessive: bool = False) -> str:
-    """ "o seu cartão CNPJ" / "a sua CNH" / "your CNPJ card"; plain name without possessive."""
+def kind_name(kind: str, language: str, *, possessive: bool = False, article: bool = False) -> str:
+    """ "o seu cartão CNPJ" / "a sua CNH" / "your CNPJ card"; "o cartão CNPJ" / "the CNPJ
+    card" with ``article``; plain name without either."""
     entry = _KINDS.get(kind, _KINDS["other"])
     gender, name = entry["en" if language == "en" else "pt"]
+    if article and not possessive:
+        return f"the {name}" if language == "en" else f"{'a' if gender == 'f' else 'o'} {name}"
     if not possessive:
         return name
     if language == "en":
@@ -204,12 +207,17 @@ class DocumentEventHandler:
             tip = reading.tip_en if lang == "en" else reading.tip_pt
             if tip:
                 turn.say(tip)
-            if isinstance(dialogue.walker.current_step(state), DocumentStep):
+            if isinstance(state.pending, DocumentPending):
+                dialogue.ask_again(turn)  # the reading shown before still waits for its OK
+            elif isinstance(dialogue.walker.current_step(state), DocumentStep):
                 turn.say(text("document_send_another", lang))  # what to do now, and a way out
             _back_to_question(turn, dialogue)
             return True
         step = dialogue.walker.document_steps.get(reading.kind)
         if step is None:
+            if _another_being_read(turn):  # the RG's front, its back still being read
+                turn.say(text("document_unknown_other_coming", lang))
+                return True
             turn.say(
                 text("document_unknown", lang, params={"needed": needed_documents(dialogue, turn)})
             )
@@ -233,7 +241,17 @@ class DocumentEventHandler:
         _keep_early(turn, reading)
         if isinstance(current, DocumentStep) and state.pending is None:
             _say_about(turn, dialogue, key="document_kept_for_later", kind=reading.kind)
+        elif isinstance(open_, DocumentPending):  # "te respondo em instantes" was promised
+            shown = kind_name(open_.document_kind, lang, article=True)
+            document = kind_name(reading.kind, lang, possessive=True)
+            params = {"document": document, "shown": shown}
+            turn.say(text("document_kept_while_confirming", lang, params=params))
         return True
+
+
+def _another_being_read(turn: Turn) -> bool:
+    """Another file of this client is still with the reader."""
+    return any(d.status in ("received", "reading") for d in turn.context.progress.documents())
 
 
 def skip_optional(turn: Turn, dialogue: Dialogue, *, step: DocumentStep) -> bool:

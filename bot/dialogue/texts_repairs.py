@@ -112,6 +112,16 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Não reconheci esse documento. Preciso de: {needed}.",
         "en": "I didn't recognise that document. I need: {needed}.",
     },
+    "document_kept_while_confirming": {
+        "pt": "Li também {document}; te mostro assim que você responder sobre {shown} acima.",
+        "en": "I've also read {document}; I'll show it as soon as you answer about {shown} above.",
+    },
+    "document_unknown_other_coming": {
+        "pt": "Nesse arquivo não encontrei os dados de um documento (se for o verso, tudo bem). "
+        "Ainda estou lendo o outro que você mandou; te respondo em instantes.",
+        "en": "I didn't find a document's details in that file (if it's the back, that's fine). "
+        "I'm still reading the other one you sent; I'll answer in a moment.",
+    },
     "document_send_another": {
         "pt": "Pode me mandar outra foto (ou o PDF) por aqui. Se não conseguir, escreva HUMANO "
         "e uma pessoa da equipe te ajuda.",

@@ -143,7 +143,10 @@ def test_a_reading_while_another_is_confirmed_does_not_interrupt_it(chat: Chat) 
     chat.at_documents()
     chat.read(cnpj_card_reading())
     turn = chat.read(cnh_reading())
-    assert turn.replies == []
+    # "te respondo em instantes" was said with the file: one line, not the reading
+    assert [r.text for r in turn.replies] == [
+        says("document_kept_while_confirming", document="a sua CNH", shown="o cartão CNPJ")
+    ]
     pending = chat.state.pending
     assert isinstance(pending, DocumentPending) and pending.document_kind == "cnpj_card"
     assert [d.kind for d in chat.state.early_documents] == ["cnh"]
@@ -241,11 +244,17 @@ def test_format_field(name: str, value: str, shown: str) -> None:
         ("rg", "pt", True, "o seu RG"),
         ("cnpj_card", "en", True, "your CNPJ card"),
         ("cnh", "pt", False, "CNH"),
+        ("cnh", "pt", "article", "a CNH"),
+        ("cnpj_card", "pt", "article", "o cartão CNPJ"),
+        ("cnpj_card", "en", "article", "the CNPJ card"),
         ("weird", "pt", False, "documento"),
     ],
 )
-def test_kind_name(kind: str, language: str, possessive: bool, name: str) -> None:
-    assert kind_name(kind, language, possessive=possessive) == name
+def test_kind_name(kind: str, language: str, possessive: bool | str, name: str) -> None:
+    if possessive == "article":
+        assert kind_name(kind, language, article=True) == name
+    else:
+        assert kind_name(kind, language, possessive=bool(possessive)) == name
 
 
 @pytest.mark.parametrize(

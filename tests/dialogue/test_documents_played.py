@@ -124,3 +124,52 @@ def test_a_refused_photo_during_the_registration_asks_the_question_again(chat: C
     texts = [r.text for r in turn.replies]
     assert says("document_send_another") not in texts  # not now: the question comes first
     assert texts[-1] == prompt("admin_email")
+
+
+# ------------------------------------------------------------- two files in a row
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("pt", "Li também a sua CNH; te mostro assim que você responder sobre o cartão CNPJ"),
+        ("en", "I've also read your driver's licence (CNH); I'll show it as soon as you answer"),
+    ],
+)
+def test_a_second_file_read_while_the_first_waits_for_its_ok_is_said(
+    chat: Chat, language: str, line: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.read(cnpj_card_reading())
+    turn = chat.read(cnh_reading())  # the client was told "te respondo em instantes"
+    [reply] = turn.replies
+    assert reply.text.startswith(line)
+    turn = chat.send("1")
+    assert turn.replies[-1].text.splitlines()[0] == says("document_early_shown", language)
+
+
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_an_unrecognised_file_while_another_is_read_waits_for_it(chat: Chat, language: str) -> None:
+    chat.at_documents(step="identity").with_state(language=language)
+    chat.progress.received(None, "reading")  # the RG's back, sent after its front
+    turn = chat.read(DocumentReading(5, "other"))  # the front: a photo and a signature
+    assert [r.text for r in turn.replies] == [says("document_unknown_other_coming", language)]
+    assert chat.state.pending is None
+
+
+def test_an_unrecognised_file_alone_names_what_is_needed(chat: Chat) -> None:
+    chat.at_documents(step="identity")
+    chat.progress.received("other", "read")
+    turn = chat.read(DocumentReading(5, "other"))
+    assert [r.text for r in turn.replies] == [says("document_unknown", needed="CNH ou RG")]
+
+
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_a_second_photo_refused_while_the_first_waits_asks_about_the_first(
+    chat: Chat, language: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.read(cnpj_card_reading())
+    turn = chat.read(DocumentReading(6, "other", rejected_pt="Tremida.", rejected_en="Blurred."))
+    texts = [r.text for r in turn.replies]
+    assert says("document_send_another", language) not in texts
+    document = "CNPJ card" if language == "en" else "cartão CNPJ"
+    assert texts[-1] == says("document_confirm_again", language, document=document)
