@@ -44,6 +44,7 @@ __all__ = [
     "kind_name",
     "needed_documents",
     "present",
+    "reading_under_way",
     "validate_field",
 ]
 
@@ -247,6 +248,13 @@ class DocumentEventHandler:
             params = {"document": document, "shown": shown}
             turn.say(text("document_kept_while_confirming", lang, params=params))
         return True
+
+
+def reading_under_way(turn: Turn) -> bool:
+    """A file the client sent is still with the reader and no reading waits for an OK: a
+    document step asked again ("já leu?") says so instead of asking for the file again (the
+    text ``document_still_reading``; wired in ``steps/document.py``)."""
+    return turn.state.pending is None and _another_being_read(turn)
 
 
 def _another_being_read(turn: Turn) -> bool:

@@ -122,6 +122,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "I didn't find a document's details in that file (if it's the back, that's fine). "
         "I'm still reading the other one you sent; I'll answer in a moment.",
     },
+    "document_still_reading": {
+        "pt": "Ainda estou lendo o arquivo que você mandou; te respondo em instantes. ⏳",
+        "en": "I'm still reading the file you sent; I'll answer in a moment. ⏳",
+    },
     "document_send_another": {
         "pt": "Pode me mandar outra foto (ou o PDF) por aqui. Se não conseguir, escreva HUMANO "
         "e uma pessoa da equipe te ajuda.",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.dialogue.documents import reading_under_way
 from bot.dialogue.state import DocumentPending
+from bot.dialogue.turn import Turn
 from bot.domain.documents import DocumentReading, Mismatch
 from tests.dialogue.support import (
     Chat,
@@ -173,3 +175,29 @@ def test_a_second_photo_refused_while_the_first_waits_asks_about_the_first(
     assert says("document_send_another", language) not in texts
     document = "CNPJ card" if language == "en" else "cartão CNPJ"
     assert texts[-1] == says("document_confirm_again", language, document=document)
+
+
+# ------------------------------------------------------------- asked while the file is read
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs reading_under_way wired in steps/document.py (asked in /work/coord/notes.md)",
+)
+@pytest.mark.parametrize(("language", "said"), [("pt", "já leu?"), ("en", "have you read it yet?")])
+def test_asked_while_the_file_is_read_the_bot_does_not_ask_for_it_again(
+    chat: Chat, language: str, said: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.progress.received(None, "reading")
+    turn = chat.send(said, "ask_status", 0.9)
+    texts = [r.text for r in turn.replies]
+    assert prompt("cnpj_card", language=language) not in texts  # "Envie por aqui o cartão…"
+    assert texts[-1] == says("document_still_reading", language)
+
+
+def test_a_reading_is_under_way_only_while_a_file_is_with_the_reader(chat: Chat) -> None:
+    chat.at_documents()
+    assert not reading_under_way(Turn(state=chat.state, context=chat.context))
+    chat.progress.received(None, "received")
+    assert reading_under_way(Turn(state=chat.state, context=chat.context))
+    chat.read(cnpj_card_reading())  # shown: the client owes its OK, not a file
+    assert not reading_under_way(Turn(state=chat.state, context=chat.context))
