@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from bot.documents.accents import lost_accent_words, star_run
+from bot.documents.card_grey import grey_sparse_fill
 from bot.documents.cin import cin_number, is_cin, read_zone, with_zone
 from bot.documents.confidence import TEXT_FIELDS, Evidence
 from bot.documents.contract import page_text
@@ -98,6 +99,12 @@ def _passes(
         )
     run.other, missing_other = extract_fields(second, run.kind, today=opts.today)
     run.missing = {**missing_other, **run.missing}
+    # a cartão's tiny labels survive on the grey page read sparse (card_grey.py)
+    third = grey_sparse_fill(
+        grey, kind=run.kind, first=run.found, second=run.other, ocr=ocr, today=opts.today
+    )
+    run.other |= third
+    run.missing = {n: why for n, why in run.missing.items() if n not in third}
     return run
 
 
