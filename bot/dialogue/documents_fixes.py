@@ -56,7 +56,7 @@ _CEP = re.compile(r"(?<![\d.])\d{5}-?\d{3}(?![\d.])")
 _LINK = re.compile(
     r"^(?:[\s,:;=\-–>]|\b(?:na verdade|o certo|o correto|a certa|a correta|correto|correta|"
     r"certo|certa|deveria ser|deve ser|seria|should be|must be|actually|really|mesmo|"
-    r"esta|está|tá|ta|é|eh|e|is|was|pra|para|por|to|as|com|de|do|da|o|a|the|my|meu|minha|"
+    r"esta|está|tá|ta|é|eh|e|is|was|pra|para|por|to|as|com|de|do|da|o|a|the|my|meu|minha|que|q|so|só|that|which|only|just|"
     r"dela|dele|errad[oa]|wrong)\b)+",
     re.IGNORECASE,
 )

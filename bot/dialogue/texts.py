@@ -336,10 +336,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I've told our team about the differences; a person will check them with you.",
     },
     "document_retry": {
-        "pt": "Tudo bem. Envie de novo, por favor: o PDF da Receita ou uma foto com o documento "
-        "plano, inteiro e com boa luz.",
-        "en": "All right. Please send it again: the PDF from Receita or a photo of the document "
-        "flat, whole and in good light.",
+        "pt": "Tudo bem. Envie de novo, por favor: o PDF ou uma foto com o documento plano, "
+        "inteiro e com boa luz.",
+        "en": "All right. Please send it again: the PDF or a photo of the document flat, whole "
+        "and in good light.",
     },
     "clarify": {
         "pt": "Não entendi bem. Você quis dizer:",

@@ -126,6 +126,19 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Ainda estou lendo o arquivo que você mandou; te respondo em instantes. ⏳",
         "en": "I'm still reading the file you sent; I'll answer in a moment. ⏳",
     },
+    "document_fix_differs": {
+        "pt": "O CNPJ corrigido ({typed}) é diferente do informado no cadastro ({registered}).",
+        "en": "The corrected CNPJ ({typed}) differs from the one in the registration "
+        "({registered}).",
+    },
+    "document_mismatch_explain": {
+        "pt": "Se os dados lidos estão certos, mesmo com a diferença, responda 1: eu aviso a "
+        "equipe, e uma pessoa confere com você. Se o documento não é o certo, responda 3 e "
+        "envie o certo.",
+        "en": "If the details read are right, even with the difference, answer 1: I'll tell the "
+        "team, and a person will check it with you. If it's not the right document, answer 3 "
+        "and send the right one.",
+    },
     "document_send_another": {
         "pt": "Pode me mandar outra foto (ou o PDF) por aqui. Se não conseguir, escreva HUMANO "
         "e uma pessoa da equipe te ajuda.",
@@ -175,10 +188,10 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "send it again.",
     },
     "documents_info_now": {
-        "pt": "Preciso de: {needed}. Pode enviar por aqui mesmo: o PDF da Receita ou uma foto "
-        "com o documento plano, inteiro e com boa luz.",
-        "en": "I need: {needed}. You can send them right here: the PDF from Receita or a photo "
-        "of the document flat, whole and in good light.",
+        "pt": "Preciso de: {needed}. Pode enviar por aqui mesmo: o PDF ou uma foto com o "
+        "documento plano, inteiro e com boa luz.",
+        "en": "I need: {needed}. You can send them right here: the PDF or a photo of the "
+        "document flat, whole and in good light.",
     },
     "documents_all_received": {
         "pt": "Seus documentos já estão todos com a gente ✅; não precisa enviar mais nada.",

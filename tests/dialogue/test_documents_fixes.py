@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue.documents_fixes import Fix, fixes_in
+from bot.dialogue.effects import Escalate
 from bot.dialogue.state import DocumentPending
 from bot.domain.documents import DocumentReading
 from tests.dialogue.support import Chat, cnpj_card_reading, says
@@ -156,3 +157,55 @@ def test_the_date_alone_is_ambiguous_between_two_dates() -> None:
     assert fixes_in("a data é 12/03/1980", fields=fields, uncertain=["validade"]) == [
         Fix("validade", "12/03/1980")
     ]
+
+
+# ------------------------------------------------------------------ more as clients type them
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("pt", "tá certo, só a razão social que é Padaria Pão Quente Ltda"),
+        ("en", "all fine, only the legal name that is Padaria Pão Quente Ltda"),
+    ],
+)
+def test_a_fix_after_que_is_the_readings_not_the_registrations(
+    chat: Chat, language: str, said: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.read(cnpj_card_reading(uncertain=["razao_social"]))
+    turn = chat.send(said, "correct_data", 0.8)
+    assert pending(chat).fields["razao_social"] == "PADARIA PÃO QUENTE LTDA"
+    assert turn.effects == []  # the registration's company name is left alone
+    assert chat.state.slots["company_name"] == "Padaria Pão Quente Ltda"
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        (
+            "pt",
+            "⚠️ O CNPJ corrigido (11.444.777/0001-61) é diferente do informado no cadastro "
+            "(11.222.333/0001-81).",
+        ),
+        (
+            "en",
+            "⚠️ The corrected CNPJ (11.444.777/0001-61) differs from the one in the registration "
+            "(11.222.333/0001-81).",
+        ),
+    ],
+)
+def test_a_cnpj_typed_other_than_the_registrations_is_a_difference(
+    chat: Chat, language: str, line: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.read(cnpj_card_reading(uncertain=["cnpj"]))
+    turn = chat.send(f"o CNPJ é {OTHER_CNPJ}")
+    assert line in turn.replies[0].text.splitlines()
+    turn = chat.send("1")
+    assert [e.reason for e in turn.effects if isinstance(e, Escalate)] == ["document_mismatch"]
+
+
+def test_the_registrations_cnpj_typed_is_no_difference(chat: Chat) -> None:
+    chat.at_documents()
+    chat.read(cnpj_card_reading(uncertain=["cnpj"]))
+    chat.send("o CNPJ é 11.222.333/0001-81")
+    assert pending(chat).mismatches == []

@@ -201,3 +201,21 @@ def test_a_reading_is_under_way_only_while_a_file_is_with_the_reader(chat: Chat)
     assert reading_under_way(Turn(state=chat.state, context=chat.context))
     chat.read(cnpj_card_reading())  # shown: the client owes its OK, not a file
     assert not reading_under_way(Turn(state=chat.state, context=chat.context))
+
+
+# ------------------------------------------------------------- what the answers do
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_an_explanation_at_differences_says_what_1_and_3_do(chat: Chat, language: str) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.read(other_company_card())
+    turn = chat.send("essa é a do meu sócio, ele que é o responsável legal", "inform", 0.6)
+    assert turn.replies[0].text == says("document_mismatch_explain", language)
+    assert isinstance(chat.state.pending, DocumentPending)
+
+
+@pytest.mark.parametrize("key", ["document_retry", "documents_info_now"])
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_another_photo_of_an_identity_document_is_not_asked_from_the_receita(
+    key: str, language: str
+) -> None:
+    assert "Receita" not in says(key, language, needed="CNH ou RG")

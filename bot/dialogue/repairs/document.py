@@ -20,7 +20,7 @@ from bot.dialogue.state import DocumentPending
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import Option, choices_of, pick
-from bot.domain.documents import field_label
+from bot.domain.documents import field_label, format_field
 from bot.domain.validators import Problem
 from flows import DocumentStep
 
@@ -94,9 +94,7 @@ class DocumentRepair:
         for fix in fixes:
             value = validate_field(fix.field, fix.value) if fix.value else None
             if isinstance(value, str):
-                pending.fields[fix.field] = value
-                if fix.field not in pending.fixed:
-                    pending.fixed.append(fix.field)
+                _record(turn, pending, field=fix.field, value=value)
                 done.append(fix.field)
             elif refused is None:
                 refused = (fix.field, value or Problem(""))
@@ -137,9 +135,7 @@ class DocumentRepair:
             )
             return Outcome.TAKEN
         turn.state.invalid_count = 0
-        pending.fields[field] = value
-        if field not in pending.fixed:
-            pending.fixed.append(field)
+        _record(turn, pending, field=field, value=value)
         present(turn, pending, lead=_fixed_lead([field], turn.language))
         return Outcome.TAKEN
 
@@ -188,7 +184,24 @@ class DocumentRepair:
             )
 
     def explain(self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending) -> None:
-        dialogue.reject(turn, text("choice_unknown", turn.language), pending=pending)
+        # "é a CNH do meu sócio": with differences shown, say what each answer does about them
+        key = "document_mismatch_explain" if pending.mismatches else "choice_unknown"
+        dialogue.reject(turn, text(key, turn.language), pending=pending)
+
+
+def _record(turn: Turn, pending: DocumentPending, *, field: str, value: str) -> None:
+    """A field the client typed; a CNPJ other than the registration's is a difference the
+    team checks, as the reader's cross-check would have said of it."""
+    pending.fields[field] = value
+    if field not in pending.fixed:
+        pending.fixed.append(field)
+    registered = turn.state.slots.get("cnpj")
+    if field != "cnpj" or not isinstance(registered, str) or registered == value:
+        return
+    params = {"typed": format_field("cnpj", value), "registered": format_field("cnpj", registered)}
+    differs = text("document_fix_differs", turn.language, params=params)
+    if differs not in pending.mismatches:
+        pending.mismatches.append(differs)
 
 
 def _fixed_lead(fields: list[str], language: str) -> str:
