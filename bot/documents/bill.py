@@ -20,6 +20,7 @@ from bot.documents.bill_dates import issue_date
 from bot.documents.folding import fold
 from bot.documents.identifiers import UFS
 from bot.documents.labels import LABELS
+from bot.documents.lexicon import restore
 from bot.documents.page import Column, Row, Word
 
 Found = tuple[str, tuple[Word, ...]]  # raw text and the words it came from
@@ -68,6 +69,9 @@ def city_and_uf(text: str, *, loose: bool = False) -> tuple[str, str] | None:
     if found is None or fold(found.group("uf")) not in UFS:
         return None
     city = found.group("city").strip(" ,;:-")
+    if loose and restore(fold(city) + "I") is not None:
+        # "CAMAÇARIBA": the slash dropped after a city ending in I, not read as an I
+        city += "I"
     return (city, found.group("uf")) if len(city) >= 3 else None
 
 

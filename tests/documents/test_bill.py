@@ -3,7 +3,7 @@ holder's name right above the street when its label was not read."""
 
 from __future__ import annotations
 
-from bot.documents.bill import address_block
+from bot.documents.bill import address_block, city_and_uf
 from bot.documents.page import Row, Word
 
 
@@ -97,3 +97,8 @@ def test_a_name_like_a_label_word_keeps_its_first_word() -> None:
         _row("44349-372 IMPERATRIZ/MA", y=60.0),
     ]
     assert _values(rows)["titular"] == "CLEMENTE SOUZA LIMA"
+
+
+def test_a_city_ending_in_i_keeps_it_when_the_slash_was_dropped() -> None:
+    assert city_and_uf("CAMAÇARIBA", loose=True) == ("CAMAÇARI", "BA")  # CAMAÇARI/BA
+    assert city_and_uf("PALMASITO", loose=True) == ("PALMAS", "TO")  # PALMAS/TO, slash as I
