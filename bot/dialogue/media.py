@@ -59,6 +59,13 @@ class MediaHandler:
             turn.say(text("document_before_consent", lang))
             readable = []
         elif readable:
+            state = turn.state
+            at_step = isinstance(dialogue.walker.current_step(state), DocumentStep)
+            if at_step and not isinstance(state.pending, DocumentPending | None):
+                # The file answers the document step: a question the engine left open there
+                # ("what do you want to fix?", the way out) goes, and the reading is shown.
+                state.pending = None
+                state.invalid_count = 0
             self._acknowledge(turn, dialogue)
             turn.reading_awaited = self._waiting_for_reading(turn, dialogue)
         if turn.said.body and not (readable and is_document_caption(turn)):

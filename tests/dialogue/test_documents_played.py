@@ -14,6 +14,7 @@ from tests.dialogue.support import (
     Chat,
     cnh_reading,
     cnpj_card_reading,
+    photo,
     prompt,
     says,
     slots_until,
@@ -219,3 +220,24 @@ def test_another_photo_of_an_identity_document_is_not_asked_from_the_receita(
     key: str, language: str
 ) -> None:
     assert "Receita" not in says(key, language, needed="CNH ou RG")
+
+
+# ------------------------------------------------------------- a file while a question is open
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("pt", "posso corrigir os dados?"), ("en", "can I type the details instead?")],
+)
+def test_a_file_at_the_document_step_answers_it_whatever_question_is_open(
+    chat: Chat, language: str, said: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.send(said, "correct_data", 0.9)  # "O que você quer corrigir?" is left open
+    assert chat.state.pending is not None
+    turn = chat.send(media=[photo()])
+    assert [r.text for r in turn.replies] == [says("document_received", language)]
+    turn = chat.read(cnpj_card_reading())  # was kept silently "for the documents step"
+    document = "your CNPJ card" if language == "en" else "o seu cartão CNPJ"
+    assert turn.replies[0].text.splitlines()[0] == says(
+        "document_read", language, document=document
+    )
+    assert isinstance(chat.state.pending, DocumentPending)
