@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from stdnum.br import cpf as stdnum_cpf
 
+from bot.dialogue.documents_fixes import missing_key_fields
 from bot.dialogue.state import DocumentPending, EarlyDocument, Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
@@ -152,6 +153,10 @@ def present(turn: Turn, pending: DocumentPending, *, lead: str = "") -> None:
         label = field_label(name, lang)  # a partner's fields by number (Sócio 2)
         flag = f" {mark}" if name in pending.uncertain and name not in pending.fixed else ""
         lines.append(f"• {label}: {format_field(name, value)}{flag}")
+    for name in missing_key_fields(pending.document_kind, pending.fields):
+        label = field_label(name, lang)
+        not_read = text("document_field_not_read", lang, params={"label": label})
+        lines.append(f"• {label}: {not_read}")
     if pending.mismatches:
         lines += ["", text("document_mismatch_intro", lang)]
         lines += [f"⚠️ {m}" for m in pending.mismatches]
@@ -222,6 +227,11 @@ class DocumentEventHandler:
             turn.say(
                 text("document_unknown", lang, params={"needed": needed_documents(dialogue, turn)})
             )
+            _back_to_question(turn, dialogue)
+            return True
+        if not reading.fields:  # its kind recognised, none of its details read
+            document = kind_name(reading.kind, lang, possessive=True)
+            turn.say(text("document_no_fields", lang, params={"document": document}))
             _back_to_question(turn, dialogue)
             return True
         if state.slots.get(step.slot) == SKIPPED:

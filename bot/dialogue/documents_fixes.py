@@ -17,7 +17,26 @@ from dataclasses import dataclass
 
 from bot.domain.documents import field_label
 
-__all__ = ["FIELD_WORDS", "Fix", "fixes_in"]
+__all__ = ["FIELD_WORDS", "KEY_FIELDS", "Fix", "fixable_fields", "fixes_in", "missing_key_fields"]
+
+# The fields that say whose identity document it is: shown as not read when the reader left
+# them out, so the client can type them (SPEC's OCR field names). The cartão CNPJ has none: its
+# CNPJ and name were typed in the registration ("a razão social é …" corrects that one).
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "cnh": ("nome", "cpf"),
+    "rg": ("nome", "rg"),
+}
+
+
+def missing_key_fields(kind: str, fields: dict[str, str]) -> list[str]:
+    """The key fields of ``kind`` the reading does not have."""
+    return [f for f in KEY_FIELDS.get(kind, ()) if f not in fields]
+
+
+def fixable_fields(kind: str, fields: dict[str, str]) -> list[str]:
+    """The fields the client may type at a reading: those read, and the key ones not read."""
+    return [*fields, *missing_key_fields(kind, fields)]
+
 
 # What clients call a document's fields besides their labels (folded: no accents, lowercase).
 FIELD_WORDS: dict[str, tuple[str, ...]] = {

@@ -126,6 +126,16 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Ainda estou lendo o arquivo que você mandou; te respondo em instantes. ⏳",
         "en": "I'm still reading the file you sent; I'll answer in a moment. ⏳",
     },
+    "document_field_not_read": {
+        "pt": "não consegui ler (se quiser, digite: “{label}: …”)",
+        "en": "couldn't read it (you may type it: “{label}: …”)",
+    },
+    "document_no_fields": {
+        "pt": "Reconheci {document}, mas não consegui ler os dados. Pode mandar outra foto (ou "
+        "o PDF)? Com o documento plano, inteiro e com boa luz.",
+        "en": "I recognised {document}, but couldn't read its details. Could you send another "
+        "photo (or the PDF)? With the document flat, whole and in good light.",
+    },
     "document_fix_differs": {
         "pt": "O CNPJ corrigido ({typed}) é diferente do informado no cadastro ({registered}).",
         "en": "The corrected CNPJ ({typed}) differs from the one in the registration "

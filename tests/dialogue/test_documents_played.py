@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue.documents import reading_under_way
+from bot.dialogue.effects import DocumentConfirmed
 from bot.dialogue.state import DocumentPending
 from bot.dialogue.turn import Turn
 from bot.domain.documents import DocumentReading, Mismatch
@@ -241,3 +242,51 @@ def test_a_file_at_the_document_step_answers_it_whatever_question_is_open(
         "document_read", language, document=document
     )
     assert isinstance(chat.state.pending, DocumentPending)
+
+
+# ------------------------------------------------------------- details the reader left out
+@pytest.mark.parametrize(
+    ("language", "document"), [("pt", "o seu cartão CNPJ"), ("en", "your CNPJ card")]
+)
+def test_a_reading_without_any_detail_asks_for_another_photo(
+    chat: Chat, language: str, document: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    turn = chat.read(DocumentReading(7, "cnpj_card"))  # was "Li o seu cartão CNPJ:" and nothing
+    assert [r.text for r in turn.replies] == [
+        says("document_no_fields", language, document=document)
+    ]
+    assert chat.state.pending is None  # nothing to confirm: "1" does not confirm an empty card
+    assert "doc_cnpj_card" not in chat.state.slots
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("pt", "o CPF é 529.982.247-25"), ("en", "CPF: 529.982.247-25")]
+)
+def test_a_key_field_not_read_is_shown_and_may_be_typed(
+    chat: Chat, language: str, said: str
+) -> None:
+    chat.at_documents(step="identity").with_state(language=language)
+    body = chat.read(DocumentReading(8, "cnh", {"nome": "MARIA DA SILVA"})).replies[0].text
+    not_read = says("document_field_not_read", language, label="CPF")
+    assert f"• CPF: {not_read}" in body.splitlines()
+    turn = chat.send(said)
+    assert "• CPF: 529.982.247-25" in turn.replies[0].text.splitlines()
+    turn = chat.send("1")
+    [confirmed] = [e for e in turn.effects if isinstance(e, DocumentConfirmed)]
+    assert confirmed.fields["cpf"] == "52998224725" and confirmed.corrected == ("cpf",)
+
+
+def test_a_card_without_its_legal_name_shows_what_was_read(chat: Chat) -> None:
+    chat.at_documents()
+    body = chat.read(DocumentReading(7, "cnpj_card", {"cnpj": "11222333000181"})).replies[0].text
+    assert [line for line in body.splitlines() if line.startswith("• ")] == [
+        "• CNPJ: 11.222.333/0001-81"
+    ]
+
+
+def test_a_key_field_not_read_is_in_the_list_of_fields_to_fix(chat: Chat) -> None:
+    chat.at_documents(step="identity")
+    chat.read(DocumentReading(8, "cnh", {"nome": "MARIA DA SILVA"}))
+    turn = chat.send("2")
+    assert [c.id for c in turn.replies[-1].choices] == ["nome", "cpf", "resend"]

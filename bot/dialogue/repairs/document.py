@@ -14,7 +14,7 @@ from bot.dialogue.documents import (
     present,
     validate_field,
 )
-from bot.dialogue.documents_fixes import FIELD_WORDS, Fix, fixes_in
+from bot.dialogue.documents_fixes import FIELD_WORDS, Fix, fixable_fields, fixes_in
 from bot.dialogue.effects import DocumentConfirmed, Escalate
 from bot.dialogue.state import DocumentPending
 from bot.dialogue.texts import text
@@ -42,7 +42,7 @@ def _field_options(pending: DocumentPending) -> list[Option]:
             ),
             aliases=FIELD_WORDS.get(name, ()),
         )
-        for name in pending.fields
+        for name in fixable_fields(pending.document_kind, pending.fields)
     ]
     return [*options, next(o for o in CONFIRM_OPTIONS if o.id == _RESEND)]
 
@@ -58,7 +58,8 @@ class DocumentRepair:
                 turn, dialogue, pending=pending, field=pending.field, typed=typed
             )
         open_ = [f for f in pending.uncertain if f not in pending.fixed]
-        fixes = fixes_in(said.body, fields=list(pending.fields), uncertain=open_)
+        fields = fixable_fields(pending.document_kind, pending.fields)
+        fixes = fixes_in(said.body, fields=fields, uncertain=open_)
         if fixes:
             return self._fixes(turn, dialogue, pending=pending, fixes=fixes)
         options = CONFIRM_OPTIONS if pending.stage == "confirm" else _field_options(pending)
