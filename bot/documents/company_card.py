@@ -13,17 +13,30 @@ confirms it.
 from __future__ import annotations
 
 import re
+import statistics
 
 from bot.documents import identifiers as ids
 from bot.documents.bill import clusters
 from bot.documents.page import Row, Word
 from bot.documents.parsers import EDGE_JUNK, Parser
 
-__all__ = ["CEP_SHAPE", "fallbacks"]
+__all__ = ["CEP_SHAPE", "fallbacks", "uf_token"]
 
 CEP_SHAPE = re.compile(r"\d{2}\.?\d{3}-\d{3}")  # the Receita's "61.801-886", or "61801-886"
 _DATE_SHAPE = re.compile(r"\d{2}/\d{2}/\d{4}")
 Placed = tuple[ids.Parsed, str, tuple[Word, ...]]
+# glyphs a box's rule is read as when Tesseract joins it to the first letter ("jRO", "lSP")
+_RULE_GLYPHS = "jlI1!|["
+
+
+def uf_token(text: str) -> str:
+    """A state's two letters in ``text``, with the box's rule read into it taken off; "" if
+    none ("Es": a small capital S read as a lower-case one). Its confidence matters little:
+    the rule's glyph drags it down, and a UF placed without its label is never asserted."""
+    token = text.strip(EDGE_JUNK + " ")
+    if len(token) == 3 and token[0] in _RULE_GLYPHS:
+        token = token[1:]
+    return token.upper() if token.upper() in ids.UFS else ""
 
 
 def fallbacks(
@@ -60,7 +73,9 @@ def fallbacks(
 def _band(rows: list[Row], cep: Word) -> Row:
     """The words level with the CEP, from whatever rows they fell in: a glare or a fold
     shifts one box's value by a fraction of a line and the row grouping then splits the
-    CEP's row (the city and UF on a row of their own); rules read as "|" left out."""
+    CEP's row (the city and UF on a row of their own); rules read as "|" left out, and the
+    flat specks a rule's remnant is read as ("EM", "=."): the values print in one font, as
+    tall as the CEP's digits."""
     middle, reach = (cep.top + cep.bottom) / 2, 0.6 * cep.height
     level = [
         w
@@ -68,6 +83,8 @@ def _band(rows: list[Row], cep: Word) -> Row:
         for w in row.words
         if abs((w.top + w.bottom) / 2 - middle) <= reach and w.text.strip(EDGE_JUNK + " |")
     ]
+    tall = statistics.median(w.height for w in level)  # the CEP's own box may hold a rule
+    level = [w for w in level if w.height >= 0.5 * tall]
     return Row(tuple(sorted(level, key=lambda w: w.left)))
 
 
@@ -94,9 +111,8 @@ def _city_and_uf(
     if len(groups) < 2:
         return {}
     last = groups[-1]
-    # "Es": a small capital S read as a lower-case one (the box holds a state, never a word)
-    token = " ".join(w.text for w in last).strip(EDGE_JUNK + " ").upper()
-    if token not in ids.UFS or min(w.conf for w in last) < 50:
+    token = uf_token(" ".join(w.text for w in last))
+    if not token or min(w.conf for w in last) < 30:
         return {}
     found: dict[str, Placed] = {}
     if "uf" in wanted:

@@ -7,11 +7,12 @@ order (``company_card.py``, ``identity.py``), never asserted.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from bot.documents import identifiers as ids
 from bot.documents.bill import address_block
-from bot.documents.company_card import CEP_SHAPE
+from bot.documents.company_card import CEP_SHAPE, uf_token
 from bot.documents.company_card import fallbacks as card_fallbacks
 from bot.documents.fields import (
     CHECKED_FIELDS,
@@ -20,9 +21,10 @@ from bot.documents.fields import (
     is_label_text,
     label_candidates,
 )
+from bot.documents.folding import tokens
 from bot.documents.identity import fallbacks as identity_fallbacks
 from bot.documents.labels import LABELS, LabelHit, best_hits, find_labels
-from bot.documents.page import Column, Page, Row, column_starts
+from bot.documents.page import Column, Page, Row, Word, column_starts
 from bot.documents.parsers import EDGE_JUNK, Parser, parsers
 
 __all__ = ["extract_fields"]
@@ -44,6 +46,14 @@ def _scan(page: Page, name: str, *, parser: Parser, taken: set[str]) -> FieldRea
 _NEAREST = {"same": 0, "right": 1, "below": 2}
 
 
+def _label_remnant(raw: str, own: frozenset[str]) -> bool:
+    """Words of the label itself, left over where the row grouping split its line (a photo's
+    slant puts "DE" of "(NOME DE FANTASIA)" a few pixels above the rest): no field's value is
+    made only of its own label's words."""
+    words = tokens(raw)
+    return bool(words) and set(words) <= own
+
+
 def _read_label(
     name: str,
     hit: LabelHit,
@@ -55,12 +65,13 @@ def _read_label(
     unread: dict[str, FieldRead] | None,
     starts: tuple[Column, ...] = (),
     labels: tuple[str, ...] = (),
+    own: frozenset[str] = frozenset(),
 ) -> list[FieldRead]:
     """The values one label may have, best first: the candidate that parses (and passes its
-    check digits) before the nearest one."""
+    check digits) before the nearest one. ``own``: the words of the field's label wordings."""
     options: list[FieldRead] = []
     for via, raw, words, column in label_candidates(hit, rows, hits=hits, page=page, starts=starts):
-        if is_label_text(raw, labels):
+        if is_label_text(raw, labels) or _label_remnant(raw, own):
             continue  # a label misread so that no label was found in it is still no value
         parsed = parser(raw)
         if parsed is not None:
@@ -71,6 +82,39 @@ def _read_label(
         key=lambda f: (not f.parsed.valid, not f.parsed.checked, f.parsed.repairs, _NEAREST[f.via])
     )
     return options
+
+
+_NAMES = frozenset({"razao_social", "nome_fantasia", "municipio"})
+
+
+def _widen_left(
+    read: FieldRead, words: tuple[Word, ...], *, left: float, parser: Parser
+) -> FieldRead:
+    """A value under its label starts at the label's left edge: a word level with the value,
+    between that edge and the value's first word, is the value's (a photo's blur stretched
+    its box over the box's rule, "[MARTINS", and the row grouping set it on a row apart)."""
+    first = min(read.words, key=lambda w: w.left)
+    middle, letter = (first.top + first.bottom) / 2, first.height
+    before = sorted(
+        (
+            w
+            for w in words
+            if w not in read.words
+            and left - letter <= w.left
+            and w.right <= first.left + 2
+            and abs((w.top + w.bottom) / 2 - middle) <= 0.6 * letter
+            and w.conf >= 60
+            and w.text.strip(EDGE_JUNK + " |").isalpha()
+        ),
+        key=lambda w: w.left,
+    )
+    if not before:
+        return read
+    raw = " ".join([*(w.text.strip(EDGE_JUNK + " |") for w in before), read.raw])
+    parsed = parser(raw)
+    if parsed is None or not parsed.valid:
+        return read
+    return replace(read, parsed=parsed, raw=raw, words=(*before, *read.words))
 
 
 def _page_direction(options: dict[str, list[FieldRead]]) -> str:
@@ -136,8 +180,8 @@ def _uf_beside_city(city: FieldRead, rows: list[Row]) -> FieldRead | None:
             continue
         after = [w for w in row.words if w.left > first.right]
         for word in after[:3]:
-            token = word.text.strip(EDGE_JUNK + " ")
-            if token in ids.UFS and word.conf >= 50:
+            token = uf_token(word.text)
+            if token and word.conf >= 30:
                 return FieldRead("uf", ids.Parsed(token, True, 1), token, (word,), "scan")
     return None
 
@@ -190,10 +234,13 @@ def extract_fields(
             unread=unread,
             starts=starts,
             labels=phrases,
+            own=frozenset(t for phrase in LABELS[kind][name] for t in tokens(phrase)),
         )
     direction = _page_direction(options)
     for name, reads in options.items():
         read = _choose_read(reads, direction)
+        if read is not None and kind == "cnpj_card" and read.via == "below" and name in _NAMES:
+            read = _widen_left(read, page.words, left=labelled[name].left, parser=table[name])
         if read is not None:
             found[name] = read
         else:

@@ -97,3 +97,50 @@ def test_a_row_split_by_a_glare_and_a_cep_without_its_dot_still_give_city_and_uf
     assert values["uf"] == ("ES", 1)
     found, _ = extract_fields(Page(words, 1800, 700), "cnpj_card", today=date(2026, 12, 7))
     assert found["cep"].parsed.value == "21200544" and found["cep"].via == "scan"
+
+
+# The grey sparse pass of a heavy tuning photo (seed 1005), the CEP's row: the CEP's box
+# stretched over its rule (60 px tall), the labels MUNICÍPIO and UF lost, a rule's remnant read
+# as flat words ("em", "mn", "us", 4-7 px tall) level with the city, the UF read "'PB".
+CEP_ROW = (
+    Word("[CEP", 33, 824, 91, 846, 24.0),
+    Word("[BMBARODISTRITO", 347, 823, 561, 847, 0.0),
+    Word("MUNICS", 898, 825, 977, 843, 0.0),
+    Word("|", 33, 848, 37, 892, 58.0),
+    Word("97.975-374", 45, 844, 214, 904, 75.0),
+    Word("JOÃO", 886, 850, 988, 882, 0.0),
+    Word("PESSOA", 999, 855, 1130, 881, 95.0),
+    Word("—", 293, 845, 318, 904, 14.0),
+    Word("|JARDIMA", 342, 849, 513, 900, 41.0),
+    Word("AMÉRICA", 487, 845, 640, 902, 96.0),
+    Word("eme", 360, 895, 407, 900, 44.0),
+    Word("em", 788, 894, 829, 898, 42.0),
+    Word("mn", 868, 891, 917, 898, 37.0),
+    Word("us", 931, 894, 951, 898, 47.0),
+    Word("'PB", 1559, 853, 1615, 885, 77.0),
+    Word("ENDEREÇO", 46, 895, 176, 929, 93.0),
+)
+
+
+def test_a_rules_flat_specks_are_no_part_of_the_city_and_a_low_uf_still_counts() -> None:
+    placed = fallbacks(
+        Page(CEP_ROW, 1778, 1445).rows(),
+        kind="cnpj_card",
+        have={},
+        parse_place=TABLE["municipio"],
+        parse_date=TABLE["data_abertura"],
+    )
+    assert placed["municipio"][0].value == "JOÃO PESSOA"
+    assert placed["uf"][0].value == "PB"
+    low = tuple(
+        Word("jPB", w.left, w.top, w.right, w.bottom, 41.0) if w.text == "'PB" else w
+        for w in CEP_ROW
+    )
+    placed = fallbacks(
+        Page(low, 1778, 1445).rows(),
+        kind="cnpj_card",
+        have={},
+        parse_place=TABLE["municipio"],
+        parse_date=TABLE["data_abertura"],
+    )
+    assert placed["uf"][0].value == "PB" and placed["uf"][0].repairs >= 1
