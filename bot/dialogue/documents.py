@@ -81,7 +81,8 @@ CONFIRM_OPTIONS = (
            aliases=("outra foto", "enviar de novo", "mandar outra", "nova foto", "another photo",
                     "send again", "reenviar", "outra empresa", "documento errado",
                     "arquivo errado", "mandei errado", "enviei errado", "foto errada",
-                    "wrong company", "another company", "other company",
+                    "wrong company", "another company", "other company", "o pdf", "mando o pdf",
+                    "vou mandar o pdf", "the pdf", "send the pdf", "pdf instead",
                     "wrong document", "wrong file", "wrong photo", "sent the wrong")),
 )  # fmt: skip
 
@@ -330,7 +331,7 @@ def validate_field(name: str, value: str) -> str | Problem:
         checked = validate_cep(value)
         return checked if isinstance(checked, Problem) else str(checked)
     if name.startswith("data") or name == "validade":
-        return _date(value)
+        return _date(value, future=name == "validade")
     if name == "uf":
         return value.upper() if value.upper() in _UFS else Problem("uf_invalid")
     if name == "nome" or name.endswith("_nome"):
@@ -350,11 +351,15 @@ def validate_field(name: str, value: str) -> str | Problem:
     return digits.upper() if 5 <= len(digits) <= 14 else Problem("document_number_invalid")
 
 
-def _date(value: str) -> str | Problem:
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+def _date(value: str, *, future: bool = False) -> str | Problem:
+    """DD/MM/YYYY; a two-digit year as people type it on a phone ("12/3/80"): a validity
+    date is this century's, another date the last century's above 30."""
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", value)
     if match is None:
         return Problem("date_invalid")
     day, month, year = (int(g) for g in match.groups())
+    if len(match.group(3)) == 2:
+        year += 2000 if future or year <= 30 else 1900
     try:
         datetime(year, month, day)
     except ValueError:

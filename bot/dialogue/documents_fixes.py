@@ -66,7 +66,7 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
 # "a data" / "the date": the reading's one date field (or the one marked to check).
 _ANY_DATE = ("data", "date")
 
-_DATE = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)")
+_DATE = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)")
 _CPF = re.compile(r"(?<![\d.])\d{3}\.?\d{3}\.?\d{3}[-.]?\d{2}(?![\d.])")
 _CNPJ = re.compile(r"(?<![\w.])[\dA-Z]{2}\.?[\dA-Z]{3}\.?[\dA-Z]{3}/?[\dA-Z]{4}-?\d{2}(?![\d.])")
 _CEP = re.compile(r"(?<![\d.])\d{5}-?\d{3}(?![\d.])")

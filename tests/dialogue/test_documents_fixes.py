@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.dialogue.documents import validate_field
 from bot.dialogue.documents_fixes import Fix, fixes_in
 from bot.dialogue.effects import Escalate
 from bot.dialogue.state import DocumentPending
@@ -209,3 +210,38 @@ def test_the_registrations_cnpj_typed_is_no_difference(chat: Chat) -> None:
     chat.read(cnpj_card_reading(uncertain=["cnpj"]))
     chat.send("o CNPJ é 11.222.333/0001-81")
     assert pending(chat).mismatches == []
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("pt", "nascimento errado, é 12/3/80"), ("en", "birth date wrong, it's 12/3/80")],
+)
+def test_a_date_with_a_two_digit_year_named_wrong_is_fixed(
+    chat: Chat, language: str, said: str
+) -> None:
+    showing_cnh(chat, language, uncertain=("data_nascimento",))
+    chat.send(said, "correct_data", 0.9)  # was the registration's "O que você quer corrigir?"
+    assert pending(chat).fields["data_nascimento"] == "12/03/1980"
+
+
+def test_an_invalid_value_of_a_named_field_is_explained_whatever_the_nlu_hears(
+    chat: Chat,
+) -> None:
+    showing_cnh(chat, "pt", uncertain=("data_nascimento",))
+    turn = chat.send("nascimento errado, é 31/02/1980", "correct_data", 0.9)
+    assert [r.text for r in turn.replies] == [
+        says("date_invalid"),
+        says("document_ask_field", label="Data de nascimento"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "value"),
+    [
+        ("data_nascimento", "12/3/80", "12/03/1980"),
+        ("data_abertura", "05/06/12", "05/06/2012"),
+        ("validade", "10/05/31", "10/05/2031"),
+    ],
+)
+def test_two_digit_years(name: str, typed: str, value: str) -> None:
+    assert validate_field(name, typed) == value

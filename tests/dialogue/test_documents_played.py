@@ -290,3 +290,15 @@ def test_a_key_field_not_read_is_in_the_list_of_fields_to_fix(chat: Chat) -> Non
     chat.read(DocumentReading(8, "cnh", {"nome": "MARIA DA SILVA"}))
     turn = chat.send("2")
     assert [c.id for c in turn.replies[-1].choices] == ["nome", "cpf", "resend"]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("pt", "vou mandar o PDF"), ("en", "I'll send the PDF instead")],
+)
+def test_sending_the_pdf_instead_is_another_photo(chat: Chat, language: str, said: str) -> None:
+    chat.at_documents(step="identity").with_state(language=language)
+    chat.read(cnh_reading())
+    turn = chat.send(said, "ask_documents", 0.8)  # was "nothing more to send"
+    assert [r.text for r in turn.replies] == [says("document_retry", language)]
+    assert chat.state.pending is None

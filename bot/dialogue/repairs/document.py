@@ -88,7 +88,7 @@ class DocumentRepair:
             if not fix.value:
                 return self._ask_field(turn, pending, field=fix.field)
             return self._field_value(
-                turn, dialogue, pending=pending, field=fix.field, typed=fix.value
+                turn, dialogue, pending=pending, field=fix.field, typed=fix.value, named=True
             )
         done: list[str] = []
         refused: tuple[str, Problem] | None = None
@@ -122,12 +122,22 @@ class DocumentRepair:
         return Outcome.TAKEN
 
     def _field_value(
-        self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending, field: str, typed: str
+        self,
+        turn: Turn,
+        dialogue: Dialogue,
+        *,
+        pending: DocumentPending,
+        field: str,
+        typed: str,
+        named: bool = False,
     ) -> Outcome:
+        """``named``: the message named the field and gave a value ("nascimento errado, é
+        12/3/80"): about the reading, whatever the NLU hears; an invalid value is explained."""
         value = validate_field(field, typed)
         if isinstance(value, Problem):
-            if turn.said.requests(dialogue.settings.interruption_confidence) or (
-                pending.stage != "field_value" and turn.said.intent != "inform"
+            if not named and (
+                turn.said.requests(dialogue.settings.interruption_confidence)
+                or (pending.stage != "field_value" and turn.said.intent != "inform")
             ):
                 return Outcome.UNFIT
             pending.stage, pending.field = "field_value", field
