@@ -17,16 +17,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.alerts.email import SmtpConfig
 from bot.config import Settings
-from bot.storage.models import StaffUser
+
+if TYPE_CHECKING:  # imported where used: `onboard --help` does not load the alerts or models
+    from bot.alerts.email import SmtpConfig
+    from bot.storage.models import StaffUser
 
 __all__ = ["reset_link_mail", "smtp_config", "staff_app"]
 
@@ -62,6 +64,8 @@ def _transaction(settings: Settings) -> Iterator[Session]:
 
 
 def _staff_by_email(session: Session, email: str) -> StaffUser:
+    from bot.storage.models import StaffUser
+
     staff = session.scalar(
         select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
     )
@@ -145,6 +149,8 @@ def smtp_config(settings: Settings) -> SmtpConfig | None:
     """The SMTP server of the manager alerts (``ONBOARD_SMTP_*``), None when not configured."""
     if not settings.smtp_host:
         return None
+    from bot.alerts.email import SmtpConfig
+
     return SmtpConfig(
         host=settings.smtp_host,
         port=settings.smtp_port,
