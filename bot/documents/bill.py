@@ -112,7 +112,7 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
     the page's column starts, see ``page.column_starts``); the holder above the street and
     the issue date among the bill's dates (``bill_dates``) when their labels were misread."""
     found: dict[str, Found] = {}
-    issued = issue_date(rows, starts)
+    issued = issue_date(rows)
     if issued is not None:
         found["data_emissao"] = issued
     anchor = _cep_cluster(rows, starts)

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from bot.documents import identifiers as ids
 from bot.documents.folding import fold
 from bot.documents.labels import LABELS
-from bot.documents.page import Column, Row, Word
+from bot.documents.page import Row, Word
 
 __all__ = ["issue_date"]
 
@@ -102,11 +102,8 @@ def _dates(rows: list[Row]) -> list[tuple[date, str, tuple[Word, ...]]]:
     return found
 
 
-def issue_date(rows: list[Row], starts: tuple[Column, ...] = ()) -> Found | None:
-    """The issue date's text and words, told apart from the bill's other dates, or None.
-    (``starts`` is accepted for symmetry with the address block; columns come from the
-    dates' own positions.)"""
-    del starts
+def issue_date(rows: list[Row]) -> Found | None:
+    """The issue date's text and words, told apart from the bill's other dates, or None."""
     dates = _dates(rows)
     issue: list[tuple[date, tuple[Word, ...]]] = []
     unknown: list[tuple[date, tuple[Word, ...]]] = []
