@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from bot.documents import identifiers as ids
+from bot.documents.contract_names import accent_doubt, named_again
 from bot.documents.fields import FieldRead
 from bot.documents.folding import clean_spaces, fold
 from bot.documents.imaging import Prepared
@@ -38,6 +39,11 @@ _PERSON = re.compile(
     rf"([{_UP}][{_UP}a-zà-öø-ÿ'’-]+(?:\s+{_NAME_WORD}){{1,12}})\s*,\s*"
     r"(?i:brasileir|portugu[eê]s|estrangeir|naturalizad|solteir|casad|divorciad|vi[uú]v|"
     r"separad|empres[aá]ri|maior|nacionalidade|nascid|residente|portador|inscrit)",
+)
+# A person qualified by nationality: a partner (the witnesses are not qualified).
+_NATIONAL = re.compile(
+    rf"[{_UP}][{_UP}a-zà-öø-ÿ'’-]+(?:\s+{_NAME_WORD}){{1,12}}\s*,\s*"
+    r"(?i:brasileir|portugu[eê]s|estrangeir|naturalizad)"
 )
 _CPF = re.compile(r"(?<![\d./])\d{3}\.?\s?\d{3}\.?\s?\d{3}\s?-?\s?\d{2}(?![\d/])")
 _CNPJ = re.compile(r"(?<![\d])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}\s?/\s?[0-9A-Z]{4}-?\d{2}")
@@ -94,7 +100,59 @@ def page_text(prepared: Prepared, *, first: Page, poor: bool, ocr: OcrEngine) ->
     if not poor and _complete(text):
         return text
     prose = prose_text(prepared, ocr=ocr)
-    return prose if grammar_score(prose) >= grammar_score(text) else text
+    if grammar_score(prose) >= grammar_score(text):
+        return clause_by_clause(prose, text)
+    return clause_by_clause(text, prose)
+
+
+def clause_by_clause(primary: str, other: str) -> str:
+    """One page's text from two reads of it, clause by clause: both texts are cut after each
+    number introduced as a CPF (when both read as many "CPF" cues; else after each CPF both
+    read validly, in the same order), and each piece (a partner's qualification, or the
+    clauses after the last CPF) is taken from the read in which more of the contract's
+    grammar holds; ``primary`` on a tie, and whole when nothing is taken from ``other``.
+    The passes of a noisy page lose different partners (bench/ocr/README)."""
+    a, b = _flat(primary), _flat(other)
+    cuts_a, cuts_b = _cue_ends(a), _cue_ends(b)
+    if len(cuts_a) != len(cuts_b):
+        at_a, at_b = _cpf_ends(a), _cpf_ends(b)
+        cuts_a, cuts_b = [], []
+        for cpf, end in at_a.items():
+            if cpf in at_b and at_b[cpf] > (cuts_b or [0])[-1]:
+                cuts_a.append(end)
+                cuts_b.append(at_b[cpf])
+    cuts_a, cuts_b = [0, *cuts_a, len(a)], [0, *cuts_b, len(b)]
+    pieces, taken = [], False
+    for i in range(len(cuts_a) - 1):
+        piece_a, piece_b = a[cuts_a[i] : cuts_a[i + 1]], b[cuts_b[i] : cuts_b[i + 1]]
+        better = grammar_score(piece_b) > grammar_score(piece_a)
+        taken |= better
+        pieces.append(piece_b if better else piece_a)
+    return "".join(pieces) if taken else primary
+
+
+_CUED_NUMBER = re.compile(r"[^\d;]{0,30}?\d[\dA-Za-z?.,/-]*(?:\s?[\d?.,/-][\dA-Za-z?.,/-]*)*")
+
+
+def _cue_ends(text: str) -> list[int]:
+    """Where the number after each "CPF" cue ends (read or garbled)."""
+    ends = []
+    for cue in _CPF_CUE.finditer(text):
+        number = _CUED_NUMBER.match(text, cue.end())
+        ends.append(number.end() if number else cue.end())
+    return [end for i, end in enumerate(ends) if i == 0 or end > ends[i - 1]]
+
+
+def _cpf_ends(text: str) -> dict[str, int]:
+    """Where each CPF introduced as one (cue before it, check digits holding) first ends."""
+    ends: dict[str, int] = {}
+    for match in _CPF.finditer(text):
+        parsed = ids.parse_cpf(match.group(0))
+        if parsed is None or not parsed.checked or parsed.repairs >= 2:
+            continue
+        if _CPF_CUE.search(text[max(0, match.start() - 60) : match.start()]):
+            ends.setdefault(parsed.value, match.end())
+    return ends
 
 
 def grammar_score(text: str) -> int:
@@ -146,21 +204,33 @@ def _complete(text: str) -> bool:
 def joined(text: str) -> str:
     """The whole contract as one run of prose: hyphenated line breaks mended, lines joined
     (a name or a clause wraps freely), the witnesses' block left out (not partners)."""
-    text = re.sub(r"-\n(?=[a-zà-ÿ])", "", text)
-    text = clean_spaces(text.replace("\n", " "))
+    text = _flat(text)
     witnesses = _WITNESSES.search(text)
     return text[: witnesses.start()] if witnesses else text
 
 
+def _flat(text: str) -> str:
+    """Text as one line: hyphenated line breaks mended, lines joined."""
+    text = re.sub(r"-\n(?=[a-zà-ÿ])", "", text)
+    return clean_spaces(text.replace("\n", " "))
+
+
 def company_name(text: str) -> ProseValue | None:
     """The company's name: the name clause, else the title, else the parties' clause."""
+    names = company_names(text)
+    return names[0] if names else None
+
+
+def company_names(text: str) -> list[ProseValue]:
+    """The company's name as each cue gives it, surest cue first."""
+    names = []
     for cue, pattern in enumerate(_COMPANY_CUES):
         found = re.search(pattern, text)
         if found:
             value = clean_spaces(found.group(1))
             if sum(c.isalpha() for c in value) >= 4:
-                return ProseValue(value, cue < 3)
-    return None
+                names.append(ProseValue(value, cue < 3))
+    return names
 
 
 def company_cnpj(text: str) -> str | None:
@@ -258,8 +328,9 @@ def contract_fields(
     """SPEC's fields of a contract from its whole text, and why the missing ones are missing.
 
     Names read from prose (the company's, the partners') are given with ``repairs=1``: shown
-    to the client to confirm, never asserted — a contract's wording varies more than any
-    cue list, and a name taken from the wrong clause would look right. Numbers whose check
+    to the client to confirm — a contract's wording varies more than any cue list, and a name
+    taken from the wrong clause would look right — unless another clause gives the same name
+    (``contract_names``) and, for a partner's, the numbering is sure. Numbers whose check
     digits hold (the CNPJ; a partner's CPF when every CPF named has its partner) are asserted.
     """
     text = joined(text)
@@ -267,7 +338,10 @@ def contract_fields(
     missing: dict[str, str] = {}
     company = company_name(text)
     if company is not None:
-        parsed = ids.Parsed(company.value, True, 1)
+        # vouched for when another clause names the company the same way (title, name clause)
+        again = [n.value for n in company_names(text)].count(company.value) >= 2
+        sure_name = again and not accent_doubt(company.value)
+        parsed = ids.Parsed(company.value, True, 0 if sure_name else 1, checked=sure_name)
         found["razao_social"] = FieldRead("razao_social", parsed, company.value, (), "prose")
     else:
         missing["razao_social"] = "company name not found in the text"
@@ -280,7 +354,11 @@ def contract_fields(
     members = [p for p in listed if not p.leaves]
     # a CPF the text names but that gave no partner (unreadable, no name before it) may be a
     # partner's: then the numbering of those after it is not sure, and none is asserted
-    sure = not (_cpfs_named(text) - {p.cpf for p in listed})
+    # so may a partner whose CPF's cue was lost with it: more people qualified by nationality
+    # than partners found
+    sure = not (_cpfs_named(text) - {p.cpf for p in listed}) and len(
+        _NATIONAL.findall(text)
+    ) <= len(listed)
     if not members:
         missing["socio_1_nome"] = missing["socio_1_cpf"] = "no partner with a valid CPF"
     for number, partner in enumerate(members, start=1):
@@ -295,8 +373,11 @@ def contract_fields(
         key = f"socio_{number}_nome"
         if partner.name is None:
             continue
-        parsed = ids.Parsed(partner.name.value, True, 1)
-        found[key] = FieldRead(key, parsed, partner.name.value, (), "prose")
+        name = partner.name.value
+        # vouched for when the capital clause (or another) names the partner the same way
+        vouched = sure and named_again(text, name) and not accent_doubt(name)
+        parsed = ids.Parsed(name, True, 0 if vouched else 1, checked=vouched)
+        found[key] = FieldRead(key, parsed, name, (), "prose")
     return found, missing
 
 

@@ -8,7 +8,13 @@ from PIL import Image
 
 from bench.ocr.synthetic import TODAY, draw
 from bot.documents import ReadOptions, read_document
-from bot.documents.contract import contract_fields, grammar_score, page_text, partners
+from bot.documents.contract import (
+    clause_by_clause,
+    contract_fields,
+    grammar_score,
+    page_text,
+    partners,
+)
 from bot.documents.imaging import Prepared
 from bot.documents.page import Page, Word
 
@@ -39,7 +45,50 @@ def test_company_cnpj_and_partners_from_the_prose() -> None:
         "socio_2_cpf": "11144477735",
     }
     assert missing == {}
-    assert found["razao_social"].parsed.repairs == 1  # a name from prose: the client confirms it
+    # the title, the parties' clause and the name clause agree on the company's name
+    assert found["razao_social"].parsed.checked
+    # a partner named once (no capital clause here): the client confirms it
+    assert found["socio_1_nome"].parsed.repairs == 1 and not found["socio_1_nome"].parsed.checked
+
+
+def test_a_company_named_in_one_clause_only_is_shown_to_confirm() -> None:
+    text = TEXT.replace("SOCIEDADE GONÇALVES REPRESENTAÇÕES LTDA - EPP", "SOCIEDADE").replace(
+        "limitada GONÇALVES REPRESENTAÇÕES LTDA - EPP", "limitada"
+    )
+    found, _ = contract_fields(text)
+    assert found["razao_social"].parsed.value == "GONÇALVES REPRESENTAÇÕES LTDA - EPP"
+    assert found["razao_social"].parsed.repairs == 1
+
+
+CAPITAL = (
+    "CLÁUSULA TERCEIRA - DO CAPITAL. O capital social é de R$ 10.000,00, assim distribuídas: "
+    "MÔNICA LIMA DA GONÇALVES SOUZA: 5.000 quotas; MARCOS FONSECA MACEDO: 5.000 quotas.\n"
+    "TESTEMUNHAS:"
+)
+
+
+def test_a_partner_named_again_in_the_capital_clause_is_asserted() -> None:
+    text = TEXT.replace("TESTEMUNHAS:", CAPITAL)
+    found, _ = contract_fields(text, scanned=True)
+    assert found["socio_1_nome"].parsed.checked and found["socio_2_nome"].parsed.checked
+    # a name that only ends another one there ("... DA GONÇALVES SOUZA") vouches for nothing
+    cut = text.replace(
+        "MÔNICA LIMA DA GONÇALVES SOUZA, brasileira", "DA GONÇALVES SOUZA, brasileira"
+    )
+    assert not contract_fields(cut, scanned=True)[0]["socio_1_nome"].parsed.checked
+    # read differently the second time: shown to confirm
+    typo = text.replace("MARCOS FONSECA MACEDO: 5", "MARCOS FONSECA MAGEDO: 5")
+    assert not contract_fields(typo, scanned=True)[0]["socio_2_nome"].parsed.checked
+
+
+def test_a_name_that_may_have_lost_an_accent_is_not_asserted_however_often_repeated() -> None:
+    text = TEXT.replace("TESTEMUNHAS:", CAPITAL).replace("MARCOS FONSECA", "FABIO FONSECA")
+    text = text.replace("Marcos Fonseca", "FABIO FONSECA")
+    found, _ = contract_fields(text, scanned=True)
+    assert found["socio_2_nome"].parsed.value == "FABIO FONSECA MACEDO"
+    assert not found["socio_2_nome"].parsed.checked  # FÁBIO is only ever written accented
+    plain = text.replace("GONÇALVES", "GONCALVES")
+    assert not contract_fields(plain, scanned=True)[0]["razao_social"].parsed.checked
 
 
 def test_witnesses_registry_numbers_and_bad_cpfs_are_not_partners() -> None:
@@ -82,9 +131,10 @@ def test_a_text_pdf_is_read_across_its_pages() -> None:
     assert result.kind == "contrato_social" and result.source == "text_layer"
     assert result.fields["socio_2_cpf"] == "11144477735"  # on the second page
     assert result.fields["socio_2_nome"] == "MARCOS FONSECA MACEDO"
-    # Numbers whose check digits hold are asserted; names from prose go to the client to confirm.
+    # Numbers whose check digits hold are asserted, and the company named alike by three
+    # clauses; partners named once go to the client to confirm.
     asserted = {name for name, value in result.confidence.items() if value >= 0.9}
-    assert asserted == {"cnpj", "socio_1_cpf", "socio_2_cpf"}
+    assert asserted == {"razao_social", "cnpj", "socio_1_cpf", "socio_2_cpf"}
 
 
 def test_the_generators_contract_pdf() -> None:
@@ -202,3 +252,34 @@ def test_a_page_that_lost_a_partner_is_read_as_grey_prose_and_the_better_text_ke
     worse = ProseEngine("ILEGÍVEL")
     assert page_text(_prepared(), first=_first(lost), poor=False, ocr=worse) == _first(lost).text()
     assert grammar_score(TEXT) > grammar_score(lost) > grammar_score("ILEGÍVEL")
+
+
+def test_each_partner_is_taken_from_the_read_that_kept_it() -> None:
+    # the binarized pass garbles the first partner's CPF, the grey prose the second's: the
+    # page keeps each partner's clause from the read where it holds, not one read whole
+    first = TEXT.replace("529.982.247-25", "529.9B2.24?-2S")
+    prose = TEXT.replace("111.444.777-35", "111.4A4.7?7-3S")
+    text = page_text(_prepared(), first=_first(first), poor=False, ocr=ProseEngine(prose))
+    found, _ = contract_fields(text)
+    assert found["socio_1_cpf"].parsed.value == "52998224725"
+    assert found["socio_2_cpf"].parsed.value == "11144477735"
+    assert found["socio_2_nome"].parsed.value == "MARCOS FONSECA MACEDO"
+    assert found["socio_2_cpf"].parsed.checked  # no garbled CPF is left in the page
+
+
+def test_pieces_are_cut_only_at_cpfs_both_reads_share() -> None:
+    # the other read keeps nothing better: the primary text comes back as it was
+    worse = TEXT.replace("111.444.777-35", "111.4A4.7?7-3S")
+    assert clause_by_clause(TEXT, worse) == TEXT
+    # a partner only the other read has is put in its place, before the company's clauses
+    merged = clause_by_clause(worse, TEXT)
+    assert merged.index("111.444.777-35") < merged.index("11.222.333/0001-81")
+
+
+def test_a_partner_whose_cpf_cue_was_lost_keeps_the_numbering_unsure() -> None:
+    # the scan lost the words "CPF nº 529.982.247-25" of the first partner: Marcos would be
+    # numbered 1 as if he were the first partner
+    text = TEXT.replace("CPF nº 529.982.247-25, ", "")
+    found, _ = contract_fields(text, scanned=True)
+    assert found["socio_1_cpf"].parsed.value == "11144477735"
+    assert not found["socio_1_cpf"].parsed.checked

@@ -1,0 +1,40 @@
+"""When a contract's prose vouches for a name it gives: read the same in another clause.
+
+A name taken from one clause of a scanned contract may be cut short, run into the clause
+before it, or misread; the same name printed again elsewhere (the capital clause, "FULANO DE
+TAL: 1.000 quotas"; the company's name in the title and in the name clause) and read
+identically, standing alone between punctuation, is a second reading of other pixels. It is
+not proof of an accent, which a font and a scanner drop the same way every time: a name with
+an ending that is never unaccented in Portuguese, or a word the lexicon knows only accented,
+is never vouched for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.documents.confidence import LOST_ACCENT
+from bot.documents.lexicon import restore
+
+# a name standing alone: after the start, punctuation or an underscore rule; before
+# punctuation, a number or the end (not the first or last words of a longer name), and not
+# before ", brasileiro, ..." (the qualification the name was taken from)
+_BEFORE = r"(?:^|(?<=[:;,.(_\"“”—–-])|(?<=[:;,.(_\"“”—–-]\s))"
+_AFTER = r"(?=\s?[:;.)\"“”]|\s?,\s?\d|\s?$)"
+
+
+def named_again(text: str, name: str) -> bool:
+    """``name`` stands alone somewhere in ``text`` other than where a qualification follows
+    it (letters compared in capitals)."""
+    if len(name.split()) < 2:
+        return False
+    pattern = _BEFORE + r"\s*" + re.escape(name.upper()) + _AFTER
+    return re.search(pattern, text.upper()) is not None
+
+
+def accent_doubt(name: str) -> bool:
+    """Whether ``name`` may have lost an accent that its repetition would not reveal."""
+    upper = name.upper()
+    return LOST_ACCENT.search(upper) is not None or any(
+        restore(word) is not None for word in re.findall(r"[^\W\d_]+", upper)
+    )
