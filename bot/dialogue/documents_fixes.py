@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 from bot.domain.documents import field_label
 
-__all__ = ["FIELD_WORDS", "KEY_FIELDS", "Fix", "fixable_fields", "fixes_in", "missing_key_fields"]
+__all__ = [
+    "FIELD_WORDS",
+    "KEY_FIELDS",
+    "Fix",
+    "field_words",
+    "fixable_fields",
+    "fixes_in",
+    "missing_key_fields",
+]
 
 # The fields that say whose identity document it is: shown as not read when the reader left
 # them out, so the client can type them (SPEC's OCR field names). The cartão CNPJ has none: its
@@ -26,6 +34,35 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "cnh": ("nome", "cpf"),
     "rg": ("nome", "rg"),
 }
+
+
+_PARTNER = re.compile(r"socio_(\d+)_(nome|cpf)")
+_ORDINALS_PT = ("primeiro", "segundo", "terceiro", "quarto", "quinto", "sexto")
+_ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def field_words(field: str) -> frozenset[str]:
+    """What clients call a field (folded): its labels, its words, and a partner's fields by
+    number or ordinal ("cpf do sócio 1", "nome do segundo sócio", "partner 2's CPF")."""
+    words = {*FIELD_WORDS.get(field, ()), _plain(field_label(field, "pt"))}
+    words.add(_plain(field_label(field, "en")))
+    partner = _PARTNER.fullmatch(field)
+    if partner is None:
+        return frozenset(words)
+    n, what = int(partner.group(1)), partner.group(2)
+    pt = [f"socio {n}", f"{n} socio", f"socio n {n}", f"socio numero {n}"]
+    en = [f"partner {n}", f"{n} partner"]
+    if n <= len(_ORDINALS_PT):
+        pt += [f"{_ORDINALS_PT[n - 1]} socio", f"{n}o socio"]
+        en += [f"{_ORDINALS_EN[n - 1]} partner"]
+    if what == "nome":
+        words |= {*pt, *(f"nome do {w}" for w in pt), *en, *(f"{w} s name" for w in en)}
+        words |= {f"name of {w}" for w in en} | {f"name of the {w}" for w in en}
+    else:
+        words |= {f"cpf do {w}" for w in pt} | {f"cpf {w}" for w in pt}
+        words |= {f"{w} s cpf" for w in en} | {f"cpf of {w}" for w in en}
+        words |= {f"cpf of the {w}" for w in en} | {f"{w} cpf" for w in en}
+    return frozenset(words)
 
 
 def missing_key_fields(kind: str, fields: dict[str, str]) -> list[str]:
@@ -155,9 +192,7 @@ def _mentions(
     """(start, end, field) of each field named, the longest name winning where names overlap."""
     found: list[tuple[int, int, str]] = []
     for field in fields:
-        words = {*FIELD_WORDS.get(field, ()), _plain(field_label(field, "pt"))}
-        words.add(_plain(field_label(field, "en")))
-        for word in words:
+        for word in field_words(field):
             found += [(m.start(), m.end(), field) for m in _word(word).finditer(folded)]
     date_field = _the_date_field(body, fields=fields, uncertain=uncertain)
     if date_field:

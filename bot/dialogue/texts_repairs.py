@@ -137,9 +137,15 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "photo (or the PDF)? With the document flat, whole and in good light.",
     },
     "document_fix_differs": {
-        "pt": "O CNPJ corrigido ({typed}) é diferente do informado no cadastro ({registered}).",
-        "en": "The corrected CNPJ ({typed}) differs from the one in the registration "
+        "pt": "O {label} corrigido ({typed}) é diferente do informado no cadastro ({registered}).",
+        "en": "The corrected {label} ({typed}) differs from the one in the registration "
         "({registered}).",
+    },
+    "document_fix_replaced": {
+        "pt": "{label} lido no documento: {read}; você corrigiu para {typed}. A equipe vai "
+        "conferir no documento.",
+        "en": "{label} read on the document: {read}; you corrected it to {typed}. The team will "
+        "check it on the document.",
     },
     "document_mismatch_explain": {
         "pt": "Se os dados lidos estão certos, mesmo com a diferença, responda 1: eu aviso a "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue.documents import reading_under_way
-from bot.dialogue.effects import DocumentConfirmed
+from bot.dialogue.effects import DocumentConfirmed, Escalate
 from bot.dialogue.state import DocumentPending
 from bot.dialogue.turn import Turn
 from bot.domain.documents import DocumentReading, Mismatch
@@ -302,3 +302,66 @@ def test_sending_the_pdf_instead_is_another_photo(chat: Chat, language: str, sai
     turn = chat.send(said, "ask_documents", 0.8)  # was "nothing more to send"
     assert [r.text for r in turn.replies] == [says("document_retry", language)]
     assert chat.state.pending is None
+
+
+# ------------------------------------------------------------- the enterprise's documents
+def at_the_contract(chat: Chat, language: str) -> None:
+    chat.at({**slots_until(None), "employees": 600}, saved=True, step="company_contract")
+    chat.with_state(language=language)
+    fields = {
+        "razao_social": "PADARIA PAO QUENTE LTDA",
+        "cnpj": "11222333000181",
+        "socio_1_nome": "MARIA DA SILVA",
+        "socio_1_cpf": "52998224726",
+        "socio_2_nome": "JOSE SOUZA",
+        "socio_2_cpf": "11144477735",
+    }
+    chat.read(DocumentReading(12, "contrato_social", fields, uncertain=("socio_1_cpf",)))
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("pt", "o CPF do sócio 1 é 529.982.247-25"),
+        ("pt", "o cpf do primeiro sócio é 529.982.247-25"),
+        ("en", "partner 1's CPF is 529.982.247-25"),
+    ],
+)
+def test_a_partners_cpf_is_fixed_by_number_or_ordinal(chat: Chat, language: str, said: str) -> None:
+    at_the_contract(chat, language)
+    chat.send(said)
+    pending = chat.state.pending
+    assert isinstance(pending, DocumentPending)
+    assert pending.fields["socio_1_cpf"] == "52998224725"
+    assert pending.fields["socio_1_nome"] == "MARIA DA SILVA"  # was given the CPF's digits
+
+
+def test_another_field_named_while_one_is_asked_is_that_fields_value(chat: Chat) -> None:
+    at_the_contract(chat, "pt")
+    chat.send("2")
+    chat.send("sócio 1")  # "Qual é o valor certo de Sócio 1?"
+    chat.send("o nome do segundo sócio é José de Souza")
+    pending = chat.state.pending
+    assert isinstance(pending, DocumentPending)
+    assert pending.fields["socio_2_nome"] == "JOSÉ DE SOUZA"
+    assert pending.fields["socio_1_nome"] == "MARIA DA SILVA"  # was the whole sentence
+
+
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_a_difference_whose_value_the_client_replaced_says_so(chat: Chat, language: str) -> None:
+    chat.at({**slots_until(None), "employees": 600}, saved=True, step="address_proof")
+    chat.with_state(language=language)
+    found = Mismatch(
+        "cep",
+        "O CEP do comprovante (04001-000) é diferente do informado no cadastro (01310-100).",
+        "The bill's CEP (04001-000) differs from the registration's (01310-100).",
+    )
+    fields = {"titular": "PADARIA PAO QUENTE LTDA", "cep": "04001000", "uf": "SP"}
+    chat.read(DocumentReading(11, "comprovante_endereco", fields, mismatches=(found,)))
+    turn = chat.send("o CEP é 01310-100" if language == "pt" else "the CEP is 01310-100")
+    params = {"label": "CEP", "read": "04001-000", "typed": "01310-100"}
+    lines = turn.replies[0].text.splitlines()
+    assert f"⚠️ {says('document_fix_replaced', language, **params)}" in lines
+    assert f"⚠️ {found.reason_pt}" not in lines and f"⚠️ {found.reason_en}" not in lines
+    turn = chat.send("1")  # the team still checks what the client changed
+    assert [e.reason for e in turn.effects if isinstance(e, Escalate)] == ["document_mismatch"]

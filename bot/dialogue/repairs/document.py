@@ -14,7 +14,7 @@ from bot.dialogue.documents import (
     present,
     validate_field,
 )
-from bot.dialogue.documents_fixes import FIELD_WORDS, Fix, fixable_fields, fixes_in
+from bot.dialogue.documents_fixes import Fix, field_words, fixable_fields, fixes_in
 from bot.dialogue.effects import DocumentConfirmed, Escalate
 from bot.dialogue.state import DocumentPending
 from bot.dialogue.texts import text
@@ -40,7 +40,7 @@ def _field_options(pending: DocumentPending) -> list[Option]:
                 field_label(name, "pt"),
                 field_label(name, "en"),
             ),
-            aliases=FIELD_WORDS.get(name, ()),
+            aliases=tuple(sorted(field_words(name))),
         )
         for name in fixable_fields(pending.document_kind, pending.fields)
     ]
@@ -50,15 +50,17 @@ def _field_options(pending: DocumentPending) -> list[Option]:
 class DocumentRepair:
     def take(self, turn: Turn, dialogue: Dialogue, *, pending: DocumentPending) -> Outcome:
         said = turn.said
+        fields = fixable_fields(pending.document_kind, pending.fields)
         if pending.stage == "field_value":
-            # "o nome é Maria da Silva" at "Qual é o valor certo de Nome?": the value after it
-            named = fixes_in(said.body, fields=[pending.field], uncertain=[], bare_value=False)
-            typed = named[0].value if named and named[0].value else said.body
+            # "o nome é Maria da Silva" at "Qual é o valor certo de Nome?": the value after it;
+            # "o nome do segundo sócio é …" there: that field's, not the one asked
+            named = fixes_in(said.body, fields=fields, uncertain=[], bare_value=False)
+            if any(f.value for f in named):
+                return self._fixes(turn, dialogue, pending=pending, fixes=named)
             return self._field_value(
-                turn, dialogue, pending=pending, field=pending.field, typed=typed
+                turn, dialogue, pending=pending, field=pending.field, typed=said.body
             )
         open_ = [f for f in pending.uncertain if f not in pending.fixed]
-        fields = fixable_fields(pending.document_kind, pending.fields)
         fixes = fixes_in(said.body, fields=fields, uncertain=open_)
         if fixes:
             return self._fixes(turn, dialogue, pending=pending, fixes=fixes)
@@ -200,17 +202,32 @@ class DocumentRepair:
         dialogue.reject(turn, text(key, turn.language), pending=pending)
 
 
+# The reading's fields the registration also asked: a typed value that differs is a difference.
+_REGISTERED = ("cnpj", "cep")
+
+
 def _record(turn: Turn, pending: DocumentPending, *, field: str, value: str) -> None:
-    """A field the client typed; a CNPJ other than the registration's is a difference the
-    team checks, as the reader's cross-check would have said of it."""
+    """A field the client typed. A difference the reader found that quotes the value replaced
+    now says what the client changed (the team still checks it on the document); a CNPJ or CEP
+    other than the registration's is a difference, as the reader's cross-check would say."""
+    lang = turn.language
+    old = pending.fields.get(field, "")
     pending.fields[field] = value
     if field not in pending.fixed:
         pending.fixed.append(field)
-    registered = turn.state.slots.get("cnpj")
-    if field != "cnpj" or not isinstance(registered, str) or registered == value:
+    label = field_label(field, lang)
+    shown = {"label": label, "read": format_field(field, old), "typed": format_field(field, value)}
+    if old and old != value:
+        replaced = text("document_fix_replaced", lang, params=shown)
+        quotes = [q for q in (format_field(field, old), old) if len(q) >= 5]  # not "SP"
+        pending.mismatches = [
+            replaced if any(q in line for q in quotes) else line for line in pending.mismatches
+        ]
+    registered = turn.state.slots.get(field)
+    if field not in _REGISTERED or not isinstance(registered, str) or registered == value:
         return
-    params = {"typed": format_field("cnpj", value), "registered": format_field("cnpj", registered)}
-    differs = text("document_fix_differs", turn.language, params=params)
+    params = {**shown, "registered": format_field(field, registered)}
+    differs = text("document_fix_differs", lang, params=params)
     if differs not in pending.mismatches:
         pending.mismatches.append(differs)
 
