@@ -34,9 +34,11 @@ _COMPANY = (
     rf"(?:\s+-\s+(?:ME|EPP))?)(?![{_UP}a-zà-ÿ0-9])"
 )
 _NAME_WORD = rf"(?:[{_UP}][{_UP}a-zà-öø-ÿ'’.-]*|d[aeo]s?|e)"
-# A capitalised name of two words or more followed by a comma and a qualification.
+# A capitalised name of two words or more followed by a comma and a qualification; up to
+# three short words before it may be misread ("irasmenv(a), divorciado(a)" on a noisy scan).
 _PERSON = re.compile(
     rf"([{_UP}][{_UP}a-zà-öø-ÿ'’-]+(?:\s+{_NAME_WORD}){{1,12}})\s*,\s*"
+    r"(?:[^\s,;\d][^,;\d]{0,19},\s*){0,3}"
     r"(?i:brasileir|portugu[eê]s|estrangeir|naturalizad|solteir|casad|divorciad|vi[uú]v|"
     r"separad|empres[aá]ri|maior|nacionalidade|nascid|residente|portador|inscrit)",
 )

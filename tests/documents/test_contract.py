@@ -283,3 +283,11 @@ def test_a_partner_whose_cpf_cue_was_lost_keeps_the_numbering_unsure() -> None:
     found, _ = contract_fields(text, scanned=True)
     assert found["socio_1_cpf"].parsed.value == "11144477735"
     assert not found["socio_1_cpf"].parsed.checked
+
+
+def test_a_partner_whose_first_qualification_words_were_misread_is_found() -> None:
+    # a noisy scan reads "brasileira" as "irasmenv(a)": the next words still qualify her
+    text = TEXT.replace("SOUZA, brasileira, divorciada", "SOUZA, irasmenv(a), divorcado(a)")
+    found, _ = contract_fields(text, scanned=True)
+    assert found["socio_1_nome"].parsed.value == "MÔNICA LIMA DA GONÇALVES SOUZA"
+    assert found["socio_1_cpf"].parsed.value == "52998224725"
