@@ -21,6 +21,7 @@ __all__ = [
     "FIELD_WORDS",
     "KEY_FIELDS",
     "Fix",
+    "answer_value",
     "field_words",
     "fixable_fields",
     "fixes_in",
@@ -165,6 +166,25 @@ def fixes_in(
     if not fixes and bare_value:
         fixes = _bare(body, fields=fields, uncertain=uncertain)
     return fixes
+
+
+# What may come before the value typed at "Qual é o valor certo de Nome?" ("é Maria", "it's").
+_ANSWER_LEAD = re.compile(
+    r"^(?:\s|[:=\-–]|\b(?:é|e|eh|is|it s|it's|its|o certo é|o correto é|o certo e|"
+    r"o correto e|na verdade|actually|seria|should be)\b)+",
+    re.IGNORECASE,
+)
+
+
+def answer_value(field: str, body: str) -> str:
+    """The value in an answer to a field's question: by the field's grammar where it has one
+    ("nasci em 12/03/1980"), else the words after a leading "é" / "it's"."""
+    grammar = _grammar(field)
+    if grammar is not None:
+        match = grammar.search(body.upper() if field == "cnpj" else body)
+        if match is not None:
+            return match.group(0)
+    return _ANSWER_LEAD.sub("", body.strip()).strip(" .!\"'“”") or body
 
 
 def _short(body: str) -> bool:

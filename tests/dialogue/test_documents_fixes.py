@@ -245,3 +245,21 @@ def test_an_invalid_value_of_a_named_field_is_explained_whatever_the_nlu_hears(
 )
 def test_two_digit_years(name: str, typed: str, value: str) -> None:
     assert validate_field(name, typed) == value
+
+
+@pytest.mark.parametrize(
+    ("language", "ask", "said", "field", "value"),
+    [
+        ("pt", "o nome", "é Maria da Silva", "nome", "MARIA DA SILVA"),
+        ("en", "fix the name", "it's Maria da Silva", "nome", "MARIA DA SILVA"),
+        ("pt", "data de nascimento", "nasci em 12/03/1980", "data_nascimento", "12/03/1980"),
+    ],
+)
+def test_the_value_asked_is_taken_from_how_clients_answer(
+    chat: Chat, language: str, ask: str, said: str, field: str, value: str
+) -> None:
+    showing_cnh(chat, language, uncertain=("nome", "data_nascimento"))
+    chat.send(ask)
+    assert pending(chat).stage == "field_value"
+    chat.send(said)  # was "É MARIA DA SILVA", "IT'S …", a date format error
+    assert pending(chat).fields[field] == value

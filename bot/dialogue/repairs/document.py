@@ -14,7 +14,13 @@ from bot.dialogue.documents import (
     present,
     validate_field,
 )
-from bot.dialogue.documents_fixes import Fix, field_words, fixable_fields, fixes_in
+from bot.dialogue.documents_fixes import (
+    Fix,
+    answer_value,
+    field_words,
+    fixable_fields,
+    fixes_in,
+)
 from bot.dialogue.effects import DocumentConfirmed, Escalate
 from bot.dialogue.state import DocumentPending
 from bot.dialogue.texts import text
@@ -57,8 +63,9 @@ class DocumentRepair:
             named = fixes_in(said.body, fields=fields, uncertain=[], bare_value=False)
             if any(f.value for f in named):
                 return self._fixes(turn, dialogue, pending=pending, fixes=named)
+            typed = answer_value(pending.field, said.body)  # "é Maria da Silva", "it's …"
             return self._field_value(
-                turn, dialogue, pending=pending, field=pending.field, typed=said.body
+                turn, dialogue, pending=pending, field=pending.field, typed=typed
             )
         open_ = [f for f in pending.uncertain if f not in pending.fixed]
         fixes = fixes_in(said.body, fields=fields, uncertain=open_)
