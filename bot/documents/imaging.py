@@ -195,21 +195,34 @@ def rules_mask(ink: np.ndarray, *, letter: float) -> np.ndarray:
 
 
 def prepare(
-    image: Image.Image, options: Preprocessing, *, flat: np.ndarray | None = None
+    image: Image.Image,
+    options: Preprocessing,
+    *,
+    flat: np.ndarray | None = None,
+    fit: tuple[float, float] | None = None,
+    letters: float | None = None,
 ) -> Prepared:
     """Run the chosen steps; returns the image for Tesseract plus measurements.
 
-    ``flat``: the illumination-corrected grey when the caller already computed it.
+    What the caller already measured on the same image, so it is not measured twice:
+    ``flat``, the illumination-corrected grey; with it, ``fit``, the ``line_fit`` of its ink
+    (``flat < otsu_threshold(flat)``), and ``letters``, that ink's ``text_height`` on the
+    paper of ``image`` (used when the page is neither flattened nor turned).
     """
     raw = gray = to_gray(image)
+    measured = options.illumination and flat is not None
     if options.illumination:
         gray = flat if flat is not None else correct_illumination(gray)
     ink = gray < otsu_threshold(gray)
-    angle, level = line_fit(ink) if options.deskew else (0.0, 0.0)
+    angle, level = (0.0, 0.0)
+    if options.deskew:
+        angle, level = fit if measured and fit is not None else line_fit(ink)
     flattened = _flattened(raw, gray, level=level) if options.flatten else None
     if flattened is not None:
         raw, gray, ink, angle = flattened
+        letters = None
     if abs(angle) >= 0.3:
+        letters = None
         # rows sloping down to the right (positive angle) need a counter-clockwise turn
         rotated = Image.fromarray(gray.astype(np.uint8)).rotate(
             angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235
@@ -222,7 +235,7 @@ def prepare(
             ),
             dtype=np.float32,
         )
-    height = text_height(ink, gray=raw)
+    height = letters if measured and letters is not None else text_height(ink, gray=raw)
     if options.remove_rules and height > 0:
         gray = np.where(rules_mask(ink, letter=height), 235.0, gray).astype(np.float32)
     if options.off_paper and height > 0 and flattened is None:  # rectified: no table left

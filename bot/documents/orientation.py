@@ -35,9 +35,14 @@ AXIS_MARGIN = 1.15  # columns must beat rows by this factor before a quarter tur
 
 def quarter_turn(ink: np.ndarray) -> bool:
     """Whether text runs along the columns of ``ink`` (True = dark): the page lies sideways."""
-    _, rows = line_fit(ink)
+    return text_axis(ink)[0]
+
+
+def text_axis(ink: np.ndarray) -> tuple[bool, tuple[float, float]]:
+    """``quarter_turn`` and the rows' ``line_fit`` it measured (the deskew reuses it)."""
+    fit = line_fit(ink)
     _, columns = line_fit(np.ascontiguousarray(ink.T))
-    return columns > rows * AXIS_MARGIN
+    return columns > fit[1] * AXIS_MARGIN, fit
 
 
 def turn(image: Image.Image, degrees: int) -> Image.Image:

@@ -29,7 +29,7 @@ from bot.documents.imaging import (
 from bot.documents.intake import sniff_type
 from bot.documents.kinds import detect_kind
 from bot.documents.mrz import find_td1, mrz_reads
-from bot.documents.orientation import quarter_turn, turn, turn_array
+from bot.documents.orientation import text_axis, turn, turn_array
 from bot.documents.page import Page
 from bot.documents.passes import from_passes
 from bot.documents.pdf import MIN_TEXT_CHARS
@@ -51,7 +51,9 @@ def read_document(
     opts = options or ReadOptions()
     if kind != "auto" and kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
-    ocr = engine or TesseractEngine(lang=opts.lang, timeout=opts.page_timeout)
+    ocr = engine or TesseractEngine(
+        lang=opts.lang, timeout=opts.page_timeout, in_process=opts.in_process
+    )
     mime = sniff_type(data)
     if mime == "application/pdf":
         return _read_pdf(data, kind=kind, opts=opts, ocr=ocr)
@@ -158,7 +160,8 @@ def _read_image(
     """``scan``: a PDF's image page (its blur is the scanner's, it cannot be retaken)."""
     flat = correct_illumination(to_gray(image))
     turned = 0
-    if opts.orient and quarter_turn(flat < otsu_threshold(flat)):
+    sideways, fit = text_axis(flat < otsu_threshold(flat)) if opts.orient else (False, None)
+    if sideways:
         # text runs down the page; the first pass tells whether this quarter turn was the wrong one
         turned = 90
         image, flat = turn(image, turned), turn_array(flat, turned)
@@ -175,7 +178,14 @@ def _read_image(
             tip_en=TIP_EN,
             turned=turned,
         )
-    prepared = prepare(image, opts.preprocessing, flat=flat)
+    # what the axis and the quality measured on this ink is not measured again
+    prepared = prepare(
+        image,
+        opts.preprocessing,
+        flat=flat,
+        fit=None if turned else fit,
+        letters=quality.text_height,
+    )
     result = from_passes(prepared, kind=kind, opts=opts, ocr=ocr, quality=quality, turned=turned)
     if turned and result.kind == "other":
         # the ink's axis misled the quarter turn (guilloche, a table's edge): read as taken

@@ -35,6 +35,9 @@ class ReadOptions:
     lang: str = "por"
     pdf_dpi: float = 200.0
     orient: bool = True  # turn photos taken sideways or upside down (no EXIF) upright
+    # Tesseract's library in this process, not a command per call (tesseract.py): for the
+    # pool's worker processes, where a native crash costs one read
+    in_process: bool = True
 
 
 @dataclass(slots=True)
