@@ -12,8 +12,11 @@ else means the client must look. Where each source moves a field:
 | the CNPJ the client typed | cnpj | 0.99 | 0.5, warned |
 | the contact's CPF | cpf, socio_N_cpf | 0.99 | unchanged (1) |
 | the contact's name | nome, titular, socio_N_nome | 0.95 | unchanged (1) |
+| the calendar (``today``) | every date | unchanged | 0.5, warned (2) |
 
 (1) the document may be someone else's: ``cross_check`` raises that as a mismatch.
+(2) a date that cannot be what its field says (``plausible.py``: a birth in the future, a
+bill years old), whatever else agreed with it.
 
 Text compares without accents (Receita's records rarely carry them), but a value raised must
 not have lost one: a read without accents that looks like it lost one ("JOAO",
@@ -24,11 +27,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 from bot.documents.brasilapi import AddressRecord, CompanyRecord
 from bot.documents.confidence import ASSERTED, LOST_ACCENT
 from bot.documents.crosscheck import names_match
 from bot.documents.folding import fold
+from bot.documents.plausible import settle
 from bot.documents.results import Extraction
 
 AGREED = 0.97
@@ -100,8 +105,10 @@ def corroborate(
     company: CompanyRecord | None = None,
     address: AddressRecord | None = None,
     typed: Typed | None = None,
+    today: date | None = None,
 ) -> Extraction:
-    """A copy of ``extraction`` whose confidences the other sources moved (see the table)."""
+    """A copy of ``extraction`` whose confidences the other sources moved (see the table);
+    ``today``, the clock's date, judges the dates (never ``ReadOptions``' far-off default)."""
     result = replace(
         extraction,
         fields=dict(extraction.fields),
@@ -135,6 +142,10 @@ def corroborate(
                 )
     if typed is not None:
         _typed(result, typed)
+    if today is not None:
+        result.warnings += settle(
+            result.kind, result.fields, confidence=result.confidence, today=today
+        )
     result.warnings = _warnings(result)
     return result
 

@@ -14,13 +14,15 @@ from datetime import date, datetime
 from rapidfuzz import fuzz
 
 from bot.documents.folding import fold
+from bot.documents.plausible import implausible
 
 PARTICLES = frozenset({"DA", "DE", "DO", "DAS", "DOS", "E", "D"})
 
 
 @dataclass(frozen=True, slots=True)
 class Mismatch:
-    """A disagreement: ``code`` is cnpj_differs | cpf_differs | name_differs | cnh_expired."""
+    """A disagreement: ``code`` is cnpj_differs | cpf_differs | name_differs | cnh_expired |
+    date_implausible."""
 
     code: str
     field: str
@@ -130,6 +132,36 @@ def check_cnh_expiry(validade: str, *, today: date) -> Mismatch | None:
     )
 
 
+_DATE_NAMES = {
+    "data_nascimento": ("data de nascimento", "birth date"),
+    "validade": ("validade", "expiry date"),
+    "data_abertura": ("data de abertura", "opening date"),
+    "data_emissao": ("data de emissão", "issue date"),
+    "data_expedicao": ("data de expedição", "issue date"),
+}
+
+
+def check_dates(kind: str, fields: Mapping[str, str], *, today: date) -> list[Mismatch]:
+    """Each date that cannot be what its field says (``plausible.implausible``): a birth
+    in the future, a bill years old. The client is asked to look at the document again."""
+    found = []
+    for name, why in implausible(kind, fields, today=today).items():
+        pt, en = _DATE_NAMES.get(name, (name, name))
+        value = fields[name]
+        found.append(
+            Mismatch(
+                "date_implausible",
+                name,
+                "",
+                value,
+                f"A {pt} lida ({value}) não parece possível; confira o documento.",
+                f"The {en} read ({value}) does not look possible ({why}); please check the "
+                "document.",
+            )
+        )
+    return found
+
+
 def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
@@ -190,7 +222,10 @@ def cross_check(
             found.append(compare_cpf(contact_cpf, fields["cpf"]))
         if contact_name and fields.get("nome"):
             found.append(compare_name(contact_name, fields["nome"]))
-    if kind == "cnh" and fields.get("validade"):
+    implausible_dates = check_dates(kind, fields, today=today)
+    found.extend(implausible_dates)
+    judged = {m.field for m in implausible_dates}
+    if kind == "cnh" and fields.get("validade") and "validade" not in judged:
         try:
             found.append(check_cnh_expiry(fields["validade"], today=today))
         except ValueError:

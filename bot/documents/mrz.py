@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.documents import identifiers as ids
+from bot.documents import plausible
 from bot.documents.fields import FieldRead
 from bot.documents.folding import fold
 from bot.documents.page import Page, Row
@@ -69,6 +70,7 @@ class Mrz:
     given: str
     checks: tuple[tuple[str, bool], ...]
     truncated: bool = False  # the name filled line 3: its last word may be cut
+    birth_inferred: bool = False  # both centuries of the birth's YY could be: one was guessed
 
     @property
     def verified(self) -> bool:
@@ -121,16 +123,41 @@ def _solve(text: str, check: str) -> str:
     return text
 
 
-def _yymmdd(text: str, *, today: date, future: bool) -> str:
-    """DD/MM/YYYY from YYMMDD; birth dates take the century that is not in the future."""
+def _expiry(text: str) -> str:
+    """DD/MM/YYYY from the expiry's YYMMDD: the CIN is issued since 2022, so 20YY."""
     if not text.isdigit() or len(text) != 6:
         return ""
-    year, month, day = int(text[:2]), int(text[2:4]), int(text[4:])
-    full = 2000 + year if future or 2000 + year <= today.year else 1900 + year
     try:
-        return date(full, month, day).strftime("%d/%m/%Y")
+        return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:])).strftime("%d/%m/%Y")
     except ValueError:
         return ""
+
+
+def _birth(text: str, *, today: date, expiry: str) -> tuple[str, bool]:
+    """DD/MM/YYYY from the birth's YYMMDD, and whether its century was a guess.
+
+    ICAO gives two digits of the year. A birth is before today and before the card's
+    expiry (``expiry``, "" when its check digit failed), of someone at most
+    ``plausible.MAX_AGE`` years old then. The century is settled when exactly one reading is
+    such a birth and the other is excluded by a date (after today or the expiry), or by the
+    age once the expiry anchors it: ``today`` may be a far-off default (``ReadOptions``), and
+    "too old in 2100" must not make a 1974 birth 2074. Otherwise the latest reading that is
+    not after ``until`` is offered as a guess, never as a verified value."""
+    if not text.isdigit() or len(text) != 6:
+        return "", False
+    expires = plausible.parse(expiry)
+    until = min(today, expires) if expires is not None else today
+    dates, fits = plausible.two_digit_years(text, until=until)
+    if not dates:
+        return "", False
+    others = [d for d in dates if d not in fits]
+    settled = len(fits) == 1 and all(d > until or expires is not None for d in others)
+    if settled:
+        return fits[0].strftime("%d/%m/%Y"), False
+    past = [d for d in dates if d <= until]
+    if not past:
+        return "", False
+    return max(fits or past).strftime("%d/%m/%Y"), True
 
 
 def _document_number(line1: str) -> tuple[str, bool, str]:
@@ -208,18 +235,21 @@ def parse_td1(lines: tuple[str, str, str], *, today: date) -> Mrz | None:
         ("composite", check_digit(composite_text) == _digits(two[29])),
     )
     surname, _, given = _letters(three).strip("<").partition("<<")
+    expires = _expiry(expiry)
+    born, inferred = _birth(birth, today=today, expiry=expires if checks[2][1] else "")
     return Mrz(
         document_code=_letters(one[0:2]).replace("<", ""),
         issuer=_letters(one[2:5]),
         number=number,
-        birth=_yymmdd(birth, today=today, future=False),
+        birth=born,
         sex=two[7].replace("<", ""),
-        expiry=_yymmdd(expiry, today=today, future=True),
+        expiry=expires,
         nationality=_letters(two[15:18]),
         surname=" ".join(surname.replace("<", " ").split()),
         given=" ".join(given.replace("<", " ").split()),
         checks=checks,
         truncated=not three[:LINE].endswith("<"),
+        birth_inferred=inferred,
     )
 
 
@@ -278,7 +308,12 @@ def mrz_reads(mrz: Mrz) -> dict[str, FieldRead]:
             parsed = ids.Parsed(cpf.value, True, 0, checked=mrz.verified)
             reads[name] = FieldRead(name, parsed, mrz.number, (), "mrz")
     if mrz.birth and mrz.check("birth"):
-        parsed = ids.Parsed(mrz.birth, True, 0, checked=mrz.verified)
+        # a guessed century is a repair: shown to confirm, or vouched for by the printed date
+        parsed = (
+            ids.Parsed(mrz.birth, True, 1)
+            if mrz.birth_inferred
+            else ids.Parsed(mrz.birth, True, 0, checked=mrz.verified)
+        )
         reads["data_nascimento"] = FieldRead("data_nascimento", parsed, mrz.birth, (), "mrz")
     if len(mrz.name.split()) >= 2:
         parsed = ids.Parsed(mrz.name, True, 1)

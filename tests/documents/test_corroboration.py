@@ -87,3 +87,14 @@ def test_typed_data() -> None:
     assert moved.confidence == {"nome": 0.95, "cpf": 0.99}
     other = corroborate(cnh, typed=Typed(cpf="111.444.777-35", name="Ana Souza"))
     assert other.confidence == {"nome": 0.75, "cpf": 0.6}  # cross_check says it, not we
+
+
+def test_the_calendar_doubts_a_date_receita_cannot_vouch_for() -> None:
+    read = card()
+    read.fields["data_abertura"] = "06/12/2085"
+    read.confidence["data_abertura"] = 0.98
+    result = corroborate(read, today=date(2026, 3, 2))
+    assert result.confidence["data_abertura"] == 0.5
+    assert "data_abertura: implausible date (date in the future)" in result.warnings
+    assert "data_abertura: uncertain, please confirm" in result.warnings
+    assert corroborate(card(), today=date(2026, 3, 2)).confidence == card().confidence

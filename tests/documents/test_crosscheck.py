@@ -59,3 +59,14 @@ def test_cross_check_collects_every_mismatch() -> None:
         typed_cnpj="11.222.333/0001-81",
     )
     assert card == []
+
+
+def test_a_date_that_cannot_be_is_a_mismatch_for_the_client_to_check() -> None:
+    today = date(2026, 3, 2)
+    found = cross_check("rg", {"data_nascimento": "25/06/2074"}, today=today)
+    assert [(m.code, m.field) for m in found] == [("date_implausible", "data_nascimento")]
+    assert "25/06/2074" in found[0].reason_pt and "future" in found[0].reason_en
+    assert cross_check("rg", {"data_nascimento": "25/06/1974"}, today=today) == []
+    # a licence valid before its holder was 18 is misread, not merely expired
+    cnh = {"data_nascimento": "25/06/2014", "validade": "01/01/2020"}
+    assert {m.code for m in cross_check("cnh", cnh, today=today)} == {"date_implausible"}

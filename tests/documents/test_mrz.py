@@ -132,3 +132,37 @@ def test_one_misread_digit_of_the_number_is_mended_only_when_every_check_agrees(
     twice = "IDBRA00" + one[7:]  # two digits wrong: no single substitution fits
     zone = parse_td1((twice, two, three), today=TODAY)
     assert zone is not None and not zone.check("number") and "cpf" not in mrz_reads(zone)
+
+
+@pytest.mark.parametrize(
+    ("yymmdd", "expected"), [("740625", "25/06/1974"), ("570430", "30/04/1957")]
+)
+def test_a_far_off_today_never_makes_a_birth_of_the_next_century(
+    yymmdd: str, expected: str
+) -> None:
+    # ReadOptions' default today is 2100: "74" was 2074, asserted at 0.98 on a small CIN
+    zone = parse_td1(td1("52998224725", yymmdd, "340625", "A<<B<C"), today=date(2100, 1, 1))
+    assert zone is not None and zone.verified
+    assert zone.birth == expected and not zone.birth_inferred
+    assert mrz_reads(zone)["data_nascimento"].parsed.checked
+
+
+def test_a_birth_after_the_cards_expiry_takes_the_other_century() -> None:
+    zone = parse_td1(td1("52998224725", "300101", "290101", "A<<B<C"), today=date(2100, 1, 1))
+    assert zone is not None and zone.birth == "01/01/1930" and not zone.birth_inferred
+
+
+def test_a_century_both_readings_allow_is_offered_only_to_confirm() -> None:
+    # born 1910 (116 years old) or 2010: the digits verify, the century does not
+    zone = parse_td1(td1("52998224725", "100101", "300101", "A<<B<C"), today=TODAY)
+    assert zone is not None and zone.verified and zone.birth_inferred
+    read = mrz_reads(zone)["data_nascimento"].parsed
+    assert read.value == "01/01/2010" and not read.checked and read.repairs == 1
+
+
+def test_without_a_verified_expiry_a_far_off_today_settles_no_century() -> None:
+    one, two, three = td1("52998224725", "740625", "340625", "A<<B<C")
+    two = two[:14] + ("0" if two[14] != "0" else "1") + two[15:]  # the expiry's check fails
+    zone = parse_td1((one, two, three), today=date(2100, 1, 1))
+    assert zone is not None and not zone.check("expiry") and zone.birth_inferred
+    assert not mrz_reads(zone)["data_nascimento"].parsed.checked
