@@ -63,7 +63,15 @@ def with_zone(
         return zone, False
     if read.parsed.value == zone.parsed.value:
         return read, True  # two independent reads, the zone's with its own check digit
+    if name == "data_nascimento" and zone.parsed.repairs and _same_but_century(read, zone):
+        return read, True  # the zone's digits verified, the printed year gives the century
     return zone, False
+
+
+def _same_but_century(read: FieldRead, zone: FieldRead) -> bool:
+    """DD/MM/YYYY values with the same day, month and last two digits of the year."""
+    a, b = read.parsed.value, zone.parsed.value
+    return len(a) == len(b) == 10 and a[:6] == b[:6] and a[8:] == b[8:]
 
 
 def is_cin(page: Page) -> bool:

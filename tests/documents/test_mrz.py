@@ -7,6 +7,9 @@ from datetime import date
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.documents.cin import with_zone
+from bot.documents.fields import FieldRead
+from bot.documents.identifiers import Parsed
 from bot.documents.mrz import (
     check_digit,
     clean_line,
@@ -166,3 +169,14 @@ def test_without_a_verified_expiry_a_far_off_today_settles_no_century() -> None:
     zone = parse_td1((one, two, three), today=date(2100, 1, 1))
     assert zone is not None and not zone.check("expiry") and zone.birth_inferred
     assert not mrz_reads(zone)["data_nascimento"].parsed.checked
+
+
+def test_the_printed_year_gives_the_century_the_zone_could_not() -> None:
+    zone = parse_td1(td1("52998224725", "100101", "300101", "A<<B<C"), today=TODAY)
+    assert zone is not None
+    from_zone = mrz_reads(zone)["data_nascimento"]  # 01/01/2010, its century a guess
+    printed = FieldRead("data_nascimento", Parsed("01/01/1910", True, 0), "01/01/1910", (), "right")
+    assert with_zone("data_nascimento", printed, zone=from_zone) == (printed, True)
+    other = FieldRead("data_nascimento", Parsed("02/01/1910", True, 0), "02/01/1910", (), "right")
+    chosen, agrees = with_zone("data_nascimento", other, zone=from_zone)
+    assert chosen is from_zone and not agrees and chosen.parsed.repairs == 1
