@@ -47,6 +47,7 @@ _NATIONAL = re.compile(
     rf"[{_UP}][{_UP}a-zà-öø-ÿ'’-]+(?:\s+{_NAME_WORD}){{1,12}}\s*,\s*"
     r"(?i:brasileir|portugu[eê]s|estrangeir|naturalizad)"
 )
+_RG = re.compile(r"\bR\.?\s?G\b")
 _CPF = re.compile(r"(?<![\d./])\d{3}\.?\s?\d{3}\.?\s?\d{3}\s?-?\s?\d{2}(?![\d/])")
 _CNPJ = re.compile(r"(?<![\d])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}\s?/\s?[0-9A-Z]{4}-?\d{2}")
 # Where the company is named, surest first: the name clause, the title, the parties' clause.
@@ -356,10 +357,10 @@ def contract_fields(
     members = [p for p in listed if not p.leaves]
     # a CPF the text names but that gave no partner (unreadable, no name before it) may be a
     # partner's: then the numbering of those after it is not sure, and none is asserted
-    # so may a partner whose CPF's cue was lost with it: more people qualified by nationality
-    # than partners found
-    sure = not (_cpfs_named(text) - {p.cpf for p in listed}) and len(
-        _NATIONAL.findall(text)
+    # so may a partner whose CPF's cue was lost with it: more people qualified (by nationality,
+    # by an RG) than partners found
+    sure = not (_cpfs_named(text) - {p.cpf for p in listed}) and max(
+        len(_NATIONAL.findall(text)), len(_RG.findall(text))
     ) <= len(listed)
     if not members:
         missing["socio_1_nome"] = missing["socio_1_cpf"] = "no partner with a valid CPF"

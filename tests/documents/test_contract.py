@@ -291,3 +291,13 @@ def test_a_partner_whose_first_qualification_words_were_misread_is_found() -> No
     found, _ = contract_fields(text, scanned=True)
     assert found["socio_1_nome"].parsed.value == "MÔNICA LIMA DA GONÇALVES SOUZA"
     assert found["socio_1_cpf"].parsed.value == "52998224725"
+
+
+def test_a_partner_qualified_by_an_rg_but_no_cpf_read_keeps_the_numbering_unsure() -> None:
+    # nationality misread ("brasieira") and CPF lost: her RG still says a partner was here
+    text = TEXT.replace("CPF nº 529.982.247-25, ", "").replace("brasileira", "brasieira")
+    text = text.replace("casado, inscrito", "casado, RG nº 1234567 SSP/RJ, inscrito")
+    assert contract_fields(text.replace("RG nº 2", "nº 2"))[0]["socio_1_cpf"].parsed.checked
+    found, _ = contract_fields(text, scanned=True)
+    assert found["socio_1_cpf"].parsed.value == "11144477735"
+    assert not found["socio_1_cpf"].parsed.checked
