@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from bot.documents import identifiers as ids
-from bot.documents.contract_names import accent_doubt, named_again
+from bot.documents.contract_names import accent_doubt, named_again, with_accents
 from bot.documents.fields import FieldRead
 from bot.documents.folding import clean_spaces, fold
 from bot.documents.imaging import Prepared
@@ -344,7 +344,8 @@ def contract_fields(
         # vouched for when another clause names the company the same way (title, name clause)
         again = [n.value for n in company_names(text)].count(company.value) >= 2
         sure_name = again and not accent_doubt(company.value)
-        parsed = ids.Parsed(company.value, True, 0 if sure_name else 1, checked=sure_name)
+        value = company.value if sure_name else with_accents(company.value)
+        parsed = ids.Parsed(value, True, 0 if sure_name else 1, checked=sure_name)
         found["razao_social"] = FieldRead("razao_social", parsed, company.value, (), "prose")
     else:
         missing["razao_social"] = "company name not found in the text"

@@ -38,3 +38,10 @@ def accent_doubt(name: str) -> bool:
     return LOST_ACCENT.search(upper) is not None or any(
         restore(word) is not None for word in re.findall(r"[^\W\d_]+", upper)
     )
+
+
+def with_accents(name: str) -> str:
+    """``name`` with each word the lexicon knows only accented written so ("ENGENHARIA
+    ELETRICA" -> "ENGENHARIA ELÉTRICA"): a scan's dropped accent put back, for the client to
+    confirm (``accent_doubt`` still holds for the value as read)."""
+    return re.sub(r"[^\W\d_]+", lambda word: restore(word.group()) or word.group(), name)

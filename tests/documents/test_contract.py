@@ -301,3 +301,10 @@ def test_a_partner_qualified_by_an_rg_but_no_cpf_read_keeps_the_numbering_unsure
     found, _ = contract_fields(text, scanned=True)
     assert found["socio_1_cpf"].parsed.value == "11144477735"
     assert not found["socio_1_cpf"].parsed.checked
+
+
+def test_a_company_name_that_lost_an_accent_gets_it_back_to_confirm() -> None:
+    text = TEXT.replace("GONÇALVES REPRESENTAÇÕES", "AMARAL ENGENHARIA ELETRICA")
+    found, _ = contract_fields(text, scanned=True)
+    assert found["razao_social"].parsed.value == "AMARAL ENGENHARIA ELÉTRICA LTDA - EPP"
+    assert not found["razao_social"].parsed.checked  # the accent is a guess: confirmed
