@@ -44,6 +44,10 @@ def status_text(turn: Turn, dialogue: Dialogue) -> str:
     if left:
         key = "status_questions_left_one" if left == 1 else "status_questions_left"
         lines.append(text(key, lang, params={"count": left, "minutes": max(1, -(-left // 3))}))
+    being_read = _files_being_read(list(context.progress.documents()))
+    if being_read and (turn.state.saved or stage is Stage.DOCUMENTOS):
+        key = "status_files_reading_one" if being_read == 1 else "status_files_reading"
+        lines.append(text(key, lang, params={"count": being_read}))
     if done:
         lines.append(text("status_done", lang, params={"items": "; ".join(done)}))
     if turn.state.erasure_requested:
@@ -122,33 +126,29 @@ def _question(turn: Turn, dialogue: Dialogue) -> str:
 
 
 def _documents(turn: Turn, dialogue: Dialogue) -> list[tuple[str, str, bool]]:
-    """(name, how it stands, confirmed) for each document this client must send."""
+    """(name, how it stands, confirmed) for each document this client must send. A file not
+    read yet is of no known kind: it is counted apart (``_files_being_read``), never taken
+    for the document the step asks for."""
     state, lang = turn.state, turn.language
     # a finished flow: its root's slots still say which documents this segment needs
     frame = state.stack[0] if state.stack else Frame(flow_id="", step_id="")
     received = list(turn.context.progress.documents())
-    # Files not read yet are of no known kind: each counts once, for the first document
-    # still missing, not for all of them.
-    unread = [d for d in received if d.kind is None and d.status in ("received", "reading")]
-    current = dialogue.walker.current_step(state)
-    if isinstance(current, DocumentStep) and current.slot not in state.slots and unread:
-        # The file just sent is most likely the one the current step asks for.
-        status = text(f"doc_status_{unread.pop(0).status}", lang)
-    else:
-        current, status = None, ""
+    reading = _files_being_read(received) > 0
     lines = []
     for step in _document_steps(dialogue):
         if frame is not None and step.required_when is not None:
             if not holds(step.required_when, frame, slots=state.slots):
                 continue
         name = " / ".join(kind_name(k, lang) for k in step.kinds)
-        own = _document_status(
-            turn, step, received=received, unread=unread if step is not current else []
-        )
-        if step is current and own == text("doc_status_missing", lang):
-            own = status
+        own = _document_status(turn, step, received=received)
+        if reading and own == text("doc_status_missing", lang):
+            own = text("doc_status_unknown", lang)  # it may be among the files being read
         lines.append((name, own, step.slot in state.slots))
     return lines
+
+
+def _files_being_read(received: list[DocumentProgress]) -> int:
+    return sum(1 for d in received if d.kind is None and d.status in ("received", "reading"))
 
 
 def _document_steps(dialogue: Dialogue) -> list[DocumentStep]:
@@ -159,13 +159,7 @@ def _document_steps(dialogue: Dialogue) -> list[DocumentStep]:
     return seen
 
 
-def _document_status(
-    turn: Turn,
-    step: DocumentStep,
-    *,
-    received: list[DocumentProgress],
-    unread: list[DocumentProgress],
-) -> str:
+def _document_status(turn: Turn, step: DocumentStep, *, received: list[DocumentProgress]) -> str:
     state, lang = turn.state, turn.language
     if state.slots.get(step.slot) == "skipped":  # an optional document, "não tenho agora"
         return text("doc_status_skipped", lang)
@@ -175,9 +169,8 @@ def _document_status(
     if isinstance(pending, DocumentPending) and pending.slot == step.slot:
         return text("doc_status_read", lang)
     if any(d.kind in step.kinds for d in state.early_documents):
-        return text("doc_status_early", lang)
+        return text("doc_status_early", lang)  # received and read: kept for its step
     mine = [d for d in received if d.kind in step.kinds]
-    latest = mine[-1] if mine else (unread.pop(0) if unread else None)
-    if latest is None:
+    if not mine:
         return text("doc_status_missing", lang)
-    return text(f"doc_status_{latest.status}", lang)
+    return text(f"doc_status_{mine[-1].status}", lang)

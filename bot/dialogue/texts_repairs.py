@@ -336,6 +336,19 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "Here I need a file: please send the photo or the PDF. If you don't have it now, "
         "say “not now”.",
     },
+    "doc_status_unknown": {
+        "pt": "vejo assim que ler os arquivos que você mandou",
+        "en": "I'll know once I've read the files you sent",
+    },
+    "status_files_reading_one": {
+        "pt": "Recebi 1 arquivo e estou lendo; te digo o que é assim que terminar.",
+        "en": "I received 1 file and I'm reading it; I'll tell you what it is once done.",
+    },
+    "status_files_reading": {
+        "pt": "Recebi {count} arquivos e estou lendo; te digo o que são assim que terminar.",
+        "en": "I received {count} files and I'm reading them; I'll tell you what they are "
+        "once done.",
+    },
     "doc_status_skipped": {"pt": "fica para depois", "en": "later"},
     # "qual email eu passei?": the client's own answer read back (this conversation's only).
     "read_back": {

@@ -180,10 +180,6 @@ def test_a_second_photo_refused_while_the_first_waits_asks_about_the_first(
 
 
 # ------------------------------------------------------------- asked while the file is read
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs reading_under_way wired in steps/document.py (asked in /work/coord/notes.md)",
-)
 @pytest.mark.parametrize(("language", "said"), [("pt", "já leu?"), ("en", "have you read it yet?")])
 def test_asked_while_the_file_is_read_the_bot_does_not_ask_for_it_again(
     chat: Chat, language: str, said: str

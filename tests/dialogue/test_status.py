@@ -123,8 +123,7 @@ def test_each_document_says_how_it_stands(chat: Chat) -> None:
 @pytest.mark.parametrize(
     ("kind", "state", "key"),
     [
-        (None, "received", "doc_status_received"),
-        (None, "reading", "doc_status_reading"),
+        ("cnh", "reading", "doc_status_reading"),
         ("cnh", "rejected", "doc_status_rejected"),
         ("rg", "failed", "doc_status_failed"),
         ("cnh", "read", "doc_status_read"),

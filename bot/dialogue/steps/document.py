@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.dialogue.documents import confirm_early, skip_optional
+from bot.dialogue.documents import confirm_early, reading_under_way, skip_optional
 from bot.dialogue.state import Frame
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
@@ -54,6 +54,9 @@ class DocumentStepHandler:
         again: bool = False,
     ) -> None:
         if turn.state.pending is None and confirm_early(turn, dialogue, step=step):
+            return
+        if reading_under_way(turn):  # "já leu?" while the file sent is still read
+            turn.say(text("document_still_reading", turn.language))
             return
         turn.say(dialogue.walker.render(step.prompt.get(turn.language), frame, state=turn.state))
 

@@ -1,0 +1,82 @@
+"""The document exchange's answers found wrong by playing it (7 Dec 2026), in pt and en: a
+step asked again while its file is read, what the status knows of files not read yet, a
+document kept for later counted as received, a value typed equal to the registration's, a
+why about the driver's licence, and typing the details instead of sending the document."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue.status import status_text
+from bot.dialogue.turn import Turn
+from bot.domain.onboarding import Stage
+from tests.dialogue.support import (
+    Chat,
+    cnh_reading,
+    cnpj_card_reading,
+    prompt,
+    says,
+)
+
+
+def status(chat: Chat) -> str:
+    return status_text(Turn(state=chat.state, context=chat.context), chat.engine.dialogue)
+
+
+# ------------------------------------------------------------- asked while a file is read
+@pytest.mark.parametrize(
+    ("language", "said", "intent"),
+    [("pt", "recebeu?", "ask_status"), ("en", "did you get it?", "ask_status")],
+)
+def test_asked_whether_the_file_arrived_while_it_is_read(
+    chat: Chat, language: str, said: str, intent: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.progress.received(None, "received")
+    texts = [r.text for r in chat.send(said, intent, 0.9).replies]
+    assert prompt("cnpj_card", language=language) not in texts
+    assert texts[-1] == says("document_still_reading", language)
+
+
+@pytest.mark.parametrize("language", ["pt", "en"])
+def test_the_identity_step_reached_while_its_file_is_read_does_not_ask_for_it(
+    chat: Chat, language: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    chat.read(cnpj_card_reading())
+    chat.progress.received(None, "reading")  # the CNH, sent while the card waited for its OK
+    texts = [r.text for r in chat.send("1").replies]
+    assert prompt("identity", language=language) not in texts  # "Agora uma foto da CNH…"
+    assert texts[-1] == says("document_still_reading", language)
+    chat.read(cnh_reading())  # once read, it is shown to confirm
+    assert chat.state.pending is not None
+
+
+# ------------------------------------------------------------- the status of unread files
+@pytest.mark.parametrize(("language", "card"), [("pt", "cartão CNPJ"), ("en", "CNPJ card")])
+@pytest.mark.parametrize("files", [1, 2])
+def test_files_not_read_yet_are_counted_not_named(
+    chat: Chat, language: str, card: str, files: int
+) -> None:
+    chat.stage = Stage.DOCUMENTOS
+    chat.at_documents().with_state(language=language)
+    for _ in range(files):
+        chat.progress.received(None, "reading")
+    text = status(chat)
+    assert says("doc_status_reading", language) not in text  # no document is assumed
+    assert f"{card}: {says('doc_status_unknown', language)}" in text
+    key = "status_files_reading_one" if files == 1 else "status_files_reading"
+    assert says(key, language, count=files) in text.splitlines()
+
+
+@pytest.mark.parametrize(("language", "identity"), [("pt", "CNH / RG"), ("en", "driver's")])
+def test_a_document_kept_for_later_is_received_in_the_status(
+    chat: Chat, language: str, identity: str
+) -> None:
+    chat.stage = Stage.DOCUMENTOS
+    chat.at_documents().with_state(language=language)
+    chat.read(cnh_reading())  # at the card's step: kept for its own
+    chat.progress.received("cnh", "read")
+    chat.progress.received(None, "reading")  # and the card, sent after it, is read
+    [line] = [x for x in status(chat).splitlines() if x.startswith(f"• {identity}")]
+    assert line.endswith(says("doc_status_early", language))
