@@ -252,20 +252,16 @@ def apply_correction(turn: Turn, dialogue: Dialogue, *, info: SlotInfo, value: S
     (a new CEP the look-up does not know: the street is asked again)."""
     state = turn.state
     lang = turn.language
+    shown = format_value(info.key, value, language=lang)
+    if info.key in state.slots and state.slots[info.key] == value:
+        # "o CNPJ é 11.222.333/0001-81", the registration's own: nothing to change or save
+        turn.say(text("correction_same", lang, params={"label": info.label(lang), "value": shown}))
+        return False
     answered_before = set(state.slots)
     old = state.set_slot(info.key, value)
     turn.effects.append(SlotChanged(info.key, old, value))
     _follow_copies(turn, info.key, old=old, value=value)
-    turn.say(
-        text(
-            "corrected",
-            lang,
-            params={
-                "label": info.label(lang),
-                "value": format_value(info.key, value, language=lang),
-            },
-        )
-    )
+    turn.say(text("corrected", lang, params={"label": info.label(lang), "value": shown}))
     if info.step.after is not None:
         dialogue.walker.run_action(turn, info.step.after, namespace=info.namespace)
     if state.saved:

@@ -336,6 +336,11 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "Here I need a file: please send the photo or the PDF. If you don't have it now, "
         "say “not now”.",
     },
+    # A correction whose value is the one already given: nothing changed, nothing saved.
+    "correction_same": {
+        "pt": "Já está assim: {label} é {value}. Não mudei nada.",
+        "en": "That's already so: {label} is {value}. Nothing changed.",
+    },
     "doc_status_unknown": {
         "pt": "vejo assim que ler os arquivos que você mandou",
         "en": "I'll know once I've read the files you sent",

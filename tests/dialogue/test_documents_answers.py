@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import pytest
 
+from bot.dialogue.corrections import apply_correction
+from bot.dialogue.effects import SaveRegistration, SlotChanged
 from bot.dialogue.status import status_text
 from bot.dialogue.turn import Turn
+from bot.dialogue.wording import format_value
 from bot.domain.onboarding import Stage
 from tests.dialogue.support import (
     Chat,
     cnh_reading,
     cnpj_card_reading,
+    effects_of,
     prompt,
     says,
 )
@@ -80,3 +84,44 @@ def test_a_document_kept_for_later_is_received_in_the_status(
     chat.progress.received(None, "reading")  # and the card, sent after it, is read
     [line] = [x for x in status(chat).splitlines() if x.startswith(f"• {identity}")]
     assert line.endswith(says("doc_status_early", language))
+
+
+# ------------------------------------------------------------- a value equal to the one given
+@pytest.mark.parametrize(
+    ("language", "said", "label", "shown"),
+    [
+        ("pt", "o CNPJ é 11.222.333/0001-81", "CNPJ", "11.222.333/0001-81"),
+        ("en", "the CNPJ is 11.222.333/0001-81", "CNPJ", "11.222.333/0001-81"),
+        ("pt", "na verdade são 40 funcionários", "número de funcionários", "40"),
+    ],
+)
+def test_a_correction_to_the_value_already_given_changes_nothing(
+    chat: Chat, language: str, said: str, label: str, shown: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    before = dict(chat.state.slots)
+    turn = chat.send(said, "inform", 0.8)
+    assert effects_of(turn, SlotChanged) == []
+    assert effects_of(turn, SaveRegistration) == []
+    assert chat.state.slots == before
+    assert turn.replies[0].text == says("correction_same", language, label=label, value=shown)
+    assert turn.replies[-1].text == prompt("cnpj_card", language=language)  # the step goes on
+
+
+def test_no_correctable_field_is_changed_by_its_own_value(chat: Chat) -> None:
+    chat.at_documents()
+    dialogue = chat.engine.dialogue
+    for info in dialogue.walker.catalog:
+        if info.key not in chat.state.slots:
+            continue
+        turn = Turn(state=chat.state.model_copy(deep=True), context=chat.context)
+        value = turn.state.slots[info.key]
+        assert not apply_correction(turn, dialogue, info=info, value=value)
+        assert turn.effects == [], info.key
+        assert [r.text for r in turn.replies] == [
+            says(
+                "correction_same",
+                label=info.label("pt"),
+                value=format_value(info.key, value, language="pt"),
+            )
+        ], info.key

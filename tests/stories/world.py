@@ -91,8 +91,9 @@ class World:
     # ------------------------------------------------------------------ a message arrives
     def inbound_received(self, message: InboundMessage) -> None:
         """What the service stores before the dialogue runs: files and readings."""
-        for _media in message.media:
-            self.progress.received()
+        for media in message.media:
+            if media.readable:  # as the service: audio, video and stickers are not read
+                self.progress.received()
         if message.document is not None:
             self.progress.read(
                 message.document.document_id,
