@@ -13,6 +13,7 @@ from bot.dialogue.status import status_text
 from bot.dialogue.turn import Turn
 from bot.dialogue.wording import format_value
 from bot.domain.onboarding import Stage
+from flows import DocumentStep
 from tests.dialogue.support import (
     Chat,
     cnh_reading,
@@ -20,6 +21,7 @@ from tests.dialogue.support import (
     effects_of,
     prompt,
     says,
+    shipped_flows,
 )
 
 
@@ -125,3 +127,26 @@ def test_no_correctable_field_is_changed_by_its_own_value(chat: Chat) -> None:
                 value=format_value(info.key, value, language="pt"),
             )
         ], info.key
+
+
+# ------------------------------------------------------------- why, naming another document
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "why do you need my licence?"),
+        ("en", "why do you need my driver's license?"),
+        ("en", "what do you need the license for?"),
+        ("pt", "pra que vocês precisam da habilitação?"),
+    ],
+)
+def test_why_a_driving_licence_is_answered_at_the_cards_step(
+    chat: Chat, language: str, said: str
+) -> None:
+    chat.at_documents().with_state(language=language)
+    turn = chat.send(said, "ask_privacy", 0.7)
+    steps = shipped_flows()["registration"].steps
+    identity, card = steps["identity"], steps["cnpj_card"]
+    assert isinstance(identity, DocumentStep) and isinstance(card, DocumentStep)
+    assert identity.why is not None and card.why is not None
+    first = turn.replies[0].text.splitlines()[0]
+    assert first == identity.why.get(language).splitlines()[0]
