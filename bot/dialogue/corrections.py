@@ -27,6 +27,7 @@ from bot.dialogue.understanding import (
     is_dont_know,
     is_question,
 )
+from bot.dialogue.why import offers_no_file
 from bot.dialogue.wording import format_value
 from bot.domain.validators import FREE_TEXT_VALIDATORS, VALIDATORS, Problem
 
@@ -213,6 +214,8 @@ class CorrectionHandler:
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
         if not turn.state.answered or is_dont_know(turn.said):
             return False  # "não sei o e-mail dela" names a field but corrects nothing
+        if offers_no_file(turn, dialogue) is not None:
+            return False  # "can I type the CNPJ instead?" at a document step: no correction
         found = find_correction(turn, dialogue)
         if found is None:
             return False

@@ -28,6 +28,7 @@ from bot.dialogue.texts import TEXTS, text
 from bot.dialogue.training.offers import BOOKABLE_STAGES
 from bot.dialogue.turn import Turn
 from bot.dialogue.understanding import ANSWER_INTENTS, choices_of, is_dont_know
+from bot.dialogue.why import answer_without_file, offers_no_file
 from bot.domain.onboarding import Stage
 from bot.domain.validators import FREE_TEXT_VALIDATORS
 from flows import AskStep
@@ -281,6 +282,8 @@ class InterruptionHandler:
 
     def check(self, turn: Turn, dialogue: Dialogue) -> bool:
         said, state = turn.said, turn.state
+        if not turn.unfit_repair and offers_no_file(turn, dialogue) is not None:
+            return True  # "posso digitar os dados em vez de mandar foto?", whatever the intent
         if said.intent not in INTERRUPTIONS:
             return False
         if said.intent == "correct_data" and is_dont_know(said):
@@ -303,5 +306,9 @@ class InterruptionHandler:
         return not dialogue.steps[type(step)].accepts(turn, dialogue, step=step)
 
     def handle(self, turn: Turn, dialogue: Dialogue) -> bool:
+        step = None if turn.unfit_repair else offers_no_file(turn, dialogue)
+        if step is not None:
+            answer_without_file(turn, step)
+            return True
         interrupt_each(turn, dialogue, intent=turn.said.intent)
         return True

@@ -336,6 +336,26 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "Here I need a file: please send the photo or the PDF. If you don't have it now, "
         "say “not now”.",
     },
+    # At a document step, "posso digitar os dados?" / "não consigo mandar foto".
+    "document_no_typing": {
+        "pt": "Preciso do próprio documento ({document}): é ele que a equipe "
+        "confere, então os dados digitados não o substituem. Vale foto ou PDF.{tips} Se não "
+        "tiver agora, mande quando puder; se não conseguir enviar, escreva HUMANO e alguém da "
+        "equipe te ajuda.",
+        "en": "I need the document itself ({document}): it is what the team checks, so "
+        "typed details can't replace it. A photo or a PDF works.{tips} If you don't have it "
+        "now, send it when you can; if you can't send it, write HUMAN and someone from the "
+        "team will help.",
+    },
+    "document_pdf_cnpj_card": {
+        "pt": "O cartão CNPJ você baixa em PDF no site da Receita Federal.",
+        "en": "You can download the CNPJ card as a PDF from the Receita Federal's website.",
+    },
+    "document_pdf_cnh": {
+        "pt": "A CNH digital (CNH-e) sai em PDF pelo app Carteira Digital de Trânsito.",
+        "en": "The digital licence (CNH-e) can be exported as a PDF from the Carteira Digital "
+        "de Trânsito app.",
+    },
     # A correction whose value is the one already given: nothing changed, nothing saved.
     "correction_same": {
         "pt": "Já está assim: {label} é {value}. Não mudei nada.",

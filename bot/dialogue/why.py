@@ -2,7 +2,10 @@
 "why do you need my address?", "é obrigatório?". The answer is the named step's ``why`` (a
 flow's text), else the current question's, else the general privacy answer; then the
 question the client owes is asked again. Placed before corrections and interruptions: a
-question about a field is neither a correction nor a request for the documents list."""
+question about a field is neither a correction nor a request for the documents list.
+
+Also here, the other question about what a document step asks: "posso digitar os dados em vez
+de mandar foto?" (``offers_no_file``, answered by the interruptions; corrections let it by)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
+from bot.dialogue.documents import kind_name
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from flows import AskStep, ChoiceStep, DocumentStep, Text
@@ -17,7 +21,7 @@ from flows import AskStep, ChoiceStep, DocumentStep, Text
 if TYPE_CHECKING:
     from bot.dialogue.dialogue import Dialogue
 
-__all__ = ["WhyHandler", "asks_why"]
+__all__ = ["WhyHandler", "answer_without_file", "asks_why", "offers_no_file"]
 
 _WHY = re.compile(
     r"(?<!\w)(?:pra que|para que|pra q|pra qu|por que|porque|pq|por q|why|what for|"
@@ -115,3 +119,65 @@ class WhyHandler:
         turn.say(f"{reason}\n{text('why_privacy', lang)}")
         dialogue.ask_again(turn)
         return True
+
+
+# "posso digitar os dados em vez de mandar foto?", "can I just type my details instead?",
+# "não consigo mandar foto", "não tenho o documento aqui, posso escrever?", "I don't have it
+# with me": the client offers something else than the file. Three families, on folded text.
+_TYPING = re.compile(
+    r"(?<!\w)(?:digit\w*|escrev\w*|informar|por escrito|em texto|type|typing|write|writing|"
+    r"in writing|as text)(?!\w)"
+)
+_INSTEAD = re.compile(r"(?<!\w)(?:em vez|ao inves|no lugar|instead|rather than)(?!\w)")
+_ASKING = re.compile(
+    r"(?<!\w)(?:posso|pode ser|da pra|da para|tem como|can i|could i|is it ok|may i)(?!\w)"
+)
+_DATA = re.compile(
+    r"(?<!\w)(?:dados|numero|informac\w*|cnpj|cpf|nome|details|data|number|information|info|"
+    r"name|it|them)(?!\w)"
+)
+_CANNOT_SEND = re.compile(
+    r"(?<!\w)(?:nao (?:consigo|da|to conseguindo|estou conseguindo|tenho como|posso)|"
+    r"can ?t|cannot|unable to|no way to)(?: \w+){0,2} (?:mandar|enviar|tirar|fazer|send|take|"
+    r"upload|attach)(?: \w+){0,2} (?:foto|fotos|arquivo|imagem|pdf|documento|photo|picture|"
+    r"pic|file|scan|document)(?!\w)"
+)
+_NOT_WITH_ME = re.compile(
+    r"(?<!\w)(?:nao (?:tenho|to com|estou com)|(?:i )?don ?t have|i haven ?t got|i do not have)"
+    r"(?: \w+){0,3} (?:aqui|comigo|with me|on me|here)(?!\w)"
+)
+
+
+def offers_no_file(turn: Turn, dialogue: Dialogue) -> DocumentStep | None:
+    """The document step whose file the client offers to replace by typing, or says it
+    cannot send ("posso digitar os dados?", "não consigo mandar foto"); None otherwise."""
+    said = turn.said
+    step = dialogue.walker.current_step(turn.state)
+    if not isinstance(step, DocumentStep) or turn.state.pending is not None:
+        return None
+    if said.choice_id or said.words > 25 or said.folded in ("", "sim", "yes"):
+        return None
+    return step if _offers_no_file(said.folded) else None
+
+
+def _offers_no_file(folded: str) -> bool:
+    if _CANNOT_SEND.search(folded) or _NOT_WITH_ME.search(folded):
+        return True
+    if _TYPING.search(folded) is None:
+        return False
+    return bool(_INSTEAD.search(folded) or (_ASKING.search(folded) and _DATA.search(folded)))
+
+
+def answer_without_file(turn: Turn, step: DocumentStep) -> None:
+    """The document itself is what the team checks; where to get it as a PDF; HUMANO."""
+    lang = turn.language
+    names = (" or " if lang == "en" else " ou ").join(kind_name(k, lang) for k in step.kinds)
+    tips = "".join(
+        f" {text(f'document_pdf_{kind}', lang)}"
+        for kind in step.kinds
+        if f"document_pdf_{kind}" in _PDF_TIPS
+    )
+    turn.say(text("document_no_typing", lang, params={"document": names, "tips": tips}))
+
+
+_PDF_TIPS = frozenset({"document_pdf_cnpj_card", "document_pdf_cnh"})

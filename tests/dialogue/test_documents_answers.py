@@ -150,3 +150,43 @@ def test_why_a_driving_licence_is_answered_at_the_cards_step(
     assert identity.why is not None and card.why is not None
     first = turn.replies[0].text.splitlines()[0]
     assert first == identity.why.get(language).splitlines()[0]
+
+
+# ------------------------------------------------------------- typing instead of the file
+@pytest.mark.parametrize(
+    ("language", "said", "intent", "step"),
+    [
+        ("pt", "posso digitar os dados em vez de mandar foto?", "ask_documents", "cnpj_card"),
+        ("en", "can I just type my details instead?", "correct_data", "cnpj_card"),
+        ("pt", "não consigo mandar foto", "inform", "cnpj_card"),
+        ("pt", "não tenho o documento aqui, posso escrever?", "ask_documents", "identity"),
+        ("en", "I don't have it with me", "deny", "identity"),
+        ("en", "can I type the CNPJ instead?", "correct_data", "cnpj_card"),
+        ("pt", "dá pra passar o número da CNH por escrito?", "inform", "identity"),
+    ],
+)
+def test_typing_the_details_instead_of_the_document_is_answered(
+    chat: Chat, language: str, said: str, intent: str, step: str
+) -> None:
+    chat.at_documents(step=step).with_state(language=language)
+    before = dict(chat.state.slots)
+    turn = chat.send(said, intent, 0.8)
+    [reply] = turn.replies
+    start = "I need the document itself (" if language == "en" else "Preciso do próprio documento ("
+    assert reply.text.startswith(start)
+    assert ("HUMAN" if language == "en" else "HUMANO") in reply.text
+    tip = "Receita Federal" if step == "cnpj_card" else "Carteira Digital de Trânsito"
+    assert tip in reply.text
+    assert chat.state.slots == before and chat.state.pending is None  # the step still waits
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [("ok, já mando", "affirm"), ("quais documentos faltam?", "ask_documents")],
+)
+def test_sending_later_or_the_list_is_not_taken_for_typing(
+    chat: Chat, said: str, intent: str
+) -> None:
+    chat.at_documents()
+    turn = chat.send(said, intent, 0.9)
+    assert all(not r.text.startswith("Preciso do próprio documento") for r in turn.replies)

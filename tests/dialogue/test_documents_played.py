@@ -222,7 +222,7 @@ def test_another_photo_of_an_identity_document_is_not_asked_from_the_receita(
 # ------------------------------------------------------------- a file while a question is open
 @pytest.mark.parametrize(
     ("language", "said"),
-    [("pt", "posso corrigir os dados?"), ("en", "can I type the details instead?")],
+    [("pt", "posso corrigir os dados?"), ("en", "can I fix my details?")],
 )
 def test_a_file_at_the_document_step_answers_it_whatever_question_is_open(
     chat: Chat, language: str, said: str
