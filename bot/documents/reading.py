@@ -33,6 +33,7 @@ from bot.documents.orientation import text_axis, turn, turn_array
 from bot.documents.page import Page
 from bot.documents.passes import from_passes
 from bot.documents.pdf import MIN_TEXT_CHARS
+from bot.documents.plausible import settle
 from bot.documents.quality import SCAN_THRESHOLDS, TIP_EN, TIP_PT, measure_quality
 from bot.documents.results import FAR_FUTURE, KINDS, Extraction, ReadOptions, record, warn_kind
 from bot.documents.tesseract import OcrEngine, TesseractEngine
@@ -47,8 +48,18 @@ def read_document(
     options: ReadOptions | None = None,
     engine: OcrEngine | None = None,
 ) -> Extraction:
-    """Read an image (JPEG/PNG/WebP/HEIC) or PDF and extract the fields of ``kind``."""
+    """Read an image (JPEG/PNG/WebP/HEIC) or PDF and extract the fields of ``kind``; a date
+    its field cannot have (``plausible.py``) is never confident."""
     opts = options or ReadOptions()
+    result = _read(data, kind=kind, opts=opts, engine=engine)
+    if opts.today_known:
+        result.warnings += settle(
+            result.kind, result.fields, confidence=result.confidence, today=opts.today
+        )
+    return result
+
+
+def _read(data: bytes, *, kind: str, opts: ReadOptions, engine: OcrEngine | None) -> Extraction:
     if kind != "auto" and kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
     ocr = engine or TesseractEngine(

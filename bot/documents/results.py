@@ -22,7 +22,8 @@ FAR_FUTURE = date(2100, 1, 1)
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
-    """How to read. ``today`` bounds plausible dates (pass the clock's date)."""
+    """How to read. ``today`` bounds plausible dates: pass the clock's date (the worker and
+    ``onboard ocr`` do); left at ``FAR_FUTURE`` no date is judged against it."""
 
     today: date = FAR_FUTURE
     preprocessing: Preprocessing = field(default_factory=Preprocessing)
@@ -38,6 +39,11 @@ class ReadOptions:
     # Tesseract's library in this process, not a command per call (tesseract.py): for the
     # pool's worker processes, where a native crash costs one read
     in_process: bool = True
+
+    @property
+    def today_known(self) -> bool:
+        """Whether the caller gave today's date (not the ``FAR_FUTURE`` default)."""
+        return self.today != FAR_FUTURE
 
 
 @dataclass(slots=True)

@@ -210,6 +210,7 @@ class DocumentWorker:
             extraction,
             company=job.company,
             typed=Typed(cnpj=job.typed_cnpj, name=job.contact_name),
+            today=today,
         )
         sha256 = await anyio.to_thread.run_sync(self.store.put, data)
         mismatches = cross_check(
