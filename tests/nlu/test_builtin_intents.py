@@ -103,6 +103,23 @@ IN_CONTEXT: dict[str, list[str]] = {
 }
 
 
+# Played at the document step (7 Dec 2026): a date fixed is no training booked, a document
+# received is a status question (it was a clarify between the status and the documents list).
+PLAYED: dict[str, list[str]] = {
+    "correct_data": ["corrige a data pra 12/03/1980", "change the birth date to 12/03/1980"],
+    "ask_status": ["recebeu meu documento?", "did you receive my licence?"],
+}
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"), [(intent, text) for intent, texts in PLAYED.items() for text in texts]
+)
+def test_played_phrasing_is_clear(builtin: BuiltinInterpreter, intent: str, text: str) -> None:
+    result = builtin.parse(text, now=NOW)
+    assert result.intent.name == intent, result.intent_ranking[:3]
+    assert result.intent.confidence >= 0.8, result.intent_ranking[:3]  # no "você quis dizer"
+
+
 def test_every_intent_is_covered() -> None:
     assert set(UNSEEN) == set(INTENTS)
 
@@ -111,6 +128,7 @@ def test_unseen_phrasings_are_not_in_the_data() -> None:
     seen = {e.text.lower() for path in (DATA, HELDOUT) for e in load_training_data([path]).examples}
     assert not [text for texts in UNSEEN.values() for text in texts if text.lower() in seen]
     assert not [text for texts in IN_CONTEXT.values() for text in texts if text.lower() in seen]
+    assert not [text for texts in PLAYED.values() for text in texts if text.lower() in seen]
 
 
 @pytest.mark.parametrize(
