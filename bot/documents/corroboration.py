@@ -9,7 +9,7 @@ else means the client must look. Where each source moves a field:
 | --- | --- | --- | --- |
 | Receita's record of the card's CNPJ | every field of the card | 0.97 | 0.5, warned |
 | the CEP's address (BrasilAPI) | municipio, uf | 0.95 | 0.5, warned |
-| the CNPJ the client typed | cnpj | 0.99 | 0.5, warned |
+| the CNPJ the client typed | cnpj | 0.99 (3) | 0.5, warned |
 | the contact's CPF | cpf, socio_N_cpf | 0.99 | unchanged (1) |
 | the contact's name | nome, titular, socio_N_nome | 0.95 | unchanged (1) |
 | the calendar (``today``) | every date | unchanged | 0.5, warned (2) |
@@ -17,6 +17,10 @@ else means the client must look. Where each source moves a field:
 (1) the document may be someone else's: ``cross_check`` raises that as a mismatch.
 (2) a date that cannot be what its field says (``plausible.py``: a birth in the future, a
 bill years old), whatever else agreed with it.
+(3) also a read that differs from the typed CNPJ only where letters and digits look alike
+(O/0, I/1): in the 2026 alphanumeric CNPJ an O and a 0 are both allowed, the card's font
+hardly tells them apart, and a misread may even keep valid check digits; the typed CNPJ (its
+check digits valid) is taken, and the Receita's record is then compared with it.
 
 Text compares without accents (Receita's records rarely carry them), but a value raised must
 not have lost one: a read without accents that looks like it lost one ("JOAO",
@@ -33,6 +37,7 @@ from bot.documents.brasilapi import AddressRecord, CompanyRecord
 from bot.documents.confidence import ASSERTED, LOST_ACCENT
 from bot.documents.crosscheck import names_match
 from bot.documents.folding import fold
+from bot.documents.identifiers import cnpj_is_valid
 from bot.documents.plausible import settle
 from bot.documents.results import Extraction
 
@@ -116,6 +121,8 @@ def corroborate(
         warnings=list(extraction.warnings),
     )
     fields = result.fields
+    if typed is not None:
+        _typed_look_alike(result, typed)
     if (
         company is not None
         and result.kind == "cnpj_card"
@@ -148,6 +155,18 @@ def corroborate(
         )
     result.warnings = _warnings(result)
     return result
+
+
+LOOK_ALIKES = {frozenset("O0"), frozenset("I1")}
+
+
+def _typed_look_alike(result: Extraction, typed: Typed) -> None:
+    """The typed CNPJ for a read that differs from it only by look-alike characters."""
+    read, cnpj = result.fields.get("cnpj", ""), re.sub(r"\W", "", typed.cnpj).upper()
+    if not read or read == cnpj or len(read) != len(cnpj) or not cnpj_is_valid(cnpj):
+        return
+    if all(a == b or frozenset((a, b)) in LOOK_ALIKES for a, b in zip(read, cnpj, strict=True)):
+        result.fields["cnpj"] = cnpj
 
 
 def _typed(result: Extraction, typed: Typed) -> None:

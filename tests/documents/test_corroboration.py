@@ -98,3 +98,34 @@ def test_the_calendar_doubts_a_date_receita_cannot_vouch_for() -> None:
     assert "data_abertura: implausible date (date in the future)" in result.warnings
     assert "data_abertura: uncertain, please confirm" in result.warnings
     assert corroborate(card(), today=date(2026, 3, 2)).confidence == card().confidence
+
+
+def _alphanumeric_card(read: str) -> Extraction:
+    fields = {"cnpj": read, "razao_social": "TECELAGEM ALFA LTDA"}
+    return Extraction("cnpj_card", fields, {"cnpj": 0.6, "razao_social": 0.85}, [])
+
+
+def test_a_read_differing_from_the_typed_cnpj_only_by_o_and_zero_takes_the_typed_one() -> None:
+    # the card's font hardly tells the letter O from the digit 0, both allowed since 2026
+    result = corroborate(
+        _alphanumeric_card("300NVFEP000143"), typed=Typed(cnpj="3O.ONV.FEP/0001-43")
+    )
+    assert result.fields["cnpj"] == "3OONVFEP000143"
+    assert result.confidence["cnpj"] == 0.99
+    record = receita(cnpj="3O.ONV.FEP/0001-43", razao_social="TECELAGEM ALFA LTDA")
+    both = corroborate(
+        _alphanumeric_card("300NVFEP000143"), typed=Typed(cnpj="3OONVFEP000143"), company=record
+    )
+    assert both.confidence["razao_social"] == 0.97  # the Receita's record now compares
+
+
+def test_a_read_differing_by_any_other_character_stays_a_difference() -> None:
+    result = corroborate(_alphanumeric_card("300NVFEP000143"), typed=Typed(cnpj="300NVFEQ000143"))
+    assert result.fields["cnpj"] == "300NVFEP000143"
+    assert result.confidence["cnpj"] == 0.5
+    assert "cnpj: differs from the CNPJ typed" in result.warnings
+
+
+def test_a_typed_cnpj_with_wrong_check_digits_is_not_taken() -> None:
+    result = corroborate(_alphanumeric_card("3OONVFEP000143"), typed=Typed(cnpj="300NVFEP000143"))
+    assert result.fields["cnpj"] == "3OONVFEP000143"
