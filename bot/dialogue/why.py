@@ -157,12 +157,12 @@ def offers_no_file(turn: Turn, dialogue: Dialogue) -> DocumentStep | None:
         return None
     if said.choice_id or said.words > 25 or said.folded in ("", "sim", "yes"):
         return None
-    return step if _offers_no_file(said.folded) else None
+    return step if _offers_no_file(said.folded, optional=step.optional) else None
 
 
-def _offers_no_file(folded: str) -> bool:
-    if _CANNOT_SEND.search(folded) or _NOT_WITH_ME.search(folded):
-        return True
+def _offers_no_file(folded: str, *, optional: bool) -> bool:
+    if not optional and (_CANNOT_SEND.search(folded) or _NOT_WITH_ME.search(folded)):
+        return True  # at an optional step "não tenho aqui" passes it (skip_optional)
     if _TYPING.search(folded) is None:
         return False
     return bool(_INSTEAD.search(folded) or (_ASKING.search(folded) and _DATA.search(folded)))

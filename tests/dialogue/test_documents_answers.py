@@ -22,6 +22,7 @@ from tests.dialogue.support import (
     prompt,
     says,
     shipped_flows,
+    slots_until,
 )
 
 
@@ -190,3 +191,17 @@ def test_sending_later_or_the_list_is_not_taken_for_typing(
     chat.at_documents()
     turn = chat.send(said, intent, 0.9)
     assert all(not r.text.startswith("Preciso do próprio documento") for r in turn.replies)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("pt", "não tenho aqui"), ("en", "I don't have it with me")]
+)
+def test_not_at_hand_still_passes_an_optional_document(
+    chat: Chat, language: str, said: str
+) -> None:
+    chat.at({**slots_until(None), "employees": 600}, saved=True, step="address_proof")
+    chat.with_state(language=language)
+    turn = chat.send(said, "deny", 0.8)
+    document = "your proof of address" if language == "en" else "o seu comprovante de endereço"
+    assert turn.replies[0].text == says("document_skipped", language, document=document)
+    assert chat.state.slots["doc_address_proof"] == "skipped"
