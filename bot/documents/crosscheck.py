@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from bot.documents.folding import fold
 from bot.documents.plausible import implausible
+from bot.domain.validators import format_cnpj
 
 PARTICLES = frozenset({"DA", "DE", "DO", "DAS", "DOS", "E", "D"})
 
@@ -45,8 +46,10 @@ def compare_cnpj(typed: str, card: str) -> Mismatch | None:
         "cnpj",
         _compact(typed),
         _compact(card),
-        f"O CNPJ do cartão ({_compact(card)}) é diferente do informado ({_compact(typed)}).",
-        f"The CNPJ on the card ({_compact(card)}) differs from the one given ({_compact(typed)}).",
+        f"O CNPJ do cartão ({format_cnpj(_compact(card))}) é diferente do informado "
+        f"({format_cnpj(_compact(typed))}).",
+        f"The CNPJ on the card ({format_cnpj(_compact(card))}) differs from the one given "
+        f"({format_cnpj(_compact(typed))}).",
     )
 
 
@@ -196,10 +199,10 @@ def _contract_cnpj(typed: str, contract: str) -> Mismatch | None:
         differs.field,
         differs.expected,
         differs.found,
-        f"O CNPJ do contrato social ({differs.found}) é diferente do informado "
-        f"({differs.expected}).",
-        f"The CNPJ in the articles of association ({differs.found}) differs from the one "
-        f"given ({differs.expected}).",
+        f"O CNPJ do contrato social ({format_cnpj(differs.found)}) é diferente do informado "
+        f"({format_cnpj(differs.expected)}).",
+        f"The CNPJ in the articles of association ({format_cnpj(differs.found)}) differs "
+        f"from the one given ({format_cnpj(differs.expected)}).",
     )
 
 

@@ -18,7 +18,11 @@ def test_cnpj_compared_without_punctuation() -> None:
     assert compare_cnpj("11.222.333/0001-81", "11222333000181") is None
     mismatch = compare_cnpj("11.222.333/0001-81", "11222333000262")
     assert mismatch is not None and mismatch.code == "cnpj_differs"
-    assert "11222333000262" in mismatch.reason_pt and "differs" in mismatch.reason_en
+    assert mismatch.found == "11222333000262"  # compact, as stored
+    assert mismatch.reason_pt == (
+        "O CNPJ do cartão (11.222.333/0002-62) é diferente do informado (11.222.333/0001-81)."
+    )
+    assert "(11.222.333/0002-62) differs" in mismatch.reason_en
 
 
 def test_cpf() -> None:

@@ -34,7 +34,7 @@ def test_a_contract_of_another_cnpj_is_a_mismatch() -> None:
         "contrato_social", {"cnpj": "11444777000161"}, today=TODAY, typed_cnpj="11.222.333/0001-81"
     )
     assert found.code == "cnpj_differs"
-    assert found.reason_pt.startswith("O CNPJ do contrato social (11444777000161)")
+    assert found.reason_pt.startswith("O CNPJ do contrato social (11.444.777/0001-61)")
 
 
 def test_the_same_cnpj_agrees_and_fields_not_read_are_not_judged() -> None:
