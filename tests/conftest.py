@@ -30,6 +30,12 @@ from tests.support.scripted_nlu import ScriptedInterpreter
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# Tesseract one thread per process, as the reader's pool gives its workers (pool.py): the
+# suite's own processes read documents side by side, and OpenMP's threads spinning against
+# each other made one page cost 3-4 times its CPU and wall time (a scanned CIN: 36 s -> 10 s
+# at load 6), past the reader's 20 s per page. Set before any Tesseract starts or loads.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
 
 def require_service(name: str, reason: str) -> None:
     """Skips a test whose service is missing on a laptop; fails it in CI."""
