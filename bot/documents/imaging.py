@@ -181,17 +181,52 @@ def line_fit(ink: np.ndarray, *, limit: float = 15.0) -> tuple[float, float]:
     return float(fine), score(fine) / float(len(xs)) ** 2
 
 
+THIN = 0.45  # a rule's thickness stays under this share of a letter; an x-height does not
+THIN_SHARE = 0.7  # share of a run's ink that must be thin for the run to be a rule
+LONG = 25.0  # letter heights: no word is this long without a gap
+
+
 def rules_mask(ink: np.ndarray, *, letter: float) -> np.ndarray:
-    """Long horizontal and vertical strokes (form boxes), which confuse Tesseract."""
+    """Long horizontal and vertical strokes (form boxes), which confuse Tesseract.
+
+    A run of ink 4 letter heights long is a rule only when it is thin: most of its ink has
+    paper on both sides within ``THIN`` of a letter's height (a box line is a few pixels
+    thick). A blurred word's body is also a long run (a 120-dpi scan's "sociedade" is solid
+    ink along its x-height), but as thick as the x-height and broken at the next word's gap:
+    painted white, the word would read "====". Runs longer than any word (``LONG`` letter
+    heights: a photo's document edge) go however thick they are.
+    """
     span = max(int(letter * 4), 25)
+    across = max(math.ceil(letter * THIN) | 1, 3)  # odd: the opening below is symmetric
     mask = np.zeros_like(ink)
     for axis in (0, 1):
         # thicken across the stroke first, so slightly slanted rules still form one run
         thick = ndimage.maximum_filter1d(ink, size=3, axis=1 - axis).astype(np.float32)
         full = ndimage.uniform_filter1d(thick, size=span, axis=axis) > 0.999
-        mask |= ndimage.uniform_filter1d(full.astype(np.float32), size=span, axis=axis) > 0
+        runs = ndimage.uniform_filter1d(full.astype(np.float32), size=span, axis=axis) > 0
+        if runs.any():
+            mask |= _strokes(runs, ink, axis=axis, across=across, long=LONG * letter)
     rules: np.ndarray = ndimage.binary_dilation(mask, iterations=1) & ink
     return rules
+
+
+def _strokes(
+    runs: np.ndarray, ink: np.ndarray, *, axis: int, across: int, long: float
+) -> np.ndarray:
+    """The runs (connected regions of ``runs``, strokes along ``axis``) that are rules: thin
+    (mostly ink shorter than ``across`` pixels across the stroke) or ``long`` pixels long."""
+    labels, count = ndimage.label(runs)
+    body = ndimage.minimum_filter1d(ink, size=across, axis=1 - axis)
+    body = ndimage.maximum_filter1d(body, size=across, axis=1 - axis)  # ink >= across thick
+    inked = np.bincount(labels[ink], minlength=count + 1)
+    thin = np.bincount(labels[ink & ~body], minlength=count + 1)
+    rule = thin >= THIN_SHARE * np.maximum(inked, 1)
+    for index, box in enumerate(ndimage.find_objects(labels), start=1):
+        if box is not None and box[axis].stop - box[axis].start >= long:
+            rule[index] = True
+    rule[0] = False
+    strokes: np.ndarray = rule[labels]
+    return strokes
 
 
 def prepare(
