@@ -7,6 +7,7 @@ __all__ = [
     "corrections",
     "dialogue",
     "documents",
+    "documents_fixes",
     "effects",
     "engine",
     "errors",

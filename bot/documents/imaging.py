@@ -258,18 +258,7 @@ def prepare(
         letters = None
     if abs(angle) >= 0.3:
         letters = None
-        # rows sloping down to the right (positive angle) need a counter-clockwise turn
-        rotated = Image.fromarray(gray.astype(np.uint8)).rotate(
-            angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235
-        )
-        gray = np.asarray(rotated, dtype=np.float32)
-        ink = gray < otsu_threshold(gray)
-        raw = np.asarray(
-            Image.fromarray(raw.astype(np.uint8)).rotate(
-                angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=235
-            ),
-            dtype=np.float32,
-        )
+        raw, gray, ink = _rotated(raw, gray, angle=angle)
     height = letters if measured and letters is not None else text_height(ink, gray=raw)
     if options.remove_rules and height > 0:
         gray = np.where(rules_mask(ink, letter=height), 235.0, gray).astype(np.float32)
@@ -293,6 +282,24 @@ def prepare(
     else:
         out = np.where(gray < otsu_threshold(gray), 0, 255)
     return Prepared(Image.fromarray(out.astype(np.uint8)), gray, angle, scale, height * scale)
+
+
+def _rotated(
+    raw: np.ndarray, gray: np.ndarray, *, angle: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The photo as taken and the corrected grey turned level, and the grey's ink: rows
+    sloping down to the right (positive angle) need a counter-clockwise turn."""
+    turned = Image.fromarray(gray.astype(np.uint8)).rotate(
+        angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235
+    )
+    level = np.asarray(turned, dtype=np.float32)
+    photo = np.asarray(
+        Image.fromarray(raw.astype(np.uint8)).rotate(
+            angle, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=235
+        ),
+        dtype=np.float32,
+    )
+    return photo, level, level < otsu_threshold(level)
 
 
 def _flattened(

@@ -64,6 +64,20 @@ def _is_module(dotted: str) -> bool:
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
+def _top_level(tree: ast.Module) -> list[ast.stmt]:
+    """The module's statements, with those of an ``if TYPE_CHECKING:`` block: the names a
+    package loads on first use (a PEP 562 ``__getattr__``, as ``backoffice`` does) are bound
+    there for the type checker and are its API all the same."""
+    nodes: list[ast.stmt] = []
+    for node in tree.body:
+        checking = isinstance(node, ast.If) and (
+            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+        )
+        nodes.extend(node.body if checking else [node])
+    return nodes
+
+
 def _bindings(tree: ast.Module, package: str) -> tuple[set[str], set[str]]:
     """The public names the ``__init__`` binds at its top level, as (own, borrowed): own are
     its functions, classes and assignments and the names it imports from its own
@@ -71,7 +85,7 @@ def _bindings(tree: ast.Module, package: str) -> tuple[set[str], set[str]]:
     it imports and names starting with ``_`` are left out."""
     own: set[str] = set()
     borrowed: set[str] = set()
-    for node in tree.body:
+    for node in _top_level(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             own.add(node.name)
         elif isinstance(node, ast.Assign):
