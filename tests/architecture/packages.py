@@ -70,11 +70,10 @@ def _top_level(tree: ast.Module) -> list[ast.stmt]:
     there for the type checker and are its API all the same."""
     nodes: list[ast.stmt] = []
     for node in tree.body:
-        checking = isinstance(node, ast.If) and (
-            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
-            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
-        )
-        nodes.extend(node.body if checking else [node])
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            nodes.extend(node.body)
+        else:
+            nodes.append(node)
     return nodes
 
 
