@@ -217,7 +217,8 @@ class DocumentEventHandler:
             if isinstance(state.pending, DocumentPending):
                 dialogue.ask_again(turn)  # the reading shown before still waits for its OK
             elif isinstance(dialogue.walker.current_step(state), DocumentStep):
-                turn.say(text("document_send_another", lang))  # what to do now, and a way out
+                # what to do now, and a way out: with the reason, one message
+                turn.add_line(text("document_send_another", lang))
             _back_to_question(turn, dialogue)
             return True
         step = dialogue.walker.document_steps.get(reading.kind)

@@ -110,8 +110,8 @@ def test_a_refused_photo_says_why_and_how_then_a_good_one_is_shown(
 ) -> None:
     chat.at_documents().with_state(language=language)
     turn = chat.read(refused(5, measured(reason, cut=("right",))))
-    reply, then = [r.text for r in turn.replies]
-    reason_line, tip = reply.split("\n")
+    [reply] = [r.text for r in turn.replies]  # one message: why, how, and what to do now
+    reason_line, tip, then = reply.split("\n")
     assert then == says("document_send_another", language)  # another photo, or a person
     assert reason_line.startswith(en if language == "en" else pt)
     assert tip.startswith("Tip: " if language == "en" else "Dica: ")

@@ -164,18 +164,16 @@ def test_a_rejected_reading_is_explained_with_its_tip(chat: Chat) -> None:
         tip_en="Try near a window, with the document flat.",
     )
     turn = chat.read(reading)
-    assert [r.text for r in turn.replies] == [
+    assert [r.text for r in turn.replies] == [  # what to do now goes with the tip
         reading.rejected_pt,
-        reading.tip_pt,
-        says("document_send_another"),
+        f"{reading.tip_pt}\n{says('document_send_another')}",
     ]
     assert chat.state.pending is None
     chat.state.language = "en"
     turn = chat.read(reading)
     assert [r.text for r in turn.replies] == [
         reading.rejected_en,
-        reading.tip_en,
-        says("document_send_another", "en"),
+        f"{reading.tip_en}\n{says('document_send_another', 'en')}",
     ]
 
 
@@ -183,8 +181,7 @@ def test_a_rejected_reading_without_a_tip_says_only_why(chat: Chat) -> None:
     chat.at_documents()
     reading = DocumentReading(document_id=7, kind="cnpj_card", rejected_pt="Arquivo vazio.")
     assert [r.text for r in chat.read(reading).replies] == [
-        "Arquivo vazio.",
-        says("document_send_another"),
+        f"Arquivo vazio.\n{says('document_send_another')}",
     ]
 
 

@@ -114,7 +114,7 @@ def test_a_refused_photo_says_another_may_be_sent_or_a_person_asked(
         5, "other", rejected_pt="A foto está escura demais.", rejected_en="Too dark."
     )
     turn = chat.read(reading)
-    assert turn.replies[-1].text == says("document_send_another", language)
+    assert turn.replies[-1].text.endswith("\n" + says("document_send_another", language))
     assert ("HUMAN" if language == "en" else "HUMANO") in turn.replies[-1].text
     turn = chat.read(cnh_reading(6))
     pending = chat.state.pending
@@ -126,7 +126,7 @@ def test_a_refused_photo_during_the_registration_asks_the_question_again(chat: C
     reading = DocumentReading(5, "other", rejected_pt="A foto está escura demais.")
     turn = chat.read(reading)
     texts = [r.text for r in turn.replies]
-    assert says("document_send_another") not in texts  # not now: the question comes first
+    assert not any(says("document_send_another") in t for t in texts)  # the question first
     assert texts[-1] == prompt("admin_email")
 
 
@@ -174,7 +174,7 @@ def test_a_second_photo_refused_while_the_first_waits_asks_about_the_first(
     chat.read(cnpj_card_reading())
     turn = chat.read(DocumentReading(6, "other", rejected_pt="Tremida.", rejected_en="Blurred."))
     texts = [r.text for r in turn.replies]
-    assert says("document_send_another", language) not in texts
+    assert not any(says("document_send_another", language) in t for t in texts)
     document = "CNPJ card" if language == "en" else "cartão CNPJ"
     assert texts[-1] == says("document_confirm_again", language, document=document)
 
