@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.documents import kind_name
-from bot.dialogue.texts import text
+from bot.dialogue.texts import TEXTS, text
 from bot.dialogue.turn import Turn
 from flows import AskStep, ChoiceStep, DocumentStep, Text
 
@@ -175,9 +175,6 @@ def answer_without_file(turn: Turn, step: DocumentStep) -> None:
     tips = "".join(
         f" {text(f'document_pdf_{kind}', lang)}"
         for kind in step.kinds
-        if f"document_pdf_{kind}" in _PDF_TIPS
+        if f"document_pdf_{kind}" in TEXTS  # where a kind can be had as a PDF
     )
     turn.say(text("document_no_typing", lang, params={"document": names, "tips": tips}))
-
-
-_PDF_TIPS = frozenset({"document_pdf_cnpj_card", "document_pdf_cnh"})

@@ -96,7 +96,10 @@ def _move(
 
 def _warnings(result: Extraction) -> list[str]:
     """The "uncertain" warnings again, after the scores moved."""
-    kept = [w for w in result.warnings if not w.endswith(": uncertain, please confirm")]
+    # dict.fromkeys: the reader settled an implausible date already, and said so
+    kept = list(
+        dict.fromkeys(w for w in result.warnings if not w.endswith(": uncertain, please confirm"))
+    )
     return kept + [
         f"{name}: uncertain, please confirm"
         for name in result.fields

@@ -100,6 +100,14 @@ def test_the_calendar_doubts_a_date_receita_cannot_vouch_for() -> None:
     assert corroborate(card(), today=date(2026, 3, 2)).confidence == card().confidence
 
 
+def test_a_date_the_reader_settled_already_is_warned_about_once() -> None:
+    read = card()
+    read.fields["data_abertura"] = "06/12/2085"
+    read.warnings.append("data_abertura: implausible date (date in the future)")
+    result = corroborate(read, today=date(2026, 3, 2))
+    assert result.warnings.count("data_abertura: implausible date (date in the future)") == 1
+
+
 def _alphanumeric_card(read: str) -> Extraction:
     fields = {"cnpj": read, "razao_social": "TECELAGEM ALFA LTDA"}
     return Extraction("cnpj_card", fields, {"cnpj": 0.6, "razao_social": 0.85}, [])
