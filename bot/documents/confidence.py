@@ -70,41 +70,55 @@ class Evidence:
 
 def score(read: FieldRead, evidence: Evidence) -> float:
     """A 0.0-1.0 confidence for ``read`` (>= 0.9 means asserted correct)."""
+    return explain(read, evidence)[0]
+
+
+def explain(read: FieldRead, evidence: Evidence) -> tuple[float, str]:
+    """``score`` and the rule that gave it (a short code, for the benchmark's why-table)."""
     parsed = read.parsed
     if not parsed.valid:
-        return 0.3
+        return 0.3, "grammar"
     if read.via == "mrz":
-        return 0.98 if parsed.checked else 0.85 if read.name != "nome" else 0.6
+        if parsed.checked:
+            return 0.98, "mrz checked"
+        return (0.85, "mrz own digit") if read.name != "nome" else (0.6, "mrz name")
     if read.via == "order":  # placed by the document's order, its label unread: confirm it
-        return 0.85 if evidence.agrees else 0.6
+        return (0.85, "order, agrees") if evidence.agrees else (0.6, "order")
     if evidence.text_layer:
         if read.via == "prose":
-            return 0.99 if parsed.checked else 0.95 if parsed.repairs == 0 else 0.6
-        return 0.99 if parsed.checked or read.name not in IDENTIFIERS else 0.5
+            if parsed.checked:
+                return 0.99, "text layer"
+            return (0.95, "text layer") if parsed.repairs == 0 else (0.6, "prose repaired")
+        if parsed.checked or read.name not in IDENTIFIERS:
+            return 0.99, "text layer"
+        return 0.5, "text layer, digits fail"
     if read.via == "prose":
-        return 0.97 if parsed.checked and parsed.repairs == 0 else 0.6
-    value = _ocr_score(read, evidence.second, lost_accent=evidence.lost_accent)
-    if evidence.image_poor:
-        value = min(value, 0.85)
+        if parsed.checked and parsed.repairs == 0:
+            return 0.97, "prose checked"
+        return 0.6, "prose unchecked"
+    value, why = _ocr_score(read, evidence.second, lost_accent=evidence.lost_accent)
+    if evidence.image_poor and value > 0.85:
+        value, why = 0.85, "poor image"
     accent_doubt = read.name in TEXT_FIELDS and (
         evidence.lost_accent or LOST_ACCENT.search(parsed.value) is not None
     )
-    if evidence.agrees and not accent_doubt and parsed.repairs == 0:
-        value = max(value, 0.95)
-    return round(value, 2)
+    if evidence.agrees and not accent_doubt and parsed.repairs == 0 and value < 0.95:
+        value, why = 0.95, "source agrees"
+    return round(value, 2), why
 
 
-def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> float:
+def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> tuple[float, str]:
     parsed = read.parsed
     disagrees = second is not None and second.value != parsed.value
     if parsed.checked:
         if parsed.repairs >= 2:
-            return 0.6
+            return 0.6, "digit guessed"
         if read.words and read.min_conf < 50:
-            return 0.85  # check digits pass, but Tesseract doubted a digit: one in a hundred
-            # wrong numbers passes a two-digit check
+            # check digits pass, but Tesseract doubted a digit: one in a hundred wrong
+            # numbers passes a two-digit check
+            return 0.85, "digit doubted"
         if disagrees and second is not None and second.checked:
-            return 0.5  # two different numbers both pass the check digits
+            return 0.5, "two checked numbers"
         confirmed = second is not None and second.value == parsed.value
         if (
             read.name in RECHECKED
@@ -112,18 +126,20 @@ def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> 
             and read.words
             and (read.min_conf < 85 or parsed.repairs)
         ):
-            return 0.85  # one noisy read: a misread digit may still pass the check digits
-        return 0.97 if parsed.repairs == 0 else 0.95
+            return 0.85, "one noisy read"  # a misread digit may still pass the check digits
+        return (0.97, "checked") if parsed.repairs == 0 else (0.95, "checked, look-alikes")
     if read.name in IDENTIFIERS:
-        return 0.3  # an identifier whose check digits fail
+        return 0.3, "digits fail"
     if disagrees:
-        return 0.5
+        return 0.5, "reads disagree"
     if second is None:
-        return 0.75 if read.min_conf >= 90 else 0.6
+        return (0.75, "one read") if read.min_conf >= 90 else (0.6, "one read, low conf")
     if read.name in TEXT_FIELDS and (lost_accent or LOST_ACCENT.search(parsed.value)):
-        return 0.8
+        return 0.8, "accent lost?" if lost_accent else "accent ending"
     if read.name in CLOSED and parsed.repairs == 0 and second.repairs == 0:
-        return 0.97
+        return 0.97, "closed, agree"
     if read.min_conf >= 75 and parsed.repairs == 0 and second.repairs == 0:
-        return 0.95
-    return 0.85
+        return 0.95, "agree"
+    if parsed.repairs or second.repairs:
+        return 0.85, "agree, repaired"
+    return 0.85, "agree, low conf"

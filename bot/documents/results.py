@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.documents.confidence import ASSERTED, Evidence, score
+from bot.documents.confidence import ASSERTED, Evidence, explain
 from bot.documents.fields import FIELD_NAMES, FieldRead
 from bot.documents.imaging import Preprocessing
 from bot.documents.quality import ImageQuality
@@ -60,6 +60,9 @@ class Extraction:
     tip_en: str = ""
     turned: int = 0  # degrees the image was turned counter-clockwise to read it upright
     text: str = field(default="", repr=False)  # the page as read, row by row (contracts)
+    # per field, the rule of ``confidence.py`` that scored it (not in SPEC's JSON: for the
+    # benchmark's account of why correct fields stay below 0.9)
+    reasons: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -97,6 +100,6 @@ def record(
         result.warnings.append(f"{name}: not printed on the document")
         return
     result.fields[name] = read.parsed.value
-    result.confidence[name] = score(read, evidence)
+    result.confidence[name], result.reasons[name] = explain(read, evidence)
     if result.confidence[name] < ASSERTED:
         result.warnings.append(f"{name}: uncertain, please confirm")
