@@ -15,6 +15,7 @@ __all__ = [
     "interruptions",
     "language",
     "media",
+    "person_names",
     "pipeline",
     "readback",
     "remaining",

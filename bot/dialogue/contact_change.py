@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from bot.dialogue.catalog import SlotInfo, fold
 from bot.dialogue.corrections import has_marker
 from bot.dialogue.effects import SlotChanged
+from bot.dialogue.person_names import person_name_in
 from bot.dialogue.state import CorrectionPending, SlotValue
-from bot.dialogue.steps.choice import person_name_in
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
 from bot.dialogue.wording import format_value, name_case

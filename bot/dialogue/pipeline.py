@@ -175,7 +175,7 @@ class ClarifyHandler:
         if turn.said.words <= 2:
             offered -= WEIGHTY  # "muitos" is a poor answer, not maybe a complaint
         if is_dont_know(turn.said):
-            offered.discard("correct_data")  # "não sei o e-mail dela" corrects nothing
+            return []  # "não sei o e-mail dela", "vou ver com meu chefe": the step answers
         return [
             score.name
             for score in turn.said.nlu.intent_ranking[:2]

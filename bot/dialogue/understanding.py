@@ -143,7 +143,10 @@ def _negated(words: list[str]) -> bool:
 _DONT_KNOW = re.compile(
     r"^(?:eu |a gente )?(?:nao sei|nao lembro|nao tenho|nao sabemos|nao faco ideia|sei la|"
     r"sei nao|nem sei|n sei|ns|nao faco a minima|esqueci|i don t know|i dont know|don t know|"
-    r"dont know|dunno|idk|no idea|no clue|not sure|i forgot|can t remember|cant remember)\b"
+    r"dont know|dunno|idk|no idea|no clue|not sure|i forgot|can t remember|cant remember|"
+    r"(?:ainda )?(?:vou|preciso|tenho que|vamos|tem que) (?:ver|confirmar|checar|verificar)|"
+    r"ainda nao (?:sei|sabemos|definimos|decidimos|temos)|depois (?:te|eu) (?:passo|falo|mando)|"
+    r"i ll check|ill check|let me check|i need to check|i have to check|we re not sure yet)\b"
 )
 
 

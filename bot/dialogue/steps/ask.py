@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.corrections import not_an_answer, other_entity
+from bot.dialogue.person_names import person_name_in, reads_as_sentence
 from bot.dialogue.state import Frame, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
@@ -52,6 +53,21 @@ class AskHandler:
         return not isinstance(self.value(turn, dialogue, step=step), Problem)
 
     def value(self, turn: Turn, dialogue: Dialogue, *, step: AskStep) -> SlotValue | Problem:
+        value = self._value(turn, dialogue, step=step)
+        if step.validator != "person_name" or (
+            isinstance(value, str) and not reads_as_sentence(value)
+        ):
+            return value
+        if isinstance(value, Problem) and value.code == "not_an_answer":
+            return value  # "sim", "oi", a question
+        named = person_name_in(turn.said.body)  # "sou eu mesmo, Carlos Lima"
+        if named is not None:
+            return named
+        if is_dont_know(turn.said):
+            return Problem("dont_know")  # "vou ver com meu chefe": answered later
+        return value if isinstance(value, Problem) else Problem("not_an_answer")
+
+    def _value(self, turn: Turn, dialogue: Dialogue, *, step: AskStep) -> SlotValue | Problem:
         said = turn.said
         validator = VALIDATORS[step.validator]
         found = said.nlu.first(step.entity) if step.entity else None

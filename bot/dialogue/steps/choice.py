@@ -4,25 +4,25 @@ pessoa: Beatriz Rocha, ti@empresa.com.br")."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
 from bot.dialogue.corrections import value_for
+from bot.dialogue.person_names import person_name_in
 from bot.dialogue.state import Frame
 from bot.dialogue.steps.ask import fill_from_entities
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn
-from bot.dialogue.understanding import NO_WORDS, YES_WORDS, Option, choices_of, pick
+from bot.dialogue.understanding import Option, choices_of, pick
 from bot.dialogue.wording import format_value
-from bot.domain.validators import Problem, validate_person_name
+from bot.domain.validators import Problem
 from flows import AskStep, ChoiceStep
 from flows import Option as FlowOption
 
 if TYPE_CHECKING:
     from bot.dialogue.dialogue import Dialogue
 
-__all__ = ["ChoiceHandler", "options_of", "person_name_in"]
+__all__ = ["ChoiceHandler", "options_of"]
 
 _MEANINGS = {"affirm": "yes", "deny": "no"}
 
@@ -139,50 +139,3 @@ class ChoiceHandler:
                 if value is not None and not isinstance(value, Problem):
                     turn.state.set_slot(frame.slot_key(slot), value)
         fill_from_entities(turn, dialogue, frame=frame, skip="")
-
-
-_EMAIL = re.compile(r"[^\s,;]+@[^\s,;]+")
-_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
-# Words that are not part of a name (a sentence is not a contact's name).
-_NOT_NAMES = frozenset(
-    "quero queria preciso pode posso podemos vou vai falar ajuda ajudar atendente humano "
-    "pessoa um uma uns umas que qual quem como quando onde porque pq meu minha seu sua "
-    "numero funcionarios email telefone celular cep cnpj empresa nao sim ok obrigado "
-    "obrigada oi ola tudo bem bom dia tarde noite want need help talk speak agent the my "
-    "your is are what which who how why please thanks hello yes no etapa status cadastro "
-    "documento documentos treinamento depois agora ainda ja sei tenho temos esta estou eu sou "
-    "mesmo mesma me myself not i im am it its mine".split()
-)
-_CONNECTORS = frozenset({"da", "de", "do", "das", "dos", "e", "van", "von", "del", "di"})
-_FILLER = frozenset(
-    "nao n e eh é a o os as outra outro pessoa other someone else it its is the quem cuida "
-    "responsavel responsible sim ela ele she he name nome dela dele seu sua chama se "
-    "chamada chamado de da do fala com falar pelo pela contact contato".split()
-)
-
-
-def person_name_in(body: str) -> str | None:
-    """A person's name said among other things ("não, é a Joana Alves", "outra pessoa:
-    Beatriz Rocha, ti@…"), or None. Words around it, e-mails and phones are left out."""
-    cleaned = _PHONE.sub(",", _EMAIL.sub(",", body))
-    for segment in re.split(r"[,;:\n]|\s-\s", cleaned):
-        words = segment.split()
-        while words and fold(words[0]) in _FILLER:
-            words.pop(0)
-        while words and fold(words[-1]) in _FILLER:
-            words.pop()
-        candidate = " ".join(words).strip(" .!")
-        folded = fold(candidate)
-        if not candidate or folded in YES_WORDS or folded in NO_WORDS:
-            continue
-        if not candidate[:1].isupper() and len(words) < 2:
-            continue
-        if isinstance(validate_person_name(candidate), Problem) or len(folded) < 3:
-            continue
-        parts = folded.split()
-        if len(parts) > 5 or parts[0] in _CONNECTORS:
-            continue
-        if any(w in _NOT_NAMES for w in parts if w not in _CONNECTORS):
-            continue
-        return candidate
-    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.steps.choice import options_of, person_name_in
+from bot.dialogue.steps.choice import options_of
 from flows import ChoiceStep
 from tests.dialogue.support import (
     CLIENT,
@@ -141,32 +141,6 @@ def test_saying_it_is_not_me_fills_no_name(chat: Chat, body: str) -> None:
     chat.at(slots_until("tech.same_as_me"))
     chat.send(body, "deny")
     assert tech(chat) == {"tech.same_as_me": False}
-
-
-# ------------------------------------------------------------------ person_name_in
-@pytest.mark.parametrize(
-    ("body", "name"),
-    [
-        ("não, é a Joana Alves", "Joana Alves"),
-        ("outra pessoa: Beatriz Rocha, ti@x.com", "Beatriz Rocha"),
-        ("Beatriz Rocha", "Beatriz Rocha"),
-        ("é o João da Silva", "João da Silva"),
-        ("a responsável é a Carla Dias - (11) 98888-7777", "Carla Dias"),
-        ("Someone else: John Smith, john@x.com", "John Smith"),
-        ("quero falar com um atendente", None),
-        ("outra pessoa", None),
-        ("sim", None),
-        ("beatriz", None),  # one word in lower case says too little
-        ("preciso de ajuda", None),
-    ],
-)
-def test_person_name_in(body: str, name: str | None) -> None:
-    assert person_name_in(body) == name
-
-
-@pytest.mark.parametrize("body", ["não sou eu", "eu mesma", "not me"])
-def test_person_name_in_is_not_fooled_by_me(body: str) -> None:
-    assert person_name_in(body) is None
 
 
 def test_a_question_naming_both_options_chooses_neither(chat: Chat) -> None:
