@@ -2,11 +2,13 @@
 
 Both renderers read the same millimetre layout, so an image and a PDF of one document carry the
 same words in the same places. Fonts are the DejaVu and Liberation families installed with the
-system (``font_path``); a ``Text`` may name its own family, otherwise the layout's is used.
+system, and for the "fresh" family the fonts of ``EXTRA_FONTS`` (``font_path``); a ``Text`` may
+name its own family, otherwise the layout's is used.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from datetime import UTC, datetime
@@ -20,15 +22,99 @@ from bench.ocr.layouts import Layout
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 LIBERATION_DIR = Path("/usr/share/fonts/truetype/liberation")
+FONTS_ROOT = Path("/usr/share/fonts")
 PT_TO_MM = 0.3528
 STAMP = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+# Fonts only the "fresh" family draws with: family -> (regular, bold) under FONTS_ROOT, and the
+# Debian package that installs them. fpdf2 embeds both TrueType and CFF OpenType (urw-base35).
+EXTRA_FONTS: dict[str, tuple[str, str, str]] = {
+    "FreeSans": (
+        "truetype/freefont/FreeSans.ttf",
+        "truetype/freefont/FreeSansBold.ttf",
+        "fonts-freefont-ttf",
+    ),
+    "FreeSerif": (
+        "truetype/freefont/FreeSerif.ttf",
+        "truetype/freefont/FreeSerifBold.ttf",
+        "fonts-freefont-ttf",
+    ),
+    "FreeMono": (
+        "truetype/freefont/FreeMono.ttf",
+        "truetype/freefont/FreeMonoBold.ttf",
+        "fonts-freefont-ttf",
+    ),
+    "NimbusSans": (
+        "opentype/urw-base35/NimbusSans-Regular.otf",
+        "opentype/urw-base35/NimbusSans-Bold.otf",
+        "fonts-urw-base35",
+    ),
+    "NimbusSansNarrow": (
+        "opentype/urw-base35/NimbusSansNarrow-Regular.otf",
+        "opentype/urw-base35/NimbusSansNarrow-Bold.otf",
+        "fonts-urw-base35",
+    ),
+    "NimbusRoman": (
+        "opentype/urw-base35/NimbusRoman-Regular.otf",
+        "opentype/urw-base35/NimbusRoman-Bold.otf",
+        "fonts-urw-base35",
+    ),
+    "NimbusMonoPS": (
+        "opentype/urw-base35/NimbusMonoPS-Regular.otf",
+        "opentype/urw-base35/NimbusMonoPS-Bold.otf",
+        "fonts-urw-base35",
+    ),
+    "NotoSans": (
+        "truetype/noto/NotoSans-Regular.ttf",
+        "truetype/noto/NotoSans-Bold.ttf",
+        "fonts-noto-core",
+    ),
+    "NotoSerif": (
+        "truetype/noto/NotoSerif-Regular.ttf",
+        "truetype/noto/NotoSerif-Bold.ttf",
+        "fonts-noto-core",
+    ),
+    "Carlito": (
+        "truetype/crosextra/Carlito-Regular.ttf",
+        "truetype/crosextra/Carlito-Bold.ttf",
+        "fonts-crosextra-carlito",
+    ),
+    "OpenSans": (
+        "truetype/open-sans/OpenSans-Regular.ttf",
+        "truetype/open-sans/OpenSans-Bold.ttf",
+        "fonts-open-sans",
+    ),
+}
+EXTRA_PACKAGES = tuple(sorted({package for _, _, package in EXTRA_FONTS.values()}))
+
+
+class FontMissing(RuntimeError):
+    """A font a drawing family needs is not installed (the message says which package)."""
 
 
 def font_path(family: str, *, bold: bool) -> Path:
-    """The TrueType file of ``family`` ("DejaVuSans", "LiberationSerif", ...) in one weight."""
+    """The font file of ``family`` ("DejaVuSans", "LiberationSerif", "FreeSans", ...), one weight.
+
+    Raises ``FontMissing`` naming the package to install when an ``EXTRA_FONTS`` file is absent.
+    """
+    if family in EXTRA_FONTS:
+        regular, heavy, package = EXTRA_FONTS[family]
+        path = FONTS_ROOT / (heavy if bold else regular)
+        if not path.is_file():
+            raise FontMissing(
+                f"font {family} not found at {path}: install {package} "
+                f"(apt-get install -y {' '.join(EXTRA_PACKAGES)})"
+            )
+        return path
     if family.startswith("Liberation"):
         return LIBERATION_DIR / f"{family}-{'Bold' if bold else 'Regular'}.ttf"
     return FONT_DIR / (f"{family}-Bold.ttf" if bold else f"{family}.ttf")
+
+
+def check_fonts(families: tuple[str, ...]) -> None:
+    """Fail early, with the package to install, when any weight of ``families`` is missing."""
+    for family in families:
+        font_path(family, bold=False)
+        font_path(family, bold=True)
 
 
 @lru_cache(maxsize=512)
@@ -99,7 +185,13 @@ def render_image(lay: Layout, *, px_per_mm: float, rng: random.Random) -> Image.
     return img
 
 
+def quiet_font_tables() -> None:
+    """fontTools warns on Carlito's old ``head.created`` stamp each time fpdf2 subsets it."""
+    logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
+
+
 def _pdf_fonts(pdf: FPDF, lay: Layout) -> None:
+    quiet_font_tables()
     for family in sorted({lay.font} | {t.font for t in lay.texts if t.font}):  # stable bytes
         pdf.add_font(family, "", str(font_path(family, bold=False)))
         pdf.add_font(family, "B", str(font_path(family, bold=True)))
