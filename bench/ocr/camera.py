@@ -76,16 +76,27 @@ def _camera(img: Image.Image, rng: random.Random, *, tilt: float, angle: float) 
 
 
 def _shade(
-    img: Image.Image, rng: random.Random, *, depths: tuple[float, float]
+    img: Image.Image, rng: random.Random, *, depths: tuple[float, float], vignette: bool = False
 ) -> tuple[Image.Image, float]:
-    """A shadow (the phone or a hand) falling off from a random point, and a side gradient."""
+    """A shadow (the phone or a hand) falling off from a random point, and a side gradient.
+
+    ``vignette``: instead, the light falls off from an off-centre bright spot towards every
+    edge (a lamp above the page and the lens's own vignetting).
+    """
     ww, hh = img.size
     sw, sh = max(ww // 16, 2), max(hh // 16, 2)
     yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
     cx, cy = rng.uniform(0, sw), rng.uniform(0, sh)
     depth = rng.uniform(*depths)
-    dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2) / max(sw, sh)
-    light = (1.0 - depth * np.clip(1.2 - dist * 1.8, 0, 1)) * (1.0 - rng.uniform(0, 0.2) * xx / sw)
+    if vignette:
+        cx, cy = (cx + sw / 2) / 2, (cy + sh / 2) / 2  # the bright spot near the middle
+        dist = np.sqrt(((xx - cx) / sw) ** 2 + ((yy - cy) / sh) ** 2)
+        light = 1.0 - depth * np.clip(dist * 1.6, 0, 1) ** 2
+    else:
+        dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2) / max(sw, sh)
+        light = (1.0 - depth * np.clip(1.2 - dist * 1.8, 0, 1)) * (
+            1.0 - rng.uniform(0, 0.2) * xx / sw
+        )
     light_img = Image.fromarray((light * 255).astype(np.uint8)).resize(
         (ww, hh), Image.Resampling.BILINEAR
     )
@@ -275,23 +286,41 @@ class Level:
     jpeg: tuple[int, int]
     glare: float  # strength of the soft glare, when there is one
     fold: float
+    vignette: bool = False  # light falling off to the edges, not a shadow from one side
 
 
 LEVELS = {
     "moderate": Level(7, 0.012, (0.1, 0.3), (0.3, 1.0), (1200, 1600), (2, 6), (50, 76), 0.35, 0.12),
     "heavy": Level(15, 0.03, (0.3, 0.5), (1.0, 1.8), (850, 1150), (5, 10), (38, 52), 0.5, 0.22),
 }
+# the fresh family's phone: lower JPEG qualities and sizes that overlap the others' in part,
+# and vignetting instead of a cast shadow
+FRESH_LEVELS = {
+    "moderate": Level(
+        7, 0.012, (0.15, 0.35), (0.3, 1.0), (1100, 1500), (2, 6), (42, 68), 0.35, 0.12, True
+    ),
+    "heavy": Level(
+        15, 0.03, (0.3, 0.5), (1.0, 1.8), (800, 1100), (5, 10), (32, 47), 0.5, 0.22, True
+    ),
+}
 
 
 def shoot(
-    page: Image.Image, *, rng: random.Random, level: str, avoid: list[Box], protect: list[Box]
+    page: Image.Image,
+    *,
+    rng: random.Random,
+    level: str,
+    avoid: list[Box],
+    protect: list[Box],
+    family: str = "",
 ) -> Shot:
     """A readable phone photo of ``page`` at ``level`` (moderate | heavy).
 
     ``avoid``: text boxes of the page, in its pixels, that the thumb should cover least;
-    ``protect``: the boxes of the values to read, which it never covers.
+    ``protect``: the boxes of the values to read, which it never covers; ``family``: "fresh"
+    takes the photo with ``FRESH_LEVELS``.
     """
-    lv = LEVELS[level]
+    lv = (FRESH_LEVELS if family == "fresh" else LEVELS)[level]
     page = page.copy()
     notes: dict[str, str] = {}
     if rng.random() < (0.3 if level == "moderate" else 0.5):
@@ -306,7 +335,7 @@ def shoot(
     scene, _ = _scene(page, rng, margin=rng.uniform(0.03, 0.1), hand=hand)
     angle = rng.uniform(-lv.angle, lv.angle)
     img, _ = _warp(scene, rng, tilt=lv.tilt, angle=angle, fill=_corner(scene))
-    img, depth = _shade(img, rng, depths=lv.shadow)
+    img, depth = _shade(img, rng, depths=lv.shadow, vignette=lv.vignette)
     blur = rng.uniform(*lv.blur)
     img = img.filter(ImageFilter.GaussianBlur(blur))
     target = rng.randrange(*lv.width)

@@ -35,7 +35,7 @@ from bench.ocr.people import (
     make_cpf,
     make_name,
 )
-from bench.ocr.render import font_path
+from bench.ocr.render import font_path, quiet_font_tables
 
 STAMP = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # fixed, so a seed gives the same bytes
 CIVIL = ("solteiro(a)", "casado(a) sob o regime de comunhão parcial de bens", "divorciado(a)")
@@ -47,11 +47,85 @@ CPF_WORDING = {
         "inscrito(a) no Cadastro de Pessoas Físicas sob o número {cpf}",
         "CPF: {cpf}",
     ),
+    "fresh": (
+        "portador(a) do CPF nº {cpf}",
+        "CPF sob nº {cpf}",
+        "inscrito(a) no CPF/ME sob o nº {cpf}",
+    ),
 }
 CNPJ_WORDING = {
     "tuning": ("inscrita no CNPJ sob o nº {cnpj}", "CNPJ nº {cnpj}"),
     "heldout": ("inscrita no CNPJ/MF sob o número {cnpj}", "com CNPJ {cnpj}"),
+    "fresh": (
+        "registrada sob o CNPJ nº {cnpj}",
+        "devidamente inscrita no CNPJ sob nº {cnpj}",
+        "CNPJ/ME nº {cnpj}",
+    ),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """How a family's contracts phrase what is not a CPF or CNPJ (``str.format`` templates)."""
+
+    amendment: str = "{n}ª ALTERAÇÃO E CONSOLIDAÇÃO DO CONTRATO SOCIAL DA SOCIEDADE {razao}"
+    consolidated: str = "CONTRATO SOCIAL CONSOLIDADO - {razao}"
+    rg: str = "portador(a) da cédula de identidade RG nº {rg} SSP/{uf}"
+    seat: str = "com sede na {street}, {number}, {city}/{uf}"
+    filed: str = (
+        "com atos constitutivos arquivados na Junta Comercial sob o NIRE {nire}, resolvem "
+        "alterar e consolidar o contrato social, que passa a vigorar com a redação seguinte:"
+    )
+    clauses: tuple[str, ...] = (
+        "CLÁUSULA PRIMEIRA - DO NOME EMPRESARIAL E SEDE. A sociedade gira sob o nome "
+        "empresarial {razao} e tem sede e foro em {city}/{uf}.",
+        "CLÁUSULA SEGUNDA - DO OBJETO. A sociedade tem por objeto o comércio e a prestação de "
+        "serviços ligados às suas atividades, podendo abrir filiais em todo o território "
+        "nacional mediante deliberação dos sócios.",
+        "CLÁUSULA TERCEIRA - DO CAPITAL. O capital social é de R$ {capital}, dividido em quotas "
+        "de R$ 1,00 cada, assim distribuídas: {shares}.",
+        "CLÁUSULA QUARTA - DA ADMINISTRAÇÃO. A administração da sociedade cabe aos sócios, "
+        "isoladamente, com os poderes e atribuições de representá-la ativa e passivamente, "
+        "vedado o uso do nome empresarial em atividades estranhas ao interesse social.",
+        "CLÁUSULA QUINTA - DO EXERCÍCIO SOCIAL. Ao término de cada exercício, em 31 de "
+        "dezembro, os administradores prestarão contas justificadas de sua administração.",
+        "E, por estarem assim justos e contratados, assinam o presente instrumento em via única.",
+    )
+    cents: str = ".00"  # after the capital's thousands: the old drawings print "10.000.00"
+    share: str = "{nome}: {quotas} quotas"
+    witness: str = "{nome} - CPF {cpf}"
+
+
+FRESH_WORDING = Wording(
+    amendment="INSTRUMENTO PARTICULAR DE {n}ª ALTERAÇÃO CONTRATUAL DA SOCIEDADE {razao}",
+    consolidated="CONTRATO SOCIAL DA SOCIEDADE EMPRESÁRIA LIMITADA {razao}",
+    rg="portador(a) da Carteira de Identidade nº {rg}, expedida pela SSP/{uf}",
+    seat="com sede em {city}/{uf}, na {street}, nº {number}",
+    filed=(
+        "com contrato social arquivado na Junta Comercial do Estado sob o NIRE {nire}, "
+        "resolvem, de comum acordo, alterar e consolidar o contrato social mediante as "
+        "cláusulas e condições seguintes:"
+    ),
+    clauses=(
+        "CLÁUSULA 1ª - DA DENOMINAÇÃO E DA SEDE. A sociedade denomina-se {razao}, com sede e "
+        "foro na cidade de {city}/{uf}.",
+        "CLÁUSULA 2ª - DO OBJETO SOCIAL. A sociedade tem por objeto social o comércio varejista "
+        "e a prestação de serviços relacionados, podendo participar de outras sociedades.",
+        "CLÁUSULA 3ª - DO CAPITAL SOCIAL. O capital social, totalmente integralizado em moeda "
+        "corrente do País, é de R$ {capital}, representado por quotas de valor nominal de "
+        "R$ 1,00, distribuídas entre os sócios da seguinte forma: {shares}.",
+        "CLÁUSULA 4ª - DA ADMINISTRAÇÃO. A sociedade será administrada pelos sócios, em "
+        "conjunto ou isoladamente, aos quais compete o uso da denominação social.",
+        "CLÁUSULA 5ª - DO EXERCÍCIO SOCIAL. O exercício social coincide com o ano civil; ao seu "
+        "término será levantado o balanço patrimonial e o de resultado econômico.",
+        "E por estarem de acordo, assinam o presente instrumento, juntamente com as "
+        "duas testemunhas abaixo.",
+    ),
+    cents=",00",
+    share="{nome}, titular de {quotas} quotas",
+    witness="{nome}, CPF nº {cpf}",
+)
+WORDING = {"tuning": Wording(), "heldout": Wording(), "fresh": FRESH_WORDING}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,64 +136,66 @@ class Contract:
     truth: dict[str, str]
 
 
+def _qualify(
+    partners: list[tuple[str, str]], *, fam: Family, rng: random.Random, place: tuple[str, str]
+) -> list[str]:
+    """Each partner's qualification (nationality, civil status, job, RG, CPF, home)."""
+    city, uf = place
+    words = WORDING[fam.name]
+    quals = []
+    for nome, cpf in partners:
+        cpf_text = rng.choice(CPF_WORDING[fam.name]).format(cpf=fmt_cpf(cpf))
+        civil, job = rng.choice(CIVIL), rng.choice(JOBS)
+        rg = words.rg.format(rg=rng.randrange(10**7, 10**8), uf=uf)
+        quals.append(
+            f"{nome}, brasileiro(a), {civil}, {job}, {rg}, {cpf_text}, residente e "
+            f"domiciliado(a) na {rng.choice(STREETS)}, {rng.randrange(1, 2000)}, {city}/{uf}"
+        )
+    return quals
+
+
 def write(*, fam: Family, rng: random.Random) -> Contract:
     """The contract's text, drawn in ``fam``."""
+    words = WORDING[fam.name]
     razao = f"{rng.choice(SURNAMES)} {rng.choice(BUSINESS)} {rng.choice(SUFFIXES)}"
     cnpj = make_cnpj(rng)
     partners = [(make_name(rng), make_cpf(rng)) for _ in range(rng.choice((1, 2, 2, 3)))]
     truth = {"razao_social": razao, "cnpj": cnpj}
-    city, uf = rng.choice(PLACES)
-    quals = []
     for i, (nome, cpf) in enumerate(partners, start=1):
         truth[f"socio_{i}_nome"], truth[f"socio_{i}_cpf"] = nome, cpf
-        cpf_text = rng.choice(CPF_WORDING[fam.name]).format(cpf=fmt_cpf(cpf))
-        quals.append(
-            f"{nome}, brasileiro(a), {rng.choice(CIVIL)}, {rng.choice(JOBS)}, portador(a) "
-            f"da cédula de identidade RG nº {rng.randrange(10**7, 10**8)} SSP/{uf}, "
-            f"{cpf_text}, residente e domiciliado(a) na {rng.choice(STREETS)}, "
-            f"{rng.randrange(1, 2000)}, {city}/{uf}"
-        )
+    city, uf = rng.choice(PLACES)
+    quals = _qualify(partners, fam=fam, rng=rng, place=(city, uf))
     number = rng.randrange(1, 9)
     cnpj_text = rng.choice(CNPJ_WORDING[fam.name]).format(cnpj=fmt_cnpj(cnpj))
-    title = (
-        f"{number}ª ALTERAÇÃO E CONSOLIDAÇÃO DO CONTRATO SOCIAL DA SOCIEDADE {razao}"
-        if rng.random() < 0.6
-        else f"CONTRATO SOCIAL CONSOLIDADO - {razao}"
+    title = (words.amendment if rng.random() < 0.6 else words.consolidated).format(
+        n=number, razao=razao
     )
     capital = rng.randrange(10, 500) * 1000
     shares = [capital // len(partners)] * len(partners)
     witnesses = [(make_name(rng), make_cpf(rng)) for _ in range(2)]
+    seat = words.seat.format(
+        street=rng.choice(STREETS), number=rng.randrange(1, 3000), city=city, uf=uf
+    )
+    filed = words.filed.format(nire=rng.randrange(10**10, 10**11))
+    quotas = "; ".join(
+        words.share.format(nome=n, quotas=f"{s:,}".replace(",", "."))
+        for (n, _), s in zip(partners, shares, strict=True)
+    )
+    money = f"{capital:,}".replace(",", ".") + words.cents
+    clauses = [
+        c.format(razao=razao, city=city, uf=uf, capital=money, shares=quotas) for c in words.clauses
+    ]
     paragraphs = [
         title,
         "; ".join(quals)
         + (", únicos sócios" if len(partners) > 1 else ", único sócio")
-        + f" da sociedade empresária limitada {razao}, com sede na {rng.choice(STREETS)}, "
-        f"{rng.randrange(1, 3000)}, {city}/{uf}, {cnpj_text}, com atos constitutivos "
-        f"arquivados na Junta Comercial sob o NIRE {rng.randrange(10**10, 10**11)}, resolvem "
-        "alterar e consolidar o contrato social, que passa a vigorar com a redação seguinte:",
-        f"CLÁUSULA PRIMEIRA - DO NOME EMPRESARIAL E SEDE. A sociedade gira sob o nome "
-        f"empresarial {razao} e tem sede e foro em {city}/{uf}.",
-        "CLÁUSULA SEGUNDA - DO OBJETO. A sociedade tem por objeto o comércio e a prestação de "
-        "serviços ligados às suas atividades, podendo abrir filiais em todo o território "
-        "nacional mediante deliberação dos sócios.",
-        f"CLÁUSULA TERCEIRA - DO CAPITAL. O capital social é de R$ {capital:,},00".replace(",", ".")
-        + ", dividido em quotas de R$ 1,00 cada, assim distribuídas: "
-        + "; ".join(
-            f"{n}: {s:,} quotas".replace(",", ".")
-            for (n, _), s in zip(partners, shares, strict=True)
-        )
-        + ".",
-        "CLÁUSULA QUARTA - DA ADMINISTRAÇÃO. A administração da sociedade cabe aos sócios, "
-        "isoladamente, com os poderes e atribuições de representá-la ativa e passivamente, "
-        "vedado o uso do nome empresarial em atividades estranhas ao interesse social.",
-        "CLÁUSULA QUINTA - DO EXERCÍCIO SOCIAL. Ao término de cada exercício, em 31 de "
-        "dezembro, os administradores prestarão contas justificadas de sua administração.",
-        "E, por estarem assim justos e contratados, assinam o presente instrumento em via única.",
+        + f" da sociedade empresária limitada {razao}, {seat}, {cnpj_text}, {filed}",
+        *clauses,
         f"{city}/{uf}, {rng.randrange(1, 28)} de {rng.choice(('janeiro', 'março', 'agosto'))} "
         f"de {rng.randrange(2015, 2026)}.",
         *[f"_______________________________  {n}" for n, _ in partners],
         "TESTEMUNHAS:",
-        *[f"{n} - CPF {fmt_cpf(c)}" for n, c in witnesses],
+        *[words.witness.format(nome=n, cpf=fmt_cpf(c)) for n, c in witnesses],
     ]
     return Contract(tuple(paragraphs), truth)
 
@@ -130,6 +206,7 @@ def text_pdf(contract: Contract, *, fam: Family, rng: random.Random) -> bytes:
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_creation_date(STAMP)
     pdf.set_auto_page_break(True, margin=20)
+    quiet_font_tables()
     pdf.add_font(family, "", str(font_path(family, bold=False)))
     pdf.add_font(family, "B", str(font_path(family, bold=True)))
     margin = rng.uniform(18, 28)

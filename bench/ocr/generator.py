@@ -24,11 +24,11 @@ from bench.ocr.forms import MmBox, Pen, text_box
 from bench.ocr.layouts import Layout, fmt_date
 from bench.ocr.people import make_company, make_person
 from bench.ocr.receita import cnpj_card
-from bench.ocr.render import render_image, render_pdf
+from bench.ocr.render import check_fonts, render_image, render_pdf
 
 ALL_KINDS = ("cnpj_card", "cnh", "rg", "comprovante_endereco", "contrato_social")
 LEVELS = ("pdf", "clean", "moderate", "heavy")
-FIXED_SEED = {"tuning": 1000, "heldout": 9000}  # the fixed sets start here
+FIXED_SEED = {"tuning": 1000, "heldout": 9000, "fresh": 5000}  # the fixed sets start here
 TODAY = date(2026, 3, 2)
 SITUATIONS = ("ATIVA",) * 6 + ("SUSPENSA", "INAPTA", "BAIXADA", "NULA")
 GLARE_REGION = {
@@ -51,6 +51,8 @@ class Page:
 
 def _page(kind: str, *, fam_name: str, seed: int) -> Page:
     fam = family(fam_name)
+    if fam_name == "fresh":  # its fonts come from packages the other families do not need
+        check_fonts(fam.sans + fam.serif + fam.mono)
     rng = random.Random(f"{fam_name}/{kind}/{seed}")
     if kind == "cnpj_card":
         company = make_company(rng, today=TODAY)
@@ -104,12 +106,12 @@ def _flat(page: Page, rng: random.Random, *, width: tuple[int, int]) -> tuple[Im
     return render_image(lay, px_per_mm=px_per_mm, rng=rng), px_per_mm
 
 
-def _encode(img: Image.Image, rng: random.Random) -> tuple[bytes, str]:
+def _encode(img: Image.Image, rng: random.Random, *, family: str) -> tuple[bytes, str]:
     buf = io.BytesIO()
     if rng.random() < 0.5:
         img.save(buf, "PNG")
         return buf.getvalue(), "image/png"
-    img.save(buf, "JPEG", quality=90)
+    img.save(buf, "JPEG", quality=rng.randrange(80, 93) if family == "fresh" else 90)
     return buf.getvalue(), "image/jpeg"
 
 
@@ -151,12 +153,19 @@ def draw_drawn(kind: str, *, seed: int, family_name: str, level: str) -> Drawn:
         return Drawn(name, kind, data, "application/pdf", page.truth, {}, notes)
     if level == "clean":
         img, _ = _flat(page, rng, width=(1500, 1900))
-        data, mime = _encode(img, rng)
+        data, mime = _encode(img, rng, family=family_name)
         return Drawn(name, kind, data, mime, page.truth, {"width": float(img.width)}, notes)
     if level in ("moderate", "heavy"):
         img, px_per_mm = _flat(page, rng, width=(1900, 2200))
         protect = [_px(box, px_per_mm) for box in page.pen.boxes.values()]
-        shot = shoot(img, rng=rng, level=level, avoid=_text_boxes(page, px_per_mm), protect=protect)
+        shot = shoot(
+            img,
+            rng=rng,
+            level=level,
+            avoid=_text_boxes(page, px_per_mm),
+            protect=protect,
+            family=family_name,
+        )
         return Drawn(
             name, kind, shot.data, "image/jpeg", page.truth, shot.params, notes | shot.notes
         )

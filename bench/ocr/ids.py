@@ -7,7 +7,7 @@
 - CNH-e: the PDF of the digital CNH, the card drawn on an A4 page with a QR code (text layer).
 - RG: each state's data side differs in header, label set and order (``RG_MODELS``): inline
   "REGISTRO GERAL" (SP), boxed labels above (RJ), "MG-" numbers (MG), beside-the-label (RS, BA),
-  and more.
+  and more; the fresh family draws PE, DF, SC and CE.
 - CIN (2022+): bilingual labels, the CPF as its number, and the ICAO TD1 MRZ on the back; the
   front and back are drawn one above the other, as in a copy of both sides.
 """
@@ -42,8 +42,7 @@ def _card(
 def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date, model: str = "") -> Pen:
     """The CNH data page, ``model`` "2017" or "2022" (drawn from ``rng`` when empty)."""
     model = model or ("2022" if rng.random() < 0.45 else "2017")
-    green = (226, 240, 226) if fam.name == "tuning" else (232, 242, 222)
-    lay = _card(fam, rng, width=128.0, height=88.0, tint=green)
+    lay = _card(fam, rng, width=128.0, height=88.0, tint=CNH_GREEN[fam.name])
     pen = Pen.start(lay, fam, rng=rng, fonts=fam.sans + fam.mono)
     pen.fit(label_pt=5.4, value_pt=7.9, gap=1.0)  # the card's grid: 7 mm per field
     pen.text(0, 3, text="REPÚBLICA FEDERATIVA DO BRASIL", size=7, bold=True, center_in=128)
@@ -86,7 +85,7 @@ def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date, model
         f(6, 62, label="FILIAÇÃO", value=person.father, extra=(person.mother,), max_width=62)
     else:
         f(x, 19, label=label(fam, "nome", rng=rng), value=person.nome, name="nome")
-        f(x, 26, label="DOC. IDENTIDADE / ÓRG. EMISSOR / UF", value=identity)
+        f(x, 26, label=IDENTITY_LABEL[fam.name == "fresh"], value=identity)
         f(x, 33, label=label(fam, "cpf", rng=rng), value=fmt_cpf(person.cpf), name="cpf")
         f(
             x + dx,
@@ -170,6 +169,13 @@ def cnh_e_page(card: Layout, *, pen: Pen, person: Person) -> Layout:
     return page
 
 
+CNH_GREEN = {"tuning": (226, 240, 226), "heldout": (232, 242, 222), "fresh": (214, 232, 206)}
+CIN_TINT = {"tuning": (228, 236, 246), "heldout": (228, 236, 246), "fresh": (216, 228, 240)}
+MRZ_FONT = {"tuning": "DejaVuSansMono", "heldout": "LiberationMono", "fresh": "FreeMono"}
+# the 2017 CNH's identity line as printed, and as later prints spell it out
+IDENTITY_LABEL = ("DOC. IDENTIDADE / ÓRG. EMISSOR / UF", "DOC. IDENTIDADE/ÓRGÃO EMISSOR/UF")
+
+
 @dataclass(frozen=True, slots=True)
 class RgModel:
     """One state's RG data side: header, order of fields, and how labels meet values."""
@@ -226,6 +232,37 @@ RG_MODELS: dict[str, tuple[RgModel, ...]] = {
         ),
         RgModel(
             "MG", ("POLÍCIA CIVIL DE MINAS GERAIS", "INSTITUTO DE IDENTIFICAÇÃO"), "beside", "mg"
+        ),
+    ),
+    "fresh": (
+        RgModel(
+            "PE",
+            ("SECRETARIA DE DEFESA SOCIAL", "INSTITUTO DE IDENTIFICAÇÃO TAVARES BURIL"),
+            "above",
+            "plain",
+        ),
+        RgModel(
+            "DF",
+            ("POLÍCIA CIVIL DO DISTRITO FEDERAL", "INSTITUTO DE IDENTIFICAÇÃO"),
+            "boxed",
+            "sp",
+            cpf_first=True,
+        ),
+        RgModel(
+            "SC",
+            ("SECRETARIA DE ESTADO DA SEGURANÇA PÚBLICA", "INSTITUTO GERAL DE PERÍCIAS"),
+            "beside",
+            "plain",
+        ),
+        RgModel(
+            "CE",
+            (
+                "SECRETARIA DA SEGURANÇA PÚBLICA E DEFESA SOCIAL",
+                "PERÍCIA FORENSE DO ESTADO DO CEARÁ",
+            ),
+            "inline",
+            "sp",
+            cpf_first=True,
         ),
     ),
 }
@@ -341,7 +378,7 @@ LABEL_KEYS = {
 
 def cin(person: Person, *, fam: Family, rng: random.Random, emitted: date) -> tuple[Pen, str]:
     """The CIN, front above back (with the MRZ); also the MRZ's three lines."""
-    lay = _card(fam, rng, width=90.0, height=122.0, tint=(228, 236, 246))
+    lay = _card(fam, rng, width=90.0, height=122.0, tint=CIN_TINT[fam.name])
     pen = Pen.start(lay, fam, rng=rng, fonts=fam.sans)
     pen.fit(label_pt=5.4, value_pt=7.9, gap=1.0)  # the card's grid: 7 mm per field
     pen.text(0, 2.5, text="REPÚBLICA FEDERATIVA DO BRASIL", size=6, bold=True, center_in=90)
@@ -372,7 +409,6 @@ def cin(person: Person, *, fam: Family, rng: random.Random, emitted: date) -> tu
         cpf=person.cpf, nome=person.nome, born=person.data_nascimento, sex=sex, expiry=expiry
     )
     lay.blocks.append(Block(0, 96, 90, 26, (250, 250, 250)))
-    mono = "DejaVuSansMono" if fam.name == "tuning" else "LiberationMono"
     for i, line in enumerate(zone.splitlines()):
-        pen.text(3, 99 + i * 6.2, text=line, size=9.5, font=mono, ink=(10, 10, 10))
+        pen.text(3, 99 + i * 6.2, text=line, size=9.5, font=MRZ_FONT[fam.name], ink=(10, 10, 10))
     return pen, zone

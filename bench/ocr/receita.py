@@ -38,6 +38,7 @@ def _plain(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
+ROW_HEIGHT = {"tuning": (8.5, 10.0), "heldout": (8.0, 11.5), "fresh": (7.4, 12.5)}  # mm per box
 Row = list[tuple[float, str, str, str]]  # per box: width (mm), label, value, truth name
 
 
@@ -158,7 +159,7 @@ def cnpj_card(company: Company, *, fam: Family, rng: random.Random, emitted: dat
     pen = Pen.start(lay, fam, rng=rng, fonts=fonts, label_ink=(30, 30, 30))
     pen.value_bold = fam.name == "tuning" or rng.random() < 0.5
     plain = fam.name == "heldout" and rng.random() < 0.3
-    h = rng.uniform(8.5, 10.0) if fam.name == "tuning" else rng.uniform(8.0, 11.5)
+    h = rng.uniform(*ROW_HEIGHT[fam.name])
     h = max(h, pen.field_height() + 0.6)  # the box holds its label and value
 
     def cell(

@@ -2,6 +2,7 @@
 
     python -m bench.ocr.run --family tuning --count 6     # every kind x level of a family
     python -m bench.ocr.run --family heldout --count 6 --levels clean,moderate --kinds cnh,rg
+    python -m bench.ocr.run --family fresh --count 4     # the family nobody tunes on (its fonts)
     python -m bench.ocr.run --family tuning --unusable --count 3   # photos to refuse
     python -m bench.ocr.run --sets pdf,clean,moderate,heavy,rotated   # the legacy sets
     python -m bench.ocr.run --sets moderate --count 4 --compare   # plus preprocessing variants
@@ -28,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.ocr.camera import DEFECTS
+from bench.ocr.families import FAMILIES
 from bench.ocr.scoring import Tally, verdict
 from bench.ocr.synthetic import (
     ALL_KINDS,
@@ -269,7 +271,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--family",
-        choices=("tuning", "heldout"),
+        choices=FAMILIES,
         help="the drawing family's fixed set (default when --sets is not given)",
     )
     parser.add_argument("--levels", default=",".join(LEVELS))

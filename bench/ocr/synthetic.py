@@ -14,7 +14,9 @@ The drawing families (issue #16) — use these
   (``ALL_KINDS``). ``cnh`` draws the 2017 or the 2022 model (its PDF is the CNH-e page);
   ``rg`` draws a state's RG model or, 3 in 10, the CIN with its MRZ (``rg`` = the CPF).
 - ``family``: ``tuning`` (tune the reader on it) or ``heldout`` (NEVER tune on it: it differs
-  in fonts, spacing, label wordings, colours and layout choices, to measure generalisation).
+  in fonts, spacing, label wordings, colours and layout choices, to measure generalisation), or
+  ``fresh`` (never tuned on nor studied: the final figures; it draws with fonts from extra
+  packages, ``bench.ocr.render.EXTRA_FONTS``, and says which to install when they are missing).
 - ``level`` (``LEVELS``): ``pdf`` (text layer: cartão from Receita, CNH-e, CIN, bill, contract),
   ``clean`` (flat scan, PNG or JPEG 90; the contract: a scanned PDF without text layer),
   ``moderate`` / ``heavy`` (phone photos: on a table or in a hand with a thumb over an edge,

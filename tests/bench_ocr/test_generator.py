@@ -29,11 +29,14 @@ from bench.ocr.synthetic import (
     draw_unusable,
     flat_page,
 )
+from tests.bench_ocr.fonts import needs_fresh_fonts
 
 UFS = set(
     "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO".split()
 )
 FAMILIES = ("tuning", "heldout")
+# every family, the fresh one only where its fonts are installed (tests/bench_ocr/test_families)
+ALL_FAMILIES = (*FAMILIES, pytest.param("fresh", marks=needs_fresh_fonts))
 
 
 def _pdf_text(data: bytes) -> tuple[str, int]:
@@ -48,7 +51,7 @@ def _grey(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=np.float32)
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", ALL_FAMILIES)
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_the_same_seed_draws_the_same_photo(kind: str, family: str) -> None:
     first = draw_sample(kind, seed=FIXED_SEED[family], family=family, level="heavy")
@@ -58,7 +61,7 @@ def test_the_same_seed_draws_the_same_photo(kind: str, family: str) -> None:
     assert other.truth != first.truth
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", ALL_FAMILIES)
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_every_level_shows_the_same_document(kind: str, family: str) -> None:
     truths = [
@@ -86,7 +89,7 @@ def _check_truth(kind: str, truth: dict[str, str]) -> None:
         assert {"razao_social", "cnpj", "socio_1_nome", "socio_1_cpf"} <= set(truth)
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", ALL_FAMILIES)
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_the_text_layer_holds_every_true_value(kind: str, family: str) -> None:
     for seed in range(FIXED_SEED[family], FIXED_SEED[family] + 4):
@@ -104,7 +107,7 @@ def test_the_text_layer_holds_every_true_value(kind: str, family: str) -> None:
                 assert shown in flat, (seed, name, shown)
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", ALL_FAMILIES)
 def test_the_receita_card_puts_each_value_under_its_label(family: str) -> None:
     for seed in range(FIXED_SEED[family], FIXED_SEED[family] + 6):
         page = _page("cnpj_card", fam_name=family, seed=seed)
@@ -243,7 +246,7 @@ def test_unknown_names_are_refused_with_the_choices() -> None:
         draw_unusable("cnh", seed=1, defect="wet")
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", ALL_FAMILIES)
 def test_no_two_runs_of_text_overlap_and_none_leaves_the_page(family: str) -> None:
     from bench.ocr.forms import text_box
 

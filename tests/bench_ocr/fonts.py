@@ -1,0 +1,23 @@
+"""Whether the fresh drawing family's fonts are installed, and a mark that skips without them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.ocr.families import FRESH
+from bench.ocr.render import FontMissing, check_fonts
+
+
+def fresh_fonts_installed() -> bool:
+    """True when every weight of every font the fresh family draws with is on this machine."""
+    try:
+        check_fonts(FRESH.sans + FRESH.serif + FRESH.mono)
+    except FontMissing:
+        return False
+    return True
+
+
+needs_fresh_fonts = pytest.mark.skipif(
+    not fresh_fonts_installed(),
+    reason="the fresh family's fonts are not installed (apt line in bench/ocr/README.md)",
+)
