@@ -21,16 +21,24 @@ import argparse
 import json
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from bench.ocr.run import intake_check
 from bench.ocr.synthetic import ALL_KINDS, FIXED_SEED, LEVELS, TODAY, Sample, draw_sample
 from bot.documents.brasilapi import CompanyRecord
+from bot.documents.confidence import Evidence, explain
 from bot.documents.corroboration import corroborate
+from bot.documents.fields import FieldRead
+from bot.documents.identifiers import Parsed
+from bot.documents.page import Word
 from bot.documents.reading import Extraction, ReadOptions, read_document
 
 ASSERTED = 0.9
+# the bench's options; a long page timeout, as 6 people share the machine's 2 cores
+OPTIONS = ReadOptions(today=TODAY, page_timeout=120.0)
 Key = tuple[str, str, str]  # kind, level, field
 
 
@@ -52,7 +60,7 @@ def receita_record(sample: Sample) -> CompanyRecord:
 
 def read(sample: Sample, *, receita: bool) -> Extraction:
     """The sample's reading, corroborated with the Receita's record when asked."""
-    extraction = read_document(sample.data, kind="auto", options=ReadOptions(today=TODAY))
+    extraction = read_document(sample.data, kind="auto", options=OPTIONS)
     if receita and extraction.kind == "cnpj_card" and sample.kind == "cnpj_card":
         extraction = corroborate(extraction, company=receita_record(sample), today=TODAY)
     return extraction
@@ -61,6 +69,46 @@ def read(sample: Sample, *, receita: bool) -> Extraction:
 def why(extraction: Extraction, name: str) -> str:
     """The rule that scored ``name``, or "set later" when a later step gave its score."""
     return extraction.reasons.get(name) or "set later"
+
+
+def _parsed(parsed: Parsed | None) -> list[object] | None:
+    return None if parsed is None else [parsed.value, parsed.valid, parsed.repairs, parsed.checked]
+
+
+def inputs(extraction: Extraction, name: str) -> dict[str, object]:
+    """What ``name`` was scored from, so a new rule can score it again (``rescore``)."""
+    if name not in extraction.scored:
+        return {}
+    read, evidence = extraction.scored[name]
+    return {
+        "scored": explain(read, evidence)[0],
+        "via": read.via,
+        "parsed": _parsed(read.parsed),
+        "min_conf": read.min_conf,
+        "words": len(read.words),
+        "second": _parsed(evidence.second),
+        "evidence": [
+            evidence.text_layer,
+            evidence.image_poor,
+            evidence.verified,
+            evidence.lost_accent,
+            evidence.agrees,
+        ],
+    }
+
+
+def rescore(row: dict[str, object], rule: Callable[[FieldRead, Evidence], float]) -> float:
+    """The row's confidence under ``rule``; unchanged when a later step gave the score."""
+    final = float(str(row["confidence"]))
+    if "scored" not in row or row["scored"] != final:
+        return final
+    parsed = Parsed(*cast(list[Any], row["parsed"]))
+    conf = float(str(row["min_conf"]))
+    words = tuple(Word("x", 0, 0, 1, 1, conf) for _ in range(int(str(row["words"]))))
+    read = FieldRead(str(row["field"]), parsed, parsed.value, words, str(row["via"]))
+    second = None if row["second"] is None else Parsed(*cast(list[Any], row["second"]))
+    flags = cast(list[bool], row["evidence"])
+    return rule(read, Evidence(second, *flags))
 
 
 def tally(
@@ -108,6 +156,7 @@ def collect(args: argparse.Namespace) -> list[dict[str, object]]:
                             "truth": sample.truth.get(name),
                             "confidence": extraction.confidence.get(name, 0.0),
                             "reason": why(extraction, name),
+                            **inputs(extraction, name),
                         }
                     )
             print(f"read {kind} {level}", flush=True)

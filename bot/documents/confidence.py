@@ -98,12 +98,12 @@ def explain(read: FieldRead, evidence: Evidence) -> tuple[float, str]:
         return 0.6, "prose unchecked"
     value, why = _ocr_score(read, evidence.second, lost_accent=evidence.lost_accent)
     if evidence.image_poor and value > 0.85:
-        value, why = 0.85, "poor image"
+        value, why = 0.85, f"poor image ({why})"
     accent_doubt = read.name in TEXT_FIELDS and (
         evidence.lost_accent or LOST_ACCENT.search(parsed.value) is not None
     )
     if evidence.agrees and not accent_doubt and parsed.repairs == 0 and value < 0.95:
-        value, why = 0.95, "source agrees"
+        value, why = 0.95, f"source agrees ({why})"
     return round(value, 2), why
 
 

@@ -63,6 +63,8 @@ class Extraction:
     # per field, the rule of ``confidence.py`` that scored it (not in SPEC's JSON: for the
     # benchmark's account of why correct fields stay below 0.9)
     reasons: dict[str, str] = field(default_factory=dict, repr=False)
+    # per field, what it was scored from (the benchmark scores it again under a new rule)
+    scored: dict[str, tuple[FieldRead, Evidence]] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -101,5 +103,6 @@ def record(
         return
     result.fields[name] = read.parsed.value
     result.confidence[name], result.reasons[name] = explain(read, evidence)
+    result.scored[name] = (read, evidence)
     if result.confidence[name] < ASSERTED:
         result.warnings.append(f"{name}: uncertain, please confirm")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bench.ocr.confidence_why import report, tally
+from bench.ocr.confidence_why import report, rescore, tally
+from bot.documents.confidence import score
 
 
 def row(field: str, got: str, *, confidence: float, reason: str) -> dict[str, object]:
@@ -34,3 +35,20 @@ def test_correct_fields_below_the_bar_are_counted_by_reason() -> None:
     text = report(rows)
     assert "| cnh | heavy | 3 | 33.3% | 1 |" in text
     assert "'WRONG' != 'RIGHT'" in text
+
+
+def test_a_row_is_scored_again_unless_a_later_step_gave_its_score() -> None:
+    inputs: dict[str, object] = {
+        "scored": 0.85,
+        "via": "below",
+        "parsed": ["RIGHT", True, 0, False],
+        "min_conf": 93.0,
+        "words": 1,
+        "second": ["RIGHT", True, 0, False],
+        "evidence": [False, True, True, False, False],
+    }
+    fresh = row("nome", "RIGHT", confidence=0.85, reason="poor image (agree)") | inputs
+    assert rescore(fresh, score) == 0.85
+    assert rescore(fresh, lambda read, evidence: 0.9 if evidence.image_poor else 0.0) == 0.9
+    settled = row("nome", "RIGHT", confidence=0.5, reason="agree") | inputs
+    assert rescore(settled, lambda read, evidence: 0.99) == 0.5

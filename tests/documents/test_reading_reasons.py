@@ -26,7 +26,7 @@ def test_each_cap_is_named() -> None:
     assert explain(alone, Evidence()) == (0.75, "one read")
     assert explain(alone, Evidence(second=Parsed("PADARIA BOM PAO", True)))[1] == "reads disagree"
     poor = Evidence(second=Parsed("PADARIA BOM PÃO", True), image_poor=True)
-    assert explain(alone, poor) == (0.85, "poor image")
+    assert explain(alone, poor) == (0.85, "poor image (agree)")
     lost = read("CONSTRUCOES LTDA")
     assert explain(lost, Evidence(second=Parsed("CONSTRUCOES LTDA", True)))[1] == "accent ending"
 
