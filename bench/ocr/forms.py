@@ -61,7 +61,7 @@ class Pen:
     ) -> Pen:
         font = rng.choice(fonts)
         lay.font = font
-        return cls(
+        pen = cls(
             lay,
             fam,
             rng,
@@ -74,6 +74,9 @@ class Pen:
             value_ink=rng.choice(fam.value_inks),
             rule_width=rng.uniform(*fam.rule_width),
         )
+        if fam.split:  # the ends of two ranges may meet: a label never outgrows its value
+            pen.label_pt = min(pen.label_pt, pen.value_pt * 0.8)
+        return pen
 
     def fit(self, *, label_pt: float, value_pt: float, gap: float) -> None:
         """Cap sizes and spacing where fields sit on a fixed grid (cards), so none overlap."""
