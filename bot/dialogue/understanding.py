@@ -171,8 +171,10 @@ def pick(said: Utterance, options: Sequence[Option]) -> Option | None:
         return options[number - 1] if 1 <= number <= len(options) else None
     if _LAST.match(folded) and options:
         return options[-1]
+    bare = _ARTICLE.sub("", folded)  # "o essencial", "the essentials": the option's name
     for option in options:
-        if any(folded == fold(name) for name in (*option.titles, *option.aliases)):
+        names = {fold(name) for name in (*option.titles, *option.aliases)}
+        if folded in names or bare in names:
             return option
     by_meaning = _by_meaning(said, options)
     if by_meaning is not None:
@@ -187,6 +189,9 @@ def pick(said: Utterance, options: Sequence[Option]) -> Option | None:
         if option.intent and said.intent == option.intent and said.confidence >= 0.6:
             return option
     return None
+
+
+_ARTICLE = re.compile(r"^(?:o|a|os|as|um|uma|the|an?)\s+(?=\w)")
 
 
 def option_number(folded: str) -> int | None:

@@ -317,6 +317,8 @@ def fill_from_entities(turn: Turn, dialogue: Dialogue, *, frame: Frame, skip: st
         value = VALIDATORS[steps[0].validator](entity.value)
         if not isinstance(value, Problem):
             turn.state.set_slot(key, value)
+            if steps[0].after is not None:  # the CNPJ noted early is looked up all the same
+                dialogue.walker.run_action(turn, steps[0].after, namespace=frame.namespace)
             label = dialogue.walker.label_of(turn.state, steps[0])
             shown = format_value(key, value, language=turn.language)
             noted.append(f"{label}: {shown}")

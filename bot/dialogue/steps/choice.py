@@ -78,6 +78,8 @@ class ChoiceHandler:
             return None  # "o telefone da Beatriz é …": another contact's answer, not this one
         if len(filling) == 1 and frame is not None and self._fills(turn, dialogue, frame=frame):
             return filling[0]  # "Beatriz Rocha, bia@…": someone else, by what it says
+        if len(filling) == 1 and frame is not None and self._gives(turn, dialogue, filling[0]):
+            return filling[0]  # the CNPJ at "shall we do it now?": the answer is yes
         return None
 
     def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: ChoiceStep) -> None:
@@ -99,17 +101,34 @@ class ChoiceHandler:
             e.entity in ("email", "phone") for e in said.nlu.entities
         )
 
+    def _gives(self, turn: Turn, dialogue: Dialogue, option: FlowOption) -> bool:
+        """The message carries an identifier (CNPJ, e-mail…) that one of the option's filled
+        questions takes from any message."""
+        frame = turn.state.frame
+        if frame is None or turn.said.choice_id:
+            return False
+        flow = dialogue.walker.flows[frame.flow_id]
+        entities = {
+            s.entity
+            for s in flow.steps.values()
+            if isinstance(s, AskStep) and s.slot in option.fills and s.entity
+        }
+        return any(turn.said.nlu.first(entity) is not None for entity in entities)
+
     def _fill(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, option: FlowOption) -> None:
         if turn.said.choice_id:
             return  # a tap says nothing more than the option
         before = dict(turn.state.slots)
         self._fill_slots(turn, dialogue, frame=frame, option=option)
+        asked = {
+            frame.slot_key(s.slot)
+            for s in dialogue.walker.flows[frame.flow_id].steps.values()
+            if isinstance(s, AskStep)
+        }  # a look-up's own slots (the Receita's name) are shown by their own question
         filled = [
             format_value(key, value, language=turn.language)
             for key, value in turn.state.slots.items()
-            if (key.startswith(f"{frame.namespace}.") or not frame.namespace)
-            and before.get(key) != value
-            and not key.endswith(".same_as_me")
+            if key in asked and before.get(key) != value
         ]
         if filled:
             area = dialogue.walker.caller_label(turn.state, frame)
