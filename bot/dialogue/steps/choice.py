@@ -78,7 +78,7 @@ class ChoiceHandler:
             return None  # "o telefone da Beatriz é …": another contact's answer, not this one
         if len(filling) == 1 and frame is not None and self._fills(turn, dialogue, frame=frame):
             return filling[0]  # "Beatriz Rocha, bia@…": someone else, by what it says
-        if len(filling) == 1 and frame is not None and self._gives(turn, dialogue, filling[0]):
+        if len(filling) == 1 and self._gives(turn, dialogue, option=filling[0]):
             return filling[0]  # the CNPJ at "shall we do it now?": the answer is yes
         return None
 
@@ -101,7 +101,7 @@ class ChoiceHandler:
             e.entity in ("email", "phone") for e in said.nlu.entities
         )
 
-    def _gives(self, turn: Turn, dialogue: Dialogue, option: FlowOption) -> bool:
+    def _gives(self, turn: Turn, dialogue: Dialogue, *, option: FlowOption) -> bool:
         """The message carries an identifier (CNPJ, e-mail…) that one of the option's filled
         questions takes from any message."""
         frame = turn.state.frame
