@@ -109,11 +109,17 @@ class AskHandler:
             return
         if step.unknown is not None and is_dont_know(turn.said):
             turn.state.invalid_count = 0
+            rest = _after_dont_know(turn.said.body)  # "não tenho o CEP, é Rua das Flores, …"
+            if rest and _answers_unknown(turn, dialogue, frame=frame, step=step, body=rest):
+                return
             dialogue.goto(turn, step.unknown)  # "não sei o CEP": the address instead
             return
         value = _answer_to_doubt(turn, step) or self.value(turn, dialogue, step=step)
         lang = turn.language
-        if isinstance(value, Problem) and _answers_unknown(turn, dialogue, frame=frame, step=step):
+        body = turn.said.body
+        if isinstance(value, Problem) and _answers_unknown(
+            turn, dialogue, frame=frame, step=step, body=body
+        ):
             return  # the address itself at the CEP question: the CEP is not needed
         if isinstance(value, Problem):
             label = dialogue.walker.label_of(turn.state, step)
@@ -125,6 +131,8 @@ class AskHandler:
         if step.validator == "person_name" and isinstance(value, str):
             value = name_case(value)
         turn.state.set_slot(frame.slot_key(step.slot), value)
+        if step.validator == "street" and isinstance(value, str):
+            _note_number(turn, dialogue, frame=frame, street=value)
         turn.state.invalid_count = 0
         noted = fill_from_entities(turn, dialogue, frame=frame, skip=step.slot)
         if noted:
@@ -200,24 +208,70 @@ _STREET = re.compile(
 )
 
 
-def _answers_unknown(turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> bool:
+def _answers_unknown(
+    turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep, body: str
+) -> bool:
     """The answer of the step's ``unknown`` way given straight away ("Rua Augusta, Consolação,
     São Paulo/SP" at the CEP question): taken there, and the flow goes on from it."""
     if step.unknown is None:
         return False
     other = dialogue.walker.flows[frame.flow_id].step(step.unknown)
-    said = turn.said
     if not isinstance(other, AskStep) or other.validator != "street":
         return False
-    if not _STREET.match(said.folded) or "," not in said.body:
+    if not _STREET.match(fold(body)) or "," not in body:
         return False
-    value = VALIDATORS[other.validator](said.body)
+    value = VALIDATORS[other.validator](body)
     if isinstance(value, Problem):
         return False
     turn.state.set_slot(frame.slot_key(other.slot), value)
+    if isinstance(value, str):
+        _note_number(turn, dialogue, frame=frame, street=value)
     turn.state.invalid_count = 0
     dialogue.goto(turn, other.next)
     return True
+
+
+# The house number at the end of a street line: "Rua das Flores 123", "Av. Brasil, nº 45".
+_HOUSE_NUMBER = re.compile(r"^(?P<street>.*?\D)[\s,]+(?:n[º°o]?\.?\s*)?(?P<number>\d{1,6})\s*$")
+
+
+def _note_number(turn: Turn, dialogue: Dialogue, *, frame: Frame, street: str) -> None:
+    """A street line typed with its number ("Rua das Flores 123, Centro, …") answers the
+    number question too: it is not asked again."""
+    parts = [p.strip() for p in street.split(",")]
+    line = (
+        f"{parts[0]}, {parts[1]}"
+        if len(parts) > 1 and re.fullmatch(r"(?:n[º°o]?\.?\s*)?\d{1,6}", parts[1], re.IGNORECASE)
+        else parts[0]
+    )
+    match = _HOUSE_NUMBER.match(line)
+    if match is None or not _STREET.match(fold(match.group("street"))):
+        return
+    steps = dialogue.walker.flows[frame.flow_id].steps.values()
+    number = next(
+        (s for s in steps if isinstance(s, AskStep) and s.validator == "address_number"), None
+    )
+    if number is None or frame.slot_key(number.slot) in turn.state.slots:
+        return
+    value = VALIDATORS[number.validator](match.group("number"))
+    if not isinstance(value, Problem):
+        turn.state.set_slot(frame.slot_key(number.slot), value)
+        label = dialogue.walker.label_of(turn.state, number)
+        turn.say(text("also_noted", turn.language, params={"fields": f"{label}: {value}"}))
+
+
+_AFTER_DONT_KNOW = re.compile(
+    r"^[^,;:]*[,;:]\s*(?:mas\s+|but\s+)?(?:(?:o\s+)?endere[cç]o\s+(?:é|e)\s+|(?:é|e|fica\s+(?:na|no|em))\s+|"
+    r"(?:the\s+)?address\s+is\s+|it'?s\s+)?(.+)$",
+    re.IGNORECASE,
+)
+
+
+def _after_dont_know(body: str) -> str:
+    """What follows "não tenho o CEP," in the same message ("é Rua das Flores 123, …" →
+    "Rua das Flores 123, …"), or ""."""
+    match = _AFTER_DONT_KNOW.match(body.strip())
+    return match.group(1).strip() if match else ""
 
 
 def _changed_choice(turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> str | None:
