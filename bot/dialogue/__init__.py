@@ -3,6 +3,7 @@ __all__ = [
     "catalog",
     "commands",
     "contact_change",
+    "contacts_ahead",
     "context",
     "corrections",
     "dialogue",

@@ -16,6 +16,7 @@ from bot.dialogue import interruptions, repairs, steps
 from bot.dialogue.actions import BUILTIN_ACTIONS, Action
 from bot.dialogue.commands import detect_command
 from bot.dialogue.contact_change import ContactChangeHandler
+from bot.dialogue.contacts_ahead import ContactAheadHandler
 from bot.dialogue.context import ConversationContext
 from bot.dialogue.corrections import CorrectionHandler, CurrentAnswerHandler
 from bot.dialogue.dialogue import Dialogue, EngineSettings
@@ -71,6 +72,7 @@ PIPELINE: tuple[TurnHandler, ...] = (
     ReadBackHandler(),  # "qual email eu passei?": the stored value, then the question again
     CurrentAnswerHandler(),  # "na verdade meu nome é …" at the name question: its answer
     ContactChangeHandler(),  # "na verdade o financeiro é a Beatriz, bia@…": the contact
+    ContactAheadHandler(),  # "o de TI é o Pedro Lima" at the finance question: noted
     CorrectionHandler(),  # names an answered field and carries its new value
     InterruptionHandler(),  # status, help, a person, erasure, training, small talk
     UnfitRepairHandler(),  # the open repair explains what it expects

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.dialogue.catalog import fold
+from bot.dialogue.contacts_ahead import note_contacts_ahead
 from bot.dialogue.corrections import value_for
 from bot.dialogue.person_names import person_name_in
 from bot.dialogue.state import Frame
@@ -91,6 +92,7 @@ class ChoiceHandler:
         turn.state.invalid_count = 0
         if option.fills:
             self._fill(turn, dialogue, frame=frame, option=option)
+        note_contacts_ahead(turn, dialogue)  # "sou eu, e o de TI é o Pedro Lima"
         dialogue.goto(turn, option.next or step.next)
 
     def _fills(self, turn: Turn, dialogue: Dialogue, *, frame: Frame) -> bool:
