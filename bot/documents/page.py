@@ -63,7 +63,8 @@ class Page:
     from_text_layer: bool = False
 
     def rows(self) -> list[Row]:
-        """Group words into rows: a word joins the row it overlaps most vertically.
+        """Group words into rows: a run of touching words joins, whole, the row it overlaps
+        most vertically.
 
         Words much taller than the page's usual word (a box Tesseract stretched over a label
         and its value, a rule's remnant read as "|") join last, by their lower part: placed
@@ -85,23 +86,59 @@ class Page:
 
     @staticmethod
     def _rows(words: list[Word]) -> list[list[Word]]:
+        """Rows built from chains of touching words (``_chains``): a chain joins the row one
+        of its words overlaps most, whole, so a line a photo bends or a small label beside a
+        large value is not cut where one of its words drifts into another column's row."""
         rows: list[list[Word]] = []
-        for word in sorted(words, key=lambda w: (w.cy, w.left)):
+        chains = sorted(
+            _chains(words), key=lambda c: (statistics.median(w.cy for w in c), c[0].left)
+        )
+        for chain in chains:
             best, best_overlap = -1, 0.0
             for i, row in enumerate(rows):
-                # compare with the row's horizontally nearest word: rows may drift with skew
-                near = min(row, key=lambda w: abs(w.left - word.left))
-                overlap = min(near.bottom, word.bottom) - max(near.top, word.top)
-                if overlap > 0.5 * min(near.height, word.height) and overlap > best_overlap:
+                overlap = max(_overlap(word, row) for word in chain)
+                if overlap > best_overlap:
                     best, best_overlap = i, overlap
             if best < 0:
-                rows.append([word])
+                rows.append(list(chain))
             else:
-                rows[best].append(word)
+                rows[best].extend(chain)
         return rows
 
     def text(self) -> str:
         return "\n".join(row.text for row in self.rows())
+
+
+def _overlap(word: Word, row: list[Word]) -> float:
+    """How much ``word`` overlaps the row's horizontally nearest word (rows may drift with
+    skew); 0 unless by half the smaller height."""
+    near = min(row, key=lambda w: abs(w.left - word.left))
+    overlap = min(near.bottom, word.bottom) - max(near.top, word.top)
+    return overlap if overlap > 0.5 * min(near.height, word.height) else 0.0
+
+
+def _chains(words: list[Word]) -> list[tuple[Word, ...]]:
+    """Runs of words that follow each other on one line, left to right: the next word starts
+    within a letter and a half of the last one's end and overlaps it by half the smaller
+    height. A chain is never split between rows."""
+    chains: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.left, w.cy)):
+        best, best_gap = -1, 0.0
+        for i, chain in enumerate(chains):
+            last = chain[-1]
+            gap = word.left - last.right
+            overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
+            if (
+                -0.5 * last.height <= gap <= 1.5 * min(last.height, word.height)
+                and overlap > 0.5 * min(last.height, word.height)
+                and (best < 0 or gap < best_gap)
+            ):
+                best, best_gap = i, gap
+        if best < 0:
+            chains.append([word])
+        else:
+            chains[best].append(word)
+    return [tuple(chain) for chain in chains]
 
 
 Column = tuple[float, float, float]  # x where the column starts, top and bottom of its rows

@@ -30,3 +30,34 @@ def test_a_box_stretched_over_a_label_and_its_value_joins_the_value_row() -> Non
         "BAIRRO MUNICIPIO",
         "BOA | CAXIAS DO SUL",
     ]
+
+
+def test_a_small_label_beside_a_large_value_stays_one_row_with_a_date_column_beside() -> None:
+    # Tesseract's boxes on a bill photo (tuning moderate 1010): the street's words sit a
+    # little higher than the small label before them, and a date of the right-hand column
+    # lies between the two lines; word by word, "2615" and the label were split off
+    words = (
+        Word("VINÍCIUS", 672, 566, 878, 607),
+        Word("VENCIMENTO", 1515, 570, 1711, 594),
+        Word("RAFAEL", 897, 575, 1070, 608),
+        Word("CASTRO", 1087, 575, 1273, 608),
+        Word("NOME", 368, 582, 454, 605),
+        Word("DO", 467, 582, 509, 605),
+        Word("CLIENTE:", 521, 582, 650, 605),
+        Word("28/01/2026", 1517, 612, 1777, 647),
+        Word("GETÚLIO", 883, 622, 1083, 664),
+        Word("AV", 805, 631, 867, 664),
+        Word("VARGAS,", 1100, 631, 1304, 669),
+        Word("2615", 1324, 631, 1436, 664),
+        Word("INSTALAÇÃO:", 594, 634, 783, 668),
+        Word("ENDEREÇO", 369, 639, 530, 668),
+        Word("DE", 543, 639, 580, 662),
+        Word("BOA", 808, 680, 902, 711),
+        Word("VISTA", 916, 680, 1048, 712),
+        Word("CEP", 1095, 680, 1180, 711),
+        Word("57721-969", 1198, 680, 1437, 712),
+    )
+    rows = [row.text for row in Page(words, 2000, 2000).rows()]
+    assert "ENDEREÇO DE INSTALAÇÃO: AV GETÚLIO VARGAS, 2615" in rows[1]
+    assert rows[0] == "NOME DO CLIENTE: VINÍCIUS RAFAEL CASTRO VENCIMENTO"
+    assert rows[2] == "BOA VISTA CEP 57721-969"
