@@ -39,6 +39,7 @@ __all__ = [
     "skip_optional",
     "confirm_early",
     "documents_still_needed",
+    "not_asked_of",
     "done_word",
     "DocumentEventHandler",
     "format_field",
@@ -113,6 +114,16 @@ def needed_documents(dialogue: Dialogue, turn: Turn) -> str:
     kinds = step.kinds if isinstance(step, DocumentStep) else list(dialogue.walker.document_steps)
     names = [kind_name(k, turn.language) for k in kinds]
     return (" or " if turn.language == "en" else " ou ").join(names)
+
+
+def not_asked_of(turn: Turn, step: DocumentStep) -> bool:
+    """This client's registration does not ask for the step's document (its
+    ``required_when`` does not hold: a contrato social of a small company)."""
+    state = turn.state
+    frame = state.stack[0] if state.stack else Frame(flow_id="", step_id="")
+    return step.required_when is not None and not holds(
+        step.required_when, frame, slots=state.slots
+    )
 
 
 def documents_still_needed(dialogue: Dialogue, turn: Turn) -> str:
@@ -234,6 +245,16 @@ class DocumentEventHandler:
         if not reading.fields:  # its kind recognised, none of its details read
             document = kind_name(reading.kind, lang, possessive=True)
             turn.say(text("document_no_fields", lang, params={"document": document}))
+            _back_to_question(turn, dialogue)
+            return True
+        if step.slot not in state.slots and not_asked_of(turn, step):
+            _keep_early(turn, reading)  # shown at its step if the registration comes to ask it
+            key = "document_kept_not_asked"
+            if not documents_still_needed(dialogue, turn):
+                key = "document_kept_not_asked_done"
+            document = kind_name(reading.kind, lang)
+            needed = documents_still_needed(dialogue, turn)
+            turn.say(text(key, lang, params={"document": document, "needed": needed}))
             _back_to_question(turn, dialogue)
             return True
         if state.slots.get(step.slot) == SKIPPED:

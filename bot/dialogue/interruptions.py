@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.dialogue.catalog import fold
 from bot.dialogue.commands import Command
 from bot.dialogue.corrections import find_correction, go_back, start_correction
-from bot.dialogue.documents import documents_still_needed
+from bot.dialogue.documents import documents_still_needed, kind_name, not_asked_of
 from bot.dialogue.effects import Escalate, OptIn, OptOut
 from bot.dialogue.errors import DialogueError
 from bot.dialogue.human import request_person, request_status
@@ -31,7 +32,7 @@ from bot.dialogue.understanding import ANSWER_INTENTS, choices_of, is_dont_know
 from bot.dialogue.why import answer_without_file, offers_no_file
 from bot.domain.onboarding import Stage
 from bot.domain.validators import FREE_TEXT_VALIDATORS
-from flows import AskStep
+from flows import AskStep, DocumentStep
 from nlu.types import INTENTS
 
 if TYPE_CHECKING:
@@ -108,6 +109,10 @@ def _correct(turn: Turn, dialogue: Dialogue) -> None:
 
 
 def _documents(turn: Turn, dialogue: Dialogue) -> None:
+    named = _named_document(turn, dialogue)
+    if named is not None and not_asked_of(turn, named):  # "quero mandar o contrato social"
+        document = kind_name(named.kinds[0], turn.language, article=True)
+        turn.say(text("document_not_asked", turn.language, params={"document": document}))
     if turn.state.saved or turn.context.stage is not Stage.CADASTRO:
         needed = documents_still_needed(dialogue, turn)
         if needed:
@@ -117,6 +122,16 @@ def _documents(turn: Turn, dialogue: Dialogue) -> None:
     else:
         turn.say(text("documents_info", turn.language))
     dialogue.ask_again(turn)
+
+
+def _named_document(turn: Turn, dialogue: Dialogue) -> DocumentStep | None:
+    """The document step whose name the message says ("o contrato social"), or None."""
+    folded = turn.said.folded
+    for step in dialogue.walker.document_steps.values():
+        names = [fold(n) for n in (*step.aliases, step.label.pt, step.label.en)]
+        if any(n and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", folded) for n in names):
+            return step
+    return None
 
 
 _BARE_CANCEL = frozenset(

@@ -104,6 +104,24 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Recebi: {document}. Vou usar no próximo passo; agora preciso de: {needed}.",
         "en": "Got it: {document}. I'll use it in the next step; now I need: {needed}.",
     },
+    "document_kept_not_asked": {
+        "pt": "Recebi: {document}. Esse documento não é pedido no seu cadastro, mas fica guardado "
+        "junto dos seus documentos. Agora preciso de: {needed}.",
+        "en": "Got it: {document}. It isn't required for your registration, but it's kept with "
+        "your documents. Now I need: {needed}.",
+    },
+    "document_kept_not_asked_done": {
+        "pt": "Recebi: {document}. Esse documento não é pedido no seu cadastro, mas fica guardado "
+        "junto dos seus documentos.",
+        "en": "Got it: {document}. It isn't required for your registration, but it's kept with "
+        "your documents.",
+    },
+    "document_not_asked": {
+        "pt": "Não pedimos {document} no seu cadastro: não precisa enviar (se mandar, eu guardo "
+        "junto dos seus documentos).",
+        "en": "We don't ask for {document} in your registration: no need to send it (if you do, "
+        "I'll keep it with your documents).",
+    },
     "document_not_needed": {
         "pt": "Recebi: {document}, mas esse já está confirmado. Agora preciso de: {needed}.",
         "en": "Got it: {document}, but that one is already confirmed. Now I need: {needed}.",
