@@ -12,6 +12,8 @@ Every measurement is physical, none is tuned to one drawing of a document:
   text with it (a scan whose page fills the frame keeps its margins and is not cut);
 - *glare*: a blob of clipped, near-white light brighter than the paper around it, lying
   across text rows (ink left and right of it, little inside it): the words under it are gone;
+  on white paper, where no spot can be brighter, a long row of letters washed out to a ghost
+  (``glare.washed_out_row``);
 - *dark*: the paper itself is dark grey (an unlit room), or paper and ink are too close.
 """
 
@@ -24,8 +26,14 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from bot.documents.glare import Box, glare_over_text
-from bot.documents.imaging import correct_illumination, otsu_threshold, text_height, to_gray
+from bot.documents.glare import Box, glare_over_text, washed_out_row
+from bot.documents.imaging import (
+    correct_illumination,
+    otsu_threshold,
+    paper_mask,
+    text_height,
+    to_gray,
+)
 
 TIP_PT = (
     "Não consegui ler bem esta imagem. Envie como anexo (Documento) ou o PDF, com o documento "
@@ -37,6 +45,7 @@ TIP_EN = (
 )
 STANDARD_HEIGHT = 20.0  # letters are scaled to this height (px) before measuring sharpness
 MAX_SCALED = 9_000_000  # pixels of text scaled for the sharpness measure, at most
+WHITE_PAPER = 245.0  # paper this bright leaves a reflection no room to be brighter
 
 # Reason codes, most useful first when several apply: what the client should change first.
 TOO_SMALL = "letters too small"
@@ -133,7 +142,13 @@ def measure_quality(
         contrast = high - low
     edges = cut_edges(ink, letters, gray=gray, paper=paper) if letters > 0 else []
     edges += [(side, limits.cut_letters) for side in page_past_frame(gray, paper=paper)]
-    glare_share, box = _glare(gray, ink, letters=letters) if glare else (0.0, None)
+    # a shaken photo's smeared letters leave faint streaks like a washed-out row's ghost
+    sharp = sharpness >= limits.min_sharpness and steadiness >= limits.min_steadiness
+    glare_share, box = (
+        _glare(gray, ink, flat=flat, letters=letters, white=paper >= WHITE_PAPER and sharp)
+        if glare
+        else (0.0, None)
+    )
     checks = (
         (TOO_SMALL, letters, limits.min_text_height, limits.poor_text_height),
         (BLURRED, sharpness, limits.min_sharpness, limits.poor_sharpness),
@@ -163,11 +178,20 @@ def measure_quality(
     )
 
 
-def _glare(gray: np.ndarray, ink: np.ndarray, *, letters: float) -> tuple[float, Box | None]:
-    """Glare over text. Only the intake needs it: glare refuses a photo there or changes
-    nothing, and the reader reads photos the intake let through (0.4 s of CPU saved on a
-    scan's 2.5 M pixels)."""
-    return glare_over_text(gray, ink, letters=letters) if letters > 0 else (0.0, None)
+def _glare(
+    gray: np.ndarray, ink: np.ndarray, *, flat: np.ndarray, letters: float, white: bool
+) -> tuple[float, Box | None]:
+    """Glare over text: a spot brighter than the paper, or, on a page already as white as
+    the picture allows (``white``: no spot can be brighter), a row of letters washed out to
+    a ghost.
+    Only the intake needs it: glare refuses a photo there or changes nothing, and the reader
+    reads photos the intake let through (0.4 s of CPU saved on a scan's 2.5 M pixels)."""
+    if letters <= 0:
+        return 0.0, None
+    share, box = glare_over_text(gray, ink, letters=letters)
+    if box is None and white:
+        share, box = washed_out_row(flat, ink, paper=paper_mask(gray), letters=letters)
+    return share, box
 
 
 def _reasons(
@@ -256,39 +280,62 @@ def cut_edges(
     specks are tiny) and it sits on paper: the frame's edge around it is about as bright as
     the page (``paper``, the picture's bright level), not a dark table.
     """
-    labels, count = ndimage.label(ink)
-    if count == 0:
-        return []
     h, w = ink.shape
-    sides = {
-        "top": labels[0, :],
-        "bottom": labels[h - 1, :],
-        "left": labels[:, 0],
-        "right": labels[:, w - 1],
+    # Only shapes touching the frame count, and a cut letter reaches at most 1.6 letters
+    # into the picture: label a band that deep along each side, not the whole ink. A shape
+    # reaching the band's inner edge is deeper than a letter (a rule, a table's edge) and is
+    # refused as in the whole picture; any other is whole inside the band.
+    depth = min(int(1.6 * letters) + 2, h, w)
+    bands = {
+        "top": ink[:depth, :],
+        "bottom": ink[h - depth :, :][::-1, :],
+        "left": ink[:, :depth].T,
+        "right": ink[:, w - depth :][:, ::-1].T,
     }
-    slices = ndimage.find_objects(labels)
-    sizes = ndimage.sum_labels(ink, labels, index=np.arange(1, count + 1))
     result = []
-    for side, line in sides.items():
-        ids = {int(i) for i in np.unique(line) if i}
-        cut = 0
-        for index in ids:
-            sl = slices[index - 1]
-            if sl is None:
-                continue
-            sh, sw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
-            along, across = (sw, sh) if side in ("top", "bottom") else (sh, sw)
-            # a letter cut by the frame: part of a letter across the edge, a letter or so along,
-            # with a stroke's worth of ink (photo noise gives specks of a few pixels)
-            if (
-                0.4 * letters <= across <= 1.6 * letters
-                and 0.3 * letters <= along <= 3 * letters
-                and sizes[index - 1] >= 0.15 * letters * letters
-                and _on_paper(gray, sl, side=side, letters=letters, paper=paper)
-            ):
-                cut += 1
-        result.append((side, cut))
+    for side, band in bands.items():
+        result.append((side, _cut_letters(band, letters, gray=gray, paper=paper, side=side)))
     return result
+
+
+def _cut_letters(
+    band: np.ndarray, letters: float, *, gray: np.ndarray, paper: float, side: str
+) -> int:
+    """Letter-sized shapes of ``band`` (the frame's edge is its row 0, along its columns)
+    touching the frame and sitting on paper (``cut_edges``)."""
+    labels, count = ndimage.label(band)
+    ids = np.unique(labels[0])
+    ids = ids[ids > 0]
+    if count == 0 or ids.size == 0:
+        return 0
+    slices = ndimage.find_objects(labels)
+    sizes = ndimage.sum_labels(band, labels, index=ids)
+    h, w = gray.shape
+    cut = 0
+    for index, ink_size in zip(ids, sizes, strict=True):
+        sl = slices[int(index) - 1]
+        if sl is None:
+            continue
+        across, along = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        # a letter cut by the frame: part of a letter across the edge, a letter or so along,
+        # with a stroke's worth of ink (photo noise gives specks of a few pixels)
+        if not (
+            0.4 * letters <= across <= 1.6 * letters
+            and sl[0].stop < band.shape[0]
+            and 0.3 * letters <= along <= 3 * letters
+            and ink_size >= 0.15 * letters * letters
+        ):
+            continue
+        # back to the picture's rows and columns, as the whole picture's labelling gave them
+        start, stop = sl[1].start, sl[1].stop
+        if side in ("top", "bottom"):
+            rows = slice(0, across) if side == "top" else slice(h - across, h)
+            box = (rows, slice(start, stop))
+        else:
+            cols = slice(0, across) if side == "left" else slice(w - across, w)
+            box = (slice(start, stop), cols)
+        cut += _on_paper(gray, box, side=side, letters=letters, paper=paper)
+    return cut
 
 
 def page_past_frame(gray: np.ndarray, *, paper: float) -> list[str]:
