@@ -202,7 +202,8 @@ class TrainingDialogue:
         """The sessions (a day's in the order of the calendar, else the nearest first), then
         "Outro horário"."""
         turn.state.pending = PickSlotPending(
-            options=[str(s.slot_id) for s in slots], day=day.day.isoformat() if day else ""
+            options=[str(s.slot_id) for s in slots],
+            day=day.day.isoformat() if day and day.one_day else "",
         )
         turn.say(intro, slot_choices(slots, turn.state.language, context=context))
 

@@ -4,6 +4,7 @@ zone; and how an instant is written back ("qui, 26/11 às 14:00")."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -44,10 +45,16 @@ class Window:
     start: time
     end: time
     period: str  # "manha", "tarde", "noite", or "" for the whole day
+    last: date | None = None  # a week asked for ("semana que vem"): its last working day
+
+    @property
+    def one_day(self) -> bool:
+        return self.last is None or self.last == self.day
 
     def holds(self, instant: datetime, *, zone: ZoneInfo) -> bool:
         local = instant.astimezone(zone)
-        return local.date() == self.day and self.start <= local.time() < self.end
+        last = self.last or self.day
+        return self.day <= local.date() <= last and self.start <= local.time() < self.end
 
 
 def requested_window(nlu: NLUResult, body: str, *, context: ConversationContext) -> Window | None:
@@ -56,6 +63,11 @@ def requested_window(nlu: NLUResult, body: str, *, context: ConversationContext)
     if nlu.first("time") is not None:
         return None
     period = _period(body)
+    week = _week(body, context=context) if found_date is None else None
+    if week is not None:  # "semana que vem à tarde": that week's sessions (in that part)
+        first, last = week
+        start, end, name = _WINDOWS[period] if period is not None else (time(0), time(23, 59), "")
+        return Window(first, start, end, name, last=last)
     if found_date is None:
         if period is None:
             return None
@@ -69,6 +81,23 @@ def requested_window(nlu: NLUResult, body: str, *, context: ConversationContext)
     return Window(day, start, end, name)
 
 
+_NEXT_WEEK = re.compile(r"\b(?:semana que vem|proxima semana|semana seguinte|next week)\b")
+_THIS_WEEK = re.compile(r"\b(?:essa semana|esta semana|nesta semana|this week)\b")
+
+
+def _week(body: str, *, context: ConversationContext) -> tuple[date, date] | None:
+    """ "semana que vem": next Monday to Friday; "essa semana": today to Friday (or None)."""
+    folded = fold(body)
+    zone = ZoneInfo(context.timezone)
+    today = (context.now or datetime.now(zone)).astimezone(zone).date()
+    if _NEXT_WEEK.search(folded):
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday, monday + timedelta(days=4)
+    if _THIS_WEEK.search(folded):
+        return today, today + timedelta(days=max(4 - today.weekday(), 0))
+    return None
+
+
 def sessions_in(
     scheduler: TrainingScheduler, window: Window, *, limit: int, context: ConversationContext
 ) -> list[FreeSlot]:
@@ -79,7 +108,9 @@ def sessions_in(
         + (datetime.combine(window.day, window.end) - datetime.combine(window.day, window.start))
         / 2
     )
-    near = scheduler.free_slots(near=middle, limit=max(limit * 4, 12))
+    if not window.one_day:  # a week: from its first morning on
+        middle = datetime.combine(window.day, window.start, tzinfo=zone)
+    near = scheduler.free_slots(near=middle, limit=max(limit * 4, 12 if window.one_day else 40))
     inside = sorted(
         (slot for slot in near if window.holds(slot.starts_at, zone=zone)),
         key=lambda slot: slot.starts_at,
@@ -88,18 +119,26 @@ def sessions_in(
 
 
 def day_label(window: Window, language: str) -> str:
-    """ "qui, 10/12 de manhã" / "Thu 10/12 in the morning"."""
-    weekday = _WEEKDAYS["en" if language == "en" else "pt"][window.day.weekday()]
-    sep = " " if language == "en" else ", "
-    label = f"{weekday}{sep}{window.day:%d/%m}"
+    """ "quinta, 10/12, de manhã" / "Thursday 10/12 in the morning"; a week: "a semana de 14/12
+    a 18/12" / "the week of 14/12 to 18/12"."""
+    en = language == "en"
+    if not window.one_day and window.last is not None:
+        label = (
+            f"the week of {window.day:%d/%m} to {window.last:%d/%m}"
+            if en
+            else f"a semana de {window.day:%d/%m} a {window.last:%d/%m}"
+        )
+    else:
+        weekday = _WEEKDAYS["en" if en else "pt"][window.day.weekday()]
+        label = f"{weekday} {window.day:%d/%m}" if en else f"{weekday}, {window.day:%d/%m}"
     if window.period:
-        label += " " + _PERIOD_WORDS[window.period]["en" if language == "en" else "pt"]
+        label += (" " if en else ", ") + _PERIOD_WORDS[window.period]["en" if en else "pt"]
     return label
 
 
 _WEEKDAYS = {
-    "pt": ("seg", "ter", "qua", "qui", "sex", "sáb", "dom"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "pt": ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
 _PERIOD_WORDS = {
     "manha": {"pt": "de manhã", "en": "in the morning"},
