@@ -58,32 +58,10 @@ def asks_why(folded: str, *, question_mark: bool = False) -> bool:
 _Asked = AskStep | ChoiceStep | DocumentStep
 
 
-# Words clients use for a document besides its step's aliases ("why do you need my licence?").
-_KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "cnh": (
-        "cnh",
-        "licence",
-        "license",
-        "driver s licence",
-        "driver s license",
-        "drivers license",
-        "drivers licence",
-        "driving licence",
-        "driving license",
-        "habilitacao",
-        "carteira de habilitacao",
-    ),
-    "rg": ("rg", "identidade", "carteira de identidade", "id", "identity card", "cin"),
-    "comprovante_endereco": ("comprovante de residencia", "utility bill", "conta de luz"),
-}
-
-
 def _names(step: _Asked) -> list[str]:
     names = [*step.aliases]
     if step.label is not None:
         names += [step.label.pt, step.label.en]
-    if isinstance(step, DocumentStep):
-        names += [word for kind in step.kinds for word in _KIND_WORDS.get(kind, ())]
     return [n for n in (fold(n) for n in names) if n]
 
 
