@@ -29,7 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.ocr.camera import DEFECTS
-from bench.ocr.families import FAMILIES
+from bench.ocr.families import FAMILIES, FRESH
+from bench.ocr.render import FontMissing, check_fonts
 from bench.ocr.scoring import Tally, verdict
 from bench.ocr.synthetic import (
     ALL_KINDS,
@@ -309,6 +310,11 @@ def main() -> None:
     else:
         args.family = args.family or "tuning"
         args.count = args.count or 6
+        if args.family == "fresh":  # say which fonts to install before the first document
+            try:
+                check_fonts(FRESH.sans + FRESH.serif + FRESH.mono)
+            except FontMissing as exc:
+                raise SystemExit(f"bench.ocr.run: {exc}") from None
         report = run_unusable(args, options) if args.unusable else run_family(args, options)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
