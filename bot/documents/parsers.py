@@ -109,7 +109,10 @@ def parse_holder(raw: str) -> ids.Parsed | None:
 
 def parse_address(raw: str) -> ids.Parsed | None:
     """A street address as printed ("RUA DAS FLORES, 123 - CENTRO"): a word and a number."""
-    text = re.sub(r",(?=[^\s,])", ", ", _strip_edges(raw))  # "BENTO,2827": the space is printed
+    # a box's rule ("2615 | | 28/01/2026") or a date ends the street line: what follows is
+    # the next box's
+    cut = re.split(r"\s[|\[\]]+(?=\s|$)|\s+\d{2}/\d{2}/\d{4}\b", clean_spaces(raw))[0]
+    text = re.sub(r",(?=[^\s,])", ", ", _strip_edges(cut))  # "BENTO,2827": the space is printed
     if len(text) < 5:
         return None
     ok = re.search(r"[A-Za-zÀ-ÿ]{3}", text) is not None and re.search(r"\d|S/N", text) is not None
@@ -118,8 +121,35 @@ def parse_address(raw: str) -> ids.Parsed | None:
     split = re.sub(r"^(R|AV)(?=[B-DF-GJ-NP-TV-ZÇ][A-ZÀ-Þ])", r"\1 ", text.upper())
     # a block's letter glued to "BL" ("BLA AP 201" for "BL A AP 201"): a narrow space OCR
     # drops in both reads alike, so the split is shown to confirm, never asserted
-    split = re.sub(r"\bBL([A-Z])\b", r"BL \1", split)
+    split = _complement_spacing(split)
     return ids.Parsed(split, ok, int(split != text.upper()))
+
+
+# the words of a complement (apartment, house, room, block, shop...) after the number
+_COMPLEMENT = r"(?:AP|APTO|CASA|SALA|SL|BL|BLOCO|LOJA|LJ|CJ|CONJ|LT|LOTE|QD|FUNDOS|FDS|ANDAR)"
+
+
+def _complement_spacing(text: str) -> str:
+    """Spaces OCR dropped around a complement, put back as bills print them: "1159-BL A"
+    and "2399 -AP68" are "1159 - BL A" and "2399 - AP 68"; "VARGAS. 384" (a comma read as
+    a full stop between the street's name and its number) is "VARGAS, 384". Guesses: the
+    caller marks the value repaired."""
+    number = re.search(r"\d", text)
+    if number is not None:  # the complement follows the number: the street's name is left alone
+        head, tail = text[: number.start()], text[number.start() :]
+        tail = re.sub(r"\bBL([A-Z])(?=\b|AP\b|APTO\b|SALA\b|CASA\b)", r"BL \1 ", tail)
+        tail = re.sub(rf"(\d)\s*-\s*(?={_COMPLEMENT}(?:\b|\d))", r"\1 - ", tail)
+        tail = re.sub(rf"\b({_COMPLEMENT})(\d+)\b", r"\1 \2", tail)
+        text = clean_spaces(head + tail)
+    if "," not in text:
+        name = re.match(r"^(.*?[A-ZÀ-Þ]{3,})\.\s*(\d+\b.*)$", text)
+        if name is not None and not _STREET_TYPE_DOT.search(name.group(1)):
+            text = f"{name.group(1)}, {name.group(2)}"
+    return text
+
+
+# a street type's abbreviation ends with a full stop ("TRAV. 12"): not a lost comma
+_STREET_TYPE_DOT = re.compile(r"(?:^|\s)(?:TRAV|ROD|ESTR|QUADRA|PCA|PRACA)$")
 
 
 def parsers(today: date) -> dict[str, Parser]:
