@@ -62,6 +62,17 @@ def _same_column(words: tuple[Word, ...], anchor: tuple[Word, ...]) -> bool:
     return abs(words[0].left - anchor[0].left) <= 3 * height
 
 
+def _from_column(words: tuple[Word, ...], anchor: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The words of a line from the one that starts in the anchor's column: a misread label
+    printed before a block's line ("expereço R SÃO BENTO, 652") is left out; () when no word
+    starts there."""
+    if _same_column(words, anchor):
+        return words
+    height = max(w.height for w in anchor)
+    at = next((i for i, w in enumerate(words) if abs(w.left - anchor[0].left) <= height), None)
+    return words[at:] if at is not None else ()
+
+
 def city_and_uf(text: str, *, loose: bool = False) -> tuple[str, str] | None:
     """("ITAJAÍ", "SC") from "ITAJAÍ/SC" or "TERESINA - PI"; None when no UF closes it.
     ``loose``: also "PALMASITO", the slash misread (a guess: the caller must not assert it)."""
@@ -92,10 +103,10 @@ def _street(
     """The nearest line above the CEP that reads as "street, number"; else one that starts
     with a street type and has a number ("VILA NOVA" is a district, not a street)."""
     above = [
-        group
+        line
         for row in reversed(rows[max(0, below - 4) : below])
         for group in clusters(row, starts)
-        if _same_column(group, anchor)
+        if (line := _from_column(group, anchor))
     ]
     for group in above:
         if re.search(r"[A-Za-zÀ-ÿ],\s*(?:\d+|S/N)\b", _text(group)):
@@ -193,10 +204,10 @@ def _holder(
     if at is None:
         return None
     above = [
-        group
+        line
         for row in reversed(rows[max(0, at - 3) : at])
         for group in clusters(row, starts)
-        if _same_column(group, street)
+        if (line := _from_column(group, street))
     ]
     for group in above[:2]:
         if _address_label(_text(group)):

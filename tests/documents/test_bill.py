@@ -102,3 +102,17 @@ def test_a_name_like_a_label_word_keeps_its_first_word() -> None:
 def test_a_city_ending_in_i_keeps_it_when_the_slash_was_dropped() -> None:
     assert city_and_uf("CAMAÇARIBA", loose=True) == ("CAMAÇARI", "BA")  # CAMAÇARI/BA
     assert city_and_uf("PALMASITO", loose=True) == ("PALMAS", "TO")  # PALMAS/TO, slash as I
+
+
+def test_misread_labels_before_the_block_lines_are_left_out() -> None:
+    # a photo: "CLIENTE" and "ENDEREÇO" garbled beside the value column ("cuente",
+    # "expereço"), so no label was found and the lines start left of the CEP's column
+    rows = [
+        Row((Word("cuente", 20, 0, 110, 20), *_row("LUCAS DA SILVA BASTOS", y=0.0).words)),
+        Row((Word("expereço", 0, 30, 90, 50), *_row("R SÃO BENTO, 652 - CASA 66", y=30.0).words)),
+        _row("BOA VISTA - CEP 67659-600", y=60.0),
+        _row("BOA VISTA - RR", y=90.0),
+    ]
+    values = _values(rows)
+    assert values["endereco"] == "R SÃO BENTO, 652 - CASA 66"
+    assert values["titular"] == "LUCAS DA SILVA BASTOS"
