@@ -9,7 +9,9 @@ against all the dates' labels: the date whose label is nearest an issue label, c
 nearer than to any other date's label, is the issue date. When no label reads as an issue
 label, a single date whose label is unreadable is the issue date only if every other date's
 label was told apart and it lies between the previous reading and the due date; that value
-is never asserted (its words are marked doubtful).
+is never asserted (its words are marked doubtful). A date whose two slashes were read as 1s
+("2710112026") is one of the bill's dates, doubtful too, when it lies within a year of a
+date read as printed.
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ MARGIN = 8.0
 DOUBTFUL = 60.0  # word confidence given to a date placed by elimination: never asserted
 _WIDE = (date(1900, 1, 1), date(2100, 12, 31))
 _DATE_RUN = re.compile(r"[\d/.\-]{8,}")
+# both slashes read as 1s ("2710112026" for 27/01/2026): the positions fix the date, which
+# is taken only within a year of a date read as printed on the same bill (its other dates
+# lie weeks apart), and never asserted
+_SLASHES_AS_ONES = re.compile(r"\W*(\d{2})1(\d{2})1(\d{4})\W*")
+_NEIGHBOURS = 366  # days
 
 
 def _score(label: str, phrases: tuple[str, ...]) -> float:
@@ -92,14 +99,27 @@ def _label_of(rows: list[Row], *, at: int, value: tuple[Word, ...]) -> str:
 
 
 def _dates(rows: list[Row]) -> list[tuple[date, str, tuple[Word, ...]]]:
-    """Every full date on the page: its value, its label, its words."""
+    """Every full date on the page: its value, its label, its words (a date whose slashes
+    were read as 1s is given as a doubtful word holding the date as printed)."""
     found: list[tuple[date, str, tuple[Word, ...]]] = []
+    repaired: list[tuple[date, str, tuple[Word, ...]]] = []
     for at, row in enumerate(rows):
         for word in row.words:
             when = _is_date(word.text) if _DATE_RUN.search(word.text) else None
             if when is not None:
                 found.append((when, _label_of(rows, at=at, value=(word,)), (word,)))
-    return found
+                continue
+            ones = _SLASHES_AS_ONES.fullmatch(word.text)
+            when = _is_date("/".join(ones.groups())) if ones is not None else None
+            if ones is not None and when is not None:
+                fixed = replace(word, text="/".join(ones.groups()), conf=min(word.conf, DOUBTFUL))
+                repaired.append((when, _label_of(rows, at=at, value=(word,)), (fixed,)))
+    printed = [when for when, _, _ in found]
+    return found + [
+        item
+        for item in repaired
+        if any(abs((item[0] - when).days) <= _NEIGHBOURS for when in printed)
+    ]
 
 
 def issue_date(rows: list[Row]) -> Found | None:

@@ -78,3 +78,24 @@ def test_a_label_beside_its_date_on_the_same_line() -> None:
     rows = [_row("VENCIMENTO: 06/02/2026", y=0.0), _row("EMISAO: 25/01/2026", y=30.0)]
     found = issue_date(rows)
     assert found is not None and found[0] == "25/01/2026"
+
+
+def test_a_date_whose_slashes_were_read_as_ones_is_given_doubtful() -> None:
+    rows = _boxes(
+        ("VENCIMENTO", "04/02/2026"),
+        ("LEITURA ANTERIOR", "27/12/2025"),
+        ("EMISSÃO", "2710112026"),  # 27/01/2026, both slashes read as 1s
+    )
+    found = issue_date(rows)
+    assert found is not None
+    assert found[0] == "27/01/2026"
+    assert found[1][0].conf == DOUBTFUL
+
+
+def test_ten_digits_far_from_the_bills_other_dates_are_no_date() -> None:
+    rows = _boxes(
+        ("VENCIMENTO", "04/02/2026"),
+        ("LEITURA ANTERIOR", "27/12/2025"),
+        ("EMISSÃO", "2710112016"),  # ten years before the bill's other dates
+    )
+    assert issue_date(rows) is None
