@@ -1,6 +1,6 @@
 """How the intake's photo check does on the benchmark's photos (issue #16).
 
-    .venv/bin/python -m bench.intake.run [--count 6] [--family tuning|heldout]
+    .venv/bin/python -m bench.intake.run [--count 6] [--family tuning|heldout|fresh]
 
 Usable photos (``bench.ocr.synthetic.draw``, levels clean / moderate / heavy; PDFs are not
 photos and are left out) must pass: the share refused is printed per level with the codes.
@@ -14,6 +14,7 @@ import argparse
 import collections
 import time
 
+from bench.ocr.families import FAMILIES
 from bench.ocr.generator import ALL_KINDS, FIXED_SEED
 from bench.ocr.synthetic import draw, draw_unusable
 from bot.documents.errors import DocumentRejected
@@ -73,7 +74,7 @@ def unusable(family: str, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=6, help="documents per kind")
-    parser.add_argument("--family", choices=("tuning", "heldout"), default="tuning")
+    parser.add_argument("--family", choices=FAMILIES, default="tuning")
     args = parser.parse_args()
     usable(args.family, args.count)
     unusable(args.family, args.count)
