@@ -62,15 +62,25 @@ def _same_column(words: tuple[Word, ...], anchor: tuple[Word, ...]) -> bool:
     return abs(words[0].left - anchor[0].left) <= 3 * height
 
 
-def _from_column(words: tuple[Word, ...], anchor: tuple[Word, ...]) -> tuple[Word, ...]:
-    """The words of a line from the one that starts in the anchor's column: a misread label
-    printed before a block's line ("expereço R SÃO BENTO, 652") is left out; () when no word
-    starts there."""
+def _from_column(
+    words: tuple[Word, ...], anchor: tuple[Word, ...], *, labels: tuple[str, ...]
+) -> tuple[Word, ...]:
+    """The words of a line from the one that starts in the anchor's column, when what comes
+    before it is the line's label misread ("expereço R SÃO BENTO, 652": the words left out
+    read like one of ``labels`` and are printed smaller, or read like it closely); () when
+    the line does not reach the column or what precedes is not a label ("CLIENTE DÉBORA
+    DOS FERREIRA", the street below starting under FERREIRA: the name's own words)."""
     if _same_column(words, anchor):
         return words
     height = max(w.height for w in anchor)
-    at = next((i for i, w in enumerate(words) if abs(w.left - anchor[0].left) <= height), None)
-    return words[at:] if at is not None else ()
+    at = next((i for i, w in enumerate(words) if abs(w.left - anchor[0].left) <= height), 0)
+    if at == 0:
+        return ()
+    dropped, kept = words[:at], words[at:]
+    text = fold(_text(dropped)).strip(" :.-")
+    score = max(fuzz.ratio(text, phrase) for phrase in labels)
+    smaller = max(w.height for w in dropped) <= 0.85 * statistics.median(w.height for w in kept)
+    return kept if score >= _LABEL_WORD_RATIO or (score >= _LOOSE_LABEL and smaller) else ()
 
 
 def city_and_uf(text: str, *, loose: bool = False) -> tuple[str, str] | None:
@@ -106,7 +116,7 @@ def _street(
         line
         for row in reversed(rows[max(0, below - 4) : below])
         for group in clusters(row, starts)
-        if (line := _from_column(group, anchor))
+        if (line := _from_column(group, anchor, labels=_LABELS["endereco"]))
     ]
     for group in above:
         if re.search(r"[A-Za-zÀ-ÿ],\s*(?:\d+|S/N)\b", _text(group)):
@@ -156,6 +166,10 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
     return found
 
 
+_LABELS = LABELS["comprovante_endereco"]
+# a label misread ("cuente" for CLIENTE, 77; "expereço" for ENDERECO, 75): printed smaller than
+# the value beside it, it is told from a name's words by its size as well
+_LOOSE_LABEL = 65.0
 # words of a label, never of a holder's name: a line holding one is no name
 _LABEL_WORDS = {"TITULAR", "CLIENTE", "CONSUMIDOR", "NOME", "ENDERECO", "UNIDADE", "LOCAL"}
 # a label word misread ("CONSUMPOR" for CONSUMIDOR, 84) scores >= 82 against it; a name that
@@ -207,7 +221,7 @@ def _holder(
         line
         for row in reversed(rows[max(0, at - 3) : at])
         for group in clusters(row, starts)
-        if (line := _from_column(group, street))
+        if (line := _from_column(group, street, labels=_LABELS["titular"]))
     ]
     for group in above[:2]:
         if _address_label(_text(group)):

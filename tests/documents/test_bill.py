@@ -105,14 +105,33 @@ def test_a_city_ending_in_i_keeps_it_when_the_slash_was_dropped() -> None:
 
 
 def test_misread_labels_before_the_block_lines_are_left_out() -> None:
-    # a photo: "CLIENTE" and "ENDEREÇO" garbled beside the value column ("cuente",
-    # "expereço"), so no label was found and the lines start left of the CEP's column
+    # a photo: "CLIENTE" and "ENDEREÇO", printed small, garbled beside the value column
+    # ("cuente", "expereço"), so no label was found and the lines start left of the CEP's
     rows = [
-        Row((Word("cuente", 20, 0, 110, 20), *_row("LUCAS DA SILVA BASTOS", y=0.0).words)),
-        Row((Word("expereço", 0, 30, 90, 50), *_row("R SÃO BENTO, 652 - CASA 66", y=30.0).words)),
+        Row((Word("cuente", 20, 6, 90, 20), *_row("LUCAS DA SILVA BASTOS", y=0.0).words)),
+        Row((Word("expereço", 0, 36, 90, 50), *_row("R SÃO BENTO, 652 - CASA 66", y=30.0).words)),
         _row("BOA VISTA - CEP 67659-600", y=60.0),
         _row("BOA VISTA - RR", y=90.0),
     ]
     values = _values(rows)
     assert values["endereco"] == "R SÃO BENTO, 652 - CASA 66"
     assert values["titular"] == "LUCAS DA SILVA BASTOS"
+
+
+def test_a_name_is_not_cut_where_the_street_below_it_starts() -> None:
+    # labels of different lengths beside their values: the street starts under the
+    # holder's third word, and "cuente DÉBORA DOS" is no label
+    rows = [
+        Row(
+            (
+                Word("cuente", 0, 6, 70, 20),
+                *_row("DÉBORA DOS FERREIRA GUIMARÃES", y=0.0, x=180.0).words,
+            )
+        ),
+        _row("ENDEREÇO DE INSTALAÇÃO: R DAS FLORES, 2726", y=30.0, x=0.0),
+        _row("VILA NOVA - CEP 40512-895", y=60.0, x=330.0),
+        _row("CAMAÇARI - BA", y=90.0, x=330.0),
+    ]
+    values = _values(rows)
+    assert values["endereco"] == "R DAS FLORES, 2726"
+    assert "titular" not in values
