@@ -35,7 +35,9 @@ import re
 from dataclasses import dataclass
 
 from bot.documents.fields import FieldRead
+from bot.documents.folding import fold
 from bot.documents.identifiers import Parsed
+from bot.documents.lexicon import restore
 
 ASSERTED = 0.9
 TEXT_FIELDS = frozenset(
@@ -47,6 +49,16 @@ CLOSED = frozenset({"situacao_cadastral", "uf"})  # a handful of possible values
 # CPF read 219.848.675-04 for 319.848.675-04 verifies): asserted from one noisy read only
 # when a second read of the same spot gives the same number.
 RECHECKED = frozenset({"cpf", "numero_registro"})
+
+# Evidence a poor photo does not weaken: both reads passing check digits, or both reading the
+# same one of the Receita's five situations (far apart in spelling: a blur turns one into
+# noise, never into another)
+BEYOND_POOR = {
+    "cnpj": ("checked twice",),
+    "cpf": ("checked twice",),
+    "numero_registro": ("checked twice",),
+    "situacao_cadastral": ("closed, agree",),
+}
 
 # Endings that, without their accent, are almost never Portuguese: a read "JOAO" or
 # "CONCEICAO" probably lost a tilde or cedilla, so it is not asserted.
@@ -97,7 +109,7 @@ def explain(read: FieldRead, evidence: Evidence) -> tuple[float, str]:
             return 0.97, "prose checked"
         return 0.6, "prose unchecked"
     value, why = _ocr_score(read, evidence.second, lost_accent=evidence.lost_accent)
-    if evidence.image_poor and value > 0.85:
+    if evidence.image_poor and value > 0.85 and why not in BEYOND_POOR.get(read.name, ()):
         value, why = 0.85, f"poor image ({why})"
     accent_doubt = read.name in TEXT_FIELDS and (
         evidence.lost_accent or LOST_ACCENT.search(parsed.value) is not None
@@ -111,6 +123,11 @@ def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> 
     parsed = read.parsed
     disagrees = second is not None and second.value != parsed.value
     if parsed.checked:
+        if _checked_twice(parsed, second):
+            # two differently prepared reads give the same number and both pass its check
+            # digits (one as printed): a misread digit would have to repeat in both and keep
+            # both check digits, whatever the photo's quality
+            return 0.97, "checked twice"
         if parsed.repairs >= 2:
             return 0.6, "digit guessed"
         if read.words and read.min_conf < 50:
@@ -130,6 +147,8 @@ def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> 
         return (0.97, "checked") if parsed.repairs == 0 else (0.95, "checked, look-alikes")
     if read.name in IDENTIFIERS:
         return 0.3, "digits fail"
+    if disagrees and second is not None and not lost_accent and _accents_vouched(read, second):
+        return 0.95, "agree, accents from lexicon"
     if disagrees:
         return 0.5, "reads disagree"
     if second is None:
@@ -143,3 +162,32 @@ def _ocr_score(read: FieldRead, second: Parsed | None, *, lost_accent: bool) -> 
     if parsed.repairs or second.repairs:
         return 0.85, "agree, repaired"
     return 0.85, "agree, low conf"
+
+
+def _checked_twice(parsed: Parsed, second: Parsed | None) -> bool:
+    return (
+        second is not None
+        and second.checked
+        and second.value == parsed.value
+        and min(parsed.repairs, second.repairs) == 0
+    )
+
+
+def _accents_vouched(read: FieldRead, second: Parsed) -> bool:
+    """Two reads of a name with the same letters, the second without the accents the first
+    has (OCR drops accents, it seldom invents them), where each accented word of the first is
+    the only accented spelling the lexicon knows of its letters and no word looks as if it
+    lost one: the letters are confirmed by both reads, the accents by the lexicon."""
+    value = read.parsed.value
+    if (
+        read.name not in TEXT_FIELDS
+        or read.min_conf < 75
+        or read.parsed.repairs
+        or second.repairs
+        or fold(second.value) != second.value.upper()  # the second read kept no accent
+        or fold(value) != fold(second.value)
+        or LOST_ACCENT.search(value)
+    ):
+        return False
+    accented = [word for word in value.split() if fold(word) != word]
+    return bool(accented) and all(restore(fold(word)) == word for word in accented)
