@@ -2,6 +2,7 @@
 
     OMP_THREAD_LIMIT=1 nice -n 10 python -m bench.ocr.confidence_why --family tuning --count 6
     python -m bench.ocr.confidence_why --family tuning --count 6 --receita   # + Receita's record
+    python -m bench.ocr.confidence_why --family tuning --count 2 --unusable  # photos to refuse
 
 Reads the family's fixed set as ``bench.ocr.run`` does (the intake's refusals skipped) and
 prints, per kind x level x field: fields correct, correct below 0.9, and the rule of
@@ -12,7 +13,9 @@ totals: correct & confident, and confident but wrong (each listed).
 ``--receita`` also corroborates each cartão CNPJ with the Receita's record of its CNPJ, as the
 worker does when the client's company is known (``corroborate(company=...)``): the record is
 the card's truth, which is what the Receita holds. The plain bench (``bench.ocr.run``) has no
-such record; the figure with it is reported apart.
+such record; the figure with it is reported apart. ``--unusable`` reads the photos to refuse
+(``bench.ocr.run --unusable``) that the intake lets through, level = defect: whatever is read
+from them must not be confident and wrong either.
 """
 
 from __future__ import annotations
@@ -26,8 +29,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
+from bench.ocr.camera import DEFECTS
 from bench.ocr.run import intake_check
-from bench.ocr.synthetic import ALL_KINDS, FIXED_SEED, LEVELS, TODAY, Sample, draw_sample
+from bench.ocr.synthetic import (
+    ALL_KINDS,
+    FIXED_SEED,
+    LEVELS,
+    TODAY,
+    Sample,
+    draw_sample,
+    draw_unusable,
+)
 from bot.documents.brasilapi import CompanyRecord
 from bot.documents.confidence import Evidence, explain
 from bot.documents.corroboration import corroborate
@@ -132,16 +144,24 @@ def tally(
     return held, correct, wrong_sure
 
 
+def _draw(args: argparse.Namespace, *, kind: str, level: str, index: int) -> Sample:
+    seed = FIXED_SEED[args.family] + index
+    if args.unusable:
+        return draw_unusable(kind, seed=seed, family=args.family, defect=level)
+    return draw_sample(kind, seed=seed, family=args.family, level=level)
+
+
 def collect(args: argparse.Namespace) -> list[dict[str, object]]:
     """One row per field of every document read (refused ones skipped, as they read nothing)."""
     check = intake_check()
     rows: list[dict[str, object]] = []
-    for level in [x for x in args.levels.split(",") if x]:
+    levels = DEFECTS if args.unusable else [x for x in args.levels.split(",") if x]
+    for level in levels:
         for kind in [x for x in args.kinds.split(",") if x]:
+            if args.unusable and kind == "contrato_social":
+                continue  # photos only
             for i in range(args.count):
-                sample = draw_sample(
-                    kind, seed=FIXED_SEED[args.family] + i, family=args.family, level=level
-                )
+                sample = _draw(args, kind=kind, level=level, index=i)
                 if check is not None and sample.mime != "application/pdf" and check(sample.data):
                     continue
                 extraction = read(sample, receita=args.receita)
@@ -198,6 +218,9 @@ def main() -> None:
     parser.add_argument("--levels", default=",".join(x for x in LEVELS if x != "pdf"))
     parser.add_argument("--kinds", default=",".join(ALL_KINDS))
     parser.add_argument("--receita", action="store_true", help="corroborate cards (see top)")
+    parser.add_argument(
+        "--unusable", action="store_true", help="the photos to refuse that the intake lets through"
+    )
     parser.add_argument("--json", type=Path, help="write every field's row to this file")
     parser.add_argument("--rows", type=Path, help="report from rows a --json run wrote")
     args = parser.parse_args()
