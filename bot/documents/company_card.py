@@ -107,7 +107,10 @@ def _first_date(rows: list[Row], *, above: Word, parse_date: Parser) -> Placed |
 def _city_and_uf(
     row: Row, cep: Word, *, wanted: list[str], parse_place: Parser
 ) -> dict[str, Placed]:
-    groups = [g for g in clusters(row) if g[0].left > cep.right]
+    # the CEP's box holds the CEP alone: a district read close after it (a blurred photo's
+    # narrow gap) is the next box's value, not part of the CEP's group
+    after = tuple(w for w in row.words if w.left > cep.right)
+    groups = clusters(Row(after)) if after else []
     if len(groups) < 2:
         return {}
     last = groups[-1]

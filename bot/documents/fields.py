@@ -151,6 +151,21 @@ def value_below(
     return ()
 
 
+def _off_line(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The value's words without marks off its line: a dash read from a box's rule or a
+    stain under the letters ("SÃO JORGE - PEÇAS" on a heavy photo) lies at the letters'
+    foot or top, where a printed hyphen ("LTDA - EPP") never does (it sits mid-height)."""
+    letters = [w for w in words if any(c.isalnum() for c in w.text)]
+    if len(letters) < 2:
+        return words
+    top = statistics.median(w.top for w in letters)
+    bottom = statistics.median(w.bottom for w in letters)
+    span = max(bottom - top, 1.0)
+    return tuple(
+        w for w in words if w in letters or w.text in ("&",) or 0.25 <= (w.cy - top) / span <= 0.8
+    )
+
+
 def first_cluster(words: tuple[Word, ...]) -> tuple[Word, ...]:
     """The words up to the first wide horizontal gap: a value never jumps to another column."""
     if not words:
@@ -237,7 +252,7 @@ def label_candidates(
         ("right", right_column, value_right(hit, rows, hits=hits)),
         ("below", below_column, value_below(hit, rows, hits=hits, page_width=page.width)),
     ):
-        placed = split_at_columns(first_cluster(placed), starts)
+        placed = split_at_columns(first_cluster(_off_line(placed)), starts)
         if placed:
             found.append(
                 (

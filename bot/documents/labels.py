@@ -48,7 +48,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "TITULO DO ESTABELECIMENTO",
             "NOME FANTASIA",
         ),
-        "data_abertura": ("DATA DE ABERTURA", "DATA DA ABERTURA"),
+        "data_abertura": ("DATA DE ABERTURA", "DATA DA ABERTURA", "ABERTURA"),
         "cep": ("CEP",),
         "municipio": ("MUNICIPIO", "CIDADE"),
         "uf": ("UF",),
@@ -354,9 +354,13 @@ def find_labels(rows: list[Row], catalog: dict[str, tuple[str, ...]]) -> list[La
         for start, n, key, phrase, score in _row_labels(toks, phrases):
             word_ids = sorted({toks[i][1] for i in range(start, start + n)})
             # numbered labels of the 2022 CNH ("4b VALIDADE", "2 e 1 NOME"): keep the numbers
+            # printed just before the label (a "1" far to its left is another box's rule)
             while word_ids[0] > 0:
-                before = tokens(row.words[word_ids[0] - 1].text)
+                word, before_word = row.words[word_ids[0]], row.words[word_ids[0] - 1]
+                before = tokens(before_word.text)
                 if not (len(before) == 1 and re.fullmatch(r"\d{1,2}[A-Z]?|E", before[0])):
+                    break
+                if word.left - before_word.right > 2 * max(word.height, before_word.height):
                     break
                 word_ids.insert(0, word_ids[0] - 1)
             if phrase in GUARDED and not _starts_run(row, word_ids[0]):

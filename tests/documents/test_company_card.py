@@ -144,3 +144,24 @@ def test_a_rules_flat_specks_are_no_part_of_the_city_and_a_low_uf_still_counts()
         parse_date=TABLE["data_abertura"],
     )
     assert placed["uf"][0].value == "PB" and placed["uf"][0].repairs >= 1
+
+
+def test_a_district_read_close_after_the_cep_is_still_its_own_box() -> None:
+    """A blurred photo (tuning heavy 1004) narrows the gap between the CEP and the district:
+    grouped with the CEP, the district hid, and the city was taken for it."""
+    words = (
+        Word("|96.746-118", 43, 868, 282, 898, 1.0),
+        Word("'CENTRO", 360, 868, 520, 909, 40.0),
+        Word("VITÓRIA", 892, 862, 1083, 917, 55.0),
+        Word("“ES", 1562, 857, 1651, 920, 41.0),
+    )
+    placed = fallbacks(
+        Page(words, 1800, 1400).rows(),
+        kind="cnpj_card",
+        have={},
+        parse_place=TABLE["municipio"],
+        parse_date=TABLE["data_abertura"],
+    )
+    assert placed["municipio"][0].value == "VITÓRIA"
+    assert placed["uf"][0].value == "ES"
+    assert placed["municipio"][0].repairs >= 1  # placed by order: never asserted

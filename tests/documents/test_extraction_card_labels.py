@@ -93,3 +93,64 @@ def test_a_state_read_with_its_boxs_rule_is_still_the_state_but_never_asserted()
     )
     found, _ = extract_fields(Page(words, 1800, 700), "cnpj_card", today=TODAY)
     assert "uf" not in found
+
+
+# A heavy tuning photo's binarized pass (seed 1001): the BAIRRO/DISTRITO label lost but for a
+# "1" left of MUNICÍPIO, the UF's label read "ur"; the district's value sits under that "1".
+CITY_ROW = (
+    _w("CEP", 44, 875, 90, 907, 72),
+    _w("1", 402, 891, 408, 899, 54),
+    _w("MUNICIPIO", 938, 889, 1080, 909, 89),
+    _w("ur", 1633, 890, 1660, 910, 82),
+    _w("26.850-310", 51, 921, 240, 963, 75),
+    _w("VILA", 380, 923, 460, 948, 95),
+    _w("NOVA", 471, 923, 560, 948, 95),
+    _w("CURITIBA", 938, 923, 1090, 950, 95),
+    _w("PR", 1633, 924, 1670, 951, 95),
+)
+
+
+def test_a_number_far_left_of_a_label_is_no_label_number() -> None:
+    """A 2022 CNH's "4b VALIDADE" keeps its number; a "1" half the page away (a rule's
+    remnant) does not stretch MUNICÍPIO's column over the district's value."""
+    found, _ = extract_fields(Page(CITY_ROW, 1778, 1445), "cnpj_card", today=TODAY)
+    assert found["municipio"].parsed.value == "CURITIBA"
+
+
+def test_the_opening_date_under_abertura_when_data_de_was_misread() -> None:
+    words = (
+        _w("[DRIA", 1350, 182, 1460, 212, 4),
+        _w("DE", 1474, 182, 1505, 213, 61),
+        _w("ABERTURA", 1518, 174, 1640, 223, 1),
+        _w("02/08/1996", 1392, 213, 1562, 255, 40),
+    )
+    found, _ = extract_fields(Page(words, 1778, 1445), "cnpj_card", today=TODAY)
+    assert found["data_abertura"].parsed.value == "02/08/1996"
+    assert found["data_abertura"].via == "below"
+
+
+def test_a_dash_at_the_letters_foot_is_no_hyphen_of_the_value() -> None:
+    """A heavy photo's box rule read as "-" under the gap between two words (seed 1002)
+    is left out; a printed hyphen, at mid-height, stays."""
+    label = (
+        _w("NOME", 47, 400, 110, 430, 92),
+        _w("DE", 120, 400, 150, 430, 92),
+        _w("FANTASIA", 160, 400, 300, 430, 92),
+        _w("NOME", 47, 300, 110, 330, 92),
+        _w("EMPRESARIAL", 120, 300, 300, 330, 92),
+    )
+    stray = (
+        _w("SÃO", 49, 437, 110, 470, 82),
+        _w("JORGE", 122, 443, 165, 487, 96),
+        _w("-", 172, 483, 190, 485, 67),
+        _w("PEÇAS", 252, 443, 330, 486, 96),
+    )
+    printed = (
+        _w("SOL", 49, 340, 110, 370, 90),
+        _w("LTDA", 122, 340, 200, 370, 90),
+        _w("-", 210, 352, 225, 356, 80),
+        _w("EPP", 235, 340, 300, 370, 90),
+    )
+    found, _ = extract_fields(Page(label + stray + printed, 1778, 1445), "cnpj_card", today=TODAY)
+    assert found["nome_fantasia"].parsed.value == "SÃO JORGE PEÇAS"
+    assert found["razao_social"].parsed.value == "SOL LTDA - EPP"
