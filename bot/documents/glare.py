@@ -188,7 +188,7 @@ def washed_out_row(
 
 
 def _blocks(values: np.ndarray, *, size: int, reduce: str) -> np.ndarray:
-    """``values`` in square blocks of ``size`` pixels, each reduced to its max/mean/all/any."""
+    """``values`` in square blocks of ``size`` pixels, each reduced to its min/max/mean/all/any."""
     h, w = (values.shape[0] // size) * size, (values.shape[1] // size) * size
     tiles = values[:h, :w].reshape(h // size, size, w // size, size)
     result: np.ndarray = getattr(tiles, reduce)(axis=(1, 3))
@@ -206,8 +206,9 @@ def _ghost_blocks(
     if not on_page.any():
         empty = np.zeros_like(on_page)
         return empty, empty, empty
-    depth = float(np.median(smooth[paper])) - smooth
-    deepest = _blocks(depth, size=size, reduce="max")
+    # the paper's level: every other pixel both ways gives the same median to a tenth of a level
+    level = float(np.median(smooth[::2, ::2][paper[::2, ::2]]))
+    deepest = level - _blocks(smooth, size=size, reduce="min")
     inked = _blocks(ink, size=size, reduce="any") & on_page
     full = float(np.percentile(deepest[inked], 90)) if inked.any() else 0.0
     strong = deepest >= 0.12 * full
@@ -220,8 +221,8 @@ def _ghost_blocks(
     texture = _blocks(step, size=size, reduce="mean")
     noise = float(np.median(texture[blank])) if blank.any() else 0.0
     # at the paper's level: a tinted area (a coloured band, a shadow) is not a ghost
-    level = np.abs(_blocks(depth, size=size, reduce="mean")) < 0.05 * full
-    ghost = blank & level & (texture >= max(GHOST_TEXTURE * noise, GHOST_FLOOR))
+    untinted = np.abs(level - _blocks(smooth, size=size, reduce="mean")) < 0.05 * full
+    ghost = blank & untinted & (texture >= max(GHOST_TEXTURE * noise, GHOST_FLOOR))
     return ghost, blank, strong
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -16,7 +17,15 @@ from bot.documents.glare_field import glare_field
 from bot.documents.intake import check_photo
 from bot.documents.page import Word
 from bot.documents.photo_advice import glare_place, photo_refusal
-from bot.documents.quality import BLURRED, CUT, DARK, GLARE, TOO_SMALL, ImageQuality
+from bot.documents.quality import (
+    BLURRED,
+    CUT,
+    DARK,
+    GLARE,
+    TOO_SMALL,
+    ImageQuality,
+    cut_edges,
+)
 
 SEED = 1000  # the tuning family's fixed set
 
@@ -172,3 +181,20 @@ def test_without_tesseract_the_glare_is_placed_instead() -> None:
     assert glare_field(image, GLARED, engine=FakeLabels(fail=True)) == ""
     advice = photo_refusal(GLARED, glare_over="")
     assert advice.reason_pt.startswith("Tem reflexo em cima do texto no meio")
+
+
+def test_only_letter_sized_shapes_on_the_frame_are_cut_letters() -> None:
+    # letters 20 px on white paper: three cut by the top edge, one cut by the left edge; a
+    # stroke running 3 letters deep from the bottom edge and a U whose arms touch the right
+    # edge but join 1.9 letters in (one shape, deeper than a letter) are not cut letters
+    ink = np.zeros((400, 600), dtype=bool)
+    for left in (100, 140, 180):
+        ink[0:14, left : left + 10] = True
+    ink[200:215, 0:12] = True
+    ink[340:400, 300:306] = True  # a rule's end: 60 px deep
+    ink[100:108, 570:600] = True  # the U's arms, each a cut letter alone...
+    ink[130:138, 570:600] = True
+    ink[100:138, 562:570] = True  # ...joined 38 px in from the frame
+    gray = np.full(ink.shape, 250.0)
+    edges = dict(cut_edges(ink, 20.0, gray=gray, paper=250.0))
+    assert edges == {"top": 3, "bottom": 0, "left": 1, "right": 0}
