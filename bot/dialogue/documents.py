@@ -248,14 +248,7 @@ class DocumentEventHandler:
             _back_to_question(turn, dialogue)
             return True
         if step.slot not in state.slots and not_asked_of(turn, step):
-            _keep_early(turn, reading)  # shown at its step if the registration comes to ask it
-            key = "document_kept_not_asked"
-            if not documents_still_needed(dialogue, turn):
-                key = "document_kept_not_asked_done"
-            document = kind_name(reading.kind, lang)
-            needed = documents_still_needed(dialogue, turn)
-            turn.say(text(key, lang, params={"document": document, "needed": needed}))
-            _back_to_question(turn, dialogue)
+            _keep_not_asked(turn, dialogue, reading=reading)
             return True
         if state.slots.get(step.slot) == SKIPPED:
             if state.pending is None:
@@ -281,6 +274,17 @@ class DocumentEventHandler:
             params = {"document": document, "shown": shown}
             turn.say(text("document_kept_while_confirming", lang, params=params))
         return True
+
+
+def _keep_not_asked(turn: Turn, dialogue: Dialogue, *, reading: DocumentReading) -> None:
+    """A document this registration does not ask for: kept (shown at its step if the
+    registration comes to ask it), and said so."""
+    _keep_early(turn, reading)
+    needed = documents_still_needed(dialogue, turn)
+    key = "document_kept_not_asked" if needed else "document_kept_not_asked_done"
+    document = kind_name(reading.kind, turn.language)
+    turn.say(text(key, turn.language, params={"document": document, "needed": needed}))
+    _back_to_question(turn, dialogue)
 
 
 def reading_under_way(turn: Turn) -> bool:
