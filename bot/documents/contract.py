@@ -23,6 +23,7 @@ from bot.documents.contract_names import accent_doubt, named_again, with_accents
 from bot.documents.fields import FieldRead
 from bot.documents.folding import clean_spaces, fold
 from bot.documents.imaging import Prepared
+from bot.documents.orientation import MIN_DOCUMENT_WORDS
 from bot.documents.page import Page
 from bot.documents.tesseract import OcrEngine
 
@@ -100,8 +101,8 @@ def page_text(prepared: Prepared, *, first: Page, poor: bool, ocr: OcrEngine) ->
     which more of the contract's grammar holds (bench/ocr/README: heavy 120-dpi pages measure
     "ok" yet lose a partner's CPF or name in the binarized pass)."""
     text = first.text()
-    if not poor and _complete(text):
-        return text
+    if len(first.words) < MIN_DOCUMENT_WORDS or (not poor and _complete(text)):
+        return text  # a near-blank page (a footer, a stamp) holds no clause to read again
     prose = prose_text(prepared, ocr=ocr)
     if grammar_score(prose) >= grammar_score(text):
         return clause_by_clause(prose, text)

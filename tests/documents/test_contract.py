@@ -8,6 +8,7 @@ from PIL import Image
 
 from bench.ocr.synthetic import TODAY, draw
 from bot.documents import ReadOptions, read_document
+from bot.documents import pdf as pdf_pages
 from bot.documents.contract import (
     clause_by_clause,
     contract_fields,
@@ -252,6 +253,32 @@ def test_a_page_that_lost_a_partner_is_read_as_grey_prose_and_the_better_text_ke
     worse = ProseEngine("ILEGÍVEL")
     assert page_text(_prepared(), first=_first(lost), poor=False, ocr=worse) == _first(lost).text()
     assert grammar_score(TEXT) > grammar_score(lost) > grammar_score("ILEGÍVEL")
+
+
+def test_a_near_blank_page_is_not_read_again() -> None:
+    # a contract's last page with its footer only ("Página 2 de 2"): nothing to read as prose
+    engine = ProseEngine(TEXT)
+    text = page_text(_prepared(), first=_first("Página 2 de 2"), poor=True, ocr=engine)
+    assert engine.calls == []
+    assert text == "Página 2 de 2"
+
+
+def test_a_scanned_page_is_rendered_at_its_scans_resolution() -> None:
+    # a 120-dpi scan rendered at 200 dpi would be its letters interpolated, 2.8x the pixels
+    data, _ = draw("contrato_social", seed=1000, family="tuning", level="heavy")
+    pdf = pdf_pages.open_pdf(data)
+    try:
+        assert round(pdf_pages.scan_dpi(pdf[0]) or 0) == 120
+        assert pdf_pages.render_page(pdf, 0, dpi=200.0).width == 993
+        assert pdf_pages.render_page(pdf, 0, dpi=100.0).width == 828  # never finer than asked
+    finally:
+        pdf.close()
+    text_pdf, _ = draw("contrato_social", seed=1000, family="tuning", level="pdf")
+    pdf = pdf_pages.open_pdf(text_pdf)
+    try:
+        assert pdf_pages.scan_dpi(pdf[0]) is None  # drawn text, no scan: rendered as asked
+    finally:
+        pdf.close()
 
 
 def test_each_partner_is_taken_from_the_read_that_kept_it() -> None:
