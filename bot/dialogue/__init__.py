@@ -1,5 +1,6 @@
 __all__ = [
     "actions",
+    "address_parts",
     "catalog",
     "commands",
     "contact_change",

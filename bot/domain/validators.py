@@ -43,6 +43,10 @@ _NO_ANSWERS = {
     "n/a",
     "na",
     "sem",
+    "sem complemento",
+    "nao tem complemento",
+    "não tem complemento",
+    "no complement",
 }
 
 

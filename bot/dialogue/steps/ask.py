@@ -5,6 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.dialogue.address_parts import (
+    STREET_START,
+    note_complement,
+    note_number_in_street,
+    number_and_complement,
+)
 from bot.dialogue.catalog import fold
 from bot.dialogue.corrections import not_an_answer, other_entity
 from bot.dialogue.person_names import person_name_in, reads_as_sentence
@@ -95,7 +101,8 @@ class AskHandler:
             return Problem("employees_number")  # a CEP or a phone is never a head count
         if step.entity == "cnpj" and said.nlu.first("cpf") is not None:
             return Problem("cnpj_is_cpf")  # a CPF where the company's CNPJ is asked
-        value = validator(said.body)
+        parts = number_and_complement(said.body) if step.validator == "address_number" else None
+        value = validator(parts[0] if parts else said.body)  # "1000, sala 12": the number
         if isinstance(value, Problem) and is_dont_know(said):
             return Problem("dont_know")  # "não sei o e-mail dela": not a malformed e-mail
         return value
@@ -132,7 +139,9 @@ class AskHandler:
             value = name_case(value)
         turn.state.set_slot(frame.slot_key(step.slot), value)
         if step.validator == "street" and isinstance(value, str):
-            _note_number(turn, dialogue, frame=frame, street=value)
+            note_number_in_street(turn, dialogue, frame=frame, street=value)
+        if step.validator == "address_number":
+            note_complement(turn, dialogue, frame=frame, body=turn.said.body)
         turn.state.invalid_count = 0
         noted = fill_from_entities(turn, dialogue, frame=frame, skip=step.slot)
         if noted:
@@ -202,12 +211,6 @@ def _this_number(said: Utterance, validator: Validator) -> SlotValue | Problem:
     return validator(address)
 
 
-_STREET = re.compile(
-    r"^(?:rua|r|avenida|av|alameda|al|travessa|tv|praca|pca|estrada|rodovia|rod|largo|via|"
-    r"street|st|avenue|ave|road|rd)\b"
-)
-
-
 def _answers_unknown(
     turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep, body: str
 ) -> bool:
@@ -218,46 +221,17 @@ def _answers_unknown(
     other = dialogue.walker.flows[frame.flow_id].step(step.unknown)
     if not isinstance(other, AskStep) or other.validator != "street":
         return False
-    if not _STREET.match(fold(body)) or "," not in body:
+    if not STREET_START.match(fold(body)) or "," not in body:
         return False
     value = VALIDATORS[other.validator](body)
     if isinstance(value, Problem):
         return False
     turn.state.set_slot(frame.slot_key(other.slot), value)
     if isinstance(value, str):
-        _note_number(turn, dialogue, frame=frame, street=value)
+        note_number_in_street(turn, dialogue, frame=frame, street=value)
     turn.state.invalid_count = 0
     dialogue.goto(turn, other.next)
     return True
-
-
-# The house number at the end of a street line: "Rua das Flores 123", "Av. Brasil, nº 45".
-_HOUSE_NUMBER = re.compile(r"^(?P<street>.*?\D)[\s,]+(?:n[º°o]?\.?\s*)?(?P<number>\d{1,6})\s*$")
-
-
-def _note_number(turn: Turn, dialogue: Dialogue, *, frame: Frame, street: str) -> None:
-    """A street line typed with its number ("Rua das Flores 123, Centro, …") answers the
-    number question too: it is not asked again."""
-    parts = [p.strip() for p in street.split(",")]
-    line = (
-        f"{parts[0]}, {parts[1]}"
-        if len(parts) > 1 and re.fullmatch(r"(?:n[º°o]?\.?\s*)?\d{1,6}", parts[1], re.IGNORECASE)
-        else parts[0]
-    )
-    match = _HOUSE_NUMBER.match(line)
-    if match is None or not _STREET.match(fold(match.group("street"))):
-        return
-    steps = dialogue.walker.flows[frame.flow_id].steps.values()
-    number = next(
-        (s for s in steps if isinstance(s, AskStep) and s.validator == "address_number"), None
-    )
-    if number is None or frame.slot_key(number.slot) in turn.state.slots:
-        return
-    value = VALIDATORS[number.validator](match.group("number"))
-    if not isinstance(value, Problem):
-        turn.state.set_slot(frame.slot_key(number.slot), value)
-        label = dialogue.walker.label_of(turn.state, number)
-        turn.say(text("also_noted", turn.language, params={"fields": f"{label}: {value}"}))
 
 
 _AFTER_DONT_KNOW = re.compile(
