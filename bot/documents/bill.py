@@ -72,15 +72,22 @@ def _from_column(
     DOS FERREIRA", the street below starting under FERREIRA: the name's own words)."""
     if _same_column(words, anchor):
         return words
+    colon = next((i for i, w in enumerate(words[:4]) if w.text.endswith(":")), len(words))
+    if colon + 1 < len(words) and _label_score(words[: colon + 1], labels) >= _LOOSE_LABEL:
+        return words[colon + 1 :]  # "cuente: DÉBORA ...": a label closed by its colon
     height = max(w.height for w in anchor)
     at = next((i for i, w in enumerate(words) if abs(w.left - anchor[0].left) <= height), 0)
     if at == 0:
         return ()
     dropped, kept = words[:at], words[at:]
-    text = fold(_text(dropped)).strip(" :.-")
-    score = max(fuzz.ratio(text, phrase) for phrase in labels)
+    score = _label_score(dropped, labels)
     smaller = max(w.height for w in dropped) <= 0.85 * statistics.median(w.height for w in kept)
     return kept if score >= _LABEL_WORD_RATIO or (score >= _LOOSE_LABEL and smaller) else ()
+
+
+def _label_score(words: tuple[Word, ...], labels: tuple[str, ...]) -> float:
+    text = fold(_text(words)).strip(" :.-")
+    return max(fuzz.ratio(text, phrase) for phrase in labels)
 
 
 def city_and_uf(text: str, *, loose: bool = False) -> tuple[str, str] | None:
@@ -146,11 +153,19 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
     rest = text[match.end() :].strip()
     place = city_and_uf(rest) if after.strip(" ,;:-") else None
     source = group
-    if place is None and index + 1 < len(rows):
-        for below in clusters(rows[index + 1], starts):
-            if _same_column(below, group):
-                place, source = city_and_uf(_text(below)), below
-                break
+    if place is None:
+        # the next line in the CEP's column (a row of the dates' column may come between)
+        below = next(
+            (
+                line
+                for row in rows[index + 1 : index + 3]
+                for line in clusters(row, starts)
+                if _same_column(line, group)
+            ),
+            None,
+        )
+        if below is not None:
+            place, source = city_and_uf(_text(below)), below
     if place is not None:
         found["municipio"] = (place[0], source)
         found["uf"] = (place[1], source)

@@ -135,3 +135,16 @@ def test_a_name_is_not_cut_where_the_street_below_it_starts() -> None:
     values = _values(rows)
     assert values["endereco"] == "R DAS FLORES, 2726"
     assert "titular" not in values
+
+
+def test_a_holder_after_a_misread_label_closed_by_its_colon() -> None:
+    rows = [
+        _row("cuente: DÉBORA DOS FERREIRA GUIMARÃES", y=0.0, x=0.0),
+        _row("ENDEREÇO DE INSTALAÇÃO: R DAS FLORES, 2726", y=30.0, x=0.0),
+        _row("VILA NOVA - CEP 40512-895", y=60.0, x=330.0),
+        _row("FEV/2026", y=75.0, x=1000.0),  # the dates' column, between
+        _row("CAMAÇARI - BA", y=90.0, x=330.0),
+    ]
+    values = _values(rows)
+    assert values["titular"] == "DÉBORA DOS FERREIRA GUIMARÃES"
+    assert (values["municipio"], values["uf"]) == ("CAMAÇARI", "BA")
