@@ -16,6 +16,7 @@ __all__ = [
     "human",
     "interruptions",
     "language",
+    "later",
     "media",
     "person_names",
     "pipeline",

@@ -24,6 +24,7 @@ from bot.dialogue.documents import DocumentEventHandler
 from bot.dialogue.human import AnyoneThereHandler
 from bot.dialogue.interruptions import CommandHandler, InterruptionHandler, OptedOutHandler
 from bot.dialogue.language import LanguageRequestHandler, follow_language
+from bot.dialogue.later import LaterHandler
 from bot.dialogue.media import MediaHandler
 from bot.dialogue.pipeline import (
     ClarifyHandler,
@@ -69,6 +70,7 @@ PIPELINE: tuple[TurnHandler, ...] = (
     NpsScoreHandler(),  # "9" after a training session
     AnyoneThereHandler(),  # "tem alguém aí?" while a person was asked for
     WhyHandler(),  # "pra que vocês precisam do CNPJ?": the question's reason, then again
+    LaterHandler(),  # "posso terminar amanhã?": yes, and what was answered is kept
     ReadBackHandler(),  # "qual email eu passei?": the stored value, then the question again
     CurrentAnswerHandler(),  # "na verdade meu nome é …" at the name question: its answer
     ContactChangeHandler(),  # "na verdade o financeiro é a Beatriz, bia@…": the contact

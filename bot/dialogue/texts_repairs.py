@@ -9,6 +9,12 @@ __all__ = ["REPAIR_TEXTS"]
 
 REPAIR_TEXTS: dict[str, dict[str, str]] = {
     # Answers a question cannot take, and the way out.
+    "finish_later": {
+        "pt": "Pode, sim! Eu guardo tudo o que você já respondeu. Quando quiser, é só mandar uma "
+        "mensagem aqui e continuamos de onde paramos.",
+        "en": "Sure! I keep everything you've answered. Whenever you like, just send a message "
+        "here and we'll pick up where we left off.",
+    },
     "not_an_answer": {
         "pt": "“{said}” não parece ser {label}.",
         "en": "“{said}” doesn't look like {label}.",

@@ -77,10 +77,9 @@ class AskHandler:
         said = turn.said
         validator = VALIDATORS[step.validator]
         found = said.nlu.first(step.entity) if step.entity else None
-        if found is not None:
-            value = validator(found.value)
-            if not isinstance(value, Problem):
-                return value
+        told = validator(found.value) if found is not None else None
+        if told is not None and not isinstance(told, Problem):
+            return told
         if not_an_answer(said, dialogue, validator=step.validator) or _identifier_only(said, step):
             return Problem("not_an_answer")
         if step.validator == "mobile_phone" and _same_number(said):
@@ -104,7 +103,9 @@ class AskHandler:
         parts = number_and_complement(said.body) if step.validator == "address_number" else None
         value = validator(parts[0] if parts else said.body)  # "1000, sala 12": the number
         if isinstance(value, Problem) and is_dont_know(said):
-            return Problem("dont_know")  # "não sei o e-mail dela": not a malformed e-mail
+            # "não sei o e-mail dela": not a malformed e-mail; but "não tenho celular, só fixo:
+            # (11) 3333-4444" gives a number, and what is wrong with it is the answer
+            return told if told is not None else Problem("dont_know")
         return value
 
     def answer(self, turn: Turn, dialogue: Dialogue, *, frame: Frame, step: AskStep) -> None:
