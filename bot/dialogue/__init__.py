@@ -19,6 +19,7 @@ __all__ = [
     "later",
     "media",
     "person_names",
+    "phrases_ahead",
     "pipeline",
     "readback",
     "remaining",

@@ -14,6 +14,7 @@ from bot.dialogue.address_parts import (
 from bot.dialogue.catalog import fold
 from bot.dialogue.corrections import not_an_answer, other_entity
 from bot.dialogue.person_names import person_name_in, reads_as_sentence
+from bot.dialogue.phrases_ahead import fill_from_phrases, phrases_in, without_phrases
 from bot.dialogue.state import Frame, SlotValue
 from bot.dialogue.texts import text
 from bot.dialogue.turn import Turn, Utterance
@@ -91,6 +92,11 @@ class AskHandler:
             value = validator(own)
             if not isinstance(value, Problem):
                 return value
+        if step.validator in ("company_name", "employees"):  # "Padaria Ltda, 45 funcionários"
+            mine = phrases_in(said.body).get(step.validator)
+            mine = mine or without_phrases(said.body, own=step.validator)
+            if mine is not None and not isinstance(validator(mine), Problem):
+                return validator(mine)
         rest = _without_identifiers(said, step)
         if rest is not None:  # "Maria Silva, maria@x.com.br": the e-mail waits for its step
             value = validator(_said_after_intro(rest, step) or rest)
@@ -145,8 +151,10 @@ class AskHandler:
             note_complement(turn, dialogue, frame=frame, body=turn.said.body)
         turn.state.invalid_count = 0
         noted = fill_from_entities(turn, dialogue, frame=frame, skip=step.slot)
-        if noted:
-            turn.say(text("also_noted", lang, params={"fields": noted}))
+        phrased = fill_from_phrases(turn, dialogue, frame=frame, skip=step.slot)
+        if noted or phrased:
+            fields = "; ".join([noted] * bool(noted) + phrased)
+            turn.say(text("also_noted", lang, params={"fields": fields}))
         if step.after is not None:
             dialogue.walker.run_action(turn, step.after, namespace=frame.namespace)
         dialogue.goto(turn, step.next)
