@@ -7,13 +7,15 @@ its crop (``rereading.py``) or the CIN's zone, and scored (``confidence.py``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
 
 from bot.documents.accents import lost_accent_words, star_run
-from bot.documents.card_grey import grey_sparse_fill
+from bot.documents.card_grey import KIND as CARD
+from bot.documents.card_grey import SPARSE_PSM, card_rows, grey_sparse_fill, wanted
 from bot.documents.cin import cin_number, is_cin, read_zone, with_zone
 from bot.documents.confidence import TEXT_FIELDS, Evidence
 from bot.documents.contract import page_text
@@ -69,7 +71,9 @@ def _passes(
 ) -> _Passes:
     """OCR the binarized page (sparse text, already done: ``first``); when fields are
     missing, the grey page too (uniform block), which finds labels the first segmentation
-    merged or dropped, and a kind the first pass could not tell."""
+    merged or dropped, and a kind the first pass could not tell. A cartão's grey page is
+    read sparse and only over the rows of its missing fields, then as a block over the rows
+    still missing (``card_grey.py``)."""
     detected, _ = detect_kind(first, mrz=zone is not None)
     run = _Passes(kind=detected if kind == "auto" else kind, detected=detected, first=first)
     if run.kind not in ("other", "contrato_social"):
@@ -85,7 +89,8 @@ def _passes(
         return run
     size = (float(prepared.image.width), float(prepared.image.height))
     grey = Image.fromarray(np.clip(prepared.gray, 0, 255).astype(np.uint8))
-    second = Page(tuple(ocr.words(grey, psm=opts.second_psm)), *size)
+    sparse = run.kind == CARD
+    second = _second(grey, kind=run.kind, found=run.found, first=first, opts=opts, ocr=ocr)
     if run.kind == "other":
         merged = Page(first.words + second.words, *size)
         run.detected, _ = detect_kind(merged, mrz=zone is not None)
@@ -99,13 +104,37 @@ def _passes(
         )
     run.other, missing_other = extract_fields(second, run.kind, today=opts.today)
     run.missing = {**missing_other, **run.missing}
-    # a cartão's tiny labels survive on the grey page read sparse (card_grey.py)
+    # the cartão's fields still missing: their rows read the other way (card_grey.py)
     third = grey_sparse_fill(
-        grey, kind=run.kind, first=run.found, second=run.other, ocr=ocr, today=opts.today
+        grey,
+        kind=run.kind,
+        first=run.found,
+        second=run.other,
+        ocr=ocr,
+        today=opts.today,
+        pages=(first, second),
+        psm=opts.second_psm if sparse else SPARSE_PSM,
     )
     run.other |= third
     run.missing = {n: why for n, why in run.missing.items() if n not in third}
     return run
+
+
+def _second(
+    grey: Image.Image,
+    *,
+    kind: str,
+    found: dict[str, FieldRead],
+    first: Page,
+    opts: ReadOptions,
+    ocr: OcrEngine,
+) -> Page:
+    """The grey page's pass: a uniform block for most kinds; a cartão's read sparse and only
+    over the rows of the fields the first pass missed (its tiny labels survive there:
+    ``card_grey.py``)."""
+    if kind == CARD:
+        return card_rows(grey, wanted(found), pages=(first,), ocr=ocr, psm=SPARSE_PSM)
+    return Page(tuple(ocr.words(grey, psm=opts.second_psm)), float(grey.width), float(grey.height))
 
 
 def from_passes(
@@ -153,7 +182,7 @@ def from_passes(
             read is not None
             and name == "nome_fantasia"
             and read.parsed.value
-            and star_run(ink, read.box)
+            and (star_run(ink, read.box) or star_run(ink, _row_of_value(read)))
         ):
             read = replace(read, parsed=Parsed("", True))
         flags = lost_accent_words(ink, read.words) if read and name in TEXT_FIELDS else []
@@ -168,6 +197,16 @@ def from_passes(
     if run.kind == "rg" and (zone is not None or is_cin(first)):
         result.warnings = cin_number(result.fields, result.confidence, warnings=result.warnings)
     return result
+
+
+def _row_of_value(read: FieldRead) -> tuple[float, float, float, float]:
+    """The value's line across its whole column: Tesseract reads part of a row of
+    asterisks as a word ("OFEOFEAKE") and the rest as specks it drops, so the word's own box
+    holds too few stars to be told from letters."""
+    left, top, right, bottom = read.box
+    if read.column is not None:
+        left, right = min(left, read.column[0]), max(right, read.column[1])
+    return left, top, right, bottom
 
 
 def _choose(
@@ -199,7 +238,15 @@ def _choose(
         seconds = crop_reads(lonely, prepared, ocr=ocr, today=opts.today)
         blind = {n: lonely[n] for n, p in seconds.items() if p is None or not p.valid}
         if blind:  # the crop read nothing usable (a label's line cut in): once more, larger
-            again = crop_reads(blind, prepared, ocr=ocr, today=opts.today, zoom=1.5)
+            # (a CEP smaller: at the page's scale its digits are already too large)
+            numbers = {
+                n: r
+                for n, r in blind.items()
+                if n in SMALL_DIGITS and _DIGITS.fullmatch(r[0].parsed.value)
+            }
+            words = {n: r for n, r in blind.items() if n not in numbers}
+            again = crop_reads(words, prepared, ocr=ocr, today=opts.today, zoom=1.5)
+            again |= crop_reads(numbers, prepared, ocr=ocr, today=opts.today, zoom=DIGITS_ZOOM)
             seconds |= {n: p for n, p in again.items() if p is not None and p.valid}
         for name, parsed in seconds.items():
             alone = picked[name][0]
@@ -212,5 +259,52 @@ def _choose(
                 parsed = None
             picked[name] = (alone, parsed)
     if opts.verify:
+        _digits_vote(picked, prepared, ocr=ocr, opts=opts)
         third_read(picked, prepared, ocr=ocr, today=opts.today)
     return picked
+
+
+_DIGITS = re.compile(r"[\d./-]+")
+# a CEP's crop re-read at this zoom: the page is scaled for letters about 30 px high, so its
+# digits stand 38-47 px, where Tesseract's LSTM misreads a clean 5 as 9; at 0.6 they stand
+# 23-28 px and read right (tuning cartões' CEPs, clean and moderate: 6 of 6 at 0.5-0.6,
+# 4 of 6 at 1.0). Only the CEP: it has no check digit, and an RG number re-read so took a
+# wrong digit (held-out clean RG, bench/ocr/README)
+DIGITS_ZOOM = 0.6
+SMALL_DIGITS = frozenset({"cep"})
+
+
+def _digits_vote(
+    picked: dict[str, tuple[FieldRead, Parsed | None]],
+    prepared: Prepared,
+    *,
+    ocr: OcrEngine,
+    opts: ReadOptions,
+) -> None:
+    """Where the page and the crop read a CEP (no check digits) differently, its crop read
+    smaller breaks the tie: the value it agrees with is kept,
+    never asserted (its confirmation carries a repair), as ``third_read`` does."""
+    split = {
+        name: (read, True)
+        for name, (read, second) in picked.items()
+        if second is not None
+        and second.valid
+        and read.parsed.valid
+        and not read.parsed.checked
+        and second.value != read.parsed.value
+        and name in SMALL_DIGITS
+        and _DIGITS.fullmatch(read.parsed.value)
+        and _DIGITS.fullmatch(second.value)
+    }
+    if not split:
+        return
+    small = crop_reads(split, prepared, ocr=ocr, today=opts.today, zoom=DIGITS_ZOOM)
+    for name, third in small.items():
+        read, second = picked[name]
+        if third is None or second is None or not third.valid:
+            continue
+        if third.value == read.parsed.value:
+            picked[name] = (read, replace(third, repairs=max(third.repairs, 1)))
+        elif third.value == second.value:
+            voted = replace(read, parsed=replace(second, repairs=max(second.repairs, 1)))
+            picked[name] = (voted, replace(third, repairs=max(third.repairs, 1)))

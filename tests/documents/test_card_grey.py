@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 from PIL import Image
 
-from bot.documents.card_grey import SPARSE_PSM, grey_sparse_fill, wanted
+from bot.documents.card_grey import SPARSE_PSM, bands, grey_sparse_fill, wanted
 from bot.documents.extraction import extract_fields
 from bot.documents.imaging import Prepared
 from bot.documents.page import Page, Word
@@ -103,3 +103,51 @@ def test_it_only_fills_fields_no_pass_settled_and_never_for_another_kind() -> No
         grey, kind="cnpj_card", first=partial, second={}, ocr=engine, today=TODAY
     )
     assert set(filled) == {"razao_social"}
+
+
+class BandEngine:
+    """Tesseract on a band of the page: the CARD's words inside it, in the band's pixels."""
+
+    def __init__(self, tops: dict[int, int]) -> None:
+        self.tops = tops  # band height -> its top on the page (the test knows its bands)
+        self.sizes: list[tuple[int, int]] = []
+
+    def words(self, image: Image.Image, *, psm: int) -> list[Word]:
+        self.sizes.append(image.size)
+        y0 = self.tops[image.height]
+        return [
+            Word(w.text, w.left, w.top - y0, w.right, w.bottom - y0, w.conf)
+            for w in CARD
+            if y0 <= w.top and w.bottom <= y0 + image.height
+        ]
+
+
+def test_the_wanted_fields_rows_are_bounded_by_the_labels_found_around_them() -> None:
+    found_labels = Page(tuple(w for w in CARD if w.top not in (370, 410)), 1800, 700)
+    # the CEP's row (370-440) lies between TÍTULO's row (285) and SITUAÇÃO's (500)
+    assert bands(["cep", "municipio"], (found_labels,), height=700.0) == [(255.0, 560.0)]
+    # the opening date's row: from the header's (at the page's top) to NOME EMPRESARIAL's
+    assert bands(["data_abertura"], (found_labels,), height=700.0) == [(0.0, 260.0)]
+    # most of the page: read it whole
+    assert bands(["cnpj", "situacao_cadastral"], (found_labels,), height=700.0) is None
+
+
+def test_only_the_bands_of_the_missing_fields_are_read() -> None:
+    whole, _ = extract_fields(Page(CARD, 1800, 700), "cnpj_card", today=TODAY)
+    partial = {n: r for n, r in whole.items() if n not in ("cep", "municipio", "uf")}
+    grey = Image.fromarray(_prepared().gray.astype(np.uint8))
+    labels_found = Page(tuple(w for w in CARD if w.top not in (370, 410)), 1800, 700)
+    engine = BandEngine({306: 255})
+    filled = grey_sparse_fill(
+        grey,
+        kind="cnpj_card",
+        first=partial,
+        second={},
+        ocr=engine,
+        today=TODAY,
+        pages=(labels_found,),
+    )
+    assert engine.sizes == [(1800, 306)]  # one band, not the 700 px page
+    assert filled["cep"].parsed.value == "78692081"
+    assert filled["municipio"].parsed.value == "MANAUS"
+    assert filled["cep"].words[0].top == 410  # in the page's pixels
