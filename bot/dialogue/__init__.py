@@ -29,6 +29,7 @@ __all__ = [
     "status_link",
     "steps",
     "texts",
+    "texts_documents",
     "texts_repairs",
     "training",
     "turn",

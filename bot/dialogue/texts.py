@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.dialogue.texts_documents import DOCUMENT_TEXTS
 from bot.dialogue.texts_repairs import REPAIR_TEXTS
 from bot.dialogue.training.texts import TRAINING_TEXTS
 
@@ -374,6 +375,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "empty_value": {"pt": "(nenhum)", "en": "(none)"},
     **TRAINING_TEXTS,
     **REPAIR_TEXTS,
+    **DOCUMENT_TEXTS,
 }
 
 
