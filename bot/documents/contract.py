@@ -36,10 +36,11 @@ _COMPANY = (
 )
 _NAME_WORD = rf"(?:[{_UP}][{_UP}a-zà-öø-ÿ'’.-]*|d[aeo]s?|e)"
 # A capitalised name of two words or more followed by a comma and a qualification; up to
-# three short words before it may be misread ("irasmenv(a), divorciado(a)" on a noisy scan).
+# three short words before it may be misread ("irasmenv(a), divorciado(a)" on a noisy scan,
+# "brasideiro(a). divorciado(a)": a comma read as a full stop).
 _PERSON = re.compile(
     rf"([{_UP}][{_UP}a-zà-öø-ÿ'’-]+(?:\s+{_NAME_WORD}){{1,12}})\s*,\s*"
-    r"(?:[^\s,;\d][^,;\d]{0,19},\s*){0,3}"
+    r"(?:[^\s,;\d][^,.;\d]{0,19}[,.]\s*){0,3}"
     r"(?i:brasileir|portugu[eê]s|estrangeir|naturalizad|solteir|casad|divorciad|vi[uú]v|"
     r"separad|empres[aá]ri|maior|nacionalidade|nascid|residente|portador|inscrit)",
 )
@@ -151,7 +152,7 @@ def _cpf_ends(text: str) -> dict[str, int]:
     """Where each CPF introduced as one (cue before it, check digits holding) first ends."""
     ends: dict[str, int] = {}
     for match in _CPF.finditer(text):
-        parsed = ids.parse_cpf(match.group(0))
+        parsed = _parse_cpf(match.group(0))
         if parsed is None or not parsed.checked or parsed.repairs >= 2:
             continue
         if _CPF_CUE.search(text[max(0, match.start() - 60) : match.start()]):
@@ -178,6 +179,12 @@ def grammar_score(text: str) -> int:
     )
 
 
+def _parse_cpf(raw: str) -> ids.Parsed | None:
+    """A CPF as ``_CPF`` matched it, spaces left out ("057.576. 800-24": a line's spacing
+    read into the number, its digits and check digits whole)."""
+    return ids.parse_cpf(re.sub(r"\s", "", raw))
+
+
 def _lost_cpfs(text: str) -> int:
     """How many times the text says "CPF" without a valid CPF right after it (digits garbled
     past recognition: "529.9B2.24?-2S")."""
@@ -185,7 +192,7 @@ def _lost_cpfs(text: str) -> int:
     for cue in _CPF_CUE.finditer(text):
         after = text[cue.end() : cue.end() + 45]
         number = _CPF.search(after)
-        parsed = ids.parse_cpf(number.group(0)) if number else None
+        parsed = _parse_cpf(number.group(0)) if number else None
         lost += parsed is None or not parsed.checked
     return lost
 
@@ -286,7 +293,7 @@ def partners(text: str, *, company: str = "") -> list[Partner]:
     """Every distinct valid CPF introduced with its holder's name, in order of appearance."""
     found: dict[str, Partner] = {}
     for match in _CPF.finditer(text):
-        parsed = ids.parse_cpf(match.group(0))
+        parsed = _parse_cpf(match.group(0))
         if parsed is None or not parsed.checked or parsed.repairs >= 2:
             continue
         if not _CPF_CUE.search(text[max(0, match.start() - 60) : match.start()]):

@@ -335,3 +335,13 @@ def test_a_company_name_that_lost_an_accent_gets_it_back_to_confirm() -> None:
     found, _ = contract_fields(text, scanned=True)
     assert found["razao_social"].parsed.value == "AMARAL ENGENHARIA ELÉTRICA LTDA - EPP"
     assert not found["razao_social"].parsed.checked  # the accent is a guess: confirmed
+
+
+def test_a_cpf_read_with_a_space_and_a_qualification_after_a_full_stop_are_a_partner() -> None:
+    # tuning heavy 1015's grey prose: "057.576. 800-24", "brasideiro(a). divorciado(a)"
+    text = TEXT.replace("529.982.247-25", "529.982. 247-25").replace(
+        "brasileira, divorciada", "brasideira. divorciada"
+    )
+    found, _ = contract_fields(text)
+    assert found["socio_1_cpf"].parsed.value == "52998224725"
+    assert found["socio_1_nome"].parsed.value == "MÔNICA LIMA DA GONÇALVES SOUZA"
