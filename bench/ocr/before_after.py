@@ -4,7 +4,8 @@
 
 One row per kind x level (and the level's totals over the three kinds the old reader knew and
 over all five): fields exact, correct fields that were confident, confident fields that were
-wrong, refused documents, CPU p50 per document, before -> after.
+wrong, refused documents, CPU p50 per document, before -> after. Two ``--unusable`` files
+(keys are defects): one row per defect, photos refused before -> after.
 """
 
 from __future__ import annotations
@@ -85,12 +86,28 @@ def table(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]
     return "\n".join(lines)
 
 
+def defects_table(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]) -> str:
+    """Photos to refuse, per defect: refused of photos, before -> after."""
+    lines = ["| defect | refused |", "| --- | --- |"]
+    for defect in dict.fromkeys([*before, *after]):
+
+        def one(row: dict[str, int] | None) -> str:
+            return "—" if row is None else f"{row['refused']} of {row['photos']}"
+
+        lines.append(f"| {defect} | {one(before.get(defect))} → {one(after.get(defect))} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
     args = parser.parse_args()
-    print(table(json.loads(args.before.read_text()), json.loads(args.after.read_text())))
+    before, after = json.loads(args.before.read_text()), json.loads(args.after.read_text())
+    if all("/" not in key for key in [*before, *after]):  # --unusable runs: keys are defects
+        print(defects_table(before, after))
+        return
+    print(table(before, after))
 
 
 if __name__ == "__main__":
