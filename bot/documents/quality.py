@@ -124,11 +124,7 @@ def measure_quality(
     """
     limits = thresholds or QualityThresholds()
     gray = to_gray(image)
-    hist = np.cumsum(np.bincount(gray.astype(np.uint8).ravel(), minlength=256))
-    lo = float(np.searchsorted(hist, 0.02 * hist[-1]))
-    hi = float(np.searchsorted(hist, 0.98 * hist[-1]))
-    paper = float(np.searchsorted(hist, 0.90 * hist[-1]))
-    contrast = hi - lo
+    contrast, paper = _levels(gray)
     if flat is None:
         flat = correct_illumination(gray)
     ink = flat < otsu_threshold(flat)
@@ -144,11 +140,9 @@ def measure_quality(
     edges += [(side, limits.cut_letters) for side in page_past_frame(gray, paper=paper)]
     # a shaken photo's smeared letters leave faint streaks like a washed-out row's ghost
     sharp = sharpness >= limits.min_sharpness and steadiness >= limits.min_steadiness
-    glare_share, box = (
-        _glare(gray, ink, flat=flat, letters=letters, white=paper >= WHITE_PAPER and sharp)
-        if glare
-        else (0.0, None)
-    )
+    white = paper >= WHITE_PAPER and sharp
+    found = _glare(gray, ink, flat=flat, letters=letters, white=white) if glare else None
+    glare_share, box = found or (0.0, None)
     checks = (
         (TOO_SMALL, letters, limits.min_text_height, limits.poor_text_height),
         (BLURRED, sharpness, limits.min_sharpness, limits.poor_sharpness),
@@ -176,6 +170,14 @@ def measure_quality(
         glare_box=box,
         cut_edges=cut_sides,
     )
+
+
+def _levels(gray: np.ndarray) -> tuple[float, float]:
+    """The picture's contrast (2nd to 98th percentile of grey) and its paper's level (90th)."""
+    hist = np.cumsum(np.bincount(gray.astype(np.uint8).ravel(), minlength=256))
+    lo = float(np.searchsorted(hist, 0.02 * hist[-1]))
+    hi = float(np.searchsorted(hist, 0.98 * hist[-1]))
+    return hi - lo, float(np.searchsorted(hist, 0.90 * hist[-1]))
 
 
 def _glare(
