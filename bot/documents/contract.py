@@ -50,7 +50,8 @@ _NATIONAL = re.compile(
     r"(?i:brasileir|portugu[eê]s|estrangeir|naturalizad)"
 )
 _RG = re.compile(r"\bR\.?\s?G\b")
-_CPF = re.compile(r"(?<![\d./])\d{3}\.?\s?\d{3}\.?\s?\d{3}\s?-?\s?\d{2}(?![\d/])")
+# a scan's spacing may fall on either side of a dot ("286.534 .990-08", "057.576. 800-24")
+_CPF = re.compile(r"(?<![\d./])\d{3}\s?\.?\s?\d{3}\s?\.?\s?\d{3}\s?-?\s?\d{2}(?![\d/])")
 _CNPJ = re.compile(r"(?<![\d])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}\s?/\s?[0-9A-Z]{4}-?\d{2}")
 # Where the company is named, surest first: the name clause, the title, the parties' clause.
 _COMPANY_CUES = (

@@ -317,6 +317,7 @@ def test_a_partner_whose_first_qualification_words_were_misread_is_found() -> No
     text = TEXT.replace("SOUZA, brasileira, divorciada", "SOUZA, irasmenv(a), divorcado(a)")
     found, _ = contract_fields(text, scanned=True)
     assert found["socio_1_nome"].parsed.value == "MÔNICA LIMA DA GONÇALVES SOUZA"
+    assert found["socio_2_cpf"].parsed.value == "11144477735"
     assert found["socio_1_cpf"].parsed.value == "52998224725"
 
 
@@ -339,9 +340,15 @@ def test_a_company_name_that_lost_an_accent_gets_it_back_to_confirm() -> None:
 
 def test_a_cpf_read_with_a_space_and_a_qualification_after_a_full_stop_are_a_partner() -> None:
     # tuning heavy 1015's grey prose: "057.576. 800-24", "brasideiro(a). divorciado(a)"
-    text = TEXT.replace("529.982.247-25", "529.982. 247-25").replace(
-        "brasileira, divorciada", "brasideira. divorciada"
+    text = (
+        TEXT.replace("529.982.247-25", "529.982. 247-25")
+        .replace(
+            "111.444.777-35",
+            "111.444 .777-35",  # tuning heavy 1004: the space before the dot
+        )
+        .replace("brasileira, divorciada", "brasideira. divorciada")
     )
     found, _ = contract_fields(text)
     assert found["socio_1_cpf"].parsed.value == "52998224725"
     assert found["socio_1_nome"].parsed.value == "MÔNICA LIMA DA GONÇALVES SOUZA"
+    assert found["socio_2_cpf"].parsed.value == "11144477735"
