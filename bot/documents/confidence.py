@@ -12,19 +12,23 @@ Where each piece of evidence moves the score:
 | value does not parse (grammar) | 0.3 |
 | identifier whose check digits fail | 0.3 |
 | check digits pass, read as printed / look-alikes mapped | 0.97 / 0.95 |
+| two differently prepared reads give the same number, both checked | 0.97, poor photo too |
 | check digits pass but a digit's word confidence < 50 | 0.85 |
 | CPF / CNH number from one noisy read (a word < 85, or repaired), no second read agreeing | 0.85 |
 | check digits pass only after guessing a digit | 0.6 |
 | two reads disagree | 0.5 |
+| two reads, same letters, only the first with accents, each the lexicon's one spelling | 0.95 |
 | one read only | 0.75 (word confidence >= 90) or 0.6 |
 | two reads agree, confident words | 0.95; 0.85 otherwise; 0.8 when an accent may be lost |
 | closed vocabulary (situação, UF) read as printed by both reads | 0.97 |
 | the CIN's MRZ, every check digit verified | 0.98; own check digit only: 0.85 |
 | an independent source agrees (the MRZ's name, Receita's record) | raised to 0.95 |
 | text layer: fields and identifiers / prose anchored by a cue / not | 0.99 / 0.95 / 0.6 |
-| poor photo | at most 0.85 (unless an independent source agrees) |
+| poor photo (but: two checked reads; the situação both reads give) | at most 0.85 |
 | placed by order or shape, its label unread (``identity.py``) | 0.6; 0.85 when a source agrees |
 
+``explain`` gives the rule that decided each score (``Extraction.reasons``); ``python -m
+bench.ocr.confidence_why`` counts, per kind x level x field, what holds correct fields below 0.9.
 ``bot/documents/corroboration.py`` then moves it with what the reader cannot see: Receita's
 answer for the same CNPJ and the data the client typed.
 """
