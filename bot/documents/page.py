@@ -71,7 +71,10 @@ class Page:
         first they would bridge two rows and pull the next words into the wrong one."""
         usual = statistics.median(w.height for w in self.words) if self.words else 0.0
         tall = [w for w in self.words if w.height > 1.8 * usual]
-        rows = self._rows([w for w in self.words if w.height <= 1.8 * usual])
+        usual_words = [w for w in self.words if w.height <= 1.8 * usual]
+        # a PDF's text layer prints each line straight: word by word (chains are for photos,
+        # whose lines bend; on a form's grid they would join a label to the value under it)
+        rows = _rows_by_word(usual_words) if self.from_text_layer else self._rows(usual_words)
         for word in sorted(tall, key=lambda w: (w.cy, w.left)):
             foot = word.bottom - 0.5 * usual
             inside = [r for r in rows if min(w.top for w in r) <= foot <= max(w.bottom for w in r)]
@@ -107,6 +110,22 @@ class Page:
 
     def text(self) -> str:
         return "\n".join(row.text for row in self.rows())
+
+
+def _rows_by_word(words: list[Word]) -> list[list[Word]]:
+    """Each word joins the row it overlaps most (by the row's horizontally nearest word)."""
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.cy, w.left)):
+        best, best_overlap = -1, 0.0
+        for i, row in enumerate(rows):
+            overlap = _overlap(word, row)
+            if overlap > best_overlap:
+                best, best_overlap = i, overlap
+        if best < 0:
+            rows.append([word])
+        else:
+            rows[best].append(word)
+    return rows
 
 
 def _overlap(word: Word, row: list[Word]) -> float:

@@ -61,3 +61,20 @@ def test_a_small_label_beside_a_large_value_stays_one_row_with_a_date_column_bes
     assert "ENDEREÇO DE INSTALAÇÃO: AV GETÚLIO VARGAS, 2615" in rows[1]
     assert rows[0] == "NOME DO CLIENTE: VINÍCIUS RAFAEL CASTRO VENCIMENTO"
     assert rows[2] == "BOA VISTA CEP 57721-969"
+
+
+def test_a_text_layer_keeps_a_label_and_the_value_under_it_on_their_own_rows() -> None:
+    # the Receita card's PDF: the title's last word ends a letter and a half before the date
+    # under DATA DE ABERTURA, half a line lower; chained (as a photo's bent line would be),
+    # title and date joined the label's row. A text layer's lines are straight: word by word.
+    words = (
+        Word("NÚMERO", 17.6, 60.2, 50.7, 68.9, 99),
+        Word("SITUAÇÃO", 365.7, 63.7, 423.5, 75.7, 99),
+        Word("DATA", 437.1, 60.3, 457.5, 68.9, 99),
+        Word("DE", 459.9, 60.3, 470.3, 68.9, 99),
+        Word("ABERTURA", 472.7, 60.3, 512.9, 68.9, 99),
+        Word("03/10/1992", 437.1, 68.7, 500.9, 80.5, 99),
+    )
+    rows = [row.text for row in Page(words, 567, 451, from_text_layer=True).rows()]
+    assert "03/10/1992" in rows  # a row of its own, under the label's
+    assert any(row.endswith("DATA DE ABERTURA") for row in rows)
