@@ -87,6 +87,21 @@ def _read_label(
 _NAMES = frozenset({"razao_social", "nome_fantasia", "municipio"})
 
 
+_HOLDERS = frozenset({"titular"})
+
+
+def _run_left(hit: LabelHit, rows: list[Row]) -> float:
+    """The left edge of the run of touching words the label's first word is in."""
+    words = sorted(rows[hit.row].words, key=lambda w: w.left)
+    first = hit.words[0]
+    left = first.left
+    for word in reversed([w for w in words if w.right <= first.left + 1]):
+        if left - word.right > 1.5 * hit.height:  # a space, not a gap between columns
+            break
+        left = word.left
+    return left
+
+
 def _widen_left(
     read: FieldRead, words: tuple[Word, ...], *, left: float, parser: Parser
 ) -> FieldRead:
@@ -241,6 +256,12 @@ def extract_fields(
         read = _choose_read(reads, direction)
         if read is not None and kind == "cnpj_card" and read.via == "below" and name in _NAMES:
             read = _widen_left(read, page.words, left=labelled[name].left, parser=table[name])
+        elif read is not None and read.via == "below" and name in _HOLDERS:
+            # a label read on its last word ("HUME DO CLIENTE": CLIENTE) starts where its run
+            # of words starts, and so does the name under it
+            left = _run_left(labelled[name], rows)
+            if left < labelled[name].left:
+                read = _widen_left(read, page.words, left=left, parser=table[name])
         if read is not None:
             found[name] = read
         else:

@@ -89,7 +89,18 @@ def value_right(hit: LabelHit, rows: list[Row], *, hits: list[LabelHit]) -> tupl
         words = _beside_off_row(hit, rows, hits=hits, bound=bound)
     if words and words[0].left - hit.right > 12 * hit.height:
         return ()
-    return tuple(words)
+    return _after_label_colon(tuple(words))
+
+
+def _after_label_colon(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """A label matched on its first words goes on to its colon ("ENDEREÇO" of "ENDEREÇO DE
+    FORNECIMENTO: R DOM PEDRO II"): the value starts after the colon."""
+    for i, word in enumerate(words[:3]):
+        if any(ch.isdigit() for ch in word.text):
+            return words
+        if word.text.endswith(":") and i + 1 < len(words):
+            return words[i + 1 :]
+    return words
 
 
 def _beside_off_row(

@@ -292,9 +292,19 @@ def _tokens_agree(phrase: str, window: list[tuple[str, int]], *, score: float) -
     wanted = phrase.split()
     if len(wanted) != len(window):
         return score >= 90  # a word split or merged by OCR: demand a closer overall match
-    for want, (got, _) in zip(wanted, window, strict=True):
+    return _words_agree(wanted, [tok for tok, _ in window])
+
+
+# Labels print "DA", "DE" or "DO" alike ("DATA DA EMISSÃO", "ENDEREÇO DA INSTALAÇÃO").
+_JOINING = frozenset({"DA", "DE", "DO", "DAS", "DOS"})
+
+
+def _words_agree(wanted: list[str], got: list[str]) -> bool:
+    for want, seen in zip(wanted, got, strict=True):
+        if want in _JOINING and seen in _JOINING:
+            continue
         floor = 100 if len(want) <= 2 else 66 if len(want) == 3 else 75
-        if fuzz.ratio(want, got) < floor:
+        if fuzz.ratio(want, seen) < floor:
             return False
     return True
 

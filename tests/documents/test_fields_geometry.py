@@ -271,3 +271,46 @@ def test_a_state_run_into_the_citys_box_is_not_part_of_the_city() -> None:
     )
     found, _ = extract_fields(moved, "cnpj_card", today=TODAY)
     assert found["municipio"].parsed.value == "MANAUS" and found["uf"].parsed.value == "AM"
+
+
+def _bill_with_address_label(label: str) -> Page:
+    return page(
+        line("COMPANHIA DE ENERGIA ELÉTRICA", 200, 10, size=14),
+        line("NOME DO CLIENTE:", 10, 80, size=8),
+        line("MARIA DA SILVA", 140, 80),
+        line(label, 10, 100, size=8),
+        line("R DOM PEDRO II, 1082", 20 + 8 * 0.6 * len(label), 100),
+        line("CENTRO", 10, 115),
+        line("01310-100 SÃO PAULO/SP", 10, 130),
+    )
+
+
+def test_a_label_read_on_its_first_word_goes_on_to_its_colon() -> None:
+    # "ENDEREÇO" is the label's phrase; "DE FORNECIMENTO:" is the rest of the printed label
+    found, _ = extract_fields(
+        _bill_with_address_label("ENDEREÇO DE FORNECIMENTO:"), "comprovante_endereco", today=TODAY
+    )
+    assert found["endereco"].parsed.value == "R DOM PEDRO II, 1082"
+
+
+def test_a_label_s_joining_word_may_differ_and_the_next_word_is_the_value_s() -> None:
+    # "DA" for the catalogue's "DE"; the street's "R" is not taken into the label
+    found, _ = extract_fields(
+        _bill_with_address_label("ENDEREÇO DA INSTALAÇÃO:"), "comprovante_endereco", today=TODAY
+    )
+    assert found["endereco"].parsed.value == "R DOM PEDRO II, 1082"
+    assert found["endereco"].via == "right"
+
+
+def test_a_holder_under_a_label_read_on_its_last_word_keeps_its_first_name() -> None:
+    # "NOME DO CLIENTE" misread "HUME DO CLIENTE": only CLIENTE is a label; the name under it
+    # starts under the label's first word, not under CLIENTE (the first name was cut off)
+    bill = page(
+        line("COMPANHIA DE ENERGIA ELÉTRICA", 200, 10, size=14),
+        line("HUME DO CLIENTE", 100, 80, size=10),
+        line("CAIO DE DAMIÃO DAS TEIXEIRA", 102, 100, size=12),
+        line("R DOM PEDRO II, 1082", 102, 130),
+        line("01310-100 SÃO PAULO/SP", 102, 145),
+    )
+    found, _ = extract_fields(bill, "comprovante_endereco", today=TODAY)
+    assert found["titular"].parsed.value == "CAIO DE DAMIÃO DAS TEIXEIRA"
