@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.documents.company_card import fallbacks
+from bot.documents.company_card import Placed, fallbacks
 from bot.documents.extraction import extract_fields
 from bot.documents.page import Page, Word
 from bot.documents.parsers import parsers
 
 TABLE = parsers(date(2026, 12, 7))
+
+
+def _placed(words: tuple[Word, ...], *, size: tuple[int, int]) -> dict[str, Placed]:
+    """The card's values placed by its order from ``words`` on a page of ``size``."""
+    return fallbacks(
+        Page(words, *size).rows(),
+        kind="cnpj_card",
+        have={},
+        parse_place=TABLE["municipio"],
+        parse_date=TABLE["data_abertura"],
+    )
 
 
 def _row(top: float, *texts: tuple[str, float]) -> list[Word]:
@@ -63,13 +74,7 @@ def test_the_reader_uses_them_only_where_labels_gave_nothing() -> None:
 
 def test_a_row_without_a_state_at_its_end_gives_nothing() -> None:
     words = tuple(w for w in WORDS if w.text != "AM")
-    placed = fallbacks(
-        Page(words, 1800, 700).rows(),
-        kind="cnpj_card",
-        have={},
-        parse_place=TABLE["municipio"],
-        parse_date=TABLE["data_abertura"],
-    )
+    placed = _placed(words, size=(1800, 700))
     assert set(placed) == {"data_abertura"}
 
 
@@ -85,13 +90,7 @@ def test_a_row_split_by_a_glare_and_a_cep_without_its_dot_still_give_city_and_uf
         *_row(353, ("VITÓRIA", 976), ("Es", 1700)),
         *_row(500, ("SITUAÇÃO", 53), ("CADASTRAL", 158)),
     )
-    placed = fallbacks(
-        Page(words, 1800, 700).rows(),
-        kind="cnpj_card",
-        have={},
-        parse_place=TABLE["municipio"],
-        parse_date=TABLE["data_abertura"],
-    )
+    placed = _placed(words, size=(1800, 700))
     values = {name: (parsed.value, parsed.repairs) for name, (parsed, _, _) in placed.items()}
     assert values["municipio"] == ("VITÓRIA", 1)
     assert values["uf"] == ("ES", 1)
@@ -123,26 +122,14 @@ CEP_ROW = (
 
 
 def test_a_rules_flat_specks_are_no_part_of_the_city_and_a_low_uf_still_counts() -> None:
-    placed = fallbacks(
-        Page(CEP_ROW, 1778, 1445).rows(),
-        kind="cnpj_card",
-        have={},
-        parse_place=TABLE["municipio"],
-        parse_date=TABLE["data_abertura"],
-    )
+    placed = _placed(CEP_ROW, size=(1778, 1445))
     assert placed["municipio"][0].value == "JOÃO PESSOA"
     assert placed["uf"][0].value == "PB"
     low = tuple(
         Word("jPB", w.left, w.top, w.right, w.bottom, 41.0) if w.text == "'PB" else w
         for w in CEP_ROW
     )
-    placed = fallbacks(
-        Page(low, 1778, 1445).rows(),
-        kind="cnpj_card",
-        have={},
-        parse_place=TABLE["municipio"],
-        parse_date=TABLE["data_abertura"],
-    )
+    placed = _placed(low, size=(1778, 1445))
     assert placed["uf"][0].value == "PB" and placed["uf"][0].repairs >= 1
 
 
@@ -155,13 +142,7 @@ def test_a_district_read_close_after_the_cep_is_still_its_own_box() -> None:
         Word("VITÓRIA", 892, 862, 1083, 917, 55.0),
         Word("“ES", 1562, 857, 1651, 920, 41.0),
     )
-    placed = fallbacks(
-        Page(words, 1800, 1400).rows(),
-        kind="cnpj_card",
-        have={},
-        parse_place=TABLE["municipio"],
-        parse_date=TABLE["data_abertura"],
-    )
+    placed = _placed(words, size=(1800, 1400))
     assert placed["municipio"][0].value == "VITÓRIA"
     assert placed["uf"][0].value == "ES"
     assert placed["municipio"][0].repairs >= 1  # placed by order: never asserted
