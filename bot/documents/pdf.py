@@ -10,7 +10,6 @@ from bot.documents.errors import DocumentRejected
 from bot.documents.page import Page, Word
 
 MIN_TEXT_CHARS = 40  # fewer characters than this: a scan, not a text PDF
-MIN_SCAN_DPI = 100.0  # a coarser scan is still rendered this fine (letters of 10 pt >= 10 px)
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
@@ -86,15 +85,12 @@ def text_page(
 
 
 def render_page(pdf: pdfium.PdfDocument, index: int, *, dpi: float = 200.0) -> Image.Image:
-    """Rasterize page ``index`` (for scanned PDFs) at ``dpi``, or at the resolution of the
-    scan it holds when that is coarser (not under ``MIN_SCAN_DPI``): a 120-dpi scan rendered
-    at 200 dpi is the same letters interpolated, 2.8 times the pixels for every measure
-    before the page is prepared, and scaled once more there (``imaging.prepare``)."""
+    """Rasterize page ``index`` (for scanned PDFs) at ``dpi``. A coarser scan is rendered this
+    fine too: rendering a 120-dpi scan at its own resolution cut the CPU, but on the fresh
+    family's heavy scans (bench/ocr/README, seventh round) it lost a partner and let a shifted
+    one be asserted; ``scan_dpi`` measures the scan's resolution for the bench and tests."""
     page = pdf[index]
     try:
-        scan = scan_dpi(page)
-        if scan is not None:
-            dpi = min(dpi, max(scan, MIN_SCAN_DPI))
         bitmap = page.render(scale=dpi / 72.0, grayscale=True)
         try:
             image: Image.Image = bitmap.to_pil().convert("L")

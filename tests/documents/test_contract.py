@@ -263,14 +263,15 @@ def test_a_near_blank_page_is_not_read_again() -> None:
     assert text == "Página 2 de 2"
 
 
-def test_a_scanned_page_is_rendered_at_its_scans_resolution() -> None:
-    # a 120-dpi scan rendered at 200 dpi would be its letters interpolated, 2.8x the pixels
+def test_a_scanned_page_s_resolution_is_measured_and_the_page_rendered_as_asked() -> None:
+    # rendering a 120-dpi scan at its own resolution lost partners on the fresh family's
+    # heavy scans: it is measured, and rendered at the resolution asked
     data, _ = draw("contrato_social", seed=1000, family="tuning", level="heavy")
     pdf = pdf_pages.open_pdf(data)
     try:
         assert round(pdf_pages.scan_dpi(pdf[0]) or 0) == 120
-        assert pdf_pages.render_page(pdf, 0, dpi=200.0).width == 993
-        assert pdf_pages.render_page(pdf, 0, dpi=100.0).width == 828  # never finer than asked
+        assert pdf_pages.render_page(pdf, 0, dpi=200.0).width == 1655
+        assert pdf_pages.render_page(pdf, 0, dpi=100.0).width == 828
     finally:
         pdf.close()
     text_pdf, _ = draw("contrato_social", seed=1000, family="tuning", level="pdf")

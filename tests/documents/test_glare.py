@@ -9,7 +9,7 @@ from PIL import Image
 
 from bench.ocr.synthetic import draw_sample, draw_unusable
 from bot.documents.glare import washed_out_row
-from bot.documents.quality import GLARE, measure_quality
+from bot.documents.quality import GLARE, QualityThresholds, measure_quality
 
 
 def test_a_reflection_running_off_the_card_is_glare() -> None:
@@ -27,10 +27,13 @@ def test_a_readable_photo_of_the_same_card_is_not_glare() -> None:
     assert GLARE not in quality.reasons
 
 
-def test_glare_on_white_paper_is_found_by_the_letters_it_washed_out() -> None:
-    # a bill on white paper: the reflection over the holder is no brighter than the page
+def test_glare_on_white_paper_is_found_by_the_letters_it_washed_out_when_asked() -> None:
+    # a bill on white paper: the reflection over the holder is no brighter than the page.
+    # The intake does not ask (``ghost_glare`` is off: a good fresh-family bill was refused)
     bad = draw_unusable("comprovante_endereco", seed=1000, family="tuning", defect="glare")
-    quality = measure_quality(Image.open(io.BytesIO(bad.data)))
+    image = Image.open(io.BytesIO(bad.data))
+    assert GLARE not in measure_quality(image).reasons
+    quality = measure_quality(image, QualityThresholds(ghost_glare=True))
     assert quality.main_reason == GLARE
     assert quality.glare_box is not None
     left, top, right, bottom = quality.glare_box
@@ -42,7 +45,8 @@ def test_good_photos_of_white_paper_are_not_glare() -> None:
     for level in ("clean", "moderate", "heavy"):
         for kind in ("comprovante_endereco", "cnpj_card"):
             good = draw_sample(kind, seed=1000, family="tuning", level=level)
-            quality = measure_quality(Image.open(io.BytesIO(good.data)))
+            image = Image.open(io.BytesIO(good.data))
+            quality = measure_quality(image, QualityThresholds(ghost_glare=True))
             assert GLARE not in quality.reasons, (kind, level)
 
 
