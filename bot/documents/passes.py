@@ -28,7 +28,14 @@ from bot.documents.mrz import Mrz, mrz_reads
 from bot.documents.orientation import MIN_DOCUMENT_WORDS, read_upright
 from bot.documents.page import Page
 from bot.documents.quality import ImageQuality
-from bot.documents.rereading import crop_reads, pick, restore_accents, third_read
+from bot.documents.rereading import (
+    crop_reads,
+    disagreeing,
+    pick,
+    restore_accents,
+    third_read,
+    tie_break,
+)
 from bot.documents.results import Extraction, ReadOptions, record, warn_kind
 from bot.documents.tesseract import OcrEngine
 
@@ -282,29 +289,15 @@ def _digits_vote(
     opts: ReadOptions,
 ) -> None:
     """Where the page and the crop read a CEP (no check digits) differently, its crop read
-    smaller breaks the tie: the value it agrees with is kept,
-    never asserted (its confirmation carries a repair), as ``third_read`` does."""
-    split = {
-        name: (read, True)
-        for name, (read, second) in picked.items()
-        if second is not None
-        and second.valid
-        and read.parsed.valid
-        and not read.parsed.checked
-        and second.value != read.parsed.value
-        and name in SMALL_DIGITS
-        and _DIGITS.fullmatch(read.parsed.value)
-        and _DIGITS.fullmatch(second.value)
-    }
-    if not split:
-        return
-    small = crop_reads(split, prepared, ocr=ocr, today=opts.today, zoom=DIGITS_ZOOM)
-    for name, third in small.items():
-        read, second = picked[name]
-        if third is None or second is None or not third.valid:
-            continue
-        if third.value == read.parsed.value:
-            picked[name] = (read, replace(third, repairs=max(third.repairs, 1)))
-        elif third.value == second.value:
-            voted = replace(read, parsed=replace(second, repairs=max(second.repairs, 1)))
-            picked[name] = (voted, replace(third, repairs=max(third.repairs, 1)))
+    smaller breaks the tie, as ``third_read`` does at a larger scale."""
+    split = [
+        name for name in disagreeing(picked) if name in SMALL_DIGITS and _all_digits(*picked[name])
+    ]
+    tie_break(
+        picked, prepared, names=split, ocr=ocr, today=opts.today, zoom=DIGITS_ZOOM, valid_only=True
+    )
+
+
+def _all_digits(read: FieldRead, second: Parsed | None) -> bool:
+    values = (read.parsed.value, second.value if second is not None else "")
+    return all(_DIGITS.fullmatch(value) for value in values)

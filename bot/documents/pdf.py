@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from bot.documents.errors import DocumentRejected
@@ -85,10 +84,7 @@ def text_page(
 
 
 def render_page(pdf: pdfium.PdfDocument, index: int, *, dpi: float = 200.0) -> Image.Image:
-    """Rasterize page ``index`` (for scanned PDFs) at ``dpi``. A coarser scan is rendered this
-    fine too: rendering a 120-dpi scan at its own resolution cut the CPU, but on the fresh
-    family's heavy scans (bench/ocr/README, seventh round) it lost a partner and let a shifted
-    one be asserted; ``scan_dpi`` measures the scan's resolution for the bench and tests."""
+    """Rasterize page ``index`` (for scanned PDFs)."""
     page = pdf[index]
     try:
         bitmap = page.render(scale=dpi / 72.0, grayscale=True)
@@ -99,20 +95,3 @@ def render_page(pdf: pdfium.PdfDocument, index: int, *, dpi: float = 200.0) -> I
             bitmap.close()
     finally:
         page.close()
-
-
-def scan_dpi(page: pdfium.PdfPage) -> float | None:
-    """The resolution of the image that covers the page (a scanner's), in pixels per inch
-    across; None when no single image covers most of the page (drawn or mixed content)."""
-    width, height = page.get_size()
-    best: float | None = None
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1):
-        if not isinstance(obj, pdfium.PdfImage):
-            continue
-        left, bottom, right, top = obj.get_bounds()
-        if (right - left) * (top - bottom) < 0.8 * width * height:
-            continue
-        px_width, px_height = obj.get_px_size()
-        across = max(px_width / (right - left), px_height / (top - bottom)) * 72.0
-        best = across if best is None else max(best, across)
-    return best

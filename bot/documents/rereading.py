@@ -185,21 +185,47 @@ def third_read(
     """Where two reads of a value disagree, a third (the grey crop, larger) breaks the tie.
     The majority's value is kept but never asserted: its confirmation carries a repair."""
     _respace(picked)
-    split = {
-        name: (read, True)
+    split = [
+        name
+        for name in disagreeing(picked)
+        if (second := picked[name][1]) is not None
+        and second.value.replace(" ", "") != picked[name][0].parsed.value.replace(" ", "")
+    ]
+    tie_break(picked, prepared, names=split, ocr=ocr, today=today, zoom=2.0)
+
+
+def disagreeing(picked: dict[str, tuple[FieldRead, Parsed | None]]) -> list[str]:
+    """The fields whose two reads are both valid, not proved by check digits, and differ."""
+    return [
+        name
         for name, (read, second) in picked.items()
         if second is not None
         and second.valid
         and read.parsed.valid
-        and second.value != read.parsed.value
         and not read.parsed.checked
-        and second.value.replace(" ", "") != read.parsed.value.replace(" ", "")
-    }
-    if not split:
+        and second.value != read.parsed.value
+    ]
+
+
+def tie_break(
+    picked: dict[str, tuple[FieldRead, Parsed | None]],
+    prepared: Prepared,
+    *,
+    names: list[str],
+    ocr: OcrEngine,
+    today: date,
+    zoom: float,
+    valid_only: bool = False,
+) -> None:
+    """The crops of ``names`` read once more at ``zoom``: the value two of the three reads
+    give is kept, never asserted (its confirmation carries a repair). ``valid_only``: a third
+    read that does not parse decides nothing."""
+    if not names:
         return
-    for name, third in crop_reads(split, prepared, ocr=ocr, today=today, zoom=2.0).items():
+    split = {name: (picked[name][0], True) for name in names}
+    for name, third in crop_reads(split, prepared, ocr=ocr, today=today, zoom=zoom).items():
         read, second = picked[name]
-        if third is None or second is None:
+        if third is None or second is None or (valid_only and not third.valid):
             continue
         if third.value == read.parsed.value:
             picked[name] = (read, replace(third, repairs=max(third.repairs, 1)))

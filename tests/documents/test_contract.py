@@ -8,7 +8,6 @@ from PIL import Image
 
 from bench.ocr.synthetic import TODAY, draw
 from bot.documents import ReadOptions, read_document
-from bot.documents import pdf as pdf_pages
 from bot.documents.contract import (
     clause_by_clause,
     contract_fields,
@@ -261,25 +260,6 @@ def test_a_near_blank_page_is_not_read_again() -> None:
     text = page_text(_prepared(), first=_first("Página 2 de 2"), poor=True, ocr=engine)
     assert engine.calls == []
     assert text == "Página 2 de 2"
-
-
-def test_a_scanned_page_s_resolution_is_measured_and_the_page_rendered_as_asked() -> None:
-    # rendering a 120-dpi scan at its own resolution lost partners on the fresh family's
-    # heavy scans: it is measured, and rendered at the resolution asked
-    data, _ = draw("contrato_social", seed=1000, family="tuning", level="heavy")
-    pdf = pdf_pages.open_pdf(data)
-    try:
-        assert round(pdf_pages.scan_dpi(pdf[0]) or 0) == 120
-        assert pdf_pages.render_page(pdf, 0, dpi=200.0).width == 1655
-        assert pdf_pages.render_page(pdf, 0, dpi=100.0).width == 828
-    finally:
-        pdf.close()
-    text_pdf, _ = draw("contrato_social", seed=1000, family="tuning", level="pdf")
-    pdf = pdf_pages.open_pdf(text_pdf)
-    try:
-        assert pdf_pages.scan_dpi(pdf[0]) is None  # drawn text, no scan: rendered as asked
-    finally:
-        pdf.close()
 
 
 def test_each_partner_is_taken_from_the_read_that_kept_it() -> None:
