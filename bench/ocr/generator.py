@@ -137,13 +137,18 @@ class Drawn:
     notes: dict[str, str]
 
 
-def draw_drawn(kind: str, *, seed: int, family_name: str, level: str) -> Drawn:
-    """``kind`` drawn in ``family_name`` from ``seed``, captured at ``level``."""
-    if family_name not in FAMILIES:
-        raise ValueError(f"unknown family {family_name!r}; use one of {FAMILIES}")
+def draw_drawn(kind: str, *, seed: int, family_name: str, level: str, camera: str = "") -> Drawn:
+    """``kind`` drawn in ``family_name`` from ``seed``, captured at ``level`` by ``camera``'s
+    scanner and phone (the family's own when ""; another's keeps the document and its seeds)."""
+    for name in (family_name, camera or family_name):
+        if name not in FAMILIES:
+            raise ValueError(f"unknown family {name!r}; use one of {FAMILIES}")
+    camera = camera or family_name
     page = _page(kind, fam_name=family_name, seed=seed)
     rng = random.Random(f"{family_name}/{kind}/{seed}/{level}")
     name = f"{family_name}-{level}-{kind}-{seed}"
+    if camera != family_name:
+        name += f"-{camera}cam"
     notes = dict(page.notes)
     if kind == "contrato_social":
         data = page.pdf if level == "pdf" else contracts.scanned_pdf(page.pdf, rng=rng, level=level)
@@ -153,7 +158,7 @@ def draw_drawn(kind: str, *, seed: int, family_name: str, level: str) -> Drawn:
         return Drawn(name, kind, data, "application/pdf", page.truth, {}, notes)
     if level == "clean":
         img, _ = _flat(page, rng, width=(1500, 1900))
-        data, mime = _encode(img, rng, family=family_name)
+        data, mime = _encode(img, rng, family=camera)
         return Drawn(name, kind, data, mime, page.truth, {"width": float(img.width)}, notes)
     if level in ("moderate", "heavy"):
         img, px_per_mm = _flat(page, rng, width=(1900, 2200))
@@ -164,7 +169,7 @@ def draw_drawn(kind: str, *, seed: int, family_name: str, level: str) -> Drawn:
             level=level,
             avoid=_text_boxes(page, px_per_mm),
             protect=protect,
-            family=family_name,
+            family=camera,
         )
         return Drawn(
             name, kind, shot.data, "image/jpeg", page.truth, shot.params, notes | shot.notes

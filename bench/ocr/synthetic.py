@@ -190,9 +190,13 @@ def make_set(set_name: str, *, count: int, seed: int = 0) -> list[Sample]:
     return [make_sample(kind, set_name, seed=seed + i) for i in range(count) for kind in KINDS]
 
 
-def draw_sample(kind: str, *, seed: int, family: str = "tuning", level: str = "clean") -> Sample:
-    """``kind`` drawn in ``family`` from ``seed`` and captured at ``level`` (see the top)."""
-    d = draw_drawn(kind, seed=seed, family_name=family, level=level)
+def draw_sample(
+    kind: str, *, seed: int, family: str = "tuning", level: str = "clean", camera: str = ""
+) -> Sample:
+    """``kind`` drawn in ``family`` from ``seed`` and captured at ``level`` (see the top), with
+    ``camera``'s scanner and phone when given (another family's: its JPEG qualities, sizes,
+    vignetting), so capture and drawing can be told apart."""
+    d = draw_drawn(kind, seed=seed, family_name=family, level=level, camera=camera)
     return Sample(d.name, kind, d.data, d.mime, d.truth, d.params, d.notes, family, level)
 
 

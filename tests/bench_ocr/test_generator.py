@@ -260,3 +260,16 @@ def test_no_two_runs_of_text_overlap_and_none_leaves_the_page(family: str) -> No
                     w = min(a[2], b[2]) - max(a[0], b[0])
                     h = min(a[3], b[3]) - max(a[1], b[1])
                     assert w <= 0.3 or h <= 0.6, (kind, seed, text, other)
+
+
+@pytest.mark.parametrize("kind", ("cnh", "comprovante_endereco"))
+def test_another_familys_camera_shoots_the_same_document_another_way(kind: str) -> None:
+    own = draw_sample(kind, seed=1002, family="tuning", level="heavy")
+    harsher = draw_sample(kind, seed=1002, family="tuning", level="heavy", camera="fresh")
+    assert harsher.truth == own.truth and harsher.data != own.data
+    assert harsher.name.endswith("-freshcam") and not own.name.endswith("cam")
+    # the same family named as the camera is the family's own capture, byte for byte
+    same = draw_sample(kind, seed=1002, family="tuning", level="heavy", camera="tuning")
+    assert same.data == own.data
+    with pytest.raises(ValueError, match="family"):
+        draw_sample(kind, seed=1002, family="tuning", level="heavy", camera="drone")
