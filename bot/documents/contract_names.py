@@ -6,7 +6,9 @@ TAL: 1.000 quotas"; the company's name in the title and in the name clause) and 
 identically, standing alone between punctuation, is a second reading of other pixels. It is
 not proof of an accent, which a font and a scanner drop the same way every time: a name with
 an ending that is never unaccented in Portuguese, or a word the lexicon knows only accented,
-is never vouched for.
+is never vouched for. Nor is a misread: the same font and scanner can garble a word the same
+way in both clauses, so a name with a lone letter or a word that is not one (``lexicon.
+plausible``) is shown to the client however often it is read alike.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 
 from bot.documents.confidence import LOST_ACCENT
-from bot.documents.lexicon import restore
+from bot.documents.lexicon import plausible, restore
 
 # a name standing alone: after the start, punctuation or an underscore rule; before
 # punctuation, a number or the end (not the first or last words of a longer name), and not
@@ -45,3 +47,10 @@ def with_accents(name: str) -> str:
     ELETRICA" -> "ENGENHARIA ELÉTRICA"): a scan's dropped accent put back, for the client to
     confirm (``accent_doubt`` still holds for the value as read)."""
     return re.sub(r"[^\W\d_]+", lambda word: restore(word.group()) or word.group(), name)
+
+
+def vouchable(name: str) -> bool:
+    """Whether two identical reads of ``name`` may vouch for it: every word of it may be a
+    real word or name (a lone letter, a digit among letters or a non-word is a misread the
+    second clause may repeat)."""
+    return all(plausible(word) for word in name.split())

@@ -8,13 +8,9 @@ from PIL import Image
 
 from bench.ocr.synthetic import TODAY, draw
 from bot.documents import ReadOptions, read_document
-from bot.documents.contract import (
-    clause_by_clause,
-    contract_fields,
-    grammar_score,
-    page_text,
-    partners,
-)
+from bot.documents.contract import contract_fields, page_text
+from bot.documents.contract_pages import clause_by_clause, grammar_score
+from bot.documents.contract_partners import partners
 from bot.documents.imaging import Prepared
 from bot.documents.page import Page, Word
 
@@ -306,7 +302,9 @@ def test_a_partner_qualified_by_an_rg_but_no_cpf_read_keeps_the_numbering_unsure
     # nationality misread ("brasieira") and CPF lost: her RG still says a partner was here
     text = TEXT.replace("CPF nº 529.982.247-25, ", "").replace("brasileira", "brasieira")
     text = text.replace("casado, inscrito", "casado, RG nº 1234567 SSP/RJ, inscrito")
-    assert contract_fields(text.replace("RG nº 2", "nº 2"))[0]["socio_1_cpf"].parsed.checked
+    # without her RG (and without "únicos sócios", which shows two) nothing says she was here
+    alone = text.replace("RG nº 2", "nº 2").replace("únicos sócios", "sócios")
+    assert contract_fields(alone)[0]["socio_1_cpf"].parsed.checked
     found, _ = contract_fields(text, scanned=True)
     assert found["socio_1_cpf"].parsed.value == "11144477735"
     assert not found["socio_1_cpf"].parsed.checked

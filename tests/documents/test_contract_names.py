@@ -1,0 +1,132 @@
+"""A name read alike in two clauses is vouched for, unless a word of it looks misread.
+
+The same font and scanner can garble a word the same way wherever it is printed, so two
+identical reads of "GONGALVES" (GONÇALVES, its cedilla read as a G) are no confirmation.
+Contracts are drawn with the bench's tuning writer and garbled on purpose, identically in
+every clause; what is read and at which confidence is asserted.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bench.ocr.contract import Contract, write
+from bench.ocr.families import TUNING
+from bot.documents.confidence import ASSERTED, Evidence, score
+from bot.documents.contract import contract_fields
+from bot.documents.contract_names import vouchable
+from bot.documents.lexicon import plausible
+
+
+def _contract(company_word: str) -> Contract:
+    """The first tuning contract (seeds from 0) whose company's name starts ``company_word``."""
+    for seed in range(200):
+        contract = write(fam=TUNING, rng=random.Random(seed))
+        if contract.truth["razao_social"].startswith(company_word + " "):
+            return contract
+    raise AssertionError("no such contract drawn")
+
+
+def _read(
+    contract: Contract, *, garble: tuple[str, str] = ("", "")
+) -> dict[str, tuple[str, float]]:
+    """Each field's value and confidence on a scan whose every clause reads ``garble``."""
+    text = "\n".join(contract.paragraphs)
+    if garble[0]:
+        text = text.replace(*garble)
+    found, _ = contract_fields(text, scanned=True)
+    return {name: (read.parsed.value, score(read, Evidence())) for name, read in found.items()}
+
+
+@pytest.mark.parametrize(
+    ("company_word", "garbled"),
+    [
+        ("SOUZA", "SOUZAA"),  # a letter doubled at the end
+        ("MACEDO", "MAGEDO"),  # one letter for another: a known surname misread
+        ("ROCHA", "R0CHA"),  # a digit among the letters
+        ("FONSECA", "FONSECA I"),  # a lone letter (a stroke or a speck read as one)
+        ("MENDES", "MRNDES"),  # consonants no syllable joins
+    ],
+)
+def test_a_company_name_garbled_alike_in_every_clause_is_not_vouched_for(
+    company_word: str, garbled: str
+) -> None:
+    contract = _contract(company_word)
+    name, confidence = _read(contract)["razao_social"]
+    assert name == contract.truth["razao_social"] and confidence >= ASSERTED
+    name, confidence = _read(contract, garble=(company_word + " ", garbled + " "))["razao_social"]
+    assert name == contract.truth["razao_social"].replace(company_word, garbled, 1)
+    assert confidence < ASSERTED
+
+
+def test_a_partners_name_garbled_alike_in_both_clauses_is_not_vouched_for() -> None:
+    contract = _contract("MACEDO")
+    first = contract.truth["socio_1_nome"]
+    name, confidence = _read(contract)["socio_1_nome"]
+    assert name == first
+    assert confidence >= ASSERTED  # named again in the capital clause
+    last = first.split()[-1]
+    garbled = first.replace(last, last[:-1] + last[-1] * 2)  # "SOUZAA": read alike twice
+    name, confidence = _read(contract, garble=(first, garbled))["socio_1_nome"]
+    assert name == garbled and confidence < ASSERTED
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "SILVA",
+        "GONÇALVES",
+        "GONCALVES",
+        "CONSTRUÇÕES",
+        "INSTALAÇÕES",
+        "EXPRESS",
+        "E",
+        "&",
+        "S.A.",
+        "S/A",
+        "LTDA.",
+        "EPP",
+        "D'ÁVILA",
+        "CAMILO",
+        "MARTIN",
+        "KLEIN",
+        "WAGNER",
+        "DISTRIBUIDORA",
+        "ODONTOLÓGICA",
+        "AUTOPEÇAS",
+        "MELLO",
+        "TEIXEIRA",
+        "ISAAC",
+    ],
+)
+def test_words_and_names_are_plausible(word: str) -> None:
+    assert plausible(word)
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "I",
+        "L",
+        "C0MERCIO",
+        "GONGALVES",
+        "RNARTINS",
+        "CLIMICA",
+        "OLIVFIRA",
+        "SOUZAA",
+        "IIMA",
+        "XPTO",
+        "MRNDES",
+        "|",
+        "SIL|VA",
+    ],
+)
+def test_misreads_are_not(word: str) -> None:
+    assert not plausible(word)
+
+
+def test_a_name_is_vouchable_only_when_every_word_is() -> None:
+    assert vouchable("SOUZA E FILHOS COMÉRCIO LTDA - EPP")
+    assert not vouchable("SOUZA I FILHOS COMÉRCIO LTDA")
