@@ -287,7 +287,7 @@ def run_legacy(args: argparse.Namespace, options: ReadOptions) -> dict[str, obje
     return report
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--family",
@@ -333,7 +333,11 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--verbose", action="store_true", help="list every field not exact")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = _parser().parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one core, as the targets are stated
     options = ReadOptions(today=TODAY, orient=not args.no_orient, page_timeout=args.page_timeout)
     if args.sets is not None and args.family is None:
