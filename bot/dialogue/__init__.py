@@ -18,6 +18,7 @@ __all__ = [
     "language",
     "later",
     "media",
+    "on_file",
     "person_names",
     "phrases_ahead",
     "pipeline",

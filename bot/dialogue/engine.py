@@ -26,6 +26,7 @@ from bot.dialogue.interruptions import CommandHandler, InterruptionHandler, Opte
 from bot.dialogue.language import LanguageRequestHandler, follow_language
 from bot.dialogue.later import LaterHandler
 from bot.dialogue.media import MediaHandler
+from bot.dialogue.on_file import OnFileHandler
 from bot.dialogue.pipeline import (
     ClarifyHandler,
     EmptyMessageHandler,
@@ -71,6 +72,7 @@ PIPELINE: tuple[TurnHandler, ...] = (
     AnyoneThereHandler(),  # "tem alguém aí?" while a person was asked for
     WhyHandler(),  # "pra que vocês precisam do CNPJ?": the question's reason, then again
     LaterHandler(),  # "posso terminar amanhã?": yes, and what was answered is kept
+    OnFileHandler(),  # "o mesmo que o meu", "vocês já têm": taken from the client's, or said
     ReadBackHandler(),  # "qual email eu passei?": the stored value, then the question again
     CurrentAnswerHandler(),  # "na verdade meu nome é …" at the name question: its answer
     ContactChangeHandler(),  # "na verdade o financeiro é a Beatriz, bia@…": the contact

@@ -292,6 +292,22 @@ def interrupt_each(turn: Turn, dialogue: Dialogue, *, intent: str) -> None:
     dialogue.interrupt(turn, found[-1])
 
 
+def _dont_know_a_field(turn: Turn, dialogue: Dialogue) -> bool:
+    """ "não sei o celular dela": a field the client cannot give, not a request for help or a
+    correction ("não sei o que fazer" is still a request for help)."""
+    if not is_dont_know(turn.said) or dialogue.walker.current_step(turn.state) is None:
+        return False
+    if turn.said.intent == "correct_data":
+        return True
+    everything = [info.key for info in dialogue.walker.catalog]
+    return (
+        dialogue.walker.catalog.mentioned(
+            turn.said.body, answered=everything, slots=turn.state.slots
+        )
+        is not None
+    )
+
+
 class InterruptionHandler:
     """An intent the NLU is sure of, unless the message is a valid answer to the question."""
 
@@ -301,8 +317,8 @@ class InterruptionHandler:
             return True  # "posso digitar os dados em vez de mandar foto?", whatever the intent
         if said.intent not in INTERRUPTIONS:
             return False
-        if said.intent == "correct_data" and is_dont_know(said):
-            return False  # "não sei o e-mail dela" names a field but corrects nothing
+        if said.intent in ("correct_data", "help") and _dont_know_a_field(turn, dialogue):
+            return False  # "não sei o e-mail dela", "não sei o celular": the step answers
         if said.confidence < dialogue.settings.interruption_confidence:
             return False
         if said.words <= 2 and said.intent in WEIGHTY and said.confidence < _SHORT_CONFIDENCE:

@@ -204,6 +204,20 @@ REPAIR_TEXTS: dict[str, dict[str, str]] = {
         "en": "I have {label} as *{value}*. To change it, just send me the right one, for "
         'example: "fix {field}: …".',
     },
+    "same_as_yours": {
+        "pt": "Anotei o mesmo que o seu: {value}.",
+        "en": "Noted, the same as yours: {value}.",
+    },
+    "not_yours_yet": {
+        "pt": "Ainda não anotei o seu, então não tenho como repetir.",
+        "en": "I don't have yours yet, so I can't copy it.",
+    },
+    "not_on_file": {
+        "pt": "Por aqui ainda não tenho {label}: o que foi passado em outro lugar (ao vendedor, "
+        "no contrato, por e-mail) não chega até mim.",
+        "en": "I don't have {label} here yet: what was given elsewhere (to a salesperson, in "
+        "the contract, by e-mail) doesn't reach me.",
+    },
     "read_back_none": {
         "pt": "Ainda não anotei {label}: essa pergunta ainda vai chegar.",
         "en": "I don't have {label} yet: that question is still to come.",
