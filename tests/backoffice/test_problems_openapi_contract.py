@@ -248,14 +248,14 @@ def test_an_unlisted_method_gets_405_with_every_method_of_the_path(
 
 
 def test_webhooks_are_not_in_the_openapi_document(full_app: str) -> None:
-    with httpx.Client(base_url=full_app) as client:
+    with httpx.Client(base_url=full_app, timeout=20) as client:
         paths = client.get("/openapi.json").json()["paths"]
     assert not [path for path in paths if path.startswith("/webhooks")]
     assert "/api/v1/me" in paths
 
 
 def test_every_path_of_the_app_answers_405_with_its_allowed_methods(full_app: str) -> None:
-    with httpx.Client(base_url=full_app) as client:
+    with httpx.Client(base_url=full_app, timeout=20) as client:
         document = client.get("/openapi.json").json()
         served: dict[str, set[str]] = {
             path: {m.upper() for m in item if m.upper() in METHODS}

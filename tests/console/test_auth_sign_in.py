@@ -38,7 +38,7 @@ def test_an_htmx_request_without_a_session_gets_hx_redirect(console_url: str) ->
 def test_sign_in_sets_a_strict_cookie_and_sign_out_ends_the_session(
     console_url: str, runtime: Runtime, passwords: Roster
 ) -> None:
-    with httpx.Client(base_url=console_url) as client:
+    with httpx.Client(base_url=console_url, timeout=20) as client:
         answer = _login(client, email_of(runtime, passwords.csm_owner.id), PASSWORD)
         assert answer.status_code == 303 and answer.headers["location"] == "/console/"
         cookie = answer.headers["set-cookie"]
@@ -64,7 +64,7 @@ def _csrf_of_session(runtime: Runtime) -> str:
 def test_a_wrong_password_is_refused_with_a_message_and_nothing_else(
     console_url: str, runtime: Runtime, passwords: Roster
 ) -> None:
-    with httpx.Client(base_url=console_url) as client:
+    with httpx.Client(base_url=console_url, timeout=20) as client:
         answer = _login(client, email_of(runtime, passwords.csm_owner.id), "not-the-password")
         assert answer.status_code == 401
         assert "E-mail ou senha incorretos." in answer.text
@@ -78,7 +78,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(
     console_url: str, runtime: Runtime, passwords: Roster, clock: FakeClock
 ) -> None:
     email = email_of(runtime, passwords.csm_other.id)
-    with httpx.Client(base_url=console_url) as client:
+    with httpx.Client(base_url=console_url, timeout=20) as client:
         for _ in range(AuthPolicy().max_failures):
             assert _login(client, email, "wrong-password-0").status_code == 401
         locked = _login(client, email, PASSWORD)
@@ -109,7 +109,7 @@ def test_a_form_without_its_csrf_token_is_refused(
 def test_the_next_page_never_leaves_the_console(
     console_url: str, runtime: Runtime, passwords: Roster
 ) -> None:
-    with httpx.Client(base_url=console_url) as client:
+    with httpx.Client(base_url=console_url, timeout=20) as client:
         page = client.get("/console/login?next=https://evil.example/")
         assert 'value="/console/"' in page.text
         answer = client.post(
@@ -138,7 +138,7 @@ def test_a_reset_link_sets_the_password_once(
     with runtime.sessions() as session, session.begin():
         staff = session.get_one(StaffUser, passwords.csm_owner.id)
         token = create_reset_link(session, staff, now=clock.now(), policy=AuthPolicy())
-    with httpx.Client(base_url=console_url) as client:
+    with httpx.Client(base_url=console_url, timeout=20) as client:
         page = client.get(f"/console/reset/{token}")
         assert page.status_code == 200
         short = client.post(
