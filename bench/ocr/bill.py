@@ -41,6 +41,12 @@ UTILITIES = {
         ("GÁS CANALIZADO METROPOLITANO S.A.", "gás"),
         ("VIACABO INTERNET E TELEFONIA LTDA", "telefone"),
     ),
+    "wide": (
+        ("DISTRIBUIDORA DE ENERGIA DO CERRADO S.A.", "energia"),
+        ("SERVIÇO AUTÔNOMO DE ÁGUA E ESGOTO", "água"),
+        ("ULTRACOM FIBRA ÓPTICA LTDA", "telefone"),
+        ("NATURGÁS DISTRIBUIDORA", "gás"),
+    ),
 }
 UNITS = {"energia": "kWh", "água": "m³", "telefone": "min", "gás": "m³"}
 MONTHS = ("JAN", "FEV", "MAR", "ABR", "MAI", "JUN", "JUL", "AGO", "SET", "OUT", "NOV", "DEZ")
@@ -68,6 +74,13 @@ STYLES = {
         month_digits=True,
         next_reading=True,
         total="VALOR A PAGAR",
+        fit=True,
+    ),
+    "wide": Style(
+        bands=((0, 120, 60), (150, 0, 100), (25, 45, 120), (200, 90, 0)),
+        reference="MÊS DE REFERÊNCIA",
+        next_reading=True,
+        total="TOTAL DA FATURA",
         fit=True,
     ),
 }

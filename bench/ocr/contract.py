@@ -52,6 +52,11 @@ CPF_WORDING = {
         "CPF sob nº {cpf}",
         "inscrito(a) no CPF/ME sob o nº {cpf}",
     ),
+    "wide": (
+        "inscrito(a) no Cadastro de Pessoas Físicas (CPF) sob o nº {cpf}",
+        "C.P.F. nº {cpf}",
+        "CPF número {cpf}",
+    ),
 }
 CNPJ_WORDING = {
     "tuning": ("inscrita no CNPJ sob o nº {cnpj}", "CNPJ nº {cnpj}"),
@@ -60,6 +65,10 @@ CNPJ_WORDING = {
         "registrada sob o CNPJ nº {cnpj}",
         "devidamente inscrita no CNPJ sob nº {cnpj}",
         "CNPJ/ME nº {cnpj}",
+    ),
+    "wide": (
+        "inscrita no Cadastro Nacional da Pessoa Jurídica sob o nº {cnpj}",
+        "C.N.P.J. nº {cnpj}",
     ),
 }
 
@@ -125,7 +134,7 @@ FRESH_WORDING = Wording(
     share="{nome}, titular de {quotas} quotas",
     witness="{nome}, CPF nº {cpf}",
 )
-WORDING = {"tuning": Wording(), "heldout": Wording(), "fresh": FRESH_WORDING}
+WORDING = {"tuning": Wording(), "heldout": Wording(), "fresh": FRESH_WORDING, "wide": Wording()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,11 @@ from bench.ocr.render import check_fonts, render_image, render_pdf
 
 ALL_KINDS = ("cnpj_card", "cnh", "rg", "comprovante_endereco", "contrato_social")
 LEVELS = ("pdf", "clean", "moderate", "heavy")
-FIXED_SEED = {"tuning": 1000, "heldout": 9000, "fresh": 5000}  # the fixed sets start here
+FIXED_SEED = {"tuning": 1000, "heldout": 9000, "fresh": 5000, "wide": 3000}  # sets start here
+# the phone a family's photos are taken with, when not its own (camera.shoot knows "fresh"'s);
+# and the JPEG qualities of its clean scans when not 90 (drawn, so a seed fixes them)
+PHONE = {"wide": "fresh"}
+CLEAN_JPEG = {"fresh": (80, 93), "wide": (74, 91)}
 TODAY = date(2026, 3, 2)
 SITUATIONS = ("ATIVA",) * 6 + ("SUSPENSA", "INAPTA", "BAIXADA", "NULA")
 GLARE_REGION = {
@@ -51,7 +55,7 @@ class Page:
 
 def _page(kind: str, *, fam_name: str, seed: int) -> Page:
     fam = family(fam_name)
-    if fam_name == "fresh":  # its fonts come from packages the other families do not need
+    if fam_name in ("fresh", "wide"):  # fonts from packages the other families do not need
         check_fonts(fam.sans + fam.serif + fam.mono)
     rng = random.Random(f"{fam_name}/{kind}/{seed}")
     if kind == "cnpj_card":
@@ -111,7 +115,8 @@ def _encode(img: Image.Image, rng: random.Random, *, family: str) -> tuple[bytes
     if rng.random() < 0.5:
         img.save(buf, "PNG")
         return buf.getvalue(), "image/png"
-    img.save(buf, "JPEG", quality=rng.randrange(80, 93) if family == "fresh" else 90)
+    quality = rng.randrange(*CLEAN_JPEG[family]) if family in CLEAN_JPEG else 90
+    img.save(buf, "JPEG", quality=quality)
     return buf.getvalue(), "image/jpeg"
 
 
@@ -169,7 +174,7 @@ def draw_drawn(kind: str, *, seed: int, family_name: str, level: str, camera: st
             level=level,
             avoid=_text_boxes(page, px_per_mm),
             protect=protect,
-            family=camera,
+            family=PHONE.get(camera, camera),
         )
         return Drawn(
             name, kind, shot.data, "image/jpeg", page.truth, shot.params, notes | shot.notes

@@ -7,7 +7,7 @@
 - CNH-e: the PDF of the digital CNH, the card drawn on an A4 page with a QR code (text layer).
 - RG: each state's data side differs in header, label set and order (``RG_MODELS``): inline
   "REGISTRO GERAL" (SP), boxed labels above (RJ), "MG-" numbers (MG), beside-the-label (RS, BA),
-  and more; the fresh family draws PE, DF, SC and CE.
+  and more; the fresh family draws PE, DF, SC and CE; the wide family GO, PA, ES and AM.
 - CIN (2022+): bilingual labels, the CPF as its number, and the ICAO TD1 MRZ on the back; the
   front and back are drawn one above the other, as in a copy of both sides.
 """
@@ -85,7 +85,7 @@ def cnh(person: Person, *, fam: Family, rng: random.Random, emitted: date, model
         f(6, 62, label="FILIAÇÃO", value=person.father, extra=(person.mother,), max_width=62)
     else:
         f(x, 19, label=label(fam, "nome", rng=rng), value=person.nome, name="nome")
-        f(x, 26, label=IDENTITY_LABEL[fam.name == "fresh"], value=identity)
+        f(x, 26, label=IDENTITY_LABEL.get(fam.name, IDENTITY_LABEL["tuning"]), value=identity)
         f(x, 33, label=label(fam, "cpf", rng=rng), value=fmt_cpf(person.cpf), name="cpf")
         f(
             x + dx,
@@ -169,11 +169,30 @@ def cnh_e_page(card: Layout, *, pen: Pen, person: Person) -> Layout:
     return page
 
 
-CNH_GREEN = {"tuning": (226, 240, 226), "heldout": (232, 242, 222), "fresh": (214, 232, 206)}
-CIN_TINT = {"tuning": (228, 236, 246), "heldout": (228, 236, 246), "fresh": (216, 228, 240)}
-MRZ_FONT = {"tuning": "DejaVuSansMono", "heldout": "LiberationMono", "fresh": "FreeMono"}
-# the 2017 CNH's identity line as printed, and as later prints spell it out
-IDENTITY_LABEL = ("DOC. IDENTIDADE / ÓRG. EMISSOR / UF", "DOC. IDENTIDADE/ÓRGÃO EMISSOR/UF")
+CNH_GREEN = {
+    "tuning": (226, 240, 226),
+    "heldout": (232, 242, 222),
+    "fresh": (214, 232, 206),
+    "wide": (220, 236, 212),
+}
+CIN_TINT = {
+    "tuning": (228, 236, 246),
+    "heldout": (228, 236, 246),
+    "fresh": (216, 228, 240),
+    "wide": (232, 232, 244),
+}
+MRZ_FONT = {
+    "tuning": "DejaVuSansMono",
+    "heldout": "LiberationMono",
+    "fresh": "FreeMono",
+    "wide": "Hack",
+}
+# the 2017 CNH's identity line as printed, as later prints spell it out, and abridged
+IDENTITY_LABEL = {
+    "tuning": "DOC. IDENTIDADE / ÓRG. EMISSOR / UF",
+    "fresh": "DOC. IDENTIDADE/ÓRGÃO EMISSOR/UF",
+    "wide": "IDENTIDADE / ÓRG. EMISSOR / UF",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +281,34 @@ RG_MODELS: dict[str, tuple[RgModel, ...]] = {
             ),
             "inline",
             "sp",
+            cpf_first=True,
+        ),
+    ),
+    "wide": (
+        RgModel(
+            "GO",
+            ("SECRETARIA DE ESTADO DA SEGURANÇA PÚBLICA", "GERÊNCIA DE IDENTIFICAÇÃO"),
+            "beside",
+            "sp",
+        ),
+        RgModel(
+            "PA",
+            ("SEGUP - POLÍCIA CIVIL DO PARÁ", "INSTITUTO DE IDENTIFICAÇÃO DO PARÁ"),
+            "above",
+            "plain",
+            cpf_first=True,
+        ),
+        RgModel(
+            "ES",
+            ("POLÍCIA CIVIL DO ESPÍRITO SANTO", "INSTITUTO DE IDENTIFICAÇÃO"),
+            "boxed",
+            "plain",
+        ),
+        RgModel(
+            "AM",
+            ("SECRETARIA DE SEGURANÇA PÚBLICA DO AMAZONAS", "INSTITUTO DE IDENTIFICAÇÃO"),
+            "beside",
+            "plain",
             cpf_first=True,
         ),
     ),

@@ -38,7 +38,12 @@ def _plain(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
-ROW_HEIGHT = {"tuning": (8.5, 10.0), "heldout": (8.0, 11.5), "fresh": (7.4, 12.5)}  # mm per box
+ROW_HEIGHT = {  # mm per box
+    "tuning": (8.5, 10.0),
+    "heldout": (8.0, 11.5),
+    "fresh": (7.4, 12.5),
+    "wide": (7.2, 12.8),
+}
 Row = list[tuple[float, str, str, str]]  # per box: width (mm), label, value, truth name
 
 

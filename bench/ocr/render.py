@@ -2,8 +2,8 @@
 
 Both renderers read the same millimetre layout, so an image and a PDF of one document carry the
 same words in the same places. Fonts are the DejaVu and Liberation families installed with the
-system, and for the "fresh" family the fonts of ``EXTRA_FONTS`` (``font_path``); a ``Text`` may
-name its own family, otherwise the layout's is used.
+system, and for the "fresh" and "wide" families the fonts of ``EXTRA_FONTS`` (``font_path``); a
+``Text`` may name its own family, otherwise the layout's is used.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ LIBERATION_DIR = Path("/usr/share/fonts/truetype/liberation")
 FONTS_ROOT = Path("/usr/share/fonts")
 PT_TO_MM = 0.3528
 STAMP = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-# Fonts only the "fresh" family draws with: family -> (regular, bold) under FONTS_ROOT, and the
-# Debian package that installs them. fpdf2 embeds both TrueType and CFF OpenType (urw-base35).
+# Fonts only the "fresh" and "wide" families draw with: family -> (regular, bold) under
+# FONTS_ROOT, and the Debian package that installs them. fpdf2 embeds both TrueType and CFF
+# OpenType (urw-base35, linux-libertine, cantarell).
 EXTRA_FONTS: dict[str, tuple[str, str, str]] = {
     "FreeSans": (
         "truetype/freefont/FreeSans.ttf",
@@ -82,6 +83,49 @@ EXTRA_FONTS: dict[str, tuple[str, str, str]] = {
         "truetype/open-sans/OpenSans-Regular.ttf",
         "truetype/open-sans/OpenSans-Bold.ttf",
         "fonts-open-sans",
+    ),
+    # the "wide" family's
+    "Roboto": (
+        "truetype/roboto/unhinted/RobotoTTF/Roboto-Regular.ttf",
+        "truetype/roboto/unhinted/RobotoTTF/Roboto-Bold.ttf",
+        "fonts-roboto-unhinted",
+    ),
+    "RobotoCondensed": (
+        "truetype/roboto/unhinted/RobotoCondensed-Regular.ttf",
+        "truetype/roboto/unhinted/RobotoCondensed-Bold.ttf",
+        "fonts-roboto-unhinted",
+    ),
+    "Lato": (
+        "truetype/lato/Lato-Regular.ttf",
+        "truetype/lato/Lato-Bold.ttf",
+        "fonts-lato",
+    ),
+    "GoSans": ("fonts-go/Go-Regular.ttf", "fonts-go/Go-Bold.ttf", "fonts-go"),
+    "GoMono": ("fonts-go/Go-Mono.ttf", "fonts-go/Go-Mono-Bold.ttf", "fonts-go"),
+    "Cantarell": (
+        "opentype/cantarell/Cantarell-Regular.otf",
+        "opentype/cantarell/Cantarell-Bold.otf",
+        "fonts-cantarell",
+    ),
+    "LinBiolinum": (
+        "opentype/linux-libertine/LinBiolinum_R.otf",
+        "opentype/linux-libertine/LinBiolinum_RB.otf",
+        "fonts-linuxlibertine",
+    ),
+    "LinLibertine": (
+        "opentype/linux-libertine/LinLibertine_R.otf",
+        "opentype/linux-libertine/LinLibertine_RB.otf",
+        "fonts-linuxlibertine",
+    ),
+    "Caladea": (
+        "truetype/crosextra/Caladea-Regular.ttf",
+        "truetype/crosextra/Caladea-Bold.ttf",
+        "fonts-crosextra-caladea",
+    ),
+    "Hack": (
+        "truetype/hack/Hack-Regular.ttf",
+        "truetype/hack/Hack-Bold.ttf",
+        "fonts-hack",
     ),
 }
 EXTRA_PACKAGES = tuple(sorted({package for _, _, package in EXTRA_FONTS.values()}))

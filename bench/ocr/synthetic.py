@@ -13,10 +13,12 @@ The drawing families (issue #16) — use these
 - ``kind``: ``cnpj_card``, ``cnh``, ``rg``, ``comprovante_endereco``, ``contrato_social``
   (``ALL_KINDS``). ``cnh`` draws the 2017 or the 2022 model (its PDF is the CNH-e page);
   ``rg`` draws a state's RG model or, 3 in 10, the CIN with its MRZ (``rg`` = the CPF).
-- ``family``: ``tuning`` (tune the reader on it) or ``heldout`` (NEVER tune on it: it differs
-  in fonts, spacing, label wordings, colours and layout choices, to measure generalisation), or
+- ``family``: ``tuning`` (tune the reader on it), ``heldout`` (NEVER tune on it: it differs
+  in fonts, spacing, label wordings, colours and layout choices, to measure generalisation),
   ``fresh`` (never tuned on nor studied: the final figures; it draws with fonts from extra
-  packages, ``bench.ocr.render.EXTRA_FONTS``, and says which to install when they are missing).
+  packages, ``bench.ocr.render.EXTRA_FONTS``, and says which to install when they are missing),
+  or ``wide`` (as wide as fresh but drawn otherwise, with fonts of yet other packages: a second
+  family to tune on, since nobody may tune on fresh).
 - ``level`` (``LEVELS``): ``pdf`` (text layer: cartão from Receita, CNH-e, CIN, bill, contract),
   ``clean`` (flat scan, PNG or JPEG 90; the contract: a scanned PDF without text layer),
   ``moderate`` / ``heavy`` (phone photos: on a table or in a hand with a thumb over an edge,

@@ -29,14 +29,18 @@ from bench.ocr.synthetic import (
     draw_unusable,
     flat_page,
 )
-from tests.bench_ocr.fonts import needs_fresh_fonts
+from tests.bench_ocr.fonts import needs_fresh_fonts, needs_wide_fonts
 
 UFS = set(
     "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO".split()
 )
 FAMILIES = ("tuning", "heldout")
-# every family, the fresh one only where its fonts are installed (tests/bench_ocr/test_families)
-ALL_FAMILIES = (*FAMILIES, pytest.param("fresh", marks=needs_fresh_fonts))
+# every family, fresh and wide only where their fonts are installed (tests/bench_ocr/fonts.py)
+ALL_FAMILIES = (
+    *FAMILIES,
+    pytest.param("fresh", marks=needs_fresh_fonts),
+    pytest.param("wide", marks=needs_wide_fonts),
+)
 
 
 def _pdf_text(data: bytes) -> tuple[str, int]:
