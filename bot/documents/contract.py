@@ -13,8 +13,14 @@ from __future__ import annotations
 
 from bot.documents import identifiers as ids
 from bot.documents.contract_company import cnpj_read, company_cnpj, company_name, company_names
-from bot.documents.contract_names import accent_doubt, named_again, vouchable, with_accents
-from bot.documents.contract_numbering import numbering_sure
+from bot.documents.contract_names import (
+    accent_doubt,
+    completed,
+    named_again,
+    vouchable,
+    with_accents,
+)
+from bot.documents.contract_numbering import numbering_sure, share_names
 from bot.documents.contract_pages import page_text
 from bot.documents.contract_partners import joined, partners
 from bot.documents.fields import FieldRead
@@ -22,15 +28,16 @@ from bot.documents.fields import FieldRead
 __all__ = ["contract_fields", "field_names", "page_text"]
 
 
-def _company_read(text: str) -> FieldRead | None:
+def _company_read(text: str, *, scanned: bool) -> FieldRead | None:
     """The company's name, vouched for when another clause names it the same way (title,
-    name clause), no accent may be lost and no word of it looks misread."""
+    name clause), no accent may be lost and no word of it looks misread; a scan's name not
+    vouched for is shown with the lexicon's accents (a text layer's as printed)."""
     company = company_name(text)
     if company is None:
         return None
     again = [n.value for n in company_names(text)].count(company.value) >= 2
     sure = again and not accent_doubt(company.value) and vouchable(company.value)
-    value = company.value if sure else with_accents(company.value)
+    value = with_accents(company.value) if scanned and not sure else company.value
     parsed = ids.Parsed(value, True, 0 if sure else 1, checked=sure)
     return FieldRead("razao_social", parsed, company.value, (), "prose")
 
@@ -51,7 +58,7 @@ def contract_fields(
     text = joined(text)
     found: dict[str, FieldRead] = {}
     missing: dict[str, str] = {}
-    company = _company_read(text)
+    company = _company_read(text, scanned=scanned)
     if company is not None:
         found["razao_social"] = company
     else:
@@ -79,9 +86,12 @@ def contract_fields(
         if partner.name is None:
             continue
         name = partner.name.value
-        # vouched for when the capital clause (or another) names the partner the same way
+        # vouched for when the capital clause (or another) names the partner the same way;
+        # else shown whole as the capital clause gives it, with the lexicon's accents
         vouched = sure and named_again(text, name) and not accent_doubt(name) and vouchable(name)
-        parsed = ids.Parsed(name, True, 0 if vouched else 1, checked=vouched)
+        value = name if vouched else completed(name, share_names(text))
+        value = with_accents(value) if scanned and not vouched else value
+        parsed = ids.Parsed(value, True, 0 if vouched else 1, checked=vouched)
         found[key] = FieldRead(key, parsed, name, (), "prose")
     return found, missing
 

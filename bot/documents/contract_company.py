@@ -31,7 +31,12 @@ _COMPANY_CUES = (
     r"(?i:sociedade\s+empres[aá]ria\s+limitada|sociedade\s+an[oô]nima)\s+" + _COMPANY,
     r"(?i:CONTRATO\s+SOCIAL)[^\n]{0,30}?\s-\s" + _COMPANY,
 )
-_CNPJ = re.compile(r"(?<![\d])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}\s?/\s?[0-9A-Z]{4}-?\d{2}")
+# a scan's spacing may fall beside a dot, and a dot be read as a comma ("52.236 .249/0022-29",
+# "72.678,784/0001-12"); the check digits still decide
+_CNPJ = re.compile(
+    r"(?<![\d])[0-9A-Z]{2}\s?[.,]?\s?[0-9A-Z]{3}\s?[.,]?\s?[0-9A-Z]{3}\s?/\s?[0-9A-Z]{4}"
+    r"\s?-?\s?\d{2}(?!\d)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +70,7 @@ def company_cnpj(text: str) -> str | None:
     read, or with one look-alike mapped. One read as printed whose letters have a look-alike
     twin that also validates is kept too: ``cnpj_read`` says whether it may be asserted."""
     for found in _CNPJ.finditer(fold(text)):
-        parsed = ids.parse_cnpj(found.group(0))
+        parsed = ids.parse_cnpj(re.sub(r"\s", "", found.group(0)).replace(",", "."))
         if parsed is None or not parsed.checked:
             continue
         if parsed.repairs <= 1 or re.sub(r"[^0-9A-Z]", "", found.group(0)) == parsed.value:

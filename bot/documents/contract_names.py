@@ -54,3 +54,20 @@ def vouchable(name: str) -> bool:
     real word or name (a lone letter, a digit among letters or a non-word is a misread the
     second clause may repeat)."""
     return all(plausible(word) for word in name.split())
+
+
+def completed(name: str, others: list[str]) -> str:
+    """``name`` as another clause gives it whole, when that clause's name ends with it and
+    adds at most three real words before it ("CASTRO MARTINS" in the qualification, its
+    first name lost to a scan's noise; "MÔNICA CASTRO MARTINS: 128.500 quotas" in the
+    capital clause). Read in one clause only, so shown to the client to confirm."""
+    if name in others:
+        return name
+    longer = [
+        other
+        for other in others
+        if other.endswith(" " + name)
+        and 1 <= len(other.split()) - len(name.split()) <= 3
+        and vouchable(other[: -len(name)])
+    ]
+    return min(longer, key=len) if longer else name

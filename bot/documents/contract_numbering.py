@@ -35,7 +35,7 @@ _QUOTAS = r"[qg][uv][o0][tl][a4]s"
 # 5.000 quotas", "FULANO, titular de 5.000 quotas", "FULANO - 5.000 quotas"); "dividido em
 # 10.000 quotas" names nobody
 _SHARE = re.compile(
-    rf"[{UPPER}]{{2,}}(?:\s+[{UPPER}][{UPPER}'’-]*){{1,12}}\s*[:;,.-]?\s*"
+    rf"([{UPPER}]{{2,}}(?:\s+[{UPPER}][{UPPER}'’-]*){{1,12}})\s*[:;,.-]?\s*"
     rf"(?:(?i:titular|detentor[a]?|possuidor[a]?|com)\s+(?:(?i:de)\s+)?)?"
     rf"({_AMOUNT})\s+(?i:{_QUOTAS})"
 )
@@ -59,7 +59,12 @@ def _money(raw: str) -> float:
 
 def shares(text: str) -> list[float]:
     """Each partner's quotas as the capital clause gives them, in order."""
-    return [_money(found.group(1)) for found in _SHARE.finditer(text)]
+    return [_money(found.group(2)) for found in _SHARE.finditer(text)]
+
+
+def share_names(text: str) -> list[str]:
+    """Each partner's name as the capital clause gives it beside his quotas, in order."""
+    return [found.group(1) for found in _SHARE.finditer(text)]
 
 
 def _short_of_capital(text: str, quotas: list[float]) -> bool:

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from bot.documents.contract_company import company_cnpj, company_name
+from bot.documents.contract_numbering import partners_shown
 from bot.documents.contract_partners import (
     CPF_CUE,
     cpfs_named,
@@ -118,7 +119,9 @@ def grammar_score(text: str) -> int:
 
 
 def _complete(text: str) -> bool:
-    """Company, CNPJ and at least one partner read, and every CPF named has its partner."""
+    """Company, CNPJ and at least one partner read, every CPF named has its partner, and the
+    page shows no more partners than were read (a partner lost whole: his share in the
+    capital clause, his signature, "únicos sócios" with one partner read)."""
     text = joined(text)
     company = company_name(text)
     listed = partners(text, company=company.value if company else "")
@@ -129,4 +132,5 @@ def _complete(text: str) -> bool:
         and all(p.name is not None for p in listed)
         and not (cpfs_named(text) - {p.cpf for p in listed})
         and not lost_cpfs(text)
+        and partners_shown(text) <= len(listed)
     )

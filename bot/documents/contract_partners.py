@@ -27,8 +27,9 @@ _PERSON = re.compile(
     r"(?i:brasileir|portugu[eê]s|estrangeir|naturalizad|solteir|casad|divorciad|vi[uú]v|"
     r"separad|empres[aá]ri|maior|nacionalidade|nascid|residente|portador|inscrit)",
 )
-# a scan's spacing may fall on either side of a dot ("286.534 .990-08", "057.576. 800-24")
-CPF = re.compile(r"(?<![\d./])\d{3}\s?\.?\s?\d{3}\s?\.?\s?\d{3}\s?-?\s?\d{2}(?![\d/])")
+# a scan's spacing may fall on either side of a dot ("286.534 .990-08", "057.576. 800-24"),
+# and a dot be read as a comma ("005,494.490-27")
+CPF = re.compile(r"(?<![\d./,])\d{3}\s?[.,]?\s?\d{3}\s?[.,]?\s?\d{3}\s?-?\s?\d{2}(?![\d/])")
 _LEAVES = re.compile(
     r"retira(?:-se|ndo-se)\s+da\s+sociedade|deixa\s+(?:de\s+fazer\s+parte|a\s+"
     r"sociedade)|cede\s+e\s+transfere\s+a\s+totalidade",
@@ -63,9 +64,9 @@ def flat(text: str) -> str:
 
 
 def parse_cpf(raw: str) -> ids.Parsed | None:
-    """A CPF as ``CPF`` matched it, spaces left out ("057.576. 800-24": a line's spacing
-    read into the number, its digits and check digits whole)."""
-    return ids.parse_cpf(re.sub(r"\s", "", raw))
+    """A CPF as ``CPF`` matched it, spaces left out and commas read as dots ("057.576. 800-24":
+    a line's spacing read into the number, its digits and check digits whole)."""
+    return ids.parse_cpf(re.sub(r"\s", "", raw).replace(",", "."))
 
 
 def introduced_cpfs(text: str) -> list[tuple[re.Match[str], ids.Parsed]]:
@@ -141,7 +142,7 @@ def cpfs_named(text: str) -> set[str]:
     named = set()
     for found in re.finditer(
         r"C\.?\s?P\.?\s?F[^0-9]{0,30}?"
-        r"([0-9OISB][0-9OISB.\-\s]{9,16}[0-9OISB])",
+        r"([0-9OISB][0-9OISB.,\-\s]{9,16}[0-9OISB])",
         text,
         re.IGNORECASE,
     ):

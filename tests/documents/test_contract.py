@@ -81,8 +81,11 @@ def test_a_name_that_may_have_lost_an_accent_is_not_asserted_however_often_repea
     text = TEXT.replace("TESTEMUNHAS:", CAPITAL).replace("MARCOS FONSECA", "FABIO FONSECA")
     text = text.replace("Marcos Fonseca", "FABIO FONSECA")
     found, _ = contract_fields(text, scanned=True)
-    assert found["socio_2_nome"].parsed.value == "FABIO FONSECA MACEDO"
-    assert not found["socio_2_nome"].parsed.checked  # FÁBIO is only ever written accented
+    # FÁBIO is only ever written accented: the scan's FABIO is shown with it, to confirm
+    assert found["socio_2_nome"].parsed.value == "FÁBIO FONSECA MACEDO"
+    assert not found["socio_2_nome"].parsed.checked
+    printed, _ = contract_fields(text)  # a text layer's name is as printed
+    assert printed["socio_2_nome"].parsed.value == "FABIO FONSECA MACEDO"
     plain = text.replace("GONÇALVES", "GONCALVES")
     assert not contract_fields(plain, scanned=True)[0]["razao_social"].parsed.checked
 
@@ -331,3 +334,31 @@ def test_a_cpf_read_with_a_space_and_a_qualification_after_a_full_stop_are_a_par
     assert found["socio_1_cpf"].parsed.value == "52998224725"
     assert found["socio_1_nome"].parsed.value == "MÔNICA LIMA DA GONÇALVES SOUZA"
     assert found["socio_2_cpf"].parsed.value == "11144477735"
+
+
+def test_a_page_that_lost_a_partner_whole_is_read_again_as_grey_prose() -> None:
+    # the binarized pass lost Marcos's qualification whole (no CPF cue left): the capital
+    # clause still names him, so the page is read again and the prose's partner kept
+    page = TEXT.replace("TESTEMUNHAS:", CAPITAL)
+    start = page.index("Marcos Fonseca")
+    lost = page[:start] + page[page.index("únicos sócios") :]
+    engine = ProseEngine(page)
+    text = page_text(_prepared(), first=_first(lost), poor=False, ocr=engine)
+    assert engine.calls == [3]
+    found, _ = contract_fields(text, scanned=True)
+    assert found["socio_2_cpf"].parsed.value == "11144477735"
+    assert found["socio_2_cpf"].parsed.checked
+
+
+def test_numbers_whose_dots_a_scan_read_as_commas_or_spaced_are_read() -> None:
+    # tuning heavy 1020 and 1008: "72.678,784/0001-12", "52.236 .249/0022-29"; 1017's
+    # grey prose: "CPF nº 005,494.490-27"
+    for cnpj in ("11.222,333/0001-81", "11.222 .333/0001-81", "11,222.333 / 0001-81"):
+        found, _ = contract_fields(TEXT.replace("11.222.333/0001-81", cnpj), scanned=True)
+        assert found["cnpj"].parsed.value == "11222333000181" and found["cnpj"].parsed.checked
+    found, _ = contract_fields(TEXT.replace("529.982.247-25", "529,982.247-25"), scanned=True)
+    assert found["socio_1_cpf"].parsed.value == "52998224725"
+    assert found["socio_1_cpf"].parsed.checked
+    # a digit misread stays refused by the check digits
+    found, missing = contract_fields(TEXT.replace("11.222.333/0001-81", "11.222,383/0001-81"))
+    assert "cnpj" in missing

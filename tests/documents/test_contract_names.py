@@ -130,3 +130,20 @@ def test_misreads_are_not(word: str) -> None:
 def test_a_name_is_vouchable_only_when_every_word_is() -> None:
     assert vouchable("SOUZA E FILHOS COMÉRCIO LTDA - EPP")
     assert not vouchable("SOUZA I FILHOS COMÉRCIO LTDA")
+
+
+def test_a_partners_first_name_lost_in_the_qualification_is_taken_from_the_capital_clause() -> None:
+    # tuning heavy 1017: "...JUNDIAÍ/SP; CASTRO MARTINS, brasileiro(a)" while the capital
+    # clause reads "MÔNICA CASTRO MARTINS: 128.500 quotas"
+    contract = _contract("MACEDO")
+    first = contract.truth["socio_1_nome"]
+    cut = " ".join(first.split()[1:])
+    parties = contract.paragraphs[1].replace(first + ",", cut + ",", 1)
+    text = "\n".join([contract.paragraphs[0], parties, *contract.paragraphs[2:]])
+    found, _ = contract_fields(text, scanned=True)
+    assert found["socio_1_nome"].parsed.value == first
+    assert score(found["socio_1_nome"], Evidence()) < ASSERTED  # one clause's word: confirm
+    # a garbled word before the name in the capital clause is not taken
+    garbled = text.replace(first + ":", "XPTO " + cut + ":")
+    found, _ = contract_fields(garbled, scanned=True)
+    assert found["socio_1_nome"].parsed.value == cut
