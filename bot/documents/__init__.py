@@ -106,6 +106,7 @@ __all__ = [
     "extraction",
     "fields",
     "folding",
+    "glyphs",
     "glare",
     "glare_field",
     "identifiers",

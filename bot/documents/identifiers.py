@@ -234,7 +234,11 @@ def parse_cnpj(raw: str) -> Parsed | None:
     if not tail.isdigit():
         return Parsed(compact, False, 1)
     if cnpj_is_valid(head + tail):
-        return Parsed(head + tail, True, 0 if tail == compact[12:] else 1, checked=True)
+        value = head + tail
+        # a letter beside look-alike digits: OCR may have swapped a pair the check digits
+        # cannot see (``look_alike_twins``); only the glyphs can settle it (glyphs.py)
+        doubt = not value.isdigit() and bool(look_alike_twins(value))
+        return Parsed(value, True, 2 if doubt else int(tail != compact[12:]), checked=True)
     slots = [i for i, ch in enumerate(head) if ch in AMBIGUOUS]
     candidates = []
     for flips in range(1, 3):  # at most two look-alike swaps, or noise starts to validate
@@ -248,13 +252,32 @@ def parse_cnpj(raw: str) -> Parsed | None:
         if candidates:
             break
     if len(candidates) == 1:
-        return Parsed(candidates[0][1], True, 1, checked=True)
+        # the only swap of one or two characters that validates, but the true number may be
+        # three swaps away (a font whose O reads as 0 everywhere): never asserted on the text
+        return Parsed(candidates[0][1], True, 2, checked=True)
     digits = head.translate(TO_DIGIT) + tail
     if digits.isdigit():
         guessed = _repair_digits(digits, 14, validator=cnpj_is_valid, pattern=r"\d{14}")
         if guessed is not None:
             return guessed
     return Parsed(compact, False, 1)
+
+
+def look_alike_twins(cnpj: str) -> list[str]:
+    """The other valid CNPJs one or two look-alike swaps (``AMBIGUOUS``) away from ``cnpj``
+    in its first 12 characters. The check digits weigh the characters 5, 4, 3, 2, 9, ..., 2
+    (then 6, 5, ...): an O read as 0 at one place and a 0 as O eight places on keep both."""
+    head, tail = cnpj[:12], cnpj[12:]
+    slots = [i for i, ch in enumerate(head) if ch in AMBIGUOUS and ch not in "QD"]
+    found = []
+    for flips in (1, 2):
+        for chosen in itertools.combinations(slots, flips):
+            chars = list(head)
+            for slot in chosen:
+                chars[slot] = AMBIGUOUS[chars[slot]]
+            if cnpj_is_valid("".join(chars) + tail):
+                found.append("".join(chars) + tail)
+    return found
 
 
 def parse_digits_run(raw: str, length: int) -> str | None:

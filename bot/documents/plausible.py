@@ -16,6 +16,10 @@ The rules, relative to the reader's ``today``:
 ``implausible`` names each field that breaks its rule (with why); an implausible date is
 never confident (``settle``). ``two_digit_years`` gives the plausible centuries of a
 two-digit year (the MRZ's YYMMDD).
+
+A CEP's first five digits place it in one state: the Correios give each UF its ranges
+(``CEP_RANGES``, the public table of faixas de CEP por UF), so a CEP outside its UF's range
+is a misread of the one or the other (``cep_fits_uf``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,36 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime, timedelta
 
+# first five digits, inclusive, per UF (Correios, faixas de CEP por estado)
+CEP_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
+    "SP": ((1000, 19999),),
+    "RJ": ((20000, 28999),),
+    "ES": ((29000, 29999),),
+    "MG": ((30000, 39999),),
+    "BA": ((40000, 48999),),
+    "SE": ((49000, 49999),),
+    "PE": ((50000, 56999),),
+    "AL": ((57000, 57999),),
+    "PB": ((58000, 58999),),
+    "RN": ((59000, 59999),),
+    "CE": ((60000, 63999),),
+    "PI": ((64000, 64999),),
+    "MA": ((65000, 65999),),
+    "PA": ((66000, 68899),),
+    "AP": ((68900, 68999),),
+    "AM": ((69000, 69299), (69400, 69899)),
+    "RR": ((69300, 69399),),
+    "AC": ((69900, 69999),),
+    "DF": ((70000, 72799), (73000, 73699)),
+    "GO": ((72800, 72999), (73700, 76799)),
+    "RO": ((76800, 76999),),
+    "TO": ((77000, 77999),),
+    "MT": ((78000, 78899),),
+    "MS": ((79000, 79999),),
+    "PR": ((80000, 87999),),
+    "SC": ((88000, 89999),),
+    "RS": ((90000, 99999),),
+}
 MAX_AGE = 120
 DRIVING_AGE = 18
 BILL_MAX_DAYS = 366
@@ -35,6 +69,16 @@ def parse(text: str) -> date | None:
         return datetime.strptime(text.strip(), "%d/%m/%Y").date()
     except ValueError:
         return None
+
+
+def cep_fits_uf(cep: str, uf: str) -> bool | None:
+    """Whether the 8-digit ``cep`` lies in ``uf``'s ranges; None when either is no such
+    thing (nothing to judge)."""
+    ranges = CEP_RANGES.get(uf.upper())
+    if ranges is None or len(cep) != 8 or not cep.isdigit():
+        return None
+    head = int(cep[:5])
+    return any(low <= head <= high for low, high in ranges)
 
 
 def years_after(day: date, years: int) -> date:
@@ -110,4 +154,12 @@ def settle(
     return warnings
 
 
-__all__ = ["implausible", "parse", "plausible_birth", "settle", "two_digit_years"]
+__all__ = [
+    "CEP_RANGES",
+    "cep_fits_uf",
+    "implausible",
+    "parse",
+    "plausible_birth",
+    "settle",
+    "two_digit_years",
+]

@@ -17,11 +17,13 @@ from PIL import Image
 from bot.documents.confidence import RECHECKED
 from bot.documents.fields import FieldRead
 from bot.documents.folding import fold
-from bot.documents.identifiers import Parsed
+from bot.documents.glyphs import ROUND, STEM, spelled_cnpj
+from bot.documents.identifiers import Parsed, cnpj_is_valid
 from bot.documents.imaging import Prepared, crop
 from bot.documents.lexicon import restore
 from bot.documents.page import Word
 from bot.documents.parsers import parsers
+from bot.documents.plausible import cep_fits_uf
 from bot.documents.tesseract import OcrEngine
 
 
@@ -192,6 +194,96 @@ def third_read(
         and second.value.replace(" ", "") != picked[name][0].parsed.value.replace(" ", "")
     ]
     tie_break(picked, prepared, names=split, ocr=ocr, today=today, zoom=2.0)
+    look_alikes(picked, prepared)
+    small_cep(picked, prepared, ocr=ocr, today=today)
+
+
+# Tesseract's LSTM reads digits 38-47 px tall (the page is scaled for letters about 30 px)
+# with a 7 as 1 or a 5 as 9, the page and its crop alike; the same crop with digits about 20
+# px tall reads them right (drawings of bench/ocr/lookalikes.py: 0.4-0.5 right where 0.8-1.0
+# was wrong, and the tuning cartões' 5/9 of the seventh round)
+SMALL_DIGIT_PX = 20.0
+
+
+def small_cep(
+    picked: dict[str, tuple[FieldRead, Parsed | None]],
+    prepared: Prepared,
+    *,
+    ocr: OcrEngine,
+    today: date,
+) -> None:
+    """The CEP's crop read again with its digits about ``SMALL_DIGIT_PX`` tall, grey and
+    binarized. Both small reads agreeing with the value: nothing changes. Otherwise the
+    value is never asserted (its confirmation differs) and is chosen among the reads: the
+    one value of them inside the UF's CEP range (``plausible.cep_fits_uf``), else the one
+    both small reads give, else the value as it was."""
+    if "cep" not in picked:
+        return
+    read, second = picked["cep"]
+    if not read.words or not read.parsed.valid or read.via == "order":
+        return
+    zoom = max(SMALL_DIGIT_PX / max(w.height for w in read.words), 0.35)
+    if zoom > 0.8:  # already small: the page's read is the small read
+        return
+    smalls = [
+        crop_reads({"cep": (read, grey)}, prepared, ocr=ocr, today=today, zoom=zoom)["cep"]
+        for grey in (True, False)
+    ]
+    small = [p.value for p in smalls if p is not None and p.valid and len(p.value) == 8]
+    value = read.parsed.value
+    if not small or all(v == value for v in small):
+        return
+    reads = [value] + ([second.value] if second is not None and second.valid else []) + small
+    chosen = _cep_choice(reads, small=small, uf=_uf(picked))
+    other = next(v for v in reads if v != chosen)
+    parsed = Parsed(chosen, True, max(read.parsed.repairs, 1))
+    picked["cep"] = (replace(read, parsed=parsed), Parsed(other, True, 1))
+
+
+def _uf(picked: dict[str, tuple[FieldRead, Parsed | None]]) -> str:
+    read = picked.get("uf", (None, None))[0]
+    return read.parsed.value if read is not None and read.parsed.valid else ""
+
+
+def _cep_choice(reads: list[str], *, small: list[str], uf: str) -> str:
+    """Among a CEP's reads: the only one in the UF's range, else the value both small reads
+    give, else the first (the page's)."""
+    fitting = {v for v in reads if cep_fits_uf(v, uf)}
+    if len(fitting) == 1:
+        return fitting.pop()
+    if len(small) == 2 and small[0] == small[1]:
+        return small[0]
+    return reads[0]
+
+
+def look_alikes(picked: dict[str, tuple[FieldRead, Parsed | None]], prepared: Prepared) -> None:
+    """The CNPJ's O/0 and I/1 as its glyphs' widths spell them (``glyphs.py``): a value the
+    glyphs spell whole and the check digits pass is taken (0.95: look-alikes mapped); a
+    read the glyphs contradict at a look-alike is never asserted; otherwise the parse's own
+    doubt stands (a value with a look-alike twin is never asserted on its text alone)."""
+    if "cnpj" not in picked:
+        return
+    read, second = picked["cnpj"]
+    spelled = spelled_cnpj(read.words, np.asarray(prepared.image))
+    if spelled is None:
+        return
+    value = read.parsed.value
+    if "?" not in spelled and cnpj_is_valid(spelled):
+        if spelled != value or read.parsed.repairs:
+            parsed = Parsed(spelled, True, 1, checked=True)
+            picked["cnpj"] = (replace(read, parsed=parsed), _doubted(second))
+        return
+    if len(value) == len(spelled) and any(
+        a != b and b != "?" and a in ROUND | STEM for a, b in zip(value, spelled, strict=True)
+    ):
+        doubted = replace(read.parsed, repairs=2)
+        picked["cnpj"] = (replace(read, parsed=doubted), _doubted(second))
+
+
+def _doubted(second: Parsed | None) -> Parsed | None:
+    """The other read of a number the glyphs settled: it may not vouch for it as read as
+    printed (``confidence``'s "checked twice")."""
+    return second if second is None else replace(second, repairs=max(second.repairs, 1))
 
 
 def disagreeing(picked: dict[str, tuple[FieldRead, Parsed | None]]) -> list[str]:

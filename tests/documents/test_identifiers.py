@@ -28,10 +28,31 @@ def test_numeric_cnpj_with_look_alike_letters() -> None:
 
 
 def test_alphanumeric_cnpj_2026_keeps_its_letters() -> None:
+    # the Receita's own example: its 1 read as I and its 0 eight places on read as O keep
+    # both check digits (I2ABC345O1DE35), so the text alone never asserts it (repairs 2)
     parsed = ids.parse_cnpj("12.ABC.345/01DE-35")
-    assert parsed == ids.Parsed("12ABC34501DE35", True, 0, checked=True)
+    assert parsed == ids.Parsed("12ABC34501DE35", True, 2, checked=True)
+    assert ids.look_alike_twins("12ABC34501DE35") == ["I2ABC345O1DE35"]
     swapped = ids.parse_cnpj("12.A8C.345/01DE-35")  # B read as 8
-    assert swapped is not None and swapped.value == "12ABC34501DE35" and swapped.repairs == 1
+    assert swapped is not None and swapped.value == "12ABC34501DE35" and swapped.repairs == 2
+
+
+def test_an_alphanumeric_cnpj_without_a_twin_is_read_as_printed() -> None:
+    assert ids.look_alike_twins("IC9Y246C0OO122") == []
+    assert ids.parse_cnpj("IC.9Y2.46C/0OO1-22") == ids.Parsed("IC9Y246C0OO122", True, 0, True)
+
+
+def test_a_numeric_read_is_not_doubted_for_its_twins_with_letters() -> None:
+    # a numeric CNPJ has look-alike twins a third of the time: its digits read as printed
+    # are not doubted for them (the glyphs' widths may still correct an O read as 0)
+    assert ids.look_alike_twins("11222333000181") == ["I1222333O00181", "1I2223330O0181"]
+    assert ids.parse_cnpj("11.222.333/0001-81") == ids.Parsed("11222333000181", True, 0, True)
+
+
+def test_a_cnpj_found_by_swapping_look_alikes_is_never_asserted_on_its_text() -> None:
+    # IL1NQB1O0OO120 read 1L1NQB10O0O120: its only valid two swaps away is not the truth
+    parsed = ids.parse_cnpj("1L.1NQ.B10/O0O1-20")
+    assert parsed is not None and parsed.checked and parsed.repairs == 2
 
 
 def test_random_text_is_not_a_cnpj() -> None:

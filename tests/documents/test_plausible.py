@@ -63,3 +63,15 @@ def test_settle_caps_an_implausible_date_below_asserted_and_warns() -> None:
     warnings = settle("rg", fields, confidence=confidence, today=TODAY)
     assert confidence == {"data_nascimento": 0.5, "cpf": 0.98}
     assert warnings == ["data_nascimento: implausible date (birth date in the future)"]
+
+
+def test_a_cep_lies_in_its_states_range_of_the_correios() -> None:
+    from bot.documents.plausible import CEP_RANGES, cep_fits_uf
+
+    assert len(CEP_RANGES) == 27
+    assert cep_fits_uf("01310100", "SP") and cep_fits_uf("75115957", "GO")
+    assert cep_fits_uf("73700000", "GO") and not cep_fits_uf("73700000", "DF")
+    assert cep_fits_uf("69300000", "RR") and cep_fits_uf("69400000", "AM")
+    assert cep_fits_uf("11197715", "GO") is False  # a GO CEP's 7 read as 1: SP's range
+    assert cep_fits_uf("59519575", "RS") is False  # an RN CEP with its 5 read as 9: RS
+    assert cep_fits_uf("5951957", "RN") is None and cep_fits_uf("59519575", "XX") is None
