@@ -215,7 +215,7 @@ LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple
         ("DATA DE EMISSÃO", "EMISSÃO"),
         ("DATA DA EMISSÃO", "EMITIDA EM", "Emissão"),
         ("DATA EMISSÃO", "EMITIDO EM", "Data de Emissão"),
-        ("DATA DE APRESENTAÇÃO", "DATA DO DOCUMENTO", "DT. EMISSÃO"),
+        ("EMISSÃO DA NOTA FISCAL", "DATA DO DOCUMENTO", "DT. EMISSÃO"),
     ),
     "vencimento": (
         ("VENCIMENTO",),

@@ -19,7 +19,20 @@ from bot.documents.page import Row, Word
 STOP = "_stop"
 
 # A person's CPF and birth date as identity documents label them (CNH and RG alike).
-CPF_LABELS = ("CPF", "C P F", "CPF NO", "NO DO CPF", "CPF MF", "NO CPF", "CPF N", "N CPF")
+CPF_LABELS = (
+    "CPF",
+    "C P F",
+    "CPF NO",
+    "NO DO CPF",
+    "CPF MF",
+    "NO CPF",
+    "CPF N",
+    "N CPF",
+    "CPF ME",
+    "NUMERO DO CPF",
+    "INSCRICAO NO CPF",
+    "NO DE INSCRICAO NO CPF",
+)
 # "NASCIMENTO" alone is a common surname: it anchors a value only where it starts a run of
 # text (see ``GUARDED``), never inside a name.
 BIRTH_LABELS = (
@@ -31,6 +44,8 @@ BIRTH_LABELS = (
     "DT NASCIMENTO",
     "DT NASC",
     "DT DE NASCIMENTO",
+    "DATA NASCIM",
+    "NASCIDO A EM",
     "NASCIMENTO",
     "NASC",
 )
@@ -83,6 +98,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "NOME COMPLETO",
             "NOME DO CONDUTOR",
             "NOME DO TITULAR",
+            "NOME DO A TITULAR",
         ),
         "cpf": CPF_LABELS,
         "data_nascimento": ("DATA LOCAL E UF DE NASCIMENTO", *BIRTH_LABELS),
@@ -98,6 +114,8 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "NO DO REGISTRO",
             "REG NO",
             "NO REG",
+            "NO DE REGISTRO",
+            "REGISTRO NACIONAL",
         ),
         "validade": (
             "VALIDADE",
@@ -110,6 +128,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         STOP: (
             "DOC IDENTIDADE ORG EMISSOR UF",
+            "IDENTIDADE ORG EMISSOR UF",
             "FILIACAO",
             "PERMISSAO",
             "ACC",
@@ -147,8 +166,11 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "IDENTIDADE N",
             "CARTEIRA NO",
             "REGISTRO GERAL NO",
+            "IDENTIDADE",
+            "NO DO DOCUMENTO",
+            "RG ORGAO EXPEDIDOR",
         ),
-        "nome": ("NOME", "NOME CIVIL", "NOME COMPLETO", "NOME DO TITULAR"),
+        "nome": ("NOME", "NOME CIVIL", "NOME COMPLETO", "NOME DO TITULAR", "NOME DO A TITULAR"),
         "cpf": (*CPF_LABELS, "REGISTRO GERAL CPF"),
         "data_nascimento": BIRTH_LABELS,
         STOP: (
@@ -182,6 +204,12 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "DT EXPEDICAO",
             "DATA EXPEDICAO",
             "EXPEDIDA EM",
+            "EXPEDIDO EM",
+            "EXPED",
+            "PAI E MAE",
+            "NOME DOS PAIS",
+            "MUNICIPIO DE NASCIMENTO",
+            "NATURALIDADE UF",
         ),
     },
     "comprovante_endereco": {
@@ -194,6 +222,9 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "NOME DO TITULAR",
             "CONSUMIDOR",
             "TITULAR DA CONTA",
+            "NOME DO CONSUMIDOR",
+            "PAGADOR",
+            "USUARIO",
         ),
         "endereco": (
             "ENDERECO",
@@ -203,6 +234,8 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "ENDERECO DO IMOVEL",
             "ENDERECO DE INSTALACAO",
             "ENDERECO DE COBRANCA",
+            "ENDERECO DE CORRESPONDENCIA",
+            "ENDERECO DO CLIENTE",
         ),
         "cep": ("CEP",),
         "municipio": ("MUNICIPIO", "CIDADE"),
@@ -215,6 +248,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "DATA DO DOCUMENTO",
             "EMITIDO EM",
             "DATA DA EMISSAO",
+            "DT EMISSAO",
         ),
         STOP: (
             "VENCIMENTO",
@@ -243,6 +277,9 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             "CODIGO DE BARRAS",
             "PROXIMA LEITURA",
             "PERIODO",
+            "PAGAVEL ATE",
+            "VENCTO",
+            "TOTAL DA FATURA",
         ),
     },
 }
@@ -375,9 +412,60 @@ def find_labels(rows: list[Row], catalog: dict[str, tuple[str, ...]]) -> list[La
                 word_ids.insert(0, word_ids[0] - 1)
             if phrase in GUARDED and not _starts_run(row, word_ids[0]):
                 continue
+            word_ids += _translation(row, word_ids[-1])
             words = tuple(row.words[i] for i in word_ids)
             hits.append(LabelHit(key, phrase, words, r, score))
     return hits
+
+
+# English words bilingual documents print after a label ("NOME / NAME", "DATA DE NASCIMENTO /
+# DATE OF BIRTH", "VALIDADE/EXPIRES": the CIN, passports, new state RGs); none starts a value
+ENGLISH = frozenset(
+    {
+        "NAME",
+        "NAMES",
+        "SURNAME",
+        "GIVEN",
+        "DATE",
+        "OF",
+        "BIRTH",
+        "EXPIRY",
+        "EXPIRES",
+        "EXPIRATION",
+        "ISSUE",
+        "ISSUING",
+        "AUTHORITY",
+        "PLACE",
+        "FILIATION",
+        "NATIONALITY",
+        "PERSONAL",
+        "NUMBER",
+        "VALID",
+        "UNTIL",
+    }
+)
+
+
+def _translation(row: Row, last: int) -> list[int]:
+    """The words after a label's last word that are its English translation, in the same
+    run of text (a slash between them is part of it): they belong to the label, not to the
+    value beside it."""
+    taken: list[int] = []
+    pending: list[int] = []  # slashes and such, kept only when an English word follows
+    index = last
+    while index + 1 < len(row.words):
+        word, before = row.words[index + 1], row.words[index]
+        if word.left - before.right > 1.5 * max(word.height, before.height):
+            break
+        found = tokens(word.text)
+        if found and not set(found) <= ENGLISH:
+            break
+        pending.append(index + 1)
+        if found:
+            taken += pending
+            pending = []
+        index += 1
+    return taken
 
 
 def _starts_run(row: Row, index: int) -> bool:
