@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
 
@@ -9,6 +10,12 @@ from bot.documents.errors import DocumentRejected
 from bot.documents.page import Page, Word
 
 MIN_TEXT_CHARS = 40  # fewer characters than this: a scan, not a text PDF
+# A scanned page with less of its area in dark ink than this holds a few words at most (a
+# scanner's "Página 1 de 1": 0.02 %; a contract's page of prose 4-10 %, its last lines of
+# clauses and signatures alone 0.2-0.4 %, tuning family at 120-200 dpi): fewer than a page
+# needs to hold a clause (orientation.MIN_DOCUMENT_WORDS), so it is not read
+BLANK_INK = 0.0005
+DARK = 160  # grey level below which a scanned pixel is ink, whatever the paper's tint
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
@@ -95,3 +102,12 @@ def render_page(pdf: pdfium.PdfDocument, index: int, *, dpi: float = 200.0) -> I
             bitmap.close()
     finally:
         page.close()
+
+
+def nearly_blank(image: Image.Image) -> bool:
+    """Whether a rendered scan is a nearly blank page (``BLANK_INK``). Measured on the grey
+    as scanned: thresholded by Otsu, a blank page's paper noise is half "ink", measures as
+    tiny letters and cost ~1 s of CPU to judge unreadable or scale up and read for 4 words
+    (bench/ocr/README, sixth round). A dark or tinted page is never blank by this measure."""
+    grey = np.asarray(image.convert("L"))
+    return float(np.count_nonzero(grey < DARK)) < BLANK_INK * grey.size

@@ -106,7 +106,12 @@ def _read_pdf(data: bytes, *, kind: str, opts: ReadOptions, ocr: OcrEngine) -> E
                 image = pdf_pages.render_page(pdf, index, dpi=opts.pdf_dpi)
                 # a contract's later pages are its prose: no kind to tell again
                 page_kind = "contrato_social" if contract else kind
-                results.append(_read_image(image, kind=page_kind, opts=opts, ocr=ocr, scan=True))
+                if index > 0 and pdf_pages.nearly_blank(image):
+                    results.append(_blank_page(page_kind))
+                else:
+                    results.append(
+                        _read_image(image, kind=page_kind, opts=opts, ocr=ocr, scan=True)
+                    )
             if not contract and _complete(results[-1]):
                 break
     finally:
@@ -114,6 +119,16 @@ def _read_pdf(data: bytes, *, kind: str, opts: ReadOptions, ocr: OcrEngine) -> E
     if results and (kind == "contrato_social" or results[0].kind == "contrato_social"):
         return _contract(results)
     return _merge(results)
+
+
+def _blank_page(kind: str) -> Extraction:
+    """A later scanned page with a few words of ink at most (a scanner's page stamp, the end
+    of a signature line): nothing to read on it (``pdf.nearly_blank``)."""
+    return Extraction(
+        kind=kind if kind != "auto" else "other",
+        source="none",
+        warnings=["page nearly blank: not read"],
+    )
 
 
 def _contract(pages: list[Extraction]) -> Extraction:
