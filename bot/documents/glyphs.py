@@ -75,11 +75,26 @@ def _decide(char: str, ratio: float) -> str | None:
     return char
 
 
-def spelled_cnpj(words: tuple[Word, ...], binary: np.ndarray) -> str | None:
+def _inks(binary: np.ndarray, grey: np.ndarray | None) -> list[np.ndarray]:
+    """The word's ink, then thinner: on a blurred photo neighbouring glyphs touch in the
+    binarized page; eroded, or the grey cut darker, they come apart (their widths shrink
+    alike, and only their ratio to a digit's counts)."""
+    ink = binary < 128
+    inks = [ink, ndimage.binary_erosion(ink)]
+    if grey is not None and grey.size:
+        paper = float(np.median(grey))
+        inks += [grey < paper * share for share in (0.45, 0.3)]
+    return inks
+
+
+def spelled_cnpj(
+    words: tuple[Word, ...], binary: np.ndarray, *, grey: np.ndarray | None = None
+) -> str | None:
     """The CNPJ's 14 characters as its glyphs spell them, O/0 and I/1 told by their widths,
     "?" where a look-alike's width does not tell (``binary``: the page as Tesseract read
-    it, ink dark); None when no word holds the number, its glyphs cannot be matched to the
-    text (touching glyphs, a speck read as one)."""
+    it, ink dark; ``grey``: the same page in grey, tried when glyphs touch); None when no
+    word holds the number or its glyphs cannot be matched to the text (touching glyphs, a
+    speck read as one)."""
     word = _number_word(words)
     if word is None:
         return None
@@ -87,7 +102,12 @@ def spelled_cnpj(words: tuple[Word, ...], binary: np.ndarray) -> str | None:
     pad = 0.15 * word.height
     top, bottom = max(int(word.top - pad), 0), int(word.bottom + pad) + 1
     left, right = max(int(word.left - pad), 0), int(word.right + pad) + 1
-    glyphs = glyph_widths(binary[top:bottom, left:right] < 128)
+    area = (slice(top, bottom), slice(left, right))
+    glyphs: list[tuple[float, float]] = []
+    for ink in _inks(binary[area], None if grey is None else grey[area]):
+        glyphs = glyph_widths(ink)
+        if len(glyphs) == len(text):
+            break
     if len(glyphs) != len(text):
         return None
     widths = [w for (_, w), ch in zip(glyphs, text, strict=True) if ch != "/"]

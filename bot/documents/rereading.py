@@ -264,7 +264,7 @@ def look_alikes(picked: dict[str, tuple[FieldRead, Parsed | None]], prepared: Pr
     if "cnpj" not in picked:
         return
     read, second = picked["cnpj"]
-    spelled = spelled_cnpj(read.words, np.asarray(prepared.image))
+    spelled = spelled_cnpj(read.words, np.asarray(prepared.image), grey=prepared.gray)
     if spelled is None:
         return
     value = read.parsed.value

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from bench.ocr.render import font_path
 from bot.documents.fields import FieldRead
@@ -57,6 +57,15 @@ def test_glyphs_that_do_not_match_the_text_tell_nothing() -> None:
     binary, box = _page(TRUE, font="LiberationSans")
     assert spelled_cnpj(_as_read(box, "05.BOS.TQJ/0001-7"), binary) is None  # a glyph short
     assert spelled_cnpj(_as_read(box, "NÚMERO"), binary) is None
+
+
+def test_glyphs_a_blur_joined_are_parted_in_the_grey_page() -> None:
+    binary, box = _page(TRUE, font="LiberationSans")
+    grey = np.asarray(Image.fromarray(binary).filter(ImageFilter.GaussianBlur(2.5)))
+    blurred = np.where(grey < 190, 0, 255).astype(np.uint8)  # binarized: glyphs touch
+    read = _as_read(box, "05.B0S.TQJ/0001-76")
+    assert spelled_cnpj(read, blurred) is None
+    assert spelled_cnpj(read, blurred, grey=grey.astype(np.float32)) == "O5BOSTQJ0OO176"
 
 
 def test_a_dot_and_a_hyphen_are_no_glyphs() -> None:
