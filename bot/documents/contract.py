@@ -35,7 +35,9 @@ def _company_read(text: str, *, scanned: bool) -> FieldRead | None:
     company = company_name(text)
     if company is None:
         return None
-    again = [n.value for n in company_names(text)].count(company.value) >= 2
+    alike = [n for n in company_names(text) if n.value == company.value]
+    # a mark taken out may have hidden a letter: one reading without it must agree
+    again = len(alike) >= 2 and any(not n.marked for n in alike)
     sure = again and not accent_doubt(company.value) and vouchable(company.value)
     value = with_accents(company.value) if scanned and not sure else company.value
     parsed = ids.Parsed(value, True, 0 if sure else 1, checked=sure)

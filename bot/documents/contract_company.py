@@ -18,13 +18,15 @@ from bot.documents.folding import clean_spaces, fold
 SUFFIX = r"(?:LTDA\.?|LIMITADA|EIRELI|S\.\s?A\.|S/A|SLU|ME|EPP)"
 UPPER = r"A-ZÀ-ÖØ-Þ"
 # A company name as contracts print it: uppercase words ending with the company type.
+# A speck of noise may be read as "!" after a word ("CAVALCANTI! PAPELARIA", "nome
+# empresarial! TEIXEIRA"): taken out of the name, which then needs a clean reading to agree.
 _COMPANY = (
-    rf"((?:[{UPPER}0-9&][{UPPER}0-9&.'’/-]*\s+){{0,14}}?{SUFFIX}"
+    rf"((?:[{UPPER}0-9&][{UPPER}0-9&.'’/-]*!?\s+){{0,14}}?{SUFFIX}"
     rf"(?:\s+-\s+(?:ME|EPP))?)(?![{UPPER}a-zà-ÿ0-9])"
 )
 # Where the company is named, surest first: the name clause, the title, the parties' clause.
 _COMPANY_CUES = (
-    r"(?i:nome\s+empresarial|denomina[cç][aã]o(?:\s+social)?|raz[aã]o\s+social)"
+    r"(?i:nome\s+empresarial|denomina[cç][aã]o(?:\s+social)?|raz[aã]o\s+social)!?"
     r"(?:\s+(?i:de|da)(?=\s)|\s*:)?\s*:?\s*[\"“]?" + _COMPANY,
     r"(?i:CONTRATO\s+SOCIAL|ALTERA[CÇ][AÃ]O\s+CONTRATUAL)(?:\s+[^\s]+){0,8}?\s+(?:DA|DE|DO)\s+"
     r"(?:SOCIEDADE\s+(?:EMPRES[AÁ]RIA\s+)?(?:LIMITADA\s+)?)?" + _COMPANY,
@@ -45,6 +47,7 @@ class ProseValue:
 
     value: str
     firm: bool  # anchored by a cue phrase (a qualification, "nome empresarial", check digits)
+    marked: bool = False  # a noise mark ("!") was taken out of it
 
 
 def company_name(text: str) -> ProseValue | None:
@@ -59,9 +62,10 @@ def company_names(text: str) -> list[ProseValue]:
     for cue, pattern in enumerate(_COMPANY_CUES):
         found = re.search(pattern, text)
         if found:
-            value = clean_spaces(found.group(1))
+            raw = clean_spaces(found.group(1))
+            value = raw.replace("!", "")
             if sum(c.isalpha() for c in value) >= 4:
-                names.append(ProseValue(value, cue < 3))
+                names.append(ProseValue(value, cue < 3, marked=value != raw))
     return names
 
 

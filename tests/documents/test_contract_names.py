@@ -147,3 +147,18 @@ def test_a_partners_first_name_lost_in_the_qualification_is_taken_from_the_capit
     garbled = text.replace(first + ":", "XPTO " + cut + ":")
     found, _ = contract_fields(garbled, scanned=True)
     assert found["socio_1_nome"].parsed.value == cut
+
+
+def test_a_noise_mark_after_a_word_of_the_company_is_left_out() -> None:
+    # tuning heavy 1045: "nome empresarial CAVALCANTI! PAPELARIA E INFORMÁTICA LTDA" in two
+    # clauses, read clean in the title
+    contract = _contract("MACEDO")
+    company = contract.truth["razao_social"]
+    title, *rest = contract.paragraphs
+    marked = [p.replace("MACEDO ", "MACEDO! ") for p in rest]
+    name, confidence = _read(Contract((title, *marked), contract.truth))["razao_social"]
+    assert name == company and confidence >= ASSERTED
+    # marked in every clause: the mark may hide a letter, so nothing vouches for it
+    everywhere = Contract((title.replace("MACEDO ", "MACEDO! "), *marked), contract.truth)
+    name, confidence = _read(everywhere)["razao_social"]
+    assert name == company and confidence < ASSERTED
