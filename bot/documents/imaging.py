@@ -129,23 +129,35 @@ def text_height(ink: np.ndarray, *, gray: np.ndarray | None = None) -> float:
     labels, count = ndimage.label(ink)
     if count == 0:
         return 0.0
-    paper = paper_mask(gray) if gray is not None else None
-    slices = ndimage.find_objects(labels)
-    heights = []
-    for sl in slices:
-        if sl is None:
-            continue
-        h = sl[0].stop - sl[0].start
-        w = sl[1].stop - sl[1].start
-        if not (4 <= h <= 200 and 0.15 <= w / h <= 1.6):
-            continue
-        if (
-            paper is not None
-            and not paper[(sl[0].start + sl[0].stop) // 2, (sl[1].start + sl[1].stop) // 2]
-        ):
-            continue
-        heights.append(h)
-    return float(np.median(heights)) if len(heights) >= 10 else 0.0
+    top, bottom, left, right = _boxes(labels, count)
+    heights, widths = bottom - top, right - left
+    ratio = widths / np.maximum(heights, 1)
+    letter = (heights >= 4) & (heights <= 200) & (ratio >= 0.15) & (ratio <= 1.6)
+    if gray is not None:
+        letter &= paper_mask(gray)[(top + bottom) // 2, (left + right) // 2]
+    kept = heights[letter]
+    return float(np.median(kept)) if kept.size >= 10 else 0.0
+
+
+def _boxes(labels: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+    """Each label's box (top, bottom, left, right; bottom and right exclusive, as
+    ``ndimage.find_objects``' slices), label 1 first. Computed on the arrays at once: a
+    scan's nearly blank page binarizes its paper's noise into ~90 000 specks, whose slices
+    ``find_objects`` builds one Python object at a time (0.25 s of a 0.36 s measure)."""
+    h, w = labels.shape
+    flat = labels.ravel()
+    at = np.flatnonzero(flat)
+    ids = flat[at]
+    rows, cols = np.divmod(at, w)
+    top = np.full(count + 1, h, dtype=np.int64)
+    bottom = np.full(count + 1, -1, dtype=np.int64)
+    left = np.full(count + 1, w, dtype=np.int64)
+    right = np.full(count + 1, -1, dtype=np.int64)
+    np.minimum.at(top, ids, rows)
+    np.maximum.at(bottom, ids, rows)
+    np.minimum.at(left, ids, cols)
+    np.maximum.at(right, ids, cols)
+    return top[1:], bottom[1:] + 1, left[1:], right[1:] + 1
 
 
 def estimate_skew(ink: np.ndarray, *, limit: float = 15.0) -> float:
