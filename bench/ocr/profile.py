@@ -7,7 +7,9 @@ Per document: each Tesseract call in order (the reader's function that made it, 
 segmentation mode, image size in pixels, words found, CPU and wall seconds), and the
 document's CPU split between Tesseract and the rest. With ``--top N``, the heaviest functions
 of ``bot/documents`` too (a second read under cProfile, cumulative CPU seconds: a step's total
-includes what it calls; cProfile inflates Python-heavy steps about twofold). Run it with
+includes what it calls; cProfile inflates Python-heavy steps about twofold). With ``--stages``,
+each step's own CPU (``STAGES``: what it spent minus the steps it called, no profiler
+overhead: the split that told where a blank contract page's second went). Run it with
 ``OMP_THREAD_LIMIT=1`` like the benchmark; a first read (to warm up: the model's loading and
 the reader's caches are paid once per process) is not counted.
 """
@@ -16,11 +18,16 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
 import os
 import pstats
 import sys
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image
 
@@ -84,7 +91,14 @@ def _caller() -> str:
 
 
 def profile_one(
-    kind: str, *, seed: int, family: str, level: str, top: int, options: ReadOptions
+    kind: str,
+    *,
+    seed: int,
+    family: str,
+    level: str,
+    top: int,
+    options: ReadOptions,
+    stages: bool = False,
 ) -> float:
     """Print one document's profile; returns its CPU seconds (Python plus Tesseract).
 
@@ -115,7 +129,91 @@ def profile_one(
         )
     if top > 0:
         _python_side(sample.data, options=options, top=top)
+    if stages:
+        _stages(sample.data, options=options)
     return total
+
+
+# the reader's steps timed by ``--stages``, by the module that calls them (a name a module
+# does not have is skipped: modules move)
+STAGES: dict[str, tuple[str, ...]] = {
+    "bot.documents.reading": (
+        "load_image",
+        "correct_illumination",
+        "text_axis",
+        "measure_quality",
+        "prepare",
+        "from_passes",
+    ),
+    "bot.documents.passes": (
+        "read_upright",
+        "read_zone",
+        "extract_fields",
+        "crop_reads",
+        "third_read",
+        "card_rows",
+        "grey_sparse_fill",
+        "page_text",
+    ),
+    "bot.documents.imaging": ("rules_mask", "text_height", "line_fit", "_flattened", "_rotated"),
+    "bot.documents.quality": ("text_height", "cut_edges"),
+    "bot.documents.pdf": ("render_page", "text_page", "nearly_blank"),
+}
+
+
+@contextmanager
+def stage_times() -> Iterator[tuple[dict[str, float], Counter[str]]]:
+    """While open, each of ``STAGES``' steps counts its own CPU seconds (its time minus that
+    of the timed steps it called) and its calls; Tesseract's calls count as "OCR"."""
+    own: dict[str, float] = {}
+    calls: Counter[str] = Counter()
+    inside: list[float] = []
+
+    def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def step(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            inside.append(0.0)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent = time.process_time() - start
+                own[name] = own.get(name, 0.0) + spent - inside.pop()
+                calls[name] += 1
+                if inside:
+                    inside[-1] += spent
+
+        return step
+
+    patched: list[tuple[object, str, object]] = [(TesseractEngine, "words", TesseractEngine.words)]
+    TesseractEngine.words = timed("OCR", TesseractEngine.words)  # type: ignore[method-assign]
+    wrapped: dict[int, Callable[..., Any]] = {}
+    for module_name, names in STAGES.items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            function = getattr(module, name, None)
+            if function is None:
+                continue
+            step = wrapped.setdefault(id(function), timed(name, function))
+            patched.append((module, name, function))
+            setattr(module, name, step)
+    try:
+        yield own, calls
+    finally:
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
+
+
+def _stages(data: bytes, *, options: ReadOptions) -> None:
+    with stage_times() as (own, calls):
+        read_document(data, kind="auto", options=options)
+    print("Own CPU s per step (calls):")
+    print(
+        "  "
+        + ", ".join(
+            f"{name} {spent:.2f} ({calls[name]})"
+            for name, spent in sorted(own.items(), key=lambda item: -item[1])
+        )
+    )
 
 
 def _python_side(data: bytes, *, options: ReadOptions, top: int) -> None:
@@ -141,6 +239,7 @@ def main() -> None:
     parser.add_argument("--family", default="tuning", choices=sorted(FIXED_SEED))
     parser.add_argument("--seeds", default="", help="comma-separated; default the set's first")
     parser.add_argument("--top", type=int, default=0, help="> 0: the heaviest functions too")
+    parser.add_argument("--stages", action="store_true", help="each step's own CPU too")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",") if s] or [FIXED_SEED[args.family]]
     options = ReadOptions(today=TODAY)
@@ -148,7 +247,13 @@ def main() -> None:
     read_document(draw_sample(args.kind, seed=seeds[0], family=args.family, level="clean").data)
     total = [
         profile_one(
-            args.kind, seed=s, family=args.family, level=args.level, top=args.top, options=options
+            args.kind,
+            seed=s,
+            family=args.family,
+            level=args.level,
+            top=args.top,
+            options=options,
+            stages=args.stages,
         )
         for s in seeds
     ]
