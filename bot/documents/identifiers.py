@@ -368,13 +368,17 @@ def parse_rg(raw: str) -> Parsed | None:
     if cpf is not None:  # the CIN's number is the CPF: all of it, never its first 10 digits
         number = _digits_only(cpf.group(0))
         return Parsed(number, True, 0, checked=cpf_is_valid(number))
-    found = re.search(r"(?<![0-9A-Z])[0-9OIlSB][0-9OIlSB.,\s]{4,13}(?:-\s?[0-9XxOIlSB])?", text)
+    # the check character after a dash, or an X glued to the digits ("72614715X": RS, ES...)
+    found = re.search(
+        r"(?<![0-9A-Z])[0-9OIlSB][0-9OIlSB.,\s]{4,13}(?:-\s?[0-9XxOIlSB]|(?<=[0-9])[Xx](?![A-Za-z0-9]))?",
+        text,
+    )
     if found is None:
         return None
     token = found.group(0).strip()
     head, _, tail = token.rpartition("-")
     if not head:
-        head, tail = token, ""
+        head, tail = (token[:-1], "X") if token[-1] in "Xx" else (token, "")
     digits = _digits_only(head.translate(TO_DIGIT))
     check = tail.strip().upper()
     if check and check != "X":

@@ -98,3 +98,12 @@ def test_rg_keeps_a_final_x_and_checks_sp_digits() -> None:
     total = sum(int(d) * w for d, w in zip("43984680", range(2, 10), strict=True)) % 11
     assert ids.parse_rg(f"43.984.680-{total}") == ids.Parsed(f"43984680{total}", True, 0, True)
     assert ids.parse_rg("44,477.854-3") is not None
+
+
+def test_an_rg_check_x_glued_to_the_digits_is_kept() -> None:
+    # RS, ES, AM print "72614715X" with no dash: the X is the number's, not dropped
+    assert ids.parse_rg("72614715X") == ids.Parsed("72614715X", True, 0, True)
+    assert ids.parse_rg("RG 72614715X SSP/RS") == ids.Parsed("72614715X", True, 0, True)
+    # an X after a space is another word, not the check character
+    parsed = ids.parse_rg("1234567 X")
+    assert parsed is not None and parsed.value == "1234567"
