@@ -3,6 +3,7 @@
     python -m bench.ocr.run --family tuning --count 6     # every kind x level of a family
     python -m bench.ocr.run --family heldout --count 6 --levels clean,moderate --kinds cnh,rg
     python -m bench.ocr.run --family fresh --count 4     # the family nobody tunes on (its fonts)
+    python -m bench.ocr.run --family wide --count 4      # as wide as fresh, to tune on (its fonts)
     python -m bench.ocr.run --family tuning --camera fresh --levels moderate,heavy  # harsher phone
     python -m bench.ocr.run --family tuning --unusable --count 3   # photos to refuse
     python -m bench.ocr.run --sets pdf,clean,moderate,heavy,rotated   # the legacy sets
@@ -32,7 +33,7 @@ from pathlib import Path
 import pypdfium2
 
 from bench.ocr.camera import DEFECTS
-from bench.ocr.families import FAMILIES, FRESH
+from bench.ocr.families import FAMILIES, family
 from bench.ocr.render import FontMissing, check_fonts
 from bench.ocr.scoring import Tally, verdict
 from bench.ocr.synthetic import (
@@ -346,9 +347,10 @@ def main() -> None:
     else:
         args.family = args.family or "tuning"
         args.count = args.count or 6
-        if args.family == "fresh":  # say which fonts to install before the first document
+        if args.family in ("fresh", "wide"):  # say which fonts to install before drawing
+            fam = family(args.family)
             try:
-                check_fonts(FRESH.sans + FRESH.serif + FRESH.mono)
+                check_fonts(fam.sans + fam.serif + fam.mono)
             except FontMissing as exc:
                 raise SystemExit(f"bench.ocr.run: {exc}") from None
         report = run_unusable(args, options) if args.unusable else run_family(args, options)
