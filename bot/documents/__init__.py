@@ -114,6 +114,7 @@ __all__ = [
     "imaging",
     "intake",
     "kinds",
+    "label_words",
     "labels",
     "lexicon",
     "mrz",

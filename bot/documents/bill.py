@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from bot.documents.bill_dates import issue_date
 from bot.documents.folding import fold
 from bot.documents.identifiers import UFS
-from bot.documents.labels import LABELS
+from bot.documents.label_words import LABELS
 from bot.documents.lexicon import restore
 from bot.documents.page import Column, Row, Word
 

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from bot.documents import identifiers as ids
 from bot.documents.folding import fold
-from bot.documents.labels import LABELS
+from bot.documents.label_words import LABELS
 from bot.documents.page import Row, Word
 
 __all__ = ["issue_date"]

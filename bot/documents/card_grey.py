@@ -28,7 +28,8 @@ from PIL import Image
 
 from bot.documents.extraction import extract_fields
 from bot.documents.fields import FIELD_NAMES, FieldRead
-from bot.documents.labels import LABELS, STOP, LabelHit, find_labels
+from bot.documents.label_words import LABELS, STOP
+from bot.documents.labels import LabelHit, find_labels
 from bot.documents.page import Page, Word
 from bot.documents.tesseract import OcrEngine
 
@@ -37,7 +38,7 @@ __all__ = ["KIND", "ROWS", "SPARSE_PSM", "bands", "card_rows", "grey_sparse_fill
 KIND = "cnpj_card"
 SPARSE_PSM = 11
 # The card's rows of boxes, top to bottom, each named by its labels: a field's name, or a
-# label that is no field (``labels.STOP``'s phrases)
+# label that is no field (``label_words.STOP``'s phrases)
 ROWS: tuple[frozenset[str], ...] = (
     frozenset({"REPUBLICA FEDERATIVA DO BRASIL", "CADASTRO NACIONAL DA PESSOA JURIDICA"}),
     frozenset(

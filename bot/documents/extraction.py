@@ -23,7 +23,8 @@ from bot.documents.fields import (
 )
 from bot.documents.folding import tokens
 from bot.documents.identity import fallbacks as identity_fallbacks
-from bot.documents.labels import LABELS, LabelHit, best_hits, find_labels
+from bot.documents.label_words import LABELS
+from bot.documents.labels import LabelHit, best_hits, find_labels
 from bot.documents.page import Column, Page, Row, Word, column_starts
 from bot.documents.parsers import EDGE_JUNK, Parser, parsers
 

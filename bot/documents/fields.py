@@ -16,7 +16,8 @@ from rapidfuzz import fuzz
 
 from bot.documents import identifiers as ids
 from bot.documents.folding import fold, tokens
-from bot.documents.labels import STOP, LabelHit
+from bot.documents.label_words import STOP
+from bot.documents.labels import LabelHit
 from bot.documents.page import Column, Page, Row, Word, split_at_columns
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {

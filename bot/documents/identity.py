@@ -23,7 +23,8 @@ from rapidfuzz import fuzz
 
 from bot.documents import identifiers as ids
 from bot.documents.folding import tokens
-from bot.documents.labels import LABELS, find_labels
+from bot.documents.label_words import LABELS
+from bot.documents.labels import find_labels
 from bot.documents.page import Row, Word
 
 Found = tuple[ids.Parsed, str, tuple[Word, ...]]  # parsed value, raw text, its words

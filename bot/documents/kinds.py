@@ -15,7 +15,8 @@ from functools import cache, lru_cache
 from rapidfuzz import fuzz
 
 from bot.documents.folding import tokens
-from bot.documents.labels import LABELS, STOP, find_labels
+from bot.documents.label_words import LABELS, STOP
+from bot.documents.labels import find_labels
 from bot.documents.page import Page
 
 # (phrase, weight): titles weigh most, then labels printed by this kind only.

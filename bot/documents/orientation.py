@@ -22,7 +22,7 @@ from PIL import Image
 from bot.documents.folding import tokens
 from bot.documents.imaging import Prepared, line_fit
 from bot.documents.kinds import KEYWORDS, MARKERS, detect_kind
-from bot.documents.labels import LABELS
+from bot.documents.label_words import LABELS
 from bot.documents.lexicon import WORDS
 from bot.documents.page import Page, Word
 from bot.documents.tesseract import OcrEngine
