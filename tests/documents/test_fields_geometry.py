@@ -10,22 +10,9 @@ from bot.documents.extraction import extract_fields
 from bot.documents.kinds import detect_kind
 from bot.documents.page import Page, Word, column_starts
 from bot.documents.parsers import parse_place, parse_uf
+from tests.documents.word_pages import line, page
 
 TODAY = date(2026, 3, 2)
-
-
-def line(text: str, x: float, y: float, *, size: float = 10.0, conf: float = 96.0) -> list[Word]:
-    """Words of ``text`` from (x, y), each letter 0.6 of ``size`` wide, one space between."""
-    words = []
-    for token in text.split():
-        width = 0.6 * size * len(token)
-        words.append(Word(token, x, y, x + width, y + size, conf))
-        x += width + 0.6 * size
-    return words
-
-
-def page(*runs: list[Word]) -> Page:
-    return Page(tuple(w for run in runs for w in run), 1000, 1000)
 
 
 def receita_card(situation: str = "ATIVA") -> Page:
