@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.ocr import bill, contract, ids, receita
+from bench.ocr import bill, contract, ids, receita, rg_models
 from bench.ocr import render as render_module
 from bench.ocr.families import (
     FAMILIES,
@@ -63,7 +63,7 @@ def test_each_familys_wordings_are_spellings_the_earlier_families_never_show() -
 
 
 def test_every_family_names_its_own_rg_states_tints_and_rows() -> None:
-    states = {name: {m.state for m in ids.RG_MODELS[name]} for name in FAMILIES}
+    states = {name: {m.state for m in rg_models.RG_MODELS[name]} for name in FAMILIES}
     assert not states["wide"] & (states["tuning"] | states["heldout"] | states["fresh"])
     assert not states["fresh"] & (states["tuning"] | states["heldout"])
     for table in (ids.CNH_GREEN, ids.CIN_TINT, ids.MRZ_FONT, receita.ROW_HEIGHT, bill.STYLES):

@@ -21,7 +21,7 @@ from bot.documents.quality import GLARE, measure_quality
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-Box = tuple[int, int, int, int]
+Box = tuple[float, float, float, float]
 
 
 def _form(width: int = 1400) -> tuple[Image.Image, Box]:
@@ -34,7 +34,7 @@ def _form(width: int = 1400) -> tuple[Image.Image, Box]:
     big = ImageFont.truetype(BOLD, width // 50)
     draw.rectangle((0, 0, width, height // 8), fill=(30, 90, 140))
     draw.text((width // 20, height // 30), "COMPANHIA DE AGUA E ESGOTO", font=big, fill="white")
-    y, name = height // 5, (0, 0, 0, 0)
+    y, name = height // 5, (0.0, 0.0, 0.0, 0.0)
     for label, value in (
         ("NOME DO CLIENTE", "MARIA APARECIDA DOS SANTOS"),
         ("ENDEREÇO", "RUA DAS FLORES, 123 - APTO 45"),

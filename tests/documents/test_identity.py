@@ -10,8 +10,7 @@ from bot.documents.extraction import extract_fields
 from bot.documents.fields import FieldRead
 from bot.documents.identifiers import Parsed, parse_cpf
 from bot.documents.page import Page, Word
-
-from .test_fields_identity import line, page, values
+from tests.documents.word_pages import line, page, values
 
 TODAY = date(2026, 3, 2)
 
