@@ -96,7 +96,8 @@ def city_and_uf(text: str, *, loose: bool = False) -> tuple[str, str] | None:
     found = (_CITY_I_UF if loose else _CITY_UF).match(text.strip(" ,;:"))
     if found is None or fold(found.group("uf")) not in UFS:
         return None
-    city = found.group("city").strip(" ,;:-")
+    # "JARDIM AMÉRICA - NATAL/RN": the district before the city, set off by a spaced dash
+    city = found.group("city").strip(" ,;:-").rsplit(" - ", 1)[-1].strip()
     if loose and restore(fold(city) + "I") is not None:
         # "CAMAÇARIBA": the slash dropped after a city ending in I, not read as an I
         city += "I"
@@ -135,6 +136,27 @@ def _street(
     return None
 
 
+def _place_above(
+    rows: list[Row], index: int, *, anchor: tuple[Word, ...], starts: tuple[Column, ...]
+) -> tuple[tuple[str, str], tuple[Word, ...]] | None:
+    """The city and UF on the line just above the CEP in its column ("JARDIM AMÉRICA -
+    NATAL/RN" over "CEP: 09893-144", as many bills print the block); never a street line
+    (it has a number)."""
+    line = next(
+        (
+            group
+            for row in rows[max(0, index - 1) : index]
+            for group in clusters(row, starts)
+            if _same_column(group, anchor)
+        ),
+        None,
+    )
+    if line is None or re.search(r"\d", _text(line)):
+        return None
+    place = city_and_uf(_text(line))
+    return (place, line) if place is not None else None
+
+
 def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str, Found]:
     """``cep``, ``municipio``, ``uf`` and ``endereco`` as found around the CEP (``starts``:
     the page's column starts, see ``page.column_starts``); the holder above the street and
@@ -166,6 +188,8 @@ def address_block(rows: list[Row], starts: tuple[Column, ...] = ()) -> dict[str,
         )
         if below is not None:
             place, source = city_and_uf(_text(below)), below
+    if place is None:
+        place, source = _place_above(rows, index, anchor=group, starts=starts) or (None, group)
     if place is not None:
         found["municipio"] = (place[0], source)
         found["uf"] = (place[1], source)

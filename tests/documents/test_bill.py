@@ -148,3 +148,28 @@ def test_a_holder_after_a_misread_label_closed_by_its_colon() -> None:
     values = _values(rows)
     assert values["titular"] == "DÉBORA DOS FERREIRA GUIMARÃES"
     assert (values["municipio"], values["uf"]) == ("CAMAÇARI", "BA")
+
+
+def test_the_city_and_uf_printed_above_the_cep() -> None:
+    # "district - city/UF" over "CEP: …", as many bills print the block: the city is the
+    # segment after the spaced dash, never the district
+    rows = [
+        _row("MARIANA COSTA RIBEIRO", y=0.0),
+        _row("AV DAS NAÇÕES, 1200 - BLOCO B", y=30.0),
+        _row("JARDIM AMÉRICA - NATAL/RN", y=60.0),
+        _row("CEP: 09893-144", y=90.0),
+    ]
+    values = _values(rows)
+    assert (values["municipio"], values["uf"]) == ("NATAL", "RN")
+    assert values["endereco"] == "AV DAS NAÇÕES, 1200 - BLOCO B"
+    assert city_and_uf("CENTRO - SÃO PAULO - SP") == ("SÃO PAULO", "SP")
+    assert city_and_uf("EMBU-GUAÇU/SP") == ("EMBU-GUAÇU", "SP")  # a city's own hyphen stays
+
+
+def test_a_street_line_above_the_cep_gives_no_city() -> None:
+    rows = [
+        _row("R DAS FLORES, 12 - CENTRO/SP", y=0.0),
+        _row("CEP: 01310-100", y=30.0),
+    ]
+    values = _values(rows)
+    assert "municipio" not in values and "uf" not in values
