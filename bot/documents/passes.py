@@ -29,12 +29,11 @@ from bot.documents.orientation import MIN_DOCUMENT_WORDS, read_upright
 from bot.documents.page import Page
 from bot.documents.quality import ImageQuality
 from bot.documents.rereading import (
+    SMALL_DIGITS,
     crop_reads,
-    disagreeing,
     pick,
     restore_accents,
     third_read,
-    tie_break,
 )
 from bot.documents.results import Extraction, ReadOptions, record, warn_kind
 from bot.documents.tesseract import OcrEngine
@@ -266,7 +265,6 @@ def _choose(
                 parsed = None
             picked[name] = (alone, parsed)
     if opts.verify:
-        _digits_vote(picked, prepared, ocr=ocr, opts=opts)
         third_read(picked, prepared, ocr=ocr, today=opts.today)
     return picked
 
@@ -278,26 +276,3 @@ _DIGITS = re.compile(r"[\d./-]+")
 # 4 of 6 at 1.0). Only the CEP: it has no check digit, and an RG number re-read so took a
 # wrong digit (held-out clean RG, bench/ocr/README)
 DIGITS_ZOOM = 0.6
-SMALL_DIGITS = frozenset({"cep"})
-
-
-def _digits_vote(
-    picked: dict[str, tuple[FieldRead, Parsed | None]],
-    prepared: Prepared,
-    *,
-    ocr: OcrEngine,
-    opts: ReadOptions,
-) -> None:
-    """Where the page and the crop read a CEP (no check digits) differently, its crop read
-    smaller breaks the tie, as ``third_read`` does at a larger scale."""
-    split = [
-        name for name in disagreeing(picked) if name in SMALL_DIGITS and _all_digits(*picked[name])
-    ]
-    tie_break(
-        picked, prepared, names=split, ocr=ocr, today=opts.today, zoom=DIGITS_ZOOM, valid_only=True
-    )
-
-
-def _all_digits(read: FieldRead, second: Parsed | None) -> bool:
-    values = (read.parsed.value, second.value if second is not None else "")
-    return all(_DIGITS.fullmatch(value) for value in values)

@@ -185,12 +185,14 @@ def third_read(
     today: date,
 ) -> None:
     """Where two reads of a value disagree, a third (the grey crop, larger) breaks the tie.
-    The majority's value is kept but never asserted: its confirmation carries a repair."""
+    The majority's value is kept but never asserted: its confirmation carries a repair. A
+    CEP is read smaller instead (``small_cep``: its digits read worse larger)."""
     _respace(picked)
     split = [
         name
         for name in disagreeing(picked)
-        if (second := picked[name][1]) is not None
+        if name not in SMALL_DIGITS
+        and (second := picked[name][1]) is not None
         and second.value.replace(" ", "") != picked[name][0].parsed.value.replace(" ", "")
     ]
     tie_break(picked, prepared, names=split, ocr=ocr, today=today, zoom=2.0)
@@ -198,6 +200,8 @@ def third_read(
     small_cep(picked, prepared, ocr=ocr, today=today)
 
 
+# fields whose digits are read again smaller, not larger (``small_cep``)
+SMALL_DIGITS = frozenset({"cep"})
 # Tesseract's LSTM reads digits 38-47 px tall (the page is scaled for letters about 30 px)
 # with a 7 as 1 or a 5 as 9, the page and its crop alike; the same crop with digits about 20
 # px tall reads them right (drawings of bench/ocr/lookalikes.py: 0.4-0.5 right where 0.8-1.0
@@ -307,17 +311,15 @@ def tie_break(
     ocr: OcrEngine,
     today: date,
     zoom: float,
-    valid_only: bool = False,
 ) -> None:
     """The crops of ``names`` read once more at ``zoom``: the value two of the three reads
-    give is kept, never asserted (its confirmation carries a repair). ``valid_only``: a third
-    read that does not parse decides nothing."""
+    give is kept, never asserted (its confirmation carries a repair)."""
     if not names:
         return
     split = {name: (picked[name][0], True) for name in names}
     for name, third in crop_reads(split, prepared, ocr=ocr, today=today, zoom=zoom).items():
         read, second = picked[name]
-        if third is None or second is None or (valid_only and not third.valid):
+        if third is None or second is None:
             continue
         if third.value == read.parsed.value:
             picked[name] = (read, replace(third, repairs=max(third.repairs, 1)))

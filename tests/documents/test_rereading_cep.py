@@ -14,7 +14,7 @@ from bot.documents.fields import FieldRead
 from bot.documents.identifiers import Parsed
 from bot.documents.imaging import Prepared
 from bot.documents.page import Word
-from bot.documents.rereading import SMALL_DIGIT_PX, small_cep
+from bot.documents.rereading import SMALL_DIGIT_PX, small_cep, third_read
 
 TODAY = date(2026, 12, 7)
 
@@ -86,6 +86,28 @@ def test_two_disagreeing_small_reads_and_no_uf_keep_the_page_read_unasserted() -
     small_cep(picked, _prepared(), ocr=Replies("75.597-157", "77.597-157"), today=TODAY)
     assert picked["cep"][0].parsed.value == "71597157"
     assert not _asserted(picked)
+
+
+def test_page_and_crop_disagreeing_are_settled_by_the_small_reads() -> None:
+    # the page read a 5 as 9 at its scale, the crop read it right: the two small reads side
+    # with the crop, and the CEP is never asserted on that (two reads of four disagree)
+    word = Word("26890310", 40, 80, 300, 120, 90)
+    read = FieldRead("cep", Parsed("26890310", True), "26890310", (word,), "below")
+    picked: dict[str, tuple[FieldRead, Parsed | None]] = {"cep": (read, Parsed("26850310", True))}
+    reader = SmallReader("26.850-310", "26.890-310")
+    small_cep(picked, _prepared(), ocr=reader, today=TODAY)
+    assert picked["cep"][0].parsed.value == "26850310"
+    assert not _asserted(picked)
+
+
+def test_a_disagreeing_cep_is_read_smaller_not_larger() -> None:
+    word = Word("26890310", 40, 80, 300, 120, 90)
+    read = FieldRead("cep", Parsed("26890310", True), "26890310", (word,), "below")
+    picked: dict[str, tuple[FieldRead, Parsed | None]] = {"cep": (read, Parsed("26850310", True))}
+    reader = SmallReader("26.850-310", "26.890-310")
+    third_read(picked, _prepared(), ocr=reader, today=TODAY)
+    assert reader.heights and all(h < 100 for h in reader.heights)  # no read at zoom 2
+    assert picked["cep"][0].parsed.value == "26850310"
 
 
 def test_small_reads_that_agree_with_the_value_change_nothing() -> None:
